@@ -1,0 +1,60 @@
+# dsim: the two set-up commands are `make run` and `make test`.
+# This Makefile wraps CMake; the build lives in build/ (and build-san/ for the
+# AddressSanitizer + UndefinedBehaviorSanitizer build that `make test` also runs).
+
+BUILD      ?= build
+SAN_BUILD  ?= build-san
+SCENARIO   ?= scenarios/incident-2025-12-30.json
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+SECONDS    ?= 60
+DEBS       := libgsl-dev libjansson-dev libcmocka-dev gnuplot-nox cmake pkg-config gcc make valgrind clang
+CMAKE_ARGS ?=
+
+.PHONY: all deps build build-san run test test-fast bench fuzz clean
+
+all: build
+
+# Install what is missing (as root); otherwise print the exact command and stop.
+deps:
+	@missing=""; for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "dsim: installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "dsim: missing packages:$$missing"; \
+	    echo "run as root: apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(BUILD)/Makefile: deps CMakeLists.txt
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
+
+build: deps
+	@[ -f $(BUILD)/CMakeCache.txt ] || cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
+	cmake --build $(BUILD) -j $(JOBS)
+
+build-san: deps
+	@[ -f $(SAN_BUILD)/CMakeCache.txt ] || cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DDSIM_SANITIZE=ON $(CMAKE_ARGS)
+	cmake --build $(SAN_BUILD) -j $(JOBS)
+
+run: build
+	./$(BUILD)/dsim run $(SCENARIO)
+
+# The whole suite, then the whole suite again under ASan + UBSan.
+test: build build-san
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 DSIM_SANITIZED=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b || exit 1; done
+
+clean:
+	rm -rf $(BUILD) $(SAN_BUILD) build-fuzz

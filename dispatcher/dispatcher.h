@@ -1,0 +1,311 @@
+/*
+ * dispatcher.h — dsim's real dispatcher core: a sans-IO job scheduler.
+ *
+ * The core owns the job lifecycle of a speech-translation scheduler (create,
+ * dispatch, time out, cancel, fail over, accept results, order them per session,
+ * deliver). It reads no clock, opens no socket or file, and holds no globals:
+ * every input is a function call that carries `now`, every output is a command
+ * handed to the driver's sink, and the driver asks disp_next_deadline() when to
+ * call disp_advance() next. dsim's simulator is one driver; a production event
+ * loop is another (see dispatcher/README.md).
+ *
+ * Ownership: disp_new() returns a handle the caller frees with disp_free().
+ * Commands passed to the sink are borrowed for the duration of the call only.
+ * The core never calls the sink re-entrantly from within a sink call; a sink must
+ * not call back into the same disp handle.
+ */
+#ifndef DSIM_DISPATCHER_H
+#define DSIM_DISPATCHER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Time is integer nanoseconds on the driver's clock. */
+typedef int64_t disp_time;
+#define DISP_NS_PER_MS INT64_C(1000000)
+#define DISP_NS_PER_S INT64_C(1000000000)
+#define DISP_NEVER INT64_MAX
+
+typedef struct disp disp;
+
+/* ------------------------------------------------------------------------ */
+/* Policy                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* What a dispatch timeout does to the job. */
+typedef enum {
+    DISP_FAILOVER_SAME_JOB_ID,   /* reference: re-dispatch with the same job_id, attempt+1 */
+    DISP_FAILOVER_NEW_JOB_ID,    /* a fresh job_id per attempt; (session, index) ties them */
+    DISP_FAILOVER_EXTEND_IF_BUSY /* extend the deadline if the node reported progress on
+                                    this attempt within the last timeout period */
+} disp_failover_mode;
+
+/* Which results of a job are accepted and passed on to the result queue. */
+typedef enum {
+    DISP_ACCEPT_ALL,              /* reference: every successful result is queued */
+    DISP_ACCEPT_CURRENT_ATTEMPT,  /* fencing: results of superseded attempts dropped */
+    DISP_ACCEPT_FIRST_RESULT_WINS /* first success from any attempt completes the job */
+} disp_accept_mode;
+
+/* The per-session result queue between accepted results and the client. */
+typedef enum {
+    DISP_QUEUE_REFERENCE, /* the reference queue, quirks included */
+    DISP_QUEUE_ORDERED,   /* hold later indices; skip a gap after ack_timeout; never
+                             move back, never release an index twice */
+    DISP_QUEUE_IMMEDIATE  /* deliver on arrival */
+} disp_queue_mode;
+
+/* What happens to a job that finds no node with a free slot. */
+typedef enum {
+    DISP_PENDING_FAIL, /* reference: stays Pending, never dispatched, fails at pending_timeout */
+    DISP_PENDING_QUEUE /* FIFO; dispatched when a slot frees; pending_timeout bounds the wait
+                          (0 = no bound) */
+} disp_pending_mode;
+
+typedef enum {
+    DISP_TIMEOUT_FIXED,   /* dispatch_timeout */
+    DISP_TIMEOUT_RFC6298, /* SRTT + K*RTTVAR per node class, Karn's rule, backoff x2 */
+    DISP_TIMEOUT_QUANTILE /* q-quantile of recent durations x factor */
+} disp_timeout_mode;
+
+typedef enum {
+    DISP_LIVENESS_NONE,      /* the dispatch timeout alone decides */
+    DISP_LIVENESS_HEARTBEAT, /* fail over only after `silence` without progress */
+    DISP_LIVENESS_PHI        /* phi-accrual detector on progress inter-arrivals */
+} disp_liveness_mode;
+
+typedef enum {
+    DISP_JITTER_NONE,
+    DISP_JITTER_FULL,
+    DISP_JITTER_EQUAL,
+    DISP_JITTER_DECORRELATED
+} disp_jitter_mode;
+
+/*
+ * A policy: every knob of the scheduler. Fill it with disp_policy_preset() and
+ * change fields; all durations are nanoseconds.
+ */
+typedef struct disp_policy {
+    disp_time dispatch_timeout;      /* job_timeout_seconds: no result this long -> timeout */
+    disp_time scan_interval;         /* timeout scanner period; 0 = exact per-job deadlines */
+    disp_time pending_timeout;       /* a job without a node fails after this (see pending) */
+    int max_failovers;               /* failover_max_attempts: re-dispatches after a timeout */
+    bool send_cancel;                /* send job_cancel to the old node on a timeout */
+    bool cancel_carries_attempt;     /* job_cancel names the attempt it cancels */
+    disp_failover_mode failover;
+    disp_accept_mode result_accept;
+    disp_queue_mode result_queue;
+    disp_time ack_timeout;           /* result-queue gap grace period */
+    int result_queue_max;            /* pending results per session before eviction (200) */
+    disp_time result_check_interval; /* periodic get_ready_results for every session (1 s) */
+    int result_check_sessions;       /* sessions visited per periodic check (100) */
+    disp_time dedup_ttl;             /* drop a 2nd result for (session, job_id) within; 0 = off */
+    disp_pending_mode pending;
+    int default_slots;               /* max_concurrent_jobs_per_node when a node says 0 */
+
+    /* Beyond the reference (policies of the shoot-out). */
+    struct {
+        disp_timeout_mode mode;
+        disp_time min, max;  /* clamp of the adaptive deadline */
+        double k;            /* RFC 6298 K (4) */
+        double q, factor;    /* quantile mode */
+        int window;          /* quantile mode: recent durations kept per class */
+    } timeout;
+    struct {
+        disp_liveness_mode mode;
+        disp_time silence;   /* heartbeat mode */
+        double threshold;    /* phi mode */
+    } liveness;
+    struct {
+        bool enabled;
+        disp_time after;     /* fixed hedge delay, or 0 to use after_quantile */
+        double after_quantile; /* e.g. 0.95: the class's p95 of observed durations */
+        int max_extra;       /* extra attempts per job */
+        double budget;       /* hedges <= budget x jobs created */
+    } hedge;
+    struct {
+        bool enabled;
+        disp_time base, cap;
+        disp_jitter_mode jitter;
+    } backoff;
+    struct {
+        bool enabled;
+        double ratio;        /* re-dispatches+hedges <= ratio x first dispatches ... */
+        double min_per_s;    /* ... + min_per_s x elapsed seconds (token bucket) */
+    } retry_budget;
+} disp_policy;
+
+/*
+ * Fills *out with the named preset and returns 0, or returns -1 and leaves *out
+ * untouched when the name is unknown. Presets: "lingua-2025-12-28",
+ * "lingua-2025-12-31", "lingua-2026-01-19" (see reference-scheduler.md).
+ */
+int disp_policy_preset(disp_policy *out, const char *name);
+
+/* The preset names, NULL-terminated, for help texts and error messages. */
+extern const char *const disp_preset_names[];
+
+/* Returns NULL when the policy is usable, else a static message naming the field. */
+const char *disp_policy_check(const disp_policy *p);
+
+/* ------------------------------------------------------------------------ */
+/* Commands (outputs)                                                        */
+/* ------------------------------------------------------------------------ */
+
+typedef enum {
+    DISP_CMD_ASSIGN,  /* send job_assign {job_id, attempt} to node */
+    DISP_CMD_CANCEL,  /* send job_cancel {job_id[, attempt]} to node */
+    DISP_CMD_DELIVER, /* deliver the translation of (session, index) to the client */
+    DISP_CMD_ERROR,   /* send an error for (session, index) to the client */
+    DISP_CMD_LOG      /* a structured log record */
+} disp_cmd_kind;
+
+typedef enum {
+    DISP_ERR_JOB_TIMEOUT,   /* JOB_TIMEOUT: pending timeout, failovers exhausted, no node */
+    DISP_ERR_PROCESSING     /* the node reported success=false (e.g. aborted by a cancel) */
+} disp_error_code;
+
+/* Stable event names of log records; disp_log_name() gives the string. */
+typedef enum {
+    DISP_LOG_JOB_CREATED,          /* "job_created" */
+    DISP_LOG_JOB_DISPATCHED,       /* "job_dispatched": first dispatch */
+    DISP_LOG_JOB_PENDING,          /* "job_pending": no node with a free slot */
+    DISP_LOG_PENDING_TIMEOUT,      /* "pending_timeout": Pending job failed */
+    DISP_LOG_DISPATCH_TIMEOUT,     /* "dispatch_timeout": "Job dispatched 超时，尝试 cancel + failover" */
+    DISP_LOG_FAILOVER_DISPATCHED,  /* "failover_dispatched": "Job failover dispatched" */
+    DISP_LOG_FAILOVER_EXHAUSTED,   /* "failover_exhausted": max failovers reached, job Failed */
+    DISP_LOG_FAILOVER_NO_NODE,     /* "failover_no_node": no node for the failover, job Failed */
+    DISP_LOG_DEADLINE_EXTENDED,    /* "deadline_extended": extend_if_busy / liveness kept it */
+    DISP_LOG_RESULT_ACCEPTED,      /* "result_accepted": current result, job Completed */
+    DISP_LOG_RESULT_STALE_QUEUED,  /* "result_stale_queued": not current, queued anyway */
+    DISP_LOG_RESULT_FENCED,        /* "result_fenced": dropped by result_accept */
+    DISP_LOG_RESULT_DUPLICATE,     /* "result_duplicate_filtered": dedup drop */
+    DISP_LOG_RESULT_FAILED,        /* "result_failed": success=false */
+    DISP_LOG_ACK_DISCARD,          /* "ack_timeout_discard": "Result arrived after
+                                      acknowledgment timeout, discarding" */
+    DISP_LOG_ACK_SKIP,             /* "ack_timeout_skip": "Pending acknowledgment timeout,
+                                      skipping utterance_index" */
+    DISP_LOG_QUEUE_EVICT,          /* "result_queue_evict": pending > max, largest evicted */
+    DISP_LOG_RESULT_RELEASED,      /* "result_released": handed to the client */
+    DISP_LOG_HEDGE_DISPATCHED,     /* "hedge_dispatched" */
+    DISP_LOG_BUDGET_REFUSED,       /* "retry_budget_refused" */
+    DISP_LOG_BACKOFF_WAIT,         /* "backoff_wait": failover delayed by backoff */
+    DISP_LOG_NODE_DOWN,            /* "node_offline" */
+    DISP_LOG_EVENT_COUNT
+} disp_log_event;
+
+const char *disp_log_name(disp_log_event ev);
+
+/*
+ * One command. Fields not meaningful for a kind are zero. `job_id` is the id
+ * sent to / received from nodes (under DISP_FAILOVER_NEW_JOB_ID it differs per
+ * attempt); `job` is the core's stable id of the utterance's job.
+ */
+typedef struct disp_cmd {
+    disp_cmd_kind kind;
+    disp_time now;
+    uint32_t node;          /* ASSIGN, CANCEL; LOG where a node is concerned */
+    uint64_t job_id;        /* wire job id */
+    uint64_t job;           /* stable job (one per session utterance) */
+    uint32_t attempt;       /* attempt_id: 1 on first dispatch; CANCEL: 0 unless carried */
+    uint64_t session;
+    uint32_t index;         /* utterance_index */
+    disp_time audio;        /* ASSIGN: the utterance's audio length */
+    bool hedge;             /* ASSIGN: a hedged extra attempt */
+    disp_error_code error;  /* ERROR */
+    disp_log_event event;   /* LOG */
+    int failover_attempts;  /* LOG */
+    int64_t elapsed_ms;     /* LOG: ack discard/skip wait, timeouts: time since dispatch */
+    int64_t ack_timeout_ms; /* LOG: ack discard/skip */
+} disp_cmd;
+
+typedef void (*disp_sink_fn)(void *ctx, const disp_cmd *cmd);
+
+/* A random source the driver lends for jitter: returns a double in [0, 1). */
+typedef double (*disp_uniform_fn)(void *ctx);
+
+/* ------------------------------------------------------------------------ */
+/* Life cycle                                                                */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Creates a dispatcher for `policy` (copied) that emits commands to sink(ctx, cmd).
+ * `uniform` may be NULL when the policy uses no jitter. Returns NULL when the
+ * policy is invalid (disp_policy_check) — out of memory aborts.
+ */
+disp *disp_new(const disp_policy *policy, disp_sink_fn sink, void *ctx,
+               disp_uniform_fn uniform, void *uniform_ctx);
+
+/* Frees everything the dispatcher owns. NULL is a no-op. */
+void disp_free(disp *d);
+
+/* ------------------------------------------------------------------------ */
+/* Inputs. Each takes `now`, which must never decrease between calls.        */
+/* Each returns 0, or a negative DISP_E* code for an input that makes no     */
+/* sense (unknown node, unknown job); the core's state is then unchanged.    */
+/* ------------------------------------------------------------------------ */
+
+#define DISP_EUNKNOWN (-1) /* unknown node / job / session */
+#define DISP_EINVAL (-2)   /* bad argument (time went back, slots < 0, ...) */
+#define DISP_ELIMIT (-3)   /* a bounded table is full */
+
+/* A node registers (or comes back online) with `slots` concurrent jobs
+ * (0 = policy default_slots) in node class `cls` (for per-class estimates). */
+int disp_node_up(disp *d, disp_time now, uint32_t node, uint32_t cls, int slots);
+
+/* A node goes offline: it is no longer chosen; its jobs time out as usual. */
+int disp_node_down(disp *d, disp_time now, uint32_t node);
+
+/* A node heartbeat reporting how many jobs it is running (current_jobs). */
+int disp_node_heartbeat(disp *d, disp_time now, uint32_t node, int current_jobs);
+
+/* An utterance ended: create (idempotently) the job for (session, index) and
+ * try to dispatch it. *job_out (may be NULL) receives the stable job id. */
+int disp_utterance(disp *d, disp_time now, uint64_t session, uint32_t index,
+                   disp_time audio, uint64_t *job_out);
+
+/* A node's job_result. `success` false is a failed result (PROCESSING_ERROR). */
+int disp_result(disp *d, disp_time now, uint64_t job_id, uint32_t attempt, uint32_t node,
+                bool success);
+
+/* A node reports that `stage` (0 ASR, 1 NMT, 2 TTS) of an attempt finished. */
+int disp_progress(disp *d, disp_time now, uint64_t job_id, uint32_t attempt, uint32_t node,
+                  int stage);
+
+/* The session closed: flush its result queue; forget it once nothing can arrive. */
+int disp_session_close(disp *d, disp_time now, uint64_t session);
+
+/* Time passed: run every timer due at or before `now` (scans, timeouts, checks). */
+int disp_advance(disp *d, disp_time now);
+
+/* The earliest time at which disp_advance() has work, or DISP_NEVER. */
+disp_time disp_next_deadline(const disp *d);
+
+/* ------------------------------------------------------------------------ */
+/* Introspection (tests, metrics)                                            */
+/* ------------------------------------------------------------------------ */
+
+typedef struct disp_stats {
+    uint64_t jobs_created;
+    uint64_t dispatches;       /* job_assign commands */
+    uint64_t failovers;        /* re-dispatches after a timeout */
+    uint64_t hedges;
+    uint64_t budget_refusals;
+    uint64_t jobs_in_memory;   /* jobs currently held (not yet forgotten) */
+    uint64_t sessions_in_memory;
+} disp_stats;
+
+void disp_get_stats(const disp *d, disp_stats *out);
+
+/* A node's load as the scheduler sees it: max(current_jobs, reserved); -1 if unknown. */
+int disp_node_load(const disp *d, uint32_t node);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

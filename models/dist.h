@@ -1,0 +1,64 @@
+/*
+ * dist.h — latency and size distributions (seconds), sampled through GSL.
+ *
+ * A dist is a plain config struct that the scenario loader fills; models sample it
+ * with a gsl_rng the driver made from a keyed stream. All values are seconds.
+ */
+#ifndef DSIM_DIST_H
+#define DSIM_DIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <gsl/gsl_rng.h>
+
+typedef enum {
+    DIST_CONST,       /* p0 = value */
+    DIST_UNIFORM,     /* p0 = min, p1 = max */
+    DIST_EXPONENTIAL, /* p0 = mean */
+    DIST_LOGNORMAL,   /* p0 = median, p1 = sigma (of the underlying normal) */
+    DIST_GAMMA,       /* p0 = shape, p1 = scale */
+    DIST_WEIBULL,     /* p0 = shape, p1 = scale */
+    DIST_PARETO,      /* p0 = alpha, p1 = min (scale) */
+    DIST_EMPIRICAL,   /* samples[n]: draws one of them uniformly */
+    DIST_MIXTURE      /* components[n] with weights[n] (normalised on use) */
+} dist_kind;
+
+typedef struct dist {
+    dist_kind kind;
+    double p0, p1;
+    double per_audio_s;  /* added: per_audio_s x audio seconds (0 = none) */
+    bool has_max;
+    double max;          /* truncation: a draw above max is clamped to max */
+    size_t n;            /* empirical: samples; mixture: components */
+    double *samples;     /* owned (empirical) */
+    double *weights;     /* owned (mixture) */
+    struct dist *components; /* owned (mixture) */
+} dist;
+
+/* Names as they appear in scenario files ("const", "uniform", ...). */
+const char *dist_kind_name(dist_kind k);
+/* Returns 0 and sets *out for a known name, else -1. */
+int dist_kind_parse(const char *name, dist_kind *out);
+
+/* A const distribution of `value` seconds (no owned memory). */
+dist dist_const(double value);
+
+/*
+ * Draws one value in seconds: the base draw, plus per_audio_s x audio_s, then
+ * clamped to max if has_max. Never negative. Consumes a fixed number of
+ * uniforms per kind, so a stream keyed per draw stays reproducible.
+ */
+double dist_sample(const dist *d, gsl_rng *r, double audio_s);
+
+/* The mean of the base distribution (no per_audio_s, no max); INFINITY when
+ * it does not exist (pareto alpha <= 1). */
+double dist_mean(const dist *d);
+
+/* Deep copy (dst owns its own arrays). */
+void dist_copy(dist *dst, const dist *src);
+
+/* Frees what d owns and resets it to const 0. Safe on a zeroed dist. */
+void dist_free(dist *d);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * world.h — configuration of the simulated world, as plain structs.
+ *
+ * The scenario loader in sim/ fills these; models/ reads them. No JSON here.
+ * Durations in these config structs are seconds (double), as in scenario files;
+ * models convert to nanoseconds at their boundary.
+ */
+#ifndef DSIM_WORLD_H
+#define DSIM_WORLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dist.h"
+
+enum { STAGE_ASR, STAGE_NMT, STAGE_TTS, STAGE_COUNT };
+
+typedef enum {
+    NODE_CANCEL_IGNORE,          /* queued / running work goes on, its result is sent */
+    NODE_CANCEL_ABORT_BY_JOB_ID, /* reference: any attempt of that job_id is aborted and
+                                    sends success=false */
+    NODE_CANCEL_ABORT_ATTEMPT    /* only the named attempt is aborted */
+} node_cancel_mode;
+
+typedef enum {
+    NODE_ATTEMPT_NONE,      /* reference: attempt ids are only echoed */
+    NODE_ATTEMPT_SUPERSEDE, /* a newer attempt of a job cancels the older one here */
+    NODE_ATTEMPT_DROP_STALE /* an assign older than one already seen is ignored */
+} node_attempt_mode;
+
+typedef struct node_config {
+    char name[64];
+    int count;                 /* identical nodes of this class */
+    int slots;                 /* advertised max concurrent jobs */
+    int workers;               /* jobs really processed at once; the rest queue (FIFO) */
+    dist stage[STAGE_COUNT];   /* service time per stage (per_audio_s applies) */
+    node_cancel_mode on_cancel;
+    bool cancel_between_stages; /* an abort also catches a job between two stages */
+    node_attempt_mode attempt_check;
+    bool skip_repeat_job_id;   /* 12-31 node: drop an assign equal to the last job_id */
+    bool progress;             /* report each finished stage */
+    double heartbeat_s;        /* heartbeat period (15) */
+    /* faults */
+    double stall_prob;         /* per attempt */
+    dist stall_extra;          /* extra seconds added to a stalled attempt */
+    bool crash;                /* crash fault enabled */
+    dist crash_between;        /* up time between crashes */
+    dist crash_downtime;       /* down time */
+    bool cold_start;
+    double cold_idle_s;        /* idle at least this long -> next job pays cold_extra */
+    dist cold_extra;
+    double no_result_prob;     /* a finished attempt sends nothing */
+} node_config;
+
+typedef struct net_config {
+    dist to_node_delay;   /* scheduler -> node */
+    dist to_sched_delay;  /* node -> scheduler */
+    double to_node_loss;  /* probability a message is lost */
+    double to_sched_loss;
+} net_config;
+
+typedef struct wl_config {
+    int sessions;
+    dist session_start;   /* when each session starts */
+    int utterances_per_session;
+    dist gap;             /* silence between utterances */
+    dist audio;           /* utterance audio length */
+    double linger_s;      /* session closes this long after its last utterance (if no
+                             result came first) */
+} wl_config;
+
+void node_config_init(node_config *c);   /* the defaults of a scenario node */
+void node_config_free(node_config *c);   /* frees the dists it owns */
+void net_config_init(net_config *c);
+void net_config_free(net_config *c);
+void wl_config_init(wl_config *c);
+void wl_config_free(wl_config *c);
+
+#endif

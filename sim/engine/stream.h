@@ -1,0 +1,60 @@
+/*
+ * stream.h — keyed random streams (common random numbers).
+ *
+ * sim_stream_init(&s, seed, k0, k1, ...) gives a generator whose sequence
+ * depends only on (seed, keys): the same key gives the same draws whatever else
+ * happened, different keys give independent draws. s.rng is a real gsl_rng usable
+ * with every gsl_ran_* function; the struct lives on the caller's stack or inside
+ * a model (no allocation), so making one per key is cheap.
+ */
+#ifndef DSIM_STREAM_H
+#define DSIM_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+/* Key domains: the first key word says what the stream describes. */
+enum {
+    SIM_KEY_WORKLOAD = 1, /* (session, utterance) */
+    SIM_KEY_SERVICE = 2,  /* (session, utterance, attempt, node class) */
+    SIM_KEY_NODE = 3,     /* (node): faults */
+    SIM_KEY_NET = 4,      /* (session, utterance, attempt, message) */
+    SIM_KEY_POLICY = 5,   /* (policy): jitter */
+    SIM_KEY_REPLICATION = 6
+};
+
+typedef struct sim_stream_state {
+    uint64_t key[4]; /* hashed key, the generator's "key" */
+    uint64_t ctr;    /* block counter */
+    uint64_t buf[4]; /* current output block */
+    unsigned pos;    /* next word in buf */
+} sim_stream_state;
+
+typedef struct sim_stream {
+    gsl_rng rng;           /* rng.state points at st */
+    sim_stream_state st;
+} sim_stream;
+
+/* The gsl_rng_type of keyed streams ("dsim-keyed"). */
+extern const gsl_rng_type *sim_rng_keyed;
+
+/* Initialises s for (seed, keys[0..n)) (n <= 6). After a struct copy, call
+ * sim_stream_fix(s) to re-point rng.state. */
+void sim_stream_init(sim_stream *s, uint64_t seed, const uint64_t *keys, size_t n);
+void sim_stream_fix(sim_stream *s);
+
+/* Convenience: up to five keys. */
+#define sim_stream(s, seed, ...)                                                       \
+    sim_stream_init((s), (seed), (const uint64_t[]){__VA_ARGS__},                      \
+                    sizeof((const uint64_t[]){__VA_ARGS__}) / sizeof(uint64_t))
+
+/* A uniform double in [0, 1) and a raw 64-bit word. */
+double sim_stream_uniform(sim_stream *s);
+uint64_t sim_stream_u64(sim_stream *s);
+
+/* Derives a 64-bit seed from (seed, keys) — e.g. the seed of replication r. */
+uint64_t sim_seed_derive(uint64_t seed, const uint64_t *keys, size_t n);
+
+#endif
