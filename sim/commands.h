@@ -1,0 +1,19 @@
+/*
+ * commands.h — the dsim subcommands. main.c parses the subcommand name and hands
+ * argv (argv[0] = the subcommand) to one of these. Each returns the process exit
+ * code: 0 success, 1 an expectation failed, 2 bad input or usage, 3 internal error.
+ */
+#ifndef DSIM_COMMANDS_H
+#define DSIM_COMMANDS_H
+
+enum { SIM_EXIT_OK = 0, SIM_EXIT_FAIL = 1, SIM_EXIT_USAGE = 2, SIM_EXIT_INTERNAL = 3 };
+
+int sim_cmd_validate(int argc, char **argv); /* sim/cmd_validate.c */
+int sim_cmd_run(int argc, char **argv);      /* sim/cmd_run.c */
+int sim_cmd_check(int argc, char **argv);    /* sim/cmd_check.c */
+int sim_cmd_sweep(int argc, char **argv);    /* sim/cmd_sweep.c */
+int sim_cmd_merge(int argc, char **argv);    /* sim/cmd_sweep.c */
+int sim_cmd_tune(int argc, char **argv);     /* sim/cmd_tune.c */
+int sim_cmd_plot(int argc, char **argv);     /* sim/cmd_plot.c */
+
+#endif
