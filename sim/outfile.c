@@ -1,0 +1,103 @@
+/* outfile.c — atomic output files (see outfile.h). */
+#include "outfile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (!p) {
+        fputs("dsim: out of memory\n", stderr);
+        abort();
+    }
+    memcpy(p, s, n);
+    return p;
+}
+
+int sim_outfile_open(sim_outfile *o, const char *path, sim_error *err)
+{
+    memset(o, 0, sizeof *o);
+    size_t n = strlen(path) + 64;
+    char *tmp = malloc(n);
+    if (!tmp) {
+        fputs("dsim: out of memory\n", stderr);
+        abort();
+    }
+    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        sim_error_add(err, "%s: cannot write: %s", path, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    o->f = f;
+    o->path = xstrdup(path);
+    o->tmp = tmp;
+    return 0;
+}
+
+static void outfile_release(sim_outfile *o)
+{
+    free(o->path);
+    free(o->tmp);
+    memset(o, 0, sizeof *o);
+}
+
+int sim_outfile_commit(sim_outfile *o, sim_error *err)
+{
+    if (!o->f)
+        return -1;
+    int bad = ferror(o->f) || fflush(o->f) != 0;
+    int e = errno;
+    if (!bad && fsync(fileno(o->f)) != 0 && errno != EINVAL && errno != EROFS) {
+        bad = 1;
+        e = errno;
+    }
+    if (fclose(o->f) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    o->f = NULL;
+    if (bad) {
+        sim_error_add(err, "%s: write failed: %s", o->path, strerror(e ? e : EIO));
+        remove(o->tmp);
+        outfile_release(o);
+        return -1;
+    }
+    if (rename(o->tmp, o->path) != 0) {
+        sim_error_add(err, "%s: cannot rename into place: %s", o->path, strerror(errno));
+        remove(o->tmp);
+        outfile_release(o);
+        return -1;
+    }
+    outfile_release(o);
+    return 0;
+}
+
+void sim_outfile_abort(sim_outfile *o)
+{
+    if (o->f) {
+        fclose(o->f);
+        o->f = NULL;
+    }
+    if (o->tmp)
+        remove(o->tmp);
+    outfile_release(o);
+}
+
+int sim_outfile_write(const char *path, const void *data, size_t len, sim_error *err)
+{
+    sim_outfile o;
+    if (sim_outfile_open(&o, path, err) != 0)
+        return -1;
+    if (len && fwrite(data, 1, len, o.f) != len) {
+        sim_error_add(err, "%s: write failed: %s", path, strerror(errno));
+        sim_outfile_abort(&o);
+        return -1;
+    }
+    return sim_outfile_commit(&o, err);
+}

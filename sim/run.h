@@ -1,0 +1,54 @@
+/*
+ * run.h — running a scenario: the world and the core on the engine.
+ *
+ * One replication of one policy is a deterministic function of (scenario,
+ * policy index, replication index): its seed is derived from the scenario seed
+ * and the replication index alone, so every policy sees the same N worlds
+ * (common random numbers), and results do not depend on thread count.
+ */
+#ifndef DSIM_RUN_H
+#define DSIM_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "metrics.h"
+#include "scenario.h"
+
+typedef struct sim_run_opts {
+    FILE *log;        /* JSON lines of the core's log records (simulated time), or NULL */
+    FILE *trace;      /* JSON lines of every message in the world, or NULL */
+    int jobs;         /* worker threads for sim_run_all (<= 0: all cores) */
+    uint64_t max_events; /* per replication, 0 = no budget */
+} sim_run_opts;
+
+/* The seed of replication r of a scenario seeded `seed`. */
+uint64_t sim_replication_seed(uint64_t seed, int r);
+
+/*
+ * Runs replication `rep` of policy `policy`; fills v[SIM_M_COUNT] with the
+ * metrics of that run. Returns 0, or -1 with err filled.
+ */
+int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opts *o,
+                double v[SIM_M_COUNT], sim_error *err);
+
+/* Every metric of every (policy, replication): v[(p * n_reps + r) * SIM_M_COUNT + m]. */
+typedef struct sim_results {
+    size_t n_policies;
+    size_t n_reps;
+    double *v; /* owned */
+} sim_results;
+
+static inline double *sim_results_at(const sim_results *res, size_t p, size_t r)
+{
+    return res->v + (p * res->n_reps + r) * SIM_M_COUNT;
+}
+
+/* Runs every policy x replication on o->jobs threads. Returns 0 or -1 (err). */
+int sim_run_all(const sim_scenario *s, const sim_run_opts *o, sim_results *out,
+                sim_error *err);
+
+void sim_results_free(sim_results *res);
+
+#endif
