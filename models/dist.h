@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <gsl/gsl_rng.h>
 
@@ -47,13 +48,25 @@ dist dist_const(double value);
 /*
  * Draws one value in seconds: the base draw, plus per_audio_s x audio_s, then
  * clamped to max if has_max. Never negative. Consumes a fixed number of
- * uniforms per kind, so a stream keyed per draw stays reproducible.
+ * uniforms per kind, so a stream keyed per draw stays reproducible: every kind
+ * but mixture is drawn by inversion of exactly one uniform (const included); a
+ * mixture takes one uniform to pick a component (by weight), then draws that
+ * component whole (its own per_audio_s and max apply, then the mixture's).
  */
 double dist_sample(const dist *d, gsl_rng *r, double audio_s);
+
+/* Seconds to ns, rounded to nearest, clamped to [0, DIST_NS_MAX] (NaN -> 0). */
+#define DIST_NS_MAX (INT64_MAX / 4)
+int64_t dist_to_ns(double seconds);
 
 /* The mean of the base distribution (no per_audio_s, no max); INFINITY when
  * it does not exist (pareto alpha <= 1). */
 double dist_mean(const dist *d);
+
+/* Returns NULL when d can be sampled (parameters in range, samples or components
+ * present, mixtures nested at most 8 deep), else a static message saying what is
+ * wrong ("sigma must be >= 0"). The loader adds the JSON path. */
+const char *dist_check(const dist *d);
 
 /* Deep copy (dst owns its own arrays). */
 void dist_copy(dist *dst, const dist *src);

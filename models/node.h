@@ -6,8 +6,9 @@
  * cancel, advance) with the current time; the node answers through its sink
  * (results, progress, heartbeats, down/up, accounting) and says when it next needs
  * to be called (node_next_deadline). Every input first runs what is due at or
- * before `now` (as node_advance does), then applies itself. `now` must never
- * decrease between calls (asserted).
+ * before `now` (as node_advance does), then applies itself, then runs what that
+ * made due at `now` (a zero-length stage), so after any call the next deadline is
+ * later than `now`. `now` must never decrease between calls (asserted).
  *
  * Time is int64 nanoseconds here; the config (world.h) is in seconds.
  *

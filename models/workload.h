@@ -32,9 +32,6 @@ typedef struct wl_cursor {
     uint32_t next;  /* index of the next utterance */
 } wl_cursor;
 
-/* Converts seconds to ns (rounded to nearest; clamped to [0, INT64_MAX/4]). */
-int64_t wl_seconds_to_ns(double s);
-
 /* The start time (ns) of a session, drawn from session_start with `r` (one draw). */
 int64_t wl_session_start(const wl_config *c, gsl_rng *r);
 

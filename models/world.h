@@ -69,11 +69,22 @@ typedef struct wl_config {
                              result came first) */
 } wl_config;
 
-void node_config_init(node_config *c);   /* the defaults of a scenario node */
-void node_config_free(node_config *c);   /* frees the dists it owns */
+/*
+ * _init fills the defaults of a scenario (node: count 1, slots 4, workers 1,
+ * stages const 0, heartbeat 15 s, on_cancel ignore, attempt_check none,
+ * cancel_between_stages true, no faults; network: delays const 0, loss 0;
+ * workload: 1 session at 0, 1 utterance, gap/audio const 0, linger 60 s).
+ * _free frees the dists the struct owns (safe after _init, safe twice).
+ * _copy deep-copies src into dst (dst is overwritten, not freed first).
+ */
+void node_config_init(node_config *c);
+void node_config_free(node_config *c);
+void node_config_copy(node_config *dst, const node_config *src);
 void net_config_init(net_config *c);
 void net_config_free(net_config *c);
+void net_config_copy(net_config *dst, const net_config *src);
 void wl_config_init(wl_config *c);
 void wl_config_free(wl_config *c);
+void wl_config_copy(wl_config *dst, const wl_config *src);
 
 #endif

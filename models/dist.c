@@ -1,0 +1,285 @@
+/*
+ * dist.c — sampling, means, copies of the distributions of dist.h.
+ *
+ * Every kind but mixture is drawn by inversion of one uniform, so each draw of a
+ * non-mixture dist consumes exactly one uniform from the stream; a mixture
+ * consumes one uniform to pick its component, then the component's own.
+ */
+#include "dist.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sf_gamma.h>
+
+#define DIST_DEPTH_MAX 8 /* mixtures nested deeper than this are refused */
+
+static const char *const dist_names[] = {
+    [DIST_CONST] = "const",         [DIST_UNIFORM] = "uniform",
+    [DIST_EXPONENTIAL] = "exponential", [DIST_LOGNORMAL] = "lognormal",
+    [DIST_GAMMA] = "gamma",         [DIST_WEIBULL] = "weibull",
+    [DIST_PARETO] = "pareto",       [DIST_EMPIRICAL] = "empirical",
+    [DIST_MIXTURE] = "mixture",
+};
+#define DIST_KIND_COUNT (sizeof dist_names / sizeof dist_names[0])
+
+static void *dist__xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) {
+        fprintf(stderr, "dsim: out of memory (%zu bytes)\n", n);
+        abort();
+    }
+    return p;
+}
+
+const char *dist_kind_name(dist_kind k)
+{
+    if ((size_t)k >= DIST_KIND_COUNT)
+        return "?";
+    return dist_names[k];
+}
+
+int dist_kind_parse(const char *name, dist_kind *out)
+{
+    assert(name && out);
+    for (size_t i = 0; i < DIST_KIND_COUNT; i++) {
+        if (strcmp(name, dist_names[i]) == 0) {
+            *out = (dist_kind)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+dist dist_const(double value)
+{
+    dist d;
+    memset(&d, 0, sizeof d);
+    d.kind = DIST_CONST;
+    d.p0 = value;
+    return d;
+}
+
+/* A uniform in (0, 1): exactly one draw from r. */
+static double dist__u(gsl_rng *r)
+{
+    double u = gsl_rng_uniform(r);
+    return u > 0.0 ? u : 0x1p-60;
+}
+
+static double dist__draw(const dist *d, gsl_rng *r, double audio_s, int depth);
+
+/* The base draw (no per_audio_s, no max); a mixture draws its component whole. */
+static double dist__base(const dist *d, gsl_rng *r, double audio_s, int depth)
+{
+    assert(depth < DIST_DEPTH_MAX);
+    double u = dist__u(r);
+    switch (d->kind) {
+    case DIST_CONST:
+        return d->p0;
+    case DIST_UNIFORM:
+        return d->p0 + u * (d->p1 - d->p0);
+    case DIST_EXPONENTIAL:
+        return -d->p0 * log1p(-u);
+    case DIST_LOGNORMAL:
+        return d->p0 * exp(d->p1 * gsl_cdf_ugaussian_Pinv(u));
+    case DIST_GAMMA:
+        /* the upper half through Qinv: accurate (and convergent) in the tail */
+        return u <= 0.5 ? gsl_cdf_gamma_Pinv(u, d->p0, d->p1)
+                        : gsl_cdf_gamma_Qinv(1.0 - u, d->p0, d->p1);
+    case DIST_WEIBULL:
+        return d->p1 * pow(-log1p(-u), 1.0 / d->p0);
+    case DIST_PARETO:
+        return d->p1 * pow(1.0 - u, -1.0 / d->p0);
+    case DIST_EMPIRICAL: {
+        assert(d->n > 0 && d->samples);
+        size_t i = (size_t)(u * (double)d->n);
+        return d->samples[i < d->n ? i : d->n - 1];
+    }
+    case DIST_MIXTURE: {
+        assert(d->n > 0 && d->components && d->weights);
+        double total = 0.0;
+        for (size_t i = 0; i < d->n; i++)
+            total += d->weights[i];
+        double x = u * total, acc = 0.0;
+        size_t pick = d->n - 1;
+        for (size_t i = 0; i < d->n; i++) {
+            acc += d->weights[i];
+            if (x < acc) {
+                pick = i;
+                break;
+            }
+        }
+        return dist__draw(&d->components[pick], r, audio_s, depth + 1);
+    }
+    }
+    assert(!"unknown dist kind");
+    return 0.0;
+}
+
+/* Base + per_audio_s x audio, clamped to [0, max]. */
+static double dist__draw(const dist *d, gsl_rng *r, double audio_s, int depth)
+{
+    double v = dist__base(d, r, audio_s, depth);
+    if (d->per_audio_s != 0.0)
+        v += d->per_audio_s * audio_s;
+    if (d->has_max && v > d->max)
+        v = d->max;
+    if (!(v > 0.0)) /* negative, zero or NaN */
+        v = 0.0;
+    return v;
+}
+
+double dist_sample(const dist *d, gsl_rng *r, double audio_s)
+{
+    assert(d && r);
+    return dist__draw(d, r, audio_s, 0);
+}
+
+int64_t dist_to_ns(double seconds)
+{
+    if (!(seconds > 0.0))
+        return 0;
+    double ns = seconds * 1e9;
+    if (ns >= (double)DIST_NS_MAX)
+        return DIST_NS_MAX;
+    return (int64_t)llround(ns);
+}
+
+double dist_mean(const dist *d)
+{
+    assert(d);
+    switch (d->kind) {
+    case DIST_CONST:
+        return d->p0;
+    case DIST_UNIFORM:
+        return 0.5 * (d->p0 + d->p1);
+    case DIST_EXPONENTIAL:
+        return d->p0;
+    case DIST_LOGNORMAL:
+        return d->p0 * exp(0.5 * d->p1 * d->p1);
+    case DIST_GAMMA:
+        return d->p0 * d->p1;
+    case DIST_WEIBULL:
+        return d->p1 * gsl_sf_gamma(1.0 + 1.0 / d->p0);
+    case DIST_PARETO:
+        return d->p0 > 1.0 ? d->p0 * d->p1 / (d->p0 - 1.0) : INFINITY;
+    case DIST_EMPIRICAL: {
+        double s = 0.0;
+        for (size_t i = 0; i < d->n; i++)
+            s += d->samples[i];
+        return d->n ? s / (double)d->n : 0.0;
+    }
+    case DIST_MIXTURE: {
+        double s = 0.0, w = 0.0;
+        for (size_t i = 0; i < d->n; i++) {
+            s += d->weights[i] * dist_mean(&d->components[i]);
+            w += d->weights[i];
+        }
+        return w > 0.0 ? s / w : 0.0;
+    }
+    }
+    return 0.0;
+}
+
+static const char *dist__check(const dist *d, int depth)
+{
+    if (depth >= DIST_DEPTH_MAX)
+        return "mixtures nested too deep";
+    if (!isfinite(d->p0) || !isfinite(d->p1) || !isfinite(d->per_audio_s))
+        return "parameters must be finite numbers";
+    if (d->per_audio_s < 0.0)
+        return "per_audio_s must be >= 0";
+    if (d->has_max && !(d->max >= 0.0))
+        return "max must be >= 0";
+    switch (d->kind) {
+    case DIST_CONST:
+        return d->p0 >= 0.0 ? NULL : "value must be >= 0";
+    case DIST_UNIFORM:
+        if (d->p0 < 0.0)
+            return "min must be >= 0";
+        return d->p1 >= d->p0 ? NULL : "max must be >= min";
+    case DIST_EXPONENTIAL:
+        return d->p0 > 0.0 ? NULL : "mean must be > 0";
+    case DIST_LOGNORMAL:
+        if (!(d->p0 > 0.0))
+            return "median must be > 0";
+        return d->p1 >= 0.0 ? NULL : "sigma must be >= 0";
+    case DIST_GAMMA:
+    case DIST_WEIBULL:
+        if (!(d->p0 > 0.0))
+            return "shape must be > 0";
+        return d->p1 > 0.0 ? NULL : "scale must be > 0";
+    case DIST_PARETO:
+        if (!(d->p0 > 0.0))
+            return "alpha must be > 0";
+        return d->p1 > 0.0 ? NULL : "min must be > 0";
+    case DIST_EMPIRICAL:
+        if (d->n == 0 || !d->samples)
+            return "samples must not be empty";
+        for (size_t i = 0; i < d->n; i++)
+            if (!(d->samples[i] >= 0.0) || !isfinite(d->samples[i]))
+                return "samples must be finite numbers >= 0";
+        return NULL;
+    case DIST_MIXTURE: {
+        if (d->n == 0 || !d->components || !d->weights)
+            return "components must not be empty";
+        double total = 0.0;
+        for (size_t i = 0; i < d->n; i++) {
+            if (!(d->weights[i] >= 0.0) || !isfinite(d->weights[i]))
+                return "weights must be finite numbers >= 0";
+            total += d->weights[i];
+            const char *e = dist__check(&d->components[i], depth + 1);
+            if (e)
+                return e;
+        }
+        return total > 0.0 ? NULL : "weights must not all be 0";
+    }
+    }
+    return "unknown distribution";
+}
+
+const char *dist_check(const dist *d)
+{
+    assert(d);
+    return dist__check(d, 0);
+}
+
+void dist_copy(dist *dst, const dist *src)
+{
+    assert(dst && src && dst != src);
+    *dst = *src;
+    dst->samples = NULL;
+    dst->weights = NULL;
+    dst->components = NULL;
+    if (src->kind == DIST_EMPIRICAL && src->n && src->samples) {
+        dst->samples = dist__xmalloc(src->n * sizeof *dst->samples);
+        memcpy(dst->samples, src->samples, src->n * sizeof *dst->samples);
+    }
+    if (src->kind == DIST_MIXTURE && src->n && src->components) {
+        dst->weights = dist__xmalloc(src->n * sizeof *dst->weights);
+        memcpy(dst->weights, src->weights, src->n * sizeof *dst->weights);
+        dst->components = dist__xmalloc(src->n * sizeof *dst->components);
+        for (size_t i = 0; i < src->n; i++)
+            dist_copy(&dst->components[i], &src->components[i]);
+    }
+}
+
+void dist_free(dist *d)
+{
+    if (!d)
+        return;
+    if (d->components) {
+        for (size_t i = 0; i < d->n; i++)
+            dist_free(&d->components[i]);
+        free(d->components);
+    }
+    free(d->samples);
+    free(d->weights);
+    *d = dist_const(0.0);
+}

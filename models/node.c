@@ -1,0 +1,596 @@
+/*
+ * node.c — the simulated node state machine (node.h).
+ *
+ * Layout: `workers` slots of running attempts (each with the end of its current
+ * stage), a FIFO queue of waiting attempts (doubly linked, so a cancel can take
+ * one out of the middle), a free list of attempt records, and three timers
+ * (heartbeat, crash-or-recovery). The next deadline is the earliest of them.
+ */
+#include "node.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct node_attempt {
+    struct node_attempt *prev, *next; /* queue links; `next` also links the free list */
+    node_job job;
+    int64_t stage_ns[STAGE_COUNT]; /* service time per stage (stall/cold in ASR) */
+    int64_t cold_ns;               /* cold-start extra, paid if `cold` */
+    bool cold;
+    bool no_result;
+    bool marked;        /* to abort at the next stage boundary */
+    node_end mark_end;  /* ABORTED or SUPERSEDED, for a marked attempt */
+    int stage;          /* running: current stage */
+    int64_t started;    /* running: when it took its worker */
+} node_attempt;
+
+typedef struct node_seen {
+    uint64_t job;
+    uint32_t attempt; /* highest seen; 0 = empty entry */
+} node_seen;
+
+struct node {
+    node_config cfg;
+    uint32_t id, cls;
+    gsl_rng *fault_rng;
+    node_sink_fn sink;
+    void *ctx;
+
+    int64_t now;
+    int64_t hb_ns;
+    bool started, up;
+
+    node_attempt **worker;  /* [cfg.workers], NULL = free */
+    int64_t *stage_end;     /* [cfg.workers] */
+    node_attempt *q_head, *q_tail;
+    int queued, running;
+    node_attempt *free_list;
+
+    int64_t hb_at;    /* next heartbeat, NODE_NEVER when down */
+    int64_t fault_at; /* next crash (up) or recovery (down), NODE_NEVER if no crash */
+    int64_t idle_since;
+
+    bool have_last;
+    uint64_t last_job_id;
+    node_seen *seen; /* [NODE_SEEN_MAX] when drop_stale */
+
+    node_stats stats;
+};
+
+static void *node__xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (!p) {
+        fprintf(stderr, "dsim: out of memory (node)\n");
+        abort();
+    }
+    return p;
+}
+
+/* ---- outputs ------------------------------------------------------------ */
+
+static void node__emit_job(node *n, int64_t at, node_out_kind kind, const node_attempt *a,
+                           node_out *o)
+{
+    o->kind = kind;
+    o->node = n->id;
+    o->job_id = a->job.job_id;
+    o->job = a->job.job;
+    o->attempt = a->job.attempt;
+    o->session = a->job.session;
+    o->index = a->job.index;
+    n->sink(n->ctx, at, o);
+}
+
+static void node__result(node *n, int64_t at, const node_attempt *a, bool ok, int64_t busy)
+{
+    node_out o;
+    memset(&o, 0, sizeof o);
+    o.success = ok;
+    o.busy_ns = busy;
+    n->stats.results++;
+    node__emit_job(n, at, NODE_OUT_RESULT, a, &o);
+}
+
+static void node__end(node *n, int64_t at, const node_attempt *a, node_end end, int64_t busy)
+{
+    node_out o;
+    memset(&o, 0, sizeof o);
+    o.end = end;
+    o.busy_ns = busy;
+    n->stats.busy_ns += busy;
+    node__emit_job(n, at, NODE_OUT_END, a, &o);
+}
+
+static void node__emit_plain(node *n, int64_t at, node_out_kind kind)
+{
+    node_out o;
+    memset(&o, 0, sizeof o);
+    o.kind = kind;
+    o.node = n->id;
+    o.current_jobs = n->queued + n->running;
+    o.slots = n->cfg.slots;
+    n->sink(n->ctx, at, &o);
+}
+
+/* ---- attempt records ---------------------------------------------------- */
+
+static node_attempt *node__attempt_get(node *n)
+{
+    node_attempt *a = n->free_list;
+    if (a)
+        n->free_list = a->next;
+    else
+        a = node__xcalloc(1, sizeof *a);
+    memset(a, 0, sizeof *a);
+    return a;
+}
+
+/* Returns a record to the free list. */
+static void node__attempt_put(node *n, node_attempt *a)
+{
+    a->next = n->free_list;
+    n->free_list = a;
+}
+
+/* An attempt that was held here left at `at`: the node is idle if none is left. */
+static void node__left(node *n, int64_t at, node_attempt *a)
+{
+    node__attempt_put(n, a);
+    if (n->queued + n->running == 0)
+        n->idle_since = at;
+}
+
+static void node__queue_push(node *n, node_attempt *a)
+{
+    a->next = NULL;
+    a->prev = n->q_tail;
+    if (n->q_tail)
+        n->q_tail->next = a;
+    else
+        n->q_head = a;
+    n->q_tail = a;
+    n->queued++;
+}
+
+static void node__queue_remove(node *n, node_attempt *a)
+{
+    if (a->prev)
+        a->prev->next = a->next;
+    else
+        n->q_head = a->next;
+    if (a->next)
+        a->next->prev = a->prev;
+    else
+        n->q_tail = a->prev;
+    a->prev = a->next = NULL;
+    assert(n->queued > 0);
+    n->queued--;
+}
+
+/* ---- workers ------------------------------------------------------------ */
+
+static void node__start_on(node *n, int w, int64_t at, node_attempt *a)
+{
+    assert(!n->worker[w]);
+    a->stage = STAGE_ASR;
+    a->started = at;
+    n->worker[w] = a;
+    n->stage_end[w] = at + a->stage_ns[STAGE_ASR] + (a->cold ? a->cold_ns : 0);
+    n->running++;
+}
+
+/* Worker w is free at `at`: it takes the queue's head, if any. */
+static void node__worker_next(node *n, int w, int64_t at)
+{
+    node_attempt *a = n->q_head;
+    if (!a)
+        return;
+    node__queue_remove(n, a);
+    node__start_on(n, w, at, a);
+}
+
+/* Takes the attempt off worker w (the caller reports it), without freeing it. */
+static node_attempt *node__worker_take(node *n, int w)
+{
+    node_attempt *a = n->worker[w];
+    assert(a && n->running > 0);
+    n->worker[w] = NULL;
+    n->stage_end[w] = NODE_NEVER;
+    n->running--;
+    return a;
+}
+
+/* Aborts the attempt on worker w at `at`: failed result, END `end`, next job. */
+static void node__abort_running(node *n, int w, int64_t at, node_end end)
+{
+    node_attempt *a = node__worker_take(n, w);
+    int64_t busy = at - a->started;
+    node__result(n, at, a, false, busy);
+    node__end(n, at, a, end, busy);
+    node__left(n, at, a);
+    node__worker_next(n, w, at);
+}
+
+static void node__abort_queued(node *n, int64_t at, node_attempt *a, node_end end)
+{
+    node__queue_remove(n, a);
+    node__result(n, at, a, false, 0);
+    node__end(n, at, a, end, 0);
+    node__left(n, at, a);
+}
+
+/* Abort per cancel_between_stages: at once, or mark for the next boundary. */
+static void node__abort_worker(node *n, int w, int64_t at, node_end end)
+{
+    if (n->cfg.cancel_between_stages) {
+        node__abort_running(n, w, at, end);
+    } else if (!n->worker[w]->marked) {
+        n->worker[w]->marked = true;
+        n->worker[w]->mark_end = end;
+    }
+}
+
+/* The current stage of worker w ended at `at`. */
+static void node__stage_done(node *n, int w, int64_t at)
+{
+    node_attempt *a = n->worker[w];
+    if (a->marked) {
+        node__abort_running(n, w, at, a->mark_end);
+        return;
+    }
+    if (n->cfg.progress) {
+        node_out o;
+        memset(&o, 0, sizeof o);
+        o.stage = a->stage;
+        node__emit_job(n, at, NODE_OUT_PROGRESS, a, &o);
+    }
+    if (a->stage + 1 < STAGE_COUNT) {
+        a->stage++;
+        n->stage_end[w] = at + a->stage_ns[a->stage];
+        return;
+    }
+    node__worker_take(n, w);
+    int64_t busy = at - a->started;
+    if (a->no_result) {
+        node__end(n, at, a, NODE_END_NO_RESULT, busy);
+    } else {
+        node__result(n, at, a, true, busy);
+        node__end(n, at, a, NODE_END_DONE, busy);
+    }
+    node__left(n, at, a);
+    node__worker_next(n, w, at);
+}
+
+/* ---- faults and heartbeat ----------------------------------------------- */
+
+/* A fault-stream duration, at least 1 ns so that time always moves. */
+static int64_t node__fault_ns(node *n, const dist *d)
+{
+    int64_t t = dist_to_ns(dist_sample(d, n->fault_rng, 0.0));
+    return t > 0 ? t : 1;
+}
+
+static void node__crash(node *n, int64_t at)
+{
+    n->stats.crashes++;
+    for (int w = 0; w < n->cfg.workers; w++) {
+        if (!n->worker[w])
+            continue;
+        node_attempt *a = node__worker_take(n, w);
+        node__end(n, at, a, NODE_END_CRASHED, at - a->started);
+        node__attempt_put(n, a);
+    }
+    for (int guard = 0; n->q_head; guard++) {
+        assert(guard <= n->queued);
+        node_attempt *a = n->q_head;
+        node__queue_remove(n, a);
+        node__end(n, at, a, NODE_END_CRASHED, 0);
+        node__attempt_put(n, a);
+    }
+    n->up = false;
+    n->have_last = false;
+    if (n->seen)
+        memset(n->seen, 0, NODE_SEEN_MAX * sizeof *n->seen);
+    n->hb_at = NODE_NEVER;
+    n->fault_at = at + node__fault_ns(n, &n->cfg.crash_downtime);
+    node__emit_plain(n, at, NODE_OUT_DOWN);
+}
+
+static void node__recover(node *n, int64_t at)
+{
+    n->up = true;
+    n->idle_since = at;
+    n->hb_at = at + n->hb_ns;
+    n->fault_at = at + node__fault_ns(n, &n->cfg.crash_between);
+    node__emit_plain(n, at, NODE_OUT_UP);
+}
+
+/* ---- life cycle --------------------------------------------------------- */
+
+node *node_new(const node_config *cfg, uint32_t id, uint32_t cls, gsl_rng *fault_rng,
+               node_sink_fn sink, void *ctx)
+{
+    assert(cfg && sink);
+    if (cfg->workers < 1 || cfg->workers > NODE_WORKERS_MAX || cfg->slots < 1)
+        return NULL;
+    if (!(cfg->heartbeat_s > 0.0) || dist_to_ns(cfg->heartbeat_s) < 1)
+        return NULL;
+    if (cfg->crash && !fault_rng)
+        return NULL;
+    if ((unsigned)cfg->on_cancel > NODE_CANCEL_ABORT_ATTEMPT ||
+        (unsigned)cfg->attempt_check > NODE_ATTEMPT_DROP_STALE)
+        return NULL;
+    node *n = node__xcalloc(1, sizeof *n);
+    node_config_copy(&n->cfg, cfg);
+    n->id = id;
+    n->cls = cls;
+    n->fault_rng = fault_rng;
+    n->sink = sink;
+    n->ctx = ctx;
+    n->hb_ns = dist_to_ns(cfg->heartbeat_s);
+    n->worker = node__xcalloc((size_t)cfg->workers, sizeof *n->worker);
+    n->stage_end = node__xcalloc((size_t)cfg->workers, sizeof *n->stage_end);
+    for (int w = 0; w < cfg->workers; w++)
+        n->stage_end[w] = NODE_NEVER;
+    n->hb_at = NODE_NEVER;
+    n->fault_at = NODE_NEVER;
+    if (cfg->attempt_check == NODE_ATTEMPT_DROP_STALE)
+        n->seen = node__xcalloc(NODE_SEEN_MAX, sizeof *n->seen);
+    return n;
+}
+
+void node_free(node *n)
+{
+    if (!n)
+        return;
+    for (int w = 0; w < n->cfg.workers; w++)
+        free(n->worker[w]);
+    for (node_attempt *a = n->q_head, *next; a; a = next) {
+        next = a->next;
+        free(a);
+    }
+    for (node_attempt *a = n->free_list, *next; a; a = next) {
+        next = a->next;
+        free(a);
+    }
+    free(n->worker);
+    free(n->stage_end);
+    free(n->seen);
+    node_config_free(&n->cfg);
+    free(n);
+}
+
+void node_start(node *n, int64_t now)
+{
+    assert(n && !n->started && now >= 0);
+    n->started = true;
+    n->now = now;
+    n->up = true;
+    n->idle_since = now;
+    n->hb_at = now + n->hb_ns;
+    if (n->cfg.crash)
+        n->fault_at = now + node__fault_ns(n, &n->cfg.crash_between);
+    node__emit_plain(n, now, NODE_OUT_UP);
+}
+
+/* ---- the clock ---------------------------------------------------------- */
+
+int64_t node_next_deadline(const node *n)
+{
+    assert(n);
+    int64_t t = n->hb_at < n->fault_at ? n->hb_at : n->fault_at;
+    for (int w = 0; w < n->cfg.workers; w++)
+        if (n->stage_end[w] < t)
+            t = n->stage_end[w];
+    return t;
+}
+
+/* Runs the single earliest event if it is due at or before `now`; false if none. */
+static bool node__step(node *n, int64_t now)
+{
+    int64_t t = node_next_deadline(n);
+    if (t > now)
+        return false;
+    for (int w = 0; w < n->cfg.workers; w++) {
+        if (n->stage_end[w] == t) {
+            node__stage_done(n, w, t);
+            return true;
+        }
+    }
+    if (n->fault_at == t) {
+        if (n->up)
+            node__crash(n, t);
+        else
+            node__recover(n, t);
+        return true;
+    }
+    assert(n->hb_at == t);
+    node__emit_plain(n, t, NODE_OUT_HEARTBEAT);
+    n->hb_at = t + n->hb_ns;
+    return true;
+}
+
+/* Every step either ends a stage (finite work) or moves a timer forward by at
+ * least 1 ns, so the loop ends; the guard catches a bug that would break that. */
+static void node__run_due(node *n, int64_t now)
+{
+    for (uint64_t guard = 0; node__step(n, now); guard++)
+        assert(guard < UINT64_C(1) << 40);
+}
+
+void node_advance(node *n, int64_t now)
+{
+    assert(n && n->started && now >= n->now);
+    n->now = now;
+    node__run_due(n, now);
+}
+
+/* ---- inputs ------------------------------------------------------------- */
+
+static size_t node__seen_slot(uint64_t job)
+{
+    uint64_t z = job + UINT64_C(0x9e3779b97f4a7c15); /* splitmix64 finaliser */
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    z ^= z >> 31;
+    return (size_t)(z & (NODE_SEEN_MAX - 1));
+}
+
+/* drop_stale: true when the assign is older than an attempt already seen for
+ * its job; otherwise records it. */
+static bool node__stale(node *n, const node_job *j)
+{
+    node_seen *s = &n->seen[node__seen_slot(j->job)];
+    if (s->attempt != 0 && s->job == j->job) {
+        if (j->attempt < s->attempt)
+            return true;
+        s->attempt = j->attempt;
+        return false;
+    }
+    s->job = j->job; /* empty, or another job's entry: forget it */
+    s->attempt = j->attempt;
+    return false;
+}
+
+/* supersede: false when a newer attempt of the job is here (the new one is
+ * rejected); otherwise aborts every older attempt of the job held here. */
+static bool node__supersede(node *n, int64_t now, const node_job *j)
+{
+    for (int w = 0; w < n->cfg.workers; w++) {
+        const node_attempt *a = n->worker[w];
+        if (a && a->job.job == j->job && a->job.attempt > j->attempt)
+            return false;
+    }
+    for (const node_attempt *a = n->q_head; a; a = a->next)
+        if (a->job.job == j->job && a->job.attempt > j->attempt)
+            return false;
+    for (node_attempt *a = n->q_head, *next; a; a = next) {
+        next = a->next;
+        if (a->job.job == j->job && a->job.attempt < j->attempt)
+            node__abort_queued(n, now, a, NODE_END_SUPERSEDED);
+    }
+    for (int w = 0; w < n->cfg.workers; w++) {
+        node_attempt *a = n->worker[w];
+        if (a && a->job.job == j->job && a->job.attempt < j->attempt)
+            node__abort_worker(n, w, now, NODE_END_SUPERSEDED);
+    }
+    return true;
+}
+
+void node_assign(node *n, int64_t now, const node_job *job, gsl_rng *r)
+{
+    assert(n && n->started && job && r && now >= n->now && job->audio >= 0);
+    n->now = now;
+    node__run_due(n, now);
+    n->stats.assigns++;
+
+    /* The draws, always all of them, in the documented order. */
+    node_attempt *a = node__attempt_get(n);
+    a->job = *job;
+    double audio_s = (double)job->audio / 1e9;
+    for (int s = 0; s < STAGE_COUNT; s++)
+        a->stage_ns[s] = dist_to_ns(dist_sample(&n->cfg.stage[s], r, audio_s));
+    double u_stall = gsl_rng_uniform(r);
+    int64_t stall_ns = dist_to_ns(dist_sample(&n->cfg.stall_extra, r, audio_s));
+    double u_no_result = gsl_rng_uniform(r);
+    a->cold_ns = dist_to_ns(dist_sample(&n->cfg.cold_extra, r, audio_s));
+    if (u_stall < n->cfg.stall_prob)
+        a->stage_ns[STAGE_ASR] += stall_ns;
+    a->no_result = u_no_result < n->cfg.no_result_prob;
+
+    node_end drop = NODE_END_DONE; /* DONE = not dropped */
+    if (!n->up) {
+        drop = NODE_END_REFUSED;
+    } else if (n->cfg.skip_repeat_job_id && n->have_last && n->last_job_id == job->job_id) {
+        drop = NODE_END_SKIPPED;
+    } else if (n->cfg.attempt_check == NODE_ATTEMPT_DROP_STALE && node__stale(n, job)) {
+        drop = NODE_END_STALE;
+    }
+    if (n->up) {
+        n->have_last = true;
+        n->last_job_id = job->job_id;
+    }
+    if (drop != NODE_END_DONE) {
+        node__end(n, now, a, drop, 0);
+        node__attempt_put(n, a);
+        return;
+    }
+    if (n->cfg.attempt_check == NODE_ATTEMPT_SUPERSEDE && !node__supersede(n, now, job)) {
+        node__result(n, now, a, false, 0);
+        node__end(n, now, a, NODE_END_SUPERSEDED, 0);
+        node__attempt_put(n, a);
+        node__run_due(n, now);
+        return;
+    }
+
+    a->cold = n->cfg.cold_start && n->queued + n->running == 0 &&
+              now - n->idle_since >= dist_to_ns(n->cfg.cold_idle_s);
+    int free_w = -1;
+    for (int w = 0; w < n->cfg.workers && free_w < 0; w++)
+        if (!n->worker[w])
+            free_w = w;
+    if (free_w >= 0 && !n->q_head)
+        node__start_on(n, free_w, now, a);
+    else
+        node__queue_push(n, a);
+    int in_flight = n->queued + n->running;
+    if (in_flight > n->stats.peak_in_flight)
+        n->stats.peak_in_flight = in_flight;
+    node__run_due(n, now);
+}
+
+void node_cancel(node *n, int64_t now, uint64_t job_id, uint32_t attempt)
+{
+    assert(n && n->started && now >= n->now);
+    n->now = now;
+    node__run_due(n, now);
+    if (!n->up || n->cfg.on_cancel == NODE_CANCEL_IGNORE)
+        return;
+    bool any_attempt = n->cfg.on_cancel == NODE_CANCEL_ABORT_BY_JOB_ID || attempt == 0;
+    for (node_attempt *a = n->q_head, *next; a; a = next) {
+        next = a->next;
+        if (a->job.job_id == job_id && (any_attempt || a->job.attempt == attempt))
+            node__abort_queued(n, now, a, NODE_END_ABORTED);
+    }
+    for (int w = 0; w < n->cfg.workers; w++) {
+        node_attempt *a = n->worker[w];
+        if (a && a->job.job_id == job_id && (any_attempt || a->job.attempt == attempt))
+            node__abort_worker(n, w, now, NODE_END_ABORTED);
+    }
+    node__run_due(n, now);
+}
+
+/* ---- introspection ------------------------------------------------------ */
+
+int node_in_flight(const node *n)
+{
+    assert(n);
+    return n->queued + n->running;
+}
+
+bool node_is_up(const node *n)
+{
+    assert(n);
+    return n->up;
+}
+
+uint32_t node_id(const node *n)
+{
+    assert(n);
+    return n->id;
+}
+
+int node_slots(const node *n)
+{
+    assert(n);
+    return n->cfg.slots;
+}
+
+void node_get_stats(const node *n, node_stats *out)
+{
+    assert(n && out);
+    *out = n->stats;
+}
