@@ -1,0 +1,158 @@
+/* stats.c — means, Student-t intervals, rule of three, paired comparison (stats.h). */
+#include "stats.h"
+
+#include <assert.h>
+#include <math.h>
+
+#include <gsl/gsl_cdf.h>
+
+double sim_t975(double dof)
+{
+    assert(dof > 0);
+    return gsl_cdf_tdist_Pinv(0.975, dof);
+}
+
+bool sim_metric_is_event(sim_metric m)
+{
+    switch (m) {
+    case SIM_M_DUPLICATES:
+    case SIM_M_LOST:
+    case SIM_M_LOST_NO_NODE:
+    case SIM_M_LOST_FAILOVER_EXHAUSTED:
+    case SIM_M_LOST_ACK_DISCARD:
+    case SIM_M_LOST_DEDUP_DROP:
+    case SIM_M_LOST_FENCED:
+    case SIM_M_LOST_PROCESSING_ERROR:
+    case SIM_M_LOST_NETWORK:
+    case SIM_M_LOST_NODE_CRASH:
+    case SIM_M_LOST_NO_RESULT:
+    case SIM_M_LOST_UNFINISHED:
+    case SIM_M_DUPLICATE_RATE:
+    case SIM_M_LOST_RATE:
+    case SIM_M_FAILOVERS:
+    case SIM_M_HEDGES:
+    case SIM_M_BUDGET_REFUSALS:
+    case SIM_M_OUT_OF_ORDER:
+    case SIM_M_ERRORS_TO_CLIENT:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Two-pass mean and sample variance over the finite values; returns the count. */
+static size_t moments(const double *x, size_t n, size_t stride, double *mean, double *var)
+{
+    size_t k = 0;
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i * stride];
+        if (isfinite(v)) {
+            sum += v;
+            k++;
+        }
+    }
+    *mean = k ? sum / (double)k : NAN;
+    double ss = 0;
+    for (size_t i = 0; k > 1 && i < n; i++) {
+        double v = x[i * stride];
+        if (isfinite(v))
+            ss += (v - *mean) * (v - *mean);
+    }
+    *var = k > 1 ? ss / (double)(k - 1) : 0;
+    return k;
+}
+
+void sim_mean_ci(const double *x, size_t n, size_t stride, double *mean, double *half,
+                 size_t *count)
+{
+    double var;
+    size_t k = moments(x, n, stride, mean, &var);
+    *half = k > 1 ? sim_t975((double)(k - 1)) * sqrt(var / (double)k) : 0;
+    if (count)
+        *count = k;
+}
+
+void sim_summarize(const sim_results *res, size_t p, sim_metric m, sim_summary *out)
+{
+    assert(res && out && p < res->n_policies && (int)m >= 0 && m < SIM_M_COUNT);
+    const double *x = res->v + p * res->n_reps * SIM_M_COUNT + m;
+    sim_mean_ci(x, res->n_reps, SIM_M_COUNT, &out->mean, &out->half_width, &out->n);
+    if (out->n == 0) {
+        out->half_width = out->min = out->max = out->upper_bound = NAN;
+        return;
+    }
+    out->min = INFINITY;
+    out->max = -INFINITY;
+    for (size_t r = 0; r < res->n_reps; r++) {
+        double v = x[r * SIM_M_COUNT];
+        if (!isfinite(v))
+            continue;
+        out->min = v < out->min ? v : out->min;
+        out->max = v > out->max ? v : out->max;
+    }
+    out->upper_bound = out->mean + out->half_width;
+    if (sim_summary_is_rule_of_three(out, m)) {
+        /* U: mean utterances per replication of this policy (the same under CRN). */
+        const double *ux = res->v + p * res->n_reps * SIM_M_COUNT + SIM_M_UTTERANCES;
+        double u, u_var;
+        if (moments(ux, res->n_reps, SIM_M_COUNT, &u, &u_var) > 0 && u > 0)
+            out->upper_bound = 3.0 / ((double)out->n * u);
+    }
+}
+
+bool sim_summary_is_rule_of_three(const sim_summary *out, sim_metric m)
+{
+    return sim_metric_is_event(m) && out->n > 0 && out->min == 0 && out->max == 0;
+}
+
+void sim_paired(const sim_results *res, size_t p, size_t base, sim_metric m, double *mean,
+                double *half)
+{
+    assert(res && p < res->n_policies && base < res->n_policies && m < SIM_M_COUNT);
+    /* Differences skip pairs with a non-finite side (NAN propagates into d). */
+    size_t n = res->n_reps;
+    double sum = 0;
+    size_t k = 0;
+    for (size_t r = 0; r < n; r++) {
+        double d = sim_results_at(res, p, r)[m] - sim_results_at(res, base, r)[m];
+        if (isfinite(d)) {
+            sum += d;
+            k++;
+        }
+    }
+    *mean = k ? sum / (double)k : NAN;
+    double ss = 0;
+    for (size_t r = 0; k > 1 && r < n; r++) {
+        double d = sim_results_at(res, p, r)[m] - sim_results_at(res, base, r)[m];
+        if (isfinite(d))
+            ss += (d - *mean) * (d - *mean);
+    }
+    *half = k > 1 ? sim_t975((double)(k - 1)) * sqrt(ss / (double)(k - 1) / (double)k) : 0;
+    if (k == 0)
+        *half = NAN;
+}
+
+void sim_unpaired(const sim_results *res, size_t p, size_t base, sim_metric m, double *mean,
+                  double *half)
+{
+    assert(res && p < res->n_policies && base < res->n_policies && m < SIM_M_COUNT);
+    double ma, va, mb, vb;
+    size_t na = moments(res->v + p * res->n_reps * SIM_M_COUNT + m, res->n_reps, SIM_M_COUNT,
+                        &ma, &va);
+    size_t nb = moments(res->v + base * res->n_reps * SIM_M_COUNT + m, res->n_reps,
+                        SIM_M_COUNT, &mb, &vb);
+    if (na == 0 || nb == 0) {
+        *mean = *half = NAN;
+        return;
+    }
+    *mean = ma - mb;
+    double qa = va / (double)na, qb = vb / (double)nb;
+    if (na < 2 || nb < 2 || qa + qb == 0) {
+        *half = 0;
+        return;
+    }
+    double nu = (qa + qb) * (qa + qb) /
+                (qa * qa / (double)(na - 1) + qb * qb / (double)(nb - 1));
+    *half = sim_t975(nu) * sqrt(qa + qb);
+}

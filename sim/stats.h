@@ -1,0 +1,66 @@
+/*
+ * stats.h — summaries of a metric over replications, and policy comparisons.
+ *
+ * Every figure dsim reports over N replications is a mean with a 95% Student-t
+ * confidence half-width: t(0.975, n-1) * s / sqrt(n), s the sample standard
+ * deviation (n-1 denominator); the half-width is 0 when n < 2. Values that are
+ * not finite (a latency with no delivery) are left out: n counts finite values.
+ *
+ * Rare events (the rule of three). An "event" metric counts things that should
+ * not happen: duplicates, lost, lost_by_cause.*, out_of_order, client_errors,
+ * failovers, hedges, budget_refusals, and the per-utterance rates duplicate_rate
+ * and lost_rate. When such a metric is 0 in all N replications, a mean of 0 says
+ * little; its upper_bound is then a 95% upper bound on the per-utterance rate of
+ * the event: 3 / (N x U), U the mean number of utterances per replication (zero
+ * events in N x U trials). This bound is per utterance for count metrics too.
+ * In every other case upper_bound = mean + half_width, in the metric's own unit.
+ */
+#ifndef DSIM_STATS_H
+#define DSIM_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "metrics.h"
+#include "run.h"
+
+/* t(0.975, dof): the Student-t quantile of a 95% two-sided interval (dof > 0). */
+double sim_t975(double dof);
+
+/* True for the event metrics named above (counts and per-utterance rates). */
+bool sim_metric_is_event(sim_metric m);
+
+/*
+ * Summarises metric m of policy p over every replication of res into *out
+ * (n, mean, half_width, min, max, upper_bound as described above). With no
+ * finite value, n = 0 and every field is NAN. `p` must be < res->n_policies.
+ */
+void sim_summarize(const sim_results *res, size_t p, sim_metric m, sim_summary *out);
+
+/* True when out describes an event metric that was 0 in every replication, i.e.
+ * out->upper_bound is a rule-of-three bound on a per-utterance rate. */
+bool sim_summary_is_rule_of_three(const sim_summary *out, sim_metric m);
+
+/*
+ * Paired comparison of policy p against policy base on metric m: the mean of the
+ * per-replication differences x[p][r] - x[base][r] and its 95% half-width
+ * (replications where either value is not finite are skipped). With common
+ * random numbers this interval is much narrower than the unpaired one.
+ */
+void sim_paired(const sim_results *res, size_t p, size_t base, sim_metric m, double *mean,
+                double *half);
+
+/*
+ * Unpaired (Welch) comparison: mean(x[p]) - mean(x[base]) and the 95% half-width
+ * t(0.975, nu) * sqrt(s_p^2/n_p + s_b^2/n_b), nu from Welch-Satterthwaite; the
+ * half-width is 0 when either side has fewer than 2 values or both are constant.
+ */
+void sim_unpaired(const sim_results *res, size_t p, size_t base, sim_metric m, double *mean,
+                  double *half);
+
+/* Mean and 95% half-width of n values x[0], x[stride], ... (non-finite skipped);
+ * *count receives the number used (may be NULL). */
+void sim_mean_ci(const double *x, size_t n, size_t stride, double *mean, double *half,
+                 size_t *count);
+
+#endif

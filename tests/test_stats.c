@@ -1,0 +1,156 @@
+/* test_stats.c — means, Student-t half-widths, rule of three, paired comparison. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "stats.h"
+
+/* cmocka 1.1 compares floats only in single precision: compare doubles here. */
+#define assert_near(a, b, eps) near_((a), (b), (eps), #a, __FILE__, __LINE__)
+static void near_(double a, double b, double eps, const char *what, const char *file, int line)
+{
+    if (!(fabs(a - b) <= eps) && !(a == b))
+        fail_msg("%s:%d: %s = %.17g, expected %.17g (+/- %g)", file, line, what, a, b, eps);
+}
+
+/* A results table of n_pol policies x n_rep replications, all metrics 0. */
+static sim_results results_new(size_t n_pol, size_t n_rep)
+{
+    sim_results r = {n_pol, n_rep, calloc(n_pol * n_rep * SIM_M_COUNT, sizeof(double))};
+    assert_non_null(r.v);
+    return r;
+}
+
+static void set_metric(sim_results *r, size_t p, sim_metric m, const double *x)
+{
+    for (size_t i = 0; i < r->n_reps; i++)
+        sim_results_at(r, p, i)[m] = x[i];
+}
+
+/* 2 4 4 4 5 5 7 9: mean 5, squared deviations sum to 32, s^2 = 32/7; the table
+ * value t(0.975, 7) = 2.3646243 gives 2.3646243 * sqrt(32/7/8) = 1.7874879. */
+static void ci_half_width_matches_hand_computed_case(void **state)
+{
+    (void)state;
+    sim_results r = results_new(1, 8);
+    set_metric(&r, 0, SIM_M_DUPLICATES, (double[]){2, 4, 4, 4, 5, 5, 7, 9});
+    sim_summary s;
+    sim_summarize(&r, 0, SIM_M_DUPLICATES, &s);
+    assert_int_equal(s.n, 8);
+    assert_near(s.mean, 5.0, 1e-12);
+    assert_near(s.half_width, 2.3646243 * sqrt(32.0 / 7.0 / 8.0), 1e-6);
+    assert_near(s.half_width, 1.7874879, 1e-6);
+    assert_near(s.min, 2, 0);
+    assert_near(s.max, 9, 0);
+    assert_near(s.upper_bound, s.mean + s.half_width, 1e-12);
+    free(r.v);
+}
+
+static void t_quantile_matches_tables(void **state)
+{
+    (void)state;
+    assert_near(sim_t975(1), 12.7062047, 1e-6);
+    assert_near(sim_t975(9), 2.2621572, 1e-6);
+    assert_near(sim_t975(29), 2.0452296, 1e-6);
+}
+
+static void one_replication_has_zero_half_width(void **state)
+{
+    (void)state;
+    sim_results r = results_new(1, 1);
+    set_metric(&r, 0, SIM_M_LATENCY_P99, (double[]){3.5});
+    sim_summary s;
+    sim_summarize(&r, 0, SIM_M_LATENCY_P99, &s);
+    assert_int_equal(s.n, 1);
+    assert_near(s.mean, 3.5, 0);
+    assert_near(s.half_width, 0, 0);
+    free(r.v);
+}
+
+static void non_finite_values_are_left_out(void **state)
+{
+    (void)state;
+    sim_results r = results_new(1, 4);
+    set_metric(&r, 0, SIM_M_LATENCY_MAX, (double[]){1, NAN, 3, INFINITY});
+    sim_summary s;
+    sim_summarize(&r, 0, SIM_M_LATENCY_MAX, &s);
+    assert_int_equal(s.n, 2);
+    assert_near(s.mean, 2, 1e-12);
+    assert_near(s.half_width, 12.7062047 * sqrt(2.0 / 2.0), 1e-6);
+    assert_near(s.max, 3, 0);
+    free(r.v);
+}
+
+static void event_zero_in_every_replication_gives_rule_of_three_bound(void **state)
+{
+    (void)state;
+    sim_results r = results_new(2, 10);
+    for (size_t p = 0; p < 2; p++)
+        for (size_t i = 0; i < 10; i++)
+            sim_results_at(&r, p, i)[SIM_M_UTTERANCES] = 500;
+    sim_summary s;
+    /* 0 duplicates in 10 x 500 utterances: rate <= 3/5000 per utterance. */
+    sim_summarize(&r, 0, SIM_M_DUPLICATES, &s);
+    assert_true(sim_summary_is_rule_of_three(&s, SIM_M_DUPLICATES));
+    assert_near(s.mean, 0, 0);
+    assert_near(s.upper_bound, 3.0 / 5000.0, 1e-15);
+    sim_summarize(&r, 0, SIM_M_LOST_RATE, &s);
+    assert_near(s.upper_bound, 3.0 / 5000.0, 1e-15);
+    /* Not an event metric: a zero latency is just zero. */
+    sim_summarize(&r, 0, SIM_M_LATENCY_P50, &s);
+    assert_false(sim_summary_is_rule_of_three(&s, SIM_M_LATENCY_P50));
+    assert_near(s.upper_bound, 0, 0);
+    /* One replication with an event: the ordinary CI bound. */
+    sim_results_at(&r, 1, 3)[SIM_M_DUPLICATES] = 10;
+    sim_summarize(&r, 1, SIM_M_DUPLICATES, &s);
+    assert_false(sim_summary_is_rule_of_three(&s, SIM_M_DUPLICATES));
+    assert_near(s.upper_bound, s.mean + s.half_width, 1e-12);
+    assert_near(s.mean, 1.0, 1e-12);
+    free(r.v);
+}
+
+/* Policy 1 = policy 0 + d with d = 1, 2, 3 (mean 2, s = 1): the paired interval is
+ * t(0.975, 2) / sqrt(3) = 4.3026527 / 1.7320508; the unpaired one is far wider
+ * because the replications themselves vary a lot. */
+static void paired_interval_uses_per_replication_differences(void **state)
+{
+    (void)state;
+    sim_results r = results_new(2, 3);
+    set_metric(&r, 0, SIM_M_LOST, (double[]){10, 50, 90});
+    set_metric(&r, 1, SIM_M_LOST, (double[]){11, 52, 93});
+    double mean, half;
+    sim_paired(&r, 1, 0, SIM_M_LOST, &mean, &half);
+    assert_near(mean, 2, 1e-12);
+    assert_near(half, 4.3026527 / sqrt(3.0), 1e-6);
+    sim_paired(&r, 0, 0, SIM_M_LOST, &mean, &half);
+    assert_near(mean, 0, 0);
+    assert_near(half, 0, 0);
+
+    double umean, uhalf;
+    sim_unpaired(&r, 1, 0, SIM_M_LOST, &umean, &uhalf);
+    assert_near(umean, 2, 1e-12);
+    /* s0^2 = 1600, s1^2 = 1681: q = (1600 + 1681)/3, nu = q^2 / ((1600/3)^2/2 + (1681/3)^2/2). */
+    double qa = 1681.0 / 3, qb = 1600.0 / 3;
+    double nu = (qa + qb) * (qa + qb) / (qa * qa / 2 + qb * qb / 2);
+    assert_near(uhalf, sim_t975(nu) * sqrt(qa + qb), 1e-9);
+    assert_true(uhalf > 20 * half);
+    free(r.v);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(ci_half_width_matches_hand_computed_case),
+        cmocka_unit_test(t_quantile_matches_tables),
+        cmocka_unit_test(one_replication_has_zero_half_width),
+        cmocka_unit_test(non_finite_values_are_left_out),
+        cmocka_unit_test(event_zero_in_every_replication_gives_rule_of_three_bound),
+        cmocka_unit_test(paired_interval_uses_per_replication_differences),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
