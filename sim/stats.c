@@ -29,9 +29,6 @@ bool sim_metric_is_event(sim_metric m)
     case SIM_M_LOST_UNFINISHED:
     case SIM_M_DUPLICATE_RATE:
     case SIM_M_LOST_RATE:
-    case SIM_M_FAILOVERS:
-    case SIM_M_HEDGES:
-    case SIM_M_BUDGET_REFUSALS:
     case SIM_M_OUT_OF_ORDER:
     case SIM_M_ERRORS_TO_CLIENT:
         return true;

@@ -8,11 +8,11 @@
  *
  * Rare events (the rule of three). An "event" metric counts things that should
  * not happen: duplicates, lost, lost_by_cause.*, out_of_order, client_errors,
- * failovers, hedges, budget_refusals, and the per-utterance rates duplicate_rate
- * and lost_rate. When such a metric is 0 in all N replications, a mean of 0 says
- * little; its upper_bound is then a 95% upper bound on the per-utterance rate of
- * the event: 3 / (N x U), U the mean number of utterances per replication (zero
- * events in N x U trials). This bound is per utterance for count metrics too.
+ * and the per-utterance rates duplicate_rate and lost_rate. When such a metric
+ * is 0 in all N replications, a mean of 0 says little; its upper_bound is then a
+ * 95% upper bound on the per-utterance rate of the event: 3 / (N x U), U the
+ * mean number of utterances per replication (zero events in N x U trials). The
+ * bound is a per-utterance rate for count metrics too.
  * In every other case upper_bound = mean + half_width, in the metric's own unit.
  */
 #ifndef DSIM_STATS_H

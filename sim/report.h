@@ -1,0 +1,77 @@
+/*
+ * report.h — the figures of a run as a table (people), JSON or CSV (programs).
+ *
+ * Every output is a pure function of (scenario name, seed, policy names,
+ * results): identical results give byte-identical output, whatever thread count
+ * produced them. Wall-clock figures (events per second) never appear here.
+ *
+ * Table: one column per policy, one row per metric of metrics.h, "mean ± hw"
+ * (95% Student-t half-width) when there is more than one replication; an event
+ * metric that was 0 in every replication shows its rule-of-three bound
+ * ("0 (≤ 0.0006/utt)", see stats.h). When there are several policies, a second
+ * block gives the paired difference against the baseline policy for duplicates,
+ * lost and latency_s.p99 ("-41.2 ± 3.1").
+ *
+ * JSON: {"scenario", "seed", "replications", "baseline", "policies": [{"name",
+ * "metrics": {NAME: {"mean", "ci95", "min", "max", "upper_bound", "rule_of_three",
+ * "values": [one per replication]}}, "paired_vs_baseline": {NAME: {"mean", "ci95"}},
+ * "unpaired_vs_baseline": {NAME: {"mean", "ci95"}}}]} — metrics in metrics.h order,
+ * the comparison objects absent for the baseline itself, reals printed with 10
+ * significant digits, a value that is not finite as null.
+ *
+ * CSV: a header line, then one row per policy: "policy,replications" then, for
+ * each metric in metrics.h order, two columns NAME (the mean) and NAME_ci95 (the
+ * half-width). Reals are printed "%.10g", not-finite values as "nan". Sweeps put
+ * "point" and one column per knob in front of the same columns.
+ */
+#ifndef DSIM_REPORT_H
+#define DSIM_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "run.h"
+#include "scenario.h"
+
+typedef enum { SIM_FMT_TABLE, SIM_FMT_JSON, SIM_FMT_CSV } sim_format;
+
+/* "table", "json" or "csv" -> *out. Returns 0, or -1 for anything else. */
+int sim_format_parse(const char *s, sim_format *out);
+
+/*
+ * Writes the report of res (res->n_policies == s->n_policies) to f in format fmt,
+ * comparing every policy with policy `baseline` (< s->n_policies). Returns 0, or
+ * -1 when writing to f failed (the caller names the file).
+ */
+int sim_report(FILE *f, sim_format fmt, const sim_scenario *s, const sim_results *res,
+               size_t baseline);
+
+/* The index of the policy called `name` in s, or -1. */
+int sim_report_find_policy(const sim_scenario *s, const char *name);
+
+/* --- building blocks shared with sweeps -------------------------------------- */
+
+/* The JSON array of "policies" described above (a new reference). */
+json_t *sim_report_policies_json(const sim_scenario *s, const sim_results *res,
+                                 size_t baseline);
+
+/* The dump flags of every dsim JSON output (indent 2, 10 significant digits). */
+#define SIM_JSON_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(10))
+
+/* A JSON number for x, or null when x is not finite (a new reference). */
+json_t *sim_json_num(double x);
+
+/* Writes s as one CSV field, quoted (RFC 4180) when it holds , " CR or LF. */
+void sim_csv_field(FILE *f, const char *s);
+
+/* Writes the metric columns of the CSV header: "policy,replications,NAME,NAME_ci95,..."
+ * and a newline. */
+void sim_report_csv_header(FILE *f);
+
+/* Writes policy p's row: its name, replications and the mean and half-width of
+ * every metric, and a newline. */
+void sim_report_csv_row(FILE *f, const sim_scenario *s, const sim_results *res, size_t p);
+
+#endif

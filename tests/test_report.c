@@ -1,0 +1,275 @@
+/* test_report.c — the table, JSON and CSV reports of a set of results. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "report.h"
+#include "stats.h"
+
+static const char *const names[SIM_M_COUNT] = {
+#define T_NAME(id, name) name,
+    SIM_METRICS(T_NAME)
+#undef T_NAME
+};
+
+typedef struct fixture {
+    sim_scenario s;
+    sim_policy pol[3];
+    sim_results res;
+} fixture;
+
+/* Three policies, `reps` replications, 500 utterances each. Duplicates: the
+ * baseline 50, 60, 70, ...; "better" has 1, 2, 3, ... fewer (paired mean -2 over
+ * three replications); "fenced, v2" never duplicates. */
+static void fixture_init(fixture *fx, size_t reps)
+{
+    memset(fx, 0, sizeof *fx);
+    fx->s.name = "demo";
+    fx->s.seed = 42;
+    fx->s.replications = (int)reps;
+    snprintf(fx->pol[0].name, SIM_NAME_MAX, "lingua-2025-12-28");
+    snprintf(fx->pol[1].name, SIM_NAME_MAX, "better");
+    snprintf(fx->pol[2].name, SIM_NAME_MAX, "fenced, v2");
+    fx->s.policies = fx->pol;
+    fx->s.n_policies = 3;
+    fx->res.n_policies = 3;
+    fx->res.n_reps = reps;
+    fx->res.v = calloc(3 * reps * SIM_M_COUNT, sizeof(double));
+    assert_non_null(fx->res.v);
+    for (size_t r = 0; r < reps; r++) {
+        for (size_t p = 0; p < 3; p++) {
+            double *v = sim_results_at(&fx->res, p, r);
+            v[SIM_M_UTTERANCES] = 500;
+            v[SIM_M_LATENCY_P99] = 4.0 + 0.5 * (double)p + 0.1 * (double)r;
+            v[SIM_M_LATENCY_MAX] = p == 2 ? NAN : 30;
+        }
+        sim_results_at(&fx->res, 0, r)[SIM_M_DUPLICATES] = 50 + 10 * (double)r;
+        sim_results_at(&fx->res, 1, r)[SIM_M_DUPLICATES] = 50 + 10 * (double)r - (double)(r + 1);
+    }
+}
+
+static char *report_string(const fixture *fx, sim_format fmt, size_t baseline)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(sim_report(f, fmt, &fx->s, &fx->res, baseline), 0);
+    fclose(f);
+    return buf;
+}
+
+/* The table line that starts with `label` followed by a space. */
+static const char *find_line(const char *text, const char *label)
+{
+    size_t n = strlen(label);
+    for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        if (strncmp(l, label, n) == 0 && l[n] == ' ')
+            return l;
+    return NULL;
+}
+
+static void format_names_parse_and_others_do_not(void **state)
+{
+    (void)state;
+    sim_format f;
+    assert_int_equal(sim_format_parse("csv", &f), 0);
+    assert_int_equal(f, SIM_FMT_CSV);
+    assert_int_equal(sim_format_parse("json", &f), 0);
+    assert_int_equal(f, SIM_FMT_JSON);
+    assert_int_equal(sim_format_parse("table", &f), 0);
+    assert_int_equal(f, SIM_FMT_TABLE);
+    assert_int_equal(sim_format_parse("xml", &f), -1);
+    assert_int_equal(sim_format_parse("", &f), -1);
+}
+
+static void table_has_a_row_per_metric_and_paired_differences(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_init(&fx, 3);
+    char *t = report_string(&fx, SIM_FMT_TABLE, 0);
+    for (size_t m = 0; m < SIM_M_COUNT; m++)
+        assert_non_null(find_line(t, names[m]));
+    const char *head = find_line(t, "metric");
+    assert_non_null(head);
+    assert_non_null(strstr(head, "lingua-2025-12-28"));
+    assert_true(strstr(head, "fenced, v2") < strchr(head, '\n'));
+    /* Baseline duplicates 50, 60, 70: mean 60, hw t(.975,2) * 10 / sqrt(3) = 24.8. */
+    const char *dup = find_line(t, "duplicates");
+    assert_non_null(strstr(dup, "60 ± 25"));
+    /* The paired block: differences -1, -2, -3 -> -2.0 ± 2.5. */
+    const char *paired = strstr(t, "paired difference vs lingua-2025-12-28");
+    assert_non_null(paired);
+    const char *pdup = find_line(paired, "duplicates");
+    assert_non_null(pdup);
+    assert_non_null(strstr(pdup, "baseline"));
+    assert_non_null(strstr(pdup, "-2.0 ± 2.5"));
+    /* latency_s.p99 of "better" is 0.5 s above the baseline in every replication. */
+    const char *plat = find_line(paired, "latency_s.p99");
+    assert_non_null(plat);
+    assert_non_null(strstr(plat, " +0.5"));
+    assert_null(strstr(plat, "±"));
+    /* "fenced, v2": 0 duplicates in 3 x 500 utterances -> rate <= 3/1500 = 0.002. */
+    assert_non_null(strstr(dup, "0 (≤ 0.002/utt)"));
+    assert_non_null(strstr(t, "rule of three"));
+    /* Latency max with no finite value shows "-". */
+    assert_true(strstr(find_line(t, "latency_s.max"), " -\n") != NULL);
+    free(t);
+    free(fx.res.v);
+}
+
+static void table_of_one_replication_has_no_intervals(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_init(&fx, 1);
+    char *t = report_string(&fx, SIM_FMT_TABLE, 1);
+    assert_null(strstr(t, "±"));
+    assert_non_null(strstr(t, "paired difference vs better"));
+    assert_non_null(strstr(find_line(t, "duplicates"), " 50 "));
+    free(t);
+    free(fx.res.v);
+}
+
+static void json_has_summaries_values_and_comparisons(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_init(&fx, 3);
+    char *text = report_string(&fx, SIM_FMT_JSON, 0);
+    json_error_t jerr;
+    json_t *root = json_loads(text, 0, &jerr);
+    assert_non_null(root);
+    assert_string_equal(json_string_value(json_object_get(root, "scenario")), "demo");
+    assert_int_equal(json_integer_value(json_object_get(root, "seed")), 42);
+    assert_int_equal(json_integer_value(json_object_get(root, "replications")), 3);
+    json_t *pols = json_object_get(root, "policies");
+    assert_int_equal(json_array_size(pols), 3);
+    json_t *base = json_array_get(pols, 0), *better = json_array_get(pols, 1);
+    assert_null(json_object_get(base, "paired_vs_baseline"));
+    json_t *metrics = json_object_get(better, "metrics");
+    /* Metrics appear in metrics.h order. */
+    size_t i = 0;
+    const char *key;
+    json_t *val;
+    json_object_foreach(metrics, key, val) {
+        assert_true(i < SIM_M_COUNT);
+        assert_string_equal(key, names[i]);
+        i++;
+    }
+    assert_int_equal(i, SIM_M_COUNT);
+    json_t *dup = json_object_get(metrics, "duplicates");
+    assert_true(fabs(json_number_value(json_object_get(dup, "mean")) - 58) < 1e-9);
+    assert_int_equal(json_array_size(json_object_get(dup, "values")), 3);
+    assert_true(fabs(json_number_value(json_array_get(json_object_get(dup, "values"), 2)) - 67) <
+                1e-9);
+    json_t *pd = json_object_get(json_object_get(better, "paired_vs_baseline"), "duplicates");
+    json_t *ud = json_object_get(json_object_get(better, "unpaired_vs_baseline"), "duplicates");
+    assert_true(fabs(json_number_value(json_object_get(pd, "mean")) + 2) < 1e-9);
+    assert_true(fabs(json_number_value(json_object_get(pd, "ci95")) - 4.3026527 / sqrt(3)) < 1e-6);
+    assert_true(json_number_value(json_object_get(ud, "ci95")) >
+                5 * json_number_value(json_object_get(pd, "ci95")));
+    /* A rare event's bound, and a metric with no finite value as null. */
+    json_t *fenced = json_object_get(json_array_get(pols, 2), "metrics");
+    json_t *fdup = json_object_get(fenced, "duplicates");
+    assert_true(json_is_true(json_object_get(fdup, "rule_of_three")));
+    assert_true(fabs(json_number_value(json_object_get(fdup, "upper_bound")) - 0.002) < 1e-12);
+    assert_true(json_is_null(json_object_get(json_object_get(fenced, "latency_s.max"), "mean")));
+    assert_null(strstr(text, "events_per_s"));
+    json_decref(root);
+    free(text);
+    free(fx.res.v);
+}
+
+/* Splits a CSV line on commas outside quotes; returns the number of fields. */
+static size_t csv_count_fields(const char *line)
+{
+    size_t n = 1;
+    int quoted = 0;
+    for (; *line && *line != '\n'; line++) {
+        if (*line == '"')
+            quoted = !quoted;
+        else if (*line == ',' && !quoted)
+            n++;
+    }
+    return n;
+}
+
+static void csv_has_mean_and_half_width_columns_per_metric(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_init(&fx, 3);
+    char *text = report_string(&fx, SIM_FMT_CSV, 0);
+    size_t cols = csv_count_fields(text);
+    assert_int_equal(cols, 2 + 2 * SIM_M_COUNT);
+    assert_int_equal(strncmp(text, "policy,replications,utterances,utterances_ci95,", 47), 0);
+    size_t rows = 0;
+    for (const char *l = strchr(text, '\n') + 1; *l; l = strchr(l, '\n') + 1) {
+        assert_int_equal(csv_count_fields(l), cols);
+        rows++;
+    }
+    assert_int_equal(rows, 3);
+    assert_non_null(strstr(text, "\n\"fenced, v2\",3,500,0,"));
+    /* better: utterances 500 ± 0, delivered 0 ± 0, duplicates 58 ± t*10/sqrt(3). */
+    char expect[128];
+    snprintf(expect, sizeof expect, "\nbetter,3,500,0,0,0,58,%.10g,", sim_t975(2) * 9 / sqrt(3));
+    assert_non_null(strstr(text, expect));
+    assert_non_null(strstr(text, ",nan,"));
+    free(text);
+    free(fx.res.v);
+}
+
+static void identical_results_give_identical_bytes(void **state)
+{
+    (void)state;
+    for (int fmt = SIM_FMT_TABLE; fmt <= SIM_FMT_CSV; fmt++) {
+        fixture a, b;
+        fixture_init(&a, 4);
+        fixture_init(&b, 4);
+        char *ta = report_string(&a, (sim_format)fmt, 0);
+        char *tb = report_string(&b, (sim_format)fmt, 0);
+        assert_string_equal(ta, tb);
+        /* ... and a changed value changes them. */
+        sim_results_at(&b.res, 1, 2)[SIM_M_LOST] = 1;
+        free(tb);
+        tb = report_string(&b, (sim_format)fmt, 0);
+        assert_string_not_equal(ta, tb);
+        free(ta);
+        free(tb);
+        free(a.res.v);
+        free(b.res.v);
+    }
+}
+
+static void policy_names_are_found_by_name(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_init(&fx, 1);
+    assert_int_equal(sim_report_find_policy(&fx.s, "better"), 1);
+    assert_int_equal(sim_report_find_policy(&fx.s, "worse"), -1);
+    free(fx.res.v);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(format_names_parse_and_others_do_not),
+        cmocka_unit_test(table_has_a_row_per_metric_and_paired_differences),
+        cmocka_unit_test(table_of_one_replication_has_no_intervals),
+        cmocka_unit_test(json_has_summaries_values_and_comparisons),
+        cmocka_unit_test(csv_has_mean_and_half_width_columns_per_metric),
+        cmocka_unit_test(identical_results_give_identical_bytes),
+        cmocka_unit_test(policy_names_are_found_by_name),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
