@@ -122,8 +122,10 @@ static node_attempt *node__attempt_get(node *n)
     node_attempt *a = n->free_list;
     if (a)
         n->free_list = a->next;
-    else
+    else {
         a = node__xcalloc(1, sizeof *a);
+        n->stats.records++;
+    }
     memset(a, 0, sizeof *a);
     return a;
 }
@@ -283,8 +285,9 @@ static void node__crash(node *n, int64_t at)
         node__end(n, at, a, NODE_END_CRASHED, at - a->started);
         node__attempt_put(n, a);
     }
+    const int queued = n->queued;
     for (int guard = 0; n->q_head; guard++) {
-        assert(guard <= n->queued);
+        assert(guard < queued);
         node_attempt *a = n->q_head;
         node__queue_remove(n, a);
         node__end(n, at, a, NODE_END_CRASHED, 0);

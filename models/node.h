@@ -154,6 +154,7 @@ typedef struct node_stats {
     uint64_t crashes;
     int64_t busy_ns;     /* total worker time used */
     int peak_in_flight;  /* most attempts held at once (queued + running) */
+    int records;         /* attempt records allocated (memory follows work in flight) */
 } node_stats;
 
 /*
