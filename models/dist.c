@@ -19,10 +19,14 @@
 #define DIST_DEPTH_MAX 8 /* mixtures nested deeper than this are refused */
 
 static const char *const dist_names[] = {
-    [DIST_CONST] = "const",         [DIST_UNIFORM] = "uniform",
-    [DIST_EXPONENTIAL] = "exponential", [DIST_LOGNORMAL] = "lognormal",
-    [DIST_GAMMA] = "gamma",         [DIST_WEIBULL] = "weibull",
-    [DIST_PARETO] = "pareto",       [DIST_EMPIRICAL] = "empirical",
+    [DIST_CONST] = "const",
+    [DIST_UNIFORM] = "uniform",
+    [DIST_EXPONENTIAL] = "exponential",
+    [DIST_LOGNORMAL] = "lognormal",
+    [DIST_GAMMA] = "gamma",
+    [DIST_WEIBULL] = "weibull",
+    [DIST_PARETO] = "pareto",
+    [DIST_EMPIRICAL] = "empirical",
     [DIST_MIXTURE] = "mixture",
 };
 #define DIST_KIND_COUNT (sizeof dist_names / sizeof dist_names[0])

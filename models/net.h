@@ -15,8 +15,8 @@
 #include "world.h"
 
 typedef enum {
-    NET_TO_NODE,  /* scheduler -> node (assign, cancel) */
-    NET_TO_SCHED  /* node -> scheduler (result, progress, heartbeat) */
+    NET_TO_NODE, /* scheduler -> node (assign, cancel) */
+    NET_TO_SCHED /* node -> scheduler (result, progress, heartbeat) */
 } net_dir;
 
 /*

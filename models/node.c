@@ -1,63 +1,20 @@
 /*
  * node.c — the simulated node state machine (node.h).
  *
- * Layout: `workers` slots of running attempts (each with the end of its current
- * stage), a FIFO queue of waiting attempts (doubly linked, so a cancel can take
- * one out of the middle), a free list of attempt records, and three timers
- * (heartbeat, crash-or-recovery). The next deadline is the earliest of them.
+ * Layout (node_internal.h): `workers` slots of running attempts (each with the
+ * end of its current stage), a FIFO queue of waiting attempts (doubly linked, so
+ * a cancel can take one out of the middle), a free list of attempt records, and
+ * two timers (heartbeat, crash-or-recovery). The next deadline is the earliest.
+ * This file holds the clock and the workers; node_input.c the assign and cancel
+ * inputs.
  */
 #include "node.h"
+#include "node_internal.h"
 
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct node_attempt {
-    struct node_attempt *prev, *next; /* queue links; `next` also links the free list */
-    node_job job;
-    int64_t stage_ns[STAGE_COUNT]; /* service time per stage (stall/cold in ASR) */
-    int64_t cold_ns;               /* cold-start extra, paid if `cold` */
-    bool cold;
-    bool no_result;
-    bool marked;        /* to abort at the next stage boundary */
-    node_end mark_end;  /* ABORTED or SUPERSEDED, for a marked attempt */
-    int stage;          /* running: current stage */
-    int64_t started;    /* running: when it took its worker */
-} node_attempt;
-
-typedef struct node_seen {
-    uint64_t job;
-    uint32_t attempt; /* highest seen; 0 = empty entry */
-} node_seen;
-
-struct node {
-    node_config cfg;
-    uint32_t id, cls;
-    gsl_rng *fault_rng;
-    node_sink_fn sink;
-    void *ctx;
-
-    int64_t now;
-    int64_t hb_ns;
-    bool started, up;
-
-    node_attempt **worker;  /* [cfg.workers], NULL = free */
-    int64_t *stage_end;     /* [cfg.workers] */
-    node_attempt *q_head, *q_tail;
-    int queued, running;
-    node_attempt *free_list;
-
-    int64_t hb_at;    /* next heartbeat, NODE_NEVER when down */
-    int64_t fault_at; /* next crash (up) or recovery (down), NODE_NEVER if no crash */
-    int64_t idle_since;
-
-    bool have_last;
-    uint64_t last_job_id;
-    node_seen *seen; /* [NODE_SEEN_MAX] when drop_stale */
-
-    node_stats stats;
-};
 
 static void *node__xcalloc(size_t n, size_t size)
 {
@@ -84,7 +41,7 @@ static void node__emit_job(node *n, int64_t at, node_out_kind kind, const node_a
     n->sink(n->ctx, at, o);
 }
 
-static void node__result(node *n, int64_t at, const node_attempt *a, bool ok, int64_t busy)
+void node__result(node *n, int64_t at, const node_attempt *a, bool ok, int64_t busy)
 {
     node_out o;
     memset(&o, 0, sizeof o);
@@ -94,7 +51,7 @@ static void node__result(node *n, int64_t at, const node_attempt *a, bool ok, in
     node__emit_job(n, at, NODE_OUT_RESULT, a, &o);
 }
 
-static void node__end(node *n, int64_t at, const node_attempt *a, node_end end, int64_t busy)
+void node__end(node *n, int64_t at, const node_attempt *a, node_end end, int64_t busy)
 {
     node_out o;
     memset(&o, 0, sizeof o);
@@ -117,7 +74,7 @@ static void node__emit_plain(node *n, int64_t at, node_out_kind kind)
 
 /* ---- attempt records ---------------------------------------------------- */
 
-static node_attempt *node__attempt_get(node *n)
+node_attempt *node__attempt_get(node *n)
 {
     node_attempt *a = n->free_list;
     if (a)
@@ -131,7 +88,7 @@ static node_attempt *node__attempt_get(node *n)
 }
 
 /* Returns a record to the free list. */
-static void node__attempt_put(node *n, node_attempt *a)
+void node__attempt_put(node *n, node_attempt *a)
 {
     a->next = n->free_list;
     n->free_list = a;
@@ -145,7 +102,7 @@ static void node__left(node *n, int64_t at, node_attempt *a)
         n->idle_since = at;
 }
 
-static void node__queue_push(node *n, node_attempt *a)
+void node__queue_push(node *n, node_attempt *a)
 {
     a->next = NULL;
     a->prev = n->q_tail;
@@ -174,7 +131,7 @@ static void node__queue_remove(node *n, node_attempt *a)
 
 /* ---- workers ------------------------------------------------------------ */
 
-static void node__start_on(node *n, int w, int64_t at, node_attempt *a)
+void node__start_on(node *n, int w, int64_t at, node_attempt *a)
 {
     assert(!n->worker[w]);
     a->stage = STAGE_ASR;
@@ -216,7 +173,7 @@ static void node__abort_running(node *n, int w, int64_t at, node_end end)
     node__worker_next(n, w, at);
 }
 
-static void node__abort_queued(node *n, int64_t at, node_attempt *a, node_end end)
+void node__abort_queued(node *n, int64_t at, node_attempt *a, node_end end)
 {
     node__queue_remove(n, a);
     node__result(n, at, a, false, 0);
@@ -225,7 +182,7 @@ static void node__abort_queued(node *n, int64_t at, node_attempt *a, node_end en
 }
 
 /* Abort per cancel_between_stages: at once, or mark for the next boundary. */
-static void node__abort_worker(node *n, int w, int64_t at, node_end end)
+void node__abort_worker(node *n, int w, int64_t at, node_end end)
 {
     if (n->cfg.cancel_between_stages) {
         node__abort_running(n, w, at, end);
@@ -418,7 +375,7 @@ static bool node__step(node *n, int64_t now)
 
 /* Every step either ends a stage (finite work) or moves a timer forward by at
  * least 1 ns, so the loop ends; the guard catches a bug that would break that. */
-static void node__run_due(node *n, int64_t now)
+void node__run_due(node *n, int64_t now)
 {
     for (uint64_t guard = 0; node__step(n, now); guard++)
         assert(guard < UINT64_C(1) << 40);
@@ -428,141 +385,6 @@ void node_advance(node *n, int64_t now)
 {
     assert(n && n->started && now >= n->now);
     n->now = now;
-    node__run_due(n, now);
-}
-
-/* ---- inputs ------------------------------------------------------------- */
-
-static size_t node__seen_slot(uint64_t job)
-{
-    uint64_t z = job + UINT64_C(0x9e3779b97f4a7c15); /* splitmix64 finaliser */
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    z ^= z >> 31;
-    return (size_t)(z & (NODE_SEEN_MAX - 1));
-}
-
-/* drop_stale: true when the assign is older than an attempt already seen for
- * its job; otherwise records it. */
-static bool node__stale(node *n, const node_job *j)
-{
-    node_seen *s = &n->seen[node__seen_slot(j->job)];
-    if (s->attempt != 0 && s->job == j->job) {
-        if (j->attempt < s->attempt)
-            return true;
-        s->attempt = j->attempt;
-        return false;
-    }
-    s->job = j->job; /* empty, or another job's entry: forget it */
-    s->attempt = j->attempt;
-    return false;
-}
-
-/* supersede: false when a newer attempt of the job is here (the new one is
- * rejected); otherwise aborts every older attempt of the job held here. */
-static bool node__supersede(node *n, int64_t now, const node_job *j)
-{
-    for (int w = 0; w < n->cfg.workers; w++) {
-        const node_attempt *a = n->worker[w];
-        if (a && a->job.job == j->job && a->job.attempt > j->attempt)
-            return false;
-    }
-    for (const node_attempt *a = n->q_head; a; a = a->next)
-        if (a->job.job == j->job && a->job.attempt > j->attempt)
-            return false;
-    for (node_attempt *a = n->q_head, *next; a; a = next) {
-        next = a->next;
-        if (a->job.job == j->job && a->job.attempt < j->attempt)
-            node__abort_queued(n, now, a, NODE_END_SUPERSEDED);
-    }
-    for (int w = 0; w < n->cfg.workers; w++) {
-        node_attempt *a = n->worker[w];
-        if (a && a->job.job == j->job && a->job.attempt < j->attempt)
-            node__abort_worker(n, w, now, NODE_END_SUPERSEDED);
-    }
-    return true;
-}
-
-void node_assign(node *n, int64_t now, const node_job *job, gsl_rng *r)
-{
-    assert(n && n->started && job && r && now >= n->now && job->audio >= 0);
-    n->now = now;
-    node__run_due(n, now);
-    n->stats.assigns++;
-
-    /* The draws, always all of them, in the documented order. */
-    node_attempt *a = node__attempt_get(n);
-    a->job = *job;
-    double audio_s = (double)job->audio / 1e9;
-    for (int s = 0; s < STAGE_COUNT; s++)
-        a->stage_ns[s] = dist_to_ns(dist_sample(&n->cfg.stage[s], r, audio_s));
-    double u_stall = gsl_rng_uniform(r);
-    int64_t stall_ns = dist_to_ns(dist_sample(&n->cfg.stall_extra, r, audio_s));
-    double u_no_result = gsl_rng_uniform(r);
-    a->cold_ns = dist_to_ns(dist_sample(&n->cfg.cold_extra, r, audio_s));
-    if (u_stall < n->cfg.stall_prob)
-        a->stage_ns[STAGE_ASR] += stall_ns;
-    a->no_result = u_no_result < n->cfg.no_result_prob;
-
-    node_end drop = NODE_END_DONE; /* DONE = not dropped */
-    if (!n->up) {
-        drop = NODE_END_REFUSED;
-    } else if (n->cfg.skip_repeat_job_id && n->have_last && n->last_job_id == job->job_id) {
-        drop = NODE_END_SKIPPED;
-    } else if (n->cfg.attempt_check == NODE_ATTEMPT_DROP_STALE && node__stale(n, job)) {
-        drop = NODE_END_STALE;
-    }
-    if (n->up) {
-        n->have_last = true;
-        n->last_job_id = job->job_id;
-    }
-    if (drop != NODE_END_DONE) {
-        node__end(n, now, a, drop, 0);
-        node__attempt_put(n, a);
-        return;
-    }
-    if (n->cfg.attempt_check == NODE_ATTEMPT_SUPERSEDE && !node__supersede(n, now, job)) {
-        node__result(n, now, a, false, 0);
-        node__end(n, now, a, NODE_END_SUPERSEDED, 0);
-        node__attempt_put(n, a);
-        node__run_due(n, now);
-        return;
-    }
-
-    a->cold = n->cfg.cold_start && n->queued + n->running == 0 &&
-              now - n->idle_since >= dist_to_ns(n->cfg.cold_idle_s);
-    int free_w = -1;
-    for (int w = 0; w < n->cfg.workers && free_w < 0; w++)
-        if (!n->worker[w])
-            free_w = w;
-    if (free_w >= 0 && !n->q_head)
-        node__start_on(n, free_w, now, a);
-    else
-        node__queue_push(n, a);
-    int in_flight = n->queued + n->running;
-    if (in_flight > n->stats.peak_in_flight)
-        n->stats.peak_in_flight = in_flight;
-    node__run_due(n, now);
-}
-
-void node_cancel(node *n, int64_t now, uint64_t job_id, uint32_t attempt)
-{
-    assert(n && n->started && now >= n->now);
-    n->now = now;
-    node__run_due(n, now);
-    if (!n->up || n->cfg.on_cancel == NODE_CANCEL_IGNORE)
-        return;
-    bool any_attempt = n->cfg.on_cancel == NODE_CANCEL_ABORT_BY_JOB_ID || attempt == 0;
-    for (node_attempt *a = n->q_head, *next; a; a = next) {
-        next = a->next;
-        if (a->job.job_id == job_id && (any_attempt || a->job.attempt == attempt))
-            node__abort_queued(n, now, a, NODE_END_ABORTED);
-    }
-    for (int w = 0; w < n->cfg.workers; w++) {
-        node_attempt *a = n->worker[w];
-        if (a && a->job.job_id == job_id && (any_attempt || a->job.attempt == attempt))
-            node__abort_worker(n, w, now, NODE_END_ABORTED);
-    }
     node__run_due(n, now);
 }
 

@@ -90,7 +90,7 @@
 #include "world.h"
 
 #define NODE_NEVER INT64_MAX
-#define NODE_SEEN_MAX 256 /* drop_stale: jobs whose highest attempt is remembered */
+#define NODE_SEEN_MAX 256     /* drop_stale: jobs whose highest attempt is remembered */
 #define NODE_WORKERS_MAX 1024 /* bound on cfg->workers */
 
 typedef struct node node;
@@ -101,8 +101,8 @@ typedef struct node_job {
     uint64_t job;     /* stable job id (one per session utterance) */
     uint32_t attempt; /* attempt_id, echoed back */
     uint64_t session;
-    uint32_t index;   /* utterance_index */
-    int64_t audio;    /* audio length, ns */
+    uint32_t index; /* utterance_index */
+    int64_t audio;  /* audio length, ns */
 } node_job;
 
 typedef enum {
@@ -129,18 +129,18 @@ typedef enum {
 /* One output. Fields not meaningful for a kind are zero. */
 typedef struct node_out {
     node_out_kind kind;
-    uint32_t node;      /* the node's id */
-    uint64_t job_id;    /* RESULT, PROGRESS, END */
-    uint64_t job;       /* RESULT, PROGRESS, END: stable job id from the assign */
-    uint32_t attempt;   /* RESULT, PROGRESS, END */
-    uint64_t session;   /* RESULT, PROGRESS, END */
-    uint32_t index;     /* RESULT, PROGRESS, END */
-    bool success;       /* RESULT */
-    int stage;          /* PROGRESS: 0 ASR, 1 NMT, 2 TTS */
-    int current_jobs;   /* HEARTBEAT */
-    int slots;          /* UP */
-    int64_t busy_ns;    /* RESULT, END: worker time this attempt used on this node */
-    node_end end;       /* END */
+    uint32_t node;    /* the node's id */
+    uint64_t job_id;  /* RESULT, PROGRESS, END */
+    uint64_t job;     /* RESULT, PROGRESS, END: stable job id from the assign */
+    uint32_t attempt; /* RESULT, PROGRESS, END */
+    uint64_t session; /* RESULT, PROGRESS, END */
+    uint32_t index;   /* RESULT, PROGRESS, END */
+    bool success;     /* RESULT */
+    int stage;        /* PROGRESS: 0 ASR, 1 NMT, 2 TTS */
+    int current_jobs; /* HEARTBEAT */
+    int slots;        /* UP */
+    int64_t busy_ns;  /* RESULT, END: worker time this attempt used on this node */
+    node_end end;     /* END */
 } node_out;
 
 /* The sink: called synchronously, with the time the output happens at (the time
@@ -149,12 +149,12 @@ typedef void (*node_sink_fn)(void *ctx, int64_t at, const node_out *out);
 
 /* Counters for tests and metrics. */
 typedef struct node_stats {
-    uint64_t assigns;    /* assigns received */
-    uint64_t results;    /* RESULT outputs */
+    uint64_t assigns; /* assigns received */
+    uint64_t results; /* RESULT outputs */
     uint64_t crashes;
-    int64_t busy_ns;     /* total worker time used */
-    int peak_in_flight;  /* most attempts held at once (queued + running) */
-    int records;         /* attempt records allocated (memory follows work in flight) */
+    int64_t busy_ns;    /* total worker time used */
+    int peak_in_flight; /* most attempts held at once (queued + running) */
+    int records;        /* attempt records allocated (memory follows work in flight) */
 } node_stats;
 
 /*

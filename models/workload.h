@@ -28,8 +28,8 @@ typedef struct wl_utterance {
 
 /* Where a session is: the caller owns it (no allocation). */
 typedef struct wl_cursor {
-    int64_t t;      /* end of the last utterance (the session start before the first) */
-    uint32_t next;  /* index of the next utterance */
+    int64_t t;     /* end of the last utterance (the session start before the first) */
+    uint32_t next; /* index of the next utterance */
 } wl_cursor;
 
 /* The start time (ns) of a session, drawn from session_start with `r` (one draw). */

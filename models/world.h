@@ -35,7 +35,8 @@ typedef struct node_config {
     int workers;               /* jobs really processed at once; the rest queue (FIFO) */
     dist stage[STAGE_COUNT];   /* service time per stage (per_audio_s applies) */
     node_cancel_mode on_cancel;
-    bool cancel_between_stages; /* an abort also catches a job between two stages */
+    bool cancel_between_stages; /* true: an abort stops a running job at once; false:
+                                   at its next stage boundary (node.h) */
     node_attempt_mode attempt_check;
     bool skip_repeat_job_id;   /* 12-31 node: drop an assign equal to the last job_id */
     bool progress;             /* report each finished stage */

@@ -59,8 +59,8 @@ static void check_fit(const dist *d, double mean, double sd, cdf_fn cdf, const d
     double m = sum / N;
     double se = sd / sqrt((double)N);
     if (fabs(m - mean) > Z * se)
-        fail_msg("%s: sample mean %.6g, expected %.6g +- %.3g", dist_kind_name(d->kind), m,
-                 mean, Z * se);
+        fail_msg("%s: sample mean %.6g, expected %.6g +- %.3g", dist_kind_name(d->kind), m, mean,
+                 Z * se);
     assert_true(fabs(dist_mean(d) - mean) <= 1e-9 * fabs(mean));
     for (int k = 0; k < nx; k++) {
         int below = 0;
@@ -77,18 +77,30 @@ static void check_fit(const dist *d, double mean, double sd, cdf_fn cdf, const d
     gsl_rng_free(r);
 }
 
-static double cdf_flat(double x, const double *p) { return gsl_cdf_flat_P(x, p[0], p[1]); }
-static double cdf_exp(double x, const double *p) { return gsl_cdf_exponential_P(x, p[0]); }
+static double cdf_flat(double x, const double *p)
+{
+    return gsl_cdf_flat_P(x, p[0], p[1]);
+}
+static double cdf_exp(double x, const double *p)
+{
+    return gsl_cdf_exponential_P(x, p[0]);
+}
 static double cdf_lognormal(double x, const double *p)
 {
     return gsl_cdf_lognormal_P(x, log(p[0]), p[1]);
 }
-static double cdf_gamma(double x, const double *p) { return gsl_cdf_gamma_P(x, p[0], p[1]); }
+static double cdf_gamma(double x, const double *p)
+{
+    return gsl_cdf_gamma_P(x, p[0], p[1]);
+}
 static double cdf_weibull(double x, const double *p)
 {
     return gsl_cdf_weibull_P(x, p[1], p[0]); /* GSL: (x, scale a, shape b) */
 }
-static double cdf_pareto(double x, const double *p) { return gsl_cdf_pareto_P(x, p[0], p[1]); }
+static double cdf_pareto(double x, const double *p)
+{
+    return gsl_cdf_pareto_P(x, p[0], p[1]);
+}
 
 static void uniform_matches_closed_form(void **state)
 {
@@ -268,9 +280,8 @@ static void draws_are_never_negative(void **state)
 static void each_draw_consumes_one_uniform(void **state)
 {
     (void)state;
-    dist kinds[] = {dist_const(1.0),          mk(DIST_UNIFORM, 0, 1),
-                    mk(DIST_EXPONENTIAL, 1, 0), mk(DIST_LOGNORMAL, 1, 1),
-                    mk(DIST_GAMMA, 0.5, 2),     mk(DIST_WEIBULL, 2, 1),
+    dist kinds[] = {dist_const(1.0),          mk(DIST_UNIFORM, 0, 1), mk(DIST_EXPONENTIAL, 1, 0),
+                    mk(DIST_LOGNORMAL, 1, 1), mk(DIST_GAMMA, 0.5, 2), mk(DIST_WEIBULL, 2, 1),
                     mk(DIST_PARETO, 2, 1)};
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         gsl_rng *a = rng_new(11), *b = rng_new(11);
@@ -285,11 +296,22 @@ static void each_draw_consumes_one_uniform(void **state)
 }
 
 /* A gsl_rng that always returns the largest double below 1. */
-static void top_set(void *s, unsigned long seed) { (void)s, (void)seed; }
-static unsigned long top_get(void *s) { (void)s; return 0xffffffffUL; }
-static double top_get_double(void *s) { (void)s; return 1.0 - 0x1p-53; }
-static const gsl_rng_type top_type = {"top", 0xffffffffUL, 0, sizeof(int), top_set, top_get,
-                                      top_get_double};
+static void top_set(void *s, unsigned long seed)
+{
+    (void)s, (void)seed;
+}
+static unsigned long top_get(void *s)
+{
+    (void)s;
+    return 0xffffffffUL;
+}
+static double top_get_double(void *s)
+{
+    (void)s;
+    return 1.0 - 0x1p-53;
+}
+static const gsl_rng_type top_type = {"top",   0xffffffffUL,  0, sizeof(int), top_set,
+                                      top_get, top_get_double};
 
 static void extreme_uniforms_give_finite_draws(void **state)
 {

@@ -1,0 +1,143 @@
+/*
+ * node_input.c — the node's inputs: assign (draws, checks, queue) and cancel.
+ */
+#include <assert.h>
+#include <string.h>
+
+#include "node.h"
+#include "node_internal.h"
+
+/* ---- inputs ------------------------------------------------------------- */
+
+static size_t node__seen_slot(uint64_t job)
+{
+    uint64_t z = job + UINT64_C(0x9e3779b97f4a7c15); /* splitmix64 finaliser */
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    z ^= z >> 31;
+    return (size_t)(z & (NODE_SEEN_MAX - 1));
+}
+
+/* drop_stale: true when the assign is older than an attempt already seen for
+ * its job; otherwise records it. */
+static bool node__stale(node *n, const node_job *j)
+{
+    node_seen *s = &n->seen[node__seen_slot(j->job)];
+    if (s->attempt != 0 && s->job == j->job) {
+        if (j->attempt < s->attempt)
+            return true;
+        s->attempt = j->attempt;
+        return false;
+    }
+    s->job = j->job; /* empty, or another job's entry: forget it */
+    s->attempt = j->attempt;
+    return false;
+}
+
+/* supersede: false when a newer attempt of the job is here (the new one is
+ * rejected); otherwise aborts every older attempt of the job held here. */
+static bool node__supersede(node *n, int64_t now, const node_job *j)
+{
+    for (int w = 0; w < n->cfg.workers; w++) {
+        const node_attempt *a = n->worker[w];
+        if (a && a->job.job == j->job && a->job.attempt > j->attempt)
+            return false;
+    }
+    for (const node_attempt *a = n->q_head; a; a = a->next)
+        if (a->job.job == j->job && a->job.attempt > j->attempt)
+            return false;
+    for (node_attempt *a = n->q_head, *next; a; a = next) {
+        next = a->next;
+        if (a->job.job == j->job && a->job.attempt < j->attempt)
+            node__abort_queued(n, now, a, NODE_END_SUPERSEDED);
+    }
+    for (int w = 0; w < n->cfg.workers; w++) {
+        node_attempt *a = n->worker[w];
+        if (a && a->job.job == j->job && a->job.attempt < j->attempt)
+            node__abort_worker(n, w, now, NODE_END_SUPERSEDED);
+    }
+    return true;
+}
+
+void node_assign(node *n, int64_t now, const node_job *job, gsl_rng *r)
+{
+    assert(n && n->started && job && r && now >= n->now && job->audio >= 0);
+    n->now = now;
+    node__run_due(n, now);
+    n->stats.assigns++;
+
+    /* The draws, always all of them, in the documented order. */
+    node_attempt *a = node__attempt_get(n);
+    a->job = *job;
+    double audio_s = (double)job->audio / 1e9;
+    for (int s = 0; s < STAGE_COUNT; s++)
+        a->stage_ns[s] = dist_to_ns(dist_sample(&n->cfg.stage[s], r, audio_s));
+    double u_stall = gsl_rng_uniform(r);
+    int64_t stall_ns = dist_to_ns(dist_sample(&n->cfg.stall_extra, r, audio_s));
+    double u_no_result = gsl_rng_uniform(r);
+    a->cold_ns = dist_to_ns(dist_sample(&n->cfg.cold_extra, r, audio_s));
+    if (u_stall < n->cfg.stall_prob)
+        a->stage_ns[STAGE_ASR] += stall_ns;
+    a->no_result = u_no_result < n->cfg.no_result_prob;
+
+    node_end drop = NODE_END_DONE; /* DONE = not dropped */
+    if (!n->up) {
+        drop = NODE_END_REFUSED;
+    } else if (n->cfg.skip_repeat_job_id && n->have_last && n->last_job_id == job->job_id) {
+        drop = NODE_END_SKIPPED;
+    } else if (n->cfg.attempt_check == NODE_ATTEMPT_DROP_STALE && node__stale(n, job)) {
+        drop = NODE_END_STALE;
+    }
+    if (n->up) {
+        n->have_last = true;
+        n->last_job_id = job->job_id;
+    }
+    if (drop != NODE_END_DONE) {
+        node__end(n, now, a, drop, 0);
+        node__attempt_put(n, a);
+        return;
+    }
+    if (n->cfg.attempt_check == NODE_ATTEMPT_SUPERSEDE && !node__supersede(n, now, job)) {
+        node__result(n, now, a, false, 0);
+        node__end(n, now, a, NODE_END_SUPERSEDED, 0);
+        node__attempt_put(n, a);
+        node__run_due(n, now);
+        return;
+    }
+
+    a->cold = n->cfg.cold_start && n->queued + n->running == 0 &&
+              now - n->idle_since >= dist_to_ns(n->cfg.cold_idle_s);
+    int free_w = -1;
+    for (int w = 0; w < n->cfg.workers && free_w < 0; w++)
+        if (!n->worker[w])
+            free_w = w;
+    if (free_w >= 0 && !n->q_head)
+        node__start_on(n, free_w, now, a);
+    else
+        node__queue_push(n, a);
+    int in_flight = n->queued + n->running;
+    if (in_flight > n->stats.peak_in_flight)
+        n->stats.peak_in_flight = in_flight;
+    node__run_due(n, now);
+}
+
+void node_cancel(node *n, int64_t now, uint64_t job_id, uint32_t attempt)
+{
+    assert(n && n->started && now >= n->now);
+    n->now = now;
+    node__run_due(n, now);
+    if (!n->up || n->cfg.on_cancel == NODE_CANCEL_IGNORE)
+        return;
+    bool any_attempt = n->cfg.on_cancel == NODE_CANCEL_ABORT_BY_JOB_ID || attempt == 0;
+    for (node_attempt *a = n->q_head, *next; a; a = next) {
+        next = a->next;
+        if (a->job.job_id == job_id && (any_attempt || a->job.attempt == attempt))
+            node__abort_queued(n, now, a, NODE_END_ABORTED);
+    }
+    for (int w = 0; w < n->cfg.workers; w++) {
+        node_attempt *a = n->worker[w];
+        if (a && a->job.job_id == job_id && (any_attempt || a->job.attempt == attempt))
+            node__abort_worker(n, w, now, NODE_END_ABORTED);
+    }
+    node__run_due(n, now);
+}

@@ -1,0 +1,72 @@
+/*
+ * node_internal.h — the node's body, shared by node.c (clock, workers, faults)
+ * and node_input.c (assign, cancel). Not for use outside models/node*.c.
+ */
+#ifndef DSIM_NODE_INTERNAL_H
+#define DSIM_NODE_INTERNAL_H
+
+#include "node.h"
+
+typedef struct node_attempt {
+    struct node_attempt *prev, *next; /* queue links; `next` also links the free list */
+    node_job job;
+    int64_t stage_ns[STAGE_COUNT]; /* service time per stage (stall/cold in ASR) */
+    int64_t cold_ns;               /* cold-start extra, paid if `cold` */
+    bool cold;
+    bool no_result;
+    bool marked;       /* to abort at the next stage boundary */
+    node_end mark_end; /* ABORTED or SUPERSEDED, for a marked attempt */
+    int stage;         /* running: current stage */
+    int64_t started;   /* running: when it took its worker */
+} node_attempt;
+
+typedef struct node_seen {
+    uint64_t job;
+    uint32_t attempt; /* highest seen; 0 = empty entry */
+} node_seen;
+
+struct node {
+    node_config cfg;
+    uint32_t id, cls;
+    gsl_rng *fault_rng;
+    node_sink_fn sink;
+    void *ctx;
+
+    int64_t now;
+    int64_t hb_ns;
+    bool started, up;
+
+    node_attempt **worker; /* [cfg.workers], NULL = free */
+    int64_t *stage_end;    /* [cfg.workers] */
+    node_attempt *q_head, *q_tail;
+    int queued, running;
+    node_attempt *free_list;
+
+    int64_t hb_at;    /* next heartbeat, NODE_NEVER when down */
+    int64_t fault_at; /* next crash (up) or recovery (down), NODE_NEVER if no crash */
+    int64_t idle_since;
+
+    bool have_last;
+    uint64_t last_job_id;
+    node_seen *seen; /* [NODE_SEEN_MAX] when drop_stale */
+
+    node_stats stats;
+};
+
+/* Outputs about one attempt. */
+void node__result(node *n, int64_t at, const node_attempt *a, bool ok, int64_t busy);
+void node__end(node *n, int64_t at, const node_attempt *a, node_end end, int64_t busy);
+/* Attempt records: get a zeroed one / return one to the free list. */
+node_attempt *node__attempt_get(node *n);
+void node__attempt_put(node *n, node_attempt *a);
+/* Queue at the tail; start on free worker w at `at` (ASR, plus cold extra). */
+void node__queue_push(node *n, node_attempt *a);
+void node__start_on(node *n, int w, int64_t at, node_attempt *a);
+/* Aborts: a queued attempt at once; the attempt on worker w per
+ * cancel_between_stages. Both send success=false and END `end`. */
+void node__abort_queued(node *n, int64_t at, node_attempt *a, node_end end);
+void node__abort_worker(node *n, int w, int64_t at, node_end end);
+/* Runs every event due at or before `now`. */
+void node__run_due(node *n, int64_t now);
+
+#endif
