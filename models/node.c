@@ -242,14 +242,13 @@ static void node__crash(node *n, int64_t at)
         node__end(n, at, a, NODE_END_CRASHED, at - a->started);
         node__attempt_put(n, a);
     }
-    const int queued = n->queued;
-    for (int guard = 0; n->q_head; guard++) {
-        assert(guard < queued);
+    for (int k = 0, queued = n->queued; k < queued; k++) {
         node_attempt *a = n->q_head;
         node__queue_remove(n, a);
         node__end(n, at, a, NODE_END_CRASHED, 0);
         node__attempt_put(n, a);
     }
+    assert(!n->q_head);
     n->up = false;
     n->have_last = false;
     if (n->seen)
