@@ -28,9 +28,10 @@
  *     wait in a FIFO queue. An attempt runs ASR, NMT, TTS back to back on one
  *     worker. A stall's extra time and a cold start's extra time are added to the
  *     attempt's ASR stage.
- *   - cold start: an attempt that starts on a worker while the node has been idle
- *     (nothing queued or running) for at least cold_idle_s pays cold_extra. The
- *     node is idle from node_start, and from each UP.
+ *   - cold start: an assign that arrives (and is kept) while the node has been
+ *     idle — nothing queued or running — for at least cold_idle_s pays cold_extra.
+ *     The node is idle from node_start, from each UP, and from the moment its last
+ *     held attempt leaves.
  *   - checks on an assign, in order: node down -> dropped (END REFUSED);
  *     skip_repeat_job_id and job_id equal to the last job_id received -> dropped
  *     (END SKIPPED); drop_stale and attempt below the highest attempt seen for the
@@ -55,7 +56,8 @@
  *     worker finishes the current stage (busy), and at that stage boundary —
  *     including the end of TTS — the attempt stops and sends success=false instead
  *     of going on (no PROGRESS for that stage). A cancel aimed at no attempt on the
- *     node does nothing.
+ *     node does nothing. Queued matches are aborted first (FIFO order), then
+ *     running ones (worker order).
  *   - a finished attempt sends RESULT success=true, unless its no_result draw hits
  *     (then nothing is sent; END NO_RESULT).
  *   - progress: if enabled, each finished stage (0 ASR, 1 NMT, 2 TTS) sends
@@ -65,8 +67,8 @@
  *     current_jobs = queued + running attempts, cancelled-but-running and stale
  *     attempts included.
  *   - crash (if enabled): after an up time ~ crash_between the node crashes:
- *     every queued and running attempt is lost without a result (END CRASHED, busy
- *     so far), the node sends DOWN, drops every assign and cancel while down, and
+ *     every running (worker order) then queued (FIFO) attempt is lost without a
+ *     result (END CRASHED, busy so far), then the node sends DOWN, drops every assign and cancel while down, and
  *     after a downtime ~ crash_downtime sends UP (with its slots) and draws its
  *     next up time.
  *   - events due at the same time run in this order: worker stage ends (worker
