@@ -51,4 +51,7 @@ int sim_run_all(const sim_scenario *s, const sim_run_opts *o, sim_results *out,
 
 void sim_results_free(sim_results *res);
 
+/* The number of online cores (1..256): the default of --jobs. */
+int sim_default_jobs(void);
+
 #endif

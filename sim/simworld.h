@@ -1,0 +1,74 @@
+/*
+ * simworld.h — one replication of one policy: the simulated world (nodes,
+ * network, sessions, client) and the real core, wired together on the engine.
+ *
+ * Internal to sim/: sim_run_one() is the public entry (run.h). Split in three
+ * files: world.c (wiring and events), world_client.c (what the client saw:
+ * deliveries, errors, loss causes, latencies -> metrics), world_log.c (JSON-lines
+ * log and trace writers).
+ */
+#ifndef DSIM_SIMWORLD_H
+#define DSIM_SIMWORLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dispatcher.h"
+#include "metrics.h"
+
+/* Why an utterance was lost; a higher value wins when several apply (the
+ * strongest evidence of what happened to its result). */
+typedef enum {
+    CAUSE_UNFINISHED = 0,   /* nothing recorded (run ended first) */
+    CAUSE_FAILOVER_EXHAUSTED,
+    CAUSE_NO_NODE,
+    CAUSE_NO_RESULT,
+    CAUSE_NETWORK,
+    CAUSE_NODE_CRASH,
+    CAUSE_PROCESSING_ERROR,
+    CAUSE_FENCED,
+    CAUSE_DEDUP_DROP,
+    CAUSE_ACK_DISCARD
+} wc_cause;
+
+/* What the client knows of one utterance: 8 bytes, one per utterance of the run. */
+typedef struct wc_utt {
+    uint32_t end_ms;  /* utterance end, ms after its session's start */
+    uint16_t copies;  /* deliveries received */
+    uint8_t cause;    /* wc_cause */
+    uint8_t seen;     /* the utterance has ended (its job exists) */
+} wc_utt;
+
+typedef struct wc_session {
+    int64_t start;
+    int32_t max_delivered; /* highest index delivered so far, -1 none */
+} wc_session;
+
+/* The client: records, then turns them into metrics. */
+typedef struct wc_client {
+    uint32_t n_sessions, per_session;
+    wc_utt *utt;            /* n_sessions x per_session */
+    wc_session *sessions;
+    float *latency;         /* first-delivery latencies, seconds */
+    size_t n_latency, cap_latency;
+    uint64_t out_of_order, errors;
+    double useful_busy_ns;  /* node time of attempts that made a first delivery */
+} wc_client;
+
+void wc_client_init(wc_client *c, uint32_t n_sessions, uint32_t per_session);
+void wc_client_free(wc_client *c);
+wc_utt *wc_client_utt(wc_client *c, uint64_t session, uint32_t index);
+void wc_client_utterance_ended(wc_client *c, uint64_t session, uint32_t index, int64_t end);
+/* Records a delivery; returns true when it is the utterance's first. */
+bool wc_client_deliver(wc_client *c, int64_t now, uint64_t session, uint32_t index);
+void wc_client_cause(wc_client *c, uint64_t session, uint32_t index, wc_cause cause);
+/* Fills the client-side metrics of v (counts, losses by cause, latencies). */
+void wc_client_metrics(wc_client *c, double v[SIM_M_COUNT]);
+
+/* Log and trace lines (JSON lines, simulated seconds). */
+void sim_log_cmd(FILE *f, const char *policy, int rep, const disp_cmd *cmd);
+void sim_trace_msg(FILE *f, int64_t t, const char *msg, uint32_t node, uint64_t job_id,
+                  uint32_t attempt, uint64_t session, uint32_t index, bool lost);
+
+#endif

@@ -1,0 +1,652 @@
+/*
+ * world.c — one replication of one policy: sessions speak, the real core
+ * dispatches, simulated nodes compute, the network delays and loses, the client
+ * records. Everything runs on the engine; every random draw comes from a stream
+ * keyed by what it describes, so all policies see the same world.
+ *
+ * Wiring, in one direction: engine events call the core and the models with
+ * `now`; their sinks turn commands and outputs into future events (messages
+ * with a network delay); after each call the caller re-arms the component's
+ * single deadline timer from its next_deadline().
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "net.h"
+#include "node.h"
+#include "run.h"
+#include "stream.h"
+#include "workload.h"
+#include "simworld.h"
+
+/* How long the scheduler takes to notice a node that went silent (heartbeat
+ * timeout of the reference: 45 s). */
+#define WORLD_NODE_DOWN_NOTICE (45 * SIM_NS_PER_S)
+/* Without max_time_s, a run stops at the last session close plus this. */
+#define WORLD_DRAIN_HORIZON (86400 * SIM_NS_PER_S)
+
+enum { MSG_ASSIGN = 1, MSG_CANCEL, MSG_RESULT, MSG_PROGRESS, MSG_HEARTBEAT };
+
+/* A message on the wire, pooled. */
+typedef struct msg {
+    uint8_t kind;
+    bool success;
+    int8_t stage;
+    uint32_t node;
+    uint32_t attempt;
+    uint32_t index;
+    int32_t current_jobs;
+    uint64_t job_id;
+    uint64_t job;
+    uint64_t session;
+    int64_t audio;
+    int64_t busy;
+    uint32_t next_free;
+} msg;
+
+typedef struct wnode {
+    node *n;
+    uint32_t cls;
+    sim_timer timer;
+    sim_time timer_at;
+    sim_stream faults;
+    uint32_t down_gen; /* bumped at every UP: a stale down notice is ignored */
+    uint64_t heartbeats;
+} wnode;
+
+typedef struct world {
+    const sim_scenario *s;
+    const sim_run_opts *o;
+    const char *policy_name;
+    int rep;
+    uint64_t seed; /* this replication's seed */
+    sim_engine *e;
+    disp *d;
+    sim_timer core_timer;
+    sim_time core_at;
+    wnode *nodes;
+    uint32_t n_nodes;
+    wc_client client;
+    wl_cursor *cursors;     /* per session */
+    uint32_t sessions_open; /* sessions not yet closed */
+    msg *msgs;
+    uint32_t n_msgs, cap_msgs, free_msg;
+    uint64_t msgs_in_flight; /* assign/cancel/result/progress on the wire */
+    int64_t attempts_on_nodes;
+    uint64_t cancels;
+    double total_busy_ns;
+    /* the result being handed to the core, for wasted-work accounting */
+    uint64_t cur_job;
+    uint32_t cur_attempt;
+    int64_t cur_busy;
+    bool in_result;
+    sim_stream jitter;
+    /* busy time of successful results the core held back (ordered queue):
+     * (job, attempt) -> busy, open addressing, linear probing */
+    struct held { uint64_t key; int64_t busy; } *held;
+    size_t held_cap, held_n;
+} world;
+
+static void world_call_core_done(world *w);
+static void world_node_done(world *w, uint32_t i);
+
+/* --- message pool -------------------------------------------------------- */
+
+static uint32_t msg_alloc(world *w)
+{
+    if (w->free_msg != UINT32_MAX) {
+        uint32_t i = w->free_msg;
+        w->free_msg = w->msgs[i].next_free;
+        return i;
+    }
+    if (w->n_msgs == w->cap_msgs) {
+        w->cap_msgs = w->cap_msgs ? w->cap_msgs * 2 : 256;
+        w->msgs = realloc(w->msgs, (size_t)w->cap_msgs * sizeof *w->msgs);
+        if (!w->msgs) {
+            fputs("dsim: out of memory\n", stderr);
+            abort();
+        }
+    }
+    return w->n_msgs++;
+}
+
+static void msg_free(world *w, uint32_t i)
+{
+    w->msgs[i].next_free = w->free_msg;
+    w->free_msg = i;
+}
+
+/* --- held results (wasted-work accounting) ------------------------------- */
+
+static uint64_t held_key(uint64_t job, uint32_t attempt)
+{
+    return ((job + 1) << 8) ^ attempt; /* never 0: 0 marks an empty slot */
+}
+
+static size_t held_slot(uint64_t key, size_t cap)
+{
+    return (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 20) & (cap - 1);
+}
+
+static void held_put(world *w, uint64_t job, uint32_t attempt, int64_t busy)
+{
+    if (2 * (w->held_n + 1) > w->held_cap) {
+        size_t old_cap = w->held_cap;
+        struct held *old = w->held;
+        w->held_cap = old_cap ? old_cap * 2 : 64;
+        w->held = calloc(w->held_cap, sizeof *w->held);
+        if (!w->held) {
+            fputs("dsim: out of memory\n", stderr);
+            abort();
+        }
+        w->held_n = 0;
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i].key) {
+                size_t j = held_slot(old[i].key, w->held_cap);
+                while (w->held[j].key)
+                    j = (j + 1) & (w->held_cap - 1);
+                w->held[j] = old[i];
+                w->held_n++;
+            }
+        free(old);
+    }
+    uint64_t key = held_key(job, attempt);
+    size_t j = held_slot(key, w->held_cap);
+    while (w->held[j].key && w->held[j].key != key)
+        j = (j + 1) & (w->held_cap - 1);
+    if (!w->held[j].key)
+        w->held_n++;
+    w->held[j].key = key;
+    w->held[j].busy = busy;
+}
+
+/* Removes and returns the busy time held for (job, attempt), or 0. */
+static int64_t held_take(world *w, uint64_t job, uint32_t attempt)
+{
+    if (!w->held_n)
+        return 0;
+    uint64_t key = held_key(job, attempt);
+    size_t mask = w->held_cap - 1, j = held_slot(key, w->held_cap);
+    while (w->held[j].key && w->held[j].key != key)
+        j = (j + 1) & mask;
+    if (!w->held[j].key)
+        return 0;
+    int64_t busy = w->held[j].busy;
+    /* backward-shift deletion keeps probe chains intact */
+    size_t i = j;
+    for (;;) {
+        w->held[i].key = 0;
+        size_t k = i;
+        for (;;) {
+            k = (k + 1) & mask;
+            if (!w->held[k].key) {
+                w->held_n--;
+                return busy;
+            }
+            size_t home = held_slot(w->held[k].key, w->held_cap);
+            if (((k - home) & mask) >= ((k - i) & mask))
+                break;
+        }
+        w->held[i] = w->held[k];
+        i = k;
+    }
+}
+
+/* --- stop condition ------------------------------------------------------ */
+
+static void world_maybe_stop(world *w)
+{
+    if (w->sessions_open || w->msgs_in_flight || w->attempts_on_nodes)
+        return;
+    disp_stats st;
+    disp_get_stats(w->d, &st);
+    if (st.jobs_in_memory == 0)
+        sim_stop(w->e);
+}
+
+/* --- network ------------------------------------------------------------- */
+
+static const char *msg_name[] = {"", "assign", "cancel", "result", "progress", "heartbeat"};
+
+static void ev_to_node(sim_engine *e, void *ctx, uint64_t a, uint64_t b);
+static void ev_to_sched(sim_engine *e, void *ctx, uint64_t a, uint64_t b);
+
+/* Sends message i in direction dir; key identifies it (policy-independent). */
+static void world_send(world *w, uint32_t i, net_dir dir, const uint64_t key[4])
+{
+    msg *m = &w->msgs[i];
+    sim_stream r;
+    sim_stream_init(&r, w->seed, (const uint64_t[]){SIM_KEY_NET, key[0], key[1], key[2], key[3]},
+                    5);
+    int64_t delay = 0;
+    bool arrives = net_message(&w->s->network, dir, &r.rng, &delay);
+    sim_time now = sim_now(w->e);
+    if (w->o->trace)
+        sim_trace_msg(w->o->trace, now, msg_name[m->kind], m->node, m->job_id, m->attempt,
+                      m->session, m->index, !arrives);
+    if (!arrives) {
+        if (m->kind == MSG_ASSIGN || m->kind == MSG_RESULT)
+            wc_client_cause(&w->client, m->session, m->index, CAUSE_NETWORK);
+        msg_free(w, i);
+        return;
+    }
+    if (m->kind != MSG_HEARTBEAT)
+        w->msgs_in_flight++;
+    sim_schedule(w->e, now + delay, dir == NET_TO_NODE ? ev_to_node : ev_to_sched, w, i, 0);
+}
+
+/* --- the core's sink ----------------------------------------------------- */
+
+static void core_sink(void *ctx, const disp_cmd *c)
+{
+    world *w = ctx;
+    switch (c->kind) {
+    case DISP_CMD_ASSIGN:
+    case DISP_CMD_CANCEL: {
+        uint32_t i = msg_alloc(w);
+        msg *m = &w->msgs[i];
+        memset(m, 0, sizeof *m);
+        m->kind = c->kind == DISP_CMD_ASSIGN ? MSG_ASSIGN : MSG_CANCEL;
+        m->node = c->node;
+        m->job_id = c->job_id;
+        m->job = c->job;
+        m->attempt = c->attempt;
+        m->session = c->session;
+        m->index = c->index;
+        m->audio = c->audio;
+        uint64_t key[4] = {c->session, c->index, c->attempt, m->kind};
+        if (m->kind == MSG_CANCEL)
+            key[3] = ((uint64_t)++w->cancels << 8) | MSG_CANCEL;
+        world_send(w, i, NET_TO_NODE, key);
+        break;
+    }
+    case DISP_CMD_DELIVER:
+        if (wc_client_deliver(&w->client, c->now, c->session, c->index)) {
+            if (w->in_result && c->job == w->cur_job && c->attempt == w->cur_attempt)
+                w->client.useful_busy_ns += (double)w->cur_busy;
+            else
+                w->client.useful_busy_ns += (double)held_take(w, c->job, c->attempt);
+        }
+        break;
+    case DISP_CMD_ERROR:
+        w->client.errors++;
+        if (c->error == DISP_ERR_PROCESSING)
+            wc_client_cause(&w->client, c->session, c->index, CAUSE_PROCESSING_ERROR);
+        break;
+    case DISP_CMD_LOG:
+        if (w->o->log)
+            sim_log_cmd(w->o->log, w->policy_name, w->rep, c);
+        switch (c->event) {
+        case DISP_LOG_PENDING_TIMEOUT:
+            wc_client_cause(&w->client, c->session, c->index, CAUSE_NO_NODE);
+            break;
+        case DISP_LOG_FAILOVER_EXHAUSTED:
+        case DISP_LOG_FAILOVER_NO_NODE:
+            wc_client_cause(&w->client, c->session, c->index, CAUSE_FAILOVER_EXHAUSTED);
+            break;
+        case DISP_LOG_ACK_DISCARD:
+            wc_client_cause(&w->client, c->session, c->index, CAUSE_ACK_DISCARD);
+            break;
+        case DISP_LOG_RESULT_DUPLICATE:
+            wc_client_cause(&w->client, c->session, c->index, CAUSE_DEDUP_DROP);
+            break;
+        case DISP_LOG_RESULT_FENCED:
+            wc_client_cause(&w->client, c->session, c->index, CAUSE_FENCED);
+            break;
+        default:
+            break;
+        }
+        break;
+    }
+}
+
+static void ev_core(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
+{
+    (void)a;
+    (void)b;
+    world *w = ctx;
+    w->core_timer = 0;
+    w->core_at = SIM_NEVER;
+    disp_advance(w->d, sim_now(e));
+    world_call_core_done(w);
+}
+
+/* After any call into the core: re-arm its deadline timer, check for the end. */
+static void world_call_core_done(world *w)
+{
+    sim_time at = disp_next_deadline(w->d);
+    sim_time now = sim_now(w->e);
+    if (at != SIM_NEVER && at < now)
+        at = now;
+    if (at != w->core_at) {
+        if (w->core_timer)
+            sim_cancel(w->e, w->core_timer);
+        w->core_timer = at == SIM_NEVER ? 0 : sim_schedule(w->e, at, ev_core, w, 0, 0);
+        w->core_at = at;
+    }
+    world_maybe_stop(w);
+}
+
+/* --- nodes ---------------------------------------------------------------- */
+
+static void ev_node(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
+{
+    (void)b;
+    world *w = ctx;
+    wnode *wn = &w->nodes[a];
+    wn->timer = 0;
+    wn->timer_at = SIM_NEVER;
+    node_advance(wn->n, sim_now(e));
+    world_node_done(w, (uint32_t)a);
+}
+
+static void world_node_done(world *w, uint32_t i)
+{
+    wnode *wn = &w->nodes[i];
+    sim_time at = node_next_deadline(wn->n);
+    if (at != wn->timer_at) {
+        if (wn->timer)
+            sim_cancel(w->e, wn->timer);
+        wn->timer = at == NODE_NEVER ? 0 : sim_schedule(w->e, at, ev_node, w, i, 0);
+        wn->timer_at = at;
+    }
+    world_maybe_stop(w);
+}
+
+static void ev_node_down_notice(sim_engine *e, void *ctx, uint64_t a, uint64_t gen)
+{
+    world *w = ctx;
+    if (w->nodes[a].down_gen != gen)
+        return; /* it came back before the scheduler noticed */
+    disp_node_down(w->d, sim_now(e), (uint32_t)a);
+    world_call_core_done(w);
+}
+
+static void ev_node_up(sim_engine *e, void *ctx, uint64_t a, uint64_t slots)
+{
+    world *w = ctx;
+    disp_node_up(w->d, sim_now(e), (uint32_t)a, w->nodes[a].cls, (int)slots);
+    world_call_core_done(w);
+}
+
+static void node_sink(void *ctx, int64_t at, const node_out *o)
+{
+    world *w = ctx;
+    (void)at;
+    wnode *wn = &w->nodes[o->node];
+    switch (o->kind) {
+    case NODE_OUT_RESULT:
+    case NODE_OUT_PROGRESS:
+    case NODE_OUT_HEARTBEAT: {
+        if (o->kind == NODE_OUT_PROGRESS && !w->s->nodes[wn->cls].progress)
+            break;
+        uint32_t i = msg_alloc(w);
+        msg *m = &w->msgs[i];
+        memset(m, 0, sizeof *m);
+        m->node = o->node;
+        m->job_id = o->job_id;
+        m->job = o->job;
+        m->attempt = o->attempt;
+        m->session = o->session;
+        m->index = o->index;
+        m->success = o->success;
+        m->stage = (int8_t)o->stage;
+        m->busy = o->busy_ns;
+        m->current_jobs = o->current_jobs;
+        uint64_t key[4] = {o->session, o->index, o->attempt, 0};
+        if (o->kind == NODE_OUT_RESULT) {
+            m->kind = MSG_RESULT;
+            key[3] = MSG_RESULT;
+        } else if (o->kind == NODE_OUT_PROGRESS) {
+            m->kind = MSG_PROGRESS;
+            key[3] = MSG_PROGRESS + 16u * (uint64_t)(o->stage + 1);
+        } else {
+            m->kind = MSG_HEARTBEAT;
+            key[0] = UINT64_MAX;
+            key[1] = o->node;
+            key[2] = wn->heartbeats++;
+            key[3] = MSG_HEARTBEAT;
+        }
+        world_send(w, i, NET_TO_SCHED, key);
+        break;
+    }
+    case NODE_OUT_DOWN:
+        sim_schedule(w->e, sim_now(w->e) + WORLD_NODE_DOWN_NOTICE, ev_node_down_notice, w,
+                     o->node, wn->down_gen);
+        break;
+    case NODE_OUT_UP:
+        wn->down_gen++;
+        sim_schedule(w->e, sim_now(w->e), ev_node_up, w, o->node, (uint64_t)o->slots);
+        break;
+    case NODE_OUT_END:
+        w->attempts_on_nodes--;
+        w->total_busy_ns += (double)o->busy_ns;
+        if (o->end == NODE_END_CRASHED)
+            wc_client_cause(&w->client, o->session, o->index, CAUSE_NODE_CRASH);
+        else if (o->end == NODE_END_NO_RESULT)
+            wc_client_cause(&w->client, o->session, o->index, CAUSE_NO_RESULT);
+        break;
+    }
+}
+
+static void ev_to_node(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
+{
+    (void)b;
+    world *w = ctx;
+    msg m = w->msgs[a];
+    msg_free(w, (uint32_t)a);
+    w->msgs_in_flight--;
+    if (m.node >= w->n_nodes)
+        return;
+    wnode *wn = &w->nodes[m.node];
+    sim_time now = sim_now(e);
+    if (m.kind == MSG_ASSIGN) {
+        sim_stream r;
+        sim_stream_init(&r, w->seed,
+                        (const uint64_t[]){SIM_KEY_SERVICE, m.session, m.index, m.attempt, wn->cls},
+                        5);
+        node_job j = {m.job_id, m.job, m.attempt, m.session, m.index, m.audio};
+        w->attempts_on_nodes++;
+        node_assign(wn->n, now, &j, &r.rng);
+    } else {
+        node_cancel(wn->n, now, m.job_id, m.attempt);
+    }
+    world_node_done(w, m.node);
+}
+
+static void ev_to_sched(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
+{
+    (void)b;
+    world *w = ctx;
+    msg m = w->msgs[a];
+    msg_free(w, (uint32_t)a);
+    sim_time now = sim_now(e);
+    switch (m.kind) {
+    case MSG_RESULT:
+        w->msgs_in_flight--;
+        w->in_result = true;
+        w->cur_job = m.job;
+        w->cur_attempt = m.attempt;
+        w->cur_busy = m.busy;
+        disp_result(w->d, now, m.job_id, m.attempt, m.node, m.success);
+        w->in_result = false;
+        if (m.success) {
+            const wc_utt *u = wc_client_utt(&w->client, m.session, m.index);
+            if (u && u->copies == 0)
+                held_put(w, m.job, m.attempt, m.busy); /* may be released later */
+        }
+        break;
+    case MSG_PROGRESS:
+        w->msgs_in_flight--;
+        disp_progress(w->d, now, m.job_id, m.attempt, m.node, m.stage);
+        break;
+    case MSG_HEARTBEAT:
+        disp_node_heartbeat(w->d, now, m.node, m.current_jobs);
+        break;
+    }
+    world_call_core_done(w);
+}
+
+/* --- sessions ------------------------------------------------------------- */
+
+/* Without max_time_s: the run ends this long after the last session closed, even
+ * if the policy still holds jobs (they count as lost, cause "unfinished"). */
+static void ev_horizon(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
+{
+    (void)ctx;
+    (void)a;
+    (void)b;
+    sim_stop(e);
+}
+
+static void ev_session_close(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
+{
+    (void)b;
+    world *w = ctx;
+    disp_session_close(w->d, sim_now(e), a);
+    if (--w->sessions_open == 0 && w->s->max_time_s <= 0)
+        sim_schedule(e, sim_now(e) + WORLD_DRAIN_HORIZON, ev_horizon, w, 0, 0);
+    world_call_core_done(w);
+}
+
+static void ev_utterance(sim_engine *e, void *ctx, uint64_t a, uint64_t audio);
+
+/* Draws session a's next utterance and schedules its end, or its close. */
+static void world_session_next(world *w, uint64_t a)
+{
+    wl_cursor *cur = &w->cursors[a];
+    sim_stream r;
+    sim_stream_init(&r, w->seed, (const uint64_t[]){SIM_KEY_WORKLOAD, a, cur->next}, 3);
+    wl_utterance u;
+    if (wl_next_utterance(&w->s->workload, cur, &r.rng, &u) == 0) {
+        sim_schedule(w->e, u.end, ev_utterance, w, a, (uint64_t)u.audio);
+        return;
+    }
+    sim_time close = wl_close_time(&w->s->workload, cur->t);
+    sim_schedule(w->e, close, ev_session_close, w, a, 0);
+}
+
+static void ev_utterance(sim_engine *e, void *ctx, uint64_t a, uint64_t audio)
+{
+    world *w = ctx;
+    uint32_t index = w->cursors[a].next - 1;
+    sim_time now = sim_now(e);
+    wc_client_utterance_ended(&w->client, a, index, now);
+    disp_utterance(w->d, now, a, index, (disp_time)audio, NULL);
+    world_session_next(w, a);
+    world_call_core_done(w);
+}
+
+static void ev_session_start(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
+{
+    (void)b;
+    world *w = ctx;
+    w->client.sessions[a].start = sim_now(e);
+    wl_cursor_init(&w->cursors[a], sim_now(e));
+    world_session_next(w, a);
+}
+
+/* --- one replication ------------------------------------------------------ */
+
+static double world_jitter(void *ctx)
+{
+    return sim_stream_uniform(ctx);
+}
+
+uint64_t sim_replication_seed(uint64_t seed, int r)
+{
+    return sim_seed_derive(seed, (const uint64_t[]){SIM_KEY_REPLICATION, (uint64_t)r}, 2);
+}
+
+int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opts *o,
+                double v[SIM_M_COUNT], sim_error *err)
+{
+    assert(policy < s->n_policies);
+    static const sim_run_opts no_opts;
+    if (!o)
+        o = &no_opts;
+    world w;
+    memset(&w, 0, sizeof w);
+    w.s = s;
+    w.o = o;
+    w.policy_name = s->policies[policy].name;
+    w.rep = rep;
+    w.seed = sim_replication_seed(s->seed, rep);
+    w.free_msg = UINT32_MAX;
+    w.core_at = SIM_NEVER;
+    sim_stream_init(&w.jitter, w.seed, (const uint64_t[]){SIM_KEY_POLICY}, 1);
+    w.d = disp_new(&s->policies[policy].policy, core_sink, &w, world_jitter, &w.jitter);
+    if (!w.d) {
+        sim_error_add(err, "%s: policies[%zu]: %s", s->path ? s->path : "scenario", policy,
+                      disp_policy_check(&s->policies[policy].policy));
+        return -1;
+    }
+    const wl_config *wl = &s->workload;
+    uint32_t n_sessions = (uint32_t)wl->sessions;
+    wc_client_init(&w.client, n_sessions, (uint32_t)wl->utterances_per_session);
+    w.cursors = calloc(n_sessions ? n_sessions : 1, sizeof *w.cursors);
+    for (size_t c = 0; c < s->n_nodes; c++)
+        w.n_nodes += (uint32_t)s->nodes[c].count;
+    w.nodes = calloc(w.n_nodes ? w.n_nodes : 1, sizeof *w.nodes);
+    w.e = sim_engine_new(1024 + 4 * (size_t)w.n_nodes);
+    if (!w.cursors || !w.nodes) {
+        fputs("dsim: out of memory\n", stderr);
+        abort();
+    }
+    int rc = 0;
+    uint32_t id = 0;
+    for (size_t c = 0; c < s->n_nodes; c++) {
+        for (int k = 0; k < s->nodes[c].count; k++, id++) {
+            wnode *wn = &w.nodes[id];
+            wn->cls = (uint32_t)c;
+            wn->timer_at = SIM_NEVER;
+            sim_stream_init(&wn->faults, w.seed, (const uint64_t[]){SIM_KEY_NODE, id}, 2);
+            wn->n = node_new(&s->nodes[c], id, (uint32_t)c, &wn->faults.rng, node_sink, &w);
+            if (!wn->n) {
+                sim_error_add(err, "%s: nodes[%zu]: unusable node configuration",
+                              s->path ? s->path : "scenario", c);
+                rc = -1;
+                goto out;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < w.n_nodes; i++) {
+        node_start(w.nodes[i].n, 0);
+        world_node_done(&w, i);
+    }
+    for (uint32_t a = 0; a < n_sessions; a++) {
+        sim_stream r;
+        sim_stream_init(&r, w.seed, (const uint64_t[]){SIM_KEY_WORKLOAD, a, UINT64_MAX}, 3);
+        sim_schedule(w.e, wl_session_start(wl, &r.rng), ev_session_start, &w, a, 0);
+    }
+    w.sessions_open = n_sessions;
+    /* Run until drained (world_maybe_stop), the horizon, or the event budget. */
+    sim_run(w.e, s->max_time_s > 0 ? (sim_time)(s->max_time_s * 1e9) : SIM_NEVER,
+            o->max_events);
+    disp_stats ds;
+    disp_get_stats(w.d, &ds);
+    memset(v, 0, SIM_M_COUNT * sizeof *v);
+    wc_client_metrics(&w.client, v);
+    v[SIM_M_FAILOVERS] = (double)ds.failovers;
+    v[SIM_M_DISPATCHES] = (double)ds.dispatches;
+    v[SIM_M_EXTRA_LOAD] = v[SIM_M_UTTERANCES] > 0
+                              ? (double)ds.dispatches / v[SIM_M_UTTERANCES] - 1.0
+                              : 0;
+    v[SIM_M_HEDGES] = (double)ds.hedges;
+    v[SIM_M_BUDGET_REFUSALS] = (double)ds.budget_refusals;
+    v[SIM_M_WASTED_NODE_S] = (w.total_busy_ns - w.client.useful_busy_ns) / 1e9;
+    v[SIM_M_EVENTS] = (double)sim_events_executed(w.e);
+out:
+    for (uint32_t i = 0; i < w.n_nodes; i++)
+        node_free(w.nodes[i].n);
+    free(w.nodes);
+    free(w.cursors);
+    free(w.msgs);
+    free(w.held);
+    wc_client_free(&w.client);
+    disp_free(w.d);
+    sim_engine_free(w.e);
+    return rc;
+}

@@ -1,0 +1,36 @@
+/* world_log.c — the core's log records and the world's messages as JSON lines. */
+#include "simworld.h"
+
+#include <inttypes.h>
+
+static void put_time(FILE *f, int64_t t)
+{
+    fprintf(f, "%" PRId64 ".%09" PRId64, t / 1000000000, t % 1000000000);
+}
+
+void sim_log_cmd(FILE *f, const char *policy, int rep, const disp_cmd *cmd)
+{
+    fputs("{\"t\":", f);
+    put_time(f, cmd->now);
+    fprintf(f, ",\"policy\":\"%s\",\"replication\":%d,\"event\":\"%s\"", policy, rep,
+            disp_log_name(cmd->event));
+    fprintf(f, ",\"job_id\":\"job-%08" PRIX64 "\",\"attempt_id\":%" PRIu32, cmd->job_id,
+            cmd->attempt);
+    fprintf(f, ",\"session\":%" PRIu64 ",\"utterance_index\":%" PRIu32 ",\"node\":%" PRIu32,
+            cmd->session, cmd->index, cmd->node);
+    fprintf(f, ",\"failover_attempts\":%d,\"elapsed_ms\":%" PRId64 ",\"ack_timeout_ms\":%" PRId64
+               "}\n",
+            cmd->failover_attempts, cmd->elapsed_ms, cmd->ack_timeout_ms);
+}
+
+void sim_trace_msg(FILE *f, int64_t t, const char *msg, uint32_t node, uint64_t job_id,
+                  uint32_t attempt, uint64_t session, uint32_t index, bool lost)
+{
+    fputs("{\"t\":", f);
+    put_time(f, t);
+    fprintf(f,
+            ",\"msg\":\"%s\",\"node\":%" PRIu32 ",\"job_id\":\"job-%08" PRIX64
+            "\",\"attempt_id\":%" PRIu32 ",\"session\":%" PRIu64 ",\"utterance_index\":%" PRIu32
+            ",\"lost\":%s}\n",
+            msg, node, job_id, attempt, session, index, lost ? "true" : "false");
+}
