@@ -1,0 +1,440 @@
+/* sweep.c — running a sweep: points on threads, points/ on disk, resume (sweep.h). */
+#include "sweep.h"
+
+#include <assert.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "outfile.h"
+#include "report.h"
+
+#ifndef DSIM_VERSION
+#define DSIM_VERSION "dev"
+#endif
+
+#define PATH_LEN 4096
+
+typedef struct sweep_ctx {
+    const sim_scenario *s;
+    const sim_sweep_opts *o;
+    size_t n_points;
+    char points_dir[PATH_LEN];
+    char fingerprint[17]; /* hex of the sweep's hash */
+
+    pthread_mutex_t mu;   /* guards everything below */
+    size_t *todo;         /* point indices still to run, ascending */
+    size_t n_todo, next;
+    sim_results *res;     /* per point (only this shard's are filled) */
+    bool *have;
+    size_t done, mine;    /* points finished (reused included) / of this shard */
+    bool stop, failed;
+    size_t failed_point;
+    sim_error err;        /* of the lowest failed point */
+    struct timespec t0;
+} sweep_ctx;
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p) {
+        fputs("dsim: out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+static bool is_mine(const sim_sweep_opts *o, size_t i)
+{
+    return o->n_shards <= 1 || i % (size_t)o->n_shards == (size_t)(o->shard - 1);
+}
+
+/* The sweep's identity: scenario text, seed, replications, knobs, policies, format. */
+static void fingerprint(sweep_ctx *c)
+{
+    const sim_scenario *s = c->s;
+    uint64_t h = sim_sweep_hash(SIM_SWEEP_HASH_INIT, &c->o->scenario_hash, sizeof(uint64_t));
+    char buf[128];
+    int n = snprintf(buf, sizeof buf, "%s|%llu|%d|%zu|%d|", DSIM_VERSION,
+                     (unsigned long long)s->seed, s->replications, s->n_policies, SIM_M_COUNT);
+    h = sim_sweep_hash(h, buf, (size_t)n);
+    for (size_t p = 0; p < s->n_policies; p++)
+        h = sim_sweep_hash(h, s->policies[p].name, strlen(s->policies[p].name) + 1);
+    for (size_t k = 0; k < c->o->n_params; k++) {
+        const sim_sweep_param *pa = &c->o->params[k];
+        h = sim_sweep_hash(h, pa->key, strlen(pa->key) + 1);
+        for (size_t v = 0; v < pa->n; v++)
+            h = sim_sweep_hash(h, pa->values[v], strlen(pa->values[v]) + 1);
+        h = sim_sweep_hash(h, "\x1e", 1);
+    }
+    snprintf(c->fingerprint, sizeof c->fingerprint, "%016llx", (unsigned long long)h);
+}
+
+static void point_path(const sweep_ctx *c, size_t i, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/p%zu.json", c->points_dir, i);
+}
+
+/* Writes point i's raw results (17 significant digits: exact) atomically. */
+static int save_point(const sweep_ctx *c, size_t i, const sim_results *r, sim_error *err)
+{
+    json_t *o = json_object(), *values = json_array();
+    json_object_set_new(o, "fingerprint", json_string(c->fingerprint));
+    json_object_set_new(o, "point", json_integer((json_int_t)i));
+    json_object_set_new(o, "n_policies", json_integer((json_int_t)r->n_policies));
+    json_object_set_new(o, "n_reps", json_integer((json_int_t)r->n_reps));
+    size_t n = r->n_policies * r->n_reps * SIM_M_COUNT;
+    for (size_t k = 0; k < n; k++)
+        json_array_append_new(values, sim_json_num(r->v[k]));
+    json_object_set_new(o, "values", values);
+    char *text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    json_decref(o);
+    if (!text) {
+        fputs("dsim: out of memory\n", stderr);
+        abort();
+    }
+    char path[PATH_LEN];
+    point_path(c, i, path, sizeof path);
+    int rc = sim_outfile_write(path, text, strlen(text), err);
+    free(text);
+    return rc;
+}
+
+/* Loads point i if DIR/points/pI.json belongs to this very sweep. Returns 0 (loaded),
+ * 1 (absent or from another sweep). */
+static int load_point(const sweep_ctx *c, size_t i, sim_results *out)
+{
+    char path[PATH_LEN];
+    point_path(c, i, path, sizeof path);
+    json_error_t jerr;
+    json_t *o = json_load_file(path, 0, &jerr);
+    if (!o)
+        return 1;
+    int rc = 1;
+    json_t *values = json_object_get(o, "values");
+    json_int_t np = json_integer_value(json_object_get(o, "n_policies"));
+    json_int_t nr = json_integer_value(json_object_get(o, "n_reps"));
+    const char *fp = json_string_value(json_object_get(o, "fingerprint"));
+    if (fp && strcmp(fp, c->fingerprint) == 0 &&
+        json_integer_value(json_object_get(o, "point")) == (json_int_t)i &&
+        np == (json_int_t)c->s->n_policies && nr >= 1 && nr <= 100000000 &&
+        json_is_array(values) &&
+        json_array_size(values) == (size_t)np * (size_t)nr * SIM_M_COUNT) {
+        out->n_policies = (size_t)np;
+        out->n_reps = (size_t)nr;
+        out->v = xcalloc(json_array_size(values), sizeof(double));
+        rc = 0;
+        for (size_t k = 0; k < json_array_size(values); k++) {
+            json_t *x = json_array_get(values, k);
+            if (json_is_number(x))
+                out->v[k] = json_number_value(x);
+            else if (json_is_null(x))
+                out->v[k] = NAN;
+            else
+                rc = 1;
+        }
+        if (rc) {
+            free(out->v);
+            memset(out, 0, sizeof *out);
+        }
+    }
+    json_decref(o);
+    return rc;
+}
+
+static double elapsed_s(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
+}
+
+/* Called with c->mu held. */
+static void progress(sweep_ctx *c, size_t reused)
+{
+    if (!c->o->progress)
+        return;
+    double el = elapsed_s(&c->t0);
+    size_t ran = c->done - reused;
+    fprintf(stderr, "\rsweep: %zu/%zu points, %.0f s elapsed", c->done, c->mine, el);
+    if (ran > 0 && c->done < c->mine)
+        fprintf(stderr, ", ETA %.0f s   ", el / (double)ran * (double)(c->mine - c->done));
+    else
+        fputs("           ", stderr);
+    fflush(stderr);
+}
+
+static void *worker(void *arg)
+{
+    sweep_ctx *c = arg;
+    const sim_sweep_opts *o = c->o;
+    size_t *choice = xcalloc(o->n_params, sizeof *choice);
+    sim_error *err = xcalloc(1, sizeof *err);
+    for (;;) {
+        pthread_mutex_lock(&c->mu);
+        if (c->stop || c->next >= c->n_todo) {
+            pthread_mutex_unlock(&c->mu);
+            break;
+        }
+        size_t i = c->todo[c->next++];
+        pthread_mutex_unlock(&c->mu);
+
+        memset(err, 0, sizeof *err);
+        sim_results r;
+        memset(&r, 0, sizeof r);
+        sim_sweep_point_choice(o->params, o->n_params, i, choice);
+        int rc = o->eval(o->eval_ctx, c->s, o->params, o->n_params, choice, &r, err);
+        if (rc == 0 && (r.n_policies != c->s->n_policies || r.n_reps < 1 || !r.v)) {
+            sim_error_add(err, "sweep point %zu: no results", i);
+            rc = -1;
+        }
+        if (rc == 0)
+            rc = save_point(c, i, &r, err);
+
+        pthread_mutex_lock(&c->mu);
+        if (rc != 0) {
+            if (!c->failed || i < c->failed_point) {
+                c->failed = true;
+                c->failed_point = i;
+                c->err = *err;
+            }
+            c->stop = true;
+            free(r.v);
+        } else {
+            c->res[i] = r;
+            c->have[i] = true;
+            c->done++;
+            progress(c, c->mine - c->n_todo);
+        }
+        pthread_mutex_unlock(&c->mu);
+    }
+    free(choice);
+    free(err);
+    return NULL;
+}
+
+/* Removes this shard's old point files (a fresh start). */
+static void clear_points(const sweep_ctx *c)
+{
+    char path[PATH_LEN];
+    for (size_t i = 0; i < c->n_points; i++) {
+        if (!is_mine(c->o, i))
+            continue;
+        point_path(c, i, path, sizeof path);
+        remove(path);
+    }
+}
+
+/* Removes temporaries "pI.json.tmp.PID" of this shard's points that a killed run
+ * left behind (other shards may be writing theirs in the same folder). */
+static void clear_temporaries(const sweep_ctx *c)
+{
+    DIR *d = opendir(c->points_dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[PATH_LEN + 512];
+    while ((e = readdir(d)) != NULL) {
+        size_t i;
+        long pid;
+        char tail;
+        if (sscanf(e->d_name, "p%zu.json.tmp.%ld%c", &i, &pid, &tail) != 2 || i >= c->n_points ||
+            !is_mine(c->o, i))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", c->points_dir, e->d_name);
+        remove(path);
+    }
+    closedir(d);
+}
+
+/* A knob value in JSON: an integer, a number, or the text. */
+static json_t *knob_json(const char *v)
+{
+    char *end = NULL;
+    errno = 0;
+    long long ll = strtoll(v, &end, 10);
+    if (*v && end && *end == '\0' && errno == 0)
+        return json_integer(ll);
+    double d = strtod(v, &end);
+    if (*v && end && *end == '\0' && isfinite(d))
+        return json_real(d);
+    return json_string(v);
+}
+
+static int dump_cb(const char *buf, size_t size, void *data)
+{
+    return fwrite(buf, 1, size, (FILE *)data) == size ? 0 : -1;
+}
+
+static int write_outputs(const sweep_ctx *c, sim_sweep_outcome *out, sim_error *err)
+{
+    const sim_sweep_opts *o = c->o;
+    const sim_scenario *s = c->s;
+    size_t *choice = xcalloc(o->n_params, sizeof *choice);
+    sim_outfile f;
+    if (sim_outfile_open(&f, out->csv, err) != 0) {
+        free(choice);
+        return -1;
+    }
+    fputs("point", f.f);
+    for (size_t k = 0; k < o->n_params; k++) {
+        fputc(',', f.f);
+        sim_csv_field(f.f, o->params[k].key);
+    }
+    fputc(',', f.f);
+    sim_report_csv_header(f.f);
+    json_t *root = json_object(), *knobs = json_array(), *points = json_array();
+    json_object_set_new(root, "scenario", json_string(s->name ? s->name : ""));
+    json_object_set_new(root, "seed", json_integer((json_int_t)s->seed));
+    json_object_set_new(root, "replications", json_integer(s->replications));
+    if (s->n_policies)
+        json_object_set_new(root, "baseline", json_string(s->policies[o->baseline].name));
+    for (size_t k = 0; k < o->n_params; k++)
+        json_array_append_new(knobs, json_string(o->params[k].key));
+    json_object_set_new(root, "knobs", knobs);
+    for (size_t i = 0; i < c->n_points; i++) {
+        if (!c->have[i])
+            continue;
+        sim_sweep_point_choice(o->params, o->n_params, i, choice);
+        json_t *pt = json_object(), *kv = json_object();
+        for (size_t p = 0; p < s->n_policies; p++) {
+            fprintf(f.f, "%zu", i);
+            for (size_t k = 0; k < o->n_params; k++) {
+                fputc(',', f.f);
+                sim_csv_field(f.f, o->params[k].values[choice[k]]);
+            }
+            fputc(',', f.f);
+            sim_report_csv_row(f.f, s, &c->res[i], p);
+        }
+        for (size_t k = 0; k < o->n_params; k++)
+            json_object_set_new(kv, o->params[k].key,
+                                knob_json(o->params[k].values[choice[k]]));
+        json_object_set_new(pt, "point", json_integer((json_int_t)i));
+        json_object_set_new(pt, "knobs", kv);
+        json_object_set_new(pt, "policies", sim_report_policies_json(s, &c->res[i], o->baseline));
+        json_array_append_new(points, pt);
+    }
+    json_object_set_new(root, "points", points);
+    free(choice);
+    if (sim_outfile_commit(&f, err) != 0) {
+        json_decref(root);
+        return -1;
+    }
+    if (sim_outfile_open(&f, out->json, err) != 0) {
+        json_decref(root);
+        return -1;
+    }
+    json_dump_callback(root, dump_cb, f.f, SIM_JSON_FLAGS);
+    fputc('\n', f.f);
+    json_decref(root);
+    return sim_outfile_commit(&f, err);
+}
+
+static int run_threads(sweep_ctx *c, sim_error *err)
+{
+    size_t n = (size_t)(c->o->jobs > 0 ? c->o->jobs : 1);
+    n = n < c->n_todo ? n : c->n_todo;
+    pthread_t *th = xcalloc(n, sizeof *th);
+    size_t started = 0;
+    for (; started < n; started++)
+        if (pthread_create(&th[started], NULL, worker, c) != 0)
+            break;
+    if (started == 0 && n > 0)
+        worker(c); /* no thread could start: run here */
+    for (size_t t = 0; t < started; t++)
+        pthread_join(th[t], NULL);
+    free(th);
+    if (c->o->progress && c->mine > 0)
+        fputc('\n', stderr);
+    if (c->failed) {
+        for (int k = 0; k < c->err.count && k < SIM_ERR_MAX; k++)
+            sim_error_add(err, "%s", c->err.msg[k]);
+        if (c->err.count == 0)
+            sim_error_add(err, "sweep point %zu failed", c->failed_point);
+        return -1;
+    }
+    return 0;
+}
+
+int sim_sweep_run(const sim_scenario *s, const sim_sweep_opts *o, sim_sweep_outcome *out,
+                  sim_error *err)
+{
+    assert(s && o && out && o->eval && o->out_dir);
+    assert(o->n_shards <= 1 || (o->shard >= 1 && o->shard <= o->n_shards));
+    assert(s->n_policies == 0 || o->baseline < s->n_policies);
+    memset(out, 0, sizeof *out);
+    if (strlen(o->out_dir) > PATH_LEN - 128) {
+        sim_error_add(err, "%.64s...: folder name too long", o->out_dir);
+        return -1;
+    }
+    bool over = false;
+    size_t n_points = sim_sweep_points(o->params, o->n_params, o->max_points, &over);
+    if (over) {
+        sim_error_add(err, "the sweep has more than %zu points (raise with --max-sweep-points)",
+                      o->max_points);
+        return -1;
+    }
+    if (n_points == 0) {
+        sim_error_add(err, "nothing to sweep: give --param KEY=V1,V2,... or a \"sweep\" block");
+        return -1;
+    }
+    sweep_ctx *c = xcalloc(1, sizeof *c);
+    c->s = s;
+    c->o = o;
+    c->n_points = n_points;
+    snprintf(c->points_dir, sizeof c->points_dir, "%s/points", o->out_dir);
+    if (o->n_shards > 1) {
+        snprintf(out->csv, sizeof out->csv, "%s/sweep-%d-of-%d.csv", o->out_dir, o->shard,
+                 o->n_shards);
+        snprintf(out->json, sizeof out->json, "%s/sweep-%d-of-%d.json", o->out_dir, o->shard,
+                 o->n_shards);
+    } else {
+        snprintf(out->csv, sizeof out->csv, "%s/sweep.csv", o->out_dir);
+        snprintf(out->json, sizeof out->json, "%s/sweep.json", o->out_dir);
+    }
+    int rc = -1;
+    if (sim_sweep_mkdir(c->points_dir, err) != 0)
+        goto done;
+    fingerprint(c);
+    c->res = xcalloc(n_points, sizeof *c->res);
+    c->have = xcalloc(n_points, sizeof *c->have);
+    c->todo = xcalloc(n_points, sizeof *c->todo);
+    clear_temporaries(c);
+    if (!o->resume)
+        clear_points(c);
+    for (size_t i = 0; i < n_points; i++) {
+        if (!is_mine(o, i))
+            continue;
+        c->mine++;
+        if (o->resume && load_point(c, i, &c->res[i]) == 0) {
+            c->have[i] = true;
+            c->done++;
+        } else {
+            c->todo[c->n_todo++] = i;
+        }
+    }
+    out->points = n_points;
+    out->mine = c->mine;
+    out->reused = c->done;
+    pthread_mutex_init(&c->mu, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &c->t0);
+    rc = run_threads(c, err);
+    pthread_mutex_destroy(&c->mu);
+    if (rc == 0)
+        rc = write_outputs(c, out, err);
+done:
+    for (size_t i = 0; c->res && i < n_points; i++)
+        free(c->res[i].v);
+    free(c->res);
+    free(c->have);
+    free(c->todo);
+    free(c);
+    return rc;
+}

@@ -1,0 +1,153 @@
+/*
+ * sweep.h — parameter sweeps: every point of a cross product of knob values,
+ * every policy and replication at each point, points run in parallel.
+ *
+ * A knob is a path into the scenario ("policies.fenced.dispatch_timeout_s",
+ * "nodes[0].count") and a list of textual values. Points are numbered 0..P-1 in
+ * nested-loop order: the first knob varies slowest, the last fastest. Every point
+ * uses the scenario's seed, so two points differ only by their knobs (common
+ * random numbers across the whole sweep).
+ *
+ * Output in DIR (default "out"), each file written atomically:
+ *   sweep.csv    header, then one row per point x policy: point, one column per
+ *                knob, then the columns of a run's CSV (report.h)
+ *   sweep.json   {"scenario", "seed", "replications", "baseline", "knobs": [...],
+ *                 "points": [{"point", "knobs": {KEY: value}, "policies": [...]}]}
+ *   points/pI.json  the raw results of point I, written as soon as it finishes:
+ *                what an interrupted sweep keeps and what --resume reuses (only
+ *                when made by the same scenario text, seed, replications and knobs)
+ * With --shard I/N only the points with index % N == I-1 run, and the outputs
+ * are sweep-I-of-N.csv / .json, so shards may share one folder; sim_sweep_merge
+ * joins their CSVs into the bytes of the unsharded sweep.csv.
+ *
+ * Results do not depend on the number of threads nor on interruptions.
+ */
+#ifndef DSIM_SWEEP_H
+#define DSIM_SWEEP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "run.h"
+#include "scenario.h"
+
+/* Bounds on what a sweep may ask for. */
+#define SIM_SWEEP_PARAMS_MAX 16       /* knobs */
+#define SIM_SWEEP_VALUES_MAX 100000   /* values of one knob */
+#define SIM_SWEEP_VALUE_LEN 128       /* bytes of one textual value */
+#define SIM_SWEEP_JOBS_MAX 1024
+
+/* --- knobs ------------------------------------------------------------------- */
+
+/*
+ * Parses "KEY=ITEM,ITEM,..." into *out: an ITEM is a value (a number or an enum
+ * name, passed as written) or a range "LO:HI:STEP" (numbers, STEP > 0, LO <= HI),
+ * which gives LO, LO+STEP, ... up to HI (inclusive, within a 1e-9 relative slack),
+ * each printed "%.10g". Returns 0, or -1 with err ("--param 'x': ...") and *out
+ * zeroed. The caller frees *out with sim_sweep_param_free.
+ */
+int sim_sweep_param_parse(const char *arg, sim_sweep_param *out, sim_error *err);
+
+/* Frees the values of p and zeroes it. */
+void sim_sweep_param_free(sim_sweep_param *p);
+
+/* Deep copy of src into *dst. */
+void sim_sweep_param_copy(sim_sweep_param *dst, const sim_sweep_param *src);
+
+/* The number of points of the cross product, or 0 when there are no knobs, a knob
+ * without values, or the count exceeds `max` (then *over is set). */
+size_t sim_sweep_points(const sim_sweep_param *params, size_t n, size_t max, bool *over);
+
+/* Point i's value index for each knob: choice[k] for params[k] (n knobs). */
+void sim_sweep_point_choice(const sim_sweep_param *params, size_t n, size_t i, size_t *choice);
+
+/* --- running ----------------------------------------------------------------- */
+
+/*
+ * Computes one point: the results of every policy x replication of `base` with
+ * knob k set to params[k].values[choice[k]]. Called from several threads at
+ * once with the same ctx; must be deterministic. Returns 0 with *out filled
+ * (out->v malloc'd, freed by the sweep), or -1 with err filled.
+ */
+typedef int (*sim_sweep_eval_fn)(void *ctx, const sim_scenario *base,
+                                 const sim_sweep_param *params, size_t n_params,
+                                 const size_t *choice, sim_results *out, sim_error *err);
+
+typedef struct sim_sweep_opts {
+    const sim_sweep_param *params; /* the knobs, borrowed */
+    size_t n_params;
+    int jobs;              /* threads over points, >= 1 */
+    const char *out_dir;   /* created if missing */
+    bool resume;           /* reuse DIR/points/ of the same sweep */
+    int shard, n_shards;   /* run the shard-th of n_shards parts (1-based); 0/0 = all */
+    size_t baseline;       /* policy the JSON compares the others with */
+    uint64_t scenario_hash; /* identifies the scenario text (sim_sweep_hash of the file) */
+    size_t max_points;     /* refuse bigger sweeps */
+    bool progress;         /* "sweep: 3/16 points ..." on stderr as points finish */
+    sim_sweep_eval_fn eval;
+    void *eval_ctx;
+} sim_sweep_opts;
+
+/* What a sweep did and wrote. */
+typedef struct sim_sweep_outcome {
+    size_t points;  /* points of the whole cross product */
+    size_t mine;    /* points of this shard */
+    size_t reused;  /* taken from DIR/points/ (--resume) */
+    char csv[4096]; /* path of the CSV written */
+    char json[4096];
+} sim_sweep_outcome;
+
+/*
+ * Runs the sweep of s over o->params and writes its outputs (see top). Returns
+ * 0, or -1 with err filled: a point that failed, an unwritable folder. Points
+ * finished before a failure stay in DIR/points/.
+ */
+int sim_sweep_run(const sim_scenario *s, const sim_sweep_opts *o, sim_sweep_outcome *out,
+                  sim_error *err);
+
+/* FNV-1a 64 of a buffer, continuing from h (start with SIM_SWEEP_HASH_INIT). */
+#define SIM_SWEEP_HASH_INIT 14695981039346656037ULL
+uint64_t sim_sweep_hash(uint64_t h, const void *data, size_t len);
+
+/* Reads a whole file and hashes it into *h. Returns 0, or -1 with err. */
+int sim_sweep_hash_file(const char *path, uint64_t *h, sim_error *err);
+
+/* Creates dir and its missing parents (mode 0777 & ~umask). Returns 0 or -1 (err). */
+int sim_sweep_mkdir(const char *dir, sim_error *err);
+
+/* --- the default evaluator: the real world (sweep_eval.c) --------------------- */
+
+/* A copy of base with the knobs set, run by sim_run_all on one thread.
+ * ctx: NULL or a const sim_run_opts * (its log/trace/jobs are ignored). */
+int sim_sweep_eval_run(void *ctx, const sim_scenario *base, const sim_sweep_param *params,
+                       size_t n_params, const size_t *choice, sim_results *out, sim_error *err);
+
+/* Sets every value of every knob on a copy of s, to report a bad key or value
+ * before anything runs. Returns 0, or -1 with err naming the knob and value. */
+int sim_sweep_check_params(const sim_scenario *s, const sim_sweep_param *params, size_t n,
+                           sim_error *err);
+
+/* --- shards and plots ---------------------------------------------------------- */
+
+/*
+ * Joins sweep CSVs (shards of one sweep) into out_path, atomically: one header
+ * (every input must have the same one), then the rows of every point in point
+ * order. Returns 0, or -1 with err: unreadable input, a different header, a point
+ * in two inputs, a malformed row.
+ */
+int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
+                    sim_error *err);
+
+/*
+ * Draws the plots of a dsim CSV into out_dir with gnuplot (the scripts in plots/; PNG and
+ * SVG): a sweep CSV gives sweep.png (duplicates and lost against the knob `x`,
+ * NULL = the first knob) and tradeoff.png; a run CSV gives tradeoff.png and
+ * latency_cdf.png. `scripts` is the folder of the .gp files (NULL: found next to
+ * the dsim binary). Returns 0; -2 when gnuplot is not installed; -1 with err
+ * for any other failure. (Defined in cmd_plot.c.)
+ */
+int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char *scripts,
+                 sim_error *err);
+
+#endif

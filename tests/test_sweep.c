@@ -1,0 +1,413 @@
+/* test_sweep.c — sweeps with a synthetic evaluator: knobs, threads, shards, resume. */
+#include <dirent.h>
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "outfile.h"
+#include "sweep.h"
+
+/* --- a world that is a formula -------------------------------------------------- */
+
+typedef struct synth {
+    long fail_at;          /* the point whose evaluation fails, or -1 */
+    pthread_mutex_t mu;
+    size_t calls;
+    bool called[64];       /* by point */
+} synth;
+
+/* Point index from the choice (the test sweeps have two knobs). */
+static size_t synth_index(const sim_sweep_param *params, const size_t *choice)
+{
+    return choice[0] * params[1].n + choice[1];
+}
+
+/* Two policies x three replications; every metric a smooth function of the knob
+ * values, the policy, the replication and the metric. Odd points sleep a little
+ * so that threads finish out of order. */
+static int synth_eval(void *ctx, const sim_scenario *base, const sim_sweep_param *params,
+                      size_t n_params, const size_t *choice, sim_results *out, sim_error *err)
+{
+    synth *sy = ctx;
+    assert_int_equal(n_params, 2);
+    size_t i = synth_index(params, choice);
+    pthread_mutex_lock(&sy->mu);
+    sy->calls++;
+    if (i < 64)
+        sy->called[i] = true;
+    pthread_mutex_unlock(&sy->mu);
+    if ((long)i == sy->fail_at) {
+        sim_error_add(err, "point %zu: the world broke", i);
+        return -1;
+    }
+    if (i % 2) {
+        struct timespec ts = {0, 2000000};
+        nanosleep(&ts, NULL);
+    }
+    double x = strtod(params[0].values[choice[0]], NULL);
+    double y = strtod(params[1].values[choice[1]], NULL);
+    out->n_policies = base->n_policies;
+    out->n_reps = 3;
+    out->v = calloc(out->n_policies * out->n_reps * SIM_M_COUNT, sizeof(double));
+    assert_non_null(out->v);
+    for (size_t p = 0; p < out->n_policies; p++)
+        for (size_t r = 0; r < out->n_reps; r++)
+            for (size_t m = 0; m < SIM_M_COUNT; m++)
+                sim_results_at(out, p, r)[m] =
+                    x / 3.0 * (double)(m + 1) + y * (double)(p + 1) + 0.1 * (double)r * (double)r;
+    return 0;
+}
+
+typedef struct world {
+    sim_scenario s;
+    sim_policy pol[2];
+    sim_sweep_param params[2];
+    synth sy;
+    char dir[64];
+} world;
+
+static void world_init(world *w)
+{
+    memset(w, 0, sizeof *w);
+    w->s.name = "synthetic";
+    w->s.seed = 7;
+    w->s.replications = 3;
+    snprintf(w->pol[0].name, SIM_NAME_MAX, "base");
+    snprintf(w->pol[1].name, SIM_NAME_MAX, "fenced");
+    w->s.policies = w->pol;
+    w->s.n_policies = 2;
+    sim_error err = {0};
+    assert_int_equal(sim_sweep_param_parse("policies.fenced.dispatch_timeout_s=5:20:5", &w->params[0], &err), 0);
+    assert_int_equal(sim_sweep_param_parse("nodes[0].count=1,2", &w->params[1], &err), 0);
+    w->sy.fail_at = -1;
+    pthread_mutex_init(&w->sy.mu, NULL);
+    snprintf(w->dir, sizeof w->dir, "/tmp/dsim-test-sweep-XXXXXX");
+    assert_non_null(mkdtemp(w->dir));
+}
+
+static void rm_rf(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[512];
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            rm_rf(path);
+        else
+            remove(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static void world_free(world *w)
+{
+    sim_sweep_param_free(&w->params[0]);
+    sim_sweep_param_free(&w->params[1]);
+    pthread_mutex_destroy(&w->sy.mu);
+    rm_rf(w->dir);
+}
+
+static sim_sweep_opts opts_for(world *w, const char *sub, int jobs)
+{
+    static char out[8][128];
+    static int k;
+    char *o = out[k++ % 8];
+    snprintf(o, 128, "%s/%s", w->dir, sub);
+    sim_sweep_opts so;
+    memset(&so, 0, sizeof so);
+    so.params = w->params;
+    so.n_params = 2;
+    so.jobs = jobs;
+    so.out_dir = o;
+    so.scenario_hash = 1234;
+    so.max_points = 1000;
+    so.eval = synth_eval;
+    so.eval_ctx = &w->sy;
+    return so;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *buf = calloc(1, 1 << 22);
+    assert_non_null(buf);
+    size_t n = fread(buf, 1, (1 << 22) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void run_ok(world *w, const sim_sweep_opts *o, sim_sweep_outcome *out)
+{
+    sim_error err = {0};
+    int rc = sim_sweep_run(&w->s, o, out, &err);
+    if (rc != 0)
+        fail_msg("sweep failed: %s", err.msg[0]);
+}
+
+/* --- knobs ---------------------------------------------------------------------- */
+
+static void param_lists_and_ranges_expand_in_order(void **state)
+{
+    (void)state;
+    sim_sweep_param p;
+    sim_error err = {0};
+    assert_int_equal(sim_sweep_param_parse("policies.x.failover=same_job_id,new_job_id", &p, &err), 0);
+    assert_string_equal(p.key, "policies.x.failover");
+    assert_int_equal(p.n, 2);
+    assert_string_equal(p.values[1], "new_job_id");
+    sim_sweep_param_free(&p);
+    /* 0.1 + 2 x 0.1 is 0.30000000000000004 in binary: printed as 0.3. */
+    assert_int_equal(sim_sweep_param_parse("k=0.1:0.3:0.1,1,-2:-1:0.5", &p, &err), 0);
+    const char *expect[] = {"0.1", "0.2", "0.3", "1", "-2", "-1.5", "-1"};
+    assert_int_equal(p.n, 7);
+    for (size_t i = 0; i < 7; i++)
+        assert_string_equal(p.values[i], expect[i]);
+    sim_sweep_param_free(&p);
+    /* A range whose step does not land on HI stops below it. */
+    assert_int_equal(sim_sweep_param_parse("k=0:10:4", &p, &err), 0);
+    assert_int_equal(p.n, 3);
+    assert_string_equal(p.values[2], "8");
+    sim_sweep_param_free(&p);
+    assert_int_equal(err.count, 0);
+}
+
+static void param_errors_say_what_is_wrong(void **state)
+{
+    (void)state;
+    const char *bad[] = {"nokey", "=1,2", "k=", "k=1,,2", "k=1:2", "k=2:1:1", "k=0:1:0",
+                         "k=a:b:c", "k=0:1e9:1"};
+    const char *words[] = {"KEY=", "KEY=", "empty", "empty", "LO:HI:STEP", "LO <= HI",
+                           "STEP > 0", "LO:HI:STEP", "more than"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        sim_sweep_param p;
+        sim_error err = {0};
+        assert_int_equal(sim_sweep_param_parse(bad[i], &p, &err), -1);
+        assert_int_equal(err.count, 1);
+        if (!strstr(err.msg[0], words[i]))
+            fail_msg("'%s' gave '%s', expected it to mention '%s'", bad[i], err.msg[0], words[i]);
+        assert_null(p.values);
+    }
+}
+
+static void points_number_the_cross_product_first_knob_slowest(void **state)
+{
+    (void)state;
+    world w;
+    world_init(&w);
+    bool over;
+    assert_int_equal(sim_sweep_points(w.params, 2, 1000, &over), 8);
+    assert_false(over);
+    size_t choice[2];
+    sim_sweep_point_choice(w.params, 2, 5, choice);
+    assert_int_equal(choice[0], 2); /* 15 */
+    assert_int_equal(choice[1], 1); /* 2 */
+    assert_int_equal(sim_sweep_points(w.params, 2, 7, &over), 0);
+    assert_true(over);
+    world_free(&w);
+}
+
+/* --- runs ----------------------------------------------------------------------- */
+
+static void csv_has_a_row_per_point_and_policy(void **state)
+{
+    (void)state;
+    world w;
+    world_init(&w);
+    sim_sweep_opts o = opts_for(&w, "out", 2);
+    sim_sweep_outcome out;
+    run_ok(&w, &o, &out);
+    assert_int_equal(out.points, 8);
+    char *csv = slurp(out.csv);
+    const char *head = "point,policies.fenced.dispatch_timeout_s,nodes[0].count,policy,replications,utterances,";
+    assert_int_equal(strncmp(csv, head, strlen(head)), 0);
+    size_t lines = 0;
+    for (const char *l = csv; (l = strchr(l, '\n')) != NULL; l++)
+        lines++;
+    assert_int_equal(lines, 1 + 8 * 2);
+    /* point 5 = (15, 2); fenced's utterances (m = 0): 15/3 + 2 x 2 + (0 + .1 + .4)/3. */
+    char row[128];
+    snprintf(row, sizeof row, "\n5,15,2,fenced,3,%.10g,", 5.0 + 4.0 + 0.5 / 3.0);
+    assert_non_null(strstr(csv, row));
+    char *json = slurp(out.json);
+    assert_non_null(strstr(json, "\"policies.fenced.dispatch_timeout_s\": 15,"));
+    free(csv);
+    free(json);
+    world_free(&w);
+}
+
+static void jobs_1_and_2_write_identical_files(void **state)
+{
+    (void)state;
+    world w;
+    world_init(&w);
+    sim_sweep_opts o1 = opts_for(&w, "j1", 1), o2 = opts_for(&w, "j2", 2);
+    sim_sweep_outcome a, b;
+    run_ok(&w, &o1, &a);
+    run_ok(&w, &o2, &b);
+    char *ca = slurp(a.csv), *cb = slurp(b.csv), *ja = slurp(a.json), *jb = slurp(b.json);
+    assert_string_equal(ca, cb);
+    assert_string_equal(ja, jb);
+    free(ca);
+    free(cb);
+    free(ja);
+    free(jb);
+    world_free(&w);
+}
+
+static void shards_merged_equal_the_unsharded_csv(void **state)
+{
+    (void)state;
+    world w;
+    world_init(&w);
+    sim_sweep_opts all = opts_for(&w, "all", 2);
+    sim_sweep_outcome whole, s1, s2;
+    run_ok(&w, &all, &whole);
+    /* Both shards share one folder, as on a cluster's shared disk. */
+    sim_sweep_opts o1 = opts_for(&w, "shared", 1), o2 = opts_for(&w, "shared", 2);
+    o1.shard = 1;
+    o1.n_shards = 2;
+    o2.shard = 2;
+    o2.n_shards = 2;
+    run_ok(&w, &o2, &s2);
+    run_ok(&w, &o1, &s1);
+    assert_int_equal(s1.mine + s2.mine, 8);
+    assert_non_null(strstr(s1.csv, "sweep-1-of-2.csv"));
+    char merged[256];
+    snprintf(merged, sizeof merged, "%s/merged.csv", w.dir);
+    const char *inputs[] = {s2.csv, s1.csv};
+    sim_error err = {0};
+    assert_int_equal(sim_sweep_merge(inputs, 2, merged, &err), 0);
+    char *a = slurp(whole.csv), *b = slurp(merged), *p1 = slurp(s1.csv);
+    assert_string_equal(a, b);
+    assert_string_not_equal(a, p1);
+    free(a);
+    free(b);
+    free(p1);
+    world_free(&w);
+}
+
+static void interrupted_sweep_resumes_without_redoing_points(void **state)
+{
+    (void)state;
+    world w;
+    world_init(&w);
+    sim_sweep_opts ref = opts_for(&w, "ref", 2);
+    sim_sweep_outcome whole;
+    run_ok(&w, &ref, &whole);
+
+    /* One thread, point 5 fails: points 0-4 are on disk, nothing else is. */
+    sim_sweep_opts o = opts_for(&w, "cut", 1);
+    w.sy.fail_at = 5;
+    sim_sweep_outcome out;
+    sim_error err = {0};
+    assert_int_equal(sim_sweep_run(&w.s, &o, &out, &err), -1);
+    assert_non_null(strstr(err.msg[0], "the world broke"));
+    struct stat st;
+    assert_int_not_equal(stat(out.csv, &st), 0);
+    char p[256];
+    snprintf(p, sizeof p, "%s/points/p4.json", o.out_dir);
+    assert_int_equal(stat(p, &st), 0);
+
+    w.sy.fail_at = -1;
+    memset(&w.sy.called, 0, sizeof w.sy.called);
+    w.sy.calls = 0;
+    o.resume = true;
+    o.jobs = 2;
+    run_ok(&w, &o, &out);
+    assert_int_equal(out.reused, 5);
+    assert_int_equal(w.sy.calls, 3);
+    for (size_t i = 0; i < 5; i++)
+        assert_false(w.sy.called[i]);
+    char *a = slurp(whole.csv), *b = slurp(out.csv), *ja = slurp(whole.json), *jb = slurp(out.json);
+    assert_string_equal(a, b);
+    assert_string_equal(ja, jb);
+    free(a);
+    free(b);
+    free(ja);
+    free(jb);
+    world_free(&w);
+}
+
+static void resume_recomputes_points_of_another_sweep(void **state)
+{
+    (void)state;
+    world w;
+    world_init(&w);
+    sim_sweep_opts o = opts_for(&w, "out", 2);
+    sim_sweep_outcome out;
+    run_ok(&w, &o, &out);
+    w.sy.calls = 0;
+    o.resume = true;
+    run_ok(&w, &o, &out);
+    assert_int_equal(w.sy.calls, 0);
+    assert_int_equal(out.reused, 8);
+    o.scenario_hash = 99; /* the scenario file changed */
+    run_ok(&w, &o, &out);
+    assert_int_equal(w.sy.calls, 8);
+    assert_int_equal(out.reused, 0);
+    world_free(&w);
+}
+
+static void merge_refuses_foreign_headers_and_repeated_points(void **state)
+{
+    (void)state;
+    world w;
+    world_init(&w);
+    char a[256], b[256], c[256], m[256];
+    snprintf(a, sizeof a, "%s/a.csv", w.dir);
+    snprintf(b, sizeof b, "%s/b.csv", w.dir);
+    snprintf(c, sizeof c, "%s/c.csv", w.dir);
+    snprintf(m, sizeof m, "%s/m.csv", w.dir);
+    sim_error err = {0};
+    const char *ta = "point,k,policy\n0,1,x\n2,3,x\n";
+    const char *tb = "point,j,policy\n1,1,x\n";
+    const char *tc = "point,k,policy\n2,3,x\n";
+    assert_int_equal(sim_outfile_write(a, ta, strlen(ta), &err), 0);
+    assert_int_equal(sim_outfile_write(b, tb, strlen(tb), &err), 0);
+    assert_int_equal(sim_outfile_write(c, tc, strlen(tc), &err), 0);
+    const char *ab[] = {a, b}, *ac[] = {a, c};
+    assert_int_equal(sim_sweep_merge(ab, 2, m, &err), -1);
+    assert_non_null(strstr(err.msg[0], "header differs"));
+    memset(&err, 0, sizeof err);
+    assert_int_equal(sim_sweep_merge(ac, 2, m, &err), -1);
+    assert_non_null(strstr(err.msg[0], "point 2 is in both"));
+    struct stat st;
+    assert_int_not_equal(stat(m, &st), 0);
+    world_free(&w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(param_lists_and_ranges_expand_in_order),
+        cmocka_unit_test(param_errors_say_what_is_wrong),
+        cmocka_unit_test(points_number_the_cross_product_first_knob_slowest),
+        cmocka_unit_test(csv_has_a_row_per_point_and_policy),
+        cmocka_unit_test(jobs_1_and_2_write_identical_files),
+        cmocka_unit_test(shards_merged_equal_the_unsharded_csv),
+        cmocka_unit_test(interrupted_sweep_resumes_without_redoing_points),
+        cmocka_unit_test(resume_recomputes_points_of_another_sweep),
+        cmocka_unit_test(merge_refuses_foreign_headers_and_repeated_points),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
