@@ -2,8 +2,9 @@
  * engine.h — the simulation kernel: a simulated clock and a future-event queue.
  *
  * Events are ordered by (time, insertion sequence): equal times run in the order
- * they were scheduled. The queue is a 4-ary heap over a pooled event array (no
- * malloc per event); timers are cancellable by handle.
+ * they were scheduled. The queue is a 4-ary heap of 16-byte keys over a pooled
+ * event array (no malloc per event; both grow by doubling); timers are cancellable
+ * by generation-checked handle. Single-threaded: one engine per thread.
  */
 #ifndef DSIM_ENGINE_H
 #define DSIM_ENGINE_H
@@ -18,7 +19,8 @@ typedef int64_t sim_time; /* nanoseconds */
 
 typedef struct sim_engine sim_engine;
 
-/* An event: callback(engine, ctx, a, b) at its time. */
+/* An event: callback(engine, ctx, a, b) at its time. The callback may schedule and
+ * cancel events and call sim_stop(); it must not call sim_run(). */
 typedef void (*sim_event_fn)(sim_engine *e, void *ctx, uint64_t a, uint64_t b);
 
 /* A handle to a scheduled event; 0 is never a valid handle. Handles are
@@ -26,18 +28,32 @@ typedef void (*sim_event_fn)(sim_engine *e, void *ctx, uint64_t a, uint64_t b);
 typedef uint64_t sim_timer;
 
 /* Creates an engine at time 0 with room for `capacity_hint` pending events
- * (it grows as needed). Out of memory aborts. */
+ * (it grows as needed). Out of memory aborts. The caller frees it. */
 sim_engine *sim_engine_new(size_t capacity_hint);
+
+/* Frees the engine and every pending event (their ctx pointers are not touched).
+ * NULL is a no-op. */
 void sim_engine_free(sim_engine *e);
 
+/* The simulated clock: the time of the event running or last run (or the `end` of
+ * a sim_run that stopped on SIM_RUN_END). It never goes backwards. */
 sim_time sim_now(const sim_engine *e);
 
-/* Schedules fn at time `at` (>= now; an earlier time is a programmer error). */
+/* Schedules fn(e, ctx, a, b) at time `at` (>= now; an earlier time is a programmer
+ * error). Events at equal times run in the order they were scheduled. Returns the
+ * event's handle. More than 2^28 - 1 pending events abort with a message. */
 sim_timer sim_schedule(sim_engine *e, sim_time at, sim_event_fn fn, void *ctx, uint64_t a,
                        uint64_t b);
 
-/* Cancels a pending event. Returns true if it was pending. */
+/* Cancels a pending event. Returns true if it was pending; false for 0, a handle
+ * that already fired or was cancelled, or a running event's own handle. */
 bool sim_cancel(sim_engine *e, sim_timer t);
+
+/* True if t names an event that has neither run nor been cancelled. */
+bool sim_timer_pending(const sim_engine *e, sim_timer t);
+
+/* The time of the next pending event, SIM_NEVER if none. */
+sim_time sim_next_time(sim_engine *e);
 
 /* Why sim_run stopped. */
 typedef enum {
@@ -47,14 +63,20 @@ typedef enum {
     SIM_RUN_STOPPED  /* sim_stop() was called from an event */
 } sim_run_status;
 
-/* Runs events in order until the queue is empty, the next event is after `end`,
- * or `max_events` events have run (0 = no budget). */
+/* Runs events in (time, sequence) order while their time is <= end, until the queue
+ * is empty, the next event is after `end` (the clock then moves to end, if end is
+ * later than now), `max_events` events have run in this call (0 = no budget), or an
+ * event calls sim_stop(). The checks are made before each event in this order:
+ * stopped, budget, empty, end. Pass SIM_NEVER for no end. Not re-entrant. */
 sim_run_status sim_run(sim_engine *e, sim_time end, uint64_t max_events);
 
-/* Asks sim_run to return after the current event. */
+/* Asks the running sim_run to return after the current event. */
 void sim_stop(sim_engine *e);
 
+/* Events run since the engine was created. */
 uint64_t sim_events_executed(const sim_engine *e);
+
+/* Events scheduled and neither run nor cancelled. */
 size_t sim_events_pending(const sim_engine *e);
 
 #endif

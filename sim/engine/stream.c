@@ -1,0 +1,167 @@
+/*
+ * stream.c — keyed random streams: Philox-4x64-10 over a hashed key.
+ *
+ * The generator is the counter-based Philox-4x64 with 10 rounds (Salmon et al.,
+ * "Parallel random numbers: as easy as 1, 2, 3", SC 2011; it passes TestU01's
+ * BigCrush). Its input is a 4-word counter and a 2-word key; it outputs 4 words.
+ * (seed, keys) are hashed to 256 bits: two words are the Philox key and two fill
+ * counter words 2 and 3; counter word 0 is the block number and word 1 is 0. So the
+ * sequence of a stream is a pure function of (seed, keys), and streams with
+ * different keys are disjoint blocks of one keyed pseudo-random function.
+ *
+ * Each output word is consumed whole: sim_stream_u64 returns it, get_double keeps
+ * its top 53 bits, and the gsl_rng get keeps its top 32 bits (max 2^32 - 1, as
+ * GSL's own 32-bit generators do).
+ */
+#include "stream.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "stream_internal.h"
+
+__extension__ typedef unsigned __int128 u128;
+
+#define PHILOX_M0 UINT64_C(0xD2E7470EE14C6C93)
+#define PHILOX_M1 UINT64_C(0xCA5A826395121157)
+#define PHILOX_W0 UINT64_C(0x9E3779B97F4A7C15)
+#define PHILOX_W1 UINT64_C(0xBB67AE8584CAA73B)
+#define PHILOX_ROUNDS 10
+#define MAX_KEYS 6
+
+void sim_stream__philox(const uint64_t ctr[4], const uint64_t key[2], uint64_t out[4])
+{
+    uint64_t c0 = ctr[0], c1 = ctr[1], c2 = ctr[2], c3 = ctr[3];
+    uint64_t k0 = key[0], k1 = key[1];
+    for (int r = 0; r < PHILOX_ROUNDS; r++) {
+        if (r > 0) {
+            k0 += PHILOX_W0;
+            k1 += PHILOX_W1;
+        }
+        u128 p0 = (u128)PHILOX_M0 * c0;
+        u128 p1 = (u128)PHILOX_M1 * c2;
+        uint64_t hi0 = (uint64_t)(p0 >> 64), lo0 = (uint64_t)p0;
+        uint64_t hi1 = (uint64_t)(p1 >> 64), lo1 = (uint64_t)p1;
+        c0 = hi1 ^ c1 ^ k0;
+        c1 = lo1;
+        c2 = hi0 ^ c3 ^ k1;
+        c3 = lo0;
+    }
+    out[0] = c0;
+    out[1] = c1;
+    out[2] = c2;
+    out[3] = c3;
+}
+
+/* Refills the output block from the next counter value. */
+static void refill(sim_stream_state *st)
+{
+    const uint64_t ctr[4] = {st->ctr, 0, st->key[2], st->key[3]};
+    sim_stream__philox(ctr, st->key, st->buf);
+    st->ctr++;
+    st->pos = 0;
+}
+
+static inline uint64_t next_u64(sim_stream_state *st)
+{
+    if (st->pos >= 4)
+        refill(st);
+    return st->buf[st->pos++];
+}
+
+/* A 64-bit mixer (the SplitMix64 finaliser): a bijection with full avalanche. */
+static inline uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+/* Hashes (seed, n, keys) into 4 words: four chains with distinct odd multipliers
+ * and starting values, each absorbing every word through a bijective mixer. */
+static void hash_key(uint64_t out[4], uint64_t domain, uint64_t seed, const uint64_t *keys,
+                     size_t n)
+{
+    static const uint64_t mul[4] = {UINT64_C(0x9E3779B97F4A7C15), UINT64_C(0xC2B2AE3D27D4EB4F),
+                                    UINT64_C(0x165667B19E3779F9), UINT64_C(0xD6E8FEB86659FD93)};
+    uint64_t h[4];
+    for (int j = 0; j < 4; j++)
+        h[j] = mix64(domain * mul[j] + (uint64_t)j + 1);
+    for (size_t i = 0; i <= n + 1; i++) {
+        uint64_t w = i == 0 ? seed : i == 1 ? (uint64_t)n : keys[i - 2];
+        for (int j = 0; j < 4; j++)
+            h[j] = mix64((h[j] ^ w) * mul[j] + (uint64_t)i);
+    }
+    memcpy(out, h, sizeof h);
+}
+
+static void state_init(sim_stream_state *st, uint64_t seed, const uint64_t *keys, size_t n)
+{
+    hash_key(st->key, 1, seed, keys, n);
+    st->ctr = 0;
+    st->pos = 4; /* the first draw computes block 0 */
+}
+
+/* ---- the gsl_rng_type ---------------------------------------------------------- */
+
+static void keyed_set(void *state, unsigned long seed)
+{
+    state_init(state, (uint64_t)seed, NULL, 0);
+}
+
+static unsigned long keyed_get(void *state)
+{
+    return (unsigned long)(next_u64(state) >> 32);
+}
+
+static double keyed_get_double(void *state)
+{
+    return (double)(next_u64(state) >> 11) * 0x1.0p-53;
+}
+
+static const gsl_rng_type keyed_type = {
+    "dsim-keyed",           /* name */
+    UINT32_MAX,             /* max */
+    0,                      /* min */
+    sizeof(sim_stream_state),
+    keyed_set,
+    keyed_get,
+    keyed_get_double,
+};
+
+const gsl_rng_type *sim_rng_keyed = &keyed_type;
+
+/* ---- public -------------------------------------------------------------------- */
+
+void sim_stream_init(sim_stream *s, uint64_t seed, const uint64_t *keys, size_t n)
+{
+    assert(s && (keys || n == 0) && n <= MAX_KEYS);
+    state_init(&s->st, seed, keys, n);
+    s->rng.type = &keyed_type;
+    s->rng.state = &s->st;
+}
+
+void sim_stream_fix(sim_stream *s)
+{
+    assert(s);
+    s->rng.type = &keyed_type;
+    s->rng.state = &s->st;
+}
+
+double sim_stream_uniform(sim_stream *s)
+{
+    return (double)(next_u64(&s->st) >> 11) * 0x1.0p-53;
+}
+
+uint64_t sim_stream_u64(sim_stream *s)
+{
+    return next_u64(&s->st);
+}
+
+uint64_t sim_seed_derive(uint64_t seed, const uint64_t *keys, size_t n)
+{
+    assert((keys || n == 0) && n <= MAX_KEYS);
+    uint64_t h[4];
+    hash_key(h, 2, seed, keys, n);
+    return h[0];
+}
