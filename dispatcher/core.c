@@ -1,59 +1,228 @@
 /*
- * core.c — the dispatcher handle (skeleton; the lifecycle lands next).
+ * core.c — the dispatcher handle: creation, the public inputs, advancing time,
+ * the command helpers and statistics.
+ *
+ * Every public input checks `now`, forgets what has expired (finished jobs past
+ * their retention, dedup records past their TTL), does its work, then lets
+ * waiting jobs (pending = queue) take any slot that became free.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dispatcher.h"
+#include "internal.h"
 
-struct disp {
-    disp_policy policy;
-    disp_sink_fn sink;
-    void *ctx;
-    disp_stats stats;
-};
+/* ---- commands ------------------------------------------------------------------ */
+
+void disp__emit(disp *d, const disp_cmd *c)
+{
+    if (c->kind == DISP_CMD_ERROR)
+        d->st.errors++;
+    if (d->sink != NULL)
+        d->sink(d->ctx, c);
+}
+
+uint64_t disp__wire(const disp *d, const disp__job *j, uint32_t attempt)
+{
+    if (d->p.failover == DISP_FAILOVER_NEW_JOB_ID && attempt > 0)
+        return j->id | attempt;
+    return j->id;
+}
+
+void disp__log_job(disp *d, disp_log_event ev, const disp__job *j, const disp__attempt *a,
+                   int64_t elapsed_ms)
+{
+    disp_cmd c;
+
+    memset(&c, 0, sizeof c);
+    c.kind = DISP_CMD_LOG;
+    c.now = d->now;
+    c.event = ev;
+    c.job = j->id;
+    c.attempt = a ? a->attempt : j->attempt;
+    c.job_id = disp__wire(d, j, c.attempt);
+    c.node = a ? a->node : 0;
+    c.session = j->session;
+    c.index = j->index;
+    c.failover_attempts = j->failover_attempts;
+    c.elapsed_ms = elapsed_ms;
+    c.ack_timeout_ms = disp__ms(d->p.ack_timeout);
+    disp__emit(d, &c);
+}
+
+void disp__error(disp *d, disp__job *j, disp_error_code code)
+{
+    disp_cmd c;
+
+    memset(&c, 0, sizeof c);
+    c.kind = DISP_CMD_ERROR;
+    c.now = d->now;
+    c.job = j->id;
+    c.attempt = j->attempt;
+    c.job_id = disp__wire(d, j, j->attempt);
+    c.session = j->session;
+    c.index = j->index;
+    c.error = code;
+    c.failover_attempts = j->failover_attempts;
+    j->error_sent = true;
+    disp__emit(d, &c);
+}
+
+int disp__enter(disp *d, disp_time now)
+{
+    if (now < 0 || now < d->now)
+        return DISP_EINVAL;
+    d->now = now;
+    disp__jobs_forget(d);
+    if (d->p.dedup_ttl > 0)
+        disp__dedup_expire(d);
+    return 0;
+}
+
+/* ---- life cycle ------------------------------------------------------------------ */
+
+static disp_time max_time(disp_time a, disp_time b)
+{
+    return a > b ? a : b;
+}
+
+/* The longest window after which nothing about a finished job can matter. */
+static disp_time auto_retain(const disp_policy *p)
+{
+    disp_time t = 300 * DISP_NS_PER_S; /* the reference's job-key idempotency TTL */
+
+    t = max_time(t, p->dedup_ttl);
+    t = max_time(t, p->ack_timeout);
+    t = max_time(t, p->pending_timeout);
+    t = max_time(t, (disp_time)(p->max_failovers + 1) * p->dispatch_timeout);
+    if (p->timeout.mode != DISP_TIMEOUT_FIXED || p->liveness.mode != DISP_LIVENESS_NONE)
+        t = max_time(t, (disp_time)(p->max_failovers + 1) * p->timeout.max);
+    return t;
+}
 
 disp *disp_new(const disp_policy *policy, disp_sink_fn sink, void *ctx,
                disp_uniform_fn uniform, void *uniform_ctx)
 {
     disp *d;
 
-    (void)uniform;
-    (void)uniform_ctx;
     if (policy == NULL || disp_policy_check(policy) != NULL)
         return NULL;
-    d = calloc(1, sizeof *d);
-    if (d == NULL) {
-        fputs("dispatcher: out of memory\n", stderr);
-        abort();
-    }
-    d->policy = *policy;
+    if (policy->backoff.enabled && policy->backoff.jitter != DISP_JITTER_NONE && uniform == NULL)
+        return NULL;
+    d = disp__xcalloc(1, sizeof *d);
+    d->p = *policy;
+    if (d->p.hedge.enabled) /* hedging implies first_result_wins */
+        d->p.result_accept = DISP_ACCEPT_FIRST_RESULT_WINS;
     d->sink = sink;
     d->ctx = ctx;
+    d->uniform = uniform;
+    d->uctx = uniform_ctx;
+    d->retain = d->p.retain ? d->p.retain : auto_retain(&d->p);
+    d->jfree = d->qhead = d->qtail = d->fhead = d->ftail = DISP__NONE;
+    d->sfree = d->armed_cursor = DISP__NONE;
+    d->check_hpos = -1;
+    for (int i = 0; i < DISP__BUDGET_SLOTS; i++)
+        d->budget_sec[i] = INT64_MIN;
+    if (d->p.liveness.mode == DISP_LIVENESS_PHI)
+        d->phi_z = disp__phi_z(d->p.liveness.threshold);
     return d;
 }
 
-void disp_free(disp *d) { free(d); }
+void disp_free(disp *d)
+{
+    if (d == NULL)
+        return;
+    disp__jobs_free(d);
+    disp__nodes_free(d);
+    disp__classes_free(d);
+    disp__sessions_free(d);
+    disp__map_free(&d->dedup);
+    free(d->dq);
+    free(d->heap);
+    free(d);
+}
 
-int disp_node_up(disp *d, disp_time now, uint32_t node, uint32_t cls, int slots)
-{ (void)d; (void)now; (void)node; (void)cls; (void)slots; return 0; }
-int disp_node_down(disp *d, disp_time now, uint32_t node)
-{ (void)d; (void)now; (void)node; return 0; }
-int disp_node_heartbeat(disp *d, disp_time now, uint32_t node, int current_jobs)
-{ (void)d; (void)now; (void)node; (void)current_jobs; return 0; }
+/* ---- inputs ------------------------------------------------------------------------ */
+
 int disp_utterance(disp *d, disp_time now, uint64_t session, uint32_t index,
                    disp_time audio, uint64_t *job_out)
-{ (void)d; (void)now; (void)session; (void)index; (void)audio; if (job_out) *job_out = 0; return 0; }
+{
+    int rc;
+
+    assert(d != NULL);
+    if ((rc = disp__enter(d, now)) != 0)
+        return rc;
+    if (session == UINT64_MAX || index >= DISP__INDEX_MAX || audio < 0)
+        return DISP_EINVAL;
+    rc = disp__job_create(d, session, index, audio, job_out);
+    disp__queue_pump(d);
+    return rc;
+}
+
 int disp_result(disp *d, disp_time now, uint64_t job_id, uint32_t attempt, uint32_t node,
                 bool success)
-{ (void)d; (void)now; (void)job_id; (void)attempt; (void)node; (void)success; return 0; }
-int disp_progress(disp *d, disp_time now, uint64_t job_id, uint32_t attempt, uint32_t node,
-                  int stage)
-{ (void)d; (void)now; (void)job_id; (void)attempt; (void)node; (void)stage; return 0; }
+{
+    int rc;
+
+    assert(d != NULL);
+    if ((rc = disp__enter(d, now)) != 0)
+        return rc;
+    rc = disp__result(d, job_id, attempt, node, success);
+    disp__queue_pump(d);
+    return rc;
+}
+
 int disp_session_close(disp *d, disp_time now, uint64_t session)
-{ (void)d; (void)now; (void)session; return 0; }
-int disp_advance(disp *d, disp_time now) { (void)d; (void)now; return 0; }
-disp_time disp_next_deadline(const disp *d) { (void)d; return DISP_NEVER; }
-void disp_get_stats(const disp *d, disp_stats *out) { *out = d->stats; }
-int disp_node_load(const disp *d, uint32_t node) { (void)d; (void)node; return -1; }
+{
+    disp__session *s;
+    int rc;
+
+    assert(d != NULL);
+    if ((rc = disp__enter(d, now)) != 0)
+        return rc;
+    if ((s = disp__session_find(d, session)) == NULL)
+        return DISP_EUNKNOWN;
+    return disp__session_close(d, s);
+}
+
+int disp_advance(disp *d, disp_time now)
+{
+    uint64_t guard;
+    int rc;
+
+    assert(d != NULL);
+    if ((rc = disp__enter(d, now)) != 0)
+        return rc;
+    /* Every firing either ends its owner's timer or re-arms it later; zero
+     * delays (an ack timeout of 0) progress through the owner's state. The
+     * bound only stops a runaway: what is left stays due. */
+    guard = 64 * ((uint64_t)d->hn + d->njobs + d->nsess) + 1024;
+    while (d->hn > 0 && d->heap[0].when <= now) {
+        uint32_t ref = d->heap[0].ref;
+        if (guard-- == 0)
+            return DISP_ELIMIT;
+        disp__timer_clear(d, ref);
+        switch (ref & 3u) {
+        case DISP__T_JOB_MAIN:
+        case DISP__T_JOB_HEDGE:
+            disp__job_timer(d, ref >> 2, (int)(ref & 3u));
+            break;
+        case DISP__T_SESSION:
+            disp__rq_gap_timer(d, ref >> 2);
+            break;
+        default:
+            disp__rq_check(d);
+            break;
+        }
+        disp__queue_pump(d);
+    }
+    return 0;
+}
+
+/* ---- introspection ------------------------------------------------------------------ */
+
+void disp_get_stats(const disp *d, disp_stats *out)
+{
+    assert(d != NULL && out != NULL);
+    *out = d->st;
+    out->timers = d->hn;
+}

@@ -107,6 +107,9 @@ typedef struct disp_policy {
     disp_time dedup_ttl;             /* drop a 2nd result for (session, job_id) within; 0 = off */
     disp_pending_mode pending;
     int default_slots;               /* max_concurrent_jobs_per_node when a node says 0 */
+    disp_time retain;                /* keep a finished job (for late results and the
+                                        (session, index) idempotency) this long; 0 = auto:
+                                        the longest window of the policy, at least 5 min */
 
     /* Beyond the reference (policies of the shoot-out). */
     struct {
@@ -196,6 +199,12 @@ typedef enum {
     DISP_LOG_BUDGET_REFUSED,       /* "retry_budget_refused" */
     DISP_LOG_BACKOFF_WAIT,         /* "backoff_wait": failover delayed by backoff */
     DISP_LOG_NODE_DOWN,            /* "node_offline" */
+    /* Added by the core (not in the first contract): */
+    DISP_LOG_RESULT_UNKNOWN,       /* "result_unknown_job": job_id never issued or forgotten */
+    DISP_LOG_RESULT_SESSION_CLOSED,/* "result_session_closed": accepted after the session
+                                      closed; not delivered (the reference drops it too) */
+    DISP_LOG_QUEUE_DUPLICATE,      /* "result_queue_duplicate": ordered queue dropped a copy
+                                      of an index it already released or holds */
     DISP_LOG_EVENT_COUNT
 } disp_log_event;
 
@@ -298,6 +307,20 @@ typedef struct disp_stats {
     uint64_t budget_refusals;
     uint64_t jobs_in_memory;   /* jobs currently held (not yet forgotten) */
     uint64_t sessions_in_memory;
+    /* Added by the core (not in the first contract): */
+    uint64_t deliveries;       /* DELIVER commands */
+    uint64_t errors;           /* ERROR commands */
+    uint64_t timeouts;         /* dispatch timeouts that cancelled/failed over */
+    uint64_t pending_timeouts; /* jobs failed at the pending timeout */
+    uint64_t extensions;       /* deadlines extended (extend_if_busy) */
+    uint64_t dedup_drops;      /* results dropped by the (session, job_id) dedup */
+    uint64_t fenced;           /* results dropped by result_accept */
+    uint64_t stale_queued;     /* not-current successful results passed to the queue */
+    uint64_t ack_discards;     /* results the queue discarded (ack timeout / skipped) */
+    uint64_t ack_skips;        /* indices skipped by the queue */
+    uint64_t evictions;        /* results evicted beyond result_queue_max */
+    uint64_t queue_duplicates; /* copies the ordered queue dropped */
+    uint64_t timers;           /* timers currently armed */
 } disp_stats;
 
 void disp_get_stats(const disp *d, disp_stats *out);

@@ -133,6 +133,8 @@ const char *disp_policy_check(const disp_policy *p)
         return "dedup_ttl_s: expected a duration >= 0 and <= 1 day";
     if (p->default_slots < 1 || p->default_slots > 65536)
         return "default_slots: expected an integer in 1..65536";
+    if (!dur_ok(p->retain, true))
+        return "retain_s: expected a duration >= 0 and <= 1 day";
 
     if ((unsigned)p->timeout.mode > DISP_TIMEOUT_QUANTILE)
         return "timeout.mode: unknown mode";
@@ -146,9 +148,13 @@ const char *disp_policy_check(const disp_policy *p)
             return "timeout.q: expected a number in (0, 1)";
         if (!(p->timeout.factor > 0.0 && p->timeout.factor <= 100.0))
             return "timeout.factor: expected a number in (0, 100]";
-        if (p->timeout.window < 8 || p->timeout.window > 65536)
-            return "timeout.window: expected an integer in 8..65536";
     }
+    if ((p->timeout.mode == DISP_TIMEOUT_QUANTILE || (p->hedge.enabled && p->hedge.after == 0)) &&
+        (p->timeout.window < 16 || p->timeout.window > 65536))
+        return "timeout.window: expected an integer in 16..65536";
+    if (p->liveness.mode != DISP_LIVENESS_NONE &&
+        (!dur_ok(p->timeout.max, false) || p->timeout.max < p->timeout.min))
+        return "timeout.max_s: expected a duration > 0 and <= 1 day (the liveness hard cap)";
     if ((unsigned)p->liveness.mode > DISP_LIVENESS_PHI)
         return "liveness.mode: unknown mode";
     if (p->liveness.mode == DISP_LIVENESS_HEARTBEAT && !dur_ok(p->liveness.silence, false))
@@ -162,8 +168,8 @@ const char *disp_policy_check(const disp_policy *p)
         if (p->hedge.after == 0 &&
             !(p->hedge.after_quantile > 0.0 && p->hedge.after_quantile < 1.0))
             return "hedge.after: expected a quantile in (0, 1)";
-        if (p->hedge.max_extra < 1 || p->hedge.max_extra > 16)
-            return "hedge.max_extra: expected an integer in 1..16";
+        if (p->hedge.max_extra < 1 || p->hedge.max_extra > 4)
+            return "hedge.max_extra: expected an integer in 1..4";
         if (!(p->hedge.budget >= 0.0 && p->hedge.budget <= 1000.0))
             return "hedge.budget: expected a number in 0..1000";
     }
@@ -206,6 +212,9 @@ static const char *const log_names[DISP_LOG_EVENT_COUNT] = {
     [DISP_LOG_BUDGET_REFUSED] = "retry_budget_refused",
     [DISP_LOG_BACKOFF_WAIT] = "backoff_wait",
     [DISP_LOG_NODE_DOWN] = "node_offline",
+    [DISP_LOG_RESULT_UNKNOWN] = "result_unknown_job",
+    [DISP_LOG_RESULT_SESSION_CLOSED] = "result_session_closed",
+    [DISP_LOG_QUEUE_DUPLICATE] = "result_queue_duplicate",
 };
 
 const char *disp_log_name(disp_log_event ev)

@@ -1,0 +1,295 @@
+/*
+ * internal.h — the dispatcher core's private structures and cross-file helpers.
+ *
+ * Nothing here is part of the contract; only the .c files of dispatcher/ include it. Names that
+ * cross files are `disp__name`. Tables are pools indexed by uint32_t slots so
+ * that growing them never invalidates a stored reference (slots, not pointers).
+ */
+#ifndef DSIM_DISPATCHER_INTERNAL_H
+#define DSIM_DISPATCHER_INTERNAL_H
+
+#include <assert.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dispatcher.h"
+
+#define DISP__NONE UINT32_MAX
+#define DISP__LIVE_MAX 5            /* attempts of one job holding a slot: 1 + 4 hedges */
+#define DISP__HEDGE_MAX (DISP__LIVE_MAX - 1)
+#define DISP__ATTEMPT_BITS 16       /* wire job_id = stable id | attempt (new_job_id) */
+#define DISP__ATTEMPT_MASK ((UINT64_C(1) << DISP__ATTEMPT_BITS) - 1)
+#define DISP__INDEX_MAX (UINT32_C(1) << 24) /* utterance indices per session */
+#define DISP__ACK_RANGE_MAX 65536   /* wait entries created by one arrival */
+#define DISP__EST_MIN_SAMPLES 16    /* durations before an estimate replaces the default */
+#define DISP__PHI_WINDOW 64         /* inter-arrival samples per node (phi accrual) */
+#define DISP__BUDGET_SLOTS 10       /* retry budget: 10 one-second buckets (a 10 s window) */
+
+/* ---- allocation: out of memory aborts with a message ---------------------- */
+void *disp__xcalloc(size_t n, size_t size);
+void *disp__xrealloc(void *p, size_t n, size_t size);
+
+/* ---- hash map: (a, b) -> int64, open addressing, no tombstones ------------ */
+typedef struct {
+    uint64_t a, b; /* a == UINT64_MAX marks an empty slot */
+    int64_t v;
+} disp__mslot;
+
+typedef struct {
+    disp__mslot *s;
+    size_t cap; /* 0 or a power of two */
+    size_t n;
+} disp__map;
+
+void disp__map_free(disp__map *m);
+/* Returns the value's address or NULL; valid until the next put/del. */
+int64_t *disp__map_get(const disp__map *m, uint64_t a, uint64_t b);
+/* Inserts or overwrites. `a` must not be UINT64_MAX. */
+void disp__map_put(disp__map *m, uint64_t a, uint64_t b, int64_t v);
+/* Removes the key; returns whether it was there. */
+bool disp__map_del(disp__map *m, uint64_t a, uint64_t b);
+
+/* ---- timers: one indexed min-heap of (when, seq) -------------------------- */
+enum {
+    DISP__T_JOB_MAIN = 0,  /* pending timeout / dispatch deadline / backoff wait */
+    DISP__T_JOB_HEDGE = 1, /* next hedge */
+    DISP__T_SESSION = 2,   /* ordered queue: gap timeout */
+    DISP__T_CHECK = 3      /* reference queue: periodic result check (slot 0) */
+};
+#define DISP__TREF(kind, slot) (((uint32_t)(slot) << 2) | (uint32_t)(kind))
+
+typedef struct {
+    disp_time when;
+    uint64_t seq;
+    uint32_t ref;
+} disp__hent;
+
+/* ---- nodes ----------------------------------------------------------------- */
+typedef struct {
+    uint32_t id, cls, cls_slot;
+    int slots, reserved, current;
+    bool online;
+    uint64_t reg;           /* registration order: ties go to the first registered */
+    int32_t hpos;           /* position in the eligible-node heap, -1 if absent */
+    disp_time last_signal;  /* last progress or result from this node, -1 = none */
+    bool idle_since_signal; /* no live attempt at some point since last_signal */
+    disp_time phi_win[DISP__PHI_WINDOW];
+    uint32_t phi_n, phi_pos;
+    double phi_sum, phi_sumsq; /* over the window, in seconds */
+} disp__node;
+
+/* Per node class duration estimates (adaptive timeouts, hedge delay). */
+typedef struct {
+    uint32_t cls;
+    bool has_rtt;
+    double srtt, rttvar;    /* nanoseconds */
+    disp_time *win;         /* ring of recent durations (quantile estimates) */
+    uint32_t wcap, wn, wpos, dirty;
+    disp_time q_timeout, q_hedge; /* cached quantiles */
+    bool q_valid;
+} disp__class;
+
+/* ---- jobs ------------------------------------------------------------------ */
+typedef enum {
+    DISP__J_FREE = 0,
+    DISP__J_PENDING,   /* no node: fail mode waits for the timeout, queue mode queued */
+    DISP__J_ASSIGNED,  /* at least one live attempt */
+    DISP__J_BACKOFF,   /* between a timeout and the delayed re-dispatch */
+    DISP__J_COMPLETED,
+    DISP__J_FAILED
+} disp__jstate;
+
+typedef struct {
+    uint32_t attempt, node;
+    disp_time dispatched_at;
+    disp_time last_progress; /* -1 = none */
+    bool hedge;
+} disp__attempt;
+
+typedef struct {
+    uint64_t id;           /* stable id (serial << DISP__ATTEMPT_BITS) */
+    uint64_t session;
+    uint32_t index;
+    uint8_t state;
+    uint8_t n_live;
+    bool succeeded;        /* a successful result was passed to the queue */
+    bool error_sent;       /* an ERROR went to the client */
+    bool in_queue;         /* in the pending FIFO */
+    bool redispatch;       /* the wait (queue/backoff) is for a failover */
+    uint32_t attempt;      /* last attempt id issued; 0 = never dispatched */
+    uint32_t last_node;    /* node of the attempt that timed out last */
+    int failover_attempts;
+    int budget_waits;      /* timeouts that kept the attempt (retry budget refused) */
+    int hedges;
+    disp_time audio, created_at;
+    disp_time dispatched_at; /* the current primary attempt's dispatch */
+    disp_time wait_since;    /* entering Pending / the queue */
+    disp_time deadline_base; /* start of the running timeout period */
+    disp_time timeout;       /* length of the running timeout period */
+    disp_time backoff_prev;
+    disp_time forget_at;
+    int32_t hpos[2];         /* DISP__T_JOB_MAIN, DISP__T_JOB_HEDGE */
+    uint32_t qprev, qnext;   /* pending FIFO */
+    uint32_t fnext;          /* free list / forget list */
+    disp__attempt live[DISP__LIVE_MAX];
+} disp__job;
+
+/* ---- sessions and their result queue ------------------------------------- */
+typedef struct {
+    uint32_t index, attempt, node;
+    uint64_t job, job_id;
+} disp__rq_entry;
+
+typedef struct {
+    uint64_t id;
+    bool in_use;
+    int64_t expected;
+    disp__rq_entry *pend;  /* sorted by index: pend[pstart .. pstart+pn) */
+    uint32_t pstart, pn, pcap;
+    disp__map ack;         /* reference: index -> wait start */
+    uint64_t *released, *failed; /* ordered: bitsets by index */
+    uint32_t nwords;
+    bool armed;            /* reference: `expected` has a wait entry */
+    uint32_t anext, aprev; /* ring of armed sessions (periodic check) */
+    int32_t hpos;          /* ordered: gap timer */
+    int64_t gap_index;     /* ordered: `expected` when the gap clock started */
+    disp_time gap_since;
+    uint32_t fnext;
+} disp__session;
+
+/* A dedup record in expiry order. */
+typedef struct {
+    uint64_t a, b;
+    disp_time at;
+} disp__dqent;
+
+/* ---- the handle ------------------------------------------------------------ */
+struct disp {
+    disp_policy p;
+    disp_sink_fn sink;
+    void *ctx;
+    disp_uniform_fn uniform;
+    void *uctx;
+    disp_time now;           /* the latest input's time */
+    disp_time retain;        /* effective finished-job retention */
+    disp_stats st;
+
+    disp__job *jobs;
+    uint32_t njobs, jcap, jfree;
+    uint64_t serial;
+    disp__map by_id;         /* (stable id, 0) -> job slot */
+    disp__map by_utt;        /* (session, index) -> stable id */
+    uint32_t qhead, qtail;   /* pending FIFO (queue mode) */
+    uint32_t fhead, ftail;   /* finished jobs, in forget order */
+
+    disp__node *nodes;
+    uint32_t nnodes, ncap;
+    disp__map node_map;      /* (node id, 0) -> slot */
+    uint32_t *elig;          /* heap of eligible node slots by (load, reg) */
+    uint32_t nelig;
+    uint64_t reg_seq;
+
+    disp__class *classes;
+    uint32_t nclasses, ccap;
+    disp__map class_map;
+    disp_time *scratch;      /* quantile selection */
+
+    disp__session *sessions;
+    uint32_t nsess, scap, sfree;
+    disp__map sess_map;      /* (session id, 0) -> slot */
+    uint32_t armed_cursor, narmed;
+    int32_t check_hpos;
+
+    disp__hent *heap;
+    uint32_t hn, hcap;
+    uint64_t hseq;
+
+    disp__map dedup;         /* (session, wire job_id) -> time recorded */
+    disp__dqent *dq;         /* dedup expiry FIFO (ring) */
+    uint32_t dq_head, dq_n, dq_cap;
+
+    double phi_z;            /* phi threshold as a standard score */
+    int64_t budget_sec[DISP__BUDGET_SLOTS];
+    double budget_dep[DISP__BUDGET_SLOTS], budget_wd[DISP__BUDGET_SLOTS];
+};
+
+/* ---- core.c: commands ------------------------------------------------------ */
+/* Checks `now` (>= 0, never decreasing), records it and forgets what has expired.
+ * Returns 0 or DISP_EINVAL. Every public input starts with it. */
+int disp__enter(disp *d, disp_time now);
+void disp__emit(disp *d, const disp_cmd *c);
+/* A LOG record about a job (fields from the job and, if given, an attempt). */
+void disp__log_job(disp *d, disp_log_event ev, const disp__job *j, const disp__attempt *a,
+                   int64_t elapsed_ms);
+void disp__error(disp *d, disp__job *j, disp_error_code code);
+uint64_t disp__wire(const disp *d, const disp__job *j, uint32_t attempt);
+static inline int64_t disp__ms(disp_time t) { return t / DISP_NS_PER_MS; }
+
+/* ---- timers.c ---------------------------------------------------------------- */
+void disp__timer_set(disp *d, uint32_t ref, disp_time when);
+void disp__timer_clear(disp *d, uint32_t ref);
+bool disp__timer_armed(const disp *d, uint32_t ref);
+/* The first scan tick strictly after t (t itself when scans are off). */
+disp_time disp__scan_round(const disp *d, disp_time t);
+/* The first multiple of `period` strictly after t. */
+disp_time disp__next_multiple(disp_time t, disp_time period);
+
+/* ---- nodes.c --------------------------------------------------------------- */
+disp__node *disp__node_find(const disp *d, uint32_t id);
+int disp__node_load(const disp__node *n);
+/* Least loaded eligible node (ties: first registered), avoiding the nodes in
+ * `avoid` (n_avoid of them); NULL when none. */
+disp__node *disp__node_pick(disp *d, const uint32_t *avoid, int n_avoid);
+void disp__node_reserve(disp *d, disp__node *n);
+void disp__node_release(disp *d, disp__node *n);
+/* A message from the node (progress/result): liveness bookkeeping. */
+void disp__node_signal(disp *d, disp__node *n, disp_time now);
+void disp__nodes_free(disp *d);
+
+/* ---- jobs.c ------------------------------------------------------------------ */
+disp__job *disp__job_by_id(const disp *d, uint64_t stable);
+int disp__job_create(disp *d, uint64_t session, uint32_t index, disp_time audio,
+                     uint64_t *job_out);
+void disp__job_timer(disp *d, uint32_t slot, int kind);
+/* Puts a job in its terminal state, releasing and cancelling what it holds. */
+void disp__job_finish(disp *d, disp__job *j, disp__jstate st);
+/* Releases the slot of live attempt i and removes it (cancel it first if asked). */
+void disp__job_drop_live(disp *d, disp__job *j, int i, bool cancel);
+void disp__queue_pump(disp *d);
+void disp__jobs_forget(disp *d);
+void disp__jobs_free(disp *d);
+
+/* ---- results.c --------------------------------------------------------------- */
+int disp__result(disp *d, uint64_t job_id, uint32_t attempt, uint32_t node, bool success);
+void disp__dedup_expire(disp *d);
+
+/* ---- rqueue.c ---------------------------------------------------------------- */
+disp__session *disp__session_find(const disp *d, uint64_t id);
+disp__session *disp__session_open(disp *d, uint64_t id);
+/* A successful result for (session, index) enters the result queue. */
+void disp__rq_add(disp *d, disp__session *s, const disp__rq_entry *e);
+/* The job of (session, index) failed for good (ordered queue skips it). */
+void disp__rq_failed(disp *d, disp__session *s, uint32_t index);
+void disp__rq_gap_timer(disp *d, uint32_t slot);
+void disp__rq_check(disp *d);
+int disp__session_close(disp *d, disp__session *s);
+void disp__sessions_free(disp *d);
+
+/* ---- adapt.c ------------------------------------------------------------------ */
+disp__class *disp__class_get(disp *d, uint32_t cls);
+/* A duration sample from a completed first-dispatch job (Karn's rule). */
+void disp__class_sample(disp *d, disp__class *c, disp_time dur);
+/* The dispatch timeout for an attempt on a node of class c. */
+disp_time disp__timeout_for(disp *d, disp__class *c, int failovers);
+disp_time disp__hedge_delay(disp *d, disp__class *c);
+/* Liveness: the time at which the attempt counts as dead. */
+disp_time disp__liveness_due(const disp *d, const disp__node *n, const disp__attempt *a);
+double disp__phi_z(double threshold);
+disp_time disp__backoff_delay(disp *d, disp__job *j);
+/* Retry budget: deposit on a first dispatch; withdraw returns false when refused. */
+void disp__budget_deposit(disp *d);
+bool disp__budget_withdraw(disp *d);
+void disp__classes_free(disp *d);
+
+#endif

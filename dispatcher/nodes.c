@@ -1,0 +1,270 @@
+/*
+ * nodes.c — node registry, slot reservation and the least-loaded choice.
+ *
+ * A node's load is max(current_jobs from its heartbeat, slots reserved by the
+ * core). Eligible nodes (online, load < slots) sit in a binary min-heap keyed by
+ * (load, registration order), so the least loaded node — ties to the first
+ * registered — is the heap's top, and a choice that must avoid a few nodes looks
+ * at a handful of heap entries only.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+disp__node *disp__node_find(const disp *d, uint32_t id)
+{
+    int64_t *v = disp__map_get(&d->node_map, id, 0);
+
+    return v ? &d->nodes[*v] : NULL;
+}
+
+int disp__node_load(const disp__node *n)
+{
+    return n->current > n->reserved ? n->current : n->reserved;
+}
+
+static bool nless(const disp *d, uint32_t x, uint32_t y)
+{
+    int lx = disp__node_load(&d->nodes[x]), ly = disp__node_load(&d->nodes[y]);
+
+    return lx < ly || (lx == ly && d->nodes[x].reg < d->nodes[y].reg);
+}
+
+static void eplace(disp *d, uint32_t i, uint32_t slot)
+{
+    d->elig[i] = slot;
+    d->nodes[slot].hpos = (int32_t)i;
+}
+
+static void eup(disp *d, uint32_t i)
+{
+    uint32_t slot = d->elig[i];
+
+    while (i > 0 && nless(d, slot, d->elig[(i - 1) / 2])) {
+        eplace(d, i, d->elig[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+    eplace(d, i, slot);
+}
+
+static void edown(disp *d, uint32_t i)
+{
+    uint32_t slot = d->elig[i];
+
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= d->nelig)
+            break;
+        if (c + 1 < d->nelig && nless(d, d->elig[c + 1], d->elig[c]))
+            c++;
+        if (!nless(d, d->elig[c], slot))
+            break;
+        eplace(d, i, d->elig[c]);
+        i = c;
+    }
+    eplace(d, i, slot);
+}
+
+/* Re-files node `slot` after its load, slots or online flag changed. */
+static void node_update(disp *d, uint32_t slot)
+{
+    disp__node *n = &d->nodes[slot];
+    bool eligible = n->online && disp__node_load(n) < n->slots;
+
+    if (n->hpos < 0) {
+        if (!eligible)
+            return;
+        d->elig[d->nelig++] = slot;
+        eup(d, d->nelig - 1);
+        return;
+    }
+    if (!eligible) {
+        uint32_t i = (uint32_t)n->hpos, last;
+        n->hpos = -1;
+        d->nelig--;
+        if (i == d->nelig)
+            return;
+        last = d->elig[d->nelig];
+        eplace(d, i, last);
+        eup(d, i);
+        if (d->nodes[last].hpos == (int32_t)i)
+            edown(d, i);
+        return;
+    }
+    eup(d, (uint32_t)n->hpos);
+    edown(d, (uint32_t)n->hpos);
+}
+
+static bool avoided(const uint32_t *avoid, int n_avoid, uint32_t id)
+{
+    for (int i = 0; i < n_avoid; i++)
+        if (avoid[i] == id)
+            return true;
+    return false;
+}
+
+disp__node *disp__node_pick(disp *d, const uint32_t *avoid, int n_avoid)
+{
+    /* Best-first walk of the heap: at most n_avoid entries are skipped, so the
+     * frontier never holds more than 2 * (n_avoid + 1) heap positions. */
+    uint32_t frontier[2 * (DISP__LIVE_MAX + 2)];
+    int nf = 0;
+
+    assert(n_avoid >= 0 && n_avoid <= DISP__LIVE_MAX + 1);
+    if (d->nelig == 0)
+        return NULL;
+    frontier[nf++] = 0;
+    while (nf > 0) {
+        int best = 0;
+        uint32_t pos, slot;
+        for (int i = 1; i < nf; i++)
+            if (nless(d, d->elig[frontier[i]], d->elig[frontier[best]]))
+                best = i;
+        pos = frontier[best];
+        frontier[best] = frontier[--nf];
+        slot = d->elig[pos];
+        if (!avoided(avoid, n_avoid, d->nodes[slot].id))
+            return &d->nodes[slot];
+        for (uint32_t c = 2 * pos + 1; c <= 2 * pos + 2 && c < d->nelig; c++) {
+            assert(nf < (int)(sizeof frontier / sizeof frontier[0]));
+            frontier[nf++] = c;
+        }
+    }
+    return NULL;
+}
+
+void disp__node_reserve(disp *d, disp__node *n)
+{
+    assert(n->online && disp__node_load(n) < n->slots);
+    n->reserved++;
+    assert(n->reserved >= 0 && n->reserved <= n->slots);
+    node_update(d, (uint32_t)(n - d->nodes));
+}
+
+void disp__node_release(disp *d, disp__node *n)
+{
+    assert(n->reserved > 0);
+    n->reserved--;
+    if (n->reserved == 0)
+        n->idle_since_signal = true;
+    node_update(d, (uint32_t)(n - d->nodes));
+}
+
+void disp__node_signal(disp *d, disp__node *n, disp_time now)
+{
+    (void)d;
+    if (n->last_signal >= 0 && !n->idle_since_signal) {
+        double x = (double)(now - n->last_signal) / (double)DISP_NS_PER_S;
+        if (n->phi_n == DISP__PHI_WINDOW) {
+            double old = (double)n->phi_win[n->phi_pos] / (double)DISP_NS_PER_S;
+            n->phi_sum -= old;
+            n->phi_sumsq -= old * old;
+        } else {
+            n->phi_n++;
+        }
+        n->phi_win[n->phi_pos] = now - n->last_signal;
+        n->phi_pos = (n->phi_pos + 1) % DISP__PHI_WINDOW;
+        n->phi_sum += x;
+        n->phi_sumsq += x * x;
+    }
+    n->last_signal = now;
+    n->idle_since_signal = n->reserved == 0;
+}
+
+void disp__nodes_free(disp *d)
+{
+    free(d->nodes);
+    free(d->elig);
+    disp__map_free(&d->node_map);
+}
+
+/* ---- public ------------------------------------------------------------------ */
+
+int disp_node_up(disp *d, disp_time now, uint32_t node, uint32_t cls, int slots)
+{
+    disp__node *n;
+    int rc;
+
+    assert(d != NULL);
+    if ((rc = disp__enter(d, now)) != 0)
+        return rc;
+    if (slots < 0 || slots > 65536)
+        return DISP_EINVAL;
+    n = disp__node_find(d, node);
+    if (n == NULL) {
+        if (d->nnodes == d->ncap) {
+            d->ncap = d->ncap ? d->ncap * 2 : 16;
+            d->nodes = disp__xrealloc(d->nodes, d->ncap, sizeof *d->nodes);
+            d->elig = disp__xrealloc(d->elig, d->ncap, sizeof *d->elig);
+        }
+        n = &d->nodes[d->nnodes];
+        memset(n, 0, sizeof *n);
+        n->id = node;
+        n->reg = d->reg_seq++;
+        n->hpos = -1;
+        n->last_signal = -1;
+        n->idle_since_signal = true;
+        disp__map_put(&d->node_map, node, 0, d->nnodes);
+        d->nnodes++;
+    }
+    n->cls = cls;
+    n->cls_slot = (uint32_t)(disp__class_get(d, cls) - d->classes);
+    n->slots = slots ? slots : d->p.default_slots;
+    n->current = 0; /* until the first heartbeat of this registration */
+    n->online = true;
+    node_update(d, (uint32_t)(n - d->nodes));
+    disp__queue_pump(d);
+    return 0;
+}
+
+int disp_node_down(disp *d, disp_time now, uint32_t node)
+{
+    disp__node *n;
+    disp_cmd c;
+    int rc;
+
+    assert(d != NULL);
+    if ((rc = disp__enter(d, now)) != 0)
+        return rc;
+    if ((n = disp__node_find(d, node)) == NULL)
+        return DISP_EUNKNOWN;
+    if (!n->online)
+        return 0;
+    n->online = false;
+    node_update(d, (uint32_t)(n - d->nodes));
+    memset(&c, 0, sizeof c);
+    c.kind = DISP_CMD_LOG;
+    c.now = now;
+    c.node = node;
+    c.event = DISP_LOG_NODE_DOWN;
+    disp__emit(d, &c);
+    return 0;
+}
+
+int disp_node_heartbeat(disp *d, disp_time now, uint32_t node, int current_jobs)
+{
+    disp__node *n;
+    int rc;
+
+    assert(d != NULL);
+    if ((rc = disp__enter(d, now)) != 0)
+        return rc;
+    if (current_jobs < 0 || current_jobs > 1000000)
+        return DISP_EINVAL;
+    if ((n = disp__node_find(d, node)) == NULL)
+        return DISP_EUNKNOWN;
+    n->current = current_jobs;
+    node_update(d, (uint32_t)(n - d->nodes));
+    disp__queue_pump(d);
+    return 0;
+}
+
+int disp_node_load(const disp *d, uint32_t node)
+{
+    const disp__node *n;
+
+    assert(d != NULL);
+    n = disp__node_find(d, node);
+    return n ? disp__node_load(n) : -1;
+}

@@ -1,0 +1,220 @@
+/*
+ * results.c — a node's job_result and progress: dedup, the stale check, the
+ * result_accept modes, and the hand-over to the session's result queue.
+ *
+ * Reference order (reference-scheduler.md): (1) dedup on (session, job_id)
+ * before anything else, success included; (2) the stale check (job finished,
+ * other node, other attempt); a current result releases the slot and finishes
+ * the job; (3) every successful result, current or not, goes to the result
+ * queue; a failed one reaches the client as an error instead.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Finds the job a wire job_id names and checks the attempt against it. */
+static int resolve(const disp *d, uint64_t job_id, uint32_t attempt, disp__job **out)
+{
+    uint64_t low = job_id & DISP__ATTEMPT_MASK;
+    disp__job *j = disp__job_by_id(d, job_id & ~DISP__ATTEMPT_MASK);
+
+    if (j == NULL || attempt == 0 || attempt > j->attempt)
+        return DISP_EUNKNOWN;
+    if (d->p.failover == DISP_FAILOVER_NEW_JOB_ID ? low != attempt : low != 0)
+        return DISP_EUNKNOWN;
+    *out = j;
+    return 0;
+}
+
+static int live_index(const disp__job *j, uint32_t attempt, uint32_t node)
+{
+    for (int i = 0; i < j->n_live; i++)
+        if (j->live[i].attempt == attempt && j->live[i].node == node)
+            return i;
+    return -1;
+}
+
+/* A LOG record about one result (its own attempt and node). */
+static void log_result(disp *d, disp_log_event ev, const disp__job *j, uint32_t attempt,
+                       uint32_t node, int64_t elapsed_ms)
+{
+    disp__attempt a;
+
+    memset(&a, 0, sizeof a);
+    a.attempt = attempt;
+    a.node = node;
+    disp__log_job(d, ev, j, &a, elapsed_ms);
+}
+
+static void unknown(disp *d, uint64_t job_id, uint32_t attempt, uint32_t node)
+{
+    disp_cmd c;
+
+    memset(&c, 0, sizeof c);
+    c.kind = DISP_CMD_LOG;
+    c.now = d->now;
+    c.event = DISP_LOG_RESULT_UNKNOWN;
+    c.job_id = job_id;
+    c.attempt = attempt;
+    c.node = node;
+    disp__emit(d, &c);
+}
+
+static bool dedup_drop(disp *d, const disp__job *j, uint64_t job_id, uint32_t attempt,
+                       uint32_t node)
+{
+    int64_t *rec;
+
+    if (d->p.dedup_ttl == 0)
+        return false;
+    rec = disp__map_get(&d->dedup, j->session, job_id);
+    if (rec != NULL && d->now - *rec < d->p.dedup_ttl) {
+        d->st.dedup_drops++;
+        log_result(d, DISP_LOG_RESULT_DUPLICATE, j, attempt, node, disp__ms(d->now - *rec));
+        return true;
+    }
+    disp__map_put(&d->dedup, j->session, job_id, d->now);
+    if (d->dq_n == d->dq_cap) { /* grow the ring, unrolling it */
+        uint32_t cap = d->dq_cap ? d->dq_cap * 2 : 256, i;
+        disp__dqent *q = disp__xcalloc(cap, sizeof *q);
+        for (i = 0; i < d->dq_n; i++)
+            q[i] = d->dq[(d->dq_head + i) % d->dq_cap];
+        free(d->dq);
+        d->dq = q;
+        d->dq_cap = cap;
+        d->dq_head = 0;
+    }
+    {
+        uint32_t t = (d->dq_head + d->dq_n) % d->dq_cap;
+        d->dq[t].a = j->session;
+        d->dq[t].b = job_id;
+        d->dq[t].at = d->now;
+        d->dq_n++;
+    }
+    return false;
+}
+
+void disp__dedup_expire(disp *d)
+{
+    while (d->dq_n > 0 && d->now - d->dq[d->dq_head].at >= d->p.dedup_ttl) {
+        int64_t *rec = disp__map_get(&d->dedup, d->dq[d->dq_head].a, d->dq[d->dq_head].b);
+        if (rec != NULL && *rec == d->dq[d->dq_head].at)
+            disp__map_del(&d->dedup, d->dq[d->dq_head].a, d->dq[d->dq_head].b);
+        d->dq_head = (d->dq_head + 1) % d->dq_cap;
+        d->dq_n--;
+    }
+}
+
+static void fenced(disp *d, const disp__job *j, uint32_t attempt, uint32_t node)
+{
+    d->st.fenced++;
+    log_result(d, DISP_LOG_RESULT_FENCED, j, attempt, node, 0);
+}
+
+static void on_failed(disp *d, disp__job *j, uint32_t attempt, uint32_t node, int li)
+{
+    disp_accept_mode mode = d->p.result_accept;
+
+    if ((mode != DISP_ACCEPT_ALL && li < 0) ||
+        (mode == DISP_ACCEPT_FIRST_RESULT_WINS && j->succeeded)) {
+        fenced(d, j, attempt, node);
+        return;
+    }
+    log_result(d, DISP_LOG_RESULT_FAILED, j, attempt, node, 0);
+    if (li >= 0) {
+        disp__job_drop_live(d, j, li, false);
+        if (mode == DISP_ACCEPT_FIRST_RESULT_WINS && j->n_live > 0)
+            return; /* another attempt of this job is still running */
+        disp__job_finish(d, j, DISP__J_FAILED);
+    }
+    disp__error(d, j, DISP_ERR_PROCESSING);
+}
+
+static void on_success(disp *d, disp__job *j, uint32_t attempt, uint32_t node, int li)
+{
+    disp_accept_mode mode = d->p.result_accept;
+    disp__rq_entry e;
+    disp__session *s;
+
+    if ((mode == DISP_ACCEPT_CURRENT_ATTEMPT && li < 0) ||
+        (mode == DISP_ACCEPT_FIRST_RESULT_WINS && j->succeeded)) {
+        fenced(d, j, attempt, node);
+        return;
+    }
+    if (li >= 0) {
+        disp__attempt a = j->live[li];
+        disp__node *n = disp__node_find(d, node);
+        /* Karn's rule: no sample from a job that was re-dispatched. */
+        if (j->failover_attempts == 0 && n != NULL)
+            disp__class_sample(d, &d->classes[n->cls_slot], d->now - a.dispatched_at);
+        disp__log_job(d, DISP_LOG_RESULT_ACCEPTED, j, &a, disp__ms(d->now - a.dispatched_at));
+        disp__job_drop_live(d, j, li, false);
+    } else {
+        d->st.stale_queued++;
+        log_result(d, DISP_LOG_RESULT_STALE_QUEUED, j, attempt, node, 0);
+    }
+    if (li >= 0 || (mode == DISP_ACCEPT_FIRST_RESULT_WINS && j->state != DISP__J_COMPLETED &&
+                    j->state != DISP__J_FAILED)) {
+        while (j->n_live > 0) /* attempts that lost the race (hedges) are cancelled */
+            disp__job_drop_live(d, j, j->n_live - 1, true);
+        disp__job_finish(d, j, DISP__J_COMPLETED);
+    }
+    j->succeeded = true;
+    s = disp__session_find(d, j->session);
+    if (s == NULL) {
+        log_result(d, DISP_LOG_RESULT_SESSION_CLOSED, j, attempt, node, 0);
+        return;
+    }
+    e.index = j->index;
+    e.attempt = attempt;
+    e.node = node;
+    e.job = j->id;
+    e.job_id = disp__wire(d, j, attempt);
+    disp__rq_add(d, s, &e);
+}
+
+int disp__result(disp *d, uint64_t job_id, uint32_t attempt, uint32_t node, bool success)
+{
+    disp__job *j = NULL;
+    disp__node *n;
+    int rc, li;
+
+    if ((rc = resolve(d, job_id, attempt, &j)) != 0) {
+        unknown(d, job_id, attempt, node);
+        return rc;
+    }
+    if ((n = disp__node_find(d, node)) != NULL)
+        disp__node_signal(d, n, d->now);
+    if (dedup_drop(d, j, job_id, attempt, node))
+        return 0;
+    li = (j->state == DISP__J_COMPLETED || j->state == DISP__J_FAILED)
+             ? -1 : live_index(j, attempt, node);
+    if (success)
+        on_success(d, j, attempt, node, li);
+    else
+        on_failed(d, j, attempt, node, li);
+    return 0;
+}
+
+int disp_progress(disp *d, disp_time now, uint64_t job_id, uint32_t attempt, uint32_t node,
+                  int stage)
+{
+    disp__job *j = NULL;
+    disp__node *n;
+    int rc, li;
+
+    assert(d != NULL);
+    if ((rc = disp__enter(d, now)) != 0)
+        return rc;
+    if (stage < 0 || stage > 2)
+        return DISP_EINVAL;
+    if ((rc = resolve(d, job_id, attempt, &j)) != 0)
+        return rc;
+    if ((n = disp__node_find(d, node)) != NULL)
+        disp__node_signal(d, n, now);
+    li = live_index(j, attempt, node);
+    if (li >= 0 && j->state == DISP__J_ASSIGNED)
+        j->live[li].last_progress = now;
+    return 0;
+}

@@ -1,0 +1,466 @@
+/*
+ * rqueue.c — sessions and their result queue between accepted results and the
+ * client: `reference` (the scheduler's queue with its ack timeout, quirks and
+ * all), `ordered` (hold, skip a gap after ack_timeout, never release twice) and
+ * `immediate` (deliver on arrival).
+ *
+ * The reference queue keeps `expected`, `pending` (results by index) and
+ * wait entries (index -> wait start). See reference-scheduler.md, "The session
+ * result queue": every branch below maps to one sentence there.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+disp__session *disp__session_find(const disp *d, uint64_t id)
+{
+    int64_t *v = disp__map_get(&d->sess_map, id, 0);
+
+    return v ? &d->sessions[*v] : NULL;
+}
+
+static uint32_t sslot(const disp *d, const disp__session *s)
+{
+    return (uint32_t)(s - d->sessions);
+}
+
+disp__session *disp__session_open(disp *d, uint64_t id)
+{
+    disp__session *s;
+    uint32_t slot;
+
+    if (d->sfree != DISP__NONE) {
+        slot = d->sfree;
+        d->sfree = d->sessions[slot].fnext;
+    } else {
+        if (d->nsess == d->scap) {
+            d->scap = d->scap ? d->scap * 2 : 64;
+            d->sessions = disp__xrealloc(d->sessions, d->scap, sizeof *d->sessions);
+        }
+        slot = d->nsess++;
+    }
+    s = &d->sessions[slot];
+    memset(s, 0, sizeof *s);
+    s->id = id;
+    s->in_use = true;
+    s->hpos = -1;
+    s->anext = s->aprev = DISP__NONE;
+    s->fnext = DISP__NONE;
+    disp__map_put(&d->sess_map, id, 0, slot);
+    d->st.sessions_in_memory++;
+    return s;
+}
+
+/* ---- pending results, sorted by index ----------------------------------------- */
+
+/* Position of the first entry with index >= idx (relative to pstart). */
+static uint32_t pend_lower(const disp__session *s, uint32_t idx)
+{
+    uint32_t lo = 0, hi = s->pn;
+
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (s->pend[s->pstart + mid].index < idx)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static bool pend_has(const disp__session *s, int64_t idx)
+{
+    uint32_t i;
+
+    if (idx < 0 || idx >= (int64_t)DISP__INDEX_MAX || s->pn == 0)
+        return false;
+    i = pend_lower(s, (uint32_t)idx);
+    return i < s->pn && s->pend[s->pstart + i].index == (uint32_t)idx;
+}
+
+/* Inserts, or overwrites the entry with the same index (the reference's map insert). */
+static void pend_put(disp__session *s, const disp__rq_entry *e)
+{
+    uint32_t i = pend_lower(s, e->index);
+
+    if (i < s->pn && s->pend[s->pstart + i].index == e->index) {
+        s->pend[s->pstart + i] = *e;
+        return;
+    }
+    if (s->pstart + s->pn == s->pcap) {
+        if (s->pstart > 0) {
+            memmove(s->pend, s->pend + s->pstart, s->pn * sizeof *s->pend);
+            s->pstart = 0;
+        } else {
+            s->pcap = s->pcap ? s->pcap * 2 : 8;
+            s->pend = disp__xrealloc(s->pend, s->pcap, sizeof *s->pend);
+        }
+    }
+    memmove(s->pend + s->pstart + i + 1, s->pend + s->pstart + i, (s->pn - i) * sizeof *s->pend);
+    s->pend[s->pstart + i] = *e;
+    s->pn++;
+}
+
+static disp__rq_entry pend_pop_min(disp__session *s)
+{
+    disp__rq_entry e = s->pend[s->pstart];
+
+    assert(s->pn > 0);
+    s->pstart++;
+    if (--s->pn == 0)
+        s->pstart = 0;
+    return e;
+}
+
+static disp__rq_entry pend_take(disp__session *s, uint32_t idx)
+{
+    uint32_t i = pend_lower(s, idx);
+    disp__rq_entry e = s->pend[s->pstart + i];
+
+    assert(i < s->pn && e.index == idx);
+    memmove(s->pend + s->pstart + i, s->pend + s->pstart + i + 1,
+            (s->pn - i - 1) * sizeof *s->pend);
+    if (--s->pn == 0)
+        s->pstart = 0;
+    return e;
+}
+
+/* ---- bitsets (ordered queue) ---------------------------------------------------- */
+
+static bool bit_get(const uint64_t *bits, uint32_t nwords, int64_t i)
+{
+    return i >= 0 && (uint64_t)i / 64 < nwords && (bits[i / 64] >> (i % 64) & 1u);
+}
+
+static void bits_set(disp__session *s, uint64_t **bits, uint32_t i)
+{
+    if (i / 64 >= s->nwords) {
+        uint32_t n = s->nwords ? s->nwords : 4;
+        while (i / 64 >= n)
+            n *= 2;
+        s->released = disp__xrealloc(s->released, n, sizeof *s->released);
+        s->failed = disp__xrealloc(s->failed, n, sizeof *s->failed);
+        memset(s->released + s->nwords, 0, (n - s->nwords) * sizeof *s->released);
+        memset(s->failed + s->nwords, 0, (n - s->nwords) * sizeof *s->failed);
+        s->nwords = n;
+    }
+    (*bits)[i / 64] |= UINT64_C(1) << (i % 64);
+}
+
+/* ---- log records and delivery -------------------------------------------------- */
+
+static void qlog(disp *d, disp_log_event ev, const disp__session *s, int64_t index,
+                 const disp__rq_entry *e, int64_t elapsed_ms)
+{
+    disp_cmd c;
+
+    memset(&c, 0, sizeof c);
+    c.kind = DISP_CMD_LOG;
+    c.now = d->now;
+    c.event = ev;
+    c.session = s->id;
+    c.index = (uint32_t)index;
+    c.elapsed_ms = elapsed_ms;
+    c.ack_timeout_ms = disp__ms(d->p.ack_timeout);
+    if (e != NULL) {
+        c.job = e->job;
+        c.job_id = e->job_id;
+        c.attempt = e->attempt;
+        c.node = e->node;
+    } else {
+        int64_t *v = disp__map_get(&d->by_utt, s->id, (uint64_t)index);
+        disp__job *j = v ? disp__job_by_id(d, (uint64_t)*v) : NULL;
+        if (j != NULL) {
+            c.job = j->id;
+            c.job_id = disp__wire(d, j, j->attempt);
+            c.attempt = j->attempt;
+            c.failover_attempts = j->failover_attempts;
+        }
+    }
+    disp__emit(d, &c);
+}
+
+static void deliver(disp *d, disp__session *s, const disp__rq_entry *e)
+{
+    disp_cmd c;
+
+    memset(&c, 0, sizeof c);
+    c.kind = DISP_CMD_DELIVER;
+    c.now = d->now;
+    c.node = e->node;
+    c.job_id = e->job_id;
+    c.job = e->job;
+    c.attempt = e->attempt;
+    c.session = s->id;
+    c.index = e->index;
+    disp__emit(d, &c);
+    d->st.deliveries++;
+    if (d->p.result_queue == DISP_QUEUE_ORDERED)
+        bits_set(s, &s->released, e->index);
+    qlog(d, DISP_LOG_RESULT_RELEASED, s, e->index, e, 0);
+}
+
+static void evict_beyond_max(disp *d, disp__session *s)
+{
+    while (s->pn > (uint32_t)d->p.result_queue_max) {
+        disp__rq_entry e = s->pend[s->pstart + s->pn - 1];
+        s->pn--;
+        d->st.evictions++;
+        qlog(d, DISP_LOG_QUEUE_EVICT, s, e.index, &e, 0);
+    }
+}
+
+/* ---- reference queue ------------------------------------------------------------- */
+
+static void arm_check(disp *d, disp__session *s)
+{
+    bool want = disp__map_get(&s->ack, (uint64_t)s->expected, 0) != NULL;
+    uint32_t slot = sslot(d, s);
+
+    if (want == s->armed)
+        return;
+    s->armed = want;
+    if (want) { /* join the ring just before the cursor: last in this round */
+        if (d->armed_cursor == DISP__NONE) {
+            s->anext = s->aprev = slot;
+            d->armed_cursor = slot;
+        } else {
+            disp__session *c = &d->sessions[d->armed_cursor];
+            s->anext = d->armed_cursor;
+            s->aprev = c->aprev;
+            d->sessions[c->aprev].anext = slot;
+            c->aprev = slot;
+        }
+        if (d->narmed++ == 0)
+            disp__timer_set(d, DISP__TREF(DISP__T_CHECK, 0),
+                            disp__next_multiple(d->now, d->p.result_check_interval));
+    } else {
+        if (s->anext == slot) {
+            d->armed_cursor = DISP__NONE;
+        } else {
+            d->sessions[s->aprev].anext = s->anext;
+            d->sessions[s->anext].aprev = s->aprev;
+            if (d->armed_cursor == slot)
+                d->armed_cursor = s->anext;
+        }
+        s->anext = s->aprev = DISP__NONE;
+        if (--d->narmed == 0)
+            disp__timer_clear(d, DISP__TREF(DISP__T_CHECK, 0));
+    }
+}
+
+static void ack_del(disp__session *s, int64_t idx)
+{
+    disp__map_del(&s->ack, (uint64_t)idx, 0);
+}
+
+/* get_ready_results(now): releases what it can, moves `expected`, skips. */
+static void ref_ready(disp *d, disp__session *s)
+{
+    uint64_t guard = (uint64_t)s->pn + s->ack.n + 2;
+
+    if (s->pn > 0 && s->expected < (int64_t)s->pend[s->pstart].index)
+        s->expected = s->pend[s->pstart].index;
+    while (guard-- > 0) {
+        int64_t *w;
+        if (pend_has(s, s->expected)) {
+            disp__rq_entry e = pend_take(s, (uint32_t)s->expected);
+            deliver(d, s, &e);
+            ack_del(s, s->expected);
+            s->expected++;
+            continue;
+        }
+        if (s->pn > 0) {
+            /* A smaller index moves `expected` back; a larger one leaves it. */
+            disp__rq_entry e = pend_pop_min(s);
+            deliver(d, s, &e);
+            ack_del(s, e.index);
+            if ((int64_t)e.index < s->expected)
+                s->expected = (int64_t)e.index + 1;
+            continue;
+        }
+        w = disp__map_get(&s->ack, (uint64_t)s->expected, 0);
+        if (w != NULL && d->now - *w >= d->p.ack_timeout) {
+            d->st.ack_skips++;
+            qlog(d, DISP_LOG_ACK_SKIP, s, s->expected, NULL, disp__ms(d->now - *w));
+            ack_del(s, s->expected);
+            s->expected++;
+            continue;
+        }
+        break;
+    }
+    arm_check(d, s);
+}
+
+static void ref_add(disp *d, disp__session *s, const disp__rq_entry *e)
+{
+    int64_t *w = disp__map_get(&s->ack, e->index, 0);
+
+    if (w != NULL) {
+        disp_time waited = d->now - *w;
+        ack_del(s, e->index);
+        if (waited >= d->p.ack_timeout) {
+            d->st.ack_discards++;
+            qlog(d, DISP_LOG_ACK_DISCARD, s, e->index, e, disp__ms(waited));
+            arm_check(d, s);
+            return;
+        }
+    }
+    if ((int64_t)e->index > s->expected) {
+        /* The gap clock starts now for every index in [expected, index) that is
+         * neither pending nor waiting — delivered or discarded ones included. */
+        int64_t i = s->expected;
+        if ((int64_t)e->index - i > DISP__ACK_RANGE_MAX)
+            i = (int64_t)e->index - DISP__ACK_RANGE_MAX;
+        for (; i < (int64_t)e->index; i++)
+            if (!pend_has(s, i) && disp__map_get(&s->ack, (uint64_t)i, 0) == NULL)
+                disp__map_put(&s->ack, (uint64_t)i, 0, d->now);
+    }
+    pend_put(s, e);
+    evict_beyond_max(d, s);
+    ref_ready(d, s);
+}
+
+void disp__rq_check(disp *d)
+{
+    uint32_t count = d->narmed < (uint32_t)d->p.result_check_sessions
+                         ? d->narmed : (uint32_t)d->p.result_check_sessions;
+
+    for (uint32_t k = 0; k < count && d->armed_cursor != DISP__NONE; k++) {
+        disp__session *s = &d->sessions[d->armed_cursor];
+        d->armed_cursor = s->anext;
+        ref_ready(d, s);
+    }
+    if (d->narmed > 0)
+        disp__timer_set(d, DISP__TREF(DISP__T_CHECK, 0),
+                        disp__next_multiple(d->now, d->p.result_check_interval));
+}
+
+/* ---- ordered queue ---------------------------------------------------------------- */
+
+static void ord_pump(disp *d, disp__session *s)
+{
+    uint64_t guard = (uint64_t)s->pn + (uint64_t)s->nwords * 64 + 2;
+    uint32_t ref = DISP__TREF(DISP__T_SESSION, sslot(d, s));
+
+    while (guard-- > 0) {
+        if (s->pn > 0 && (int64_t)s->pend[s->pstart].index == s->expected) {
+            disp__rq_entry e = pend_pop_min(s);
+            deliver(d, s, &e);
+            s->expected++;
+            continue;
+        }
+        if (bit_get(s->failed, s->nwords, s->expected)) { /* failed for good: no wait */
+            s->expected++;
+            continue;
+        }
+        break;
+    }
+    if (s->pn == 0) {
+        disp__timer_clear(d, ref);
+    } else if (!disp__timer_armed(d, ref) || s->gap_index != s->expected) {
+        s->gap_index = s->expected;
+        s->gap_since = d->now;
+        disp__timer_set(d, ref, d->now + d->p.ack_timeout);
+    }
+}
+
+static void ord_add(disp *d, disp__session *s, const disp__rq_entry *e)
+{
+    if ((int64_t)e->index < s->expected) {
+        if (bit_get(s->released, s->nwords, e->index)) {
+            d->st.queue_duplicates++;
+            qlog(d, DISP_LOG_QUEUE_DUPLICATE, s, e->index, e, 0);
+        } else { /* skipped: too late */
+            d->st.ack_discards++;
+            qlog(d, DISP_LOG_ACK_DISCARD, s, e->index, e, 0);
+        }
+        return;
+    }
+    if (pend_has(s, e->index)) { /* a copy is already held: keep the first */
+        d->st.queue_duplicates++;
+        qlog(d, DISP_LOG_QUEUE_DUPLICATE, s, e->index, e, 0);
+        return;
+    }
+    pend_put(s, e);
+    evict_beyond_max(d, s);
+    ord_pump(d, s);
+}
+
+void disp__rq_gap_timer(disp *d, uint32_t slot)
+{
+    disp__session *s = &d->sessions[slot];
+    int64_t upto;
+
+    assert(s->in_use && s->pn > 0);
+    upto = s->pend[s->pstart].index;
+    for (; s->expected < upto; s->expected++) {
+        if (bit_get(s->released, s->nwords, s->expected) ||
+            bit_get(s->failed, s->nwords, s->expected))
+            continue;
+        d->st.ack_skips++;
+        qlog(d, DISP_LOG_ACK_SKIP, s, s->expected, NULL, disp__ms(d->now - s->gap_since));
+    }
+    ord_pump(d, s);
+}
+
+/* ---- entry points from results and jobs ------------------------------------------- */
+
+void disp__rq_add(disp *d, disp__session *s, const disp__rq_entry *e)
+{
+    switch (d->p.result_queue) {
+    case DISP_QUEUE_IMMEDIATE:
+        deliver(d, s, e);
+        break;
+    case DISP_QUEUE_ORDERED:
+        ord_add(d, s, e);
+        break;
+    default:
+        ref_add(d, s, e);
+        break;
+    }
+}
+
+void disp__rq_failed(disp *d, disp__session *s, uint32_t index)
+{
+    if (d->p.result_queue != DISP_QUEUE_ORDERED || (int64_t)index < s->expected)
+        return;
+    bits_set(s, &s->failed, index);
+    ord_pump(d, s);
+}
+
+int disp__session_close(disp *d, disp__session *s)
+{
+    uint32_t slot = sslot(d, s);
+
+    while (s->pn > 0) { /* flush: everything still pending goes out, in index order */
+        disp__rq_entry e = pend_pop_min(s);
+        deliver(d, s, &e);
+    }
+    disp__map_free(&s->ack); /* no wait entries: arm_check() leaves the ring */
+    arm_check(d, s);
+    disp__timer_clear(d, DISP__TREF(DISP__T_SESSION, slot));
+    free(s->pend);
+    free(s->released);
+    free(s->failed);
+    disp__map_del(&d->sess_map, s->id, 0);
+    memset(s, 0, sizeof *s);
+    s->hpos = -1;
+    s->fnext = d->sfree;
+    d->sfree = slot;
+    d->st.sessions_in_memory--;
+    return 0;
+}
+
+void disp__sessions_free(disp *d)
+{
+    for (uint32_t i = 0; i < d->nsess; i++) {
+        free(d->sessions[i].pend);
+        free(d->sessions[i].released);
+        free(d->sessions[i].failed);
+        disp__map_free(&d->sessions[i].ack);
+    }
+    free(d->sessions);
+    disp__map_free(&d->sess_map);
+}
