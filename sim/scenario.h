@@ -33,7 +33,7 @@ typedef struct sim_expect {
     bool has_min, has_max, has_equals;
     double min, max, equals;
     sim_expect_on on;
-    int line, column;          /* where it was written, for messages */
+    int line, column; /* where it was written, for messages */
 } sim_expect;
 
 /* A sweep knob: a path into the scenario and the values it takes. */
@@ -45,48 +45,81 @@ typedef struct sim_sweep_param {
 
 /* Caps on what a scenario may ask for; raised with command-line flags. */
 typedef struct sim_limits {
-    uint64_t max_utterances;   /* sessions x utterances_per_session */
+    uint64_t max_utterances; /* sessions x utterances_per_session */
     uint64_t max_nodes;
     uint64_t max_replications;
     uint64_t max_policies;
     uint64_t max_sweep_points;
 } sim_limits;
 
+/* Fills *l with the defaults: 1e8 utterances, 1e5 nodes, 1e4 replications,
+ * 64 policies, 1e5 sweep points. */
 void sim_limits_default(sim_limits *l);
 
+/*
+ * Applies one command-line limit flag: `arg` is the flag name ("--max-nodes"),
+ * `value` its text ("200000"). Returns 0 when arg is a limit flag and value a
+ * positive integer; -1 when arg is a limit flag but value is not (a message
+ * "dsim: --max-nodes: expected a positive integer, got 'x'" went to stderr);
+ * 1 when arg is not a limit flag (nothing printed, *l unchanged).
+ */
+int sim_limits_flag(sim_limits *l, const char *arg, const char *value);
+
+/* The limit flags with a one-line help each, NULL-terminated pairs
+ * {flag, help, flag, help, ..., NULL}, for usage texts. */
+extern const char *const sim_limits_flags_help[];
+
 typedef struct sim_scenario {
-    char *path;          /* the file it came from (owned) */
-    char *name;          /* owned */
-    char *description;   /* owned, may be "" */
+    char *path;        /* the file it came from (owned) */
+    char *name;        /* owned */
+    char *description; /* owned, may be "" */
     uint64_t seed;
     int replications;
-    double max_time_s;   /* 0 = run until drained */
+    double max_time_s; /* 0 = run until drained */
     wl_config workload;
-    node_config *nodes;  /* owned array of n_nodes classes */
+    node_config *nodes; /* owned array of n_nodes classes */
     size_t n_nodes;
     net_config network;
     sim_policy *policies; /* owned array */
     size_t n_policies;
-    sim_expect *expects;  /* owned array */
+    sim_expect *expects; /* owned array */
     size_t n_expects;
     sim_sweep_param *sweep; /* owned array (the file's `sweep` block) */
     size_t n_sweep;
+    /* What the scenario was loaded from, so that sim_scenario_set can edit and
+     * re-validate it: the JSON text (owned, NUL-terminated) and the limits. */
+    char *json_text;
+    size_t json_len;
+    sim_limits limits;
 } sim_scenario;
 
 /* Errors: up to SIM_ERR_MAX messages, each one line, the first is the headline. */
 #define SIM_ERR_MAX 20
 typedef struct sim_error {
-    int count;               /* errors recorded (may exceed the stored ones) */
+    int count; /* errors recorded (may exceed the stored ones) */
     char msg[SIM_ERR_MAX][512];
 } sim_error;
 
 /* Appends one formatted message ("FILE: PATH: ..."), keeping the first SIM_ERR_MAX. */
-void sim_error_add(sim_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void sim_error_add(sim_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints every stored message to stderr prefixed "dsim: ". */
 void sim_error_print(const sim_error *err);
 
-/* Loads `path` into *out. Returns 0, or -1 with err filled (and *out freed/zeroed). */
+/* Bounds on what the loader reads (beyond sim_limits, which flags can raise). */
+#define SIM_SCENARIO_MAX_BYTES (16u << 20)  /* a scenario file */
+#define SIM_EMPIRICAL_MAX_BYTES (64u << 20) /* an empirical samples file */
+#define SIM_EMPIRICAL_MAX 1000000u          /* samples of one empirical dist */
+#define SIM_MIXTURE_DEPTH_MAX 4             /* mixtures inside mixtures */
+#define SIM_MIXTURE_MAX 64                  /* components of one mixture */
+#define SIM_EXPECT_MAX 1024                 /* expectations of one scenario */
+#define SIM_SWEEP_PARAMS_MAX 16             /* knobs of one sweep block */
+#define SIM_MAX_SECONDS 1e7                 /* any duration in a scenario (116 days) */
+
+/*
+ * Loads `path` into *out. Returns 0, or -1 with err filled (and *out zeroed).
+ * err is reset first. Errors read "FILE:LINE:COL: PATH: what was expected, got
+ * what" (LINE:COL of the offending value, or of the key for an unknown key).
+ */
 int sim_scenario_load(const char *path, const sim_limits *limits, sim_scenario *out,
                       sim_error *err);
 
@@ -100,11 +133,33 @@ void sim_scenario_free(sim_scenario *s);
 /* Deep copy (used by sweeps: each point gets its own scenario). */
 void sim_scenario_copy(sim_scenario *dst, const sim_scenario *src);
 
-/* Sets a knob by path ("policies.fenced.dispatch_timeout_s", "nodes[0].count",
- * "workload.sessions") to a textual value. Returns 0 or -1 with err filled. */
+/*
+ * Sets a knob by path ("policies.fenced.dispatch_timeout_s", "nodes[0].count",
+ * "nodes.home-gpu.stages.asr.median", "workload.sessions", "seed") to a textual
+ * value: a number, true/false, a JSON object or array, else a string. Elements of
+ * `nodes` and `policies` can be named by index ([0]) or by name. The knob is set
+ * in the scenario's JSON text, which is then re-loaded, so every check applies to
+ * the new value; missing objects on the way are created. Returns 0 (and *s is the
+ * re-loaded scenario), or -1 with err filled (err reset first) and *s unchanged.
+ * Because it re-loads, edits made to the structs directly are lost: apply
+ * command-line overrides (seed, replications) through this function too.
+ */
 int sim_scenario_set(sim_scenario *s, const char *key, const char *value, sim_error *err);
 
 /* Prints a one-screen summary of the world and policies (dsim validate). */
 void sim_scenario_print_summary(const sim_scenario *s, void *stdio_file);
+
+/*
+ * The loader's key tables, for the schema test and tools: each names a
+ * $defs entry of scenarios/schema.json and the keys its object accepts
+ * (NULL-terminated). The list ends with {NULL, NULL}. Enum tables name
+ * "DEF.FIELD" and list the accepted strings.
+ */
+typedef struct sim_key_table {
+    const char *name;
+    const char *const *keys;
+} sim_key_table;
+extern const sim_key_table sim_scenario_key_tables[];
+extern const sim_key_table sim_scenario_enum_tables[];
 
 #endif

@@ -1,0 +1,23 @@
+/*
+ * cli.h — the dsim command line: dispatch to subcommands, help, usage errors.
+ */
+#ifndef DSIM_CLI_H
+#define DSIM_CLI_H
+
+#include <stdio.h>
+
+/*
+ * The whole `dsim` program: global flags (--help, --version) and dispatch to the
+ * subcommands of commands.h. Returns the process exit code (commands.h). Kept in
+ * the library so that tests and fuzzers can call it without a process.
+ */
+int sim_main(int argc, char **argv);
+
+/* Prints the synopsis of every subcommand (dsim --help) to f. */
+void sim_print_help(FILE *f);
+
+/* Prints "dsim: MESSAGE" and "try 'dsim --help'" to stderr. Returns SIM_EXIT_USAGE,
+ * so that a command can `return sim_usage_error(...)`. */
+int sim_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

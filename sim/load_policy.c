@@ -1,0 +1,261 @@
+/*
+ * load_policy.c — reading `policies`: a preset, then overrides, then the core's
+ * own check (disp_policy_check), whose message is reported at the policy's path.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "load_internal.h"
+#include "suggest.h"
+
+static disp_time to_ns(double s)
+{
+    return (disp_time)llround(s * 1e9);
+}
+
+static void secs(sim__ld *ld, const json_t *o, const char *key, disp_time *field)
+{
+    double v;
+    if (sim__num(ld, o, key, false, SIM__SECONDS, &v) == SIM__SET)
+        *field = to_ns(v);
+}
+
+static void count(sim__ld *ld, const json_t *o, const char *key, int lo, int hi, int *field)
+{
+    int64_t v;
+    if (sim__int(ld, o, key, false, lo, hi, &v) == SIM__SET)
+        *field = (int)v;
+}
+
+static void choice(sim__ld *ld, const json_t *o, const char *key, const char *const *names,
+                   int *field)
+{
+    int v;
+    if (sim__enum(ld, o, key, false, names, &v) == SIM__SET)
+        *field = v;
+}
+
+/* Opens block `key` of policy p: returns it (path pushed) or NULL (nothing pushed). */
+static const json_t *block(sim__ld *ld, const json_t *p, const char *key, const char *const *keys)
+{
+    const json_t *b = json_object_get(p, key);
+    if (!b)
+        return NULL;
+    sim__push_key(ld, key);
+    if (!sim__want_object(ld, b, "an object")) {
+        sim__pop(ld);
+        return NULL;
+    }
+    sim__check_keys(ld, b, keys);
+    return b;
+}
+
+/* hedge.after: seconds, or a quantile of observed durations written "p95", "p99.9". */
+static void hedge_after(sim__ld *ld, const json_t *h, disp_policy *pol)
+{
+    const json_t *v = json_object_get(h, "after");
+    if (!v)
+        return;
+    sim__push_key(ld, "after");
+    double q = 0;
+    char got[80];
+    if (json_is_number(v)) {
+        double s;
+        if (sim__check_num(ld, v, SIM__SECONDS, &s)) {
+            pol->hedge.after = to_ns(s);
+            pol->hedge.after_quantile = 0;
+        }
+    } else if (json_is_string(v) && json_string_value(v)[0] == 'p' && json_string_length(v) < 16) {
+        char *end;
+        const char *txt = json_string_value(v) + 1;
+        q = strtod(txt, &end);
+        if (end == txt || *end != '\0' || !(q > 0 && q < 100)) {
+            sim__describe(v, got, sizeof got);
+            sim__err(ld, "expected a quantile \"pNN\" with 0 < NN < 100, got %s", got);
+        } else {
+            pol->hedge.after = 0;
+            pol->hedge.after_quantile = q / 100.0;
+        }
+    } else {
+        sim__describe(v, got, sizeof got);
+        sim__err(ld, "expected seconds (a number) or a quantile such as \"p95\", got %s", got);
+    }
+    sim__pop(ld);
+}
+
+static void load_blocks(sim__ld *ld, const json_t *p, disp_policy *pol)
+{
+    const json_t *b;
+    int e;
+    if ((b = block(ld, p, "timeout", sim__keys_timeout))) {
+        if (sim__enum(ld, b, "mode", false, sim__enum_timeout, &e) == SIM__SET)
+            pol->timeout.mode = (disp_timeout_mode)e;
+        secs(ld, b, "min_s", &pol->timeout.min);
+        secs(ld, b, "max_s", &pol->timeout.max);
+        sim__num(ld, b, "k", false, SIM__NONNEG, &pol->timeout.k);
+        sim__num(ld, b, "q", false, (sim__range){0, 1, true, true, true}, &pol->timeout.q);
+        sim__num(ld, b, "factor", false, SIM__POSITIVE, &pol->timeout.factor);
+        count(ld, b, "window", 1, 1000000, &pol->timeout.window);
+        sim__pop(ld);
+    }
+    if ((b = block(ld, p, "liveness", sim__keys_liveness))) {
+        if (sim__enum(ld, b, "mode", false, sim__enum_liveness, &e) == SIM__SET)
+            pol->liveness.mode = (disp_liveness_mode)e;
+        secs(ld, b, "silence_s", &pol->liveness.silence);
+        sim__num(ld, b, "threshold", false, SIM__POSITIVE, &pol->liveness.threshold);
+        sim__pop(ld);
+    }
+    if ((b = block(ld, p, "hedge", sim__keys_hedge))) {
+        pol->hedge.enabled = true;
+        sim__bool(ld, b, "enabled", false, &pol->hedge.enabled);
+        hedge_after(ld, b, pol);
+        count(ld, b, "max_extra", 1, 1000, &pol->hedge.max_extra);
+        sim__num(ld, b, "budget", false, SIM__NONNEG, &pol->hedge.budget);
+        sim__pop(ld);
+    }
+    if ((b = block(ld, p, "backoff", sim__keys_backoff))) {
+        pol->backoff.enabled = true;
+        sim__bool(ld, b, "enabled", false, &pol->backoff.enabled);
+        secs(ld, b, "base_s", &pol->backoff.base);
+        secs(ld, b, "cap_s", &pol->backoff.cap);
+        if (sim__enum(ld, b, "jitter", false, sim__enum_jitter, &e) == SIM__SET)
+            pol->backoff.jitter = (disp_jitter_mode)e;
+        sim__pop(ld);
+    }
+    if ((b = block(ld, p, "retry_budget", sim__keys_retry_budget))) {
+        pol->retry_budget.enabled = true;
+        sim__bool(ld, b, "enabled", false, &pol->retry_budget.enabled);
+        sim__num(ld, b, "ratio", false, SIM__NONNEG, &pol->retry_budget.ratio);
+        sim__num(ld, b, "min_per_s", false, SIM__NONNEG, &pol->retry_budget.min_per_s);
+        sim__pop(ld);
+    }
+}
+
+/* Reports disp_policy_check's message ("FIELD: expected ...") at that field,
+ * with the value written in the file when there is one. */
+static void report_check(sim__ld *ld, const json_t *p, const char *msg)
+{
+    char field[64];
+    size_t n = strcspn(msg, ":/");
+    sim__seg segs[2];
+    size_t nseg = 0;
+    if (n > 0 && n < sizeof field) {
+        memcpy(field, msg, n);
+        field[n] = '\0';
+        char *dot = strchr(field, '.');
+        if (dot) {
+            *dot = '\0';
+            segs[nseg++] = (sim__seg){field, 0};
+            segs[nseg++] = (sim__seg){dot + 1, 0};
+        } else {
+            segs[nseg++] = (sim__seg){field, 0};
+        }
+    }
+    const json_t *v = NULL;
+    if (nseg >= 1)
+        v = json_object_get(p, segs[0].key);
+    if (v && nseg == 2)
+        v = json_object_get(v, segs[1].key);
+    char got[80];
+    if (v && json_is_number(v)) {
+        sim__describe(v, got, sizeof got);
+        sim__err_at(ld, segs, nseg, "%s, got %s", msg, got);
+    } else {
+        sim__err_at(ld, segs, nseg, "%s", msg);
+    }
+}
+
+static void load_policy(sim__ld *ld, const json_t *p, sim_policy *out)
+{
+    int before = ld->err->count;
+    sim__check_keys(ld, p, sim__keys_policy);
+    const char *name, *preset;
+    if (sim__str(ld, p, "name", true, SIM_NAME_MAX - 1, &name) == SIM__SET)
+        snprintf(out->name, sizeof out->name, "%s", name);
+    if (sim__str(ld, p, "preset", true, SIM_NAME_MAX - 1, &preset) != SIM__SET)
+        return;
+    disp_policy *pol = &out->policy;
+    if (disp_policy_preset(pol, preset) != 0) {
+        int ignored;
+        sim__enum(ld, p, "preset", true, disp_preset_names, &ignored);
+        return;
+    }
+    snprintf(out->preset, sizeof out->preset, "%s", preset);
+    int e;
+
+    secs(ld, p, "dispatch_timeout_s", &pol->dispatch_timeout);
+    secs(ld, p, "scan_interval_s", &pol->scan_interval);
+    secs(ld, p, "pending_timeout_s", &pol->pending_timeout);
+    count(ld, p, "max_failovers", 0, 1000, &pol->max_failovers);
+    sim__bool(ld, p, "send_cancel", false, &pol->send_cancel);
+    sim__bool(ld, p, "cancel_carries_attempt", false, &pol->cancel_carries_attempt);
+    e = (int)pol->failover;
+    choice(ld, p, "failover", sim__enum_failover, &e);
+    pol->failover = (disp_failover_mode)e;
+    e = (int)pol->result_accept;
+    choice(ld, p, "result_accept", sim__enum_result_accept, &e);
+    pol->result_accept = (disp_accept_mode)e;
+    e = (int)pol->result_queue;
+    choice(ld, p, "result_queue", sim__enum_result_queue, &e);
+    pol->result_queue = (disp_queue_mode)e;
+    secs(ld, p, "ack_timeout_s", &pol->ack_timeout);
+    count(ld, p, "result_queue_max", 1, 1000000, &pol->result_queue_max);
+    secs(ld, p, "result_check_interval_s", &pol->result_check_interval);
+    count(ld, p, "result_check_sessions", 1, 1000000, &pol->result_check_sessions);
+    secs(ld, p, "dedup_ttl_s", &pol->dedup_ttl);
+    e = (int)pol->pending;
+    choice(ld, p, "pending", sim__enum_pending, &e);
+    pol->pending = (disp_pending_mode)e;
+    count(ld, p, "slots_default", 1, 65536, &pol->default_slots);
+    load_blocks(ld, p, pol);
+
+    if (ld->err->count == before) {
+        const char *why = disp_policy_check(pol);
+        if (why)
+            report_check(ld, p, why);
+    }
+}
+
+void sim__load_policies(sim__ld *ld, const json_t *root, sim_scenario *s)
+{
+    const json_t *a = sim__member(ld, root, "policies", true);
+    if (!a)
+        return;
+    sim__push_key(ld, "policies");
+    size_t n = json_array_size(a);
+    char got[80];
+    if (!json_is_array(a)) {
+        sim__describe(a, got, sizeof got);
+        sim__err(ld, "expected an array of policies, got %s", got);
+    } else if (n == 0) {
+        sim__err(ld, "expected at least one policy, got an empty array");
+    } else if (n > ld->lim.max_policies) {
+        sim__err(ld,
+                 "%zu policies, more than the limit of %" PRIu64 " (raise it with --max-policies)",
+                 n, ld->lim.max_policies);
+    } else {
+        s->policies = sim__xcalloc(n, sizeof *s->policies);
+        s->n_policies = n;
+        for (size_t i = 0; i < n; i++) {
+            const json_t *p = json_array_get(a, i);
+            sim__push_index(ld, i);
+            if (sim__want_object(ld, p, "a policy object")) {
+                load_policy(ld, p, &s->policies[i]);
+                for (size_t j = 0; j < i && s->policies[i].name[0]; j++)
+                    if (strcmp(s->policies[j].name, s->policies[i].name) == 0) {
+                        char safe[80];
+                        sim__safe(s->policies[i].name, safe, sizeof safe);
+                        sim__push_key(ld, "name");
+                        sim__err(ld, "policy '%s' is already defined at policies[%zu]", safe, j);
+                        sim__pop(ld);
+                        break;
+                    }
+            }
+            sim__pop(ld);
+        }
+    }
+    sim__pop(ld);
+}

@@ -1,0 +1,191 @@
+/*
+ * load_world.c — reading the workload, node classes and network of a scenario.
+ */
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "load_internal.h"
+
+void sim__load_workload(sim__ld *ld, const json_t *root, sim_scenario *s)
+{
+    const json_t *w = sim__member(ld, root, "workload", true);
+    if (!w)
+        return;
+    sim__push_key(ld, "workload");
+    if (sim__want_object(ld, w, "an object")) {
+        sim__check_keys(ld, w, sim__keys_workload);
+        wl_config *c = &s->workload;
+        int ok = 0;
+        ok += sim__int32(ld, w, "sessions", true, 1, &c->sessions) == SIM__SET;
+        ok += sim__int32(ld, w, "utterances_per_session", true, 1, &c->utterances_per_session) ==
+              SIM__SET;
+        sim__dist_field(ld, w, "session_start_s", false, &c->session_start);
+        sim__dist_field(ld, w, "gap_s", false, &c->gap);
+        sim__dist_field(ld, w, "audio_s", false, &c->audio);
+        sim__num(ld, w, "linger_s", false, SIM__SECONDS, &c->linger_s);
+        uint64_t total = (uint64_t)c->sessions * (uint64_t)c->utterances_per_session;
+        if (ok == 2 && total > ld->lim.max_utterances)
+            sim__err(ld,
+                     "%d sessions x %d utterances = %" PRIu64 " utterances, more than the "
+                     "limit of %" PRIu64 " (raise it with --max-utterances)",
+                     c->sessions, c->utterances_per_session, total, ld->lim.max_utterances);
+    }
+    sim__pop(ld);
+}
+
+static void load_faults(sim__ld *ld, const json_t *f, node_config *c)
+{
+    sim__check_keys(ld, f, sim__keys_faults);
+    const json_t *o;
+    if ((o = json_object_get(f, "stall"))) {
+        sim__push_key(ld, "stall");
+        if (sim__want_object(ld, o, "an object")) {
+            sim__check_keys(ld, o, sim__keys_stall);
+            sim__num(ld, o, "prob", true, SIM__PROB, &c->stall_prob);
+            sim__dist_field(ld, o, "extra_s", true, &c->stall_extra);
+        }
+        sim__pop(ld);
+    }
+    if ((o = json_object_get(f, "crash"))) {
+        sim__push_key(ld, "crash");
+        if (sim__want_object(ld, o, "an object")) {
+            sim__check_keys(ld, o, sim__keys_crash);
+            c->crash = true;
+            sim__dist_field(ld, o, "between_s", true, &c->crash_between);
+            sim__dist_field(ld, o, "downtime_s", true, &c->crash_downtime);
+        }
+        sim__pop(ld);
+    }
+    if ((o = json_object_get(f, "cold_start"))) {
+        sim__push_key(ld, "cold_start");
+        if (sim__want_object(ld, o, "an object")) {
+            sim__check_keys(ld, o, sim__keys_cold_start);
+            c->cold_start = true;
+            sim__num(ld, o, "idle_s", true, SIM__SECONDS, &c->cold_idle_s);
+            sim__dist_field(ld, o, "extra_s", true, &c->cold_extra);
+        }
+        sim__pop(ld);
+    }
+    if ((o = json_object_get(f, "no_result"))) {
+        sim__push_key(ld, "no_result");
+        if (sim__want_object(ld, o, "an object")) {
+            sim__check_keys(ld, o, sim__keys_no_result);
+            sim__num(ld, o, "prob", true, SIM__PROB, &c->no_result_prob);
+        }
+        sim__pop(ld);
+    }
+}
+
+static void load_node(sim__ld *ld, const json_t *n, node_config *c, size_t i)
+{
+    sim__check_keys(ld, n, sim__keys_node);
+    const char *name;
+    if (sim__str(ld, n, "name", false, sizeof c->name - 1, &name) == SIM__SET)
+        snprintf(c->name, sizeof c->name, "%s", name);
+    else
+        snprintf(c->name, sizeof c->name, "node%zu", i);
+    sim__int32(ld, n, "count", false, 1, &c->count);
+    sim__int32(ld, n, "slots", false, 1, &c->slots);
+    sim__int32(ld, n, "workers", false, 1, &c->workers);
+    const json_t *st = sim__member(ld, n, "stages", true);
+    if (st) {
+        sim__push_key(ld, "stages");
+        if (sim__want_object(ld, st, "an object with asr, nmt and tts dists")) {
+            sim__check_keys(ld, st, sim__keys_stages);
+            for (int k = 0; k < STAGE_COUNT; k++)
+                sim__dist_field(ld, st, sim__keys_stages[k], true, &c->stage[k]);
+        }
+        sim__pop(ld);
+    }
+    int e;
+    if (sim__enum(ld, n, "on_cancel", false, sim__enum_on_cancel, &e) == SIM__SET)
+        c->on_cancel = (node_cancel_mode)e;
+    sim__bool(ld, n, "cancel_between_stages", false, &c->cancel_between_stages);
+    if (sim__enum(ld, n, "attempt_check", false, sim__enum_attempt_check, &e) == SIM__SET)
+        c->attempt_check = (node_attempt_mode)e;
+    sim__bool(ld, n, "skip_repeat_job_id", false, &c->skip_repeat_job_id);
+    sim__bool(ld, n, "progress", false, &c->progress);
+    sim__num(ld, n, "heartbeat_s", false, SIM__POS_SECONDS, &c->heartbeat_s);
+    const json_t *f = json_object_get(n, "faults");
+    if (f) {
+        sim__push_key(ld, "faults");
+        if (sim__want_object(ld, f, "an object"))
+            load_faults(ld, f, c);
+        sim__pop(ld);
+    }
+}
+
+void sim__load_nodes(sim__ld *ld, const json_t *root, sim_scenario *s)
+{
+    const json_t *a = sim__member(ld, root, "nodes", true);
+    if (!a)
+        return;
+    sim__push_key(ld, "nodes");
+    size_t n = json_array_size(a);
+    char got[80];
+    if (!json_is_array(a)) {
+        sim__describe(a, got, sizeof got);
+        sim__err(ld, "expected an array of node classes, got %s", got);
+    } else if (n == 0) {
+        sim__err(ld, "expected at least one node class, got an empty array");
+    } else if (n > ld->lim.max_nodes) {
+        sim__err(ld,
+                 "%zu node classes, more than the limit of %" PRIu64
+                 " nodes (raise it with --max-nodes)",
+                 n, ld->lim.max_nodes);
+    } else {
+        s->nodes = sim__xcalloc(n, sizeof *s->nodes);
+        s->n_nodes = n;
+        uint64_t total = 0;
+        for (size_t i = 0; i < n; i++) {
+            node_config_init(&s->nodes[i]);
+            sim__push_index(ld, i);
+            const json_t *o = json_array_get(a, i);
+            if (sim__want_object(ld, o, "a node class object")) {
+                load_node(ld, o, &s->nodes[i], i);
+                for (size_t j = 0; j < i; j++)
+                    if (json_object_get(o, "name") &&
+                        strcmp(s->nodes[j].name, s->nodes[i].name) == 0) {
+                        char safe[80];
+                        sim__safe(s->nodes[i].name, safe, sizeof safe);
+                        sim__push_key(ld, "name");
+                        sim__err(ld, "node class '%s' is already defined at nodes[%zu]", safe, j);
+                        sim__pop(ld);
+                        break;
+                    }
+            }
+            total += (uint64_t)s->nodes[i].count;
+            sim__pop(ld);
+        }
+        if (total > ld->lim.max_nodes)
+            sim__err(ld,
+                     "%" PRIu64 " nodes in total, more than the limit of %" PRIu64
+                     " (raise it with --max-nodes)",
+                     total, ld->lim.max_nodes);
+    }
+    sim__pop(ld);
+}
+
+void sim__load_network(sim__ld *ld, const json_t *root, sim_scenario *s)
+{
+    const json_t *n = json_object_get(root, "network");
+    if (!n)
+        return;
+    sim__push_key(ld, "network");
+    if (sim__want_object(ld, n, "an object")) {
+        net_config *c = &s->network;
+        sim__check_keys(ld, n, sim__keys_network);
+        if (sim__dist_field(ld, n, "delay_s", false, &c->to_node_delay) == SIM__SET)
+            dist_copy(&c->to_sched_delay, &c->to_node_delay);
+        sim__dist_field(ld, n, "to_node_delay_s", false, &c->to_node_delay);
+        sim__dist_field(ld, n, "to_scheduler_delay_s", false, &c->to_sched_delay);
+        double loss;
+        if (sim__num(ld, n, "loss", false, SIM__PROB, &loss) == SIM__SET)
+            c->to_node_loss = c->to_sched_loss = loss;
+        sim__num(ld, n, "to_node_loss", false, SIM__PROB, &c->to_node_loss);
+        sim__num(ld, n, "to_scheduler_loss", false, SIM__PROB, &c->to_sched_loss);
+    }
+    sim__pop(ld);
+}

@@ -1,0 +1,328 @@
+/*
+ * scenario.c — loading a scenario file: the top level, limits, free and copy.
+ * The parts live in load_world.c, load_dist.c, load_policy.c, load_expect.c.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "load_internal.h"
+
+/* ---- limits ------------------------------------------------------------------ */
+
+void sim_limits_default(sim_limits *l)
+{
+
+    l->max_utterances = 100000000;
+    l->max_nodes = 100000;
+    l->max_replications = 10000;
+    l->max_policies = 64;
+    l->max_sweep_points = 100000;
+}
+
+const char *const sim_limits_flags_help[] = {
+    "--max-utterances N",
+    "sessions x utterances a scenario may ask for (100000000)",
+    "--max-nodes N",
+    "nodes a scenario may ask for (100000)",
+    "--max-replications N",
+    "replications a scenario may ask for (10000)",
+    "--max-policies N",
+    "policies a scenario may hold (64)",
+    "--max-sweep-points N",
+    "points a sweep may have (100000)",
+    NULL,
+};
+
+int sim_limits_flag(sim_limits *l, const char *arg, const char *value)
+{
+    uint64_t *field = NULL;
+    if (strcmp(arg, "--max-utterances") == 0)
+        field = &l->max_utterances;
+    else if (strcmp(arg, "--max-nodes") == 0)
+        field = &l->max_nodes;
+    else if (strcmp(arg, "--max-replications") == 0)
+        field = &l->max_replications;
+    else if (strcmp(arg, "--max-policies") == 0)
+        field = &l->max_policies;
+    else if (strcmp(arg, "--max-sweep-points") == 0)
+        field = &l->max_sweep_points;
+    else
+        return 1;
+    char *end = NULL;
+    unsigned long long v = 0;
+    errno = 0;
+    if (value && value[0] >= '0' && value[0] <= '9')
+        v = strtoull(value, &end, 10);
+    if (!value || !end || *end || errno == ERANGE || v == 0) {
+        char safe[64];
+        sim__safe(value ? value : "", safe, sizeof safe);
+        fprintf(stderr, "dsim: %s: expected a positive integer, got '%s'\n", arg, safe);
+        return -1;
+    }
+    *field = (uint64_t)v;
+    return 0;
+}
+
+/* ---- free and copy --------------------------------------------------------------- */
+
+void sim_scenario_free(sim_scenario *s)
+{
+    if (!s)
+        return;
+    free(s->path);
+    free(s->name);
+    free(s->description);
+    wl_config_free(&s->workload);
+    for (size_t i = 0; i < s->n_nodes; i++)
+        node_config_free(&s->nodes[i]);
+    free(s->nodes);
+    net_config_free(&s->network);
+    free(s->policies);
+    free(s->expects);
+    for (size_t i = 0; i < s->n_sweep; i++) {
+        for (size_t j = 0; j < s->sweep[i].n; j++)
+            free(s->sweep[i].values[j]);
+        free(s->sweep[i].values);
+    }
+    free(s->sweep);
+    free(s->json_text);
+    memset(s, 0, sizeof *s);
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? sim__xstrdup(s) : NULL;
+}
+
+void sim_scenario_copy(sim_scenario *dst, const sim_scenario *src)
+{
+    *dst = *src;
+    dst->path = dup_or_null(src->path);
+    dst->name = dup_or_null(src->name);
+    dst->description = dup_or_null(src->description);
+    wl_config_copy(&dst->workload, &src->workload);
+    dst->nodes = src->n_nodes ? sim__xcalloc(src->n_nodes, sizeof *dst->nodes) : NULL;
+    for (size_t i = 0; i < src->n_nodes; i++)
+        node_config_copy(&dst->nodes[i], &src->nodes[i]);
+    net_config_copy(&dst->network, &src->network);
+    dst->policies = NULL;
+    if (src->n_policies) {
+        dst->policies = sim__xcalloc(src->n_policies, sizeof *dst->policies);
+        memcpy(dst->policies, src->policies, src->n_policies * sizeof *dst->policies);
+    }
+    dst->expects = NULL;
+    if (src->n_expects) {
+        dst->expects = sim__xcalloc(src->n_expects, sizeof *dst->expects);
+        memcpy(dst->expects, src->expects, src->n_expects * sizeof *dst->expects);
+    }
+    dst->sweep = NULL;
+    if (src->n_sweep) {
+        dst->sweep = sim__xcalloc(src->n_sweep, sizeof *dst->sweep);
+        for (size_t i = 0; i < src->n_sweep; i++) {
+            dst->sweep[i] = src->sweep[i];
+            dst->sweep[i].values = sim__xcalloc(src->sweep[i].n, sizeof(char *));
+            for (size_t j = 0; j < src->sweep[i].n; j++)
+                dst->sweep[i].values[j] = sim__xstrdup(src->sweep[i].values[j]);
+        }
+    }
+    dst->json_text = NULL;
+    if (src->json_text) {
+        dst->json_text = sim__xmalloc(src->json_len + 1);
+        memcpy(dst->json_text, src->json_text, src->json_len + 1);
+    }
+}
+
+/* ---- loading ------------------------------------------------------------------ */
+
+static void load_top(sim__ld *ld, const json_t *root, sim_scenario *s)
+{
+    sim__check_keys(ld, root, sim__keys_scenario);
+    const char *str;
+    if (sim__str(ld, root, "name", true, 255, &str) == SIM__SET)
+        s->name = sim__xstrdup(str);
+    if (sim__str(ld, root, "description", false, 4096, &str) == SIM__SET)
+        s->description = sim__xstrdup(str);
+    int64_t v;
+    if (sim__int(ld, root, "seed", true, 0, INT64_MAX, &v) == SIM__SET)
+        s->seed = (uint64_t)v;
+    if (sim__int(ld, root, "replications", false, 1, INT_MAX, &v) == SIM__SET) {
+        if ((uint64_t)v > ld->lim.max_replications) {
+            sim__push_key(ld, "replications");
+            sim__err(ld,
+                     "%" PRId64 " replications, more than the limit of %" PRIu64
+                     " (raise it with --max-replications)",
+                     v, ld->lim.max_replications);
+            sim__pop(ld);
+        } else {
+            s->replications = (int)v;
+        }
+    }
+    sim__num(ld, root, "max_time_s", false, SIM__SECONDS, &s->max_time_s);
+    sim__load_workload(ld, root, s);
+    sim__load_nodes(ld, root, s);
+    sim__load_network(ld, root, s);
+    sim__load_policies(ld, root, s);
+    sim__load_expect(ld, root, s);
+    sim__load_sweep(ld, root, s);
+}
+
+/* The LINE:COL of a stored message "FILE:LINE:COL: ...", as one sortable number;
+ * messages without a position sort first (they concern the whole file). */
+static long long msg_pos(const char *msg, const char *file)
+{
+    size_t fl = strlen(file);
+    if (strncmp(msg, file, fl) != 0 || msg[fl] != ':')
+        return -1;
+    char *end;
+    long line = strtol(msg + fl + 1, &end, 10);
+    if (end == msg + fl + 1 || *end != ':')
+        return -1;
+    char *end2;
+    long col = strtol(end + 1, &end2, 10);
+    if (end2 == end + 1 || *end2 != ':')
+        return -1;
+    return (long long)line * 1000000LL + col;
+}
+
+/* Orders the stored messages from index `from` on by position in the file (a
+ * stable insertion sort over at most SIM_ERR_MAX messages), so that they read
+ * top to bottom and the headline is the first problem in the file. */
+static void sort_by_position(sim_error *err, const char *file, int from)
+{
+    int n = err->count < SIM_ERR_MAX ? err->count : SIM_ERR_MAX;
+    char tmp[sizeof err->msg[0]];
+    for (int i = from + 1; i < n; i++) {
+        long long key = msg_pos(err->msg[i], file);
+        int j = i;
+        while (j > from && msg_pos(err->msg[j - 1], file) > key)
+            j--;
+        if (j == i)
+            continue;
+        memcpy(tmp, err->msg[i], sizeof tmp);
+        memmove(err->msg[j + 1], err->msg[j], (size_t)(i - j) * sizeof tmp);
+        memcpy(err->msg[j], tmp, sizeof tmp);
+    }
+}
+
+int sim__load_text(sim__ld *ld, const char *text, size_t len, sim_scenario *out)
+{
+    memset(out, 0, sizeof *out);
+    wl_config_init(&out->workload);
+    net_config_init(&out->network);
+    out->replications = 1;
+    out->limits = ld->lim;
+    int before = ld->err->count;
+    const char *prefix = ld->bare ? "" : ld->file;
+    const char *sep = ld->bare ? "" : ":";
+
+    if (len > SIM_SCENARIO_MAX_BYTES) {
+        sim_error_add(ld->err, "%s%s%s%zu bytes, more than the %u a scenario may have", prefix, sep,
+                      ld->bare ? "" : " ", len, SIM_SCENARIO_MAX_BYTES);
+        return -1;
+    }
+    json_error_t je;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    if (!root) {
+        if (je.line > 0)
+            sim_error_add(ld->err, "%s%s%d:%d: %s", prefix, sep, je.line, je.column, je.text);
+        else
+            sim_error_add(ld->err, "%s%s%s%s", prefix, sep, ld->bare ? "" : " ", je.text);
+        return -1;
+    }
+    ld->depth = 0;
+    if (sim__want_object(ld, root, "a scenario object {\"name\": ..., \"seed\": ...}"))
+        load_top(ld, root, out);
+    if (!out->description && ld->err->count == before)
+        out->description = sim__xstrdup("");
+    if (ld->err->count == before && ld->check_sweep && out->n_sweep > 0)
+        sim__check_sweep_values(ld, text, len, out);
+    json_decref(root);
+    if (ld->err->count != before) {
+        if (!ld->bare && before < SIM_ERR_MAX)
+            sort_by_position(ld->err, ld->file, before);
+        sim_scenario_free(out);
+        return -1;
+    }
+    out->json_text = sim__xmalloc(len + 1);
+    memcpy(out->json_text, text, len);
+    out->json_text[len] = '\0';
+    out->json_len = len;
+    return 0;
+}
+
+/* The directory part of path ("." when none), in buf. */
+static void dir_of(const char *path, char *buf, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(buf, cap, ".");
+    else if (slash == path)
+        snprintf(buf, cap, "/");
+    else
+        snprintf(buf, cap, "%.*s", (int)(slash - path), path);
+}
+
+int sim_scenario_load_string(const char *text, size_t len, const char *path,
+                             const sim_limits *limits, sim_scenario *out, sim_error *err)
+{
+    char dir[4096];
+    memset(err, 0, sizeof *err);
+    sim__ld ld;
+    memset(&ld, 0, sizeof ld);
+    dir_of(path, dir, sizeof dir);
+    ld.file = path;
+    ld.text = text;
+    ld.len = len;
+    ld.dir = dir;
+    if (limits)
+        ld.lim = *limits;
+    else
+        sim_limits_default(&ld.lim);
+    ld.err = err;
+    ld.check_sweep = true;
+    if (sim__load_text(&ld, text, len, out) != 0)
+        return -1;
+    out->path = sim__xstrdup(path);
+    return 0;
+}
+
+int sim_scenario_load(const char *path, const sim_limits *limits, sim_scenario *out, sim_error *err)
+{
+    memset(out, 0, sizeof *out);
+    memset(err, 0, sizeof *err);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        sim_error_add(err, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        sim_error_add(err, "%s: not a regular file", path);
+        fclose(f);
+        return -1;
+    }
+    if ((unsigned long long)st.st_size > SIM_SCENARIO_MAX_BYTES) {
+        sim_error_add(err, "%s: %lld bytes, more than the %u a scenario may have", path,
+                      (long long)st.st_size, SIM_SCENARIO_MAX_BYTES);
+        fclose(f);
+        return -1;
+    }
+    size_t cap = (size_t)st.st_size + 1;
+    char *text = sim__xmalloc(cap);
+    size_t len = fread(text, 1, cap, f);
+    int rerr = ferror(f);
+    fclose(f);
+    if (rerr || len >= cap) {
+        sim_error_add(err, "%s: %s", path, rerr ? "read error" : "file changed while reading");
+        free(text);
+        return -1;
+    }
+    int rc = sim_scenario_load_string(text, len, path, limits, out, err);
+    free(text);
+    return rc;
+}

@@ -1,0 +1,199 @@
+/*
+ * scenario_summary.c — the one-screen summary `dsim validate` prints.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "load_internal.h"
+
+static void secs(double s, char *buf, size_t cap)
+{
+    if (isinf(s))
+        snprintf(buf, cap, "inf");
+    else
+        snprintf(buf, cap, "%.3g s", s);
+}
+
+/* "lognormal median 0.8 sigma 0.8, mean 1.1 s, + 0.15 s per audio s, max 20 s" */
+static void describe_dist(const dist *d, char *buf, size_t cap)
+{
+    char mean[32], extra[96] = "";
+    secs(dist_mean(d), mean, sizeof mean);
+    switch (d->kind) {
+    case DIST_CONST:
+        snprintf(buf, cap, "%s", mean);
+        break;
+    case DIST_UNIFORM:
+        snprintf(buf, cap, "uniform %g..%g s", d->p0, d->p1);
+        break;
+    case DIST_EXPONENTIAL:
+        snprintf(buf, cap, "exponential mean %s", mean);
+        break;
+    case DIST_LOGNORMAL:
+        snprintf(buf, cap, "lognormal median %g sigma %g (mean %s)", d->p0, d->p1, mean);
+        break;
+    case DIST_GAMMA:
+        snprintf(buf, cap, "gamma shape %g scale %g (mean %s)", d->p0, d->p1, mean);
+        break;
+    case DIST_WEIBULL:
+        snprintf(buf, cap, "weibull shape %g scale %g (mean %s)", d->p0, d->p1, mean);
+        break;
+    case DIST_PARETO:
+        snprintf(buf, cap, "pareto alpha %g min %g (mean %s)", d->p0, d->p1, mean);
+        break;
+    case DIST_EMPIRICAL:
+        snprintf(buf, cap, "empirical %zu samples (mean %s)", d->n, mean);
+        break;
+    case DIST_MIXTURE:
+        snprintf(buf, cap, "mixture of %zu (mean %s)", d->n, mean);
+        break;
+    default:
+        snprintf(buf, cap, "?");
+        break;
+    }
+    size_t o = 0;
+    if (d->per_audio_s > 0)
+        o += (size_t)snprintf(extra, sizeof extra, " + %g s per audio s", d->per_audio_s);
+    if (d->has_max && o < sizeof extra)
+        snprintf(extra + o, sizeof extra - o, ", max %g s", d->max);
+    size_t used = strlen(buf);
+    if (used < cap)
+        snprintf(buf + used, cap - used, "%s", extra);
+}
+
+/* One line per policy: its preset and the knobs that shape duplicates and losses. */
+static void print_policy(FILE *f, const sim_policy *sp)
+{
+    const disp_policy *p = &sp->policy;
+    char line[512];
+    size_t o = 0;
+#define ADD(...)                                                                                   \
+    do {                                                                                           \
+        if (o < sizeof line) {                                                                     \
+            int n_ = snprintf(line + o, sizeof line - o, __VA_ARGS__);                             \
+            o += n_ > 0 ? (size_t)n_ : 0;                                                          \
+        }                                                                                          \
+    } while (0)
+    ADD("timeout %g s", (double)p->dispatch_timeout / 1e9);
+    if (p->scan_interval != DISP_NS_PER_S)
+        ADD(" (scan %g s)", (double)p->scan_interval / 1e9);
+    ADD(", %d failovers%s", p->max_failovers, p->send_cancel ? "" : " without cancel");
+    if (p->failover != DISP_FAILOVER_SAME_JOB_ID)
+        ADD(" %s", sim__enum_failover[p->failover]);
+    ADD(", accept %s, queue %s, ack %g s", sim__enum_result_accept[p->result_accept],
+        sim__enum_result_queue[p->result_queue], (double)p->ack_timeout / 1e9);
+    if (p->dedup_ttl > 0)
+        ADD(", dedup %g s", (double)p->dedup_ttl / 1e9);
+    ADD(", pending %s", sim__enum_pending[p->pending]);
+    if (p->pending_timeout > 0)
+        ADD(" %g s", (double)p->pending_timeout / 1e9);
+    if (p->timeout.mode != DISP_TIMEOUT_FIXED)
+        ADD(", timeout %s %g..%g s", sim__enum_timeout[p->timeout.mode],
+            (double)p->timeout.min / 1e9, (double)p->timeout.max / 1e9);
+    if (p->liveness.mode != DISP_LIVENESS_NONE)
+        ADD(", liveness %s", sim__enum_liveness[p->liveness.mode]);
+    if (p->hedge.enabled) {
+        if (p->hedge.after > 0)
+            ADD(", hedge after %g s", (double)p->hedge.after / 1e9);
+        else
+            ADD(", hedge after p%g", p->hedge.after_quantile * 100);
+    }
+    if (p->backoff.enabled)
+        ADD(", backoff %g..%g s %s", (double)p->backoff.base / 1e9, (double)p->backoff.cap / 1e9,
+            sim__enum_jitter[p->backoff.jitter]);
+    if (p->retry_budget.enabled)
+        ADD(", retry budget %g", p->retry_budget.ratio);
+#undef ADD
+    fprintf(f, "    %-18s %s: %s\n", sp->name, sp->preset, line);
+}
+
+static void print_node(FILE *f, const node_config *c)
+{
+    char st[STAGE_COUNT][64];
+    for (int k = 0; k < STAGE_COUNT; k++) {
+        secs(dist_mean(&c->stage[k]), st[k], sizeof st[k]);
+        if (c->stage[k].per_audio_s > 0) {
+            size_t n = strlen(st[k]);
+            snprintf(st[k] + n, sizeof st[k] - n, " + %g s per audio s", c->stage[k].per_audio_s);
+        }
+    }
+    fprintf(f, "    %-14s x%d, %d slots, %d worker%s, on_cancel %s, attempt_check %s%s%s\n",
+            c->name, c->count, c->slots, c->workers, c->workers == 1 ? "" : "s",
+            sim__enum_on_cancel[c->on_cancel], sim__enum_attempt_check[c->attempt_check],
+            c->progress ? ", progress" : "",
+            c->skip_repeat_job_id ? ", skips repeated job_id" : "");
+    fprintf(f, "      stage means: asr %s, nmt %s, tts %s\n", st[0], st[1], st[2]);
+    if (c->stall_prob > 0 || c->crash || c->cold_start || c->no_result_prob > 0) {
+        fprintf(f, "      faults:");
+        if (c->stall_prob > 0)
+            fprintf(f, " stall %g%% (+%.3g s mean)", c->stall_prob * 100,
+                    dist_mean(&c->stall_extra));
+        if (c->crash)
+            fprintf(f, " crash every %.3g s for %.3g s (means)", dist_mean(&c->crash_between),
+                    dist_mean(&c->crash_downtime));
+        if (c->cold_start)
+            fprintf(f, " cold start after %g s idle (+%.3g s)", c->cold_idle_s,
+                    dist_mean(&c->cold_extra));
+        if (c->no_result_prob > 0)
+            fprintf(f, " no result %g%%", c->no_result_prob * 100);
+        fprintf(f, "\n");
+    }
+}
+
+void sim_scenario_print_summary(const sim_scenario *s, void *stdio_file)
+{
+    FILE *f = stdio_file;
+    const wl_config *w = &s->workload;
+    char a[200], b[200], c[200];
+    fprintf(f, "%s (%s)\n", s->name ? s->name : "?", s->path ? s->path : "-");
+    if (s->description && s->description[0]) {
+        size_t n = strcspn(s->description, "\n");
+        fprintf(f, "  %.*s%s\n", (int)(n < 76 ? n : 76), s->description,
+                n > 76 || s->description[n] ? " ..." : "");
+    }
+    if (s->max_time_s > 0)
+        snprintf(a, sizeof a, "stops at %g s", s->max_time_s);
+    else
+        snprintf(a, sizeof a, "runs until drained");
+    fprintf(f, "  seed %llu, %d replication%s, %s\n", (unsigned long long)s->seed, s->replications,
+            s->replications == 1 ? "" : "s", a);
+
+    describe_dist(&w->session_start, a, sizeof a);
+    describe_dist(&w->gap, b, sizeof b);
+    describe_dist(&w->audio, c, sizeof c);
+    fprintf(f, "  workload: %d sessions x %d utterances = %llu utterances, linger %g s\n",
+            w->sessions, w->utterances_per_session,
+            (unsigned long long)w->sessions * (unsigned long long)w->utterances_per_session,
+            w->linger_s);
+    fprintf(f, "    start %s; gap %s\n    audio %s\n", a, b, c);
+
+    unsigned long long nodes = 0, slots = 0, workers = 0;
+    for (size_t i = 0; i < s->n_nodes; i++) {
+        nodes += (unsigned long long)s->nodes[i].count;
+        slots += (unsigned long long)s->nodes[i].count * (unsigned long long)s->nodes[i].slots;
+        workers += (unsigned long long)s->nodes[i].count * (unsigned long long)s->nodes[i].workers;
+    }
+    fprintf(f, "  nodes: %zu class%s, %llu nodes, %llu slots, %llu workers\n", s->n_nodes,
+            s->n_nodes == 1 ? "" : "es", nodes, slots, workers);
+    for (size_t i = 0; i < s->n_nodes; i++)
+        print_node(f, &s->nodes[i]);
+
+    describe_dist(&s->network.to_node_delay, a, sizeof a);
+    describe_dist(&s->network.to_sched_delay, b, sizeof b);
+    if (strcmp(a, b) == 0 && s->network.to_node_loss == s->network.to_sched_loss) {
+        fprintf(f, "  network: delay %s, loss %g, both ways\n", a, s->network.to_node_loss);
+    } else {
+        fprintf(f, "  network: to node %s, loss %g\n", a, s->network.to_node_loss);
+        fprintf(f, "           to scheduler %s, loss %g\n", b, s->network.to_sched_loss);
+    }
+
+    fprintf(f, "  policies: %zu\n", s->n_policies);
+    for (size_t i = 0; i < s->n_policies; i++)
+        print_policy(f, &s->policies[i]);
+    size_t points = s->n_sweep ? 1 : 0;
+    for (size_t i = 0; i < s->n_sweep; i++)
+        points *= s->sweep[i].n;
+    fprintf(f, "  expectations: %zu; sweep: %zu knob%s, %zu point%s\n", s->n_expects, s->n_sweep,
+            s->n_sweep == 1 ? "" : "s", points, points == 1 ? "" : "s");
+}
