@@ -1,12 +1,295 @@
-/* Placeholder until its issue lands: says so plainly. */
+/*
+ * cmd_plot.c — `dsim plot CSV [--out DIR]`: dsim's CSV into PNG and SVG with the
+ * gnuplot scripts of plots/ (sim_plot_csv, declared in sweep.h).
+ *
+ * gnuplot runs as a child process with an argument vector (no shell). It writes
+ * into a temporary folder inside DIR; the pictures are renamed into DIR only
+ * when gnuplot succeeded, so DIR never holds a half-drawn plot.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
+#include "sweep.h"
+
+extern char **environ;
+
+#define PLOT_PATH 4096
+#define PLOT_COLS 256 /* header columns read to find a sweep's knobs */
+
+static const char plot_usage[] =
+    "usage: dsim plot CSV [--out DIR] [--x KNOB] [--scripts DIR]\n"
+    "\n"
+    "Draws dsim's CSV with gnuplot, as PNG and SVG in DIR (default: the CSV's folder):\n"
+    "  a sweep CSV (dsim sweep): sweep.png (duplicates and lost with 95% CI bars\n"
+    "    against the knob --x, default the first knob; one line per policy and value\n"
+    "    of the other knobs) and tradeoff.png (lost rate vs duplicate rate)\n"
+    "  a run CSV (dsim run --format csv, or --out DIR's results.csv): tradeoff.png\n"
+    "    and latency_cdf.png (latency tail per policy from its quantiles)\n"
+    "  --scripts DIR   the folder of sweep.gp, tradeoff.gp, latency_cdf.gp (default:\n"
+    "                  plots/ beside the dsim binary's folder)\n"
+    "Needs gnuplot (apt-get install gnuplot-nox).\n";
+
+/* "DIR/NAME" into buf; false when it does not fit. */
+static bool join(char *buf, size_t size, const char *dir, const char *name)
+{
+    int n = snprintf(buf, size, "%s/%s", dir, name);
+    return n >= 0 && (size_t)n < size;
+}
+
+static bool readable(const char *dir, const char *name)
+{
+    char p[PLOT_PATH];
+    return join(p, sizeof p, dir, name) && access(p, R_OK) == 0;
+}
+
+/* The scripts folder: the given one, else beside the binary, else ./plots. */
+static int find_scripts(const char *given, char *dir, size_t size, sim_error *err)
+{
+    if (given) {
+        if (!readable(given, "sweep.gp")) {
+            sim_error_add(err, "%s: no sweep.gp here (--scripts)", given);
+            return -1;
+        }
+        snprintf(dir, size, "%s", given);
+        return 0;
+    }
+    char exe[PLOT_PATH];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        const char *rel[] = {"../plots", "../share/dsim/plots", "plots"};
+        for (size_t i = 0; i < 3; i++) {
+            if (join(dir, size, exe, rel[i]) && readable(dir, "sweep.gp"))
+                return 0;
+        }
+    }
+    snprintf(dir, size, "plots");
+    if (readable(dir, "sweep.gp"))
+        return 0;
+    sim_error_add(err, "cannot find dsim's gnuplot scripts (plots/sweep.gp); give --scripts DIR");
+    return -1;
+}
+
+/* Splits a CSV header line into at most PLOT_COLS fields (quotes honoured). */
+static size_t header_fields(const char *line, char cols[][SIM_NAME_MAX * 4])
+{
+    size_t n = 0, k = 0;
+    bool q = false;
+    cols[0][0] = '\0';
+    for (const char *c = line; *c && *c != '\n' && *c != '\r'; c++) {
+        if (*c == '"') {
+            q = !q;
+        } else if (*c == ',' && !q) {
+            if (++n >= PLOT_COLS)
+                return n;
+            k = 0;
+            cols[n][0] = '\0';
+        } else if (k + 1 < SIM_NAME_MAX * 4) {
+            cols[n][k++] = *c;
+            cols[n][k] = '\0';
+        }
+    }
+    return n + 1;
+}
+
+/* Runs `gnuplot -c SCRIPT ARGS...`. Returns 0, -2 (no gnuplot) or -1 (err). */
+static int gnuplot(const char *scripts, const char *script, const char *const *args, size_t n,
+                   sim_error *err)
+{
+    char path[PLOT_PATH];
+    snprintf(path, sizeof path, "%s/%s", scripts, script);
+    char *argv[8];
+    size_t a = 0;
+    argv[a++] = "gnuplot";
+    argv[a++] = "-c";
+    argv[a++] = path;
+    for (size_t i = 0; i < n && a < 7; i++)
+        argv[a++] = (char *)args[i];
+    argv[a] = NULL;
+    pid_t pid;
+    int rc = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
+    if (rc == ENOENT) {
+        sim_error_add(err, "gnuplot not found: apt-get install gnuplot-nox");
+        return -2;
+    }
+    if (rc != 0) {
+        sim_error_add(err, "cannot start gnuplot: %s", strerror(rc));
+        return -1;
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            sim_error_add(err, "gnuplot: %s", strerror(errno));
+            return -1;
+        }
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+        sim_error_add(err, "gnuplot not found: apt-get install gnuplot-nox");
+        return -2;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        sim_error_add(err, "gnuplot failed on %s (%s %d)", path,
+                      WIFEXITED(status) ? "exit" : "signal",
+                      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+        return -1;
+    }
+    return 0;
+}
+
+/* Moves the pictures from tmp into out_dir and removes tmp. */
+static int publish(const char *tmp, const char *out_dir, const char *const *names, size_t n,
+                   bool keep, sim_error *err)
+{
+    int rc = 0;
+    char from[PLOT_PATH], to[PLOT_PATH];
+    for (size_t i = 0; i < n; i++) {
+        for (int f = 0; f < 2; f++) {
+            snprintf(from, sizeof from, "%s/%s.%s", tmp, names[i], f ? "svg" : "png");
+            snprintf(to, sizeof to, "%s/%s.%s", out_dir, names[i], f ? "svg" : "png");
+            if (keep && rc == 0 && rename(from, to) != 0) {
+                sim_error_add(err, "%s: cannot write: %s", to, strerror(errno));
+                rc = -1;
+            }
+            remove(from);
+        }
+    }
+    if (rmdir(tmp) != 0 && rc == 0 && keep) {
+        sim_error_add(err, "%s: gnuplot left unexpected files here", tmp);
+        rc = -1;
+    }
+    return rc;
+}
+
+int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char *scripts,
+                 sim_error *err)
+{
+    char dir[PLOT_PATH];
+    if (find_scripts(scripts, dir, sizeof dir, err) != 0)
+        return -1;
+    FILE *f = fopen(csv, "rb");
+    if (!f) {
+        sim_error_add(err, "%s: cannot read: %s", csv, strerror(errno));
+        return -1;
+    }
+    static char line[PLOT_COLS * SIM_NAME_MAX * 4];
+    static char cols[PLOT_COLS][SIM_NAME_MAX * 4];
+    bool got = fgets(line, sizeof line, f) != NULL;
+    fclose(f);
+    size_t n = got ? header_fields(line, cols) : 0;
+    bool sweep = n > 2 && strcmp(cols[0], "point") == 0;
+    bool run = n > 2 && strcmp(cols[0], "policy") == 0;
+    if (!sweep && !run) {
+        sim_error_add(err, "%s: not a dsim CSV (expected a 'point,...' or 'policy,...' header)",
+                      csv);
+        return -1;
+    }
+    /* A sweep's knobs: the columns between "point" and "policy". */
+    char all[PLOT_PATH] = "", others[PLOT_PATH] = "";
+    const char *xk = NULL;
+    size_t pol = 1;
+    for (; sweep && pol < n && strcmp(cols[pol], "policy") != 0; pol++) {
+        bool is_x = x ? strcmp(cols[pol], x) == 0 : pol == 1;
+        if (is_x)
+            xk = cols[pol];
+        size_t l = strlen(all);
+        snprintf(all + l, sizeof all - l, "%s%s", l ? " " : "", cols[pol]);
+        if (!is_x) {
+            l = strlen(others);
+            snprintf(others + l, sizeof others - l, "%s%s", l ? " " : "", cols[pol]);
+        }
+    }
+    if (sweep && (pol == n || pol == 1)) {
+        sim_error_add(err, "%s: a sweep CSV without knob or policy columns", csv);
+        return -1;
+    }
+    if (sweep && !xk) {
+        sim_error_add(err, "--x: '%s' is not a knob of %s (knobs: %s)", x, csv, all);
+        return -1;
+    }
+    if (sim_sweep_mkdir(out_dir, err) != 0)
+        return -1;
+    char tmp[PLOT_PATH];
+    snprintf(tmp, sizeof tmp, "%s/.plots.tmp.%ld", out_dir, (long)getpid());
+    if (mkdir(tmp, 0777) != 0 && errno != EEXIST) {
+        sim_error_add(err, "%s: cannot create folder: %s", tmp, strerror(errno));
+        return -1;
+    }
+    int rc;
+    if (sweep) {
+        const char *a1[] = {csv, tmp, xk, others};
+        const char *a2[] = {csv, tmp, all};
+        const char *names[] = {"sweep", "tradeoff"};
+        rc = gnuplot(dir, "sweep.gp", a1, 4, err);
+        if (rc == 0)
+            rc = gnuplot(dir, "tradeoff.gp", a2, 3, err);
+        int prc = publish(tmp, out_dir, names, 2, rc == 0, err);
+        rc = rc ? rc : prc;
+    } else {
+        const char *a[] = {csv, tmp};
+        const char *names[] = {"tradeoff", "latency_cdf"};
+        rc = gnuplot(dir, "tradeoff.gp", a, 2, err);
+        if (rc == 0)
+            rc = gnuplot(dir, "latency_cdf.gp", a, 2, err);
+        int prc = publish(tmp, out_dir, names, 2, rc == 0, err);
+        rc = rc ? rc : prc;
+    }
+    return rc;
+}
 
 int sim_cmd_plot(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "dsim: 'plot' is not implemented yet\n");
-    return SIM_EXIT_INTERNAL;
+    const char *csv = NULL, *out = NULL, *x = NULL, *scripts = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(plot_usage, stdout);
+            return SIM_EXIT_OK;
+        }
+        const char **slot = strcmp(a, "--out") == 0       ? &out
+                            : strcmp(a, "--x") == 0       ? &x
+                            : strcmp(a, "--scripts") == 0 ? &scripts
+                                                          : NULL;
+        if (slot) {
+            if (i + 1 >= argc || !argv[i + 1][0])
+                return sim_usage_error("plot: %s needs a value", a);
+            *slot = argv[++i];
+        } else if (a[0] == '-' && a[1]) {
+            return sim_usage_error("plot: unknown option '%s'", a);
+        } else if (csv) {
+            return sim_usage_error("plot: one CSV at a time ('%s' and '%s')", csv, a);
+        } else {
+            csv = a;
+        }
+    }
+    if (!csv)
+        return sim_usage_error("plot: missing CSV");
+    char dir[PLOT_PATH];
+    if (!out) {
+        const char *slash = strrchr(csv, '/');
+        if (slash == csv)
+            snprintf(dir, sizeof dir, "/");
+        else
+            snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - csv) : 1, slash ? csv : ".");
+        out = dir;
+    }
+    sim_error err = {0};
+    int rc = sim_plot_csv(csv, out, x, scripts, &err);
+    if (rc != 0) {
+        sim_error_print(&err);
+        return SIM_EXIT_USAGE;
+    }
+    printf("plots written to %s\n", out);
+    return SIM_EXIT_OK;
 }

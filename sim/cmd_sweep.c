@@ -1,20 +1,371 @@
-/* Placeholder until its issue lands: says so plainly. */
+/*
+ * cmd_sweep.c — `dsim sweep` (a scenario over a grid of knob values) and
+ * `dsim merge` (the CSVs of a sharded sweep into one). See sweep.h.
+ */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
+#include "report.h"
+#include "run.h"
+#include "sweep.h"
+
+static const char sweep_usage[] =
+    "usage: dsim sweep SCENARIO [--param KEY=V1,V2,...|KEY=LO:HI:STEP]... [--jobs N]\n"
+    "                  [--out DIR] [--resume] [--shard I/N] [--plot] [--x KEY]\n"
+    "                  [--replications N] [--seed N] [--baseline POLICY] [--max-events N]\n"
+    "\n"
+    "Runs every policy x replication of SCENARIO at every point of the cross product\n"
+    "of the knob values: the scenario's \"sweep\" block, then each --param (a --param\n"
+    "replaces the block's knob of the same KEY). KEY is a path such as\n"
+    "policies.fenced.dispatch_timeout_s or nodes[0].count; values are numbers or enum\n"
+    "names; LO:HI:STEP is a range. Every point uses the scenario's seed.\n"
+    "\n"
+    "  --jobs N        points run in parallel (default: all cores); results identical\n"
+    "  --out DIR       DIR/sweep.csv (a row per point x policy: knobs, then mean and\n"
+    "                  95% CI half-width of every metric) and DIR/sweep.json (default: out)\n"
+    "  --resume        reuse the finished points in DIR/points/ of an interrupted sweep\n"
+    "  --shard I/N     run only points with index % N == I-1, into DIR/sweep-I-of-N.csv;\n"
+    "                  join the shards with 'dsim merge'\n"
+    "  --plot          draw DIR/sweep.png and DIR/tradeoff.png (+ .svg) with gnuplot\n"
+    "  --x KEY         the knob on the x axis of sweep.png (default: the first)\n";
+
+static const char merge_usage[] =
+    "usage: dsim merge CSV... -o FILE\n"
+    "\n"
+    "Joins the CSVs of the shards of one sweep (dsim sweep --shard I/N) into FILE,\n"
+    "byte for byte the CSV the unsharded sweep writes.\n";
+
+typedef struct sweep_args {
+    const char *scenario, *out_dir, *baseline, *x;
+    sim_sweep_param params[SIM_SWEEP_PARAMS_MAX];
+    size_t n_params;
+    bool resume, plot, has_reps, has_seed;
+    long reps, jobs, shard, n_shards;
+    unsigned long long seed, max_events;
+    sim_limits limits;
+} sweep_args;
+
+/* A whole decimal in [lo, hi]. */
+static int parse_num(const char *s, unsigned long long lo, unsigned long long hi,
+                     unsigned long long *out)
+{
+    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static void args_free(sweep_args *a)
+{
+    for (size_t k = 0; k < a->n_params; k++)
+        sim_sweep_param_free(&a->params[k]);
+    a->n_params = 0;
+}
+
+/* Returns 0, -1 after --help (exit 0), or an exit code (usage error printed). */
+static int sweep_parse(int argc, char **argv, sweep_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->out_dir = "out";
+    sim_limits_default(&a->limits);
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            fputs(sweep_usage, stdout);
+            return -1;
+        }
+        if (strcmp(arg, "--resume") == 0) {
+            a->resume = true;
+            continue;
+        }
+        if (strcmp(arg, "--plot") == 0) {
+            a->plot = true;
+            continue;
+        }
+        if (arg[0] != '-' || !arg[1]) {
+            if (a->scenario)
+                return sim_usage_error("sweep: more than one scenario ('%s')", arg);
+            a->scenario = arg;
+            continue;
+        }
+        char name[64];
+        const char *val = strchr(arg, '=');
+        if (val && strncmp(arg, "--", 2) == 0 && (size_t)(val - arg) < sizeof name) {
+            snprintf(name, sizeof name, "%.*s", (int)(val - arg), arg);
+            val++;
+        } else {
+            snprintf(name, sizeof name, "%.63s", arg);
+            if (i + 1 >= argc)
+                return sim_usage_error("sweep: %s needs a value", arg);
+            val = argv[++i];
+        }
+        unsigned long long v;
+        if (strcmp(name, "--param") == 0) {
+            if (a->n_params >= SIM_SWEEP_PARAMS_MAX)
+                return sim_usage_error("sweep: more than %d --param", SIM_SWEEP_PARAMS_MAX);
+            sim_error err = {0};
+            if (sim_sweep_param_parse(val, &a->params[a->n_params], &err) != 0)
+                return sim_usage_error("sweep: %s", err.msg[0]);
+            for (size_t k = 0; k < a->n_params; k++)
+                if (strcmp(a->params[k].key, a->params[a->n_params].key) == 0) {
+                    sim_sweep_param_free(&a->params[a->n_params]);
+                    return sim_usage_error("sweep: --param %s given twice", a->params[k].key);
+                }
+            a->n_params++;
+        } else if (strcmp(name, "--out") == 0) {
+            if (!*val)
+                return sim_usage_error("sweep: --out needs a folder name");
+            a->out_dir = val;
+        } else if (strcmp(name, "--baseline") == 0) {
+            a->baseline = val;
+        } else if (strcmp(name, "--x") == 0) {
+            a->x = val;
+        } else if (strcmp(name, "--jobs") == 0) {
+            if (parse_num(val, 1, SIM_SWEEP_JOBS_MAX, &v) != 0)
+                return sim_usage_error("sweep: --jobs: expected an integer 1..%d, got '%.64s'",
+                                       SIM_SWEEP_JOBS_MAX, val);
+            a->jobs = (long)v;
+        } else if (strcmp(name, "--replications") == 0) {
+            if (parse_num(val, 1, 100000, &v) != 0)
+                return sim_usage_error(
+                    "sweep: --replications: expected an integer 1..100000, got '%.64s'", val);
+            a->reps = (long)v;
+            a->has_reps = true;
+        } else if (strcmp(name, "--seed") == 0) {
+            if (parse_num(val, 0, INT64_MAX, &a->seed) != 0)
+                return sim_usage_error("sweep: --seed: expected an integer 0..2^63-1, got '%.64s'",
+                                       val);
+            a->has_seed = true;
+        } else if (strcmp(name, "--max-events") == 0) {
+            if (parse_num(val, 1, UINT64_MAX, &a->max_events) != 0)
+                return sim_usage_error("sweep: --max-events: expected a positive integer, got '%.64s'",
+                                       val);
+        } else if (strcmp(name, "--shard") == 0) {
+            unsigned long long si, sn;
+            const char *slash = strchr(val, '/');
+            char first[32];
+            if (!slash || (size_t)(slash - val) >= sizeof first)
+                return sim_usage_error("sweep: --shard: expected I/N, got '%.64s'", val);
+            snprintf(first, sizeof first, "%.*s", (int)(slash - val), val);
+            if (parse_num(first, 1, 1000000, &si) != 0 || parse_num(slash + 1, 1, 1000000, &sn) != 0 ||
+                si > sn)
+                return sim_usage_error("sweep: --shard: expected I/N with 1 <= I <= N, got '%.64s'",
+                                       val);
+            a->shard = (long)si;
+            a->n_shards = (long)sn;
+        } else {
+            int rc = sim_limits_flag(&a->limits, name, val);
+            if (rc > 0)
+                return sim_usage_error("sweep: unknown option '%s'", name);
+            if (rc < 0)
+                return SIM_EXIT_USAGE;
+        }
+    }
+    if (!a->scenario)
+        return sim_usage_error("sweep: missing SCENARIO");
+    return 0;
+}
+
+/* The knobs: the file's sweep block, each replaced by a --param of its key, then
+ * the other --params. Fills out (owned copies); returns their number or -1. */
+static int collect_params(const sim_scenario *s, const sweep_args *a, sim_sweep_param *out)
+{
+    size_t n = 0;
+    bool *used = calloc(a->n_params + 1, sizeof *used);
+    if (!used)
+        abort();
+    for (size_t k = 0; k < s->n_sweep; k++) {
+        const sim_sweep_param *src = &s->sweep[k];
+        for (size_t c = 0; c < a->n_params; c++)
+            if (strcmp(a->params[c].key, src->key) == 0) {
+                src = &a->params[c];
+                used[c] = true;
+            }
+        if (n >= SIM_SWEEP_PARAMS_MAX)
+            goto too_many;
+        sim_sweep_param_copy(&out[n++], src);
+    }
+    for (size_t c = 0; c < a->n_params; c++) {
+        if (used[c])
+            continue;
+        if (n >= SIM_SWEEP_PARAMS_MAX)
+            goto too_many;
+        sim_sweep_param_copy(&out[n++], &a->params[c]);
+    }
+    free(used);
+    return (int)n;
+too_many:
+    free(used);
+    for (size_t k = 0; k < n; k++)
+        sim_sweep_param_free(&out[k]);
+    fprintf(stderr, "dsim: sweep: more than %d knobs\n", SIM_SWEEP_PARAMS_MAX);
+    return -1;
+}
 
 int sim_cmd_sweep(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "dsim: 'sweep' is not implemented yet\n");
-    return SIM_EXIT_INTERNAL;
+    sweep_args a;
+    int prc = sweep_parse(argc, argv, &a);
+    if (prc != 0) {
+        args_free(&a);
+        return prc < 0 ? SIM_EXIT_OK : prc;
+    }
+    sim_error err = {0};
+    sim_scenario s;
+    if (sim_scenario_load(a.scenario, &a.limits, &s, &err) != 0) {
+        sim_error_print(&err);
+        args_free(&a);
+        return SIM_EXIT_USAGE;
+    }
+    int rc = SIM_EXIT_USAGE;
+    sim_sweep_param params[SIM_SWEEP_PARAMS_MAX];
+    int n_params = 0;
+    if (a.has_reps) {
+        if ((uint64_t)a.reps > a.limits.max_replications) {
+            fprintf(stderr, "dsim: sweep: --replications %ld is above the limit of %llu "
+                            "(raise with --max-replications)\n",
+                    a.reps, (unsigned long long)a.limits.max_replications);
+            goto done;
+        }
+        s.replications = (int)a.reps;
+    }
+    if (a.has_seed)
+        s.seed = a.seed;
+    size_t base = 0;
+    if (a.baseline) {
+        int b = sim_report_find_policy(&s, a.baseline);
+        if (b < 0) {
+            fprintf(stderr, "dsim: sweep: --baseline: no policy named '%s' in %s\n",
+                    a.baseline, a.scenario);
+            goto done;
+        }
+        base = (size_t)b;
+    }
+    if ((n_params = collect_params(&s, &a, params)) < 0) {
+        n_params = 0;
+        goto done;
+    }
+    if (n_params == 0) {
+        fprintf(stderr, "dsim: sweep: %s: nothing to sweep: give --param KEY=V1,V2,... or a "
+                        "\"sweep\" block\n",
+                a.scenario);
+        goto done;
+    }
+    if (sim_sweep_check_params(&s, params, (size_t)n_params, &err) != 0) {
+        sim_error_print(&err);
+        goto done;
+    }
+    uint64_t hash = SIM_SWEEP_HASH_INIT;
+    if (s.json_text)
+        hash = sim_sweep_hash(hash, s.json_text, s.json_len);
+    else if (sim_sweep_hash_file(a.scenario, &hash, &err) != 0) {
+        sim_error_print(&err);
+        goto done;
+    }
+    int jobs = a.jobs > 0 ? (int)a.jobs : sim_default_jobs();
+    bool over;
+    size_t points = sim_sweep_points(params, (size_t)n_params, a.limits.max_sweep_points, &over);
+    /* Fewer points than threads: the spare threads go inside each point. */
+    sim_run_opts ro;
+    memset(&ro, 0, sizeof ro);
+    ro.jobs = points > 0 && (size_t)jobs > points ? (int)((size_t)jobs / points) : 1;
+    ro.max_events = a.max_events;
+    sim_sweep_opts o = {.params = params,
+                        .n_params = (size_t)n_params,
+                        .jobs = jobs,
+                        .out_dir = a.out_dir,
+                        .resume = a.resume,
+                        .shard = (int)a.shard,
+                        .n_shards = (int)a.n_shards,
+                        .baseline = base,
+                        .scenario_hash = hash,
+                        .max_points = (size_t)a.limits.max_sweep_points,
+                        .progress = isatty(STDERR_FILENO) != 0,
+                        .eval = sim_sweep_eval_run,
+                        .eval_ctx = &ro};
+    sim_sweep_outcome out;
+    if (sim_sweep_run(&s, &o, &out, &err) != 0) {
+        sim_error_print(&err);
+        goto done;
+    }
+    printf("sweep %s: %zu points x %zu policies x %d replications", s.name, out.mine,
+           s.n_policies, s.replications);
+    if (out.mine != out.points)
+        printf(" (shard %ld/%ld of %zu points)", a.shard, a.n_shards, out.points);
+    if (out.reused)
+        printf(", %zu reused", out.reused);
+    printf("\nwrote %s\nwrote %s\n", out.csv, out.json);
+    rc = SIM_EXIT_OK;
+    if (a.plot) {
+        if (sim_plot_csv(out.csv, a.out_dir, a.x, NULL, &err) != 0) {
+            sim_error_print(&err);
+            rc = SIM_EXIT_USAGE;
+        } else {
+            printf("plots written to %s\n", a.out_dir);
+        }
+    }
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "dsim: sweep: cannot write standard output: %s\n", strerror(errno));
+        rc = SIM_EXIT_USAGE;
+    }
+done:
+    for (int k = 0; k < n_params; k++)
+        sim_sweep_param_free(&params[k]);
+    sim_scenario_free(&s);
+    args_free(&a);
+    return rc;
 }
 
 int sim_cmd_merge(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "dsim: 'merge' is not implemented yet\n");
-    return SIM_EXIT_INTERNAL;
+    const char *out = NULL;
+    const char **inputs = calloc((size_t)(argc > 0 ? argc : 1), sizeof *inputs);
+    if (!inputs)
+        abort();
+    size_t n = 0;
+    int rc = SIM_EXIT_USAGE;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(merge_usage, stdout);
+            rc = SIM_EXIT_OK;
+            goto done;
+        }
+        if (strcmp(a, "-o") == 0 || strcmp(a, "--out") == 0) {
+            if (i + 1 >= argc || !argv[i + 1][0]) {
+                rc = sim_usage_error("merge: %s needs a file name", a);
+                goto done;
+            }
+            out = argv[++i];
+        } else if (a[0] == '-' && a[1]) {
+            rc = sim_usage_error("merge: unknown option '%s'", a);
+            goto done;
+        } else {
+            inputs[n++] = a;
+        }
+    }
+    if (!out || n == 0) {
+        rc = sim_usage_error("merge: expected CSV... -o FILE");
+        goto done;
+    }
+    sim_error err = {0};
+    if (sim_sweep_merge(inputs, n, out, &err) != 0) {
+        sim_error_print(&err);
+        goto done;
+    }
+    rc = SIM_EXIT_OK;
+done:
+    free(inputs);
+    return rc;
 }

@@ -26,7 +26,7 @@ typedef struct sweep_ctx {
     const sim_scenario *s;
     const sim_sweep_opts *o;
     size_t n_points;
-    char points_dir[PATH_LEN];
+    char points_dir[PATH_LEN - 64];
     char fingerprint[17]; /* hex of the sweep's hash */
 
     pthread_mutex_t mu;   /* guards everything below */

@@ -118,8 +118,9 @@ int sim_sweep_mkdir(const char *dir, sim_error *err);
 
 /* --- the default evaluator: the real world (sweep_eval.c) --------------------- */
 
-/* A copy of base with the knobs set, run by sim_run_all on one thread.
- * ctx: NULL or a const sim_run_opts * (its log/trace/jobs are ignored). */
+/* A copy of base with the knobs set, run by sim_run_all. ctx: NULL or a const
+ * sim_run_opts *: its jobs (threads inside one point, default 1) and max_events
+ * are used, its log and trace ignored. */
 int sim_sweep_eval_run(void *ctx, const sim_scenario *base, const sim_sweep_param *params,
                        size_t n_params, const size_t *choice, sim_results *out, sim_error *err);
 

@@ -1,0 +1,63 @@
+# latency_cdf.gp — the latency tail of each policy of a run, drawn from the
+# quantiles in dsim's run CSV: P(latency > x) at p50, p90, p99 and p99.9
+# (0.5, 0.1, 0.01, 0.001; log scale). A per-delivery latency file would give
+# the whole curve; these four points are what every run reports.
+#
+#   gnuplot -c plots/latency_cdf.gp out/results.csv out     # dsim run --out out
+#
+# ARG1  a dsim run CSV (one row per policy)
+# ARG2  the folder for latency_cdf.png and latency_cdf.svg
+
+if (ARGC < 2) { print "usage: gnuplot -c latency_cdf.gp RUN.csv OUTDIR"; exit status 2 }
+csv = ARG1
+out = ARG2
+
+set datafile separator comma
+set datafile columnheaders
+set datafile missing NaN
+
+# One block per policy in a datablock: x = latency quantile, y = tail probability.
+stats csv using 0 nooutput
+n = STATS_records
+names = "|"
+set print $tail
+do for [i=0:n-1] {
+    stats csv every ::i::i using (name = strcol("policy"), q50 = column("latency_s.p50"), \
+          q90 = column("latency_s.p90"), q99 = column("latency_s.p99"), \
+          q999 = column("latency_s.p999"), 0) nooutput
+    names = names.name."|"
+    print sprintf("%.10g 0.5", q50)
+    print sprintf("%.10g 0.1", q90)
+    print sprintf("%.10g 0.01", q99)
+    print sprintf("%.10g 0.001", q999)
+    print ""
+    print ""
+}
+unset print
+set datafile separator whitespace   # the datablock is plain columns
+set datafile nocolumnheaders
+nth(s, k) = k <= 1 ? s[2:strstrt(s[2:], "|")] : nth(s[strstrt(s[2:], "|") + 1:], k - 1)
+
+set grid
+set logscale y
+set yrange [0.0005:1]
+set key outside right top
+set xlabel "latency: utterance end to first delivery (s)"
+set ylabel "P(latency > x)"
+
+do for [fmt in "png svg"] {
+    if (fmt eq "png") {
+        if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
+            set terminal pngcairo size 1000,700 font ",10"
+        } else {
+            set terminal png size 1000,700
+        }
+    } else {
+        set terminal svg size 1000,700 dynamic font ",10"
+    }
+    set output out."/latency_cdf.".fmt
+    set title "dsim: latency tail per policy (from p50, p90, p99, p99.9; mean over replications)" noenhanced
+    plot for [i=1:n] $tail index i-1 using 1:2 with linespoints pointtype 7 pointsize 0.7 \
+         title nth(names, i) noenhanced
+    set output
+}

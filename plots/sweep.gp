@@ -1,0 +1,62 @@
+# sweep.gp — duplicates and lost (with 95% CI bars) against a swept knob, one line
+# per policy (and per value of the other knobs), from a dsim sweep CSV.
+#
+#   gnuplot -c plots/sweep.gp out/sweep.csv out [XKNOB] ["OTHER KNOBS"]
+#
+# ARG1  the sweep CSV (dsim sweep --out DIR writes DIR/sweep.csv)
+# ARG2  the folder for sweep.png and sweep.svg
+# ARG3  the knob on the x axis, a column name (default: column 2, the first knob)
+# ARG4  the other knobs, space-separated column names: their values split the lines
+# `dsim plot` and `dsim sweep --plot` pass all four.
+
+if (ARGC < 2) { print "usage: gnuplot -c sweep.gp SWEEP.csv OUTDIR [XKNOB] [OTHER_KNOBS]"; exit status 2 }
+csv = ARG1
+out = ARG2
+xcol = (ARGC >= 3 && ARG3 ne "") ? ARG3 : 2
+xname = (ARGC >= 3 && ARG3 ne "") ? ARG3 : "knob"
+others = (ARGC >= 4) ? ARG4 : ""
+
+set datafile separator comma
+set datafile columnheaders
+set datafile missing NaN   # rows of other lines are skipped, not line breaks
+
+# A line's name: the policy, then KNOB=value for each other knob.
+okeys(n) = n > words(others) ? "" : " ".word(others, n)."=".strcol(word(others, n)).okeys(n + 1)
+rowkey(dummy) = strcol("policy").okeys(1)
+# The n-th name of a "|a|b|c|" list.
+nth(s, n) = n <= 1 ? s[2:strstrt(s[2:], "|")] : nth(s[strstrt(s[2:], "|") + 1:], n - 1)
+
+# Every distinct line name, in order of first appearance.
+keys = "|"
+nkeys = 0
+stats csv using (k = rowkey(0), (strstrt(keys, "|".k."|") == 0 ? (keys = keys.k."|", nkeys = nkeys + 1) : 0), 0) nooutput
+
+set grid
+set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
+set key outside right top
+set xlabel xname noenhanced
+set bars small
+set style data yerrorlines
+sel(col, i) = rowkey(0) eq nth(keys, i) ? column(col) : NaN
+
+do for [fmt in "png svg"] {
+    if (fmt eq "png") {
+        if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
+            set terminal pngcairo size 1000,800 font ",10"
+        } else {
+            set terminal png size 1000,800
+        }
+    } else {
+        set terminal svg size 1000,800 dynamic font ",10"
+    }
+    set output out."/sweep.".fmt
+    set multiplot layout 2,1 title "dsim sweep (mean ± 95% CI over replications)" noenhanced
+    set ylabel "duplicates per run"
+    plot for [i=1:nkeys] csv using (column(xcol)):(sel("duplicates", i)):(column("duplicates_ci95")) \
+         title nth(keys, i) noenhanced pointtype 7 pointsize 0.6
+    set ylabel "lost per run"
+    plot for [i=1:nkeys] csv using (column(xcol)):(sel("lost", i)):(column("lost_ci95")) \
+         title nth(keys, i) noenhanced pointtype 7 pointsize 0.6
+    unset multiplot
+    set output
+}
