@@ -38,6 +38,7 @@ set xlabel xname noenhanced
 set bars small
 set style data yerrorlines
 sel(col, i) = rowkey(0) eq nth(keys, i) ? column(col) : NaN
+# A constant column gets a fixed range (gnuplot would warn "empty y range").
 
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
@@ -52,9 +53,13 @@ do for [fmt in "png svg"] {
     set output out."/sweep.".fmt
     set multiplot layout 2,1 title "dsim sweep (mean ± 95% CI over replications)" noenhanced
     set ylabel "duplicates per run"
+    stats csv using (column("duplicates")) nooutput
+    if (STATS_max == STATS_min) { set yrange [STATS_min - 1:STATS_max + 1] } else { set autoscale y }
     plot for [i=1:nkeys] csv using (column(xcol)):(sel("duplicates", i)):(column("duplicates_ci95")) \
          title nth(keys, i) noenhanced pointtype 7 pointsize 0.6
     set ylabel "lost per run"
+    stats csv using (column("lost")) nooutput
+    if (STATS_max == STATS_min) { set yrange [STATS_min - 1:STATS_max + 1] } else { set autoscale y }
     plot for [i=1:nkeys] csv using (column(xcol)):(sel("lost", i)):(column("lost_ci95")) \
          title nth(keys, i) noenhanced pointtype 7 pointsize 0.6
     unset multiplot

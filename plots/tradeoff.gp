@@ -26,6 +26,11 @@ set offsets graph 0.1, graph 0.25, graph 0.1, graph 0.1
 set xlabel "duplicate rate (extra copies per utterance)"
 set ylabel "lost rate (per utterance)"
 set bars small
+# A constant axis gets a fixed range (gnuplot would warn "empty range").
+stats csv using (column("duplicate_rate")) nooutput
+if (STATS_max == STATS_min) { set xrange [STATS_min - 0.001:STATS_max + 0.001] }
+stats csv using (column("lost_rate")) nooutput
+if (STATS_max == STATS_min) { set yrange [STATS_min - 0.001:STATS_max + 0.001] }
 
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
