@@ -384,8 +384,8 @@ static void ord_add(disp *d, disp__session *s, const disp__rq_entry *e)
         return;
     }
     pend_put(s, e);
+    ord_pump(d, s); /* release first: only what is still held counts for eviction */
     evict_beyond_max(d, s);
-    ord_pump(d, s);
 }
 
 void disp__rq_gap_timer(disp *d, uint32_t slot)

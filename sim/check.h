@@ -2,6 +2,7 @@
  * check.h — `dsim check`: run scenarios and evaluate their expectations.
  *
  *   dsim check FILE|DIR... [--junit FILE] [--tap] [--jobs N] [--replications N]
+ *              [--max-... N]
  *
  * The command itself is sim_cmd_check() (commands.h). Its argument parser is
  * exported so that it can be tested and fuzzed in-process: it never exits and
@@ -27,11 +28,13 @@ typedef struct sim_check_opts {
     bool help;          /* --help / -h: print usage, do nothing else */
     int jobs;           /* --jobs N (1..SIM_CHECK_JOBS_MAX), 0 = all cores */
     int replications;   /* --replications N, 0 = as in each scenario */
+    sim_limits limits;  /* defaults, raised by the --max-... flags (sim_limits_flag) */
 } sim_check_opts;
 
 /*
  * Parses argv (argv[0] = "check") into *o. Options and paths may come in any
- * order; "--" ends options; "--opt=VALUE" equals "--opt VALUE". Returns 0, or -1
+ * order; "--" ends options; "--opt=VALUE" equals "--opt VALUE"; the loader's limit
+ * flags (--max-nodes N, ...) are accepted too. Returns 0, or -1
  * with a usage message in err ("check: --jobs: expected an integer 1..1024, got
  * 'x'"); either way the caller calls sim_check_opts_free(o). Without --help at
  * least one path is required.

@@ -60,10 +60,50 @@ static int valued_option(const char *arg, const char **value)
     return -1;
 }
 
+/* A loader limit flag "--max-X N" or "--max-X=N" at argv[*i]. Returns 0 or -1 (err). */
+static int limit_flag(sim_check_opts *o, const char *a, int argc, char **argv, int *i,
+                      sim_error *err)
+{
+    char name[64];
+    const char *eq = strchr(a, '=');
+    size_t len = eq ? (size_t)(eq - a) : strlen(a);
+    if (len >= sizeof name) {
+        sim_error_add(err, "check: unknown option '%.64s'", a);
+        return -1;
+    }
+    memcpy(name, a, len);
+    name[len] = '\0';
+    const char *v = eq ? eq + 1 : NULL;
+    if (!v && *i + 1 < argc && argv[*i + 1])
+        v = argv[*i + 1];
+    /* Validated here so that nothing is printed for a bad value; the loader's
+     * function then only says whether the flag exists (given "1" when the value
+     * is bad: the options are discarded on error anyway). */
+    bool digits = v && *v && strlen(v) <= 19;
+    for (const char *c = v; digits && *c; c++)
+        digits = *c >= '0' && *c <= '9';
+    if (digits && strspn(v, "0") == strlen(v))
+        digits = false;
+    int rc = sim_limits_flag(&o->limits, name, digits ? v : "1");
+    if (rc == 1) {
+        sim_error_add(err, "check: unknown option '%.64s'", a);
+        return -1;
+    }
+    if (rc != 0 || !digits) {
+        sim_error_add(err, "check: %s: expected a positive integer, got '%.64s'", name,
+                      v ? v : "");
+        return -1;
+    }
+    if (!eq)
+        (*i)++;
+    return 0;
+}
+
 int sim_check_parse_args(int argc, char **argv, sim_check_opts *o, sim_error *err)
 {
     assert(o && err && argc >= 0 && (argc == 0 || argv));
     memset(o, 0, sizeof *o);
+    sim_limits_default(&o->limits);
     o->paths = calloc((size_t)(argc > 0 ? argc : 1), sizeof *o->paths);
     if (!o->paths)
         oom();
@@ -120,6 +160,9 @@ int sim_check_parse_args(int argc, char **argv, sim_check_opts *o, sim_error *er
                               v);
                 return -1;
             }
+        } else if (strncmp(a, "--max-", 6) == 0) {
+            if (limit_flag(o, a, argc, argv, &i, err) != 0)
+                return -1;
         } else {
             sim_error_add(err, "check: unknown option '%.64s'", a);
             return -1;
@@ -138,6 +181,7 @@ void sim_check_opts_free(sim_check_opts *o)
         return;
     free(o->paths);
     memset(o, 0, sizeof *o);
+    sim_limits_default(&o->limits);
 }
 
 static char *path_join(const char *dir, const char *name)

@@ -1,12 +1,251 @@
-/* Placeholder until its issue lands: says so plainly. */
+/*
+ * cmd_check.c — `dsim check`: run each scenario, evaluate its expectations,
+ * print PASS / FAIL lines (or TAP), write JUnit XML, exit 0 / 1 / 2.
+ */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "check.h"
 #include "commands.h"
+#include "expect.h"
+#include "junit.h"
+#include "outfile.h"
+#include "run.h"
+
+static const char USAGE[] =
+    "usage: dsim check FILE|DIR... [--junit FILE] [--tap] [--jobs N] [--replications N]\n"
+    "\n"
+    "Runs each scenario (a folder: every *.json in it but schema.json) and checks\n"
+    "its \"expect\" block. Prints a PASS or FAIL line per expectation and policy,\n"
+    "then 'N passed, M failed'. Exit 0: all passed; 1: one failed; 2: bad input.\n"
+    "\n"
+    "  --junit FILE       also write a JUnit XML report (a testsuite per scenario)\n"
+    "  --tap              print TAP version 13 instead of PASS / FAIL lines\n"
+    "  --jobs N           run on N threads (default: all cores)\n"
+    "  --replications N   override each scenario's replications\n";
+
+/* Where the results go, and what they added up to. */
+typedef struct check_ctx {
+    const sim_check_opts *opts;
+    sim_junit *junit;   /* NULL without --junit */
+    size_t passed, failed;
+    size_t tap_number;  /* TAP tests so far */
+    bool bad_input;
+} check_ctx;
+
+/* Joins the stored messages of err into one text, one per line. */
+static void error_text(const sim_error *err, char *buf, size_t size)
+{
+    size_t w = 0;
+    buf[0] = '\0';
+    int stored = err->count < SIM_ERR_MAX ? err->count : SIM_ERR_MAX;
+    for (int i = 0; i < stored && w + 1 < size; i++) {
+        int k = snprintf(buf + w, size - w, "%s%s", i ? "\n" : "", err->msg[i]);
+        if (k < 0)
+            break;
+        w += (size_t)k;
+    }
+    if (err->count > stored && w + 1 < size)
+        snprintf(buf + w, size - w, "\n(%d more errors)", err->count - stored);
+}
+
+/* A scenario that could not be loaded or run: messages on stderr, an error in
+ * the reports. */
+static void report_error(check_ctx *c, const char *file, const char *what,
+                         const sim_error *err)
+{
+    sim_error_print(err);
+    c->bad_input = true;
+    char text[SIM_ERR_MAX * 512 + 64];
+    error_text(err, text, sizeof text);
+    char message[600];
+    snprintf(message, sizeof message, "%s: %s", file, err->count ? err->msg[0] : what);
+    if (c->junit) {
+        sim_junit_suite(c->junit, file, file);
+        sim_junit_error(c->junit, what, message, text);
+    }
+    if (c->opts->tap) {
+        const char *keys[] = {"file", "message"};
+        const char *values[] = {file, text};
+        char desc[600];
+        snprintf(desc, sizeof desc, "%s: %s", file, what);
+        sim_tap_result(stdout, ++c->tap_number, false, desc, keys, values, 2);
+    }
+}
+
+static void report_item(check_ctx *c, const sim_scenario *s, const sim_expect_item *it)
+{
+    char what[512], measured[256];
+    sim_expect_describe(s, it, what, sizeof what);
+    sim_expect_measured(s, it, measured, sizeof measured);
+    if (it->pass)
+        c->passed++;
+    else
+        c->failed++;
+    const sim_expect *e = &s->expects[it->expect];
+    const char *on = sim_expect_on_name(e->on);
+    char mean[64], hw[64], lo[64], hi[64], value[64], reps[32];
+    sim_expect_number(it->summary.mean, 6, mean, sizeof mean);
+    sim_expect_number(it->summary.half_width, 6, hw, sizeof hw);
+    sim_expect_number(it->summary.min, 6, lo, sizeof lo);
+    sim_expect_number(it->summary.max, 6, hi, sizeof hi);
+    sim_expect_number(it->value, 6, value, sizeof value);
+    snprintf(reps, sizeof reps, "%zu", it->summary.n);
+    char line[900];
+    snprintf(line, sizeof line, "%s: %s", what, measured);
+
+    if (c->opts->tap) {
+        const char *keys[] = {"scenario", "file",   "policy", "metric",     "on",  "expected",
+                              "value",    "mean",   "half_width_95", "min", "max", "replications"};
+        char expected[256];
+        sim_expect_bounds(e, expected, sizeof expected);
+        const char *values[] = {s->name, s->path ? s->path : "", s->policies[it->policy].name,
+                                e->metric, on, expected, value, mean, hw, lo, hi, reps};
+        sim_tap_result(stdout, ++c->tap_number, it->pass, line, keys, values,
+                       it->pass ? 0 : sizeof keys / sizeof keys[0]);
+    } else {
+        printf("%s %s\n", it->pass ? "PASS" : "FAIL", line);
+    }
+    if (c->junit) {
+        if (it->pass) {
+            sim_junit_case(c->junit, what, NULL, NULL);
+        } else {
+            char message[1024], detail[2048];
+            snprintf(message, sizeof message, "%s: measured %s over %s replications", what,
+                     measured, reps);
+            snprintf(detail, sizeof detail,
+                     "expected: %s\nmeasured: %s (%s)\nmean: %s\n95%% CI half-width: %s\n"
+                     "min: %s\nmax: %s\nreplications: %s\nscenario: %s (%s)\n",
+                     what, value, on, mean, hw, lo, hi, reps, s->name,
+                     s->path ? s->path : "");
+            sim_junit_case(c->junit, what, message, detail);
+        }
+    }
+}
+
+/* Loads, runs and checks one scenario file. */
+static void check_file(check_ctx *c, const char *file)
+{
+    sim_scenario s;
+    memset(&s, 0, sizeof s);
+    sim_error err;
+    memset(&err, 0, sizeof err);
+    if (sim_scenario_load(file, &c->opts->limits, &s, &err) != 0) {
+        report_error(c, file, "could not load", &err);
+        return;
+    }
+    if (c->opts->replications > 0) {
+        char n[32];
+        snprintf(n, sizeof n, "%d", c->opts->replications);
+        if (sim_scenario_set(&s, "replications", n, &err) != 0) {
+            report_error(c, file, "could not load", &err);
+            sim_scenario_free(&s);
+            return;
+        }
+    }
+    sim_expect_item *items = NULL;
+    size_t n = 0;
+    if (sim_expect_plan(&s, &items, &n, &err) != 0) {
+        report_error(c, file, "could not load", &err);
+        sim_scenario_free(&s);
+        return;
+    }
+    printf("%s %s (%s): %zu policies x %d replications\n", c->opts->tap ? "#" : "==", s.name,
+           file, s.n_policies, s.replications);
+    if (c->junit)
+        sim_junit_suite(c->junit, s.name, file);
+    if (n == 0) {
+        printf("%sno expectations in %s\n", c->opts->tap ? "# " : "", file);
+        sim_scenario_free(&s);
+        return;
+    }
+    sim_run_opts ro;
+    memset(&ro, 0, sizeof ro);
+    ro.jobs = c->opts->jobs;
+    sim_results res;
+    memset(&res, 0, sizeof res);
+    if (sim_run_all(&s, &ro, &res, &err) != 0) {
+        report_error(c, file, "could not run", &err);
+    } else {
+        sim_expect_eval(&s, &res, items, n);
+        for (size_t k = 0; k < n; k++)
+            report_item(c, &s, &items[k]);
+    }
+    fflush(stdout);
+    sim_results_free(&res);
+    free(items);
+    sim_scenario_free(&s);
+}
 
 int sim_cmd_check(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "dsim: 'check' is not implemented yet\n");
-    return SIM_EXIT_INTERNAL;
+    sim_check_opts opts;
+    sim_error err;
+    memset(&err, 0, sizeof err);
+    if (sim_check_parse_args(argc, argv, &opts, &err) != 0) {
+        sim_error_print(&err);
+        fputs("try 'dsim check --help'\n", stderr);
+        sim_check_opts_free(&opts);
+        return SIM_EXIT_USAGE;
+    }
+    if (opts.help) {
+        fputs(USAGE, stdout);
+        for (size_t i = 0; i < 64 && sim_limits_flags_help[i]; i += 2)
+            printf("  %-18s %s\n", sim_limits_flags_help[i], sim_limits_flags_help[i + 1]);
+        sim_check_opts_free(&opts);
+        return SIM_EXIT_OK;
+    }
+    /* Open the report first, so an unwritable path fails before anything runs. */
+    sim_outfile report;
+    memset(&report, 0, sizeof report);
+    if (opts.junit && sim_outfile_open(&report, opts.junit, &err) != 0) {
+        sim_error_print(&err);
+        sim_check_opts_free(&opts);
+        return SIM_EXIT_USAGE;
+    }
+    check_ctx c;
+    memset(&c, 0, sizeof c);
+    c.opts = &opts;
+    if (opts.junit)
+        c.junit = sim_junit_new("dsim check");
+    if (opts.tap)
+        sim_tap_header(stdout);
+
+    for (size_t i = 0; i < opts.n_paths; i++) {
+        char **files = NULL;
+        size_t n_files = 0;
+        memset(&err, 0, sizeof err);
+        if (sim_check_expand_path(opts.paths[i], &files, &n_files, &err) != 0)
+            report_error(&c, opts.paths[i], "no scenario", &err);
+        for (size_t k = 0; k < n_files; k++) {
+            check_file(&c, files[k]);
+            free(files[k]);
+        }
+        free(files);
+    }
+
+    if (opts.tap) {
+        sim_tap_plan(stdout, c.tap_number);
+        printf("# %zu passed, %zu failed\n", c.passed, c.failed);
+    } else {
+        printf("%zu passed, %zu failed\n", c.passed, c.failed);
+    }
+    int rc = c.bad_input ? SIM_EXIT_USAGE : c.failed ? SIM_EXIT_FAIL : SIM_EXIT_OK;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fputs("dsim: check: cannot write the report to standard output\n", stderr);
+        rc = SIM_EXIT_USAGE;
+    }
+    if (c.junit) {
+        memset(&err, 0, sizeof err);
+        sim_junit_write(c.junit, report.f); /* a stream error is caught by the commit */
+        if (sim_outfile_commit(&report, &err) != 0) {
+            sim_error_print(&err);
+            rc = SIM_EXIT_USAGE;
+        }
+        sim_junit_free(c.junit);
+    }
+    sim_check_opts_free(&opts);
+    return rc;
 }

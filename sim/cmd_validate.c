@@ -124,8 +124,10 @@ int sim_cmd_validate(int argc, char **argv)
                 sim__safe(a, safe, sizeof safe);
                 return sim_usage_error("validate: unknown option '%s'", safe);
             }
-            if (rc < 0)
-                return sim_usage_error("validate: bad value for %s", name);
+            if (rc < 0) { /* sim_limits_flag said what is wrong */
+                fputs("try 'dsim --help'\n", stderr);
+                return SIM_EXIT_USAGE;
+            }
             if (!eq)
                 i++;
         }

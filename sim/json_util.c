@@ -228,6 +228,7 @@ int sim__check_keys(sim__ld *ld, const json_t *obj, const char *const *allowed)
         sim__safe(key, safe, sizeof safe);
         const char *near = sim_suggest_list(key, allowed);
         if (near) {
+            sim__note_suggestion(ld, obj, near);
             sim__err_key(ld, key, "unknown key '%s'; did you mean '%s'?", safe, near);
         } else {
             char list[300] = "";
@@ -247,10 +248,27 @@ int sim__check_keys(sim__ld *ld, const json_t *obj, const char *const *allowed)
     return bad;
 }
 
+void sim__note_suggestion(sim__ld *ld, const json_t *obj, const char *key)
+{
+    unsigned i = ld->n_suggested++ % (sizeof ld->suggested / sizeof ld->suggested[0]);
+    ld->suggested[i].obj = obj;
+    ld->suggested[i].key = key;
+}
+
+static bool was_suggested(const sim__ld *ld, const json_t *obj, const char *key)
+{
+    size_t n = sizeof ld->suggested / sizeof ld->suggested[0];
+    for (size_t i = 0; i < n && i < ld->n_suggested; i++)
+        if (ld->suggested[i].obj == obj && strcmp(ld->suggested[i].key, key) == 0)
+            return true;
+    return false;
+}
+
 const json_t *sim__member(sim__ld *ld, const json_t *obj, const char *key, bool required)
 {
     const json_t *v = json_object_get(obj, key);
-    if (!v && required)
+    /* "unknown key 'mean'; did you mean 'median'?" already covers a missing median */
+    if (!v && required && !was_suggested(ld, obj, key))
         sim__err(ld, "missing required key '%s'", key);
     return v;
 }

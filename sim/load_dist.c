@@ -2,11 +2,13 @@
  * load_dist.c — reading distribution objects ({"dist": kind, params...}).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "load_internal.h"
 #include "suggest.h"
@@ -55,6 +57,7 @@ static void check_dist_keys(sim__ld *ld, const json_t *v, int kind, bool compone
         sim__safe(key, safe, sizeof safe);
         const char *near = sim_suggest(key, allowed, n);
         if (near) {
+            sim__note_suggestion(ld, v, near);
             sim__err_key(ld, key, "unknown key '%s' for a %s dist; did you mean '%s'?", safe,
                          sim__dist_names[kind], near);
         } else {
@@ -77,15 +80,17 @@ static void read_samples_file(sim__ld *ld, const char *name, dist *d)
     char safe[80];
     sim__safe(path, safe, sizeof safe);
 
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    /* O_NONBLOCK: a FIFO must not hang the loader; it is refused below. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
+    if (fd < 0) {
         sim__err(ld, "cannot read samples file '%s': %s", safe, strerror(errno));
         return;
     }
     struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+    FILE *f = NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !(f = fdopen(fd, "rb"))) {
         sim__err(ld, "cannot read samples file '%s': not a regular file", safe);
-        fclose(f);
+        close(fd);
         return;
     }
     if ((unsigned long long)st.st_size > SIM_EMPIRICAL_MAX_BYTES) {
@@ -110,7 +115,7 @@ static void read_samples_file(sim__ld *ld, const char *name, dist *d)
             i++;
             continue;
         }
-        if (ch == ' ' || ch == '\t' || ch == '\r' || ch == ',') {
+        if (ch == ' ' || ch == '\t' || ch == '\r') {
             i++;
             continue;
         }
@@ -121,7 +126,7 @@ static void read_samples_file(sim__ld *ld, const char *name, dist *d)
         }
         size_t start = i;
         while (i < len && text[i] != ' ' && text[i] != '\t' && text[i] != '\r' && text[i] != '\n' &&
-               text[i] != ',' && text[i] != '\0')
+               text[i] != '\0')
             i++;
         char tok[64];
         size_t tl = i - start < sizeof tok - 1 ? i - start : sizeof tok - 1;

@@ -44,6 +44,24 @@ static const char *policy_near(const sim_scenario *s, const char *name)
     return sim_suggest(name, names, n);
 }
 
+/* "a, b, c" of the policy names, cut to fit. */
+static const char *policy_list(const sim_scenario *s, char *buf, size_t cap)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < s->n_policies && o + 4 < cap; i++) {
+        char safe[80];
+        sim__safe(s->policies[i].name, safe, sizeof safe);
+        int n = snprintf(buf + o, cap - o, "%s%s", i ? ", " : "", safe);
+        if (n < 0 || (size_t)n >= cap - o) {
+            snprintf(buf + (o < cap - 4 ? o : cap - 4), 4, "...");
+            break;
+        }
+        o += (size_t)n;
+    }
+    return buf;
+}
+
 static void load_policy_expect(sim__ld *ld, const char *pname, const json_t *po, sim_scenario *s)
 {
     const char *metric_names[SIM_M_COUNT];
@@ -92,13 +110,15 @@ void sim__load_expect(sim__ld *ld, const json_t *root, sim_scenario *s)
         size_t total = 0;
         const char *pname;
         json_t *po;
-        json_object_foreach((json_t *)x, pname, po) total +=
-            json_object_size(po); /* 0 for a non-object */
+        json_object_foreach((json_t *)x, pname, po)
+        {
+            total += json_object_size(po); /* 0 for a non-object */
+        }
         s->expects =
             sim__xcalloc(total < SIM_EXPECT_MAX ? total : SIM_EXPECT_MAX, sizeof *s->expects);
         json_object_foreach((json_t *)x, pname, po)
         {
-            char safe[80];
+            char safe[80], list[200];
             sim__safe(pname, safe, sizeof safe);
             bool known = strcmp(pname, "*") == 0 || s->n_policies == 0;
             for (size_t i = 0; i < s->n_policies && !known; i++)
@@ -108,8 +128,10 @@ void sim__load_expect(sim__ld *ld, const json_t *root, sim_scenario *s)
                 if (near)
                     sim__err_key(ld, pname, "no policy named '%s'; did you mean '%s'?", safe, near);
                 else
-                    sim__err_key(ld, pname, "no policy named '%s' (use a policy's name or \"*\")",
-                                 safe);
+                    sim__err_key(ld, pname,
+                                 "no policy named '%s' (the policies are %s; \"*\" "
+                                 "means all)",
+                                 safe, policy_list(s, list, sizeof list));
                 continue;
             }
             sim__push_key(ld, pname);

@@ -44,7 +44,17 @@ typedef struct sim__ld {
     bool check_sweep; /* validate each sweep value (off while doing so) */
     sim__seg path[SIM__PATH_MAX];
     size_t depth;
+    /* Keys suggested for unknown keys ("did you mean 'median'?"), so that the
+     * same key is not reported missing as well: a ring of (object, key). */
+    struct {
+        const json_t *obj;
+        const char *key;
+    } suggested[32];
+    unsigned n_suggested;
 } sim__ld;
+
+/* Remembers that `key` was suggested for a misspelled member of obj. */
+void sim__note_suggestion(sim__ld *ld, const json_t *obj, const char *key);
 
 void sim__push_key(sim__ld *ld, const char *key);
 void sim__push_index(sim__ld *ld, size_t index);

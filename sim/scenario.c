@@ -3,12 +3,14 @@
  * The parts live in load_world.c, load_dist.c, load_policy.c, load_expect.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "load_internal.h"
 
@@ -225,11 +227,22 @@ int sim__load_text(sim__ld *ld, const char *text, size_t len, sim_scenario *out)
                       ld->bare ? "" : " ", len, SIM_SCENARIO_MAX_BYTES);
         return -1;
     }
+    size_t blank = 0; /* text need not be NUL-terminated */
+    while (blank < len && (text[blank] == ' ' || text[blank] == '\t' || text[blank] == '\r' ||
+                           text[blank] == '\n'))
+        blank++;
+    if (blank == len) {
+        sim_error_add(ld->err, "%s%s%sthe file is empty (expected a scenario object)", prefix, sep,
+                      ld->bare ? "" : " ");
+        return -1;
+    }
     json_error_t je;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     if (!root) {
+        /* jansson counts a position before a line's first character as column 0 */
         if (je.line > 0)
-            sim_error_add(ld->err, "%s%s%d:%d: %s", prefix, sep, je.line, je.column, je.text);
+            sim_error_add(ld->err, "%s%s%d:%d: %s", prefix, sep, je.line,
+                          je.column > 0 ? je.column : 1, je.text);
         else
             sim_error_add(ld->err, "%s%s%s%s", prefix, sep, ld->bare ? "" : " ", je.text);
         return -1;
@@ -295,15 +308,17 @@ int sim_scenario_load(const char *path, const sim_limits *limits, sim_scenario *
 {
     memset(out, 0, sizeof *out);
     memset(err, 0, sizeof *err);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    /* O_NONBLOCK: a FIFO must not hang the loader; it is refused below. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
+    if (fd < 0) {
         sim_error_add(err, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
     struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+    FILE *f = NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !(f = fdopen(fd, "rb"))) {
         sim_error_add(err, "%s: not a regular file", path);
-        fclose(f);
+        close(fd);
         return -1;
     }
     if ((unsigned long long)st.st_size > SIM_SCENARIO_MAX_BYTES) {

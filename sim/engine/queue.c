@@ -1,0 +1,474 @@
+/*
+ * queue.c — the ladder queue behind the engine (see queue.h).
+ */
+#include "queue.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+__extension__ typedef unsigned __int128 u128;
+
+#define MAX_BUCKETS (UINT32_C(1) << 22) /* per rung */
+#define SLOT_LIMIT (UINT32_MAX - 1)
+#ifndef RUNG0_SPREAD
+#define RUNG0_SPREAD 1 /* rung 0 gets about this many buckets per event */
+#endif
+
+_Static_assert(sizeof(sim_slot) == 64, "an event slot is one cache line");
+
+static void oom(const char *what)
+{
+    fprintf(stderr, "dsim: out of memory (engine %s)\n", what);
+    abort();
+}
+
+static inline uint64_t sat_add(uint64_t a, u128 b)
+{
+    u128 s = (u128)a + b;
+    return s > UINT64_MAX ? UINT64_MAX : (uint64_t)s;
+}
+
+/* ---- slots ---------------------------------------------------------------------- */
+
+uint32_t sim_queue_slot_alloc(sim_queue *q)
+{
+    uint32_t s = q->free_head;
+    if (s != SIM_LQ_NIL) {
+        q->free_head = q->slots[s].next;
+        return s;
+    }
+    if (q->nslots == q->slot_cap) {
+        if (q->slot_cap >= SLOT_LIMIT) {
+            fprintf(stderr, "dsim: engine: more than %u pending events\n", SLOT_LIMIT);
+            abort();
+        }
+        uint64_t cap = (uint64_t)q->slot_cap * 2;
+        if (cap > SLOT_LIMIT)
+            cap = SLOT_LIMIT;
+        sim_slot *slots = aligned_alloc(64, (size_t)cap * sizeof *slots);
+        if (!slots)
+            oom("slots");
+        memcpy(slots, q->slots, (size_t)q->nslots * sizeof *slots);
+        free(q->slots);
+        q->slots = slots;
+        q->slot_cap = (uint32_t)cap;
+    }
+    s = q->nslots++;
+    q->slots[s].gen = 0;
+    return s;
+}
+
+static inline void slot_free(sim_queue *q, uint32_t s)
+{
+    sim_slot *sl = &q->slots[s];
+    sl->fn = NULL;
+    sl->gen++;
+    sl->next = q->free_head;
+    q->free_head = s;
+}
+
+/* ---- lists ---------------------------------------------------------------------- */
+
+static inline void list_push(sim_slot *slots, uint32_t *head, uint32_t s)
+{
+    slots[s].next = *head;
+    *head = s;
+}
+
+/* ---- bottom: a 4-ary heap ------------------------------------------------------- */
+
+static void bottom_sift_down(sim_bottom_ent *h, size_t n, size_t i, sim_bottom_ent x)
+{
+    for (;;) {
+        size_t c = 4 * i + 1;
+        if (c >= n)
+            break;
+        size_t m = c;
+        size_t last = c + 4 < n ? c + 4 : n;
+        for (size_t j = c + 1; j < last; j++)
+            m = h[j].key < h[m].key ? j : m;
+        if (!(h[m].key < x.key))
+            break;
+        h[i] = h[m];
+        i = m;
+    }
+    h[i] = x;
+}
+
+static void bottom_reserve(sim_queue *q, size_t n)
+{
+    if (n <= q->bcap)
+        return;
+    size_t cap = q->bcap ? q->bcap : 64;
+    while (cap < n)
+        cap *= 2;
+    sim_bottom_ent *bot = realloc(q->bot, cap * sizeof *bot);
+    if (!bot)
+        oom("bottom");
+    q->bot = bot;
+    q->bcap = cap;
+}
+
+static inline sim_bottom_ent bottom_ent(sim_slot *slots, uint32_t s)
+{
+    sim_bottom_ent x;
+    slots[s].where = SIM_LQ_IN_BOTTOM;
+    x.key = ((u128)slots[s].t << 64) | slots[s].seq;
+    x.slot = s;
+    return x;
+}
+
+static void bottom_push(sim_queue *q, uint32_t s)
+{
+    bottom_reserve(q, q->bn + 1);
+    sim_bottom_ent x = bottom_ent(q->slots, s);
+    sim_bottom_ent *h = q->bot;
+    size_t i = q->bn++;
+    while (i > 0) {
+        size_t p = (i - 1) / 4;
+        if (!(x.key < h[p].key))
+            break;
+        h[i] = h[p];
+        i = p;
+    }
+    h[i] = x;
+}
+
+static void bottom_heapify(sim_queue *q)
+{
+    size_t n = q->bn;
+    if (n > 1) {
+        for (size_t i = (n - 2) / 4 + 1; i-- > 0;)
+            bottom_sift_down(q->bot, n, i, q->bot[i]);
+    }
+}
+
+static void bottom_pop_root(sim_queue *q)
+{
+    assert(q->bn > 0);
+    q->bn--;
+    if (q->bn > 0)
+        bottom_sift_down(q->bot, q->bn, 0, q->bot[q->bn]);
+}
+
+/* Moves a list into an empty Bottom (freeing cancelled slots) and heapifies it. */
+static void bottom_fill(sim_queue *q, uint32_t head, uint32_t count)
+{
+    assert(q->bn == 0);
+    bottom_reserve(q, count);
+    sim_slot *slots = q->slots;
+    size_t n = 0;
+    uint32_t s = head;
+    while (s != SIM_LQ_NIL) {
+        uint32_t next = slots[s].next;
+        if (slots[s].fn) {
+            assert(n < count);
+            q->bot[n++] = bottom_ent(slots, s);
+        } else {
+            slot_free(q, s);
+            q->dead--;
+        }
+        s = next;
+    }
+    q->bn = n;
+    bottom_heapify(q);
+}
+
+/* ---- rungs ---------------------------------------------------------------------- */
+
+/* The smallest shift such that buckets of 2^shift cover `span` (>= 1) ns in at most
+ * `target` (>= 1) buckets. */
+static unsigned pick_shift(uint64_t span, uint64_t target)
+{
+    unsigned shift = 0;
+    while (shift < 63 && ((span - 1) >> shift) + 1 > target)
+        shift++;
+    return shift;
+}
+
+/* Makes rung r cover [start, ...) with buckets of 2^shift, nb buckets, all empty. */
+static sim_rung *rung_make(sim_queue *q, unsigned r, uint64_t start, unsigned shift, uint32_t nb)
+{
+    assert(r < SIM_LQ_MAX_RUNGS && nb >= 1 && nb <= MAX_BUCKETS);
+    sim_rung *R = &q->rungs[r];
+    if (R->cap < nb) {
+        uint32_t cap = R->cap ? R->cap : 64;
+        while (cap < nb)
+            cap *= 2;
+        sim_bucket *b = realloc(R->b, (size_t)cap * sizeof *b);
+        if (!b)
+            oom("rungs");
+        R->b = b;
+        R->cap = cap;
+    }
+    for (uint32_t i = 0; i < nb; i++)
+        R->b[i] = (sim_bucket){SIM_LQ_NIL, 0};
+    R->start = start;
+    R->cstart = start;
+    R->shift = shift;
+    R->nb = nb;
+    R->cur = 0;
+    return R;
+}
+
+/* Distributes a list into rung r's buckets, freeing cancelled slots. */
+static void rung_fill(sim_queue *q, unsigned r, uint32_t head)
+{
+    sim_rung *R = &q->rungs[r];
+    sim_slot *slots = q->slots;
+    uint32_t s = head;
+    while (s != SIM_LQ_NIL) {
+        uint32_t next = slots[s].next;
+        if (slots[s].fn) {
+            uint64_t bi = (slots[s].t - R->start) >> R->shift;
+            assert(slots[s].t >= R->start && bi < R->nb);
+            list_push(slots, &R->b[bi].head, s);
+            slots[s].where = SIM_LQ_IN_RUNG;
+            R->b[bi].count++;
+        } else {
+            slot_free(q, s);
+            q->dead--;
+        }
+        s = next;
+    }
+}
+
+/* Turns Top into rung 0. */
+static void top_to_rung0(sim_queue *q)
+{
+    assert(q->nrungs == 0 && q->top_count > 0);
+    uint64_t span = q->top_max - q->top_min + 1; /* top_max - top_min < 2^63 */
+    uint64_t target = (uint64_t)q->top_count * RUNG0_SPREAD;
+    target = target < MAX_BUCKETS ? target : MAX_BUCKETS;
+    unsigned shift = pick_shift(span, target);
+    uint32_t nb = (uint32_t)(((span - 1) >> shift) + 1);
+    rung_make(q, 0, q->top_min, shift, nb);
+    q->top_start = sat_add(q->top_min, (u128)nb << shift);
+    rung_fill(q, 0, q->top_head);
+    q->nrungs = 1;
+    q->top_head = SIM_LQ_NIL;
+    q->top_count = 0;
+    q->top_dead = 0;
+    q->top_min = UINT64_MAX;
+    q->top_max = 0;
+}
+
+/* Splits a consumed bucket (list head, count events, which ended at bend) into a new
+ * rung below the others. Returns false, leaving the list alone, if its events all
+ * share one timestamp. */
+static bool spawn(sim_queue *q, uint32_t head, uint32_t count, uint64_t bend)
+{
+    sim_slot *slots = q->slots;
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (uint32_t s = head; s != SIM_LQ_NIL; s = slots[s].next) {
+        if (!slots[s].fn)
+            continue;
+        uint64_t t = slots[s].t;
+        lo = t < lo ? t : lo;
+        hi = t > hi ? t : hi;
+    }
+    if (lo >= hi)
+        return false; /* one timestamp (or none alive) */
+    assert(bend > hi);
+    uint64_t span = bend - lo;
+    uint64_t target = count < MAX_BUCKETS ? count : MAX_BUCKETS;
+    unsigned shift = pick_shift(span, target);
+    uint32_t nb = (uint32_t)(((span - 1) >> shift) + 1);
+    unsigned r = q->nrungs;
+    rung_make(q, r, lo, shift, nb);
+    rung_fill(q, r, head);
+    q->nrungs++;
+    return true;
+}
+
+/* Refills an empty Bottom. Returns false if the queue is empty. */
+static bool refill(sim_queue *q)
+{
+    assert(q->bn == 0);
+    for (;;) {
+        if (q->nrungs == 0) {
+            if (q->top_count == 0)
+                return false;
+            top_to_rung0(q);
+            continue;
+        }
+        sim_rung *R = &q->rungs[q->nrungs - 1];
+        uint64_t width = UINT64_C(1) << R->shift;
+        while (R->cur < R->nb && R->b[R->cur].count == 0) {
+            R->cur++;
+            R->cstart = sat_add(R->cstart, width);
+        }
+        if (R->cur == R->nb) {
+            q->nrungs--;
+            continue;
+        }
+        sim_bucket B = R->b[R->cur];
+        R->b[R->cur] = (sim_bucket){SIM_LQ_NIL, 0};
+        R->cur++;
+        R->cstart = sat_add(R->cstart, width);
+        if (B.count > SIM_LQ_THRES && R->shift > 0 && q->nrungs < SIM_LQ_MAX_RUNGS &&
+            spawn(q, B.head, B.count, R->cstart))
+            continue;
+        bottom_fill(q, B.head, B.count);
+        if (q->bn > 0) /* else every event in the bucket was cancelled */
+            return true;
+    }
+}
+
+/* ---- public (to engine.c) ------------------------------------------------------- */
+
+void sim_queue_init(sim_queue *q, size_t capacity_hint)
+{
+    memset(q, 0, sizeof *q);
+    size_t cap = 64;
+    while (cap < capacity_hint && cap < SLOT_LIMIT / 2)
+        cap *= 2;
+    q->slots = aligned_alloc(64, cap * sizeof *q->slots);
+    if (!q->slots)
+        oom("slots");
+    q->slot_cap = (uint32_t)cap;
+    q->free_head = SIM_LQ_NIL;
+    q->top_head = SIM_LQ_NIL;
+    q->top_start = 0;
+    q->top_min = UINT64_MAX;
+    q->top_max = 0;
+    bottom_reserve(q, 64);
+}
+
+void sim_queue_free(sim_queue *q)
+{
+    free(q->slots);
+    for (unsigned r = 0; r < SIM_LQ_MAX_RUNGS; r++)
+        free(q->rungs[r].b);
+    free(q->bot);
+    memset(q, 0, sizeof *q);
+}
+
+void sim_queue_insert(sim_queue *q, uint32_t s)
+{
+    sim_slot *slots = q->slots;
+    uint64_t t = slots[s].t;
+    q->live++;
+    if (t >= q->top_start) {
+        list_push(slots, &q->top_head, s);
+        slots[s].where = SIM_LQ_IN_TOP;
+        q->top_count++;
+        q->top_min = t < q->top_min ? t : q->top_min;
+        q->top_max = t > q->top_max ? t : q->top_max;
+        return;
+    }
+    for (unsigned r = 0; r < q->nrungs; r++) {
+        sim_rung *R = &q->rungs[r];
+        if (t >= R->cstart) {
+            uint64_t bi = (t - R->start) >> R->shift;
+            assert(bi < R->nb);
+            list_push(slots, &R->b[bi].head, s);
+            slots[s].where = SIM_LQ_IN_RUNG;
+            R->b[bi].count++;
+            return;
+        }
+    }
+    bottom_push(q, s);
+}
+
+/* Rebuilds every list and Bottom without their cancelled entries. */
+static uint32_t purge_list(sim_queue *q, uint32_t head, uint32_t *count)
+{
+    sim_slot *slots = q->slots;
+    uint32_t out = SIM_LQ_NIL, n = 0;
+    uint32_t s = head;
+    while (s != SIM_LQ_NIL) {
+        uint32_t next = slots[s].next;
+        if (slots[s].fn) {
+            list_push(slots, &out, s);
+            n++;
+        } else {
+            slot_free(q, s);
+            q->dead--;
+        }
+        s = next;
+    }
+    *count = n;
+    return out;
+}
+
+static void purge_top(sim_queue *q)
+{
+    q->top_head = purge_list(q, q->top_head, &q->top_count);
+    q->top_dead = 0;
+}
+
+static void purge(sim_queue *q)
+{
+    purge_top(q);
+    for (unsigned r = 0; r < q->nrungs; r++) {
+        sim_rung *R = &q->rungs[r];
+        for (uint32_t i = R->cur; i < R->nb; i++)
+            if (R->b[i].count)
+                R->b[i].head = purge_list(q, R->b[i].head, &R->b[i].count);
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < q->bn; i++) {
+        uint32_t s = q->bot[i].slot;
+        if (q->slots[s].fn) {
+            q->bot[n++] = q->bot[i];
+        } else {
+            slot_free(q, s);
+            q->dead--;
+        }
+    }
+    q->bn = n;
+    bottom_heapify(q);
+    assert(q->dead == 0);
+}
+
+void sim_queue_remove(sim_queue *q, uint32_t s)
+{
+    sim_slot *sl = &q->slots[s];
+    assert(sl->fn);
+    sl->fn = NULL; /* freed when a walk meets it */
+    sl->gen++;
+    q->live--;
+    q->dead++;
+    if (sl->where == SIM_LQ_IN_TOP && ++q->top_dead >= SIM_LQ_PURGE_MIN &&
+        q->top_dead > q->top_count / 2)
+        purge_top(q);
+    else if (q->dead >= SIM_LQ_PURGE_MIN && q->dead > 2 * q->live)
+        purge(q);
+}
+
+uint32_t sim_queue_peek(sim_queue *q)
+{
+    for (;;) {
+        if (q->bn == 0 && !refill(q))
+            return SIM_LQ_NIL;
+        uint32_t s = q->bot[0].slot;
+        if (q->slots[s].fn)
+            return s;
+        bottom_pop_root(q);
+        slot_free(q, s);
+        q->dead--;
+    }
+}
+
+void sim_queue_pop(sim_queue *q)
+{
+    assert(q->bn > 0 && q->slots[q->bot[0].slot].fn);
+    uint32_t s = q->bot[0].slot;
+    bottom_pop_root(q);
+    slot_free(q, s);
+    q->live--;
+}
+
+void sim_queue_census(const sim_queue *q, size_t *top, size_t *rungs, size_t *bottom)
+{
+    size_t n = 0;
+    for (unsigned r = 0; r < q->nrungs; r++)
+        for (uint32_t i = q->rungs[r].cur; i < q->rungs[r].nb; i++)
+            n += q->rungs[r].b[i].count;
+    *top = q->top_count;
+    *rungs = n;
+    *bottom = q->bn;
+}

@@ -1,0 +1,122 @@
+/*
+ * queue.h — the engine's future-event queue and event slots (internal to
+ * sim/engine/; the public interface is engine.h).
+ *
+ * A ladder queue (W. T. Tang, R. S. M. Goh, I. L.-J. Thng, "Ladder queue: an O(1)
+ * priority queue structure for large-scale discrete event simulation", ACM TOMACS
+ * 15(3), 2005), with one change: Bottom is a 4-ary heap instead of a sorted list,
+ * so a bucket that cannot be split (many events at one timestamp) costs O(log n)
+ * per event, never O(n).
+ *
+ *  - Top: an unsorted list of the events at or after top_start.
+ *  - Rungs 0..nrungs-1: arrays of buckets (unsorted lists), bucket width 2^shift;
+ *    each rung covers one consumed bucket of the rung above. Buckets before `cur`
+ *    are consumed.
+ *  - Bottom: a heap ordered by (time, sequence) holding the events before the
+ *    lowest rung's current bucket.
+ *
+ * Pop takes Bottom's minimum; when Bottom is empty, the lowest rung's next
+ * non-empty bucket is either split into a new rung (more than SIM_LQ_THRES events
+ * over more than one timestamp) or moved into Bottom; an exhausted rung is
+ * dropped; with no rungs left, Top becomes rung 0. Every event moves a bounded
+ * number of times, so insert and pop are O(1) amortised for the usual time
+ * distributions. Lists are singly linked through the slots. Cancellation is lazy: a
+ * cancelled event stays linked in, marked (fn == NULL), and its slot is freed when a
+ * walk over its list or Bottom's root meets it; Top, where far-future timeouts wait, is
+ * purged when more than half of it is cancelled; every list is purged when
+ * cancelled events outnumber twice the live ones, so memory stays within three
+ * times the live events (plus SIM_LQ_PURGE_MIN).
+ */
+#ifndef DSIM_QUEUE_H
+#define DSIM_QUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+
+#define SIM_LQ_NIL UINT32_MAX
+#define SIM_LQ_MAX_RUNGS 8
+#define SIM_LQ_THRES 48 /* split a bucket holding more events than this */
+#define SIM_LQ_PURGE_MIN 1024 /* purge cancelled events when more than this and live */
+
+/* One pending (or free) event: exactly one 64-byte line. */
+typedef struct sim_slot {
+    sim_event_fn fn; /* NULL: free, or cancelled and still linked in */
+    void *ctx;
+    uint64_t a, b;
+    uint64_t t;     /* time, >= 0 */
+    uint64_t seq;   /* insertion sequence */
+    uint32_t next; /* list link; free-list link while free */
+    uint32_t gen;  /* bumped when the event fires or is cancelled */
+    uint32_t where; /* SIM_LQ_IN_TOP, _IN_RUNG or _IN_BOTTOM */
+    uint32_t pad;
+} sim_slot;
+
+enum { SIM_LQ_IN_TOP = 1, SIM_LQ_IN_RUNG, SIM_LQ_IN_BOTTOM };
+
+typedef struct sim_bucket {
+    uint32_t head;
+    uint32_t count;
+} sim_bucket;
+
+typedef struct sim_rung {
+    uint64_t start;  /* time of bucket 0 */
+    uint64_t cstart; /* start of bucket `cur` (saturating) */
+    unsigned shift;  /* bucket width is 2^shift ns */
+    uint32_t nb;     /* buckets in use */
+    uint32_t cur;    /* first bucket not consumed */
+    uint32_t cap;    /* allocated buckets */
+    sim_bucket *b;
+} sim_rung;
+
+typedef struct sim_bottom_ent {
+    __extension__ unsigned __int128 key; /* time << 64 | seq */
+    uint32_t slot;
+} sim_bottom_ent;
+
+typedef struct sim_queue {
+    sim_slot *slots;
+    uint32_t nslots;    /* slots ever handed out */
+    uint32_t slot_cap;  /* allocated */
+    uint32_t free_head; /* LIFO free list */
+    size_t live;        /* pending events, not cancelled */
+    size_t dead;        /* cancelled events still linked in (dropped lazily) */
+
+    uint32_t top_head;
+    uint32_t top_count; /* live + cancelled */
+    uint32_t top_dead;  /* cancelled, still in Top */
+    uint64_t top_start; /* events at or after this go to Top */
+    uint64_t top_min, top_max;
+
+    sim_rung rungs[SIM_LQ_MAX_RUNGS];
+    unsigned nrungs;
+
+    sim_bottom_ent *bot;
+    size_t bn, bcap;
+
+} sim_queue;
+
+void sim_queue_init(sim_queue *q, size_t capacity_hint);
+void sim_queue_free(sim_queue *q);
+
+/* A free slot (the pool grows by doubling; more than 2^32 - 2 slots abort). */
+uint32_t sim_queue_slot_alloc(sim_queue *q);
+
+/* Enqueues slot s, whose t and seq are set. */
+void sim_queue_insert(sim_queue *q, uint32_t s);
+
+/* Removes pending slot s (cancel). */
+void sim_queue_remove(sim_queue *q, uint32_t s);
+
+/* The slot of the minimum pending event, SIM_LQ_NIL if none. */
+uint32_t sim_queue_peek(sim_queue *q);
+
+/* Removes the minimum (call sim_queue_peek first) and frees its slot. */
+void sim_queue_pop(sim_queue *q);
+
+/* Statistics for tests: events in Top, in rungs, in Bottom (live + dead). */
+void sim_queue_census(const sim_queue *q, size_t *top, size_t *rungs, size_t *bottom);
+
+#endif

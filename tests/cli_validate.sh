@@ -1,0 +1,90 @@
+#!/bin/bash
+# cli_validate.sh DSIM SOURCE_DIR — dsim's global flags, usage errors and
+# `dsim validate`: every shipped scenario passes, and every bad input in
+# tests/data/bad/NAME.json fails with exit 2 and exactly the messages in
+# tests/data/bad/NAME.err (golden files; paths are relative to SOURCE_DIR).
+set -u
+dsim=$1
+cd "$2" || exit 1
+out=$(mktemp)
+err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+failed=0
+
+# run WANT_RC ARGS... : runs dsim, keeps stdout and stderr, checks the exit code
+run() {
+    local want=$1
+    shift
+    "$dsim" "$@" >"$out" 2>"$err"
+    local rc=$?
+    if [ "$rc" -ne "$want" ]; then
+        echo "FAIL: dsim $* exited $rc, expected $want"
+        sed 's/^/  stderr: /' "$err"
+        failed=1
+        return 1
+    fi
+    return 0
+}
+
+# same_text FILE EXPECTED WHAT : exact comparison
+same_text() {
+    if [ "$(cat "$1")" != "$2" ]; then
+        echo "FAIL: $3"
+        diff <(printf '%s\n' "$2") "$1" | sed 's/^/  /'
+        failed=1
+    fi
+}
+
+run 0 --version && same_text "$out" "dsim 0.1.0" "--version"
+run 0 --help
+for c in run sweep check tune validate; do
+    grep -q "^  dsim $c " "$out" || { echo "FAIL: --help has no synopsis of $c"; failed=1; }
+    grep -q "^  $c " "$out" || { echo "FAIL: --help has no line for $c"; failed=1; }
+done
+run 2 && same_text "$err" "dsim: missing command
+try 'dsim --help'" "no command"
+run 2 rnu scenarios/steady-light.json && same_text "$err" "dsim: unknown command 'rnu'; did you mean 'run'?
+try 'dsim --help'" "misspelled command"
+run 2 --frobnicate && same_text "$err" "dsim: unknown option '--frobnicate'
+try 'dsim --help'" "unknown global option"
+run 2 validate && same_text "$err" "dsim: validate: missing scenario file
+try 'dsim --help'" "validate without a file"
+run 2 validate --quiet --strict scenarios/steady-light.json && same_text "$err" "dsim: validate: unknown option '--strict'
+try 'dsim --help'" "validate with an unknown option"
+run 2 validate --max-nodes many scenarios/steady-light.json && same_text "$err" "dsim: --max-nodes: expected a positive integer, got 'many'
+try 'dsim --help'" "validate with a bad limit"
+run 2 validate tests/data/bad/no-such-file.json && same_text "$err" "dsim: tests/data/bad/no-such-file.json: cannot open: No such file or directory" "missing file"
+run 0 validate --help
+
+# every shipped scenario is valid, one by one and as a folder
+for f in scenarios/*.json; do
+    [ "$f" = scenarios/schema.json ] && continue
+    if run 0 validate "$f"; then
+        name=$(sed -n 's/^ *"name": *"\([^"]*\)".*/\1/p' "$f" | head -1)
+        head -1 "$out" | grep -q "^$name ($f)$" || { echo "FAIL: summary of $f starts: $(head -1 "$out")"; failed=1; }
+        grep -q "^  policies: " "$out" || { echo "FAIL: summary of $f lists no policies"; failed=1; }
+    fi
+done
+run 0 validate scenarios/
+
+# bad input: exit 2, nothing on stdout, exactly the golden messages on stderr
+n=0
+for f in tests/data/bad/*.json; do
+    n=$((n + 1))
+    if run 2 validate "$f"; then
+        same_text "$err" "$(cat "${f%.json}.err")" "messages for $f"
+        [ -s "$out" ] && { echo "FAIL: $f printed a summary"; failed=1; }
+    fi
+done
+[ "$n" -ge 20 ] || { echo "FAIL: only $n bad inputs"; failed=1; }
+
+# a limit flag lets a big scenario through; a good and a bad file together exit 2
+run 0 validate --max-nodes 200000 tests/data/bad/limit-nodes.json
+run 0 validate --max-utterances=200000000 -q tests/data/bad/limit-utterances.json && same_text "$out" "" "--quiet"
+if run 2 validate scenarios/steady-light.json tests/data/bad/out-of-range.json; then
+    grep -q "^steady-light " "$out" || { echo "FAIL: the good file's summary is missing"; failed=1; }
+    same_text "$err" "$(cat tests/data/bad/out-of-range.err)" "mixed good and bad files"
+fi
+
+[ "$failed" -eq 0 ] && echo "cli_validate: all passed ($n bad inputs)"
+exit "$failed"

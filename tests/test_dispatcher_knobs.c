@@ -1,0 +1,661 @@
+/*
+ * test_dispatcher_knobs.c — every policy knob beyond the presets, one value at
+ * a time (issue 3, "Knobs beyond the presets"). Links the dispatcher library alone.
+ */
+#include "test_dispatcher_harness.h"
+
+static disp_policy base(void)
+{
+    return preset("lingua-2025-12-28");
+}
+
+/* ---- 1. timing knobs ---------------------------------------------------------------- */
+
+static void test_dispatch_timeout_90s_fires_at_the_first_tick_after_90s(void **state)
+{
+    disp_policy p = base();
+    rec r = {0};
+    disp *d;
+
+    (void)state;
+    p.dispatch_timeout = SEC(90);
+    d = mk(&p, &r, 2);
+    utter(d, 0, 1, 0);
+    assert_int_equal(disp_next_deadline(d), SEC(91));
+    run_until(d, SEC(91));
+    assert_int_equal(nth_event(&r, DISP_LOG_DISPATCH_TIMEOUT, 0)->now, SEC(91));
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_scan_interval_0_fires_timeouts_exactly_at_the_deadline(void **state)
+{
+    disp_policy p = base();
+    rec r = {0};
+    disp *d;
+
+    (void)state;
+    p.scan_interval = 0;
+    d = mk(&p, &r, 1);
+    utter(d, MSEC(300), 1, 0);
+    for (uint32_t i = 1; i < 5; i++) /* the 5th job finds no slot */
+        utter(d, MSEC(500), 1, i);
+    run_until(d, SEC(40));
+    assert_int_equal(nth_event(&r, DISP_LOG_PENDING_TIMEOUT, 0)->now, MSEC(10500));
+    assert_int_equal(nth_event(&r, DISP_LOG_DISPATCH_TIMEOUT, 0)->now, MSEC(30300));
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_pending_timeout_3s_fails_a_pending_job_at_the_tick_after_3s(void **state)
+{
+    disp_policy p = base();
+    rec r = {0};
+    disp *d;
+
+    (void)state;
+    p.pending_timeout = SEC(3);
+    d = mk(&p, &r, 0); /* no node at all */
+    utter(d, MSEC(500), 1, 0);
+    run_until(d, SEC(10));
+    assert_int_equal(nth_event(&r, DISP_LOG_PENDING_TIMEOUT, 0)->now, SEC(4));
+    assert_int_equal(nth_kind(&r, DISP_CMD_ERROR, 0)->error, DISP_ERR_JOB_TIMEOUT);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static size_t dispatches_with_max_failovers(int max)
+{
+    disp_policy p = base();
+    rec r = {0};
+    disp *d;
+    size_t n;
+
+    p.max_failovers = max;
+    d = mk(&p, &r, 2);
+    utter(d, 0, 1, 0);
+    run_until(d, SEC(1000));
+    n = count_kind(&r, DISP_CMD_ASSIGN);
+    assert_int_equal(count_event(&r, DISP_LOG_FAILOVER_EXHAUSTED), 1);
+    assert_int_equal(count_kind(&r, DISP_CMD_ERROR), 1);
+    disp_free(d);
+    rec_free(&r);
+    return n;
+}
+
+static void test_max_failovers_bounds_the_dispatches_to_one_plus_it(void **state)
+{
+    (void)state;
+    assert_int_equal(dispatches_with_max_failovers(0), 1);
+    assert_int_equal(dispatches_with_max_failovers(1), 2);
+    assert_int_equal(dispatches_with_max_failovers(5), 6);
+}
+
+static void test_send_cancel_false_sends_no_cancel_but_still_releases_the_slot(void **state)
+{
+    disp_policy p = base();
+    rec r = {0};
+    disp *d;
+
+    (void)state;
+    p.send_cancel = false;
+    d = mk(&p, &r, 2);
+    utter(d, 0, 1, 0);
+    run_until(d, SEC(31));
+    assert_int_equal(count_kind(&r, DISP_CMD_CANCEL), 0);
+    assert_int_equal(count_event(&r, DISP_LOG_FAILOVER_DISPATCHED), 1);
+    assert_int_equal(disp_node_load(d, 1), 0);
+    disp_free(d);
+    rec_free(&r);
+}
+
+/* ---- 2. failover modes -------------------------------------------------------------- */
+
+static void test_new_job_id_gives_each_attempt_a_fresh_wire_id_mapped_back_to_the_job(void **state)
+{
+    disp_policy p = preset("lingua-2025-12-31");
+    rec r = {0};
+    disp *d;
+    uint64_t job, w1, w2;
+    const disp_cmd *del;
+
+    (void)state;
+    p.failover = DISP_FAILOVER_NEW_JOB_ID;
+    d = mk(&p, &r, 2);
+    job = utter(d, 0, 1, 0);
+    run_until(d, SEC(31));
+    w1 = nth_kind(&r, DISP_CMD_ASSIGN, 0)->job_id;
+    w2 = nth_kind(&r, DISP_CMD_ASSIGN, 1)->job_id;
+    assert_int_not_equal(w1, w2);
+    assert_int_equal(nth_kind(&r, DISP_CMD_ASSIGN, 1)->job, job);
+    assert_int_equal(nth_kind(&r, DISP_CMD_CANCEL, 0)->job_id, w1);
+    /* The aborted attempt's failed result no longer shadows the good one ... */
+    assert_int_equal(disp_result(d, SEC(32), w1, 1, 1, false), 0);
+    assert_int_equal(disp_result(d, SEC(35), w2, 2, 2, true), 0);
+    del = nth_kind(&r, DISP_CMD_DELIVER, 0);
+    assert_non_null(del);
+    assert_int_equal(del->job, job);
+    assert_int_equal(del->job_id, w2);
+    assert_int_equal(del->index, 0);
+    assert_int_equal(count_event(&r, DISP_LOG_RESULT_DUPLICATE), 0);
+    /* ... and a wire id pairs with its own attempt only. */
+    assert_int_equal(disp_result(d, SEC(36), w1, 2, 2, true), DISP_EUNKNOWN);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_extend_if_busy_extends_while_the_attempt_reports_progress(void **state)
+{
+    disp_policy p = base();
+    rec r = {0};
+    disp *d;
+    uint64_t job;
+    const disp_cmd *x;
+
+    (void)state;
+    p.failover = DISP_FAILOVER_EXTEND_IF_BUSY;
+    d = mk(&p, &r, 2);
+    job = utter(d, 0, 1, 0);
+    assert_int_equal(disp_progress(d, SEC(25), job, 1, 1, 0), 0);
+    run_until(d, SEC(31));
+    x = nth_event(&r, DISP_LOG_DEADLINE_EXTENDED, 0);
+    assert_non_null(x);
+    assert_int_equal(x->index, 0);
+    assert_int_equal(count_kind(&r, DISP_CMD_CANCEL), 0);
+    /* The new period runs from the progress: 25 s + 30 s, next tick 56 s. */
+    assert_int_equal(disp_next_deadline(d), SEC(56));
+    run_until(d, SEC(56));
+    assert_int_equal(count_event(&r, DISP_LOG_FAILOVER_DISPATCHED), 1);
+    assert_int_equal(nth_kind(&r, DISP_CMD_CANCEL, 0)->now, SEC(56));
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_extend_if_busy_fails_over_a_silent_attempt_as_the_reference(void **state)
+{
+    disp_policy p = base();
+    rec r = {0};
+    disp *d;
+    uint64_t job;
+
+    (void)state;
+    p.failover = DISP_FAILOVER_EXTEND_IF_BUSY;
+    d = mk(&p, &r, 2);
+    job = utter(d, 0, 1, 0);
+    assert_int_equal(disp_progress(d, MSEC(900), job, 1, 1, 0), 0); /* 30.1 s ago at 31 s */
+    run_until(d, SEC(31));
+    assert_int_equal(count_event(&r, DISP_LOG_DEADLINE_EXTENDED), 0);
+    assert_int_equal(count_event(&r, DISP_LOG_FAILOVER_DISPATCHED), 1);
+    disp_free(d);
+    rec_free(&r);
+}
+
+/* ---- 3. result_accept ---------------------------------------------------------------- */
+
+/* Attempt 1's late success after a failover to attempt 2, then attempt 2's. */
+static uint64_t late_attempt_1(disp_accept_mode mode, rec *r, disp **out)
+{
+    disp_policy p = base();
+    disp *d;
+    uint64_t job;
+
+    p.result_accept = mode;
+    d = mk(&p, r, 2);
+    job = utter(d, 0, 1, 0);
+    run_until(d, SEC(31));
+    assert_int_equal(disp_result(d, SEC(40), job, 1, 1, true), 0);
+    *out = d;
+    return job;
+}
+
+static void test_accept_all_delivers_a_superseded_attempts_result(void **state)
+{
+    rec r = {0};
+    disp *d;
+    uint64_t job;
+
+    (void)state;
+    job = late_attempt_1(DISP_ACCEPT_ALL, &r, &d);
+    assert_int_equal(deliveries_of(&r, 1, 0), 1);
+    assert_int_equal(disp_result(d, SEC(41), job, 2, 2, true), 0);
+    assert_int_equal(deliveries_of(&r, 1, 0), 2);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_current_attempt_only_drops_a_superseded_attempts_result(void **state)
+{
+    rec r = {0};
+    disp *d;
+    const disp_cmd *f;
+    disp_stats st;
+    uint64_t job;
+
+    (void)state;
+    job = late_attempt_1(DISP_ACCEPT_CURRENT_ATTEMPT, &r, &d);
+    assert_int_equal(deliveries_of(&r, 1, 0), 0);
+    f = nth_event(&r, DISP_LOG_RESULT_FENCED, 0);
+    assert_non_null(f);
+    assert_int_equal(f->attempt, 1);
+    assert_int_equal(f->index, 0);
+    assert_int_equal(disp_result(d, SEC(41), job, 2, 2, true), 0);
+    assert_int_equal(deliveries_of(&r, 1, 0), 1);
+    disp_get_stats(d, &st);
+    assert_int_equal(st.fenced, 1);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_first_result_wins_delivers_once_and_cancels_the_running_attempt(void **state)
+{
+    rec r = {0};
+    disp *d;
+    const disp_cmd *c;
+    uint64_t job;
+
+    (void)state;
+    job = late_attempt_1(DISP_ACCEPT_FIRST_RESULT_WINS, &r, &d);
+    assert_int_equal(deliveries_of(&r, 1, 0), 1);
+    c = nth_kind(&r, DISP_CMD_CANCEL, 1); /* [0] was the timeout's cancel */
+    assert_non_null(c);
+    assert_int_equal(c->node, 2);
+    assert_int_equal(disp_node_load(d, 2), 0);
+    assert_int_equal(disp_result(d, SEC(41), job, 2, 2, true), 0);
+    assert_int_equal(deliveries_of(&r, 1, 0), 1);
+    assert_int_equal(count_event(&r, DISP_LOG_RESULT_FENCED), 1);
+    run_until(d, SEC(500)); /* the job is Completed: no more timeouts */
+    assert_int_equal(count_kind(&r, DISP_CMD_ASSIGN), 2);
+    disp_free(d);
+    rec_free(&r);
+}
+
+/* ---- 4. ack_timeout and result_queue --------------------------------------------------- */
+
+static disp *queue_setup(disp_queue_mode mode, rec *r, uint32_t n, uint64_t *jobs)
+{
+    disp_policy p = base();
+    disp *d;
+
+    p.dispatch_timeout = SEC(3600);
+    p.result_queue = mode;
+    d = mk(&p, r, 2);
+    for (uint32_t i = 0; i < n; i++)
+        jobs[i] = utter(d, 0, 1, i);
+    return d;
+}
+
+static void test_ack_timeout_0_discards_every_index_that_waited(void **state)
+{
+    disp_policy p = base();
+    rec r = {0};
+    disp *d;
+    uint64_t jobs[3];
+
+    (void)state;
+    p.ack_timeout = 0;
+    p.dispatch_timeout = SEC(3600);
+    d = mk(&p, &r, 1);
+    for (uint32_t i = 0; i < 3; i++)
+        jobs[i] = utter(d, 0, 1, i);
+    answer(d, &r, SEC(1), jobs[0], true);
+    answer(d, &r, SEC(2), jobs[2], true);
+    answer(d, &r, SEC(2), jobs[1], true); /* same instant: waited 0 >= 0 */
+    assert_int_equal(deliveries_of(&r, 1, 1), 0);
+    assert_int_equal(count_event(&r, DISP_LOG_ACK_DISCARD), 1);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_ordered_queue_holds_later_indices_until_the_expected_one(void **state)
+{
+    rec r = {0};
+    uint64_t jobs[3];
+    disp *d = queue_setup(DISP_QUEUE_ORDERED, &r, 3, jobs);
+
+    (void)state;
+    answer(d, &r, SEC(1), jobs[2], true);
+    answer(d, &r, SEC(2), jobs[1], true);
+    assert_int_equal(count_kind(&r, DISP_CMD_DELIVER), 0);
+    answer(d, &r, SEC(3), jobs[0], true);
+    assert_int_equal(count_kind(&r, DISP_CMD_DELIVER), 3);
+    for (uint32_t i = 0; i < 3; i++) {
+        assert_int_equal(nth_kind(&r, DISP_CMD_DELIVER, i)->index, i);
+        assert_int_equal(nth_kind(&r, DISP_CMD_DELIVER, i)->now, SEC(3));
+    }
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_ordered_queue_skips_a_gap_after_ack_timeout_and_never_moves_back(void **state)
+{
+    rec r = {0};
+    uint64_t jobs[3];
+    disp *d = queue_setup(DISP_QUEUE_ORDERED, &r, 3, jobs);
+    const disp_cmd *s;
+
+    (void)state;
+    answer(d, &r, SEC(1), jobs[0], true);
+    answer(d, &r, SEC(10), jobs[2], true);
+    assert_int_equal(disp_next_deadline(d), SEC(15)); /* an exact gap timer */
+    run_until(d, SEC(15) - 1);
+    assert_int_equal(deliveries_of(&r, 1, 2), 0);
+    run_until(d, SEC(15));
+    s = nth_event(&r, DISP_LOG_ACK_SKIP, 0);
+    assert_non_null(s);
+    assert_int_equal(s->index, 1);
+    assert_int_equal(s->elapsed_ms, 5000);
+    assert_int_equal(deliveries_of(&r, 1, 2), 1);
+    answer(d, &r, SEC(16), jobs[1], true); /* too late: never delivered */
+    assert_int_equal(deliveries_of(&r, 1, 1), 0);
+    assert_int_equal(count_event(&r, DISP_LOG_ACK_DISCARD), 1);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_ordered_queue_never_releases_an_index_twice(void **state)
+{
+    rec r = {0};
+    uint64_t jobs[2];
+    disp *d = queue_setup(DISP_QUEUE_ORDERED, &r, 2, jobs);
+    const disp_cmd *a;
+
+    (void)state;
+    answer(d, &r, SEC(1), jobs[1], true);
+    a = last_assign(&r, jobs[1]);
+    assert_int_equal(disp_result(d, SEC(2), a->job_id, a->attempt, a->node, true), 0);
+    answer(d, &r, SEC(3), jobs[0], true);
+    a = last_assign(&r, jobs[0]);
+    assert_int_equal(disp_result(d, SEC(4), a->job_id, a->attempt, a->node, true), 0);
+    assert_int_equal(deliveries_of(&r, 1, 0), 1);
+    assert_int_equal(deliveries_of(&r, 1, 1), 1);
+    assert_int_equal(count_event(&r, DISP_LOG_QUEUE_DUPLICATE), 2);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_ordered_queue_evicts_the_largest_beyond_result_queue_max(void **state)
+{
+    disp_policy p = base();
+    rec r = {0};
+    disp *d;
+    uint64_t jobs[6];
+    const disp_cmd *e;
+
+    (void)state;
+    p.dispatch_timeout = SEC(3600);
+    p.result_queue = DISP_QUEUE_ORDERED;
+    p.result_queue_max = 3;
+    d = mk(&p, &r, 2);
+    for (uint32_t i = 0; i < 6; i++)
+        jobs[i] = utter(d, 0, 1, i);
+    for (uint32_t i = 1; i < 5; i++) /* hold 1..4 while 0 is missing: 4 > 3 */
+        answer(d, &r, SEC(1), jobs[i], true);
+    e = nth_event(&r, DISP_LOG_QUEUE_EVICT, 0);
+    assert_non_null(e);
+    assert_int_equal(e->index, 4);
+    answer(d, &r, SEC(2), jobs[0], true);
+    assert_int_equal(count_kind(&r, DISP_CMD_DELIVER), 4); /* 0..3 */
+    assert_int_equal(deliveries_of(&r, 1, 4), 0);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_ordered_queue_skips_a_failed_index_at_once(void **state)
+{
+    rec r = {0};
+    uint64_t jobs[3];
+    disp *d = queue_setup(DISP_QUEUE_ORDERED, &r, 3, jobs);
+
+    (void)state;
+    answer(d, &r, SEC(1), jobs[0], true);
+    answer(d, &r, SEC(2), jobs[2], true);
+    answer(d, &r, SEC(3), jobs[1], false); /* the client got an error for 1 */
+    assert_int_equal(deliveries_of(&r, 1, 2), 1);
+    assert_int_equal(nth_kind(&r, DISP_CMD_DELIVER, 1)->now, SEC(3));
+    assert_int_equal(count_event(&r, DISP_LOG_ACK_SKIP), 0);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_session_close_flushes_results_the_ordered_queue_holds(void **state)
+{
+    rec r = {0};
+    uint64_t jobs[3];
+    disp *d = queue_setup(DISP_QUEUE_ORDERED, &r, 3, jobs);
+
+    (void)state;
+    answer(d, &r, SEC(1), jobs[2], true);
+    answer(d, &r, SEC(1), jobs[1], true);
+    assert_int_equal(count_kind(&r, DISP_CMD_DELIVER), 0);
+    assert_int_equal(disp_session_close(d, SEC(2), 1), 0);
+    assert_int_equal(count_kind(&r, DISP_CMD_DELIVER), 2);
+    assert_int_equal(nth_kind(&r, DISP_CMD_DELIVER, 0)->index, 1);
+    assert_int_equal(nth_kind(&r, DISP_CMD_DELIVER, 1)->index, 2);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_immediate_queue_delivers_every_copy_on_arrival(void **state)
+{
+    rec r = {0};
+    uint64_t jobs[3];
+    disp *d = queue_setup(DISP_QUEUE_IMMEDIATE, &r, 3, jobs);
+    const disp_cmd *a;
+
+    (void)state;
+    answer(d, &r, SEC(1), jobs[0], true);
+    answer(d, &r, SEC(10), jobs[2], true);
+    answer(d, &r, SEC(30), jobs[1], true); /* 20 s after 2: no ack timeout here */
+    a = last_assign(&r, jobs[1]);
+    assert_int_equal(disp_result(d, SEC(31), a->job_id, a->attempt, a->node, true), 0);
+    assert_int_equal(nth_kind(&r, DISP_CMD_DELIVER, 1)->index, 2);
+    assert_int_equal(nth_kind(&r, DISP_CMD_DELIVER, 2)->index, 1);
+    assert_int_equal(deliveries_of(&r, 1, 1), 2);
+    assert_int_equal(count_event(&r, DISP_LOG_ACK_DISCARD), 0);
+    disp_free(d);
+    rec_free(&r);
+}
+
+/* ---- 5. dedup_ttl, 6. cancel_carries_attempt ------------------------------------------ */
+
+static void test_dedup_ttl_5s_forgets_a_result_after_5s(void **state)
+{
+    disp_policy p = base();
+    rec r = {0};
+    disp *d;
+    uint64_t job;
+
+    (void)state;
+    p.dedup_ttl = SEC(5);
+    d = mk(&p, &r, 1);
+    job = utter(d, 0, 1, 0);
+    answer(d, &r, SEC(1), job, true);
+    assert_int_equal(disp_result(d, SEC(6) - 1, job, 1, 1, true), 0);
+    assert_int_equal(count_event(&r, DISP_LOG_RESULT_DUPLICATE), 1);
+    assert_int_equal(disp_result(d, SEC(6), job, 1, 1, true), 0);
+    assert_int_equal(deliveries_of(&r, 1, 0), 2);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_cancel_carries_attempt_names_the_cancelled_attempt(void **state)
+{
+    disp_policy p = base();
+    rec r = {0};
+    disp *d;
+
+    (void)state;
+    p.cancel_carries_attempt = true;
+    d = mk(&p, &r, 2);
+    utter(d, 0, 1, 0);
+    run_until(d, SEC(62));
+    assert_int_equal(nth_kind(&r, DISP_CMD_CANCEL, 0)->attempt, 1);
+    assert_int_equal(nth_kind(&r, DISP_CMD_CANCEL, 1)->attempt, 2);
+    disp_free(d);
+    rec_free(&r);
+}
+
+/* ---- 7. pending -------------------------------------------------------------------------- */
+
+static void test_pending_queue_dispatches_waiting_jobs_in_arrival_order_when_slots_free(void **state)
+{
+    disp_policy p = base();
+    rec r = {0};
+    disp *d;
+    uint64_t jobs[7];
+
+    (void)state;
+    p.pending = DISP_PENDING_QUEUE;
+    p.pending_timeout = SEC(60);
+    d = mk(&p, &r, 1);
+    for (uint32_t i = 0; i < 7; i++)
+        jobs[i] = utter(d, MSEC(100) * i, 1, i);
+    assert_int_equal(count_kind(&r, DISP_CMD_ASSIGN), 4);
+    answer(d, &r, SEC(2), jobs[1], true);
+    assert_int_equal(last_assign(&r, jobs[4])->now, SEC(2));
+    assert_null(last_assign(&r, jobs[5]));
+    /* A heartbeat cannot free a slot below the reservations ... */
+    assert_int_equal(disp_node_heartbeat(d, SEC(3), 1, 0), 0);
+    assert_null(last_assign(&r, jobs[5]));
+    /* ... but a finished job does; nothing failed meanwhile. */
+    answer(d, &r, SEC(12), jobs[0], true);
+    assert_int_equal(last_assign(&r, jobs[5])->now, SEC(12));
+    assert_int_equal(count_kind(&r, DISP_CMD_ERROR), 0);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_pending_queue_timeout_bounds_the_wait_and_0_means_no_bound(void **state)
+{
+    disp_policy p = base();
+    rec r = {0};
+    disp *d;
+
+    (void)state;
+    p.pending = DISP_PENDING_QUEUE;
+    p.pending_timeout = SEC(20);
+    d = mk(&p, &r, 0);
+    utter(d, 0, 1, 0);
+    run_until(d, SEC(100));
+    assert_int_equal(nth_event(&r, DISP_LOG_PENDING_TIMEOUT, 0)->now, SEC(21));
+    disp_free(d);
+    rec_free(&r);
+
+    p.pending_timeout = 0;
+    d = mk(&p, &r, 0);
+    utter(d, 0, 1, 0);
+    assert_int_equal(disp_next_deadline(d), DISP_NEVER);
+    assert_int_equal(disp_node_up(d, SEC(3600), 1, 0, 0), 0);
+    assert_int_equal(nth_kind(&r, DISP_CMD_ASSIGN, 0)->now, SEC(3600));
+    assert_int_equal(count_kind(&r, DISP_CMD_ERROR), 0);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_pending_queue_failover_without_a_node_waits_instead_of_failing(void **state)
+{
+    disp_policy p = base();
+    rec r = {0};
+    disp *d;
+    uint64_t job;
+
+    (void)state;
+    p.pending = DISP_PENDING_QUEUE;
+    p.pending_timeout = 0;
+    d = mk(&p, &r, 1);
+    job = utter(d, 0, 1, 0);
+    assert_int_equal(disp_node_down(d, SEC(1), 1), 0);
+    run_until(d, SEC(40));
+    assert_int_equal(count_event(&r, DISP_LOG_FAILOVER_NO_NODE), 0);
+    assert_int_equal(count_kind(&r, DISP_CMD_ERROR), 0);
+    assert_int_equal(disp_node_up(d, SEC(50), 2, 0, 4), 0);
+    assert_int_equal(last_assign(&r, job)->node, 2);
+    assert_int_equal(last_assign(&r, job)->attempt, 2);
+    assert_int_equal(count_event(&r, DISP_LOG_FAILOVER_DISPATCHED), 1);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_default_slots_apply_when_a_node_registers_with_0(void **state)
+{
+    disp_policy p = base();
+    rec r = {0};
+    disp *d;
+
+    (void)state;
+    p.default_slots = 2;
+    d = disp_new(&p, rec_sink, &r, NULL, NULL);
+    assert_int_equal(disp_node_up(d, 0, 1, 0, 0), 0);
+    for (uint32_t i = 0; i < 3; i++)
+        utter(d, 0, 1, i);
+    assert_int_equal(count_kind(&r, DISP_CMD_ASSIGN), 2);
+    disp_free(d);
+    rec_free(&r);
+}
+
+/* ---- memory follows jobs in flight --------------------------------------------------------- */
+
+static void test_finished_jobs_and_closed_sessions_are_forgotten(void **state)
+{
+    disp_policy p = base();
+    rec r = {0};
+    disp *d;
+    disp_stats st;
+    uint64_t first = 0;
+
+    (void)state;
+    p.retain = SEC(60);
+    d = mk(&p, &r, 4);
+    for (uint32_t i = 0; i < 1000; i++) {
+        uint64_t job = utter(d, SEC(i), i % 10, i);
+        if (i == 0)
+            first = job;
+        answer(d, &r, SEC(i) + MSEC(500), job, true);
+    }
+    disp_get_stats(d, &st);
+    assert_true(st.jobs_in_memory <= 61); /* only the last minute is kept */
+    for (uint64_t s = 0; s < 10; s++)
+        assert_int_equal(disp_session_close(d, SEC(1000), s), 0);
+    run_until(d, SEC(1100));
+    disp_get_stats(d, &st);
+    assert_int_equal(st.jobs_in_memory, 0);
+    assert_int_equal(st.sessions_in_memory, 0);
+    assert_int_equal(st.jobs_created, 1000);
+    assert_int_equal(disp_result(d, SEC(1100), first, 1, 1, true), DISP_EUNKNOWN);
+    disp_free(d);
+    rec_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dispatch_timeout_90s_fires_at_the_first_tick_after_90s),
+        cmocka_unit_test(test_scan_interval_0_fires_timeouts_exactly_at_the_deadline),
+        cmocka_unit_test(test_pending_timeout_3s_fails_a_pending_job_at_the_tick_after_3s),
+        cmocka_unit_test(test_max_failovers_bounds_the_dispatches_to_one_plus_it),
+        cmocka_unit_test(test_send_cancel_false_sends_no_cancel_but_still_releases_the_slot),
+        cmocka_unit_test(test_new_job_id_gives_each_attempt_a_fresh_wire_id_mapped_back_to_the_job),
+        cmocka_unit_test(test_extend_if_busy_extends_while_the_attempt_reports_progress),
+        cmocka_unit_test(test_extend_if_busy_fails_over_a_silent_attempt_as_the_reference),
+        cmocka_unit_test(test_accept_all_delivers_a_superseded_attempts_result),
+        cmocka_unit_test(test_current_attempt_only_drops_a_superseded_attempts_result),
+        cmocka_unit_test(test_first_result_wins_delivers_once_and_cancels_the_running_attempt),
+        cmocka_unit_test(test_ack_timeout_0_discards_every_index_that_waited),
+        cmocka_unit_test(test_ordered_queue_holds_later_indices_until_the_expected_one),
+        cmocka_unit_test(test_ordered_queue_skips_a_gap_after_ack_timeout_and_never_moves_back),
+        cmocka_unit_test(test_ordered_queue_never_releases_an_index_twice),
+        cmocka_unit_test(test_ordered_queue_evicts_the_largest_beyond_result_queue_max),
+        cmocka_unit_test(test_ordered_queue_skips_a_failed_index_at_once),
+        cmocka_unit_test(test_session_close_flushes_results_the_ordered_queue_holds),
+        cmocka_unit_test(test_immediate_queue_delivers_every_copy_on_arrival),
+        cmocka_unit_test(test_dedup_ttl_5s_forgets_a_result_after_5s),
+        cmocka_unit_test(test_cancel_carries_attempt_names_the_cancelled_attempt),
+        cmocka_unit_test(test_pending_queue_dispatches_waiting_jobs_in_arrival_order_when_slots_free),
+        cmocka_unit_test(test_pending_queue_timeout_bounds_the_wait_and_0_means_no_bound),
+        cmocka_unit_test(test_pending_queue_failover_without_a_node_waits_instead_of_failing),
+        cmocka_unit_test(test_default_slots_apply_when_a_node_registers_with_0),
+        cmocka_unit_test(test_finished_jobs_and_closed_sessions_are_forgotten),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
