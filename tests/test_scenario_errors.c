@@ -47,8 +47,14 @@ static void json_syntax_errors_give_line_column_and_janssons_text(void **state)
     fails_with(dup, fx_fmt("t.json:1:%d: %s", je.column, je.text));
     assert_non_null(strstr(je.text, "duplicate"));
 
-    assert_null(json_loadb("", 0, 0, &je));
-    fails_with("", fx_fmt("t.json:%d:%d: %s", je.line, je.column, je.text));
+    fails_with("", "t.json: the file is empty (expected a scenario object)");
+    fails_with(" \n\t ", "t.json: the file is empty (expected a scenario object)");
+
+    /* jansson's column 0 (before a line's first character) is shown as column 1 */
+    const char *eof = "{\"name\": \"t\",\n";
+    assert_null(json_loadb(eof, strlen(eof), 0, &je));
+    assert_int_equal(je.column, 0);
+    fails_with(eof, fx_fmt("t.json:%d:1: %s", je.line, je.text));
 }
 
 static void the_top_level_must_be_an_object(void **state)
