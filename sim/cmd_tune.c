@@ -1,12 +1,441 @@
-/* Placeholder until its issue lands: says so plainly. */
+/*
+ * cmd_tune.c — `dsim tune SCENARIO --knob KEY=LO:HI ... --minimize EXPR
+ * [--subject-to EXPR]...`: the best setting of one policy's knobs (tune.h).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "cli.h"
 #include "commands.h"
+#include "report.h"
+#include "run.h"
+#include "stats.h"
+#include "tune.h"
+
+static const char tune_usage[] =
+    "usage: dsim tune SCENARIO --knob KEY=LO:HI|KEY=V1,V2,... ... --minimize EXPR\n"
+    "                 [--subject-to 'EXPR <= N']... [--budget RUNS] [--policy NAME]\n"
+    "                 [--replications N] [--seed N] [--jobs N] [--format table|json]\n"
+    "\n"
+    "Searches the box of knob values for the setting of one policy (--policy, default\n"
+    "the one the first knob names) that minimizes EXPR, a sum of metrics with optional\n"
+    "coefficients ('lost_rate + 2*duplicate_rate'), under each constraint ('EXPR <= N'\n"
+    "or 'EXPR >= N'), all on the mean over the replications. Every setting runs on the\n"
+    "same replication seeds; a grid, then a compass refinement, within RUNS runs\n"
+    "(settings x replications; default 50 settings' worth). Knobs written LO:HI with\n"
+    "integers whose field takes only integers are searched as integers; a list is\n"
+    "searched value by value. The best setting and the runner-up are run again on fresh\n"
+    "seeds. Exit 1 when no setting meets the constraints.\n";
+
+typedef struct tune_args {
+    const char *scenario, *minimize, *policy, *format;
+    const char *knobs[SIM_TUNE_KNOBS_MAX];
+    const char *constraints[SIM_TUNE_CONSTRAINTS_MAX];
+    size_t n_knobs, n_constraints;
+    unsigned long long budget, jobs, reps, seed, max_events;
+    bool has_seed;
+    sim_limits limits;
+} tune_args;
+
+static int parse_num(const char *s, unsigned long long lo, unsigned long long hi,
+                     unsigned long long *out)
+{
+    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Returns 0, -1 after --help, or an exit code. */
+static int tune_parse(int argc, char **argv, tune_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->format = "table";
+    sim_limits_default(&a->limits);
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            fputs(tune_usage, stdout);
+            return -1;
+        }
+        if (arg[0] != '-' || !arg[1]) {
+            if (a->scenario)
+                return sim_usage_error("tune: more than one scenario ('%s')", arg);
+            a->scenario = arg;
+            continue;
+        }
+        char name[64];
+        const char *val = strchr(arg, '=');
+        if (val && strncmp(arg, "--", 2) == 0 && (size_t)(val - arg) < sizeof name &&
+            strncmp(arg, "--knob=", 7) != 0) {
+            snprintf(name, sizeof name, "%.*s", (int)(val - arg), arg);
+            val++;
+        } else if (strncmp(arg, "--knob=", 7) == 0) {
+            snprintf(name, sizeof name, "--knob");
+            val = arg + 7;
+        } else {
+            snprintf(name, sizeof name, "%.63s", arg);
+            if (i + 1 >= argc)
+                return sim_usage_error("tune: %s needs a value", arg);
+            val = argv[++i];
+        }
+        if (strcmp(name, "--knob") == 0) {
+            if (a->n_knobs >= SIM_TUNE_KNOBS_MAX)
+                return sim_usage_error("tune: more than %d --knob", SIM_TUNE_KNOBS_MAX);
+            a->knobs[a->n_knobs++] = val;
+        } else if (strcmp(name, "--subject-to") == 0) {
+            if (a->n_constraints >= SIM_TUNE_CONSTRAINTS_MAX)
+                return sim_usage_error("tune: more than %d --subject-to",
+                                       SIM_TUNE_CONSTRAINTS_MAX);
+            a->constraints[a->n_constraints++] = val;
+        } else if (strcmp(name, "--minimize") == 0) {
+            a->minimize = val;
+        } else if (strcmp(name, "--policy") == 0) {
+            a->policy = val;
+        } else if (strcmp(name, "--format") == 0) {
+            if (strcmp(val, "table") != 0 && strcmp(val, "json") != 0)
+                return sim_usage_error("tune: --format: expected table or json, got '%.64s'", val);
+            a->format = val;
+        } else if (strcmp(name, "--budget") == 0) {
+            if (parse_num(val, 1, 100000000, &a->budget) != 0)
+                return sim_usage_error("tune: --budget: expected a number of runs 1..1e8, got '%.64s'",
+                                       val);
+        } else if (strcmp(name, "--jobs") == 0) {
+            if (parse_num(val, 1, 1024, &a->jobs) != 0)
+                return sim_usage_error("tune: --jobs: expected an integer 1..1024, got '%.64s'", val);
+        } else if (strcmp(name, "--replications") == 0) {
+            if (parse_num(val, 1, 100000, &a->reps) != 0)
+                return sim_usage_error(
+                    "tune: --replications: expected an integer 1..100000, got '%.64s'", val);
+        } else if (strcmp(name, "--seed") == 0) {
+            if (parse_num(val, 0, INT64_MAX, &a->seed) != 0)
+                return sim_usage_error("tune: --seed: expected an integer 0..2^63-1, got '%.64s'",
+                                       val);
+            a->has_seed = true;
+        } else if (strcmp(name, "--max-events") == 0) {
+            if (parse_num(val, 1, UINT64_MAX, &a->max_events) != 0)
+                return sim_usage_error("tune: --max-events: expected a positive integer, got '%.64s'",
+                                       val);
+        } else {
+            int rc = sim_limits_flag(&a->limits, name, val);
+            if (rc > 0)
+                return sim_usage_error("tune: unknown option '%s'", name);
+            if (rc < 0)
+                return SIM_EXIT_USAGE;
+        }
+    }
+    if (!a->scenario)
+        return sim_usage_error("tune: missing SCENARIO");
+    if (a->n_knobs == 0)
+        return sim_usage_error("tune: give at least one --knob KEY=LO:HI");
+    if (!a->minimize)
+        return sim_usage_error("tune: missing --minimize EXPR");
+    return 0;
+}
+
+/* The policy a key names ("policies.NAME.field"; the longest name wins), or -1. */
+static int policy_of_key(const sim_scenario *s, const char *key)
+{
+    if (strncmp(key, "policies.", 9) != 0)
+        return -1;
+    int best = -1;
+    size_t best_len = 0;
+    for (size_t p = 0; p < s->n_policies; p++) {
+        size_t n = strlen(s->policies[p].name);
+        if (strncmp(key + 9, s->policies[p].name, n) == 0 && key[9 + n] == '.' && n > best_len) {
+            best = (int)p;
+            best_len = n;
+        }
+    }
+    return best;
+}
+
+/* "KEY=value KEY=value" of a setting. */
+static void setting_text(const sim_tune_opts *o, const double *x, char *buf, size_t size)
+{
+    size_t w = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < o->n_knobs && w < size; k++) {
+        char v[160];
+        sim_tune_knob_text(&o->knobs[k], x[k], v, sizeof v);
+        int n = snprintf(buf + w, size - w, "%s%s=%s", k ? "  " : "", o->knobs[k].key, v);
+        w += n > 0 ? (size_t)n : 0;
+    }
+}
+
+/* The metrics shown: those of the objective and constraints, then the key ones. */
+static size_t shown_metrics(const sim_tune_opts *o, int *out)
+{
+    size_t n = 0;
+    const sim_expr *ex[1 + SIM_TUNE_CONSTRAINTS_MAX];
+    size_t ne = 0;
+    ex[ne++] = &o->objective;
+    for (size_t c = 0; c < o->n_constraints; c++)
+        ex[ne++] = &o->constraints[c].lhs;
+    int key[] = {SIM_M_DUPLICATES, SIM_M_LOST, SIM_M_LATENCY_P99};
+    for (size_t e = 0; e <= ne; e++) {
+        size_t terms = e < ne ? ex[e]->n : 3;
+        for (size_t t = 0; t < terms; t++) {
+            int m = e < ne ? ex[e]->metric[t] : key[t];
+            bool dup = m < 0;
+            for (size_t i = 0; i < n && !dup; i++)
+                dup = out[i] == m;
+            if (!dup && n < SIM_M_COUNT)
+                out[n++] = m;
+        }
+    }
+    return n;
+}
+
+/* Paired difference of the objective, a - b, over their common replications. */
+static void paired_objective(const sim_tune_opts *o, const sim_tune_setting *a,
+                             const sim_tune_setting *b, double *mean, double *hw)
+{
+    size_t n = a->reps < b->reps ? a->reps : b->reps;
+    double *d = calloc(n ? n : 1, sizeof *d);
+    if (!d)
+        abort();
+    for (size_t r = 0; r < n; r++)
+        d[r] = sim_expr_eval(&o->objective, a->v + r * SIM_M_COUNT) -
+               sim_expr_eval(&o->objective, b->v + r * SIM_M_COUNT);
+    sim_mean_ci(d, n, 1, mean, hw, NULL);
+    free(d);
+}
+
+/* A right-aligned column of 22 terminal cells ("±" is two bytes, one cell). */
+static void print_cell(const char *cell)
+{
+    printf("  %*s", 22 + (strstr(cell, "±") ? 1 : 0), cell);
+}
+
+static void print_table(const sim_scenario *s, size_t policy, const sim_tune_opts *o,
+                        const tune_args *a, const sim_tune_result *r)
+{
+    char line[2048], cell[96];
+    bool has_ru = r->runner_up < r->n;
+    printf("tune %s, policy %s, seed %llu: %zu settings x %d replications = %zu runs "
+           "(budget %zu)\n",
+           s->name, s->policies[policy].name, (unsigned long long)o->seed, r->n,
+           o->replications, r->runs, o->budget);
+    printf("minimize %s\n", a->minimize);
+    for (size_t c = 0; c < o->n_constraints; c++)
+        printf("subject to %s\n", o->constraints[c].text);
+    if (!r->feasible)
+        printf("\nno setting met every constraint; the least violating one is shown\n");
+    setting_text(o, r->all[r->best].x, line, sizeof line);
+    printf("\nbest:       %s\n", line);
+    if (has_ru) {
+        setting_text(o, r->all[r->runner_up].x, line, sizeof line);
+        printf("runner-up:  %s\n", line);
+    }
+    const sim_tune_setting *cols[4] = {&r->all[r->best], has_ru ? &r->all[r->runner_up] : NULL,
+                                       &r->confirm_best, has_ru ? &r->confirm_runner_up : NULL};
+    const char *heads[4] = {"best", "runner-up", "best, fresh", "runner-up, fresh"};
+    printf("\n%-22s", "(mean ± 95% CI)");
+    for (int c = 0; c < 4; c++)
+        if (cols[c])
+            printf("  %22s", heads[c]);
+    printf("\n%-22s", "objective");
+    for (int c = 0; c < 4; c++) {
+        if (!cols[c])
+            continue;
+        double m, hw;
+        sim_tune_setting_expr(cols[c], &o->objective, &m, &hw);
+        sim_report_format(cell, sizeof cell, m, hw, cols[c]->reps);
+        print_cell(cell);
+    }
+    int ms[SIM_M_COUNT];
+    size_t nm = shown_metrics(o, ms);
+    for (size_t i = 0; i < nm; i++) {
+        printf("\n%-22s", sim_metric_name((sim_metric)ms[i]));
+        for (int c = 0; c < 4; c++) {
+            if (!cols[c])
+                continue;
+            double m, hw;
+            sim_tune_setting_metric(cols[c], (sim_metric)ms[i], &m, &hw);
+            sim_report_format(cell, sizeof cell, m, hw, cols[c]->reps);
+            print_cell(cell);
+        }
+    }
+    for (size_t c = 0; c < o->n_constraints; c++) {
+        double m, hw;
+        sim_tune_setting_expr(&r->confirm_best, &o->constraints[c].lhs, &m, &hw);
+        bool ok = o->constraints[c].at_most ? m <= o->constraints[c].bound
+                                            : m >= o->constraints[c].bound;
+        printf("%s%s on fresh seeds: %s", c ? "\n" : "\n\n", o->constraints[c].text,
+               ok            ? "holds"
+               : r->feasible ? "BROKEN (it held on the search seeds: the setting overfits them)"
+                             : "broken");
+    }
+    if (has_ru) {
+        double m, hw;
+        paired_objective(o, &r->confirm_best, &r->confirm_runner_up, &m, &hw);
+        sim_report_format(cell, sizeof cell, m, hw, r->confirm_best.reps);
+        printf("%sobjective best - runner-up on fresh seeds (paired): %s\n",
+               o->n_constraints ? "\n" : "\n\n", cell);
+    } else {
+        printf("\n");
+    }
+    printf("fresh seeds: replications of seed %llu\n", (unsigned long long)r->confirm_seed);
+}
+
+static json_t *setting_json(const sim_tune_opts *o, const sim_tune_setting *st)
+{
+    json_t *j = json_object(), *knobs = json_object(), *metrics = json_object();
+    for (size_t k = 0; k < o->n_knobs; k++) {
+        char v[160];
+        sim_tune_knob_text(&o->knobs[k], st->x[k], v, sizeof v);
+        json_object_set_new(knobs, o->knobs[k].key,
+                            o->knobs[k].kind == SIM_KNOB_LIST ? json_string(v)
+                                                              : sim_json_num(st->x[k]));
+    }
+    double m, hw;
+    sim_tune_setting_expr(st, &o->objective, &m, &hw);
+    json_object_set_new(j, "knobs", knobs);
+    json_object_set_new(j, "objective", sim_json_num(m));
+    json_object_set_new(j, "objective_ci95", sim_json_num(hw));
+    json_object_set_new(j, "feasible", json_boolean(st->violation == 0));
+    for (size_t i = 0; i < SIM_M_COUNT; i++) {
+        json_t *e = json_object();
+        sim_tune_setting_metric(st, (sim_metric)i, &m, &hw);
+        json_object_set_new(e, "mean", sim_json_num(m));
+        json_object_set_new(e, "ci95", sim_json_num(hw));
+        json_object_set_new(metrics, sim_metric_name((sim_metric)i), e);
+    }
+    json_object_set_new(j, "metrics", metrics);
+    return j;
+}
+
+static void print_json(const sim_scenario *s, size_t policy, const sim_tune_opts *o,
+                       const tune_args *a, const sim_tune_result *r)
+{
+    json_t *root = json_object(), *cons = json_array(), *all = json_array();
+    json_object_set_new(root, "scenario", json_string(s->name));
+    json_object_set_new(root, "policy", json_string(s->policies[policy].name));
+    json_object_set_new(root, "seed", json_integer((json_int_t)o->seed));
+    json_object_set_new(root, "replications", json_integer(o->replications));
+    json_object_set_new(root, "minimize", json_string(a->minimize));
+    for (size_t c = 0; c < o->n_constraints; c++)
+        json_array_append_new(cons, json_string(o->constraints[c].text));
+    json_object_set_new(root, "subject_to", cons);
+    json_object_set_new(root, "runs", json_integer((json_int_t)r->runs));
+    json_object_set_new(root, "feasible", json_boolean(r->feasible));
+    json_object_set_new(root, "best", setting_json(o, &r->all[r->best]));
+    if (r->runner_up < r->n)
+        json_object_set_new(root, "runner_up", setting_json(o, &r->all[r->runner_up]));
+    json_object_set_new(root, "confirm_seed", json_integer((json_int_t)r->confirm_seed));
+    json_object_set_new(root, "confirm_best", setting_json(o, &r->confirm_best));
+    if (r->runner_up < r->n)
+        json_object_set_new(root, "confirm_runner_up", setting_json(o, &r->confirm_runner_up));
+    for (size_t i = 0; i < r->n; i++) {
+        json_t *e = json_object(), *knobs = json_object();
+        for (size_t k = 0; k < o->n_knobs; k++) {
+            char v[160];
+            sim_tune_knob_text(&o->knobs[k], r->all[i].x[k], v, sizeof v);
+            json_object_set_new(knobs, o->knobs[k].key, json_string(v));
+        }
+        json_object_set_new(e, "knobs", knobs);
+        json_object_set_new(e, "objective", sim_json_num(r->all[i].objective));
+        json_object_set_new(e, "violation", sim_json_num(r->all[i].violation));
+        json_array_append_new(all, e);
+    }
+    json_object_set_new(root, "evaluated", all);
+    json_dumpf(root, stdout, SIM_JSON_FLAGS);
+    fputc('\n', stdout);
+    json_decref(root);
+}
 
 int sim_cmd_tune(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "dsim: 'tune' is not implemented yet\n");
-    return SIM_EXIT_INTERNAL;
+    tune_args a;
+    int prc = tune_parse(argc, argv, &a);
+    if (prc != 0)
+        return prc < 0 ? SIM_EXIT_OK : prc;
+    sim_error err = {0};
+    sim_scenario s;
+    if (sim_scenario_load(a.scenario, &a.limits, &s, &err) != 0) {
+        sim_error_print(&err);
+        return SIM_EXIT_USAGE;
+    }
+    int rc = SIM_EXIT_USAGE;
+    sim_tune_knob knobs[SIM_TUNE_KNOBS_MAX];
+    sim_constraint cons[SIM_TUNE_CONSTRAINTS_MAX];
+    size_t nk = 0;
+    sim_tune_opts o;
+    memset(&o, 0, sizeof o);
+    if (a.reps)
+        s.replications = (int)a.reps;
+    if (a.has_seed)
+        s.seed = a.seed;
+    for (; nk < a.n_knobs; nk++) {
+        if (sim_tune_knob_parse(a.knobs[nk], &knobs[nk], &err) != 0 ||
+            sim_tune_knob_resolve(&s, &knobs[nk], &err) != 0) {
+            sim_tune_knob_free(&knobs[nk]);
+            sim_error_print(&err);
+            goto done;
+        }
+    }
+    int policy = -1;
+    if (a.policy) {
+        if ((policy = sim_report_find_policy(&s, a.policy)) < 0) {
+            fprintf(stderr, "dsim: tune: --policy: no policy named '%s' in %s\n", a.policy,
+                    a.scenario);
+            goto done;
+        }
+    } else {
+        policy = policy_of_key(&s, knobs[0].key);
+        policy = policy < 0 ? 0 : policy;
+    }
+    if (s.n_policies == 0)
+        goto done;
+    if (sim_expr_parse(a.minimize, &o.objective, &err) != 0) {
+        sim_error_add(&err, "in --minimize");
+        sim_error_print(&err);
+        goto done;
+    }
+    for (size_t c = 0; c < a.n_constraints; c++) {
+        if (sim_constraint_parse(a.constraints[c], &cons[c], &err) != 0) {
+            sim_error_print(&err);
+            goto done;
+        }
+    }
+    sim_tune_world w = {&s, (size_t)policy, knobs, nk, a.max_events};
+    o.knobs = knobs;
+    o.n_knobs = nk;
+    o.constraints = cons;
+    o.n_constraints = a.n_constraints;
+    o.replications = s.replications > 0 ? s.replications : 1;
+    o.seed = s.seed;
+    o.budget = a.budget ? (size_t)a.budget : 50 * (size_t)o.replications;
+    o.jobs = a.jobs ? (int)a.jobs : sim_default_jobs();
+    o.eval = sim_tune_world_evaluator(&w);
+    sim_tune_result r;
+    if (sim_tune_run(&o, &r, &err) != 0) {
+        sim_error_print(&err);
+        goto done;
+    }
+    if (strcmp(a.format, "json") == 0)
+        print_json(&s, (size_t)policy, &o, &a, &r);
+    else
+        print_table(&s, (size_t)policy, &o, &a, &r);
+    rc = r.feasible ? SIM_EXIT_OK : SIM_EXIT_FAIL;
+    sim_tune_result_free(&r);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "dsim: tune: cannot write standard output: %s\n", strerror(errno));
+        rc = SIM_EXIT_USAGE;
+    }
+done:
+    for (size_t k = 0; k < nk; k++)
+        sim_tune_knob_free(&knobs[k]);
+    sim_scenario_free(&s);
+    return rc;
 }

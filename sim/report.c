@@ -96,6 +96,13 @@ static void format_mean_hw(char *buf, double mean, double hw, size_t reps, bool 
     snprintf(buf, CELL_MAX, "%s ± %s", m, h);
 }
 
+void sim_report_format(char *buf, size_t size, double mean, double hw, size_t reps)
+{
+    char cell[CELL_MAX];
+    format_mean_hw(cell, mean, hw, reps, false);
+    snprintf(buf, size, "%s", cell);
+}
+
 /* Width on a terminal: UTF-8 continuation bytes take no column. */
 static size_t display_width(const char *s)
 {

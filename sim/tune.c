@@ -35,13 +35,15 @@ static void *xrealloc(void *p, size_t n)
 
 uint64_t sim_tune_confirm_seed(uint64_t seed)
 {
-    /* splitmix64 of the seed xor "confirm": a different, fixed family of worlds. */
+    /* splitmix64 of the seed xor "confirm": a different, fixed family of worlds;
+     * `dsim run --seed` with this seed replays them. */
     uint64_t z = seed ^ 0x636f6e6669726dULL;
     z += 0x9e3779b97f4a7c15ULL;
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     z ^= z >> 31;
-    return z == seed ? z + 1 : z;
+    z &= INT64_MAX; /* a seed `dsim run --seed` accepts */
+    return z == seed ? (z + 1) & INT64_MAX : z;
 }
 
 void sim_tune_setting_metric(const sim_tune_setting *s, sim_metric m, double *mean, double *hw)

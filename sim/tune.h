@@ -140,7 +140,8 @@ typedef struct sim_tune_result {
     uint64_t confirm_seed;
 } sim_tune_result;
 
-/* The seed of the confirmation runs: derived from seed, distinct from it. */
+/* The seed of the confirmation runs: derived from seed, distinct from it, below
+ * 2^63 (so `dsim run --seed` accepts it and replays the same replications). */
 uint64_t sim_tune_confirm_seed(uint64_t seed);
 
 /*
@@ -155,5 +156,28 @@ void sim_tune_result_free(sim_tune_result *r);
 void sim_tune_setting_metric(const sim_tune_setting *s, sim_metric m, double *mean, double *hw);
 void sim_tune_setting_expr(const sim_tune_setting *s, const sim_expr *e, double *mean,
                            double *hw);
+
+/* --- the real world as evaluator (tune_eval.c) -------------------------------- */
+
+/* Context of the real evaluator: a copy of `base` with the knobs set and the
+ * seed replaced, replication rep of policy `policy` by sim_run_one. */
+typedef struct sim_tune_world {
+    const sim_scenario *base;
+    size_t policy;
+    const sim_tune_knob *knobs;
+    size_t n_knobs;
+    uint64_t max_events; /* per replication, 0 = none */
+} sim_tune_world;
+
+/* The evaluator over a sim_tune_world (ctx must outlive the search). */
+sim_tune_evaluator sim_tune_world_evaluator(sim_tune_world *w);
+
+/*
+ * Checks knob k against the scenario and settles its kind: every bound or list
+ * value must be accepted by sim_scenario_set; a LO:HI knob written with integers
+ * becomes SIM_KNOB_INT when the field refuses a fractional value. Returns 0 or
+ * -1 with err (the loader's message for the bad value).
+ */
+int sim_tune_knob_resolve(const sim_scenario *s, sim_tune_knob *k, sim_error *err);
 
 #endif

@@ -1,0 +1,302 @@
+/* test_tune.c — objective parsing and the search, on a world that is a formula. */
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tune.h"
+
+/* --- expressions and knobs --------------------------------------------------- */
+
+static void expressions_parse_coefficients_and_signs(void **state)
+{
+    (void)state;
+    sim_expr e;
+    sim_error err = {0};
+    assert_int_equal(sim_expr_parse(" lost_rate + 2*duplicate_rate - 0.5 latency_s.p99 + 3", &e, &err), 0);
+    assert_int_equal(e.n, 4);
+    double v[SIM_M_COUNT] = {0};
+    v[SIM_M_LOST_RATE] = 0.1;
+    v[SIM_M_DUPLICATE_RATE] = 0.2;
+    v[SIM_M_LATENCY_P99] = 4;
+    /* 0.1 + 0.4 - 2 + 3 */
+    assert_true(fabs(sim_expr_eval(&e, v) - 1.5) < 1e-12);
+    assert_int_equal(sim_expr_parse("-lost_by_cause.no_node*1e3", &e, &err), 0);
+    v[SIM_M_LOST_NO_NODE] = 2;
+    assert_true(fabs(sim_expr_eval(&e, v) + 2000) < 1e-9);
+    assert_int_equal(err.count, 0);
+}
+
+static void expression_errors_point_at_the_problem(void **state)
+{
+    (void)state;
+    sim_expr e;
+    sim_error err = {0};
+    assert_int_equal(sim_expr_parse("lost_rate + duplicate_rat", &e, &err), -1);
+    assert_non_null(strstr(err.msg[0], "unknown metric 'duplicate_rat' at column 13"));
+    assert_non_null(strstr(err.msg[0], "did you mean 'duplicate_rate'?"));
+    memset(&err, 0, sizeof err);
+    assert_int_equal(sim_expr_parse("lost_rate +", &e, &err), -1);
+    assert_non_null(strstr(err.msg[0], "column 12"));
+    memset(&err, 0, sizeof err);
+    assert_int_equal(sim_expr_parse("lost_rate ) 2", &e, &err), -1);
+    assert_non_null(strstr(err.msg[0], "unexpected ')' at column 11"));
+}
+
+static void constraints_parse_both_directions(void **state)
+{
+    (void)state;
+    sim_constraint c;
+    sim_error err = {0};
+    assert_int_equal(sim_constraint_parse("latency_s.p99 <= 8", &c, &err), 0);
+    assert_true(c.at_most);
+    assert_true(c.bound == 8);
+    assert_int_equal(sim_constraint_parse("delivered - utterances>=-1.5", &c, &err), 0);
+    assert_false(c.at_most);
+    assert_true(c.bound == -1.5);
+    assert_int_equal(c.lhs.n, 2);
+    assert_int_equal(sim_constraint_parse("latency_s.p99 < 8", &c, &err), -1);
+    assert_non_null(strstr(err.msg[0], "expected '<=' or '>='"));
+    assert_int_equal(sim_constraint_parse("latency_s.p99 <= fast", &c, &err), -1);
+}
+
+static void knobs_are_ranges_or_lists(void **state)
+{
+    (void)state;
+    sim_tune_knob k;
+    sim_error err = {0};
+    assert_int_equal(sim_tune_knob_parse("nodes[0].count=1:10", &k, &err), 0);
+    assert_int_equal(k.kind, SIM_KNOB_REAL);
+    assert_true(k.int_bounds);
+    sim_tune_knob_free(&k);
+    assert_int_equal(sim_tune_knob_parse("policies.f.dispatch_timeout_s=2.5:90", &k, &err), 0);
+    assert_false(k.int_bounds);
+    char buf[64];
+    sim_tune_knob_text(&k, 12.25, buf, sizeof buf);
+    assert_string_equal(buf, "12.25");
+    sim_tune_knob_free(&k);
+    assert_int_equal(sim_tune_knob_parse("policies.f.failover=same_job_id,new_job_id", &k, &err), 0);
+    assert_int_equal(k.kind, SIM_KNOB_LIST);
+    sim_tune_knob_text(&k, 1, buf, sizeof buf);
+    assert_string_equal(buf, "new_job_id");
+    sim_tune_knob_free(&k);
+    assert_int_equal(sim_tune_knob_parse("k=5:5", &k, &err), -1);
+    assert_int_equal(sim_tune_knob_parse("k=", &k, &err), -1);
+    assert_int_equal(sim_tune_knob_parse("=1:2", &k, &err), -1);
+}
+
+/* --- a world with a known optimum ------------------------------------------------ */
+
+/*
+ * Knobs: t (a timeout, real 1..100), n (an integer 1..10), mode (a or b).
+ *   duplicate_rate = 1/t              (short timeouts duplicate)
+ *   lost_rate      = 0.001 t + 0.01 (n - 7)^2 + (mode a: 0.05)
+ *   latency_s.p99  = 2 + 0.1 t
+ * plus a noise per (seed, replication) shared by every setting (common random
+ * numbers). lost_rate + duplicate_rate is least at t = sqrt(1000) = 31.62, n = 7,
+ * mode b; under latency_s.p99 <= 5 the best t is the bound's t = 30 - 2 x mean noise.
+ */
+typedef struct synth_world {
+    double x[3];
+    uint64_t seed;
+} synth_world;
+
+typedef struct synth {
+    pthread_mutex_t mu;
+    uint64_t seeds[2]; /* distinct seeds seen */
+    size_t n_seeds;
+} synth;
+
+static double noise(uint64_t seed, int rep)
+{
+    uint64_t z = seed * 0x9e3779b97f4a7c15ULL + (uint64_t)rep * 0xbf58476d1ce4e5b9ULL;
+    z ^= z >> 29;
+    z *= 0x94d049bb133111ebULL;
+    z ^= z >> 32;
+    return (double)(z % 2001) / 1000.0 - 1.0; /* [-1, 1] */
+}
+
+static void *synth_prepare(void *ctx, const double *x, uint64_t seed, sim_error *err)
+{
+    (void)err;
+    synth *sy = ctx;
+    synth_world *w = calloc(1, sizeof *w);
+    assert_non_null(w);
+    memcpy(w->x, x, sizeof w->x);
+    w->seed = seed;
+    if (sy->n_seeds == 0 || (sy->seeds[sy->n_seeds - 1] != seed && sy->n_seeds < 2))
+        sy->seeds[sy->n_seeds++] = seed;
+    return w;
+}
+
+static int synth_run(void *ctx, void *world, int rep, double v[SIM_M_COUNT], sim_error *err)
+{
+    (void)ctx;
+    (void)err;
+    const synth_world *w = world;
+    double t = w->x[0], n = w->x[1], e = noise(w->seed, rep);
+    assert_true(n == floor(n));
+    memset(v, 0, SIM_M_COUNT * sizeof *v);
+    v[SIM_M_DUPLICATE_RATE] = 1.0 / t + 0.002 * e;
+    v[SIM_M_LOST_RATE] = 0.001 * t + 0.01 * (n - 7) * (n - 7) + (w->x[2] == 0 ? 0.05 : 0);
+    v[SIM_M_LATENCY_P99] = 2 + 0.1 * t + 0.2 * e;
+    return 0;
+}
+
+static void synth_release(void *ctx, void *world)
+{
+    (void)ctx;
+    free(world);
+}
+
+typedef struct fixture {
+    sim_tune_knob knobs[3];
+    synth sy;
+    sim_tune_opts o;
+} fixture;
+
+static void fixture_init(fixture *f, int jobs)
+{
+    memset(f, 0, sizeof *f);
+    sim_error err = {0};
+    assert_int_equal(sim_tune_knob_parse("t=1:100", &f->knobs[0], &err), 0);
+    assert_int_equal(sim_tune_knob_parse("n=1:10", &f->knobs[1], &err), 0);
+    f->knobs[1].kind = SIM_KNOB_INT;
+    assert_int_equal(sim_tune_knob_parse("mode=a,b", &f->knobs[2], &err), 0);
+    pthread_mutex_init(&f->sy.mu, NULL);
+    f->o.knobs = f->knobs;
+    f->o.n_knobs = 3;
+    assert_int_equal(sim_expr_parse("lost_rate + duplicate_rate", &f->o.objective, &err), 0);
+    f->o.replications = 4;
+    f->o.seed = 42;
+    f->o.budget = 4 * 200;
+    f->o.jobs = jobs;
+    f->o.eval = (sim_tune_evaluator){&f->sy, synth_prepare, synth_run, synth_release};
+}
+
+static void fixture_free(fixture *f)
+{
+    for (int k = 0; k < 3; k++)
+        sim_tune_knob_free(&f->knobs[k]);
+    pthread_mutex_destroy(&f->sy.mu);
+}
+
+static double mean_noise(uint64_t seed)
+{
+    double s = 0;
+    for (int r = 0; r < 4; r++)
+        s += noise(seed, r);
+    return s / 4;
+}
+
+static void tune_finds_the_interior_optimum(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, 1);
+    sim_tune_result r;
+    sim_error err = {0};
+    assert_int_equal(sim_tune_run(&f.o, &r, &err), 0);
+    const sim_tune_setting *b = &r.all[r.best];
+    if (fabs(b->x[0] - sqrt(1000.0)) > 0.5)
+        fail_msg("best t = %g, expected about 31.6", b->x[0]);
+    assert_true(b->x[1] == 7);
+    assert_true(b->x[2] == 1);
+    assert_true(r.feasible);
+    assert_true(r.runs <= f.o.budget);
+    assert_int_equal(r.runs, r.n * 4);
+    assert_true(r.runner_up < r.n && r.runner_up != r.best);
+    assert_true(r.all[r.runner_up].objective >= b->objective);
+    sim_tune_result_free(&r);
+    fixture_free(&f);
+}
+
+static void tune_respects_the_constraint_and_confirms_on_fresh_seeds(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, 2);
+    sim_constraint c;
+    sim_error err = {0};
+    assert_int_equal(sim_constraint_parse("latency_s.p99 <= 5", &c, &err), 0);
+    f.o.constraints = &c;
+    f.o.n_constraints = 1;
+    sim_tune_result r;
+    assert_int_equal(sim_tune_run(&f.o, &r, &err), 0);
+    const sim_tune_setting *b = &r.all[r.best];
+    double bound_t = 30 - 2 * mean_noise(42); /* 2 + 0.1 t + 0.2 noise <= 5 */
+    if (!(b->x[0] <= bound_t + 1e-9 && b->x[0] > bound_t - 0.5))
+        fail_msg("best t = %g, expected just below %g", b->x[0], bound_t);
+    assert_true(r.feasible);
+    double p99, hw;
+    sim_tune_setting_metric(b, SIM_M_LATENCY_P99, &p99, &hw);
+    assert_true(p99 <= 5);
+    /* The confirmation ran the best setting on other seeds. */
+    assert_int_equal(f.sy.n_seeds, 2);
+    assert_true(f.sy.seeds[0] == 42 && f.sy.seeds[1] == sim_tune_confirm_seed(42));
+    assert_true(r.confirm_seed != 42);
+    assert_memory_equal(r.confirm_best.x, b->x, sizeof b->x);
+    sim_tune_setting_metric(&r.confirm_best, SIM_M_LATENCY_P99, &p99, &hw);
+    assert_true(fabs(p99 - (2 + 0.1 * b->x[0] + 0.2 * mean_noise(r.confirm_seed))) < 1e-9);
+    sim_tune_result_free(&r);
+    fixture_free(&f);
+}
+
+static void tune_is_the_same_on_one_or_two_threads(void **state)
+{
+    (void)state;
+    fixture f1, f2;
+    fixture_init(&f1, 1);
+    fixture_init(&f2, 2);
+    sim_tune_result a, b;
+    sim_error err = {0};
+    assert_int_equal(sim_tune_run(&f1.o, &a, &err), 0);
+    assert_int_equal(sim_tune_run(&f2.o, &b, &err), 0);
+    assert_int_equal(a.n, b.n);
+    assert_int_equal(a.best, b.best);
+    assert_int_equal(a.runner_up, b.runner_up);
+    for (size_t i = 0; i < a.n; i++) {
+        assert_memory_equal(a.all[i].x, b.all[i].x, sizeof a.all[i].x);
+        assert_memory_equal(a.all[i].v, b.all[i].v, 4 * SIM_M_COUNT * sizeof(double));
+    }
+    sim_tune_result_free(&a);
+    sim_tune_result_free(&b);
+    fixture_free(&f1);
+    fixture_free(&f2);
+}
+
+static void tune_refuses_a_budget_below_the_coarsest_grid(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, 1);
+    f.o.budget = 4 * 7; /* the coarsest grid: 2 x 2 x 2 settings */
+    sim_tune_result r;
+    sim_error err = {0};
+    assert_int_equal(sim_tune_run(&f.o, &r, &err), -1);
+    assert_non_null(strstr(err.msg[0], "too small"));
+    assert_null(r.all);
+    fixture_free(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(expressions_parse_coefficients_and_signs),
+        cmocka_unit_test(expression_errors_point_at_the_problem),
+        cmocka_unit_test(constraints_parse_both_directions),
+        cmocka_unit_test(knobs_are_ranges_or_lists),
+        cmocka_unit_test(tune_finds_the_interior_optimum),
+        cmocka_unit_test(tune_respects_the_constraint_and_confirms_on_fresh_seeds),
+        cmocka_unit_test(tune_is_the_same_on_one_or_two_threads),
+        cmocka_unit_test(tune_refuses_a_budget_below_the_coarsest_grid),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
