@@ -1,0 +1,145 @@
+/*
+ * bench_sweep.c — a 16-point sweep on one thread and on two:
+ *   sweep.scale jobs=1 s=... jobs=2 s=... speedup=...
+ * The two runs must write byte-identical CSVs (checked; exit 1 otherwise).
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "run.h"
+#include "scenario.h"
+#include "sweep.h"
+
+static const char scenario[] =
+    "{\"name\": \"bench-sweep\", \"seed\": 7, \"replications\": 8,\n"
+    " \"workload\": {\"sessions\": 20, \"session_start_s\": {\"dist\": \"uniform\", \"min\": 0, "
+    "\"max\": 20},\n"
+    "   \"utterances_per_session\": 100, \"gap_s\": {\"dist\": \"uniform\", \"min\": 1, \"max\": 4},\n"
+    "   \"audio_s\": {\"dist\": \"lognormal\", \"median\": 3.0, \"sigma\": 0.5, \"max\": 20}},\n"
+    " \"nodes\": [{\"name\": \"home-gpu\", \"count\": 5, \"slots\": 4, \"workers\": 1,\n"
+    "   \"stages\": {\"asr\": {\"dist\": \"lognormal\", \"median\": 0.8, \"sigma\": 0.8, "
+    "\"per_audio_s\": 0.15},\n"
+    "     \"nmt\": {\"dist\": \"lognormal\", \"median\": 0.25, \"sigma\": 0.5},\n"
+    "     \"tts\": {\"dist\": \"lognormal\", \"median\": 0.6, \"sigma\": 0.7}},\n"
+    "   \"on_cancel\": \"ignore\",\n"
+    "   \"faults\": {\"stall\": {\"prob\": 0.04, \"extra_s\": {\"dist\": \"uniform\", \"min\": 20, "
+    "\"max\": 90}}}}],\n"
+    " \"network\": {\"delay_s\": {\"dist\": \"lognormal\", \"median\": 0.02, \"sigma\": 0.5}},\n"
+    " \"policies\": [{\"name\": \"lingua-2025-12-28\", \"preset\": \"lingua-2025-12-28\"},\n"
+    "   {\"name\": \"fenced\", \"preset\": \"lingua-2025-12-28\", \"pending\": \"queue\",\n"
+    "    \"result_accept\": \"first_result_wins\", \"result_queue\": \"ordered\", "
+    "\"ack_timeout_s\": 30}]}\n";
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = calloc((size_t)n + 1, 1);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    return buf;
+}
+
+/* Removes our mkdtemp folder: DIR/jN/{sweep.csv,sweep.json,points/pI.json}. */
+static void rm_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[512];
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            rm_tree(path);
+        else
+            remove(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+/* Runs the sweep into dir on `jobs` threads; returns seconds, or -1. */
+static double timed_sweep(const sim_scenario *s, const sim_sweep_param *p, int jobs,
+                          const char *dir, sim_sweep_outcome *out)
+{
+    sim_run_opts ro;
+    memset(&ro, 0, sizeof ro);
+    ro.jobs = 1;
+    sim_sweep_opts o = {.params = p, .n_params = 1, .jobs = jobs, .out_dir = dir,
+                        .scenario_hash = 1, .max_points = 1000,
+                        .eval = sim_sweep_eval_run, .eval_ctx = &ro};
+    sim_error err = {0};
+    double t0 = now_s();
+    if (sim_sweep_run(s, &o, out, &err) != 0) {
+        sim_error_print(&err);
+        return -1;
+    }
+    return now_s() - t0;
+}
+
+int main(void)
+{
+    sim_limits lim;
+    sim_limits_default(&lim);
+    sim_scenario s;
+    sim_error err = {0};
+    if (sim_scenario_load_string(scenario, strlen(scenario), "bench-sweep", &lim, &s, &err)) {
+        sim_error_print(&err);
+        return 1;
+    }
+    sim_sweep_param p;
+    if (sim_sweep_param_parse("policies.fenced.dispatch_timeout_s=5:80:5", &p, &err) != 0) {
+        sim_error_print(&err);
+        return 1;
+    }
+    char dir[] = "/tmp/dsim-bench-sweep-XXXXXX";
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    char d1[64], d2[64];
+    snprintf(d1, sizeof d1, "%s/j1", dir);
+    snprintf(d2, sizeof d2, "%s/j2", dir);
+    sim_sweep_outcome o1, o2;
+    double t1 = timed_sweep(&s, &p, 1, d1, &o1);
+    double t2 = timed_sweep(&s, &p, 2, d2, &o2);
+    int rc = 0;
+    if (t1 < 0 || t2 < 0) {
+        rc = 1;
+    } else {
+        char *a = slurp(o1.csv), *b = slurp(o2.csv);
+        bool same = a && b && strcmp(a, b) == 0;
+        printf("sweep.scale points=%zu jobs=1 s=%.3f jobs=2 s=%.3f speedup=%.2f identical=%s\n",
+               o1.points, t1, t2, t1 / t2, same ? "yes" : "NO");
+        rc = same ? 0 : 1;
+        free(a);
+        free(b);
+    }
+    rm_tree(dir);
+    sim_sweep_param_free(&p);
+    sim_scenario_free(&s);
+    return rc;
+}
