@@ -56,5 +56,21 @@ test-fast: build
 bench: build
 	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b || exit 1; done
 
+# Each libFuzzer harness in turn for SECONDS seconds (clang, ASan + UBSan), in
+# build-fuzz/. New inputs go to build-fuzz/corpus_*; an input that crashes, leaks
+# or hangs is saved into tests/fuzz/corpus_*/, which ctest replays from then on.
+FUZZ_BUILD ?= build-fuzz
+fuzz: deps
+	@[ -f $(FUZZ_BUILD)/CMakeCache.txt ] || cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang \
+	  -DCMAKE_BUILD_TYPE=Debug -DDSIM_FUZZ=ON $(CMAKE_ARGS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_scenario fuzz_cli
+	@rc=0; for h in scenario cli; do \
+	  mkdir -p $(FUZZ_BUILD)/corpus_$$h; echo "== fuzz_$$h for $(SECONDS) s"; \
+	  dict=; [ -f tests/fuzz/$$h.dict ] && dict=-dict=tests/fuzz/$$h.dict; \
+	  $(FUZZ_BUILD)/tests/fuzz/fuzz_$$h $$dict -max_total_time=$(SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -max_len=65536 -print_final_stats=1 -artifact_prefix=tests/fuzz/corpus_$$h/ \
+	    $(FUZZ_BUILD)/corpus_$$h tests/fuzz/corpus_$$h || rc=1; \
+	done; exit $$rc
+
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) build-fuzz
