@@ -231,17 +231,23 @@ int sim_cmd_sweep(int argc, char **argv)
     int rc = SIM_EXIT_USAGE;
     sim_sweep_param params[SIM_SWEEP_PARAMS_MAX];
     int n_params = 0;
+    /* Overrides go through sim_scenario_set: each point's copy is re-made from
+     * the scenario's JSON text, so a field changed in the struct alone would be lost. */
+    char num[32];
     if (a.has_reps) {
-        if ((uint64_t)a.reps > a.limits.max_replications) {
-            fprintf(stderr, "dsim: sweep: --replications %ld is above the limit of %llu "
-                            "(raise with --max-replications)\n",
-                    a.reps, (unsigned long long)a.limits.max_replications);
+        snprintf(num, sizeof num, "%ld", a.reps);
+        if (sim_scenario_set(&s, "replications", num, &err) != 0) {
+            sim_error_print(&err);
             goto done;
         }
-        s.replications = (int)a.reps;
     }
-    if (a.has_seed)
-        s.seed = a.seed;
+    if (a.has_seed) {
+        snprintf(num, sizeof num, "%llu", a.seed);
+        if (sim_scenario_set(&s, "seed", num, &err) != 0) {
+            sim_error_print(&err);
+            goto done;
+        }
+    }
     size_t base = 0;
     if (a.baseline) {
         int b = sim_report_find_policy(&s, a.baseline);

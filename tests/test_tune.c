@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "run.h"
 #include "tune.h"
 
 /* --- expressions and knobs --------------------------------------------------- */
@@ -286,6 +287,87 @@ static void tune_refuses_a_budget_below_the_coarsest_grid(void **state)
     fixture_free(&f);
 }
 
+
+/* --- the real world ------------------------------------------------------------ */
+
+/* Nodes that stall now and then and keep working on cancelled attempts: a short
+ * dispatch timeout fails over healthy jobs (duplicates), a long one makes stalled
+ * jobs wait for it (latency). Under latency_s.p99 <= 15 the best timeout lies
+ * just below the point where p99 jumps (about 8-9 s here). */
+static const char optimum_scenario[] =
+    "{\"name\": \"timeout-optimum\", \"seed\": 11, \"replications\": 4,"
+    " \"workload\": {\"sessions\": 6, \"session_start_s\": {\"dist\": \"uniform\", \"min\": 0, \"max\": 10},"
+    "  \"utterances_per_session\": 80, \"gap_s\": {\"dist\": \"uniform\", \"min\": 2, \"max\": 4},"
+    "  \"audio_s\": {\"dist\": \"lognormal\", \"median\": 2.5, \"sigma\": 0.4, \"max\": 10}},"
+    " \"nodes\": [{\"name\": \"gpu\", \"count\": 6, \"slots\": 4, \"workers\": 2,"
+    "  \"stages\": {\"asr\": {\"dist\": \"lognormal\", \"median\": 0.8, \"sigma\": 0.6, \"per_audio_s\": 0.1},"
+    "   \"nmt\": {\"dist\": \"lognormal\", \"median\": 0.3, \"sigma\": 0.5},"
+    "   \"tts\": {\"dist\": \"lognormal\", \"median\": 0.6, \"sigma\": 0.6}},"
+    "  \"on_cancel\": \"ignore\","
+    "  \"faults\": {\"stall\": {\"prob\": 0.05, \"extra_s\": {\"dist\": \"uniform\", \"min\": 30, \"max\": 60}}}}],"
+    " \"network\": {\"delay_s\": {\"dist\": \"const\", \"value\": 0.01}},"
+    " \"policies\": [{\"name\": \"tuned\", \"preset\": \"lingua-2025-12-28\", \"dispatch_timeout_s\": 10}]}";
+
+/* tune's best is feasible and at least as good as the best feasible setting of
+ * an exhaustive 0.5 s grid evaluated on the same seeds. */
+static void tune_beats_an_exhaustive_grid_on_a_real_scenario(void **state)
+{
+    (void)state;
+    sim_limits lim;
+    sim_limits_default(&lim);
+    sim_scenario s;
+    sim_error err = {0};
+    if (sim_scenario_load_string(optimum_scenario, strlen(optimum_scenario), "optimum", &lim, &s,
+                                 &err) != 0)
+        fail_msg("%s", err.msg[0]);
+    sim_tune_knob k;
+    assert_int_equal(sim_tune_knob_parse("policies.tuned.dispatch_timeout_s=1:40", &k, &err), 0);
+    assert_int_equal(sim_tune_knob_resolve(&s, &k, &err), 0);
+    assert_int_equal(k.kind, SIM_KNOB_REAL);
+    sim_tune_world w = {&s, 0, &k, 1, 0};
+    sim_tune_opts o = {.knobs = &k, .n_knobs = 1, .replications = 4, .seed = s.seed,
+                       .budget = 4 * 40, .jobs = 2, .eval = sim_tune_world_evaluator(&w)};
+    sim_constraint c;
+    assert_int_equal(sim_expr_parse("duplicate_rate", &o.objective, &err), 0);
+    assert_int_equal(sim_constraint_parse("latency_s.p99 <= 15", &c, &err), 0);
+    o.constraints = &c;
+    o.n_constraints = 1;
+    sim_tune_result r;
+    if (sim_tune_run(&o, &r, &err) != 0)
+        fail_msg("%s", err.msg[0]);
+    assert_true(r.feasible);
+    const sim_tune_setting *b = &r.all[r.best];
+
+    /* The exhaustive grid, through the same evaluator on the same seeds. */
+    double xs[79], best_grid = INFINITY, best_t = 0;
+    for (int i = 0; i < 79; i++)
+        xs[i] = 1 + 0.5 * i;
+    for (int i = 0; i < 79; i++) {
+        void *world = o.eval.prepare(o.eval.ctx, &xs[i], s.seed, &err);
+        assert_non_null(world);
+        sim_tune_setting g = {.reps = 4, .v = calloc(4 * SIM_M_COUNT, sizeof(double))};
+        assert_non_null(g.v);
+        for (int rep = 0; rep < 4; rep++)
+            assert_int_equal(o.eval.run(o.eval.ctx, world, rep, g.v + rep * SIM_M_COUNT, &err), 0);
+        o.eval.release(o.eval.ctx, world);
+        double obj, p99, hw;
+        sim_tune_setting_expr(&g, &o.objective, &obj, &hw);
+        sim_tune_setting_metric(&g, SIM_M_LATENCY_P99, &p99, &hw);
+        if (p99 <= 15 && obj < best_grid) {
+            best_grid = obj;
+            best_t = xs[i];
+        }
+        free(g.v);
+    }
+    if (!(b->objective <= best_grid + 1e-12))
+        fail_msg("tune's best t = %g (objective %g) is worse than the grid's t = %g (%g)",
+                 b->x[0], b->objective, best_t, best_grid);
+    assert_true(b->x[0] >= best_t - 1 && b->x[0] <= best_t + 1);
+    sim_tune_result_free(&r);
+    sim_tune_knob_free(&k);
+    sim_scenario_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +379,7 @@ int main(void)
         cmocka_unit_test(tune_respects_the_constraint_and_confirms_on_fresh_seeds),
         cmocka_unit_test(tune_is_the_same_on_one_or_two_threads),
         cmocka_unit_test(tune_refuses_a_budget_below_the_coarsest_grid),
+        cmocka_unit_test(tune_beats_an_exhaustive_grid_on_a_real_scenario),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

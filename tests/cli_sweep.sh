@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# cli_sweep.sh DSIM SOURCE_DIR — dsim sweep and dsim merge, end to end:
+# --jobs 1 and --jobs 2 give the same bytes; shards merged equal the unsharded CSV;
+# a sweep killed half-way and resumed equals an uninterrupted one; bad input exits 2.
+set -euo pipefail
+DSIM=$1
+SRC=$2
+SCEN=$SRC/scenarios/incident-2025-12-30.json
+T=$(mktemp -d /tmp/dsim-cli-sweep-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+P1=policies.fenced.dispatch_timeout_s=10,30
+P2=policies.fenced.ack_timeout_s=5:30:25
+
+# 1. --jobs 1 and --jobs 2: byte-identical CSV and JSON; nothing on stderr (not a tty).
+"$DSIM" sweep "$SCEN" --param "$P1" --param "$P2" --replications 2 --jobs 1 --out "$T/j1" \
+    >"$T/j1.out" 2>"$T/j1.err"
+"$DSIM" sweep "$SCEN" --param "$P1" --param "$P2" --replications 2 --jobs 2 --out "$T/j2" \
+    >/dev/null 2>"$T/j2.err"
+cmp "$T/j1/sweep.csv" "$T/j2/sweep.csv" || fail "--jobs 1 and --jobs 2 CSVs differ"
+cmp "$T/j1/sweep.json" "$T/j2/sweep.json" || fail "--jobs 1 and --jobs 2 JSONs differ"
+[ ! -s "$T/j1.err" ] || fail "stderr not empty without a terminal: $(cat "$T/j1.err")"
+grep -q "4 points x 8 policies x 2 replications" "$T/j1.out" || fail "summary: $(cat "$T/j1.out")"
+# 4 points x 8 policies + the header; the knob columns come first.
+[ "$(wc -l <"$T/j1/sweep.csv")" -eq 33 ] || fail "expected 33 lines in sweep.csv"
+head -1 "$T/j1/sweep.csv" | grep -q "^point,policies.fenced.dispatch_timeout_s,policies.fenced.ack_timeout_s,policy,replications,utterances," \
+    || fail "header: $(head -1 "$T/j1/sweep.csv" | cut -c1-200)"
+grep -q '^3,30,30,fenced,2,500,' "$T/j1/sweep.csv" || fail "row of point 3 missing"
+
+# 2. Shards 1/2 and 2/2, in one folder, merged: the unsharded bytes.
+"$DSIM" sweep "$SCEN" --param "$P1" --param "$P2" --replications 2 --shard 2/2 --out "$T/sh" >/dev/null
+"$DSIM" sweep "$SCEN" --param "$P1" --param "$P2" --replications 2 --shard 1/2 --out "$T/sh" >/dev/null
+"$DSIM" merge "$T/sh/sweep-2-of-2.csv" "$T/sh/sweep-1-of-2.csv" -o "$T/merged.csv"
+cmp "$T/j1/sweep.csv" "$T/merged.csv" || fail "merged shards differ from the unsharded CSV"
+if cmp -s "$T/j1/sweep.csv" "$T/sh/sweep-1-of-2.csv"; then fail "a shard holds every point"; fi
+
+# 3. Killed half-way (SIGKILL), then --resume: the uninterrupted bytes, finished points reused.
+BIG=(--param policies.fenced.dispatch_timeout_s=5:80:5 --param "$P2" --replications 3 --jobs 1)
+"$DSIM" sweep "$SCEN" "${BIG[@]}" --out "$T/whole" >/dev/null
+"$DSIM" sweep "$SCEN" "${BIG[@]}" --out "$T/cut" >/dev/null &
+pid=$!
+for _ in $(seq 1 2000); do
+    n=$(find "$T/cut/points" -name 'p*.json' 2>/dev/null | wc -l)
+    [ "$n" -ge 3 ] && break
+    sleep 0.005
+done
+kill -9 "$pid" 2>/dev/null || true
+wait "$pid" 2>/dev/null || true
+[ ! -e "$T/cut/sweep.csv" ] || fail "sweep.csv exists although the sweep was killed (or it finished too fast)"
+kept=$(find "$T/cut/points" -name 'p*.json' | wc -l)
+[ "$kept" -ge 3 ] || fail "only $kept finished points kept"
+"$DSIM" sweep "$SCEN" "${BIG[@]}" --out "$T/cut" --resume >"$T/resume.out"
+grep -Eq "[0-9]+ reused" "$T/resume.out" || fail "nothing reused: $(cat "$T/resume.out")"
+cmp "$T/whole/sweep.csv" "$T/cut/sweep.csv" || fail "resumed CSV differs"
+cmp "$T/whole/sweep.json" "$T/cut/sweep.json" || fail "resumed JSON differs"
+[ -z "$(find "$T/cut" -name '*.tmp.*')" ] || fail "temporary files left behind"
+
+# 4. The scenario's "sweep" block is used, and a --param replaces its knob.
+sed 's/"replications": 5,/"replications": 1, "sweep": {"policies.fenced.ack_timeout_s": [5, 30]},/' \
+    "$SCEN" >"$T/with-block.json"
+grep -q '"sweep"' "$T/with-block.json" || fail "could not add a sweep block"
+"$DSIM" sweep "$T/with-block.json" --out "$T/block" >/dev/null
+[ "$(wc -l <"$T/block/sweep.csv")" -eq 17 ] || fail "the sweep block gave $(wc -l <"$T/block/sweep.csv") lines"
+"$DSIM" sweep "$T/with-block.json" --param policies.fenced.ack_timeout_s=5,10,30 --out "$T/block" >/dev/null
+[ "$(wc -l <"$T/block/sweep.csv")" -eq 25 ] || fail "--param did not replace the block's knob"
+
+# 5. Bad input: exit 2 and a message naming the problem.
+expect2() {
+    local want=$1; shift
+    set +e
+    "$@" >"$T/bad.out" 2>"$T/bad.err"
+    local rc=$?
+    set -e
+    [ "$rc" -eq 2 ] || fail "exit $rc (expected 2) for: $*"
+    grep -q -- "$want" "$T/bad.err" || fail "message for '$*' lacks '$want': $(cat "$T/bad.err")"
+}
+expect2 "nodes\[0\].count" "$DSIM" sweep "$SCEN" --param 'nodes[0].count=2,2.5' --out "$T/bad"
+expect2 "policies.nosuch" "$DSIM" sweep "$SCEN" --param 'policies.nosuch.ack_timeout_s=1' --out "$T/bad"
+expect2 "LO:HI:STEP" "$DSIM" sweep "$SCEN" --param 'policies.fenced.ack_timeout_s=1:2' --out "$T/bad"
+expect2 "--shard" "$DSIM" sweep "$SCEN" --param "$P1" --shard 3/2
+expect2 "nothing to sweep" "$DSIM" sweep "$SCEN" --out "$T/bad"
+expect2 "header differs" "$DSIM" merge "$T/j1/sweep.csv" "$T/block/sweep.csv" -o "$T/bad.csv"
+expect2 "point 0 is in both" "$DSIM" merge "$T/j1/sweep.csv" "$T/j2/sweep.csv" -o "$T/bad.csv"
+[ ! -e "$T/bad.csv" ] || fail "a failed merge wrote its output"
+echo "cli_sweep: ok"
