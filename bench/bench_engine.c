@@ -10,7 +10,7 @@
  * (wyrand) so the figure is the engine's; stream.uniform and stream.init measure
  * the keyed streams separately.
  *
- * Usage: bench_engine [--min-pending N] [--max-pending N] [--events N]
+ * Usage: bench_engine [--min-pending N] [--max-pending N] [--events N] [--only PREFIX]
  * Prints one line per case:
  *   engine.hold pending=N events_per_s=X ns_per_event=Y
  */
@@ -137,28 +137,37 @@ static void run_stream(uint64_t draws, uint64_t inits)
         printf("(unreachable)\n");
 }
 
+static int wanted(const char *only, const char *name)
+{
+    return !only || strncmp(name, only, strlen(only)) == 0;
+}
+
 int main(int argc, char **argv)
 {
     size_t min_pending = 1000, max_pending = 10000000;
+    const char *only = NULL; /* run only the cases whose name starts with this */
     uint64_t events = 10000000;
     for (int i = 1; i < argc; i++) {
         if (i + 1 < argc && strcmp(argv[i], "--min-pending") == 0)
             min_pending = strtoull(argv[++i], NULL, 10);
         else if (i + 1 < argc && strcmp(argv[i], "--max-pending") == 0)
             max_pending = strtoull(argv[++i], NULL, 10);
+        else if (i + 1 < argc && strcmp(argv[i], "--only") == 0)
+            only = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "--events") == 0)
             events = strtoull(argv[++i], NULL, 10);
         else {
-            fprintf(stderr, "usage: bench_engine [--min-pending N] [--max-pending N] [--events N]\n");
+            fprintf(stderr, "usage: bench_engine [--min-pending N] [--max-pending N] [--events N] [--only PREFIX]\n");
             return 2;
         }
     }
     if (events == 0)
         events = 1;
-    for (size_t n = min_pending; n <= max_pending; n *= 10)
+    for (size_t n = min_pending; n <= max_pending && wanted(only, "engine.hold "); n *= 10)
         run_hold("engine.hold", n, events, 0);
-    for (size_t n = min_pending; n <= max_pending; n *= 10)
+    for (size_t n = min_pending; n <= max_pending && wanted(only, "engine.hold_cancel"); n *= 10)
         run_hold("engine.hold_cancel", n, events, 1);
-    run_stream(50000000, 10000000);
+    if (wanted(only, "stream."))
+        run_stream(50000000, 10000000);
     return 0;
 }

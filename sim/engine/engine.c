@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_internal.h"
 #include "queue.h"
 
 struct sim_engine {
@@ -163,4 +164,9 @@ uint64_t sim_events_executed(const sim_engine *e)
 size_t sim_events_pending(const sim_engine *e)
 {
     return e->q.live;
+}
+
+size_t sim_engine__slots_high_water(const sim_engine *e)
+{
+    return e->q.nslots;
 }

@@ -250,7 +250,6 @@ static void top_to_rung0(sim_queue *q)
     q->nrungs = 1;
     q->top_head = SIM_LQ_NIL;
     q->top_count = 0;
-    q->top_dead = 0;
     q->top_min = UINT64_MAX;
     q->top_max = 0;
 }
@@ -352,8 +351,13 @@ void sim_queue_insert(sim_queue *q, uint32_t s)
     uint64_t t = slots[s].t;
     q->live++;
     if (t >= q->top_start) {
-        list_push(slots, &q->top_head, s);
-        slots[s].where = SIM_LQ_IN_TOP;
+        sim_slot *sl = &slots[s];
+        sl->next = q->top_head;
+        sl->prev = SIM_LQ_NIL;
+        sl->where = SIM_LQ_IN_TOP;
+        if (q->top_head != SIM_LQ_NIL)
+            slots[q->top_head].prev = s;
+        q->top_head = s;
         q->top_count++;
         q->top_min = t < q->top_min ? t : q->top_min;
         q->top_max = t > q->top_max ? t : q->top_max;
@@ -394,15 +398,8 @@ static uint32_t purge_list(sim_queue *q, uint32_t head, uint32_t *count)
     return out;
 }
 
-static void purge_top(sim_queue *q)
-{
-    q->top_head = purge_list(q, q->top_head, &q->top_count);
-    q->top_dead = 0;
-}
-
 static void purge(sim_queue *q)
 {
-    purge_top(q);
     for (unsigned r = 0; r < q->nrungs; r++) {
         sim_rung *R = &q->rungs[r];
         for (uint32_t i = R->cur; i < R->nb; i++)
@@ -428,14 +425,26 @@ void sim_queue_remove(sim_queue *q, uint32_t s)
 {
     sim_slot *sl = &q->slots[s];
     assert(sl->fn);
+    q->live--;
+    if (sl->where == SIM_LQ_IN_TOP) {
+        sim_slot *slots = q->slots;
+        if (sl->prev == SIM_LQ_NIL)
+            q->top_head = sl->next;
+        else
+            slots[sl->prev].next = sl->next;
+        if (sl->next != SIM_LQ_NIL)
+            slots[sl->next].prev = sl->prev;
+        if (--q->top_count == 0) { /* else top_min/top_max stay as bounds */
+            q->top_min = UINT64_MAX;
+            q->top_max = 0;
+        }
+        slot_free(q, s);
+        return;
+    }
     sl->fn = NULL; /* freed when a walk meets it */
     sl->gen++;
-    q->live--;
     q->dead++;
-    if (sl->where == SIM_LQ_IN_TOP && ++q->top_dead >= SIM_LQ_PURGE_MIN &&
-        q->top_dead > q->top_count / 2)
-        purge_top(q);
-    else if (q->dead >= SIM_LQ_PURGE_MIN && q->dead > 2 * q->live)
+    if (q->dead >= SIM_LQ_PURGE_MIN && q->dead > q->live)
         purge(q);
 }
 
@@ -460,15 +469,4 @@ void sim_queue_pop(sim_queue *q)
     bottom_pop_root(q);
     slot_free(q, s);
     q->live--;
-}
-
-void sim_queue_census(const sim_queue *q, size_t *top, size_t *rungs, size_t *bottom)
-{
-    size_t n = 0;
-    for (unsigned r = 0; r < q->nrungs; r++)
-        for (uint32_t i = q->rungs[r].cur; i < q->rungs[r].nb; i++)
-            n += q->rungs[r].b[i].count;
-    *top = q->top_count;
-    *rungs = n;
-    *bottom = q->bn;
 }

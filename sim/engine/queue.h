@@ -20,12 +20,14 @@
  * over more than one timestamp) or moved into Bottom; an exhausted rung is
  * dropped; with no rungs left, Top becomes rung 0. Every event moves a bounded
  * number of times, so insert and pop are O(1) amortised for the usual time
- * distributions. Lists are singly linked through the slots. Cancellation is lazy: a
- * cancelled event stays linked in, marked (fn == NULL), and its slot is freed when a
- * walk over its list or Bottom's root meets it; Top, where far-future timeouts wait, is
- * purged when more than half of it is cancelled; every list is purged when
- * cancelled events outnumber twice the live ones, so memory stays within three
- * times the live events (plus SIM_LQ_PURGE_MIN).
+ * distributions. Lists are linked through the slots. Top, where far-future timeouts
+ * wait to be cancelled, is doubly linked: cancelling an event there unlinks it at
+ * once (its neighbours were pushed around the same time, so are likely cached).
+ * Bucket lists are singly linked, so an insert touches no other slot; an event
+ * cancelled in a rung or in Bottom stays there, marked (fn == NULL), and its slot is
+ * freed when a walk over its list or Bottom's root meets it; when such events
+ * outnumber the live ones (and SIM_LQ_PURGE_MIN) every list is purged, so memory
+ * stays within twice the live events plus that constant.
  */
 #ifndef DSIM_QUEUE_H
 #define DSIM_QUEUE_H
@@ -51,7 +53,7 @@ typedef struct sim_slot {
     uint32_t next; /* list link; free-list link while free */
     uint32_t gen;  /* bumped when the event fires or is cancelled */
     uint32_t where; /* SIM_LQ_IN_TOP, _IN_RUNG or _IN_BOTTOM */
-    uint32_t pad;
+    uint32_t prev;  /* Top's backward link */
 } sim_slot;
 
 enum { SIM_LQ_IN_TOP = 1, SIM_LQ_IN_RUNG, SIM_LQ_IN_BOTTOM };
@@ -85,8 +87,7 @@ typedef struct sim_queue {
     size_t dead;        /* cancelled events still linked in (dropped lazily) */
 
     uint32_t top_head;
-    uint32_t top_count; /* live + cancelled */
-    uint32_t top_dead;  /* cancelled, still in Top */
+    uint32_t top_count;
     uint64_t top_start; /* events at or after this go to Top */
     uint64_t top_min, top_max;
 
@@ -115,8 +116,5 @@ uint32_t sim_queue_peek(sim_queue *q);
 
 /* Removes the minimum (call sim_queue_peek first) and frees its slot. */
 void sim_queue_pop(sim_queue *q);
-
-/* Statistics for tests: events in Top, in rungs, in Bottom (live + dead). */
-void sim_queue_census(const sim_queue *q, size_t *top, size_t *rungs, size_t *bottom);
 
 #endif
