@@ -224,6 +224,10 @@ int sim__check_keys(sim__ld *ld, const json_t *obj, const char *const *allowed)
         if (ok)
             continue;
         bad++;
+        if (sim__errors_full(ld)) {
+            sim_error_add(ld->err, "%s", ""); /* counted only */
+            continue;
+        }
         char safe[64];
         sim__safe(key, safe, sizeof safe);
         const char *near = sim_suggest_list(key, allowed);
@@ -246,6 +250,11 @@ int sim__check_keys(sim__ld *ld, const json_t *obj, const char *const *allowed)
         }
     }
     return bad;
+}
+
+bool sim__errors_full(const sim__ld *ld)
+{
+    return ld->err->count >= SIM_ERR_MAX;
 }
 
 void sim__note_suggestion(sim__ld *ld, const json_t *obj, const char *key)
@@ -290,6 +299,7 @@ int sim__int(sim__ld *ld, const json_t *obj, const char *key, bool required, int
     sim__push_key(ld, key);
     bool ok = false;
     int64_t x = 0;
+    bool too_big = false; /* an integral value above every int64 */
     if (json_is_integer(v)) {
         x = json_integer_value(v);
         ok = true;
@@ -299,11 +309,15 @@ int sim__int(sim__ld *ld, const json_t *obj, const char *key, bool required, int
             x = (int64_t)r;
             ok = true;
         }
+        too_big = r == floor(r) && r > 9.2e18;
     }
     char range[80], got[80];
-    int_range_text(lo, hi, range, sizeof range);
     int rc = SIM__SET;
     if (!ok || x < lo || x > hi) {
+        if (((ok && x > hi) || too_big) && hi >= INT_MAX) /* the bound that was crossed */
+            snprintf(range, sizeof range, "<= %" PRId64, hi);
+        else
+            int_range_text(lo, hi, range, sizeof range);
         sim__describe(v, got, sizeof got);
         sim__err(ld, "expected an integer %s, got %s", range, got);
         rc = SIM__BAD;

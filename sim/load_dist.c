@@ -53,6 +53,10 @@ static void check_dist_keys(sim__ld *ld, const json_t *v, int kind, bool compone
             ok = ok || strcmp(key, allowed[i]) == 0;
         if (ok)
             continue;
+        if (sim__errors_full(ld)) {
+            sim_error_add(ld->err, "%s", ""); /* counted only */
+            continue;
+        }
         char safe[64], list[200];
         sim__safe(key, safe, sizeof safe);
         const char *near = sim_suggest(key, allowed, n);

@@ -73,6 +73,10 @@ static void load_policy_expect(sim__ld *ld, const char *pname, const json_t *po,
     {
         char safe[80];
         sim__safe(mname, safe, sizeof safe);
+        if (sim_metric_lookup(mname) < 0 && sim__errors_full(ld)) {
+            sim_error_add(ld->err, "%s", ""); /* counted only */
+            continue;
+        }
         if (sim_metric_lookup(mname) < 0) {
             const char *near = sim_suggest(mname, metric_names, SIM_M_COUNT);
             if (near)
@@ -123,6 +127,10 @@ void sim__load_expect(sim__ld *ld, const json_t *root, sim_scenario *s)
             bool known = strcmp(pname, "*") == 0 || s->n_policies == 0;
             for (size_t i = 0; i < s->n_policies && !known; i++)
                 known = strcmp(s->policies[i].name, pname) == 0;
+            if (!known && sim__errors_full(ld)) {
+                sim_error_add(ld->err, "%s", ""); /* counted only */
+                continue;
+            }
             if (!known) {
                 const char *near = policy_near(s, pname);
                 if (near)

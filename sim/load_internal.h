@@ -53,6 +53,10 @@ typedef struct sim__ld {
     unsigned n_suggested;
 } sim__ld;
 
+/* True when no further message will be stored (only counted): callers skip
+ * costly message work (suggestions) then. */
+bool sim__errors_full(const sim__ld *ld);
+
 /* Remembers that `key` was suggested for a misspelled member of obj. */
 void sim__note_suggestion(sim__ld *ld, const json_t *obj, const char *key);
 

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "load_internal.h"
@@ -117,6 +118,47 @@ static void load_node(sim__ld *ld, const json_t *n, node_config *c, size_t i)
     }
 }
 
+typedef struct named {
+    const char *name;
+    size_t index;
+} named;
+
+static int by_name_then_index(const void *a, const void *b)
+{
+    const named *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Node class names are unique (set-by-path names them): sorted, not compared
+ * pairwise, since a file may hold many classes. No globals: loads run on threads. */
+static void check_unique_names(sim__ld *ld, const json_t *a, const sim_scenario *s)
+{
+    size_t n = s->n_nodes;
+    named *v = sim__xcalloc(n, sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (named){s->nodes[i].name, i};
+    qsort(v, n, sizeof *v, by_name_then_index);
+    size_t first = 0;
+    for (size_t k = 1; k < n; k++) {
+        if (strcmp(v[k].name, v[first].name) != 0) {
+            first = k;
+            continue;
+        }
+        size_t i = v[k].index;
+        if (!json_object_get(json_array_get(a, i), "name"))
+            continue;
+        char safe[80];
+        sim__safe(v[k].name, safe, sizeof safe);
+        sim__push_index(ld, i);
+        sim__push_key(ld, "name");
+        sim__err(ld, "node class '%s' is already defined at nodes[%zu]", safe, v[first].index);
+        sim__pop(ld);
+        sim__pop(ld);
+    }
+    free(v);
+}
+
 void sim__load_nodes(sim__ld *ld, const json_t *root, sim_scenario *s)
 {
     const json_t *a = sim__member(ld, root, "nodes", true);
@@ -143,22 +185,12 @@ void sim__load_nodes(sim__ld *ld, const json_t *root, sim_scenario *s)
             node_config_init(&s->nodes[i]);
             sim__push_index(ld, i);
             const json_t *o = json_array_get(a, i);
-            if (sim__want_object(ld, o, "a node class object")) {
+            if (sim__want_object(ld, o, "a node class object"))
                 load_node(ld, o, &s->nodes[i], i);
-                for (size_t j = 0; j < i; j++)
-                    if (json_object_get(o, "name") &&
-                        strcmp(s->nodes[j].name, s->nodes[i].name) == 0) {
-                        char safe[80];
-                        sim__safe(s->nodes[i].name, safe, sizeof safe);
-                        sim__push_key(ld, "name");
-                        sim__err(ld, "node class '%s' is already defined at nodes[%zu]", safe, j);
-                        sim__pop(ld);
-                        break;
-                    }
-            }
             total += (uint64_t)s->nodes[i].count;
             sim__pop(ld);
         }
+        check_unique_names(ld, a, s);
         if (total > ld->lim.max_nodes)
             sim__err(ld,
                      "%" PRIu64 " nodes in total, more than the limit of %" PRIu64

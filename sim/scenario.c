@@ -152,13 +152,15 @@ static void load_top(sim__ld *ld, const json_t *root, sim_scenario *s)
     int64_t v;
     if (sim__int(ld, root, "seed", true, 0, INT64_MAX, &v) == SIM__SET)
         s->seed = (uint64_t)v;
-    if (sim__int(ld, root, "replications", false, 1, INT_MAX, &v) == SIM__SET) {
-        if ((uint64_t)v > ld->lim.max_replications) {
+    if (sim__int(ld, root, "replications", false, 1, INT64_MAX, &v) == SIM__SET) {
+        if ((uint64_t)v > ld->lim.max_replications || v > INT_MAX) {
             sim__push_key(ld, "replications");
             sim__err(ld,
                      "%" PRId64 " replications, more than the limit of %" PRIu64
                      " (raise it with --max-replications)",
-                     v, ld->lim.max_replications);
+                     v,
+                     ld->lim.max_replications < INT_MAX ? ld->lim.max_replications
+                                                        : (uint64_t)INT_MAX);
             sim__pop(ld);
         } else {
             s->replications = (int)v;

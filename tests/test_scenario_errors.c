@@ -139,6 +139,15 @@ static void out_of_range_values_name_the_range(void **state)
                     NULL);
     fails_with(t, fx_fmt("t.json:1:%d: nodes[0].stages.asr.sigma: expected a number > 0, got 0",
                          fx_col(t, "0}")));
+    t = "{\"name\": \"t\", \"seed\": 1e19, \"workload\": " FX_WORKLOAD ", \"nodes\": " FX_NODES
+        ", \"policies\": " FX_POLICIES "}";
+    fails_with(t, fx_fmt("t.json:1:%d: seed: expected an integer <= 9223372036854775807, got "
+                         "1e+19",
+                         fx_col(t, "1e19")));
+    t = fx_scenario(NULL, fx_node("\"count\": 3000000000"), NULL, NULL);
+    fails_with(t, fx_fmt("t.json:1:%d: nodes[0].count: expected an integer <= 2147483647, got "
+                         "3000000000",
+                         fx_col(t, "3000000000")));
     t = fx_scenario(NULL, NULL, NULL, ", \"seed\": -5");
     /* duplicate "seed": jansson refuses it before any range check */
     json_error_t je;
@@ -256,6 +265,18 @@ static void policy_names_are_unique_and_checked_by_the_core(void **state)
     fails_with(t, fx_fmt("t.json:1:%d: policies[1].name: policy 'p' is already defined at "
                          "policies[0]",
                          fx_col_nth(t, "\"p\"", 2)));
+    t = fx_scenario(NULL, NULL, "[{\"name\": \"*\", \"preset\": \"lingua-2025-12-28\"}]", NULL);
+    fails_with(t, fx_fmt("t.json:1:%d: policies[0].name: a policy may not be named \"*\" (in "
+                         "expect it means every policy)",
+                         fx_col(t, "\"*\"")));
+    t = fx_scenario(NULL,
+                    "[{\"name\": \"gpu\", \"stages\": {\"asr\": " FX_CONST ", \"nmt\": " FX_CONST
+                    ", \"tts\": " FX_CONST "}}, {\"name\": \"gpu\", \"stages\": {\"asr\": " FX_CONST
+                    ", \"nmt\": " FX_CONST ", \"tts\": " FX_CONST "}}]",
+                    NULL, NULL);
+    fails_with(t, fx_fmt("t.json:1:%d: nodes[1].name: node class 'gpu' is already defined at "
+                         "nodes[0]",
+                         fx_col_nth(t, "\"gpu\"", 2)));
     /* the core's own check, with its message, at the field it names */
     disp_policy p;
     assert_int_equal(disp_policy_preset(&p, "lingua-2025-12-28"), 0);
