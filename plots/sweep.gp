@@ -1,39 +1,46 @@
 # sweep.gp — duplicates and lost (with 95% CI bars) against a swept knob, one line
-# per policy (and per value of the other knobs), from a dsim sweep CSV.
+# per policy (and per value of the other knobs that act on it), from a dsim sweep CSV.
 #
-#   gnuplot -c plots/sweep.gp out/sweep.csv out [XKNOB] ["OTHER KNOBS"]
+#   gnuplot -c plots/sweep.gp out/sweep.csv out [XKNOB] ["OTHER KNOBS"] ["|P1|P2|"]
 #
 # ARG1  the sweep CSV (dsim sweep --out DIR writes DIR/sweep.csv)
 # ARG2  the folder for sweep.png and sweep.svg
 # ARG3  the knob on the x axis, a column name (default: column 2, the first knob)
 # ARG4  the other knobs, space-separated column names: their values split the lines
-# `dsim plot` and `dsim sweep --plot` pass all four.
+#       of the policies they act on (a "policies.NAME...." knob acts on NAME only)
+# ARG5  the policies to draw, as "|name|name|" (default: all)
+# `dsim plot` and `dsim sweep --plot` pass all five.
 
-if (ARGC < 2) { print "usage: gnuplot -c sweep.gp SWEEP.csv OUTDIR [XKNOB] [OTHER_KNOBS]"; exit status 2 }
+if (ARGC < 2) { print "usage: gnuplot -c sweep.gp SWEEP.csv OUTDIR [XKNOB] [OTHER_KNOBS] [|P1|P2|]"; exit status 2 }
 csv = ARG1
 out = ARG2
 xcol = (ARGC >= 3 && ARG3 ne "") ? ARG3 : 2
 xname = (ARGC >= 3 && ARG3 ne "") ? ARG3 : "knob"
 others = (ARGC >= 4) ? ARG4 : ""
+only = (ARGC >= 5) ? ARG5 : ""
 
 set datafile separator comma
 set datafile columnheaders
 set datafile missing NaN   # rows of other lines are skipped, not line breaks
 
-# A line's name: the policy, then KNOB=value for each other knob.
-okeys(n) = n > words(others) ? "" : " ".word(others, n)."=".strcol(word(others, n)).okeys(n + 1)
-rowkey(dummy) = strcol("policy").okeys(1)
+# Does knob k act on policy p? Knobs outside "policies." act on every policy.
+acts(k, p) = strstrt(k, "policies.") != 1 || strstrt(k, "policies.".p.".") == 1
+# A line's name: the policy, then KNOB=value for each other knob that acts on it.
+okeys(n, p) = n > words(others) ? "" : \
+    (acts(word(others, n), p) ? " ".word(others, n)."=".strcol(word(others, n)) : "").okeys(n + 1, p)
+rowkey(dummy) = strcol("policy").okeys(1, strcol("policy"))
+drawn(dummy) = only eq "" || strstrt(only, "|".strcol("policy")."|") > 0
 # The n-th name of a "|a|b|c|" list.
 nth(s, n) = n <= 1 ? s[2:strstrt(s[2:], "|")] : nth(s[strstrt(s[2:], "|") + 1:], n - 1)
 
 # Every distinct line name, in order of first appearance.
 keys = "|"
 nkeys = 0
-stats csv using (k = rowkey(0), (strstrt(keys, "|".k."|") == 0 ? (keys = keys.k."|", nkeys = nkeys + 1) : 0), 0) nooutput
+stats csv using (k = rowkey(0), (drawn(0) && strstrt(keys, "|".k."|") == 0 ? (keys = keys.k."|", nkeys = nkeys + 1) : 0), 0) nooutput
 
 set grid
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
-set key outside right top
+set key outside right top font ",9"
 set xlabel xname noenhanced
 set bars small
 set style data yerrorlines

@@ -7,6 +7,7 @@
 # ARG1  a dsim CSV (run or sweep)
 # ARG2  the folder for tradeoff.png and tradeoff.svg
 # ARG3  for a sweep: the knob columns, space-separated, whose values join the labels
+#       (a "policies.NAME...." knob only those of policy NAME)
 
 if (ARGC < 2) { print "usage: gnuplot -c tradeoff.gp CSV OUTDIR [KNOBS]"; exit status 2 }
 csv = ARG1
@@ -17,8 +18,11 @@ set datafile separator comma
 set datafile columnheaders
 set datafile missing NaN
 
-klabel(n) = n > words(knobs) ? "" : " ".word(knobs, n)."=".strcol(word(knobs, n)).klabel(n + 1)
-label(dummy) = strcol("policy").klabel(1)
+# Does knob k act on policy p? Knobs outside "policies." act on every policy.
+acts(k, p) = strstrt(k, "policies.") != 1 || strstrt(k, "policies.".p.".") == 1
+klabel(n, p) = n > words(knobs) ? "" : \
+    (acts(word(knobs, n), p) ? " ".word(knobs, n)."=".strcol(word(knobs, n)) : "").klabel(n + 1, p)
+label(dummy) = strcol("policy").klabel(1, strcol("policy"))
 
 set grid
 set key off

@@ -6,6 +6,7 @@
  * into a temporary folder inside DIR; the pictures are renamed into DIR only
  * when gnuplot succeeded, so DIR never holds a half-drawn plot.
  */
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <spawn.h>
@@ -104,18 +105,86 @@ static size_t header_fields(const char *line, char cols[][SIM_NAME_MAX * 4])
     return n + 1;
 }
 
+/*
+ * The policies sweep.png draws, as "|a|b|": when knobs act on particular policies
+ * ("policies.NAME.key"), those policies and the first one of the CSV (the baseline,
+ * for reference); otherwise "" (all). cols[0..n) is the header, `pol` the index
+ * of its "policy" column. Returns 0, or -1 when the file cannot be read.
+ */
+static int drawn_policies(const char *csv, size_t pol, char cols[][SIM_NAME_MAX * 4], size_t n,
+                          char *only, size_t size)
+{
+    static char line[PLOT_COLS * SIM_NAME_MAX * 4];
+    static char row[PLOT_COLS][SIM_NAME_MAX * 4];
+    char all[PLOT_PATH] = "|", first[SIM_NAME_MAX * 4] = "";
+    FILE *f = fopen(csv, "rb");
+    if (!f)
+        return -1;
+    bool header = true;
+    while (fgets(line, sizeof line, f)) {
+        if (header) {
+            header = false;
+            continue;
+        }
+        if (header_fields(line, row) <= pol)
+            continue;
+        char item[SIM_NAME_MAX * 4 + 2];
+        snprintf(item, sizeof item, "%s|", row[pol]);
+        if (!first[0])
+            snprintf(first, sizeof first, "%s", row[pol]);
+        char needle[SIM_NAME_MAX * 4 + 3];
+        snprintf(needle, sizeof needle, "|%s", item);
+        if (!strstr(all, needle) && strlen(all) + strlen(item) < sizeof all)
+            strcat(all, item);
+    }
+    fclose(f);
+    /* For each knob, the longest policy name it starts with. */
+    char targeted[PLOT_PATH] = "";
+    for (size_t k = 1; k < pol && k < n; k++) {
+        if (strncmp(cols[k], "policies.", 9) != 0)
+            continue;
+        const char *best = NULL;
+        size_t best_len = 0;
+        for (const char *p = all + 1; *p; p = strchr(p, '|') + 1) {
+            size_t len = (size_t)(strchr(p, '|') - p);
+            if (len > best_len && strncmp(cols[k] + 9, p, len) == 0 && cols[k][9 + len] == '.') {
+                best = p;
+                best_len = len;
+            }
+        }
+        char item[SIM_NAME_MAX * 4 + 3];
+        if (best && best_len < sizeof item - 3) {
+            snprintf(item, sizeof item, "|%.*s|", (int)best_len, best);
+            if (!strstr(targeted, item) && strlen(targeted) + strlen(item) < sizeof targeted)
+                strcat(targeted, item + (targeted[0] ? 1 : 0));
+        }
+    }
+    if (!targeted[0]) {
+        only[0] = '\0';
+        return 0;
+    }
+    char head[SIM_NAME_MAX * 4 + 3];
+    snprintf(head, sizeof head, "|%s|", first);
+    int w = strstr(targeted, head) ? snprintf(only, size, "%s", targeted)
+                                   : snprintf(only, size, "%s%s", head, targeted + 1);
+    if (w < 0 || (size_t)w >= size)
+        only[0] = '\0'; /* too many names to list: draw them all */
+    return 0;
+}
+
 /* Runs `gnuplot -c SCRIPT ARGS...`. Returns 0, -2 (no gnuplot) or -1 (err). */
 static int gnuplot(const char *scripts, const char *script, const char *const *args, size_t n,
                    sim_error *err)
 {
     char path[PLOT_PATH];
     snprintf(path, sizeof path, "%s/%s", scripts, script);
-    char *argv[8];
+    char *argv[12];
     size_t a = 0;
+    assert(n <= 8);
     argv[a++] = "gnuplot";
     argv[a++] = "-c";
     argv[a++] = path;
-    for (size_t i = 0; i < n && a < 7; i++)
+    for (size_t i = 0; i < n; i++)
         argv[a++] = (char *)args[i];
     argv[a] = NULL;
     pid_t pid;
@@ -218,6 +287,11 @@ int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char
         sim_error_add(err, "--x: '%s' is not a knob of %s (knobs: %s)", x, csv, all);
         return -1;
     }
+    char only[PLOT_PATH] = "";
+    if (sweep && drawn_policies(csv, pol, cols, n, only, sizeof only) != 0) {
+        sim_error_add(err, "%s: cannot read its rows", csv);
+        return -1;
+    }
     if (sim_sweep_mkdir(out_dir, err) != 0)
         return -1;
     char tmp[PLOT_PATH];
@@ -228,10 +302,10 @@ int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char
     }
     int rc;
     if (sweep) {
-        const char *a1[] = {csv, tmp, xk, others};
+        const char *a1[] = {csv, tmp, xk, others, only};
         const char *a2[] = {csv, tmp, all};
         const char *names[] = {"sweep", "tradeoff"};
-        rc = gnuplot(dir, "sweep.gp", a1, 4, err);
+        rc = gnuplot(dir, "sweep.gp", a1, 5, err);
         if (rc == 0)
             rc = gnuplot(dir, "tradeoff.gp", a2, 3, err);
         int prc = publish(tmp, out_dir, names, 2, rc == 0, err);
