@@ -123,6 +123,12 @@ has_text "$TMP/out" "usage: dsim check" "--help"
 "$DSIM" check "$DATA/failing.json" --replications 5 --junit "$TMP/r5.xml" >/dev/null 2>&1
 has_text "$TMP/r5.xml" "over 5 replications" "--replications 5"
 
+# 10. The shipped scenarios pass their own expectations, with a JUnit report.
+"$DSIM" check "$SRC/scenarios/" --junit "$TMP/scenarios.xml" >"$TMP/out" 2>"$TMP/err"
+expect_rc 0 $? "check scenarios/ ($(tail -n 1 "$TMP/out"); $(head -c 300 "$TMP/err"))"
+grep -q 'failures="0" errors="0"' "$TMP/scenarios.xml" || fail "scenarios.xml: failures or errors"
+grep -q "^FAIL " "$TMP/out" && fail "check scenarios/: $(grep '^FAIL ' "$TMP/out")"
+
 if [ "$FAILS" -ne 0 ]; then
     echo "$FAILS checks failed"
     exit 1

@@ -1,8 +1,11 @@
 /*
  * replay_main.c — runs a fuzz harness without libFuzzer: every file named on
- * the command line (a folder: every file in it, sorted) is read and passed to
+ * the command line (a folder: every file in it, sorted by name) is passed to
  * LLVMFuzzerTestOneInput() once. ctest uses it to replay the seed corpus and
  * every input that ever crashed, in the normal and the sanitizer builds.
+ *
+ * All inputs are read first, then LLVMFuzzerInitialize() runs if the harness
+ * has one (it may change the working folder, as fuzz_cli's sandbox does).
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -15,17 +18,39 @@
 #define REPLAY_BYTES_MAX (16u << 20)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
-static int replay_file(const char *path)
+typedef struct input {
+    char *path;
+    uint8_t *data; /* exactly size bytes, so ASan catches a read past the end */
+    size_t size;
+} input;
+
+static input *inputs;
+static size_t n_inputs;
+
+static void *xrealloc(void *p, size_t n)
 {
+    void *q = realloc(p, n ? n : 1);
+    if (!q) {
+        fputs("replay: out of memory\n", stderr);
+        abort();
+    }
+    return q;
+}
+
+static int load_file(const char *path)
+{
+    if (n_inputs >= REPLAY_FILES_MAX) {
+        fprintf(stderr, "replay: more than %d inputs\n", REPLAY_FILES_MAX);
+        return -1;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "replay: %s: cannot open\n", path);
         return -1;
     }
-    uint8_t *buf = malloc(REPLAY_BYTES_MAX);
-    if (!buf)
-        abort();
+    uint8_t *buf = xrealloc(NULL, REPLAY_BYTES_MAX);
     size_t n = fread(buf, 1, REPLAY_BYTES_MAX, f);
     int bad = ferror(f);
     fclose(f);
@@ -34,14 +59,13 @@ static int replay_file(const char *path)
         free(buf);
         return -1;
     }
-    /* an exact-size copy, so that ASan catches a read past the end */
-    uint8_t *exact = malloc(n ? n : 1);
-    if (!exact)
-        abort();
-    memcpy(exact, buf, n);
-    free(buf);
-    LLVMFuzzerTestOneInput(exact, n);
-    free(exact);
+    inputs = xrealloc(inputs, (n_inputs + 1) * sizeof *inputs);
+    input *in = &inputs[n_inputs++];
+    in->data = xrealloc(buf, n);
+    in->size = n;
+    size_t len = strlen(path) + 1;
+    in->path = xrealloc(NULL, len);
+    memcpy(in->path, path, len);
     return 0;
 }
 
@@ -50,7 +74,7 @@ static int cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int replay_dir(const char *dir, size_t *count)
+static int load_dir(const char *dir)
 {
     DIR *d = opendir(dir);
     if (!d) {
@@ -64,13 +88,9 @@ static int replay_dir(const char *dir, size_t *count)
         if (e->d_name[0] == '.')
             continue;
         size_t len = strlen(dir) + strlen(e->d_name) + 2;
-        char *p = malloc(len);
-        char **grown = realloc(names, (n + 1) * sizeof *names);
-        if (!p || !grown)
-            abort();
-        names = grown;
-        snprintf(p, len, "%s/%s", dir, e->d_name);
-        names[n++] = p;
+        names = xrealloc(names, (n + 1) * sizeof *names);
+        names[n] = xrealloc(NULL, len);
+        snprintf(names[n++], len, "%s/%s", dir, e->d_name);
     }
     closedir(d);
     if (n)
@@ -78,12 +98,8 @@ static int replay_dir(const char *dir, size_t *count)
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         struct stat st;
-        if (stat(names[i], &st) == 0 && S_ISREG(st.st_mode)) {
-            if (replay_file(names[i]) != 0)
-                rc = -1;
-            else
-                (*count)++;
-        }
+        if (stat(names[i], &st) == 0 && S_ISREG(st.st_mode) && load_file(names[i]) != 0)
+            rc = -1;
         free(names[i]);
     }
     free(names);
@@ -96,23 +112,26 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s FILE|DIR...\n", argv[0]);
         return 2;
     }
-    size_t count = 0;
     int rc = 0;
     for (int i = 1; i < argc; i++) {
         struct stat st;
-        if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-            if (replay_dir(argv[i], &count) != 0)
-                rc = 1;
-        } else if (replay_file(argv[i]) != 0) {
+        int is_dir = stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode);
+        if ((is_dir ? load_dir(argv[i]) : load_file(argv[i])) != 0)
             rc = 1;
-        } else {
-            count++;
-        }
     }
-    printf("replayed %zu inputs\n", count);
-    if (count == 0) {
+    if (n_inputs == 0) {
         fprintf(stderr, "replay: no inputs\n");
         return 1;
     }
+    if (LLVMFuzzerInitialize)
+        LLVMFuzzerInitialize(&argc, &argv);
+    for (size_t i = 0; i < n_inputs; i++) {
+        fprintf(stderr, "replay: %s\n", inputs[i].path);
+        LLVMFuzzerTestOneInput(inputs[i].data, inputs[i].size);
+        free(inputs[i].data);
+        free(inputs[i].path);
+    }
+    free(inputs);
+    printf("replayed %zu inputs\n", n_inputs);
     return rc;
 }
