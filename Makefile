@@ -59,6 +59,7 @@ bench: build
 # Each libFuzzer harness in turn for SECONDS seconds (clang, ASan + UBSan), in
 # build-fuzz/. New inputs go to build-fuzz/corpus_*; an input that crashes, leaks
 # or hangs is saved into tests/fuzz/corpus_*/, which ctest replays from then on.
+# Paths are absolute: fuzz_cli works in a sandbox folder of its own.
 FUZZ_BUILD ?= build-fuzz
 fuzz: deps
 	@[ -f $(FUZZ_BUILD)/CMakeCache.txt ] || cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang \
@@ -66,10 +67,10 @@ fuzz: deps
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_scenario fuzz_cli
 	@rc=0; for h in scenario cli; do \
 	  mkdir -p $(FUZZ_BUILD)/corpus_$$h; echo "== fuzz_$$h for $(SECONDS) s"; \
-	  dict=; [ -f tests/fuzz/$$h.dict ] && dict=-dict=tests/fuzz/$$h.dict; \
-	  $(FUZZ_BUILD)/tests/fuzz/fuzz_$$h $$dict -max_total_time=$(SECONDS) -timeout=10 -rss_limit_mb=2048 \
-	    -max_len=65536 -print_final_stats=1 -artifact_prefix=tests/fuzz/corpus_$$h/ \
-	    $(FUZZ_BUILD)/corpus_$$h tests/fuzz/corpus_$$h || rc=1; \
+	  $(FUZZ_BUILD)/tests/fuzz/fuzz_$$h -dict=$(CURDIR)/tests/fuzz/$$h.dict -max_total_time=$(SECONDS) \
+	    -timeout=10 -rss_limit_mb=2048 -max_len=65536 -close_fd_mask=3 -print_final_stats=1 \
+	    -artifact_prefix=$(CURDIR)/tests/fuzz/corpus_$$h/ \
+	    $(abspath $(FUZZ_BUILD))/corpus_$$h $(CURDIR)/tests/fuzz/corpus_$$h || rc=1; \
 	done; exit $$rc
 
 clean:
