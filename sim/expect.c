@@ -216,6 +216,9 @@ char *sim_expect_measured(const sim_scenario *s, const sim_expect_item *it, char
     sim_expect_number(it->summary.half_width, 3, hw, sizeof hw);
     if (e->on == SIM_EXPECT_ON_MEAN)
         snprintf(buf, size, "%s \xc2\xb1 %s", mean, hw);
+    else if (e->on == SIM_EXPECT_ON_CI_UPPER &&
+             sim_summary_is_rule_of_three(&it->summary, it->metric))
+        snprintf(buf, size, "%s (rule of three, mean %s \xc2\xb1 %s)", value, mean, hw);
     else
         snprintf(buf, size, "%s (mean %s \xc2\xb1 %s)", value, mean, hw);
     return buf;

@@ -76,7 +76,8 @@ char *sim_expect_describe(const sim_scenario *s, const sim_expect_item *it, char
 /*
  * Writes the measured figures of an evaluated item into buf: "37.2 ± 4.1"
  * (mean ± 95% half-width) when the mean was checked, "0.31 (mean 0.1 ± 0.21)"
- * when a CI bound was. Returns buf.
+ * when a CI bound was, "0.75 (rule of three, mean 0 ± 0)" for the upper bound
+ * of an event never seen. Returns buf.
  */
 char *sim_expect_measured(const sim_scenario *s, const sim_expect_item *it, char *buf,
                           size_t size);

@@ -226,6 +226,11 @@ static void ci_upper_of_an_event_never_seen_is_the_rule_of_three(void **state)
     assert_false(f.items[3].pass);
     assert_near(f.items[4].value, 0, 0);
     assert_true(f.items[4].pass);
+    char buf[128];
+    sim_expect_measured(&f.s, &f.items[0], buf, sizeof buf);
+    assert_string_equal(buf, "0.75 (rule of three, mean 0 \xc2\xb1 0)");
+    sim_expect_measured(&f.s, &f.items[4], buf, sizeof buf);
+    assert_string_equal(buf, "0 \xc2\xb1 0");
     fixture_free(&f);
 }
 
