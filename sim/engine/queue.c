@@ -12,9 +12,7 @@ __extension__ typedef unsigned __int128 u128;
 
 #define MAX_BUCKETS (UINT32_C(1) << 22) /* per rung */
 #define SLOT_LIMIT (UINT32_MAX - 1)
-#ifndef RUNG0_SPREAD
-#define RUNG0_SPREAD 1 /* rung 0 gets about this many buckets per event */
-#endif
+#define RUNG0_SPREAD 2 /* rung 0 gets up to this many buckets per event */
 
 _Static_assert(sizeof(sim_slot) == 64, "an event slot is one cache line");
 
