@@ -117,7 +117,7 @@ disp *disp_new(const disp_policy *policy, disp_sink_fn sink, void *ctx,
     d->uniform = uniform;
     d->uctx = uniform_ctx;
     d->retain = d->p.retain ? d->p.retain : auto_retain(&d->p);
-    d->jfree = d->qhead = d->qtail = d->fhead = d->ftail = DISP__NONE;
+    d->qhead = d->qtail = DISP__NONE;
     d->sfree = d->armed_cursor = DISP__NONE;
     d->check_hpos = -1;
     for (int i = 0; i < DISP__BUDGET_SLOTS; i++)

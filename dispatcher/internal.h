@@ -20,6 +20,13 @@
 #define DISP__HEDGE_MAX (DISP__LIVE_MAX - 1)
 #define DISP__ATTEMPT_BITS 16       /* wire job_id = stable id | attempt (new_job_id) */
 #define DISP__ATTEMPT_MASK ((UINT64_C(1) << DISP__ATTEMPT_BITS) - 1)
+/* A stable job id is (generation << 38) | (slot << 16): the job table is indexed
+ * by slot directly (O(1), no hashing) and the generation tells a reused slot's
+ * new job from the forgotten one (it wraps after 2^26 jobs). */
+#define DISP__SLOT_BITS 22          /* jobs held at once: at most 4M */
+#define DISP__SLOT_MAX (UINT32_C(1) << DISP__SLOT_BITS)
+#define DISP__GEN_BITS 26
+#define DISP__GEN_SHIFT (DISP__ATTEMPT_BITS + DISP__SLOT_BITS)
 #define DISP__INDEX_MAX (UINT32_C(1) << 24) /* utterance indices per session */
 #define DISP__ACK_RANGE_MAX 65536   /* wait entries created by one arrival */
 #define DISP__EST_MIN_SAMPLES 16    /* durations before an estimate replaces the default */
@@ -74,10 +81,18 @@ typedef struct {
     int32_t hpos;           /* position in the eligible-node heap, -1 if absent */
     disp_time last_signal;  /* last progress or result from this node, -1 = none */
     bool idle_since_signal; /* no live attempt at some point since last_signal */
-    disp_time phi_win[DISP__PHI_WINDOW];
+    disp_time *phi_win;     /* DISP__PHI_WINDOW inter-arrivals (liveness phi only) */
     uint32_t phi_n, phi_pos;
     double phi_sum, phi_sumsq; /* over the window, in seconds */
 } disp__node;
+
+/* An entry of the eligible-node heap: the key is copied in, so sifting never
+ * touches the node records. */
+typedef struct {
+    int load;
+    uint32_t slot;
+    uint64_t reg;
+} disp__eent;
 
 /* Per node class duration estimates (adaptive timeouts, hedge delay). */
 typedef struct {
@@ -128,10 +143,9 @@ typedef struct {
     disp_time deadline_base; /* start of the running timeout period */
     disp_time timeout;       /* length of the running timeout period */
     disp_time backoff_prev;
-    disp_time forget_at;
+    disp_time forget_at;     /* finished: no longer a job from this time on */
     int32_t hpos[2];         /* DISP__T_JOB_MAIN, DISP__T_JOB_HEDGE */
     uint32_t qprev, qnext;   /* pending FIFO */
-    uint32_t fnext;          /* free list / forget list */
     disp__attempt live[DISP__LIVE_MAX];
 } disp__job;
 
@@ -141,15 +155,23 @@ typedef struct {
     uint64_t job, job_id;
 } disp__rq_entry;
 
+/* What a session knows per utterance index (dense: indices count up from 0). */
+#define DISP__U_RELEASED UINT64_C(1) /* ordered queue: handed to the client */
+#define DISP__U_FAILED UINT64_C(2)   /* ordered queue: the job failed for good */
+typedef struct {
+    disp_time wait;        /* reference queue: wait start, -1 = no wait entry */
+    uint64_t job;          /* stable job id | DISP__U_* flags (ids have 16 low zero bits) */
+} disp__uinfo;
+
 typedef struct {
     uint64_t id;
     bool in_use;
     int64_t expected;
     disp__rq_entry *pend;  /* sorted by index: pend[pstart .. pstart+pn) */
     uint32_t pstart, pn, pcap;
-    disp__map ack;         /* reference: index -> wait start */
-    uint64_t *released, *failed; /* ordered: bitsets by index */
-    uint32_t nwords;
+    disp__uinfo *u;        /* by utterance index, u[0 .. ucap) */
+    uint32_t ucap;
+    uint64_t nwait;        /* wait entries set in u[] */
     bool armed;            /* reference: `expected` has a wait entry */
     uint32_t anext, aprev; /* ring of armed sessions (periodic check) */
     int32_t hpos;          /* ordered: gap timer */
@@ -157,6 +179,12 @@ typedef struct {
     disp_time gap_since;
     uint32_t fnext;
 } disp__session;
+
+/* A finished job in forget order: forgetting touches this ring only. */
+typedef struct {
+    disp_time at;
+    uint32_t slot;
+} disp__forget;
 
 /* A dedup record in expiry order. */
 typedef struct {
@@ -176,17 +204,18 @@ struct disp {
     disp_stats st;
 
     disp__job *jobs;
-    uint32_t njobs, jcap, jfree;
+    uint32_t njobs, jcap;
+    uint32_t *jfree;         /* stack of free slots */
+    uint32_t nfree, fcap;
     uint64_t serial;
-    disp__map by_id;         /* (stable id, 0) -> job slot */
-    disp__map by_utt;        /* (session, index) -> stable id */
     uint32_t qhead, qtail;   /* pending FIFO (queue mode) */
-    uint32_t fhead, ftail;   /* finished jobs, in forget order */
+    disp__forget *fq;        /* finished jobs in forget order (ring) */
+    uint32_t fq_head, fq_n, fq_cap;
 
     disp__node *nodes;
     uint32_t nnodes, ncap;
     disp__map node_map;      /* (node id, 0) -> slot */
-    uint32_t *elig;          /* heap of eligible node slots by (load, reg) */
+    disp__eent *elig;        /* heap of eligible nodes by (load, reg) */
     uint32_t nelig;
     uint64_t reg_seq;
 
@@ -267,6 +296,9 @@ void disp__dedup_expire(disp *d);
 /* ---- rqueue.c ---------------------------------------------------------------- */
 disp__session *disp__session_find(const disp *d, uint64_t id);
 disp__session *disp__session_open(disp *d, uint64_t id);
+/* The stable id of the session's job for `index`, 0 if none is held. */
+uint64_t disp__session_job(const disp__session *s, uint32_t index);
+void disp__session_set_job(disp__session *s, uint32_t index, uint64_t job);
 /* A successful result for (session, index) enters the result queue. */
 void disp__rq_add(disp *d, disp__session *s, const disp__rq_entry *e);
 /* The job of (session, index) failed for good (ordered queue skips it). */

@@ -16,21 +16,28 @@
 
 enum { KIND_FIRST, KIND_FAILOVER, KIND_HEDGE };
 
+static inline bool terminal(const disp__job *j)
+{
+    return j->state == DISP__J_COMPLETED || j->state == DISP__J_FAILED;
+}
+
 disp__job *disp__job_by_id(const disp *d, uint64_t stable)
 {
-    int64_t *v = disp__map_get(&d->by_id, stable, 0);
+    uint32_t slot = (uint32_t)(stable >> DISP__ATTEMPT_BITS) & (DISP__SLOT_MAX - 1);
 
-    return v ? &d->jobs[*v] : NULL;
+    const disp__job *j;
+
+    if (stable == 0 || (stable & DISP__ATTEMPT_MASK) != 0 || slot >= d->njobs)
+        return NULL;
+    j = &d->jobs[slot];
+    if (j->id != stable || (terminal(j) && j->forget_at <= d->now))
+        return NULL;
+    return &d->jobs[slot];
 }
 
 static uint32_t jslot(const disp *d, const disp__job *j)
 {
     return (uint32_t)(j - d->jobs);
-}
-
-static inline bool terminal(const disp__job *j)
-{
-    return j->state == DISP__J_COMPLETED || j->state == DISP__J_FAILED;
 }
 
 /* ---- the pending FIFO (pending = queue) ------------------------------------ */
@@ -111,12 +118,19 @@ void disp__job_finish(disp *d, disp__job *j, disp__jstate st)
     dequeue(d, j);
     j->state = (uint8_t)st;
     j->forget_at = d->now + d->retain;
-    j->fnext = DISP__NONE;
-    if (d->ftail != DISP__NONE)
-        d->jobs[d->ftail].fnext = s;
-    else
-        d->fhead = s;
-    d->ftail = s;
+    if (d->fq_n == d->fq_cap) { /* grow the ring, unrolling it */
+        uint32_t cap = d->fq_cap ? d->fq_cap * 2 : 256;
+        disp__forget *q = disp__xcalloc(cap, sizeof *q);
+        for (uint32_t i = 0; i < d->fq_n; i++)
+            q[i] = d->fq[(d->fq_head + i) % d->fq_cap];
+        free(d->fq);
+        d->fq = q;
+        d->fq_cap = cap;
+        d->fq_head = 0;
+    }
+    d->fq[(d->fq_head + d->fq_n) % d->fq_cap].at = j->forget_at;
+    d->fq[(d->fq_head + d->fq_n) % d->fq_cap].slot = s;
+    d->fq_n++;
     if (st == DISP__J_FAILED) {
         disp__session *ss = disp__session_find(d, j->session);
         if (ss != NULL)
@@ -382,15 +396,17 @@ void disp__queue_pump(disp *d)
 
 /* ---- creation and forgetting ------------------------------------------------- */
 
+/* A free job record, or NULL when DISP__SLOT_MAX jobs are held. */
 static disp__job *job_alloc(disp *d)
 {
     uint32_t s;
     disp__job *j;
 
-    if (d->jfree != DISP__NONE) {
-        s = d->jfree;
-        d->jfree = d->jobs[s].fnext;
+    if (d->nfree > 0) {
+        s = d->jfree[--d->nfree];
     } else {
+        if (d->njobs == DISP__SLOT_MAX)
+            return NULL;
         if (d->njobs == d->jcap) {
             d->jcap = d->jcap ? d->jcap * 2 : 256;
             d->jobs = disp__xrealloc(d->jobs, d->jcap, sizeof *d->jobs);
@@ -400,7 +416,7 @@ static disp__job *job_alloc(disp *d)
     j = &d->jobs[s];
     memset(j, 0, sizeof *j);
     j->hpos[0] = j->hpos[1] = -1;
-    j->qprev = j->qnext = j->fnext = DISP__NONE;
+    j->qprev = j->qnext = DISP__NONE;
     j->last_node = UINT32_MAX;
     return j;
 }
@@ -408,26 +424,30 @@ static disp__job *job_alloc(disp *d)
 int disp__job_create(disp *d, uint64_t session, uint32_t index, disp_time audio,
                      uint64_t *job_out)
 {
-    int64_t *known = disp__map_get(&d->by_utt, session, index);
+    disp__session *s = disp__session_find(d, session);
+    uint64_t known = s ? disp__session_job(s, index) : 0;
     disp__job *j;
     disp__node *n;
 
-    if (known != NULL) { /* idempotent per (session, utterance index) */
+    if (known != 0 && disp__job_by_id(d, known) != NULL) { /* idempotent per (session, index) */
         if (job_out)
-            *job_out = (uint64_t)*known;
+            *job_out = known;
         return 0;
     }
-    if (disp__session_find(d, session) == NULL)
-        disp__session_open(d, session);
-    j = job_alloc(d);
-    j->id = ++d->serial << DISP__ATTEMPT_BITS;
+    if ((j = job_alloc(d)) == NULL)
+        return DISP_ELIMIT;
+    if (s == NULL)
+        s = disp__session_open(d, session);
+    if ((++d->serial & ((UINT64_C(1) << DISP__GEN_BITS) - 1)) == 0)
+        ++d->serial; /* generation 0 never names a job */
+    j->id = (d->serial & ((UINT64_C(1) << DISP__GEN_BITS) - 1)) << DISP__GEN_SHIFT |
+            (uint64_t)jslot(d, j) << DISP__ATTEMPT_BITS;
     j->session = session;
     j->index = index;
     j->audio = audio;
     j->created_at = d->now;
     j->dispatched_at = d->now;
-    disp__map_put(&d->by_id, j->id, 0, jslot(d, j));
-    disp__map_put(&d->by_utt, session, index, (int64_t)j->id);
+    disp__session_set_job(s, index, j->id);
     d->st.jobs_created++;
     d->st.jobs_in_memory++;
     if (job_out)
@@ -443,22 +463,20 @@ int disp__job_create(disp *d, uint64_t session, uint32_t index, disp_time audio,
     return 0;
 }
 
+/* Forgets finished jobs past their retention. Their records are not touched:
+ * disp__job_by_id() no longer sees a job whose forget time has come, and the
+ * slot is reused (and overwritten) by a later job. The session's (index -> id)
+ * entry may stay: an id whose slot no longer holds it names no job. */
 void disp__jobs_forget(disp *d)
 {
-    while (d->fhead != DISP__NONE && d->jobs[d->fhead].forget_at <= d->now) {
-        uint32_t s = d->fhead;
-        disp__job *j = &d->jobs[s];
-        int64_t *v = disp__map_get(&d->by_utt, j->session, j->index);
-
-        d->fhead = j->fnext;
-        if (d->fhead == DISP__NONE)
-            d->ftail = DISP__NONE;
-        if (v != NULL && (uint64_t)*v == j->id)
-            disp__map_del(&d->by_utt, j->session, j->index);
-        disp__map_del(&d->by_id, j->id, 0);
-        j->state = DISP__J_FREE;
-        j->fnext = d->jfree;
-        d->jfree = s;
+    while (d->fq_n > 0 && d->fq[d->fq_head].at <= d->now) {
+        if (d->nfree == d->fcap) {
+            d->fcap = d->fcap ? d->fcap * 2 : 256;
+            d->jfree = disp__xrealloc(d->jfree, d->fcap, sizeof *d->jfree);
+        }
+        d->jfree[d->nfree++] = d->fq[d->fq_head].slot;
+        d->fq_head = (d->fq_head + 1) % d->fq_cap;
+        d->fq_n--;
         d->st.jobs_in_memory--;
     }
 }
@@ -466,6 +484,6 @@ void disp__jobs_forget(disp *d)
 void disp__jobs_free(disp *d)
 {
     free(d->jobs);
-    disp__map_free(&d->by_id);
-    disp__map_free(&d->by_utt);
+    free(d->jfree);
+    free(d->fq);
 }

@@ -24,63 +24,67 @@ int disp__node_load(const disp__node *n)
     return n->current > n->reserved ? n->current : n->reserved;
 }
 
-static bool nless(const disp *d, uint32_t x, uint32_t y)
+static bool eless(const disp__eent *x, const disp__eent *y)
 {
-    int lx = disp__node_load(&d->nodes[x]), ly = disp__node_load(&d->nodes[y]);
-
-    return lx < ly || (lx == ly && d->nodes[x].reg < d->nodes[y].reg);
+    return x->load < y->load || (x->load == y->load && x->reg < y->reg);
 }
 
-static void eplace(disp *d, uint32_t i, uint32_t slot)
+static void eplace(disp *d, uint32_t i, disp__eent e)
 {
-    d->elig[i] = slot;
-    d->nodes[slot].hpos = (int32_t)i;
+    d->elig[i] = e;
+    d->nodes[e.slot].hpos = (int32_t)i;
 }
 
 static void eup(disp *d, uint32_t i)
 {
-    uint32_t slot = d->elig[i];
+    disp__eent e = d->elig[i];
 
-    while (i > 0 && nless(d, slot, d->elig[(i - 1) / 2])) {
+    while (i > 0 && eless(&e, &d->elig[(i - 1) / 2])) {
         eplace(d, i, d->elig[(i - 1) / 2]);
         i = (i - 1) / 2;
     }
-    eplace(d, i, slot);
+    eplace(d, i, e);
 }
 
 static void edown(disp *d, uint32_t i)
 {
-    uint32_t slot = d->elig[i];
+    disp__eent e = d->elig[i];
 
     for (;;) {
         uint32_t c = 2 * i + 1;
         if (c >= d->nelig)
             break;
-        if (c + 1 < d->nelig && nless(d, d->elig[c + 1], d->elig[c]))
+        if (c + 1 < d->nelig && eless(&d->elig[c + 1], &d->elig[c]))
             c++;
-        if (!nless(d, d->elig[c], slot))
+        if (!eless(&d->elig[c], &e))
             break;
         eplace(d, i, d->elig[c]);
         i = c;
     }
-    eplace(d, i, slot);
+    eplace(d, i, e);
 }
 
 /* Re-files node `slot` after its load, slots or online flag changed. */
 static void node_update(disp *d, uint32_t slot)
 {
     disp__node *n = &d->nodes[slot];
-    bool eligible = n->online && disp__node_load(n) < n->slots;
+    int load = disp__node_load(n);
+    bool eligible = n->online && load < n->slots;
+    disp__eent e;
 
+    e.load = load;
+    e.slot = slot;
+    e.reg = n->reg;
     if (n->hpos < 0) {
         if (!eligible)
             return;
-        d->elig[d->nelig++] = slot;
+        d->elig[d->nelig++] = e;
         eup(d, d->nelig - 1);
         return;
     }
     if (!eligible) {
-        uint32_t i = (uint32_t)n->hpos, last;
+        uint32_t i = (uint32_t)n->hpos;
+        disp__eent last;
         n->hpos = -1;
         d->nelig--;
         if (i == d->nelig)
@@ -88,10 +92,11 @@ static void node_update(disp *d, uint32_t slot)
         last = d->elig[d->nelig];
         eplace(d, i, last);
         eup(d, i);
-        if (d->nodes[last].hpos == (int32_t)i)
+        if (d->nodes[last.slot].hpos == (int32_t)i)
             edown(d, i);
         return;
     }
+    d->elig[n->hpos] = e;
     eup(d, (uint32_t)n->hpos);
     edown(d, (uint32_t)n->hpos);
 }
@@ -119,11 +124,11 @@ disp__node *disp__node_pick(disp *d, const uint32_t *avoid, int n_avoid)
         int best = 0;
         uint32_t pos, slot;
         for (int i = 1; i < nf; i++)
-            if (nless(d, d->elig[frontier[i]], d->elig[frontier[best]]))
+            if (eless(&d->elig[frontier[i]], &d->elig[frontier[best]]))
                 best = i;
         pos = frontier[best];
         frontier[best] = frontier[--nf];
-        slot = d->elig[pos];
+        slot = d->elig[pos].slot;
         if (!avoided(avoid, n_avoid, d->nodes[slot].id))
             return &d->nodes[slot];
         for (uint32_t c = 2 * pos + 1; c <= 2 * pos + 2 && c < d->nelig; c++) {
@@ -153,8 +158,8 @@ void disp__node_release(disp *d, disp__node *n)
 
 void disp__node_signal(disp *d, disp__node *n, disp_time now)
 {
-    (void)d;
-    if (n->last_signal >= 0 && !n->idle_since_signal) {
+    if (d->p.liveness.mode == DISP_LIVENESS_PHI && n->last_signal >= 0 &&
+        !n->idle_since_signal) {
         double x = (double)(now - n->last_signal) / (double)DISP_NS_PER_S;
         if (n->phi_n == DISP__PHI_WINDOW) {
             double old = (double)n->phi_win[n->phi_pos] / (double)DISP_NS_PER_S;
@@ -163,6 +168,8 @@ void disp__node_signal(disp *d, disp__node *n, disp_time now)
         } else {
             n->phi_n++;
         }
+        if (n->phi_win == NULL)
+            n->phi_win = disp__xcalloc(DISP__PHI_WINDOW, sizeof *n->phi_win);
         n->phi_win[n->phi_pos] = now - n->last_signal;
         n->phi_pos = (n->phi_pos + 1) % DISP__PHI_WINDOW;
         n->phi_sum += x;
@@ -174,6 +181,8 @@ void disp__node_signal(disp *d, disp__node *n, disp_time now)
 
 void disp__nodes_free(disp *d)
 {
+    for (uint32_t i = 0; i < d->nnodes; i++)
+        free(d->nodes[i].phi_win);
     free(d->nodes);
     free(d->elig);
     disp__map_free(&d->node_map);

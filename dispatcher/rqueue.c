@@ -126,26 +126,72 @@ static disp__rq_entry pend_take(disp__session *s, uint32_t idx)
     return e;
 }
 
-/* ---- bitsets (ordered queue) ---------------------------------------------------- */
+/* ---- per-index facts: wait entries, the job, ordered-queue flags -------------- */
 
-static bool bit_get(const uint64_t *bits, uint32_t nwords, int64_t i)
+/* Makes u[index] exist; new entries have no wait entry and no job. */
+static void u_reserve(disp__session *s, uint32_t index)
 {
-    return i >= 0 && (uint64_t)i / 64 < nwords && (bits[i / 64] >> (i % 64) & 1u);
+    uint32_t n;
+
+    assert(index < DISP__INDEX_MAX);
+    if (index < s->ucap)
+        return;
+    n = s->ucap ? s->ucap : 16;
+    while (n <= index)
+        n *= 2;
+    s->u = disp__xrealloc(s->u, n, sizeof *s->u);
+    for (uint32_t i = s->ucap; i < n; i++) {
+        s->u[i].wait = -1;
+        s->u[i].job = 0;
+    }
+    s->ucap = n;
 }
 
-static void bits_set(disp__session *s, uint64_t **bits, uint32_t i)
+uint64_t disp__session_job(const disp__session *s, uint32_t index)
 {
-    if (i / 64 >= s->nwords) {
-        uint32_t n = s->nwords ? s->nwords : 4;
-        while (i / 64 >= n)
-            n *= 2;
-        s->released = disp__xrealloc(s->released, n, sizeof *s->released);
-        s->failed = disp__xrealloc(s->failed, n, sizeof *s->failed);
-        memset(s->released + s->nwords, 0, (n - s->nwords) * sizeof *s->released);
-        memset(s->failed + s->nwords, 0, (n - s->nwords) * sizeof *s->failed);
-        s->nwords = n;
+    return index < s->ucap ? s->u[index].job & ~DISP__ATTEMPT_MASK : 0;
+}
+
+void disp__session_set_job(disp__session *s, uint32_t index, uint64_t job)
+{
+    assert((job & DISP__ATTEMPT_MASK) == 0);
+    u_reserve(s, index);
+    s->u[index].job = (s->u[index].job & DISP__ATTEMPT_MASK) | job;
+}
+
+static bool u_flag(const disp__session *s, int64_t index, uint64_t flag)
+{
+    return index >= 0 && index < (int64_t)s->ucap && (s->u[index].job & flag) != 0;
+}
+
+static void u_set_flag(disp__session *s, uint32_t index, uint64_t flag)
+{
+    u_reserve(s, index);
+    s->u[index].job |= flag;
+}
+
+/* The wait entry of `index`, or NULL. */
+static disp_time *ack_get(disp__session *s, int64_t index)
+{
+    if (index < 0 || index >= (int64_t)s->ucap || s->u[index].wait < 0)
+        return NULL;
+    return &s->u[index].wait;
+}
+
+static void ack_put(disp__session *s, uint32_t index, disp_time now)
+{
+    u_reserve(s, index);
+    if (s->u[index].wait < 0)
+        s->nwait++;
+    s->u[index].wait = now;
+}
+
+static void ack_del(disp__session *s, int64_t index)
+{
+    if (ack_get(s, index) != NULL) {
+        s->u[index].wait = -1;
+        s->nwait--;
     }
-    (*bits)[i / 64] |= UINT64_C(1) << (i % 64);
 }
 
 /* ---- log records and delivery -------------------------------------------------- */
@@ -169,8 +215,9 @@ static void qlog(disp *d, disp_log_event ev, const disp__session *s, int64_t ind
         c.attempt = e->attempt;
         c.node = e->node;
     } else {
-        int64_t *v = disp__map_get(&d->by_utt, s->id, (uint64_t)index);
-        disp__job *j = v ? disp__job_by_id(d, (uint64_t)*v) : NULL;
+        uint64_t id = index >= 0 && index < (int64_t)DISP__INDEX_MAX
+                          ? disp__session_job(s, (uint32_t)index) : 0;
+        disp__job *j = id ? disp__job_by_id(d, id) : NULL;
         if (j != NULL) {
             c.job = j->id;
             c.job_id = disp__wire(d, j, j->attempt);
@@ -197,7 +244,7 @@ static void deliver(disp *d, disp__session *s, const disp__rq_entry *e)
     disp__emit(d, &c);
     d->st.deliveries++;
     if (d->p.result_queue == DISP_QUEUE_ORDERED)
-        bits_set(s, &s->released, e->index);
+        u_set_flag(s, e->index, DISP__U_RELEASED);
     qlog(d, DISP_LOG_RESULT_RELEASED, s, e->index, e, 0);
 }
 
@@ -215,7 +262,7 @@ static void evict_beyond_max(disp *d, disp__session *s)
 
 static void arm_check(disp *d, disp__session *s)
 {
-    bool want = disp__map_get(&s->ack, (uint64_t)s->expected, 0) != NULL;
+    bool want = ack_get(s, s->expected) != NULL;
     uint32_t slot = sslot(d, s);
 
     if (want == s->armed)
@@ -250,20 +297,15 @@ static void arm_check(disp *d, disp__session *s)
     }
 }
 
-static void ack_del(disp__session *s, int64_t idx)
-{
-    disp__map_del(&s->ack, (uint64_t)idx, 0);
-}
-
 /* get_ready_results(now): releases what it can, moves `expected`, skips. */
 static void ref_ready(disp *d, disp__session *s)
 {
-    uint64_t guard = (uint64_t)s->pn + s->ack.n + 2;
+    uint64_t guard = (uint64_t)s->pn + s->nwait + 2;
 
     if (s->pn > 0 && s->expected < (int64_t)s->pend[s->pstart].index)
         s->expected = s->pend[s->pstart].index;
     while (guard-- > 0) {
-        int64_t *w;
+        disp_time *w;
         if (pend_has(s, s->expected)) {
             disp__rq_entry e = pend_take(s, (uint32_t)s->expected);
             deliver(d, s, &e);
@@ -280,7 +322,7 @@ static void ref_ready(disp *d, disp__session *s)
                 s->expected = (int64_t)e.index + 1;
             continue;
         }
-        w = disp__map_get(&s->ack, (uint64_t)s->expected, 0);
+        w = ack_get(s, s->expected);
         if (w != NULL && d->now - *w >= d->p.ack_timeout) {
             d->st.ack_skips++;
             qlog(d, DISP_LOG_ACK_SKIP, s, s->expected, NULL, disp__ms(d->now - *w));
@@ -295,7 +337,7 @@ static void ref_ready(disp *d, disp__session *s)
 
 static void ref_add(disp *d, disp__session *s, const disp__rq_entry *e)
 {
-    int64_t *w = disp__map_get(&s->ack, e->index, 0);
+    disp_time *w = ack_get(s, e->index);
 
     if (w != NULL) {
         disp_time waited = d->now - *w;
@@ -314,8 +356,8 @@ static void ref_add(disp *d, disp__session *s, const disp__rq_entry *e)
         if ((int64_t)e->index - i > DISP__ACK_RANGE_MAX)
             i = (int64_t)e->index - DISP__ACK_RANGE_MAX;
         for (; i < (int64_t)e->index; i++)
-            if (!pend_has(s, i) && disp__map_get(&s->ack, (uint64_t)i, 0) == NULL)
-                disp__map_put(&s->ack, (uint64_t)i, 0, d->now);
+            if (!pend_has(s, i) && ack_get(s, i) == NULL)
+                ack_put(s, (uint32_t)i, d->now);
     }
     pend_put(s, e);
     evict_beyond_max(d, s);
@@ -341,7 +383,7 @@ void disp__rq_check(disp *d)
 
 static void ord_pump(disp *d, disp__session *s)
 {
-    uint64_t guard = (uint64_t)s->pn + (uint64_t)s->nwords * 64 + 2;
+    uint64_t guard = (uint64_t)s->pn + s->ucap + 2;
     uint32_t ref = DISP__TREF(DISP__T_SESSION, sslot(d, s));
 
     while (guard-- > 0) {
@@ -351,7 +393,7 @@ static void ord_pump(disp *d, disp__session *s)
             s->expected++;
             continue;
         }
-        if (bit_get(s->failed, s->nwords, s->expected)) { /* failed for good: no wait */
+        if (u_flag(s, s->expected, DISP__U_FAILED)) { /* failed for good: no wait */
             s->expected++;
             continue;
         }
@@ -369,7 +411,7 @@ static void ord_pump(disp *d, disp__session *s)
 static void ord_add(disp *d, disp__session *s, const disp__rq_entry *e)
 {
     if ((int64_t)e->index < s->expected) {
-        if (bit_get(s->released, s->nwords, e->index)) {
+        if (u_flag(s, e->index, DISP__U_RELEASED)) {
             d->st.queue_duplicates++;
             qlog(d, DISP_LOG_QUEUE_DUPLICATE, s, e->index, e, 0);
         } else { /* skipped: too late */
@@ -396,8 +438,7 @@ void disp__rq_gap_timer(disp *d, uint32_t slot)
     assert(s->in_use && s->pn > 0);
     upto = s->pend[s->pstart].index;
     for (; s->expected < upto; s->expected++) {
-        if (bit_get(s->released, s->nwords, s->expected) ||
-            bit_get(s->failed, s->nwords, s->expected))
+        if (u_flag(s, s->expected, DISP__U_RELEASED | DISP__U_FAILED))
             continue;
         d->st.ack_skips++;
         qlog(d, DISP_LOG_ACK_SKIP, s, s->expected, NULL, disp__ms(d->now - s->gap_since));
@@ -426,7 +467,7 @@ void disp__rq_failed(disp *d, disp__session *s, uint32_t index)
 {
     if (d->p.result_queue != DISP_QUEUE_ORDERED || (int64_t)index < s->expected)
         return;
-    bits_set(s, &s->failed, index);
+    u_set_flag(s, index, DISP__U_FAILED);
     ord_pump(d, s);
 }
 
@@ -438,12 +479,13 @@ int disp__session_close(disp *d, disp__session *s)
         disp__rq_entry e = pend_pop_min(s);
         deliver(d, s, &e);
     }
-    disp__map_free(&s->ack); /* no wait entries: arm_check() leaves the ring */
+    free(s->u); /* no wait entries: arm_check() leaves the ring */
+    s->u = NULL;
+    s->ucap = 0;
+    s->nwait = 0;
     arm_check(d, s);
     disp__timer_clear(d, DISP__TREF(DISP__T_SESSION, slot));
     free(s->pend);
-    free(s->released);
-    free(s->failed);
     disp__map_del(&d->sess_map, s->id, 0);
     memset(s, 0, sizeof *s);
     s->hpos = -1;
@@ -457,9 +499,7 @@ void disp__sessions_free(disp *d)
 {
     for (uint32_t i = 0; i < d->nsess; i++) {
         free(d->sessions[i].pend);
-        free(d->sessions[i].released);
-        free(d->sessions[i].failed);
-        disp__map_free(&d->sessions[i].ack);
+        free(d->sessions[i].u);
     }
     free(d->sessions);
     disp__map_free(&d->sess_map);
