@@ -28,6 +28,7 @@
 #define DISP__GEN_BITS 26
 #define DISP__GEN_SHIFT (DISP__ATTEMPT_BITS + DISP__SLOT_BITS)
 #define DISP__INDEX_MAX (UINT32_C(1) << 24) /* utterance indices per session */
+#define DISP__SESSION_MAX (UINT32_C(1) << 24) /* sessions open at once */
 #define DISP__ACK_RANGE_MAX 65536   /* wait entries created by one arrival */
 #define DISP__EST_MIN_SAMPLES 16    /* durations before an estimate replaces the default */
 #define DISP__PHI_WINDOW 64         /* inter-arrival samples per node (phi accrual) */
@@ -295,6 +296,7 @@ void disp__dedup_expire(disp *d);
 
 /* ---- rqueue.c ---------------------------------------------------------------- */
 disp__session *disp__session_find(const disp *d, uint64_t id);
+/* Opens a session; NULL when DISP__SESSION_MAX are open. */
 disp__session *disp__session_open(disp *d, uint64_t id);
 /* The stable id of the session's job for `index`, 0 if none is held. */
 uint64_t disp__session_job(const disp__session *s, uint32_t index);

@@ -434,10 +434,10 @@ int disp__job_create(disp *d, uint64_t session, uint32_t index, disp_time audio,
             *job_out = known;
         return 0;
     }
+    if (s == NULL && (s = disp__session_open(d, session)) == NULL)
+        return DISP_ELIMIT;
     if ((j = job_alloc(d)) == NULL)
         return DISP_ELIMIT;
-    if (s == NULL)
-        s = disp__session_open(d, session);
     if ((++d->serial & ((UINT64_C(1) << DISP__GEN_BITS) - 1)) == 0)
         ++d->serial; /* generation 0 never names a job */
     j->id = (d->serial & ((UINT64_C(1) << DISP__GEN_BITS) - 1)) << DISP__GEN_SHIFT |

@@ -34,6 +34,8 @@ disp__session *disp__session_open(disp *d, uint64_t id)
         slot = d->sfree;
         d->sfree = d->sessions[slot].fnext;
     } else {
+        if (d->nsess == DISP__SESSION_MAX)
+            return NULL;
         if (d->nsess == d->scap) {
             d->scap = d->scap ? d->scap * 2 : 64;
             d->sessions = disp__xrealloc(d->sessions, d->scap, sizeof *d->sessions);
@@ -345,7 +347,7 @@ static void ref_add(disp *d, disp__session *s, const disp__rq_entry *e)
         if (waited >= d->p.ack_timeout) {
             d->st.ack_discards++;
             qlog(d, DISP_LOG_ACK_DISCARD, s, e->index, e, disp__ms(waited));
-            arm_check(d, s);
+            ref_ready(d, s); /* the caller asks for ready results all the same */
             return;
         }
     }

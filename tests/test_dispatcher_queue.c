@@ -276,6 +276,29 @@ static void test_ack_skip_by_the_periodic_check_lets_a_later_copy_through(void *
     rec_free(&r);
 }
 
+static void test_a_discard_also_runs_the_ready_check_and_can_skip_at_once(void **state)
+{
+    rec r = {0};
+    uint64_t jobs[5];
+    disp *d = setup("lingua-2025-12-28", &r, 2, 5, jobs);
+    const disp_cmd *s;
+
+    (void)state;
+    answer(d, &r, SEC(1), jobs[0], true);
+    answer(d, &r, MSEC(10500), jobs[4], true); /* wait entries for 1, 2, 3 at 10.5 s */
+    answer(d, &r, SEC(11), jobs[1], true);     /* expected back to 2, which waits */
+    run_until(d, MSEC(15700));                 /* checks at 12..15 s: not yet due */
+    assert_int_equal(count_event(&r, DISP_LOG_ACK_SKIP), 0);
+    answer(d, &r, MSEC(15700), jobs[3], true); /* discarded, then the ready check */
+    assert_int_equal(count_event(&r, DISP_LOG_ACK_DISCARD), 1);
+    s = nth_event(&r, DISP_LOG_ACK_SKIP, 0);
+    assert_non_null(s);
+    assert_int_equal(s->index, 2);
+    assert_int_equal(s->now, MSEC(15700)); /* not at the 16 s check */
+    disp_free(d);
+    rec_free(&r);
+}
+
 static void test_periodic_check_visits_at_most_100_sessions_per_second(void **state)
 {
     disp_policy p = preset("lingua-2025-12-28");
@@ -342,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_copy_after_a_discard_is_delivered_late),
         cmocka_unit_test(test_the_same_index_can_be_discarded_twice),
         cmocka_unit_test(test_ack_skip_by_the_periodic_check_lets_a_later_copy_through),
+        cmocka_unit_test(test_a_discard_also_runs_the_ready_check_and_can_skip_at_once),
         cmocka_unit_test(test_periodic_check_visits_at_most_100_sessions_per_second),
         cmocka_unit_test(test_session_close_forgets_the_session_and_later_results_are_dropped),
     };
