@@ -92,18 +92,23 @@ typedef enum {
  */
 typedef struct disp_policy {
     disp_time dispatch_timeout;      /* job_timeout_seconds: no result this long -> timeout */
-    disp_time scan_interval;         /* timeout scanner period; 0 = exact per-job deadlines */
-    disp_time pending_timeout;       /* a job without a node fails after this (see pending) */
+    disp_time scan_interval;         /* timeout scanner period; a timeout fires at the first
+                                        multiple of it strictly after the deadline; 0 = exact
+                                        per-job deadlines */
+    disp_time pending_timeout;       /* a job without a node fails after this (see pending;
+                                        queue mode: 0 = wait without bound) */
     int max_failovers;               /* failover_max_attempts: re-dispatches after a timeout */
     bool send_cancel;                /* send job_cancel to the old node on a timeout */
     bool cancel_carries_attempt;     /* job_cancel names the attempt it cancels */
     disp_failover_mode failover;
     disp_accept_mode result_accept;
     disp_queue_mode result_queue;
-    disp_time ack_timeout;           /* result-queue gap grace period */
+    disp_time ack_timeout;           /* result-queue gap grace period (reference: discard at
+                                        >= ack_timeout; ordered: skip the gap after it) */
     int result_queue_max;            /* pending results per session before eviction (200) */
-    disp_time result_check_interval; /* periodic get_ready_results for every session (1 s) */
-    int result_check_sessions;       /* sessions visited per periodic check (100) */
+    disp_time result_check_interval; /* periodic get_ready_results (1 s), at its multiples */
+    int result_check_sessions;       /* sessions visited per periodic check (100), round robin
+                                        over the sessions whose `expected` is waiting */
     disp_time dedup_ttl;             /* drop a 2nd result for (session, job_id) within; 0 = off */
     disp_pending_mode pending;
     int default_slots;               /* max_concurrent_jobs_per_node when a node says 0 */
@@ -112,34 +117,45 @@ typedef struct disp_policy {
                                         the longest window of the policy, at least 5 min */
 
     /* Beyond the reference (policies of the shoot-out). */
+    /* Durations are observed per node class (disp_node_up's `cls`) from results of
+     * jobs never failed over (Karn's rule); estimates need 16 samples, until then
+     * the fixed dispatch_timeout is used. */
     struct {
         disp_timeout_mode mode;
-        disp_time min, max;  /* clamp of the adaptive deadline */
-        double k;            /* RFC 6298 K (4) */
-        double q, factor;    /* quantile mode */
-        int window;          /* quantile mode: recent durations kept per class */
+        disp_time min, max;  /* clamp of the adaptive deadline; `max` also caps an
+                                attempt's life under liveness modes (default 300 s) */
+        double k;            /* RFC 6298 K (4); the deadline doubles per failover */
+        double q, factor;    /* quantile mode: q-quantile x factor */
+        int window;          /* recent durations kept per class (quantile mode and the
+                                hedge quantile; 16..65536) */
     } timeout;
     struct {
-        disp_liveness_mode mode;
-        disp_time silence;   /* heartbeat mode */
-        double threshold;    /* phi mode */
+        disp_liveness_mode mode; /* replaces the dispatch timeout when not NONE */
+        disp_time silence;   /* heartbeat: dead after this without progress or result
+                                from the attempt's node (also phi's fallback before 4
+                                inter-arrival samples) */
+        double threshold;    /* phi: fail over when phi exceeds it (8) */
     } liveness;
     struct {
-        bool enabled;
+        bool enabled;        /* implies result_accept = first_result_wins */
         disp_time after;     /* fixed hedge delay, or 0 to use after_quantile */
-        double after_quantile; /* e.g. 0.95: the class's p95 of observed durations */
-        int max_extra;       /* extra attempts per job */
+        double after_quantile; /* e.g. 0.95: the class's p95 of observed durations
+                                  (half the dispatch timeout until 16 samples) */
+        int max_extra;       /* extra attempts per job, to other nodes (1..4) */
         double budget;       /* hedges <= budget x jobs created */
     } hedge;
     struct {
-        bool enabled;
-        disp_time base, cap;
-        disp_jitter_mode jitter;
+        bool enabled;        /* wait before each failover re-dispatch */
+        disp_time base, cap; /* t = min(cap, base x 2^failovers_so_far) */
+        disp_jitter_mode jitter; /* none: t; full: U t; equal: t/2 + U t/2;
+                                    decorrelated: min(cap, base + U (3 prev - base)) */
     } backoff;
     struct {
-        bool enabled;
+        bool enabled;        /* Finagle-style, over a sliding 10 s window: */
         double ratio;        /* re-dispatches+hedges <= ratio x first dispatches ... */
-        double min_per_s;    /* ... + min_per_s x elapsed seconds (token bucket) */
+        double min_per_s;    /* ... + min_per_s x 10 s. A refused failover keeps the
+                                running attempt one more period and uses up one of
+                                max_failovers; a refused hedge is not sent. */
     } retry_budget;
 } disp_policy;
 

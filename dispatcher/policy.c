@@ -132,7 +132,7 @@ const char *disp_policy_check(const disp_policy *p)
     if (!dur_ok(p->dedup_ttl, true))
         return "dedup_ttl_s: expected a duration >= 0 and <= 1 day";
     if (p->default_slots < 1 || p->default_slots > 65536)
-        return "default_slots: expected an integer in 1..65536";
+        return "slots_default: expected an integer in 1..65536";
     if (!dur_ok(p->retain, true))
         return "retain_s: expected a duration >= 0 and <= 1 day";
 
