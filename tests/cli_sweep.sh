@@ -7,7 +7,8 @@ DSIM=$1
 SRC=$2
 SCEN=$SRC/scenarios/incident-2025-12-30.json
 T=$(mktemp -d /tmp/dsim-cli-sweep-XXXXXX)
-trap 'rm -rf "$T"' EXIT
+pid=
+trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 P1=policies.fenced.dispatch_timeout_s=10,30
@@ -41,12 +42,13 @@ BIG=(--param policies.fenced.dispatch_timeout_s=5:80:5 --param "$P2" --replicati
 "$DSIM" sweep "$SCEN" "${BIG[@]}" --out "$T/cut" >/dev/null &
 pid=$!
 for _ in $(seq 1 2000); do
-    n=$(find "$T/cut/points" -name 'p*.json' 2>/dev/null | wc -l)
+    n=$( (ls "$T/cut/points" 2>/dev/null || true) | grep -c '^p[0-9]*\.json$' || true)
     [ "$n" -ge 3 ] && break
     sleep 0.005
 done
 kill -9 "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
+pid=
 [ ! -e "$T/cut/sweep.csv" ] || fail "sweep.csv exists although the sweep was killed (or it finished too fast)"
 kept=$(find "$T/cut/points" -name 'p*.json' | wc -l)
 [ "$kept" -ge 3 ] || fail "only $kept finished points kept"
