@@ -163,7 +163,7 @@ static void progress(sweep_ctx *c, size_t reused)
         return;
     double el = elapsed_s(&c->t0);
     size_t ran = c->done - reused;
-    fprintf(stderr, "\rsweep: %zu/%zu points, %.0f s elapsed", c->done, c->mine, el);
+    fprintf(stderr, "\rsweep: %zu/%zu points, %.1f s elapsed", c->done, c->mine, el);
     if (ran > 0 && c->done < c->mine)
         fprintf(stderr, ", ETA %.0f s   ", el / (double)ran * (double)(c->mine - c->done));
     else
