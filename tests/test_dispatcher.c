@@ -253,6 +253,49 @@ static void test_timeout_cancels_then_fails_over_with_same_job_id_and_next_attem
     rec_free(&r);
 }
 
+static void test_failover_avoids_the_old_node_when_another_has_a_free_slot(void **state)
+{
+    disp_policy p = preset("lingua-2025-12-28");
+    rec r = {0};
+    disp *d = mk(&p, &r, 3);
+    uint64_t job = utter(d, 0, 1, 0);
+
+    (void)state;
+    assert_int_equal(last_assign(&r, job)->node, 1);
+    assert_int_equal(disp_node_heartbeat(d, SEC(1), 2, 4), 0); /* node 2 full */
+    run_until(d, SEC(31));
+    /* After the release node 1 ties node 3 at load 0 and was registered first,
+     * but the old node is excluded while another has a free slot. */
+    assert_int_equal(last_assign(&r, job)->node, 3);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_offline_node_is_not_chosen_until_it_comes_back(void **state)
+{
+    disp_policy p = preset("lingua-2025-12-28");
+    rec r = {0};
+    disp *d = mk(&p, &r, 2);
+    uint64_t job;
+    const disp_cmd *l;
+
+    (void)state;
+    assert_int_equal(disp_node_down(d, SEC(1), 1), 0);
+    l = nth_event(&r, DISP_LOG_NODE_DOWN, 0);
+    assert_non_null(l);
+    assert_int_equal(l->node, 1);
+    job = utter(d, SEC(2), 1, 0);
+    assert_int_equal(last_assign(&r, job)->node, 2);
+    /* Back with a heartbeat history wiped: current_jobs is 0 until the next one. */
+    assert_int_equal(disp_node_heartbeat(d, SEC(2), 1, 3), 0);
+    assert_int_equal(disp_node_up(d, SEC(3), 1, 0, 4), 0);
+    assert_int_equal(disp_node_load(d, 1), 0);
+    job = utter(d, SEC(3), 1, 1);
+    assert_int_equal(last_assign(&r, job)->node, 1);
+    disp_free(d);
+    rec_free(&r);
+}
+
 static void test_failover_returns_to_the_old_node_when_no_other_has_a_slot(void **state)
 {
     disp_policy p = preset("lingua-2025-12-28");
@@ -543,6 +586,8 @@ int main(void)
         cmocka_unit_test(test_pending_job_is_never_dispatched_and_fails_at_the_pending_timeout),
         cmocka_unit_test(test_timeout_fires_at_the_first_scan_tick_strictly_after_the_deadline),
         cmocka_unit_test(test_timeout_cancels_then_fails_over_with_same_job_id_and_next_attempt),
+        cmocka_unit_test(test_failover_avoids_the_old_node_when_another_has_a_free_slot),
+        cmocka_unit_test(test_offline_node_is_not_chosen_until_it_comes_back),
         cmocka_unit_test(test_failover_returns_to_the_old_node_when_no_other_has_a_slot),
         cmocka_unit_test(test_job_is_dispatched_at_most_4_times_and_failed_about_4x30s_later),
         cmocka_unit_test(test_failover_without_any_node_fails_the_job),
