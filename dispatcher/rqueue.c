@@ -212,10 +212,12 @@ static void qlog(disp *d, disp_log_event ev, const disp__session *s, int64_t ind
     c.elapsed_ms = elapsed_ms;
     c.ack_timeout_ms = disp__ms(d->p.ack_timeout);
     if (e != NULL) {
+        const disp__job *j = disp__job_by_id(d, e->job);
         c.job = e->job;
         c.job_id = e->job_id;
         c.attempt = e->attempt;
         c.node = e->node;
+        c.failover_attempts = j ? j->failover_attempts : 0;
     } else {
         uint64_t id = index >= 0 && index < (int64_t)DISP__INDEX_MAX
                           ? disp__session_job(s, (uint32_t)index) : 0;
