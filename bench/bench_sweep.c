@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +35,15 @@ static const char scenario[] =
     "   {\"name\": \"fenced\", \"preset\": \"lingua-2025-12-28\", \"pending\": \"queue\",\n"
     "    \"result_accept\": \"first_result_wins\", \"result_queue\": \"ordered\", "
     "\"ack_timeout_s\": 30}]}\n";
+
+/* CPU seconds of the process (all threads). */
+static double cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
 
 static double now_s(void)
 {
@@ -81,9 +91,10 @@ static void rm_tree(const char *dir)
     rmdir(dir);
 }
 
-/* Runs the sweep into dir on `jobs` threads; returns seconds, or -1. */
+/* Runs the sweep into dir on `jobs` threads; returns seconds, or -1; *cpu gets
+ * the CPU seconds it used. */
 static double timed_sweep(const sim_scenario *s, const sim_sweep_param *p, int jobs,
-                          const char *dir, sim_sweep_outcome *out)
+                          const char *dir, sim_sweep_outcome *out, double *cpu)
 {
     sim_run_opts ro;
     memset(&ro, 0, sizeof ro);
@@ -92,11 +103,12 @@ static double timed_sweep(const sim_scenario *s, const sim_sweep_param *p, int j
                         .scenario_hash = 1, .max_points = 1000,
                         .eval = sim_sweep_eval_run, .eval_ctx = &ro};
     sim_error err = {0};
-    double t0 = now_s();
+    double t0 = now_s(), c0 = cpu_s();
     if (sim_sweep_run(s, &o, out, &err) != 0) {
         sim_error_print(&err);
         return -1;
     }
+    *cpu = cpu_s() - c0;
     return now_s() - t0;
 }
 
@@ -124,16 +136,20 @@ int main(void)
     snprintf(d1, sizeof d1, "%s/j1", dir);
     snprintf(d2, sizeof d2, "%s/j2", dir);
     sim_sweep_outcome o1, o2;
-    double t1 = timed_sweep(&s, &p, 1, d1, &o1);
-    double t2 = timed_sweep(&s, &p, 2, d2, &o2);
+    double c1 = 0, c2 = 0;
+    double t1 = timed_sweep(&s, &p, 1, d1, &o1, &c1);
+    double t2 = timed_sweep(&s, &p, 2, d2, &o2, &c2);
     int rc = 0;
     if (t1 < 0 || t2 < 0) {
         rc = 1;
     } else {
         char *a = slurp(o1.csv), *b = slurp(o2.csv);
         bool same = a && b && strcmp(a, b) == 0;
-        printf("sweep.scale points=%zu jobs=1 s=%.3f jobs=2 s=%.3f speedup=%.2f identical=%s\n",
-               o1.points, t1, t2, t1 / t2, same ? "yes" : "NO");
+        /* cpu: CPU seconds of each run; a cpu ratio near 1 means the threads add no
+         * work, so on two idle cores the speedup approaches 2. */
+        printf("sweep.scale points=%zu jobs=1 s=%.3f jobs=2 s=%.3f speedup=%.2f "
+               "cpu1=%.3f cpu2=%.3f identical=%s\n",
+               o1.points, t1, t2, t1 / t2, c1, c2, same ? "yes" : "NO");
         rc = same ? 0 : 1;
         free(a);
         free(b);
