@@ -24,6 +24,7 @@
     X(LOST_NETWORK, "lost_by_cause.network")                                          \
     X(LOST_NODE_CRASH, "lost_by_cause.node_crash")                                    \
     X(LOST_NO_RESULT, "lost_by_cause.no_result")                                      \
+    X(LOST_SESSION_CLOSED, "lost_by_cause.session_closed")                            \
     X(LOST_UNFINISHED, "lost_by_cause.unfinished")                                    \
     X(DUPLICATE_RATE, "duplicate_rate")                                               \
     X(LOST_RATE, "lost_rate")                                                         \

@@ -24,6 +24,7 @@ typedef enum {
     CAUSE_FAILOVER_EXHAUSTED,
     CAUSE_NO_NODE,
     CAUSE_NO_RESULT,
+    CAUSE_SESSION_CLOSED,   /* the result came after the client left */
     CAUSE_NETWORK,
     CAUSE_NODE_CRASH,
     CAUSE_PROCESSING_ERROR,

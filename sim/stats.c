@@ -26,6 +26,7 @@ bool sim_metric_is_event(sim_metric m)
     case SIM_M_LOST_NETWORK:
     case SIM_M_LOST_NODE_CRASH:
     case SIM_M_LOST_NO_RESULT:
+    case SIM_M_LOST_SESSION_CLOSED:
     case SIM_M_LOST_UNFINISHED:
     case SIM_M_DUPLICATE_RATE:
     case SIM_M_LOST_RATE:

@@ -295,6 +295,9 @@ static void core_sink(void *ctx, const disp_cmd *c)
         case DISP_LOG_RESULT_FENCED:
             wc_client_cause(&w->client, c->session, c->index, CAUSE_FENCED);
             break;
+        case DISP_LOG_RESULT_SESSION_CLOSED:
+            wc_client_cause(&w->client, c->session, c->index, CAUSE_SESSION_CLOSED);
+            break;
         default:
             break;
         }

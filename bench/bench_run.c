@@ -1,0 +1,97 @@
+/*
+ * bench_run.c — the whole simulator end to end: the incident world scaled up,
+ * through the lingua-2025-12-28 preset, on one core.
+ *
+ *   run.incident utterances=N events=E events_per_s=X peak_rss_mb=M
+ *
+ * Usage: bench_run [UTTERANCES...]   (default: 1e6 then 1e7)
+ * The world keeps the incident's ratio of one node per session; utterances grow
+ * with the session length, so work in flight stays the same while work done grows:
+ * peak memory must follow the former.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "run.h"
+#include "scenario.h"
+
+#define SESSIONS 50
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int set(sim_scenario *s, const char *key, const char *value)
+{
+    sim_error err = {0};
+    if (sim_scenario_set(s, key, value, &err) != 0) {
+        sim_error_print(&err);
+        return -1;
+    }
+    return 0;
+}
+
+/* One measurement in its own process, so peak RSS is this run's alone. */
+static int bench_one(long long utterances)
+{
+    sim_limits lim;
+    sim_limits_default(&lim);
+    sim_error err = {0};
+    sim_scenario s;
+    if (sim_scenario_load(DSIM_SOURCE_DIR "/scenarios/incident-2025-12-30.json", &lim, &s,
+                          &err) != 0) {
+        sim_error_print(&err);
+        return 1;
+    }
+    char per[32], nodes[32];
+    snprintf(per, sizeof per, "%lld", utterances / SESSIONS);
+    snprintf(nodes, sizeof nodes, "%d", SESSIONS);
+    if (set(&s, "workload.sessions", nodes) || set(&s, "workload.utterances_per_session", per) ||
+        set(&s, "nodes[0].count", nodes))
+        return 1;
+    double v[SIM_M_COUNT];
+    double t0 = now_s();
+    if (sim_run_one(&s, 0, 0, NULL, v, &err) != 0) {
+        sim_error_print(&err);
+        return 1;
+    }
+    double dt = now_s() - t0;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("run.incident utterances=%.0f events=%.0f events_per_s=%.0f peak_rss_mb=%.1f "
+           "wall_s=%.2f duplicates=%.0f lost=%.0f\n",
+           v[SIM_M_UTTERANCES], v[SIM_M_EVENTS], v[SIM_M_EVENTS] / dt,
+           (double)ru.ru_maxrss / 1024.0, dt, v[SIM_M_DUPLICATES], v[SIM_M_LOST]);
+    fflush(stdout);
+    sim_scenario_free(&s);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    long long def[] = {1000000, 10000000};
+    int n = argc > 1 ? argc - 1 : 2;
+    for (int i = 0; i < n; i++) {
+        long long u = argc > 1 ? atoll(argv[i + 1]) : def[i];
+        if (u < SESSIONS) {
+            fprintf(stderr, "bench_run: expected at least %d utterances\n", SESSIONS);
+            return 2;
+        }
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid == 0)
+            _exit(bench_one(u));
+        int st = 0;
+        if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+            return 1;
+    }
+    return 0;
+}
