@@ -18,11 +18,29 @@
 
 #define SIM_NAME_MAX 64
 
+/*
+ * Node-side settings a policy brings with it (the policy's `node` block): the
+ * incident report's proposal 3 (nodes check attempt ids) is a change to the node
+ * agent, and the lingua-2025-12-31 preset's node agent skips a repeated job_id.
+ * Each applies to every node class when its has_ flag is set.
+ */
+typedef struct sim_node_override {
+    bool has_on_cancel, has_cancel_between_stages, has_attempt_check, has_skip_repeat_job_id;
+    node_cancel_mode on_cancel;
+    bool cancel_between_stages;
+    node_attempt_mode attempt_check;
+    bool skip_repeat_job_id;
+} sim_node_override;
+
 typedef struct sim_policy {
     char name[SIM_NAME_MAX];
     char preset[SIM_NAME_MAX];
     disp_policy policy;
+    sim_node_override node;
 } sim_policy;
+
+/* Applies a policy's node overrides to a node class configuration. */
+void sim_node_override_apply(const sim_node_override *o, node_config *c);
 
 typedef enum { SIM_EXPECT_ON_MEAN, SIM_EXPECT_ON_CI_UPPER, SIM_EXPECT_ON_CI_LOWER } sim_expect_on;
 

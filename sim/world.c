@@ -383,8 +383,6 @@ static void node_sink(void *ctx, int64_t at, const node_out *o)
     case NODE_OUT_RESULT:
     case NODE_OUT_PROGRESS:
     case NODE_OUT_HEARTBEAT: {
-        if (o->kind == NODE_OUT_PROGRESS && !w->s->nodes[wn->cls].progress)
-            break;
         uint32_t i = msg_alloc(w);
         msg *m = &w->msgs[i];
         memset(m, 0, sizeof *m);
@@ -558,6 +556,18 @@ static double world_jitter(void *ctx)
     return sim_stream_uniform(ctx);
 }
 
+void sim_node_override_apply(const sim_node_override *o, node_config *c)
+{
+    if (o->has_on_cancel)
+        c->on_cancel = o->on_cancel;
+    if (o->has_cancel_between_stages)
+        c->cancel_between_stages = o->cancel_between_stages;
+    if (o->has_attempt_check)
+        c->attempt_check = o->attempt_check;
+    if (o->has_skip_repeat_job_id)
+        c->skip_repeat_job_id = o->skip_repeat_job_id;
+}
+
 uint64_t sim_replication_seed(uint64_t seed, int r)
 {
     return sim_seed_derive(seed, (const uint64_t[]){SIM_KEY_REPLICATION, (uint64_t)r}, 2);
@@ -601,12 +611,14 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     int rc = 0;
     uint32_t id = 0;
     for (size_t c = 0; c < s->n_nodes; c++) {
+        node_config cfg = s->nodes[c]; /* shallow: node_new deep-copies what it keeps */
+        sim_node_override_apply(&s->policies[policy].node, &cfg);
         for (int k = 0; k < s->nodes[c].count; k++, id++) {
             wnode *wn = &w.nodes[id];
             wn->cls = (uint32_t)c;
             wn->timer_at = SIM_NEVER;
             sim_stream_init(&wn->faults, w.seed, (const uint64_t[]){SIM_KEY_NODE, id}, 2);
-            wn->n = node_new(&s->nodes[c], id, (uint32_t)c, &wn->faults.rng, node_sink, &w);
+            wn->n = node_new(&cfg, id, (uint32_t)c, &wn->faults.rng, node_sink, &w);
             if (!wn->n) {
                 sim_error_add(err, "%s: nodes[%zu]: unusable node configuration",
                               s->path ? s->path : "scenario", c);
