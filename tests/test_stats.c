@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -142,6 +143,23 @@ static void paired_interval_uses_per_replication_differences(void **state)
     free(r.v);
 }
 
+static void events_are_losses_duplicates_and_client_harm(void **state)
+{
+    (void)state;
+    for (int m = 0; m < SIM_M_COUNT; m++) {
+        const char *name = sim_metric_name((sim_metric)m);
+        bool loss = strncmp(name, "lost_by_cause.", 14) == 0;
+        if (loss && !sim_metric_is_event((sim_metric)m))
+            fail_msg("%s should be an event metric", name);
+        if (strncmp(name, "latency_s.", 10) == 0 && sim_metric_is_event((sim_metric)m))
+            fail_msg("%s is not an event metric", name);
+    }
+    assert_true(sim_metric_is_event(SIM_M_DUPLICATES));
+    assert_true(sim_metric_is_event(SIM_M_LOST_RATE));
+    assert_false(sim_metric_is_event(SIM_M_UTTERANCES));
+    assert_false(sim_metric_is_event(SIM_M_EVENTS));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,6 +169,7 @@ int main(void)
         cmocka_unit_test(non_finite_values_are_left_out),
         cmocka_unit_test(event_zero_in_every_replication_gives_rule_of_three_bound),
         cmocka_unit_test(paired_interval_uses_per_replication_differences),
+        cmocka_unit_test(events_are_losses_duplicates_and_client_harm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
