@@ -86,6 +86,35 @@ static void hedge_after(sim__ld *ld, const json_t *h, disp_policy *pol)
     sim__pop(ld);
 }
 
+/* The policy's `node` block: node-agent settings this policy brings along. The
+ * lingua-2025-12-31 and later presets bring their node agent's skip of a
+ * repeated job_id (af7c4a9); the block can turn it off. */
+static void load_node_block(sim__ld *ld, const json_t *p, const char *preset, sim_node_override *o)
+{
+    memset(o, 0, sizeof *o);
+    if (strcmp(preset, "lingua-2025-12-28") != 0) {
+        o->has_skip_repeat_job_id = true;
+        o->skip_repeat_job_id = true;
+    }
+    const json_t *b = block(ld, p, "node", sim__keys_policy_node);
+    if (!b)
+        return;
+    int e;
+    if (sim__enum(ld, b, "on_cancel", false, sim__enum_on_cancel, &e) == SIM__SET) {
+        o->has_on_cancel = true;
+        o->on_cancel = (node_cancel_mode)e;
+    }
+    if (sim__enum(ld, b, "attempt_check", false, sim__enum_attempt_check, &e) == SIM__SET) {
+        o->has_attempt_check = true;
+        o->attempt_check = (node_attempt_mode)e;
+    }
+    if (sim__bool(ld, b, "cancel_between_stages", false, &o->cancel_between_stages) == SIM__SET)
+        o->has_cancel_between_stages = true;
+    if (sim__bool(ld, b, "skip_repeat_job_id", false, &o->skip_repeat_job_id) == SIM__SET)
+        o->has_skip_repeat_job_id = true;
+    sim__pop(ld);
+}
+
 static void load_blocks(sim__ld *ld, const json_t *p, disp_policy *pol)
 {
     const json_t *b;
@@ -218,6 +247,7 @@ static void load_policy(sim__ld *ld, const json_t *p, sim_policy *out)
     pol->pending = (disp_pending_mode)e;
     count(ld, p, "slots_default", 1, 65536, &pol->default_slots);
     load_blocks(ld, p, pol);
+    load_node_block(ld, p, preset, &out->node);
 
     if (ld->err->count == before) {
         const char *why = disp_policy_check(pol);

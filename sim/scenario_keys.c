@@ -57,7 +57,10 @@ const char *const sim__keys_policy[] = {"name",
                                         "hedge",
                                         "backoff",
                                         "retry_budget",
+                                        "node",
                                         NULL};
+const char *const sim__keys_policy_node[] = {"on_cancel", "cancel_between_stages", "attempt_check",
+                                             "skip_repeat_job_id", NULL};
 const char *const sim__keys_timeout[] = {"mode", "min_s",  "max_s",  "k",
                                          "q",    "factor", "window", NULL};
 const char *const sim__keys_liveness[] = {"mode", "silence_s", "threshold", NULL};
@@ -115,6 +118,7 @@ const sim_key_table sim_scenario_key_tables[] = {
     {"hedge", sim__keys_hedge},
     {"backoff", sim__keys_backoff},
     {"retry_budget", sim__keys_retry_budget},
+    {"policy_node", sim__keys_policy_node},
     {"expect_bound", sim__keys_expect_bound},
     {"mixture_component", sim__keys_component},
     {"dist_const", keys_const},
