@@ -410,6 +410,8 @@ static void engine_matches_sorted_list_reference(void **state)
     for (int i = 0; i < 4000; i++)
         diff_schedule(d, SIM_NS_PER_S + draw_delay(d));
     assert_int_equal(sim_run(d->e, SIM_NEVER, 1), SIM_RUN_BUDGET);
+    for (int i = 0; i < 300; i++) /* due before the ladder's next bucket */
+        diff_schedule(d, sim_now(d->e) + (sim_time)(i % 3));
     for (int i = 0; i < 6000; i++)
         diff_cancel_one(d);
     /* Run in slices with random budgets and ends; cancel between slices too. */

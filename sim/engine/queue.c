@@ -75,39 +75,7 @@ static inline void list_push(sim_slot *slots, uint32_t *head, uint32_t s)
     *head = s;
 }
 
-/* ---- bottom: a 4-ary heap ------------------------------------------------------- */
-
-static void bottom_sift_down(sim_bottom_ent *h, size_t n, size_t i, sim_bottom_ent x)
-{
-    for (;;) {
-        size_t c = 4 * i + 1;
-        if (c >= n)
-            break;
-        size_t m = c;
-        size_t last = c + 4 < n ? c + 4 : n;
-        for (size_t j = c + 1; j < last; j++)
-            m = h[j].key < h[m].key ? j : m;
-        if (!(h[m].key < x.key))
-            break;
-        h[i] = h[m];
-        i = m;
-    }
-    h[i] = x;
-}
-
-static void bottom_reserve(sim_queue *q, size_t n)
-{
-    if (n <= q->bcap)
-        return;
-    size_t cap = q->bcap ? q->bcap : 64;
-    while (cap < n)
-        cap *= 2;
-    sim_bottom_ent *bot = realloc(q->bot, cap * sizeof *bot);
-    if (!bot)
-        oom("bottom");
-    q->bot = bot;
-    q->bcap = cap;
-}
+/* ---- bottom ---------------------------------------------------------------------- */
 
 static inline sim_bottom_ent bottom_ent(sim_slot *slots, uint32_t s)
 {
@@ -118,44 +86,15 @@ static inline sim_bottom_ent bottom_ent(sim_slot *slots, uint32_t s)
     return x;
 }
 
-static void bottom_push(sim_queue *q, uint32_t s)
+static inline bool bottom_empty(const sim_queue *q)
 {
-    bottom_reserve(q, q->bn + 1);
-    sim_bottom_ent x = bottom_ent(q->slots, s);
-    sim_bottom_ent *h = q->bot;
-    size_t i = q->bn++;
-    while (i > 0) {
-        size_t p = (i - 1) / 4;
-        if (!(x.key < h[p].key))
-            break;
-        h[i] = h[p];
-        i = p;
-    }
-    h[i] = x;
+    return q->bot.rhead == q->bot.rn && q->bot.hn == 0;
 }
 
-static void bottom_heapify(sim_queue *q)
-{
-    size_t n = q->bn;
-    if (n > 1) {
-        for (size_t i = (n - 2) / 4 + 1; i-- > 0;)
-            bottom_sift_down(q->bot, n, i, q->bot[i]);
-    }
-}
-
-static void bottom_pop_root(sim_queue *q)
-{
-    assert(q->bn > 0);
-    q->bn--;
-    if (q->bn > 0)
-        bottom_sift_down(q->bot, q->bn, 0, q->bot[q->bn]);
-}
-
-/* Moves a list into an empty Bottom (freeing cancelled slots) and heapifies it. */
+/* Moves a list into Bottom's (exhausted) run, freeing cancelled slots. */
 static void bottom_fill(sim_queue *q, uint32_t head, uint32_t count)
 {
-    assert(q->bn == 0);
-    bottom_reserve(q, count);
+    sim_bottom_ent *run = sim_bottom__fill_begin(&q->bot, count);
     sim_slot *slots = q->slots;
     size_t n = 0;
     uint32_t s = head;
@@ -163,15 +102,14 @@ static void bottom_fill(sim_queue *q, uint32_t head, uint32_t count)
         uint32_t next = slots[s].next;
         if (slots[s].fn) {
             assert(n < count);
-            q->bot[n++] = bottom_ent(slots, s);
+            run[n++] = bottom_ent(slots, s);
         } else {
             slot_free(q, s);
             q->dead--;
         }
         s = next;
     }
-    q->bn = n;
-    bottom_heapify(q);
+    sim_bottom__fill_end(&q->bot, n);
 }
 
 /* ---- rungs ---------------------------------------------------------------------- */
@@ -283,7 +221,7 @@ static bool spawn(sim_queue *q, uint32_t head, uint32_t count, uint64_t bend)
 /* Refills an empty Bottom. Returns false if the queue is empty. */
 static bool refill(sim_queue *q)
 {
-    assert(q->bn == 0);
+    assert(bottom_empty(q));
     for (;;) {
         if (q->nrungs == 0) {
             if (q->top_count == 0)
@@ -309,7 +247,7 @@ static bool refill(sim_queue *q)
             spawn(q, B.head, B.count, R->cstart))
             continue;
         bottom_fill(q, B.head, B.count);
-        if (q->bn > 0) /* else every event in the bucket was cancelled */
+        if (!bottom_empty(q)) /* else every event in the bucket was cancelled */
             return true;
     }
 }
@@ -331,7 +269,6 @@ void sim_queue_init(sim_queue *q, size_t capacity_hint)
     q->top_start = 0;
     q->top_min = UINT64_MAX;
     q->top_max = 0;
-    bottom_reserve(q, 64);
 }
 
 void sim_queue_free(sim_queue *q)
@@ -339,7 +276,7 @@ void sim_queue_free(sim_queue *q)
     free(q->slots);
     for (unsigned r = 0; r < SIM_LQ_MAX_RUNGS; r++)
         free(q->rungs[r].b);
-    free(q->bot);
+    sim_bottom__free(&q->bot);
     memset(q, 0, sizeof *q);
 }
 
@@ -372,7 +309,13 @@ void sim_queue_insert(sim_queue *q, uint32_t s)
             return;
         }
     }
-    bottom_push(q, s);
+    sim_bottom__push(&q->bot, bottom_ent(slots, s));
+}
+
+static void drop_dead(sim_queue *q, uint32_t s)
+{
+    slot_free(q, s);
+    q->dead--;
 }
 
 /* Rebuilds every list and Bottom without their cancelled entries. */
@@ -404,18 +347,24 @@ static void purge(sim_queue *q)
             if (R->b[i].count)
                 R->b[i].head = purge_list(q, R->b[i].head, &R->b[i].count);
     }
-    size_t n = 0;
-    for (size_t i = 0; i < q->bn; i++) {
-        uint32_t s = q->bot[i].slot;
-        if (q->slots[s].fn) {
-            q->bot[n++] = q->bot[i];
-        } else {
-            slot_free(q, s);
-            q->dead--;
-        }
+    sim_bottom *b = &q->bot;
+    size_t n = b->rhead;
+    for (size_t i = b->rhead; i < b->rn; i++) {
+        if (q->slots[b->run[i].slot].fn)
+            b->run[n++] = b->run[i];
+        else
+            drop_dead(q, b->run[i].slot);
     }
-    q->bn = n;
-    bottom_heapify(q);
+    b->rn = n;
+    n = 0;
+    for (size_t i = 0; i < b->hn; i++) {
+        if (q->slots[b->heap[i].slot].fn)
+            b->heap[n++] = b->heap[i];
+        else
+            drop_dead(q, b->heap[i].slot);
+    }
+    b->hn = n;
+    sim_bottom__heapify(b);
     assert(q->dead == 0);
 }
 
@@ -449,22 +398,26 @@ void sim_queue_remove(sim_queue *q, uint32_t s)
 uint32_t sim_queue_peek(sim_queue *q)
 {
     for (;;) {
-        if (q->bn == 0 && !refill(q))
-            return SIM_LQ_NIL;
-        uint32_t s = q->bot[0].slot;
+        const sim_bottom_ent *m = sim_bottom__min(&q->bot);
+        if (!m) {
+            if (!refill(q))
+                return SIM_LQ_NIL;
+            continue;
+        }
+        uint32_t s = m->slot;
         if (q->slots[s].fn)
             return s;
-        bottom_pop_root(q);
-        slot_free(q, s);
-        q->dead--;
+        sim_bottom__pop(&q->bot);
+        drop_dead(q, s);
     }
 }
 
 void sim_queue_pop(sim_queue *q)
 {
-    assert(q->bn > 0 && q->slots[q->bot[0].slot].fn);
-    uint32_t s = q->bot[0].slot;
-    bottom_pop_root(q);
+    const sim_bottom_ent *m = sim_bottom__min(&q->bot);
+    assert(m && q->slots[m->slot].fn);
+    uint32_t s = m->slot;
+    sim_bottom__pop(&q->bot);
     slot_free(q, s);
     q->live--;
 }

@@ -4,16 +4,17 @@
  *
  * A ladder queue (W. T. Tang, R. S. M. Goh, I. L.-J. Thng, "Ladder queue: an O(1)
  * priority queue structure for large-scale discrete event simulation", ACM TOMACS
- * 15(3), 2005), with one change: Bottom is a 4-ary heap instead of a sorted list,
- * so a bucket that cannot be split (many events at one timestamp) costs O(log n)
- * per event, never O(n).
+ * 15(3), 2005), with one change: Bottom is a sorted run plus a 4-ary heap instead
+ * of one sorted list, so inserting into a large Bottom (many events at one
+ * timestamp, which no bucket split can separate) costs O(log n), never O(n).
  *
  *  - Top: an unsorted list of the events at or after top_start.
  *  - Rungs 0..nrungs-1: arrays of buckets (unsorted lists), bucket width 2^shift;
  *    each rung covers one consumed bucket of the rung above. Buckets before `cur`
  *    are consumed.
- *  - Bottom: a heap ordered by (time, sequence) holding the events before the
- *    lowest rung's current bucket.
+ *  - Bottom: the events before the lowest rung's current bucket, in (time,
+ *    sequence) order: a sorted run (the last bucket moved down) and a heap (events
+ *    scheduled into that range since).
  *
  * Pop takes Bottom's minimum; when Bottom is empty, the lowest rung's next
  * non-empty bucket is either split into a new rung (more than SIM_LQ_THRES events
@@ -78,6 +79,17 @@ typedef struct sim_bottom_ent {
     uint32_t slot;
 } sim_bottom_ent;
 
+/* Bottom (bottom.c): a sorted run consumed from its head, and a 4-ary heap. */
+typedef struct sim_bottom {
+    sim_bottom_ent *run; /* run[rhead .. rn) ascending */
+    size_t rhead, rn, rcap;
+    sim_bottom_ent *tmp; /* merge sort's buffer */
+    size_t tcap;
+    sim_bottom_ent *heap;
+    size_t hn, hcap;
+    bool min_in_run; /* where the last sim_bottom__min found the minimum */
+} sim_bottom;
+
 typedef struct sim_queue {
     sim_slot *slots;
     uint32_t nslots;    /* slots ever handed out */
@@ -94,9 +106,7 @@ typedef struct sim_queue {
     sim_rung rungs[SIM_LQ_MAX_RUNGS];
     unsigned nrungs;
 
-    sim_bottom_ent *bot;
-    size_t bn, bcap;
-
+    sim_bottom bot;
 } sim_queue;
 
 void sim_queue_init(sim_queue *q, size_t capacity_hint);
@@ -116,5 +126,19 @@ uint32_t sim_queue_peek(sim_queue *q);
 
 /* Removes the minimum (call sim_queue_peek first) and frees its slot. */
 void sim_queue_pop(sim_queue *q);
+
+/* Bottom's operations (bottom.c). */
+void sim_bottom__free(sim_bottom *b);
+/* Inserts into the heap part. */
+void sim_bottom__push(sim_bottom *b, sim_bottom_ent x);
+/* Rebuilds the heap part after its array was edited. */
+void sim_bottom__heapify(sim_bottom *b);
+/* Filling an exhausted run with up to n entries: write them to the returned array,
+ * then call fill_end with the number written; it orders them. */
+sim_bottom_ent *sim_bottom__fill_begin(sim_bottom *b, size_t n);
+void sim_bottom__fill_end(sim_bottom *b, size_t n);
+/* The minimum entry, NULL if Bottom is empty; sim_bottom__pop removes it. */
+const sim_bottom_ent *sim_bottom__min(sim_bottom *b);
+void sim_bottom__pop(sim_bottom *b);
 
 #endif
