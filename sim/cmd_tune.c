@@ -410,13 +410,12 @@ int sim_cmd_tune(int argc, char **argv)
     if (s.n_policies == 0)
         goto done;
     if (sim_expr_parse(a.minimize, &o.objective, &err) != 0) {
-        sim_error_add(&err, "in --minimize");
-        sim_error_print(&err);
+        fprintf(stderr, "dsim: tune: --minimize %s\n", err.msg[0]);
         goto done;
     }
     for (size_t c = 0; c < a.n_constraints; c++) {
         if (sim_constraint_parse(a.constraints[c], &cons[c], &err) != 0) {
-            sim_error_print(&err);
+            fprintf(stderr, "dsim: tune: --subject-to %s\n", err.msg[0]);
             goto done;
         }
     }
