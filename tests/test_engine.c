@@ -102,6 +102,31 @@ static void event_scheduled_for_now_runs_after_earlier_equals(void **state)
     sim_engine_free(e);
 }
 
+/* Times near the top of the range (the ladder's bucket arithmetic saturates there)
+ * still order correctly, mixed with ordinary ones scheduled later. */
+static void extreme_times_keep_their_order(void **state)
+{
+    (void)state;
+    static log l;
+    memset(&l, 0, sizeof l);
+    sim_engine *e = sim_engine_new(0);
+    sim_schedule(e, SIM_NEVER, record, &l, 5, 0);
+    sim_schedule(e, (sim_time)1 << 62, record, &l, 3, 0);
+    sim_schedule(e, SIM_NEVER - 1, record, &l, 4, 0);
+    sim_schedule(e, 0, record, &l, 0, 0);
+    assert_int_equal(sim_run(e, SIM_NEVER, 1), SIM_RUN_BUDGET);
+    sim_schedule(e, 10, record, &l, 1, 0);
+    sim_schedule(e, ((sim_time)1 << 62) - 1, record, &l, 2, 0);
+    sim_schedule(e, SIM_NEVER, record, &l, 6, 0);
+    assert_int_equal(sim_next_time(e), 10);
+    assert_int_equal(sim_run(e, SIM_NEVER, 0), SIM_RUN_EMPTY);
+    assert_int_equal(l.n, 7);
+    for (uint64_t i = 0; i < 7; i++)
+        assert_int_equal(l.id[i], i);
+    assert_int_equal(sim_now(e), SIM_NEVER);
+    sim_engine_free(e);
+}
+
 /* ---- timers ------------------------------------------------------------------- */
 
 static void cancel_pending_event_prevents_it(void **state)
@@ -480,6 +505,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(events_run_by_time_then_schedule_order),
         cmocka_unit_test(event_scheduled_for_now_runs_after_earlier_equals),
+        cmocka_unit_test(extreme_times_keep_their_order),
         cmocka_unit_test(cancel_pending_event_prevents_it),
         cmocka_unit_test(stale_handle_does_not_cancel_slot_reuser),
         cmocka_unit_test(running_event_is_no_longer_pending),

@@ -6,6 +6,12 @@
  * happened, different keys give independent draws. s.rng is a real gsl_rng usable
  * with every gsl_ran_* function; the struct lives on the caller's stack or inside
  * a model (no allocation), so making one per key is cheap.
+ *
+ * The generator is Philox-4x64-10 (Random123; passes BigCrush), keyed by a 256-bit
+ * hash of (seed, number of keys, keys). Its gsl_rng_type, "dsim-keyed", returns 32
+ * bits from get (min 0, max 2^32 - 1, as GSL's own 32-bit generators) and 53 bits
+ * from get_double; each draw consumes one 64-bit output word. Single-threaded per
+ * stream; streams share nothing, so threads may each use their own.
  */
 #ifndef DSIM_STREAM_H
 #define DSIM_STREAM_H
@@ -26,10 +32,10 @@ enum {
 };
 
 typedef struct sim_stream_state {
-    uint64_t key[4]; /* hashed key, the generator's "key" */
-    uint64_t ctr;    /* block counter */
+    uint64_t key[4]; /* hashed (seed, keys): Philox key and counter words 2, 3 */
+    uint64_t ctr;    /* next block number (counter word 0) */
     uint64_t buf[4]; /* current output block */
-    unsigned pos;    /* next word in buf */
+    unsigned pos;    /* next word in buf; 4 = exhausted */
 } sim_stream_state;
 
 typedef struct sim_stream {
@@ -40,8 +46,10 @@ typedef struct sim_stream {
 /* The gsl_rng_type of keyed streams ("dsim-keyed"). */
 extern const gsl_rng_type *sim_rng_keyed;
 
-/* Initialises s for (seed, keys[0..n)) (n <= 6). After a struct copy, call
- * sim_stream_fix(s) to re-point rng.state. */
+/* Initialises s for (seed, keys[0..n)) (n <= 6; keys may be NULL when n is 0).
+ * The sequence depends on seed, n and every key word, so (1, 2) and (1, 2, 0)
+ * differ. A copy of a sim_stream continues the same sequence independently once
+ * sim_stream_fix(copy) has re-pointed copy->rng.state at the copy's own state. */
 void sim_stream_init(sim_stream *s, uint64_t seed, const uint64_t *keys, size_t n);
 void sim_stream_fix(sim_stream *s);
 
@@ -50,11 +58,14 @@ void sim_stream_fix(sim_stream *s);
     sim_stream_init((s), (seed), (const uint64_t[]){__VA_ARGS__},                      \
                     sizeof((const uint64_t[]){__VA_ARGS__}) / sizeof(uint64_t))
 
-/* A uniform double in [0, 1) and a raw 64-bit word. */
+/* A uniform double in [0, 1) (53 bits), and a raw 64-bit word. Both advance the
+ * same sequence that s->rng draws from. */
 double sim_stream_uniform(sim_stream *s);
 uint64_t sim_stream_u64(sim_stream *s);
 
-/* Derives a 64-bit seed from (seed, keys) — e.g. the seed of replication r. */
+/* Derives a 64-bit seed from (seed, keys[0..n)) (n <= 6) — e.g. the seed of
+ * replication r. Distinct inputs give distinct seeds (up to 64-bit collisions), and
+ * a derived seed is unrelated to the stream of the same (seed, keys). */
 uint64_t sim_seed_derive(uint64_t seed, const uint64_t *keys, size_t n);
 
 #endif
