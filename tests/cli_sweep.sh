@@ -22,9 +22,11 @@ P2=policies.fenced.ack_timeout_s=5:30:25
 cmp "$T/j1/sweep.csv" "$T/j2/sweep.csv" || fail "--jobs 1 and --jobs 2 CSVs differ"
 cmp "$T/j1/sweep.json" "$T/j2/sweep.json" || fail "--jobs 1 and --jobs 2 JSONs differ"
 [ ! -s "$T/j1.err" ] || fail "stderr not empty without a terminal: $(cat "$T/j1.err")"
-grep -q "4 points x 8 policies x 2 replications" "$T/j1.out" || fail "summary: $(cat "$T/j1.out")"
-# 4 points x 8 policies + the header; the knob columns come first.
-[ "$(wc -l <"$T/j1/sweep.csv")" -eq 33 ] || fail "expected 33 lines in sweep.csv"
+grep -Eq "^sweep incident-2025-12-30: 4 points x [0-9]+ policies x 2 replications$" "$T/j1.out" \
+    || fail "summary: $(cat "$T/j1.out")"
+NP=$(sed -n 's/.* x \([0-9]*\) policies x .*/\1/p' "$T/j1.out")
+# 4 points x NP policies + the header; the knob columns come first.
+[ "$(wc -l <"$T/j1/sweep.csv")" -eq $((1 + 4 * NP)) ] || fail "expected $((1 + 4 * NP)) lines in sweep.csv"
 head -1 "$T/j1/sweep.csv" | grep -q "^point,policies.fenced.dispatch_timeout_s,policies.fenced.ack_timeout_s,policy,replications,utterances," \
     || fail "header: $(head -1 "$T/j1/sweep.csv" | cut -c1-200)"
 grep -q '^3,30,30,fenced,2,500,' "$T/j1/sweep.csv" || fail "row of point 3 missing"
@@ -63,9 +65,9 @@ sed 's/"replications": 5,/"replications": 1, "sweep": {"policies.fenced.ack_time
     "$SCEN" >"$T/with-block.json"
 grep -q '"sweep"' "$T/with-block.json" || fail "could not add a sweep block"
 "$DSIM" sweep "$T/with-block.json" --out "$T/block" >/dev/null
-[ "$(wc -l <"$T/block/sweep.csv")" -eq 17 ] || fail "the sweep block gave $(wc -l <"$T/block/sweep.csv") lines"
+[ "$(wc -l <"$T/block/sweep.csv")" -eq $((1 + 2 * NP)) ] || fail "the sweep block gave $(wc -l <"$T/block/sweep.csv") lines"
 "$DSIM" sweep "$T/with-block.json" --param policies.fenced.ack_timeout_s=5,10,30 --out "$T/block" >/dev/null
-[ "$(wc -l <"$T/block/sweep.csv")" -eq 25 ] || fail "--param did not replace the block's knob"
+[ "$(wc -l <"$T/block/sweep.csv")" -eq $((1 + 3 * NP)) ] || fail "--param did not replace the block's knob"
 
 # 5. Bad input: exit 2 and a message naming the problem.
 expect2() {
@@ -85,4 +87,20 @@ expect2 "nothing to sweep" "$DSIM" sweep "$SCEN" --out "$T/bad"
 expect2 "header differs" "$DSIM" merge "$T/j1/sweep.csv" "$T/block/sweep.csv" -o "$T/bad.csv"
 expect2 "point 0 is in both" "$DSIM" merge "$T/j1/sweep.csv" "$T/j2/sweep.csv" -o "$T/bad.csv"
 [ ! -e "$T/bad.csv" ] || fail "a failed merge wrote its output"
+# 6. dsim tune from the command line: a table with the best setting, the runner-up and
+#    the fresh-seed confirmation; the same bytes on 1 and 2 threads; bad expressions exit 2.
+TUNE=(tune "$SCEN" --knob policies.fenced.dispatch_timeout_s=5:90 --knob policies.fenced.max_failovers=0:3
+      --minimize 'lost_rate + 2*duplicate_rate' --subject-to 'latency_s.p99 <= 60'
+      --replications 2 --budget 40)
+"$DSIM" "${TUNE[@]}" --jobs 1 >"$T/tune1.out"
+"$DSIM" "${TUNE[@]}" --jobs 2 >"$T/tune2.out"
+cmp "$T/tune1.out" "$T/tune2.out" || fail "tune differs between --jobs 1 and 2"
+grep -Eq "^best: .*policies.fenced.max_failovers=[0-3]$" "$T/tune1.out" \
+    || fail "tune: no integer best setting: $(cat "$T/tune1.out")"
+grep -q "^runner-up: " "$T/tune1.out" || fail "tune: no runner-up"
+grep -q "on fresh seeds: holds" "$T/tune1.out" || fail "tune: no confirmation line"
+"$DSIM" "${TUNE[@]}" --format json >"$T/tune.json"
+grep -q '"confirm_best"' "$T/tune.json" || fail "tune --format json lacks confirm_best"
+expect2 "did you mean 'lost_rate'" "$DSIM" tune "$SCEN" --knob policies.fenced.ack_timeout_s=5:60 --minimize lost_rat
+expect2 "expected an integer" "$DSIM" tune "$SCEN" --knob 'nodes[0].count=0:4' --minimize lost
 echo "cli_sweep: ok"
