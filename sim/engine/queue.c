@@ -171,6 +171,26 @@ static void rung_fill(sim_queue *q, unsigned r, uint32_t head)
     }
 }
 
+/* Distributes Top's array into rung r's buckets (Top holds no cancelled events). */
+static void rung_fill_top(sim_queue *q, unsigned r)
+{
+    sim_rung *R = &q->rungs[r];
+    sim_slot *slots = q->slots;
+    const uint32_t *top = q->top;
+    uint32_t n = q->top_count;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i + 8 < n)
+            __builtin_prefetch(&slots[top[i + 8]]);
+        uint32_t s = top[i];
+        assert(slots[s].fn);
+        uint64_t bi = (slots[s].t - R->start) >> R->shift;
+        assert(slots[s].t >= R->start && bi < R->nb);
+        list_push(slots, &R->b[bi].head, s);
+        slots[s].where = SIM_LQ_IN_RUNG;
+        R->b[bi].count++;
+    }
+}
+
 /* Turns Top into rung 0. */
 static void top_to_rung0(sim_queue *q)
 {
@@ -182,9 +202,8 @@ static void top_to_rung0(sim_queue *q)
     uint32_t nb = (uint32_t)(((span - 1) >> shift) + 1);
     rung_make(q, 0, q->top_min, shift, nb);
     q->top_start = sat_add(q->top_min, (u128)nb << shift);
-    rung_fill(q, 0, q->top_head);
+    rung_fill_top(q, 0);
     q->nrungs = 1;
-    q->top_head = SIM_LQ_NIL;
     q->top_count = 0;
     q->top_min = UINT64_MAX;
     q->top_max = 0;
@@ -265,7 +284,6 @@ void sim_queue_init(sim_queue *q, size_t capacity_hint)
         oom("slots");
     q->slot_cap = (uint32_t)cap;
     q->free_head = SIM_LQ_NIL;
-    q->top_head = SIM_LQ_NIL;
     q->top_start = 0;
     q->top_min = UINT64_MAX;
     q->top_max = 0;
@@ -274,6 +292,7 @@ void sim_queue_init(sim_queue *q, size_t capacity_hint)
 void sim_queue_free(sim_queue *q)
 {
     free(q->slots);
+    free(q->top);
     for (unsigned r = 0; r < SIM_LQ_MAX_RUNGS; r++)
         free(q->rungs[r].b);
     sim_bottom__free(&q->bot);
@@ -286,14 +305,18 @@ void sim_queue_insert(sim_queue *q, uint32_t s)
     uint64_t t = slots[s].t;
     q->live++;
     if (t >= q->top_start) {
+        if (q->top_count == q->top_cap) {
+            uint32_t cap = q->top_cap ? q->top_cap * 2 : 64;
+            uint32_t *top = realloc(q->top, (size_t)cap * sizeof *top);
+            if (!top)
+                oom("top");
+            q->top = top;
+            q->top_cap = cap;
+        }
         sim_slot *sl = &slots[s];
-        sl->next = q->top_head;
-        sl->prev = SIM_LQ_NIL;
         sl->where = SIM_LQ_IN_TOP;
-        if (q->top_head != SIM_LQ_NIL)
-            slots[q->top_head].prev = s;
-        q->top_head = s;
-        q->top_count++;
+        sl->pos = q->top_count;
+        q->top[q->top_count++] = s;
         q->top_min = t < q->top_min ? t : q->top_min;
         q->top_max = t > q->top_max ? t : q->top_max;
         return;
@@ -374,14 +397,10 @@ void sim_queue_remove(sim_queue *q, uint32_t s)
     assert(sl->fn);
     q->live--;
     if (sl->where == SIM_LQ_IN_TOP) {
-        sim_slot *slots = q->slots;
-        if (sl->prev == SIM_LQ_NIL)
-            q->top_head = sl->next;
-        else
-            slots[sl->prev].next = sl->next;
-        if (sl->next != SIM_LQ_NIL)
-            slots[sl->next].prev = sl->prev;
-        if (--q->top_count == 0) { /* else top_min/top_max stay as bounds */
+        uint32_t last = q->top[--q->top_count];
+        q->top[sl->pos] = last;
+        q->slots[last].pos = sl->pos;
+        if (q->top_count == 0) { /* else top_min/top_max stay as bounds */
             q->top_min = UINT64_MAX;
             q->top_max = 0;
         }

@@ -8,7 +8,7 @@
  * of one sorted list, so inserting into a large Bottom (many events at one
  * timestamp, which no bucket split can separate) costs O(log n), never O(n).
  *
- *  - Top: an unsorted list of the events at or after top_start.
+ *  - Top: an unsorted array of the events at or after top_start.
  *  - Rungs 0..nrungs-1: arrays of buckets (unsorted lists), bucket width 2^shift;
  *    each rung covers one consumed bucket of the rung above. Buckets before `cur`
  *    are consumed.
@@ -21,10 +21,11 @@
  * over more than one timestamp) or moved into Bottom; an exhausted rung is
  * dropped; with no rungs left, Top becomes rung 0. Every event moves a bounded
  * number of times, so insert and pop are O(1) amortised for the usual time
- * distributions. Lists are linked through the slots. Top, where far-future timeouts
- * wait to be cancelled, is doubly linked: cancelling an event there unlinks it at
- * once (its neighbours were pushed around the same time, so are likely cached).
- * Bucket lists are singly linked, so an insert touches no other slot; an event
+ * distributions. Top, where far-future timeouts wait to be cancelled, is an array
+ * of slot indices: cancelling an event there moves the last one into its place
+ * (the slot remembers its index), and turning Top into a rung reads the array in
+ * order, loading many slots at once. Buckets are lists linked through the slots,
+ * singly, so an insert touches no other slot; an event
  * cancelled in a rung or in Bottom stays there, marked (fn == NULL), and its slot is
  * freed when a walk over its list or Bottom's root meets it; when such events
  * outnumber the live ones (and SIM_LQ_PURGE_MIN) every list is purged, so memory
@@ -54,7 +55,7 @@ typedef struct sim_slot {
     uint32_t next; /* list link; free-list link while free */
     uint32_t gen;  /* bumped when the event fires or is cancelled */
     uint32_t where; /* SIM_LQ_IN_TOP, _IN_RUNG or _IN_BOTTOM */
-    uint32_t prev;  /* Top's backward link */
+    uint32_t pos;   /* index in Top while there */
 } sim_slot;
 
 enum { SIM_LQ_IN_TOP = 1, SIM_LQ_IN_RUNG, SIM_LQ_IN_BOTTOM };
@@ -98,8 +99,8 @@ typedef struct sim_queue {
     size_t live;        /* pending events, not cancelled */
     size_t dead;        /* cancelled events still linked in (dropped lazily) */
 
-    uint32_t top_head;
-    uint32_t top_count;
+    uint32_t *top; /* slot indices, unordered */
+    uint32_t top_count, top_cap;
     uint64_t top_start; /* events at or after this go to Top */
     uint64_t top_min, top_max;
 
