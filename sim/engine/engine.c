@@ -1,11 +1,11 @@
 /*
  * engine.c — the simulated clock, the run loop and timer handles.
  *
- * The future-event queue itself is a ladder queue (queue.c, queue.h): O(1)
- * amortised insert and pop-min for the usual workloads, O(log n) at worst, robust
- * to many equal timestamps. This file owns the event slots: a pooled array of
- * 64-byte records (payload, time, sequence, list links) that grows by doubling,
- * with a LIFO free list, so there is no malloc per event.
+ * The future-event queue itself is a ladder queue (queue.c, queue.h, bottom.c):
+ * O(1) amortised insert and pop-min for the usual workloads, O(log n) amortised at
+ * worst, robust to many equal timestamps. Events live in the queue's slots: a
+ * pooled array of 64-byte records (payload, time, sequence, links) that grows by
+ * doubling, with a LIFO free list, so there is no malloc per event.
  *
  * A timer handle is the slot's generation (bumped when the event fires or is
  * cancelled) joined to its index + 1, so a stale handle never matches and 0 is

@@ -4,8 +4,8 @@
  * Events are ordered by (time, insertion sequence): equal times run in the order
  * they were scheduled. The queue is a ladder queue (queue.h) over a pool of 64-byte
  * event slots that grows by doubling (no malloc per event): O(1) amortised insert
- * and pop-min for the usual time distributions, O(log n) at worst, robust to many
- * equal timestamps. Timers are cancellable by generation-checked handle.
+ * and pop-min for the usual time distributions, O(log n) amortised at worst, robust
+ * to many equal timestamps. Timers are cancellable by generation-checked handle.
  * Single-threaded: one engine per thread; engines share nothing.
  */
 #ifndef DSIM_ENGINE_H

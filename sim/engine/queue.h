@@ -20,16 +20,18 @@
  * non-empty bucket is either split into a new rung (more than SIM_LQ_THRES events
  * over more than one timestamp) or moved into Bottom; an exhausted rung is
  * dropped; with no rungs left, Top becomes rung 0. Every event moves a bounded
- * number of times, so insert and pop are O(1) amortised for the usual time
- * distributions. Top, where far-future timeouts wait to be cancelled, is an array
- * of slot indices: cancelling an event there moves the last one into its place
- * (the slot remembers its index), and turning Top into a rung reads the array in
- * order, loading many slots at once. Buckets are lists linked through the slots,
- * singly, so an insert touches no other slot; an event
- * cancelled in a rung or in Bottom stays there, marked (fn == NULL), and its slot is
- * freed when a walk over its list or Bottom's root meets it; when such events
- * outnumber the live ones (and SIM_LQ_PURGE_MIN) every list is purged, so memory
- * stays within twice the live events plus that constant.
+ * number of times (at most SIM_LQ_MAX_RUNGS + 2), so insert and pop are O(1)
+ * amortised for the usual time distributions and O(log n) (Bottom's heap) at worst.
+ *
+ * Top, where far-future timeouts wait to be cancelled, is an array of slot
+ * indices: cancelling an event there moves the last one into its place (the slot
+ * remembers its index), and turning Top into a rung reads the array in order,
+ * loading many slots at once. Buckets are lists linked singly through the slots,
+ * so an insert touches no other slot. An event cancelled in a rung or in Bottom
+ * stays there, marked (fn == NULL), and its slot is freed when a walk over its
+ * list or Bottom's minimum meets it; when such events outnumber the live ones (and
+ * SIM_LQ_PURGE_MIN) every list and Bottom are purged, so memory stays within twice
+ * the live events plus that constant.
  */
 #ifndef DSIM_QUEUE_H
 #define DSIM_QUEUE_H
