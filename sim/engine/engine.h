@@ -43,7 +43,7 @@ sim_time sim_now(const sim_engine *e);
 
 /* Schedules fn(e, ctx, a, b) at time `at` (>= now; an earlier time is a programmer
  * error). Events at equal times run in the order they were scheduled. Returns the
- * event's handle. More than 2^28 - 1 pending events abort with a message. */
+ * event's handle. More than 2^32 - 2 events held at once abort with a message. */
 sim_timer sim_schedule(sim_engine *e, sim_time at, sim_event_fn fn, void *ctx, uint64_t a,
                        uint64_t b);
 
