@@ -16,7 +16,6 @@
 #include "stream.h"
 
 #include <assert.h>
-#include <string.h>
 
 #include "stream_internal.h"
 
@@ -77,22 +76,27 @@ static inline uint64_t mix64(uint64_t z)
     return z ^ (z >> 31);
 }
 
-/* Hashes (seed, n, keys) into 4 words: four chains with distinct odd multipliers
- * and starting values, each absorbing every word through a bijective mixer. */
+/* Hashes (seed, n, keys) into 4 words: two chains with distinct odd multipliers
+ * and starting values absorb every word (xor, multiply, fold: injective per word),
+ * then full SplitMix64 finalisers spread the 128 bits over the 4 words. Philox
+ * (10 rounds, a strong keyed permutation) does the rest, so the hash only has to
+ * keep distinct keys distinct; its cost is paid once per stream. */
 static void hash_key(uint64_t out[4], uint64_t domain, uint64_t seed, const uint64_t *keys,
                      size_t n)
 {
-    static const uint64_t mul[4] = {UINT64_C(0x9E3779B97F4A7C15), UINT64_C(0xC2B2AE3D27D4EB4F),
-                                    UINT64_C(0x165667B19E3779F9), UINT64_C(0xD6E8FEB86659FD93)};
-    uint64_t h[4];
-    for (int j = 0; j < 4; j++)
-        h[j] = mix64(domain * mul[j] + (uint64_t)j + 1);
+    const uint64_t m0 = UINT64_C(0x9E3779B97F4A7C15), m1 = UINT64_C(0xC2B2AE3D27D4EB4F);
+    uint64_t h0 = mix64(domain * m0 + 1), h1 = mix64(domain * m1 + 2);
     for (size_t i = 0; i <= n + 1; i++) {
         uint64_t w = i == 0 ? seed : i == 1 ? (uint64_t)n : keys[i - 2];
-        for (int j = 0; j < 4; j++)
-            h[j] = mix64((h[j] ^ w) * mul[j] + (uint64_t)i);
+        h0 = (h0 ^ w) * m0;
+        h0 ^= h0 >> 29;
+        h1 = (h1 ^ w) * m1;
+        h1 ^= h1 >> 31;
     }
-    memcpy(out, h, sizeof h);
+    out[0] = mix64(h0);
+    out[1] = mix64(h1);
+    out[2] = mix64(h0 ^ UINT64_C(0x165667B19E3779F9));
+    out[3] = mix64(h1 ^ UINT64_C(0xD6E8FEB86659FD93));
 }
 
 static void state_init(sim_stream_state *st, uint64_t seed, const uint64_t *keys, size_t n)
