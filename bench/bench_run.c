@@ -5,9 +5,11 @@
  *   run.incident utterances=N events=E events_per_s=X peak_rss_mb=M
  *
  * Usage: bench_run [UTTERANCES...]   (default: 1e6 then 1e7)
- * The world keeps the incident's ratio of one node per session; utterances grow
- * with the session length, so work in flight stays the same while work done grows:
- * peak memory must follow the former.
+ * The incident world grows in time, not in width: sessions of 100 utterances
+ * (about 550 s each) start one after another, so that about 50 talk at once on 50
+ * nodes whatever the total. Work in flight stays the same while work done grows,
+ * and peak memory must follow the former (the client keeps 12 bytes per utterance
+ * for the metrics; everything else is bounded by work in flight).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +22,9 @@
 #include "run.h"
 #include "scenario.h"
 
-#define SESSIONS 50
+#define CONCURRENT 50   /* sessions talking at once, and nodes */
+#define PER_SESSION 100 /* utterances per session, as in the incident */
+#define SESSION_S 550.0 /* about how long a session of 100 utterances talks */
 
 static double now_s(void)
 {
@@ -51,11 +55,15 @@ static int bench_one(long long utterances)
         sim_error_print(&err);
         return 1;
     }
-    char per[32], nodes[32];
-    snprintf(per, sizeof per, "%lld", utterances / SESSIONS);
-    snprintf(nodes, sizeof nodes, "%d", SESSIONS);
-    if (set(&s, "workload.sessions", nodes) || set(&s, "workload.utterances_per_session", per) ||
-        set(&s, "nodes[0].count", nodes))
+    long long sessions = utterances / PER_SESSION;
+    char n_sessions[32], per[32], nodes[32], span[64];
+    snprintf(n_sessions, sizeof n_sessions, "%lld", sessions);
+    snprintf(per, sizeof per, "%d", PER_SESSION);
+    snprintf(nodes, sizeof nodes, "%d", CONCURRENT);
+    snprintf(span, sizeof span, "%.0f", (double)sessions * SESSION_S / CONCURRENT);
+    if (set(&s, "workload.sessions", n_sessions) ||
+        set(&s, "workload.utterances_per_session", per) || set(&s, "nodes[0].count", nodes) ||
+        set(&s, "workload.session_start_s.max", span))
         return 1;
     double v[SIM_M_COUNT];
     double t0 = now_s();
@@ -81,8 +89,8 @@ int main(int argc, char **argv)
     int n = argc > 1 ? argc - 1 : 2;
     for (int i = 0; i < n; i++) {
         long long u = argc > 1 ? atoll(argv[i + 1]) : def[i];
-        if (u < SESSIONS) {
-            fprintf(stderr, "bench_run: expected at least %d utterances\n", SESSIONS);
+        if (u < PER_SESSION) {
+            fprintf(stderr, "bench_run: expected at least %d utterances\n", PER_SESSION);
             return 2;
         }
         fflush(stdout);

@@ -26,6 +26,9 @@ void wc_client_init(wc_client *c, uint32_t n_sessions, uint32_t per_session)
     c->per_session = per_session;
     c->utt = xcalloc((size_t)n_sessions * per_session, sizeof *c->utt);
     c->sessions = xcalloc(n_sessions, sizeof *c->sessions);
+    /* at most one first delivery per utterance: sized once, never grown */
+    c->cap_latency = (size_t)n_sessions * per_session;
+    c->latency = xcalloc(c->cap_latency, sizeof *c->latency);
     for (uint32_t s = 0; s < n_sessions; s++)
         c->sessions[s].max_delivered = -1;
 }
@@ -72,14 +75,7 @@ bool wc_client_deliver(wc_client *c, int64_t now, uint64_t session, uint32_t ind
     double lat = (double)now / 1e9 - end_s;
     if (lat < 0)
         lat = 0;
-    if (c->n_latency == c->cap_latency) {
-        c->cap_latency = c->cap_latency ? c->cap_latency * 2 : 1024;
-        c->latency = realloc(c->latency, c->cap_latency * sizeof *c->latency);
-        if (!c->latency) {
-            fputs("dsim: out of memory\n", stderr);
-            abort();
-        }
-    }
+    assert(c->n_latency < c->cap_latency);
     c->latency[c->n_latency++] = (float)lat;
     return true;
 }
