@@ -60,6 +60,7 @@ typedef struct world {
     const sim_scenario *s;
     const sim_run_opts *o;
     const char *policy_name;
+    size_t policy;
     int rep;
     uint64_t seed; /* this replication's seed */
     sim_engine *e;
@@ -473,10 +474,11 @@ static void ev_to_sched(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
         w->cur_busy = m.busy;
         disp_result(w->d, now, m.job_id, m.attempt, m.node, m.success);
         w->in_result = false;
-        if (m.success) {
+        if (m.success && w->s->policies[w->policy].policy.result_queue == DISP_QUEUE_ORDERED) {
+            /* only the ordered queue holds a result back and releases it later */
             const wc_utt *u = wc_client_utt(&w->client, m.session, m.index);
             if (u && u->copies == 0)
-                held_put(w, m.job, m.attempt, m.busy); /* may be released later */
+                held_put(w, m.job, m.attempt, m.busy);
         }
         break;
     case MSG_PROGRESS:
@@ -585,6 +587,7 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     w.s = s;
     w.o = o;
     w.policy_name = s->policies[policy].name;
+    w.policy = policy;
     w.rep = rep;
     w.seed = sim_replication_seed(s->seed, rep);
     w.free_msg = UINT32_MAX;
