@@ -24,11 +24,11 @@ typedef enum {
     CAUSE_FAILOVER_EXHAUSTED,
     CAUSE_NO_NODE,
     CAUSE_NO_RESULT,
-    CAUSE_SESSION_CLOSED,   /* the result came after the client left */
     CAUSE_NETWORK,
-    CAUSE_NODE_CRASH,
+    CAUSE_NODE_CRASH,       /* lost in a crash, or sent to a node that was down */
     CAUSE_PROCESSING_ERROR,
     CAUSE_FENCED,
+    CAUSE_SESSION_CLOSED,   /* the result came after the client left */
     CAUSE_DEDUP_DROP,
     CAUSE_ACK_DISCARD
 } wc_cause;

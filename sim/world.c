@@ -425,7 +425,7 @@ static void node_sink(void *ctx, int64_t at, const node_out *o)
     case NODE_OUT_END:
         w->attempts_on_nodes--;
         w->total_busy_ns += (double)o->busy_ns;
-        if (o->end == NODE_END_CRASHED)
+        if (o->end == NODE_END_CRASHED || o->end == NODE_END_REFUSED)
             wc_client_cause(&w->client, o->session, o->index, CAUSE_NODE_CRASH);
         else if (o->end == NODE_END_NO_RESULT)
             wc_client_cause(&w->client, o->session, o->index, CAUSE_NO_RESULT);
