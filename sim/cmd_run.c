@@ -14,6 +14,7 @@
 #include "report.h"
 #include "run.h"
 #include "scenario.h"
+#include "xalloc.h"
 
 static const char run_usage[] =
     "usage: dsim run SCENARIO [--format table|json|csv] [--replications N] [--seed N]\n"
@@ -114,9 +115,7 @@ static int write_report_file(const char *dir, const char *name, sim_format fmt,
                              sim_error *err)
 {
     size_t n = strlen(dir) + strlen(name) + 2;
-    char *path = malloc(n);
-    if (!path)
-        abort();
+    char *path = sim_xmalloc(n);
     snprintf(path, n, "%s/%s", dir, name);
     sim_outfile o;
     int rc = sim_outfile_open(&o, path, err);

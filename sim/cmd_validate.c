@@ -57,14 +57,14 @@ static int validate_dir(const char *dir, const sim_limits *lim, bool quiet, bool
         fprintf(stderr, "dsim: %s: cannot open folder\n", dir);
         return SIM_EXIT_USAGE;
     }
-    char **names = sim__xcalloc(DIR_FILES_MAX, sizeof *names);
+    char **names = sim_xcalloc(DIR_FILES_MAX, sizeof *names);
     size_t n = 0;
     struct dirent *e;
     while ((e = readdir(d)) && n < DIR_FILES_MAX) {
         size_t len = strlen(e->d_name);
         if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0 && e->d_name[0] != '.' &&
             strcmp(e->d_name, "schema.json") != 0)
-            names[n++] = sim__xstrdup(e->d_name);
+            names[n++] = sim_xstrdup(e->d_name);
     }
     closedir(d);
     qsort(names, n, sizeof *names, cmp_str);
@@ -75,7 +75,7 @@ static int validate_dir(const char *dir, const sim_limits *lim, bool quiet, bool
     }
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(dir) + strlen(names[i]) + 2;
-        char *path = sim__xmalloc(len);
+        char *path = sim_xmalloc(len);
         snprintf(path, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names[i]);
         if (validate_file(path, lim, quiet, first) != SIM_EXIT_OK)
             rc = SIM_EXIT_USAGE;

@@ -34,30 +34,3 @@ void sim_error_print(const sim_error *err)
         fprintf(stderr, "dsim: %d more errors not shown\n", err->count - shown);
 }
 
-void *sim__xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fprintf(stderr, "dsim: out of memory (%zu bytes)\n", n);
-        abort();
-    }
-    return p;
-}
-
-void *sim__xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p) {
-        fprintf(stderr, "dsim: out of memory (%zu x %zu bytes)\n", n, size);
-        abort();
-    }
-    return p;
-}
-
-char *sim__xstrdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = sim__xmalloc(n);
-    memcpy(p, s, n);
-    return p;
-}

@@ -104,13 +104,13 @@ static void read_samples_file(sim__ld *ld, const char *name, dist *d)
         return;
     }
     size_t cap = (size_t)st.st_size + 1;
-    char *text = sim__xmalloc(cap);
+    char *text = sim_xmalloc(cap);
     size_t len = fread(text, 1, cap - 1, f);
     fclose(f);
     text[len] = '\0';
 
     size_t n = 0, alloc = 64, line = 1;
-    double *xs = sim__xmalloc(alloc * sizeof *xs);
+    double *xs = sim_xmalloc(alloc * sizeof *xs);
     bool bad = false;
     for (size_t i = 0; i < len && !bad;) {
         char ch = text[i];
@@ -215,7 +215,7 @@ static void load_empirical(sim__ld *ld, const json_t *v, dist *d)
         sim__err(ld, "expected at most %u samples, got %zu (use a smaller sample)",
                  SIM_EMPIRICAL_MAX, n);
     } else {
-        double *xs = sim__xmalloc(n * sizeof *xs);
+        double *xs = sim_xmalloc(n * sizeof *xs);
         bool ok = true;
         for (size_t i = 0; i < n; i++) {
             sim__push_index(ld, i);
@@ -250,8 +250,8 @@ static void load_mixture(sim__ld *ld, const json_t *v, dist *d, int depth)
     } else if (depth + 1 > SIM_MIXTURE_DEPTH_MAX) {
         sim__err(ld, "mixtures nest at most %d deep", SIM_MIXTURE_DEPTH_MAX);
     } else {
-        d->components = sim__xcalloc(n, sizeof *d->components);
-        d->weights = sim__xcalloc(n, sizeof *d->weights);
+        d->components = sim_xcalloc(n, sizeof *d->components);
+        d->weights = sim_xcalloc(n, sizeof *d->weights);
         d->n = n;
         for (size_t i = 0; i < n; i++) {
             const json_t *c = json_array_get(comps, i);

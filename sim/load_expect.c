@@ -119,7 +119,7 @@ void sim__load_expect(sim__ld *ld, const json_t *root, sim_scenario *s)
             total += json_object_size(po); /* 0 for a non-object */
         }
         s->expects =
-            sim__xcalloc(total < SIM_EXPECT_MAX ? total : SIM_EXPECT_MAX, sizeof *s->expects);
+            sim_xcalloc(total < SIM_EXPECT_MAX ? total : SIM_EXPECT_MAX, sizeof *s->expects);
         json_object_foreach((json_t *)x, pname, po)
         {
             char safe[80], list[200];
@@ -203,7 +203,7 @@ static bool expand_range(sim__ld *ld, const char *text, sim_sweep_param *p)
     }
     size_t n = (size_t)floor(span) + 1;
     bool ints = lo == floor(lo) && step == floor(step) && fabs(lo) < 1e15 && fabs(hi) < 1e15;
-    p->values = sim__xcalloc(n, sizeof *p->values);
+    p->values = sim_xcalloc(n, sizeof *p->values);
     p->n = n;
     for (size_t i = 0; i < n; i++) {
         double x = lo + (double)i * step;
@@ -212,7 +212,7 @@ static bool expand_range(sim__ld *ld, const char *text, sim_sweep_param *p)
             snprintf(num, sizeof num, "%.0f", x);
         else
             snprintf(num, sizeof num, "%.12g", x);
-        p->values[i] = sim__xstrdup(num);
+        p->values[i] = sim_xstrdup(num);
     }
     return true;
 }
@@ -231,7 +231,7 @@ static bool list_values(sim__ld *ld, const json_t *v, sim_sweep_param *p)
                  n, ld->lim.max_sweep_points);
         return false;
     }
-    p->values = sim__xcalloc(n, sizeof *p->values);
+    p->values = sim_xcalloc(n, sizeof *p->values);
     p->n = n;
     bool ok = true;
     for (size_t i = 0; i < n; i++) {
@@ -240,16 +240,16 @@ static bool list_values(sim__ld *ld, const json_t *v, sim_sweep_param *p)
         sim__push_index(ld, i);
         if (json_is_integer(x) || json_is_real(x)) {
             sim__describe(x, num, sizeof num);
-            p->values[i] = sim__xstrdup(num);
+            p->values[i] = sim_xstrdup(num);
         } else if (json_is_boolean(x)) {
-            p->values[i] = sim__xstrdup(json_is_true(x) ? "true" : "false");
+            p->values[i] = sim_xstrdup(json_is_true(x) ? "true" : "false");
         } else if (json_is_string(x) && json_string_length(x) > 0 && json_string_length(x) <= 255) {
-            p->values[i] = sim__xstrdup(json_string_value(x));
+            p->values[i] = sim_xstrdup(json_string_value(x));
         } else {
             sim__describe(x, num, sizeof num);
             sim__err(ld, "expected a number, a name or true/false (at most 255 bytes), got %s",
                      num);
-            p->values[i] = sim__xstrdup("");
+            p->values[i] = sim_xstrdup("");
             ok = false;
         }
         sim__pop(ld);
@@ -269,7 +269,7 @@ void sim__load_sweep(sim__ld *ld, const json_t *root, sim_scenario *s)
             sim__err(ld, "expected at most %d knobs, got %zu", SIM_SWEEP_PARAMS_MAX, n);
             n = 0;
         }
-        s->sweep = sim__xcalloc(n ? n : 1, sizeof *s->sweep);
+        s->sweep = sim_xcalloc(n ? n : 1, sizeof *s->sweep);
         uint64_t points = 1;
         bool counted = true;
         const char *key;

@@ -18,11 +18,9 @@
 #include <jansson.h>
 
 #include "scenario.h"
+#include "xalloc.h"
 
 /* Allocation: out of memory prints a message and aborts. */
-void *sim__xmalloc(size_t n);
-void *sim__xcalloc(size_t n, size_t size);
-char *sim__xstrdup(const char *s);
 
 /* ---- the loader context ---------------------------------------------------- */
 

@@ -274,7 +274,7 @@ void sim__load_policies(sim__ld *ld, const json_t *root, sim_scenario *s)
                  "%zu policies, more than the limit of %" PRIu64 " (raise it with --max-policies)",
                  n, ld->lim.max_policies);
     } else {
-        s->policies = sim__xcalloc(n, sizeof *s->policies);
+        s->policies = sim_xcalloc(n, sizeof *s->policies);
         s->n_policies = n;
         for (size_t i = 0; i < n; i++) {
             const json_t *p = json_array_get(a, i);

@@ -135,7 +135,7 @@ static int by_name_then_index(const void *a, const void *b)
 static void check_unique_names(sim__ld *ld, const json_t *a, const sim_scenario *s)
 {
     size_t n = s->n_nodes;
-    named *v = sim__xcalloc(n, sizeof *v);
+    named *v = sim_xcalloc(n, sizeof *v);
     for (size_t i = 0; i < n; i++)
         v[i] = (named){s->nodes[i].name, i};
     qsort(v, n, sizeof *v, by_name_then_index);
@@ -178,7 +178,7 @@ void sim__load_nodes(sim__ld *ld, const json_t *root, sim_scenario *s)
                  " nodes (raise it with --max-nodes)",
                  n, ld->lim.max_nodes);
     } else {
-        s->nodes = sim__xcalloc(n, sizeof *s->nodes);
+        s->nodes = sim_xcalloc(n, sizeof *s->nodes);
         s->n_nodes = n;
         uint64_t total = 0;
         for (size_t i = 0; i < n; i++) {

@@ -1,32 +1,17 @@
 /* outfile.c — atomic output files (see outfile.h). */
 #include "outfile.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (!p) {
-        fputs("dsim: out of memory\n", stderr);
-        abort();
-    }
-    memcpy(p, s, n);
-    return p;
-}
-
 int sim_outfile_open(sim_outfile *o, const char *path, sim_error *err)
 {
     memset(o, 0, sizeof *o);
     size_t n = strlen(path) + 64;
-    char *tmp = malloc(n);
-    if (!tmp) {
-        fputs("dsim: out of memory\n", stderr);
-        abort();
-    }
+    char *tmp = sim_xmalloc(n);
     snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "wb");
     if (!f) {
@@ -35,7 +20,7 @@ int sim_outfile_open(sim_outfile *o, const char *path, sim_error *err)
         return -1;
     }
     o->f = f;
-    o->path = xstrdup(path);
+    o->path = sim_xstrdup(path);
     o->tmp = tmp;
     return 0;
 }

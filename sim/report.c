@@ -1,5 +1,6 @@
 /* report.c — table, JSON and CSV reports of a run (see report.h). */
 #include "report.h"
+#include "xalloc.h"
 
 #include <assert.h>
 #include <math.h>
@@ -18,16 +19,6 @@ static const char *const metric_names[SIM_M_COUNT] = {
 
 /* The rows of the paired block of the table. */
 static const sim_metric key_metrics[] = {SIM_M_DUPLICATES, SIM_M_LOST, SIM_M_LATENCY_P99};
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p) {
-        fputs("dsim: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
 
 int sim_format_parse(const char *s, sim_format *out)
 {
@@ -141,8 +132,8 @@ static void write_table(FILE *f, const sim_scenario *s, const sim_results *res,
     size_t np = res->n_policies, reps = res->n_reps;
     size_t n_key = sizeof key_metrics / sizeof key_metrics[0];
     size_t n_rows = SIM_M_COUNT + (np > 1 ? n_key : 0);
-    char(*cells)[CELL_MAX] = xcalloc(n_rows * (np ? np : 1), CELL_MAX);
-    size_t *col_w = xcalloc(np, sizeof *col_w);
+    char(*cells)[CELL_MAX] = sim_xcalloc(n_rows * (np ? np : 1), CELL_MAX);
+    size_t *col_w = sim_xcalloc(np, sizeof *col_w);
     bool any_bound = false;
 
     for (size_t m = 0; m < SIM_M_COUNT; m++) {

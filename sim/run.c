@@ -6,6 +6,7 @@
  * output is byte-identical whatever the number of threads.
  */
 #include "run.h"
+#include "xalloc.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -77,13 +78,9 @@ int sim_run_all(const sim_scenario *s, const sim_run_opts *o, sim_results *out, 
     out->n_policies = s->n_policies;
     out->n_reps = (size_t)(s->replications > 0 ? s->replications : 1);
     size_t n = out->n_policies * out->n_reps;
-    out->v = calloc(n * SIM_M_COUNT, sizeof *out->v);
+    out->v = sim_xcalloc(n * SIM_M_COUNT, sizeof *out->v);
     pool p = {.s = s, .o = o, .res = out, .n_tasks = n};
-    p.tasks = calloc(n, sizeof *p.tasks);
-    if (!out->v || !p.tasks) {
-        fputs("dsim: out of memory\n", stderr);
-        abort();
-    }
+    p.tasks = sim_xcalloc(n, sizeof *p.tasks);
     atomic_init(&p.next, 0);
     int jobs = o->jobs > 0 ? o->jobs : sim_default_jobs();
     if ((size_t)jobs > n)

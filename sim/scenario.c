@@ -98,7 +98,7 @@ void sim_scenario_free(sim_scenario *s)
 
 static char *dup_or_null(const char *s)
 {
-    return s ? sim__xstrdup(s) : NULL;
+    return s ? sim_xstrdup(s) : NULL;
 }
 
 void sim_scenario_copy(sim_scenario *dst, const sim_scenario *src)
@@ -108,33 +108,33 @@ void sim_scenario_copy(sim_scenario *dst, const sim_scenario *src)
     dst->name = dup_or_null(src->name);
     dst->description = dup_or_null(src->description);
     wl_config_copy(&dst->workload, &src->workload);
-    dst->nodes = src->n_nodes ? sim__xcalloc(src->n_nodes, sizeof *dst->nodes) : NULL;
+    dst->nodes = src->n_nodes ? sim_xcalloc(src->n_nodes, sizeof *dst->nodes) : NULL;
     for (size_t i = 0; i < src->n_nodes; i++)
         node_config_copy(&dst->nodes[i], &src->nodes[i]);
     net_config_copy(&dst->network, &src->network);
     dst->policies = NULL;
     if (src->n_policies) {
-        dst->policies = sim__xcalloc(src->n_policies, sizeof *dst->policies);
+        dst->policies = sim_xcalloc(src->n_policies, sizeof *dst->policies);
         memcpy(dst->policies, src->policies, src->n_policies * sizeof *dst->policies);
     }
     dst->expects = NULL;
     if (src->n_expects) {
-        dst->expects = sim__xcalloc(src->n_expects, sizeof *dst->expects);
+        dst->expects = sim_xcalloc(src->n_expects, sizeof *dst->expects);
         memcpy(dst->expects, src->expects, src->n_expects * sizeof *dst->expects);
     }
     dst->sweep = NULL;
     if (src->n_sweep) {
-        dst->sweep = sim__xcalloc(src->n_sweep, sizeof *dst->sweep);
+        dst->sweep = sim_xcalloc(src->n_sweep, sizeof *dst->sweep);
         for (size_t i = 0; i < src->n_sweep; i++) {
             dst->sweep[i] = src->sweep[i];
-            dst->sweep[i].values = sim__xcalloc(src->sweep[i].n, sizeof(char *));
+            dst->sweep[i].values = sim_xcalloc(src->sweep[i].n, sizeof(char *));
             for (size_t j = 0; j < src->sweep[i].n; j++)
-                dst->sweep[i].values[j] = sim__xstrdup(src->sweep[i].values[j]);
+                dst->sweep[i].values[j] = sim_xstrdup(src->sweep[i].values[j]);
         }
     }
     dst->json_text = NULL;
     if (src->json_text) {
-        dst->json_text = sim__xmalloc(src->json_len + 1);
+        dst->json_text = sim_xmalloc(src->json_len + 1);
         memcpy(dst->json_text, src->json_text, src->json_len + 1);
     }
 }
@@ -146,9 +146,9 @@ static void load_top(sim__ld *ld, const json_t *root, sim_scenario *s)
     sim__check_keys(ld, root, sim__keys_scenario);
     const char *str;
     if (sim__str(ld, root, "name", true, 255, &str) == SIM__SET)
-        s->name = sim__xstrdup(str);
+        s->name = sim_xstrdup(str);
     if (sim__str(ld, root, "description", false, 4096, &str) == SIM__SET)
-        s->description = sim__xstrdup(str);
+        s->description = sim_xstrdup(str);
     int64_t v;
     if (sim__int(ld, root, "seed", true, 0, INT64_MAX, &v) == SIM__SET)
         s->seed = (uint64_t)v;
@@ -253,7 +253,7 @@ int sim__load_text(sim__ld *ld, const char *text, size_t len, sim_scenario *out)
     if (sim__want_object(ld, root, "a scenario object {\"name\": ..., \"seed\": ...}"))
         load_top(ld, root, out);
     if (!out->description && ld->err->count == before)
-        out->description = sim__xstrdup("");
+        out->description = sim_xstrdup("");
     if (ld->err->count == before && ld->check_sweep && out->n_sweep > 0)
         sim__check_sweep_values(ld, text, len, out);
     json_decref(root);
@@ -263,7 +263,7 @@ int sim__load_text(sim__ld *ld, const char *text, size_t len, sim_scenario *out)
         sim_scenario_free(out);
         return -1;
     }
-    out->json_text = sim__xmalloc(len + 1);
+    out->json_text = sim_xmalloc(len + 1);
     memcpy(out->json_text, text, len);
     out->json_text[len] = '\0';
     out->json_len = len;
@@ -302,7 +302,7 @@ int sim_scenario_load_string(const char *text, size_t len, const char *path,
     ld.check_sweep = true;
     if (sim__load_text(&ld, text, len, out) != 0)
         return -1;
-    out->path = sim__xstrdup(path);
+    out->path = sim_xstrdup(path);
     return 0;
 }
 
@@ -330,7 +330,7 @@ int sim_scenario_load(const char *path, const sim_limits *limits, sim_scenario *
         return -1;
     }
     size_t cap = (size_t)st.st_size + 1;
-    char *text = sim__xmalloc(cap);
+    char *text = sim_xmalloc(cap);
     size_t len = fread(text, 1, cap, f);
     int rerr = ferror(f);
     fclose(f);

@@ -213,7 +213,7 @@ int sim__set_text(const char *text, size_t len, const char *key, const char *val
             abort();
         }
         *out_len = strlen(dumped);
-        *out = sim__xmalloc(*out_len + 1);
+        *out = sim_xmalloc(*out_len + 1);
         memcpy(*out, dumped, *out_len + 1);
         free(dumped);
     }
@@ -253,7 +253,7 @@ int sim_scenario_set(sim_scenario *s, const char *key, const char *value, sim_er
     free(text);
     if (rc != 0)
         return -1;
-    fresh.path = s->path ? sim__xstrdup(s->path) : NULL;
+    fresh.path = s->path ? sim_xstrdup(s->path) : NULL;
     sim_scenario_free(s);
     *s = fresh;
     return 0;

@@ -1,5 +1,6 @@
 /* sweep.c — running a sweep: points on threads, points/ on disk, resume (sweep.h). */
 #include "sweep.h"
+#include "xalloc.h"
 
 #include <assert.h>
 #include <dirent.h>
@@ -40,16 +41,6 @@ typedef struct sweep_ctx {
     sim_error err;        /* of the lowest failed point */
     struct timespec t0;
 } sweep_ctx;
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p) {
-        fputs("dsim: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
 
 static bool is_mine(const sim_sweep_opts *o, size_t i)
 {
@@ -97,7 +88,7 @@ static int save_point(const sweep_ctx *c, size_t i, const sim_results *r, sim_er
     char *text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17));
     json_decref(o);
     if (!text) {
-        fputs("dsim: out of memory\n", stderr);
+        fputs("dsim: out of memory (json_dumps)\n", stderr);
         abort();
     }
     char path[PATH_LEN];
@@ -129,7 +120,7 @@ static int load_point(const sweep_ctx *c, size_t i, sim_results *out)
         json_array_size(values) == (size_t)np * (size_t)nr * SIM_M_COUNT) {
         out->n_policies = (size_t)np;
         out->n_reps = (size_t)nr;
-        out->v = xcalloc(json_array_size(values), sizeof(double));
+        out->v = sim_xcalloc(json_array_size(values), sizeof(double));
         rc = 0;
         for (size_t k = 0; k < json_array_size(values); k++) {
             json_t *x = json_array_get(values, k);
@@ -175,8 +166,8 @@ static void *worker(void *arg)
 {
     sweep_ctx *c = arg;
     const sim_sweep_opts *o = c->o;
-    size_t *choice = xcalloc(o->n_params, sizeof *choice);
-    sim_error *err = xcalloc(1, sizeof *err);
+    size_t *choice = sim_xcalloc(o->n_params, sizeof *choice);
+    sim_error *err = sim_xcalloc(1, sizeof *err);
     for (;;) {
         pthread_mutex_lock(&c->mu);
         if (c->stop || c->next >= c->n_todo) {
@@ -277,7 +268,7 @@ static int write_outputs(const sweep_ctx *c, sim_sweep_outcome *out, sim_error *
 {
     const sim_sweep_opts *o = c->o;
     const sim_scenario *s = c->s;
-    size_t *choice = xcalloc(o->n_params, sizeof *choice);
+    size_t *choice = sim_xcalloc(o->n_params, sizeof *choice);
     sim_outfile f;
     if (sim_outfile_open(&f, out->csv, err) != 0) {
         free(choice);
@@ -341,7 +332,7 @@ static int run_threads(sweep_ctx *c, sim_error *err)
 {
     size_t n = (size_t)(c->o->jobs > 0 ? c->o->jobs : 1);
     n = n < c->n_todo ? n : c->n_todo;
-    pthread_t *th = xcalloc(n, sizeof *th);
+    pthread_t *th = sim_xcalloc(n, sizeof *th);
     size_t started = 0;
     for (; started < n; started++)
         if (pthread_create(&th[started], NULL, worker, c) != 0)
@@ -385,7 +376,7 @@ int sim_sweep_run(const sim_scenario *s, const sim_sweep_opts *o, sim_sweep_outc
         sim_error_add(err, "nothing to sweep: give --param KEY=V1,V2,... or a \"sweep\" block");
         return -1;
     }
-    sweep_ctx *c = xcalloc(1, sizeof *c);
+    sweep_ctx *c = sim_xcalloc(1, sizeof *c);
     c->s = s;
     c->o = o;
     c->n_points = n_points;
@@ -403,9 +394,9 @@ int sim_sweep_run(const sim_scenario *s, const sim_sweep_opts *o, sim_sweep_outc
     if (sim_sweep_mkdir(c->points_dir, err) != 0)
         goto done;
     fingerprint(c);
-    c->res = xcalloc(n_points, sizeof *c->res);
-    c->have = xcalloc(n_points, sizeof *c->have);
-    c->todo = xcalloc(n_points, sizeof *c->todo);
+    c->res = sim_xcalloc(n_points, sizeof *c->res);
+    c->have = sim_xcalloc(n_points, sizeof *c->have);
+    c->todo = sim_xcalloc(n_points, sizeof *c->todo);
     clear_temporaries(c);
     if (!o->resume)
         clear_points(c);

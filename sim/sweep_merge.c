@@ -1,5 +1,6 @@
 /* sweep_merge.c — joining the CSVs of sweep shards (sim_sweep_merge, sweep.h). */
 #include "sweep.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,16 +17,6 @@ typedef struct merge_row {
     size_t len;
 } merge_row;
 
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p) {
-        fputs("dsim: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
-
 /* Reads path whole; returns a NUL-terminated buffer or NULL (err). */
 static char *slurp(const char *path, size_t *len, sim_error *err)
 {
@@ -35,7 +26,7 @@ static char *slurp(const char *path, size_t *len, sim_error *err)
         return NULL;
     }
     size_t cap = 65536, n = 0;
-    char *buf = xrealloc(NULL, cap);
+    char *buf = sim_xrealloc(NULL, cap);
     size_t k;
     while ((k = fread(buf + n, 1, cap - n - 1, f)) > 0) {
         n += k;
@@ -47,7 +38,7 @@ static char *slurp(const char *path, size_t *len, sim_error *err)
                 return NULL;
             }
             cap *= 2;
-            buf = xrealloc(buf, cap);
+            buf = sim_xrealloc(buf, cap);
         }
     }
     int bad = ferror(f);
@@ -91,7 +82,7 @@ int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
         sim_error_add(err, "merge: no input files");
         return -1;
     }
-    char **texts = xrealloc(NULL, n * sizeof *texts);
+    char **texts = sim_xrealloc(NULL, n * sizeof *texts);
     memset(texts, 0, n * sizeof *texts);
     merge_row *rows = NULL;
     size_t n_rows = 0, cap = 0, header_len = 0;
@@ -126,7 +117,7 @@ int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
             }
             if (n_rows == cap) {
                 cap = cap ? 2 * cap : 256;
-                rows = xrealloc(rows, cap * sizeof *rows);
+                rows = sim_xrealloc(rows, cap * sizeof *rows);
             }
             merge_row *r = &rows[n_rows];
             if (row_point(l, ll, &r->point) != 0) {

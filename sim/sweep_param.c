@@ -1,5 +1,6 @@
 /* sweep_param.c — knob parsing, the cross product, hashing and folders (sweep.h). */
 #include "sweep.h"
+#include "xalloc.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -9,19 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p) {
-        fputs("dsim: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
-
 static char *xstrndup(const char *s, size_t n)
 {
-    char *p = xrealloc(NULL, n + 1);
+    char *p = sim_xrealloc(NULL, n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
@@ -29,7 +20,7 @@ static char *xstrndup(const char *s, size_t n)
 
 static void add_value(sim_sweep_param *p, const char *v, size_t len)
 {
-    p->values = xrealloc(p->values, (p->n + 1) * sizeof *p->values);
+    p->values = sim_xrealloc(p->values, (p->n + 1) * sizeof *p->values);
     p->values[p->n++] = xstrndup(v, len);
 }
 

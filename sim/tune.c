@@ -1,5 +1,6 @@
 /* tune.c — grid-then-compass search with common random numbers (tune.h). */
 #include "tune.h"
+#include "xalloc.h"
 
 #include <assert.h>
 #include <math.h>
@@ -12,26 +13,6 @@
 #include "stats.h"
 
 #define TUNE_ITER_MAX 10000 /* refinement rounds */
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p) {
-        fputs("dsim: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p) {
-        fputs("dsim: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
 
 uint64_t sim_tune_confirm_seed(uint64_t seed)
 {
@@ -54,7 +35,7 @@ void sim_tune_setting_metric(const sim_tune_setting *s, sim_metric m, double *me
 void sim_tune_setting_expr(const sim_tune_setting *s, const sim_expr *e, double *mean,
                            double *hw)
 {
-    double *x = xcalloc(s->reps, sizeof *x);
+    double *x = sim_xcalloc(s->reps, sizeof *x);
     for (size_t r = 0; r < s->reps; r++)
         x[r] = sim_expr_eval(e, s->v + r * SIM_M_COUNT);
     sim_mean_ci(x, s->reps, 1, mean, hw, NULL);
@@ -111,7 +92,7 @@ typedef struct batch {
 static void *batch_worker(void *arg)
 {
     batch *b = arg;
-    sim_error *err = xcalloc(1, sizeof *err);
+    sim_error *err = sim_xcalloc(1, sizeof *err);
     for (;;) {
         size_t t = atomic_fetch_add(&b->next, 1);
         if (t >= b->k * b->reps)
@@ -138,18 +119,18 @@ static void *batch_worker(void *arg)
 static int evaluate(const sim_tune_opts *o, const double *xs, size_t k, uint64_t seed,
                     sim_tune_setting *out, sim_error *err)
 {
-    batch *b = xcalloc(1, sizeof *b);
+    batch *b = sim_xcalloc(1, sizeof *b);
     b->o = o;
     b->k = k;
     b->reps = (size_t)o->replications;
     b->out = out;
-    b->worlds = xcalloc(k, sizeof *b->worlds);
+    b->worlds = sim_xcalloc(k, sizeof *b->worlds);
     int rc = 0;
     for (size_t i = 0; i < k; i++) {
         memset(&out[i], 0, sizeof out[i]);
         memcpy(out[i].x, xs + i * o->n_knobs, o->n_knobs * sizeof(double));
         out[i].reps = b->reps;
-        out[i].v = xcalloc(b->reps * SIM_M_COUNT, sizeof(double));
+        out[i].v = sim_xcalloc(b->reps * SIM_M_COUNT, sizeof(double));
         if (rc == 0 && !(b->worlds[i] = o->eval.prepare(o->eval.ctx, out[i].x, seed, err)))
             rc = -1;
     }
@@ -158,7 +139,7 @@ static int evaluate(const sim_tune_opts *o, const double *xs, size_t k, uint64_t
         pthread_mutex_init(&b->mu, NULL);
         size_t n = (size_t)(o->jobs > 0 ? o->jobs : 1);
         n = n < k * b->reps ? n : k * b->reps;
-        pthread_t *th = xcalloc(n, sizeof *th);
+        pthread_t *th = sim_xcalloc(n, sizeof *th);
         size_t started = 0;
         for (; n > 1 && started < n; started++)
             if (pthread_create(&th[started], NULL, batch_worker, b) != 0)
@@ -215,7 +196,7 @@ static bool seen(const tuner *t, const double *x)
 static long run_new(tuner *t, const double *xs, size_t k, sim_error *err)
 {
     size_t d = t->o->n_knobs;
-    double *fresh = xcalloc(k * d, sizeof *fresh);
+    double *fresh = sim_xcalloc(k * d, sizeof *fresh);
     size_t n = 0;
     for (size_t i = 0; i < k && t->res->n + n < t->settings_max; i++) {
         const double *x = xs + i * d;
@@ -227,7 +208,7 @@ static long run_new(tuner *t, const double *xs, size_t k, sim_error *err)
     }
     if (t->res->n + n > t->cap) {
         t->cap = (t->res->n + n) * 2;
-        t->res->all = xrealloc(t->res->all, t->cap * sizeof *t->res->all);
+        t->res->all = sim_xrealloc(t->res->all, t->cap * sizeof *t->res->all);
     }
     sim_tune_setting *out = t->res->all + t->res->n;
     if (n > 0 && evaluate(t->o, fresh, n, t->o->seed, out, err) != 0) {
@@ -297,7 +278,7 @@ static int grid(tuner *t, sim_error *err)
     for (size_t k = 0; k < d; k++) {
         const sim_tune_knob *kn = &o->knobs[k];
         size_t cnt = kn->kind == SIM_KNOB_LIST ? kn->n : g;
-        levels[k] = xcalloc(cnt, sizeof(double));
+        levels[k] = sim_xcalloc(cnt, sizeof(double));
         nl[k] = 0;
         for (size_t i = 0; i < cnt; i++) {
             double x = kn->kind == SIM_KNOB_LIST
@@ -308,7 +289,7 @@ static int grid(tuner *t, sim_error *err)
         }
         total *= nl[k];
     }
-    double *xs = xcalloc(total * d, sizeof *xs);
+    double *xs = sim_xcalloc(total * d, sizeof *xs);
     for (size_t i = 0; i < total; i++) {
         size_t rest = i;
         for (size_t k = d; k-- > 0;) {
@@ -334,7 +315,7 @@ static int refine(tuner *t, sim_error *err)
         return 0;
     for (size_t k = 0; k < d; k++) /* start from the grid's step */
         h[k] = (o->knobs[k].hi - o->knobs[k].lo) / (double)(g - 1);
-    double *xs = xcalloc(2 * d * d, sizeof *xs);
+    double *xs = sim_xcalloc(2 * d * d, sizeof *xs);
     size_t center = best_index(t->res, t->res->n);
     for (int iter = 0; iter < TUNE_ITER_MAX; iter++) {
         size_t k_new = 0;

@@ -1,5 +1,6 @@
 /* tune_eval.c — the real world as tune's evaluator; knob kinds from the loader. */
 #include "tune.h"
+#include "xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,11 +11,7 @@
 static void *world_prepare(void *ctx, const double *x, uint64_t seed, sim_error *err)
 {
     const sim_tune_world *w = ctx;
-    sim_scenario *s = malloc(sizeof *s);
-    if (!s) {
-        fputs("dsim: out of memory\n", stderr);
-        abort();
-    }
+    sim_scenario *s = sim_xmalloc(sizeof *s);
     sim_scenario_copy(s, w->base);
     for (size_t k = 0; k < w->n_knobs; k++) {
         char text[160];

@@ -1,5 +1,6 @@
 /* tune_expr.c — tune's knobs, objective and constraints as text (tune.h). */
 #include "tune.h"
+#include "xalloc.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -9,16 +10,6 @@
 #include <string.h>
 
 #include "suggest.h"
-
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p) {
-        fputs("dsim: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
 
 /* A whole-string finite number; *is_int when it is written as an integer. */
 static int number(const char *s, size_t len, double *out, bool *is_int)
@@ -71,8 +62,8 @@ int sim_tune_knob_parse(const char *arg, sim_tune_knob *out, sim_error *err)
             sim_tune_knob_free(out);
             return -1;
         }
-        out->values = xrealloc(out->values, (out->n + 1) * sizeof *out->values);
-        out->values[out->n] = xrealloc(NULL, len + 1);
+        out->values = sim_xrealloc(out->values, (out->n + 1) * sizeof *out->values);
+        out->values[out->n] = sim_xrealloc(NULL, len + 1);
         memcpy(out->values[out->n], item, len);
         out->values[out->n++][len] = '\0';
         if (!comma)

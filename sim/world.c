@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "xalloc.h"
 #include "net.h"
 #include "node.h"
 #include "run.h"
@@ -104,11 +105,7 @@ static uint32_t msg_alloc(world *w)
     }
     if (w->n_msgs == w->cap_msgs) {
         w->cap_msgs = w->cap_msgs ? w->cap_msgs * 2 : 256;
-        w->msgs = realloc(w->msgs, (size_t)w->cap_msgs * sizeof *w->msgs);
-        if (!w->msgs) {
-            fputs("dsim: out of memory\n", stderr);
-            abort();
-        }
+        w->msgs = sim_xrealloc(w->msgs, (size_t)w->cap_msgs * sizeof *w->msgs);
     }
     return w->n_msgs++;
 }
@@ -137,11 +134,7 @@ static void held_put(world *w, uint64_t job, uint32_t attempt, int64_t busy)
         size_t old_cap = w->held_cap;
         struct held *old = w->held;
         w->held_cap = old_cap ? old_cap * 2 : 64;
-        w->held = calloc(w->held_cap, sizeof *w->held);
-        if (!w->held) {
-            fputs("dsim: out of memory\n", stderr);
-            abort();
-        }
+        w->held = sim_xcalloc(w->held_cap, sizeof *w->held);
         w->held_n = 0;
         for (size_t i = 0; i < old_cap; i++)
             if (old[i].key) {
@@ -602,15 +595,11 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     const wl_config *wl = &s->workload;
     uint32_t n_sessions = (uint32_t)wl->sessions;
     wc_client_init(&w.client, n_sessions, (uint32_t)wl->utterances_per_session);
-    w.cursors = calloc(n_sessions ? n_sessions : 1, sizeof *w.cursors);
+    w.cursors = sim_xcalloc(n_sessions, sizeof *w.cursors);
     for (size_t c = 0; c < s->n_nodes; c++)
         w.n_nodes += (uint32_t)s->nodes[c].count;
-    w.nodes = calloc(w.n_nodes ? w.n_nodes : 1, sizeof *w.nodes);
+    w.nodes = sim_xcalloc(w.n_nodes, sizeof *w.nodes);
     w.e = sim_engine_new(1024 + 4 * (size_t)w.n_nodes);
-    if (!w.cursors || !w.nodes) {
-        fputs("dsim: out of memory\n", stderr);
-        abort();
-    }
     int rc = 0;
     uint32_t id = 0;
     for (size_t c = 0; c < s->n_nodes; c++) {

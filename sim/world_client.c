@@ -1,5 +1,6 @@
 /* world_client.c — what the client saw, and the metrics computed from it. */
 #include "simworld.h"
+#include "xalloc.h"
 
 #include <assert.h>
 #include <math.h>
@@ -9,26 +10,16 @@
 #include <gsl/gsl_sort_float.h>
 #include <gsl/gsl_statistics_float.h>
 
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p) {
-        fputs("dsim: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
-
 void wc_client_init(wc_client *c, uint32_t n_sessions, uint32_t per_session)
 {
     memset(c, 0, sizeof *c);
     c->n_sessions = n_sessions;
     c->per_session = per_session;
-    c->utt = xcalloc((size_t)n_sessions * per_session, sizeof *c->utt);
-    c->sessions = xcalloc(n_sessions, sizeof *c->sessions);
+    c->utt = sim_xcalloc((size_t)n_sessions * per_session, sizeof *c->utt);
+    c->sessions = sim_xcalloc(n_sessions, sizeof *c->sessions);
     /* at most one first delivery per utterance: sized once, never grown */
     c->cap_latency = (size_t)n_sessions * per_session;
-    c->latency = xcalloc(c->cap_latency, sizeof *c->latency);
+    c->latency = sim_xcalloc(c->cap_latency, sizeof *c->latency);
     for (uint32_t s = 0; s < n_sessions; s++)
         c->sessions[s].max_delivered = -1;
 }
