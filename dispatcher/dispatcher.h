@@ -289,8 +289,20 @@ int disp_node_down(disp *d, disp_time now, uint32_t node);
 /* A node heartbeat reporting how many jobs it is running (current_jobs). */
 int disp_node_heartbeat(disp *d, disp_time now, uint32_t node, int current_jobs);
 
+/* Utterance indices are 0 .. DISP_INDEX_MAX - 1. */
+#define DISP_INDEX_MAX UINT32_MAX
+/* A session holds per-index facts (its job, the result queue's wait entries
+ * and flags) for a sliding window of indices only: from the oldest index that
+ * can still matter (a job still held, a gap the queue still waits on) to the
+ * newest. The window spans at most this many indices. */
+#define DISP_SESSION_WINDOW_MAX (UINT32_C(1) << 20)
+
 /* An utterance ended: create (idempotently) the job for (session, index) and
- * try to dispatch it. *job_out (may be NULL) receives the stable job id. */
+ * try to dispatch it. *job_out (may be NULL) receives the stable job id.
+ * Returns DISP_EINVAL for index >= DISP_INDEX_MAX, and DISP_ELIMIT when the
+ * session's window would span more than DISP_SESSION_WINDOW_MAX indices (an
+ * index that far from the oldest one still held; under the ordered queue,
+ * also from `expected`, since every index in between is waited for). */
 int disp_utterance(disp *d, disp_time now, uint64_t session, uint32_t index,
                    disp_time audio, uint64_t *job_out);
 
@@ -337,6 +349,9 @@ typedef struct disp_stats {
     uint64_t evictions;        /* results evicted beyond result_queue_max */
     uint64_t queue_duplicates; /* copies the ordered queue dropped */
     uint64_t timers;           /* timers currently armed */
+    uint64_t session_index_entries; /* per-index entries held in the sessions' windows
+                                       (16 bytes each; the allocation is at most 4x this,
+                                       16 entries minimum per session) */
 } disp_stats;
 
 void disp_get_stats(const disp *d, disp_stats *out);

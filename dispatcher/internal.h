@@ -27,7 +27,9 @@
 #define DISP__SLOT_MAX (UINT32_C(1) << DISP__SLOT_BITS)
 #define DISP__GEN_BITS 26
 #define DISP__GEN_SHIFT (DISP__ATTEMPT_BITS + DISP__SLOT_BITS)
-#define DISP__INDEX_MAX (UINT32_C(1) << 24) /* utterance indices per session */
+#define DISP__INDEX_MAX DISP_INDEX_MAX /* utterance indices are below it */
+#define DISP__WINDOW_MAX DISP_SESSION_WINDOW_MAX /* indices a session's window spans */
+#define DISP__WINDOW_MIN 16         /* smallest window allocation (entries) */
 #define DISP__SESSION_MAX (UINT32_C(1) << 24) /* sessions open at once */
 #define DISP__ACK_RANGE_MAX 65536   /* wait entries created by one arrival */
 #define DISP__EST_MIN_SAMPLES 16    /* durations before an estimate replaces the default */
@@ -126,6 +128,7 @@ typedef struct {
 typedef struct {
     uint64_t id;           /* stable id (serial << DISP__ATTEMPT_BITS) */
     uint64_t session;
+    uint64_t sess_epoch;   /* the session's epoch when the job was created */
     uint32_t index;
     uint8_t state;
     uint8_t n_live;
@@ -156,7 +159,8 @@ typedef struct {
     uint64_t job, job_id;
 } disp__rq_entry;
 
-/* What a session knows per utterance index (dense: indices count up from 0). */
+/* What a session knows per utterance index. Only a window of indices is held
+ * (uwin.c): an index outside it holds nothing (no wait entry, no flag, no job). */
 #define DISP__U_RELEASED UINT64_C(1) /* ordered queue: handed to the client */
 #define DISP__U_FAILED UINT64_C(2)   /* ordered queue: the job failed for good */
 typedef struct {
@@ -166,12 +170,14 @@ typedef struct {
 
 typedef struct {
     uint64_t id;
+    uint64_t epoch;        /* which opening of the id (a closed session's jobs keep theirs) */
     bool in_use;
     int64_t expected;
     disp__rq_entry *pend;  /* sorted by index: pend[pstart .. pstart+pn) */
     uint32_t pstart, pn, pcap;
-    disp__uinfo *u;        /* by utterance index, u[0 .. ucap) */
-    uint32_t ucap;
+    disp__uinfo *u;        /* ring: index i (ubase <= i < ubase + un) at u[i & (ucap - 1)] */
+    uint32_t ubase, un;    /* the window of indices held */
+    uint32_t ucap;         /* 0 or a power of two >= un */
     uint64_t nwait;        /* wait entries set in u[] */
     bool armed;            /* reference: `expected` has a wait entry */
     uint32_t anext, aprev; /* ring of armed sessions (periodic check) */
@@ -228,6 +234,7 @@ struct disp {
     disp__session *sessions;
     uint32_t nsess, scap, sfree;
     disp__map sess_map;      /* (session id, 0) -> slot */
+    uint64_t sess_epoch;     /* sessions opened so far */
     uint32_t armed_cursor, narmed;
     int32_t check_hpos;
 
@@ -294,12 +301,32 @@ void disp__jobs_free(disp *d);
 int disp__result(disp *d, uint64_t job_id, uint32_t attempt, uint32_t node, bool success);
 void disp__dedup_expire(disp *d);
 
+/* ---- uwin.c: a session's window of per-index entries ----------------------------- */
+/* The entry of `index`, or NULL when the index lies outside the window. */
+disp__uinfo *disp__u_get(const disp__session *s, int64_t index);
+/* Adds [lo, hi) to the window (the window becomes the smallest range holding
+ * both); new entries hold nothing. The caller checked the span (DISP__WINDOW_MAX). */
+void disp__u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi);
+/* Drops entries from the front of the window while they can no longer matter
+ * (see uwin.c) and shrinks the allocation to what is left. */
+void disp__u_trim(disp *d, disp__session *s);
+/* Frees the window. */
+void disp__u_free(disp *d, disp__session *s);
+
 /* ---- rqueue.c ---------------------------------------------------------------- */
 disp__session *disp__session_find(const disp *d, uint64_t id);
+/* The session the job was created in, or NULL once that session closed (even
+ * if a session with the same id has opened since). */
+disp__session *disp__session_of(const disp *d, const disp__job *j);
 /* Opens a session; NULL when DISP__SESSION_MAX are open. */
 disp__session *disp__session_open(disp *d, uint64_t id);
 /* The stable id of the session's job for `index`, 0 if none is held. */
 uint64_t disp__session_job(const disp__session *s, uint32_t index);
+/* Makes room for `index` in the session's window (dropping what can no longer
+ * matter first). Returns 0, or DISP_ELIMIT when the window would span more
+ * than DISP__WINDOW_MAX indices. */
+int disp__session_claim(disp *d, disp__session *s, uint32_t index);
+/* Records the job of `index`, which the caller claimed. */
 void disp__session_set_job(disp__session *s, uint32_t index, uint64_t job);
 /* A successful result for (session, index) enters the result queue. */
 void disp__rq_add(disp *d, disp__session *s, const disp__rq_entry *e);

@@ -132,7 +132,7 @@ void disp__job_finish(disp *d, disp__job *j, disp__jstate st)
     d->fq[(d->fq_head + d->fq_n) % d->fq_cap].slot = s;
     d->fq_n++;
     if (st == DISP__J_FAILED) {
-        disp__session *ss = disp__session_find(d, j->session);
+        disp__session *ss = disp__session_of(d, j);
         if (ss != NULL)
             disp__rq_failed(d, ss, j->index);
     }
@@ -436,13 +436,14 @@ int disp__job_create(disp *d, uint64_t session, uint32_t index, disp_time audio,
     }
     if (s == NULL && (s = disp__session_open(d, session)) == NULL)
         return DISP_ELIMIT;
-    if ((j = job_alloc(d)) == NULL)
+    if (disp__session_claim(d, s, index) != 0 || (j = job_alloc(d)) == NULL)
         return DISP_ELIMIT;
     if ((++d->serial & ((UINT64_C(1) << DISP__GEN_BITS) - 1)) == 0)
         ++d->serial; /* generation 0 never names a job */
     j->id = (d->serial & ((UINT64_C(1) << DISP__GEN_BITS) - 1)) << DISP__GEN_SHIFT |
             (uint64_t)jslot(d, j) << DISP__ATTEMPT_BITS;
     j->session = session;
+    j->sess_epoch = s->epoch;
     j->index = index;
     j->audio = audio;
     j->created_at = d->now;
@@ -466,7 +467,8 @@ int disp__job_create(disp *d, uint64_t session, uint32_t index, disp_time audio,
 /* Forgets finished jobs past their retention. Their records are not touched:
  * disp__job_by_id() no longer sees a job whose forget time has come, and the
  * slot is reused (and overwritten) by a later job. The session's (index -> id)
- * entry may stay: an id whose slot no longer holds it names no job. */
+ * entry may stay until its window moves past it (uwin.c): an id whose slot no
+ * longer holds it names no job. */
 void disp__jobs_forget(disp *d)
 {
     while (d->fq_n > 0 && d->fq[d->fq_head].at <= d->now) {

@@ -161,8 +161,8 @@ static void on_success(disp *d, disp__job *j, uint32_t attempt, uint32_t node, i
         disp__job_finish(d, j, DISP__J_COMPLETED);
     }
     j->succeeded = true;
-    s = disp__session_find(d, j->session);
-    if (s == NULL) {
+    s = disp__session_of(d, j);
+    if (s == NULL) { /* closed (a session opened since with its id is another) */
         log_result(d, DISP_LOG_RESULT_SESSION_CLOSED, j, attempt, node, 0);
         return;
     }

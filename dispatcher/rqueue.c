@@ -20,6 +20,13 @@ disp__session *disp__session_find(const disp *d, uint64_t id)
     return v ? &d->sessions[*v] : NULL;
 }
 
+disp__session *disp__session_of(const disp *d, const disp__job *j)
+{
+    disp__session *s = disp__session_find(d, j->session);
+
+    return s != NULL && s->epoch == j->sess_epoch ? s : NULL;
+}
+
 static uint32_t sslot(const disp *d, const disp__session *s)
 {
     return (uint32_t)(s - d->sessions);
@@ -45,6 +52,7 @@ disp__session *disp__session_open(disp *d, uint64_t id)
     s = &d->sessions[slot];
     memset(s, 0, sizeof *s);
     s->id = id;
+    s->epoch = ++d->sess_epoch;
     s->in_use = true;
     s->hpos = -1;
     s->anext = s->aprev = DISP__NONE;
@@ -130,68 +138,91 @@ static disp__rq_entry pend_take(disp__session *s, uint32_t idx)
 
 /* ---- per-index facts: wait entries, the job, ordered-queue flags -------------- */
 
-/* Makes u[index] exist; new entries have no wait entry and no job. */
-static void u_reserve(disp__session *s, uint32_t index)
-{
-    uint32_t n;
-
-    assert(index < DISP__INDEX_MAX);
-    if (index < s->ucap)
-        return;
-    n = s->ucap ? s->ucap : 16;
-    while (n <= index)
-        n *= 2;
-    s->u = disp__xrealloc(s->u, n, sizeof *s->u);
-    for (uint32_t i = s->ucap; i < n; i++) {
-        s->u[i].wait = -1;
-        s->u[i].job = 0;
-    }
-    s->ucap = n;
-}
+/* The entries live in a window of indices (uwin.c). Reads outside it find
+ * nothing; writes land inside it: a job's index is claimed at its creation and
+ * stays in the window while the job is held, results come from held jobs, and
+ * ref_add() covers the wait entries it creates. */
 
 uint64_t disp__session_job(const disp__session *s, uint32_t index)
 {
-    return index < s->ucap ? s->u[index].job & ~DISP__ATTEMPT_MASK : 0;
+    const disp__uinfo *u = disp__u_get(s, index);
+
+    return u ? u->job & ~DISP__ATTEMPT_MASK : 0;
+}
+
+int disp__session_claim(disp *d, disp__session *s, uint32_t index)
+{
+    int64_t lo = index, hi = (int64_t)index + 1;
+
+    if (disp__u_get(s, index) != NULL)
+        return 0;
+    disp__u_trim(d, s);
+    if (s->un > 0) {
+        lo = lo < s->ubase ? lo : s->ubase;
+        hi = hi > (int64_t)s->ubase + s->un ? hi : (int64_t)s->ubase + s->un;
+    }
+    /* The ordered queue waits on every index from `expected` on, one by one. */
+    if (d->p.result_queue == DISP_QUEUE_ORDERED && s->expected < lo)
+        lo = s->expected;
+    if (hi - lo > (int64_t)DISP__WINDOW_MAX)
+        return DISP_ELIMIT;
+    disp__u_cover(d, s, index, index + 1);
+    return 0;
 }
 
 void disp__session_set_job(disp__session *s, uint32_t index, uint64_t job)
 {
+    disp__uinfo *u = disp__u_get(s, index);
+
     assert((job & DISP__ATTEMPT_MASK) == 0);
-    u_reserve(s, index);
-    s->u[index].job = (s->u[index].job & DISP__ATTEMPT_MASK) | job;
+    assert(u != NULL); /* claimed by the caller */
+    u->job = (u->job & DISP__ATTEMPT_MASK) | job;
 }
 
 static bool u_flag(const disp__session *s, int64_t index, uint64_t flag)
 {
-    return index >= 0 && index < (int64_t)s->ucap && (s->u[index].job & flag) != 0;
+    const disp__uinfo *u = disp__u_get(s, index);
+
+    return u != NULL && (u->job & flag) != 0;
 }
 
+/* Sets a flag on an index of a held job or a pending result: in the window. */
 static void u_set_flag(disp__session *s, uint32_t index, uint64_t flag)
 {
-    u_reserve(s, index);
-    s->u[index].job |= flag;
+    disp__uinfo *u = disp__u_get(s, index);
+
+    assert(u != NULL);
+    if (u != NULL)
+        u->job |= flag;
 }
 
 /* The wait entry of `index`, or NULL. */
 static disp_time *ack_get(disp__session *s, int64_t index)
 {
-    if (index < 0 || index >= (int64_t)s->ucap || s->u[index].wait < 0)
-        return NULL;
-    return &s->u[index].wait;
+    disp__uinfo *u = disp__u_get(s, index);
+
+    return u != NULL && u->wait >= 0 ? &u->wait : NULL;
 }
 
+/* Sets a wait entry; the index lies in the window. */
 static void ack_put(disp__session *s, uint32_t index, disp_time now)
 {
-    u_reserve(s, index);
-    if (s->u[index].wait < 0)
+    disp__uinfo *u = disp__u_get(s, index);
+
+    assert(u != NULL);
+    if (u == NULL)
+        return;
+    if (u->wait < 0)
         s->nwait++;
-    s->u[index].wait = now;
+    u->wait = now;
 }
 
 static void ack_del(disp__session *s, int64_t index)
 {
-    if (ack_get(s, index) != NULL) {
-        s->u[index].wait = -1;
+    disp_time *w = ack_get(s, index);
+
+    if (w != NULL) {
+        *w = -1;
         s->nwait--;
     }
 }
@@ -355,10 +386,16 @@ static void ref_add(disp *d, disp__session *s, const disp__rq_entry *e)
     }
     if ((int64_t)e->index > s->expected) {
         /* The gap clock starts now for every index in [expected, index) that is
-         * neither pending nor waiting — delivered or discarded ones included. */
-        int64_t i = s->expected;
+         * neither pending nor waiting — delivered or discarded ones included.
+         * At most DISP__ACK_RANGE_MAX of them, and none that would stretch
+         * the window beyond DISP__WINDOW_MAX. */
+        int64_t i = s->expected, top = (int64_t)s->ubase + s->un;
         if ((int64_t)e->index - i > DISP__ACK_RANGE_MAX)
             i = (int64_t)e->index - DISP__ACK_RANGE_MAX;
+        if (top - i > (int64_t)DISP__WINDOW_MAX)
+            i = top - (int64_t)DISP__WINDOW_MAX;
+        if (i < (int64_t)e->index)
+            disp__u_cover(d, s, (uint32_t)i, e->index);
         for (; i < (int64_t)e->index; i++)
             if (!pend_has(s, i) && ack_get(s, i) == NULL)
                 ack_put(s, (uint32_t)i, d->now);
@@ -387,7 +424,7 @@ void disp__rq_check(disp *d)
 
 static void ord_pump(disp *d, disp__session *s)
 {
-    uint64_t guard = (uint64_t)s->pn + s->ucap + 2;
+    uint64_t guard = (uint64_t)s->pn + s->un + 2; /* failed flags lie in the window */
     uint32_t ref = DISP__TREF(DISP__T_SESSION, sslot(d, s));
 
     while (guard-- > 0) {
@@ -454,6 +491,7 @@ void disp__rq_gap_timer(disp *d, uint32_t slot)
 
 void disp__rq_add(disp *d, disp__session *s, const disp__rq_entry *e)
 {
+    assert(disp__u_get(s, e->index) != NULL); /* a held job's index: in the window */
     switch (d->p.result_queue) {
     case DISP_QUEUE_IMMEDIATE:
         deliver(d, s, e);
@@ -483,10 +521,7 @@ int disp__session_close(disp *d, disp__session *s)
         disp__rq_entry e = pend_pop_min(s);
         deliver(d, s, &e);
     }
-    free(s->u); /* no wait entries: arm_check() leaves the ring */
-    s->u = NULL;
-    s->ucap = 0;
-    s->nwait = 0;
+    disp__u_free(d, s); /* no wait entries: arm_check() leaves the ring */
     arm_check(d, s);
     disp__timer_clear(d, DISP__TREF(DISP__T_SESSION, slot));
     free(s->pend);

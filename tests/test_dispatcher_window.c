@@ -1,0 +1,366 @@
+/*
+ * test_dispatcher_window.c — a session holds per-index facts (its jobs, the
+ * queue's wait entries and flags) for a sliding window of indices only, so a
+ * long session costs memory for the jobs in flight, not for every utterance it
+ * spoke; and nothing a message can still reach behaves differently for it.
+ *
+ * Timing used throughout (lingua-2025-12-28, retention 300 s): utterance n at
+ * t = 2n s, answered 1 s later, so job n is forgotten at 2n + 301 s and, when
+ * utterance m arrives, jobs m-150 .. m are held: 151 of them.
+ */
+#include "test_dispatcher_harness.h"
+
+#define HELD 151 /* jobs held in a long session at the timing above */
+
+static disp_stats stats(const disp *d)
+{
+    disp_stats st;
+
+    disp_get_stats(d, &st);
+    return st;
+}
+
+/* Session `sid` speaks indices from .. from+n-1, one every 2 s from t0, each
+ * answered 1 s later by its node. Checks after each utterance past the
+ * retention that the window holds exactly the held jobs. Keeps each ASSIGN in
+ * assigns[k] when assigns is not NULL. Returns the time of the next utterance. */
+static disp_time history(disp *d, rec *r, uint64_t sid, uint32_t from, uint32_t n,
+                         disp_time t0, disp_cmd *assigns)
+{
+    for (uint32_t k = 0; k < n; k++) {
+        disp_time t = t0 + SEC(2) * k;
+        uint64_t job = utter(d, t, sid, from + k);
+        disp_stats st = stats(d);
+        if (assigns != NULL)
+            assigns[k] = *last_assign(r, job);
+        if (k >= HELD) {
+            assert_int_equal(st.jobs_in_memory, HELD);
+            assert_int_equal(st.session_index_entries, HELD);
+        }
+        answer(d, r, t + SEC(1), job, true);
+        rec_clear(r);
+    }
+    return t0 + SEC(2) * n;
+}
+
+static void long_session(disp_queue_mode mode, uint32_t n)
+{
+    disp_policy p = preset("lingua-2025-12-28");
+    rec r = {0};
+    disp *d;
+    disp_stats st;
+
+    p.result_queue = mode;
+    d = mk(&p, &r, 2);
+    history(d, &r, 1, 0, n, 0, NULL);
+    st = stats(d);
+    assert_int_equal(st.deliveries, n);
+    assert_int_equal(st.ack_discards + st.ack_skips + st.queue_duplicates, 0);
+    assert_int_equal(disp_session_close(d, SEC(2) * n, 1), 0);
+    assert_int_equal(stats(d).session_index_entries, 0);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_a_session_of_100000_utterances_holds_only_its_held_jobs_indices(void **state)
+{
+    (void)state;
+    long_session(DISP_QUEUE_REFERENCE, 100000);
+    long_session(DISP_QUEUE_ORDERED, 20000);
+    long_session(DISP_QUEUE_IMMEDIATE, 20000);
+}
+
+/* One command, without what differs between two sessions (ids, clock origin,
+ * index origin). */
+typedef struct {
+    int kind, event, error;
+    disp_time dt;
+    int64_t di;
+    uint32_t attempt, node;
+} norm;
+
+/*
+ * From t0 on, indices b, b+1, b+2 of session `sid` (its `expected` is b):
+ * b's first attempt stalls; b+1 answers at once (b gets a wait entry); b
+ * fails over at t0+31 and attempt 2's result is discarded (31 s > 5 s); b's
+ * stalled attempt 1 answers late and is delivered, moving `expected` back;
+ * b+2's result gives b+1 a fresh wait entry; a second copy of b+1 inside it is
+ * delivered again. Returns the commands from t0 on, normalised, in *out.
+ */
+static size_t probe(disp *d, rec *r, uint64_t sid, uint32_t b, disp_time t0, norm *out,
+                    size_t max)
+{
+    disp_cmd a1, b1;
+    uint64_t ja, jb, jc;
+    size_t n = 0;
+
+    memset(out, 0, max * sizeof *out); /* compared bytewise, padding included */
+    rec_clear(r);
+    ja = utter(d, t0, sid, b);
+    a1 = *last_assign(r, ja);
+    jb = utter(d, t0 + SEC(1), sid, b + 1);
+    b1 = *last_assign(r, jb);
+    answer(d, r, t0 + SEC(2), jb, true);
+    run_until(d, t0 + SEC(31));
+    assert_int_equal(last_assign(r, ja)->attempt, 2);
+    answer(d, r, t0 + SEC(33), ja, true);
+    assert_int_equal(disp_result(d, t0 + SEC(34), a1.job_id, 1, a1.node, true), 0);
+    jc = utter(d, t0 + SEC(35), sid, b + 2);
+    answer(d, r, t0 + SEC(36), jc, true);
+    assert_int_equal(disp_result(d, t0 + SEC(37), b1.job_id, 1, b1.node, true), 0);
+    run_until(d, t0 + SEC(60));
+    for (size_t i = 0; i < r->n; i++) {
+        const disp_cmd *c = &r->v[i];
+        assert_true(n < max);
+        out[n].kind = c->kind;
+        out[n].event = c->kind == DISP_CMD_LOG ? (int)c->event : -1;
+        out[n].error = c->kind == DISP_CMD_ERROR ? (int)c->error : -1;
+        out[n].dt = c->now - t0;
+        out[n].di = c->kind == DISP_CMD_LOG && c->event == DISP_LOG_NODE_DOWN
+                        ? 0 : (int64_t)c->index - (int64_t)b;
+        out[n].attempt = c->attempt;
+        out[n].node = c->node;
+        n++;
+    }
+    assert_int_equal(deliveries_of(r, sid, b), 1);
+    assert_int_equal(deliveries_of(r, sid, b + 1), 2);
+    assert_int_equal(deliveries_of(r, sid, b + 2), 1);
+    assert_int_equal(count_event(r, DISP_LOG_ACK_DISCARD), 1);
+    return n;
+}
+
+static void test_a_late_copy_of_a_recent_index_behaves_as_in_a_short_session(void **state)
+{
+    disp_policy p = preset("lingua-2025-12-28");
+    norm shortv[128], longv[128];
+    size_t ns, nl;
+    rec r = {0};
+    disp *d;
+    disp_time t;
+
+    (void)state;
+    d = mk(&p, &r, 2);
+    t = history(d, &r, 1, 0, 3, 0, NULL);
+    ns = probe(d, &r, 1, 3, t + SEC(10), shortv, 128);
+    disp_free(d);
+
+    d = mk(&p, &r, 2);
+    t = history(d, &r, 1, 0, 20000, 0, NULL);
+    assert_int_equal(stats(d).session_index_entries, HELD);
+    nl = probe(d, &r, 1, 20000, t + SEC(10), longv, 128);
+    disp_free(d);
+
+    assert_true(ns > 10);
+    assert_int_equal(ns, nl);
+    assert_memory_equal(shortv, longv, ns * sizeof shortv[0]);
+    rec_free(&r);
+}
+
+/* A copy of a result, from the ASSIGN it answers. */
+static int copy(disp *d, disp_time now, const disp_cmd *a)
+{
+    return disp_result(d, now, a->job_id, a->attempt, a->node, true);
+}
+
+static void test_a_result_for_an_index_dropped_from_the_window_is_unknown(void **state)
+{
+    disp_queue_mode modes[] = {DISP_QUEUE_REFERENCE, DISP_QUEUE_ORDERED};
+    static disp_cmd assigns[1000];
+
+    (void)state;
+    for (int m = 0; m < 2; m++) {
+        disp_policy p = preset("lingua-2025-12-28");
+        rec r = {0};
+        disp *d;
+        disp_time t;
+        disp_stats before;
+
+        p.result_queue = modes[m];
+        d = mk(&p, &r, 2);
+        t = history(d, &r, 1, 0, 1000, 0, assigns);
+        /* Index 0: its job is forgotten, its entry dropped. */
+        before = stats(d);
+        assert_int_equal(copy(d, t, &assigns[0]), DISP_EUNKNOWN);
+        assert_int_equal(count_event(&r, DISP_LOG_RESULT_UNKNOWN), 1);
+        assert_int_equal(count_kind(&r, DISP_CMD_DELIVER), 0);
+        assert_int_equal(stats(d).deliveries, before.deliveries);
+        assert_int_equal(stats(d).session_index_entries, before.session_index_entries);
+        /* Index 990: held (answered at 1981 s), in the window. */
+        rec_clear(&r);
+        assert_int_equal(copy(d, t, &assigns[990]), 0);
+        if (modes[m] == DISP_QUEUE_ORDERED) { /* released before: never again */
+            assert_int_equal(deliveries_of(&r, 1, 990), 0);
+            assert_int_equal(count_event(&r, DISP_LOG_QUEUE_DUPLICATE), 1);
+        } else { /* released again, as the reference queue does */
+            assert_int_equal(deliveries_of(&r, 1, 990), 1);
+            assert_int_equal(count_event(&r, DISP_LOG_RESULT_STALE_QUEUED), 1);
+        }
+        disp_free(d);
+        rec_free(&r);
+    }
+}
+
+static void test_creation_is_idempotent_while_the_job_is_held_and_new_after(void **state)
+{
+    disp_policy p = preset("lingua-2025-12-28");
+    static disp_cmd assigns[200];
+    rec r = {0};
+    disp *d = mk(&p, &r, 2);
+    disp_time t;
+    uint64_t created, job;
+
+    (void)state;
+    t = history(d, &r, 1, 0, 200, 0, assigns); /* t = 400 s */
+    created = stats(d).jobs_created;
+    /* Index 50 finished at 101 s: held until 401 s. Index 49: until 399 s. */
+    assert_int_equal(utter(d, t, 1, 50), assigns[50].job);
+    assert_int_equal(stats(d).jobs_created, created);
+    assert_int_equal(count_kind(&r, DISP_CMD_ASSIGN), 0);
+    job = utter(d, t, 1, 49);
+    assert_int_not_equal(job, assigns[49].job);
+    assert_int_equal(stats(d).jobs_created, created + 1);
+    /* Index 10 left the window long ago: a new job too, answered as any. */
+    rec_clear(&r);
+    job = utter(d, t, 1, 10);
+    assert_int_not_equal(job, assigns[10].job);
+    assert_int_equal(copy(d, t, &assigns[10]), DISP_EUNKNOWN);
+    answer(d, &r, t + SEC(1), job, true);
+    assert_int_equal(deliveries_of(&r, 1, 10), 1);
+    assert_int_equal(utter(d, t + SEC(2), 1, 10), job);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_a_late_utterance_below_the_first_index_finds_its_wait_entry(void **state)
+{
+    disp_policy p = preset("lingua-2025-12-28");
+    rec r = {0};
+    disp *d = mk(&p, &r, 2);
+    uint64_t j0, j1, j3;
+
+    (void)state;
+    /* The session starts at index 3; its result gives 0, 1 and 2 wait entries. */
+    j3 = utter(d, 0, 1, 3);
+    answer(d, &r, SEC(1), j3, true);
+    assert_int_equal(deliveries_of(&r, 1, 3), 1);
+    /* Index 1 turns up 1 s later: answered 2 s after the gap clock started. */
+    j1 = utter(d, SEC(2), 1, 1);
+    answer(d, &r, SEC(3), j1, true);
+    assert_int_equal(deliveries_of(&r, 1, 1), 1);
+    /* Index 0 turns up 6 s later: its wait entry has run out, it is discarded. */
+    j0 = utter(d, SEC(6), 1, 0);
+    answer(d, &r, SEC(7), j0, true);
+    assert_int_equal(deliveries_of(&r, 1, 0), 0);
+    assert_int_equal(count_event(&r, DISP_LOG_ACK_DISCARD), 1);
+    assert_int_equal(nth_event(&r, DISP_LOG_ACK_DISCARD, 0)->elapsed_ms, 6000);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_a_never_spoken_index_does_not_hold_the_window_past_the_retention(void **state)
+{
+    disp_policy p = preset("lingua-2025-12-28");
+    rec r = {0};
+    disp *d = mk(&p, &r, 2);
+    disp_time t;
+
+    (void)state;
+    /* Index 0 is never spoken: index 1's result gives it a wait entry at 1 s
+     * (then `expected` jumps past it). The window keeps it for the retention,
+     * so that the utterance could still turn up, then lets it go. */
+    t = history(d, &r, 1, 1, 100, 0, NULL); /* t = 200 s */
+    assert_int_equal(stats(d).session_index_entries, 101);
+    assert_int_equal(stats(d).jobs_in_memory, 100);
+    history(d, &r, 1, 101, 300, t, NULL); /* checks the window from index 151 on */
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_a_result_of_a_closed_session_never_reaches_a_session_reopened_with_its_id(
+    void **state)
+{
+    disp_policy p = preset("lingua-2025-12-28");
+    rec r = {0};
+    disp *d = mk(&p, &r, 2);
+    uint64_t old, fresh;
+    const disp_cmd *l;
+
+    (void)state;
+    old = utter(d, 0, 7, 0);
+    assert_int_equal(disp_session_close(d, SEC(1), 7), 0);
+    fresh = utter(d, SEC(2), 7, 0); /* the id opens again: a new session, a new job */
+    assert_int_not_equal(fresh, old);
+    answer(d, &r, SEC(3), old, true);
+    l = nth_event(&r, DISP_LOG_RESULT_SESSION_CLOSED, 0);
+    assert_non_null(l);
+    assert_int_equal(l->job, old);
+    assert_int_equal(deliveries_of(&r, 7, 0), 0);
+    answer(d, &r, SEC(4), fresh, true);
+    assert_int_equal(deliveries_of(&r, 7, 0), 1);
+    assert_int_equal(nth_kind(&r, DISP_CMD_DELIVER, 0)->job, fresh);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_the_window_spans_at_most_its_limit_and_indices_go_beyond_it(void **state)
+{
+    disp_policy p = preset("lingua-2025-12-28");
+    rec r = {0};
+    disp *d = mk(&p, &r, 2);
+    uint64_t j0, far;
+    disp_stats st;
+
+    (void)state;
+    j0 = utter(d, 0, 1, 0); /* held: the window starts at 0 */
+    far = utter(d, SEC(1), 1, DISP_SESSION_WINDOW_MAX - 1);
+    assert_int_equal(stats(d).session_index_entries, DISP_SESSION_WINDOW_MAX);
+    st = stats(d);
+    assert_int_equal(disp_utterance(d, SEC(1), 1, DISP_SESSION_WINDOW_MAX, 0, NULL),
+                     DISP_ELIMIT);
+    assert_int_equal(stats(d).jobs_created, st.jobs_created);
+    assert_int_equal(stats(d).session_index_entries, DISP_SESSION_WINDOW_MAX);
+    /* Once index 0 is delivered and forgotten, the window moves on. */
+    answer(d, &r, SEC(2), j0, true);
+    answer(d, &r, SEC(3), far, true);
+    utter(d, SEC(400), 1, DISP_SESSION_WINDOW_MAX);
+    assert_int_equal(stats(d).session_index_entries, 1);
+    /* Indices are bounded by DISP_INDEX_MAX only. */
+    utter(d, SEC(401), 2, UINT32_C(1) << 24);
+    utter(d, SEC(401), 3, DISP_INDEX_MAX - 1);
+    assert_int_equal(disp_utterance(d, SEC(401), 3, DISP_INDEX_MAX, 0, NULL), DISP_EINVAL);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_the_ordered_window_also_spans_from_expected(void **state)
+{
+    disp_policy p = preset("lingua-2025-12-28");
+    rec r = {0};
+    disp *d;
+
+    (void)state;
+    p.result_queue = DISP_QUEUE_ORDERED;
+    d = mk(&p, &r, 2);
+    /* Index 0 never comes: the queue waits on it, so the window counts from it. */
+    utter(d, 0, 1, DISP_SESSION_WINDOW_MAX - 1);
+    assert_int_equal(disp_utterance(d, 0, 1, DISP_SESSION_WINDOW_MAX, 0, NULL), DISP_ELIMIT);
+    disp_free(d);
+    rec_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_a_session_of_100000_utterances_holds_only_its_held_jobs_indices),
+        cmocka_unit_test(test_a_late_copy_of_a_recent_index_behaves_as_in_a_short_session),
+        cmocka_unit_test(test_a_result_for_an_index_dropped_from_the_window_is_unknown),
+        cmocka_unit_test(test_creation_is_idempotent_while_the_job_is_held_and_new_after),
+        cmocka_unit_test(test_a_late_utterance_below_the_first_index_finds_its_wait_entry),
+        cmocka_unit_test(test_a_never_spoken_index_does_not_hold_the_window_past_the_retention),
+        cmocka_unit_test(test_a_result_of_a_closed_session_never_reaches_a_session_reopened_with_its_id),
+        cmocka_unit_test(test_the_window_spans_at_most_its_limit_and_indices_go_beyond_it),
+        cmocka_unit_test(test_the_ordered_window_also_spans_from_expected),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
