@@ -60,15 +60,17 @@ bench: build
 # build-fuzz/. New inputs go to build-fuzz/corpus_*; an input that crashes, leaks
 # or hangs is saved into tests/fuzz/corpus_*/, which ctest replays from then on.
 # Paths are absolute: fuzz_cli works in a sandbox folder of its own.
-FUZZ_BUILD ?= build-fuzz
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_TARGETS ?= scenario cli
+FUZZ_FLAGS   ?= -timeout=10 -rss_limit_mb=2048
 fuzz: deps
 	@[ -f $(FUZZ_BUILD)/CMakeCache.txt ] || cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang \
 	  -DCMAKE_BUILD_TYPE=Debug -DDSIM_FUZZ=ON $(CMAKE_ARGS)
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_scenario fuzz_cli
-	@rc=0; for h in scenario cli; do \
+	@rc=0; for h in $(FUZZ_TARGETS); do \
 	  mkdir -p $(FUZZ_BUILD)/corpus_$$h; echo "== fuzz_$$h for $(SECONDS) s"; \
 	  $(FUZZ_BUILD)/tests/fuzz/fuzz_$$h -dict=$(CURDIR)/tests/fuzz/$$h.dict -max_total_time=$(SECONDS) \
-	    -timeout=10 -rss_limit_mb=2048 -max_len=65536 -close_fd_mask=3 -print_final_stats=1 \
+	    $(FUZZ_FLAGS) -max_len=65536 -close_fd_mask=3 -print_final_stats=1 \
 	    -artifact_prefix=$(CURDIR)/tests/fuzz/corpus_$$h/ \
 	    $(abspath $(FUZZ_BUILD))/corpus_$$h $(CURDIR)/tests/fuzz/corpus_$$h || rc=1; \
 	done; exit $$rc
