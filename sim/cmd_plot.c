@@ -35,6 +35,8 @@ static const char plot_usage[] =
     "    of the other knobs) and tradeoff.png (lost rate vs duplicate rate)\n"
     "  a run CSV (dsim run --format csv, or --out DIR's results.csv): tradeoff.png\n"
     "    and latency_cdf.png (latency tail per policy from its quantiles)\n"
+    "  a latencies CSV (dsim run --latencies FILE): latency_cdf.png, the whole\n"
+    "    empirical CDF of each policy\n"
     "  --scripts DIR   the folder of sweep.gp, tradeoff.gp, latency_cdf.gp (default:\n"
     "                  plots/ beside the dsim binary's folder)\n"
     "Needs gnuplot (apt-get install gnuplot-nox).\n";
@@ -259,6 +261,8 @@ int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char
     size_t n = got ? header_fields(line, cols) : 0;
     bool sweep = n > 2 && strcmp(cols[0], "point") == 0;
     bool run = n > 2 && strcmp(cols[0], "policy") == 0;
+    bool lat = n == 3 && run && strcmp(cols[1], "replication") == 0 &&
+               strcmp(cols[2], "latency_s") == 0;
     if (!sweep && !run) {
         sim_error_add(err, "%s: not a dsim CSV (expected a 'point,...' or 'policy,...' header)",
                       csv);
@@ -301,7 +305,13 @@ int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char
         return -1;
     }
     int rc;
-    if (sweep) {
+    if (lat) {
+        const char *a[] = {csv, tmp};
+        const char *names[] = {"latency_cdf"};
+        rc = gnuplot(dir, "latency_ecdf.gp", a, 2, err);
+        int prc = publish(tmp, out_dir, names, 1, rc == 0, err);
+        rc = rc ? rc : prc;
+    } else if (sweep) {
         const char *a1[] = {csv, tmp, xk, others, only};
         const char *a2[] = {csv, tmp, all};
         const char *names[] = {"sweep", "tradeoff"};

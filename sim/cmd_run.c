@@ -19,6 +19,7 @@
 static const char run_usage[] =
     "usage: dsim run SCENARIO [--format table|json|csv] [--replications N] [--seed N]\n"
     "                [--jobs N] [--baseline POLICY] [--out DIR] [--log FILE] [--trace FILE]\n"
+    "                [--latencies FILE]\n"
     "                [--max-events N] [--max-utterances N] [--max-replications N] ...\n";
 
 /* Parses a whole unsigned decimal in [lo, hi]. */
@@ -36,7 +37,7 @@ static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 }
 
 typedef struct run_args {
-    const char *scenario, *format, *out_dir, *log, *trace, *baseline;
+    const char *scenario, *format, *out_dir, *log, *trace, *latencies, *baseline;
     bool has_reps, has_seed;
     uint64_t reps, seed, jobs, max_events;
     sim_limits limits;
@@ -78,6 +79,8 @@ static int run_parse(int argc, char **argv, run_args *a)
             a->log = val;
         else if (strcmp(arg, "--trace") == 0)
             a->trace = val;
+        else if (strcmp(arg, "--latencies") == 0)
+            a->latencies = val;
         else if (strcmp(arg, "--baseline") == 0)
             a->baseline = val;
         else if (strcmp(arg, "--replications") == 0) {
@@ -164,15 +167,21 @@ int sim_cmd_run(int argc, char **argv)
         return SIM_EXIT_USAGE;
     }
 
-    sim_outfile log, trace;
+    sim_outfile log, trace, lat;
     int rc = SIM_EXIT_OK;
-    if (open_opt(&log, a.log, &err) != 0 || open_opt(&trace, a.trace, &err) != 0) {
+    memset(&trace, 0, sizeof trace);
+    memset(&lat, 0, sizeof lat);
+    if (open_opt(&log, a.log, &err) != 0 || open_opt(&trace, a.trace, &err) != 0 ||
+        open_opt(&lat, a.latencies, &err) != 0) {
         sim_outfile_abort(&log);
+        sim_outfile_abort(&trace);
         sim_error_print(&err);
         sim_scenario_free(&s);
         return SIM_EXIT_USAGE;
     }
-    sim_run_opts o = {.log = log.f, .trace = trace.f, .jobs = (int)a.jobs,
+    if (lat.f)
+        fputs("policy,replication,latency_s\n", lat.f);
+    sim_run_opts o = {.log = log.f, .trace = trace.f, .latencies = lat.f, .jobs = (int)a.jobs,
                       .max_events = a.max_events};
     sim_results res;
     if (sim_run_all(&s, &o, &res, &err) != 0) {
@@ -203,8 +212,13 @@ done:
         sim_error_print(&err);
         rc = SIM_EXIT_USAGE;
     }
+    if (lat.f && rc == SIM_EXIT_OK && sim_outfile_commit(&lat, &err) != 0) {
+        sim_error_print(&err);
+        rc = SIM_EXIT_USAGE;
+    }
     sim_outfile_abort(&log);
     sim_outfile_abort(&trace);
+    sim_outfile_abort(&lat);
     sim_scenario_free(&s);
     return rc;
 }

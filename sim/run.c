@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 typedef struct task {
-    char *log_buf, *trace_buf;
-    size_t log_len, trace_len;
+    char *log_buf, *trace_buf, *lat_buf;
+    size_t log_len, trace_len, lat_len;
     int rc;
     sim_error err;
 } task;
@@ -36,12 +36,14 @@ static void run_task(pool *p, size_t t)
     int rep = (int)(t % p->res->n_reps);
     task *tk = &p->tasks[t];
     sim_run_opts o = *p->o;
-    FILE *log = NULL, *trace = NULL;
+    FILE *log = NULL, *trace = NULL, *lat = NULL;
     if (p->o->log)
         o.log = log = open_memstream(&tk->log_buf, &tk->log_len);
     if (p->o->trace)
         o.trace = trace = open_memstream(&tk->trace_buf, &tk->trace_len);
-    if ((p->o->log && !log) || (p->o->trace && !trace)) {
+    if (p->o->latencies)
+        o.latencies = lat = open_memstream(&tk->lat_buf, &tk->lat_len);
+    if ((p->o->log && !log) || (p->o->trace && !trace) || (p->o->latencies && !lat)) {
         fputs("dsim: out of memory\n", stderr);
         abort();
     }
@@ -50,6 +52,8 @@ static void run_task(pool *p, size_t t)
         fclose(log);
     if (trace)
         fclose(trace);
+    if (lat)
+        fclose(lat);
 }
 
 static void *worker(void *arg)
@@ -106,8 +110,11 @@ int sim_run_all(const sim_scenario *s, const sim_run_opts *o, sim_results *out, 
             fwrite(tk->log_buf, 1, tk->log_len, o->log);
         if (o->trace && tk->trace_len)
             fwrite(tk->trace_buf, 1, tk->trace_len, o->trace);
+        if (o->latencies && tk->lat_len)
+            fwrite(tk->lat_buf, 1, tk->lat_len, o->latencies);
         free(tk->log_buf);
         free(tk->trace_buf);
+        free(tk->lat_buf);
         if (tk->rc != 0 && rc == 0) {
             rc = -1;
             for (int i = 0; i < tk->err.count && i < SIM_ERR_MAX; i++)

@@ -19,6 +19,8 @@
 typedef struct sim_run_opts {
     FILE *log;        /* JSON lines of the core's log records (simulated time), or NULL */
     FILE *trace;      /* JSON lines of every message in the world, or NULL */
+    FILE *latencies;  /* CSV rows "policy,replication,latency_s", one per first delivery,
+                         ascending within a run, or NULL */
     int jobs;         /* worker threads for sim_run_all (<= 0: all cores) */
     uint64_t max_events; /* per replication, 0 = no budget */
 } sim_run_opts;
