@@ -35,7 +35,7 @@ void sim_print_help(FILE *f)
 {
     fputs("usage:\n"
           "  dsim run SCENARIO [--format table|json|csv] [--replications N] [--seed N] [--jobs N]\n"
-          "                    [--out DIR] [--trace FILE] [--log FILE]\n"
+          "                    [--out DIR] [--trace FILE] [--log FILE] [--latencies FILE]\n"
           "  dsim sweep SCENARIO [--param KEY=V1,V2,...]... [--jobs N] [--out DIR] [--plot]\n"
           "  dsim check SCENARIO... [--junit FILE]\n"
           "  dsim tune SCENARIO --knob KEY=LO:HI ... --minimize EXPR [--subject-to EXPR]\n"
