@@ -89,7 +89,9 @@ static bool pend_has(const disp__session *s, int64_t idx)
     return i < s->pn && s->pend[s->pstart + i].index == (uint32_t)idx;
 }
 
-/* Inserts, or overwrites the entry with the same index (the reference's map insert). */
+/* Inserts, or overwrites the entry with the same index (the reference's map insert).
+ * The side of the insertion point with fewer entries moves: an index that fills
+ * the gap at the front of a long ordered queue costs no move of the rest. */
 static void pend_put(disp__session *s, const disp__rq_entry *e)
 {
     uint32_t i = pend_lower(s, e->index);
@@ -98,16 +100,24 @@ static void pend_put(disp__session *s, const disp__rq_entry *e)
         s->pend[s->pstart + i] = *e;
         return;
     }
-    if (s->pstart + s->pn == s->pcap) {
-        if (s->pstart > 0) {
-            memmove(s->pend, s->pend + s->pstart, s->pn * sizeof *s->pend);
-            s->pstart = 0;
-        } else {
-            s->pcap = s->pcap ? s->pcap * 2 : 8;
-            s->pend = disp__xrealloc(s->pend, s->pcap, sizeof *s->pend);
+    if (s->pstart > 0 && i < s->pn - i) {
+        memmove(s->pend + s->pstart - 1, s->pend + s->pstart, i * sizeof *s->pend);
+        s->pstart--;
+    } else {
+        if (s->pstart + s->pn == s->pcap) {
+            /* Slide back only when at least half is free at the front: each
+             * slide moves no more entries than were popped since the last. */
+            if (s->pstart > 0 && s->pstart >= s->pn) {
+                memmove(s->pend, s->pend + s->pstart, s->pn * sizeof *s->pend);
+                s->pstart = 0;
+            } else {
+                s->pcap = s->pcap ? s->pcap * 2 : 8;
+                s->pend = disp__xrealloc(s->pend, s->pcap, sizeof *s->pend);
+            }
         }
+        memmove(s->pend + s->pstart + i + 1, s->pend + s->pstart + i,
+                (s->pn - i) * sizeof *s->pend);
     }
-    memmove(s->pend + s->pstart + i + 1, s->pend + s->pstart + i, (s->pn - i) * sizeof *s->pend);
     s->pend[s->pstart + i] = *e;
     s->pn++;
 }

@@ -197,6 +197,59 @@ static void test_immediate_queue_delivers_every_copy_on_arrival(void **state)
     rec_free(&r);
 }
 
+/* Many held results with holes: the first K odd indices arrive, then, per
+ * step, the next odd index (held) and the smallest even one, which fills the
+ * gap at the front of the queue and releases itself and the odd one after it.
+ * The queue keeps holding about K results while the front keeps moving (each
+ * arrival at the front of a long queue, slides and growth of its storage). */
+static void test_ordered_queue_holding_many_results_releases_each_once_in_order(void **state)
+{
+    enum { K = 1000, STEPS = 3000, N = 2 * K + 2 * STEPS };
+    static disp_cmd assigns[N];
+    disp_policy p = base();
+    rec r = {0};
+    disp *d;
+    uint32_t odd = 1, even = 0, next = 0;
+    size_t delivered = 0;
+
+    (void)state;
+    p.dispatch_timeout = SEC(3600);
+    p.ack_timeout = SEC(3600);
+    p.result_queue = DISP_QUEUE_ORDERED;
+    p.result_queue_max = 100000;
+    d = disp_new(&p, rec_sink, &r, NULL, NULL);
+    assert_non_null(d);
+    assert_int_equal(disp_node_up(d, 0, 1, 0, 65536), 0);
+    for (uint32_t i = 0; i < N; i++)
+        assigns[i] = *last_assign(&r, utter(d, 0, 1, i));
+    rec_clear(&r);
+    for (uint32_t k = 0; k < K; k++, odd += 2)
+        assert_int_equal(disp_result(d, SEC(1), assigns[odd].job_id, 1, 1, true), 0);
+    assert_int_equal(count_kind(&r, DISP_CMD_DELIVER), 0);
+    for (uint32_t k = 0; k < STEPS; k++, odd += 2, even += 2) {
+        assert_int_equal(disp_result(d, SEC(1), assigns[odd].job_id, 1, 1, true), 0);
+        assert_int_equal(disp_result(d, SEC(1), assigns[even].job_id, 1, 1, true), 0);
+    }
+    for (size_t i = 0; i < r.n; i++) {
+        if (r.v[i].kind != DISP_CMD_DELIVER)
+            continue;
+        assert_int_equal(r.v[i].index, next); /* in order, each once, none skipped */
+        assert_int_equal(r.v[i].job, assigns[next].job);
+        next++;
+        delivered++;
+    }
+    assert_int_equal(delivered, 2 * STEPS);
+    assert_int_equal(count_event(&r, DISP_LOG_QUEUE_DUPLICATE), 0);
+    /* The K odd results still held go out, in order, when the session closes. */
+    rec_clear(&r);
+    assert_int_equal(disp_session_close(d, SEC(2), 1), 0);
+    assert_int_equal(count_kind(&r, DISP_CMD_DELIVER), K);
+    for (uint32_t k = 0; k < K; k++)
+        assert_int_equal(nth_kind(&r, DISP_CMD_DELIVER, k)->index, 2 * STEPS + 1 + 2 * k);
+    disp_free(d);
+    rec_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_ordered_queue_skips_a_failed_index_at_once),
         cmocka_unit_test(test_session_close_flushes_results_the_ordered_queue_holds),
         cmocka_unit_test(test_immediate_queue_delivers_every_copy_on_arrival),
+        cmocka_unit_test(test_ordered_queue_holding_many_results_releases_each_once_in_order),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
