@@ -5,11 +5,25 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int sim_outfile_open(sim_outfile *o, const char *path, sim_error *err)
 {
     memset(o, 0, sizeof *o);
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* a device, a FIFO (/dev/stdout, a pipe): written in place, never replaced */
+        FILE *f = S_ISDIR(st.st_mode) ? NULL : fopen(path, "wb");
+        if (!f) {
+            sim_error_add(err, "%s: cannot write: %s", path,
+                          S_ISDIR(st.st_mode) ? "it is a directory" : strerror(errno));
+            return -1;
+        }
+        o->f = f;
+        o->path = sim_xstrdup(path);
+        return 0;
+    }
     size_t n = strlen(path) + 64;
     char *tmp = sim_xmalloc(n);
     snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
@@ -49,9 +63,14 @@ int sim_outfile_commit(sim_outfile *o, sim_error *err)
     o->f = NULL;
     if (bad) {
         sim_error_add(err, "%s: write failed: %s", o->path, strerror(e ? e : EIO));
-        remove(o->tmp);
+        if (o->tmp)
+            remove(o->tmp);
         outfile_release(o);
         return -1;
+    }
+    if (!o->tmp) { /* written in place */
+        outfile_release(o);
+        return 0;
     }
     if (rename(o->tmp, o->path) != 0) {
         sim_error_add(err, "%s: cannot rename into place: %s", o->path, strerror(errno));

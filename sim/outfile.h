@@ -4,7 +4,9 @@
  * sim_outfile_open() writes to "PATH.tmp.<pid>" beside the final name;
  * sim_outfile_commit() flushes, fsyncs, checks for write errors and renames it
  * into place; sim_outfile_abort() removes the temporary. A process killed
- * part-way leaves no partial file under the final name.
+ * part-way leaves no partial file under the final name. A path that exists and
+ * is not a regular file (/dev/stdout, a FIFO) is written in place instead: it is
+ * never replaced by a regular file.
  */
 #ifndef DSIM_OUTFILE_H
 #define DSIM_OUTFILE_H

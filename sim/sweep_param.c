@@ -20,7 +20,10 @@ static char *xstrndup(const char *s, size_t n)
 
 static void add_value(sim_sweep_param *p, const char *v, size_t len)
 {
-    p->values = sim_xrealloc(p->values, (p->n + 1) * sizeof *p->values);
+    /* capacity is the next power of two >= n: grow geometrically (a range of 1e5
+     * values was quadratic) without a capacity field */
+    if ((p->n & (p->n - 1)) == 0)
+        p->values = sim_xrealloc(p->values, (p->n ? 2 * p->n : 1) * sizeof *p->values);
     p->values[p->n++] = xstrndup(v, len);
 }
 

@@ -136,6 +136,24 @@ rc=$?
 grep -q "report.xml: cannot write: No such file or directory" "$TMP/err" ||
     fail "junit in a missing folder: message: $(cat "$TMP/err")"
 
+# 2d. A target that is not a regular file is written in place, never replaced: a
+#     device keeps being a device (and /dev/full still fails the write, exit 2);
+#     a FIFO gets the report.
+if [ -c /dev/full ] && [ -w /dev/full ]; then
+    "$DSIM" check "$DATA/tiny.json" --junit /dev/full >/dev/null 2>"$TMP/err"
+    rc=$?
+    [ "$rc" = 2 ] || fail "junit to /dev/full: exit $rc, expected 2"
+    grep -q "/dev/full: write failed" "$TMP/err" || fail "junit to /dev/full: $(cat "$TMP/err")"
+    [ -c /dev/full ] || fail "/dev/full is no longer a character device"
+fi
+mkfifo "$TMP/fifo"
+cat "$TMP/fifo" > "$TMP/fifo.out" &
+"$DSIM" check "$DATA/tiny.json" --junit "$TMP/fifo" >/dev/null 2>"$TMP/err" ||
+    fail "junit to a FIFO: $(cat "$TMP/err")"
+wait
+[ -p "$TMP/fifo" ] || fail "the FIFO was replaced"
+grep -q "<testsuites" "$TMP/fifo.out" || fail "junit to a FIFO: no report came through"
+
 if [ "$FAILS" -ne 0 ]; then
     echo "$FAILS checks failed"
     exit 1
