@@ -61,7 +61,7 @@ cmp "$T/whole/sweep.json" "$T/cut/sweep.json" || fail "resumed JSON differs"
 [ -z "$(find "$T/cut" -name '*.tmp.*')" ] || fail "temporary files left behind"
 
 # 4. The scenario's "sweep" block is used, and a --param replaces its knob.
-sed 's/"replications": 5,/"replications": 1, "sweep": {"policies.fenced.ack_timeout_s": [5, 30]},/' \
+sed 's/"replications": [0-9]*,/"replications": 1, "sweep": {"policies.fenced.ack_timeout_s": [5, 30]},/' \
     "$SCEN" >"$T/with-block.json"
 grep -q '"sweep"' "$T/with-block.json" || fail "could not add a sweep block"
 "$DSIM" sweep "$T/with-block.json" --out "$T/block" >/dev/null
