@@ -78,6 +78,26 @@ void wc_client_cause(wc_client *c, uint64_t session, uint32_t index, wc_cause ca
         u->cause = (uint8_t)cause;
 }
 
+/*
+ * The p-quantile of l[0..n) as GSL's gsl_stats_quantile_from_sorted_data defines it
+ * (linear between order statistics (n-1)p and the next), without sorting: a
+ * selection puts the order statistic k in place with everything after it no
+ * smaller, so the next one is the minimum of the rest. O(n) per quantile.
+ */
+static double quantile(float *l, size_t n, double p)
+{
+    double h = (double)(n - 1) * p;
+    size_t k = (size_t)h;
+    double lo = gsl_stats_float_select(l, 1, n, k);
+    if (k + 1 >= n || h == (double)k)
+        return lo;
+    float hi = l[k + 1];
+    for (size_t i = k + 2; i < n; i++)
+        if (l[i] < hi)
+            hi = l[i];
+    return lo + (h - (double)k) * ((double)hi - lo);
+}
+
 static const sim_metric cause_metric[] = {
     [CAUSE_UNFINISHED] = SIM_M_LOST_UNFINISHED,
     [CAUSE_FAILOVER_EXHAUSTED] = SIM_M_LOST_FAILOVER_EXHAUSTED,
@@ -114,17 +134,24 @@ void wc_client_metrics(wc_client *c, double v[SIM_M_COUNT])
     v[SIM_M_OUT_OF_ORDER] = (double)c->out_of_order;
     v[SIM_M_ERRORS_TO_CLIENT] = (double)c->errors;
     if (c->n_latency) {
-        gsl_sort_float(c->latency, 1, c->n_latency);
-        const float *l = c->latency;
+        float *l = c->latency;
         size_t m = c->n_latency;
-        v[SIM_M_LATENCY_P50] = gsl_stats_float_quantile_from_sorted_data(l, 1, m, 0.50);
-        v[SIM_M_LATENCY_P90] = gsl_stats_float_quantile_from_sorted_data(l, 1, m, 0.90);
-        v[SIM_M_LATENCY_P99] = gsl_stats_float_quantile_from_sorted_data(l, 1, m, 0.99);
-        v[SIM_M_LATENCY_P999] = gsl_stats_float_quantile_from_sorted_data(l, 1, m, 0.999);
-        v[SIM_M_LATENCY_MAX] = l[m - 1];
-        double sum = 0;
-        for (size_t i = 0; i < m; i++)
+        static const struct {
+            sim_metric id;
+            double p;
+        } q[] = {{SIM_M_LATENCY_P50, 0.50},
+                 {SIM_M_LATENCY_P90, 0.90},
+                 {SIM_M_LATENCY_P99, 0.99},
+                 {SIM_M_LATENCY_P999, 0.999}};
+        for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
+            v[q[i].id] = quantile(l, m, q[i].p);
+        double sum = 0, max = 0;
+        for (size_t i = 0; i < m; i++) {
             sum += l[i];
+            if (l[i] > max)
+                max = l[i];
+        }
+        v[SIM_M_LATENCY_MAX] = max;
         v[SIM_M_LATENCY_MEAN] = sum / (double)m;
     }
 }
