@@ -10,6 +10,8 @@ SECONDS    ?= 60
 DEBS       := libgsl-dev libjansson-dev libcmocka-dev gnuplot-nox cmake pkg-config gcc make valgrind clang jq
 CMAKE_ARGS ?=
 
+MAKEFLAGS += --no-print-directory
+
 .PHONY: all deps build build-san run test test-fast bench fuzz clean
 
 all: build

@@ -22,8 +22,14 @@ typedef struct sim_run_opts {
     FILE *latencies;  /* CSV rows "policy,replication,latency_s", one per first delivery,
                          ascending within a run, or NULL */
     int jobs;         /* worker threads for sim_run_all (<= 0: all cores) */
-    uint64_t max_events; /* per replication, 0 = no budget */
+    uint64_t max_events; /* per replication, 0 = sim_default_event_budget() */
 } sim_run_opts;
+
+/* The default bound on events per replication: a run of the incident world takes
+ * about 10 events per utterance; exceeding the bound is an error (exit 2). */
+#define SIM_EVENTS_PER_UTTERANCE 10000u
+#define SIM_EVENTS_BASE 10000000u
+uint64_t sim_default_event_budget(const sim_scenario *s);
 
 /* The seed of replication r of a scenario seeded `seed`. */
 uint64_t sim_replication_seed(uint64_t seed, int r);

@@ -565,6 +565,12 @@ void sim_node_override_apply(const sim_node_override *o, node_config *c)
         c->skip_repeat_job_id = o->skip_repeat_job_id;
 }
 
+uint64_t sim_default_event_budget(const sim_scenario *s)
+{
+    uint64_t utt = (uint64_t)s->workload.sessions * (uint64_t)s->workload.utterances_per_session;
+    return SIM_EVENTS_PER_UTTERANCE * utt + SIM_EVENTS_BASE;
+}
+
 uint64_t sim_replication_seed(uint64_t seed, int r)
 {
     return sim_seed_derive(seed, (const uint64_t[]){SIM_KEY_REPLICATION, (uint64_t)r}, 2);
@@ -631,9 +637,20 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
         sim_schedule(w.e, wl_session_start(wl, &r.rng), ev_session_start, &w, a, 0);
     }
     w.sessions_open = n_sessions;
-    /* Run until drained (world_maybe_stop), the horizon, or the event budget. */
-    sim_run(w.e, s->max_time_s > 0 ? (sim_time)(s->max_time_s * 1e9) : SIM_NEVER,
-            o->max_events);
+    /* Run until drained (world_maybe_stop), the horizon, or the event budget: a
+     * scenario whose timers are far shorter than its jobs (a heartbeat of a
+     * microsecond) must end with an error, not run for hours. */
+    uint64_t budget = o->max_events ? o->max_events : sim_default_event_budget(s);
+    if (sim_run(w.e, s->max_time_s > 0 ? (sim_time)(s->max_time_s * 1e9) : SIM_NEVER,
+                budget) == SIM_RUN_BUDGET) {
+        sim_error_add(err,
+                      "%s: policy %s, replication %d: more than %llu events (timers far "
+                      "shorter than the work?); raise the budget with dsim run --max-events N",
+                      s->path ? s->path : "scenario", w.policy_name, rep,
+                      (unsigned long long)budget);
+        rc = -1;
+        goto out;
+    }
     disp_stats ds;
     disp_get_stats(w.d, &ds);
     memset(v, 0, SIM_M_COUNT * sizeof *v);

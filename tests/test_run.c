@@ -214,12 +214,33 @@ static void every_shipped_scenario_conserves_utterances(void **state)
     assert_true(files >= 1);
 }
 
+static void a_run_past_its_event_budget_is_an_error_not_a_hang(void **state)
+{
+    (void)state;
+    /* a heartbeat of a microsecond: millions of events per simulated second */
+    char *text = small_world(", \"heartbeat_s\": 0.000001",
+                             "{\"name\": \"a\", \"preset\": \"lingua-2025-12-28\"}");
+    sim_scenario s;
+    load(text, &s);
+    double v[SIM_M_COUNT];
+    sim_error err = {0};
+    sim_run_opts o = {.max_events = 100000};
+    assert_int_equal(sim_run_one(&s, 0, 0, &o, v, &err), -1);
+    assert_true(err.count >= 1);
+    assert_non_null(strstr(err.msg[0], "more than 100000 events"));
+    /* the default budget grows with the utterances asked for */
+    assert_true(sim_default_event_budget(&s) >= 90u * SIM_EVENTS_PER_UTTERANCE);
+    sim_scenario_free(&s);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(same_scenario_same_seed_gives_identical_results_and_logs),
         cmocka_unit_test(changing_a_policy_knob_keeps_the_workload_and_first_service_times),
         cmocka_unit_test(every_shipped_scenario_conserves_utterances),
+        cmocka_unit_test(a_run_past_its_event_budget_is_an_error_not_a_hang),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
