@@ -104,6 +104,15 @@ static void print_policy(FILE *f, const sim_policy *sp)
             sim__enum_jitter[p->backoff.jitter]);
     if (p->retry_budget.enabled)
         ADD(", retry budget %g", p->retry_budget.ratio);
+    const sim_node_override *no = &sp->node;
+    if (no->has_on_cancel)
+        ADD(", nodes on_cancel %s", sim__enum_on_cancel[no->on_cancel]);
+    if (no->has_cancel_between_stages)
+        ADD(", nodes cancel_between_stages %s", no->cancel_between_stages ? "true" : "false");
+    if (no->has_attempt_check)
+        ADD(", nodes attempt_check %s", sim__enum_attempt_check[no->attempt_check]);
+    if (no->has_skip_repeat_job_id)
+        ADD(", nodes %s repeated job_id", no->skip_repeat_job_id ? "skip" : "accept");
 #undef ADD
     fprintf(f, "    %-18s %s: %s\n", sp->name, sp->preset, line);
 }
