@@ -95,3 +95,17 @@ int sim_main(int argc, char **argv)
         return sim_usage_error("unknown command '%s'; did you mean '%s'?", safe, near);
     return sim_usage_error("unknown command '%s'", safe);
 }
+
+int sim_parse_uint(const char *s, unsigned long long lo, unsigned long long hi,
+                   unsigned long long *out)
+{
+    if (!s || !*s || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}

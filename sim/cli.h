@@ -20,4 +20,10 @@ void sim_print_help(FILE *f);
  * so that a command can `return sim_usage_error(...)`. */
 int sim_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Parses a whole unsigned decimal (no sign, no spaces) in [lo, hi] into *out.
+ * Returns 0, or -1 leaving *out untouched. The one number parser of the
+ * subcommands' options. */
+int sim_parse_uint(const char *s, unsigned long long lo, unsigned long long hi,
+                   unsigned long long *out);
+
 #endif

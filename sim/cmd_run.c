@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "outfile.h"
 #include "report.h"
@@ -22,24 +23,10 @@ static const char run_usage[] =
     "                [--latencies FILE]\n"
     "                [--max-events N] [--max-utterances N] [--max-replications N] ...\n";
 
-/* Parses a whole unsigned decimal in [lo, hi]. */
-static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-    if (!s || !*s || *s == '-' || *s == '+')
-        return -1;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 typedef struct run_args {
     const char *scenario, *format, *out_dir, *log, *trace, *latencies, *baseline;
     bool has_reps, has_seed;
-    uint64_t reps, seed, jobs, max_events;
+    unsigned long long reps, seed, jobs, max_events;
     sim_limits limits;
 } run_args;
 
@@ -84,18 +71,18 @@ static int run_parse(int argc, char **argv, run_args *a)
         else if (strcmp(arg, "--baseline") == 0)
             a->baseline = val;
         else if (strcmp(arg, "--replications") == 0) {
-            if (parse_u64(val, 1, 100000, &a->reps))
+            if (sim_parse_uint(val, 1, 100000, &a->reps))
                 return usage_error("--replications: expected an integer 1..100000, got '%s'", val);
             a->has_reps = true;
         } else if (strcmp(arg, "--seed") == 0) {
-            if (parse_u64(val, 0, INT64_MAX, &a->seed))
+            if (sim_parse_uint(val, 0, INT64_MAX, &a->seed))
                 return usage_error("--seed: expected an integer 0..2^63-1, got '%s'", val);
             a->has_seed = true;
         } else if (strcmp(arg, "--jobs") == 0) {
-            if (parse_u64(val, 1, 1024, &a->jobs))
+            if (sim_parse_uint(val, 1, 1024, &a->jobs))
                 return usage_error("--jobs: expected an integer 1..1024, got '%s'", val);
         } else if (strcmp(arg, "--max-events") == 0) {
-            if (parse_u64(val, 1, UINT64_MAX, &a->max_events))
+            if (sim_parse_uint(val, 1, UINT64_MAX, &a->max_events))
                 return usage_error("--max-events: expected a positive integer, got '%s'", val);
         } else if (sim_limits_flag(&a->limits, arg, val) != 0) {
             return usage_error("unknown option '%s'", arg);

@@ -51,21 +51,6 @@ typedef struct sweep_args {
     sim_limits limits;
 } sweep_args;
 
-/* A whole decimal in [lo, hi]. */
-static int parse_num(const char *s, unsigned long long lo, unsigned long long hi,
-                     unsigned long long *out)
-{
-    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
-        return -1;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static void args_free(sweep_args *a)
 {
     for (size_t k = 0; k < a->n_params; k++)
@@ -132,23 +117,23 @@ static int sweep_parse(int argc, char **argv, sweep_args *a)
         } else if (strcmp(name, "--x") == 0) {
             a->x = val;
         } else if (strcmp(name, "--jobs") == 0) {
-            if (parse_num(val, 1, SIM_SWEEP_JOBS_MAX, &v) != 0)
+            if (sim_parse_uint(val, 1, SIM_SWEEP_JOBS_MAX, &v) != 0)
                 return sim_usage_error("sweep: --jobs: expected an integer 1..%d, got '%.64s'",
                                        SIM_SWEEP_JOBS_MAX, val);
             a->jobs = (long)v;
         } else if (strcmp(name, "--replications") == 0) {
-            if (parse_num(val, 1, 100000, &v) != 0)
+            if (sim_parse_uint(val, 1, 100000, &v) != 0)
                 return sim_usage_error(
                     "sweep: --replications: expected an integer 1..100000, got '%.64s'", val);
             a->reps = (long)v;
             a->has_reps = true;
         } else if (strcmp(name, "--seed") == 0) {
-            if (parse_num(val, 0, INT64_MAX, &a->seed) != 0)
+            if (sim_parse_uint(val, 0, INT64_MAX, &a->seed) != 0)
                 return sim_usage_error("sweep: --seed: expected an integer 0..2^63-1, got '%.64s'",
                                        val);
             a->has_seed = true;
         } else if (strcmp(name, "--max-events") == 0) {
-            if (parse_num(val, 1, UINT64_MAX, &a->max_events) != 0)
+            if (sim_parse_uint(val, 1, UINT64_MAX, &a->max_events) != 0)
                 return sim_usage_error("sweep: --max-events: expected a positive integer, got '%.64s'",
                                        val);
         } else if (strcmp(name, "--shard") == 0) {
@@ -158,7 +143,7 @@ static int sweep_parse(int argc, char **argv, sweep_args *a)
             if (!slash || (size_t)(slash - val) >= sizeof first)
                 return sim_usage_error("sweep: --shard: expected I/N, got '%.64s'", val);
             snprintf(first, sizeof first, "%.*s", (int)(slash - val), val);
-            if (parse_num(first, 1, 1000000, &si) != 0 || parse_num(slash + 1, 1, 1000000, &sn) != 0 ||
+            if (sim_parse_uint(first, 1, 1000000, &si) != 0 || sim_parse_uint(slash + 1, 1, 1000000, &sn) != 0 ||
                 si > sn)
                 return sim_usage_error("sweep: --shard: expected I/N with 1 <= I <= N, got '%.64s'",
                                        val);

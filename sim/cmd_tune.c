@@ -41,20 +41,6 @@ typedef struct tune_args {
     sim_limits limits;
 } tune_args;
 
-static int parse_num(const char *s, unsigned long long lo, unsigned long long hi,
-                     unsigned long long *out)
-{
-    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
-        return -1;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /* Returns 0, -1 after --help, or an exit code. */
 static int tune_parse(int argc, char **argv, tune_args *a)
 {
@@ -106,23 +92,23 @@ static int tune_parse(int argc, char **argv, tune_args *a)
                 return sim_usage_error("tune: --format: expected table or json, got '%.64s'", val);
             a->format = val;
         } else if (strcmp(name, "--budget") == 0) {
-            if (parse_num(val, 1, 100000000, &a->budget) != 0)
+            if (sim_parse_uint(val, 1, 100000000, &a->budget) != 0)
                 return sim_usage_error("tune: --budget: expected a number of runs 1..1e8, got '%.64s'",
                                        val);
         } else if (strcmp(name, "--jobs") == 0) {
-            if (parse_num(val, 1, 1024, &a->jobs) != 0)
+            if (sim_parse_uint(val, 1, 1024, &a->jobs) != 0)
                 return sim_usage_error("tune: --jobs: expected an integer 1..1024, got '%.64s'", val);
         } else if (strcmp(name, "--replications") == 0) {
-            if (parse_num(val, 1, 100000, &a->reps) != 0)
+            if (sim_parse_uint(val, 1, 100000, &a->reps) != 0)
                 return sim_usage_error(
                     "tune: --replications: expected an integer 1..100000, got '%.64s'", val);
         } else if (strcmp(name, "--seed") == 0) {
-            if (parse_num(val, 0, INT64_MAX, &a->seed) != 0)
+            if (sim_parse_uint(val, 0, INT64_MAX, &a->seed) != 0)
                 return sim_usage_error("tune: --seed: expected an integer 0..2^63-1, got '%.64s'",
                                        val);
             a->has_seed = true;
         } else if (strcmp(name, "--max-events") == 0) {
-            if (parse_num(val, 1, UINT64_MAX, &a->max_events) != 0)
+            if (sim_parse_uint(val, 1, UINT64_MAX, &a->max_events) != 0)
                 return sim_usage_error("tune: --max-events: expected a positive integer, got '%.64s'",
                                        val);
         } else {
