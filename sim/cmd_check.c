@@ -136,14 +136,11 @@ static void check_file(check_ctx *c, const char *file)
         report_error(c, file, "could not load", &err);
         return;
     }
-    if (c->opts->replications > 0) {
-        char n[32];
-        snprintf(n, sizeof n, "%d", c->opts->replications);
-        if (sim_scenario_set(&s, "replications", n, &err) != 0) {
-            report_error(c, file, "could not load", &err);
-            sim_scenario_free(&s);
-            return;
-        }
+    if (c->opts->replications > 0 &&
+        sim_scenario_override(&s, (unsigned long long)c->opts->replications, false, 0, &err) != 0) {
+        report_error(c, file, "could not load", &err);
+        sim_scenario_free(&s);
+        return;
     }
     sim_expect_item *items = NULL;
     size_t n = 0;

@@ -133,10 +133,11 @@ int sim_cmd_run(int argc, char **argv)
         sim_error_print(&err);
         return SIM_EXIT_USAGE;
     }
-    if (a.has_reps)
-        s.replications = (int)a.reps;
-    if (a.has_seed)
-        s.seed = a.seed;
+    if (sim_scenario_override(&s, a.has_reps ? a.reps : 0, a.has_seed, a.seed, &err) != 0) {
+        sim_error_print(&err);
+        sim_scenario_free(&s);
+        return SIM_EXIT_USAGE;
+    }
     size_t base = 0;
     if (a.baseline) {
         int b = sim_report_find_policy(&s, a.baseline);

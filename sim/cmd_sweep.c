@@ -216,22 +216,11 @@ int sim_cmd_sweep(int argc, char **argv)
     int rc = SIM_EXIT_USAGE;
     sim_sweep_param params[SIM_SWEEP_PARAMS_MAX];
     int n_params = 0;
-    /* Overrides go through sim_scenario_set: each point's copy is re-made from
-     * the scenario's JSON text, so a field changed in the struct alone would be lost. */
-    char num[32];
-    if (a.has_reps) {
-        snprintf(num, sizeof num, "%ld", a.reps);
-        if (sim_scenario_set(&s, "replications", num, &err) != 0) {
-            sim_error_print(&err);
-            goto done;
-        }
-    }
-    if (a.has_seed) {
-        snprintf(num, sizeof num, "%llu", a.seed);
-        if (sim_scenario_set(&s, "seed", num, &err) != 0) {
-            sim_error_print(&err);
-            goto done;
-        }
+    /* each point's copy is re-made from the scenario's JSON text: overrides go there */
+    if (sim_scenario_override(&s, a.has_reps ? (unsigned long long)a.reps : 0, a.has_seed,
+                              a.seed, &err) != 0) {
+        sim_error_print(&err);
+        goto done;
     }
     size_t base = 0;
     if (a.baseline) {

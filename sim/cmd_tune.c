@@ -358,21 +358,10 @@ int sim_cmd_tune(int argc, char **argv)
     size_t nk = 0;
     sim_tune_opts o;
     memset(&o, 0, sizeof o);
-    /* Through sim_scenario_set: each setting's copy is re-made from the JSON text. */
-    char num[32];
-    if (a.reps) {
-        snprintf(num, sizeof num, "%llu", a.reps);
-        if (sim_scenario_set(&s, "replications", num, &err) != 0) {
-            sim_error_print(&err);
-            goto done;
-        }
-    }
-    if (a.has_seed) {
-        snprintf(num, sizeof num, "%llu", a.seed);
-        if (sim_scenario_set(&s, "seed", num, &err) != 0) {
-            sim_error_print(&err);
-            goto done;
-        }
+    /* each setting's copy is re-made from the JSON text: overrides go there */
+    if (sim_scenario_override(&s, a.reps, a.has_seed, a.seed, &err) != 0) {
+        sim_error_print(&err);
+        goto done;
     }
     for (; nk < a.n_knobs; nk++) {
         if (sim_tune_knob_parse(a.knobs[nk], &knobs[nk], &err) != 0 ||

@@ -164,6 +164,12 @@ void sim_scenario_copy(sim_scenario *dst, const sim_scenario *src);
  */
 int sim_scenario_set(sim_scenario *s, const char *key, const char *value, sim_error *err);
 
+/* The command line's --replications (0 = keep the file's) and --seed (when
+ * has_seed), applied through sim_scenario_set so that limits are checked and
+ * copies made from the scenario keep them. Returns 0 or -1 with err filled. */
+int sim_scenario_override(sim_scenario *s, unsigned long long replications, bool has_seed,
+                          unsigned long long seed, sim_error *err);
+
 /* Prints a one-screen summary of the world and policies (dsim validate). */
 void sim_scenario_print_summary(const sim_scenario *s, void *stdio_file);
 

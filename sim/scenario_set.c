@@ -258,3 +258,20 @@ int sim_scenario_set(sim_scenario *s, const char *key, const char *value, sim_er
     *s = fresh;
     return 0;
 }
+
+int sim_scenario_override(sim_scenario *s, unsigned long long replications, bool has_seed,
+                          unsigned long long seed, sim_error *err)
+{
+    char num[32];
+    if (replications > 0) {
+        snprintf(num, sizeof num, "%llu", replications);
+        if (sim_scenario_set(s, "replications", num, err) != 0)
+            return -1;
+    }
+    if (has_seed) {
+        snprintf(num, sizeof num, "%llu", seed);
+        if (sim_scenario_set(s, "seed", num, err) != 0)
+            return -1;
+    }
+    return 0;
+}
