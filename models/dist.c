@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_gamma.h>
 
 #define DIST_DEPTH_MAX 8 /* mixtures nested deeper than this are refused */
@@ -69,6 +70,62 @@ dist dist_const(double value)
     return d;
 }
 
+/* GSL's default error handler aborts the process (gsl_cdf_gamma_Pinv does not
+ * converge for small shapes: "inverse failed to converge"). Every program that
+ * links this file samples through it, so the handler is turned off when the
+ * program starts: failures come back as NaN or a status, and dist.c checks both.
+ * sim_main() turns it off too, for hosts that load the code another way. */
+__attribute__((constructor)) static void dist__gsl_quiet(void)
+{
+    gsl_set_error_handler_off();
+}
+
+/* The standard gamma quantile by bisection on log x: P(x) = u (lower half) or
+ * Q(x) = 1 - u (upper half), each tail in its own function so that neither
+ * loses precision. Slow (about 60 evaluations) but it converges for every
+ * shape > 0; used where GSL's Newton iteration fails. A result below the
+ * smallest double is 0. */
+static double dist__gamma_inv_bisect(double u, double shape)
+{
+    bool upper = u > 0.5;
+    double tail = upper ? 1.0 - u : u;
+    double lo = -746.0, hi = 710.0; /* log of the smallest subnormal, of DBL_MAX */
+    for (int i = 0; i < 200 && hi - lo > 1e-13 * (1.0 + fabs(lo)); i++) {
+        double mid = 0.5 * (lo + hi);
+        gsl_sf_result r;
+        int st = upper ? gsl_sf_gamma_inc_Q_e(shape, exp(mid), &r)
+                       : gsl_sf_gamma_inc_P_e(shape, exp(mid), &r);
+        bool below; /* the quantile lies above mid */
+        if (st != GSL_SUCCESS || !isfinite(r.val))
+            below = false;
+        else
+            below = upper ? r.val > tail : r.val < tail;
+        if (below)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return exp(0.5 * (lo + hi));
+}
+
+/* Gamma(shape, scale) at u: GSL's inverse where it converges, else bisection. */
+static double dist__gamma_inv(double u, double shape, double scale)
+{
+    /* the upper half through Qinv: accurate (and convergent) in the tail */
+    bool upper = u > 0.5;
+    double tail = upper ? 1.0 - u : u;
+    double x = upper ? gsl_cdf_gamma_Qinv(tail, shape, 1.0) : gsl_cdf_gamma_Pinv(tail, shape, 1.0);
+    /* GSL may also return a wrong value without an error (Qinv at shape 0.005):
+     * its answer is kept only when its tail probability checks out. */
+    gsl_sf_result r;
+    if (isfinite(x) && x > 0.0 &&
+        (upper ? gsl_sf_gamma_inc_Q_e(shape, x, &r) : gsl_sf_gamma_inc_P_e(shape, x, &r)) ==
+            GSL_SUCCESS &&
+        fabs(r.val - tail) <= 1e-6 * tail)
+        return scale * x;
+    return scale * dist__gamma_inv_bisect(u, shape);
+}
+
 /* A uniform in (0, 1): exactly one draw from r. */
 static double dist__u(gsl_rng *r)
 {
@@ -93,9 +150,7 @@ static double dist__base(const dist *d, gsl_rng *r, double audio_s, int depth)
     case DIST_LOGNORMAL:
         return d->p0 * exp(d->p1 * gsl_cdf_ugaussian_Pinv(u));
     case DIST_GAMMA:
-        /* the upper half through Qinv: accurate (and convergent) in the tail */
-        return u <= 0.5 ? gsl_cdf_gamma_Pinv(u, d->p0, d->p1)
-                        : gsl_cdf_gamma_Qinv(1.0 - u, d->p0, d->p1);
+        return dist__gamma_inv(u, d->p0, d->p1);
     case DIST_WEIBULL:
         return d->p1 * pow(-log1p(-u), 1.0 / d->p0);
     case DIST_PARETO:
@@ -126,7 +181,7 @@ static double dist__base(const dist *d, gsl_rng *r, double audio_s, int depth)
     return 0.0;
 }
 
-/* Base + per_audio_s x audio, clamped to [0, max]. */
+/* Base + per_audio_s x audio, clamped to [0, max] and to DIST_SECONDS_MAX. */
 static double dist__draw(const dist *d, gsl_rng *r, double audio_s, int depth)
 {
     double v = dist__base(d, r, audio_s, depth);
@@ -136,6 +191,8 @@ static double dist__draw(const dist *d, gsl_rng *r, double audio_s, int depth)
         v = d->max;
     if (!(v > 0.0)) /* negative, zero or NaN */
         v = 0.0;
+    if (v > DIST_SECONDS_MAX) /* a pareto with a tiny alpha reaches infinity */
+        v = DIST_SECONDS_MAX;
     return v;
 }
 

@@ -47,7 +47,9 @@ dist dist_const(double value);
 
 /*
  * Draws one value in seconds: the base draw, plus per_audio_s x audio_s, then
- * clamped to max if has_max. Never negative. Consumes a fixed number of
+ * clamped to max if has_max. Never negative, never above DIST_SECONDS_MAX (so
+ * always finite), for every parameter dist_check accepts; GSL's aborting error
+ * handler is turned off when a program linking this code starts (dist.c). Consumes a fixed number of
  * uniforms per kind, so a stream keyed per draw stays reproducible: every kind
  * but mixture is drawn by inversion of exactly one uniform (const included); a
  * mixture takes one uniform to pick a component (by weight), then draws that
@@ -57,6 +59,8 @@ double dist_sample(const dist *d, gsl_rng *r, double audio_s);
 
 /* Seconds to ns, rounded to nearest, clamped to [0, DIST_NS_MAX] (NaN -> 0). */
 #define DIST_NS_MAX (INT64_MAX / 4)
+/* The largest draw, in seconds (DIST_NS_MAX ns, about 73 years). */
+#define DIST_SECONDS_MAX ((double)DIST_NS_MAX / 1e9)
 int64_t dist_to_ns(double seconds);
 
 /* The mean of the base distribution (no per_audio_s, no max); INFINITY when

@@ -326,6 +326,99 @@ static void extreme_uniforms_give_finite_draws(void **state)
     gsl_rng_free(r);
 }
 
+/* A gsl_rng whose next uniform is `fixed_u` (set by the test). */
+static double fixed_u;
+static unsigned long fixed_get(void *s)
+{
+    (void)s;
+    return (unsigned long)(fixed_u * 4294967295.0);
+}
+static double fixed_get_double(void *s)
+{
+    (void)s;
+    return fixed_u;
+}
+static const gsl_rng_type fixed_type = {"fixed",   0xffffffffUL,     0, sizeof(int), top_set,
+                                        fixed_get, fixed_get_double};
+
+/* The uniforms a draw may see: both ends (0 becomes 2^-60 in dist.c), the
+ * middle, and the tails where GSL's gamma inverse fails for small shapes. */
+static const double extreme_us[] = {0.0,  1e-300, 1e-12, 1e-6, 0.01, 0.05, 0.2,         0.3,
+                                    0.5,  0.7,    0.95,  0.99, 0.999999, 1.0 - 0x1p-53};
+
+/* Every parameter the loader accepts, at its extremes (SIM__POSITIVE is (0, 1e9],
+ * seconds (0, 1e7], weibull shape >= 0.01, lognormal sigma <= 10): each draw is
+ * finite, in [0, DIST_SECONDS_MAX], and below max when one is set. */
+static void extreme_accepted_parameters_sample_finite_values(void **state)
+{
+    (void)state;
+    const double tiny = 0x1p-1074, shapes[] = {tiny, 1e-300, 1e-10, 0.01, 0.1, 0.15,
+                                               0.5,  1,      7.5,   1e4,  1e9};
+    const double scales[] = {tiny, 1e-9, 1, 1e7};
+    gsl_rng *r = gsl_rng_alloc(&fixed_type);
+    size_t draws = 0;
+    for (int kind = DIST_EXPONENTIAL; kind <= DIST_PARETO; kind++)
+        for (size_t a = 0; a < sizeof shapes / sizeof shapes[0]; a++)
+            for (size_t b = 0; b < sizeof scales / sizeof scales[0]; b++)
+                for (int variant = 0; variant < 3; variant++) {
+                    double p0 = shapes[a], p1 = scales[b];
+                    if (kind == DIST_EXPONENTIAL || kind == DIST_LOGNORMAL)
+                        p0 = scales[b], p1 = fmin(shapes[a], 10.0); /* median, sigma */
+                    if (kind == DIST_WEIBULL && p0 < 0.01)
+                        continue;
+                    dist d = mk((dist_kind)kind, p0, p1);
+                    if (variant >= 1) {
+                        d.has_max = true;
+                        d.max = variant == 1 ? 1e7 : 0.0;
+                    }
+                    if (variant == 2)
+                        d.per_audio_s = 1e7;
+                    assert_null(dist_check(&d));
+                    for (size_t k = 0; k < sizeof extreme_us / sizeof extreme_us[0]; k++) {
+                        fixed_u = extreme_us[k];
+                        double v = dist_sample(&d, r, variant == 2 ? 1e7 : 0.0);
+                        if (!(isfinite(v) && v >= 0.0 && v <= DIST_SECONDS_MAX))
+                            fail_msg("%s(%g, %g) at u=%g: %g", dist_kind_name(d.kind), p0, p1,
+                                     extreme_us[k], v);
+                        if (d.has_max)
+                            assert_true(v <= d.max);
+                        draws++;
+                    }
+                }
+    assert_true(draws > 1000);
+    gsl_rng_free(r);
+}
+
+/* Gamma draws are the quantile of their uniform, for shapes where GSL's Newton
+ * inverse does not converge (shape <= ~0.15) as well as where it does: the draw
+ * x has P(x) = u (Q(x) = 1 - u in the upper half) to 1e-6, or is 0 when the
+ * quantile lies below the smallest double. (Up to shape 100: beyond it GSL's
+ * incomplete gamma, the reference here, is itself noisy to 1e-3.) */
+static void gamma_draws_are_quantiles_for_every_shape(void **state)
+{
+    (void)state;
+    const double shapes[] = {0.005, 0.02, 0.05, 0.1, 0.12, 0.15, 0.2, 0.5, 1, 3, 100};
+    gsl_rng *r = gsl_rng_alloc(&fixed_type);
+    for (size_t a = 0; a < sizeof shapes / sizeof shapes[0]; a++)
+        for (size_t k = 0; k < sizeof extreme_us / sizeof extreme_us[0]; k++) {
+            dist d = mk(DIST_GAMMA, shapes[a], 2.0);
+            fixed_u = extreme_us[k];
+            double u = fixed_u > 0.0 ? fixed_u : 0x1p-60, x = dist_sample(&d, r, 0.0) / 2.0;
+            assert_true(isfinite(x) && x >= 0.0);
+            if (x < 1e-300) {
+                assert_true(gsl_sf_gamma_inc_P(shapes[a], 1e-300) >= u * (1.0 - 1e-6));
+                continue;
+            }
+            double got = u <= 0.5 ? gsl_sf_gamma_inc_P(shapes[a], x)
+                                  : gsl_sf_gamma_inc_Q(shapes[a], x),
+                   want = u <= 0.5 ? u : 1.0 - u;
+            if (fabs(got - want) > 1e-6 * want)
+                fail_msg("gamma(%g) at u=%g: x=%g has tail %g, want %g", shapes[a], u, x, got,
+                         want);
+        }
+    gsl_rng_free(r);
+}
+
 static void names_parse_back_to_their_kind(void **state)
 {
     (void)state;
@@ -418,6 +511,8 @@ int main(void)
         cmocka_unit_test(draws_are_never_negative),
         cmocka_unit_test(each_draw_consumes_one_uniform),
         cmocka_unit_test(extreme_uniforms_give_finite_draws),
+        cmocka_unit_test(extreme_accepted_parameters_sample_finite_values),
+        cmocka_unit_test(gamma_draws_are_quantiles_for_every_shape),
         cmocka_unit_test(names_parse_back_to_their_kind),
         cmocka_unit_test(check_names_what_is_out_of_range),
         cmocka_unit_test(copy_is_deep_and_free_resets),
