@@ -39,7 +39,10 @@ static const char merge_usage[] =
     "usage: dsim merge CSV... -o FILE\n"
     "\n"
     "Joins the CSVs of the shards of one sweep (dsim sweep --shard I/N) into FILE,\n"
-    "byte for byte the CSV the unsharded sweep writes.\n";
+    "byte for byte the CSV the unsharded sweep writes. Each shard's CSV ends with a\n"
+    "'# dsim sweep shard I/N ... fingerprint=...' line; merge refuses (exit 2) a file\n"
+    "without one, a shard of another sweep (another scenario, samples file, knobs,\n"
+    "seed, replications or dsim version), a shard given twice, and a missing shard.\n";
 
 typedef struct sweep_args {
     const char *scenario, *out_dir, *baseline, *x;

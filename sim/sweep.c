@@ -312,6 +312,16 @@ static int write_outputs(const sweep_ctx *c, sim_sweep_outcome *out, sim_error *
         json_object_set_new(pt, "policies", sim_report_policies_json(s, &c->res[i], o->baseline));
         json_array_append_new(points, pt);
     }
+    if (o->n_shards > 1) { /* what dsim merge checks */
+        fprintf(f.f, SIM_SWEEP_SHARD_LINE, o->shard, o->n_shards, c->n_points, s->n_policies,
+                (unsigned long long)s->seed, s->replications, c->fingerprint);
+        json_t *sh = json_object();
+        json_object_set_new(sh, "index", json_integer(o->shard));
+        json_object_set_new(sh, "count", json_integer(o->n_shards));
+        json_object_set_new(sh, "points", json_integer((json_int_t)c->n_points));
+        json_object_set_new(sh, "fingerprint", json_string(c->fingerprint));
+        json_object_set_new(root, "shard", sh);
+    }
     json_object_set_new(root, "points", points);
     free(choice);
     if (sim_outfile_commit(&f, err) != 0) {

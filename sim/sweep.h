@@ -17,8 +17,11 @@
  *                what an interrupted sweep keeps and what --resume reuses (only
  *                when made by the same scenario text, seed, replications and knobs)
  * With --shard I/N only the points with index % N == I-1 run, and the outputs
- * are sweep-I-of-N.csv / .json, so shards may share one folder; sim_sweep_merge
- * joins their CSVs into the bytes of the unsharded sweep.csv.
+ * are sweep-I-of-N.csv / .json, so shards may share one folder. A shard's CSV
+ * ends with one more line, SIM_SWEEP_SHARD_LINE: which shard of how many, the
+ * sweep's size, seed and replications and its fingerprint (the hash that also
+ * guards --resume); its JSON has the same under "shard". sim_sweep_merge checks
+ * those lines and joins the CSVs into the bytes of the unsharded sweep.csv.
  *
  * Results do not depend on the number of threads nor on interruptions.
  */
@@ -37,6 +40,12 @@
 #define SIM_SWEEP_VALUES_MAX 100000   /* values of one knob */
 #define SIM_SWEEP_VALUE_LEN 128       /* bytes of one textual value */
 #define SIM_SWEEP_JOBS_MAX 1024
+
+/* The last line of a shard's CSV: shard I/N, points of the whole sweep, policies,
+ * seed, replications, fingerprint (16 hex digits). */
+#define SIM_SWEEP_SHARD_LINE                                                               \
+    "# dsim sweep shard %d/%d points=%zu policies=%zu seed=%llu replications=%d "          \
+    "fingerprint=%s\n"
 
 /* --- knobs ------------------------------------------------------------------- */
 
@@ -132,10 +141,13 @@ int sim_sweep_check_params(const sim_scenario *s, const sim_sweep_param *params,
 /* --- shards and plots ---------------------------------------------------------- */
 
 /*
- * Joins sweep CSVs (shards of one sweep) into out_path, atomically: one header
- * (every input must have the same one), then the rows of every point in point
- * order. Returns 0, or -1 with err: unreadable input, a different header, a point
- * in two inputs, a malformed row.
+ * Joins the CSVs of the shards of one sweep into out_path, atomically: one header,
+ * then the rows of every point in point order, without the shard lines. Every
+ * input must end with a SIM_SWEEP_SHARD_LINE, all of them of the same sweep (same
+ * shard count, points, policies, seed, replications and fingerprint) and the
+ * same header; each shard 1..N exactly once; each row in its shard; each point
+ * with one row per policy. Returns 0, or -1 with err naming the file and what
+ * differs or is missing ("shard 2 of 4 missing"); then out_path is untouched.
  */
 int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
                     sim_error *err);

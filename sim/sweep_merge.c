@@ -75,6 +75,86 @@ static int row_point(const char *line, size_t len, size_t *point)
     return 0;
 }
 
+/* What a shard's last line says (SIM_SWEEP_SHARD_LINE). */
+typedef struct shard_info {
+    size_t index, count, points, policies;
+    unsigned long long seed;
+    int reps;
+    char fp[17];
+} shard_info;
+
+/* Parses the shard line line[0..len) ('\n' included). Returns 0 or -1. */
+static int parse_shard_line(const char *line, size_t len, shard_info *si)
+{
+    char buf[256], tail = 0;
+    if (len >= sizeof buf)
+        return -1;
+    memcpy(buf, line, len);
+    buf[len] = '\0';
+    memset(si, 0, sizeof *si);
+    int n = sscanf(buf,
+                   "# dsim sweep shard %zu/%zu points=%zu policies=%zu seed=%llu "
+                   "replications=%d fingerprint=%16[0-9a-f]%c",
+                   &si->index, &si->count, &si->points, &si->policies, &si->seed, &si->reps,
+                   si->fp, &tail);
+    if (n != 8 || tail != '\n' || strlen(si->fp) != 16 || si->count < 2 ||
+        si->count > 1000000 || si->index < 1 || si->index > si->count || si->points < 1 ||
+        si->policies < 1 || si->reps < 1)
+        return -1;
+    return 0;
+}
+
+/* Says how b (of file fb) differs from a (of fa) in err; 0 when it does not. */
+static int shard_differs(const shard_info *a, const char *fa, const shard_info *b,
+                         const char *fb, sim_error *err)
+{
+    const struct {
+        const char *what;
+        unsigned long long here, there;
+    } field[] = {{"shard count", b->count, a->count},
+                 {"points", b->points, a->points},
+                 {"policies", b->policies, a->policies},
+                 {"seed", b->seed, a->seed},
+                 {"replications", (unsigned long long)b->reps, (unsigned long long)a->reps}};
+    for (size_t i = 0; i < sizeof field / sizeof field[0]; i++) {
+        if (field[i].here != field[i].there) {
+            sim_error_add(err, "%s: not a shard of the same sweep as %s: %s %llu here, %llu there",
+                          fb, fa, field[i].what, field[i].here, field[i].there);
+            return -1;
+        }
+    }
+    if (strcmp(a->fp, b->fp) != 0) {
+        sim_error_add(err,
+                      "%s: not a shard of the same sweep as %s: fingerprint %s here, %s there "
+                      "(another scenario text, samples file, knob values or dsim version)",
+                      fb, fa, b->fp, a->fp);
+        return -1;
+    }
+    return 0;
+}
+
+/* "shard 3 of 4 missing" or "shards 2, 3 of 4 missing" (the first few). */
+static void report_missing(const bool *present, size_t count, sim_error *err)
+{
+    char list[400] = "";
+    size_t missing = 0, w = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (present[i])
+            continue;
+        if (missing < 10 && w < sizeof list) {
+            int k = snprintf(list + w, sizeof list - w, "%s%zu", missing ? ", " : "", i + 1);
+            w += k > 0 ? (size_t)k : 0;
+        } else if (missing == 10 && w < sizeof list) {
+            snprintf(list + w, sizeof list - w, ", ...");
+            w = sizeof list;
+        }
+        missing++;
+    }
+    sim_error_add(err,
+                  "merge: shard%s %s of %zu missing (give every sweep-I-of-%zu.csv of the sweep)",
+                  missing > 1 ? "s" : "", list, count, count);
+}
+
 int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
                     sim_error *err)
 {
@@ -82,8 +162,10 @@ int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
         sim_error_add(err, "merge: no input files");
         return -1;
     }
-    char **texts = sim_xrealloc(NULL, n * sizeof *texts);
-    memset(texts, 0, n * sizeof *texts);
+    char **texts = sim_xcalloc(n, sizeof *texts);
+    shard_info *info = sim_xcalloc(n, sizeof *info);
+    size_t *by_index = NULL; /* shard index - 1 -> input, n when absent */
+    bool *present = NULL;
     merge_row *rows = NULL;
     size_t n_rows = 0, cap = 0, header_len = 0;
     int rc = -1;
@@ -98,23 +180,48 @@ int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
                           inputs[f]);
             goto done;
         }
+        if (t[len - 1] != '\n') {
+            sim_error_add(err, "%s: the last line is cut short (no newline)", inputs[f]);
+            goto done;
+        }
+        size_t last = len - 1; /* start of the last line */
+        while (last > 0 && t[last - 1] != '\n')
+            last--;
+        if (strncmp(t + last, "# dsim sweep shard ", 19) != 0) {
+            sim_error_add(err,
+                          "%s: no shard line at its end: only the CSVs of 'dsim sweep --shard "
+                          "I/N' (this dsim or later) can be merged",
+                          inputs[f]);
+            goto done;
+        }
+        if (parse_shard_line(t + last, len - last, &info[f]) != 0) {
+            sim_error_add(err, "%s: its shard line is malformed: '%.120s'", inputs[f], t + last);
+            goto done;
+        }
         size_t hl = (size_t)(nl - t) + 1;
         if (f == 0) {
             header_len = hl;
+            by_index = sim_xcalloc(info[0].count, sizeof *by_index);
+            present = sim_xcalloc(info[0].count, sizeof *present);
+        } else if (shard_differs(&info[0], inputs[0], &info[f], inputs[f], err) != 0) {
+            goto done;
         } else if (hl != header_len || memcmp(t, texts[0], hl) != 0) {
             sim_error_add(err, "%s: its header differs from %s's: not shards of one sweep",
                           inputs[f], inputs[0]);
             goto done;
         }
+        size_t si = info[f].index - 1;
+        if (present[si]) {
+            sim_error_add(err, "merge: %s and %s are both shard %zu of %zu", inputs[by_index[si]],
+                          inputs[f], si + 1, info[f].count);
+            goto done;
+        }
+        present[si] = true;
+        by_index[si] = f;
         size_t line_no = 1;
-        for (const char *l = nl + 1; *l; line_no++) {
+        for (const char *l = nl + 1; l < t + last; line_no++) {
             const char *e = strchr(l, '\n');
-            size_t ll = e ? (size_t)(e - l) + 1 : strlen(l);
-            if (!e) {
-                sim_error_add(err, "%s:%zu: the last line is cut short (no newline)",
-                              inputs[f], line_no + 1);
-                goto done;
-            }
+            size_t ll = (size_t)(e - l) + 1;
             if (n_rows == cap) {
                 cap = cap ? 2 * cap : 256;
                 rows = sim_xrealloc(rows, cap * sizeof *rows);
@@ -125,6 +232,11 @@ int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
                               inputs[f], line_no + 1);
                 goto done;
             }
+            if (r->point >= info[f].points || r->point % info[f].count != si) {
+                sim_error_add(err, "%s:%zu: point %zu does not belong to shard %zu of %zu",
+                              inputs[f], line_no + 1, r->point, si + 1, info[f].count);
+                goto done;
+            }
             r->file = f;
             r->order = n_rows++;
             r->line = l;
@@ -132,11 +244,20 @@ int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
             l += ll;
         }
     }
+    for (size_t i = 0; i < info[0].count; i++)
+        if (!present[i]) {
+            report_missing(present, info[0].count, err);
+            goto done;
+        }
     qsort(rows, n_rows, sizeof *rows, row_cmp);
-    for (size_t i = 1; i < n_rows; i++) {
-        if (rows[i].point == rows[i - 1].point && rows[i].file != rows[i - 1].file) {
-            sim_error_add(err, "merge: point %zu is in both %s and %s", rows[i].point,
-                          inputs[rows[i - 1].file], inputs[rows[i].file]);
+    /* Every point, one row per policy. */
+    for (size_t i = 0, p = 0; p < info[0].points; p++) {
+        size_t k = 0;
+        for (; i < n_rows && rows[i].point == p; i++)
+            k++;
+        if (k != info[0].policies) {
+            sim_error_add(err, "%s: point %zu has %zu rows, expected %zu (one per policy)",
+                          inputs[by_index[p % info[0].count]], p, k, info[0].policies);
             goto done;
         }
     }
@@ -151,6 +272,9 @@ done:
     for (size_t f = 0; f < n; f++)
         free(texts[f]);
     free(texts);
+    free(info);
+    free(by_index);
+    free(present);
     free(rows);
     return rc;
 }

@@ -84,8 +84,18 @@ expect2 "policies.nosuch" "$DSIM" sweep "$SCEN" --param 'policies.nosuch.ack_tim
 expect2 "LO:HI:STEP" "$DSIM" sweep "$SCEN" --param 'policies.fenced.ack_timeout_s=1:2' --out "$T/bad"
 expect2 "--shard" "$DSIM" sweep "$SCEN" --param "$P1" --shard 3/2
 expect2 "nothing to sweep" "$DSIM" sweep "$SCEN" --out "$T/bad"
-expect2 "header differs" "$DSIM" merge "$T/j1/sweep.csv" "$T/block/sweep.csv" -o "$T/bad.csv"
-expect2 "point 0 is in both" "$DSIM" merge "$T/j1/sweep.csv" "$T/j2/sweep.csv" -o "$T/bad.csv"
+"$DSIM" sweep "$SCEN" --param "$P2" --param "$P1" --replications 2 --shard 2/2 --out "$T/swapped" >/dev/null
+expect2 "swapped/sweep-2-of-2.csv: not a shard of the same sweep as .*: fingerprint" \
+    "$DSIM" merge "$T/sh/sweep-1-of-2.csv" "$T/swapped/sweep-2-of-2.csv" -o "$T/bad.csv"
+expect2 "no shard line" "$DSIM" merge "$T/j1/sweep.csv" "$T/j2/sweep.csv" -o "$T/bad.csv"
+# Shards that do not belong together: one missing, one of another seed, one given twice.
+expect2 "shard 2 of 2 missing" "$DSIM" merge "$T/sh/sweep-1-of-2.csv" -o "$T/bad.csv"
+"$DSIM" sweep "$SCEN" --param "$P1" --param "$P2" --replications 2 --shard 2/2 --seed 5 \
+    --out "$T/seed5" >/dev/null
+expect2 "seed5/sweep-2-of-2.csv: not a shard of the same sweep as .*: seed 5 here" \
+    "$DSIM" merge "$T/sh/sweep-1-of-2.csv" "$T/seed5/sweep-2-of-2.csv" -o "$T/bad.csv"
+expect2 "both shard 1 of 2" "$DSIM" merge "$T/sh/sweep-1-of-2.csv" "$T/sh/sweep-1-of-2.csv" \
+    -o "$T/bad.csv"
 [ ! -e "$T/bad.csv" ] || fail "a failed merge wrote its output"
 # 6. dsim tune from the command line: a table with the best setting, the runner-up and
 #    the fresh-seed confirmation; the same bytes on 1 and 2 threads; bad expressions exit 2.

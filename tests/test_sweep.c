@@ -368,31 +368,112 @@ static void resume_recomputes_points_of_another_sweep(void **state)
     world_free(&w);
 }
 
-static void merge_refuses_foreign_headers_and_repeated_points(void **state)
+/* Runs shard i/n of w's sweep into DIR/sub and returns its CSV path (static buffer). */
+static const char *shard_csv(world *w, const char *sub, int i, int n, uint64_t hash)
+{
+    static char paths[8][4096];
+    static int k;
+    sim_sweep_opts o = opts_for(w, sub, 1);
+    o.shard = i;
+    o.n_shards = n;
+    o.scenario_hash = hash;
+    sim_sweep_outcome out;
+    run_ok(w, &o, &out);
+    char *p = paths[k++ % 8];
+    snprintf(p, 4096, "%s", out.csv);
+    return p;
+}
+
+/* merge(inputs) fails with a first message containing want, and writes nothing. */
+static void merge_fails(const char *const *inputs, size_t n, const char *out, const char *want)
+{
+    sim_error err = {0};
+    assert_int_equal(sim_sweep_merge(inputs, n, out, &err), -1);
+    if (!strstr(err.msg[0], want))
+        fail_msg("merge gave '%s', expected it to mention '%s'", err.msg[0], want);
+    struct stat st;
+    assert_int_not_equal(stat(out, &st), 0);
+}
+
+/* A copy of the text of `from` into `to` with the first occurrence of `cut` removed
+ * (or replaced by `put`). */
+static void edited_copy(const char *from, const char *to, const char *cut, const char *put)
+{
+    char *t = slurp(from), *at = strstr(t, cut);
+    assert_non_null(at);
+    FILE *f = fopen(to, "wb");
+    assert_non_null(f);
+    fwrite(t, 1, (size_t)(at - t), f);
+    fputs(put, f);
+    fputs(at + strlen(cut), f);
+    fclose(f);
+    free(t);
+}
+
+static void merge_refuses_shards_that_do_not_belong_together(void **state)
 {
     (void)state;
     world w;
     world_init(&w);
-    char a[256], b[256], c[256], m[256];
-    snprintf(a, sizeof a, "%s/a.csv", w.dir);
-    snprintf(b, sizeof b, "%s/b.csv", w.dir);
-    snprintf(c, sizeof c, "%s/c.csv", w.dir);
+    const char *a1 = shard_csv(&w, "a", 1, 2, 1234), *a2 = shard_csv(&w, "a", 2, 2, 1234);
+    const char *other = shard_csv(&w, "other", 2, 2, 99); /* another scenario text */
+    w.s.seed = 8;
+    const char *seed8 = shard_csv(&w, "seed8", 2, 2, 1234);
+    w.s.seed = 7;
+    const char *q1 = shard_csv(&w, "q", 1, 4, 1234), *q2 = shard_csv(&w, "q", 2, 4, 1234),
+               *q4 = shard_csv(&w, "q", 4, 4, 1234);
+    sim_sweep_opts all = opts_for(&w, "all", 1);
+    sim_sweep_outcome whole;
+    run_ok(&w, &all, &whole);
+    char m[256], cut[256], moved[256];
     snprintf(m, sizeof m, "%s/m.csv", w.dir);
+    snprintf(cut, sizeof cut, "%s/cut.csv", w.dir);
+    snprintf(moved, sizeof moved, "%s/moved.csv", w.dir);
+
+    /* The shard line is the CSV's last line and names the sweep. */
+    char *t = slurp(a2);
+    assert_non_null(strstr(t, "\n# dsim sweep shard 2/2 points=8 policies=2 seed=7 replications=3 "
+                              "fingerprint="));
+    free(t);
+    const char *ok[] = {a2, a1};
     sim_error err = {0};
-    const char *ta = "point,k,policy\n0,1,x\n2,3,x\n";
-    const char *tb = "point,j,policy\n1,1,x\n";
-    const char *tc = "point,k,policy\n2,3,x\n";
-    assert_int_equal(sim_outfile_write(a, ta, strlen(ta), &err), 0);
-    assert_int_equal(sim_outfile_write(b, tb, strlen(tb), &err), 0);
-    assert_int_equal(sim_outfile_write(c, tc, strlen(tc), &err), 0);
-    const char *ab[] = {a, b}, *ac[] = {a, c};
-    assert_int_equal(sim_sweep_merge(ab, 2, m, &err), -1);
-    assert_non_null(strstr(err.msg[0], "header differs"));
-    memset(&err, 0, sizeof err);
-    assert_int_equal(sim_sweep_merge(ac, 2, m, &err), -1);
-    assert_non_null(strstr(err.msg[0], "point 2 is in both"));
-    struct stat st;
-    assert_int_not_equal(stat(m, &st), 0);
+    assert_int_equal(sim_sweep_merge(ok, 2, m, &err), 0);
+    char *merged = slurp(m), *ref = slurp(whole.csv);
+    assert_string_equal(merged, ref);
+    free(merged);
+    free(ref);
+    remove(m);
+
+    const char *missing[] = {a1};
+    merge_fails(missing, 1, m, "shard 2 of 2 missing");
+    const char *three_of_four[] = {q1, q4, q2};
+    merge_fails(three_of_four, 3, m, "shard 3 of 4 missing");
+    const char *foreign[] = {a1, other};
+    merge_fails(foreign, 2, m, "fingerprint");
+    const char *seed[] = {a1, seed8};
+    merge_fails(seed, 2, m, "seed 8 here, 7 there");
+    const char *count[] = {a1, q2};
+    merge_fails(count, 2, m, "shard count 4 here, 2 there");
+    const char *twice[] = {a1, a2, a1};
+    merge_fails(twice, 3, m, "are both shard 1 of 2");
+    const char *unsharded[] = {whole.csv, a1};
+    merge_fails(unsharded, 2, m, "no shard line");
+    /* Hand-edited shards: a row dropped, a row moved into the wrong shard, a header. */
+    edited_copy(a2, cut, "\n1,5,2,base,", "\n1,5,2,nobody,");
+    edited_copy(cut, moved, "\n1,5,2,nobody,", "\n2,5,2,base,");
+    const char *moved_in[] = {a1, moved};
+    merge_fails(moved_in, 2, m, "point 2 does not belong to shard 2 of 2");
+    char *text = slurp(a2), *row = strstr(text, "\n1,5,2,base,"), *eol = strchr(row + 1, '\n');
+    FILE *f = fopen(cut, "wb");
+    fwrite(text, 1, (size_t)(row - text), f);
+    fputs(eol, f);
+    fclose(f);
+    free(text);
+    const char *short_in[] = {a1, cut};
+    merge_fails(short_in, 2, m, "point 1 has 1 rows, expected 2");
+    edited_copy(a2, cut, "point,policies.fenced.dispatch_timeout_s,", "point,k,");
+    const char *header[] = {a1, cut};
+    merge_fails(header, 2, m, "header differs");
     world_free(&w);
 }
 
@@ -407,7 +488,7 @@ int main(void)
         cmocka_unit_test(shards_merged_equal_the_unsharded_csv),
         cmocka_unit_test(interrupted_sweep_resumes_without_redoing_points),
         cmocka_unit_test(resume_recomputes_points_of_another_sweep),
-        cmocka_unit_test(merge_refuses_foreign_headers_and_repeated_points),
+        cmocka_unit_test(merge_refuses_shards_that_do_not_belong_together),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
