@@ -30,6 +30,8 @@ static const char sweep_usage[] =
     "  --out DIR       DIR/sweep.csv (a row per point x policy: knobs, then mean and\n"
     "                  95% CI half-width of every metric) and DIR/sweep.json (default: out)\n"
     "  --resume        reuse the finished points in DIR/points/ of an interrupted sweep\n"
+    "                  (only those of the same scenario text, samples files, seed,\n"
+    "                  replications and knobs; others are recomputed)\n"
     "  --shard I/N     run only points with index % N == I-1, into DIR/sweep-I-of-N.csv;\n"
     "                  join the shards with 'dsim merge'\n"
     "  --plot          draw DIR/sweep.png and DIR/tradeoff.png (+ .svg) with gnuplot\n"
@@ -245,14 +247,17 @@ int sim_cmd_sweep(int argc, char **argv)
                 a.scenario);
         goto done;
     }
-    if (sim_sweep_check_params(&s, params, (size_t)n_params, &err) != 0) {
+    /* The sweep's inputs: the scenario text, the files it reads, and those its knob
+     * values read (--resume must not reuse points after a samples file changed). */
+    uint64_t hash = SIM_HASH_INIT;
+    if (s.json_text)
+        hash = sim_hash(hash, s.json_text, s.json_len);
+    else if (sim_sweep_hash_file(a.scenario, &hash, &err) != 0) {
         sim_error_print(&err);
         goto done;
     }
-    uint64_t hash = SIM_SWEEP_HASH_INIT;
-    if (s.json_text)
-        hash = sim_sweep_hash(hash, s.json_text, s.json_len);
-    else if (sim_sweep_hash_file(a.scenario, &hash, &err) != 0) {
+    hash = sim_hash(hash, &s.files_hash, sizeof s.files_hash);
+    if (sim_sweep_check_params(&s, params, (size_t)n_params, &hash, &err) != 0) {
         sim_error_print(&err);
         goto done;
     }

@@ -108,6 +108,8 @@ static void read_samples_file(sim__ld *ld, const char *name, dist *d)
     size_t len = fread(text, 1, cap - 1, f);
     fclose(f);
     text[len] = '\0';
+    uint64_t n64 = len; /* a file's length closes its part of the hash */
+    ld->files_hash = sim_hash(sim_hash(ld->files_hash, text, len), &n64, sizeof n64);
 
     size_t n = 0, alloc = 64, line = 1;
     double *xs = sim_xmalloc(alloc * sizeof *xs);

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "hash.h"
 #include "scenario.h"
 #include "xalloc.h"
 
@@ -40,6 +41,7 @@ typedef struct sim__ld {
     sim_error *err;
     bool bare;        /* messages start at the path (no "FILE: " prefix) */
     bool check_sweep; /* validate each sweep value (off while doing so) */
+    uint64_t files_hash; /* of the other files read (sim_scenario.files_hash) */
     sim__seg path[SIM__PATH_MAX];
     size_t depth;
     /* Keys suggested for unknown keys ("did you mean 'median'?"), so that the

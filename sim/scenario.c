@@ -220,6 +220,7 @@ int sim__load_text(sim__ld *ld, const char *text, size_t len, sim_scenario *out)
     net_config_init(&out->network);
     out->replications = 1;
     out->limits = ld->lim;
+    ld->files_hash = SIM_HASH_INIT;
     int before = ld->err->count;
     const char *prefix = ld->bare ? "" : ld->file;
     const char *sep = ld->bare ? "" : ":";
@@ -267,6 +268,7 @@ int sim__load_text(sim__ld *ld, const char *text, size_t len, sim_scenario *out)
     memcpy(out->json_text, text, len);
     out->json_text[len] = '\0';
     out->json_len = len;
+    out->files_hash = ld->files_hash;
     return 0;
 }
 

@@ -109,6 +109,10 @@ typedef struct sim_scenario {
     char *json_text;
     size_t json_len;
     sim_limits limits;
+    /* sim_hash (hash.h) of the contents of every other file the loader read
+     * (empirical samples files), in the order read: what a sweep's --resume
+     * fingerprint needs besides the text. SIM_HASH_INIT when none. */
+    uint64_t files_hash;
 } sim_scenario;
 
 /* Errors: up to SIM_ERR_MAX messages, each one line, the first is the headline. */

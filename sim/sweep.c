@@ -51,19 +51,19 @@ static bool is_mine(const sim_sweep_opts *o, size_t i)
 static void fingerprint(sweep_ctx *c)
 {
     const sim_scenario *s = c->s;
-    uint64_t h = sim_sweep_hash(SIM_SWEEP_HASH_INIT, &c->o->scenario_hash, sizeof(uint64_t));
+    uint64_t h = sim_hash(SIM_HASH_INIT, &c->o->scenario_hash, sizeof(uint64_t));
     char buf[128];
     int n = snprintf(buf, sizeof buf, "%s|%llu|%d|%zu|%d|", DSIM_VERSION,
                      (unsigned long long)s->seed, s->replications, s->n_policies, SIM_M_COUNT);
-    h = sim_sweep_hash(h, buf, (size_t)n);
+    h = sim_hash(h, buf, (size_t)n);
     for (size_t p = 0; p < s->n_policies; p++)
-        h = sim_sweep_hash(h, s->policies[p].name, strlen(s->policies[p].name) + 1);
+        h = sim_hash(h, s->policies[p].name, strlen(s->policies[p].name) + 1);
     for (size_t k = 0; k < c->o->n_params; k++) {
         const sim_sweep_param *pa = &c->o->params[k];
-        h = sim_sweep_hash(h, pa->key, strlen(pa->key) + 1);
+        h = sim_hash(h, pa->key, strlen(pa->key) + 1);
         for (size_t v = 0; v < pa->n; v++)
-            h = sim_sweep_hash(h, pa->values[v], strlen(pa->values[v]) + 1);
-        h = sim_sweep_hash(h, "\x1e", 1);
+            h = sim_hash(h, pa->values[v], strlen(pa->values[v]) + 1);
+        h = sim_hash(h, "\x1e", 1);
     }
     snprintf(c->fingerprint, sizeof c->fingerprint, "%016llx", (unsigned long long)h);
 }

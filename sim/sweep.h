@@ -15,7 +15,9 @@
  *                 "points": [{"point", "knobs": {KEY: value}, "policies": [...]}]}
  *   points/pI.json  the raw results of point I, written as soon as it finishes:
  *                what an interrupted sweep keeps and what --resume reuses (only
- *                when made by the same scenario text, seed, replications and knobs)
+ *                when made by the same sweep: opts.scenario_hash, which covers the
+ *                scenario text and the files it reads, seed, replications, policies,
+ *                knobs and dsim version)
  * With --shard I/N only the points with index % N == I-1 run, and the outputs
  * are sweep-I-of-N.csv / .json, so shards may share one folder. A shard's CSV
  * ends with one more line, SIM_SWEEP_SHARD_LINE: which shard of how many, the
@@ -32,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hash.h"
 #include "run.h"
 #include "scenario.h"
 
@@ -91,7 +94,8 @@ typedef struct sim_sweep_opts {
     bool resume;           /* reuse DIR/points/ of the same sweep */
     int shard, n_shards;   /* run the shard-th of n_shards parts (1-based); 0/0 = all */
     size_t baseline;       /* policy the JSON compares the others with */
-    uint64_t scenario_hash; /* identifies the scenario text (sim_sweep_hash of the file) */
+    uint64_t scenario_hash; /* identifies the inputs: sim_hash of the scenario text, the
+                             * files it reads and those its knob values read */
     size_t max_points;     /* refuse bigger sweeps */
     bool progress;         /* "sweep: 3/16 points ..." on stderr as points finish */
     sim_sweep_eval_fn eval;
@@ -115,11 +119,7 @@ typedef struct sim_sweep_outcome {
 int sim_sweep_run(const sim_scenario *s, const sim_sweep_opts *o, sim_sweep_outcome *out,
                   sim_error *err);
 
-/* FNV-1a 64 of a buffer, continuing from h (start with SIM_SWEEP_HASH_INIT). */
-#define SIM_SWEEP_HASH_INIT 14695981039346656037ULL
-uint64_t sim_sweep_hash(uint64_t h, const void *data, size_t len);
-
-/* Reads a whole file and hashes it into *h. Returns 0, or -1 with err. */
+/* Reads a whole file and hashes it into *h (sim_hash, hash.h). Returns 0, or -1 with err. */
 int sim_sweep_hash_file(const char *path, uint64_t *h, sim_error *err);
 
 /* Creates dir and its missing parents (mode 0777 & ~umask). Returns 0 or -1 (err). */
@@ -134,9 +134,12 @@ int sim_sweep_eval_run(void *ctx, const sim_scenario *base, const sim_sweep_para
                        size_t n_params, const size_t *choice, sim_results *out, sim_error *err);
 
 /* Sets every value of every knob on a copy of s, to report a bad key or value
- * before anything runs. Returns 0, or -1 with err naming the knob and value. */
+ * before anything runs. When files_hash is not NULL, it continues *files_hash with
+ * the files_hash of each copy, so that it covers every file a point may read (a
+ * knob may name another samples file). Returns 0, or -1 with err naming the knob
+ * and value. */
 int sim_sweep_check_params(const sim_scenario *s, const sim_sweep_param *params, size_t n,
-                           sim_error *err);
+                           uint64_t *files_hash, sim_error *err);
 
 /* --- shards and plots ---------------------------------------------------------- */
 

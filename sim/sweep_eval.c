@@ -25,7 +25,7 @@ int sim_sweep_eval_run(void *ctx, const sim_scenario *base, const sim_sweep_para
 }
 
 int sim_sweep_check_params(const sim_scenario *s, const sim_sweep_param *params, size_t n,
-                           sim_error *err)
+                           uint64_t *files_hash, sim_error *err)
 {
     int rc = 0;
     for (size_t k = 0; k < n; k++) {
@@ -36,6 +36,8 @@ int sim_sweep_check_params(const sim_scenario *s, const sim_sweep_param *params,
                 rc = -1;
                 break; /* the copy may be half-edited: next knob */
             }
+            if (files_hash)
+                *files_hash = sim_hash(*files_hash, &c.files_hash, sizeof c.files_hash);
         }
         sim_scenario_free(&c);
     }

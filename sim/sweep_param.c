@@ -170,16 +170,6 @@ void sim_sweep_point_choice(const sim_sweep_param *params, size_t n, size_t i, s
     }
 }
 
-uint64_t sim_sweep_hash(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 int sim_sweep_hash_file(const char *path, uint64_t *h, sim_error *err)
 {
     FILE *f = fopen(path, "rb");
@@ -190,7 +180,7 @@ int sim_sweep_hash_file(const char *path, uint64_t *h, sim_error *err)
     unsigned char buf[65536];
     size_t k;
     while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-        *h = sim_sweep_hash(*h, buf, k);
+        *h = sim_hash(*h, buf, k);
     int bad = ferror(f);
     fclose(f);
     if (bad) {

@@ -69,6 +69,29 @@ grep -q '"sweep"' "$T/with-block.json" || fail "could not add a sweep block"
 "$DSIM" sweep "$T/with-block.json" --param policies.fenced.ack_timeout_s=5,10,30 --out "$T/block" >/dev/null
 [ "$(wc -l <"$T/block/sweep.csv")" -eq $((1 + 3 * NP)) ] || fail "--param did not replace the block's knob"
 
+# 4b. --resume after a samples file changed recomputes the points: the fingerprint covers
+#     every file the scenario reads, and those a knob value makes it read.
+mkdir "$T/emp"
+sed 's/"nmt": {"dist": "const", "value": 0.1}/"nmt": {"dist": "empirical", "file": "nmt.txt"}/' \
+    "$SRC/tests/data/tiny.json" >"$T/emp/s.json"
+grep -q '"file": "nmt.txt"' "$T/emp/s.json" || fail "could not make a scenario with a samples file"
+echo "0.1 0.2" >"$T/emp/nmt.txt"
+echo "0.5" >"$T/emp/other.txt"
+EMP=(sweep "$T/emp/s.json" --param policies.fenced.dispatch_timeout_s=10,20 --out "$T/emp/out")
+"$DSIM" "${EMP[@]}" >/dev/null
+cp "$T/emp/out/sweep.csv" "$T/emp/before.csv"
+"$DSIM" "${EMP[@]}" --resume >"$T/emp/same.out"
+grep -q ", 2 reused" "$T/emp/same.out" || fail "unchanged samples: points not reused: $(cat "$T/emp/same.out")"
+echo "3 4" >"$T/emp/nmt.txt"
+"$DSIM" "${EMP[@]}" --resume >"$T/emp/changed.out"
+if grep -q "reused" "$T/emp/changed.out"; then fail "changed samples file: stale points reused"; fi
+if cmp -s "$T/emp/before.csv" "$T/emp/out/sweep.csv"; then fail "changed samples file: same figures"; fi
+FILEKNOB=(sweep "$T/emp/s.json" --param 'nodes[0].stages.nmt.file=nmt.txt,other.txt' --out "$T/emp/k")
+"$DSIM" "${FILEKNOB[@]}" >/dev/null
+echo "7" >"$T/emp/other.txt"
+"$DSIM" "${FILEKNOB[@]}" --resume >"$T/emp/knob.out"
+if grep -q "reused" "$T/emp/knob.out"; then fail "a samples file named by a knob changed: stale points reused"; fi
+
 # 5. Bad input: exit 2 and a message naming the problem.
 expect2() {
     local want=$1; shift
