@@ -280,21 +280,6 @@ static void write_json(FILE *f, const sim_scenario *s, const sim_results *res, s
 
 /* --- CSV --------------------------------------------------------------------- */
 
-void sim_csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void csv_num(FILE *f, double x)
 {
     if (isfinite(x))

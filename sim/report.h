@@ -32,6 +32,7 @@
 
 #include <jansson.h>
 
+#include "escape.h"
 #include "run.h"
 #include "scenario.h"
 
@@ -66,9 +67,6 @@ json_t *sim_json_num(double x);
 /* "mean" or "mean ± hw" (when reps > 1 and hw > 0) with as many decimals as show
  * hw to two significant digits, as in the table; "-" for a value not finite. */
 void sim_report_format(char *buf, size_t size, double mean, double hw, size_t reps);
-
-/* Writes s as one CSV field, quoted (RFC 4180) when it holds , " CR or LF. */
-void sim_csv_field(FILE *f, const char *s);
 
 /* Writes the metric columns of the CSV header: "policy,replications,NAME,NAME_ci95,..."
  * and a newline. */

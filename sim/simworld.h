@@ -69,7 +69,8 @@ void wc_client_metrics(wc_client *c, double v[SIM_M_COUNT]);
 
 /* Log and trace lines (JSON lines, simulated seconds). */
 void sim_log_cmd(FILE *f, const char *policy, int rep, const disp_cmd *cmd);
-void sim_trace_msg(FILE *f, int64_t t, const char *msg, uint32_t node, uint64_t job_id,
-                  uint32_t attempt, uint64_t session, uint32_t index, bool lost);
+void sim_trace_msg(FILE *f, const char *policy, int rep, int64_t t, const char *msg,
+                   uint32_t node, uint64_t job_id, uint32_t attempt, uint64_t session,
+                   uint32_t index, bool lost);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include <gsl/gsl_sort_float.h>
 
+#include "escape.h"
 #include "engine.h"
 #include "xalloc.h"
 #include "net.h"
@@ -220,8 +221,8 @@ static void world_send(world *w, uint32_t i, net_dir dir, const uint64_t key[4])
     bool arrives = net_message(&w->s->network, dir, &r.rng, &delay);
     sim_time now = sim_now(w->e);
     if (w->o->trace)
-        sim_trace_msg(w->o->trace, now, msg_name[m->kind], m->node, m->job_id, m->attempt,
-                      m->session, m->index, !arrives);
+        sim_trace_msg(w->o->trace, w->policy_name, w->rep, now, msg_name[m->kind], m->node,
+                      m->job_id, m->attempt, m->session, m->index, !arrives);
     if (!arrives) {
         if (m->kind == MSG_ASSIGN || m->kind == MSG_RESULT)
             wc_client_cause(&w->client, m->session, m->index, CAUSE_NETWORK);
@@ -666,8 +667,10 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     v[SIM_M_EVENTS] = (double)sim_events_executed(w.e);
     if (o->latencies) {
         gsl_sort_float(w.client.latency, 1, w.client.n_latency);
-        for (size_t i = 0; i < w.client.n_latency; i++)
-            fprintf(o->latencies, "%s,%d,%.9g\n", w.policy_name, rep, w.client.latency[i]);
+        for (size_t i = 0; i < w.client.n_latency; i++) {
+            sim_csv_field(o->latencies, w.policy_name);
+            fprintf(o->latencies, ",%d,%.9g\n", rep, w.client.latency[i]);
+        }
     }
 out:
     for (uint32_t i = 0; i < w.n_nodes; i++)

@@ -3,17 +3,21 @@
 
 #include <inttypes.h>
 
-static void put_time(FILE *f, int64_t t)
+#include "escape.h"
+
+/* {"t":SECONDS,"policy":NAME,"replication":R — the head of every record, so the
+ * records of several runs in one file can be told apart. */
+static void put_head(FILE *f, int64_t t, const char *policy, int rep)
 {
-    fprintf(f, "%" PRId64 ".%09" PRId64, t / 1000000000, t % 1000000000);
+    fprintf(f, "{\"t\":%" PRId64 ".%09" PRId64 ",\"policy\":", t / 1000000000, t % 1000000000);
+    sim_json_string(f, policy);
+    fprintf(f, ",\"replication\":%d", rep);
 }
 
 void sim_log_cmd(FILE *f, const char *policy, int rep, const disp_cmd *cmd)
 {
-    fputs("{\"t\":", f);
-    put_time(f, cmd->now);
-    fprintf(f, ",\"policy\":\"%s\",\"replication\":%d,\"event\":\"%s\"", policy, rep,
-            disp_log_name(cmd->event));
+    put_head(f, cmd->now, policy, rep);
+    fprintf(f, ",\"event\":\"%s\"", disp_log_name(cmd->event));
     fprintf(f, ",\"job_id\":\"job-%08" PRIX64 "\",\"attempt_id\":%" PRIu32, cmd->job_id,
             cmd->attempt);
     fprintf(f, ",\"session\":%" PRIu64 ",\"utterance_index\":%" PRIu32 ",\"node\":%" PRIu32,
@@ -23,11 +27,11 @@ void sim_log_cmd(FILE *f, const char *policy, int rep, const disp_cmd *cmd)
             cmd->failover_attempts, cmd->elapsed_ms, cmd->ack_timeout_ms);
 }
 
-void sim_trace_msg(FILE *f, int64_t t, const char *msg, uint32_t node, uint64_t job_id,
-                  uint32_t attempt, uint64_t session, uint32_t index, bool lost)
+void sim_trace_msg(FILE *f, const char *policy, int rep, int64_t t, const char *msg,
+                   uint32_t node, uint64_t job_id, uint32_t attempt, uint64_t session,
+                   uint32_t index, bool lost)
 {
-    fputs("{\"t\":", f);
-    put_time(f, t);
+    put_head(f, t, policy, rep);
     fprintf(f,
             ",\"msg\":\"%s\",\"node\":%" PRIu32 ",\"job_id\":\"job-%08" PRIX64
             "\",\"attempt_id\":%" PRIu32 ",\"session\":%" PRIu64 ",\"utterance_index\":%" PRIu32

@@ -102,11 +102,15 @@ static char *grep_lines(const char *buf, const char *needle, const char *needle2
         memcpy(line, p, m);
         line[m] = 0;
         if (strstr(line, needle) && (!needle2 || strstr(line, needle2))) {
-            /* drop the node: which node serves a job is the policy's choice */
-            char *nd = strstr(line, "\"node\":");
-            if (nd) {
-                char *comma = strchr(nd, ',');
-                memmove(nd, comma + 1, strlen(comma + 1) + 1);
+            /* drop the policy's name, and the node: which node serves a job is the
+             * policy's choice */
+            static const char *const drop[] = {"\"policy\":", "\"node\":"};
+            for (size_t d = 0; d < 2; d++) {
+                char *nd = strstr(line, drop[d]);
+                if (nd) {
+                    char *comma = strchr(nd, ',');
+                    memmove(nd, comma + 1, strlen(comma + 1) + 1);
+                }
             }
             size_t k = strlen(line);
             memcpy(out + len, line, k);
