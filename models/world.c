@@ -52,6 +52,8 @@ void net_config_init(net_config *c)
     c->to_sched_delay = dist_const(0.0);
     c->to_node_loss = 0.0;
     c->to_sched_loss = 0.0;
+    c->fifo = true;
+    c->client_delay = dist_const(0.0);
 }
 
 void net_config_free(net_config *c)
@@ -60,6 +62,7 @@ void net_config_free(net_config *c)
         return;
     dist_free(&c->to_node_delay);
     dist_free(&c->to_sched_delay);
+    dist_free(&c->client_delay);
 }
 
 void wl_config_init(wl_config *c)
@@ -101,6 +104,7 @@ void net_config_copy(net_config *dst, const net_config *src)
     *dst = *src;
     dist_copy(&dst->to_node_delay, &src->to_node_delay);
     dist_copy(&dst->to_sched_delay, &src->to_sched_delay);
+    dist_copy(&dst->client_delay, &src->client_delay);
 }
 
 void wl_config_copy(wl_config *dst, const wl_config *src)

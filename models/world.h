@@ -58,6 +58,9 @@ typedef struct net_config {
     dist to_sched_delay;  /* node -> scheduler */
     double to_node_loss;  /* probability a message is lost */
     double to_sched_loss;
+    bool fifo;            /* links keep order: a message never overtakes an earlier
+                             one on its directed link (net_link_arrival; default) */
+    dist client_delay;    /* scheduler -> client, per message (default const 0) */
 } net_config;
 
 typedef struct wl_config {
@@ -73,7 +76,8 @@ typedef struct wl_config {
 /*
  * _init fills the defaults of a scenario (node: count 1, slots 4, workers 1,
  * stages const 0, heartbeat 15 s, on_cancel ignore, attempt_check none,
- * cancel_between_stages true, no faults; network: delays const 0, loss 0;
+ * cancel_between_stages true, no faults; network: delays const 0, loss 0,
+ * FIFO links, client hop const 0;
  * workload: 1 session at 0, 1 utterance, gap/audio const 0, linger 60 s).
  * _free frees the dists the struct owns (safe after _init, safe twice).
  * _copy deep-copies src into dst (dst is overwritten, not freed first).

@@ -218,6 +218,8 @@ void sim__load_network(sim__ld *ld, const json_t *root, sim_scenario *s)
             c->to_node_loss = c->to_sched_loss = loss;
         sim__num(ld, n, "to_node_loss", false, SIM__PROB, &c->to_node_loss);
         sim__num(ld, n, "to_scheduler_loss", false, SIM__PROB, &c->to_sched_loss);
+        sim__bool(ld, n, "fifo", false, &c->fifo);
+        sim__dist_field(ld, n, "client_delay_s", false, &c->client_delay);
     }
     sim__pop(ld);
 }

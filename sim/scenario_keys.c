@@ -33,7 +33,7 @@ const char *const sim__keys_cold_start[] = {"idle_s", "extra_s", NULL};
 const char *const sim__keys_no_result[] = {"prob", NULL};
 const char *const sim__keys_network[] = {"delay_s", "to_node_delay_s", "to_scheduler_delay_s",
                                          "loss",    "to_node_loss",    "to_scheduler_loss",
-                                         NULL};
+                                         "fifo",    "client_delay_s",  NULL};
 const char *const sim__keys_policy[] = {"name",
                                         "preset",
                                         "dispatch_timeout_s",

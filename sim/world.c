@@ -31,13 +31,14 @@
 /* Without max_time_s, a run stops at the last session close plus this. */
 #define WORLD_DRAIN_HORIZON (86400 * SIM_NS_PER_S)
 
-enum { MSG_ASSIGN = 1, MSG_CANCEL, MSG_RESULT, MSG_PROGRESS, MSG_HEARTBEAT };
+enum { MSG_ASSIGN = 1, MSG_CANCEL, MSG_RESULT, MSG_PROGRESS, MSG_HEARTBEAT, MSG_DELIVER, MSG_ERROR };
 
 /* A message on the wire, pooled. */
 typedef struct msg {
     uint8_t kind;
     bool success;
     int8_t stage;
+    uint8_t error; /* MSG_ERROR: disp_error_code */
     uint32_t node;
     uint32_t attempt;
     uint32_t index;
@@ -58,7 +59,15 @@ typedef struct wnode {
     sim_stream faults;
     uint32_t down_gen; /* bumped at every UP: a stale down notice is ignored */
     uint64_t heartbeats;
+    net_link to_node, to_sched; /* its two directed links (order state) */
 } wnode;
+
+/* What the core sent the client about one utterance (keys the client hop's
+ * draws, so the n-th delivery of an utterance meets the same delay under every
+ * policy; and tells the first delivery the core made). */
+typedef struct wclient_sent {
+    uint16_t delivers, errors; /* saturating */
+} wclient_sent;
 
 typedef struct world {
     const sim_scenario *s;
@@ -74,11 +83,14 @@ typedef struct world {
     wnode *nodes;
     uint32_t n_nodes;
     wc_client client;
+    wclient_sent *sent;     /* per utterance, as client.utt */
+    net_link *to_client;    /* per session: the scheduler -> client link */
+    bool client_instant;    /* the client hop is const 0: no event needed */
     wl_cursor *cursors;     /* per session */
     uint32_t sessions_open; /* sessions not yet closed */
     msg *msgs;
     uint32_t n_msgs, cap_msgs, free_msg;
-    uint64_t msgs_in_flight; /* assign/cancel/result/progress on the wire */
+    uint64_t msgs_in_flight; /* assign/cancel/result/progress/client messages on the wire */
     int64_t attempts_on_nodes;
     uint64_t cancels;
     double total_busy_ns;
@@ -117,6 +129,14 @@ static void msg_free(world *w, uint32_t i)
 {
     w->msgs[i].next_free = w->free_msg;
     w->free_msg = i;
+}
+
+/* An arriving message: its copy, its slot freed. */
+static msg msg_take(world *w, uint64_t i)
+{
+    msg m = w->msgs[i];
+    msg_free(w, (uint32_t)i);
+    return m;
 }
 
 /* --- held results (wasted-work accounting) ------------------------------- */
@@ -205,10 +225,12 @@ static void world_maybe_stop(world *w)
 
 /* --- network ------------------------------------------------------------- */
 
-static const char *msg_name[] = {"", "assign", "cancel", "result", "progress", "heartbeat"};
+static const char *msg_name[] = {"",          "assign",  "cancel", "result",
+                                 "progress",  "heartbeat", "deliver", "error"};
 
 static void ev_to_node(sim_engine *e, void *ctx, uint64_t a, uint64_t b);
 static void ev_to_sched(sim_engine *e, void *ctx, uint64_t a, uint64_t b);
+static void ev_to_client(sim_engine *e, void *ctx, uint64_t a, uint64_t b);
 
 /* Sends message i in direction dir; key identifies it (policy-independent). */
 static void world_send(world *w, uint32_t i, net_dir dir, const uint64_t key[4])
@@ -231,7 +253,74 @@ static void world_send(world *w, uint32_t i, net_dir dir, const uint64_t key[4])
     }
     if (m->kind != MSG_HEARTBEAT)
         w->msgs_in_flight++;
-    sim_schedule(w->e, now + delay, dir == NET_TO_NODE ? ev_to_node : ev_to_sched, w, i, 0);
+    sim_time at = now + delay;
+    if (m->node < w->n_nodes) {
+        wnode *wn = &w->nodes[m->node];
+        at = net_link_arrival(dir == NET_TO_NODE ? &wn->to_node : &wn->to_sched,
+                              w->s->network.fifo, now, delay);
+    }
+    sim_schedule(w->e, at, dir == NET_TO_NODE ? ev_to_node : ev_to_sched, w, i, 0);
+}
+
+/* --- the client ------------------------------------------------------------ */
+
+/* The client receives a delivery or an error for (session, index). */
+static void client_receive(world *w, sim_time now, uint8_t kind, uint64_t session,
+                           uint32_t index, int error)
+{
+    if (kind == MSG_DELIVER) {
+        wc_client_deliver(&w->client, now, session, index);
+        return;
+    }
+    w->client.errors++;
+    if (error == DISP_ERR_PROCESSING)
+        wc_client_cause(&w->client, session, index, CAUSE_PROCESSING_ERROR);
+}
+
+/* The core sends the client a delivery or an error: it arrives after the
+ * client hop's delay (network.client_delay_s), in order per session when links
+ * keep order. The draw is keyed by (session, index, kind, nth), nth counting
+ * the earlier messages of that kind for the utterance, so the first delivery
+ * of an utterance meets the same delay under every policy. */
+static void world_to_client(world *w, const disp_cmd *c, uint8_t kind, uint16_t nth)
+{
+    if (w->client_instant || c->session >= w->client.n_sessions) {
+        client_receive(w, c->now, kind, c->session, c->index, (int)c->error);
+        return;
+    }
+    sim_stream r;
+    sim_stream_init(&r, w->seed,
+                    (const uint64_t[]){SIM_KEY_NET, c->session, c->index, UINT64_MAX - 1,
+                                       ((uint64_t)nth << 8) | kind},
+                    5);
+    int64_t delay = net_client_delay(&w->s->network, &r.rng);
+    sim_time at = net_link_arrival(&w->to_client[c->session], w->s->network.fifo, c->now, delay);
+    uint32_t i = msg_alloc(w);
+    msg *m = &w->msgs[i];
+    memset(m, 0, sizeof *m);
+    m->kind = kind;
+    m->session = c->session;
+    m->index = c->index;
+    m->error = (uint8_t)c->error;
+    w->msgs_in_flight++;
+    sim_schedule(w->e, at, ev_to_client, w, i, 0);
+}
+
+static void ev_to_client(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
+{
+    (void)b;
+    world *w = ctx;
+    msg m = msg_take(w, a);
+    w->msgs_in_flight--;
+    client_receive(w, sim_now(e), m.kind, m.session, m.index, m.error);
+    world_maybe_stop(w);
+}
+
+static wclient_sent *world_sent(world *w, uint64_t session, uint32_t index)
+{
+    if (session >= w->client.n_sessions || index >= w->client.per_session)
+        return NULL;
+    return &w->sent[session * w->client.per_session + index];
 }
 
 /* --- the core's sink ----------------------------------------------------- */
@@ -259,19 +348,29 @@ static void core_sink(void *ctx, const disp_cmd *c)
         world_send(w, i, NET_TO_NODE, key);
         break;
     }
-    case DISP_CMD_DELIVER:
-        if (wc_client_deliver(&w->client, c->now, c->session, c->index)) {
+    case DISP_CMD_DELIVER: {
+        /* The useful attempt is the one whose output the core released first. */
+        wclient_sent *sn = world_sent(w, c->session, c->index);
+        uint16_t nth = sn ? sn->delivers : 0;
+        if (sn && nth == 0) {
             if (w->in_result && c->job == w->cur_job && c->attempt == w->cur_attempt)
                 w->client.useful_busy_ns += (double)w->cur_busy;
             else
                 w->client.useful_busy_ns += (double)held_take(w, c->job, c->attempt);
         }
+        if (sn && sn->delivers < UINT16_MAX)
+            sn->delivers++;
+        world_to_client(w, c, MSG_DELIVER, nth);
         break;
-    case DISP_CMD_ERROR:
-        w->client.errors++;
-        if (c->error == DISP_ERR_PROCESSING)
-            wc_client_cause(&w->client, c->session, c->index, CAUSE_PROCESSING_ERROR);
+    }
+    case DISP_CMD_ERROR: {
+        wclient_sent *sn = world_sent(w, c->session, c->index);
+        uint16_t nth = sn ? sn->errors : 0;
+        if (sn && sn->errors < UINT16_MAX)
+            sn->errors++;
+        world_to_client(w, c, MSG_ERROR, nth);
         break;
+    }
     case DISP_CMD_LOG:
         if (w->o->log)
             sim_log_cmd(w->o->log, w->policy_name, w->rep, c);
@@ -433,8 +532,7 @@ static void ev_to_node(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
 {
     (void)b;
     world *w = ctx;
-    msg m = w->msgs[a];
-    msg_free(w, (uint32_t)a);
+    msg m = msg_take(w, a);
     w->msgs_in_flight--;
     if (m.node >= w->n_nodes)
         return;
@@ -458,8 +556,7 @@ static void ev_to_sched(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
 {
     (void)b;
     world *w = ctx;
-    msg m = w->msgs[a];
-    msg_free(w, (uint32_t)a);
+    msg m = msg_take(w, a);
     sim_time now = sim_now(e);
     switch (m.kind) {
     case MSG_RESULT:
@@ -472,8 +569,8 @@ static void ev_to_sched(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
         w->in_result = false;
         if (m.success && w->s->policies[w->policy].policy.result_queue == DISP_QUEUE_ORDERED) {
             /* only the ordered queue holds a result back and releases it later */
-            const wc_utt *u = wc_client_utt(&w->client, m.session, m.index);
-            if (u && u->copies == 0)
+            const wclient_sent *sn = world_sent(w, m.session, m.index);
+            if (sn && sn->delivers == 0)
                 held_put(w, m.job, m.attempt, m.busy);
         }
         break;
@@ -604,6 +701,9 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     const wl_config *wl = &s->workload;
     uint32_t n_sessions = (uint32_t)wl->sessions;
     wc_client_init(&w.client, n_sessions, (uint32_t)wl->utterances_per_session);
+    w.sent = sim_xcalloc((size_t)n_sessions * (size_t)wl->utterances_per_session, sizeof *w.sent);
+    w.to_client = sim_xcalloc(n_sessions, sizeof *w.to_client);
+    w.client_instant = net_client_instant(&s->network);
     w.cursors = sim_xcalloc(n_sessions, sizeof *w.cursors);
     for (size_t c = 0; c < s->n_nodes; c++)
         w.n_nodes += (uint32_t)s->nodes[c].count;
@@ -677,6 +777,8 @@ out:
         node_free(w.nodes[i].n);
     free(w.nodes);
     free(w.cursors);
+    free(w.sent);
+    free(w.to_client);
     free(w.msgs);
     free(w.held);
     wc_client_free(&w.client);

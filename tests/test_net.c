@@ -1,5 +1,5 @@
 /*
- * test_net.c — message delay and loss per direction.
+ * test_net.c — message delay and loss per direction, link order, the client hop.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -88,6 +88,45 @@ static void a_message_draws_loss_then_delay(void **state)
     gsl_rng_free(twin);
 }
 
+static void a_fifo_link_never_lets_a_message_overtake(void **state)
+{
+    (void)state;
+    net_link l = {0};
+    /* sent at 10 s with 5 s delay, then at 11 s with 1 s: the second waits */
+    assert_true(net_link_arrival(&l, true, 10 * S, 5 * S) == 15 * S);
+    assert_true(net_link_arrival(&l, true, 11 * S, 1 * S) == 15 * S);
+    /* a later, slower one keeps its own delay */
+    assert_true(net_link_arrival(&l, true, 12 * S, 4 * S) == 16 * S);
+    assert_true(l.last == 16 * S);
+    /* without fifo every message keeps its own delay */
+    net_link m = {0};
+    assert_true(net_link_arrival(&m, false, 10 * S, 5 * S) == 15 * S);
+    assert_true(net_link_arrival(&m, false, 11 * S, 1 * S) == 12 * S);
+    /* links are independent */
+    net_link other = {0};
+    assert_true(net_link_arrival(&other, true, 11 * S, 1 * S) == 12 * S);
+    /* saturation */
+    assert_true(net_link_arrival(&other, true, INT64_MAX - 5, 10) == INT64_MAX);
+}
+
+static void the_client_hop_is_instant_only_for_a_constant_zero(void **state)
+{
+    (void)state;
+    net_config c;
+    net_config_init(&c);
+    assert_true(net_client_instant(&c));
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_true(net_client_delay(&c, r) == 0);
+    c.client_delay = dist_const(0.25);
+    assert_false(net_client_instant(&c));
+    assert_true(net_client_delay(&c, r) == S / 4);
+    c.client_delay.kind = DIST_EXPONENTIAL;
+    c.client_delay.p0 = 0.0001;
+    assert_false(net_client_instant(&c));
+    net_config_free(&c);
+    gsl_rng_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -95,6 +134,8 @@ int main(void)
         cmocka_unit_test(each_direction_uses_its_own_delay_and_loss),
         cmocka_unit_test(loss_hits_about_its_probability),
         cmocka_unit_test(a_message_draws_loss_then_delay),
+        cmocka_unit_test(a_fifo_link_never_lets_a_message_overtake),
+        cmocka_unit_test(the_client_hop_is_instant_only_for_a_constant_zero),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

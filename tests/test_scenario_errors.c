@@ -77,7 +77,7 @@ static void unknown_keys_suggest_the_nearest_valid_one(void **state)
     t = fx_scenario(NULL, NULL, NULL, ", \"network\": {\"jitter\": 1}");
     fails_with(t, fx_fmt("t.json:1:%d: network: unknown key 'jitter' (valid keys: delay_s, "
                          "to_node_delay_s, to_scheduler_delay_s, loss, to_node_loss, "
-                         "to_scheduler_loss)",
+                         "to_scheduler_loss, fifo, client_delay_s)",
                          fx_col(t, "\"jitter\"")));
     /* a key written with escapes is found in the text all the same */
     t = fx_scenario(NULL, fx_node("\"\\u0073lot\": 4"), NULL, NULL);

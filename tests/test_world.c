@@ -1,13 +1,20 @@
 /*
- * test_world.c — defaults, deep copies and clean-up of the world's config structs.
+ * test_world.c — defaults, deep copies and clean-up of the world's config structs;
+ * and the world assumptions they set, seen in whole runs (link order, the
+ * client hop).
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
+#include "run.h"
+#include "scenario.h"
 #include "world.h"
 
 static void node_defaults_are_the_reference_node(void **state)
@@ -36,6 +43,9 @@ static void network_and_workload_defaults(void **state)
     assert_int_equal(n.to_node_delay.kind, DIST_CONST);
     assert_true(n.to_node_delay.p0 == 0.0 && n.to_sched_delay.p0 == 0.0);
     assert_true(n.to_node_loss == 0.0 && n.to_sched_loss == 0.0);
+    assert_true(n.fifo);
+    assert_int_equal(n.client_delay.kind, DIST_CONST);
+    assert_true(n.client_delay.p0 == 0.0);
     net_config_free(&n);
     wl_config w;
     wl_config_init(&w);
@@ -64,12 +74,175 @@ static void node_config_copy_is_deep(void **state)
     node_config_free(&b); /* safe twice */
 }
 
+/* Loads a one-line scenario and runs every policy x replication on one thread. */
+static void run_text(const char *text, sim_scenario *s, sim_results *res)
+{
+    sim_error err = {0};
+    if (sim_scenario_load_string(text, strlen(text), "t.json", NULL, s, &err) != 0) {
+        sim_error_print(&err);
+        fail_msg("cannot load the scenario");
+    }
+    sim_run_opts o = {.jobs = 1};
+    assert_int_equal(sim_run_all(s, &o, res, &err), 0);
+}
+
+/*
+ * One node (one worker, abort_by_job_id) that starts cold: the first attempt of
+ * the one utterance pays a 40 s cold start, so the 30 s dispatch timeout sends
+ * job_cancel then job_assign (attempt 2, the same job_id: the only node is
+ * allowed again) to the same node at the same instant. In order, the cancel
+ * aborts attempt 1 and attempt 2, arriving less than 3 s later (not cold),
+ * succeeds in 1 s: delivered. If the assign overtakes the cancel, the cancel
+ * aborts both attempts: nothing is delivered. `network` is the network block.
+ */
+static const char *failover_to_the_same_node(const char *network)
+{
+    static char buf[4096];
+    snprintf(buf, sizeof buf,
+             "{\"name\": \"fifo\", \"seed\": 11, \"replications\": 24,"
+             " \"workload\": {\"sessions\": 1, \"utterances_per_session\": 1,"
+             "  \"audio_s\": {\"dist\": \"const\", \"value\": 5}, \"linger_s\": 600},"
+             " \"nodes\": [{\"name\": \"gpu\", \"count\": 1, \"workers\": 1,"
+             "  \"on_cancel\": \"abort_by_job_id\", \"faults\": {\"cold_start\":"
+             "   {\"idle_s\": 3, \"extra_s\": {\"dist\": \"const\", \"value\": 40}}},"
+             "  \"stages\": {\"asr\": {\"dist\": \"const\", \"value\": 1},"
+             "   \"nmt\": {\"dist\": \"const\", \"value\": 0},"
+             "   \"tts\": {\"dist\": \"const\", \"value\": 0}}}],"
+             " \"network\": %s,"
+             " \"policies\": [{\"name\": \"p\", \"preset\": \"lingua-2025-12-28\","
+             "  \"max_failovers\": 1}]}",
+             network);
+    return buf;
+}
+
+/* Replications in which the utterance was delivered. */
+static int delivered_runs(const sim_results *res)
+{
+    int n = 0;
+    for (size_t r = 0; r < res->n_reps; r++)
+        n += sim_results_at(res, 0, r)[SIM_M_DELIVERED] == 1.0;
+    return n;
+}
+
+static void a_cancel_and_an_assign_sent_together_arrive_in_order(void **state)
+{
+    (void)state;
+    sim_scenario s;
+    sim_results res;
+    /* FIFO links (the default): whatever each message's own delay, the cancel
+     * arrives first, in every replication */
+    run_text(failover_to_the_same_node(
+                 "{\"delay_s\": {\"dist\": \"uniform\", \"min\": 0, \"max\": 1}}"),
+             &s, &res);
+    assert_int_equal(res.n_reps, 24);
+    assert_int_equal(delivered_runs(&res), 24);
+    for (size_t r = 0; r < res.n_reps; r++)
+        assert_true(sim_results_at(&res, 0, r)[SIM_M_FAILOVERS] == 1.0);
+    sim_results_free(&res);
+    sim_scenario_free(&s);
+    /* equal delays: equal arrival times keep the send order (engine ties) */
+    run_text(failover_to_the_same_node(
+                 "{\"delay_s\": {\"dist\": \"const\", \"value\": 0.02}, \"fifo\": false}"),
+             &s, &res);
+    assert_int_equal(delivered_runs(&res), 24);
+    sim_results_free(&res);
+    sim_scenario_free(&s);
+    /* independent delays (fifo off): the assign overtakes the cancel about half
+     * the time and the cancel aborts the new attempt too */
+    run_text(failover_to_the_same_node(
+                 "{\"delay_s\": {\"dist\": \"uniform\", \"min\": 0, \"max\": 1},"
+                 " \"fifo\": false}"),
+             &s, &res);
+    int ok = delivered_runs(&res);
+    assert_true(ok >= 3 && ok <= 21);
+    sim_results_free(&res);
+    sim_scenario_free(&s);
+}
+
+/* A small busy world: 4 sessions x 40 utterances on 4 two-worker nodes with
+ * stalls (results come back out of order), the reference preset. */
+static const char *busy_world(const char *network)
+{
+    static char buf[4096];
+    snprintf(buf, sizeof buf,
+             "{\"name\": \"busy\", \"seed\": 5, \"replications\": 3,"
+             " \"workload\": {\"sessions\": 4, \"utterances_per_session\": 40,"
+             "  \"session_start_s\": {\"dist\": \"uniform\", \"min\": 0, \"max\": 5},"
+             "  \"gap_s\": {\"dist\": \"uniform\", \"min\": 1, \"max\": 3},"
+             "  \"audio_s\": {\"dist\": \"lognormal\", \"median\": 2, \"sigma\": 0.5},"
+             "  \"linger_s\": 900},"
+             " \"nodes\": [{\"name\": \"gpu\", \"count\": 4, \"workers\": 2,"
+             "  \"stages\": {\"asr\": {\"dist\": \"lognormal\", \"median\": 0.8, \"sigma\": 0.8},"
+             "   \"nmt\": {\"dist\": \"lognormal\", \"median\": 0.3, \"sigma\": 0.5},"
+             "   \"tts\": {\"dist\": \"lognormal\", \"median\": 0.6, \"sigma\": 0.7}},"
+             "  \"faults\": {\"stall\": {\"prob\": 0.1, \"extra_s\": {\"dist\": \"uniform\","
+             "   \"min\": 20, \"max\": 60}}}}],"
+             " \"network\": %s,"
+             " \"policies\": [{\"name\": \"p\", \"preset\": \"lingua-2025-12-28\"}]}",
+             network);
+    return buf;
+}
+
+static void the_client_hop_adds_its_delay_to_latency_and_nothing_else(void **state)
+{
+    (void)state;
+    sim_scenario s0, s1;
+    sim_results r0, r1;
+    run_text(busy_world("{\"delay_s\": {\"dist\": \"const\", \"value\": 0.01}}"), &s0, &r0);
+    run_text(busy_world("{\"delay_s\": {\"dist\": \"const\", \"value\": 0.01},"
+                        " \"client_delay_s\": {\"dist\": \"const\", \"value\": 0.5}}"),
+             &s1, &r1);
+    for (size_t r = 0; r < r0.n_reps; r++) {
+        const double *a = sim_results_at(&r0, 0, r), *b = sim_results_at(&r1, 0, r);
+        assert_true(a[SIM_M_DELIVERED] > 100);
+        assert_true(a[SIM_M_DUPLICATES] + a[SIM_M_LOST] > 0); /* something went wrong */
+        for (int m = 0; m < SIM_M_COUNT; m++) {
+            if (m >= SIM_M_LATENCY_P50 && m <= SIM_M_LATENCY_MEAN)
+                assert_true(fabs(b[m] - a[m] - 0.5) < 1e-4);
+            else if (m != SIM_M_EVENTS) /* a delivery in flight is one event more */
+                assert_true(a[m] == b[m]);
+        }
+        assert_true(b[SIM_M_EVENTS] > a[SIM_M_EVENTS]);
+    }
+    sim_results_free(&r0);
+    sim_results_free(&r1);
+    sim_scenario_free(&s0);
+    sim_scenario_free(&s1);
+}
+
+static void a_session_hears_its_results_in_the_order_they_were_sent(void **state)
+{
+    (void)state;
+    sim_scenario s[3];
+    sim_results r[3];
+    run_text(busy_world("{}"), &s[0], &r[0]);
+    run_text(busy_world("{\"client_delay_s\": {\"dist\": \"uniform\", \"min\": 0, \"max\": 3}}"),
+             &s[1], &r[1]);
+    run_text(busy_world("{\"client_delay_s\": {\"dist\": \"uniform\", \"min\": 0, \"max\": 3},"
+                        " \"fifo\": false}"),
+             &s[2], &r[2]);
+    double ooo[3] = {0, 0, 0};
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < r[k].n_reps; i++)
+            ooo[k] += sim_results_at(&r[k], 0, i)[SIM_M_OUT_OF_ORDER];
+    assert_true(ooo[0] > 0);       /* the core itself releases some out of order */
+    assert_true(ooo[1] == ooo[0]); /* a FIFO hop keeps exactly that order */
+    assert_true(ooo[2] > ooo[0]);  /* independent delays reorder more */
+    for (int k = 0; k < 3; k++) {
+        sim_results_free(&r[k]);
+        sim_scenario_free(&s[k]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(node_defaults_are_the_reference_node),
         cmocka_unit_test(network_and_workload_defaults),
         cmocka_unit_test(node_config_copy_is_deep),
+        cmocka_unit_test(a_cancel_and_an_assign_sent_together_arrive_in_order),
+        cmocka_unit_test(the_client_hop_adds_its_delay_to_latency_and_nothing_else),
+        cmocka_unit_test(a_session_hears_its_results_in_the_order_they_were_sent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
