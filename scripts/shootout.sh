@@ -54,7 +54,10 @@ def fixed(d):
       | $sign + $int + "." + ("0" * (d - ($frac | length))) + $frac
     end
   | if test("^-0(\\.0*)?$") then .[1:] else . end;
-def cell(m; d): .metrics[m] | "\(.mean | fixed(d)) ± \(.ci95 | fixed(d))";
+def cell(m; d): .metrics[m]
+  | if .mean == null then "n/a"                      # not measured (nothing delivered)
+    elif .ci95 == null then (.mean | fixed(d))       # one replication: no interval
+    else "\(.mean | fixed(d)) ± \(.ci95 | fixed(d))" end;
 "### \(.scenario): \(.replications) replications, seed \(.seed)",
 "",
 "| policy | duplicates | lost | latency_s.p99 | extra_load |",

@@ -92,7 +92,7 @@ static void report_item(check_ctx *c, const sim_scenario *s, const sim_expect_it
     sim_expect_number(it->summary.min, 6, lo, sizeof lo);
     sim_expect_number(it->summary.max, 6, hi, sizeof hi);
     sim_expect_number(it->value, 6, value, sizeof value);
-    snprintf(reps, sizeof reps, "%zu", it->summary.n);
+    snprintf(reps, sizeof reps, "%zu", it->reps); /* run; summary.n: with a value */
     char line[900];
     snprintf(line, sizeof line, "%s: %s", what, measured);
 
@@ -113,8 +113,11 @@ static void report_item(check_ctx *c, const sim_scenario *s, const sim_expect_it
             sim_junit_case(c->junit, what, NULL, NULL);
         } else {
             char message[1024], detail[2048];
-            snprintf(message, sizeof message, "%s: measured %s over %s replications", what,
-                     measured, reps);
+            if (it->summary.n == 0) /* nothing measured: `measured` says why */
+                snprintf(message, sizeof message, "%s: %s", what, measured);
+            else
+                snprintf(message, sizeof message, "%s: measured %s over %s replications",
+                         what, measured, reps);
             snprintf(detail, sizeof detail,
                      "expected: %s\nmeasured: %s (%s)\nmean: %s\n95%% CI half-width: %s\n"
                      "min: %s\nmax: %s\nreplications: %s\nscenario: %s (%s)\n",

@@ -140,6 +140,7 @@ void sim_expect_eval(const sim_scenario *s, const sim_results *res, sim_expect_i
         assert((int)it->metric >= 0 && it->metric < SIM_M_COUNT);
         const sim_expect *e = &s->expects[it->expect];
         sim_summarize(res, it->policy, it->metric, &it->summary);
+        it->reps = res->n_reps;
         it->value = sim_expect_value(e, it->metric, &it->summary);
         it->pass = sim_expect_holds(e, it->value);
     }
@@ -149,7 +150,7 @@ char *sim_expect_number(double v, int digits, char *buf, size_t size)
 {
     assert(buf && size > 0 && digits >= 1 && digits <= 17);
     if (isnan(v))
-        snprintf(buf, size, "nan");
+        snprintf(buf, size, "n/a"); /* not measured (stats.h) */
     else if (isinf(v))
         snprintf(buf, size, v > 0 ? "inf" : "-inf");
     else
@@ -205,21 +206,50 @@ char *sim_expect_describe(const sim_scenario *s, const sim_expect_item *it, char
     return buf;
 }
 
+/* A latency needs a delivery: "latency_s.*" has no value in a replication that
+ * delivered nothing. */
+static bool is_latency(sim_metric m)
+{
+    return strncmp(sim_metric_name(m), "latency_s.", 10) == 0;
+}
+
 char *sim_expect_measured(const sim_scenario *s, const sim_expect_item *it, char *buf,
                           size_t size)
 {
     assert(s && it && buf && size > 0 && it->expect < s->n_expects);
     const sim_expect *e = &s->expects[it->expect];
-    char value[64], mean[64], hw[64];
+    const sim_summary *sum = &it->summary;
+    const char *plural = it->reps == 1 ? "" : "s";
+    if (sum->n == 0) {
+        snprintf(buf, size, "%s (in %zu replication%s)",
+                 is_latency(it->metric) ? "no utterance delivered" : "not measured", it->reps,
+                 plural);
+        return buf;
+    }
+    char value[64], mean[64], hw[64], mean_hw[160], part[96] = "";
     sim_expect_number(it->value, 6, value, sizeof value);
-    sim_expect_number(it->summary.mean, 6, mean, sizeof mean);
-    sim_expect_number(it->summary.half_width, 3, hw, sizeof hw);
-    if (e->on == SIM_EXPECT_ON_MEAN)
-        snprintf(buf, size, "%s \xc2\xb1 %s", mean, hw);
-    else if (e->on == SIM_EXPECT_ON_CI_UPPER &&
-             sim_summary_is_rule_of_three(&it->summary, it->metric))
-        snprintf(buf, size, "%s (rule of three, mean %s \xc2\xb1 %s)", value, mean, hw);
+    sim_expect_number(sum->mean, 6, mean, sizeof mean);
+    if (isnan(sum->half_width)) /* one value: no interval, not ±0 */
+        snprintf(mean_hw, sizeof mean_hw, "%s", mean);
     else
-        snprintf(buf, size, "%s (mean %s \xc2\xb1 %s)", value, mean, hw);
+        snprintf(mean_hw, sizeof mean_hw, "%s \xc2\xb1 %s", mean,
+                 sim_expect_number(sum->half_width, 3, hw, sizeof hw));
+    if (sum->n < it->reps)
+        snprintf(part, sizeof part, ", over the %zu of %zu replications %s", sum->n, it->reps,
+                 is_latency(it->metric) ? "that delivered" : "with a value");
+    if (e->on == SIM_EXPECT_ON_MEAN) {
+        if (part[0])
+            snprintf(buf, size, "%s (%s)", mean_hw, part + 2);
+        else
+            snprintf(buf, size, "%s", mean_hw);
+    } else if (isnan(it->value)) {
+        snprintf(buf, size, "no confidence interval from %zu replication%s (mean %s%s)",
+                 sum->n, sum->n == 1 ? "" : "s", mean, part);
+    } else if (e->on == SIM_EXPECT_ON_CI_UPPER &&
+               sim_summary_is_rule_of_three(sum, it->metric)) {
+        snprintf(buf, size, "%s (rule of three, mean %s%s)", value, mean_hw, part);
+    } else {
+        snprintf(buf, size, "%s (mean %s%s)", value, mean_hw, part);
+    }
     return buf;
 }

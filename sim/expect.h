@@ -27,6 +27,7 @@ typedef struct sim_expect_item {
     sim_metric metric;
     /* filled by sim_expect_eval(): */
     sim_summary summary; /* of that metric for that policy, over the replications */
+    size_t reps;         /* replications run (summary.n counts those with a value) */
     double value;        /* what the bounds were compared with (mean or a CI bound) */
     bool pass;
 } sim_expect_item;
@@ -55,6 +56,8 @@ void sim_expect_eval(const sim_scenario *s, const sim_results *res, sim_expect_i
  * the rule-of-three bound, 3 / (N x U) for duplicate_rate and lost_rate and
  * 3 / N for a count per replication — so `"max": 0` on "ci_upper" never
  * passes (N finite runs cannot prove a rate of zero; use the mean for "never").
+ * NaN when it was not measured: a latency with no delivery in any replication,
+ * a CI bound from a single value (which then fails every bound).
  */
 double sim_expect_value(const sim_expect *e, sim_metric m, const sim_summary *sum);
 
@@ -77,7 +80,12 @@ char *sim_expect_describe(const sim_scenario *s, const sim_expect_item *it, char
  * Writes the measured figures of an evaluated item into buf: "37.2 ± 4.1"
  * (mean ± 95% half-width) when the mean was checked, "0.31 (mean 0.1 ± 0.21)"
  * when a CI bound was, "0.75 (rule of three, mean 0 ± 0)" for the upper bound
- * of an event never seen. Returns buf.
+ * of an event never seen. What was not measured is said, never shown as a
+ * number: "1.95" alone for one replication (no interval), "no confidence
+ * interval from 1 replication (mean 1.95)" for a CI bound of one value,
+ * "no utterance delivered (in 3 replications)" for a latency of runs that
+ * delivered nothing, and "(over the 2 of 3 replications that delivered)" when
+ * only some did. Returns buf.
  */
 char *sim_expect_measured(const sim_scenario *s, const sim_expect_item *it, char *buf,
                           size_t size);
@@ -88,7 +96,8 @@ char *sim_expect_bounds(const sim_expect *e, char *buf, size_t size);
 /* "mean", "ci_upper" or "ci_lower". */
 const char *sim_expect_on_name(sim_expect_on on);
 
-/* Formats v with `digits` significant digits (%g), "nan", "inf" or "-inf"; -0 as 0.
+/* Formats v with `digits` significant digits (%g), "n/a" (NaN: not measured), "inf"
+ * or "-inf"; -0 as 0.
  * Returns buf. */
 char *sim_expect_number(double v, int digits, char *buf, size_t size);
 

@@ -58,9 +58,9 @@ int sim_metric_lookup(const char *name);
 
 /* Summary of one metric over n replications. */
 typedef struct sim_summary {
-    size_t n;
+    size_t n;           /* replications with a value (a latency needs a delivery) */
     double mean;
-    double half_width;  /* 95% Student-t half-width; 0 when n < 2 */
+    double half_width;  /* 95% Student-t half-width; NaN (unknown) when n < 2 */
     double min, max;
     double upper_bound; /* rule of three when every value is 0: 3/n per utterance for
                            rates, else the CI upper bound */

@@ -42,7 +42,7 @@ int sim_report_find_policy(const sim_scenario *s, const char *name)
 
 /* --- table ------------------------------------------------------------------- */
 
-#define CELL_MAX 96 /* a cell: two numbers of NUM_MAX and " ± " */
+#define CELL_MAX 128 /* a cell: two numbers of NUM_MAX, " ± " and " (n=N)" */
 #define NUM_MAX 40
 
 /* Decimals that show a half-width to two significant digits; without one, enough
@@ -63,7 +63,7 @@ static int decimals_for(double mean, double hw)
 static void format_value(char buf[NUM_MAX], double x, int decimals, bool plus)
 {
     if (!isfinite(x))
-        snprintf(buf, NUM_MAX, "-");
+        snprintf(buf, NUM_MAX, "n/a"); /* not measured: a latency with no delivery */
     else if (decimals < 0)
         snprintf(buf, NUM_MAX, plus ? "%+.3g" : "%.3g", x);
     else
@@ -72,8 +72,8 @@ static void format_value(char buf[NUM_MAX], double x, int decimals, bool plus)
         memmove(buf, buf + 1, strlen(buf)); /* "+0.0" is just "0.0" */
 }
 
-/* "mean", or "mean ± hw" when there are several replications and hw > 0, into buf;
- * `plus` signs differences. */
+/* "mean", or "mean ± hw" when there are several replications and hw > 0, into buf
+ * (an unknown hw, from one value, shows no ±); `plus` signs differences. */
 static void format_mean_hw(char *buf, double mean, double hw, size_t reps, bool plus)
 {
     int d = decimals_for(mean, reps > 1 ? hw : 0);
@@ -134,7 +134,7 @@ static void write_table(FILE *f, const sim_scenario *s, const sim_results *res,
     size_t n_rows = SIM_M_COUNT + (np > 1 ? n_key : 0);
     char(*cells)[CELL_MAX] = sim_xcalloc(n_rows * (np ? np : 1), CELL_MAX);
     size_t *col_w = sim_xcalloc(np, sizeof *col_w);
-    bool any_bound = false;
+    bool any_bound = false, any_partial = false;
 
     for (size_t m = 0; m < SIM_M_COUNT; m++) {
         for (size_t p = 0; p < np; p++) {
@@ -147,6 +147,11 @@ static void write_table(FILE *f, const sim_scenario *s, const sim_results *res,
                 any_bound = true;
             } else {
                 format_mean_hw(c, sum.mean, sum.half_width, sum.n, false);
+                if (sum.n > 0 && sum.n < reps) { /* some replications delivered nothing */
+                    size_t l = strlen(c);
+                    snprintf(c + l, CELL_MAX - l, " (n=%zu)", sum.n);
+                    any_partial = true;
+                }
             }
         }
     }
@@ -191,6 +196,10 @@ static void write_table(FILE *f, const sim_scenario *s, const sim_results *res,
             put_row(f, metric_names[key_metrics[k]], label_w, cells + (SIM_M_COUNT + k) * np,
                     np, col_w);
     }
+    if (any_partial)
+        fputs("\n(n=k): over the k replications that have a value; a replication that "
+              "delivered nothing has no latency\n",
+              f);
     if (any_bound)
         fputs("\n0 (≤ r/utt): no event in any replication; r is the 95% upper bound on "
               "its per-utterance rate (rule of three)\n",
@@ -226,6 +235,7 @@ json_t *sim_report_policies_json(const sim_scenario *s, const sim_results *res,
             sim_summary sum;
             sim_summarize(res, p, (sim_metric)m, &sum);
             json_t *o = json_object(), *values = json_array();
+            json_object_set_new(o, "n", json_integer((json_int_t)sum.n));
             json_object_set_new(o, "mean", sim_json_num(sum.mean));
             json_object_set_new(o, "ci95", sim_json_num(sum.half_width));
             json_object_set_new(o, "min", sim_json_num(sum.min));
@@ -280,12 +290,12 @@ static void write_json(FILE *f, const sim_scenario *s, const sim_results *res, s
 
 /* --- CSV --------------------------------------------------------------------- */
 
+/* A comma and x; only the comma (an empty field) when x was not measured. */
 static void csv_num(FILE *f, double x)
 {
+    fputc(',', f);
     if (isfinite(x))
-        fprintf(f, ",%.10g", x);
-    else
-        fputs(",nan", f);
+        fprintf(f, "%.10g", x);
 }
 
 void sim_report_csv_header(FILE *f)

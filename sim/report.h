@@ -5,6 +5,10 @@
  * results): identical results give byte-identical output, whatever thread count
  * produced them. Wall-clock figures (events per second) never appear here.
  *
+ * Nothing unmeasured is printed as a number: a latency of runs that delivered
+ * nothing, or a half-width from a single value, is NaN, shown "n/a" in the table
+ * (a half-width just left out), null in JSON and an empty field in CSV.
+ *
  * Table: one column per policy, one row per metric of metrics.h, "mean ± hw"
  * (95% Student-t half-width) when there is more than one replication; an event
  * metric that was 0 in every replication shows its rule-of-three bound
@@ -13,15 +17,16 @@
  * lost and latency_s.p99 ("-41.2 ± 3.1").
  *
  * JSON: {"scenario", "seed", "replications", "baseline", "policies": [{"name",
- * "metrics": {NAME: {"mean", "ci95", "min", "max", "upper_bound", "rule_of_three",
+ * "metrics": {NAME: {"n", "mean", "ci95", "min", "max", "upper_bound", "rule_of_three",
  * "values": [one per replication]}}, "paired_vs_baseline": {NAME: {"mean", "ci95"}},
  * "unpaired_vs_baseline": {NAME: {"mean", "ci95"}}}]} — metrics in metrics.h order,
  * the comparison objects absent for the baseline itself, reals printed with 10
- * significant digits, a value that is not finite as null.
+ * significant digits, a value that is not finite as null; "n" is the number of
+ * replications with a value, which the mean, CI, min and max are over.
  *
  * CSV: a header line, then one row per policy: "policy,replications" then, for
  * each metric in metrics.h order, two columns NAME (the mean) and NAME_ci95 (the
- * half-width). Reals are printed "%.10g", not-finite values as "nan". Sweeps put
+ * half-width). Reals are printed "%.10g", not-finite values as an empty field. Sweeps put
  * "point" and one column per knob in front of the same columns.
  */
 #ifndef DSIM_REPORT_H
@@ -65,7 +70,8 @@ json_t *sim_report_policies_json(const sim_scenario *s, const sim_results *res,
 json_t *sim_json_num(double x);
 
 /* "mean" or "mean ± hw" (when reps > 1 and hw > 0) with as many decimals as show
- * hw to two significant digits, as in the table; "-" for a value not finite. */
+ * hw to two significant digits, as in the table; "n/a" for a value not finite
+ * (a NaN hw is left out). */
 void sim_report_format(char *buf, size_t size, double mean, double hw, size_t reps);
 
 /* Writes the metric columns of the CSV header: "policy,replications,NAME,NAME_ci95,..."

@@ -64,7 +64,8 @@ void sim_mean_ci(const double *x, size_t n, size_t stride, double *mean, double 
 {
     double var;
     size_t k = moments(x, n, stride, mean, &var);
-    *half = k > 1 ? sim_t975((double)(k - 1)) * sqrt(var / (double)k) : 0;
+    /* One value says nothing about its spread: the half-width is unknown. */
+    *half = k > 1 ? sim_t975((double)(k - 1)) * sqrt(var / (double)k) : NAN;
     if (count)
         *count = k;
 }
@@ -124,9 +125,7 @@ void sim_paired(const sim_results *res, size_t p, size_t base, sim_metric m, dou
         if (isfinite(d))
             ss += (d - *mean) * (d - *mean);
     }
-    *half = k > 1 ? sim_t975((double)(k - 1)) * sqrt(ss / (double)(k - 1) / (double)k) : 0;
-    if (k == 0)
-        *half = NAN;
+    *half = k > 1 ? sim_t975((double)(k - 1)) * sqrt(ss / (double)(k - 1) / (double)k) : NAN;
 }
 
 void sim_unpaired(const sim_results *res, size_t p, size_t base, sim_metric m, double *mean,
@@ -145,7 +144,7 @@ void sim_unpaired(const sim_results *res, size_t p, size_t base, sim_metric m, d
     *mean = ma - mb;
     double qa = va / (double)na, qb = vb / (double)nb;
     if (na < 2 || nb < 2 || qa + qb == 0) {
-        *half = 0;
+        *half = na < 2 || nb < 2 ? NAN : 0; /* unknown spread, or none measured */
         return;
     }
     double nu = (qa + qb) * (qa + qb) /

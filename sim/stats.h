@@ -3,8 +3,10 @@
  *
  * Every figure dsim reports over N replications is a mean with a 95% Student-t
  * confidence half-width: t(0.975, n-1) * s / sqrt(n), s the sample standard
- * deviation (n-1 denominator); the half-width is 0 when n < 2. Values that are
- * not finite (a latency with no delivery) are left out: n counts finite values.
+ * deviation (n-1 denominator). One value gives no interval: the half-width is
+ * then NaN (unknown), never 0. Values that are not finite (a latency of a
+ * replication that delivered nothing) are left out: n counts finite values, and
+ * the mean is over those.
  *
  * Rare events (the rule of three). An "event" metric counts things that should
  * not happen: duplicates, lost, lost_by_cause.*, out_of_order, client_errors,
@@ -13,7 +15,8 @@
  * 95% upper bound on the per-utterance rate of the event: 3 / (N x U), U the
  * mean number of utterances per replication (zero events in N x U trials). The
  * bound is a per-utterance rate for count metrics too.
- * In every other case upper_bound = mean + half_width, in the metric's own unit.
+ * In every other case upper_bound = mean + half_width, in the metric's own unit
+ * (NaN when n < 2).
  */
 #ifndef DSIM_STATS_H
 #define DSIM_STATS_H
@@ -44,8 +47,9 @@ bool sim_summary_is_rule_of_three(const sim_summary *out, sim_metric m);
 /*
  * Paired comparison of policy p against policy base on metric m: the mean of the
  * per-replication differences x[p][r] - x[base][r] and its 95% half-width
- * (replications where either value is not finite are skipped). With common
- * random numbers this interval is much narrower than the unpaired one.
+ * (replications where either value is not finite are skipped; the half-width is
+ * NaN with fewer than 2 pairs, the mean NaN with none). With common random
+ * numbers this interval is much narrower than the unpaired one.
  */
 void sim_paired(const sim_results *res, size_t p, size_t base, sim_metric m, double *mean,
                 double *half);
@@ -53,13 +57,15 @@ void sim_paired(const sim_results *res, size_t p, size_t base, sim_metric m, dou
 /*
  * Unpaired (Welch) comparison: mean(x[p]) - mean(x[base]) and the 95% half-width
  * t(0.975, nu) * sqrt(s_p^2/n_p + s_b^2/n_b), nu from Welch-Satterthwaite; the
- * half-width is 0 when either side has fewer than 2 values or both are constant.
+ * half-width is NaN (unknown) when either side has fewer than 2 values, 0 when
+ * both are constant; both are NaN when a side has no value.
  */
 void sim_unpaired(const sim_results *res, size_t p, size_t base, sim_metric m, double *mean,
                   double *half);
 
-/* Mean and 95% half-width of n values x[0], x[stride], ... (non-finite skipped);
- * *count receives the number used (may be NULL). */
+/* Mean and 95% half-width of n values x[0], x[stride], ... (non-finite skipped;
+ * mean NaN with none, half-width NaN with fewer than 2); *count receives the
+ * number used (may be NULL). */
 void sim_mean_ci(const double *x, size_t n, size_t stride, double *mean, double *half,
                  size_t *count);
 

@@ -32,31 +32,49 @@ void sim_tune_setting_metric(const sim_tune_setting *s, sim_metric m, double *me
     sim_mean_ci(s->v + m, s->reps, SIM_M_COUNT, mean, hw, NULL);
 }
 
-void sim_tune_setting_expr(const sim_tune_setting *s, const sim_expr *e, double *mean,
+/* Mean, half-width and number of replications where e is defined (a latency
+ * is not where nothing was delivered). */
+static size_t setting_expr(const sim_tune_setting *s, const sim_expr *e, double *mean,
                            double *hw)
 {
     double *x = sim_xcalloc(s->reps, sizeof *x);
     for (size_t r = 0; r < s->reps; r++)
         x[r] = sim_expr_eval(e, s->v + r * SIM_M_COUNT);
-    sim_mean_ci(x, s->reps, 1, mean, hw, NULL);
+    size_t n;
+    sim_mean_ci(x, s->reps, 1, mean, hw, &n);
     free(x);
+    return n;
 }
 
-/* Objective and constraint violation of a freshly run setting. */
+void sim_tune_setting_expr(const sim_tune_setting *s, const sim_expr *e, double *mean,
+                           double *hw)
+{
+    setting_expr(s, e, mean, hw);
+}
+
+/* What an undefined figure costs: more than any real violation. */
+#define TUNE_UNDEFINED 1e300
+
+/* Objective and constraint violation of a freshly run setting. An objective or
+ * constraint undefined on some replication (latency_s.* of a run that delivered
+ * nothing) is not a small number: the setting is infeasible, ranked after every
+ * setting where all is defined, and never the best of a feasible search. */
 static void score(const sim_tune_opts *o, sim_tune_setting *s)
 {
-    sim_tune_setting_expr(s, &o->objective, &s->objective, &s->objective_hw);
-    if (!isfinite(s->objective))
-        s->objective = INFINITY;
+    size_t n = setting_expr(s, &o->objective, &s->objective, &s->objective_hw);
     s->violation = 0;
+    if (n < s->reps) {
+        s->objective = INFINITY;
+        s->violation += TUNE_UNDEFINED;
+    }
     for (size_t c = 0; c < o->n_constraints; c++) {
         const sim_constraint *k = &o->constraints[c];
         double lhs, hw;
-        sim_tune_setting_expr(s, &k->lhs, &lhs, &hw);
+        size_t m = setting_expr(s, &k->lhs, &lhs, &hw);
         double scale = fabs(k->bound) > 1 ? fabs(k->bound) : 1;
         double over = k->at_most ? lhs - k->bound : k->bound - lhs;
-        if (!isfinite(lhs))
-            s->violation += 1e300;
+        if (m < s->reps || !isfinite(lhs))
+            s->violation += TUNE_UNDEFINED;
         else if (over > 0)
             s->violation += over / scale;
     }

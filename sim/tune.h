@@ -17,7 +17,10 @@
  *     centre, otherwise h halves; until h is below the knob's resolution (1 for
  *     integers, 1e-3 of the range for reals) or the budget is spent.
  * Ranking: feasible settings before infeasible ones; feasible by objective,
- * infeasible by total relative violation; ties by evaluation order.
+ * infeasible by total relative violation; ties by evaluation order. A setting
+ * whose objective or a constraint is undefined on some replication (latency_s.*
+ * where nothing was delivered: NaN, stats.h) is infeasible and ranks after every
+ * setting where they are defined: delivering nothing is not a low latency.
  * Then the best and the runner-up are run again on R fresh replication seeds
  * (seed sim_tune_confirm_seed(seed)): tuning on the seeds it reports on overfits.
  */

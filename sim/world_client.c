@@ -129,8 +129,8 @@ void wc_client_metrics(wc_client *c, double v[SIM_M_COUNT])
     v[SIM_M_DELIVERED] = (double)delivered;
     v[SIM_M_DUPLICATES] = (double)dups;
     v[SIM_M_LOST] = (double)(n - delivered);
-    v[SIM_M_DUPLICATE_RATE] = n ? (double)dups / (double)n : 0;
-    v[SIM_M_LOST_RATE] = n ? (double)(n - delivered) / (double)n : 0;
+    v[SIM_M_DUPLICATE_RATE] = n ? (double)dups / (double)n : NAN;
+    v[SIM_M_LOST_RATE] = n ? (double)(n - delivered) / (double)n : NAN;
     v[SIM_M_OUT_OF_ORDER] = (double)c->out_of_order;
     v[SIM_M_ERRORS_TO_CLIENT] = (double)c->errors;
     if (c->n_latency) {
@@ -153,5 +153,9 @@ void wc_client_metrics(wc_client *c, double v[SIM_M_COUNT])
         }
         v[SIM_M_LATENCY_MAX] = max;
         v[SIM_M_LATENCY_MEAN] = sum / (double)m;
+    } else {
+        /* Nothing delivered: there is no latency to report (not 0). */
+        v[SIM_M_LATENCY_P50] = v[SIM_M_LATENCY_P90] = v[SIM_M_LATENCY_P99] = NAN;
+        v[SIM_M_LATENCY_P999] = v[SIM_M_LATENCY_MAX] = v[SIM_M_LATENCY_MEAN] = NAN;
     }
 }

@@ -251,7 +251,9 @@ static void equals_tolerates_rounding_of_a_mean_but_not_a_real_difference(void *
     fixture_free(&f);
 }
 
-static void a_metric_with_no_finite_value_fails_every_bound(void **state)
+/* A policy that delivers nothing has no latency: a latency bound fails, however
+ * wide, and says why. */
+static void a_latency_with_no_delivery_fails_every_bound(void **state)
 {
     (void)state;
     fixture f;
@@ -259,12 +261,64 @@ static void a_metric_with_no_finite_value_fails_every_bound(void **state)
     set_metric(&f, 0, SIM_M_LATENCY_P50, (double[]){NAN, NAN});
     sim_expect *e = add_expect(&f, "old", "latency_s.p50");
     e->has_max = true, e->max = 1e300;
+    e = add_expect(&f, "old", "latency_s.p50");
+    e->has_min = true, e->min = -1e300, e->on = SIM_EXPECT_ON_CI_LOWER;
     plan_and_eval(&f);
-    assert_true(isnan(f.items[0].value));
-    assert_false(f.items[0].pass);
     char buf[128];
+    for (size_t k = 0; k < 2; k++) {
+        assert_true(isnan(f.items[k].value));
+        assert_false(f.items[k].pass);
+        assert_int_equal(f.items[k].summary.n, 0);
+        assert_int_equal(f.items[k].reps, 2);
+        sim_expect_measured(&f.s, &f.items[k], buf, sizeof buf);
+        assert_string_equal(buf, "no utterance delivered (in 2 replications)");
+    }
+    fixture_free(&f);
+}
+
+/* Some replications delivered: the mean is over those, and the line says so. */
+static void a_latency_of_some_replications_says_over_how_many(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, 1, THREE, 3);
+    set_metric(&f, 0, SIM_M_LATENCY_P99, (double[]){2, NAN, 4});
+    sim_expect *e = add_expect(&f, "old", "latency_s.p99");
+    e->has_max = true, e->max = 3;
+    plan_and_eval(&f);
+    assert_true(f.items[0].pass);
+    assert_int_equal(f.items[0].summary.n, 2);
+    char buf[160], want[160];
     sim_expect_measured(&f.s, &f.items[0], buf, sizeof buf);
-    assert_string_equal(buf, "nan \xc2\xb1 nan");
+    snprintf(want, sizeof want,
+             "3 \xc2\xb1 %.3g (over the 2 of 3 replications that delivered)",
+             12.706204736174707 * sqrt(2.0) / sqrt(2.0));
+    assert_string_equal(buf, want);
+    fixture_free(&f);
+}
+
+/* One replication: a mean, no interval. The mean is shown alone (not "± 0"), and
+ * a bound on the CI fails, since one value gives none. */
+static void one_replication_has_a_mean_but_no_interval(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, 1, THREE, 1);
+    set_metric(&f, 0, SIM_M_LATENCY_P99, (double[]){1.95});
+    sim_expect *e = add_expect(&f, "old", "latency_s.p99");
+    e->has_equals = true, e->equals = 1.95;
+    e = add_expect(&f, "old", "latency_s.p99");
+    e->has_max = true, e->max = 100, e->on = SIM_EXPECT_ON_CI_UPPER;
+    plan_and_eval(&f);
+    assert_true(f.items[0].pass);
+    assert_true(isnan(f.items[0].summary.half_width));
+    char buf[160];
+    sim_expect_measured(&f.s, &f.items[0], buf, sizeof buf);
+    assert_string_equal(buf, "1.95");
+    assert_false(f.items[1].pass);
+    assert_true(isnan(f.items[1].value));
+    sim_expect_measured(&f.s, &f.items[1], buf, sizeof buf);
+    assert_string_equal(buf, "no confidence interval from 1 replication (mean 1.95)");
     fixture_free(&f);
 }
 
@@ -322,8 +376,8 @@ static void numbers_print_specials_and_negative_zero_plainly(void **state)
 {
     (void)state;
     char b[32];
-    assert_string_equal(sim_expect_number(NAN, 6, b, sizeof b), "nan");
-    assert_string_equal(sim_expect_number(-NAN, 6, b, sizeof b), "nan");
+    assert_string_equal(sim_expect_number(NAN, 6, b, sizeof b), "n/a");
+    assert_string_equal(sim_expect_number(-NAN, 6, b, sizeof b), "n/a");
     assert_string_equal(sim_expect_number(INFINITY, 6, b, sizeof b), "inf");
     assert_string_equal(sim_expect_number(-INFINITY, 6, b, sizeof b), "-inf");
     assert_string_equal(sim_expect_number(-0.0, 6, b, sizeof b), "0");
@@ -341,7 +395,9 @@ int main(void)
         cmocka_unit_test(ci_bounds_are_mean_plus_and_minus_the_half_width),
         cmocka_unit_test(ci_upper_of_an_event_never_seen_is_the_rule_of_three),
         cmocka_unit_test(equals_tolerates_rounding_of_a_mean_but_not_a_real_difference),
-        cmocka_unit_test(a_metric_with_no_finite_value_fails_every_bound),
+        cmocka_unit_test(a_latency_with_no_delivery_fails_every_bound),
+        cmocka_unit_test(a_latency_of_some_replications_says_over_how_many),
+        cmocka_unit_test(one_replication_has_a_mean_but_no_interval),
         cmocka_unit_test(lines_name_policy_metric_bounds_and_the_figures),
         cmocka_unit_test(describe_truncates_safely_into_a_small_buffer),
         cmocka_unit_test(numbers_print_specials_and_negative_zero_plainly),

@@ -120,8 +120,8 @@ static void table_has_a_row_per_metric_and_paired_differences(void **state)
     /* "fenced, v2": 0 duplicates in 3 x 500 utterances -> rate <= 3/1500 = 0.002. */
     assert_non_null(strstr(dup, "0 (≤ 0.002/utt)"));
     assert_non_null(strstr(t, "rule of three"));
-    /* Latency max with no finite value shows "-". */
-    assert_true(strstr(find_line(t, "latency_s.max"), " -\n") != NULL);
+    /* Latency max with no finite value shows "n/a" (never 0 or "0 ± 0"). */
+    assert_true(strstr(find_line(t, "latency_s.max"), " n/a\n") != NULL);
     free(t);
     free(fx.res.v);
 }
@@ -203,6 +203,25 @@ static size_t csv_count_fields(const char *line)
     return n;
 }
 
+/* Field `idx` (0-based) of a CSV line into buf, unquoted; returns buf. */
+static const char *csv_field(const char *line, size_t idx, char *buf, size_t size)
+{
+    size_t n = 0, o = 0;
+    int quoted = 0;
+    for (; *line && *line != '\n'; line++) {
+        if (*line == '"') {
+            quoted = !quoted;
+        } else if (*line == ',' && !quoted) {
+            if (n++ == idx)
+                break;
+        } else if (n == idx && o + 1 < size) {
+            buf[o++] = *line;
+        }
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
 static void csv_has_mean_and_half_width_columns_per_metric(void **state)
 {
     (void)state;
@@ -223,7 +242,82 @@ static void csv_has_mean_and_half_width_columns_per_metric(void **state)
     char expect[128];
     snprintf(expect, sizeof expect, "\nbetter,3,500,0,0,0,58,%.10g,", sim_t975(2) * 9 / sqrt(3));
     assert_non_null(strstr(text, expect));
-    assert_non_null(strstr(text, ",nan,"));
+    /* "fenced, v2" has no latency_s.max: both its fields are empty, not 0 or nan. */
+    const char *fenced = strstr(text, "\n\"fenced, v2\"") + 1;
+    char field[64];
+    size_t col = 2 + 2 * SIM_M_LATENCY_MAX;
+    assert_string_equal(csv_field(text, col, field, sizeof field), "latency_s.max");
+    assert_string_equal(csv_field(fenced, col, field, sizeof field), "");
+    assert_string_equal(csv_field(fenced, col + 1, field, sizeof field), "");
+    assert_string_equal(csv_field(fenced, col + 2, field, sizeof field), "0");
+    assert_null(strstr(text, "nan"));
+    free(text);
+    free(fx.res.v);
+}
+
+/* One replication: a mean but no interval — the CSV leaves every _ci95 empty,
+ * JSON has ci95 and upper_bound null and n 1, the paired difference has no ci95. */
+static void one_replication_has_no_interval_in_csv_or_json(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_init(&fx, 1);
+    char *csv = report_string(&fx, SIM_FMT_CSV, 0);
+    const char *row = strstr(csv, "\nbetter,") + 1;
+    char field[64];
+    assert_string_equal(csv_field(row, 2 + 2 * SIM_M_DUPLICATES, field, sizeof field), "49");
+    for (size_t m = 0; m < SIM_M_COUNT; m++)
+        assert_string_equal(csv_field(row, 3 + 2 * m, field, sizeof field), "");
+    free(csv);
+    char *text = report_string(&fx, SIM_FMT_JSON, 0);
+    json_error_t jerr;
+    json_t *root = json_loads(text, 0, &jerr);
+    assert_non_null(root);
+    json_t *better = json_array_get(json_object_get(root, "policies"), 1);
+    json_t *dup = json_object_get(json_object_get(better, "metrics"), "duplicates");
+    assert_int_equal(json_integer_value(json_object_get(dup, "n")), 1);
+    assert_true(fabs(json_number_value(json_object_get(dup, "mean")) - 49) < 1e-12);
+    assert_true(json_is_null(json_object_get(dup, "ci95")));
+    assert_true(json_is_null(json_object_get(dup, "upper_bound")));
+    json_t *pd = json_object_get(json_object_get(better, "paired_vs_baseline"), "duplicates");
+    assert_true(fabs(json_number_value(json_object_get(pd, "mean")) + 1) < 1e-12);
+    assert_true(json_is_null(json_object_get(pd, "ci95")));
+    json_t *ud = json_object_get(json_object_get(better, "unpaired_vs_baseline"), "duplicates");
+    assert_true(json_is_null(json_object_get(ud, "ci95")));
+    json_decref(root);
+    free(text);
+    free(fx.res.v);
+}
+
+/* A latency measured in only some replications: the mean is over those, the
+ * table says how many, JSON gives n and null for the others. */
+static void latency_of_some_replications_says_over_how_many(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_init(&fx, 3);
+    /* "better" delivers nothing in replication 1: 4.5 and 4.7 remain */
+    sim_results_at(&fx.res, 1, 1)[SIM_M_LATENCY_P99] = NAN;
+    char *t = report_string(&fx, SIM_FMT_TABLE, 0);
+    const char *line = find_line(t, "latency_s.p99");
+    char want[64];
+    snprintf(want, sizeof want, "4.6 ± %.1f (n=2)", sim_t975(1) * 0.1); /* s = 0.1 * sqrt(2) */
+    assert_non_null(strstr(line, want));
+    char row[256];
+    snprintf(row, sizeof row, "%.*s", (int)(strchr(line, '\n') - line), line);
+    assert_true(strstr(row, "(n=") == strrchr(row, '(')); /* only that cell */
+    assert_non_null(strstr(t, "(n=k): over the k replications that have a value"));
+    free(t);
+    char *text = report_string(&fx, SIM_FMT_JSON, 0);
+    json_error_t jerr;
+    json_t *root = json_loads(text, 0, &jerr);
+    assert_non_null(root);
+    json_t *better = json_array_get(json_object_get(root, "policies"), 1);
+    json_t *p99 = json_object_get(json_object_get(better, "metrics"), "latency_s.p99");
+    assert_int_equal(json_integer_value(json_object_get(p99, "n")), 2);
+    assert_true(fabs(json_number_value(json_object_get(p99, "mean")) - 4.6) < 1e-12);
+    assert_true(json_is_null(json_array_get(json_object_get(p99, "values"), 1)));
+    json_decref(root);
     free(text);
     free(fx.res.v);
 }
@@ -268,6 +362,8 @@ int main(void)
         cmocka_unit_test(table_of_one_replication_has_no_intervals),
         cmocka_unit_test(json_has_summaries_values_and_comparisons),
         cmocka_unit_test(csv_has_mean_and_half_width_columns_per_metric),
+        cmocka_unit_test(one_replication_has_no_interval_in_csv_or_json),
+        cmocka_unit_test(latency_of_some_replications_says_over_how_many),
         cmocka_unit_test(identical_results_give_identical_bytes),
         cmocka_unit_test(policy_names_are_found_by_name),
     };

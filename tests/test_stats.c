@@ -60,7 +60,9 @@ static void t_quantile_matches_tables(void **state)
     assert_near(sim_t975(29), 2.0452296, 1e-6);
 }
 
-static void one_replication_has_zero_half_width(void **state)
+/* One value says nothing about spread: the half-width (and the CI bound built on
+ * it) is unknown, NaN, never 0. */
+static void one_replication_has_no_half_width(void **state)
 {
     (void)state;
     sim_results r = results_new(1, 1);
@@ -69,8 +71,79 @@ static void one_replication_has_zero_half_width(void **state)
     sim_summarize(&r, 0, SIM_M_LATENCY_P99, &s);
     assert_int_equal(s.n, 1);
     assert_near(s.mean, 3.5, 0);
-    assert_near(s.half_width, 0, 0);
+    assert_true(isnan(s.half_width));
+    assert_true(isnan(s.upper_bound));
+    assert_near(s.min, 3.5, 0);
+    assert_near(s.max, 3.5, 0);
+    /* one finite value among several replications: the same */
+    sim_results r3 = results_new(1, 3);
+    set_metric(&r3, 0, SIM_M_LATENCY_P99, (double[]){NAN, 2.5, NAN});
+    sim_summarize(&r3, 0, SIM_M_LATENCY_P99, &s);
+    assert_int_equal(s.n, 1);
+    assert_near(s.mean, 2.5, 0);
+    assert_true(isnan(s.half_width));
+    double mean, half;
+    size_t count;
+    sim_mean_ci((double[]){7}, 1, 1, &mean, &half, &count);
+    assert_int_equal(count, 1);
+    assert_near(mean, 7, 0);
+    assert_true(isnan(half));
+    sim_mean_ci((double[]){NAN, NAN}, 2, 1, &mean, &half, &count);
+    assert_int_equal(count, 0);
+    assert_true(isnan(mean) && isnan(half));
+    /* two equal values: a measured spread of 0 is 0 */
+    sim_mean_ci((double[]){7, 7}, 2, 1, &mean, &half, &count);
+    assert_near(half, 0, 0);
     free(r.v);
+    free(r3.v);
+}
+
+/* A latency that no replication measured: every field NaN, n 0. */
+static void no_finite_value_gives_no_figure(void **state)
+{
+    (void)state;
+    sim_results r = results_new(1, 3);
+    set_metric(&r, 0, SIM_M_LATENCY_P99, (double[]){NAN, NAN, NAN});
+    sim_summary s;
+    sim_summarize(&r, 0, SIM_M_LATENCY_P99, &s);
+    assert_int_equal(s.n, 0);
+    assert_true(isnan(s.mean) && isnan(s.half_width) && isnan(s.min) && isnan(s.max));
+    assert_true(isnan(s.upper_bound));
+    assert_false(sim_summary_is_rule_of_three(&s, SIM_M_LATENCY_P99));
+    free(r.v);
+}
+
+/* One pair (or one value a side) gives a difference but no interval. */
+static void comparisons_of_one_replication_have_no_interval(void **state)
+{
+    (void)state;
+    sim_results r = results_new(2, 1);
+    set_metric(&r, 0, SIM_M_LOST, (double[]){10});
+    set_metric(&r, 1, SIM_M_LOST, (double[]){13});
+    double mean, half;
+    sim_paired(&r, 1, 0, SIM_M_LOST, &mean, &half);
+    assert_near(mean, 3, 0);
+    assert_true(isnan(half));
+    sim_unpaired(&r, 1, 0, SIM_M_LOST, &mean, &half);
+    assert_near(mean, 3, 0);
+    assert_true(isnan(half));
+    /* three replications, but only one where both sides delivered */
+    sim_results q = results_new(2, 3);
+    set_metric(&q, 0, SIM_M_LATENCY_P99, (double[]){1, NAN, 2});
+    set_metric(&q, 1, SIM_M_LATENCY_P99, (double[]){1.5, 4, NAN});
+    sim_paired(&q, 1, 0, SIM_M_LATENCY_P99, &mean, &half);
+    assert_near(mean, 0.5, 0);
+    assert_true(isnan(half));
+    /* the unpaired side with two values each has an interval */
+    sim_unpaired(&q, 1, 0, SIM_M_LATENCY_P99, &mean, &half);
+    assert_near(mean, 2.75 - 1.5, 1e-12);
+    assert_true(isfinite(half) && half > 0);
+    /* no pair at all */
+    set_metric(&q, 1, SIM_M_LATENCY_P99, (double[]){NAN, 4, NAN});
+    sim_paired(&q, 1, 0, SIM_M_LATENCY_P99, &mean, &half);
+    assert_true(isnan(mean) && isnan(half));
+    free(r.v);
+    free(q.v);
 }
 
 static void non_finite_values_are_left_out(void **state)
@@ -165,7 +238,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ci_half_width_matches_hand_computed_case),
         cmocka_unit_test(t_quantile_matches_tables),
-        cmocka_unit_test(one_replication_has_zero_half_width),
+        cmocka_unit_test(one_replication_has_no_half_width),
+        cmocka_unit_test(no_finite_value_gives_no_figure),
+        cmocka_unit_test(comparisons_of_one_replication_have_no_interval),
         cmocka_unit_test(non_finite_values_are_left_out),
         cmocka_unit_test(event_zero_in_every_replication_gives_rule_of_three_bound),
         cmocka_unit_test(paired_interval_uses_per_replication_differences),

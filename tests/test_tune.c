@@ -113,6 +113,7 @@ typedef struct synth {
     pthread_mutex_t mu;
     uint64_t seeds[2]; /* distinct seeds seen */
     size_t n_seeds;
+    double silent_below; /* t below this: replication 0 delivers nothing (p99 NaN) */
 } synth;
 
 static double noise(uint64_t seed, int rep)
@@ -139,7 +140,7 @@ static void *synth_prepare(void *ctx, const double *x, uint64_t seed, sim_error 
 
 static int synth_run(void *ctx, void *world, int rep, double v[SIM_M_COUNT], sim_error *err)
 {
-    (void)ctx;
+    const synth *sy = ctx;
     (void)err;
     const synth_world *w = world;
     double t = w->x[0], n = w->x[1], e = noise(w->seed, rep);
@@ -148,6 +149,8 @@ static int synth_run(void *ctx, void *world, int rep, double v[SIM_M_COUNT], sim
     v[SIM_M_DUPLICATE_RATE] = 1.0 / t + 0.002 * e;
     v[SIM_M_LOST_RATE] = 0.001 * t + 0.01 * (n - 7) * (n - 7) + (w->x[2] == 0 ? 0.05 : 0);
     v[SIM_M_LATENCY_P99] = 2 + 0.1 * t + 0.2 * e;
+    if (t < sy->silent_below && rep == 0)
+        v[SIM_M_LATENCY_P99] = NAN;
     return 0;
 }
 
@@ -287,8 +290,91 @@ static void tune_refuses_a_budget_below_the_coarsest_grid(void **state)
     fixture_free(&f);
 }
 
+/* Minimizing latency: settings with t < 20 deliver nothing in one replication of
+ * four. Their p99 over the other three is low, but undefined on one: they are
+ * infeasible, and the best is the lowest t that always delivers. */
+static void tune_never_picks_a_setting_that_delivers_nothing(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, 1);
+    f.sy.silent_below = 20;
+    sim_error err = {0};
+    assert_int_equal(sim_expr_parse("latency_s.p99", &f.o.objective, &err), 0);
+    sim_tune_result r;
+    assert_int_equal(sim_tune_run(&f.o, &r, &err), 0);
+    const sim_tune_setting *b = &r.all[r.best];
+    if (!(b->x[0] >= 20 && b->x[0] < 21))
+        fail_msg("best t = %g, expected the smallest t >= 20", b->x[0]);
+    assert_true(r.feasible);
+    assert_true(isfinite(b->objective) && b->violation == 0);
+    size_t silent = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        if (r.all[i].x[0] < 20) {
+            silent++;
+            assert_true(r.all[i].violation > 0 && isinf(r.all[i].objective));
+        }
+    }
+    assert_true(silent > 0); /* the grid did try them */
+    sim_tune_result_free(&r);
+    fixture_free(&f);
+}
 
 /* --- the real world ------------------------------------------------------------ */
+
+/* network.loss = 1 loses every message: nothing is delivered, so there is no
+ * latency at all — which must not read as the lowest p99. */
+static const char lossy_scenario[] =
+    "{\"name\": \"lossy\", \"seed\": 3, \"replications\": 2,"
+    " \"workload\": {\"sessions\": 2, \"session_start_s\": {\"dist\": \"const\", \"value\": 0},"
+    "  \"utterances_per_session\": 5, \"gap_s\": {\"dist\": \"const\", \"value\": 1},"
+    "  \"audio_s\": {\"dist\": \"const\", \"value\": 2}},"
+    " \"nodes\": [{\"name\": \"gpu\", \"count\": 2, \"slots\": 4, \"workers\": 1,"
+    "  \"stages\": {\"asr\": {\"dist\": \"const\", \"value\": 0.5},"
+    "   \"nmt\": {\"dist\": \"const\", \"value\": 0.1}, \"tts\": {\"dist\": \"const\", \"value\": 0.2}},"
+    "  \"on_cancel\": \"ignore\"}],"
+    " \"network\": {\"delay_s\": {\"dist\": \"const\", \"value\": 0.01}, \"loss\": 0},"
+    " \"policies\": [{\"name\": \"reference\", \"preset\": \"lingua-2025-12-28\"}]}";
+
+static void tune_of_latency_does_not_pick_a_network_that_loses_everything(void **state)
+{
+    (void)state;
+    sim_limits lim;
+    sim_limits_default(&lim);
+    sim_scenario s;
+    sim_error err = {0};
+    if (sim_scenario_load_string(lossy_scenario, strlen(lossy_scenario), "lossy", &lim, &s,
+                                 &err) != 0)
+        fail_msg("%s", err.msg[0]);
+    sim_tune_knob k;
+    assert_int_equal(sim_tune_knob_parse("network.loss=0:1", &k, &err), 0);
+    assert_int_equal(sim_tune_knob_resolve(&s, &k, &err), 0);
+    sim_tune_world w = {&s, 0, &k, 1, 0};
+    sim_tune_opts o = {.knobs = &k, .n_knobs = 1, .replications = 2, .seed = s.seed,
+                       .budget = 2 * 12, .jobs = 1, .eval = sim_tune_world_evaluator(&w)};
+    assert_int_equal(sim_expr_parse("latency_s.p99", &o.objective, &err), 0);
+    sim_tune_result r;
+    if (sim_tune_run(&o, &r, &err) != 0)
+        fail_msg("%s", err.msg[0]);
+    const sim_tune_setting *b = &r.all[r.best];
+    bool tried_total_loss = false;
+    for (size_t i = 0; i < r.n; i++)
+        if (r.all[i].x[0] == 1) {
+            tried_total_loss = true;
+            assert_true(isnan(r.all[i].v[SIM_M_LATENCY_P99]));
+            assert_true(r.all[i].violation > 0);
+        }
+    assert_true(tried_total_loss);
+    if (!(b->x[0] < 1 && r.feasible && isfinite(b->objective)))
+        fail_msg("best network.loss = %g (objective %g, feasible %d)", b->x[0], b->objective,
+                 r.feasible);
+    double p99, hw;
+    sim_tune_setting_metric(b, SIM_M_LATENCY_P99, &p99, &hw);
+    assert_true(isfinite(p99) && p99 > 0);
+    sim_tune_result_free(&r);
+    sim_tune_knob_free(&k);
+    sim_scenario_free(&s);
+}
 
 /* Nodes that stall now and then and keep working on cancelled attempts: a short
  * dispatch timeout fails over healthy jobs (duplicates), a long one makes stalled
@@ -380,6 +466,8 @@ int main(void)
         cmocka_unit_test(tune_is_the_same_on_one_or_two_threads),
         cmocka_unit_test(tune_refuses_a_budget_below_the_coarsest_grid),
         cmocka_unit_test(tune_beats_an_exhaustive_grid_on_a_real_scenario),
+        cmocka_unit_test(tune_never_picks_a_setting_that_delivers_nothing),
+        cmocka_unit_test(tune_of_latency_does_not_pick_a_network_that_loses_everything),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

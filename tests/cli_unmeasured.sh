@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# cli_unmeasured.sh DSIM SOURCE_DIR — nothing is printed that was not measured.
+# A world that delivers nothing (tests/data/nothing-delivered.json: network.loss 1)
+# has no latency: `dsim run` shows n/a (table), null (JSON), an empty field (CSV);
+# `dsim check` fails a latency bound with "no utterance delivered". One replication
+# gives a mean but no confidence interval: no "±", ci95 null / empty.
+set -u
+DSIM=$1
+SRC=$2
+TMP=$(mktemp -d /tmp/dsim-cli-unmeasured.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+F=$SRC/tests/data/nothing-delivered.json
+FAILS=0
+fail() {
+    echo "FAIL: $*"
+    FAILS=$((FAILS + 1))
+}
+# The CSV field of column NAME in row 2 (one policy): awk, no quoting in this file.
+csv_col() { awk -F, -v n="$2" 'NR==1{for(i=1;i<=NF;i++)c[$i]=i} NR==2{print $c[n]}' "$1"; }
+
+# check: the latency bound fails and says why; delivered == 0 passes.
+"$DSIM" check "$F" --junit "$TMP/j.xml" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ "$rc" -eq 1 ] || fail "check exits $rc, expected 1"
+grep -qxF 'FAIL reference latency_s.p99 <= 100: no utterance delivered (in 2 replications)' "$TMP/out" ||
+    fail "check line: $(cat "$TMP/out")"
+grep -qxF 'PASS reference delivered == 0: 0 ± 0' "$TMP/out" || fail "delivered line: $(cat "$TMP/out")"
+grep -qF 'message="reference latency_s.p99 &lt;= 100: no utterance delivered (in 2 replications)"' \
+    "$TMP/j.xml" || fail "junit message: $(cat "$TMP/j.xml")"
+
+# run, table: every latency row n/a, no number.
+"$DSIM" run "$F" >"$TMP/table" || fail "run exits $?"
+for q in p50 p90 p99 p999 max mean; do
+    line=$(grep "^latency_s\.$q " "$TMP/table")
+    [ "$(echo $line)" = "latency_s.$q n/a" ] || fail "table row: '$line'"
+done
+# JSON: mean, ci95, min, max, upper_bound null; n 0; values [null, null].
+"$DSIM" run "$F" --format json >"$TMP/json" || fail "run --format json exits $?"
+got=$(jq -c '.policies[0].metrics["latency_s.p99"] | [.n, .mean, .ci95, .min, .max, .upper_bound, .values]' "$TMP/json")
+[ "$got" = '[0,null,null,null,null,null,[null,null]]' ] || fail "json latency_s.p99: $got"
+# CSV: the mean and its ci95 are empty fields.
+"$DSIM" run "$F" --format csv >"$TMP/csv" || fail "run --format csv exits $?"
+for c in latency_s.p99 latency_s.p99_ci95 latency_s.mean; do
+    [ -z "$(csv_col "$TMP/csv" "$c")" ] || fail "csv $c: '$(csv_col "$TMP/csv" "$c")'"
+done
+[ "$(csv_col "$TMP/csv" delivered)" = 0 ] || fail "csv delivered: '$(csv_col "$TMP/csv" delivered)'"
+grep -q nan "$TMP/csv" && fail "csv has nan: $(cat "$TMP/csv")"
+
+# One replication: a mean without an interval, anywhere.
+"$DSIM" run "$SRC/tests/data/tiny.json" --replications 1 >"$TMP/t1" || fail "run tiny exits $?"
+grep -q '±' "$TMP/t1" && fail "one replication shows ±: $(grep '±' "$TMP/t1" | head -3)"
+"$DSIM" run "$SRC/tests/data/tiny.json" --replications 1 --format csv >"$TMP/c1"
+[ -z "$(csv_col "$TMP/c1" utterances_ci95)" ] || fail "csv utterances_ci95 of one replication: '$(csv_col "$TMP/c1" utterances_ci95)'"
+[ "$(csv_col "$TMP/c1" utterances)" = 10 ] || fail "csv utterances: '$(csv_col "$TMP/c1" utterances)'"
+"$DSIM" run "$SRC/tests/data/tiny.json" --replications 1 --format json >"$TMP/j1"
+got=$(jq -c '.policies[1] | [.metrics.utterances.mean, .metrics.utterances.ci95, .paired_vs_baseline.lost.ci95]' "$TMP/j1")
+[ "$got" = '[10,null,null]' ] || fail "json of one replication: $got"
+"$DSIM" check "$SRC/tests/data/tiny.json" --replications 1 >"$TMP/k1"
+grep -qxF 'PASS reference utterances == 10: 10' "$TMP/k1" || fail "check of one replication: $(cat "$TMP/k1")"
+
+if [ "$FAILS" -ne 0 ]; then
+    echo "$FAILS failure(s)"
+    exit 1
+fi
+echo PASS
