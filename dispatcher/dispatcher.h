@@ -67,6 +67,13 @@ typedef enum {
                           (0 = no bound) */
 } disp_pending_mode;
 
+/* What a node's load is, for the slot check and the least-loaded choice. */
+typedef enum {
+    DISP_LOAD_HEARTBEAT, /* reference: max(current_jobs of its last heartbeat, reserved)
+                            (node_registry/selection.rs, 98e3526) */
+    DISP_LOAD_RESERVED   /* the slots the core reserved; heartbeats are not used for load */
+} disp_load_mode;
+
 typedef enum {
     DISP_TIMEOUT_FIXED,   /* dispatch_timeout */
     DISP_TIMEOUT_RFC6298, /* SRTT + K*RTTVAR per node class, Karn's rule, backoff x2 */
@@ -112,6 +119,7 @@ typedef struct disp_policy {
     disp_time dedup_ttl;             /* drop a 2nd result for (session, job_id) within; 0 = off */
     disp_pending_mode pending;
     int default_slots;               /* max_concurrent_jobs_per_node when a node says 0 */
+    disp_load_mode node_load;        /* a node's load: heartbeat (reference) or reserved */
     disp_time retain;                /* keep a finished job (for late results and the
                                         (session, index) idempotency) this long; 0 = auto:
                                         the longest window of the policy, at least 5 min */
@@ -356,7 +364,8 @@ typedef struct disp_stats {
 
 void disp_get_stats(const disp *d, disp_stats *out);
 
-/* A node's load as the scheduler sees it: max(current_jobs, reserved); -1 if unknown. */
+/* A node's load as the scheduler sees it: max(current_jobs, reserved), or reserved
+ * alone under node_load reserved; -1 if unknown. */
 int disp_node_load(const disp *d, uint32_t node);
 
 #ifdef __cplusplus

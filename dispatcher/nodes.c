@@ -2,7 +2,9 @@
  * nodes.c — node registry, slot reservation and the least-loaded choice.
  *
  * A node's load is max(current_jobs from its heartbeat, slots reserved by the
- * core). Eligible nodes (online, load < slots) sit in a binary min-heap keyed by
+ * core), as node_registry/selection.rs has it (98e3526); under node_load
+ * reserved the heartbeat's figure is not kept, so the load is the reservations.
+ * Eligible nodes (online, load < slots) sit in a binary min-heap keyed by
  * (load, registration order), so the least loaded node — ties to the first
  * registered — is the heap's top, and a choice that must avoid a few nodes looks
  * at a handful of heap entries only.
@@ -263,7 +265,8 @@ int disp_node_heartbeat(disp *d, disp_time now, uint32_t node, int current_jobs)
         return DISP_EINVAL;
     if ((n = disp__node_find(d, node)) == NULL)
         return DISP_EUNKNOWN;
-    n->current = current_jobs;
+    if (d->p.node_load == DISP_LOAD_HEARTBEAT)
+        n->current = current_jobs;
     node_update(d, (uint32_t)(n - d->nodes));
     disp__queue_pump(d);
     return 0;

@@ -36,6 +36,7 @@ static void policy_base(disp_policy *p)
     p->dedup_ttl = 0;
     p->pending = DISP_PENDING_FAIL;
     p->default_slots = 4;
+    p->node_load = DISP_LOAD_HEARTBEAT;
 
     p->timeout.mode = DISP_TIMEOUT_FIXED;
     p->timeout.min = 1 * DISP_NS_PER_S;
@@ -131,6 +132,8 @@ const char *disp_policy_check(const disp_policy *p)
         return "result_check_sessions: expected an integer in 1..1000000";
     if (!dur_ok(p->dedup_ttl, true))
         return "dedup_ttl_s: expected a duration >= 0 and <= 1 day";
+    if ((unsigned)p->node_load > DISP_LOAD_RESERVED)
+        return "node_load: unknown mode";
     if (p->default_slots < 1 || p->default_slots > 65536)
         return "slots_default: expected an integer in 1..65536";
     if (!dur_ok(p->retain, true))

@@ -67,7 +67,7 @@ static void node__emit_plain(node *n, int64_t at, node_out_kind kind)
     memset(&o, 0, sizeof o);
     o.kind = kind;
     o.node = n->id;
-    o.current_jobs = n->queued + n->running;
+    o.current_jobs = node__current_jobs(n);
     o.slots = n->cfg.slots;
     n->sink(n->ctx, at, &o);
 }
@@ -97,6 +97,7 @@ void node__attempt_put(node *n, node_attempt *a)
 /* An attempt that was held here left at `at`: the node is idle if none is left. */
 static void node__left(node *n, int64_t at, node_attempt *a)
 {
+    node__jobs_leave(n, a); /* processJob's `finally` */
     node__attempt_put(n, a);
     if (n->queued + n->running == 0)
         n->idle_since = at;
@@ -206,6 +207,8 @@ static void node__stage_done(node *n, int w, int64_t at)
         o.stage = a->stage;
         node__emit_job(n, at, NODE_OUT_PROGRESS, a, &o);
     }
+    if (a->stage == STAGE_ASR)
+        node__jobs_leave(n, a); /* the orchestrator's ASR-completed callback */
     if (a->stage + 1 < STAGE_COUNT) {
         a->stage++;
         n->stage_end[w] = at + a->stage_ns[a->stage];
@@ -240,15 +243,17 @@ static void node__crash(node *n, int64_t at)
             continue;
         node_attempt *a = node__worker_take(n, w);
         node__end(n, at, a, NODE_END_CRASHED, at - a->started);
+        node__jobs_leave(n, a);
         node__attempt_put(n, a);
     }
     for (int k = 0, queued = n->queued; k < queued; k++) {
         node_attempt *a = n->q_head;
         node__queue_remove(n, a);
         node__end(n, at, a, NODE_END_CRASHED, 0);
+        node__jobs_leave(n, a);
         node__attempt_put(n, a);
     }
-    assert(!n->q_head);
+    assert(!n->q_head && !n->set_head && n->set_size == 0);
     n->up = false;
     n->have_last = false;
     if (n->seen)
@@ -280,7 +285,9 @@ node *node_new(const node_config *cfg, uint32_t id, uint32_t cls, gsl_rng *fault
     if (cfg->crash && !fault_rng)
         return NULL;
     if ((unsigned)cfg->on_cancel > NODE_CANCEL_ABORT_ATTEMPT ||
-        (unsigned)cfg->attempt_check > NODE_ATTEMPT_DROP_STALE)
+        (unsigned)cfg->attempt_check > NODE_ATTEMPT_DROP_STALE ||
+        (unsigned)cfg->heartbeat_count > NODE_HB_ATTEMPTS ||
+        (unsigned)cfg->heartbeat_phase > NODE_HB_PHASE_ALIGNED)
         return NULL;
     node *n = node__xcalloc(1, sizeof *n);
     node_config_copy(&n->cfg, cfg);
@@ -322,14 +329,18 @@ void node_free(node *n)
     free(n);
 }
 
-void node_start(node *n, int64_t now)
+void node_start(node *n, int64_t now, double phase)
 {
-    assert(n && !n->started && now >= 0);
+    assert(n && !n->started && now >= 0 && phase >= 0.0 && phase < 1.0);
     n->started = true;
     n->now = now;
     n->up = true;
     n->idle_since = now;
-    n->hb_at = now + n->hb_ns;
+    if (n->cfg.heartbeat_phase == NODE_HB_PHASE_ALIGNED)
+        phase = 0.0;
+    /* hb_ns - floor(phase * hb_ns): in (0, hb_ns], hb_ns itself when phase is 0 */
+    int64_t first = n->hb_ns - (int64_t)(phase * (double)n->hb_ns);
+    n->hb_at = now + (first > 0 ? first : 1);
     if (n->cfg.crash)
         n->fault_at = now + node__fault_ns(n, &n->cfg.crash_between);
     node__emit_plain(n, now, NODE_OUT_UP);
@@ -393,6 +404,12 @@ int node_in_flight(const node *n)
 {
     assert(n);
     return n->queued + n->running;
+}
+
+int node_current_jobs(const node *n)
+{
+    assert(n);
+    return node__current_jobs(n);
 }
 
 bool node_is_up(const node *n)

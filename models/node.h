@@ -63,9 +63,20 @@
  *   - progress: if enabled, each finished stage (0 ASR, 1 NMT, 2 TTS) sends
  *     PROGRESS before the next stage starts (TTS progress comes just before the
  *     RESULT).
- *   - heartbeat: every heartbeat_s after start / each UP while up, with
- *     current_jobs = queued + running attempts, cancelled-but-running and stale
- *     attempts included.
+ *   - heartbeat: while up, every heartbeat_s; the first comes heartbeat_s x
+ *     (1 - phase) after node_start (heartbeat_phase random; `phase` is the
+ *     driver's keyed draw per node) or heartbeat_s after it (aligned), and
+ *     heartbeat_s after each UP of a recovery (the agent's timer starts when it
+ *     connects: node-agent.ts startHeartbeat, 98e3526). current_jobs is, with
+ *     heartbeat_count job_ids (the reference agent, node_jobs.c), the number of
+ *     distinct wire job_ids in a set: an id enters when an assign is kept
+ *     (queued or started; a dropped one never enters), and leaves when any
+ *     attempt of that id finishes ASR, when any attempt of that id leaves the
+ *     node (done, aborted, superseded, no_result, crashed), or when a job_cancel
+ *     for it arrives while the node is up, whatever on_cancel then does. Two
+ *     attempts of one id count once, and the first of them to pass ASR or end
+ *     removes the id for both. With heartbeat_count attempts (dsim before):
+ *     queued + running attempts, cancelled-but-running and stale ones included.
  *   - crash (if enabled): after an up time ~ crash_between the node crashes:
  *     every running (worker order) then queued (FIFO) attempt is lost without a
  *     result (END CRASHED, busy so far), then the node sends DOWN, drops every assign and cancel while down, and
@@ -172,8 +183,9 @@ node *node_new(const node_config *cfg, uint32_t id, uint32_t cls, gsl_rng *fault
 void node_free(node *n);
 
 /* Brings the node online at `now`: sends UP, arms heartbeat and crash timers.
- * Called once. */
-void node_start(node *n, int64_t now);
+ * `phase` in [0, 1) places the first heartbeat (see heartbeat above); the
+ * driver draws it per node from a stream that no policy changes. Called once. */
+void node_start(node *n, int64_t now, double phase);
 
 /*
  * An assign arrives. Draws the attempt's times from `r` (see the header comment),
@@ -193,6 +205,8 @@ int64_t node_next_deadline(const node *n);
 
 /* Attempts held (queued + running, cancelled-but-running included). */
 int node_in_flight(const node *n);
+/* What a heartbeat sent now would report as current_jobs. */
+int node_current_jobs(const node *n);
 bool node_is_up(const node *n);
 uint32_t node_id(const node *n);
 int node_slots(const node *n);

@@ -115,6 +115,8 @@ void node_assign(node *n, int64_t now, const node_job *job, gsl_rng *r)
         node__start_on(n, free_w, now, a);
     else
         node__queue_push(n, a);
+    a->kept = true;
+    node__jobs_enter(n, a); /* processJob starts at once, queued or not */
     int in_flight = n->queued + n->running;
     if (in_flight > n->stats.peak_in_flight)
         n->stats.peak_in_flight = in_flight;
@@ -126,7 +128,10 @@ void node_cancel(node *n, int64_t now, uint64_t job_id, uint32_t attempt)
     assert(n && n->started && now >= n->now);
     n->now = now;
     node__run_due(n, now);
-    if (!n->up || n->cfg.on_cancel == NODE_CANCEL_IGNORE)
+    if (!n->up)
+        return;
+    node__jobs_forget(n, job_id); /* cancelJob forgets the id whatever on_cancel does */
+    if (n->cfg.on_cancel == NODE_CANCEL_IGNORE)
         return;
     bool any_attempt = n->cfg.on_cancel == NODE_CANCEL_ABORT_BY_JOB_ID || attempt == 0;
     for (node_attempt *a = n->q_head, *next; a; a = next) {

@@ -18,6 +18,10 @@ typedef struct node_attempt {
     node_end mark_end; /* ABORTED or SUPERSEDED, for a marked attempt */
     int stage;         /* running: current stage */
     int64_t started;   /* running: when it took its worker */
+    bool kept;         /* queued or started (not dropped on arrival) */
+    bool in_set;       /* holds its job_id's entry in the agent's job set */
+    /* the job set's list (node_jobs.c), when in_set */
+    struct node_attempt *set_prev, *set_next;
 } node_attempt;
 
 typedef struct node_seen {
@@ -46,6 +50,11 @@ struct node {
     int64_t fault_at; /* next crash (up) or recovery (down), NODE_NEVER if no crash */
     int64_t idle_since;
 
+    /* The agent's currentJobs (node_jobs.c): one entry per distinct wire job_id,
+     * held by one attempt of that id (in_set), listed from set_head. */
+    node_attempt *set_head;
+    int set_size;
+
     bool have_last;
     uint64_t last_job_id;
     node_seen *seen; /* [NODE_SEEN_MAX] when drop_stale */
@@ -66,6 +75,14 @@ void node__start_on(node *n, int w, int64_t at, node_attempt *a);
  * cancel_between_stages. Both send success=false and END `end`. */
 void node__abort_queued(node *n, int64_t at, node_attempt *a, node_end end);
 void node__abort_worker(node *n, int w, int64_t at, node_end end);
+/* The agent's job set (node_jobs.c). _enter: a kept attempt arrives (its job_id
+ * enters unless already there). _forget: job_id leaves (ASR done, job_cancel).
+ * _leave: attempt a ended, so its job_id leaves, whichever attempt entered it.
+ * _current_jobs: what a heartbeat reports under cfg.heartbeat_count. */
+void node__jobs_enter(node *n, node_attempt *a);
+void node__jobs_forget(node *n, uint64_t job_id);
+void node__jobs_leave(node *n, node_attempt *a);
+int node__current_jobs(const node *n);
 /* Runs every event due at or before `now`. */
 void node__run_due(node *n, int64_t now);
 

@@ -21,6 +21,8 @@ void node_config_init(node_config *c)
     c->skip_repeat_job_id = false;
     c->progress = false;
     c->heartbeat_s = 15.0;
+    c->heartbeat_count = NODE_HB_JOB_IDS;
+    c->heartbeat_phase = NODE_HB_PHASE_RANDOM;
     c->stall_prob = 0.0;
     c->stall_extra = dist_const(0.0);
     c->crash = false;

@@ -28,6 +28,21 @@ typedef enum {
     NODE_ATTEMPT_DROP_STALE /* an assign older than one already seen is ignored */
 } node_attempt_mode;
 
+/* What a heartbeat's current_jobs counts (node.h states the rules exactly). */
+typedef enum {
+    NODE_HB_JOB_IDS, /* reference agent: distinct wire job_ids, from arrival to end of ASR,
+                        end of the attempt or job_cancel (inference-service.ts) */
+    NODE_HB_ATTEMPTS /* dsim before: every queued or running attempt, all three stages,
+                        stale and cancelled ones included */
+} node_hb_count;
+
+/* When a node's first heartbeat comes after it starts. */
+typedef enum {
+    NODE_HB_PHASE_RANDOM, /* reference: each node's timer starts when it registers, so its
+                             phase is a keyed draw per node, uniform in (0, heartbeat_s] */
+    NODE_HB_PHASE_ALIGNED /* dsim before: heartbeat_s after start, every node in phase */
+} node_hb_phase;
+
 typedef struct node_config {
     char name[64];
     int count;                 /* identical nodes of this class */
@@ -41,6 +56,8 @@ typedef struct node_config {
     bool skip_repeat_job_id;   /* 12-31 node: drop an assign equal to the last job_id */
     bool progress;             /* report each finished stage */
     double heartbeat_s;        /* heartbeat period (15) */
+    node_hb_count heartbeat_count; /* what current_jobs counts (job_ids) */
+    node_hb_phase heartbeat_phase; /* first heartbeat after start (random) */
     /* faults */
     double stall_prob;         /* per attempt */
     dist stall_extra;          /* extra seconds added to a stalled attempt */
@@ -75,9 +92,9 @@ typedef struct wl_config {
 
 /*
  * _init fills the defaults of a scenario (node: count 1, slots 4, workers 1,
- * stages const 0, heartbeat 15 s, on_cancel ignore, attempt_check none,
- * cancel_between_stages true, no faults; network: delays const 0, loss 0,
- * FIFO links, client hop const 0;
+ * stages const 0, heartbeat 15 s counting job_ids at a random phase, on_cancel
+ * ignore, attempt_check none, cancel_between_stages true, no faults; network:
+ * delays const 0, loss 0, FIFO links, client hop const 0;
  * workload: 1 session at 0, 1 utterance, gap/audio const 0, linger 60 s).
  * _free frees the dists the struct owns (safe after _init, safe twice).
  * _copy deep-copies src into dst (dst is overwritten, not freed first).

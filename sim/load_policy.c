@@ -246,6 +246,9 @@ static void load_policy(sim__ld *ld, const json_t *p, sim_policy *out)
     choice(ld, p, "pending", sim__enum_pending, &e);
     pol->pending = (disp_pending_mode)e;
     count(ld, p, "slots_default", 1, 65536, &pol->default_slots);
+    e = (int)pol->node_load;
+    choice(ld, p, "node_load", sim__enum_node_load, &e);
+    pol->node_load = (disp_load_mode)e;
     load_blocks(ld, p, pol);
     load_node_block(ld, p, preset, &out->node);
 

@@ -109,6 +109,10 @@ static void load_node(sim__ld *ld, const json_t *n, node_config *c, size_t i)
     sim__bool(ld, n, "skip_repeat_job_id", false, &c->skip_repeat_job_id);
     sim__bool(ld, n, "progress", false, &c->progress);
     sim__num(ld, n, "heartbeat_s", false, SIM__POS_SECONDS, &c->heartbeat_s);
+    if (sim__enum(ld, n, "heartbeat_count", false, sim__enum_heartbeat_count, &e) == SIM__SET)
+        c->heartbeat_count = (node_hb_count)e;
+    if (sim__enum(ld, n, "heartbeat_phase", false, sim__enum_heartbeat_phase, &e) == SIM__SET)
+        c->heartbeat_phase = (node_hb_phase)e;
     const json_t *f = json_object_get(n, "faults");
     if (f) {
         sim__push_key(ld, "faults");

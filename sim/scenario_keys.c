@@ -23,6 +23,8 @@ const char *const sim__keys_node[] = {"name",
                                       "skip_repeat_job_id",
                                       "progress",
                                       "heartbeat_s",
+                                      "heartbeat_count",
+                                      "heartbeat_phase",
                                       "faults",
                                       NULL};
 const char *const sim__keys_stages[] = {"asr", "nmt", "tts", NULL};
@@ -52,6 +54,7 @@ const char *const sim__keys_policy[] = {"name",
                                         "dedup_ttl_s",
                                         "pending",
                                         "slots_default",
+                                        "node_load",
                                         "timeout",
                                         "liveness",
                                         "hedge",
@@ -91,11 +94,14 @@ const char *const sim__dist_names[] = {"const",   "uniform", "exponential", "log
 /* Enum names, in the order of the C enums they map to. */
 const char *const sim__enum_on_cancel[] = {"ignore", "abort_by_job_id", "abort_attempt", NULL};
 const char *const sim__enum_attempt_check[] = {"none", "supersede", "drop_stale", NULL};
+const char *const sim__enum_heartbeat_count[] = {"job_ids", "attempts", NULL};
+const char *const sim__enum_heartbeat_phase[] = {"random", "aligned", NULL};
 const char *const sim__enum_failover[] = {"same_job_id", "new_job_id", "extend_if_busy", NULL};
 const char *const sim__enum_result_accept[] = {"all", "current_attempt_only", "first_result_wins",
                                                NULL};
 const char *const sim__enum_result_queue[] = {"reference", "ordered", "immediate", NULL};
 const char *const sim__enum_pending[] = {"fail", "queue", NULL};
+const char *const sim__enum_node_load[] = {"heartbeat", "reserved", NULL};
 const char *const sim__enum_timeout[] = {"fixed", "rfc6298", "quantile", NULL};
 const char *const sim__enum_liveness[] = {"none", "heartbeat", "phi", NULL};
 const char *const sim__enum_jitter[] = {"none", "full", "equal", "decorrelated", NULL};
@@ -136,10 +142,13 @@ const sim_key_table sim_scenario_key_tables[] = {
 const sim_key_table sim_scenario_enum_tables[] = {
     {"node.on_cancel", sim__enum_on_cancel},
     {"node.attempt_check", sim__enum_attempt_check},
+    {"node.heartbeat_count", sim__enum_heartbeat_count},
+    {"node.heartbeat_phase", sim__enum_heartbeat_phase},
     {"policy.failover", sim__enum_failover},
     {"policy.result_accept", sim__enum_result_accept},
     {"policy.result_queue", sim__enum_result_queue},
     {"policy.pending", sim__enum_pending},
+    {"policy.node_load", sim__enum_node_load},
     {"policy.preset", disp_preset_names},
     {"timeout.mode", sim__enum_timeout},
     {"liveness.mode", sim__enum_liveness},

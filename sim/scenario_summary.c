@@ -104,6 +104,8 @@ static void print_policy(FILE *f, const sim_policy *sp)
             sim__enum_jitter[p->backoff.jitter]);
     if (p->retry_budget.enabled)
         ADD(", retry budget %g", p->retry_budget.ratio);
+    if (p->node_load != DISP_LOAD_HEARTBEAT)
+        ADD(", node load %s", sim__enum_node_load[p->node_load]);
     const sim_node_override *no = &sp->node;
     if (no->has_on_cancel)
         ADD(", nodes on_cancel %s", sim__enum_on_cancel[no->on_cancel]);
@@ -127,11 +129,13 @@ static void print_node(FILE *f, const node_config *c)
             snprintf(st[k] + n, sizeof st[k] - n, " + %g s per audio s", c->stage[k].per_audio_s);
         }
     }
-    fprintf(f, "    %-14s x%d, %d slots, %d worker%s, on_cancel %s, attempt_check %s%s%s\n",
+    fprintf(f, "    %-14s x%d, %d slots, %d worker%s, on_cancel %s, attempt_check %s%s%s%s%s\n",
             c->name, c->count, c->slots, c->workers, c->workers == 1 ? "" : "s",
             sim__enum_on_cancel[c->on_cancel], sim__enum_attempt_check[c->attempt_check],
             c->progress ? ", progress" : "",
-            c->skip_repeat_job_id ? ", skips repeated job_id" : "");
+            c->skip_repeat_job_id ? ", skips repeated job_id" : "",
+            c->heartbeat_count == NODE_HB_ATTEMPTS ? ", heartbeat counts attempts" : "",
+            c->heartbeat_phase == NODE_HB_PHASE_ALIGNED ? ", heartbeats aligned" : "");
     fprintf(f, "      stage means: asr %s, nmt %s, tts %s\n", st[0], st[1], st[2]);
     if (c->stall_prob > 0 || c->crash || c->cold_start || c->no_result_prob > 0) {
         fprintf(f, "      faults:");

@@ -729,7 +729,10 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
         }
     }
     for (uint32_t i = 0; i < w.n_nodes; i++) {
-        node_start(w.nodes[i].n, 0);
+        /* The heartbeat phase: keyed by node alone, so every policy sees it. */
+        sim_stream ph;
+        sim_stream_init(&ph, w.seed, (const uint64_t[]){SIM_KEY_HEARTBEAT, i}, 2);
+        node_start(w.nodes[i].n, 0, sim_stream_uniform(&ph));
         world_node_done(&w, i);
     }
     for (uint32_t a = 0; a < n_sessions; a++) {

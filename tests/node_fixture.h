@@ -110,7 +110,7 @@ static inline void fx_start(fx *f)
 {
     f->n = node_new(&f->cfg, 3, 0, f->faults, rec_sink, &f->rec);
     assert_non_null(f->n);
-    node_start(f->n, 0);
+    node_start(f->n, 0, 0.0);
     assert_int_equal(f->rec.n, 1);
     assert_int_equal(f->rec.out[0].kind, NODE_OUT_UP);
     assert_int_equal(f->rec.out[0].slots, f->cfg.slots);

@@ -406,6 +406,70 @@ static void test_default_slots_apply_when_a_node_registers_with_0(void **state)
     rec_free(&r);
 }
 
+/* ---- node_load ------------------------------------------------------------------------------ */
+
+/* Two nodes; heartbeats say node 1 runs 4 jobs, node 2 runs 2; five utterances.
+ * Returns the node of each assign (0 = none) and the final loads. */
+static void node_load_script(disp_load_mode mode, uint32_t node_of[5], int load[2])
+{
+    disp_policy p = base();
+    rec r = {0};
+    disp *d;
+
+    p.node_load = mode;
+    assert_null(disp_policy_check(&p));
+    d = mk(&p, &r, 2);
+    assert_int_equal(disp_node_heartbeat(d, SEC(1), 1, 4), 0);
+    assert_int_equal(disp_node_heartbeat(d, SEC(1), 2, 2), 0);
+    for (uint32_t i = 0; i < 5; i++) {
+        const disp_cmd *a = last_assign(&r, utter(d, SEC(2), 1, i));
+        node_of[i] = a ? a->node : 0;
+    }
+    load[0] = disp_node_load(d, 1);
+    load[1] = disp_node_load(d, 2);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_node_load_heartbeat_counts_the_nodes_own_figure(void **state)
+{
+    uint32_t node_of[5];
+    int load[2];
+
+    (void)state;
+    node_load_script(DISP_LOAD_HEARTBEAT, node_of, load);
+    /* node 1 is full by its heartbeat; node 2 takes max(2, reserved) up to 4 */
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(node_of[i], 2);
+    assert_int_equal(node_of[4], 0); /* Pending */
+    assert_int_equal(load[0], 4);
+    assert_int_equal(load[1], 4);
+}
+
+static void test_node_load_reserved_counts_only_reservations(void **state)
+{
+    static const uint32_t want[5] = {1, 2, 1, 2, 1}; /* ties: first registered */
+    uint32_t node_of[5];
+    int load[2];
+
+    (void)state;
+    node_load_script(DISP_LOAD_RESERVED, node_of, load);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(node_of[i], want[i]);
+    assert_int_equal(load[0], 3);
+    assert_int_equal(load[1], 2);
+}
+
+static void test_node_load_unknown_mode_is_refused(void **state)
+{
+    disp_policy p = base();
+
+    (void)state;
+    assert_int_equal(p.node_load, DISP_LOAD_HEARTBEAT); /* the presets: the reference */
+    p.node_load = (disp_load_mode)2;
+    assert_non_null(strstr(disp_policy_check(&p), "node_load"));
+}
+
 /* ---- memory follows jobs in flight --------------------------------------------------------- */
 
 static void test_finished_jobs_and_closed_sessions_are_forgotten(void **state)
@@ -459,6 +523,9 @@ int main(void)
         cmocka_unit_test(test_pending_queue_timeout_bounds_the_wait_and_0_means_no_bound),
         cmocka_unit_test(test_pending_queue_failover_without_a_node_waits_instead_of_failing),
         cmocka_unit_test(test_default_slots_apply_when_a_node_registers_with_0),
+        cmocka_unit_test(test_node_load_heartbeat_counts_the_nodes_own_figure),
+        cmocka_unit_test(test_node_load_reserved_counts_only_reservations),
+        cmocka_unit_test(test_node_load_unknown_mode_is_refused),
         cmocka_unit_test(test_finished_jobs_and_closed_sessions_are_forgotten),
     };
 

@@ -1,46 +1,10 @@
 /*
  * test_node_faults.c — the node model against scripted sequences of calls:
- * heartbeats, faults (crash, cold start, no_result, stall), common random numbers
- * and bookkeeping. Stages are const 1 s each unless a test says otherwise.
+ * faults (crash, cold start, no_result, stall), common random numbers and
+ * bookkeeping (heartbeats: test_node_heartbeat.c). Stages are const 1 s each
+ * unless a test says otherwise.
  */
 #include "node_fixture.h"
-
-/* ---- heartbeat ---------------------------------------------------------- */
-
-static void heartbeat_counts_stale_attempts(void **state)
-{
-    fx *f = *state;
-    f->cfg.stage[STAGE_ASR] = dist_const(100.0);
-    fx_start(f);
-    fx_assign(f, 0, 10, 1, 1);
-    node_cancel(f->n, 5 * S, 10, 0); /* ignored: attempt 1 keeps running */
-    fx_assign(f, 10 * S, 10, 1, 2);  /* queued behind it */
-    fx_run(f, 15 * S);
-    int64_t at;
-    const node_out *hb = rec_find(&f->rec, NODE_OUT_HEARTBEAT, 0, &at);
-    assert_non_null(hb);
-    assert_true(at == 15 * S);
-    assert_int_equal(hb->current_jobs, 2);
-    fx_run(f, 30 * S);
-    hb = rec_find(&f->rec, NODE_OUT_HEARTBEAT, 1, &at);
-    assert_non_null(hb);
-    assert_true(at == 30 * S);
-}
-
-static void heartbeat_counts_an_attempt_marked_for_abort(void **state)
-{
-    fx *f = *state;
-    f->cfg.stage[STAGE_ASR] = dist_const(100.0);
-    f->cfg.on_cancel = NODE_CANCEL_ABORT_BY_JOB_ID;
-    f->cfg.cancel_between_stages = false;
-    fx_start(f);
-    fx_assign(f, 0, 10, 1, 1);
-    node_cancel(f->n, 5 * S, 10, 0);
-    fx_run(f, 15 * S);
-    assert_int_equal(rec_find(&f->rec, NODE_OUT_HEARTBEAT, 0, NULL)->current_jobs, 1);
-    fx_run(f, 200 * S);
-    expect_result(f, 10, 1, false, 100 * S, 100 * S);
-}
 
 /* ---- faults ------------------------------------------------------------- */
 
@@ -211,7 +175,7 @@ static int64_t busy_of_one_attempt(unsigned long seed, int workers, node_cancel_
     rec *r = calloc(1, sizeof *r);
     gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
     node *n = node_new(&c, 1, 0, NULL, rec_sink, r);
-    node_start(n, 0);
+    node_start(n, 0, 0.0);
     if (busy_before) { /* another job first: a different history */
         gsl_rng_set(g, 424242);
         node_job other = {.job_id = 1, .job = 1, .attempt = 1, .audio = S};
@@ -333,8 +297,6 @@ static void node_new_refuses_unusable_configs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(heartbeat_counts_stale_attempts),
-        T(heartbeat_counts_an_attempt_marked_for_abort),
         T(crash_loses_queued_and_running_work_and_comes_back),
         T(crash_times_come_from_the_fault_stream),
         T(cold_start_is_paid_by_the_first_job_after_an_idle_period),

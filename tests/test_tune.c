@@ -379,7 +379,8 @@ static void tune_of_latency_does_not_pick_a_network_that_loses_everything(void *
 /* Nodes that stall now and then and keep working on cancelled attempts: a short
  * dispatch timeout fails over healthy jobs (duplicates), a long one makes stalled
  * jobs wait for it (latency). Under latency_s.p99 <= 15 the best timeout lies
- * just below the point where p99 jumps (about 8-9 s here). */
+ * just below the point where p99 jumps (about 8-9 s here). The nodes beat in
+ * phase (heartbeat_phase aligned), the world this comparison was built on. */
 static const char optimum_scenario[] =
     "{\"name\": \"timeout-optimum\", \"seed\": 11, \"replications\": 4,"
     " \"workload\": {\"sessions\": 6, \"session_start_s\": {\"dist\": \"uniform\", \"min\": 0, \"max\": 10},"
@@ -389,7 +390,7 @@ static const char optimum_scenario[] =
     "  \"stages\": {\"asr\": {\"dist\": \"lognormal\", \"median\": 0.8, \"sigma\": 0.6, \"per_audio_s\": 0.1},"
     "   \"nmt\": {\"dist\": \"lognormal\", \"median\": 0.3, \"sigma\": 0.5},"
     "   \"tts\": {\"dist\": \"lognormal\", \"median\": 0.6, \"sigma\": 0.6}},"
-    "  \"on_cancel\": \"ignore\","
+    "  \"on_cancel\": \"ignore\", \"heartbeat_phase\": \"aligned\","
     "  \"faults\": {\"stall\": {\"prob\": 0.05, \"extra_s\": {\"dist\": \"uniform\", \"min\": 30, \"max\": 60}}}}],"
     " \"network\": {\"delay_s\": {\"dist\": \"const\", \"value\": 0.01}},"
     " \"policies\": [{\"name\": \"tuned\", \"preset\": \"lingua-2025-12-28\", \"dispatch_timeout_s\": 10}]}";

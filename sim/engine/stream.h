@@ -28,7 +28,8 @@ enum {
     SIM_KEY_NODE = 3,     /* (node): faults */
     SIM_KEY_NET = 4,      /* (session, utterance, attempt, message) */
     SIM_KEY_POLICY = 5,   /* (policy): jitter */
-    SIM_KEY_REPLICATION = 6
+    SIM_KEY_REPLICATION = 6,
+    SIM_KEY_HEARTBEAT = 7 /* (node): heartbeat phase */
 };
 
 typedef struct sim_stream_state {
