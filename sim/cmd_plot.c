@@ -27,7 +27,7 @@ extern char **environ;
 #define PLOT_COLS 256 /* header columns read to find a sweep's knobs */
 
 static const char plot_usage[] =
-    "usage: dsim plot CSV [--out DIR] [--x KNOB] [--scripts DIR]\n"
+    "usage: dsim plot CSV [--out DIR] [--x KNOB] [--plots DIR]\n"
     "\n"
     "Draws dsim's CSV with gnuplot, as PNG and SVG in DIR (default: the CSV's folder):\n"
     "  a sweep CSV (dsim sweep): sweep.png (duplicates and lost with 95% CI bars\n"
@@ -37,8 +37,9 @@ static const char plot_usage[] =
     "    and latency_cdf.png (latency tail per policy from its quantiles)\n"
     "  a latencies CSV (dsim run --latencies FILE): latency_cdf.png, the whole\n"
     "    empirical CDF of each policy\n"
-    "  --scripts DIR   the folder of sweep.gp, tradeoff.gp, latency_cdf.gp (default:\n"
-    "                  plots/ beside the dsim binary's folder)\n"
+    "  --plots DIR     the folder of sweep.gp, tradeoff.gp, latency_cdf.gp (default:\n"
+    "                  plots/ beside the dsim binary's folder, else ./plots);\n"
+    "                  --scripts DIR is the same\n"
     "Needs gnuplot (apt-get install gnuplot-nox).\n";
 
 /* "DIR/NAME" into buf; false when it does not fit. */
@@ -54,12 +55,32 @@ static bool readable(const char *dir, const char *name)
     return join(p, sizeof p, dir, name) && access(p, R_OK) == 0;
 }
 
+/* True when an executable `prog` is in a folder of $PATH (as posix_spawnp looks). */
+static bool on_path(const char *prog)
+{
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/usr/bin:/bin";
+    char p[PLOT_PATH];
+    for (const char *d = path;; d++) {
+        const char *end = strchr(d, ':');
+        size_t len = end ? (size_t)(end - d) : strlen(d);
+        int n = snprintf(p, sizeof p, "%.*s/%s", (int)len, len ? d : ".", prog);
+        if (n > 0 && (size_t)n < sizeof p && access(p, X_OK) == 0)
+            return true;
+        if (!end)
+            return false;
+        d = end;
+    }
+}
+
 /* The scripts folder: the given one, else beside the binary, else ./plots. */
 static int find_scripts(const char *given, char *dir, size_t size, sim_error *err)
 {
     if (given) {
-        if (!readable(given, "sweep.gp")) {
-            sim_error_add(err, "%s: no sweep.gp here (--scripts)", given);
+        if (!readable(given, "sweep.gp") || !readable(given, "tradeoff.gp")) {
+            sim_error_add(err, "--plots %s: no dsim gnuplot scripts there (sweep.gp, tradeoff.gp)",
+                          given);
             return -1;
         }
         snprintf(dir, size, "%s", given);
@@ -81,8 +102,20 @@ static int find_scripts(const char *given, char *dir, size_t size, sim_error *er
     snprintf(dir, size, "plots");
     if (readable(dir, "sweep.gp"))
         return 0;
-    sim_error_add(err, "cannot find dsim's gnuplot scripts (plots/sweep.gp); give --scripts DIR");
+    sim_error_add(err, "cannot find dsim's gnuplot scripts (plots/sweep.gp beside the dsim "
+                       "binary's folder, or in ./plots); give --plots DIR");
     return -1;
+}
+
+int sim_plot_prepare(const char *given, char *dir, size_t size, sim_error *err)
+{
+    if (find_scripts(given, dir, size, err) != 0)
+        return -1;
+    if (!on_path("gnuplot")) {
+        sim_error_add(err, "gnuplot not found: apt-get install gnuplot-nox");
+        return -2;
+    }
+    return 0;
 }
 
 /* Splits a CSV header line into at most PLOT_COLS fields (quotes honoured). */
@@ -343,6 +376,7 @@ int sim_cmd_plot(int argc, char **argv)
         }
         const char **slot = strcmp(a, "--out") == 0       ? &out
                             : strcmp(a, "--x") == 0       ? &x
+                            : strcmp(a, "--plots") == 0   ? &scripts
                             : strcmp(a, "--scripts") == 0 ? &scripts
                                                           : NULL;
         if (slot) {

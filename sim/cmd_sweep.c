@@ -17,7 +17,7 @@
 
 static const char sweep_usage[] =
     "usage: dsim sweep SCENARIO [--param KEY=V1,V2,...|KEY=LO:HI:STEP]... [--jobs N]\n"
-    "                  [--out DIR] [--resume] [--shard I/N] [--plot] [--x KEY]\n"
+    "                  [--out DIR] [--resume] [--shard I/N] [--plot [--x KEY] [--plots DIR]]\n"
     "                  [--replications N] [--seed N] [--baseline POLICY] [--max-events N]\n"
     "\n"
     "Runs every policy x replication of SCENARIO at every point of the cross product\n"
@@ -35,7 +35,11 @@ static const char sweep_usage[] =
     "  --shard I/N     run only points with index % N == I-1, into DIR/sweep-I-of-N.csv;\n"
     "                  join the shards with 'dsim merge'\n"
     "  --plot          draw DIR/sweep.png and DIR/tradeoff.png (+ .svg) with gnuplot\n"
-    "  --x KEY         the knob on the x axis of sweep.png (default: the first)\n";
+    "  --x KEY         the knob on the x axis of sweep.png (default: the first)\n"
+    "  --plots DIR     the folder of dsim's gnuplot scripts (default: plots/ beside the\n"
+    "                  dsim binary's folder, else ./plots)\n"
+    "--plot's needs (the scripts, gnuplot, --x naming a knob) are checked before the\n"
+    "first point runs.\n";
 
 static const char merge_usage[] =
     "usage: dsim merge CSV... -o FILE\n"
@@ -47,7 +51,7 @@ static const char merge_usage[] =
     "seed, replications or dsim version), a shard given twice, and a missing shard.\n";
 
 typedef struct sweep_args {
-    const char *scenario, *out_dir, *baseline, *x;
+    const char *scenario, *out_dir, *baseline, *x, *plots;
     sim_sweep_param params[SIM_SWEEP_PARAMS_MAX];
     size_t n_params;
     bool resume, plot, has_reps, has_seed;
@@ -121,6 +125,10 @@ static int sweep_parse(int argc, char **argv, sweep_args *a)
             a->baseline = val;
         } else if (strcmp(name, "--x") == 0) {
             a->x = val;
+        } else if (strcmp(name, "--plots") == 0) {
+            if (!*val)
+                return sim_usage_error("sweep: --plots needs a folder name");
+            a->plots = val;
         } else if (strcmp(name, "--jobs") == 0) {
             if (sim_parse_uint(val, 1, SIM_SWEEP_JOBS_MAX, &v) != 0)
                 return sim_usage_error("sweep: --jobs: expected an integer 1..%d, got '%.64s'",
@@ -164,6 +172,8 @@ static int sweep_parse(int argc, char **argv, sweep_args *a)
     }
     if (!a->scenario)
         return sim_usage_error("sweep: missing SCENARIO");
+    if ((a->x || a->plots) && !a->plot)
+        return sim_usage_error("sweep: %s goes with --plot", a->x ? "--x" : "--plots");
     return 0;
 }
 
@@ -247,6 +257,26 @@ int sim_cmd_sweep(int argc, char **argv)
                 a.scenario);
         goto done;
     }
+    /* --plot's needs, before the first point runs. */
+    char plots[4096] = "";
+    if (a.plot) {
+        bool found = !a.x;
+        for (int k = 0; k < n_params && !found; k++)
+            found = strcmp(params[k].key, a.x) == 0;
+        if (!found) {
+            char keys[1024] = "";
+            for (int k = 0, w = 0; k < n_params && w >= 0 && (size_t)w < sizeof keys; k++)
+                w += snprintf(keys + w, sizeof keys - (size_t)w, "%s%s", k ? " " : "",
+                              params[k].key);
+            fprintf(stderr, "dsim: sweep: --x: '%s' is not a knob of this sweep (knobs: %s)\n",
+                    a.x, keys);
+            goto done;
+        }
+        if (sim_plot_prepare(a.plots, plots, sizeof plots, &err) != 0) {
+            sim_error_print(&err);
+            goto done;
+        }
+    }
     /* The sweep's inputs: the scenario text, the files it reads, and those its knob
      * values read (--resume must not reuse points after a samples file changed). */
     uint64_t hash = SIM_HASH_INIT;
@@ -296,7 +326,7 @@ int sim_cmd_sweep(int argc, char **argv)
     printf("\nwrote %s\nwrote %s\n", out.csv, out.json);
     rc = SIM_EXIT_OK;
     if (a.plot) {
-        if (sim_plot_csv(out.csv, a.out_dir, a.x, NULL, &err) != 0) {
+        if (sim_plot_csv(out.csv, a.out_dir, a.x, plots, &err) != 0) {
             sim_error_print(&err);
             rc = SIM_EXIT_USAGE;
         } else {

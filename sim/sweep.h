@@ -166,4 +166,12 @@ int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
 int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char *scripts,
                  sim_error *err);
 
+/*
+ * What sim_plot_csv needs, checked before any work: the folder of the gnuplot
+ * scripts (`given`, or NULL: found as sim_plot_csv finds it) is written into
+ * dir[0..size), and gnuplot must be on $PATH. Returns 0; -2 when gnuplot is not
+ * installed; -1 with err when the scripts are not found. (cmd_plot.c.)
+ */
+int sim_plot_prepare(const char *given, char *dir, size_t size, sim_error *err);
+
 #endif

@@ -74,4 +74,33 @@ set +e
 rc=$?
 set -e
 [ "$rc" -eq 2 ] && grep -q "'nosuch' is not a knob" "$T/err" || fail "--x nosuch: exit $rc: $(cat "$T/err")"
+
+# 5. sweep --plot checks what it needs before the first point runs: exit 2, and no
+#    output folder (nothing ran). A dsim copied where no plots/ is beside it finds no
+#    scripts unless --plots says where they are.
+TINY=$SRC/tests/data/tiny.json
+SW=(sweep "$TINY" --param policies.fenced.dispatch_timeout_s=10,20 --plot)
+pre() { # pre WANT OUTDIR CMD...: exit 2 with WANT on stderr, OUTDIR never made
+    local want=$1 out=$2; shift 2
+    set +e
+    "$@" --out "$out" >/dev/null 2>"$T/err"
+    local rc=$?
+    set -e
+    [ "$rc" -eq 2 ] || fail "exit $rc (expected 2) for: $*"
+    grep -qF -- "$want" "$T/err" || fail "message for '$*' lacks '$want': $(cat "$T/err")"
+    [ ! -e "$out" ] || fail "'$*' ran the sweep before refusing"
+}
+pre "'nosuch' is not a knob of this sweep" "$T/pre-x" "$DSIM" "${SW[@]}" --x nosuch
+pre "--plots $T/noplots: no dsim gnuplot scripts there" "$T/pre-dir" "$DSIM" "${SW[@]}" --plots "$T/noplots"
+pre "gnuplot not found: apt-get install gnuplot-nox" "$T/pre-gp" env PATH=/nonexistent "$DSIM" "${SW[@]}"
+pre "--x goes with --plot" "$T/pre-alone" "$DSIM" sweep "$TINY" --param policies.fenced.dispatch_timeout_s=10,20 --x n
+mkdir -p "$T/elsewhere/bin"
+cp "$DSIM" "$T/elsewhere/bin/dsim"
+(cd "$T/elsewhere" && pre "cannot find dsim's gnuplot scripts" "$T/pre-none" bin/dsim "${SW[@]}")
+(cd "$T/elsewhere" && bin/dsim "${SW[@]}" --plots "$SRC/plots" --x policies.fenced.dispatch_timeout_s \
+    --out "$T/elsewhere/out" >/dev/null) || fail "sweep --plot --plots DIR failed"
+nonempty "$T"/elsewhere/out/{sweep,tradeoff}.{png,svg}
+(cd "$T/elsewhere" && bin/dsim plot "$T/sweep.csv" --out "$T/elsewhere/p" --plots "$SRC/plots" >/dev/null) \
+    || fail "dsim plot --plots DIR failed"
+nonempty "$T"/elsewhere/p/{sweep,tradeoff}.png
 echo "cli_plot: ok"
