@@ -19,7 +19,8 @@
 static const char tune_usage[] =
     "usage: dsim tune SCENARIO --knob KEY=LO:HI|KEY=V1,V2,... ... --minimize EXPR\n"
     "                 [--subject-to 'EXPR <= N']... [--budget RUNS] [--policy NAME]\n"
-    "                 [--replications N] [--seed N] [--jobs N] [--format table|json]\n"
+    "                 [--tie-break EXPR] [--strict] [--replications N] [--seed N]\n"
+    "                 [--jobs N] [--format table|json]\n"
     "\n"
     "Searches the box of knob values for the setting of one policy (--policy, default\n"
     "the one the first knob names) that minimizes EXPR, a sum of metrics with optional\n"
@@ -28,16 +29,22 @@ static const char tune_usage[] =
     "same replication seeds; a grid, then a compass refinement, within RUNS runs\n"
     "(settings x replications; default 50 settings' worth). Knobs written LO:HI with\n"
     "integers whose field takes only integers are searched as integers; a list is\n"
-    "searched value by value. The best setting and the runner-up are run again on fresh\n"
-    "seeds. Exit 1 when no setting meets the constraints.\n";
+    "searched value by value. Every knob must belong to the policy tuned (or to the\n"
+    "world: nodes, workload, network), each given once. Settings whose objective ties\n"
+    "are ranked by --tie-break EXPR, lower first (default: dispatches, the setting\n"
+    "that sends less work), then by the order they were evaluated in. The best\n"
+    "setting and the runner-up are run again on fresh seeds; a 'confirmation:' line\n"
+    "says whether the best still meets every constraint there.\n"
+    "Exit 1 when no setting meets the constraints, and with --strict also when the\n"
+    "best breaks one on the fresh seeds.\n";
 
 typedef struct tune_args {
-    const char *scenario, *minimize, *policy, *format;
+    const char *scenario, *minimize, *policy, *format, *tie_break;
     const char *knobs[SIM_TUNE_KNOBS_MAX];
     const char *constraints[SIM_TUNE_CONSTRAINTS_MAX];
     size_t n_knobs, n_constraints;
     unsigned long long budget, jobs, reps, seed, max_events;
-    bool has_seed;
+    bool has_seed, strict;
     sim_limits limits;
 } tune_args;
 
@@ -46,12 +53,17 @@ static int tune_parse(int argc, char **argv, tune_args *a)
 {
     memset(a, 0, sizeof *a);
     a->format = "table";
+    a->tie_break = "dispatches";
     sim_limits_default(&a->limits);
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             fputs(tune_usage, stdout);
             return -1;
+        }
+        if (strcmp(arg, "--strict") == 0) {
+            a->strict = true;
+            continue;
         }
         if (arg[0] != '-' || !arg[1]) {
             if (a->scenario)
@@ -87,6 +99,8 @@ static int tune_parse(int argc, char **argv, tune_args *a)
             a->minimize = val;
         } else if (strcmp(name, "--policy") == 0) {
             a->policy = val;
+        } else if (strcmp(name, "--tie-break") == 0) {
+            a->tie_break = val;
         } else if (strcmp(name, "--format") == 0) {
             if (strcmp(val, "table") != 0 && strcmp(val, "json") != 0)
                 return sim_usage_error("tune: --format: expected table or json, got '%.64s'", val);
@@ -203,6 +217,38 @@ static void print_cell(const char *cell)
     printf("  %*s", 22 + (strstr(cell, "±") ? 1 : 0), cell);
 }
 
+/* True when constraint c holds on the mean of setting st. */
+static bool holds(const sim_constraint *c, const sim_tune_setting *st)
+{
+    double m, hw;
+    sim_tune_setting_expr(st, &c->lhs, &m, &hw);
+    return c->at_most ? m <= c->bound : m >= c->bound;
+}
+
+/* "confirmation: ..." — whether the best setting meets every constraint on the
+ * fresh seeds, naming those it breaks. */
+static void verdict(const sim_tune_opts *o, const sim_tune_result *r, char *buf, size_t size)
+{
+    size_t w = 0, broken = 0;
+    for (size_t c = 0; c < o->n_constraints; c++)
+        broken += !holds(&o->constraints[c], &r->confirm_best);
+    if (broken == 0) {
+        snprintf(buf, size, "confirmation: every constraint holds on fresh seeds");
+        return;
+    }
+    int n = snprintf(buf, size, "confirmation: constraint%s ", broken > 1 ? "s" : "");
+    w = n > 0 ? (size_t)n : 0;
+    for (size_t c = 0, k = 0; c < o->n_constraints && w < size; c++) {
+        if (holds(&o->constraints[c], &r->confirm_best))
+            continue;
+        n = snprintf(buf + w, size - w, "%s'%s'", k++ ? ", " : "", o->constraints[c].text);
+        w += n > 0 ? (size_t)n : 0;
+    }
+    if (w < size)
+        snprintf(buf + w, size - w, " violated on fresh seeds%s",
+                 r->feasible ? " (they held on the search seeds; --strict exits 1)" : "");
+}
+
 static void print_table(const sim_scenario *s, size_t policy, const sim_tune_opts *o,
                         const tune_args *a, const sim_tune_result *r)
 {
@@ -215,6 +261,7 @@ static void print_table(const sim_scenario *s, size_t policy, const sim_tune_opt
     printf("minimize %s\n", a->minimize);
     for (size_t c = 0; c < o->n_constraints; c++)
         printf("subject to %s\n", o->constraints[c].text);
+    printf("ties broken by lower %s, then by evaluation order\n", a->tie_break);
     if (!r->feasible)
         printf("\nno setting met every constraint; the least violating one is shown\n");
     setting_text(o, r->all[r->best].x, line, sizeof line);
@@ -253,10 +300,7 @@ static void print_table(const sim_scenario *s, size_t policy, const sim_tune_opt
         }
     }
     for (size_t c = 0; c < o->n_constraints; c++) {
-        double m, hw;
-        sim_tune_setting_expr(&r->confirm_best, &o->constraints[c].lhs, &m, &hw);
-        bool ok = o->constraints[c].at_most ? m <= o->constraints[c].bound
-                                            : m >= o->constraints[c].bound;
+        bool ok = holds(&o->constraints[c], &r->confirm_best);
         printf("%s%s on fresh seeds: %s", c ? "\n" : "\n\n", o->constraints[c].text,
                ok            ? "holds"
                : r->feasible ? "BROKEN (it held on the search seeds: the setting overfits them)"
@@ -272,6 +316,10 @@ static void print_table(const sim_scenario *s, size_t policy, const sim_tune_opt
         printf("\n");
     }
     printf("fresh seeds: replications of seed %llu\n", (unsigned long long)r->confirm_seed);
+    if (o->n_constraints > 0) {
+        verdict(o, r, line, sizeof line);
+        printf("%s\n", line);
+    }
 }
 
 static json_t *setting_json(const sim_tune_opts *o, const sim_tune_setting *st)
@@ -313,8 +361,13 @@ static void print_json(const sim_scenario *s, size_t policy, const sim_tune_opts
     for (size_t c = 0; c < o->n_constraints; c++)
         json_array_append_new(cons, json_string(o->constraints[c].text));
     json_object_set_new(root, "subject_to", cons);
+    json_object_set_new(root, "tie_break", json_string(a->tie_break));
     json_object_set_new(root, "runs", json_integer((json_int_t)r->runs));
     json_object_set_new(root, "feasible", json_boolean(r->feasible));
+    json_object_set_new(root, "confirmed", json_boolean(r->confirmed));
+    char line[2048];
+    verdict(o, r, line, sizeof line);
+    json_object_set_new(root, "confirmation", json_string(line + strlen("confirmation: ")));
     json_object_set_new(root, "best", setting_json(o, &r->all[r->best]));
     if (r->runner_up < r->n)
         json_object_set_new(root, "runner_up", setting_json(o, &r->all[r->runner_up]));
@@ -364,13 +417,25 @@ int sim_cmd_tune(int argc, char **argv)
         goto done;
     }
     for (; nk < a.n_knobs; nk++) {
-        if (sim_tune_knob_parse(a.knobs[nk], &knobs[nk], &err) != 0 ||
-            sim_tune_knob_resolve(&s, &knobs[nk], &err) != 0) {
+        if (sim_tune_knob_parse(a.knobs[nk], &knobs[nk], &err) != 0) {
+            sim_error_print(&err);
+            goto done;
+        }
+        for (size_t k = 0; k < nk; k++)
+            if (strcmp(knobs[k].key, knobs[nk].key) == 0) {
+                fprintf(stderr, "dsim: tune: --knob %s given twice\n", knobs[nk].key);
+                sim_tune_knob_free(&knobs[nk]);
+                goto done;
+            }
+        if (sim_tune_knob_resolve(&s, &knobs[nk], &err) != 0) {
             sim_tune_knob_free(&knobs[nk]);
             sim_error_print(&err);
             goto done;
         }
     }
+    if (s.n_policies == 0)
+        goto done;
+    /* The policy tuned: --policy, else the first knob's that names one, else the first. */
     int policy = -1;
     if (a.policy) {
         if ((policy = sim_report_find_policy(&s, a.policy)) < 0) {
@@ -378,14 +443,26 @@ int sim_cmd_tune(int argc, char **argv)
                     a.scenario);
             goto done;
         }
-    } else {
-        policy = policy_of_key(&s, knobs[0].key);
-        policy = policy < 0 ? 0 : policy;
     }
-    if (s.n_policies == 0)
-        goto done;
+    for (size_t k = 0; k < nk && policy < 0; k++)
+        policy = policy_of_key(&s, knobs[k].key);
+    policy = policy < 0 ? 0 : policy;
+    for (size_t k = 0; k < nk; k++) {
+        int p = policy_of_key(&s, knobs[k].key);
+        if (p >= 0 && p != policy) {
+            fprintf(stderr,
+                    "dsim: tune: --knob %s: a knob of policy '%s', but the policy tuned is "
+                    "'%s' (tune one policy at a time; --policy NAME chooses it)\n",
+                    knobs[k].key, s.policies[p].name, s.policies[policy].name);
+            goto done;
+        }
+    }
     if (sim_expr_parse(a.minimize, &o.objective, &err) != 0) {
         fprintf(stderr, "dsim: tune: --minimize %s\n", err.msg[0]);
+        goto done;
+    }
+    if (sim_expr_parse(a.tie_break, &o.tie_break, &err) != 0) {
+        fprintf(stderr, "dsim: tune: --tie-break %s\n", err.msg[0]);
         goto done;
     }
     for (size_t c = 0; c < a.n_constraints; c++) {
@@ -413,7 +490,7 @@ int sim_cmd_tune(int argc, char **argv)
         print_json(&s, (size_t)policy, &o, &a, &r);
     else
         print_table(&s, (size_t)policy, &o, &a, &r);
-    rc = r.feasible ? SIM_EXIT_OK : SIM_EXIT_FAIL;
+    rc = r.feasible && (r.confirmed || !a.strict) ? SIM_EXIT_OK : SIM_EXIT_FAIL;
     sim_tune_result_free(&r);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "dsim: tune: cannot write standard output: %s\n", strerror(errno));

@@ -62,6 +62,9 @@ void sim_tune_setting_expr(const sim_tune_setting *s, const sim_expr *e, double 
 static void score(const sim_tune_opts *o, sim_tune_setting *s)
 {
     size_t n = setting_expr(s, &o->objective, &s->objective, &s->objective_hw);
+    double tie_hw;
+    if (setting_expr(s, &o->tie_break, &s->tie, &tie_hw) < s->reps || !isfinite(s->tie))
+        s->tie = INFINITY;
     s->violation = 0;
     if (n < s->reps) {
         s->objective = INFINITY;
@@ -90,6 +93,8 @@ static bool better(const sim_tune_setting *a, const sim_tune_setting *b)
         return a->violation < b->violation;
     if (fa && a->objective != b->objective)
         return a->objective < b->objective;
+    if (a->tie != b->tie)
+        return a->tie < b->tie;
     return a->order < b->order;
 }
 
@@ -401,6 +406,7 @@ int sim_tune_run(const sim_tune_opts *o, sim_tune_result *out, sim_error *err)
         return -1;
     }
     out->confirm_best = conf[0];
+    out->confirmed = conf[0].violation == 0;
     if (k == 2)
         out->confirm_runner_up = conf[1];
     return 0;

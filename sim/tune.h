@@ -17,12 +17,15 @@
  *     centre, otherwise h halves; until h is below the knob's resolution (1 for
  *     integers, 1e-3 of the range for reals) or the budget is spent.
  * Ranking: feasible settings before infeasible ones; feasible by objective,
- * infeasible by total relative violation; ties by evaluation order. A setting
+ * infeasible by total relative violation; ties (equal means) by the tie-break
+ * expression, lower first (dsim tune's default: dispatches, the setting that
+ * sends less work), then by evaluation order. A setting
  * whose objective or a constraint is undefined on some replication (latency_s.*
  * where nothing was delivered: NaN, stats.h) is infeasible and ranks after every
  * setting where they are defined: delivering nothing is not a low latency.
  * Then the best and the runner-up are run again on R fresh replication seeds
- * (seed sim_tune_confirm_seed(seed)): tuning on the seeds it reports on overfits.
+ * (seed sim_tune_confirm_seed(seed)): tuning on the seeds it reports on overfits;
+ * `confirmed` says whether the best still meets every constraint there.
  */
 #ifndef DSIM_TUNE_H
 #define DSIM_TUNE_H
@@ -114,6 +117,7 @@ typedef struct sim_tune_opts {
     const sim_tune_knob *knobs;
     size_t n_knobs;
     sim_expr objective;
+    sim_expr tie_break;  /* orders settings whose objective ties, lower first (n 0: none) */
     const sim_constraint *constraints;
     size_t n_constraints;
     int replications;  /* R >= 1 */
@@ -130,6 +134,7 @@ typedef struct sim_tune_setting {
     double *v;           /* reps x SIM_M_COUNT, owned */
     double objective, objective_hw; /* mean and 95% half-width over replications */
     double violation;    /* 0 when feasible */
+    double tie;          /* mean of the tie-break expression (non-finite: +inf) */
     size_t order;        /* evaluation order */
 } sim_tune_setting;
 
@@ -139,6 +144,7 @@ typedef struct sim_tune_result {
     size_t runs;           /* replications run by the search */
     size_t best, runner_up; /* indices into all; runner_up == n when there is none */
     bool feasible;         /* the best setting meets every constraint */
+    bool confirmed;        /* ... and still does on the fresh seeds */
     sim_tune_setting confirm_best, confirm_runner_up; /* fresh seeds */
     uint64_t confirm_seed;
 } sim_tune_result;

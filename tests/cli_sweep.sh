@@ -136,4 +136,35 @@ grep -Eq "on fresh seeds: (holds|BROKEN)" "$T/tune1.out" || fail "tune: no confi
 grep -q '"confirm_best"' "$T/tune.json" || fail "tune --format json lacks confirm_best"
 expect2 "did you mean 'lost_rate'" "$DSIM" tune "$SCEN" --knob policies.fenced.ack_timeout_s=5:60 --minimize lost_rat
 expect2 "expected an integer" "$DSIM" tune "$SCEN" --knob 'nodes[0].count=0:4' --minimize lost
+# The same knob twice, and a knob of another policy than the one tuned: refused.
+expect2 "--knob policies.fenced.ack_timeout_s given twice" "$DSIM" tune "$SCEN" \
+    --knob policies.fenced.ack_timeout_s=5:60 --knob policies.fenced.ack_timeout_s=10:20 --minimize lost
+expect2 "--knob policies.timeout-90s.ack_timeout_s: a knob of policy 'timeout-90s', but the policy tuned is 'fenced'" \
+    "$DSIM" tune "$SCEN" --knob policies.fenced.ack_timeout_s=5:60 \
+    --knob policies.timeout-90s.ack_timeout_s=5:60 --minimize lost
+expect2 "a knob of policy 'fenced', but the policy tuned is 'timeout-90s'" "$DSIM" tune "$SCEN" \
+    --policy timeout-90s --knob 'nodes[0].count=2:5' --knob policies.fenced.ack_timeout_s=5:60 --minimize lost
+# A constraint that holds on the search seeds but breaks on the fresh ones: a
+# 'confirmation:' verdict naming it; exit 0, or 1 with --strict. The bound is put
+# between the two measured means of one fixed setting.
+TINY=$SRC/tests/data/tiny.json
+ONE=(tune "$TINY" --knob policies.fenced.dispatch_timeout_s=30 --minimize lost)
+"$DSIM" "${ONE[@]}" --format json >"$T/one.json"
+read -r SEARCH FRESH < <(jq -r '[.best.metrics["latency_s.p99"].mean, .confirm_best.metrics["latency_s.p99"].mean] | @tsv' "$T/one.json")
+[ "$SEARCH" != "$FRESH" ] || fail "tune: the fresh seeds gave the same p99 ($SEARCH)"
+CON=$(jq -rn --argjson a "$SEARCH" --argjson b "$FRESH" \
+    'if $a > $b then "latency_s.p99 >= \(($a + $b) / 2)" else "latency_s.p99 <= \(($a + $b) / 2)" end')
+set +e
+"$DSIM" "${ONE[@]}" --subject-to "$CON" >"$T/strict0.out"
+rc0=$?
+"$DSIM" "${ONE[@]}" --subject-to "$CON" --strict >"$T/strict1.out"
+rc1=$?
+set -e
+[ "$rc0" -eq 0 ] || fail "tune without --strict: exit $rc0 for a constraint broken only on fresh seeds"
+[ "$rc1" -eq 1 ] || fail "tune --strict: exit $rc1 for a constraint broken on fresh seeds"
+grep -qF "confirmation: constraint '$CON' violated on fresh seeds" "$T/strict1.out" \
+    || fail "tune: no verdict line: $(cat "$T/strict1.out")"
+cmp -s "$T/strict0.out" "$T/strict1.out" || fail "tune: --strict changed the report"
+grep -q "^confirmation: every constraint holds on fresh seeds$" "$T/tune1.out" \
+    || grep -q "^confirmation: constraint" "$T/tune1.out" || fail "tune: no confirmation verdict"
 echo "cli_sweep: ok"

@@ -320,6 +320,70 @@ static void tune_never_picks_a_setting_that_delivers_nothing(void **state)
     fixture_free(&f);
 }
 
+/* --- ties and the confirmation verdict ----------------------------------------- */
+
+/* A list knob of three values whose objective ties (lost = 0 everywhere) and
+ * whose dispatches are 5, 3, 4; p99 is 4 on seed 42 and 6 on any other seed. */
+static void *tie_prepare(void *ctx, const double *x, uint64_t seed, sim_error *err)
+{
+    (void)ctx;
+    (void)err;
+    double *w = calloc(2, sizeof *w);
+    assert_non_null(w);
+    w[0] = x[0];
+    w[1] = seed == 42 ? 4 : 6;
+    return w;
+}
+
+static int tie_run(void *ctx, void *world, int rep, double v[SIM_M_COUNT], sim_error *err)
+{
+    (void)ctx;
+    (void)rep;
+    (void)err;
+    const double *w = world;
+    const double dispatches[] = {5, 3, 4};
+    memset(v, 0, SIM_M_COUNT * sizeof *v);
+    v[SIM_M_DISPATCHES] = dispatches[(int)w[0]];
+    v[SIM_M_LATENCY_P99] = w[1];
+    return 0;
+}
+
+static void tune_breaks_ties_by_the_tie_break_and_says_when_fresh_seeds_break(void **state)
+{
+    (void)state;
+    sim_tune_knob k;
+    sim_error err = {0};
+    assert_int_equal(sim_tune_knob_parse("mode=a,b,c", &k, &err), 0);
+    sim_tune_opts o = {.knobs = &k, .n_knobs = 1, .replications = 2, .seed = 42, .budget = 20,
+                       .jobs = 1, .eval = {NULL, tie_prepare, tie_run, synth_release}};
+    assert_int_equal(sim_expr_parse("lost", &o.objective, &err), 0);
+    sim_tune_result r;
+    /* Without a tie-break the first evaluated wins (a); with dispatches, b then c. */
+    assert_int_equal(sim_tune_run(&o, &r, &err), 0);
+    assert_true(r.all[r.best].x[0] == 0);
+    sim_tune_result_free(&r);
+    assert_int_equal(sim_expr_parse("dispatches", &o.tie_break, &err), 0);
+    assert_int_equal(sim_tune_run(&o, &r, &err), 0);
+    assert_true(r.all[r.best].x[0] == 1);
+    assert_true(r.all[r.runner_up].x[0] == 2);
+    assert_true(r.confirmed); /* no constraint */
+    sim_tune_result_free(&r);
+    /* p99 <= 5 holds on the search seeds (4) and breaks on the fresh ones (6). */
+    sim_constraint c;
+    assert_int_equal(sim_constraint_parse("latency_s.p99 <= 5", &c, &err), 0);
+    o.constraints = &c;
+    o.n_constraints = 1;
+    assert_int_equal(sim_tune_run(&o, &r, &err), 0);
+    assert_true(r.feasible);
+    assert_false(r.confirmed);
+    sim_tune_result_free(&r);
+    assert_int_equal(sim_constraint_parse("latency_s.p99 <= 7", &c, &err), 0);
+    assert_int_equal(sim_tune_run(&o, &r, &err), 0);
+    assert_true(r.feasible && r.confirmed);
+    sim_tune_result_free(&r);
+    sim_tune_knob_free(&k);
+}
+
 /* --- the real world ------------------------------------------------------------ */
 
 /* network.loss = 1 loses every message: nothing is delivered, so there is no
@@ -466,6 +530,7 @@ int main(void)
         cmocka_unit_test(tune_respects_the_constraint_and_confirms_on_fresh_seeds),
         cmocka_unit_test(tune_is_the_same_on_one_or_two_threads),
         cmocka_unit_test(tune_refuses_a_budget_below_the_coarsest_grid),
+        cmocka_unit_test(tune_breaks_ties_by_the_tie_break_and_says_when_fresh_seeds_break),
         cmocka_unit_test(tune_beats_an_exhaustive_grid_on_a_real_scenario),
         cmocka_unit_test(tune_never_picks_a_setting_that_delivers_nothing),
         cmocka_unit_test(tune_of_latency_does_not_pick_a_network_that_loses_everything),
