@@ -42,6 +42,8 @@ int wl_next_utterance(const wl_config *c, wl_cursor *cur, gsl_rng *r, wl_utteran
 int64_t wl_close_time(const wl_config *c, int64_t last_end)
 {
     assert(c);
+    if (c->linger_s < 0)
+        return WL_NEVER;
     int64_t t = last_end + dist_to_ns(c->linger_s);
     return t > WL_NS_MAX ? WL_NS_MAX : t;
 }

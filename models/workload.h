@@ -46,7 +46,12 @@ void wl_cursor_init(wl_cursor *cur, int64_t start);
  */
 int wl_next_utterance(const wl_config *c, wl_cursor *cur, gsl_rng *r, wl_utterance *out);
 
-/* When a session that got no result closes: last utterance end + linger_s. */
+/* The value wl_close_time() gives for a session without a close time. */
+#define WL_NEVER INT64_MAX
+
+/* When a session whose last utterance ended at `last_end` closes: last_end +
+ * linger_s (saturating at DIST_NS_MAX), or WL_NEVER when linger_s is
+ * WL_LINGER_UNTIL_DRAINED (the driver decides: when the run has drained). */
 int64_t wl_close_time(const wl_config *c, int64_t last_end);
 
 #endif

@@ -76,7 +76,7 @@ void wl_config_init(wl_config *c)
     c->utterances_per_session = 1;
     c->gap = dist_const(0.0);
     c->audio = dist_const(0.0);
-    c->linger_s = 60.0;
+    c->linger_s = WL_LINGER_UNTIL_DRAINED;
 }
 
 void wl_config_free(wl_config *c)

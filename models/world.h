@@ -86,16 +86,22 @@ typedef struct wl_config {
     int utterances_per_session;
     dist gap;             /* silence between utterances */
     dist audio;           /* utterance audio length */
-    double linger_s;      /* session closes this long after its last utterance (if no
-                             result came first) */
+    double linger_s;      /* a session closes this long after its last utterance;
+                             WL_LINGER_UNTIL_DRAINED (the default, the scenario says
+                             nothing): it stays open until the run drains */
 } wl_config;
+
+/* linger_s of a scenario that gives none: no close time of its own (sim/world.c
+ * closes such sessions when the run has drained, or at its end). */
+#define WL_LINGER_UNTIL_DRAINED (-1.0)
 
 /*
  * _init fills the defaults of a scenario (node: count 1, slots 4, workers 1,
  * stages const 0, heartbeat 15 s counting job_ids at a random phase, on_cancel
  * ignore, attempt_check none, cancel_between_stages true, no faults; network:
  * delays const 0, loss 0, FIFO links, client hop const 0;
- * workload: 1 session at 0, 1 utterance, gap/audio const 0, linger 60 s).
+ * workload: 1 session at 0, 1 utterance, gap/audio const 0, no linger: sessions
+ * open until the run drains).
  * _free frees the dists the struct owns (safe after _init, safe twice).
  * _copy deep-copies src into dst (dst is overwritten, not freed first).
  */

@@ -31,6 +31,14 @@ typedef struct sim_run_opts {
 #define SIM_EVENTS_BASE 10000000u
 uint64_t sim_default_event_budget(const sim_scenario *s);
 
+/* World assumptions of every run (README "World assumptions"): the scheduler
+ * notices a node that went down this long after it did (the reference's
+ * heartbeat timeout); without max_time_s, a run that has not drained stops this
+ * long after the last session closed (without linger_s: after the last
+ * utterance ended). */
+#define SIM_NODE_DOWN_NOTICE_S 45
+#define SIM_DRAIN_HORIZON_S 86400
+
 /* The seed of replication r of a scenario seeded `seed`. */
 uint64_t sim_replication_seed(uint64_t seed, int r);
 

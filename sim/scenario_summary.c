@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "load_internal.h"
+#include "run.h"
 
 static void secs(double s, char *buf, size_t cap)
 {
@@ -154,6 +155,31 @@ static void print_node(FILE *f, const node_config *c)
     }
 }
 
+/* Every world assumption that changes results, with this scenario's value
+ * (README, "World assumptions"). */
+static void print_assumptions(FILE *f, const sim_scenario *s)
+{
+    char a[200];
+    fprintf(f, "  world assumptions:\n");
+    if (s->workload.linger_s >= 0)
+        fprintf(f, "    sessions close %g s after their last utterance (workload.linger_s)\n",
+                s->workload.linger_s);
+    else
+        fprintf(f, "    sessions stay open until the run drains (no workload.linger_s)\n");
+    if (s->network.fifo)
+        fprintf(f, "    links keep order: one FIFO per direction per node and per session "
+                   "(network.fifo)\n");
+    else
+        fprintf(f, "    links do not keep order: every message has its own delay "
+                   "(network.fifo false)\n");
+    describe_dist(&s->network.client_delay, a, sizeof a);
+    fprintf(f, "    scheduler -> client: %s per message (network.client_delay_s)\n", a);
+    fprintf(f, "    a node that goes down is noticed after %d s; a run that does not drain "
+               "stops %d s after %s\n",
+            SIM_NODE_DOWN_NOTICE_S, SIM_DRAIN_HORIZON_S,
+            s->workload.linger_s >= 0 ? "the last session closed" : "the last utterance");
+}
+
 void sim_scenario_print_summary(const sim_scenario *s, void *stdio_file)
 {
     FILE *f = stdio_file;
@@ -175,10 +201,9 @@ void sim_scenario_print_summary(const sim_scenario *s, void *stdio_file)
     describe_dist(&w->session_start, a, sizeof a);
     describe_dist(&w->gap, b, sizeof b);
     describe_dist(&w->audio, c, sizeof c);
-    fprintf(f, "  workload: %d sessions x %d utterances = %llu utterances, linger %g s\n",
-            w->sessions, w->utterances_per_session,
-            (unsigned long long)w->sessions * (unsigned long long)w->utterances_per_session,
-            w->linger_s);
+    fprintf(f, "  workload: %d sessions x %d utterances = %llu utterances\n", w->sessions,
+            w->utterances_per_session,
+            (unsigned long long)w->sessions * (unsigned long long)w->utterances_per_session);
     fprintf(f, "    start %s; gap %s\n    audio %s\n", a, b, c);
 
     unsigned long long nodes = 0, slots = 0, workers = 0;
@@ -201,6 +226,7 @@ void sim_scenario_print_summary(const sim_scenario *s, void *stdio_file)
         fprintf(f, "           to scheduler %s, loss %g\n", b, s->network.to_sched_loss);
     }
 
+    print_assumptions(f, s);
     fprintf(f, "  policies: %zu\n", s->n_policies);
     for (size_t i = 0; i < s->n_policies; i++)
         print_policy(f, &s->policies[i]);

@@ -27,9 +27,10 @@
 
 /* How long the scheduler takes to notice a node that went silent (heartbeat
  * timeout of the reference: 45 s). */
-#define WORLD_NODE_DOWN_NOTICE (45 * SIM_NS_PER_S)
-/* Without max_time_s, a run stops at the last session close plus this. */
-#define WORLD_DRAIN_HORIZON (86400 * SIM_NS_PER_S)
+#define WORLD_NODE_DOWN_NOTICE (SIM_NODE_DOWN_NOTICE_S * SIM_NS_PER_S)
+/* Without max_time_s, a run stops at the last session close plus this (sessions
+ * without linger_s: at the end of the last utterance plus this). */
+#define WORLD_DRAIN_HORIZON (SIM_DRAIN_HORIZON_S * SIM_NS_PER_S)
 
 enum { MSG_ASSIGN = 1, MSG_CANCEL, MSG_RESULT, MSG_PROGRESS, MSG_HEARTBEAT, MSG_DELIVER, MSG_ERROR };
 
@@ -88,6 +89,8 @@ typedef struct world {
     bool client_instant;    /* the client hop is const 0: no event needed */
     wl_cursor *cursors;     /* per session */
     uint32_t sessions_open; /* sessions not yet closed */
+    uint32_t sessions_speaking; /* sessions whose last utterance has not ended */
+    bool close_at_drain;    /* no linger_s: sessions close when the run has drained */
     msg *msgs;
     uint32_t n_msgs, cap_msgs, free_msg;
     uint64_t msgs_in_flight; /* assign/cancel/result/progress/client messages on the wire */
@@ -213,13 +216,35 @@ static int64_t held_take(world *w, uint64_t job, uint32_t attempt)
 
 /* --- stop condition ------------------------------------------------------ */
 
+/* Sessions without a close time of their own (no linger_s) close all at once,
+ * in id order: the core flushes what it still holds for them. */
+static void world_close_open_sessions(world *w)
+{
+    if (!w->close_at_drain || w->sessions_open == 0)
+        return;
+    w->sessions_open = 0;
+    for (uint32_t a = 0; a < w->client.n_sessions; a++)
+        disp_session_close(w->d, sim_now(w->e), a); /* DISP_EUNKNOWN: it made no job */
+    world_call_core_done(w);
+}
+
+/* The run has drained when nothing is on the wire or on a node, the core holds
+ * no job (it forgets a finished job after its retention) and every session has
+ * closed — or, without linger_s, has spoken its last utterance: those sessions
+ * close now, and the run stops once what their close released has arrived. */
 static void world_maybe_stop(world *w)
 {
-    if (w->sessions_open || w->msgs_in_flight || w->attempts_on_nodes)
+    if (w->msgs_in_flight || w->attempts_on_nodes)
+        return;
+    if (w->close_at_drain ? w->sessions_speaking : w->sessions_open)
         return;
     disp_stats st;
     disp_get_stats(w->d, &st);
-    if (st.jobs_in_memory == 0)
+    if (st.jobs_in_memory != 0)
+        return;
+    if (w->sessions_open)
+        world_close_open_sessions(w); /* comes back here */
+    else
         sim_stop(w->e);
 }
 
@@ -587,13 +612,14 @@ static void ev_to_sched(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
 
 /* --- sessions ------------------------------------------------------------- */
 
-/* Without max_time_s: the run ends this long after the last session closed, even
+/* Without max_time_s: the run ends this long after the last session closed (or,
+ * without linger_s, spoke its last utterance; those sessions close now), even
  * if the policy still holds jobs (they count as lost, cause "unfinished"). */
 static void ev_horizon(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
 {
-    (void)ctx;
     (void)a;
     (void)b;
+    world_close_open_sessions(ctx);
     sim_stop(e);
 }
 
@@ -620,8 +646,12 @@ static void world_session_next(world *w, uint64_t a)
         sim_schedule(w->e, u.end, ev_utterance, w, a, (uint64_t)u.audio);
         return;
     }
+    w->sessions_speaking--;
     sim_time close = wl_close_time(&w->s->workload, cur->t);
-    sim_schedule(w->e, close, ev_session_close, w, a, 0);
+    if (close != WL_NEVER)
+        sim_schedule(w->e, close, ev_session_close, w, a, 0);
+    else if (w->sessions_speaking == 0 && w->s->max_time_s <= 0)
+        sim_schedule(w->e, sim_now(w->e) + WORLD_DRAIN_HORIZON, ev_horizon, w, 0, 0);
 }
 
 static void ev_utterance(sim_engine *e, void *ctx, uint64_t a, uint64_t audio)
@@ -740,7 +770,8 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
         sim_stream_init(&r, w.seed, (const uint64_t[]){SIM_KEY_WORKLOAD, a, UINT64_MAX}, 3);
         sim_schedule(w.e, wl_session_start(wl, &r.rng), ev_session_start, &w, a, 0);
     }
-    w.sessions_open = n_sessions;
+    w.sessions_open = w.sessions_speaking = n_sessions;
+    w.close_at_drain = wl->linger_s < 0;
     /* Run until drained (world_maybe_stop), the horizon, or the event budget: a
      * scenario whose timers are far shorter than its jobs (a heartbeat of a
      * microsecond) must end with an error, not run for hours. */

@@ -43,7 +43,12 @@ static void utterances_end_after_the_sum_of_gaps_and_audio(void **state)
         assert_true(u.end == 5 * S + (int64_t)(i + 1) * 3 * S);
     }
     assert_int_equal(wl_next_utterance(&c, &cur, r, &u), -1);
+    /* without linger_s a session has no close time of its own */
+    assert_true(wl_close_time(&c, u.end) == WL_NEVER);
+    c.linger_s = 60;
     assert_true(wl_close_time(&c, u.end) == u.end + 60 * S);
+    c.linger_s = 0;
+    assert_true(wl_close_time(&c, u.end) == u.end);
     wl_config_free(&c);
     gsl_rng_free(r);
 }

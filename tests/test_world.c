@@ -49,7 +49,7 @@ static void network_and_workload_defaults(void **state)
     net_config_free(&n);
     wl_config w;
     wl_config_init(&w);
-    assert_true(w.linger_s == 60.0);
+    assert_true(w.linger_s == WL_LINGER_UNTIL_DRAINED); /* no close time of its own */
     wl_config_free(&w);
 }
 
@@ -234,6 +234,71 @@ static void a_session_hears_its_results_in_the_order_they_were_sent(void **state
     }
 }
 
+/* One utterance whose only attempt takes 200 s (no timeout fires before it);
+ * `linger` is "" or a workload member such as ", \"linger_s\": 60". */
+static const char *slow_result(const char *linger)
+{
+    static char buf[2048];
+    snprintf(buf, sizeof buf,
+             "{\"name\": \"slow\", \"seed\": 3, \"replications\": 1,"
+             " \"workload\": {\"sessions\": 1, \"utterances_per_session\": 1%s},"
+             " \"nodes\": [{\"name\": \"gpu\","
+             "  \"stages\": {\"asr\": {\"dist\": \"const\", \"value\": 200},"
+             "   \"nmt\": {\"dist\": \"const\", \"value\": 0},"
+             "   \"tts\": {\"dist\": \"const\", \"value\": 0}}}],"
+             " \"policies\": [{\"name\": \"p\", \"preset\": \"lingua-2025-12-28\","
+             "  \"dispatch_timeout_s\": 600}]}",
+             linger);
+    return buf;
+}
+
+static void a_session_closes_only_when_the_scenario_says_so(void **state)
+{
+    (void)state;
+    sim_scenario s;
+    sim_results res;
+    /* no linger_s: the session waits for the result that comes 200 s later */
+    run_text(slow_result(""), &s, &res);
+    const double *v = sim_results_at(&res, 0, 0);
+    assert_true(v[SIM_M_DELIVERED] == 1 && v[SIM_M_LOST] == 0);
+    assert_true(fabs(v[SIM_M_LATENCY_MAX] - 200.0) < 1e-3);
+    sim_results_free(&res);
+    sim_scenario_free(&s);
+    /* linger_s 60: the session closed before it, the result is lost */
+    run_text(slow_result(", \"linger_s\": 60"), &s, &res);
+    v = sim_results_at(&res, 0, 0);
+    assert_true(v[SIM_M_DELIVERED] == 0 && v[SIM_M_LOST_SESSION_CLOSED] == 1);
+    sim_results_free(&res);
+    sim_scenario_free(&s);
+}
+
+static void a_run_that_never_drains_stops_at_the_horizon(void **state)
+{
+    (void)state;
+    /* The node keeps computing the first attempt for 1e6 s (cancels are
+     * ignored) and heartbeats every 15 s: sessions without linger_s never see
+     * the run drain. It stops SIM_DRAIN_HORIZON_S after the last utterance, not
+     * after the 1e6 s of work (about 67000 heartbeats). */
+    const char *text =
+        "{\"name\": \"stuck\", \"seed\": 3, \"replications\": 1,"
+        " \"workload\": {\"sessions\": 2, \"utterances_per_session\": 2,"
+        "  \"gap_s\": {\"dist\": \"const\", \"value\": 1}},"
+        " \"nodes\": [{\"name\": \"gpu\","
+        "  \"stages\": {\"asr\": {\"dist\": \"const\", \"value\": 1e6},"
+        "   \"nmt\": {\"dist\": \"const\", \"value\": 0},"
+        "   \"tts\": {\"dist\": \"const\", \"value\": 0}}}],"
+        " \"policies\": [{\"name\": \"p\", \"preset\": \"lingua-2025-12-28\"}]}";
+    sim_scenario s;
+    sim_results res;
+    run_text(text, &s, &res);
+    const double *v = sim_results_at(&res, 0, 0);
+    assert_true(v[SIM_M_UTTERANCES] == 4 && v[SIM_M_DELIVERED] == 0 && v[SIM_M_LOST] == 4);
+    double beats = SIM_DRAIN_HORIZON_S / 15.0; /* two events each: sent, arrived */
+    assert_true(v[SIM_M_EVENTS] > 2 * beats && v[SIM_M_EVENTS] < 2.5 * beats);
+    sim_results_free(&res);
+    sim_scenario_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +308,8 @@ int main(void)
         cmocka_unit_test(a_cancel_and_an_assign_sent_together_arrive_in_order),
         cmocka_unit_test(the_client_hop_adds_its_delay_to_latency_and_nothing_else),
         cmocka_unit_test(a_session_hears_its_results_in_the_order_they_were_sent),
+        cmocka_unit_test(a_session_closes_only_when_the_scenario_says_so),
+        cmocka_unit_test(a_run_that_never_drains_stops_at_the_horizon),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
