@@ -93,11 +93,69 @@ static int run_parse(int argc, char **argv, run_args *a)
     return 0;
 }
 
-/* Opens an atomic output file for --log/--trace, or leaves *o zeroed. */
-static int open_opt(sim_outfile *o, const char *path, sim_error *err)
+/* --log, --trace and --latencies: files that a signal or a failed run leaves
+ * holding whole runs (see outfile.h), their records appended in task order. */
+enum { ST_LOG, ST_TRACE, ST_LAT, N_ST };
+#define RUN_UNIT "runs (policy x replication, in order)"
+
+typedef struct run_streams {
+    sim_outfile f[N_ST];
+    char dir[N_ST][4096]; /* where their spools go */
+    size_t done;          /* runs whole in them */
+} run_streams;
+
+static void streams_committed(void *ctx, size_t done)
 {
-    memset(o, 0, sizeof *o);
-    return path ? sim_outfile_open(o, path, err) : 0;
+    run_streams *st = ctx;
+    st->done = done;
+    for (int k = 0; k < N_ST; k++)
+        if (st->f[k].f)
+            sim_outfile_checkpoint(&st->f[k], done);
+}
+
+static void streams_abort(run_streams *st)
+{
+    for (int k = 0; k < N_ST; k++)
+        sim_outfile_abort(&st->f[k]);
+}
+
+/* Opens the streams asked for. Returns 0, or -1 with err (none left open). */
+static int streams_open(run_streams *st, const char *const path[N_ST], size_t runs,
+                        sim_error *err)
+{
+    memset(st, 0, sizeof *st);
+    for (int k = 0; k < N_ST; k++) {
+        if (!path[k])
+            continue;
+        if (sim_outfile_open(&st->f[k], path[k], err) != 0) {
+            streams_abort(st);
+            return -1;
+        }
+        sim_outfile_keep_on_signal(&st->f[k], RUN_UNIT, runs);
+        sim_path_dir(path[k], st->dir[k], sizeof st->dir[k]);
+    }
+    return 0;
+}
+
+/* Spools go beside their output; an output that is not a regular file (a FIFO,
+ * /dev/stdout) spools to the system's temporary folder (NULL). */
+static const char *spool_dir(const run_streams *st, int k)
+{
+    return st->f[k].tmp ? st->dir[k] : NULL;
+}
+
+/* Commits every open stream. Returns 0, or -1 after printing the errors. */
+static int streams_commit(run_streams *st)
+{
+    int rc = 0;
+    for (int k = 0; k < N_ST; k++) {
+        sim_error err = {0};
+        if (st->f[k].f && sim_outfile_commit(&st->f[k], &err) != 0) {
+            sim_error_print(&err);
+            rc = -1;
+        }
+    }
+    return rc;
 }
 
 static int write_report_file(const char *dir, const char *name, sim_format fmt,
@@ -155,27 +213,45 @@ int sim_cmd_run(int argc, char **argv)
         return SIM_EXIT_USAGE;
     }
 
-    sim_outfile log, trace, lat;
-    int rc = SIM_EXIT_OK;
-    memset(&trace, 0, sizeof trace);
-    memset(&lat, 0, sizeof lat);
-    if (open_opt(&log, a.log, &err) != 0 || open_opt(&trace, a.trace, &err) != 0 ||
-        open_opt(&lat, a.latencies, &err) != 0) {
-        sim_outfile_abort(&log);
-        sim_outfile_abort(&trace);
+    /* Streams first, whole before anything is printed: a closed standard output
+     * (dsim run ... | head) must not cost the log. */
+    const char *paths[N_ST] = {a.log, a.trace, a.latencies};
+    size_t runs = s.n_policies * (size_t)s.replications;
+    run_streams st;
+    if (streams_open(&st, paths, runs, &err) != 0) {
         sim_error_print(&err);
         sim_scenario_free(&s);
         return SIM_EXIT_USAGE;
     }
-    if (lat.f)
-        fputs("policy,replication,latency_s\n", lat.f);
-    sim_run_opts o = {.log = log.f, .trace = trace.f, .latencies = lat.f, .jobs = (int)a.jobs,
-                      .max_events = a.max_events};
+    FILE *lat = st.f[ST_LAT].f;
+    if (lat)
+        fputs("policy,replication,latency_s\n", lat);
+    sim_run_opts o = {.log = st.f[ST_LOG].f, .trace = st.f[ST_TRACE].f, .latencies = lat,
+                      .jobs = (int)a.jobs, .max_events = a.max_events,
+                      .log_dir = spool_dir(&st, ST_LOG), .trace_dir = spool_dir(&st, ST_TRACE),
+                      .latencies_dir = spool_dir(&st, ST_LAT),
+                      .committed = streams_committed, .committed_ctx = &st};
     sim_results res;
+    int rc = SIM_EXIT_OK;
     if (sim_run_all(&s, &o, &res, &err) != 0) {
         sim_error_print(&err);
-        rc = SIM_EXIT_USAGE;
-        goto done;
+        /* what the failed run wrote (up to a tripped event budget) explains it */
+        for (int k = 0; k < N_ST; k++) {
+            if (!st.f[k].f)
+                continue;
+            fprintf(stderr, "dsim: keeping %s: ", st.f[k].path);
+            if (st.done)
+                fprintf(stderr, "the first %zu of %zu %s whole, then ", st.done, runs, RUN_UNIT);
+            fputs("the failed run's records up to its error\n", stderr);
+        }
+        streams_commit(&st);
+        sim_scenario_free(&s);
+        return SIM_EXIT_USAGE;
+    }
+    if (streams_commit(&st) != 0) {
+        sim_results_free(&res);
+        sim_scenario_free(&s);
+        return SIM_EXIT_USAGE;
     }
     if (a.out_dir) {
         if (write_report_file(a.out_dir, "results.json", SIM_FMT_JSON, &s, &res, base, &err) ||
@@ -191,22 +267,6 @@ int sim_cmd_run(int argc, char **argv)
         rc = SIM_EXIT_USAGE;
     }
     sim_results_free(&res);
-done:
-    if (log.f && rc == SIM_EXIT_OK && sim_outfile_commit(&log, &err) != 0) {
-        sim_error_print(&err);
-        rc = SIM_EXIT_USAGE;
-    }
-    if (trace.f && rc == SIM_EXIT_OK && sim_outfile_commit(&trace, &err) != 0) {
-        sim_error_print(&err);
-        rc = SIM_EXIT_USAGE;
-    }
-    if (lat.f && rc == SIM_EXIT_OK && sim_outfile_commit(&lat, &err) != 0) {
-        sim_error_print(&err);
-        rc = SIM_EXIT_USAGE;
-    }
-    sim_outfile_abort(&log);
-    sim_outfile_abort(&trace);
-    sim_outfile_abort(&lat);
     sim_scenario_free(&s);
     return rc;
 }

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "outfile.h"
 #include "report.h"
 #include "run.h"
 #include "sweep.h"
@@ -313,6 +314,12 @@ int sim_cmd_sweep(int argc, char **argv)
                         .eval = sim_sweep_eval_run,
                         .eval_ctx = &ro};
     sim_sweep_outcome out;
+    char note[1024]; /* said if a signal stops the sweep */
+    snprintf(note, sizeof note,
+             "dsim: sweep: the finished points are kept in %s/points; the same command "
+             "with --resume continues from them",
+             a.out_dir);
+    sim_outfile_signal_note(note);
     if (sim_sweep_run(&s, &o, &out, &err) != 0) {
         sim_error_print(&err);
         goto done;

@@ -1,14 +1,261 @@
-/* outfile.c — atomic output files (see outfile.h). */
+/* outfile.c — atomic output files and what a signal leaves of them (see outfile.h). */
+#define _GNU_SOURCE /* O_TMPFILE, where the C library has it */
 #include "outfile.h"
 #include "xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-int sim_outfile_open(sim_outfile *o, const char *path, sim_error *err)
+/* --- the clean-up list ---------------------------------------------------------
+ *
+ * A fixed table, so the signal handler reads it without locks or malloc. A slot is
+ * claimed (FREE or DONE -> BUSY) by compare-and-swap, filled, then published
+ * (DISCARD); the handler acts on DISCARD, KEEP and DONE slots only. Paths are
+ * copied in, so a slot never points at memory that another thread frees. An
+ * output whose path is too long, or that finds the table full, is simply not
+ * cleaned up on a signal (as before this list existed). */
+
+enum { SLOT_FREE, SLOT_BUSY, SLOT_DISCARD, SLOT_KEEP, SLOT_DONE };
+#define SLOTS 64
+#define SLOT_PATH 4096
+#define NOTE_MAX 1024
+
+typedef struct slot {
+    atomic_int state;
+    bool quiet;                /* a transient file (a sweep point): removed silently */
+    int fd;                    /* KEEP: the temporary's descriptor */
+    atomic_ullong len, units;  /* KEEP: bytes holding `units` whole units */
+    unsigned long long total;
+    char unit[64];
+    char path[SLOT_PATH], tmp[SLOT_PATH];
+} slot;
+
+static slot slots[SLOTS];
+static char note[NOTE_MAX];
+static atomic_int have_note;
+static atomic_int dying;
+static const int caught[] = {SIGINT, SIGTERM, SIGPIPE};
+#define N_CAUGHT (sizeof caught / sizeof caught[0])
+
+static void say(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    while (n > 0) {
+        ssize_t w = write(STDERR_FILENO, s, n);
+        if (w <= 0)
+            return;
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+static void say_num(unsigned long long x)
+{
+    char buf[24];
+    size_t i = sizeof buf - 1;
+    buf[i] = '\0';
+    do {
+        buf[--i] = (char)('0' + x % 10);
+        x /= 10;
+    } while (x && i > 0);
+    say(buf + i);
+}
+
+static const char *signal_text(int sig)
+{
+    switch (sig) {
+    case SIGINT: return "SIGINT (interrupted)";
+    case SIGTERM: return "SIGTERM (terminated)";
+    case SIGPIPE: return "SIGPIPE (the reader of an output went away)";
+    default: return "a signal";
+    }
+}
+
+/* Async-signal-safe: write, unlink, rename, ftruncate, sigaction, raise, _exit. */
+static void on_signal(int sig)
+{
+    if (atomic_exchange(&dying, 1)) /* another thread is cleaning up: let it finish */
+        for (;;)
+            pause();
+    say("dsim: stopped by ");
+    say(signal_text(sig));
+    say("\n");
+    for (size_t i = 0; i < SLOTS; i++) {
+        slot *s = &slots[i];
+        int st = atomic_load(&s->state);
+        if (st == SLOT_KEEP) {
+            unsigned long long units = atomic_load(&s->units), len = atomic_load(&s->len);
+            if (units > 0 && ftruncate(s->fd, (off_t)len) == 0 && rename(s->tmp, s->path) == 0) {
+                say("dsim: kept ");
+                say(s->path);
+                say(": the first ");
+                say_num(units);
+                say(" of ");
+                say_num(s->total);
+                say(" ");
+                say(s->unit);
+                say(", each whole\n");
+            } else {
+                unlink(s->tmp);
+                say("dsim: ");
+                say(s->path);
+                say(": not written (nothing whole yet)\n");
+            }
+        } else if (st == SLOT_DISCARD) {
+            unlink(s->tmp);
+            if (!s->quiet) {
+                say("dsim: ");
+                say(s->path);
+                say(": not written (unfinished; its temporary is removed)\n");
+            }
+        } else if (st == SLOT_DONE) {
+            say("dsim: ");
+            say(s->path);
+            say(": complete (written before the signal)\n");
+        }
+    }
+    if (atomic_load(&have_note)) {
+        say(note);
+        say("\n");
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);
+    _exit(128 + sig);
+}
+
+static void install_handlers(void)
+{
+    for (size_t i = 0; i < N_CAUGHT; i++) {
+        struct sigaction old, sa;
+        if (sigaction(caught[i], NULL, &old) != 0 || old.sa_handler == SIG_IGN)
+            continue; /* ignored by whoever started dsim: stays ignored */
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        for (size_t k = 0; k < N_CAUGHT; k++)
+            sigaddset(&sa.sa_mask, caught[k]);
+        sigaction(caught[i], &sa, NULL);
+    }
+}
+
+void sim_signals_block(sigset_t *saved)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, install_handlers);
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t k = 0; k < N_CAUGHT; k++)
+        sigaddset(&set, caught[k]);
+    pthread_sigmask(SIG_BLOCK, &set, saved);
+}
+
+void sim_signals_restore(const sigset_t *saved)
+{
+    pthread_sigmask(SIG_SETMASK, saved, NULL);
+}
+
+/* Publishes o's temporary in the list (signals blocked by the caller). */
+static void slot_claim(sim_outfile *o, bool quiet)
+{
+    size_t lp = strlen(o->path), lt = strlen(o->tmp);
+    if (lp >= SLOT_PATH || lt >= SLOT_PATH)
+        return;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < SLOTS; i++) {
+            int want = pass == 0 ? SLOT_FREE : SLOT_DONE;
+            if (!atomic_compare_exchange_strong(&slots[i].state, &want, SLOT_BUSY))
+                continue;
+            slot *s = &slots[i];
+            memcpy(s->path, o->path, lp + 1);
+            memcpy(s->tmp, o->tmp, lt + 1);
+            s->quiet = quiet;
+            s->fd = -1;
+            atomic_store(&s->len, 0);
+            atomic_store(&s->units, 0);
+            s->total = 0;
+            s->unit[0] = '\0';
+            atomic_store(&s->state, SLOT_DISCARD);
+            o->slot = (int)i + 1;
+            return;
+        }
+    }
+}
+
+/* Takes o out of the list; a kept stream stays listed as DONE when `done`. */
+static void slot_release(sim_outfile *o, bool done)
+{
+    if (!o->slot)
+        return;
+    slot *s = &slots[o->slot - 1];
+    bool keep = atomic_load(&s->state) == SLOT_KEEP;
+    atomic_store(&s->state, done && keep ? SLOT_DONE : SLOT_FREE);
+    o->slot = 0;
+}
+
+void sim_outfile_signal_note(const char *text)
+{
+    sigset_t saved;
+    sim_signals_block(&saved);
+    atomic_store(&have_note, 0);
+    if (text) {
+        snprintf(note, sizeof note, "%s", text);
+        atomic_store(&have_note, 1);
+    }
+    sim_signals_restore(&saved);
+}
+
+void sim_outfile_keep_on_signal(sim_outfile *o, const char *unit, size_t total)
+{
+    if (!o->slot || !o->f)
+        return;
+    slot *s = &slots[o->slot - 1];
+    sigset_t saved;
+    sim_signals_block(&saved);
+    s->fd = fileno(o->f);
+    s->total = total;
+    snprintf(s->unit, sizeof s->unit, "%s", unit);
+    atomic_store(&s->state, SLOT_KEEP);
+    sim_signals_restore(&saved);
+}
+
+int sim_outfile_checkpoint(sim_outfile *o, size_t units)
+{
+    if (!o->f || fflush(o->f) != 0)
+        return -1;
+    if (!o->slot)
+        return 0;
+    off_t at = ftello(o->f);
+    if (at < 0)
+        return -1;
+    slot *s = &slots[o->slot - 1];
+    sigset_t saved; /* the handler sees the old pair or the new one */
+    sim_signals_block(&saved);
+    atomic_store(&s->len, (unsigned long long)at);
+    atomic_store(&s->units, units);
+    sim_signals_restore(&saved);
+    return 0;
+}
+
+/* --- atomic files ------------------------------------------------------------- */
+
+static int outfile_open(sim_outfile *o, const char *path, bool quiet, sim_error *err)
 {
     memset(o, 0, sizeof *o);
     struct stat st;
@@ -27,16 +274,27 @@ int sim_outfile_open(sim_outfile *o, const char *path, sim_error *err)
     size_t n = strlen(path) + 64;
     char *tmp = sim_xmalloc(n);
     snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    sigset_t saved;
+    sim_signals_block(&saved); /* no signal between creating and listing it */
     FILE *f = fopen(tmp, "wb");
     if (!f) {
-        sim_error_add(err, "%s: cannot write: %s", path, strerror(errno));
+        int e = errno;
+        sim_signals_restore(&saved);
+        sim_error_add(err, "%s: cannot write: %s", path, strerror(e));
         free(tmp);
         return -1;
     }
     o->f = f;
     o->path = sim_xstrdup(path);
     o->tmp = tmp;
+    slot_claim(o, quiet);
+    sim_signals_restore(&saved);
     return 0;
+}
+
+int sim_outfile_open(sim_outfile *o, const char *path, sim_error *err)
+{
+    return outfile_open(o, path, false, err);
 }
 
 static void outfile_release(sim_outfile *o)
@@ -50,6 +308,10 @@ int sim_outfile_commit(sim_outfile *o, sim_error *err)
 {
     if (!o->f)
         return -1;
+    /* Signals wait until the file is in place or gone: a kept stream's descriptor
+     * must not be closed under the handler. */
+    sigset_t saved;
+    sim_signals_block(&saved);
     int bad = ferror(o->f) || fflush(o->f) != 0;
     int e = errno;
     if (!bad && fsync(fileno(o->f)) != 0 && errno != EINVAL && errno != EROFS) {
@@ -61,42 +323,42 @@ int sim_outfile_commit(sim_outfile *o, sim_error *err)
         e = errno;
     }
     o->f = NULL;
+    int rc = 0;
     if (bad) {
         sim_error_add(err, "%s: write failed: %s", o->path, strerror(e ? e : EIO));
         if (o->tmp)
             remove(o->tmp);
-        outfile_release(o);
-        return -1;
-    }
-    if (!o->tmp) { /* written in place */
-        outfile_release(o);
-        return 0;
-    }
-    if (rename(o->tmp, o->path) != 0) {
+        rc = -1;
+    } else if (o->tmp && rename(o->tmp, o->path) != 0) {
         sim_error_add(err, "%s: cannot rename into place: %s", o->path, strerror(errno));
         remove(o->tmp);
-        outfile_release(o);
-        return -1;
+        rc = -1;
     }
+    slot_release(o, rc == 0);
     outfile_release(o);
-    return 0;
+    sim_signals_restore(&saved);
+    return rc;
 }
 
 void sim_outfile_abort(sim_outfile *o)
 {
+    sigset_t saved;
+    sim_signals_block(&saved);
     if (o->f) {
         fclose(o->f);
         o->f = NULL;
     }
     if (o->tmp)
         remove(o->tmp);
+    slot_release(o, false);
     outfile_release(o);
+    sim_signals_restore(&saved);
 }
 
 int sim_outfile_write(const char *path, const void *data, size_t len, sim_error *err)
 {
     sim_outfile o;
-    if (sim_outfile_open(&o, path, err) != 0)
+    if (outfile_open(&o, path, true, err) != 0)
         return -1;
     if (len && fwrite(data, 1, len, o.f) != len) {
         sim_error_add(err, "%s: write failed: %s", path, strerror(errno));
@@ -104,4 +366,49 @@ int sim_outfile_write(const char *path, const void *data, size_t len, sim_error 
         return -1;
     }
     return sim_outfile_commit(&o, err);
+}
+
+/* --- spools -------------------------------------------------------------------- */
+
+FILE *sim_spool_open(const char *dir)
+{
+    int fd = -1;
+    if (dir) {
+#ifdef O_TMPFILE
+        fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+#endif
+        if (fd < 0) { /* no O_TMPFILE here: a name that lives for one unlink */
+            size_t n = strlen(dir) + 32;
+            char *name = sim_xmalloc(n);
+            snprintf(name, n, "%s/.dsim-spool-XXXXXX", dir);
+            sigset_t saved;
+            sim_signals_block(&saved);
+            fd = mkstemp(name);
+            if (fd >= 0)
+                unlink(name);
+            sim_signals_restore(&saved);
+            free(name);
+        }
+    }
+    if (fd < 0)
+        return tmpfile();
+    FILE *f = fdopen(fd, "w+b");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
+}
+
+char *sim_path_dir(const char *path, char *buf, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(buf, size, ".");
+    else if (slash == path)
+        snprintf(buf, size, "/");
+    else
+        snprintf(buf, size, "%.*s", (int)(slash - path), path);
+    return buf;
 }

@@ -1,5 +1,5 @@
 /*
- * outfile.h — output files that are whole or absent.
+ * outfile.h — output files that are whole or absent, also when dsim is stopped.
  *
  * sim_outfile_open() writes to "PATH.tmp.<pid>" beside the final name;
  * sim_outfile_commit() flushes, fsyncs, checks for write errors and renames it
@@ -7,10 +7,19 @@
  * part-way leaves no partial file under the final name. A path that exists and
  * is not a regular file (/dev/stdout, a FIFO) is written in place instead: it is
  * never replaced by a regular file.
+ *
+ * Stopped by SIGINT, SIGTERM or SIGPIPE, dsim removes every temporary still open
+ * — except a stream marked with sim_outfile_keep_on_signal(), which is cut at its
+ * last checkpoint (so it holds whole units only) and renamed into place — says on
+ * stderr what it kept and removed, and dies of the same signal (exit status
+ * 128 + signal number). A signal that was ignored when dsim started stays
+ * ignored. SIGKILL cannot be caught: it leaves the temporaries.
  */
 #ifndef DSIM_OUTFILE_H
 #define DSIM_OUTFILE_H
 
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "scenario.h"
@@ -19,6 +28,7 @@ typedef struct sim_outfile {
     FILE *f;          /* write here */
     char *path;       /* final name (owned) */
     char *tmp;        /* temporary name (owned) */
+    int slot;         /* 1 + its entry in the signal clean-up list, or 0 */
 } sim_outfile;
 
 /* Opens a temporary beside `path`. Returns 0, or -1 with err ("cannot write PATH: ..."). */
@@ -33,5 +43,34 @@ void sim_outfile_abort(sim_outfile *o);
 
 /* Writes a whole buffer to path atomically. Returns 0 or -1 (err). */
 int sim_outfile_write(const char *path, const void *data, size_t len, sim_error *err);
+
+/* Marks o (open) as a stream of `total` units named `unit` ("runs"): stopped by a
+ * signal, dsim keeps what o holds at its last checkpoint under the final name,
+ * and says "kept PATH: the first K of TOTAL UNIT". Without a checkpoint with
+ * K > 0 the temporary is removed. `unit` is copied (up to 63 bytes). */
+void sim_outfile_keep_on_signal(sim_outfile *o, const char *unit, size_t total);
+
+/* Flushes o and records that what it holds now is `units` whole units. Returns 0,
+ * or -1 when the flush fails (the error is reported again by the commit). */
+int sim_outfile_checkpoint(sim_outfile *o, size_t units);
+
+/* A line (up to 1 KB, copied) that dsim prints on stderr when a signal stops it,
+ * after what it kept: e.g. how to continue. NULL removes it. */
+void sim_outfile_signal_note(const char *text);
+
+/* Blocks SIGINT, SIGTERM and SIGPIPE in the calling thread, saving the old mask
+ * in *saved: threads created meanwhile inherit the block, so the signals reach
+ * the thread that writes the outputs. sim_signals_restore() undoes it. */
+void sim_signals_block(sigset_t *saved);
+void sim_signals_restore(const sigset_t *saved);
+
+/* An anonymous temporary file in folder `dir` (or the system's temporary folder
+ * when dir is NULL or cannot hold one), open for writing and reading back. It has
+ * no name: it disappears when closed or when the process ends, however it ends.
+ * Returns NULL with errno set. */
+FILE *sim_spool_open(const char *dir);
+
+/* The folder part of path ("." for a bare name), in buf. Returns buf. */
+char *sim_path_dir(const char *path, char *buf, size_t size);
 
 #endif

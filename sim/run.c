@@ -1,70 +1,192 @@
 /*
  * run.c — every (policy, replication) of a scenario on a pool of threads.
  *
- * Each task writes only its own slot of the results (and, with --log/--trace,
- * its own in-memory buffer, concatenated in task order at the end), so the
- * output is byte-identical whatever the number of threads.
+ * Each task writes only its own slot of the results and, with --log, --trace or
+ * --latencies, its own spool files; the calling thread appends finished tasks'
+ * spools to the outputs in task order. So the output is byte-identical whatever
+ * the number of threads, and memory holds only the tasks in flight.
  */
 #include "run.h"
+#include "outfile.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+enum { S_LOG, S_TRACE, S_LAT, N_STREAMS };
+
 typedef struct task {
-    char *log_buf, *trace_buf, *lat_buf;
-    size_t log_len, trace_len, lat_len;
+    FILE *spool[N_STREAMS]; /* open from the task's start until appended or dropped */
     int rc;
-    sim_error err;
+    bool done;
 } task;
 
 typedef struct pool {
     const sim_scenario *s;
     const sim_run_opts *o;
+    FILE *out[N_STREAMS];      /* the outputs (NULL: not asked for) */
+    const char *dir[N_STREAMS];
+    bool streams;              /* any of out[] */
     sim_results *res;
     task *tasks;
     size_t n_tasks;
-    atomic_size_t next;
+
+    pthread_mutex_t mu;        /* guards everything below */
+    pthread_cond_t wake_worker, wake_committer;
+    size_t next;               /* the next task to start */
+    size_t appended;           /* tasks [0, appended) are in the outputs */
+    size_t window;             /* tasks may start up to appended + window */
+    size_t failed;             /* the lowest failed task, or SIZE_MAX */
+    sim_error err;             /* its error */
 } pool;
 
-static void run_task(pool *p, size_t t)
+/* How many tasks per thread may run ahead of the oldest one not yet appended. */
+#define RUN_AHEAD_PER_JOB 2
+
+/* Runs task t; its records go to its spools (or, when `direct`, straight to the
+ * outputs). Returns its rc; on error *err holds the message. */
+static int run_task(pool *p, size_t t, bool direct, sim_error *err)
 {
     size_t pol = t / p->res->n_reps;
     int rep = (int)(t % p->res->n_reps);
     task *tk = &p->tasks[t];
     sim_run_opts o = *p->o;
-    FILE *log = NULL, *trace = NULL, *lat = NULL;
-    if (p->o->log)
-        o.log = log = open_memstream(&tk->log_buf, &tk->log_len);
-    if (p->o->trace)
-        o.trace = trace = open_memstream(&tk->trace_buf, &tk->trace_len);
-    if (p->o->latencies)
-        o.latencies = lat = open_memstream(&tk->lat_buf, &tk->lat_len);
-    if ((p->o->log && !log) || (p->o->trace && !trace) || (p->o->latencies && !lat)) {
-        fputs("dsim: out of memory\n", stderr);
-        abort();
+    FILE **sink[N_STREAMS] = {&o.log, &o.trace, &o.latencies};
+    for (int k = 0; k < N_STREAMS && !direct; k++) {
+        if (!p->out[k])
+            continue;
+        tk->spool[k] = sim_spool_open(p->dir[k]);
+        if (!tk->spool[k]) {
+            sim_error_add(err, "%s: cannot create a temporary file: %s",
+                          p->dir[k] ? p->dir[k] : "the temporary folder", strerror(errno));
+            return -1;
+        }
+        *sink[k] = tk->spool[k];
     }
-    tk->rc = sim_run_one(p->s, pol, rep, &o, sim_results_at(p->res, pol, (size_t)rep), &tk->err);
-    if (log)
-        fclose(log);
-    if (trace)
-        fclose(trace);
-    if (lat)
-        fclose(lat);
+    return sim_run_one(p->s, pol, rep, &o, sim_results_at(p->res, pol, (size_t)rep), err);
+}
+
+static void drop_spools(task *tk)
+{
+    for (int k = 0; k < N_STREAMS; k++)
+        if (tk->spool[k]) {
+            fclose(tk->spool[k]);
+            tk->spool[k] = NULL;
+        }
+}
+
+/* Appends task t's spools to the outputs and closes them. Returns 0, or -1 with
+ * err (a spool that cannot be read back). Write errors on an output stay in its
+ * stream's error flag, for the caller's commit to report. */
+static int append_task(pool *p, size_t t, char *buf, size_t size, sim_error *err)
+{
+    task *tk = &p->tasks[t];
+    int rc = 0;
+    for (int k = 0; k < N_STREAMS; k++) {
+        FILE *sp = tk->spool[k];
+        if (!sp)
+            continue;
+        if (fflush(sp) != 0 || fseek(sp, 0, SEEK_SET) != 0) {
+            rc = -1;
+        } else {
+            size_t n;
+            while ((n = fread(buf, 1, size, sp)) > 0)
+                if (fwrite(buf, 1, n, p->out[k]) != n)
+                    break;
+            rc = ferror(sp) ? -1 : rc;
+        }
+        if (rc != 0)
+            sim_error_add(err, "%s: a temporary file failed (full disk?): %s",
+                          p->dir[k] ? p->dir[k] : "the temporary folder", strerror(errno));
+    }
+    drop_spools(tk);
+    return rc;
+}
+
+/* Records task t's outcome (mu held). */
+static void task_finished(pool *p, size_t t, int rc, const sim_error *err)
+{
+    p->tasks[t].rc = rc;
+    p->tasks[t].done = true;
+    if (rc != 0 && (p->failed == SIZE_MAX || t < p->failed)) {
+        p->failed = t;
+        p->err = *err;
+    }
 }
 
 static void *worker(void *arg)
 {
     pool *p = arg;
+    sim_error *err = sim_xcalloc(1, sizeof *err);
+    pthread_mutex_lock(&p->mu);
     for (;;) {
-        size_t t = atomic_fetch_add(&p->next, 1);
-        if (t >= p->n_tasks)
-            return NULL;
-        run_task(p, t);
+        while (p->next < p->n_tasks && p->next < p->failed &&
+               p->next >= p->appended + p->window)
+            pthread_cond_wait(&p->wake_worker, &p->mu);
+        if (p->next >= p->n_tasks || p->next >= p->failed)
+            break;
+        size_t t = p->next++;
+        pthread_mutex_unlock(&p->mu);
+        memset(err, 0, sizeof *err);
+        int rc = run_task(p, t, false, err);
+        pthread_mutex_lock(&p->mu);
+        task_finished(p, t, rc, err);
+        pthread_cond_signal(&p->wake_committer);
     }
+    pthread_mutex_unlock(&p->mu);
+    free(err);
+    return NULL;
+}
+
+/* The calling thread, while workers run: appends tasks in order as they finish,
+ * up to and including the first failed one. */
+static void commit_loop(pool *p)
+{
+    const size_t size = 1 << 16;
+    char *buf = sim_xmalloc(size);
+    sim_error *err = sim_xcalloc(1, sizeof *err);
+    pthread_mutex_lock(&p->mu);
+    while (p->appended < p->n_tasks && p->appended <= p->failed) {
+        size_t t = p->appended;
+        if (!p->tasks[t].done) {
+            pthread_cond_wait(&p->wake_committer, &p->mu);
+            continue;
+        }
+        pthread_mutex_unlock(&p->mu);
+        memset(err, 0, sizeof *err);
+        int rc = append_task(p, t, buf, size, err);
+        bool whole = rc == 0 && p->tasks[t].rc == 0;
+        if (whole && p->o->committed)
+            p->o->committed(p->o->committed_ctx, t + 1);
+        pthread_mutex_lock(&p->mu);
+        if (rc != 0)
+            task_finished(p, t, rc, err);
+        p->appended = t + 1;
+        pthread_cond_broadcast(&p->wake_worker);
+    }
+    pthread_mutex_unlock(&p->mu);
+    free(buf);
+    free(err);
+}
+
+/* jobs == 1: every task in order on the calling thread, straight into the outputs. */
+static void run_serial(pool *p)
+{
+    sim_error *err = sim_xcalloc(1, sizeof *err);
+    for (size_t t = 0; t < p->n_tasks; t++) {
+        int rc = run_task(p, t, true, err);
+        task_finished(p, t, rc, err);
+        if (rc != 0)
+            break;
+        if (p->streams && p->o->committed)
+            p->o->committed(p->o->committed_ctx, t + 1);
+    }
+    free(err);
 }
 
 int sim_default_jobs(void)
@@ -83,45 +205,52 @@ int sim_run_all(const sim_scenario *s, const sim_run_opts *o, sim_results *out, 
     out->n_reps = (size_t)(s->replications > 0 ? s->replications : 1);
     size_t n = out->n_policies * out->n_reps;
     out->v = sim_xcalloc(n * SIM_M_COUNT, sizeof *out->v);
-    pool p = {.s = s, .o = o, .res = out, .n_tasks = n};
-    p.tasks = sim_xcalloc(n, sizeof *p.tasks);
-    atomic_init(&p.next, 0);
+    pool *p = sim_xcalloc(1, sizeof *p);
+    *p = (pool){.s = s, .o = o, .res = out, .n_tasks = n, .failed = SIZE_MAX,
+                .out = {o->log, o->trace, o->latencies},
+                .dir = {o->log_dir, o->trace_dir, o->latencies_dir}};
+    p->streams = o->log || o->trace || o->latencies;
+    p->tasks = sim_xcalloc(n ? n : 1, sizeof *p->tasks);
     int jobs = o->jobs > 0 ? o->jobs : sim_default_jobs();
     if ((size_t)jobs > n)
         jobs = (int)n;
-    if (jobs <= 1) {
-        worker(&p);
-    } else {
-        pthread_t *th = calloc((size_t)jobs, sizeof *th);
-        int started = 0;
-        for (int i = 0; i < jobs && th; i++, started++)
-            if (pthread_create(&th[i], NULL, worker, &p) != 0)
+    p->window = p->streams ? (size_t)jobs * RUN_AHEAD_PER_JOB + 1 : SIZE_MAX;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->wake_worker, NULL);
+    pthread_cond_init(&p->wake_committer, NULL);
+
+    pthread_t *th = jobs > 1 ? calloc((size_t)jobs, sizeof *th) : NULL;
+    int started = 0;
+    if (th) {
+        sigset_t saved; /* workers never take SIGINT/SIGTERM/SIGPIPE: this thread does */
+        sim_signals_block(&saved);
+        for (; started < jobs; started++)
+            if (pthread_create(&th[started], NULL, worker, p) != 0)
                 break;
-        if (started == 0)
-            worker(&p);
+        sim_signals_restore(&saved);
+    }
+    if (started == 0) {
+        run_serial(p);
+    } else {
+        if (p->streams)
+            commit_loop(p);
         for (int i = 0; i < started; i++)
             pthread_join(th[i], NULL);
-        free(th);
     }
+    free(th);
+    for (size_t t = 0; t < n; t++)
+        drop_spools(&p->tasks[t]); /* tasks past a failure */
     int rc = 0;
-    for (size_t t = 0; t < n; t++) {
-        task *tk = &p.tasks[t];
-        if (o->log && tk->log_len)
-            fwrite(tk->log_buf, 1, tk->log_len, o->log);
-        if (o->trace && tk->trace_len)
-            fwrite(tk->trace_buf, 1, tk->trace_len, o->trace);
-        if (o->latencies && tk->lat_len)
-            fwrite(tk->lat_buf, 1, tk->lat_len, o->latencies);
-        free(tk->log_buf);
-        free(tk->trace_buf);
-        free(tk->lat_buf);
-        if (tk->rc != 0 && rc == 0) {
-            rc = -1;
-            for (int i = 0; i < tk->err.count && i < SIM_ERR_MAX; i++)
-                sim_error_add(err, "%s", tk->err.msg[i]);
-        }
+    if (p->failed != SIZE_MAX) {
+        rc = -1;
+        for (int i = 0; i < p->err.count && i < SIM_ERR_MAX; i++)
+            sim_error_add(err, "%s", p->err.msg[i]);
     }
-    free(p.tasks);
+    pthread_cond_destroy(&p->wake_worker);
+    pthread_cond_destroy(&p->wake_committer);
+    pthread_mutex_destroy(&p->mu);
+    free(p->tasks);
+    free(p);
     if (rc != 0)
         sim_results_free(out);
     return rc;

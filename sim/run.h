@@ -23,6 +23,18 @@ typedef struct sim_run_opts {
                          ascending within a run, or NULL */
     int jobs;         /* worker threads for sim_run_all (<= 0: all cores) */
     uint64_t max_events; /* per replication, 0 = sim_default_event_budget() */
+
+    /* sim_run_all only. On several threads, each task's log, trace and latency
+     * records go to anonymous spool files (sim_spool_open) in these folders (NULL:
+     * the system's temporary folder) and are appended to log/trace/latencies in
+     * task order as soon as every earlier task is appended; at most a few tasks
+     * per thread run ahead of the oldest unfinished one. So memory follows the
+     * tasks in flight, and the bytes are the same whatever the thread count. */
+    const char *log_dir, *trace_dir, *latencies_dir;
+    /* Called on the calling thread each time the records of tasks [0, done) are
+     * whole in log/trace/latencies (not yet flushed), or NULL. */
+    void (*committed)(void *ctx, size_t done);
+    void *committed_ctx;
 } sim_run_opts;
 
 /* The default bound on events per replication: a run of the incident world takes
@@ -61,7 +73,11 @@ static inline double *sim_results_at(const sim_results *res, size_t p, size_t r)
     return res->v + (p * res->n_reps + r) * SIM_M_COUNT;
 }
 
-/* Runs every policy x replication on o->jobs threads. Returns 0 or -1 (err). */
+/* Runs every policy x replication (task t = policy * replications + replication)
+ * on o->jobs threads. Returns 0, or -1 with err filled by the first task, in task
+ * order, that failed: no later task is started, and log/trace/latencies then hold
+ * the records of every earlier task and those the failed task wrote before its
+ * error (an event budget that tripped: the records that explain the runaway). */
 int sim_run_all(const sim_scenario *s, const sim_run_opts *o, sim_results *out,
                 sim_error *err);
 
