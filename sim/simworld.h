@@ -33,9 +33,9 @@ typedef enum {
     CAUSE_ACK_DISCARD
 } wc_cause;
 
-/* What the client knows of one utterance: 8 bytes, one per utterance of the run. */
+/* What the client knows of one utterance: 4 bytes, one per utterance of the run
+ * (its time is in wc_client.ns, 8 bytes more). */
 typedef struct wc_utt {
-    uint32_t end_ms;  /* utterance end, ms after its session's start */
     uint16_t copies;  /* deliveries received */
     uint8_t cause;    /* wc_cause */
     uint8_t seen;     /* the utterance has ended (its job exists) */
@@ -46,13 +46,18 @@ typedef struct wc_session {
     int32_t max_delivered; /* highest index delivered so far, -1 none */
 } wc_session;
 
-/* The client: records, then turns them into metrics. */
+/* The client: records, then turns them into metrics. Times are integer
+ * nanoseconds until the statistics: no rounding, no saturation. */
 typedef struct wc_client {
     uint32_t n_sessions, per_session;
     wc_utt *utt;            /* n_sessions x per_session */
     wc_session *sessions;
-    float *latency;         /* first-delivery latencies, seconds */
-    size_t n_latency, cap_latency;
+    /* One slot per utterance: its end time (simulated ns) until its first
+     * delivery, then that delivery's latency (ns, >= 0). wc_client_metrics packs
+     * the latencies of delivered utterances into ns[0..n_latency). */
+    int64_t *ns;
+    size_t n_latency;
+    bool packed;            /* ns holds only latencies: no more records */
     uint64_t out_of_order, errors;
     double useful_busy_ns;  /* node time of attempts that made a first delivery */
 } wc_client;
@@ -64,8 +69,13 @@ void wc_client_utterance_ended(wc_client *c, uint64_t session, uint32_t index, i
 /* Records a delivery; returns true when it is the utterance's first. */
 bool wc_client_deliver(wc_client *c, int64_t now, uint64_t session, uint32_t index);
 void wc_client_cause(wc_client *c, uint64_t session, uint32_t index, wc_cause cause);
-/* Fills the client-side metrics of v (counts, losses by cause, latencies). */
+/* Fills the client-side metrics of v (counts, losses by cause, latencies: NaN
+ * when nothing was delivered). Call once, after the run: it packs c->ns. */
 void wc_client_metrics(wc_client *c, double v[SIM_M_COUNT]);
+/* Writes "policy,rep,latency_s" for every first delivery, ascending, the latency
+ * in exact decimal seconds from its nanoseconds ("1.950000000"). After
+ * wc_client_metrics. */
+void wc_client_write_latencies(wc_client *c, FILE *f, const char *policy, int rep);
 
 /* Log and trace lines (JSON lines, simulated seconds). */
 void sim_log_cmd(FILE *f, const char *policy, int rep, const disp_cmd *cmd);

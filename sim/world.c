@@ -13,9 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_sort_float.h>
-
-#include "escape.h"
 #include "engine.h"
 #include "xalloc.h"
 #include "net.h"
@@ -799,13 +796,8 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     v[SIM_M_BUDGET_REFUSALS] = (double)ds.budget_refusals;
     v[SIM_M_WASTED_NODE_S] = (w.total_busy_ns - w.client.useful_busy_ns) / 1e9;
     v[SIM_M_EVENTS] = (double)sim_events_executed(w.e);
-    if (o->latencies) {
-        gsl_sort_float(w.client.latency, 1, w.client.n_latency);
-        for (size_t i = 0; i < w.client.n_latency; i++) {
-            sim_csv_field(o->latencies, w.policy_name);
-            fprintf(o->latencies, ",%d,%.9g\n", rep, w.client.latency[i]);
-        }
-    }
+    if (o->latencies)
+        wc_client_write_latencies(&w.client, o->latencies, w.policy_name, rep);
 out:
     for (uint32_t i = 0; i < w.n_nodes; i++)
         node_free(w.nodes[i].n);
