@@ -2,7 +2,7 @@
  * check.h — `dsim check`: run scenarios and evaluate their expectations.
  *
  *   dsim check FILE|DIR... [--junit FILE] [--tap] [--jobs N] [--replications N]
- *              [--max-... N]
+ *              [--max-events N] [--max-... N]
  *
  * The command itself is sim_cmd_check() (commands.h). Its argument parser is
  * exported so that it can be tested and fuzzed in-process: it never exits and
@@ -28,6 +28,7 @@ typedef struct sim_check_opts {
     bool help;          /* --help / -h: print usage, do nothing else */
     int jobs;           /* --jobs N (1..SIM_CHECK_JOBS_MAX), 0 = all cores */
     int replications;   /* --replications N, 0 = as in each scenario */
+    unsigned long long max_events; /* --max-events N per replication, 0 = the default budget */
     sim_limits limits;  /* defaults, raised by the --max-... flags (sim_limits_flag) */
 } sim_check_opts;
 

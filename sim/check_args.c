@@ -1,10 +1,12 @@
 /* check_args.c — `dsim check`'s command line and its file list (see check.h). */
 #include "check.h"
+#include "cli.h"
 
 #include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,8 +50,9 @@ static bool option_is(const char *arg, const char *name, const char **value)
 }
 
 /* Options that take a value. */
-enum { OPT_JUNIT, OPT_JOBS, OPT_REPLICATIONS, OPT_VALUED_COUNT };
-static const char *const VALUED[OPT_VALUED_COUNT] = {"--junit", "--jobs", "--replications"};
+enum { OPT_JUNIT, OPT_JOBS, OPT_REPLICATIONS, OPT_MAX_EVENTS, OPT_VALUED_COUNT };
+static const char *const VALUED[OPT_VALUED_COUNT] = {"--junit", "--jobs", "--replications",
+                                                     "--max-events"};
 
 /* The index in VALUED of the option arg names, or -1. */
 static int valued_option(const char *arg, const char **value)
@@ -153,6 +156,12 @@ int sim_check_parse_args(int argc, char **argv, sim_check_opts *o, sim_error *er
                 if (parse_int(v, 1, SIM_CHECK_JOBS_MAX, &o->jobs) != 0) {
                     sim_error_add(err, "check: --jobs: expected an integer 1..%d, got '%.64s'",
                                   SIM_CHECK_JOBS_MAX, v);
+                    return -1;
+                }
+            } else if (which == OPT_MAX_EVENTS) {
+                if (sim_parse_uint(v, 1, UINT64_MAX, &o->max_events) != 0) {
+                    sim_error_add(err, "check: --max-events: expected a positive integer, got '%.64s'",
+                                  v);
                     return -1;
                 }
             } else if (parse_int(v, 1, INT_MAX, &o->replications) != 0) {

@@ -16,22 +16,28 @@
 
 static const char USAGE[] =
     "usage: dsim check FILE|DIR... [--junit FILE] [--tap] [--jobs N] [--replications N]\n"
+    "                  [--max-events N]\n"
     "\n"
     "Runs each scenario (a folder: every *.json in it but schema.json) and checks\n"
-    "its \"expect\" block. Prints a PASS or FAIL line per expectation and policy,\n"
-    "then 'N passed, M failed'. Exit 0: all passed; 1: one failed; 2: bad input.\n"
+    "its \"expect\" block. Prints a PASS or FAIL line per expectation and policy; a\n"
+    "file without \"expect\" is run too and is one test that passes if it runs. A file\n"
+    "that cannot be loaded or run is an error. Then 'N passed, M failed, K errors'.\n"
+    "Exit 0: all passed; 1: one failed; 2: an error (bad input).\n"
     "\n"
-    "  --junit FILE       also write a JUnit XML report (a testsuite per scenario)\n"
+    "  --junit FILE       also write a JUnit XML report (a testsuite per file)\n"
     "  --tap              print TAP version 13 instead of PASS / FAIL lines\n"
     "  --jobs N           run on N threads (default: all cores)\n"
-    "  --replications N   override each scenario's replications\n";
+    "  --replications N   override each scenario's replications\n"
+    "  --max-events N     events per replication before the run is stopped as an\n"
+    "                     error (default: 10000 per utterance + 1e7)\n";
 
 /* Where the results go, and what they added up to. */
 typedef struct check_ctx {
     const sim_check_opts *opts;
     sim_junit *junit;   /* NULL without --junit */
-    size_t passed, failed;
+    size_t passed, failed, errors;
     size_t tap_number;  /* TAP tests so far */
+    bool suite_open;    /* the current file has its JUnit testsuite */
     bool bad_input;
 } check_ctx;
 
@@ -51,19 +57,28 @@ static void error_text(const sim_error *err, char *buf, size_t size)
         snprintf(buf + w, size - w, "\n(%d more errors)", err->count - stored);
 }
 
-/* A scenario that could not be loaded or run: messages on stderr, an error in
- * the reports. */
+/* A scenario that could not be loaded or run: messages on stderr, one error in
+ * the count and the reports (in the file's testsuite, started here if the file
+ * has none yet). The message names the path once: the loader's and the run's
+ * messages already start with it. */
 static void report_error(check_ctx *c, const char *file, const char *what,
                          const sim_error *err)
 {
     sim_error_print(err);
     c->bad_input = true;
+    c->errors++;
     char text[SIM_ERR_MAX * 512 + 64];
     error_text(err, text, sizeof text);
     char message[600];
-    snprintf(message, sizeof message, "%s: %s", file, err->count ? err->msg[0] : what);
+    size_t fl = strlen(file);
+    if (err->count && strncmp(err->msg[0], file, fl) == 0 && err->msg[0][fl] == ':')
+        snprintf(message, sizeof message, "%s", err->msg[0]);
+    else
+        snprintf(message, sizeof message, "%s: %s", file, err->count ? err->msg[0] : what);
     if (c->junit) {
-        sim_junit_suite(c->junit, file, file);
+        if (!c->suite_open)
+            sim_junit_suite(c->junit, file, file);
+        c->suite_open = true;
         sim_junit_error(c->junit, what, message, text);
     }
     if (c->opts->tap) {
@@ -128,9 +143,26 @@ static void report_item(check_ctx *c, const sim_scenario *s, const sim_expect_it
     }
 }
 
-/* Loads, runs and checks one scenario file. */
+/* A file without expectations ran: one passing test. */
+static void report_ran(check_ctx *c, const sim_scenario *s)
+{
+    c->passed++;
+    char line[600];
+    snprintf(line, sizeof line, "%s runs (no expectations): %zu policies x %d replications",
+             s->name, s->n_policies, s->replications);
+    if (c->opts->tap)
+        sim_tap_result(stdout, ++c->tap_number, true, line, NULL, NULL, 0);
+    else
+        printf("PASS %s\n", line);
+    if (c->junit)
+        sim_junit_case(c->junit, "runs (no expectations)", NULL, NULL);
+}
+
+/* Loads, runs and checks one scenario file (a file without expectations is run
+ * and passes if it runs). */
 static void check_file(check_ctx *c, const char *file)
 {
+    c->suite_open = false;
     sim_scenario s;
     memset(&s, 0, sizeof s);
     sim_error err;
@@ -154,20 +186,20 @@ static void check_file(check_ctx *c, const char *file)
     }
     printf("%s %s (%s): %zu policies x %d replications\n", c->opts->tap ? "#" : "==", s.name,
            file, s.n_policies, s.replications);
-    if (c->junit)
+    if (c->junit) {
         sim_junit_suite(c->junit, s.name, file);
-    if (n == 0) {
-        printf("%sno expectations in %s\n", c->opts->tap ? "# " : "", file);
-        sim_scenario_free(&s);
-        return;
+        c->suite_open = true;
     }
     sim_run_opts ro;
     memset(&ro, 0, sizeof ro);
     ro.jobs = c->opts->jobs;
+    ro.max_events = c->opts->max_events;
     sim_results res;
     memset(&res, 0, sizeof res);
     if (sim_run_all(&s, &ro, &res, &err) != 0) {
         report_error(c, file, "could not run", &err);
+    } else if (n == 0) {
+        report_ran(c, &s);
     } else {
         sim_expect_eval(&s, &res, items, n);
         for (size_t k = 0; k < n; k++)
@@ -217,8 +249,10 @@ int sim_cmd_check(int argc, char **argv)
         char **files = NULL;
         size_t n_files = 0;
         memset(&err, 0, sizeof err);
-        if (sim_check_expand_path(opts.paths[i], &files, &n_files, &err) != 0)
+        if (sim_check_expand_path(opts.paths[i], &files, &n_files, &err) != 0) {
+            c.suite_open = false;
             report_error(&c, opts.paths[i], "no scenario", &err);
+        }
         for (size_t k = 0; k < n_files; k++) {
             check_file(&c, files[k]);
             free(files[k]);
@@ -228,9 +262,9 @@ int sim_cmd_check(int argc, char **argv)
 
     if (opts.tap) {
         sim_tap_plan(stdout, c.tap_number);
-        printf("# %zu passed, %zu failed\n", c.passed, c.failed);
+        printf("# %zu passed, %zu failed, %zu errors\n", c.passed, c.failed, c.errors);
     } else {
-        printf("%zu passed, %zu failed\n", c.passed, c.failed);
+        printf("%zu passed, %zu failed, %zu errors\n", c.passed, c.failed, c.errors);
     }
     int rc = c.bad_input ? SIM_EXIT_USAGE : c.failed ? SIM_EXIT_FAIL : SIM_EXIT_OK;
     if (fflush(stdout) != 0 || ferror(stdout)) {

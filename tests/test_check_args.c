@@ -74,6 +74,15 @@ static void limit_flags_raise_the_loader_limits(void **state)
     assert_int_equal(o.limits.max_nodes, 200001);
     assert_int_equal(o.limits.max_replications, 20002);
     assert_int_equal(o.n_paths, 1);
+    assert_int_equal(o.max_events, 0);
+    sim_check_opts_free(&o);
+    /* --max-events is the run's event budget, not a loader limit. */
+    const char *budget[] = {"x.json", "--max-events", "18446744073709551615", NULL};
+    assert_int_equal(parse(&o, &err, budget), 0);
+    assert_true(o.max_events == UINT64_MAX);
+    sim_limits def;
+    sim_limits_default(&def);
+    assert_memory_equal(&o.limits, &def, sizeof def);
     sim_check_opts_free(&o);
 }
 
@@ -97,6 +106,8 @@ static void bad_command_lines_say_what_is_wrong(void **state)
         {{"--max-nodes", "0", "x", NULL}, "--max-nodes: expected a positive integer, got '0'"},
         {{"--max-nodes=-5", "x", NULL}, "got '-5'"},
         {{"--max-bogus", "3", "x", NULL}, "unknown option '--max-bogus'"},
+        {{"--max-events=0", "x", NULL}, "--max-events: expected a positive integer, got '0'"},
+        {{"x", "--max-events", NULL}, "--max-events needs a value"},
         {{"", NULL}, "empty path"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
