@@ -33,7 +33,7 @@ expect_out "$TMP/lines" \
     "PASS exact latency_s.p99 == 1.95: 1.95 ± 0" \
     "PASS exact latency_s.max == 1.95: 1.95 ± 0" \
     "PASS exact latency_s.mean == 1.95: 1.95 ± 0" \
-    "5 passed, 0 failed"
+    "5 passed, 0 failed, 0 errors"
 "$DSIM" run "$F" --latencies "$TMP/lat.csv" >/dev/null || fail "run --latencies exits $?"
 expect_out "$TMP/lat.csv" "policy,replication,latency_s" \
     "exact,0,1.950000000" "exact,0,1.950000000" "exact,1,1.950000000" "exact,1,1.950000000"
@@ -54,7 +54,7 @@ expect_out "$TMP/lines" \
     "PASS fast latency_s.p50 == 0.0005: 0.0005" \
     "PASS fast latency_s.max == 0.0005: 0.0005" \
     "PASS fast latency_s.mean == 0.0005: 0.0005" \
-    "4 passed, 0 failed"
+    "4 passed, 0 failed, 0 errors"
 "$DSIM" run "$F" --latencies "$TMP/lat.csv" >/dev/null || fail "run --latencies exits $?"
 [ "$(sed 1d "$TMP/lat.csv" | sort -u)" = "fast,0,0.000500000" ] || fail "latencies: $(cat "$TMP/lat.csv")"
 
