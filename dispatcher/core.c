@@ -117,6 +117,8 @@ disp *disp_new(const disp_policy *policy, disp_sink_fn sink, void *ctx,
     d->uniform = uniform;
     d->uctx = uniform_ctx;
     d->retain = d->p.retain ? d->p.retain : auto_retain(&d->p);
+    d->jobs_max = d->p.max_jobs_held ? d->p.max_jobs_held : DISP_JOBS_HELD_MAX;
+    d->window_max = d->p.max_session_window ? d->p.max_session_window : DISP__WINDOW_MAX;
     d->qhead = d->qtail = DISP__NONE;
     d->sfree = d->armed_cursor = DISP__NONE;
     d->check_hpos = -1;

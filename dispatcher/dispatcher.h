@@ -25,6 +25,16 @@
 extern "C" {
 #endif
 
+/* Marks a function whose result must be checked: ignoring it is a compiler
+ * warning (GCC and Clang; nothing elsewhere). Every int input of the core
+ * carries it, because a refused input leaves the core's state unchanged and a
+ * driver that does not look goes on with a world the core never saw. */
+#if defined(__GNUC__) || defined(__clang__)
+#define DISP_NODISCARD __attribute__((warn_unused_result))
+#else
+#define DISP_NODISCARD
+#endif
+
 /* Time is integer nanoseconds on the driver's clock. */
 typedef int64_t disp_time;
 #define DISP_NS_PER_MS INT64_C(1000000)
@@ -165,6 +175,12 @@ typedef struct disp_policy {
                                 running attempt one more period and uses up one of
                                 max_failovers; a refused hedge is not sent. */
     } retry_budget;
+
+    /* Memory bounds; 0 = the largest the core supports. An input that would
+     * pass one is refused with DISP_ELIMIT (state unchanged). */
+    uint32_t max_jobs_held;      /* jobs held at once, <= DISP_JOBS_HELD_MAX */
+    uint32_t max_session_window; /* indices a session's window spans,
+                                    <= DISP_SESSION_WINDOW_MAX */
 } disp_policy;
 
 /*
@@ -172,7 +188,7 @@ typedef struct disp_policy {
  * untouched when the name is unknown. Presets: "lingua-2025-12-28",
  * "lingua-2025-12-31", "lingua-2026-01-19" (see reference-scheduler.md).
  */
-int disp_policy_preset(disp_policy *out, const char *name);
+DISP_NODISCARD int disp_policy_preset(disp_policy *out, const char *name);
 
 /* The preset names, NULL-terminated, for help texts and error messages. */
 extern const char *const disp_preset_names[];
@@ -287,15 +303,22 @@ void disp_free(disp *d);
 #define DISP_EINVAL (-2)   /* bad argument (time went back, slots < 0, ...) */
 #define DISP_ELIMIT (-3)   /* a bounded table is full */
 
+/* The bounded tables (DISP_ELIMIT when one is full). A driver that feeds the
+ * core from a configuration checks it against these before it starts. */
+#define DISP_SLOTS_MAX 65536                   /* disp_node_up's slots */
+#define DISP_JOBS_HELD_MAX (UINT32_C(1) << 22) /* jobs held at once, finished ones included
+                                                  (they are kept for the retention) */
+#define DISP_SESSIONS_MAX (UINT32_C(1) << 24)  /* sessions open at once */
+
 /* A node registers (or comes back online) with `slots` concurrent jobs
  * (0 = policy default_slots) in node class `cls` (for per-class estimates). */
-int disp_node_up(disp *d, disp_time now, uint32_t node, uint32_t cls, int slots);
+DISP_NODISCARD int disp_node_up(disp *d, disp_time now, uint32_t node, uint32_t cls, int slots);
 
 /* A node goes offline: it is no longer chosen; its jobs time out as usual. */
-int disp_node_down(disp *d, disp_time now, uint32_t node);
+DISP_NODISCARD int disp_node_down(disp *d, disp_time now, uint32_t node);
 
 /* A node heartbeat reporting how many jobs it is running (current_jobs). */
-int disp_node_heartbeat(disp *d, disp_time now, uint32_t node, int current_jobs);
+DISP_NODISCARD int disp_node_heartbeat(disp *d, disp_time now, uint32_t node, int current_jobs);
 
 /* Utterance indices are 0 .. DISP_INDEX_MAX - 1. */
 #define DISP_INDEX_MAX UINT32_MAX
@@ -311,22 +334,22 @@ int disp_node_heartbeat(disp *d, disp_time now, uint32_t node, int current_jobs)
  * session's window would span more than DISP_SESSION_WINDOW_MAX indices (an
  * index that far from the oldest one still held; under the ordered queue,
  * also from `expected`, since every index in between is waited for). */
-int disp_utterance(disp *d, disp_time now, uint64_t session, uint32_t index,
+DISP_NODISCARD int disp_utterance(disp *d, disp_time now, uint64_t session, uint32_t index,
                    disp_time audio, uint64_t *job_out);
 
 /* A node's job_result. `success` false is a failed result (PROCESSING_ERROR). */
-int disp_result(disp *d, disp_time now, uint64_t job_id, uint32_t attempt, uint32_t node,
+DISP_NODISCARD int disp_result(disp *d, disp_time now, uint64_t job_id, uint32_t attempt, uint32_t node,
                 bool success);
 
 /* A node reports that `stage` (0 ASR, 1 NMT, 2 TTS) of an attempt finished. */
-int disp_progress(disp *d, disp_time now, uint64_t job_id, uint32_t attempt, uint32_t node,
+DISP_NODISCARD int disp_progress(disp *d, disp_time now, uint64_t job_id, uint32_t attempt, uint32_t node,
                   int stage);
 
 /* The session closed: flush its result queue; forget it once nothing can arrive. */
-int disp_session_close(disp *d, disp_time now, uint64_t session);
+DISP_NODISCARD int disp_session_close(disp *d, disp_time now, uint64_t session);
 
 /* Time passed: run every timer due at or before `now` (scans, timeouts, checks). */
-int disp_advance(disp *d, disp_time now);
+DISP_NODISCARD int disp_advance(disp *d, disp_time now);
 
 /* The earliest time at which disp_advance() has work, or DISP_NEVER. */
 disp_time disp_next_deadline(const disp *d);

@@ -25,12 +25,13 @@
  * new job from the forgotten one (it wraps after 2^26 jobs). */
 #define DISP__SLOT_BITS 22          /* jobs held at once: at most 4M */
 #define DISP__SLOT_MAX (UINT32_C(1) << DISP__SLOT_BITS)
+_Static_assert(DISP__SLOT_MAX == DISP_JOBS_HELD_MAX, "jobs held: one limit");
 #define DISP__GEN_BITS 26
 #define DISP__GEN_SHIFT (DISP__ATTEMPT_BITS + DISP__SLOT_BITS)
 #define DISP__INDEX_MAX DISP_INDEX_MAX /* utterance indices are below it */
 #define DISP__WINDOW_MAX DISP_SESSION_WINDOW_MAX /* indices a session's window spans */
 #define DISP__WINDOW_MIN 16         /* smallest window allocation (entries) */
-#define DISP__SESSION_MAX (UINT32_C(1) << 24) /* sessions open at once */
+#define DISP__SESSION_MAX DISP_SESSIONS_MAX /* sessions open at once */
 #define DISP__ACK_RANGE_MAX 65536   /* wait entries created by one arrival */
 #define DISP__EST_MIN_SAMPLES 16    /* durations before an estimate replaces the default */
 #define DISP__PHI_WINDOW 64         /* inter-arrival samples per node (phi accrual) */
@@ -208,6 +209,8 @@ struct disp {
     void *uctx;
     disp_time now;           /* the latest input's time */
     disp_time retain;        /* effective finished-job retention */
+    uint32_t jobs_max;       /* effective max_jobs_held */
+    uint32_t window_max;     /* effective max_session_window */
     disp_stats st;
 
     disp__job *jobs;
@@ -305,7 +308,7 @@ void disp__dedup_expire(disp *d);
 /* The entry of `index`, or NULL when the index lies outside the window. */
 disp__uinfo *disp__u_get(const disp__session *s, int64_t index);
 /* Adds [lo, hi) to the window (the window becomes the smallest range holding
- * both); new entries hold nothing. The caller checked the span (DISP__WINDOW_MAX). */
+ * both); new entries hold nothing. The caller checked the span (d->window_max). */
 void disp__u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi);
 /* Drops entries from the front of the window while they can no longer matter
  * (see uwin.c) and shrinks the allocation to what is left. */

@@ -396,12 +396,14 @@ void disp__queue_pump(disp *d)
 
 /* ---- creation and forgetting ------------------------------------------------- */
 
-/* A free job record, or NULL when DISP__SLOT_MAX jobs are held. */
+/* A free job record, or NULL when d->jobs_max jobs are held. */
 static disp__job *job_alloc(disp *d)
 {
     uint32_t s;
     disp__job *j;
 
+    if (d->st.jobs_in_memory >= d->jobs_max)
+        return NULL;
     if (d->nfree > 0) {
         s = d->jfree[--d->nfree];
     } else {

@@ -200,7 +200,7 @@ int disp_node_up(disp *d, disp_time now, uint32_t node, uint32_t cls, int slots)
     assert(d != NULL);
     if ((rc = disp__enter(d, now)) != 0)
         return rc;
-    if (slots < 0 || slots > 65536)
+    if (slots < 0 || slots > DISP_SLOTS_MAX)
         return DISP_EINVAL;
     n = disp__node_find(d, node);
     if (n == NULL) {

@@ -134,10 +134,14 @@ const char *disp_policy_check(const disp_policy *p)
         return "dedup_ttl_s: expected a duration >= 0 and <= 1 day";
     if ((unsigned)p->node_load > DISP_LOAD_RESERVED)
         return "node_load: unknown mode";
-    if (p->default_slots < 1 || p->default_slots > 65536)
+    if (p->default_slots < 1 || p->default_slots > DISP_SLOTS_MAX)
         return "slots_default: expected an integer in 1..65536";
     if (!dur_ok(p->retain, true))
         return "retain_s: expected a duration >= 0 and <= 1 day";
+    if (p->max_jobs_held > DISP_JOBS_HELD_MAX)
+        return "max_jobs_held: expected at most DISP_JOBS_HELD_MAX (2^22)";
+    if (p->max_session_window > DISP_SESSION_WINDOW_MAX)
+        return "max_session_window: expected at most DISP_SESSION_WINDOW_MAX (2^20)";
 
     if ((unsigned)p->timeout.mode > DISP_TIMEOUT_QUANTILE)
         return "timeout.mode: unknown mode";

@@ -174,7 +174,7 @@ int disp__session_claim(disp *d, disp__session *s, uint32_t index)
     /* The ordered queue waits on every index from `expected` on, one by one. */
     if (d->p.result_queue == DISP_QUEUE_ORDERED && s->expected < lo)
         lo = s->expected;
-    if (hi - lo > (int64_t)DISP__WINDOW_MAX)
+    if (hi - lo > (int64_t)d->window_max)
         return DISP_ELIMIT;
     disp__u_cover(d, s, index, index + 1);
     return 0;
@@ -398,12 +398,12 @@ static void ref_add(disp *d, disp__session *s, const disp__rq_entry *e)
         /* The gap clock starts now for every index in [expected, index) that is
          * neither pending nor waiting — delivered or discarded ones included.
          * At most DISP__ACK_RANGE_MAX of them, and none that would stretch
-         * the window beyond DISP__WINDOW_MAX. */
+         * the window beyond its bound (max_session_window). */
         int64_t i = s->expected, top = (int64_t)s->ubase + s->un;
         if ((int64_t)e->index - i > DISP__ACK_RANGE_MAX)
             i = (int64_t)e->index - DISP__ACK_RANGE_MAX;
-        if (top - i > (int64_t)DISP__WINDOW_MAX)
-            i = top - (int64_t)DISP__WINDOW_MAX;
+        if (top - i > (int64_t)d->window_max)
+            i = top - (int64_t)d->window_max;
         if (i < (int64_t)e->index)
             disp__u_cover(d, s, (uint32_t)i, e->index);
         for (; i < (int64_t)e->index; i++)

@@ -77,7 +77,7 @@ void disp__u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi)
         nlo = lo < s->ubase ? lo : s->ubase;
         nhi = hi > top ? hi : top;
     }
-    assert(nhi - nlo <= DISP__WINDOW_MAX);
+    assert(nhi - nlo <= d->window_max);
     if (nhi - nlo > s->ucap) {
         for (cap = s->ucap ? s->ucap : DISP__WINDOW_MIN; cap < nhi - nlo; cap *= 2)
             ;

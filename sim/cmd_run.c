@@ -233,7 +233,8 @@ int sim_cmd_run(int argc, char **argv)
                       .committed = streams_committed, .committed_ctx = &st};
     sim_results res;
     int rc = SIM_EXIT_OK;
-    if (sim_run_all(&s, &o, &res, &err) != 0) {
+    int fail = sim_run_all(&s, &o, &res, &err);
+    if (fail != 0) {
         sim_error_print(&err);
         /* what the failed run wrote (up to a tripped event budget) explains it */
         for (int k = 0; k < N_ST; k++) {
@@ -246,7 +247,7 @@ int sim_cmd_run(int argc, char **argv)
         }
         streams_commit(&st);
         sim_scenario_free(&s);
-        return SIM_EXIT_USAGE;
+        return sim_fail_exit(fail);
     }
     if (streams_commit(&st) != 0) {
         sim_results_free(&res);

@@ -189,6 +189,11 @@ static void run_serial(pool *p)
     free(err);
 }
 
+int sim_fail_exit(int fail)
+{
+    return fail == SIM_FAIL_INTERNAL ? 3 : 2; /* SIM_EXIT_INTERNAL, SIM_EXIT_USAGE */
+}
+
 int sim_default_jobs(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -242,7 +247,7 @@ int sim_run_all(const sim_scenario *s, const sim_run_opts *o, sim_results *out, 
         drop_spools(&p->tasks[t]); /* tasks past a failure */
     int rc = 0;
     if (p->failed != SIZE_MAX) {
-        rc = -1;
+        rc = p->tasks[p->failed].rc == SIM_FAIL_INTERNAL ? SIM_FAIL_INTERNAL : SIM_FAIL_INPUT;
         for (int i = 0; i < p->err.count && i < SIM_ERR_MAX; i++)
             sim_error_add(err, "%s", p->err.msg[i]);
     }

@@ -54,9 +54,17 @@ uint64_t sim_default_event_budget(const sim_scenario *s);
 /* The seed of replication r of a scenario seeded `seed`. */
 uint64_t sim_replication_seed(uint64_t seed, int r);
 
+/* How a run fails: the scenario asks for what cannot run (exit 2), or dsim
+ * itself is wrong (a core call refused that the world should never make: exit 3).
+ * sim_fail_exit() gives the exit code. */
+#define SIM_FAIL_INPUT (-1)
+#define SIM_FAIL_INTERNAL (-2)
+int sim_fail_exit(int fail);
+
 /*
  * Runs replication `rep` of policy `policy`; fills v[SIM_M_COUNT] with the
- * metrics of that run. Returns 0, or -1 with err filled.
+ * metrics of that run. Returns 0, or SIM_FAIL_INPUT / SIM_FAIL_INTERNAL with err
+ * filled: the replication stops at the first refused core call.
  */
 int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opts *o,
                 double v[SIM_M_COUNT], sim_error *err);
@@ -74,10 +82,11 @@ static inline double *sim_results_at(const sim_results *res, size_t p, size_t r)
 }
 
 /* Runs every policy x replication (task t = policy * replications + replication)
- * on o->jobs threads. Returns 0, or -1 with err filled by the first task, in task
- * order, that failed: no later task is started, and log/trace/latencies then hold
- * the records of every earlier task and those the failed task wrote before its
- * error (an event budget that tripped: the records that explain the runaway). */
+ * on o->jobs threads. Returns 0, or the failure (SIM_FAIL_*) of the first task,
+ * in task order, that failed, with err filled by it: no later task is started,
+ * and log/trace/latencies then hold the records of every earlier task and those
+ * the failed task wrote before its error (an event budget that tripped: the
+ * records that explain the runaway). */
 int sim_run_all(const sim_scenario *s, const sim_run_opts *o, sim_results *out,
                 sim_error *err);
 

@@ -10,6 +10,9 @@
  * single deadline timer from its next_deadline().
  */
 #include <assert.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,6 +107,9 @@ typedef struct world {
      * (job, attempt) -> busy, open addressing, linear probing */
     struct held { uint64_t key; int64_t busy; } *held;
     size_t held_cap, held_n;
+    /* the first refused core call: SIM_FAIL_INPUT or SIM_FAIL_INTERNAL, and why */
+    int fail;
+    char fail_msg[400];
 } world;
 
 static void world_call_core_done(world *w);
@@ -209,6 +215,76 @@ static int64_t held_take(world *w, uint64_t job, uint32_t attempt)
         w->held[i] = w->held[k];
         i = k;
     }
+}
+
+/* --- refused core calls --------------------------------------------------- */
+
+/* Records the first failure (kind SIM_FAIL_INPUT or SIM_FAIL_INTERNAL) and stops
+ * the replication at the end of the current event: a core that refused an
+ * input did not see it, so nothing the run measures after it would be true. */
+static void world_fail(world *w, int kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void world_fail(world *w, int kind, const char *fmt, ...)
+{
+    if (w->fail)
+        return;
+    w->fail = kind;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->fail_msg, sizeof w->fail_msg, fmt, ap);
+    va_end(ap);
+    sim_stop(w->e);
+}
+
+static const char *disp_rc_name(int rc)
+{
+    return rc == DISP_EUNKNOWN ? "DISP_EUNKNOWN"
+           : rc == DISP_EINVAL ? "DISP_EINVAL"
+           : rc == DISP_ELIMIT ? "DISP_ELIMIT"
+                               : "an unknown code";
+}
+
+/* A core call the world's own bookkeeping should never see refused. */
+static void world_internal(world *w, int rc, const char *call)
+{
+    if (rc != 0)
+        world_fail(w, SIM_FAIL_INTERNAL, "internal error: %s returned %d (%s) at t=%.9g s", call,
+                   rc, disp_rc_name(rc), (double)sim_now(w->e) / 1e9);
+}
+
+/* disp_utterance refused (session a, index): a full table of the core is an
+ * input error (the workload asks for more than the core holds), named with the
+ * fields that drive it; anything else is internal. */
+static void world_utterance_refused(world *w, int rc, uint64_t a, uint32_t index)
+{
+    if (rc != DISP_ELIMIT) {
+        world_internal(w, rc, "disp_utterance");
+        return;
+    }
+    const disp_policy *p = &w->s->policies[w->policy].policy;
+    uint32_t jobs_max = p->max_jobs_held ? p->max_jobs_held : DISP_JOBS_HELD_MAX;
+    uint32_t window_max = p->max_session_window ? p->max_session_window : DISP_SESSION_WINDOW_MAX;
+    double t = (double)sim_now(w->e) / 1e9;
+    disp_stats st;
+    disp_get_stats(w->d, &st);
+    if (st.jobs_in_memory >= jobs_max)
+        world_fail(w, SIM_FAIL_INPUT,
+                   "workload: more than %" PRIu32 " jobs held at once at t=%.9g s, the core's "
+                   "limit (it keeps a finished job for the policy's longest window, at least "
+                   "5 min): fewer sessions (workload.sessions) or longer gaps (workload.gap_s)",
+                   jobs_max, t);
+    else if (st.sessions_in_memory >= DISP_SESSIONS_MAX)
+        world_fail(w, SIM_FAIL_INPUT,
+                   "workload.sessions: more than %" PRIu32
+                   " sessions open at once at t=%.9g s, the core's limit",
+                   DISP_SESSIONS_MAX, t);
+    else
+        world_fail(w, SIM_FAIL_INPUT,
+                   "workload.utterances_per_session: session %" PRIu64 " reached utterance %" PRIu32
+                   " at t=%.9g s while an index %" PRIu32 " or more below it still mattered (a "
+                   "job held, a gap waited on), the core's limit of a session's window: fewer "
+                   "utterances per session or longer gaps (workload.gap_s)",
+                   a, index, t, window_max);
 }
 
 /* --- stop condition ------------------------------------------------------ */
@@ -430,7 +506,12 @@ static void ev_core(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
     world *w = ctx;
     w->core_timer = 0;
     w->core_at = SIM_NEVER;
-    disp_advance(w->d, sim_now(e));
+    int rc = disp_advance(w->d, sim_now(e));
+    /* DISP_ELIMIT: the core's runaway guard; what is left stays due and runs at
+     * the next call (the timer below is re-armed at once; the event budget
+     * bounds a real runaway). */
+    if (rc != DISP_ELIMIT)
+        world_internal(w, rc, "disp_advance");
     world_call_core_done(w);
 }
 
@@ -481,14 +562,19 @@ static void ev_node_down_notice(sim_engine *e, void *ctx, uint64_t a, uint64_t g
     world *w = ctx;
     if (w->nodes[a].down_gen != gen)
         return; /* it came back before the scheduler noticed */
-    disp_node_down(w->d, sim_now(e), (uint32_t)a);
+    world_internal(w, disp_node_down(w->d, sim_now(e), (uint32_t)a), "disp_node_down");
     world_call_core_done(w);
 }
 
 static void ev_node_up(sim_engine *e, void *ctx, uint64_t a, uint64_t slots)
 {
     world *w = ctx;
-    disp_node_up(w->d, sim_now(e), (uint32_t)a, w->nodes[a].cls, (int)slots);
+    int rc = disp_node_up(w->d, sim_now(e), (uint32_t)a, w->nodes[a].cls, (int)slots);
+    if (rc == DISP_EINVAL && (slots < 1 || slots > DISP_SLOTS_MAX))
+        world_fail(w, SIM_FAIL_INPUT, "nodes[%" PRIu32 "].slots: expected an integer in 1..%d, got %d",
+                   w->nodes[a].cls, DISP_SLOTS_MAX, (int)slots);
+    else
+        world_internal(w, rc, "disp_node_up");
     world_call_core_done(w);
 }
 
@@ -580,6 +666,7 @@ static void ev_to_sched(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
     world *w = ctx;
     msg m = msg_take(w, a);
     sim_time now = sim_now(e);
+    int rc;
     switch (m.kind) {
     case MSG_RESULT:
         w->msgs_in_flight--;
@@ -587,8 +674,12 @@ static void ev_to_sched(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
         w->cur_job = m.job;
         w->cur_attempt = m.attempt;
         w->cur_busy = m.busy;
-        disp_result(w->d, now, m.job_id, m.attempt, m.node, m.success);
+        rc = disp_result(w->d, now, m.job_id, m.attempt, m.node, m.success);
         w->in_result = false;
+        /* DISP_EUNKNOWN: a result for a job the core forgot (a very late one);
+         * the core logged it (result_unknown_job), it is part of the world. */
+        if (rc != DISP_EUNKNOWN)
+            world_internal(w, rc, "disp_result");
         if (m.success && w->s->policies[w->policy].policy.result_queue == DISP_QUEUE_ORDERED) {
             /* only the ordered queue holds a result back and releases it later */
             const wclient_sent *sn = world_sent(w, m.session, m.index);
@@ -598,10 +689,13 @@ static void ev_to_sched(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
         break;
     case MSG_PROGRESS:
         w->msgs_in_flight--;
-        disp_progress(w->d, now, m.job_id, m.attempt, m.node, m.stage);
+        rc = disp_progress(w->d, now, m.job_id, m.attempt, m.node, m.stage);
+        if (rc != DISP_EUNKNOWN) /* as for results: a forgotten job */
+            world_internal(w, rc, "disp_progress");
         break;
     case MSG_HEARTBEAT:
-        disp_node_heartbeat(w->d, now, m.node, m.current_jobs);
+        world_internal(w, disp_node_heartbeat(w->d, now, m.node, m.current_jobs),
+                       "disp_node_heartbeat");
         break;
     }
     world_call_core_done(w);
@@ -624,7 +718,7 @@ static void ev_session_close(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
 {
     (void)b;
     world *w = ctx;
-    disp_session_close(w->d, sim_now(e), a);
+    world_internal(w, disp_session_close(w->d, sim_now(e), a), "disp_session_close");
     if (--w->sessions_open == 0 && w->s->max_time_s <= 0)
         sim_schedule(e, sim_now(e) + WORLD_DRAIN_HORIZON, ev_horizon, w, 0, 0);
     world_call_core_done(w);
@@ -657,7 +751,9 @@ static void ev_utterance(sim_engine *e, void *ctx, uint64_t a, uint64_t audio)
     uint32_t index = w->cursors[a].next - 1;
     sim_time now = sim_now(e);
     wc_client_utterance_ended(&w->client, a, index, now);
-    disp_utterance(w->d, now, a, index, (disp_time)audio, NULL);
+    int rc = disp_utterance(w->d, now, a, index, (disp_time)audio, NULL);
+    if (rc != 0)
+        world_utterance_refused(w, rc, a, index);
     world_session_next(w, a);
     world_call_core_done(w);
 }
@@ -723,7 +819,7 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     if (!w.d) {
         sim_error_add(err, "%s: policies[%zu]: %s", s->path ? s->path : "scenario", policy,
                       disp_policy_check(&s->policies[policy].policy));
-        return -1;
+        return SIM_FAIL_INPUT;
     }
     const wl_config *wl = &s->workload;
     uint32_t n_sessions = (uint32_t)wl->sessions;
@@ -750,7 +846,7 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
             if (!wn->n) {
                 sim_error_add(err, "%s: nodes[%zu]: unusable node configuration",
                               s->path ? s->path : "scenario", c);
-                rc = -1;
+                rc = SIM_FAIL_INPUT;
                 goto out;
             }
         }
@@ -773,14 +869,21 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
      * scenario whose timers are far shorter than its jobs (a heartbeat of a
      * microsecond) must end with an error, not run for hours. */
     uint64_t budget = o->max_events ? o->max_events : sim_default_event_budget(s);
-    if (sim_run(w.e, s->max_time_s > 0 ? (sim_time)(s->max_time_s * 1e9) : SIM_NEVER,
-                budget) == SIM_RUN_BUDGET) {
+    sim_run_status ran = sim_run(
+        w.e, s->max_time_s > 0 ? (sim_time)(s->max_time_s * 1e9) : SIM_NEVER, budget);
+    if (w.fail) {
+        sim_error_add(err, "%s: policy %s, replication %d: %s", s->path ? s->path : "scenario",
+                      w.policy_name, rep, w.fail_msg);
+        rc = w.fail;
+        goto out;
+    }
+    if (ran == SIM_RUN_BUDGET) {
         sim_error_add(err,
                       "%s: policy %s, replication %d: more than %llu events (timers far "
                       "shorter than the work?); raise the budget with dsim run --max-events N",
                       s->path ? s->path : "scenario", w.policy_name, rep,
                       (unsigned long long)budget);
-        rc = -1;
+        rc = SIM_FAIL_INPUT;
         goto out;
     }
     disp_stats ds;

@@ -33,9 +33,13 @@ int main(void)
     if (disp_policy_preset(&p, "lingua-2025-12-28") != 0)
         return 1;
     disp *d = disp_new(&p, sink, NULL, NULL, NULL);
-    disp_node_up(d, 0, 1, 0, 4);
-    disp_utterance(d, 1000, 7, 0, 3 * DISP_NS_PER_S, NULL);
-    disp_advance(d, 31 * DISP_NS_PER_S + 1);  /* the 30 s timeout: failover to node 1 again */
+    /* every input's result is checked (DISP_NODISCARD: -Werror refuses otherwise) */
+    if (disp_node_up(d, 0, 1, 0, 4) != 0 ||
+        disp_utterance(d, 1000, 7, 0, 3 * DISP_NS_PER_S, NULL) != 0 ||
+        disp_advance(d, 31 * DISP_NS_PER_S + 1) != 0) /* the 30 s timeout: failover to node 1 */
+        return 1;
+    if (disp_node_up(d, 0, 2, 0, DISP_SLOTS_MAX + 1) != DISP_EINVAL)
+        return 1; /* a refused input says so */
     disp_free(d);
     printf("assigns %d\n", assigns);
     return assigns == 2 ? 0 : 1;
