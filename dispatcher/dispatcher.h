@@ -40,6 +40,8 @@ typedef int64_t disp_time;
 #define DISP_NS_PER_MS INT64_C(1000000)
 #define DISP_NS_PER_S INT64_C(1000000000)
 #define DISP_NEVER INT64_MAX
+/* No duration knob of a policy may exceed one day (disp_policy_check). */
+#define DISP_DURATION_MAX (INT64_C(86400) * DISP_NS_PER_S)
 
 typedef struct disp disp;
 

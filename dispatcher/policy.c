@@ -93,7 +93,7 @@ int disp_policy_preset(disp_policy *out, const char *name)
 
 /* One day: no single duration knob may exceed it (keeps all arithmetic far from
  * overflow and catches seconds-vs-nanoseconds mistakes). */
-#define POLICY_MAX_DURATION (INT64_C(86400) * DISP_NS_PER_S)
+#define POLICY_MAX_DURATION DISP_DURATION_MAX
 
 static bool dur_ok(disp_time t, bool zero_ok)
 {

@@ -20,6 +20,9 @@ const sim__range SIM__PROB = {0, 1, false, false, true};
 const sim__range SIM__POSITIVE = {0, 1e9, true, false, false};
 const sim__range SIM__NONNEG = {0, 1e9, false, false, false};
 const sim__range SIM__ANY = {-DBL_MAX, DBL_MAX, false, false, false};
+const sim__range SIM__DURATION = {0, (double)DISP_DURATION_MAX / 1e9, false, false, true};
+const sim__range SIM__POS_DURATION = {1e-9, (double)DISP_DURATION_MAX / 1e9, false, false, true};
+const sim__range SIM__NS_SECONDS = {1e-9, SIM_MAX_SECONDS, false, false, false};
 
 /* ---- path ------------------------------------------------------------------ */
 
@@ -92,8 +95,12 @@ void sim__fmt_num(double x, char *buf, size_t cap)
     for (int p = 1; p <= 17; p++) {
         snprintf(buf, cap, "%.*g", p, x);
         if (strtod(buf, NULL) == x)
-            return;
+            break;
     }
+    char plain[40]; /* an integer written out when that is shorter: 86400, not 8.64e+04 */
+    if (x == floor(x) && fabs(x) < 1e15 && snprintf(plain, sizeof plain, "%.0f", x) > 0 &&
+        strlen(plain) < strlen(buf))
+        snprintf(buf, cap, "%s", plain);
 }
 
 void sim__describe(const json_t *v, char *buf, size_t cap)

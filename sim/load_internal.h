@@ -110,6 +110,11 @@ extern const sim__range SIM__PROB;        /* [0, 1] */
 extern const sim__range SIM__POSITIVE;    /* (0, 1e9] dimensionless */
 extern const sim__range SIM__NONNEG;      /* [0, 1e9] dimensionless */
 extern const sim__range SIM__ANY;         /* any finite number */
+/* The core's durations (disp_policy_check): at most DISP_DURATION_MAX (1 day);
+ * a positive one at least 1 ns, so that it stays positive once rounded to ns. */
+extern const sim__range SIM__DURATION;     /* [0, 86400] */
+extern const sim__range SIM__POS_DURATION; /* [1e-9, 86400] */
+extern const sim__range SIM__NS_SECONDS;   /* [1e-9, SIM_MAX_SECONDS]: a period in ns >= 1 */
 
 /* Checks that v is an object; else records "expected WHAT (an object), got ...". */
 bool sim__want_object(sim__ld *ld, const json_t *v, const char *what);

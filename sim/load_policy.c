@@ -16,12 +16,25 @@ static disp_time to_ns(double s)
     return (disp_time)llround(s * 1e9);
 }
 
-static void secs(sim__ld *ld, const json_t *o, const char *key, disp_time *field)
+/* A duration knob: SIM__DURATION, or SIM__POS_DURATION where the core needs it > 0.
+ * These ranges, the core's own checks and schema/scenario.schema.json say the
+ * same (tests/schema_mutation.py). */
+static void secs(sim__ld *ld, const json_t *o, const char *key, sim__range r, disp_time *field)
 {
     double v;
-    if (sim__num(ld, o, key, false, SIM__SECONDS, &v) == SIM__SET)
+    if (sim__num(ld, o, key, false, r, &v) == SIM__SET)
         *field = to_ns(v);
 }
+
+/* The core's number ranges (disp_policy_check), unconditional here: the core
+ * checks some only in the mode that uses them, the loader always. */
+static const sim__range K_RANGE = {0, 100, false, false, true};
+static const sim__range Q_RANGE = {0, 1, true, true, true};
+static const sim__range FACTOR_RANGE = {0, 100, true, false, true};
+static const sim__range THRESHOLD_RANGE = {0, 100, true, false, true};
+static const sim__range HEDGE_BUDGET_RANGE = {0, 1000, false, false, true};
+static const sim__range RATIO_RANGE = {0, 1000, false, false, true};
+static const sim__range MIN_PER_S_RANGE = {0, 1e9, false, false, true};
 
 static void count(sim__ld *ld, const json_t *o, const char *key, int lo, int hi, int *field)
 {
@@ -53,6 +66,40 @@ static const json_t *block(sim__ld *ld, const json_t *p, const char *key, const 
     return b;
 }
 
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Whether t (after the 'p') is NN of 0 < NN < 100 as the schema's pattern says:
+ * 1..99 without a leading zero and an optional fraction, or 0.DIGITS not all 0. */
+static bool quantile_text(const char *t)
+{
+    size_t i;
+    if (t[0] == '0') {
+        bool nonzero = false;
+        if (t[1] != '.' || t[2] == '\0')
+            return false;
+        for (i = 2; t[i]; i++) {
+            if (!is_digit(t[i]))
+                return false;
+            nonzero = nonzero || t[i] != '0';
+        }
+        return nonzero;
+    }
+    if (t[0] < '1' || t[0] > '9')
+        return false;
+    i = is_digit(t[1]) ? 2 : 1;
+    if (t[i] == '\0')
+        return true;
+    if (t[i] != '.' || t[i + 1] == '\0')
+        return false;
+    for (i++; t[i]; i++)
+        if (!is_digit(t[i]))
+            return false;
+    return true;
+}
+
 /* hedge.after: seconds, or a quantile of observed durations written "p95", "p99.9". */
 static void hedge_after(sim__ld *ld, const json_t *h, disp_policy *pol)
 {
@@ -64,15 +111,14 @@ static void hedge_after(sim__ld *ld, const json_t *h, disp_policy *pol)
     char got[80];
     if (json_is_number(v)) {
         double s;
-        if (sim__check_num(ld, v, SIM__SECONDS, &s)) {
+        if (sim__check_num(ld, v, SIM__POS_DURATION, &s)) { /* 0 would mean "a quantile" */
             pol->hedge.after = to_ns(s);
             pol->hedge.after_quantile = 0;
         }
     } else if (json_is_string(v) && json_string_value(v)[0] == 'p' && json_string_length(v) < 16) {
-        char *end;
         const char *txt = json_string_value(v) + 1;
-        q = strtod(txt, &end);
-        if (end == txt || *end != '\0' || !(q > 0 && q < 100)) {
+        q = quantile_text(txt) ? strtod(txt, NULL) : 0;
+        if (!(q > 0 && q < 100)) {
             sim__describe(v, got, sizeof got);
             sim__err(ld, "expected a quantile \"pNN\" with 0 < NN < 100, got %s", got);
         } else {
@@ -122,34 +168,34 @@ static void load_blocks(sim__ld *ld, const json_t *p, disp_policy *pol)
     if ((b = block(ld, p, "timeout", sim__keys_timeout))) {
         if (sim__enum(ld, b, "mode", false, sim__enum_timeout, &e) == SIM__SET)
             pol->timeout.mode = (disp_timeout_mode)e;
-        secs(ld, b, "min_s", &pol->timeout.min);
-        secs(ld, b, "max_s", &pol->timeout.max);
-        sim__num(ld, b, "k", false, SIM__NONNEG, &pol->timeout.k);
-        sim__num(ld, b, "q", false, (sim__range){0, 1, true, true, true}, &pol->timeout.q);
-        sim__num(ld, b, "factor", false, SIM__POSITIVE, &pol->timeout.factor);
-        count(ld, b, "window", 1, 1000000, &pol->timeout.window);
+        secs(ld, b, "min_s", SIM__POS_DURATION, &pol->timeout.min);
+        secs(ld, b, "max_s", SIM__POS_DURATION, &pol->timeout.max);
+        sim__num(ld, b, "k", false, K_RANGE, &pol->timeout.k);
+        sim__num(ld, b, "q", false, Q_RANGE, &pol->timeout.q);
+        sim__num(ld, b, "factor", false, FACTOR_RANGE, &pol->timeout.factor);
+        count(ld, b, "window", 16, 65536, &pol->timeout.window);
         sim__pop(ld);
     }
     if ((b = block(ld, p, "liveness", sim__keys_liveness))) {
         if (sim__enum(ld, b, "mode", false, sim__enum_liveness, &e) == SIM__SET)
             pol->liveness.mode = (disp_liveness_mode)e;
-        secs(ld, b, "silence_s", &pol->liveness.silence);
-        sim__num(ld, b, "threshold", false, SIM__POSITIVE, &pol->liveness.threshold);
+        secs(ld, b, "silence_s", SIM__POS_DURATION, &pol->liveness.silence);
+        sim__num(ld, b, "threshold", false, THRESHOLD_RANGE, &pol->liveness.threshold);
         sim__pop(ld);
     }
     if ((b = block(ld, p, "hedge", sim__keys_hedge))) {
         pol->hedge.enabled = true;
         sim__bool(ld, b, "enabled", false, &pol->hedge.enabled);
         hedge_after(ld, b, pol);
-        count(ld, b, "max_extra", 1, 1000, &pol->hedge.max_extra);
-        sim__num(ld, b, "budget", false, SIM__NONNEG, &pol->hedge.budget);
+        count(ld, b, "max_extra", 1, 4, &pol->hedge.max_extra);
+        sim__num(ld, b, "budget", false, HEDGE_BUDGET_RANGE, &pol->hedge.budget);
         sim__pop(ld);
     }
     if ((b = block(ld, p, "backoff", sim__keys_backoff))) {
         pol->backoff.enabled = true;
         sim__bool(ld, b, "enabled", false, &pol->backoff.enabled);
-        secs(ld, b, "base_s", &pol->backoff.base);
-        secs(ld, b, "cap_s", &pol->backoff.cap);
+        secs(ld, b, "base_s", SIM__DURATION, &pol->backoff.base);
+        secs(ld, b, "cap_s", SIM__DURATION, &pol->backoff.cap);
         if (sim__enum(ld, b, "jitter", false, sim__enum_jitter, &e) == SIM__SET)
             pol->backoff.jitter = (disp_jitter_mode)e;
         sim__pop(ld);
@@ -157,8 +203,8 @@ static void load_blocks(sim__ld *ld, const json_t *p, disp_policy *pol)
     if ((b = block(ld, p, "retry_budget", sim__keys_retry_budget))) {
         pol->retry_budget.enabled = true;
         sim__bool(ld, b, "enabled", false, &pol->retry_budget.enabled);
-        sim__num(ld, b, "ratio", false, SIM__NONNEG, &pol->retry_budget.ratio);
-        sim__num(ld, b, "min_per_s", false, SIM__NONNEG, &pol->retry_budget.min_per_s);
+        sim__num(ld, b, "ratio", false, RATIO_RANGE, &pol->retry_budget.ratio);
+        sim__num(ld, b, "min_per_s", false, MIN_PER_S_RANGE, &pol->retry_budget.min_per_s);
         sim__pop(ld);
     }
 }
@@ -222,9 +268,9 @@ static void load_policy(sim__ld *ld, const json_t *p, sim_policy *out)
     snprintf(out->preset, sizeof out->preset, "%s", preset);
     int e;
 
-    secs(ld, p, "dispatch_timeout_s", &pol->dispatch_timeout);
-    secs(ld, p, "scan_interval_s", &pol->scan_interval);
-    secs(ld, p, "pending_timeout_s", &pol->pending_timeout);
+    secs(ld, p, "dispatch_timeout_s", SIM__POS_DURATION, &pol->dispatch_timeout);
+    secs(ld, p, "scan_interval_s", SIM__DURATION, &pol->scan_interval);
+    secs(ld, p, "pending_timeout_s", SIM__DURATION, &pol->pending_timeout);
     count(ld, p, "max_failovers", 0, 1000, &pol->max_failovers);
     sim__bool(ld, p, "send_cancel", false, &pol->send_cancel);
     sim__bool(ld, p, "cancel_carries_attempt", false, &pol->cancel_carries_attempt);
@@ -237,15 +283,15 @@ static void load_policy(sim__ld *ld, const json_t *p, sim_policy *out)
     e = (int)pol->result_queue;
     choice(ld, p, "result_queue", sim__enum_result_queue, &e);
     pol->result_queue = (disp_queue_mode)e;
-    secs(ld, p, "ack_timeout_s", &pol->ack_timeout);
+    secs(ld, p, "ack_timeout_s", SIM__DURATION, &pol->ack_timeout);
     count(ld, p, "result_queue_max", 1, 1000000, &pol->result_queue_max);
-    secs(ld, p, "result_check_interval_s", &pol->result_check_interval);
+    secs(ld, p, "result_check_interval_s", SIM__POS_DURATION, &pol->result_check_interval);
     count(ld, p, "result_check_sessions", 1, 1000000, &pol->result_check_sessions);
-    secs(ld, p, "dedup_ttl_s", &pol->dedup_ttl);
+    secs(ld, p, "dedup_ttl_s", SIM__DURATION, &pol->dedup_ttl);
     e = (int)pol->pending;
     choice(ld, p, "pending", sim__enum_pending, &e);
     pol->pending = (disp_pending_mode)e;
-    count(ld, p, "slots_default", 1, 65536, &pol->default_slots);
+    count(ld, p, "slots_default", 1, DISP_SLOTS_MAX, &pol->default_slots);
     e = (int)pol->node_load;
     choice(ld, p, "node_load", sim__enum_node_load, &e);
     pol->node_load = (disp_load_mode)e;

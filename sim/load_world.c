@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "load_internal.h"
+#include "node.h"
 
 void sim__load_workload(sim__ld *ld, const json_t *root, sim_scenario *s)
 {
@@ -88,8 +89,12 @@ static void load_node(sim__ld *ld, const json_t *n, node_config *c, size_t i)
     else
         snprintf(c->name, sizeof c->name, "node%zu", i);
     sim__int32(ld, n, "count", false, 1, &c->count);
-    sim__int32(ld, n, "slots", false, 1, &c->slots);
-    sim__int32(ld, n, "workers", false, 1, &c->workers);
+    int64_t v;
+    /* what the core (disp_node_up) and the node model (node_new) accept */
+    if (sim__int(ld, n, "slots", false, 1, DISP_SLOTS_MAX, &v) == SIM__SET)
+        c->slots = (int)v;
+    if (sim__int(ld, n, "workers", false, 1, NODE_WORKERS_MAX, &v) == SIM__SET)
+        c->workers = (int)v;
     const json_t *st = sim__member(ld, n, "stages", true);
     if (st) {
         sim__push_key(ld, "stages");
@@ -108,7 +113,7 @@ static void load_node(sim__ld *ld, const json_t *n, node_config *c, size_t i)
         c->attempt_check = (node_attempt_mode)e;
     sim__bool(ld, n, "skip_repeat_job_id", false, &c->skip_repeat_job_id);
     sim__bool(ld, n, "progress", false, &c->progress);
-    sim__num(ld, n, "heartbeat_s", false, SIM__POS_SECONDS, &c->heartbeat_s);
+    sim__num(ld, n, "heartbeat_s", false, SIM__NS_SECONDS, &c->heartbeat_s);
     if (sim__enum(ld, n, "heartbeat_count", false, sim__enum_heartbeat_count, &e) == SIM__SET)
         c->heartbeat_count = (node_hb_count)e;
     if (sim__enum(ld, n, "heartbeat_phase", false, sim__enum_heartbeat_phase, &e) == SIM__SET)

@@ -179,7 +179,7 @@ void sim_scenario_print_summary(const sim_scenario *s, void *stdio_file);
 
 /*
  * The loader's key tables, for the schema test and tools: each names a
- * $defs entry of scenarios/schema.json and the keys its object accepts
+ * $defs entry of schema/scenario.schema.json and the keys its object accepts
  * (NULL-terminated). The list ends with {NULL, NULL}. Enum tables name
  * "DEF.FIELD" and list the accepted strings.
  */

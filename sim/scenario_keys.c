@@ -1,13 +1,13 @@
 /*
  * scenario_keys.c — every key and enum name the loader accepts, in one place.
  *
- * scenarios/schema.json describes the same format; tests/test_scenario_schema.c
+ * schema/scenario.schema.json describes the same format; tests/test_scenario_schema.c
  * reads it and checks that each $defs entry named below has exactly these keys
  * (and each enum these names), so the two cannot drift apart.
  */
 #include "load_internal.h"
 
-const char *const sim__keys_scenario[] = {"name",       "description", "seed",  "replications",
+const char *const sim__keys_scenario[] = {"$schema",    "name",        "description", "seed",  "replications",
                                           "max_time_s", "workload",    "nodes", "network",
                                           "policies",   "expect",      "sweep", NULL};
 const char *const sim__keys_workload[] = {

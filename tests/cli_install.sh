@@ -11,7 +11,7 @@ build=$(dirname "$dsim")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cmake --install "$build" --prefix "$tmp/prefix" > /dev/null
-for f in bin/dsim include/dispatcher.h share/dsim/plots/sweep.gp; do
+for f in bin/dsim include/dispatcher.h share/dsim/plots/sweep.gp share/dsim/scenario.schema.json; do
     [ -e "$tmp/prefix/$f" ] || { echo "FAIL: $f not installed"; exit 1; }
 done
 pc=$(find "$tmp/prefix" -name dispatcher.pc)

@@ -33,6 +33,45 @@ static void fails_with(const char *text, const char *headline)
     assert_null(s.nodes); /* the scenario was zeroed */
 }
 
+/* Fails with a headline naming `path` and containing `range`. */
+static void refused_at(const char *text, const char *path, const char *range)
+{
+    sim_scenario s;
+    sim_error err;
+    int rc = sim_scenario_load_string(text, strlen(text), "t.json", NULL, &s, &err);
+    if (rc != -1 || !strstr(err.msg[0], path) || !strstr(err.msg[0], range)) {
+        fprintf(stderr, "input: %s\n", text);
+        sim_error_print(&err);
+        if (rc == 0)
+            sim_scenario_free(&s);
+        fail_msg("expected a refusal at %s naming %s", path, range);
+    }
+}
+
+/* What the core (disp_node_up, disp_policy_check) and the node model (node_new)
+ * refuse, the loader refuses, at the field. Seen: each of these loaded, then
+ * failed at run time ("nodes[0]: unusable node configuration") or ran wrong. */
+static void the_core_and_node_limits_are_the_loaders(void **state)
+{
+    (void)state;
+    refused_at(fx_scenario(NULL, fx_node("\"slots\": 65537"), NULL, NULL), "nodes[0].slots",
+               "[1, 65536]");
+    refused_at(fx_scenario(NULL, fx_node("\"workers\": 1025"), NULL, NULL), "nodes[0].workers",
+               "[1, 1024]");
+    refused_at(fx_scenario(NULL, fx_node("\"heartbeat_s\": 1e-10"), NULL, NULL),
+               "nodes[0].heartbeat_s", ">= 1e-09");
+    const char *pol[][3] = {
+        {"\"dispatch_timeout_s\": 0", "policies[0].dispatch_timeout_s", "[1e-09, 86400]"},
+        {"\"dispatch_timeout_s\": 86401", "policies[0].dispatch_timeout_s", "[1e-09, 86400]"},
+        {"\"ack_timeout_s\": 1e7", "policies[0].ack_timeout_s", "[0, 86400]"},
+        {"\"hedge\": {\"max_extra\": 5}", "policies[0].hedge.max_extra", "[1, 4]"},
+        {"\"timeout\": {\"window\": 1}", "policies[0].timeout.window", "[16, 65536]"},
+        {"\"result_check_interval_s\": 1e-10", "policies[0].result_check_interval_s", "[1e-09"},
+    };
+    for (size_t i = 0; i < sizeof pol / sizeof pol[0]; i++)
+        refused_at(fx_scenario(NULL, NULL, fx_policy(pol[i][0]), NULL), pol[i][1], pol[i][2]);
+}
+
 static void json_syntax_errors_give_line_column_and_janssons_text(void **state)
 {
     (void)state;
@@ -92,7 +131,7 @@ static void wrong_types_say_what_was_expected_and_found(void **state)
     fails_with(t, fx_fmt("t.json:1:%d: nodes[0].count: expected an integer >= 1, got \"3\"",
                          fx_col(t, "\"3\"")));
     t = fx_scenario(NULL, fx_node("\"slots\": 2.5"), NULL, NULL);
-    fails_with(t, fx_fmt("t.json:1:%d: nodes[0].slots: expected an integer >= 1, got 2.5",
+    fails_with(t, fx_fmt("t.json:1:%d: nodes[0].slots: expected an integer in [1, 65536], got 2.5",
                          fx_col(t, "2.5")));
     t = fx_scenario(NULL, fx_node("\"progress\": 1"), NULL, NULL);
     fails_with(t, fx_fmt("t.json:1:%d: nodes[0].progress: expected true or false, got 1",
@@ -124,7 +163,7 @@ static void out_of_range_values_name_the_range(void **state)
 {
     (void)state;
     const char *t = fx_scenario(NULL, fx_node("\"slots\": -2"), NULL, NULL);
-    fails_with(t, fx_fmt("t.json:1:%d: nodes[0].slots: expected an integer >= 1, got -2",
+    fails_with(t, fx_fmt("t.json:1:%d: nodes[0].slots: expected an integer in [1, 65536], got -2",
                          fx_col(t, "-2")));
     t = fx_scenario(NULL, NULL, NULL, ", \"network\": {\"loss\": 1.5}");
     fails_with(t, fx_fmt("t.json:1:%d: network.loss: expected a number in [0, 1], got 1.5",
@@ -465,6 +504,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(json_syntax_errors_give_line_column_and_janssons_text),
+        cmocka_unit_test(the_core_and_node_limits_are_the_loaders),
         cmocka_unit_test(the_top_level_must_be_an_object),
         cmocka_unit_test(unknown_keys_suggest_the_nearest_valid_one),
         cmocka_unit_test(wrong_types_say_what_was_expected_and_found),
