@@ -296,8 +296,11 @@ static void world_close_open_sessions(world *w)
     if (!w->close_at_drain || w->sessions_open == 0)
         return;
     w->sessions_open = 0;
-    for (uint32_t a = 0; a < w->client.n_sessions; a++)
-        disp_session_close(w->d, sim_now(w->e), a); /* DISP_EUNKNOWN: it made no job */
+    for (uint32_t a = 0; a < w->client.n_sessions; a++) {
+        int rc = disp_session_close(w->d, sim_now(w->e), a);
+        if (rc != DISP_EUNKNOWN) /* DISP_EUNKNOWN: it made no job */
+            world_internal(w, rc, "disp_session_close");
+    }
     world_call_core_done(w);
 }
 
@@ -804,6 +807,10 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     static const sim_run_opts no_opts;
     if (!o)
         o = &no_opts;
+    uint64_t budget = o->max_events ? o->max_events : sim_default_event_budget(s);
+    int plan = sim_run_plan_check(s, policy, budget, err);
+    if (plan != 0)
+        return plan;
     world w;
     memset(&w, 0, sizeof w);
     w.s = s;
@@ -868,7 +875,6 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     /* Run until drained (world_maybe_stop), the horizon, or the event budget: a
      * scenario whose timers are far shorter than its jobs (a heartbeat of a
      * microsecond) must end with an error, not run for hours. */
-    uint64_t budget = o->max_events ? o->max_events : sim_default_event_budget(s);
     sim_run_status ran = sim_run(
         w.e, s->max_time_s > 0 ? (sim_time)(s->max_time_s * 1e9) : SIM_NEVER, budget);
     if (w.fail) {

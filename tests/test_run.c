@@ -231,9 +231,21 @@ static void a_run_past_its_event_budget_is_an_error_not_a_hang(void **state)
     sim_run_opts o = {.max_events = 100000};
     assert_int_equal(sim_run_one(&s, 0, 0, &o, v, &err), -1);
     assert_true(err.count >= 1);
-    assert_non_null(strstr(err.msg[0], "more than 100000 events"));
+    /* refused before the run: the heartbeats alone would exceed the budget */
+    assert_non_null(strstr(err.msg[0], "nodes[0].heartbeat_s"));
+    assert_non_null(strstr(err.msg[0], "more than the budget of 100000"));
     /* the default budget grows with the utterances asked for */
     assert_true(sim_default_event_budget(&s) >= 90u * SIM_EVENTS_PER_UTTERANCE);
+    sim_scenario_free(&s);
+    free(text);
+    /* timers that fit the budget, work that does not: the run stops at the budget */
+    text = small_world("", "{\"name\": \"a\", \"preset\": \"lingua-2025-12-28\","
+                           " \"result_queue\": \"ordered\"}");
+    load(text, &s);
+    o.max_events = 300;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(sim_run_one(&s, 0, 0, &o, v, &err), -1);
+    assert_non_null(strstr(err.msg[0], "more than 300 events"));
     sim_scenario_free(&s);
     free(text);
 }
