@@ -51,9 +51,8 @@ uint64_t sim_default_event_budget(const sim_scenario *s);
 #define SIM_NODE_DOWN_NOTICE_S 45
 #define SIM_DRAIN_HORIZON_S 86400
 
-/* Refuses, before the first event, a replication of `policy` whose timers alone
- * (node heartbeats, the reference queue's periodic check) over the run's
- * expected length would exceed `budget` events: returns 0, or SIM_FAIL_INPUT with
+/* Refuses, before the first event, a replication of `policy` whose node
+ * heartbeats alone over the run's expected length would exceed `budget` events: returns 0, or SIM_FAIL_INPUT with
  * a message naming the field and the --max-events flag (run_plan.c). */
 int sim_run_plan_check(const sim_scenario *s, size_t policy, uint64_t budget, sim_error *err);
 

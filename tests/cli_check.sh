@@ -133,7 +133,7 @@ grep -q 'failures="0" errors="0"' "$TMP/scenarios.xml" || fail "scenarios.xml: f
 grep -q "^FAIL " "$TMP/out" && fail "check scenarios/: $(grep '^FAIL ' "$TMP/out")"
 
 # 11. A file without "expect" is run: one test that passes if it runs, an error if
-#     it cannot (here: the event budget of --max-events trips). A file that loads
+#     it cannot (here: --max-events is below what its heartbeats need). A file that loads
 #     but cannot run is one testsuite with one error naming the path once; the
 #     summary, TAP and JUnit count the errors.
 jq 'del(.expect)' "$DATA/tiny.json" >"$TMP/noexpect.json"
@@ -147,7 +147,8 @@ has_text "$TMP/ne.xml" '<testcase classname="tiny" name="runs (no expectations)"
 "$DSIM" check "$TMP/noexpect.json" --max-events 10 >"$TMP/out" 2>"$TMP/err"
 expect_rc 2 $? "no expect, cannot run"
 has_line "$TMP/out" "0 passed, 0 failed, 1 errors" "no expect, cannot run"
-has_text "$TMP/err" "$TMP/noexpect.json: policy reference, replication 0: more than 10 events" "no expect, cannot run"
+has_text "$TMP/err" "$TMP/noexpect.json: nodes[0].heartbeat_s:" "no expect, cannot run"
+has_text "$TMP/err" "more than the budget of 10 per replication" "no expect, cannot run"
 "$DSIM" check "$DATA/failing.json" "$DATA/tiny.json" --max-events 10 --junit "$TMP/run.xml" >"$TMP/out" 2>"$TMP/err"
 expect_rc 2 $? "cannot run"
 has_line "$TMP/out" "0 passed, 0 failed, 2 errors" "cannot run"
