@@ -11,14 +11,54 @@
 
 #include "internal.h"
 
+/* ---- the library ------------------------------------------------------------------ */
+
+const char *disp_version(void)
+{
+    return DISP_VERSION_STRING;
+}
+
+unsigned disp_version_hex(void)
+{
+    return DISP_VERSION_HEX;
+}
+
+#define DISP__ERR_NAME(code, name, msg) case code: return name;
+#define DISP__ERR_MSG(code, name, msg) case code: return msg;
+
+const char *disp_err_name(int code)
+{
+    if (code == 0)
+        return "DISP_OK";
+    switch (code) {
+    DISP_ERRNO_MAP(DISP__ERR_NAME)
+    default:
+        return "DISP_E?";
+    }
+}
+
+const char *disp_strerror(int code)
+{
+    if (code == 0)
+        return "success";
+    switch (code) {
+    DISP_ERRNO_MAP(DISP__ERR_MSG)
+    default:
+        return "unknown error";
+    }
+}
+
 /* ---- commands ------------------------------------------------------------------ */
 
 void disp__emit(disp *d, const disp_cmd *c)
 {
     if (c->kind == DISP_CMD_ERROR)
         d->st.errors++;
-    if (d->sink != NULL)
+    if (d->sink != NULL) {
+        d->in_sink++; /* inputs from within the sink get DISP_EBUSY */
         d->sink(d->ctx, c);
+        d->in_sink--;
+    }
 }
 
 uint64_t disp__wire(const disp *d, const disp__job *j, uint32_t attempt)
@@ -69,6 +109,8 @@ void disp__error(disp *d, disp__job *j, disp_error_code code)
 
 int disp__enter(disp *d, disp_time now)
 {
+    if (d->in_sink > 0)
+        return DISP_EBUSY;
     if (now < 0 || now < d->now)
         return DISP_EINVAL;
     d->now = now;
@@ -99,23 +141,41 @@ static disp_time auto_retain(const disp_policy *p)
     return t;
 }
 
-disp *disp_new(const disp_policy *policy, disp_sink_fn sink, void *ctx,
-               disp_uniform_fn uniform, void *uniform_ctx)
+void disp_config_init(disp_config *cfg, const disp_policy *policy)
 {
+    assert(cfg != NULL);
+    memset(cfg, 0, sizeof *cfg);
+    cfg->size = sizeof *cfg;
+    cfg->policy = policy;
+}
+
+int disp_create(disp **out, const disp_config *cfg)
+{
+    const disp_policy *policy;
     disp *d;
 
-    if (policy == NULL || disp_policy_check(policy) != NULL)
-        return NULL;
-    if (policy->backoff.enabled && policy->backoff.jitter != DISP_JITTER_NONE && uniform == NULL)
-        return NULL;
+    if (out == NULL)
+        return DISP_EINVAL;
+    *out = NULL;
+    if (cfg == NULL || cfg->policy == NULL)
+        return DISP_EINVAL;
+    /* the sizes first: nothing beyond them is read from a struct of another header */
+    if (cfg->size != sizeof *cfg || cfg->policy->size != sizeof *cfg->policy)
+        return DISP_EVERSION;
+    policy = cfg->policy;
+    if (disp_policy_check(policy) != NULL)
+        return DISP_EINVAL;
+    if (policy->backoff.enabled && policy->backoff.jitter != DISP_JITTER_NONE &&
+        cfg->uniform == NULL)
+        return DISP_EINVAL;
     d = disp__xcalloc(1, sizeof *d);
     d->p = *policy;
     if (d->p.hedge.enabled) /* hedging implies first_result_wins */
         d->p.result_accept = DISP_ACCEPT_FIRST_RESULT_WINS;
-    d->sink = sink;
-    d->ctx = ctx;
-    d->uniform = uniform;
-    d->uctx = uniform_ctx;
+    d->sink = cfg->sink;
+    d->ctx = cfg->sink_ctx;
+    d->uniform = cfg->uniform;
+    d->uctx = cfg->uniform_ctx;
     d->retain = d->p.retain ? d->p.retain : auto_retain(&d->p);
     d->jobs_max = d->p.max_jobs_held ? d->p.max_jobs_held : DISP_JOBS_HELD_MAX;
     d->window_max = d->p.max_session_window ? d->p.max_session_window : DISP__WINDOW_MAX;
@@ -126,7 +186,22 @@ disp *disp_new(const disp_policy *policy, disp_sink_fn sink, void *ctx,
         d->budget_sec[i] = INT64_MIN;
     if (d->p.liveness.mode == DISP_LIVENESS_PHI)
         d->phi_z = disp__phi_z(d->p.liveness.threshold);
-    return d;
+    *out = d;
+    return 0;
+}
+
+disp *disp_new(const disp_policy *policy, disp_sink_fn sink, void *ctx,
+               disp_uniform_fn uniform, void *uniform_ctx)
+{
+    disp_config cfg;
+    disp *d;
+
+    disp_config_init(&cfg, policy);
+    cfg.sink = sink;
+    cfg.sink_ctx = ctx;
+    cfg.uniform = uniform;
+    cfg.uniform_ctx = uniform_ctx;
+    return disp_create(&d, &cfg) == 0 ? d : NULL;
 }
 
 void disp_free(disp *d)

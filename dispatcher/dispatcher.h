@@ -9,10 +9,23 @@
  * call disp_advance() next. dsim's simulator is one driver; a production event
  * loop is another (see dispatcher/README.md).
  *
- * Ownership: disp_new() returns a handle the caller frees with disp_free().
- * Commands passed to the sink are borrowed for the duration of the call only.
- * The core never calls the sink re-entrantly from within a sink call; a sink must
- * not call back into the same disp handle.
+ * Ownership: disp_new() / disp_create() return a handle the caller frees with
+ * disp_free(). Commands passed to the sink are borrowed for the duration of the
+ * call only.
+ *
+ * Re-entrancy and threads: the core never calls the sink re-entrantly. A sink
+ * that calls an input of the same handle gets DISP_EBUSY (nothing is done); it
+ * may call the read-only functions (disp_next_deadline, disp_get_stats,
+ * disp_node_load) and must not call disp_free. The core holds no globals and
+ * takes no locks: one handle belongs to one thread at a time (move it between
+ * threads with the driver's own synchronisation); different handles may be used
+ * from different threads at once. Policies are copied at creation, so one
+ * disp_policy may be shared. The preset names and the static strings returned
+ * (disp_log_name, disp_err_name, disp_strerror, disp_version,
+ * disp_policy_check) are immutable and may be shared by every thread.
+ *
+ * Installed as <dsim/dispatcher.h> (library dsim-dispatcher: pkg-config
+ * dsim-dispatcher, CMake find_package(dsim CONFIG) -> dsim::dispatcher).
  */
 #ifndef DSIM_DISPATCHER_H
 #define DSIM_DISPATCHER_H
@@ -20,6 +33,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "dispatcher_version.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -110,6 +125,9 @@ typedef enum {
  * change fields; all durations are nanoseconds.
  */
 typedef struct disp_policy {
+    size_t size;                     /* sizeof(disp_policy) of the header the caller was
+                                        built with: set by disp_policy_preset, checked by
+                                        disp_new/disp_create (DISP_EVERSION) */
     disp_time dispatch_timeout;      /* job_timeout_seconds: no result this long -> timeout */
     disp_time scan_interval;         /* timeout scanner period; a timeout fires at the first
                                         multiple of it strictly after the deadline; 0 = exact
@@ -241,7 +259,6 @@ typedef enum {
     DISP_LOG_BUDGET_REFUSED,       /* "retry_budget_refused" */
     DISP_LOG_BACKOFF_WAIT,         /* "backoff_wait": failover delayed by backoff */
     DISP_LOG_NODE_DOWN,            /* "node_offline" */
-    /* Added by the core (not in the first contract): */
     DISP_LOG_RESULT_UNKNOWN,       /* "result_unknown_job": job_id never issued or forgotten */
     DISP_LOG_RESULT_SESSION_CLOSED,/* "result_session_closed": accepted after the session
                                       closed; not delivered (the reference drops it too) */
@@ -286,8 +303,9 @@ typedef double (*disp_uniform_fn)(void *ctx);
 
 /*
  * Creates a dispatcher for `policy` (copied) that emits commands to sink(ctx, cmd).
- * `uniform` may be NULL when the policy uses no jitter. Returns NULL when the
- * policy is invalid (disp_policy_check) — out of memory aborts.
+ * `uniform` may be NULL when the policy uses no jitter. Memory comes from libc.
+ * Returns NULL when disp_create() would fail (bad or mismatched policy, no
+ * memory); disp_create() says which.
  */
 disp *disp_new(const disp_policy *policy, disp_sink_fn sink, void *ctx,
                disp_uniform_fn uniform, void *uniform_ctx);
@@ -368,7 +386,6 @@ typedef struct disp_stats {
     uint64_t budget_refusals;
     uint64_t jobs_in_memory;   /* jobs currently held (not yet forgotten) */
     uint64_t sessions_in_memory;
-    /* Added by the core (not in the first contract): */
     uint64_t deliveries;       /* DELIVER commands */
     uint64_t errors;           /* ERROR commands */
     uint64_t timeouts;         /* dispatch timeouts that cancelled/failed over */
@@ -392,6 +409,65 @@ void disp_get_stats(const disp *d, disp_stats *out);
 /* A node's load as the scheduler sees it: max(current_jobs, reserved), or reserved
  * alone under node_load reserved; -1 if unknown. */
 int disp_node_load(const disp *d, uint32_t node);
+
+/* ------------------------------------------------------------------------ */
+/* Library: version, error names, creation from a config                    */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * ABI rule. DISP_VERSION_* (dispatcher_version.h) name the header; disp_version()
+ * names the library linked. Within one MAJOR (one MINOR while MAJOR is 0, the
+ * shared library's SOVERSION) the ABI only grows: functions, enum values,
+ * command kinds, log events and error codes are added, never changed or
+ * removed. The structs the caller allocates (disp_policy, disp_config) grow by
+ * new fields and carry their size, so a program built against another header
+ * gets DISP_EVERSION from disp_create instead of a misread struct. disp_cmd and
+ * disp_stats are filled by the core up to their size in this header.
+ */
+const char *disp_version(void);       /* DISP_VERSION_STRING of the library, e.g. "0.1.0" */
+unsigned disp_version_hex(void);      /* DISP_VERSION_HEX of the library */
+
+#define DISP_EBUSY (-4)    /* an input called from within the same handle's sink */
+#define DISP_ENOMEM (-5)   /* out of memory (disp_create) */
+#define DISP_EVERSION (-6) /* a struct's size field does not match this library */
+
+/* Every error code once: XX(code, "name", "message"). disp_err_name and
+ * disp_strerror are made from it; a driver may expand it for its own table. */
+#define DISP_ERRNO_MAP(XX)                                                      \
+    XX(DISP_EUNKNOWN, "DISP_EUNKNOWN", "unknown node, job or session")          \
+    XX(DISP_EINVAL, "DISP_EINVAL", "invalid argument")                          \
+    XX(DISP_ELIMIT, "DISP_ELIMIT", "a bounded table is full")                   \
+    XX(DISP_EBUSY, "DISP_EBUSY", "called from within the dispatcher's own sink") \
+    XX(DISP_ENOMEM, "DISP_ENOMEM", "out of memory")                             \
+    XX(DISP_EVERSION, "DISP_EVERSION", "struct size does not match the library")
+
+/* The code's name ("DISP_EINVAL"; "DISP_OK" for 0), or "DISP_E?" for a value
+ * that is no code. Static strings. */
+const char *disp_err_name(int code);
+/* A lower-case message for the code ("success" for 0, "unknown error" for a
+ * value that is no code). Static strings. */
+const char *disp_strerror(int code);
+
+/* Everything disp_create needs. Fill it with disp_config_init, then set fields. */
+typedef struct disp_config {
+    size_t size;                 /* sizeof(disp_config): set by disp_config_init */
+    const disp_policy *policy;   /* copied by disp_create */
+    disp_sink_fn sink;           /* may be NULL (commands dropped) */
+    void *sink_ctx;
+    disp_uniform_fn uniform;     /* NULL unless the policy uses jitter */
+    void *uniform_ctx;
+} disp_config;
+
+/* Zeroes *cfg, sets its size and its policy. */
+void disp_config_init(disp_config *cfg, const disp_policy *policy);
+
+/*
+ * Creates a dispatcher from *cfg into *out. Returns 0, DISP_EVERSION when
+ * cfg->size or the policy's size is not this library's, DISP_EINVAL for a policy
+ * disp_policy_check refuses (or jitter without `uniform`), DISP_ENOMEM when
+ * memory ran out. *out is NULL on error.
+ */
+DISP_NODISCARD int disp_create(disp **out, const disp_config *cfg);
 
 #ifdef __cplusplus
 }

@@ -207,6 +207,7 @@ struct disp {
     void *ctx;
     disp_uniform_fn uniform;
     void *uctx;
+    int in_sink;             /* > 0 while the sink runs: inputs are refused (DISP_EBUSY) */
     disp_time now;           /* the latest input's time */
     disp_time retain;        /* effective finished-job retention */
     uint32_t jobs_max;       /* effective max_jobs_held */

@@ -20,6 +20,7 @@ const char *const disp_preset_names[] = {
 static void policy_base(disp_policy *p)
 {
     memset(p, 0, sizeof *p);
+    p->size = sizeof *p;
     p->dispatch_timeout = 30 * DISP_NS_PER_S;
     p->scan_interval = 1000 * DISP_NS_PER_MS;
     p->pending_timeout = 10 * DISP_NS_PER_S;
@@ -104,6 +105,10 @@ const char *disp_policy_check(const disp_policy *p)
 {
     if (p == NULL)
         return "policy: missing";
+    /* first: nothing beyond `size` is read from a policy of another header */
+    if (p->size != sizeof *p)
+        return "size: expected sizeof(disp_policy) as set by disp_policy_preset (a program "
+               "built against another dispatcher.h?)";
     if (!dur_ok(p->dispatch_timeout, false))
         return "dispatch_timeout_s: expected a duration > 0 and <= 1 day";
     if (!dur_ok(p->scan_interval, true))

@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
-# The core as a production server would take it: install into a fresh prefix, then
-# build and run a program against dispatcher.pc with nothing but libc.
+# The core as a production server takes it. (1) The whole build installs into a
+# fresh prefix. (2) For a distribution prefix (/usr: libdir lib/<multiarch> on
+# Debian) and for /usr/local, the core alone is configured, built and installed
+# (component `dispatcher`, staged with DESTDIR), then a program outside the tree
+# (tests/data/embed/consumer.c) builds against it as C and as C++, with
+# pkg-config (shared and static) and with CMake's find_package(dsim CONFIG), with
+# -Werror=unused-result, and runs: version, named errors, a re-entrant call
+# refused. The old pkg-config name `dispatcher` and #include <dispatcher.h> still work.
 set -euo pipefail
 if [ "${DSIM_SANITIZED:-0}" = 1 ]; then
     echo "skipped: the sanitizer build's library needs the sanitizer runtime"; exit 0
@@ -10,47 +16,102 @@ src=$2
 build=$(dirname "$dsim")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+warn_flags="-Wall -Wextra -Wpedantic -Werror -Werror=unused-result"
+
+# (1) the whole build
 cmake --install "$build" --prefix "$tmp/prefix" > /dev/null
-for f in bin/dsim include/dispatcher.h share/dsim/plots/sweep.gp share/dsim/scenario.schema.json; do
-    [ -e "$tmp/prefix/$f" ] || { echo "FAIL: $f not installed"; exit 1; }
+for f in bin/dsim include/dsim/dispatcher.h include/dsim/dispatcher_version.h \
+         share/dsim/plots/sweep.gp; do
+    [ -e "$tmp/prefix/$f" ] || fail "$f not installed"
 done
-pc=$(find "$tmp/prefix" -name dispatcher.pc)
-[ -n "$pc" ] || { echo "FAIL: dispatcher.pc not installed"; exit 1; }
-cat > "$tmp/server.c" <<'C'
-#include <dispatcher.h>
-#include <stdio.h>
-#include <string.h>
-static int assigns;
-static void sink(void *ctx, const disp_cmd *c)
-{
-    (void)ctx;
-    if (c->kind == DISP_CMD_ASSIGN)
-        assigns++;
-}
-int main(void)
-{
-    disp_policy p;
-    if (disp_policy_preset(&p, "lingua-2025-12-28") != 0)
-        return 1;
-    disp *d = disp_new(&p, sink, NULL, NULL, NULL);
-    /* every input's result is checked (DISP_NODISCARD: -Werror refuses otherwise) */
-    if (disp_node_up(d, 0, 1, 0, 4) != 0 ||
-        disp_utterance(d, 1000, 7, 0, 3 * DISP_NS_PER_S, NULL) != 0 ||
-        disp_advance(d, 31 * DISP_NS_PER_S + 1) != 0) /* the 30 s timeout: failover to node 1 */
-        return 1;
-    if (disp_node_up(d, 0, 2, 0, DISP_SLOTS_MAX + 1) != DISP_EINVAL)
-        return 1; /* a refused input says so */
-    disp_free(d);
-    printf("assigns %d\n", assigns);
-    return assigns == 2 ? 0 : 1;
-}
-C
-export PKG_CONFIG_PATH="$(dirname "$pc")"
-cc -std=c11 -Wall -Wextra -Werror $(pkg-config --cflags dispatcher) "$tmp/server.c" \
-    $(pkg-config --libs dispatcher) -o "$tmp/server"
-# nothing but libc (and the loader) may be needed
-if ldd "$tmp/server" | grep -Ev 'libc\.so|ld-linux|linux-vdso' | grep -q '=>'; then
-    echo "FAIL: the core pulls in more than libc:"; ldd "$tmp/server"; exit 1
-fi
-"$tmp/server"
+for f in libdsim-dispatcher.a libdsim-dispatcher.so pkgconfig/dsim-dispatcher.pc \
+         pkgconfig/dispatcher.pc cmake/dsim/dsimConfig.cmake cmake/dsim/dsimTargets.cmake; do
+    [ -n "$(find "$tmp/prefix" -path "*/$f")" ] || fail "$f not installed"
+done
+[ ! -e "$tmp/prefix/include/dispatcher.h" ] || fail "a bare include/dispatcher.h was installed"
+
+multiarch=$(gcc -print-multiarch 2>/dev/null || true)
+cp "$src/tests/data/embed/consumer.c" "$src/tests/data/embed/CMakeLists.txt" "$tmp/"
+cp "$src/tests/data/embed/consumer.c" "$tmp/consumer.cc"
+
+# (2) the core alone, per prefix
+n=0
+for prefix in /usr /usr/local; do
+    n=$((n + 1))
+    b="$tmp/build$n"
+    stage="$tmp/stage$n"
+    cmake -S "$src" -B "$b" -DCMAKE_INSTALL_PREFIX="$prefix" -DBUILD_TESTING=OFF \
+        -DCMAKE_BUILD_TYPE=Release > "$tmp/configure.log" 2>&1 ||
+        { cat "$tmp/configure.log"; fail "configure for $prefix"; }
+    cmake --build "$b" -j 2 --target dispatcher dispatcher_shared > "$tmp/build.log" 2>&1 ||
+        { cat "$tmp/build.log"; fail "build for $prefix"; }
+    DESTDIR="$stage" cmake --install "$b" --component dispatcher > /dev/null
+    root="$stage$prefix"
+    [ -f "$root/include/dsim/dispatcher.h" ] || fail "$prefix: include/dsim/dispatcher.h"
+    pc=$(find "$root" -name dsim-dispatcher.pc)
+    [ -n "$pc" ] || fail "$prefix: dsim-dispatcher.pc not installed"
+    libdir=$(dirname "$(dirname "$pc")")
+    if [ "$prefix" = /usr ] && [ -e /etc/debian_version ] && [ -n "$multiarch" ]; then
+        [ "$libdir" = "$root/lib/$multiarch" ] ||
+            fail "/usr: expected libdir lib/$multiarch (GNUInstallDirs), got ${libdir#"$root"/}"
+    fi
+    [ -f "$libdir/libdsim-dispatcher.a" ] || fail "$prefix: libdsim-dispatcher.a"
+    soname=$(readelf -d "$libdir/libdsim-dispatcher.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
+    case "$soname" in libdsim-dispatcher.so.[0-9]*) ;; *) fail "$prefix: SONAME '$soname'" ;; esac
+    [ -e "$libdir/$soname" ] || fail "$prefix: $soname not installed"
+    if readelf -d "$libdir/$soname" | grep NEEDED | grep -v 'libc\.so' | grep -q .; then
+        readelf -d "$libdir/$soname" | grep NEEDED
+        fail "$prefix: the shared core needs more than libc"
+    fi
+    if nm -D --defined-only "$libdir/$soname" | grep -q ' disp__'; then
+        fail "$prefix: internal disp__ symbols exported"
+    fi
+
+    export PKG_CONFIG_PATH="$libdir/pkgconfig"
+    export PKG_CONFIG_LIBDIR="$libdir/pkgconfig" # this install's .pc files only
+    cflags=$(pkg-config --cflags dsim-dispatcher)
+    libs=$(pkg-config --libs dsim-dispatcher)
+    # the .pc file points into this install, wherever it was staged
+    inc=$(pkg-config --variable=includedir dsim-dispatcher)
+    [ "$(realpath "$inc")" = "$(realpath "$root/include")" ] || fail "$prefix: includedir $inc"
+    case "$cflags" in *"-I$inc"*) ;; *) fail "$prefix: pkg-config --cflags: $cflags" ;; esac
+    [ "$(pkg-config --modversion dsim-dispatcher)" = "$(pkg-config --modversion dispatcher)" ] ||
+        fail "$prefix: the old module name 'dispatcher' does not forward"
+    # pkg-config, C, shared
+    cc -std=c11 $warn_flags $cflags "$tmp/consumer.c" $libs -o "$tmp/c_shared$n"
+    # pkg-config, C++, shared
+    g++ -std=c++17 $warn_flags $cflags "$tmp/consumer.cc" $libs -o "$tmp/cxx_shared$n"
+    # pkg-config cflags, C, the static archive: nothing but libc needed at run time
+    cc -std=c11 $warn_flags $cflags "$tmp/consumer.c" "$libdir/libdsim-dispatcher.a" \
+        -o "$tmp/c_static$n"
+    if ldd "$tmp/c_static$n" | grep -Ev 'libc\.so|ld-linux|linux-vdso' | grep -q '=>'; then
+        ldd "$tmp/c_static$n"; fail "$prefix: the static core pulls in more than libc"
+    fi
+    # the old name: pkg-config dispatcher and #include <dispatcher.h>
+    sed 's|<dsim/dispatcher.h>|<dispatcher.h>|' "$tmp/consumer.c" > "$tmp/old.c"
+    cc -std=c11 $warn_flags $(pkg-config --cflags dispatcher) "$tmp/old.c" \
+        $(pkg-config --libs dispatcher) -o "$tmp/old$n"
+    # an ignored result does not compile under -Werror=unused-result
+    printf '#include <dsim/dispatcher.h>\nvoid f(disp *d) { disp_advance(d, 0); }\n' > "$tmp/ignored.c"
+    if cc -std=c11 -Werror=unused-result $cflags -c "$tmp/ignored.c" -o "$tmp/ignored.o" 2> /dev/null; then
+        fail "$prefix: an ignored disp_advance() result compiles under -Werror=unused-result"
+    fi
+    LD_LIBRARY_PATH="$libdir" ldd "$tmp/c_shared$n" | grep -q "$libdir/$soname" ||
+        fail "$prefix: the pkg-config build does not load $soname"
+    for exe in c_shared$n cxx_shared$n c_static$n old$n; do
+        LD_LIBRARY_PATH="$libdir" "$tmp/$exe" > "$tmp/$exe.out" || { cat "$tmp/$exe.out"; fail "$prefix: $exe"; }
+    done
+    grep -q "^re-entrant call: DISP_EBUSY" "$tmp/c_shared$n.out" || fail "$prefix: no EBUSY line"
+    # CMake: find_package(dsim CONFIG), C against dsim::dispatcher, C++ against
+    # dsim::dispatcher_shared
+    unset PKG_CONFIG_LIBDIR
+    cmake -S "$tmp" -B "$tmp/consumer$n" -DCMAKE_PREFIX_PATH="$root" \
+        -DCMAKE_BUILD_TYPE=Release > "$tmp/cc.log" 2>&1 || { cat "$tmp/cc.log"; fail "$prefix: find_package(dsim)"; }
+    cmake --build "$tmp/consumer$n" > "$tmp/cb.log" 2>&1 || { cat "$tmp/cb.log"; fail "$prefix: CMake consumer build"; }
+    "$tmp/consumer$n/consumer_c" > /dev/null || fail "$prefix: CMake consumer_c"
+    "$tmp/consumer$n/consumer_cxx" > /dev/null || fail "$prefix: CMake consumer_cxx"
+    echo "ok $prefix: libdir ${libdir#"$root"/}, $soname, pkg-config + CMake, C + C++"
+done
+cat "$tmp/c_shared1.out"
 echo PASS
