@@ -142,7 +142,7 @@ static void write_table(FILE *f, const sim_scenario *s, const sim_results *res,
             char *c = cells[m * np + p];
             sim_summarize(res, p, (sim_metric)m, &sum);
             if (sim_summary_is_rule_of_three(&sum, (sim_metric)m) &&
-                sum.upper_bound != sum.mean) {
+                isfinite(sum.upper_bound) && sum.upper_bound != sum.mean) {
                 snprintf(c, CELL_MAX, "0 (≤ %.2g/utt)", sum.upper_bound);
                 any_bound = true;
             } else {

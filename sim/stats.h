@@ -14,7 +14,8 @@
  * is 0 in all N replications, a mean of 0 says little; its upper_bound is then a
  * 95% upper bound on the per-utterance rate of the event: 3 / (N x U), U the
  * mean number of utterances per replication (zero events in N x U trials). The
- * bound is a per-utterance rate for count metrics too.
+ * bound is a per-utterance rate for count metrics too; NaN when U is 0 (no
+ * utterance, no trial).
  * In every other case upper_bound = mean + half_width, in the metric's own unit
  * (NaN when n < 2).
  */

@@ -11,6 +11,7 @@
  */
 #include <assert.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -900,7 +901,7 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     v[SIM_M_DISPATCHES] = (double)ds.dispatches;
     v[SIM_M_EXTRA_LOAD] = v[SIM_M_UTTERANCES] > 0
                               ? (double)ds.dispatches / v[SIM_M_UTTERANCES] - 1.0
-                              : 0;
+                              : NAN; /* no utterance: no load per utterance */
     v[SIM_M_HEDGES] = (double)ds.hedges;
     v[SIM_M_BUDGET_REFUSALS] = (double)ds.budget_refusals;
     v[SIM_M_WASTED_NODE_S] = (w.total_busy_ns - w.client.useful_busy_ns) / 1e9;

@@ -179,10 +179,16 @@ static const sim_metric cause_metric[] = {
 
 void wc_client_metrics(wc_client *c, double v[SIM_M_COUNT])
 {
-    size_t n = (size_t)c->n_sessions * c->per_session;
-    uint64_t delivered = 0, dups = 0;
-    for (size_t i = 0; i < n; i++) {
+    /* Only utterances that were spoken count: one that max_time_s cut off
+     * before it ended never became a job, so it is neither an utterance of the
+     * run nor lost. */
+    size_t all = (size_t)c->n_sessions * c->per_session;
+    uint64_t n = 0, delivered = 0, dups = 0;
+    for (size_t i = 0; i < all; i++) {
         const wc_utt *u = &c->utt[i];
+        if (!u->seen && !u->copies)
+            continue;
+        n++;
         if (u->copies) {
             delivered++;
             dups += u->copies - 1u;

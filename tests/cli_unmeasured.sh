@@ -2,7 +2,8 @@
 # cli_unmeasured.sh DSIM SOURCE_DIR — nothing is printed that was not measured.
 # A world that delivers nothing (tests/data/nothing-delivered.json: network.loss 1)
 # has no latency: `dsim run` shows n/a (table), null (JSON), an empty field (CSV);
-# `dsim check` fails a latency bound with "no utterance delivered". One replication
+# `dsim check` fails a latency bound with "no utterance delivered". A run cut by
+# max_time_s counts only the utterances spoken by then. One replication
 # gives a mean but no confidence interval: no "±", ci95 null / empty.
 set -u
 DSIM=$1
@@ -45,6 +46,29 @@ for c in latency_s.p99 latency_s.p99_ci95 latency_s.mean; do
 done
 [ "$(csv_col "$TMP/csv" delivered)" = 0 ] || fail "csv delivered: '$(csv_col "$TMP/csv" delivered)'"
 grep -q nan "$TMP/csv" && fail "csv has nan: $(cat "$TMP/csv")"
+
+# A run cut by max_time_s: only utterances spoken by then count (they were jobs);
+# one not yet spoken is neither an utterance nor lost. At 3.5 s the first
+# utterance of each session has ended (3 s) and is in flight (0.82 s): 2
+# utterances, 2 lost as unfinished. At 2.5 s nothing was spoken: no rate, no load
+# per utterance, no rule-of-three bound (no trial).
+cut() {
+    jq ".network.loss = 0 | .max_time_s = $1" "$F" >"$TMP/cut.json"
+    "$DSIM" run "$TMP/cut.json" --format json | jq -c '.policies[0].metrics |
+        [.utterances.values, .delivered.values, .lost.values, .["lost_by_cause.unfinished"].values,
+         .lost_rate.values, .extra_load.values, .duplicates.upper_bound, .["latency_s.p50"].values]'
+}
+got=$(cut 3.5)
+[ "$got" = '[[2,2],[0,0],[2,2],[2,2],[1,1],[0,0],0.75,[null,null]]' ] || fail "cut at 3.5 s: $got"
+got=$(cut 2.5)
+[ "$got" = '[[0,0],[0,0],[0,0],[0,0],[null,null],[null,null],null,[null,null]]' ] || fail "cut at 2.5 s: $got"
+"$DSIM" run "$TMP/cut.json" >"$TMP/cut.table"
+for m in duplicate_rate lost_rate extra_load; do
+    line=$(grep "^$m " "$TMP/cut.table")
+    [ "$(echo $line)" = "$m n/a" ] || fail "cut table row: '$line'"
+done
+line=$(grep "^duplicates " "$TMP/cut.table")
+[ "$(echo $line)" = "duplicates 0" ] || fail "cut table duplicates (no bound without a trial): '$line'"
 
 # One replication: a mean without an interval, anywhere.
 "$DSIM" run "$SRC/tests/data/tiny.json" --replications 1 >"$TMP/t1" || fail "run tiny exits $?"

@@ -113,6 +113,20 @@ static void no_finite_value_gives_no_figure(void **state)
     free(r.v);
 }
 
+/* Zero events and zero utterances: no trial, so no bound on a rate (not 0). */
+static void no_utterance_gives_no_rule_of_three_bound(void **state)
+{
+    (void)state;
+    sim_results r = results_new(1, 3); /* every metric 0, utterances too */
+    sim_summary s;
+    sim_summarize(&r, 0, SIM_M_DUPLICATES, &s);
+    assert_int_equal(s.n, 3);
+    assert_near(s.mean, 0, 0);
+    assert_true(sim_summary_is_rule_of_three(&s, SIM_M_DUPLICATES));
+    assert_true(isnan(s.upper_bound));
+    free(r.v);
+}
+
 /* One pair (or one value a side) gives a difference but no interval. */
 static void comparisons_of_one_replication_have_no_interval(void **state)
 {
@@ -241,6 +255,7 @@ int main(void)
         cmocka_unit_test(one_replication_has_no_half_width),
         cmocka_unit_test(no_finite_value_gives_no_figure),
         cmocka_unit_test(comparisons_of_one_replication_have_no_interval),
+        cmocka_unit_test(no_utterance_gives_no_rule_of_three_bound),
         cmocka_unit_test(non_finite_values_are_left_out),
         cmocka_unit_test(event_zero_in_every_replication_gives_rule_of_three_bound),
         cmocka_unit_test(paired_interval_uses_per_replication_differences),

@@ -134,6 +134,32 @@ static void nothing_delivered_has_no_latency(void **state)
     wc_client_free(&c);
 }
 
+/* An utterance that never ended (max_time_s cut the run first) never became a
+ * job: it is not an utterance of the run, nor lost. */
+static void only_spoken_utterances_count(void **state)
+{
+    (void)state;
+    wc_client c;
+    wc_client_init(&c, 2, 3);
+    wc_client_utterance_ended(&c, 0, 0, NS);
+    wc_client_utterance_ended(&c, 1, 0, NS);
+    wc_client_utterance_ended(&c, 1, 1, 2 * NS);
+    assert_true(wc_client_deliver(&c, 3 * NS, 1, 0));
+    double v[SIM_M_COUNT];
+    metrics(&c, v);
+    assert_true(v[SIM_M_UTTERANCES] == 3 && v[SIM_M_DELIVERED] == 1 && v[SIM_M_LOST] == 2);
+    assert_true(v[SIM_M_LOST_UNFINISHED] == 2 && v[SIM_M_LOST_RATE] == 2.0 / 3);
+    assert_true(v[SIM_M_LATENCY_MAX] == 2.0);
+    wc_client_free(&c);
+    /* nothing spoken: no utterance, so no rate */
+    wc_client_init(&c, 2, 3);
+    metrics(&c, v);
+    assert_true(v[SIM_M_UTTERANCES] == 0 && v[SIM_M_LOST] == 0);
+    assert_true(isnan(v[SIM_M_LOST_RATE]) && isnan(v[SIM_M_DUPLICATE_RATE]));
+    assert_true(isnan(v[SIM_M_LATENCY_P50]));
+    wc_client_free(&c);
+}
+
 /* --latencies rows: ascending, exact decimal seconds from the nanoseconds. */
 static void latencies_are_written_ascending_and_exact(void **state)
 {
@@ -163,6 +189,7 @@ int main(void)
         cmocka_unit_test(quantiles_match_gsl_on_sorted_data),
         cmocka_unit_test(latencies_are_exact_nanoseconds),
         cmocka_unit_test(nothing_delivered_has_no_latency),
+        cmocka_unit_test(only_spoken_utterances_count),
         cmocka_unit_test(latencies_are_written_ascending_and_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
