@@ -38,3 +38,11 @@ void sim_csv_field(FILE *f, const char *s)
     }
     fputc('"', f);
 }
+
+void sim_text_field(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        fputc(c < 0x20 || c == 0x7f ? '?' : c, f);
+    }
+}

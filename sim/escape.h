@@ -18,4 +18,9 @@ void sim_json_string(FILE *f, const char *s);
  * , " CR or LF (RFC 4180 section 2); as is otherwise. */
 void sim_csv_field(FILE *f, const char *s);
 
+/* Writes s on one line of a text output (a table): every control character
+ * (a newline, a tab, ESC) as '?', so a name can neither break the layout nor
+ * send terminal escapes. */
+void sim_text_field(FILE *f, const char *s);
+
 #endif

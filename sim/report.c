@@ -107,11 +107,11 @@ static void put_padded(FILE *f, const char *s, size_t width, bool right)
 {
     size_t w = display_width(s);
     if (!right)
-        fputs(s, f);
+        sim_text_field(f, s);
     for (; w < width; w++)
         fputc(' ', f);
     if (right)
-        fputs(s, f);
+        sim_text_field(f, s);
 }
 
 /* One table row: label, then one right-aligned cell per policy. */
@@ -190,8 +190,9 @@ static void write_table(FILE *f, const sim_scenario *s, const sim_results *res,
     for (size_t m = 0; m < SIM_M_COUNT; m++)
         put_row(f, metric_names[m], label_w, cells + m * np, np, col_w);
     if (np > 1) {
-        fprintf(f, "\npaired difference vs %s (mean%s of per-replication differences)\n",
-                s->policies[baseline].name, reps > 1 ? " ± 95% CI" : "");
+        fputs("\npaired difference vs ", f);
+        sim_text_field(f, s->policies[baseline].name);
+        fprintf(f, " (mean%s of per-replication differences)\n", reps > 1 ? " ± 95% CI" : "");
         for (size_t k = 0; k < n_key; k++)
             put_row(f, metric_names[key_metrics[k]], label_w, cells + (SIM_M_COUNT + k) * np,
                     np, col_w);
