@@ -435,6 +435,26 @@ int sim__str(sim__ld *ld, const json_t *obj, const char *key, bool required, siz
     return rc;
 }
 
+int sim__name(sim__ld *ld, const json_t *obj, const char *key, bool required, size_t maxlen,
+              const char **out)
+{
+    const char *name;
+    int rc = sim__str(ld, obj, key, required, maxlen, &name);
+    if (rc != SIM__SET)
+        return rc;
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        if (*c < 0x20 || *c == 0x7f) {
+            sim__push_key(ld, key);
+            sim__err(ld, "expected a name without control characters (tab, newline, ...), "
+                         "got one at byte %zu",
+                     (size_t)(c - (const unsigned char *)name));
+            sim__pop(ld);
+            return SIM__BAD;
+        }
+    *out = name;
+    return SIM__SET;
+}
+
 int sim__enum(sim__ld *ld, const json_t *obj, const char *key, bool required,
               const char *const *names, int *out)
 {

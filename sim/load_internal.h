@@ -138,6 +138,10 @@ int sim__bool(sim__ld *ld, const json_t *obj, const char *key, bool required, bo
 /* *out borrows the JSON's string. Strings are 1..maxlen bytes, without NUL. */
 int sim__str(sim__ld *ld, const json_t *obj, const char *key, bool required, size_t maxlen,
              const char **out);
+/* A name (scenario, node class, policy): sim__str without control characters, so
+ * every output (table, CSV, JSON, check lines) shows it on one line. */
+int sim__name(sim__ld *ld, const json_t *obj, const char *key, bool required, size_t maxlen,
+              const char **out);
 /* One of names[] (NULL-terminated); *out = its index. */
 int sim__enum(sim__ld *ld, const json_t *obj, const char *key, bool required,
               const char *const *names, int *out);

@@ -248,7 +248,7 @@ static void load_policy(sim__ld *ld, const json_t *p, sim_policy *out)
     int before = ld->err->count;
     sim__check_keys(ld, p, sim__keys_policy);
     const char *name, *preset;
-    if (sim__str(ld, p, "name", true, SIM_NAME_MAX - 1, &name) == SIM__SET) {
+    if (sim__name(ld, p, "name", true, SIM_NAME_MAX - 1, &name) == SIM__SET) {
         if (strcmp(name, "*") == 0) {
             sim__push_key(ld, "name");
             sim__err(ld, "a policy may not be named \"*\" (in expect it means every policy)");

@@ -84,7 +84,7 @@ static void load_node(sim__ld *ld, const json_t *n, node_config *c, size_t i)
 {
     sim__check_keys(ld, n, sim__keys_node);
     const char *name;
-    if (sim__str(ld, n, "name", false, sizeof c->name - 1, &name) == SIM__SET)
+    if (sim__name(ld, n, "name", false, sizeof c->name - 1, &name) == SIM__SET)
         snprintf(c->name, sizeof c->name, "%s", name);
     else
         snprintf(c->name, sizeof c->name, "node%zu", i);

@@ -148,7 +148,7 @@ static void load_top(sim__ld *ld, const json_t *root, sim_scenario *s)
     /* "$schema" names the JSON Schema for editors (schema/scenario.schema.json);
      * the loader checks it is a string and ignores it. */
     sim__str(ld, root, "$schema", false, 4096, &str);
-    if (sim__str(ld, root, "name", true, 255, &str) == SIM__SET)
+    if (sim__name(ld, root, "name", true, 255, &str) == SIM__SET)
         s->name = sim_xstrdup(str);
     if (sim__str(ld, root, "description", false, 4096, &str) == SIM__SET)
         s->description = sim_xstrdup(str);

@@ -116,6 +116,8 @@ def values_for(kind, s, rules):
         out += [(True, id(s), "type"), (False, id(s), "type"), ("true", id(s), "type")]
     elif kind == "string":
         out += [(7, id(s), "type")]
+        if "pattern" in s:  # names: no control characters
+            out += [(v, id(s), "pattern") for v in ("tab\there", "nl\nx", "del\x7f", "ok-name")]
     elif kind == "after":
         for b in s["oneOf"]:
             b = deref(b)
