@@ -39,6 +39,7 @@ typedef struct check_ctx {
     size_t tap_number;  /* TAP tests so far */
     bool suite_open;    /* the current file has its JUnit testsuite */
     bool bad_input;
+    bool internal;      /* a run failed by dsim's own fault: exit 3 */
 } check_ctx;
 
 /* Joins the stored messages of err into one text, one per line. */
@@ -66,6 +67,7 @@ static void report_error(check_ctx *c, const char *file, const char *what,
 {
     sim_error_print(err);
     c->bad_input = true;
+    c->internal = c->internal || err->internal;
     c->errors++;
     char text[SIM_ERR_MAX * 512 + 64];
     error_text(err, text, sizeof text);
@@ -266,7 +268,10 @@ int sim_cmd_check(int argc, char **argv)
     } else {
         printf("%zu passed, %zu failed, %zu errors\n", c.passed, c.failed, c.errors);
     }
-    int rc = c.bad_input ? SIM_EXIT_USAGE : c.failed ? SIM_EXIT_FAIL : SIM_EXIT_OK;
+    int rc = c.internal    ? SIM_EXIT_INTERNAL
+             : c.bad_input ? SIM_EXIT_USAGE
+             : c.failed    ? SIM_EXIT_FAIL
+                           : SIM_EXIT_OK;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fputs("dsim: check: cannot write the report to standard output\n", stderr);
         rc = SIM_EXIT_USAGE;

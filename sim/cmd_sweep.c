@@ -322,6 +322,7 @@ int sim_cmd_sweep(int argc, char **argv)
     sim_outfile_signal_note(note);
     if (sim_sweep_run(&s, &o, &out, &err) != 0) {
         sim_error_print(&err);
+        rc = sim_error_exit(&err);
         goto done;
     }
     printf("sweep %s: %zu points x %zu policies x %d replications", s.name, out.mine,

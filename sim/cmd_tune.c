@@ -484,6 +484,7 @@ int sim_cmd_tune(int argc, char **argv)
     sim_tune_result r;
     if (sim_tune_run(&o, &r, &err) != 0) {
         sim_error_print(&err);
+        rc = sim_error_exit(&err);
         goto done;
     }
     if (strcmp(a.format, "json") == 0)

@@ -23,6 +23,18 @@ void sim_error_add(sim_error *err, const char *fmt, ...)
         err->count++;
 }
 
+void sim_error_merge(sim_error *dst, const sim_error *src)
+{
+    for (int i = 0; i < src->count && i < SIM_ERR_MAX; i++)
+        sim_error_add(dst, "%s", src->msg[i]);
+    dst->internal = dst->internal || src->internal;
+}
+
+int sim_error_exit(const sim_error *err)
+{
+    return err && err->internal ? 3 : 2;
+}
+
 void sim_error_print(const sim_error *err)
 {
     if (!err)

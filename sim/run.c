@@ -248,8 +248,7 @@ int sim_run_all(const sim_scenario *s, const sim_run_opts *o, sim_results *out, 
     int rc = 0;
     if (p->failed != SIZE_MAX) {
         rc = p->tasks[p->failed].rc == SIM_FAIL_INTERNAL ? SIM_FAIL_INTERNAL : SIM_FAIL_INPUT;
-        for (int i = 0; i < p->err.count && i < SIM_ERR_MAX; i++)
-            sim_error_add(err, "%s", p->err.msg[i]);
+        sim_error_merge(err, &p->err);
     }
     pthread_cond_destroy(&p->wake_worker);
     pthread_cond_destroy(&p->wake_committer);

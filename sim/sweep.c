@@ -355,8 +355,7 @@ static int run_threads(sweep_ctx *c, sim_error *err)
     if (c->o->progress && c->mine > 0)
         fputc('\n', stderr);
     if (c->failed) {
-        for (int k = 0; k < c->err.count && k < SIM_ERR_MAX; k++)
-            sim_error_add(err, "%s", c->err.msg[k]);
+        sim_error_merge(err, &c->err);
         if (c->err.count == 0)
             sim_error_add(err, "sweep point %zu failed", c->failed_point);
         return -1;

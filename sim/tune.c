@@ -174,8 +174,7 @@ static int evaluate(const sim_tune_opts *o, const double *xs, size_t k, uint64_t
         free(th);
         pthread_mutex_destroy(&b->mu);
         if (b->failed) {
-            for (int i = 0; i < b->err.count && i < SIM_ERR_MAX; i++)
-                sim_error_add(err, "%s", b->err.msg[i]);
+            sim_error_merge(err, &b->err);
             if (b->err.count == 0)
                 sim_error_add(err, "tune: an evaluation failed");
             rc = -1;

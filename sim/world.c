@@ -882,6 +882,8 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
         sim_error_add(err, "%s: policy %s, replication %d: %s", s->path ? s->path : "scenario",
                       w.policy_name, rep, w.fail_msg);
         rc = w.fail;
+        if (rc == SIM_FAIL_INTERNAL)
+            err->internal = true;
         goto out;
     }
     if (ran == SIM_RUN_BUDGET) {

@@ -250,6 +250,29 @@ static void a_run_past_its_event_budget_is_an_error_not_a_hang(void **state)
     free(text);
 }
 
+/* An input error stays exit 2 through the merges that run, sweep and tune do;
+ * an internal one is exit 3 wherever it is merged. */
+static void an_internal_error_keeps_exit_3_through_merges(void **state)
+{
+    (void)state;
+    sim_error task = {0}, all = {0};
+    sim_error_add(&task, "scenario: policy a, replication 0: refused");
+    sim_error_merge(&all, &task);
+    assert_int_equal(all.count, 1);
+    assert_string_equal(all.msg[0], task.msg[0]);
+    assert_false(all.internal);
+    assert_int_equal(sim_error_exit(&all), 2);
+    task.internal = true;
+    sim_error_merge(&all, &task);
+    assert_int_equal(all.count, 2);
+    assert_true(all.internal);
+    assert_int_equal(sim_error_exit(&all), 3);
+    sim_error_merge(&all, &(sim_error){0}); /* a later input error keeps it internal */
+    assert_int_equal(sim_error_exit(&all), 3);
+    assert_int_equal(sim_fail_exit(SIM_FAIL_INTERNAL), 3);
+    assert_int_equal(sim_fail_exit(SIM_FAIL_INPUT), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +280,7 @@ int main(void)
         cmocka_unit_test(changing_a_policy_knob_keeps_the_workload_and_first_service_times),
         cmocka_unit_test(every_shipped_scenario_conserves_utterances),
         cmocka_unit_test(a_run_past_its_event_budget_is_an_error_not_a_hang),
+        cmocka_unit_test(an_internal_error_keeps_exit_3_through_merges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
