@@ -40,8 +40,8 @@ static const disp_time delay_of[NFIFO] = {1500 * DISP_NS_PER_MS, 4000 * DISP_NS_
 
 typedef struct {
     disp_time at;
-    uint64_t job_id;
-    uint32_t attempt, node;
+    uint64_t job_id, session;
+    uint32_t attempt, node, index;
 } answer;
 
 typedef struct {
@@ -100,6 +100,8 @@ static void sink(void *ctx, const disp_cmd *c)
     a.job_id = c->job_id;
     a.attempt = c->attempt;
     a.node = c->node;
+    a.session = c->session;
+    a.index = c->index;
     roll = (unsigned)(mix(c->job_id ^ ((uint64_t)c->attempt << 48)) % 100);
     if (roll < 3) {
         a.at = c->now + delay_of[LATE];
@@ -207,7 +209,7 @@ int main(int argc, char **argv)
             q->head = (q->head + 1) % q->cap;
             q->n--;
             b.answers++;
-            check(disp_result(d, a.at, a.job_id, a.attempt, a.node, true), "disp_result");
+            check(disp_result(d, a.at, a.job_id, a.attempt, a.node, a.session, a.index, true), "disp_result");
         } else {
             uint64_t s = (uint64_t)(src - NFIFO);
             disp_time audio = (disp_time)(1 + mix(s ^ spoken[s]) % 3) * DISP_NS_PER_S;

@@ -236,14 +236,14 @@ int disp_utterance(disp *d, disp_time now, uint64_t session, uint32_t index,
 }
 
 int disp_result(disp *d, disp_time now, uint64_t job_id, uint32_t attempt, uint32_t node,
-                bool success)
+                uint64_t session, uint32_t index, bool success)
 {
     int rc;
 
     assert(d != NULL);
     if ((rc = disp__enter(d, now)) != 0)
         return rc;
-    rc = disp__result(d, job_id, attempt, node, success);
+    rc = disp__result(d, job_id, attempt, node, session, index, success);
     disp__queue_pump(d);
     return rc;
 }

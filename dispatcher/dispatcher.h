@@ -357,9 +357,33 @@ DISP_NODISCARD int disp_node_heartbeat(disp *d, disp_time now, uint32_t node, in
 DISP_NODISCARD int disp_utterance(disp *d, disp_time now, uint64_t session, uint32_t index,
                    disp_time audio, uint64_t *job_out);
 
-/* A node's job_result. `success` false is a failed result (PROCESSING_ERROR). */
+/*
+ * A node's job_result {job_id, attempt_id, node_id, session_id, utterance_index,
+ * success} (the reference's message carries all six: job_result.rs at 98e3526).
+ * `success` false is a failed result (PROCESSING_ERROR).
+ *
+ * For a job the core holds, `session` and `index` are not read: the job's own
+ * win (a real node echoes them). A job_id the core does not hold — never issued,
+ * or a finished job forgotten after the policy's `retain` — is handled as the
+ * reference handles a result whose job does not exist ("Received JobResult but
+ * Job does not exist, will still add to result queue"): logged
+ * "result_unknown_job", then, under result_accept all, a success enters the
+ * result queue of the open session `session` at `index` (as a stale result)
+ * and a failure sends the client an error for it; under the fencing modes it is
+ * fenced (a finished job has no current attempt, and whether it already
+ * succeeded is forgotten). The dedup (dedup_ttl) applies first, as for any
+ * result.
+ *
+ * Returns 0 when the result was taken (queued, fenced, dropped by the dedup or
+ * the queue). DISP_EUNKNOWN when the job is not held and either the job_id and
+ * attempt cannot name a job of this core (attempt 0, another failover mode's
+ * id) or no session `session` is open (then a success is logged
+ * "result_session_closed" too): nothing else changes. DISP_EINVAL when `index`
+ * >= DISP_INDEX_MAX, DISP_ELIMIT when `index` lies too far from the session's
+ * window (DISP_SESSION_WINDOW_MAX); nothing changes then either.
+ */
 DISP_NODISCARD int disp_result(disp *d, disp_time now, uint64_t job_id, uint32_t attempt, uint32_t node,
-                bool success);
+                               uint64_t session, uint32_t index, bool success);
 
 /* A node reports that `stage` (0 ASR, 1 NMT, 2 TTS) of an attempt finished. */
 DISP_NODISCARD int disp_progress(disp *d, disp_time now, uint64_t job_id, uint32_t attempt, uint32_t node,
@@ -424,7 +448,7 @@ int disp_node_load(const disp *d, uint32_t node);
  * gets DISP_EVERSION from disp_create instead of a misread struct. disp_cmd and
  * disp_stats are filled by the core up to their size in this header.
  */
-const char *disp_version(void);       /* DISP_VERSION_STRING of the library, e.g. "0.1.0" */
+const char *disp_version(void);       /* DISP_VERSION_STRING of the library, e.g. "0.2.0" */
 unsigned disp_version_hex(void);      /* DISP_VERSION_HEX of the library */
 
 #define DISP_EBUSY (-4)    /* an input called from within the same handle's sink */

@@ -302,7 +302,8 @@ void disp__jobs_forget(disp *d);
 void disp__jobs_free(disp *d);
 
 /* ---- results.c --------------------------------------------------------------- */
-int disp__result(disp *d, uint64_t job_id, uint32_t attempt, uint32_t node, bool success);
+int disp__result(disp *d, uint64_t job_id, uint32_t attempt, uint32_t node, uint64_t session,
+                 uint32_t index, bool success);
 void disp__dedup_expire(disp *d);
 
 /* ---- uwin.c: a session's window of per-index entries ----------------------------- */

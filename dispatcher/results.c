@@ -6,20 +6,26 @@
  * before anything else, success included; (2) the stale check (job finished,
  * other node, other attempt); a current result releases the slot and finishes
  * the job; (3) every successful result, current or not, goes to the result
- * queue; a failed one reaches the client as an error instead.
+ * queue; a failed one reaches the client as an error instead. A result for a
+ * job the core no longer holds takes the same path for the (session, index)
+ * its message names, as the reference's does ("Job does not exist, will still
+ * add to result queue": job_result.rs at 98e3526).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
-/* Finds the job a wire job_id names and checks the attempt against it. */
+/* Finds the job a wire job_id names: returns 0 and sets *out (NULL when no job
+ * of that id is held), or DISP_EUNKNOWN when the id and attempt cannot name a
+ * job of this core (no stable id, attempt 0 or past the job's last attempt, the
+ * id form of another failover mode). */
 static int resolve(const disp *d, uint64_t job_id, uint32_t attempt, disp__job **out)
 {
     uint64_t low = job_id & DISP__ATTEMPT_MASK;
     disp__job *j = disp__job_by_id(d, job_id & ~DISP__ATTEMPT_MASK);
 
-    if (j == NULL || attempt == 0 || attempt > j->attempt)
+    if ((job_id & ~DISP__ATTEMPT_MASK) == 0 || attempt == 0 || (j != NULL && attempt > j->attempt))
         return DISP_EUNKNOWN;
     if (d->p.failover == DISP_FAILOVER_NEW_JOB_ID ? low != attempt : low != 0)
         return DISP_EUNKNOWN;
@@ -47,17 +53,23 @@ static void log_result(disp *d, disp_log_event ev, const disp__job *j, uint32_t 
     disp__log_job(d, ev, j, &a, elapsed_ms);
 }
 
-static void unknown(disp *d, uint64_t job_id, uint32_t attempt, uint32_t node)
+/* A LOG record about a result for no held job, with what its message says. */
+static void unknown(disp *d, disp_log_event ev, uint64_t job_id, uint32_t attempt, uint32_t node,
+                    uint64_t session, uint32_t index)
 {
     disp_cmd c;
 
     memset(&c, 0, sizeof c);
     c.kind = DISP_CMD_LOG;
     c.now = d->now;
-    c.event = DISP_LOG_RESULT_UNKNOWN;
+    c.event = ev;
     c.job_id = job_id;
+    c.job = job_id & ~DISP__ATTEMPT_MASK;
     c.attempt = attempt;
     c.node = node;
+    c.session = session;
+    c.index = index;
+    c.ack_timeout_ms = disp__ms(d->p.ack_timeout);
     disp__emit(d, &c);
 }
 
@@ -174,16 +186,60 @@ static void on_success(disp *d, disp__job *j, uint32_t attempt, uint32_t node, i
     disp__rq_add(d, s, &e);
 }
 
-int disp__result(disp *d, uint64_t job_id, uint32_t attempt, uint32_t node, bool success)
+/* A result for a job the core does not hold (never issued or forgotten): the
+ * shared paths below run on a stand-in for it — a finished job of the
+ * message's (session, index) that may have succeeded already — which is never
+ * stored. */
+static int forgotten(disp *d, uint64_t job_id, uint32_t attempt, uint32_t node, uint64_t session,
+                     uint32_t index, bool success)
+{
+    disp__session *s;
+    disp__job g;
+    int rc;
+
+    if (index >= DISP__INDEX_MAX)
+        return DISP_EINVAL;
+    if ((s = disp__session_find(d, session)) != NULL &&
+        (rc = disp__session_claim(d, s, index)) != 0)
+        return rc;
+    unknown(d, DISP_LOG_RESULT_UNKNOWN, job_id, attempt, node, session, index);
+    if (s == NULL) {
+        if (success)
+            unknown(d, DISP_LOG_RESULT_SESSION_CLOSED, job_id, attempt, node, session, index);
+        return DISP_EUNKNOWN;
+    }
+    memset(&g, 0, sizeof g);
+    g.id = job_id & ~DISP__ATTEMPT_MASK;
+    g.session = session;
+    g.sess_epoch = s->epoch;
+    g.index = index;
+    g.state = DISP__J_COMPLETED;
+    g.attempt = attempt;
+    g.succeeded = true; /* unknown: first_result_wins must not take a second success */
+    g.hpos[0] = g.hpos[1] = -1;
+    g.qprev = g.qnext = DISP__NONE;
+    if (dedup_drop(d, &g, job_id, attempt, node))
+        return 0;
+    if (success)
+        on_success(d, &g, attempt, node, -1);
+    else
+        on_failed(d, &g, attempt, node, -1);
+    return 0;
+}
+
+int disp__result(disp *d, uint64_t job_id, uint32_t attempt, uint32_t node, uint64_t session,
+                 uint32_t index, bool success)
 {
     disp__job *j = NULL;
     disp__node *n;
     int rc, li;
 
     if ((rc = resolve(d, job_id, attempt, &j)) != 0) {
-        unknown(d, job_id, attempt, node);
+        unknown(d, DISP_LOG_RESULT_UNKNOWN, job_id, attempt, node, session, index);
         return rc;
     }
+    if (j == NULL)
+        return forgotten(d, job_id, attempt, node, session, index, success);
     if ((n = disp__node_find(d, node)) != NULL)
         disp__node_signal(d, n, d->now);
     if (dedup_drop(d, j, job_id, attempt, node))
@@ -209,8 +265,8 @@ int disp_progress(disp *d, disp_time now, uint64_t job_id, uint32_t attempt, uin
         return rc;
     if (stage < 0 || stage > 2)
         return DISP_EINVAL;
-    if ((rc = resolve(d, job_id, attempt, &j)) != 0)
-        return rc;
+    if ((rc = resolve(d, job_id, attempt, &j)) != 0 || j == NULL)
+        return DISP_EUNKNOWN;
     if ((n = disp__node_find(d, node)) != NULL)
         disp__node_signal(d, n, now);
     li = live_index(j, attempt, node);

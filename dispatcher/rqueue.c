@@ -501,7 +501,7 @@ void disp__rq_gap_timer(disp *d, uint32_t slot)
 
 void disp__rq_add(disp *d, disp__session *s, const disp__rq_entry *e)
 {
-    assert(disp__u_get(s, e->index) != NULL); /* a held job's index: in the window */
+    assert(disp__u_get(s, e->index) != NULL); /* a held job's index, or claimed: in the window */
     switch (d->p.result_queue) {
     case DISP_QUEUE_IMMEDIATE:
         deliver(d, s, e);

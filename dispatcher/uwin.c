@@ -13,7 +13,8 @@
  *    index) must keep naming it (idempotent creation); a forgotten job takes
  *    no result (DISP_EUNKNOWN), and a job made again for its index is new.
  *    Results reach a queue only from jobs of that session (epochs, rqueue.c),
- *    so every result's index has a held job: it lies inside the window.
+ *    so every result's index has a held job: it lies inside the window; a
+ *    result for a job no longer held claims its index first (results.c).
  *  - No pending result sits at it.
  *  - It holds nothing at all (no wait entry, no flag): dropping it changes
  *    nothing, wherever it lies; or it lies below `expected` and is settled.

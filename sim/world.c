@@ -678,10 +678,10 @@ static void ev_to_sched(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
         w->cur_job = m.job;
         w->cur_attempt = m.attempt;
         w->cur_busy = m.busy;
-        rc = disp_result(w->d, now, m.job_id, m.attempt, m.node, m.success);
+        rc = disp_result(w->d, now, m.job_id, m.attempt, m.node, m.session, m.index, m.success);
         w->in_result = false;
-        /* DISP_EUNKNOWN: a result for a job the core forgot (a very late one);
-         * the core logged it (result_unknown_job), it is part of the world. */
+        /* DISP_EUNKNOWN: a result for a job the core forgot (a very late one)
+         * of a session that closed; the core logged it, it is part of the world. */
         if (rc != DISP_EUNKNOWN)
             world_internal(w, rc, "disp_result");
         if (m.success && w->s->policies[w->policy].policy.result_queue == DISP_QUEUE_ORDERED) {

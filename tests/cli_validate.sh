@@ -35,7 +35,7 @@ same_text() {
     fi
 }
 
-run 0 --version && same_text "$out" "dsim 0.1.0" "--version"
+run 0 --version && same_text "$out" "dsim 0.2.0" "--version"
 run 0 --help
 for c in run sweep check tune validate; do
     grep -q "^  dsim $c " "$out" || { echo "FAIL: --help has no synopsis of $c"; failed=1; }

@@ -423,12 +423,12 @@ static void test_stale_result_of_an_old_attempt_is_still_delivered(void **state)
     (void)state;
     run_until(d, SEC(31)); /* attempt 2 on node 2 */
     /* Attempt 1 finishes anyway on node 1 (it ignored the cancel). */
-    assert_int_equal(disp_result(d, SEC(40), job, 1, 1, true), 0);
+    assert_int_equal(disp_result(d, SEC(40), job, 1, 1, 1, 0, true), 0);
     assert_int_equal(count_event(&r, DISP_LOG_RESULT_STALE_QUEUED), 1);
     assert_int_equal(deliveries_of(&r, 1, 0), 1);
     assert_int_equal(disp_node_load(d, 2), 1); /* the current attempt still runs */
     /* Then the current attempt: a second copy reaches the client. */
-    assert_int_equal(disp_result(d, SEC(45), job, 2, 2, true), 0);
+    assert_int_equal(disp_result(d, SEC(45), job, 2, 2, 1, 0, true), 0);
     assert_int_equal(deliveries_of(&r, 1, 0), 2);
     assert_int_equal(disp_node_load(d, 2), 0);
     disp_free(d);
@@ -444,12 +444,12 @@ static void test_result_from_another_node_or_a_finished_job_is_stale_but_queued(
 
     (void)state;
     /* Right attempt, wrong node: not current, slot kept, still delivered. */
-    assert_int_equal(disp_result(d, SEC(1), job, 1, 2, true), 0);
+    assert_int_equal(disp_result(d, SEC(1), job, 1, 2, 1, 0, true), 0);
     assert_int_equal(count_event(&r, DISP_LOG_RESULT_STALE_QUEUED), 1);
     assert_int_equal(disp_node_load(d, 1), 1);
     answer(d, &r, SEC(2), job, true);
     /* The job is Completed; one more copy is stale and delivered again. */
-    assert_int_equal(disp_result(d, SEC(3), job, 1, 1, true), 0);
+    assert_int_equal(disp_result(d, SEC(3), job, 1, 1, 1, 0, true), 0);
     assert_int_equal(count_event(&r, DISP_LOG_RESULT_STALE_QUEUED), 2);
     assert_int_equal(deliveries_of(&r, 1, 0), 3);
     disp_free(d);
@@ -490,14 +490,14 @@ static void test_12_31_dedup_drops_a_second_result_for_the_job_within_30s(void *
 
     (void)state;
     answer(d, &r, SEC(2), job, true);
-    assert_int_equal(disp_result(d, SEC(31) + MSEC(999), job, 1, 1, true), 0);
+    assert_int_equal(disp_result(d, SEC(31) + MSEC(999), job, 1, 1, 1, 0, true), 0);
     assert_int_equal(deliveries_of(&r, 1, 0), 1);
     l = nth_event(&r, DISP_LOG_RESULT_DUPLICATE, 0);
     assert_non_null(l);
     assert_int_equal(l->session, 1);
     assert_int_equal(l->index, 0);
     /* 30 s after the first record the dedup forgets it. */
-    assert_int_equal(disp_result(d, SEC(32), job, 1, 1, true), 0);
+    assert_int_equal(disp_result(d, SEC(32), job, 1, 1, 1, 0, true), 0);
     assert_int_equal(deliveries_of(&r, 1, 0), 2);
     disp_free(d);
     rec_free(&r);
@@ -513,10 +513,10 @@ static void test_12_31_failed_stale_result_makes_the_current_good_result_a_dupli
     (void)state;
     run_until(d, SEC(31)); /* cancel node 1, attempt 2 on node 2 */
     /* Node 1 aborted attempt 1: it sends success=false for it. */
-    assert_int_equal(disp_result(d, SEC(31) + MSEC(50), job, 1, 1, false), 0);
+    assert_int_equal(disp_result(d, SEC(31) + MSEC(50), job, 1, 1, 1, 0, false), 0);
     assert_int_equal(nth_kind(&r, DISP_CMD_ERROR, 0)->error, DISP_ERR_PROCESSING);
     /* The good result of the current attempt is dropped as a duplicate. */
-    assert_int_equal(disp_result(d, SEC(40), job, 2, 2, true), 0);
+    assert_int_equal(disp_result(d, SEC(40), job, 2, 2, 1, 0, true), 0);
     assert_int_equal(count_kind(&r, DISP_CMD_DELIVER), 0);
     assert_int_equal(count_event(&r, DISP_LOG_RESULT_DUPLICATE), 1);
     /* ... and the job is timed out and failed over again. */
@@ -535,8 +535,8 @@ static void test_12_28_has_no_dedup_so_the_current_good_result_is_delivered(void
 
     (void)state;
     run_until(d, SEC(31));
-    assert_int_equal(disp_result(d, SEC(31) + MSEC(50), job, 1, 1, false), 0);
-    assert_int_equal(disp_result(d, SEC(40), job, 2, 2, true), 0);
+    assert_int_equal(disp_result(d, SEC(31) + MSEC(50), job, 1, 1, 1, 0, false), 0);
+    assert_int_equal(disp_result(d, SEC(40), job, 2, 2, 1, 0, true), 0);
     assert_int_equal(deliveries_of(&r, 1, 0), 1);
     assert_int_equal(count_event(&r, DISP_LOG_RESULT_DUPLICATE), 0);
     disp_free(d);
@@ -563,9 +563,10 @@ static void test_bad_inputs_are_refused_and_change_nothing(void **state)
     assert_int_equal(disp_progress(d, SEC(5), job + (1u << 20), 1, 1, 0), DISP_EUNKNOWN);
     assert_int_equal(disp_utterance(d, SEC(5), UINT64_MAX, 0, 0, NULL), DISP_EINVAL);
     assert_int_equal(r.n, n);
-    /* Unknown job, or an attempt that was never issued: refused and logged. */
-    assert_int_equal(disp_result(d, SEC(5), job + (1u << 20), 1, 1, true), DISP_EUNKNOWN);
-    assert_int_equal(disp_result(d, SEC(5), job, 2, 1, true), DISP_EUNKNOWN);
+    /* A job not held for a session not open, or an attempt never issued: refused
+     * and logged. */
+    assert_int_equal(disp_result(d, SEC(5), job + (1u << 20), 1, 1, 99, 0, true), DISP_EUNKNOWN);
+    assert_int_equal(disp_result(d, SEC(5), job, 2, 1, 1, 0, true), DISP_EUNKNOWN);
     assert_int_equal(count_event(&r, DISP_LOG_RESULT_UNKNOWN), 2);
     assert_int_equal(count_kind(&r, DISP_CMD_DELIVER), 0);
     assert_int_equal(disp_node_load(d, 1), 1);

@@ -291,12 +291,12 @@ static void test_hedge_sends_a_second_attempt_and_the_first_result_wins(void **s
     assert_int_equal(h->attempt, 2);
     assert_int_equal(h->now, SEC(2));
     assert_int_equal(count_kind(&r, DISP_CMD_CANCEL), 0); /* the first keeps running */
-    assert_int_equal(disp_result(d, SEC(3), job, 2, 2, true), 0);
+    assert_int_equal(disp_result(d, SEC(3), job, 2, 2, 1, 0, true), 0);
     c = nth_kind(&r, DISP_CMD_CANCEL, 0); /* the loser is cancelled */
     assert_non_null(c);
     assert_int_equal(c->node, 1);
     assert_int_equal(disp_node_load(d, 1), 0);
-    assert_int_equal(disp_result(d, SEC(4), job, 1, 1, true), 0);
+    assert_int_equal(disp_result(d, SEC(4), job, 1, 1, 1, 0, true), 0);
     assert_int_equal(deliveries_of(&r, 1, 0), 1); /* implies first_result_wins */
     disp_get_stats(d, &st);
     assert_int_equal(st.hedges, 1);
@@ -467,7 +467,7 @@ static void test_retry_budget_refuses_a_redispatch_beyond_it_and_keeps_the_attem
     assert_int_equal(last_assign(&r, a)->node, 2);
     assert_int_equal(disp_node_load(d, 2), 2);           /* b still holds its slot */
     /* b's attempt 1 can still finish the job. */
-    assert_int_equal(disp_result(d, SEC(40), b, 1, 2, true), 0);
+    assert_int_equal(disp_result(d, SEC(40), b, 1, 2, 1, 1, true), 0);
     assert_int_equal(deliveries_of(&r, 1, 1), 1);
     disp_free(d);
     rec_free(&r);

@@ -101,7 +101,7 @@ static void reenter_sink(void *ctx, const disp_cmd *c)
     disp_stats st;
 
     rec_sink(&x->r, c);
-    rc[0] = disp_result(x->d, c->now, c->job_id, c->attempt, c->node, true);
+    rc[0] = disp_result(x->d, c->now, c->job_id, c->attempt, c->node, c->session, c->index, true);
     rc[1] = disp_progress(x->d, c->now, c->job_id, c->attempt, c->node, 0);
     rc[2] = disp_node_up(x->d, c->now, 99, 0, 4);
     rc[3] = disp_node_down(x->d, c->now, c->node);

@@ -154,7 +154,7 @@ static inline void answer(disp *d, const rec *r, disp_time now, uint64_t job, bo
     const disp_cmd *a = last_assign(r, job);
 
     assert_non_null(a);
-    assert_int_equal(disp_result(d, now, a->job_id, a->attempt, a->node, ok), 0);
+    assert_int_equal(disp_result(d, now, a->job_id, a->attempt, a->node, a->session, a->index, ok), 0);
 }
 
 #endif

@@ -130,8 +130,8 @@ static void test_new_job_id_gives_each_attempt_a_fresh_wire_id_mapped_back_to_th
     assert_int_equal(nth_kind(&r, DISP_CMD_ASSIGN, 1)->job, job);
     assert_int_equal(nth_kind(&r, DISP_CMD_CANCEL, 0)->job_id, w1);
     /* The aborted attempt's failed result no longer shadows the good one ... */
-    assert_int_equal(disp_result(d, SEC(32), w1, 1, 1, false), 0);
-    assert_int_equal(disp_result(d, SEC(35), w2, 2, 2, true), 0);
+    assert_int_equal(disp_result(d, SEC(32), w1, 1, 1, 1, 0, false), 0);
+    assert_int_equal(disp_result(d, SEC(35), w2, 2, 2, 1, 0, true), 0);
     del = nth_kind(&r, DISP_CMD_DELIVER, 0);
     assert_non_null(del);
     assert_int_equal(del->job, job);
@@ -139,7 +139,7 @@ static void test_new_job_id_gives_each_attempt_a_fresh_wire_id_mapped_back_to_th
     assert_int_equal(del->index, 0);
     assert_int_equal(count_event(&r, DISP_LOG_RESULT_DUPLICATE), 0);
     /* ... and a wire id pairs with its own attempt only. */
-    assert_int_equal(disp_result(d, SEC(36), w1, 2, 2, true), DISP_EUNKNOWN);
+    assert_int_equal(disp_result(d, SEC(36), w1, 2, 2, 1, 0, true), DISP_EUNKNOWN);
     disp_free(d);
     rec_free(&r);
 }
@@ -203,7 +203,7 @@ static uint64_t late_attempt_1(disp_accept_mode mode, rec *r, disp **out)
     d = mk(&p, r, 2);
     job = utter(d, 0, 1, 0);
     run_until(d, SEC(31));
-    assert_int_equal(disp_result(d, SEC(40), job, 1, 1, true), 0);
+    assert_int_equal(disp_result(d, SEC(40), job, 1, 1, 1, 0, true), 0);
     *out = d;
     return job;
 }
@@ -217,7 +217,7 @@ static void test_accept_all_delivers_a_superseded_attempts_result(void **state)
     (void)state;
     job = late_attempt_1(DISP_ACCEPT_ALL, &r, &d);
     assert_int_equal(deliveries_of(&r, 1, 0), 1);
-    assert_int_equal(disp_result(d, SEC(41), job, 2, 2, true), 0);
+    assert_int_equal(disp_result(d, SEC(41), job, 2, 2, 1, 0, true), 0);
     assert_int_equal(deliveries_of(&r, 1, 0), 2);
     disp_free(d);
     rec_free(&r);
@@ -238,7 +238,7 @@ static void test_current_attempt_only_drops_a_superseded_attempts_result(void **
     assert_non_null(f);
     assert_int_equal(f->attempt, 1);
     assert_int_equal(f->index, 0);
-    assert_int_equal(disp_result(d, SEC(41), job, 2, 2, true), 0);
+    assert_int_equal(disp_result(d, SEC(41), job, 2, 2, 1, 0, true), 0);
     assert_int_equal(deliveries_of(&r, 1, 0), 1);
     disp_get_stats(d, &st);
     assert_int_equal(st.fenced, 1);
@@ -260,7 +260,7 @@ static void test_first_result_wins_delivers_once_and_cancels_the_running_attempt
     assert_non_null(c);
     assert_int_equal(c->node, 2);
     assert_int_equal(disp_node_load(d, 2), 0);
-    assert_int_equal(disp_result(d, SEC(41), job, 2, 2, true), 0);
+    assert_int_equal(disp_result(d, SEC(41), job, 2, 2, 1, 0, true), 0);
     assert_int_equal(deliveries_of(&r, 1, 0), 1);
     assert_int_equal(count_event(&r, DISP_LOG_RESULT_FENCED), 1);
     run_until(d, SEC(500)); /* the job is Completed: no more timeouts */
@@ -283,9 +283,9 @@ static void test_dedup_ttl_5s_forgets_a_result_after_5s(void **state)
     d = mk(&p, &r, 1);
     job = utter(d, 0, 1, 0);
     answer(d, &r, SEC(1), job, true);
-    assert_int_equal(disp_result(d, SEC(6) - 1, job, 1, 1, true), 0);
+    assert_int_equal(disp_result(d, SEC(6) - 1, job, 1, 1, 1, 0, true), 0);
     assert_int_equal(count_event(&r, DISP_LOG_RESULT_DUPLICATE), 1);
-    assert_int_equal(disp_result(d, SEC(6), job, 1, 1, true), 0);
+    assert_int_equal(disp_result(d, SEC(6), job, 1, 1, 1, 0, true), 0);
     assert_int_equal(deliveries_of(&r, 1, 0), 2);
     disp_free(d);
     rec_free(&r);
@@ -498,7 +498,7 @@ static void test_finished_jobs_and_closed_sessions_are_forgotten(void **state)
     assert_int_equal(st.jobs_in_memory, 0);
     assert_int_equal(st.sessions_in_memory, 0);
     assert_int_equal(st.jobs_created, 1000);
-    assert_int_equal(disp_result(d, SEC(1100), first, 1, 1, true), DISP_EUNKNOWN);
+    assert_int_equal(disp_result(d, SEC(1100), first, 1, 1, 0, 0, true), DISP_EUNKNOWN);
     disp_free(d);
     rec_free(&r);
 }

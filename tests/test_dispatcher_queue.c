@@ -24,7 +24,7 @@ static void copy(disp *d, const rec *r, disp_time now, uint64_t job)
 {
     const disp_cmd *a = last_assign(r, job);
 
-    assert_int_equal(disp_result(d, now, a->job_id, a->attempt, a->node, true), 0);
+    assert_int_equal(disp_result(d, now, a->job_id, a->attempt, a->node, a->session, a->index, true), 0);
 }
 
 static size_t discards_of(const rec *r, uint32_t index)

@@ -103,10 +103,10 @@ static void test_ordered_queue_never_releases_an_index_twice(void **state)
     (void)state;
     answer(d, &r, SEC(1), jobs[1], true);
     a = last_assign(&r, jobs[1]);
-    assert_int_equal(disp_result(d, SEC(2), a->job_id, a->attempt, a->node, true), 0);
+    assert_int_equal(disp_result(d, SEC(2), a->job_id, a->attempt, a->node, a->session, a->index, true), 0);
     answer(d, &r, SEC(3), jobs[0], true);
     a = last_assign(&r, jobs[0]);
-    assert_int_equal(disp_result(d, SEC(4), a->job_id, a->attempt, a->node, true), 0);
+    assert_int_equal(disp_result(d, SEC(4), a->job_id, a->attempt, a->node, a->session, a->index, true), 0);
     assert_int_equal(deliveries_of(&r, 1, 0), 1);
     assert_int_equal(deliveries_of(&r, 1, 1), 1);
     assert_int_equal(count_event(&r, DISP_LOG_QUEUE_DUPLICATE), 2);
@@ -188,7 +188,7 @@ static void test_immediate_queue_delivers_every_copy_on_arrival(void **state)
     answer(d, &r, SEC(10), jobs[2], true);
     answer(d, &r, SEC(30), jobs[1], true); /* 20 s after 2: no ack timeout here */
     a = last_assign(&r, jobs[1]);
-    assert_int_equal(disp_result(d, SEC(31), a->job_id, a->attempt, a->node, true), 0);
+    assert_int_equal(disp_result(d, SEC(31), a->job_id, a->attempt, a->node, a->session, a->index, true), 0);
     assert_int_equal(nth_kind(&r, DISP_CMD_DELIVER, 1)->index, 2);
     assert_int_equal(nth_kind(&r, DISP_CMD_DELIVER, 2)->index, 1);
     assert_int_equal(deliveries_of(&r, 1, 1), 2);
@@ -224,11 +224,11 @@ static void test_ordered_queue_holding_many_results_releases_each_once_in_order(
         assigns[i] = *last_assign(&r, utter(d, 0, 1, i));
     rec_clear(&r);
     for (uint32_t k = 0; k < K; k++, odd += 2)
-        assert_int_equal(disp_result(d, SEC(1), assigns[odd].job_id, 1, 1, true), 0);
+        assert_int_equal(disp_result(d, SEC(1), assigns[odd].job_id, 1, 1, assigns[odd].session, assigns[odd].index, true), 0);
     assert_int_equal(count_kind(&r, DISP_CMD_DELIVER), 0);
     for (uint32_t k = 0; k < STEPS; k++, odd += 2, even += 2) {
-        assert_int_equal(disp_result(d, SEC(1), assigns[odd].job_id, 1, 1, true), 0);
-        assert_int_equal(disp_result(d, SEC(1), assigns[even].job_id, 1, 1, true), 0);
+        assert_int_equal(disp_result(d, SEC(1), assigns[odd].job_id, 1, 1, assigns[odd].session, assigns[odd].index, true), 0);
+        assert_int_equal(disp_result(d, SEC(1), assigns[even].job_id, 1, 1, assigns[even].session, assigns[even].index, true), 0);
     }
     for (size_t i = 0; i < r.n; i++) {
         if (r.v[i].kind != DISP_CMD_DELIVER)

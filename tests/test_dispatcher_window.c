@@ -104,10 +104,10 @@ static size_t probe(disp *d, rec *r, uint64_t sid, uint32_t b, disp_time t0, nor
     run_until(d, t0 + SEC(31));
     assert_int_equal(last_assign(r, ja)->attempt, 2);
     answer(d, r, t0 + SEC(33), ja, true);
-    assert_int_equal(disp_result(d, t0 + SEC(34), a1.job_id, 1, a1.node, true), 0);
+    assert_int_equal(disp_result(d, t0 + SEC(34), a1.job_id, 1, a1.node, a1.session, a1.index, true), 0);
     jc = utter(d, t0 + SEC(35), sid, b + 2);
     answer(d, r, t0 + SEC(36), jc, true);
-    assert_int_equal(disp_result(d, t0 + SEC(37), b1.job_id, 1, b1.node, true), 0);
+    assert_int_equal(disp_result(d, t0 + SEC(37), b1.job_id, 1, b1.node, b1.session, b1.index, true), 0);
     run_until(d, t0 + SEC(60));
     for (size_t i = 0; i < r->n; i++) {
         const disp_cmd *c = &r->v[i];
@@ -159,10 +159,10 @@ static void test_a_late_copy_of_a_recent_index_behaves_as_in_a_short_session(voi
 /* A copy of a result, from the ASSIGN it answers. */
 static int copy(disp *d, disp_time now, const disp_cmd *a)
 {
-    return disp_result(d, now, a->job_id, a->attempt, a->node, true);
+    return disp_result(d, now, a->job_id, a->attempt, a->node, a->session, a->index, true);
 }
 
-static void test_a_result_for_an_index_dropped_from_the_window_is_unknown(void **state)
+static void test_a_result_for_an_index_dropped_from_the_window_is_still_queued(void **state)
 {
     disp_queue_mode modes[] = {DISP_QUEUE_REFERENCE, DISP_QUEUE_ORDERED};
     static disp_cmd assigns[1000];
@@ -178,13 +178,21 @@ static void test_a_result_for_an_index_dropped_from_the_window_is_unknown(void *
         p.result_queue = modes[m];
         d = mk(&p, &r, 2);
         t = history(d, &r, 1, 0, 1000, 0, assigns);
-        /* Index 0: its job is forgotten, its entry dropped. */
+        /* Index 0: its job is forgotten, its entry dropped. The result is
+         * queued for (1, 0) all the same, as the reference does (job_result.rs:
+         * "Job does not exist, will still add to result queue"). */
         before = stats(d);
-        assert_int_equal(copy(d, t, &assigns[0]), DISP_EUNKNOWN);
+        assert_int_equal(copy(d, t, &assigns[0]), 0);
         assert_int_equal(count_event(&r, DISP_LOG_RESULT_UNKNOWN), 1);
-        assert_int_equal(count_kind(&r, DISP_CMD_DELIVER), 0);
-        assert_int_equal(stats(d).deliveries, before.deliveries);
-        assert_int_equal(stats(d).session_index_entries, before.session_index_entries);
+        assert_int_equal(count_event(&r, DISP_LOG_RESULT_STALE_QUEUED), 1);
+        if (modes[m] == DISP_QUEUE_ORDERED) { /* below `expected`: too late */
+            assert_int_equal(count_kind(&r, DISP_CMD_DELIVER), 0);
+            assert_int_equal(stats(d).ack_discards, before.ack_discards + 1);
+        } else { /* the reference queue releases it again (expected moves back) */
+            assert_int_equal(deliveries_of(&r, 1, 0), 1);
+            assert_int_equal(nth_kind(&r, DISP_CMD_DELIVER, 0)->job, assigns[0].job);
+            assert_int_equal(stats(d).deliveries, before.deliveries + 1);
+        }
         /* Index 990: held (answered at 1981 s), in the window. */
         rec_clear(&r);
         assert_int_equal(copy(d, t, &assigns[990]), 0);
@@ -195,6 +203,78 @@ static void test_a_result_for_an_index_dropped_from_the_window_is_unknown(void *
             assert_int_equal(deliveries_of(&r, 1, 990), 1);
             assert_int_equal(count_event(&r, DISP_LOG_RESULT_STALE_QUEUED), 1);
         }
+        disp_free(d);
+        rec_free(&r);
+    }
+}
+
+/* A forgotten job's result under every result_accept mode: success, failure,
+ * a bad index, a closed session. */
+static void test_a_result_for_a_forgotten_job_goes_where_its_message_says(void **state)
+{
+    disp_accept_mode modes[] = {DISP_ACCEPT_ALL, DISP_ACCEPT_CURRENT_ATTEMPT,
+                                DISP_ACCEPT_FIRST_RESULT_WINS};
+
+    (void)state;
+    for (int m = 0; m < 3; m++) {
+        disp_policy p = preset("lingua-2025-12-28");
+        rec r = {0};
+        disp *d;
+        disp_cmd a;
+        const disp_cmd *c;
+        uint64_t job;
+
+        p.result_accept = modes[m];
+        p.retain = SEC(60);
+        d = mk(&p, &r, 2);
+        job = utter(d, 0, 1, 0);
+        a = *last_assign(&r, job);
+        answer(d, &r, SEC(1), job, true);
+        assert_int_equal(deliveries_of(&r, 1, 0), 1);
+        utter(d, SEC(100), 1, 1); /* job 0 is forgotten (finished at 1 s + 60 s) */
+        assert_int_equal(stats(d).jobs_in_memory, 1);
+        rec_clear(&r);
+        /* a late success of job 0 */
+        assert_int_equal(disp_result(d, SEC(100), a.job_id, 1, a.node, 1, 0, true), 0);
+        assert_int_equal(count_event(&r, DISP_LOG_RESULT_UNKNOWN), 1);
+        c = nth_event(&r, DISP_LOG_RESULT_UNKNOWN, 0);
+        assert_int_equal(c->session, 1);
+        assert_int_equal(c->index, 0);
+        if (modes[m] == DISP_ACCEPT_ALL) {
+            assert_int_equal(deliveries_of(&r, 1, 0), 1);
+            c = nth_kind(&r, DISP_CMD_DELIVER, 0);
+            assert_int_equal(c->job, job);
+            assert_int_equal(c->job_id, a.job_id);
+        } else { /* a fencing policy drops what it cannot prove current */
+            assert_int_equal(count_kind(&r, DISP_CMD_DELIVER), 0);
+            assert_int_equal(count_event(&r, DISP_LOG_RESULT_FENCED), 1);
+        }
+        /* a late failure: an error for (1, 0) under `all`, fenced otherwise */
+        rec_clear(&r);
+        assert_int_equal(disp_result(d, SEC(101), a.job_id, 1, a.node, 1, 0, false), 0);
+        c = nth_kind(&r, DISP_CMD_ERROR, 0);
+        if (modes[m] == DISP_ACCEPT_ALL) {
+            assert_non_null(c);
+            assert_int_equal(c->session, 1);
+            assert_int_equal(c->index, 0);
+            assert_int_equal(c->error, DISP_ERR_PROCESSING);
+        } else {
+            assert_null(c);
+            assert_int_equal(count_event(&r, DISP_LOG_RESULT_FENCED), 1);
+        }
+        /* an index no session can have: refused, nothing emitted */
+        rec_clear(&r);
+        assert_int_equal(disp_result(d, SEC(101), a.job_id, 1, a.node, 1, DISP_INDEX_MAX, true),
+                         DISP_EINVAL);
+        assert_int_equal(r.n, 0);
+        /* the session closed: nothing to queue it in */
+        assert_int_equal(disp_session_close(d, SEC(102), 1), 0);
+        rec_clear(&r);
+        assert_int_equal(disp_result(d, SEC(102), a.job_id, 1, a.node, 1, 0, true),
+                         DISP_EUNKNOWN);
+        assert_int_equal(count_event(&r, DISP_LOG_RESULT_UNKNOWN), 1);
+        assert_int_equal(count_event(&r, DISP_LOG_RESULT_SESSION_CLOSED), 1);
+        assert_int_equal(count_kind(&r, DISP_CMD_DELIVER), 0);
         disp_free(d);
         rec_free(&r);
     }
@@ -223,9 +303,11 @@ static void test_creation_is_idempotent_while_the_job_is_held_and_new_after(void
     rec_clear(&r);
     job = utter(d, t, 1, 10);
     assert_int_not_equal(job, assigns[10].job);
-    assert_int_equal(copy(d, t, &assigns[10]), DISP_EUNKNOWN);
-    answer(d, &r, t + SEC(1), job, true);
+    /* the forgotten job's late result is queued for (1, 10) (reference) */
+    assert_int_equal(copy(d, t, &assigns[10]), 0);
     assert_int_equal(deliveries_of(&r, 1, 10), 1);
+    answer(d, &r, t + SEC(1), job, true);
+    assert_int_equal(deliveries_of(&r, 1, 10), 2);
     assert_int_equal(utter(d, t + SEC(2), 1, 10), job);
     disp_free(d);
     rec_free(&r);
@@ -353,7 +435,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_session_of_100000_utterances_holds_only_its_held_jobs_indices),
         cmocka_unit_test(test_a_late_copy_of_a_recent_index_behaves_as_in_a_short_session),
-        cmocka_unit_test(test_a_result_for_an_index_dropped_from_the_window_is_unknown),
+        cmocka_unit_test(test_a_result_for_an_index_dropped_from_the_window_is_still_queued),
+        cmocka_unit_test(test_a_result_for_a_forgotten_job_goes_where_its_message_says),
         cmocka_unit_test(test_creation_is_idempotent_while_the_job_is_held_and_new_after),
         cmocka_unit_test(test_a_late_utterance_below_the_first_index_finds_its_wait_entry),
         cmocka_unit_test(test_a_never_spoken_index_does_not_hold_the_window_past_the_retention),

@@ -17,7 +17,8 @@ static void sink(void *ctx, const disp_cmd *c)
     if (c->kind == DISP_CMD_ASSIGN) {
         h->assigns++;
         /* an in-process node answering at once: refused, not an abort */
-        h->reentrant_rc = disp_result(h->d, c->now, c->job_id, c->attempt, c->node, true);
+        h->reentrant_rc = disp_result(h->d, c->now, c->job_id, c->attempt, c->node, c->session,
+                                      c->index, true);
     }
 }
 
