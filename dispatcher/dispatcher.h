@@ -272,7 +272,8 @@ const char *disp_log_name(disp_log_event ev);
 /*
  * One command. Fields not meaningful for a kind are zero. `job_id` is the id
  * sent to / received from nodes (under DISP_FAILOVER_NEW_JOB_ID it differs per
- * attempt); `job` is the core's stable id of the utterance's job.
+ * attempt: job_id = job + attempt); `job` is the core's stable id of the
+ * utterance's job.
  */
 typedef struct disp_cmd {
     disp_cmd_kind kind;

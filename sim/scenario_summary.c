@@ -174,6 +174,20 @@ static void print_assumptions(FILE *f, const sim_scenario *s)
                    "(network.fifo false)\n");
     describe_dist(&s->network.client_delay, a, sizeof a);
     fprintf(f, "    scheduler -> client: %s per message (network.client_delay_s)\n", a);
+    for (size_t i = 0; i < s->n_nodes; i++) {
+        const node_config *c = &s->nodes[i];
+        fprintf(f, "    %s heartbeats every %g s count %s (heartbeat_count), %s phase%s\n",
+                c->name, c->heartbeat_s,
+                c->heartbeat_count == NODE_HB_ATTEMPTS ? "queued and running attempts"
+                                                       : "job_ids until ASR ends, the job ends or "
+                                                         "a cancel arrives",
+                sim__enum_heartbeat_phase[c->heartbeat_phase],
+                c->on_cancel == NODE_CANCEL_IGNORE && c->heartbeat_count != NODE_HB_ATTEMPTS
+                    ? "; on_cancel ignore: a cancelled job stops counting, its work goes on"
+                    : "");
+    }
+    fprintf(f, "    a result for a job the core has forgotten is queued for its (session, index) "
+               "under result_accept all, fenced otherwise\n");
     fprintf(f, "    a node that goes down is noticed after %d s; a run that does not drain "
                "stops %d s after %s\n",
             SIM_NODE_DOWN_NOTICE_S, SIM_DRAIN_HORIZON_S,

@@ -78,9 +78,22 @@ void wc_client_metrics(wc_client *c, double v[SIM_M_COUNT]);
 void wc_client_write_latencies(wc_client *c, FILE *f, const char *policy, int rep);
 
 /* Log and trace lines (JSON lines, simulated seconds). */
-void sim_log_cmd(FILE *f, const char *policy, int rep, const disp_cmd *cmd);
+/*
+ * The number a log or trace line shows for a job, printed "job-%08X": the
+ * reference's job ids are "job-" + 8 upper-case hex digits (the first 8 of a
+ * UUID: core/dispatcher.rs create_job at 98e3526). dsim's are 1 + the
+ * utterance's number in the run (session x per_session + index), plus
+ * utterances x attempt for a per-attempt wire id (failover new_job_id: job_id =
+ * job + attempt), so an utterance shows the same id under every policy and in
+ * every output. Taken mod 2^32: past 2^32 - 1 ids they repeat, as the
+ * reference's random ones can collide. 0 is no job (job_id 0: heartbeats).
+ */
+uint32_t sim_job_label(uint64_t job_id, uint64_t job, uint64_t session, uint32_t index,
+                       uint32_t per_session, uint64_t utterances);
+
+void sim_log_cmd(FILE *f, const char *policy, int rep, const disp_cmd *cmd, uint32_t job_label);
 void sim_trace_msg(FILE *f, const char *policy, int rep, int64_t t, const char *msg,
-                   uint32_t node, uint64_t job_id, uint32_t attempt, uint64_t session,
+                   uint32_t node, uint32_t job_label, uint32_t attempt, uint64_t session,
                    uint32_t index, bool lost);
 
 #endif

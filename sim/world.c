@@ -334,6 +334,14 @@ static void ev_to_node(sim_engine *e, void *ctx, uint64_t a, uint64_t b);
 static void ev_to_sched(sim_engine *e, void *ctx, uint64_t a, uint64_t b);
 static void ev_to_client(sim_engine *e, void *ctx, uint64_t a, uint64_t b);
 
+/* The id logs and traces show for a job (sim_job_label). */
+static uint32_t world_job_label(const world *w, uint64_t job_id, uint64_t job, uint64_t session,
+                                uint32_t index)
+{
+    return sim_job_label(job_id, job, session, index, w->client.per_session,
+                         (uint64_t)w->client.n_sessions * w->client.per_session);
+}
+
 /* Sends message i in direction dir; key identifies it (policy-independent). */
 static void world_send(world *w, uint32_t i, net_dir dir, const uint64_t key[4])
 {
@@ -346,7 +354,8 @@ static void world_send(world *w, uint32_t i, net_dir dir, const uint64_t key[4])
     sim_time now = sim_now(w->e);
     if (w->o->trace)
         sim_trace_msg(w->o->trace, w->policy_name, w->rep, now, msg_name[m->kind], m->node,
-                      m->job_id, m->attempt, m->session, m->index, !arrives);
+                      world_job_label(w, m->job_id, m->job, m->session, m->index), m->attempt,
+                      m->session, m->index, !arrives);
     if (!arrives) {
         if (m->kind == MSG_ASSIGN || m->kind == MSG_RESULT)
             wc_client_cause(&w->client, m->session, m->index, CAUSE_NETWORK);
@@ -475,7 +484,8 @@ static void core_sink(void *ctx, const disp_cmd *c)
     }
     case DISP_CMD_LOG:
         if (w->o->log)
-            sim_log_cmd(w->o->log, w->policy_name, w->rep, c);
+            sim_log_cmd(w->o->log, w->policy_name, w->rep, c,
+                        world_job_label(w, c->job_id, c->job, c->session, c->index));
         switch (c->event) {
         case DISP_LOG_PENDING_TIMEOUT:
             wc_client_cause(&w->client, c->session, c->index, CAUSE_NO_NODE);

@@ -15,6 +15,7 @@
 
 #include "run.h"
 #include "scenario.h"
+#include "simworld.h"
 #include "world.h"
 
 static void node_defaults_are_the_reference_node(void **state)
@@ -299,6 +300,54 @@ static void a_run_that_never_drains_stops_at_the_horizon(void **state)
     sim_scenario_free(&s);
 }
 
+static void job_ids_are_the_references_8_hex_digits_and_name_the_utterance(void **state)
+{
+    (void)state;
+    /* 1 + session x per_session + index; per attempt under new_job_id */
+    assert_int_equal(sim_job_label(7 << 16, 7 << 16, 0, 0, 100, 500), 1);
+    assert_int_equal(sim_job_label(9 << 16, 9 << 16, 2, 5, 100, 500), 206);
+    assert_int_equal(sim_job_label((9 << 16) | 2, 9 << 16, 2, 5, 100, 500), 1206);
+    assert_int_equal(sim_job_label(0, 0, 3, 3, 100, 500), 0); /* no job */
+    /* past 2^32 ids they wrap (mod 2^32), always 8 digits */
+    uint64_t big = UINT64_C(1) << 32;
+    assert_int_equal(sim_job_label(1 << 16, 1 << 16, 0, 0, UINT32_MAX, big), 1);
+    assert_int_equal(sim_job_label(1 << 16, 1 << 16, 1, 0, UINT32_MAX, big), 0);
+    /* In a run, every id in the log and the trace is "job-" + 8 upper-case hex
+     * digits, and an utterance's job shows its number as id in every world
+     * (two replications: sessions start, and jobs are created, in other
+     * orders). */
+    const char *text = busy_world("{}");
+    sim_scenario sc;
+    sim_error err = {0};
+    assert_int_equal(sim_scenario_load_string(text, strlen(text), "t.json", NULL, &sc, &err), 0);
+    char *buf[2];
+    size_t len[2];
+    for (int p = 0; p < 2; p++) {
+        FILE *f = open_memstream(&buf[p], &len[p]);
+        sim_run_opts o = {.log = f, .trace = f, .jobs = 1};
+        double v[SIM_M_COUNT];
+        assert_int_equal(sim_run_one(&sc, 0, p, &o, v, &err), 0);
+        fclose(f);
+    }
+    size_t ids = 0;
+    for (const char *q = buf[0]; (q = strstr(q, "\"job_id\":\"")) != NULL; q++, ids++) {
+        const char *id = q + 10;
+        assert_memory_equal(id, "job-", 4);
+        for (int k = 4; k < 12; k++)
+            assert_true((id[k] >= '0' && id[k] <= '9') || (id[k] >= 'A' && id[k] <= 'F'));
+        assert_true(id[12] == '"');
+    }
+    assert_true(ids > 1000);
+    /* session 3, index 39 (the last utterance): 1 + 3 x 40 + 39 = 160 = A0 */
+    const char *needle = "\"job_id\":\"job-000000A0\",\"attempt_id\":0,\"session\":3,"
+                         "\"utterance_index\":39";
+    assert_non_null(strstr(buf[0], needle));
+    assert_non_null(strstr(buf[1], needle));
+    free(buf[0]);
+    free(buf[1]);
+    sim_scenario_free(&sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -310,6 +359,7 @@ int main(void)
         cmocka_unit_test(a_session_hears_its_results_in_the_order_they_were_sent),
         cmocka_unit_test(a_session_closes_only_when_the_scenario_says_so),
         cmocka_unit_test(a_run_that_never_drains_stops_at_the_horizon),
+        cmocka_unit_test(job_ids_are_the_references_8_hex_digits_and_name_the_utterance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
