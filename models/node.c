@@ -57,6 +57,12 @@ void node__end(node *n, int64_t at, const node_attempt *a, node_end end, int64_t
     memset(&o, 0, sizeof o);
     o.end = end;
     o.busy_ns = busy;
+    o.ran = a->ran;
+    o.worker = a->worker;
+    o.started = a->started;
+    memcpy(o.stage_ns, a->stage_ns, sizeof o.stage_ns);
+    o.stall_ns = a->stall_ns;
+    o.cold_ns = a->cold ? a->cold_ns : 0;
     n->stats.busy_ns += busy;
     node__emit_job(n, at, NODE_OUT_END, a, &o);
 }
@@ -137,6 +143,8 @@ void node__start_on(node *n, int w, int64_t at, node_attempt *a)
     assert(!n->worker[w]);
     a->stage = STAGE_ASR;
     a->started = at;
+    a->ran = true;
+    a->worker = w;
     n->worker[w] = a;
     n->stage_end[w] = at + a->stage_ns[STAGE_ASR] + (a->cold ? a->cold_ns : 0);
     n->running++;

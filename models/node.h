@@ -154,6 +154,14 @@ typedef struct node_out {
     int slots;        /* UP */
     int64_t busy_ns;  /* RESULT, END: worker time this attempt used on this node */
     node_end end;     /* END */
+    /* END, for timelines: whether it took a worker, which one and when; the
+     * service time drawn per stage (ASR with the stall), the stall's part of it,
+     * the cold-start extra paid before ASR (0 when none). */
+    bool ran;
+    int worker;
+    int64_t started;
+    int64_t stage_ns[STAGE_COUNT];
+    int64_t stall_ns, cold_ns;
 } node_out;
 
 /* The sink: called synchronously, with the time the output happens at (the time

@@ -18,6 +18,9 @@ typedef struct node_attempt {
     node_end mark_end; /* ABORTED or SUPERSEDED, for a marked attempt */
     int stage;         /* running: current stage */
     int64_t started;   /* running: when it took its worker */
+    bool ran;          /* took a worker (`worker`, at `started`) */
+    int worker;
+    int64_t stall_ns;  /* the stall extra in stage_ns[STAGE_ASR], or 0 */
     bool kept;         /* queued or started (not dropped on arrival) */
     bool in_set;       /* holds its job_id's entry in the agent's job set */
     /* the job set's list (node_jobs.c), when in_set */

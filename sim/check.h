@@ -2,6 +2,7 @@
  * check.h — `dsim check`: run scenarios and evaluate their expectations.
  *
  *   dsim check FILE|DIR... [--junit FILE] [--tap] [--jobs N] [--replications N]
+ *              [--timeline FILE [--timeline-filter TEXT]]
  *              [--max-events N] [--max-... N]
  *
  * The command itself is sim_cmd_check() (commands.h). Its argument parser is
@@ -24,6 +25,7 @@ typedef struct sim_check_opts {
     const char **paths; /* owned array of borrowed argv strings: files and folders */
     size_t n_paths;
     const char *junit;  /* --junit FILE, borrowed from argv, or NULL */
+    const char *timeline, *timeline_filter; /* --timeline FILE, --timeline-filter TEXT, or NULL */
     bool tap;           /* --tap */
     bool help;          /* --help / -h: print usage, do nothing else */
     int jobs;           /* --jobs N (1..SIM_CHECK_JOBS_MAX), 0 = all cores */

@@ -50,9 +50,11 @@ static bool option_is(const char *arg, const char *name, const char **value)
 }
 
 /* Options that take a value. */
-enum { OPT_JUNIT, OPT_JOBS, OPT_REPLICATIONS, OPT_MAX_EVENTS, OPT_VALUED_COUNT };
+enum { OPT_JUNIT, OPT_JOBS, OPT_REPLICATIONS, OPT_MAX_EVENTS, OPT_TIMELINE_FILTER, OPT_TIMELINE,
+       OPT_VALUED_COUNT };
 static const char *const VALUED[OPT_VALUED_COUNT] = {"--junit", "--jobs", "--replications",
-                                                     "--max-events"};
+                                                     "--max-events", "--timeline-filter",
+                                                     "--timeline"};
 
 /* The index in VALUED of the option arg names, or -1. */
 static int valued_option(const char *arg, const char **value)
@@ -152,6 +154,13 @@ int sim_check_parse_args(int argc, char **argv, sim_check_opts *o, sim_error *er
                     return -1;
                 }
                 o->junit = v;
+            } else if (which == OPT_TIMELINE || which == OPT_TIMELINE_FILTER) {
+                if (!*v) {
+                    sim_error_add(err, "check: %s: expected a %s, got ''", name,
+                                  which == OPT_TIMELINE ? "file name" : "filter");
+                    return -1;
+                }
+                *(which == OPT_TIMELINE ? &o->timeline : &o->timeline_filter) = v;
             } else if (which == OPT_JOBS) {
                 if (parse_int(v, 1, SIM_CHECK_JOBS_MAX, &o->jobs) != 0) {
                     sim_error_add(err, "check: --jobs: expected an integer 1..%d, got '%.64s'",

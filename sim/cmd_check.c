@@ -13,6 +13,7 @@
 #include "junit.h"
 #include "outfile.h"
 #include "run.h"
+#include "timeline.h"
 
 static const char USAGE[] =
     "usage: dsim check FILE|DIR... [--junit FILE] [--tap] [--jobs N] [--replications N]\n"
@@ -26,6 +27,9 @@ static const char USAGE[] =
     "\n"
     "  --junit FILE       also write a JUnit XML report (a testsuite per file)\n"
     "  --tap              print TAP version 13 instead of PASS / FAIL lines\n"
+    "  --timeline FILE    also write every run as a Chrome trace-event file (Perfetto)\n"
+    "  --timeline-filter policy=NAME,replication=R,session=S,from=SECONDS,to=SECONDS\n"
+    "                     keep only those runs, sessions and times in it\n"
     "  --jobs N           run on N threads (default: all cores)\n"
     "  --replications N   override each scenario's replications\n"
     "  --max-events N     events per replication before the run is stopped as an\n"
@@ -38,6 +42,10 @@ typedef struct check_ctx {
     size_t passed, failed, errors;
     size_t tap_number;  /* TAP tests so far */
     bool suite_open;    /* the current file has its JUnit testsuite */
+    FILE *timeline;     /* --timeline, or NULL */
+    const char *timeline_dir; /* where its spools go (NULL: the temporary folder) */
+    sim_tl_filter tl_filter;
+    uint64_t tl_runs;   /* runs of the files before: the next file's pids follow them */
     bool bad_input;
     bool internal;      /* a run failed by dsim's own fault: exit 3 */
 } check_ctx;
@@ -196,6 +204,11 @@ static void check_file(check_ctx *c, const char *file)
     memset(&ro, 0, sizeof ro);
     ro.jobs = c->opts->jobs;
     ro.max_events = c->opts->max_events;
+    ro.timeline = c->timeline;
+    ro.timeline_filter = &c->tl_filter;
+    ro.timeline_dir = c->timeline_dir;
+    ro.timeline_pid_base = c->tl_runs;
+    c->tl_runs += s.n_policies * (uint64_t)s.replications;
     sim_results res;
     memset(&res, 0, sizeof res);
     if (sim_run_all(&s, &ro, &res, &err) != 0) {
@@ -242,6 +255,26 @@ int sim_cmd_check(int argc, char **argv)
     check_ctx c;
     memset(&c, 0, sizeof c);
     c.opts = &opts;
+    sim_tl_filter_all(&c.tl_filter);
+    sim_outfile tl;
+    memset(&tl, 0, sizeof tl);
+    char tl_dir[4096];
+    if ((opts.timeline_filter && !opts.timeline) ||
+        (opts.timeline_filter && sim_tl_filter_parse(opts.timeline_filter, &c.tl_filter, &err)) ||
+        (opts.timeline && sim_outfile_open(&tl, opts.timeline, &err) != 0)) {
+        if (!err.count)
+            sim_error_add(&err, "check: --timeline-filter needs --timeline FILE");
+        sim_error_print(&err);
+        if (opts.junit)
+            sim_outfile_abort(&report);
+        sim_check_opts_free(&opts);
+        return SIM_EXIT_USAGE;
+    }
+    if (opts.timeline) {
+        c.timeline = tl.f;
+        c.timeline_dir = tl.tmp ? sim_path_dir(opts.timeline, tl_dir, sizeof tl_dir) : NULL;
+        sim_tl_head(tl.f, "check");
+    }
     if (opts.junit)
         c.junit = sim_junit_new("dsim check");
     if (opts.tap)
@@ -275,6 +308,14 @@ int sim_cmd_check(int argc, char **argv)
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fputs("dsim: check: cannot write the report to standard output\n", stderr);
         rc = SIM_EXIT_USAGE;
+    }
+    if (c.timeline) {
+        memset(&err, 0, sizeof err);
+        fputs(SIM_TL_TAIL, tl.f);
+        if (sim_outfile_commit(&tl, &err) != 0) {
+            sim_error_print(&err);
+            rc = SIM_EXIT_USAGE;
+        }
     }
     if (c.junit) {
         memset(&err, 0, sizeof err);

@@ -15,16 +15,18 @@
 #include "report.h"
 #include "run.h"
 #include "scenario.h"
+#include "timeline.h"
 #include "xalloc.h"
 
 static const char run_usage[] =
     "usage: dsim run SCENARIO [--format table|json|csv] [--replications N] [--seed N]\n"
     "                [--jobs N] [--baseline POLICY] [--out DIR] [--log FILE] [--trace FILE]\n"
-    "                [--latencies FILE]\n"
+    "                [--latencies FILE] [--timeline FILE [--timeline-filter FILTER]]\n"
     "                [--max-events N] [--max-utterances N] [--max-replications N] ...\n";
 
 typedef struct run_args {
     const char *scenario, *format, *out_dir, *log, *trace, *latencies, *baseline;
+    const char *timeline, *timeline_filter;
     bool has_reps, has_seed;
     unsigned long long reps, seed, jobs, max_events;
     sim_limits limits;
@@ -68,6 +70,10 @@ static int run_parse(int argc, char **argv, run_args *a)
             a->trace = val;
         else if (strcmp(arg, "--latencies") == 0)
             a->latencies = val;
+        else if (strcmp(arg, "--timeline") == 0)
+            a->timeline = val;
+        else if (strcmp(arg, "--timeline-filter") == 0)
+            a->timeline_filter = val;
         else if (strcmp(arg, "--baseline") == 0)
             a->baseline = val;
         else if (strcmp(arg, "--replications") == 0) {
@@ -95,7 +101,7 @@ static int run_parse(int argc, char **argv, run_args *a)
 
 /* --log, --trace and --latencies: files that a signal or a failed run leaves
  * holding whole runs (see outfile.h), their records appended in task order. */
-enum { ST_LOG, ST_TRACE, ST_LAT, N_ST };
+enum { ST_LOG, ST_TRACE, ST_LAT, ST_TL, N_ST };
 #define RUN_UNIT "runs (policy x replication, in order)"
 
 typedef struct run_streams {
@@ -132,6 +138,8 @@ static int streams_open(run_streams *st, const char *const path[N_ST], size_t ru
             return -1;
         }
         sim_outfile_keep_on_signal(&st->f[k], RUN_UNIT, runs);
+        if (k == ST_TL)
+            sim_outfile_keep_tail(&st->f[k], SIM_TL_TAIL);
         sim_path_dir(path[k], st->dir[k], sizeof st->dir[k]);
     }
     return 0;
@@ -144,12 +152,15 @@ static const char *spool_dir(const run_streams *st, int k)
     return st->f[k].tmp ? st->dir[k] : NULL;
 }
 
-/* Commits every open stream. Returns 0, or -1 after printing the errors. */
+/* Commits every open stream (the timeline gets its tail). Returns 0, or -1
+ * after printing the errors. */
 static int streams_commit(run_streams *st)
 {
     int rc = 0;
     for (int k = 0; k < N_ST; k++) {
         sim_error err = {0};
+        if (k == ST_TL && st->f[k].f)
+            fputs(SIM_TL_TAIL, st->f[k].f);
         if (st->f[k].f && sim_outfile_commit(&st->f[k], &err) != 0) {
             sim_error_print(&err);
             rc = -1;
@@ -213,9 +224,29 @@ int sim_cmd_run(int argc, char **argv)
         return SIM_EXIT_USAGE;
     }
 
+    sim_tl_filter tlf;
+    sim_tl_filter_all(&tlf);
+    if (a.timeline_filter && !a.timeline) {
+        sim_scenario_free(&s);
+        return usage_error("%s", "--timeline-filter needs --timeline FILE");
+    }
+    if (a.timeline && ((a.timeline_filter && sim_tl_filter_parse(a.timeline_filter, &tlf, &err)) ||
+                       sim_tl_filter_check(&tlf, &s, &err))) {
+        sim_error_print(&err);
+        fputs("try 'dsim --help'\n", stderr);
+        sim_scenario_free(&s);
+        return SIM_EXIT_USAGE;
+    }
+    if (a.timeline && sim_tl_estimate(&s, &tlf) > SIM_TL_WARN_BYTES)
+        fprintf(stderr,
+                "dsim: warning: %s may reach %" PRIu64 " MB (about %u bytes per utterance "
+                "and run); keep less with --timeline-filter policy=NAME,replication=R,"
+                "session=S,from=SECONDS,to=SECONDS\n",
+                a.timeline, sim_tl_estimate(&s, &tlf) / 1000000, SIM_TL_BYTES_PER_UTTERANCE);
+
     /* Streams first, whole before anything is printed: a closed standard output
      * (dsim run ... | head) must not cost the log. */
-    const char *paths[N_ST] = {a.log, a.trace, a.latencies};
+    const char *paths[N_ST] = {a.log, a.trace, a.latencies, a.timeline};
     size_t runs = s.n_policies * (size_t)s.replications;
     run_streams st;
     if (streams_open(&st, paths, runs, &err) != 0) {
@@ -226,10 +257,17 @@ int sim_cmd_run(int argc, char **argv)
     FILE *lat = st.f[ST_LAT].f;
     if (lat)
         fputs("policy,replication,latency_s\n", lat);
+    if (st.f[ST_TL].f) {
+        char title[300];
+        snprintf(title, sizeof title, "run %s, seed %" PRIu64, s.name, s.seed);
+        sim_tl_head(st.f[ST_TL].f, title);
+    }
     sim_run_opts o = {.log = st.f[ST_LOG].f, .trace = st.f[ST_TRACE].f, .latencies = lat,
                       .jobs = (int)a.jobs, .max_events = a.max_events,
                       .log_dir = spool_dir(&st, ST_LOG), .trace_dir = spool_dir(&st, ST_TRACE),
                       .latencies_dir = spool_dir(&st, ST_LAT),
+                      .timeline = st.f[ST_TL].f, .timeline_filter = &tlf,
+                      .timeline_dir = spool_dir(&st, ST_TL),
                       .committed = streams_committed, .committed_ctx = &st};
     sim_results res;
     int rc = SIM_EXIT_OK;

@@ -34,6 +34,7 @@ typedef struct slot {
     atomic_ullong len, units;  /* KEEP: bytes holding `units` whole units */
     unsigned long long total;
     char unit[64];
+    char tail[16];             /* KEEP: written after the cut (closes a JSON file) */
     char path[SLOT_PATH], tmp[SLOT_PATH];
 } slot;
 
@@ -94,7 +95,12 @@ static void on_signal(int sig)
         int st = atomic_load(&s->state);
         if (st == SLOT_KEEP) {
             unsigned long long units = atomic_load(&s->units), len = atomic_load(&s->len);
-            if (units > 0 && ftruncate(s->fd, (off_t)len) == 0 && rename(s->tmp, s->path) == 0) {
+            size_t tn = 0;
+            while (s->tail[tn])
+                tn++;
+            if (units > 0 && ftruncate(s->fd, (off_t)len) == 0 &&
+                (tn == 0 || pwrite(s->fd, s->tail, tn, (off_t)len) == (ssize_t)tn) &&
+                rename(s->tmp, s->path) == 0) {
                 say("dsim: kept ");
                 say(s->path);
                 say(": the first ");
@@ -191,6 +197,7 @@ static void slot_claim(sim_outfile *o, bool quiet)
             atomic_store(&s->units, 0);
             s->total = 0;
             s->unit[0] = '\0';
+            s->tail[0] = '\0';
             atomic_store(&s->state, SLOT_DISCARD);
             o->slot = (int)i + 1;
             return;
@@ -232,6 +239,16 @@ void sim_outfile_keep_on_signal(sim_outfile *o, const char *unit, size_t total)
     s->total = total;
     snprintf(s->unit, sizeof s->unit, "%s", unit);
     atomic_store(&s->state, SLOT_KEEP);
+    sim_signals_restore(&saved);
+}
+
+void sim_outfile_keep_tail(sim_outfile *o, const char *tail)
+{
+    if (!o->slot)
+        return;
+    sigset_t saved;
+    sim_signals_block(&saved);
+    snprintf(slots[o->slot - 1].tail, sizeof slots[o->slot - 1].tail, "%s", tail);
     sim_signals_restore(&saved);
 }
 

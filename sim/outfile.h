@@ -50,6 +50,11 @@ int sim_outfile_write(const char *path, const void *data, size_t len, sim_error 
  * K > 0 the temporary is removed. `unit` is copied (up to 63 bytes). */
 void sim_outfile_keep_on_signal(sim_outfile *o, const char *unit, size_t total);
 
+/* A text (up to 15 bytes, copied) that a kept stream gets after its cut, so
+ * that a file whose writer adds it at the end (the tail of a JSON document) is
+ * whole when a signal cuts it too. */
+void sim_outfile_keep_tail(sim_outfile *o, const char *tail);
+
 /* Flushes o and records that what it holds now is `units` whole units. Returns 0,
  * or -1 when the flush fails (the error is reported again by the commit). */
 int sim_outfile_checkpoint(sim_outfile *o, size_t units);

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { S_LOG, S_TRACE, S_LAT, N_STREAMS };
+enum { S_LOG, S_TRACE, S_LAT, S_TL, N_STREAMS };
 
 typedef struct task {
     FILE *spool[N_STREAMS]; /* open from the task's start until appended or dropped */
@@ -56,7 +56,7 @@ static int run_task(pool *p, size_t t, bool direct, sim_error *err)
     int rep = (int)(t % p->res->n_reps);
     task *tk = &p->tasks[t];
     sim_run_opts o = *p->o;
-    FILE **sink[N_STREAMS] = {&o.log, &o.trace, &o.latencies};
+    FILE **sink[N_STREAMS] = {&o.log, &o.trace, &o.latencies, &o.timeline};
     for (int k = 0; k < N_STREAMS && !direct; k++) {
         if (!p->out[k])
             continue;
@@ -212,9 +212,9 @@ int sim_run_all(const sim_scenario *s, const sim_run_opts *o, sim_results *out, 
     out->v = sim_xcalloc(n * SIM_M_COUNT, sizeof *out->v);
     pool *p = sim_xcalloc(1, sizeof *p);
     *p = (pool){.s = s, .o = o, .res = out, .n_tasks = n, .failed = SIZE_MAX,
-                .out = {o->log, o->trace, o->latencies},
-                .dir = {o->log_dir, o->trace_dir, o->latencies_dir}};
-    p->streams = o->log || o->trace || o->latencies;
+                .out = {o->log, o->trace, o->latencies, o->timeline},
+                .dir = {o->log_dir, o->trace_dir, o->latencies_dir, o->timeline_dir}};
+    p->streams = o->log || o->trace || o->latencies || o->timeline;
     p->tasks = sim_xcalloc(n ? n : 1, sizeof *p->tasks);
     int jobs = o->jobs > 0 ? o->jobs : sim_default_jobs();
     if ((size_t)jobs > n)

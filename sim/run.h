@@ -21,6 +21,9 @@ typedef struct sim_run_opts {
     FILE *trace;      /* JSON lines of every message in the world, or NULL */
     FILE *latencies;  /* CSV rows "policy,replication,latency_s", one per first delivery,
                          ascending within a run, or NULL */
+    FILE *timeline;   /* trace-event JSON (timeline.h) of the runs the filter keeps, or NULL */
+    const struct sim_tl_filter *timeline_filter; /* NULL: keep everything */
+    uint64_t timeline_pid_base; /* the timeline's pids start after it */
     int jobs;         /* worker threads for sim_run_all (<= 0: all cores) */
     uint64_t max_events; /* per replication, 0 = sim_default_event_budget() */
 
@@ -30,7 +33,7 @@ typedef struct sim_run_opts {
      * task order as soon as every earlier task is appended; at most a few tasks
      * per thread run ahead of the oldest unfinished one. So memory follows the
      * tasks in flight, and the bytes are the same whatever the thread count. */
-    const char *log_dir, *trace_dir, *latencies_dir;
+    const char *log_dir, *trace_dir, *latencies_dir, *timeline_dir;
     /* Called on the calling thread each time the records of tasks [0, done) are
      * whole in log/trace/latencies (not yet flushed), or NULL. */
     void (*committed)(void *ctx, size_t done);

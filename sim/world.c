@@ -23,6 +23,7 @@
 #include "node.h"
 #include "run.h"
 #include "stream.h"
+#include "timeline.h"
 #include "workload.h"
 #include "simworld.h"
 
@@ -111,6 +112,7 @@ typedef struct world {
     /* the first refused core call: SIM_FAIL_INPUT or SIM_FAIL_INTERNAL, and why */
     int fail;
     char fail_msg[400];
+    sim_tl *tl; /* --timeline writer of this run, or NULL */
 } world;
 
 static void world_call_core_done(world *w);
@@ -298,6 +300,7 @@ static void world_close_open_sessions(world *w)
         return;
     w->sessions_open = 0;
     for (uint32_t a = 0; a < w->client.n_sessions; a++) {
+        sim_tl_session_close(w->tl, sim_now(w->e), a);
         int rc = disp_session_close(w->d, sim_now(w->e), a);
         if (rc != DISP_EUNKNOWN) /* DISP_EUNKNOWN: it made no job */
             world_internal(w, rc, "disp_session_close");
@@ -359,6 +362,8 @@ static void world_send(world *w, uint32_t i, net_dir dir, const uint64_t key[4])
     if (!arrives) {
         if (m->kind == MSG_ASSIGN || m->kind == MSG_RESULT)
             wc_client_cause(&w->client, m->session, m->index, CAUSE_NETWORK);
+        if (m->kind == MSG_RESULT)
+            sim_tl_result_lost(w->tl, m->job, m->attempt);
         msg_free(w, i);
         return;
     }
@@ -377,12 +382,14 @@ static void world_send(world *w, uint32_t i, net_dir dir, const uint64_t key[4])
 
 /* The client receives a delivery or an error for (session, index). */
 static void client_receive(world *w, sim_time now, uint8_t kind, uint64_t session,
-                           uint32_t index, int error)
+                           uint32_t index, int error, uint64_t job, uint32_t attempt)
 {
     if (kind == MSG_DELIVER) {
-        wc_client_deliver(&w->client, now, session, index);
+        bool first = wc_client_deliver(&w->client, now, session, index);
+        sim_tl_client(w->tl, now, true, first, 0, session, index, job, attempt);
         return;
     }
+    sim_tl_client(w->tl, now, false, false, error, session, index, job, attempt);
     w->client.errors++;
     if (error == DISP_ERR_PROCESSING)
         wc_client_cause(&w->client, session, index, CAUSE_PROCESSING_ERROR);
@@ -396,7 +403,7 @@ static void client_receive(world *w, sim_time now, uint8_t kind, uint64_t sessio
 static void world_to_client(world *w, const disp_cmd *c, uint8_t kind, uint16_t nth)
 {
     if (w->client_instant || c->session >= w->client.n_sessions) {
-        client_receive(w, c->now, kind, c->session, c->index, (int)c->error);
+        client_receive(w, c->now, kind, c->session, c->index, (int)c->error, c->job, c->attempt);
         return;
     }
     sim_stream r;
@@ -413,6 +420,8 @@ static void world_to_client(world *w, const disp_cmd *c, uint8_t kind, uint16_t 
     m->session = c->session;
     m->index = c->index;
     m->error = (uint8_t)c->error;
+    m->job = c->job;
+    m->attempt = c->attempt;
     w->msgs_in_flight++;
     sim_schedule(w->e, at, ev_to_client, w, i, 0);
 }
@@ -423,7 +432,7 @@ static void ev_to_client(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
     world *w = ctx;
     msg m = msg_take(w, a);
     w->msgs_in_flight--;
-    client_receive(w, sim_now(e), m.kind, m.session, m.index, m.error);
+    client_receive(w, sim_now(e), m.kind, m.session, m.index, m.error, m.job, m.attempt);
     world_maybe_stop(w);
 }
 
@@ -439,6 +448,7 @@ static wclient_sent *world_sent(world *w, uint64_t session, uint32_t index)
 static void core_sink(void *ctx, const disp_cmd *c)
 {
     world *w = ctx;
+    sim_tl_cmd(w->tl, c);
     switch (c->kind) {
     case DISP_CMD_ASSIGN:
     case DISP_CMD_CANCEL: {
@@ -595,7 +605,6 @@ static void ev_node_up(sim_engine *e, void *ctx, uint64_t a, uint64_t slots)
 static void node_sink(void *ctx, int64_t at, const node_out *o)
 {
     world *w = ctx;
-    (void)at;
     wnode *wn = &w->nodes[o->node];
     switch (o->kind) {
     case NODE_OUT_RESULT:
@@ -640,6 +649,7 @@ static void node_sink(void *ctx, int64_t at, const node_out *o)
         sim_schedule(w->e, sim_now(w->e), ev_node_up, w, o->node, (uint64_t)o->slots);
         break;
     case NODE_OUT_END:
+        sim_tl_node_end(w->tl, at, o);
         w->attempts_on_nodes--;
         w->total_busy_ns += (double)o->busy_ns;
         if (o->end == NODE_END_CRASHED || o->end == NODE_END_REFUSED)
@@ -666,6 +676,7 @@ static void ev_to_node(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
                         (const uint64_t[]){SIM_KEY_SERVICE, m.session, m.index, m.attempt, wn->cls},
                         5);
         node_job j = {m.job_id, m.job, m.attempt, m.session, m.index, m.audio};
+        sim_tl_arrived(w->tl, now, m.job, m.attempt);
         w->attempts_on_nodes++;
         node_assign(wn->n, now, &j, &r.rng);
     } else {
@@ -732,6 +743,7 @@ static void ev_session_close(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
 {
     (void)b;
     world *w = ctx;
+    sim_tl_session_close(w->tl, sim_now(e), a);
     world_internal(w, disp_session_close(w->d, sim_now(e), a), "disp_session_close");
     if (--w->sessions_open == 0 && w->s->max_time_s <= 0)
         sim_schedule(e, sim_now(e) + WORLD_DRAIN_HORIZON, ev_horizon, w, 0, 0);
@@ -850,6 +862,12 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
         w.n_nodes += (uint32_t)s->nodes[c].count;
     w.nodes = sim_xcalloc(w.n_nodes, sizeof *w.nodes);
     w.e = sim_engine_new(1024 + 4 * (size_t)w.n_nodes);
+    if (o->timeline) {
+        sim_tl_filter all;
+        sim_tl_filter_all(&all);
+        w.tl = sim_tl_new(o->timeline, o->timeline_filter ? o->timeline_filter : &all, s, policy,
+                          rep, o->timeline_pid_base);
+    }
     int rc = 0;
     uint32_t id = 0;
     for (size_t c = 0; c < s->n_nodes; c++) {
@@ -921,6 +939,7 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     if (o->latencies)
         wc_client_write_latencies(&w.client, o->latencies, w.policy_name, rep);
 out:
+    sim_tl_finish(w.tl, sim_now(w.e), rc == 0 ? &w.client : NULL);
     for (uint32_t i = 0; i < w.n_nodes; i++)
         node_free(w.nodes[i].n);
     free(w.nodes);

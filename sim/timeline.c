@@ -1,0 +1,637 @@
+/* timeline.c — Chrome trace-event JSON of a run (see timeline.h). */
+#include "timeline.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "simworld.h"
+#include "xalloc.h"
+
+#define TID_SCHED UINT64_C(1)
+#define TID_SESSION(s) (UINT64_C(2) + (s))
+#define TID_NODE_BASE (UINT64_C(1) << 32)
+#define TID_QUEUE(n) (TID_NODE_BASE + (uint64_t)(n) * 2048u)
+#define TID_WORKER(n, w) (TID_QUEUE(n) + 1u + (uint64_t)(w))
+
+/* --- the filter ------------------------------------------------------------------ */
+
+void sim_tl_filter_all(sim_tl_filter *f)
+{
+    memset(f, 0, sizeof *f);
+    f->replication = -1;
+    f->session = -1;
+    f->from = 0;
+    f->to = INT64_MAX;
+}
+
+static const char *const tl_keys[] = {"policy", "replication", "session", "from", "to"};
+#define N_TL_KEYS (sizeof tl_keys / sizeof tl_keys[0])
+
+/* The key `text` starts with ("KEY="), or -1. */
+static int tl_key_at(const char *text)
+{
+    for (size_t k = 0; k < N_TL_KEYS; k++) {
+        size_t n = strlen(tl_keys[k]);
+        if (strncmp(text, tl_keys[k], n) == 0 && text[n] == '=')
+            return (int)k;
+    }
+    return -1;
+}
+
+/* Seconds >= 0 with up to 9 decimals, exactly into ns. */
+static int tl_parse_seconds(const char *s, size_t len, int64_t *out)
+{
+    int64_t whole = 0, frac = 0;
+    size_t i = 0, digits = 0;
+    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
+        if (whole > (INT64_MAX / 1000000000 - 9) / 10)
+            return -1;
+        whole = whole * 10 + (s[i] - '0');
+    }
+    if (i < len && s[i] == '.') {
+        size_t f = 0;
+        for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, f++) {
+            if (f >= 9)
+                return -1;
+            frac = frac * 10 + (s[i] - '0');
+            digits++;
+        }
+        for (; f < 9; f++)
+            frac *= 10;
+    }
+    if (i != len || digits == 0)
+        return -1;
+    *out = whole * 1000000000 + frac;
+    return 0;
+}
+
+static int tl_parse_int(const char *s, size_t len, int64_t max, int64_t *out)
+{
+    int64_t v = 0;
+    if (len == 0)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9' || v > (max - (s[i] - '0')) / 10)
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int sim_tl_filter_parse(const char *text, sim_tl_filter *f, sim_error *err)
+{
+    sim_tl_filter_all(f);
+    bool seen[N_TL_KEYS] = {false};
+    const char *p = text;
+    if (!*p) {
+        sim_error_add(err, "--timeline-filter: expected KEY=VALUE[,KEY=VALUE...] with keys "
+                           "policy, replication, session, from, to; got an empty text");
+        return -1;
+    }
+    while (*p) {
+        int k = tl_key_at(p);
+        if (k < 0) {
+            size_t n = strcspn(p, ",=");
+            sim_error_add(err, "--timeline-filter: unknown key '%.*s'; expected policy, "
+                               "replication, session, from or to (KEY=VALUE, comma-separated)",
+                          (int)n, p);
+            return -1;
+        }
+        if (seen[k]) {
+            sim_error_add(err, "--timeline-filter: '%s' given twice", tl_keys[k]);
+            return -1;
+        }
+        seen[k] = true;
+        const char *v = p + strlen(tl_keys[k]) + 1, *end = v;
+        /* the value runs to the next ",KEY=" (a policy name may hold commas) */
+        for (;;) {
+            end += strcspn(end, ",");
+            if (!*end || (k != 0 || tl_key_at(end + 1) >= 0))
+                break;
+            end++;
+        }
+        size_t len = (size_t)(end - v);
+        int64_t x = 0;
+        int bad = 0;
+        if (k == 0) {
+            if (len == 0 || len >= sizeof f->policy)
+                bad = 1;
+            else
+                memcpy(f->policy, v, len), f->policy[len] = '\0';
+        } else if (k == 1) {
+            bad = tl_parse_int(v, len, INT32_MAX, &x);
+            f->replication = (int)x;
+        } else if (k == 2) {
+            bad = tl_parse_int(v, len, INT64_MAX, &x);
+            f->session = x;
+        } else {
+            bad = tl_parse_seconds(v, len, &x);
+            if (k == 3)
+                f->from = x;
+            else
+                f->to = x;
+        }
+        if (bad) {
+            static const char *const want[] = {
+                "a policy name (1..255 bytes)", "an integer >= 0", "an integer >= 0",
+                "seconds >= 0 (up to 9 decimals)", "seconds >= 0 (up to 9 decimals)"};
+            sim_error_add(err, "--timeline-filter: %s: expected %s, got '%.*s'", tl_keys[k],
+                          want[k], (int)len, v);
+            return -1;
+        }
+        p = *end ? end + 1 : end;
+        if (*end && !*p) {
+            sim_error_add(err, "--timeline-filter: a trailing ',' in '%s'", text);
+            return -1;
+        }
+    }
+    if (f->to < f->from) {
+        sim_error_add(err, "--timeline-filter: to (%.9g s) is before from (%.9g s)",
+                      (double)f->to / 1e9, (double)f->from / 1e9);
+        return -1;
+    }
+    return 0;
+}
+
+int sim_tl_filter_check(const sim_tl_filter *f, const sim_scenario *s, sim_error *err)
+{
+    const char *file = s->path ? s->path : "scenario";
+    if (f->policy[0]) {
+        bool found = false;
+        for (size_t p = 0; p < s->n_policies && !found; p++)
+            found = strcmp(s->policies[p].name, f->policy) == 0;
+        if (!found) {
+            sim_error_add(err, "--timeline-filter: policy: no policy named '%s' in %s", f->policy,
+                          file);
+            return -1;
+        }
+    }
+    if (f->replication >= s->replications) {
+        sim_error_add(err, "--timeline-filter: replication: expected 0..%d (%s runs %d), got %d",
+                      s->replications - 1, file, s->replications, f->replication);
+        return -1;
+    }
+    if (f->session >= (int64_t)s->workload.sessions) {
+        sim_error_add(err, "--timeline-filter: session: expected 0..%d (%s has %d), got %" PRId64,
+                      s->workload.sessions - 1, file, s->workload.sessions, f->session);
+        return -1;
+    }
+    return 0;
+}
+
+uint64_t sim_tl_estimate(const sim_scenario *s, const sim_tl_filter *f)
+{
+    uint64_t runs = (f->policy[0] ? 1 : s->n_policies) *
+                    (uint64_t)(f->replication >= 0 ? 1 : s->replications);
+    uint64_t utt = (uint64_t)(f->session >= 0 ? 1 : s->workload.sessions) *
+                   (uint64_t)s->workload.utterances_per_session;
+    return runs * utt * SIM_TL_BYTES_PER_UTTERANCE;
+}
+
+/* --- writing ------------------------------------------------------------------------ */
+
+static void put_ts(FILE *f, const char *key, int64_t ns)
+{
+    fprintf(f, ",\"%s\":%" PRId64 ".%03d", key, ns / 1000, (int)(ns % 1000));
+}
+
+/* ",\n{"ph":PH,"name":NAME,"ts":..,"pid":P,"tid":T" — the caller closes it. */
+static void put_head(FILE *f, const char *ph, const char *name, int64_t ts, uint64_t pid,
+                     uint64_t tid)
+{
+    fprintf(f, ",\n{\"ph\":\"%s\",\"name\":", ph);
+    sim_json_string(f, name);
+    put_ts(f, "ts", ts);
+    fprintf(f, ",\"pid\":%" PRIu64 ",\"tid\":%" PRIu64, pid, tid);
+}
+
+static void put_meta(FILE *f, const char *what, uint64_t pid, uint64_t tid, const char *name,
+                     uint64_t sort)
+{
+    put_head(f, "M", what, 0, pid, tid);
+    fputs(",\"args\":{\"name\":", f);
+    sim_json_string(f, name);
+    fputs("}}", f);
+    char sort_what[32];
+    snprintf(sort_what, sizeof sort_what, "%s_sort_index",
+             strcmp(what, "process_name") == 0 ? "process" : "thread");
+    put_head(f, "M", sort_what, 0, pid, tid);
+    fprintf(f, ",\"args\":{\"sort_index\":%" PRIu64 "}}", sort);
+}
+
+void sim_tl_head(FILE *f, const char *title)
+{
+    fputs("{\"traceEvents\":[\n{\"ph\":\"M\",\"name\":\"process_name\",\"ts\":0,\"pid\":0,"
+          "\"tid\":0,\"args\":{\"name\":",
+          f);
+    size_t n = strlen(title) + 8;
+    char *name = sim_xmalloc(n);
+    snprintf(name, n, "dsim %s", title);
+    sim_json_string(f, name);
+    free(name);
+    fputs("}}", f);
+}
+
+/* --- one run --------------------------------------------------------------------------- */
+
+enum { FATE_NONE, FATE_RESULT_LOST, FATE_DELIVERED, FATE_DUPLICATE, FATE_DISCARDED,
+       FATE_DEDUP, FATE_FENCED, FATE_SESSION_CLOSED, FATE_EVICTED, FATE_QUEUE_DUP,
+       FATE_UNKNOWN, FATE_FAILED };
+static const char *const fate_name[] = {
+    "", "result_lost", "delivered", "duplicate", "discarded", "dedup_drop", "fenced",
+    "session_closed", "evicted", "queue_duplicate", "unknown_job", "failed"};
+static const char *const end_name[] = {"result_sent", "no_result", "aborted",  "superseded",
+                                       "crashed",     "refused",   "skipped", "dropped_stale"};
+static const char *const stage_name[STAGE_COUNT] = {"ASR", "NMT", "TTS"};
+/* wc_cause (simworld.h) as in lost_by_cause */
+static const char *const cause_name[] = {
+    "unfinished", "failover_exhausted", "no_node", "no_result", "network", "node_crash",
+    "processing_error", "fenced", "session_closed", "dedup_drop", "ack_discard"};
+
+typedef struct tl_att {
+    uint64_t job, job_id, session;
+    uint32_t attempt, node, index;
+    int worker;
+    int64_t assigned, arrived, ended, started, busy;
+    int64_t stage_ns[STAGE_COUNT], stall_ns, cold_ns;
+    bool hedge, stale, ran, has_end;
+    uint8_t end, fate;
+} tl_att;
+
+struct sim_tl {
+    FILE *f;
+    sim_tl_filter flt;
+    uint64_t pid;
+    tl_att *att;
+    size_t n_att, cap_att;
+    uint32_t *slot; /* hash (job, attempt) -> 1 + index into att; 0 empty */
+    size_t cap_slot;
+    int64_t *closed; /* per session: close time, -1 open */
+    uint32_t n_sessions;
+    uint64_t flows;
+};
+
+static size_t tl_hash(uint64_t job, uint32_t attempt, size_t cap)
+{
+    uint64_t h = (job * UINT64_C(0x9E3779B97F4A7C15)) ^ ((uint64_t)attempt * UINT64_C(0xC2B2AE3D27D4EB4F));
+    return (size_t)(h >> 17) & (cap - 1);
+}
+
+static tl_att *tl_find(sim_tl *t, uint64_t job, uint32_t attempt)
+{
+    if (!t->cap_slot)
+        return NULL;
+    for (size_t j = tl_hash(job, attempt, t->cap_slot);; j = (j + 1) & (t->cap_slot - 1)) {
+        uint32_t s = t->slot[j];
+        if (!s)
+            return NULL;
+        tl_att *a = &t->att[s - 1];
+        if (a->job == job && a->attempt == attempt)
+            return a;
+    }
+}
+
+static void tl_slot_put(sim_tl *t, size_t i)
+{
+    size_t j = tl_hash(t->att[i].job, t->att[i].attempt, t->cap_slot);
+    while (t->slot[j])
+        j = (j + 1) & (t->cap_slot - 1);
+    t->slot[j] = (uint32_t)(i + 1);
+}
+
+static tl_att *tl_add(sim_tl *t, uint64_t job, uint32_t attempt)
+{
+    if (2 * (t->n_att + 1) > t->cap_slot) {
+        free(t->slot);
+        t->cap_slot = t->cap_slot ? t->cap_slot * 2 : 256;
+        t->slot = sim_xcalloc(t->cap_slot, sizeof *t->slot);
+        for (size_t i = 0; i < t->n_att; i++)
+            tl_slot_put(t, i);
+    }
+    if (t->n_att == t->cap_att) {
+        t->cap_att = t->cap_att ? t->cap_att * 2 : 256;
+        t->att = sim_xrealloc(t->att, t->cap_att * sizeof *t->att);
+    }
+    tl_att *a = &t->att[t->n_att];
+    memset(a, 0, sizeof *a);
+    a->job = job;
+    a->attempt = attempt;
+    a->arrived = a->started = a->ended = -1;
+    tl_slot_put(t, t->n_att++);
+    return a;
+}
+
+sim_tl *sim_tl_new(FILE *f, const sim_tl_filter *flt, const sim_scenario *s, size_t policy,
+                   int rep, uint64_t pid_base)
+{
+    const char *name = s->policies[policy].name;
+    if (!f || (flt->policy[0] && strcmp(flt->policy, name) != 0) ||
+        (flt->replication >= 0 && flt->replication != rep))
+        return NULL;
+    sim_tl *t = sim_xcalloc(1, sizeof *t);
+    t->f = f;
+    t->flt = *flt;
+    t->pid = pid_base + 1 + (uint64_t)policy * (uint64_t)s->replications + (uint64_t)rep;
+    t->n_sessions = (uint32_t)s->workload.sessions;
+    t->closed = sim_xcalloc(t->n_sessions ? t->n_sessions : 1, sizeof *t->closed);
+    for (uint32_t a = 0; a < t->n_sessions; a++)
+        t->closed[a] = -1;
+    size_t n = strlen(name) + 32;
+    char *pname = sim_xmalloc(n), tname[128];
+    snprintf(pname, n, "%s #%d", name, rep);
+    put_meta(f, "process_name", t->pid, 0, pname, t->pid);
+    free(pname);
+    put_head(f, "M", "process_labels", 0, t->pid, 0);
+    fputs(",\"args\":{\"labels\":", f);
+    sim_json_string(f, s->name);
+    fputs("}}", f);
+    put_meta(f, "thread_name", t->pid, TID_SCHED, "scheduler", 0);
+    for (uint32_t a = 0; a < t->n_sessions; a++) {
+        if (flt->session >= 0 && flt->session != (int64_t)a)
+            continue;
+        snprintf(tname, sizeof tname, "session %" PRIu32, a);
+        put_meta(f, "thread_name", t->pid, TID_SESSION(a), tname, TID_SESSION(a));
+    }
+    uint32_t id = 0;
+    for (size_t c = 0; c < s->n_nodes; c++)
+        for (int k = 0; k < s->nodes[c].count; k++, id++) {
+            snprintf(tname, sizeof tname, "node %" PRIu32 " (%s) queue", id, s->nodes[c].name);
+            put_meta(f, "thread_name", t->pid, TID_QUEUE(id), tname, TID_QUEUE(id));
+            for (int w = 0; w < s->nodes[c].workers; w++) {
+                snprintf(tname, sizeof tname, "node %" PRIu32 " (%s) worker %d", id,
+                         s->nodes[c].name, w);
+                put_meta(f, "thread_name", t->pid, TID_WORKER(id, w), tname, TID_WORKER(id, w));
+            }
+        }
+    return t;
+}
+
+static bool tl_session_kept(const sim_tl *t, uint64_t session)
+{
+    return t->flt.session < 0 || (uint64_t)t->flt.session == session;
+}
+
+static bool tl_time_kept(const sim_tl *t, int64_t from, int64_t to)
+{
+    return to >= t->flt.from && from <= t->flt.to;
+}
+
+/* An instant with the reference's fields of a job (job_id, attempt_id, ...). */
+static void tl_instant(sim_tl *t, const char *name, int64_t ts, uint64_t tid,
+                       const disp_cmd *c, const char *extra)
+{
+    put_head(t->f, "i", name, ts, t->pid, tid);
+    fputs(",\"s\":\"t\",\"cat\":\"", t->f);
+    fputs(tid == TID_SCHED ? "scheduler" : "client", t->f);
+    fprintf(t->f,
+            "\",\"args\":{\"job_id\":\"job-%08" PRIX64 "\",\"attempt_id\":%" PRIu32
+            ",\"session\":%" PRIu64 ",\"utterance_index\":%" PRIu32,
+            c->job_id, c->attempt, c->session, c->index);
+    if (extra)
+        fputs(extra, t->f);
+    fputs("}}", t->f);
+}
+
+void sim_tl_cmd(sim_tl *t, const disp_cmd *c)
+{
+    if (!t)
+        return;
+    char extra[160];
+    if (c->kind == DISP_CMD_ASSIGN) {
+        tl_att *a = tl_add(t, c->job, c->attempt);
+        a->job_id = c->job_id;
+        a->session = c->session;
+        a->index = c->index;
+        a->node = c->node;
+        a->assigned = c->now;
+        a->hedge = c->hedge;
+    }
+    if (!tl_session_kept(t, c->session) && c->kind != DISP_CMD_LOG)
+        return;
+    switch (c->kind) {
+    case DISP_CMD_ASSIGN:
+    case DISP_CMD_CANCEL:
+        if (!tl_time_kept(t, c->now, c->now))
+            return;
+        snprintf(extra, sizeof extra, ",\"node\":%" PRIu32 "%s", c->node,
+                 c->hedge ? ",\"hedge\":true" : "");
+        tl_instant(t, c->kind == DISP_CMD_ASSIGN ? "job_assign" : "job_cancel", c->now,
+                   TID_SCHED, c, extra);
+        break;
+    case DISP_CMD_LOG: {
+        if (c->event == DISP_LOG_ACK_DISCARD || c->event == DISP_LOG_RESULT_DUPLICATE ||
+            c->event == DISP_LOG_RESULT_FENCED || c->event == DISP_LOG_RESULT_SESSION_CLOSED ||
+            c->event == DISP_LOG_QUEUE_EVICT || c->event == DISP_LOG_QUEUE_DUPLICATE ||
+            c->event == DISP_LOG_RESULT_STALE_QUEUED || c->event == DISP_LOG_RESULT_FAILED) {
+            tl_att *a = tl_find(t, c->job, c->attempt);
+            if (a && c->event == DISP_LOG_RESULT_STALE_QUEUED)
+                a->stale = true;
+            else if (a && a->fate == FATE_NONE)
+                a->fate = c->event == DISP_LOG_ACK_DISCARD         ? FATE_DISCARDED
+                          : c->event == DISP_LOG_RESULT_DUPLICATE  ? FATE_DEDUP
+                          : c->event == DISP_LOG_RESULT_FENCED     ? FATE_FENCED
+                          : c->event == DISP_LOG_QUEUE_EVICT       ? FATE_EVICTED
+                          : c->event == DISP_LOG_QUEUE_DUPLICATE   ? FATE_QUEUE_DUP
+                          : c->event == DISP_LOG_RESULT_FAILED     ? FATE_FAILED
+                                                                   : FATE_SESSION_CLOSED;
+        }
+        bool about_node = c->event == DISP_LOG_NODE_DOWN;
+        if ((!about_node && !tl_session_kept(t, c->session)) || !tl_time_kept(t, c->now, c->now))
+            return;
+        if (about_node) {
+            put_head(t->f, "i", disp_log_name(c->event), c->now, t->pid, TID_SCHED);
+            fprintf(t->f, ",\"s\":\"t\",\"cat\":\"scheduler\",\"args\":{\"node\":%" PRIu32 "}}",
+                    c->node);
+            return;
+        }
+        snprintf(extra, sizeof extra,
+                 ",\"node\":%" PRIu32 ",\"failover_attempts\":%d,\"elapsed_ms\":%" PRId64
+                 ",\"ack_timeout_ms\":%" PRId64,
+                 c->node, c->failover_attempts, c->elapsed_ms, c->ack_timeout_ms);
+        tl_instant(t, disp_log_name(c->event), c->now, TID_SCHED, c, extra);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+void sim_tl_arrived(sim_tl *t, int64_t now, uint64_t job, uint32_t attempt)
+{
+    tl_att *a = t ? tl_find(t, job, attempt) : NULL;
+    if (a)
+        a->arrived = now;
+}
+
+void sim_tl_node_end(sim_tl *t, int64_t at, const node_out *o)
+{
+    tl_att *a = t ? tl_find(t, o->job, o->attempt) : NULL;
+    if (!a)
+        return;
+    a->has_end = true;
+    a->ended = at;
+    a->end = (uint8_t)o->end;
+    a->ran = o->ran;
+    a->worker = o->worker;
+    a->started = o->started;
+    a->busy = o->busy_ns;
+    memcpy(a->stage_ns, o->stage_ns, sizeof a->stage_ns);
+    a->stall_ns = o->stall_ns;
+    a->cold_ns = o->cold_ns;
+}
+
+void sim_tl_result_lost(sim_tl *t, uint64_t job, uint32_t attempt)
+{
+    tl_att *a = t ? tl_find(t, job, attempt) : NULL;
+    if (a && a->fate == FATE_NONE)
+        a->fate = FATE_RESULT_LOST;
+}
+
+/* Where attempt a is drawn: its worker, or its node's queue track. */
+static uint64_t tl_att_tid(const tl_att *a)
+{
+    return a->ran ? TID_WORKER(a->node, a->worker) : TID_QUEUE(a->node);
+}
+
+static int64_t tl_att_from(const tl_att *a)
+{
+    return a->ran ? a->started : a->arrived;
+}
+
+static void tl_flow(sim_tl *t, int64_t from, uint64_t from_tid, int64_t to, uint64_t to_tid,
+                    const char *name)
+{
+    if (!tl_time_kept(t, from, from) || !tl_time_kept(t, to, to))
+        return;
+    uint64_t id = (t->pid << 32) + ++t->flows;
+    put_head(t->f, "s", name, from, t->pid, from_tid);
+    fprintf(t->f, ",\"cat\":\"flow\",\"id\":%" PRIu64 "}", id);
+    put_head(t->f, "f", name, to, t->pid, to_tid);
+    fprintf(t->f, ",\"cat\":\"flow\",\"id\":%" PRIu64 ",\"bp\":\"e\"}", id);
+}
+
+void sim_tl_client(sim_tl *t, int64_t now, bool deliver, bool first, int code, uint64_t session,
+                   uint32_t index, uint64_t job, uint32_t attempt)
+{
+    if (!t)
+        return;
+    tl_att *a = deliver ? tl_find(t, job, attempt) : NULL;
+    if (a && (a->fate == FATE_NONE || a->fate == FATE_DISCARDED))
+        a->fate = first ? FATE_DELIVERED : FATE_DUPLICATE;
+    if (!tl_session_kept(t, session) || !tl_time_kept(t, now, now))
+        return;
+    disp_cmd c;
+    memset(&c, 0, sizeof c);
+    c.session = session;
+    c.index = index;
+    char extra[96] = "";
+    if (a) {
+        c.job_id = a->job_id;
+        c.attempt = a->attempt;
+    }
+    if (!deliver)
+        snprintf(extra, sizeof extra, ",\"error\":\"%s\"",
+                 code == DISP_ERR_PROCESSING ? "PROCESSING_ERROR" : "JOB_TIMEOUT");
+    tl_instant(t, !deliver ? "error" : first ? "delivery" : "duplicate_delivery", now,
+               TID_SESSION(session), &c, extra);
+    if (a && a->has_end)
+        tl_flow(t, a->ended, tl_att_tid(a), now, TID_SESSION(session), "result");
+}
+
+void sim_tl_session_close(sim_tl *t, int64_t now, uint64_t session)
+{
+    if (t && session < t->n_sessions && t->closed[session] < 0)
+        t->closed[session] = now;
+}
+
+/* A complete event [from, to) on tid, args opened ("args":{ written). */
+static void tl_slice(sim_tl *t, const char *cat, const char *name, int64_t from, int64_t to,
+                     uint64_t tid)
+{
+    put_head(t->f, "X", name, from, t->pid, tid);
+    put_ts(t->f, "dur", to - from);
+    fprintf(t->f, ",\"cat\":\"%s\",\"args\":{", cat);
+}
+
+static void tl_write_attempt(sim_tl *t, const tl_att *a)
+{
+    if (!a->has_end || !tl_session_kept(t, a->session))
+        return; /* the assign was lost, or the run ended first: no attempt on a node */
+    int64_t from = tl_att_from(a), to = a->ended;
+    char name[64];
+    snprintf(name, sizeof name, "job-%08" PRIX64 " #%" PRIu32, a->job_id, a->attempt);
+    if (a->ran && a->arrived >= 0 && a->arrived < a->started &&
+        tl_time_kept(t, a->arrived, a->started)) {
+        tl_slice(t, "queue", name, a->arrived, a->started, TID_QUEUE(a->node));
+        fputs("}}", t->f);
+    }
+    if (tl_time_kept(t, from, to)) {
+        uint64_t tid = tl_att_tid(a);
+        tl_slice(t, "attempt", name, from, to, tid);
+        const char *outcome = a->end == NODE_END_DONE && a->fate != FATE_NONE
+                                  ? fate_name[a->fate]
+                                  : end_name[a->end];
+        fprintf(t->f,
+                "\"job_id\":\"job-%08" PRIX64 "\",\"attempt_id\":%" PRIu32
+                ",\"session\":%" PRIu64 ",\"utterance_index\":%" PRIu32 ",\"node\":%" PRIu32
+                ",\"outcome\":\"%s\",\"stale\":%s,\"hedge\":%s,\"busy_ms\":%" PRId64 ".%06d}}",
+                a->job_id, a->attempt, a->session, a->index, a->node, outcome,
+                a->stale ? "true" : "false", a->hedge ? "true" : "false", a->busy / 1000000,
+                (int)(a->busy % 1000000));
+        if (a->ran) {
+            /* stages back to back from the start, cut where the attempt ended; the
+             * cold start opens ASR, the stall closes it */
+            int64_t at = a->started;
+            for (int s = 0; s < STAGE_COUNT && at < to; s++) {
+                int64_t len = a->stage_ns[s] + (s == STAGE_ASR ? a->cold_ns : 0);
+                int64_t end = at + len < to ? at + len : to;
+                tl_slice(t, "stage", stage_name[s], at, end, tid);
+                fputs("}}", t->f);
+                if (s == STAGE_ASR && a->cold_ns > 0) {
+                    int64_t ce = at + a->cold_ns < end ? at + a->cold_ns : end;
+                    tl_slice(t, "stage", "cold start", at, ce, tid);
+                    fputs("}}", t->f);
+                }
+                if (s == STAGE_ASR && a->stall_ns > 0 && at + len - a->stall_ns < end) {
+                    tl_slice(t, "stage", "stall", at + len - a->stall_ns, end, tid);
+                    fputs("}}", t->f);
+                }
+                at += len;
+            }
+        }
+    }
+    if (a->arrived >= 0)
+        tl_flow(t, a->assigned, TID_SCHED, from, tl_att_tid(a), "assign");
+}
+
+void sim_tl_finish(sim_tl *t, int64_t now, const wc_client *c)
+{
+    if (!t)
+        return;
+    for (uint32_t s = 0; c && s < c->n_sessions && s < t->n_sessions; s++) {
+        if (!tl_session_kept(t, s))
+            continue;
+        int64_t at = t->closed[s] >= 0 ? t->closed[s] : now;
+        if (!tl_time_kept(t, at, at))
+            continue;
+        for (uint32_t i = 0; i < c->per_session; i++) {
+            const wc_utt *u = &c->utt[(size_t)s * c->per_session + i];
+            if (!u->seen || u->copies)
+                continue;
+            put_head(t->f, "i", "never_delivered", at, t->pid, TID_SESSION(s));
+            fprintf(t->f,
+                    ",\"s\":\"t\",\"cat\":\"client\",\"args\":{\"session\":%" PRIu32
+                    ",\"utterance_index\":%" PRIu32 ",\"cause\":\"%s\"}}",
+                    s, i, u->cause < sizeof cause_name / sizeof *cause_name ? cause_name[u->cause] : "?");
+        }
+    }
+    for (size_t i = 0; i < t->n_att; i++)
+        tl_write_attempt(t, &t->att[i]);
+    free(t->att);
+    free(t->slot);
+    free(t->closed);
+    free(t);
+}
