@@ -270,9 +270,17 @@ struct sim_tl {
     uint32_t *slot; /* hash (job, attempt) -> 1 + index into att; 0 empty */
     size_t cap_slot;
     int64_t *closed; /* per session: close time, -1 open */
-    uint32_t n_sessions;
+    uint32_t n_sessions, per_session;
     uint64_t flows;
 };
+
+/* The id logs show for a job (sim_job_label): the same in every output. */
+static uint32_t tl_label(const sim_tl *t, uint64_t job_id, uint64_t job, uint64_t session,
+                         uint32_t index)
+{
+    return sim_job_label(job_id, job, session, index, t->per_session,
+                         (uint64_t)t->n_sessions * t->per_session);
+}
 
 static size_t tl_hash(uint64_t job, uint32_t attempt, size_t cap)
 {
@@ -336,6 +344,7 @@ sim_tl *sim_tl_new(FILE *f, const sim_tl_filter *flt, const sim_scenario *s, siz
     t->flt = *flt;
     t->pid = pid_base + 1 + (uint64_t)policy * (uint64_t)s->replications + (uint64_t)rep;
     t->n_sessions = (uint32_t)s->workload.sessions;
+    t->per_session = (uint32_t)s->workload.utterances_per_session;
     t->closed = sim_xcalloc(t->n_sessions ? t->n_sessions : 1, sizeof *t->closed);
     for (uint32_t a = 0; a < t->n_sessions; a++)
         t->closed[a] = -1;
@@ -387,9 +396,10 @@ static void tl_instant(sim_tl *t, const char *name, int64_t ts, uint64_t tid,
     fputs(",\"s\":\"t\",\"cat\":\"", t->f);
     fputs(tid == TID_SCHED ? "scheduler" : "client", t->f);
     fprintf(t->f,
-            "\",\"args\":{\"job_id\":\"job-%08" PRIX64 "\",\"attempt_id\":%" PRIu32
+            "\",\"args\":{\"job_id\":\"job-%08" PRIX32 "\",\"attempt_id\":%" PRIu32
             ",\"session\":%" PRIu64 ",\"utterance_index\":%" PRIu32,
-            c->job_id, c->attempt, c->session, c->index);
+            tl_label(t, c->job_id, c->job, c->session, c->index), c->attempt, c->session,
+            c->index);
     if (extra)
         fputs(extra, t->f);
     fputs("}}", t->f);
@@ -530,6 +540,7 @@ void sim_tl_client(sim_tl *t, int64_t now, bool deliver, bool first, int code, u
     char extra[96] = "";
     if (a) {
         c.job_id = a->job_id;
+        c.job = a->job;
         c.attempt = a->attempt;
     }
     if (!deliver)
@@ -562,7 +573,8 @@ static void tl_write_attempt(sim_tl *t, const tl_att *a)
         return; /* the assign was lost, or the run ended first: no attempt on a node */
     int64_t from = tl_att_from(a), to = a->ended;
     char name[64];
-    snprintf(name, sizeof name, "job-%08" PRIX64 " #%" PRIu32, a->job_id, a->attempt);
+    uint32_t label = tl_label(t, a->job_id, a->job, a->session, a->index);
+    snprintf(name, sizeof name, "job-%08" PRIX32 " #%" PRIu32, label, a->attempt);
     if (a->ran && a->arrived >= 0 && a->arrived < a->started &&
         tl_time_kept(t, a->arrived, a->started)) {
         tl_slice(t, "queue", name, a->arrived, a->started, TID_QUEUE(a->node));
@@ -575,10 +587,10 @@ static void tl_write_attempt(sim_tl *t, const tl_att *a)
                                   ? fate_name[a->fate]
                                   : end_name[a->end];
         fprintf(t->f,
-                "\"job_id\":\"job-%08" PRIX64 "\",\"attempt_id\":%" PRIu32
+                "\"job_id\":\"job-%08" PRIX32 "\",\"attempt_id\":%" PRIu32
                 ",\"session\":%" PRIu64 ",\"utterance_index\":%" PRIu32 ",\"node\":%" PRIu32
                 ",\"outcome\":\"%s\",\"stale\":%s,\"hedge\":%s,\"busy_ms\":%" PRId64 ".%06d}}",
-                a->job_id, a->attempt, a->session, a->index, a->node, outcome,
+                label, a->attempt, a->session, a->index, a->node, outcome,
                 a->stale ? "true" : "false", a->hedge ? "true" : "false", a->busy / 1000000,
                 (int)(a->busy % 1000000));
         if (a->ran) {
