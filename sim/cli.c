@@ -37,6 +37,7 @@ void sim_print_help(FILE *f)
           "  dsim run SCENARIO [--format table|json|csv] [--replications N] [--seed N] [--jobs N]\n"
           "                    [--out DIR] [--trace FILE] [--log FILE] [--latencies FILE]\n"
           "                    [--timeline FILE [--timeline-filter FILTER]]\n"
+          "                    [--log-format dsim|lingua]\n"
           "  dsim sweep SCENARIO [--param KEY=V1,V2,...]... [--jobs N] [--out DIR] [--plot]\n"
           "  dsim check SCENARIO... [--junit FILE] [--timeline FILE]\n"
           "  dsim tune SCENARIO --knob KEY=LO:HI ... --minimize EXPR [--subject-to EXPR]\n"

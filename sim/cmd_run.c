@@ -22,10 +22,11 @@ static const char run_usage[] =
     "usage: dsim run SCENARIO [--format table|json|csv] [--replications N] [--seed N]\n"
     "                [--jobs N] [--baseline POLICY] [--out DIR] [--log FILE] [--trace FILE]\n"
     "                [--latencies FILE] [--timeline FILE [--timeline-filter FILTER]]\n"
+    "                [--log-format dsim|lingua]\n"
     "                [--max-events N] [--max-utterances N] [--max-replications N] ...\n";
 
 typedef struct run_args {
-    const char *scenario, *format, *out_dir, *log, *trace, *latencies, *baseline;
+    const char *scenario, *format, *out_dir, *log, *trace, *latencies, *baseline, *log_format;
     const char *timeline, *timeline_filter;
     bool has_reps, has_seed;
     unsigned long long reps, seed, jobs, max_events;
@@ -66,6 +67,8 @@ static int run_parse(int argc, char **argv, run_args *a)
             a->out_dir = val;
         else if (strcmp(arg, "--log") == 0)
             a->log = val;
+        else if (strcmp(arg, "--log-format") == 0)
+            a->log_format = val;
         else if (strcmp(arg, "--trace") == 0)
             a->trace = val;
         else if (strcmp(arg, "--latencies") == 0)
@@ -96,6 +99,10 @@ static int run_parse(int argc, char **argv, run_args *a)
     }
     if (!a->scenario)
         return usage_error("%s", "missing SCENARIO");
+    if (a->log_format && strcmp(a->log_format, "dsim") != 0 && strcmp(a->log_format, "lingua") != 0)
+        return usage_error("--log-format: expected dsim or lingua, got '%s'", a->log_format);
+    if (a->log_format && !a->log)
+        return usage_error("%s", "--log-format needs --log FILE");
     return 0;
 }
 
@@ -262,7 +269,11 @@ int sim_cmd_run(int argc, char **argv)
         snprintf(title, sizeof title, "run %s, seed %" PRIu64, s.name, s.seed);
         sim_tl_head(st.f[ST_TL].f, title);
     }
-    sim_run_opts o = {.log = st.f[ST_LOG].f, .trace = st.f[ST_TRACE].f, .latencies = lat,
+    sim_run_opts o = {.log = st.f[ST_LOG].f,
+                      .log_format = a.log_format && strcmp(a.log_format, "lingua") == 0
+                                        ? SIM_LOG_LINGUA
+                                        : SIM_LOG_DSIM,
+                      .trace = st.f[ST_TRACE].f, .latencies = lat,
                       .jobs = (int)a.jobs, .max_events = a.max_events,
                       .log_dir = spool_dir(&st, ST_LOG), .trace_dir = spool_dir(&st, ST_TRACE),
                       .latencies_dir = spool_dir(&st, ST_LAT),

@@ -16,8 +16,11 @@
 #include "metrics.h"
 #include "scenario.h"
 
+enum { SIM_LOG_DSIM = 0, SIM_LOG_LINGUA = 1 };
+
 typedef struct sim_run_opts {
     FILE *log;        /* JSON lines of the core's log records (simulated time), or NULL */
+    int log_format;   /* SIM_LOG_DSIM (dsim's records) or SIM_LOG_LINGUA (the reference's) */
     FILE *trace;      /* JSON lines of every message in the world, or NULL */
     FILE *latencies;  /* CSV rows "policy,replication,latency_s", one per first delivery,
                          ascending within a run, or NULL */

@@ -141,6 +141,31 @@ void sim_scenario_copy(sim_scenario *dst, const sim_scenario *src)
 
 /* ---- loading ------------------------------------------------------------------ */
 
+/* "log_epoch_utc": "YYYY-MM-DDTHH:MM:SSZ" -> Unix seconds (days from civil,
+ * Howard Hinnant's algorithm). */
+static void load_log_epoch(sim__ld *ld, const json_t *root, sim_scenario *s)
+{
+    const char *str;
+    s->log_epoch_s = SIM_LOG_EPOCH_DEFAULT;
+    if (sim__str(ld, root, "log_epoch_utc", false, 64, &str) != SIM__SET)
+        return;
+    int y, mo, d, h, mi, se, n = 0;
+    if (strlen(str) != 20 ||
+        sscanf(str, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 ||
+        n != 20 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59 ||
+        y < 1970 || h < 0 || mi < 0 || se < 0) {
+        sim__push_key(ld, "log_epoch_utc");
+        sim__err(ld, "expected a UTC time \"YYYY-MM-DDTHH:MM:SSZ\" from 1970 on, got \"%s\"", str);
+        sim__pop(ld);
+        return;
+    }
+    int64_t yy = y - (mo <= 2), era = yy / 400, yoe = yy - era * 400;
+    int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = era * 146097 + doe - 719468;
+    s->log_epoch_s = days * 86400 + h * 3600 + mi * 60 + se;
+}
+
 static void load_top(sim__ld *ld, const json_t *root, sim_scenario *s)
 {
     sim__check_keys(ld, root, sim__keys_scenario);
@@ -170,6 +195,7 @@ static void load_top(sim__ld *ld, const json_t *root, sim_scenario *s)
         }
     }
     sim__num(ld, root, "max_time_s", false, SIM__SECONDS, &s->max_time_s);
+    load_log_epoch(ld, root, s);
     sim__load_workload(ld, root, s);
     sim__load_nodes(ld, root, s);
     sim__load_network(ld, root, s);

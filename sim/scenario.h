@@ -32,6 +32,9 @@ typedef struct sim_node_override {
     bool skip_repeat_job_id;
 } sim_node_override;
 
+/* 2025-12-30T00:00:00Z, the incident's day: the default "log_epoch_utc". */
+#define SIM_LOG_EPOCH_DEFAULT INT64_C(1767052800)
+
 typedef struct sim_policy {
     char name[SIM_NAME_MAX];
     char preset[SIM_NAME_MAX];
@@ -94,6 +97,8 @@ typedef struct sim_scenario {
     uint64_t seed;
     int replications;
     double max_time_s; /* 0 = run until drained */
+    int64_t log_epoch_s; /* "log_epoch_utc": Unix seconds of simulated time 0 in
+                            --log-format lingua (default SIM_LOG_EPOCH_DEFAULT) */
     wl_config workload;
     node_config *nodes; /* owned array of n_nodes classes */
     size_t n_nodes;

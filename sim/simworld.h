@@ -96,4 +96,20 @@ void sim_trace_msg(FILE *f, const char *policy, int rep, int64_t t, const char *
                    uint32_t node, uint32_t job_label, uint32_t attempt, uint64_t session,
                    uint32_t index, bool lost);
 
+/* The same records in the reference scheduler's own log format (log_lingua.c,
+ * `--log-format lingua`): tracing-subscriber JSON lines, one writer per run. */
+typedef struct sim_lingua_log sim_lingua_log;
+/* Every line's threadId: the reference's tokio worker is not modelled. */
+#define SIM_LINGUA_THREAD_ID 1
+/* A writer to f for run number `run` (policy x replications + replication) of a
+ * policy made from `preset` (NULL or unknown: 98e3526's lines), timestamps at
+ * epoch_s + simulated time. p is borrowed for the writer's life. Returns NULL
+ * when run >= 4096 (ids would repeat in the file). Free with sim_lingua_free. */
+sim_lingua_log *sim_lingua_new(FILE *f, const char *preset, const disp_policy *p, uint32_t run,
+                               int64_t epoch_s);
+void sim_lingua_cmd(sim_lingua_log *l, const disp_cmd *cmd);
+/* True once a run had more than 2^20 jobs or sessions: ids may repeat. */
+bool sim_lingua_overflow(const sim_lingua_log *l);
+void sim_lingua_free(sim_lingua_log *l);
+
 #endif

@@ -76,6 +76,7 @@ typedef struct world {
     const sim_scenario *s;
     const sim_run_opts *o;
     const char *policy_name;
+    sim_lingua_log *lingua; /* --log-format lingua, or NULL */
     size_t policy;
     int rep;
     uint64_t seed; /* this replication's seed */
@@ -493,9 +494,15 @@ static void core_sink(void *ctx, const disp_cmd *c)
         break;
     }
     case DISP_CMD_LOG:
-        if (w->o->log)
+        if (w->lingua) {
+            sim_lingua_cmd(w->lingua, c);
+            if (sim_lingua_overflow(w->lingua))
+                world_fail(w, SIM_FAIL_INPUT, "--log-format lingua: more than 2^20 jobs or "
+                                              "sessions in one run: its 8-hex-digit ids would repeat");
+        } else if (w->o->log) {
             sim_log_cmd(w->o->log, w->policy_name, w->rep, c,
                         world_job_label(w, c->job_id, c->job, c->session, c->index));
+        }
         switch (c->event) {
         case DISP_LOG_PENDING_TIMEOUT:
             wc_client_cause(&w->client, c->session, c->index, CAUSE_NO_NODE);
@@ -870,6 +877,18 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     }
     int rc = 0;
     uint32_t id = 0;
+    if (o->log && o->log_format == SIM_LOG_LINGUA) {
+        size_t run = policy * (size_t)(s->replications > 0 ? s->replications : 1) + (size_t)rep;
+        w.lingua = sim_lingua_new(o->log, s->policies[policy].preset, &s->policies[policy].policy,
+                                  run < UINT32_MAX ? (uint32_t)run : UINT32_MAX, s->log_epoch_s);
+        if (!w.lingua) {
+            sim_error_add(err, "%s: --log-format lingua: more than 4096 runs (policies x "
+                          "replications) in one log: its 8-hex-digit ids would repeat",
+                          s->path ? s->path : "scenario");
+            rc = SIM_FAIL_INPUT;
+            goto out;
+        }
+    }
     for (size_t c = 0; c < s->n_nodes; c++) {
         node_config cfg = s->nodes[c]; /* shallow: node_new deep-copies what it keeps */
         sim_node_override_apply(&s->policies[policy].node, &cfg);
@@ -951,5 +970,6 @@ out:
     wc_client_free(&w.client);
     disp_free(w.d);
     sim_engine_free(w.e);
+    sim_lingua_free(w.lingua);
     return rc;
 }

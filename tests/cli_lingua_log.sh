@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# `dsim run --log FILE --log-format lingua`: the core's records as the reference
+# scheduler's tracing-subscriber JSON lines. Every line has the formatter's keys in
+# its order and the reference's id shapes; the counts of the reference's lines agree
+# with the run's metrics and with the dsim-format log of the same run; the bytes do
+# not depend on --jobs; the epoch comes from the scenario.
+set -euo pipefail
+dsim=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+scen=$src/scenarios/incident-2025-12-30.json
+
+"$dsim" run "$scen" --replications 2 --jobs 1 --log "$tmp/l1.jsonl" --log-format lingua \
+    --format json > "$tmp/run.json"
+"$dsim" run "$scen" --replications 2 --jobs 2 --log "$tmp/l2.jsonl" --log-format lingua > /dev/null
+cmp "$tmp/l1.jsonl" "$tmp/l2.jsonl" || { echo "FAIL: lingua log differs with --jobs"; exit 1; }
+"$dsim" run "$scen" --replications 2 --log "$tmp/d.jsonl" > /dev/null
+python3 - "$tmp/l1.jsonl" "$tmp/d.jsonl" "$tmp/run.json" <<'PY'
+import json, re, sys, collections
+lingua = [json.loads(l, object_pairs_hook=list) for l in open(sys.argv[1], encoding="utf-8")]
+dsim = [json.loads(l) for l in open(sys.argv[2])]
+run = json.load(open(sys.argv[3]))
+def fail(m):
+    print("FAIL:", m); sys.exit(1)
+msgs = collections.Counter()
+for n, rec in enumerate(lingua, 1):
+    keys = [k for k, _ in rec]
+    if keys != ["timestamp", "level", "fields", "target", "filename", "line_number", "threadId"]:
+        fail(f"line {n}: keys {keys}")
+    r = dict(rec); f = dict(r["fields"])
+    if r["fields"][0][0] != "message": fail(f"line {n}: message is not the first field")
+    if not re.fullmatch(r"2025-12-30T\d\d:\d\d:\d\d(\.\d*[1-9])?Z", r["timestamp"]): fail(f"line {n}: timestamp {r['timestamp']}")
+    if r["level"] not in ("INFO", "WARN", "ERROR"): fail(f"line {n}: level")
+    if not r["target"].startswith("scheduler::") or not r["filename"].startswith("src/"): fail(f"line {n}: target/filename")
+    for k, pat in (("job_id", r"job-[0-9A-F]{8}"), ("session_id", r"s-[0-9A-F]{8}"), ("node_id", r"node-[0-9A-F]{8}|Some\(\"node-[0-9A-F]{8}\"\)|None")):
+        if k in f and not re.fullmatch(pat, f[k]): fail(f"line {n}: {k} {f[k]}")
+    for k in ("utterance_index", "failover_attempts", "failover_max_attempts", "ack_timeout_ms"):
+        if k in f and not isinstance(f[k], int): fail(f"line {n}: {k} not an integer")
+    msgs[f["message"]] += 1
+    msgs[("exhausted",)] += f["message"].startswith("Job dispatched") and f["failover_attempts"] >= f["failover_max_attempts"]
+ev = collections.Counter(d.get("event") for d in dsim)
+failovers = sum(sum(p["metrics"]["failovers"]["values"]) for p in run["policies"])
+checks = [
+    ("dispatch timeouts", msgs["Job dispatched 超时，尝试 cancel + failover"], ev["dispatch_timeout"]),
+    ("failover lines vs failovers metric", msgs["Job failover 重派成功下发"], failovers),
+    ("exhausted timeouts", msgs[("exhausted",)], ev["failover_exhausted"]),
+    ("ack discards", msgs["Result arrived after acknowledgment timeout, discarding (will not be sent)"], ev["ack_timeout_discard"]),
+    ("pending timeouts", msgs["Job pending 超时，标记失败"], ev["pending_timeout"]),
+    ("releases", msgs["Successfully sent translation result to session"], ev["result_released"]),
+    ("jobs created", msgs["Job created (from session actor)"], ev["job_created"]),
+]
+for name, got, want in checks:
+    print(f"{name}: lingua {got}, dsim {want}")
+    if got != want: fail(name)
+if ev["ack_timeout_discard"] == 0 or ev["dispatch_timeout"] == 0: fail("the incident run should show both")
+print("distinct job ids", len({dict(dict(r)["fields"]).get("job_id") for r in lingua} - {None}), "jobs", ev["job_created"])
+if len({dict(dict(r)["fields"]).get("job_id") for r in lingua} - {None}) != ev["job_created"]: fail("job ids not one per job")
+PY
+# the epoch is the scenario's
+python3 -c "import json,sys; s=json.load(open(sys.argv[1])); s['log_epoch_utc']='2026-03-01T12:00:00Z'; s['replications']=1; json.dump(s,open(sys.argv[2],'w'))" "$scen" "$tmp/e.json"
+"$dsim" run "$tmp/e.json" --log "$tmp/e.jsonl" --log-format lingua > /dev/null
+head -1 "$tmp/e.jsonl" | grep -q '"timestamp":"2026-03-01T12:00:' || { echo "FAIL: epoch not used"; head -1 "$tmp/e.jsonl"; exit 1; }
+python3 -c "import json,sys; s=json.load(open(sys.argv[1])); s['log_epoch_utc']='2026-13-01T00:00:00Z'; json.dump(s,open(sys.argv[2],'w'))" "$scen" "$tmp/bad.json"
+rc=0; "$dsim" run "$tmp/bad.json" 2> "$tmp/err" > /dev/null || rc=$?
+[ "$rc" -eq 2 ] && grep -q "log_epoch_utc" "$tmp/err" || { echo "FAIL: bad epoch rc=$rc"; cat "$tmp/err"; exit 1; }
+rc=0; "$dsim" run "$scen" --log "$tmp/x" --log-format json 2> "$tmp/err" > /dev/null || rc=$?
+[ "$rc" -eq 2 ] && grep -q "expected dsim or lingua" "$tmp/err" || { echo "FAIL: --log-format json rc=$rc"; exit 1; }
+rc=0; "$dsim" run "$scen" --log-format lingua 2> "$tmp/err" > /dev/null || rc=$?
+[ "$rc" -eq 2 ] || { echo "FAIL: --log-format without --log rc=$rc"; exit 1; }
+echo PASS
