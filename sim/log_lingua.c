@@ -151,7 +151,8 @@ struct sim_lingua_log {
     int64_t epoch_s;
     ljob *jobs;          /* open addressing, n_cap a power of two */
     size_t n_jobs, n_cap;
-    uint32_t next_num;   /* jobs numbered 1.. in order of first record */
+    uint32_t next_num;   /* job ids numbered 1.. in order of first record */
+    uint32_t wire_num;   /* the number of the current record's wire job_id */
     bool overflow;
 };
 
@@ -318,9 +319,13 @@ static void f_trace(sim_lingua_log *l, uint64_t session)
             a, b >> 16, b & 0xfff, 0x8000 | (c >> 20), scramble(c), c & 0xffff);
 }
 
+/* The job_id on the wire: one per job, or one per attempt under
+ * failover: new_job_id (numbered by sim_lingua_cmd before the job's state is
+ * looked up). */
 static void f_job(sim_lingua_log *l, const ljob *j)
 {
-    f_str_hex(l, "job_id", "job-", packed(l, j->num, 0x10B0u));
+    (void)j;
+    f_str_hex(l, "job_id", "job-", packed(l, l->wire_num, 0x10B0u));
 }
 
 static void f_session(sim_lingua_log *l, uint64_t session)
@@ -401,9 +406,12 @@ void sim_lingua_cmd(sim_lingua_log *l, const disp_cmd *c)
     case DISP_LOG_NODE_DOWN:
         break;
     case DISP_LOG_RESULT_UNKNOWN:
-        j = job_find(l, 0);
+        j = job_find(l, c->job_id);
+        l->wire_num = j->num;
         break;
     default:
+        /* number the wire id first: a second job_find may move the table */
+        l->wire_num = job_find(l, c->job_id ? c->job_id : c->job)->num;
         j = job_find(l, c->job ? c->job : c->job_id);
         break;
     }
