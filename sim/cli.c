@@ -28,6 +28,7 @@ static const command commands[] = {
     {"validate", sim_cmd_validate, "check scenario files and summarize the world of each"},
     {"merge", sim_cmd_merge, "join the CSV files of a sharded sweep"},
     {"plot", sim_cmd_plot, "draw plots from dsim's CSV with gnuplot"},
+    {"analyze", sim_cmd_analyze, "the incident report's evidence from a log (dsim or reference format)"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -44,6 +45,7 @@ void sim_print_help(FILE *f)
           "  dsim validate SCENARIO...\n"
           "  dsim merge CSV... -o FILE\n"
           "  dsim plot CSV --out DIR\n"
+          "  dsim analyze LOG... [--format table|json]\n"
           "  dsim --help | --version\n"
           "\n"
           "commands:\n",

@@ -15,5 +15,6 @@ int sim_cmd_sweep(int argc, char **argv);    /* sim/cmd_sweep.c */
 int sim_cmd_merge(int argc, char **argv);    /* sim/cmd_sweep.c */
 int sim_cmd_tune(int argc, char **argv);     /* sim/cmd_tune.c */
 int sim_cmd_plot(int argc, char **argv);     /* sim/cmd_plot.c */
+int sim_cmd_analyze(int argc, char **argv);  /* sim/cmd_analyze.c */
 
 #endif

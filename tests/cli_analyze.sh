@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# `dsim analyze`: the same run logged in the reference's format and in dsim's gives
+# the counts the run measured (dispatch timeouts, failovers, exhausted, ack-timeout
+# discards and their largest elapsed_ms, dispatches per job); malformed input is an
+# error naming file:line (exit 2), unrecognised JSON is counted and named.
+set -euo pipefail
+dsim=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# the incident world under the reference's own presets: dsim-only mechanisms (hedges,
+# new job ids per attempt) have no line in the reference's format
+python3 -c "
+import json, sys
+s = json.load(open(sys.argv[1]))
+s['policies'] = [p for p in s['policies'] if set(p) == {'name', 'preset'}]
+for k in ('expect', 'sweep'): s.pop(k, None)
+json.dump(s, open(sys.argv[2], 'w'))" "$src/scenarios/incident-2025-12-30.json" "$tmp/scen.json"
+scen=$tmp/scen.json
+
+"$dsim" run "$scen" --replications 1 --log "$tmp/l.jsonl" --log-format lingua --format json > "$tmp/run.json"
+"$dsim" run "$scen" --replications 1 --log "$tmp/d.jsonl" > /dev/null
+"$dsim" analyze "$tmp/l.jsonl" --format json > "$tmp/al.json"
+"$dsim" analyze "$tmp/d.jsonl" --format json > "$tmp/ad.json"
+"$dsim" analyze "$tmp/l.jsonl" "$tmp/d.jsonl" > "$tmp/table.txt"
+python3 - "$tmp/al.json" "$tmp/ad.json" "$tmp/run.json" "$tmp/d.jsonl" "$tmp/l.jsonl" <<'PY'
+import json, sys, collections
+al, ad, run = (json.load(open(p)) for p in sys.argv[1:4])
+dsim = [json.loads(l) for l in open(sys.argv[4])]
+lingua = [json.loads(l) for l in open(sys.argv[5], encoding="utf-8")]
+def fail(m):
+    print("FAIL:", m); sys.exit(1)
+ev = collections.Counter(d["event"] for d in dsim)
+metric = lambda m: sum(sum(p["metrics"][m]["values"]) for p in run["policies"])
+ack_max = max(d["elapsed_ms"] for d in dsim if d["event"] == "ack_timeout_discard")
+checks = [
+    ("dispatch_timeouts", al["dispatch_timeouts"], ad["dispatch_timeouts"], ev["dispatch_timeout"]),
+    ("failovers", al["failovers"], ad["failovers"], metric("failovers")),
+    ("failovers_exhausted", al["failovers_exhausted"], ad["failovers_exhausted"], ev["failover_exhausted"]),
+    ("ack_discards", al["ack_discards"], ad["ack_discards"], ev["ack_timeout_discard"]),
+    ("ack_discard_elapsed_ms_max", al["ack_discard_elapsed_ms_max"], ad["ack_discard_elapsed_ms_max"], ack_max),
+    ("pending_timeouts", al["pending_timeouts"], ad["pending_timeouts"], ev["pending_timeout"]),
+    ("deliveries", al["deliveries"], ad["deliveries"], ev["result_released"]),
+]
+for name, a, b, want in checks:
+    print(f"{name}: lingua {a}, dsim {b}, run {want}")
+    if not (a == b == want): fail(name)
+# under the reference a timeout ends in a failover, an exhausted job or no node for it
+if ad["dispatch_timeouts"] != ad["failovers"] + ad["failovers_exhausted"] + ad["failover_no_node"]: fail("timeouts != failovers + exhausted + no node")
+if al["dispatch_timeouts"] == 0 or al["ack_discards"] == 0: fail("the incident run should show timeouts and discards")
+# every line naming a job counted once
+named = collections.Counter(r["fields"]["job_id"] for r in lingua if "job_id" in r["fields"])
+if dict(named) != al["job_id_occurrences"]: fail("job_id_occurrences != lines naming each job")
+hist = collections.Counter(named.values())
+if {str(k): v for k, v in hist.items()} != al["job_id_occurrence_histogram"]: fail("occurrence histogram")
+# dispatches per job: the same in both formats (dsim's keys are per wire job_id too)
+if al["dispatches_per_job_histogram"] != ad["dispatches_per_job_histogram"]:
+    print(al["dispatches_per_job_histogram"], ad["dispatches_per_job_histogram"]); fail("dispatches per job differ")
+w = al["worst_job"]
+if w["lines"] != max(named.values()) or len(w["timeline"]) != min(w["lines"], 200): fail("worst job")
+if al["repeated_deliveries"] is not None: fail("lingua lines show no utterance_index: not visible")
+rel = collections.Counter((d["policy"], d["replication"], d["session"], d["utterance_index"]) for d in dsim if d["event"] == "result_released")
+if ad["repeated_deliveries"] != {"pairs": sum(1 for v in rel.values() if v > 1), "extra_copies": sum(v - 1 for v in rel.values() if v > 1)}: fail("repeated deliveries")
+if al["unrecognised"] != 0 or ad["unrecognised"] != 0: fail("unrecognised lines in dsim's own logs")
+PY
+grep -q "lingua format" "$tmp/table.txt" && grep -q "dsim format" "$tmp/table.txt" || { echo "FAIL: table"; exit 1; }
+
+# malformed input: an error with file:line, exit 2, nothing on stdout
+expect_error() { # file, what stderr must hold
+    local rc=0
+    "$dsim" analyze "$1" > "$tmp/out" 2> "$tmp/err" || rc=$?
+    [ "$rc" -eq 2 ] && grep -qF "$2" "$tmp/err" && [ ! -s "$tmp/out" ] ||
+        { echo "FAIL: $1: rc=$rc, want 2 and '$2'"; cat "$tmp/err"; exit 1; }
+}
+head -2 "$tmp/l.jsonl" > "$tmp/bad.jsonl"; echo '{"timestamp": oops' >> "$tmp/bad.jsonl"
+expect_error "$tmp/bad.jsonl" "$tmp/bad.jsonl:3:"
+{ head -1 "$tmp/l.jsonl"; python3 -c "print('\"' + 'x' * (1 << 21) + '\"')"; } > "$tmp/long.jsonl"
+expect_error "$tmp/long.jsonl" "$tmp/long.jsonl:2: line longer than"
+printf 'not json at all\n' > "$tmp/text.log"
+expect_error "$tmp/text.log" "$tmp/text.log:1:"
+expect_error "$tmp/missing.jsonl" "$tmp/missing.jsonl: cannot open"
+# JSON that is neither format: counted and named, not skipped
+{ head -1 "$tmp/l.jsonl"; echo '{"a":1}'; head -1 "$tmp/d.jsonl"; echo '[1,2]'; } > "$tmp/odd.jsonl"
+"$dsim" analyze "$tmp/odd.jsonl" --format json > "$tmp/odd.json"
+python3 -c "
+import json,sys; a=json.load(open(sys.argv[1]))
+assert a['unrecognised'] == 2 and a['unrecognised_at'] == [2, 4] and a['format'] == 'mixed' and a['lines'] == 4, a" "$tmp/odd.json"
+"$dsim" analyze "$tmp/odd.jsonl" | grep -qF "$tmp/odd.jsonl:2 $tmp/odd.jsonl:4" || { echo "FAIL: table names lines"; exit 1; }
+rc=0; "$dsim" analyze "$tmp/l.jsonl" --format xml 2> /dev/null > /dev/null || rc=$?
+[ "$rc" -eq 2 ] || { echo "FAIL: --format xml rc=$rc"; exit 1; }
+echo PASS
