@@ -116,7 +116,10 @@ def values_for(kind, s, rules):
         out += [(True, id(s), "type"), (False, id(s), "type"), ("true", id(s), "type")]
     elif kind == "string":
         out += [(7, id(s), "type")]
-        if "pattern" in s:  # names: no control characters
+        if "pattern" in s and s["pattern"].startswith("^[0-9]{4}"):  # log_epoch_utc
+            out += [(v, id(s), "pattern") for v in
+                    ("2026-01-19T08:30:00Z", "2026-01-19T08:30:00", "2026-01-19 08:30:00Z", "x")]
+        elif "pattern" in s:  # names: no control characters
             out += [(v, id(s), "pattern") for v in ("tab\there", "nl\nx", "del\x7f", "ok-name")]
     elif kind == "after":
         for b in s["oneOf"]:
