@@ -34,7 +34,8 @@ static const char sweep_usage[] =
     "                  (only those of the same scenario text, samples files, seed,\n"
     "                  replications and knobs; others are recomputed)\n"
     "  --shard I/N     run only points with index % N == I-1, into DIR/sweep-I-of-N.csv;\n"
-    "                  join the shards with 'dsim merge'\n"
+    "                  join the shards with 'dsim merge'. With fewer points than shards,\n"
+    "                  each point is cut into replication ranges so every shard works\n"
     "  --plot          draw DIR/sweep.png and DIR/tradeoff.png (+ .svg) with gnuplot\n"
     "  --x KEY         the knob on the x axis of sweep.png (default: the first)\n"
     "  --plots DIR     the folder of dsim's gnuplot scripts (default: plots/ beside the\n"
@@ -43,13 +44,16 @@ static const char sweep_usage[] =
     "first point runs.\n";
 
 static const char merge_usage[] =
-    "usage: dsim merge CSV... -o FILE\n"
+    "usage: dsim merge CSV... -o FILE [--json FILE]\n"
     "\n"
     "Joins the CSVs of the shards of one sweep (dsim sweep --shard I/N) into FILE,\n"
     "byte for byte the CSV the unsharded sweep writes. Each shard's CSV ends with a\n"
     "'# dsim sweep shard I/N ... fingerprint=...' line; merge refuses (exit 2) a file\n"
     "without one, a shard of another sweep (another scenario, samples file, knobs,\n"
-    "seed, replications or dsim version), a shard given twice, and a missing shard.\n";
+    "seed, replications or dsim version), a shard given twice, and a missing shard.\n"
+    "\n"
+    "  --json FILE     also join the shards' JSONs (each CSV's name with .json) into\n"
+    "                  FILE, byte for byte the unsharded sweep.json\n";
 
 typedef struct sweep_args {
     const char *scenario, *out_dir, *baseline, *x, *plots;
@@ -325,9 +329,15 @@ int sim_cmd_sweep(int argc, char **argv)
         rc = sim_error_exit(&err);
         goto done;
     }
-    printf("sweep %s: %zu points x %zu policies x %d replications", s.name, out.mine,
-           s.n_policies, s.replications);
-    if (out.mine != out.points)
+    if (out.slices > 1)
+        printf("sweep %s: %zu replication ranges x %zu policies (shard %ld/%ld of %zu points, "
+               "each cut into %zu ranges of its %d replications)",
+               s.name, out.mine, s.n_policies, a.shard, a.n_shards, out.points, out.slices,
+               s.replications);
+    else
+        printf("sweep %s: %zu points x %zu policies x %d replications", s.name, out.mine,
+               s.n_policies, s.replications);
+    if (out.slices == 1 && out.mine != out.points)
         printf(" (shard %ld/%ld of %zu points)", a.shard, a.n_shards, out.points);
     if (out.reused)
         printf(", %zu reused", out.reused);
@@ -355,7 +365,7 @@ done:
 
 int sim_cmd_merge(int argc, char **argv)
 {
-    const char *out = NULL;
+    const char *out = NULL, *json_out = NULL;
     const char **inputs = calloc((size_t)(argc > 0 ? argc : 1), sizeof *inputs);
     if (!inputs)
         abort();
@@ -374,6 +384,12 @@ int sim_cmd_merge(int argc, char **argv)
                 goto done;
             }
             out = argv[++i];
+        } else if (strcmp(a, "--json") == 0) {
+            if (i + 1 >= argc || !argv[i + 1][0]) {
+                rc = sim_usage_error("merge: %s needs a file name", a);
+                goto done;
+            }
+            json_out = argv[++i];
         } else if (a[0] == '-' && a[1]) {
             rc = sim_usage_error("merge: unknown option '%s'", a);
             goto done;
@@ -386,7 +402,7 @@ int sim_cmd_merge(int argc, char **argv)
         goto done;
     }
     sim_error err = {0};
-    if (sim_sweep_merge(inputs, n, out, &err) != 0) {
+    if (sim_sweep_merge_json(inputs, n, out, json_out, &err) != 0) {
         sim_error_print(&err);
         goto done;
     }

@@ -311,6 +311,12 @@ void sim_report_csv_row(FILE *f, const sim_scenario *s, const sim_results *res, 
 {
     assert(p < res->n_policies && p < s->n_policies);
     sim_csv_field(f, s->policies[p].name);
+    sim_report_csv_metrics(f, res, p);
+}
+
+void sim_report_csv_metrics(FILE *f, const sim_results *res, size_t p)
+{
+    assert(p < res->n_policies);
     fprintf(f, ",%zu", res->n_reps);
     for (size_t m = 0; m < SIM_M_COUNT; m++) {
         sim_summary sum;

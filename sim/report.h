@@ -82,4 +82,8 @@ void sim_report_csv_header(FILE *f);
  * every metric, and a newline. */
 void sim_report_csv_row(FILE *f, const sim_scenario *s, const sim_results *res, size_t p);
 
+/* The part of that row after the name: ",replications" and the mean and half-width
+ * of every metric, and a newline (dsim merge rebuilds rows with it). */
+void sim_report_csv_metrics(FILE *f, const sim_results *res, size_t p);
+
 #endif

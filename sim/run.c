@@ -10,6 +10,7 @@
 #include "outfile.h"
 #include "xalloc.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -53,7 +54,7 @@ typedef struct pool {
 static int run_task(pool *p, size_t t, bool direct, sim_error *err)
 {
     size_t pol = t / p->res->n_reps;
-    int rep = (int)(t % p->res->n_reps);
+    int rep = p->o->rep_first + (int)(t % p->res->n_reps);
     task *tk = &p->tasks[t];
     sim_run_opts o = *p->o;
     FILE **sink[N_STREAMS] = {&o.log, &o.trace, &o.latencies, &o.timeline};
@@ -68,7 +69,7 @@ static int run_task(pool *p, size_t t, bool direct, sim_error *err)
         }
         *sink[k] = tk->spool[k];
     }
-    return sim_run_one(p->s, pol, rep, &o, sim_results_at(p->res, pol, (size_t)rep), err);
+    return sim_run_one(p->s, pol, rep, &o, sim_results_at(p->res, pol, t % p->res->n_reps), err);
 }
 
 static void drop_spools(task *tk)
@@ -208,6 +209,10 @@ int sim_run_all(const sim_scenario *s, const sim_run_opts *o, sim_results *out, 
     memset(out, 0, sizeof *out);
     out->n_policies = s->n_policies;
     out->n_reps = (size_t)(s->replications > 0 ? s->replications : 1);
+    if (o->rep_count > 0) {
+        assert(o->rep_first >= 0 && (size_t)o->rep_first + (size_t)o->rep_count <= out->n_reps);
+        out->n_reps = (size_t)o->rep_count;
+    }
     size_t n = out->n_policies * out->n_reps;
     out->v = sim_xcalloc(n * SIM_M_COUNT, sizeof *out->v);
     pool *p = sim_xcalloc(1, sizeof *p);

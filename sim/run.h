@@ -29,6 +29,9 @@ typedef struct sim_run_opts {
     uint64_t timeline_pid_base; /* the timeline's pids start after it */
     int jobs;         /* worker threads for sim_run_all (<= 0: all cores) */
     uint64_t max_events; /* per replication, 0 = sim_default_event_budget() */
+    int rep_first, rep_count; /* sim_run_all: only replications rep_first ..
+                               * rep_first + rep_count - 1 (a sweep shard's share of a
+                               * point), in slots 0..rep_count-1; rep_count 0 = all */
 
     /* sim_run_all only. On several threads, each task's log, trace and latency
      * records go to anonymous spool files (sim_spool_open) in these folders (NULL:
@@ -97,7 +100,8 @@ static inline double *sim_results_at(const sim_results *res, size_t p, size_t r)
  * in task order, that failed, with err filled by it: no later task is started,
  * and log/trace/latencies then hold the records of every earlier task and those
  * the failed task wrote before its error (an event budget that tripped: the
- * records that explain the runaway). */
+ * records that explain the runaway). o->rep_count > 0: only that range,
+ * out->n_reps = rep_count, slot r holding replication rep_first + r. */
 int sim_run_all(const sim_scenario *s, const sim_run_opts *o, sim_results *out,
                 sim_error *err);
 

@@ -27,24 +27,52 @@ typedef struct sweep_ctx {
     const sim_scenario *s;
     const sim_sweep_opts *o;
     size_t n_points;
+    size_t slices, n_units; /* replication ranges per point; points x slices */
     char points_dir[PATH_LEN - 64];
     char fingerprint[17]; /* hex of the sweep's hash */
 
     pthread_mutex_t mu;   /* guards everything below */
-    size_t *todo;         /* point indices still to run, ascending */
+    size_t *todo;         /* units still to run, ascending */
     size_t n_todo, next;
-    sim_results *res;     /* per point (only this shard's are filled) */
+    sim_results *res;     /* per unit (only this shard's are filled) */
     bool *have;
-    size_t done, mine;    /* points finished (reused included) / of this shard */
+    size_t done, mine;    /* units finished (reused included) / of this shard */
     bool stop, failed;
     size_t failed_point;
     sim_error err;        /* of the lowest failed point */
     struct timespec t0;
 } sweep_ctx;
 
-static bool is_mine(const sim_sweep_opts *o, size_t i)
+/* Is unit u (a point, or a point's replication range) this shard's? */
+static bool is_mine(const sim_sweep_opts *o, size_t u)
 {
-    return o->n_shards <= 1 || i % (size_t)o->n_shards == (size_t)(o->shard - 1);
+    return o->n_shards <= 1 || u % (size_t)o->n_shards == (size_t)(o->shard - 1);
+}
+
+size_t sim_sweep_slices(size_t points, int n_shards, int reps)
+{
+    if (n_shards <= 1 || points == 0 || (size_t)n_shards <= points || reps <= 1)
+        return 1;
+    size_t k = ((size_t)n_shards + points - 1) / points;
+    return k < (size_t)reps ? k : (size_t)reps;
+}
+
+void sim_sweep_slice_reps(int reps, size_t slices, size_t slice, int *first, int *count)
+{
+    assert(slices >= 1 && slice < slices);
+    size_t r = (size_t)reps;
+    size_t a = slice * r / slices, b = (slice + 1) * r / slices;
+    *first = (int)a;
+    *count = (int)(b - a);
+}
+
+/* The replications of unit u: first and count; count 0 = all (whole points). */
+static void unit_reps(const sweep_ctx *c, size_t u, int *first, int *count)
+{
+    *first = 0;
+    *count = 0;
+    if (c->slices > 1)
+        sim_sweep_slice_reps(c->s->replications, c->slices, u % c->slices, first, count);
 }
 
 /* The sweep's identity: scenario text, seed, replications, knobs, policies, format. */
@@ -68,9 +96,16 @@ static void fingerprint(sweep_ctx *c)
     snprintf(c->fingerprint, sizeof c->fingerprint, "%016llx", (unsigned long long)h);
 }
 
-static void point_path(const sweep_ctx *c, size_t i, char *buf, size_t size)
+/* DIR/points/pI.json (a whole point) or pI.rA-B.json (replications A..B-1 of it). */
+static void point_path(const sweep_ctx *c, size_t u, char *buf, size_t size)
 {
-    snprintf(buf, size, "%s/p%zu.json", c->points_dir, i);
+    int first, count;
+    unit_reps(c, u, &first, &count);
+    if (count > 0)
+        snprintf(buf, size, "%s/p%zu.r%d-%d.json", c->points_dir, u / c->slices, first,
+                 first + count);
+    else
+        snprintf(buf, size, "%s/p%zu.json", c->points_dir, u);
 }
 
 /* Writes point i's raw results (17 significant digits: exact) atomically. */
@@ -78,7 +113,7 @@ static int save_point(const sweep_ctx *c, size_t i, const sim_results *r, sim_er
 {
     json_t *o = json_object(), *values = json_array();
     json_object_set_new(o, "fingerprint", json_string(c->fingerprint));
-    json_object_set_new(o, "point", json_integer((json_int_t)i));
+    json_object_set_new(o, "point", json_integer((json_int_t)(i / c->slices)));
     json_object_set_new(o, "n_policies", json_integer((json_int_t)r->n_policies));
     json_object_set_new(o, "n_reps", json_integer((json_int_t)r->n_reps));
     size_t n = r->n_policies * r->n_reps * SIM_M_COUNT;
@@ -98,8 +133,8 @@ static int save_point(const sweep_ctx *c, size_t i, const sim_results *r, sim_er
     return rc;
 }
 
-/* Loads point i if DIR/points/pI.json belongs to this very sweep. Returns 0 (loaded),
- * 1 (absent or from another sweep). */
+/* Loads unit i if its file in DIR/points/ belongs to this very sweep. Returns 0
+ * (loaded), 1 (absent or from another sweep). */
 static int load_point(const sweep_ctx *c, size_t i, sim_results *out)
 {
     char path[PATH_LEN];
@@ -113,8 +148,11 @@ static int load_point(const sweep_ctx *c, size_t i, sim_results *out)
     json_int_t np = json_integer_value(json_object_get(o, "n_policies"));
     json_int_t nr = json_integer_value(json_object_get(o, "n_reps"));
     const char *fp = json_string_value(json_object_get(o, "fingerprint"));
+    int first, count;
+    unit_reps(c, i, &first, &count);
     if (fp && strcmp(fp, c->fingerprint) == 0 &&
-        json_integer_value(json_object_get(o, "point")) == (json_int_t)i &&
+        json_integer_value(json_object_get(o, "point")) == (json_int_t)(i / c->slices) &&
+        (count == 0 || nr == count) &&
         np == (json_int_t)c->s->n_policies && nr >= 1 && nr <= 100000000 &&
         json_is_array(values) &&
         json_array_size(values) == (size_t)np * (size_t)nr * SIM_M_COUNT) {
@@ -180,10 +218,14 @@ static void *worker(void *arg)
         memset(err, 0, sizeof *err);
         sim_results r;
         memset(&r, 0, sizeof r);
-        sim_sweep_point_choice(o->params, o->n_params, i, choice);
-        int rc = o->eval(o->eval_ctx, c->s, o->params, o->n_params, choice, &r, err);
-        if (rc == 0 && (r.n_policies != c->s->n_policies || r.n_reps < 1 || !r.v)) {
-            sim_error_add(err, "sweep point %zu: no results", i);
+        int first, count;
+        unit_reps(c, i, &first, &count);
+        sim_sweep_point_choice(o->params, o->n_params, i / c->slices, choice);
+        int rc = o->eval(o->eval_ctx, c->s, o->params, o->n_params, choice, first, count, &r,
+                         err);
+        if (rc == 0 && (r.n_policies != c->s->n_policies || r.n_reps < 1 || !r.v ||
+                        (count > 0 && r.n_reps != (size_t)count))) {
+            sim_error_add(err, "sweep point %zu: no results", i / c->slices);
             rc = -1;
         }
         if (rc == 0)
@@ -191,9 +233,9 @@ static void *worker(void *arg)
 
         pthread_mutex_lock(&c->mu);
         if (rc != 0) {
-            if (!c->failed || i < c->failed_point) {
+            if (!c->failed || i / c->slices < c->failed_point) {
                 c->failed = true;
-                c->failed_point = i;
+                c->failed_point = i / c->slices;
                 c->err = *err;
             }
             c->stop = true;
@@ -215,10 +257,10 @@ static void *worker(void *arg)
 static void clear_points(const sweep_ctx *c)
 {
     char path[PATH_LEN];
-    for (size_t i = 0; i < c->n_points; i++) {
-        if (!is_mine(c->o, i))
+    for (size_t u = 0; u < c->n_units; u++) {
+        if (!is_mine(c->o, u))
             continue;
-        point_path(c, i, path, sizeof path);
+        point_path(c, u, path, sizeof path);
         remove(path);
     }
 }
@@ -233,11 +275,20 @@ static void clear_temporaries(const sweep_ctx *c)
     struct dirent *e;
     char path[PATH_LEN + 512];
     while ((e = readdir(d)) != NULL) {
-        size_t i;
+        size_t i, u;
         long pid;
+        int a, b;
         char tail;
-        if (sscanf(e->d_name, "p%zu.json.tmp.%ld%c", &i, &pid, &tail) != 2 || i >= c->n_points ||
-            !is_mine(c->o, i))
+        if (sscanf(e->d_name, "p%zu.json.tmp.%ld%c", &i, &pid, &tail) == 2 && c->slices == 1)
+            u = i;
+        else if (sscanf(e->d_name, "p%zu.r%d-%d.json.tmp.%ld%c", &i, &a, &b, &pid, &tail) == 4 &&
+                 c->slices > 1 && i < c->n_points && a >= 0 && a < c->s->replications)
+            /* the range whose first replication is a: ceil(a * K / R) */
+            u = i * c->slices + ((size_t)a * c->slices + (size_t)c->s->replications - 1) /
+                                    (size_t)c->s->replications;
+        else
+            continue;
+        if (u >= c->n_units || !is_mine(c->o, u))
             continue;
         snprintf(path, sizeof path, "%s/%s", c->points_dir, e->d_name);
         remove(path);
@@ -262,6 +313,40 @@ static json_t *knob_json(const char *v)
 static int dump_cb(const char *buf, size_t size, void *data)
 {
     return fwrite(buf, 1, size, (FILE *)data) == size ? 0 : -1;
+}
+
+/* The leading fields of point i's row for policy p: "point,knob...,policy". */
+static void row_prefix(FILE *f, const sweep_ctx *c, size_t i, const size_t *choice, size_t p)
+{
+    fprintf(f, "%zu", i);
+    for (size_t k = 0; k < c->o->n_params; k++) {
+        fputc(',', f);
+        sim_csv_field(f, c->o->params[k].values[choice[k]]);
+    }
+    fputc(',', f);
+    sim_csv_field(f, c->s->policies[p].name);
+}
+
+/* Unit u (a replication range) as SIM_SWEEP_PART_TAG lines, one per policy. */
+static void write_parts(FILE *f, const sweep_ctx *c, size_t u, const size_t *choice)
+{
+    const sim_results *r = &c->res[u];
+    int first, count;
+    unit_reps(c, u, &first, &count);
+    for (size_t p = 0; p < r->n_policies; p++) {
+        fprintf(f, SIM_SWEEP_PART_TAG "%zu,%d,%d", p, first, count);
+        for (size_t k = 0; k < r->n_reps; k++)
+            for (size_t m = 0; m < SIM_M_COUNT; m++) {
+                double x = sim_results_at(r, p, k)[m];
+                if (isnan(x))
+                    fputc(',', f);
+                else
+                    fprintf(f, ",%.17g", x);
+            }
+        fputc(',', f);
+        row_prefix(f, c, u / c->slices, choice, p);
+        fputc('\n', f);
+    }
 }
 
 static int write_outputs(const sweep_ctx *c, sim_sweep_outcome *out, sim_error *err)
@@ -290,26 +375,32 @@ static int write_outputs(const sweep_ctx *c, sim_sweep_outcome *out, sim_error *
     for (size_t k = 0; k < o->n_params; k++)
         json_array_append_new(knobs, json_string(o->params[k].key));
     json_object_set_new(root, "knobs", knobs);
-    for (size_t i = 0; i < c->n_points; i++) {
-        if (!c->have[i])
+    json_t *parts = json_array();
+    for (size_t u = 0; u < c->n_units; u++) {
+        if (!c->have[u])
             continue;
+        size_t i = u / c->slices;
         sim_sweep_point_choice(o->params, o->n_params, i, choice);
         json_t *pt = json_object(), *kv = json_object();
-        for (size_t p = 0; p < s->n_policies; p++) {
-            fprintf(f.f, "%zu", i);
-            for (size_t k = 0; k < o->n_params; k++) {
-                fputc(',', f.f);
-                sim_csv_field(f.f, o->params[k].values[choice[k]]);
-            }
-            fputc(',', f.f);
-            sim_report_csv_row(f.f, s, &c->res[i], p);
-        }
         for (size_t k = 0; k < o->n_params; k++)
             json_object_set_new(kv, o->params[k].key,
                                 knob_json(o->params[k].values[choice[k]]));
         json_object_set_new(pt, "point", json_integer((json_int_t)i));
         json_object_set_new(pt, "knobs", kv);
-        json_object_set_new(pt, "policies", sim_report_policies_json(s, &c->res[i], o->baseline));
+        if (c->slices > 1) { /* raw values in the CSV; merge makes the point */
+            int first, count;
+            unit_reps(c, u, &first, &count);
+            write_parts(f.f, c, u, choice);
+            json_object_set_new(pt, "first_replication", json_integer(first));
+            json_object_set_new(pt, "replications", json_integer(count));
+            json_array_append_new(parts, pt);
+            continue;
+        }
+        for (size_t p = 0; p < s->n_policies; p++) {
+            row_prefix(f.f, c, i, choice, p);
+            sim_report_csv_metrics(f.f, &c->res[u], p);
+        }
+        json_object_set_new(pt, "policies", sim_report_policies_json(s, &c->res[u], o->baseline));
         json_array_append_new(points, pt);
     }
     if (o->n_shards > 1) { /* what dsim merge checks */
@@ -320,9 +411,18 @@ static int write_outputs(const sweep_ctx *c, sim_sweep_outcome *out, sim_error *
         json_object_set_new(sh, "count", json_integer(o->n_shards));
         json_object_set_new(sh, "points", json_integer((json_int_t)c->n_points));
         json_object_set_new(sh, "fingerprint", json_string(c->fingerprint));
+        json_object_set_new(sh, "replication_ranges", json_integer((json_int_t)c->slices));
+        json_t *names = json_array();
+        for (size_t p = 0; p < s->n_policies; p++)
+            json_array_append_new(names, json_string(s->policies[p].name));
+        json_object_set_new(sh, "policies", names);
         json_object_set_new(root, "shard", sh);
     }
     json_object_set_new(root, "points", points);
+    if (c->slices > 1)
+        json_object_set_new(root, "parts", parts);
+    else
+        json_decref(parts);
     free(choice);
     if (sim_outfile_commit(&f, err) != 0) {
         json_decref(root);
@@ -403,13 +503,15 @@ int sim_sweep_run(const sim_scenario *s, const sim_sweep_opts *o, sim_sweep_outc
     if (sim_sweep_mkdir(c->points_dir, err) != 0)
         goto done;
     fingerprint(c);
-    c->res = sim_xcalloc(n_points, sizeof *c->res);
-    c->have = sim_xcalloc(n_points, sizeof *c->have);
-    c->todo = sim_xcalloc(n_points, sizeof *c->todo);
+    c->slices = sim_sweep_slices(n_points, o->n_shards, s->replications);
+    c->n_units = n_points * c->slices;
+    c->res = sim_xcalloc(c->n_units, sizeof *c->res);
+    c->have = sim_xcalloc(c->n_units, sizeof *c->have);
+    c->todo = sim_xcalloc(c->n_units, sizeof *c->todo);
     clear_temporaries(c);
     if (!o->resume)
         clear_points(c);
-    for (size_t i = 0; i < n_points; i++) {
+    for (size_t i = 0; i < c->n_units; i++) {
         if (!is_mine(o, i))
             continue;
         c->mine++;
@@ -421,6 +523,7 @@ int sim_sweep_run(const sim_scenario *s, const sim_sweep_opts *o, sim_sweep_outc
         }
     }
     out->points = n_points;
+    out->slices = c->slices;
     out->mine = c->mine;
     out->reused = c->done;
     pthread_mutex_init(&c->mu, NULL);
@@ -430,7 +533,7 @@ int sim_sweep_run(const sim_scenario *s, const sim_sweep_opts *o, sim_sweep_outc
     if (rc == 0)
         rc = write_outputs(c, out, err);
 done:
-    for (size_t i = 0; c->res && i < n_points; i++)
+    for (size_t i = 0; c->res && i < c->n_units; i++)
         free(c->res[i].v);
     free(c->res);
     free(c->have);

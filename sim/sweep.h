@@ -19,7 +19,13 @@
  *                scenario text and the files it reads, seed, replications, policies,
  *                knobs and dsim version)
  * With --shard I/N only the points with index % N == I-1 run, and the outputs
- * are sweep-I-of-N.csv / .json, so shards may share one folder. A shard's CSV
+ * are sweep-I-of-N.csv / .json, so shards may share one folder. When there are
+ * fewer points than shards, each point is cut into K = min(replications,
+ * ceil(N / points)) replication ranges (sim_sweep_slices) and the unit of work is
+ * (point, range): unit u = point * K + range runs in shard u % N + 1. Such a shard
+ * writes no mean rows but one SIM_SWEEP_PART_LINE per unit and policy: the raw
+ * per-replication values (17 significant digits), from which merge computes the
+ * rows (and sweep.json) of the unsharded sweep, byte for byte. A shard's CSV
  * ends with one more line, SIM_SWEEP_SHARD_LINE: which shard of how many, the
  * sweep's size, seed and replications and its fingerprint (the hash that also
  * guards --resume); its JSON has the same under "shard". sim_sweep_merge checks
@@ -50,6 +56,20 @@
     "# dsim sweep shard %d/%d points=%zu policies=%zu seed=%llu replications=%d "          \
     "fingerprint=%s\n"
 
+/* A shard's row of raw values: "#part,POLICY,FIRST,COUNT," then COUNT x SIM_M_COUNT
+ * values (replication-major, "%.17g", empty = not a number), then the row's leading
+ * fields as the unsharded CSV has them: "point,knob...,policy". */
+#define SIM_SWEEP_PART_TAG "#part,"
+
+/* The number of replication ranges each point is cut into when `points` points
+ * run on n_shards shards (1 = whole points): min(reps, ceil(n_shards / points))
+ * when n_shards > points, else 1. */
+size_t sim_sweep_slices(size_t points, int n_shards, int reps);
+
+/* Range `slice` of `slices` over reps replications: *first, *count (>= 1 when
+ * slices <= reps). */
+void sim_sweep_slice_reps(int reps, size_t slices, size_t slice, int *first, int *count);
+
 /* --- knobs ------------------------------------------------------------------- */
 
 /*
@@ -78,13 +98,16 @@ void sim_sweep_point_choice(const sim_sweep_param *params, size_t n, size_t i, s
 
 /*
  * Computes one point: the results of every policy x replication of `base` with
- * knob k set to params[k].values[choice[k]]. Called from several threads at
- * once with the same ctx; must be deterministic. Returns 0 with *out filled
- * (out->v malloc'd, freed by the sweep), or -1 with err filled.
+ * knob k set to params[k].values[choice[k]]; when rep_count > 0 only replications
+ * rep_first .. rep_first + rep_count - 1 (out->n_reps = rep_count, slot r being
+ * replication rep_first + r, the same values as in a run of all of them). Called
+ * from several threads at once with the same ctx; must be deterministic. Returns
+ * 0 with *out filled (out->v malloc'd, freed by the sweep), or -1 with err filled.
  */
 typedef int (*sim_sweep_eval_fn)(void *ctx, const sim_scenario *base,
                                  const sim_sweep_param *params, size_t n_params,
-                                 const size_t *choice, sim_results *out, sim_error *err);
+                                 const size_t *choice, int rep_first, int rep_count,
+                                 sim_results *out, sim_error *err);
 
 typedef struct sim_sweep_opts {
     const sim_sweep_param *params; /* the knobs, borrowed */
@@ -105,8 +128,9 @@ typedef struct sim_sweep_opts {
 /* What a sweep did and wrote. */
 typedef struct sim_sweep_outcome {
     size_t points;  /* points of the whole cross product */
-    size_t mine;    /* points of this shard */
-    size_t reused;  /* taken from DIR/points/ (--resume) */
+    size_t mine;    /* units of this shard: points, or (point, replication range) */
+    size_t slices;  /* replication ranges per point (1: whole points) */
+    size_t reused;  /* units taken from DIR/points/ (--resume) */
     char csv[4096]; /* path of the CSV written */
     char json[4096];
 } sim_sweep_outcome;
@@ -131,7 +155,8 @@ int sim_sweep_mkdir(const char *dir, sim_error *err);
  * sim_run_opts *: its jobs (threads inside one point, default 1) and max_events
  * are used, its log and trace ignored. */
 int sim_sweep_eval_run(void *ctx, const sim_scenario *base, const sim_sweep_param *params,
-                       size_t n_params, const size_t *choice, sim_results *out, sim_error *err);
+                       size_t n_params, const size_t *choice, int rep_first, int rep_count,
+                       sim_results *out, sim_error *err);
 
 /* Sets every value of every knob on a copy of s, to report a bad key or value
  * before anything runs. When files_hash is not NULL, it continues *files_hash with
@@ -154,6 +179,17 @@ int sim_sweep_check_params(const sim_scenario *s, const sim_sweep_param *params,
  */
 int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
                     sim_error *err);
+
+/*
+ * sim_sweep_merge, and when json_out is not NULL also the unsharded sweep.json
+ * from the shards' JSONs (each CSV's path with .json for .csv; each must be the
+ * JSON of that very shard). A sweep whose points were split into replication
+ * ranges has its rows and points computed here from the raw values of every
+ * range, as the unsharded sweep computes them. Returns 0, or -1 with err; then
+ * neither output is touched.
+ */
+int sim_sweep_merge_json(const char *const *inputs, size_t n, const char *out_path,
+                         const char *json_out, sim_error *err);
 
 /*
  * Draws the plots of a dsim CSV into out_dir with gnuplot (the scripts in plots/; PNG and

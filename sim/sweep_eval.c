@@ -4,7 +4,8 @@
 #include <string.h>
 
 int sim_sweep_eval_run(void *ctx, const sim_scenario *base, const sim_sweep_param *params,
-                       size_t n_params, const size_t *choice, sim_results *out, sim_error *err)
+                       size_t n_params, const size_t *choice, int rep_first, int rep_count,
+                       sim_results *out, sim_error *err)
 {
     const sim_run_opts *ro = ctx;
     sim_scenario s;
@@ -19,6 +20,8 @@ int sim_sweep_eval_run(void *ctx, const sim_scenario *base, const sim_sweep_para
     memset(&o, 0, sizeof o);
     o.jobs = ro && ro->jobs > 1 ? ro->jobs : 1;
     o.max_events = ro ? ro->max_events : 0;
+    o.rep_first = rep_first;
+    o.rep_count = rep_count;
     int rc = sim_run_all(&s, &o, out, err);
     sim_scenario_free(&s);
     return rc;

@@ -1,13 +1,17 @@
-/* sweep_merge.c — joining the CSVs of sweep shards (sim_sweep_merge, sweep.h). */
+/* sweep_merge.c — joining the CSVs (and JSONs) of sweep shards (sim_sweep_merge, sweep.h). */
 #include "sweep.h"
 #include "xalloc.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "outfile.h"
+#include "report.h"
 
 #define MERGE_FILE_MAX ((size_t)1 << 31) /* bytes of one input */
 
@@ -16,6 +20,80 @@ typedef struct merge_row {
     const char *line; /* into the file's text, '\n' included */
     size_t len;
 } merge_row;
+
+static int row_point(const char *line, size_t len, size_t *point);
+
+/* A SIM_SWEEP_PART_TAG line: one policy's raw values over a replication range. */
+typedef struct merge_part {
+    size_t point, policy, file;
+    int first, count;
+    double *v;          /* count x SIM_M_COUNT, owned */
+    const char *prefix; /* "point,knob...,policy" in the file's text */
+    size_t prefix_len;
+} merge_part;
+
+/* Parses line[0..len) ('\n' included) into *pt. Returns 0, or -1 with what is wrong
+ * in why. */
+static int parse_part(const char *line, size_t len, merge_part *pt, const char **why)
+{
+    const char *p = line + strlen(SIM_SWEEP_PART_TAG), *end = line + len - 1;
+    char *e;
+    memset(pt, 0, sizeof *pt);
+    unsigned long long pol = strtoull(p, &e, 10);
+    if (e == p || *e != ',')
+        return *why = "expected the policy number", -1;
+    p = e + 1;
+    long first = strtol(p, &e, 10);
+    if (e == p || *e != ',' || first < 0 || first > 100000)
+        return *why = "expected the first replication", -1;
+    p = e + 1;
+    long count = strtol(p, &e, 10);
+    if (e == p || *e != ',' || count < 1 || count > 100000)
+        return *why = "expected the number of replications", -1;
+    p = e;
+    size_t n = (size_t)count * SIM_M_COUNT;
+    pt->v = sim_xcalloc(n, sizeof *pt->v);
+    for (size_t k = 0; k < n; k++) {
+        if (p >= end || *p != ',') {
+            free(pt->v);
+            pt->v = NULL;
+            return *why = "fewer values than replications x metrics", -1;
+        }
+        p++;
+        if (*p == ',') {
+            pt->v[k] = NAN;
+            continue;
+        }
+        pt->v[k] = strtod(p, &e);
+        if (e == p || (*e != ',' && *e != '\n')) {
+            free(pt->v);
+            pt->v = NULL;
+            return *why = "expected a number", -1;
+        }
+        p = e;
+    }
+    if (p >= end || *p != ',' || row_point(p + 1, (size_t)(end - p), &pt->point) != 0) {
+        free(pt->v);
+        pt->v = NULL;
+        return *why = "expected the point number after the values", -1;
+    }
+    pt->policy = (size_t)pol;
+    pt->first = (int)first;
+    pt->count = (int)count;
+    pt->prefix = p + 1;
+    pt->prefix_len = (size_t)(end - p - 1);
+    return 0;
+}
+
+static int part_cmp(const void *a, const void *b)
+{
+    const merge_part *x = a, *y = b;
+    if (x->point != y->point)
+        return x->point < y->point ? -1 : 1;
+    if (x->policy != y->policy)
+        return x->policy < y->policy ? -1 : 1;
+    return (x->first > y->first) - (x->first < y->first);
+}
 
 /* Reads path whole; returns a NUL-terminated buffer or NULL (err). */
 static char *slurp(const char *path, size_t *len, sim_error *err)
@@ -155,8 +233,211 @@ static void report_missing(const bool *present, size_t count, sim_error *err)
                   missing > 1 ? "s" : "", list, count, count);
 }
 
+/* The slice of range (first, count) of `reps` cut into k, or k when there is none. */
+static size_t slice_of(int reps, size_t k, int first, int count)
+{
+    size_t sl = ((size_t)first * k + (size_t)reps - 1) / (size_t)reps; /* ceil(first k / R) */
+    int f, c;
+    if (sl >= k)
+        return k;
+    sim_sweep_slice_reps(reps, k, sl, &f, &c);
+    return f == first && c == count ? sl : k;
+}
+
+/* Checks that the parts (sorted) cover every point x policy x replication exactly
+ * once with the same leading fields. Returns 0 or -1 (err). */
+static int check_parts(const merge_part *pt, size_t n_parts, const shard_info *si,
+                       const char *const *inputs, sim_error *err)
+{
+    size_t i = 0;
+    for (size_t p = 0; p < si->points; p++)
+        for (size_t q = 0; q < si->policies; q++) {
+            int next = 0;
+            const merge_part *head = i < n_parts ? &pt[i] : NULL;
+            for (; i < n_parts && pt[i].point == p && pt[i].policy == q; i++) {
+                if (pt[i].first != next) {
+                    sim_error_add(err, "%s: point %zu, policy %zu: replications %d..%d %s",
+                                  inputs[pt[i].file], p, q, pt[i].first,
+                                  pt[i].first + pt[i].count - 1,
+                                  pt[i].first < next ? "given twice" : "follow a gap");
+                    return -1;
+                }
+                if (pt[i].prefix_len != head->prefix_len ||
+                    memcmp(pt[i].prefix, head->prefix, head->prefix_len) != 0) {
+                    sim_error_add(err, "%s: point %zu, policy %zu: its knob values or policy "
+                                       "name differ from those in %s",
+                                  inputs[pt[i].file], p, q, inputs[head->file]);
+                    return -1;
+                }
+                next += pt[i].count;
+            }
+            if (next != si->reps) {
+                sim_error_add(err, "merge: point %zu, policy %zu: replications %d..%d missing",
+                              p, q, next, si->reps - 1);
+                return -1;
+            }
+        }
+    return 0;
+}
+
+/* Point p's results (every policy, every replication) from its parts, starting
+ * at pt[*i]; advances *i past them. */
+static void part_results(const merge_part *pt, size_t n_parts, size_t *i, const shard_info *si,
+                         sim_results *r)
+{
+    r->n_policies = si->policies;
+    r->n_reps = (size_t)si->reps;
+    r->v = sim_xcalloc(r->n_policies * r->n_reps * SIM_M_COUNT, sizeof *r->v);
+    size_t p = pt[*i].point;
+    for (; *i < n_parts && pt[*i].point == p; (*i)++)
+        memcpy(sim_results_at(r, pt[*i].policy, (size_t)pt[*i].first), pt[*i].v,
+               (size_t)pt[*i].count * SIM_M_COUNT * sizeof *r->v);
+}
+
+/* A JSON's path: the CSV's with .json for .csv. Returns 0, or -1 (err). */
+static int json_path(const char *csv, char *buf, size_t size, sim_error *err)
+{
+    size_t n = strlen(csv);
+    if (n < 4 || strcmp(csv + n - 4, ".csv") != 0 || n + 2 > size) {
+        sim_error_add(err, "%s: its name does not end in .csv: cannot find its JSON", csv);
+        return -1;
+    }
+    snprintf(buf, size, "%.*s.json", (int)(n - 4), csv);
+    return 0;
+}
+
+/* Loads the JSON of shard CSV inputs[f] (info si) and checks it is that shard's. */
+static json_t *load_shard_json(const char *csv, const shard_info *si, sim_error *err)
+{
+    char path[4096];
+    if (json_path(csv, path, sizeof path, err) != 0)
+        return NULL;
+    json_error_t je;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!root) {
+        sim_error_add(err, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+        return NULL;
+    }
+    json_t *sh = json_object_get(root, "shard");
+    const char *fp = json_string_value(json_object_get(sh, "fingerprint"));
+    if (!json_is_object(root) || !json_is_array(json_object_get(root, "points")) ||
+        !fp || strcmp(fp, si->fp) != 0 ||
+        json_integer_value(json_object_get(sh, "index")) != (json_int_t)si->index ||
+        json_integer_value(json_object_get(sh, "count")) != (json_int_t)si->count ||
+        json_array_size(json_object_get(sh, "policies")) != si->policies) {
+        sim_error_add(err, "%s: not the JSON of %s (its \"shard\" object names another shard "
+                           "or sweep)",
+                      path, csv);
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
+
+static int json_point_cmp(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "point"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "point"));
+    return (x > y) - (x < y);
+}
+
+/* Every entry of key ("points" or "parts") of every shard JSON, sorted by point. */
+static json_t **gather(json_t *const *roots, size_t n, const char *key, size_t *count)
+{
+    size_t total = 0;
+    for (size_t f = 0; f < n; f++)
+        total += json_array_size(json_object_get(roots[f], key));
+    json_t **all = sim_xcalloc(total ? total : 1, sizeof *all);
+    size_t k = 0;
+    for (size_t f = 0; f < n; f++) {
+        json_t *arr = json_object_get(roots[f], key);
+        for (size_t i = 0; i < json_array_size(arr); i++)
+            all[k++] = json_array_get(arr, i);
+    }
+    qsort(all, total, sizeof *all, json_point_cmp);
+    *count = total;
+    return all;
+}
+
+/*
+ * The unsharded sweep.json from the shards' JSONs (roots[f] of inputs[f]): its
+ * header fields from the first, the points of whole-point shards as they are, the
+ * points of split ones recomputed from the CSVs' parts (pt, sorted). Returns the
+ * text (malloc'd), or NULL (err).
+ */
+static char *merged_json(json_t *const *roots, size_t n, const shard_info *si,
+                         const merge_part *pt, size_t n_parts, sim_error *err)
+{
+    json_t *first = roots[0], *out = json_object(), *points = json_array();
+    static const char *const head[] = {"scenario", "seed", "replications", "baseline", "knobs"};
+    for (size_t k = 0; k < sizeof head / sizeof head[0]; k++) {
+        json_t *v = json_object_get(first, head[k]);
+        if (v)
+            json_object_set(out, head[k], v);
+    }
+    size_t n_entries, slices = sim_sweep_slices(si->points, (int)si->count, si->reps);
+    json_t **e = gather(roots, n, slices > 1 ? "parts" : "points", &n_entries);
+    char *text = NULL;
+    sim_scenario names; /* only what the report reads: the policies' names */
+    memset(&names, 0, sizeof names);
+    names.n_policies = si->policies;
+    names.policies = sim_xcalloc(si->policies, sizeof *names.policies);
+    json_t *pn = json_object_get(json_object_get(first, "shard"), "policies");
+    size_t baseline = 0;
+    const char *bname = json_string_value(json_object_get(first, "baseline"));
+    for (size_t q = 0; q < si->policies; q++) {
+        const char *nm = json_string_value(json_array_get(pn, q));
+        snprintf(names.policies[q].name, sizeof names.policies[q].name, "%s", nm ? nm : "");
+        if (bname && nm && strcmp(nm, bname) == 0)
+            baseline = q;
+    }
+    size_t ip = 0;
+    for (size_t p = 0, k = 0; p < si->points; p++) {
+        if (k >= n_entries || json_integer_value(json_object_get(e[k], "point")) != (json_int_t)p) {
+            sim_error_add(err, "merge: the shards' JSONs have no point %zu", p);
+            goto done;
+        }
+        if (slices == 1) {
+            json_array_append(points, e[k++]);
+            if (k < n_entries && json_integer_value(json_object_get(e[k], "point")) == (json_int_t)p) {
+                sim_error_add(err, "merge: the shards' JSONs have point %zu twice", p);
+                goto done;
+            }
+            continue;
+        }
+        json_t *pt_json = json_object();
+        json_object_set_new(pt_json, "point", json_integer((json_int_t)p));
+        json_object_set(pt_json, "knobs", json_object_get(e[k], "knobs"));
+        sim_results r;
+        part_results(pt, n_parts, &ip, si, &r);
+        json_object_set_new(pt_json, "policies", sim_report_policies_json(&names, &r, baseline));
+        sim_results_free(&r);
+        json_array_append_new(points, pt_json);
+        while (k < n_entries && json_integer_value(json_object_get(e[k], "point")) == (json_int_t)p)
+            k++;
+    }
+    json_object_set(out, "points", points);
+    text = json_dumps(out, SIM_JSON_FLAGS);
+    if (!text) {
+        fputs("dsim: out of memory (json_dumps)\n", stderr);
+        abort();
+    }
+done:
+    free(names.policies);
+    free(e);
+    json_decref(points);
+    json_decref(out);
+    return text;
+}
+
 int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
                     sim_error *err)
+{
+    return sim_sweep_merge_json(inputs, n, out_path, NULL, err);
+}
+
+int sim_sweep_merge_json(const char *const *inputs, size_t n, const char *out_path,
+                         const char *json_out, sim_error *err)
 {
     if (n == 0) {
         sim_error_add(err, "merge: no input files");
@@ -164,10 +445,13 @@ int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
     }
     char **texts = sim_xcalloc(n, sizeof *texts);
     shard_info *info = sim_xcalloc(n, sizeof *info);
+    json_t **roots = sim_xcalloc(n, sizeof *roots);
     size_t *by_index = NULL; /* shard index - 1 -> input, n when absent */
     bool *present = NULL;
     merge_row *rows = NULL;
-    size_t n_rows = 0, cap = 0, header_len = 0;
+    merge_part *parts = NULL;
+    char *json_text = NULL;
+    size_t n_rows = 0, cap = 0, n_parts = 0, cap_parts = 0, header_len = 0, slices = 1;
     int rc = -1;
     for (size_t f = 0; f < n; f++) {
         size_t len;
@@ -203,6 +487,7 @@ int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
             header_len = hl;
             by_index = sim_xcalloc(info[0].count, sizeof *by_index);
             present = sim_xcalloc(info[0].count, sizeof *present);
+            slices = sim_sweep_slices(info[0].points, (int)info[0].count, info[0].reps);
         } else if (shard_differs(&info[0], inputs[0], &info[f], inputs[f], err) != 0) {
             goto done;
         } else if (hl != header_len || memcmp(t, texts[0], hl) != 0) {
@@ -218,10 +503,44 @@ int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
         }
         present[si] = true;
         by_index[si] = f;
+        if (json_out && !(roots[f] = load_shard_json(inputs[f], &info[f], err)))
+            goto done;
         size_t line_no = 1;
-        for (const char *l = nl + 1; l < t + last; line_no++) {
-            const char *e = strchr(l, '\n');
-            size_t ll = (size_t)(e - l) + 1;
+        for (const char *next = nl + 1; next < t + last; line_no++) {
+            const char *l = next;
+            size_t ll = (size_t)(strchr(l, '\n') - l) + 1;
+            next += ll;
+            if (strncmp(l, SIM_SWEEP_PART_TAG, strlen(SIM_SWEEP_PART_TAG)) == 0) {
+                if (n_parts == cap_parts) {
+                    cap_parts = cap_parts ? 2 * cap_parts : 256;
+                    parts = sim_xrealloc(parts, cap_parts * sizeof *parts);
+                }
+                merge_part *pt = &parts[n_parts];
+                const char *why = "";
+                if (slices == 1) {
+                    sim_error_add(err, "%s:%zu: a replication range, but the points of this "
+                                       "sweep are not split (shards <= points)",
+                                  inputs[f], line_no + 1);
+                    goto done;
+                }
+                if (parse_part(l, ll, pt, &why) != 0) {
+                    sim_error_add(err, "%s:%zu: malformed replication range: %s", inputs[f],
+                                  line_no + 1, why);
+                    goto done;
+                }
+                n_parts++;
+                pt->file = f;
+                size_t sl = slice_of(info[f].reps, slices, pt->first, pt->count);
+                if (pt->point >= info[f].points || pt->policy >= info[f].policies ||
+                    sl == slices || (pt->point * slices + sl) % info[f].count != si) {
+                    sim_error_add(err, "%s:%zu: point %zu, replications %d..%d do not belong "
+                                       "to shard %zu of %zu",
+                                  inputs[f], line_no + 1, pt->point, pt->first,
+                                  pt->first + pt->count - 1, si + 1, info[f].count);
+                    goto done;
+                }
+                continue;
+            }
             if (n_rows == cap) {
                 cap = cap ? 2 * cap : 256;
                 rows = sim_xrealloc(rows, cap * sizeof *rows);
@@ -229,6 +548,12 @@ int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
             merge_row *r = &rows[n_rows];
             if (row_point(l, ll, &r->point) != 0) {
                 sim_error_add(err, "%s:%zu: expected a point number in the first column",
+                              inputs[f], line_no + 1);
+                goto done;
+            }
+            if (slices > 1) {
+                sim_error_add(err, "%s:%zu: a row of means, but this sweep's points are split "
+                                   "into replication ranges (shards > points)",
                               inputs[f], line_no + 1);
                 goto done;
             }
@@ -241,7 +566,6 @@ int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
             r->order = n_rows++;
             r->line = l;
             r->len = ll;
-            l += ll;
         }
     }
     for (size_t i = 0; i < info[0].count; i++)
@@ -250,8 +574,10 @@ int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
             goto done;
         }
     qsort(rows, n_rows, sizeof *rows, row_cmp);
+    if (parts)
+        qsort(parts, n_parts, sizeof *parts, part_cmp);
     /* Every point, one row per policy. */
-    for (size_t i = 0, p = 0; p < info[0].points; p++) {
+    for (size_t i = 0, p = 0; slices == 1 && p < info[0].points; p++) {
         size_t k = 0;
         for (; i < n_rows && rows[i].point == p; i++)
             k++;
@@ -261,17 +587,43 @@ int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
             goto done;
         }
     }
+    if (slices > 1 && check_parts(parts, n_parts, &info[0], inputs, err) != 0)
+        goto done;
+    if (json_out && !(json_text = merged_json(roots, n, &info[0], parts, n_parts, err)))
+        goto done;
     sim_outfile o;
     if (sim_outfile_open(&o, out_path, err) != 0)
         goto done;
     fwrite(texts[0], 1, header_len, o.f);
     for (size_t i = 0; i < n_rows; i++)
         fwrite(rows[i].line, 1, rows[i].len, o.f);
-    rc = sim_outfile_commit(&o, err);
+    for (size_t i = 0; i < n_parts;) { /* a row per point x policy from its ranges */
+        sim_results r = {.n_policies = 1, .n_reps = (size_t)info[0].reps};
+        r.v = sim_xcalloc(r.n_reps * SIM_M_COUNT, sizeof *r.v);
+        fwrite(parts[i].prefix, 1, parts[i].prefix_len, o.f);
+        size_t p = parts[i].point, q = parts[i].policy;
+        for (; i < n_parts && parts[i].point == p && parts[i].policy == q; i++)
+            memcpy(r.v + (size_t)parts[i].first * SIM_M_COUNT, parts[i].v,
+                   (size_t)parts[i].count * SIM_M_COUNT * sizeof *r.v);
+        sim_report_csv_metrics(o.f, &r, 0);
+        sim_results_free(&r);
+    }
+    if ((rc = sim_outfile_commit(&o, err)) != 0 || !json_out)
+        goto done;
+    size_t jl = strlen(json_text);
+    json_text[jl] = '\n'; /* the NUL becomes the last newline; written by length */
+    rc = sim_outfile_write(json_out, json_text, jl + 1, err);
 done:
-    for (size_t f = 0; f < n; f++)
+    for (size_t f = 0; f < n; f++) {
         free(texts[f]);
+        json_decref(roots[f]);
+    }
+    for (size_t i = 0; i < n_parts; i++)
+        free(parts[i].v);
+    free(parts);
+    free(json_text);
     free(texts);
+    free(roots);
     free(info);
     free(by_index);
     free(present);

@@ -37,7 +37,8 @@ static size_t synth_index(const sim_sweep_param *params, const size_t *choice)
  * values, the policy, the replication and the metric. Odd points sleep a little
  * so that threads finish out of order. */
 static int synth_eval(void *ctx, const sim_scenario *base, const sim_sweep_param *params,
-                      size_t n_params, const size_t *choice, sim_results *out, sim_error *err)
+                      size_t n_params, const size_t *choice, int rep_first, int rep_count,
+                      sim_results *out, sim_error *err)
 {
     synth *sy = ctx;
     assert_int_equal(n_params, 2);
@@ -58,14 +59,15 @@ static int synth_eval(void *ctx, const sim_scenario *base, const sim_sweep_param
     double x = strtod(params[0].values[choice[0]], NULL);
     double y = strtod(params[1].values[choice[1]], NULL);
     out->n_policies = base->n_policies;
-    out->n_reps = 3;
+    out->n_reps = rep_count > 0 ? (size_t)rep_count : 3;
     out->v = calloc(out->n_policies * out->n_reps * SIM_M_COUNT, sizeof(double));
     assert_non_null(out->v);
     for (size_t p = 0; p < out->n_policies; p++)
         for (size_t r = 0; r < out->n_reps; r++)
             for (size_t m = 0; m < SIM_M_COUNT; m++)
                 sim_results_at(out, p, r)[m] =
-                    x / 3.0 * (double)(m + 1) + y * (double)(p + 1) + 0.1 * (double)r * (double)r;
+                    x / 3.0 * (double)(m + 1) + y * (double)(p + 1) +
+                    0.1 * (double)(r + (size_t)rep_first) * (double)(r + (size_t)rep_first);
     return 0;
 }
 
