@@ -299,10 +299,18 @@ int sim_cmd_sweep(int argc, char **argv)
     int jobs = a.jobs > 0 ? (int)a.jobs : sim_default_jobs();
     bool over;
     size_t points = sim_sweep_points(params, (size_t)n_params, a.limits.max_sweep_points, &over);
-    /* Fewer points than threads: the spare threads go inside each point. */
+    /* Fewer units of work in this shard (points, or replication ranges) than
+     * threads: the spare threads go inside each unit. */
+    size_t mine = points;
+    if (a.n_shards > 1) {
+        size_t units = points * sim_sweep_slices(points, (int)a.n_shards, s.replications);
+        mine = units >= (size_t)a.shard ? (units - (size_t)a.shard + (size_t)a.n_shards) /
+                                              (size_t)a.n_shards
+                                        : 0;
+    }
     sim_run_opts ro;
     memset(&ro, 0, sizeof ro);
-    ro.jobs = points > 0 && (size_t)jobs > points ? (int)((size_t)jobs / points) : 1;
+    ro.jobs = mine > 0 && (size_t)jobs > mine ? (int)((size_t)jobs / mine) : 1;
     ro.max_events = a.max_events;
     sim_sweep_opts o = {.params = params,
                         .n_params = (size_t)n_params,

@@ -573,7 +573,8 @@ int sim_sweep_merge_json(const char *const *inputs, size_t n, const char *out_pa
             report_missing(present, info[0].count, err);
             goto done;
         }
-    qsort(rows, n_rows, sizeof *rows, row_cmp);
+    if (rows)
+        qsort(rows, n_rows, sizeof *rows, row_cmp);
     if (parts)
         qsort(parts, n_parts, sizeof *parts, part_cmp);
     /* Every point, one row per policy. */
