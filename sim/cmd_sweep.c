@@ -338,10 +338,10 @@ int sim_cmd_sweep(int argc, char **argv)
         goto done;
     }
     if (out.slices > 1)
-        printf("sweep %s: %zu replication ranges x %zu policies (shard %ld/%ld of %zu points, "
-               "each cut into %zu ranges of its %d replications)",
-               s.name, out.mine, s.n_policies, a.shard, a.n_shards, out.points, out.slices,
-               s.replications);
+        printf("sweep %s: %zu replication range%s x %zu policies (shard %ld/%ld of %zu "
+               "points, each cut into %zu ranges of its %d replications)",
+               s.name, out.mine, out.mine == 1 ? "" : "s", s.n_policies, a.shard, a.n_shards,
+               out.points, out.slices, s.replications);
     else
         printf("sweep %s: %zu points x %zu policies x %d replications", s.name, out.mine,
                s.n_policies, s.replications);

@@ -255,11 +255,17 @@ static int check_parts(const merge_part *pt, size_t n_parts, const shard_info *s
             int next = 0;
             const merge_part *head = i < n_parts ? &pt[i] : NULL;
             for (; i < n_parts && pt[i].point == p && pt[i].policy == q; i++) {
-                if (pt[i].first != next) {
-                    sim_error_add(err, "%s: point %zu, policy %zu: replications %d..%d %s",
+                if (pt[i].first > next) {
+                    sim_error_add(err, "merge: point %zu, policy %zu: replications %d..%d "
+                                       "missing",
+                                  p, q, next, pt[i].first - 1);
+                    return -1;
+                }
+                if (pt[i].first < next) {
+                    sim_error_add(err, "%s: point %zu, policy %zu: replications %d..%d given "
+                                       "twice",
                                   inputs[pt[i].file], p, q, pt[i].first,
-                                  pt[i].first + pt[i].count - 1,
-                                  pt[i].first < next ? "given twice" : "follow a gap");
+                                  pt[i].first + pt[i].count - 1);
                     return -1;
                 }
                 if (pt[i].prefix_len != head->prefix_len ||

@@ -479,6 +479,74 @@ static void merge_refuses_shards_that_do_not_belong_together(void **state)
     world_free(&w);
 }
 
+/* 8 points on 12 shards: each point cut into 2 replication ranges (16 units), so
+ * every shard works; merged CSV and JSON are the unsharded bytes; a range left
+ * out is named and nothing is written; --resume reuses a shard's ranges. */
+static void fewer_points_than_shards_split_replications(void **state)
+{
+    (void)state;
+    world w;
+    world_init(&w);
+    sim_sweep_opts all = opts_for(&w, "all", 2);
+    sim_sweep_outcome whole, sh[12];
+    run_ok(&w, &all, &whole);
+    const char *inputs[12];
+    size_t units = 0;
+    for (int i = 0; i < 12; i++) {
+        sim_sweep_opts o = opts_for(&w, "split", 1 + i % 2);
+        o.shard = i + 1;
+        o.n_shards = 12;
+        run_ok(&w, &o, &sh[i]);
+        assert_int_equal(sh[i].slices, 2);
+        assert_true(sh[i].mine >= 1);
+        units += sh[i].mine;
+        inputs[i] = sh[i].csv;
+        char *t = slurp(sh[i].csv);
+        assert_non_null(strstr(t, "\n#part,"));
+        free(t);
+    }
+    assert_int_equal(units, 16);
+    char mcsv[256], mjson[256];
+    snprintf(mcsv, sizeof mcsv, "%s/m.csv", w.dir);
+    snprintf(mjson, sizeof mjson, "%s/m.json", w.dir);
+    sim_error err = {0};
+    assert_int_equal(sim_sweep_merge_json(inputs, 12, mcsv, mjson, &err), 0);
+    char *a = slurp(whole.csv), *b = slurp(mcsv), *ja = slurp(whole.json), *jb = slurp(mjson);
+    assert_string_equal(a, b);
+    assert_string_equal(ja, jb);
+    free(a);
+    free(b);
+    free(ja);
+    free(jb);
+
+    /* Drop shard 5's ranges but keep its shard line: a gap merge must name. */
+    char *t = slurp(sh[4].csv);
+    char *first = strstr(t, "\n#part,"), *shard_line = strstr(t, "\n# dsim sweep shard");
+    assert_non_null(first);
+    assert_non_null(shard_line);
+    FILE *f = fopen(sh[4].csv, "wb");
+    assert_non_null(f);
+    fwrite(t, 1, (size_t)(first - t) + 1, f);
+    fputs(shard_line + 1, f);
+    fclose(f);
+    free(t);
+    remove(mcsv);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(sim_sweep_merge_json(inputs, 12, mcsv, mjson, &err), -1);
+    assert_non_null(strstr(err.msg[0], "missing"));
+    assert_int_equal(access(mcsv, F_OK), -1);
+
+    /* --resume: shard 3 reuses every range it finished. */
+    sim_sweep_opts o = opts_for(&w, "split", 1);
+    o.shard = 3;
+    o.n_shards = 12;
+    o.resume = true;
+    sim_sweep_outcome again;
+    run_ok(&w, &o, &again);
+    assert_int_equal(again.reused, again.mine);
+    world_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -488,6 +556,7 @@ int main(void)
         cmocka_unit_test(csv_has_a_row_per_point_and_policy),
         cmocka_unit_test(jobs_1_and_2_write_identical_files),
         cmocka_unit_test(shards_merged_equal_the_unsharded_csv),
+        cmocka_unit_test(fewer_points_than_shards_split_replications),
         cmocka_unit_test(interrupted_sweep_resumes_without_redoing_points),
         cmocka_unit_test(resume_recomputes_points_of_another_sweep),
         cmocka_unit_test(merge_refuses_shards_that_do_not_belong_together),
