@@ -62,6 +62,7 @@ void node__end(node *n, int64_t at, const node_attempt *a, node_end end, int64_t
     o.started = a->started;
     memcpy(o.stage_ns, a->stage_ns, sizeof o.stage_ns);
     o.stall_ns = a->stall_ns;
+    o.stall_stage = n->cfg.stall_stage;
     o.cold_ns = a->cold ? a->cold_ns : 0;
     n->stats.busy_ns += busy;
     node__emit_job(n, at, NODE_OUT_END, a, &o);

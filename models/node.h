@@ -26,8 +26,8 @@
  *   - `slots` is only advertised (in the UP output); the scheduler enforces it. A
  *     node accepts any number of assigns; `workers` attempts run at once, the rest
  *     wait in a FIFO queue. An attempt runs ASR, NMT, TTS back to back on one
- *     worker. A stall's extra time and a cold start's extra time are added to the
- *     attempt's ASR stage.
+ *     worker. A stall's extra time is added to the stage cfg->stall_stage
+ *     names (ASR by default), a cold start's extra time to the ASR stage.
  *   - cold start: an assign that arrives (and is kept) while the node has been
  *     idle — nothing queued or running — for at least cold_idle_s pays cold_extra.
  *     The node is idle from node_start, from each UP, and from the moment its last
@@ -155,13 +155,14 @@ typedef struct node_out {
     int64_t busy_ns;  /* RESULT, END: worker time this attempt used on this node */
     node_end end;     /* END */
     /* END, for timelines: whether it took a worker, which one and when; the
-     * service time drawn per stage (ASR with the stall), the stall's part of it,
+     * service time drawn per stage (stall included), the stall's part of it,
      * the cold-start extra paid before ASR (0 when none). */
     bool ran;
     int worker;
     int64_t started;
     int64_t stage_ns[STAGE_COUNT];
     int64_t stall_ns, cold_ns;
+    int stall_stage; /* END: the stage stall_ns is part of (cfg->stall_stage) */
 } node_out;
 
 /* The sink: called synchronously, with the time the output happens at (the time

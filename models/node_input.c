@@ -77,7 +77,7 @@ void node_assign(node *n, int64_t now, const node_job *job, gsl_rng *r)
     double u_no_result = gsl_rng_uniform(r);
     a->cold_ns = dist_to_ns(dist_sample(&n->cfg.cold_extra, r, audio_s));
     if (u_stall < n->cfg.stall_prob) {
-        a->stage_ns[STAGE_ASR] += stall_ns;
+        a->stage_ns[n->cfg.stall_stage] += stall_ns;
         a->stall_ns = stall_ns;
     }
     a->no_result = u_no_result < n->cfg.no_result_prob;

@@ -20,7 +20,7 @@ typedef struct node_attempt {
     int64_t started;   /* running: when it took its worker */
     bool ran;          /* took a worker (`worker`, at `started`) */
     int worker;
-    int64_t stall_ns;  /* the stall extra in stage_ns[STAGE_ASR], or 0 */
+    int64_t stall_ns;  /* the stall extra in stage_ns[cfg.stall_stage], or 0 */
     bool kept;         /* queued or started (not dropped on arrival) */
     bool in_set;       /* holds its job_id's entry in the agent's job set */
     /* the job set's list (node_jobs.c), when in_set */

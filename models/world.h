@@ -61,6 +61,7 @@ typedef struct node_config {
     /* faults */
     double stall_prob;         /* per attempt */
     dist stall_extra;          /* extra seconds added to a stalled attempt */
+    int stall_stage;           /* the stage that stalls: STAGE_ASR (default), _NMT, _TTS */
     bool crash;                /* crash fault enabled */
     dist crash_between;        /* up time between crashes */
     dist crash_downtime;       /* down time */

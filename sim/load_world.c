@@ -47,6 +47,9 @@ static void load_faults(sim__ld *ld, const json_t *f, node_config *c)
             sim__check_keys(ld, o, sim__keys_stall);
             sim__num(ld, o, "prob", true, SIM__PROB, &c->stall_prob);
             sim__dist_field(ld, o, "extra_s", true, &c->stall_extra);
+            int e;
+            if (sim__enum(ld, o, "stage", false, sim__enum_stall_stage, &e) == SIM__SET)
+                c->stall_stage = e; /* the names are in STAGE_* order */
         }
         sim__pop(ld);
     }

@@ -141,8 +141,8 @@ static void print_node(FILE *f, const node_config *c)
     if (c->stall_prob > 0 || c->crash || c->cold_start || c->no_result_prob > 0) {
         fprintf(f, "      faults:");
         if (c->stall_prob > 0)
-            fprintf(f, " stall %g%% (+%.3g s mean)", c->stall_prob * 100,
-                    dist_mean(&c->stall_extra));
+            fprintf(f, " stall %g%% (+%.3g s mean, in %s)", c->stall_prob * 100,
+                    dist_mean(&c->stall_extra), sim__enum_stall_stage[c->stall_stage]);
         if (c->crash)
             fprintf(f, " crash every %.3g s for %.3g s (means)", dist_mean(&c->crash_between),
                     dist_mean(&c->crash_downtime));

@@ -257,6 +257,7 @@ typedef struct tl_att {
     int worker;
     int64_t assigned, arrived, ended, started, busy;
     int64_t stage_ns[STAGE_COUNT], stall_ns, cold_ns;
+    int stall_stage;
     bool hedge, stale, ran, has_end;
     uint8_t end, fate;
 } tl_att;
@@ -490,6 +491,7 @@ void sim_tl_node_end(sim_tl *t, int64_t at, const node_out *o)
     a->busy = o->busy_ns;
     memcpy(a->stage_ns, o->stage_ns, sizeof a->stage_ns);
     a->stall_ns = o->stall_ns;
+    a->stall_stage = o->stall_stage;
     a->cold_ns = o->cold_ns;
 }
 
@@ -595,7 +597,7 @@ static void tl_write_attempt(sim_tl *t, const tl_att *a)
                 (int)(a->busy % 1000000));
         if (a->ran) {
             /* stages back to back from the start, cut where the attempt ended; the
-             * cold start opens ASR, the stall closes it */
+             * cold start opens ASR, the stall closes the stage it is in */
             int64_t at = a->started;
             for (int s = 0; s < STAGE_COUNT && at < to; s++) {
                 int64_t len = a->stage_ns[s] + (s == STAGE_ASR ? a->cold_ns : 0);
@@ -607,7 +609,7 @@ static void tl_write_attempt(sim_tl *t, const tl_att *a)
                     tl_slice(t, "stage", "cold start", at, ce, tid);
                     fputs("}}", t->f);
                 }
-                if (s == STAGE_ASR && a->stall_ns > 0 && at + len - a->stall_ns < end) {
+                if (s == a->stall_stage && a->stall_ns > 0 && at + len - a->stall_ns < end) {
                     tl_slice(t, "stage", "stall", at + len - a->stall_ns, end, tid);
                     fputs("}}", t->f);
                 }

@@ -95,6 +95,20 @@ static void a_stalled_job_stops_counting_once_its_asr_is_done(void **state)
     assert_int_equal(got[3], 0);
 }
 
+/* The same stall placed in NMT (faults.stall.stage "nmt"): ASR ends at 1 s, so
+ * the reference set has forgotten the job by the first heartbeat, though the
+ * node is busy with it (1 + 140 s) as long as with the stall in ASR. */
+static void a_stall_in_nmt_is_not_counted_by_the_reference_set(void **state)
+{
+    fx *f = *state;
+    f->cfg.stall_stage = STAGE_NMT;
+    int got[4];
+    stall_script(f, NODE_HB_JOB_IDS, got);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(got[i], 0);
+    assert_int_equal(node_in_flight(f->n), 1); /* still running: NMT 100 + 40 s */
+}
+
 static void the_old_rule_counts_it_to_the_end(void **state)
 {
     int got[4];
@@ -379,6 +393,7 @@ int main(void)
         T(job_ids_rule_drops_an_attempt_marked_for_abort),
         T(a_stalled_job_stops_counting_once_its_asr_is_done),
         T(the_old_rule_counts_it_to_the_end),
+        T(a_stall_in_nmt_is_not_counted_by_the_reference_set),
         T(a_cancel_removes_the_job_though_the_node_ignores_it),
         T(the_same_job_id_twice_counts_once),
         T(the_first_attempt_of_an_id_past_asr_removes_it_for_both),
