@@ -112,20 +112,29 @@ disp__class *disp__class_get(disp *d, uint32_t cls)
     int64_t *v = disp__map_get(&d->class_map, cls, 0);
     disp__class *c;
 
+    disp_time *win = NULL;
+
     if (v != NULL)
         return &d->classes[*v];
-    if (d->nclasses == d->ccap) {
-        d->ccap = d->ccap ? d->ccap * 2 : 4;
-        d->classes = disp__xrealloc(d->classes, d->ccap, sizeof *d->classes);
+    /* all the memory first: a refusal leaves everything as it was */
+    if (disp__grow(d, &d->classes, &d->ccap, (uint64_t)d->nclasses + 1, sizeof *d->classes,
+                   4) != 0 ||
+        disp__map_reserve(d, &d->class_map, d->class_map.n + 1) != 0)
+        return NULL;
+    if (want_window(d)) {
+        if (d->scratch == NULL &&
+            (d->scratch = disp__alloc(d, (size_t)d->p.timeout.window, sizeof *d->scratch)) ==
+                NULL)
+            return NULL;
+        if ((win = disp__alloc(d, (size_t)d->p.timeout.window, sizeof *win)) == NULL)
+            return NULL;
     }
     c = &d->classes[d->nclasses];
     memset(c, 0, sizeof *c);
     c->cls = cls;
-    if (want_window(d)) {
+    if (win != NULL) {
         c->wcap = (uint32_t)d->p.timeout.window;
-        c->win = disp__xcalloc(c->wcap, sizeof *c->win);
-        if (d->scratch == NULL)
-            d->scratch = disp__xcalloc(c->wcap, sizeof *d->scratch);
+        c->win = win;
     }
     disp__map_put(&d->class_map, cls, 0, d->nclasses);
     return &d->classes[d->nclasses++];
@@ -322,8 +331,8 @@ bool disp__budget_withdraw(disp *d)
 void disp__classes_free(disp *d)
 {
     for (uint32_t i = 0; i < d->nclasses; i++)
-        free(d->classes[i].win);
-    free(d->classes);
-    free(d->scratch);
-    disp__map_free(&d->class_map);
+        disp__free(d, d->classes[i].win);
+    disp__free(d, d->classes);
+    disp__free(d, d->scratch);
+    disp__map_free(d, &d->class_map);
 }

@@ -152,6 +152,7 @@ void disp_config_init(disp_config *cfg, const disp_policy *policy)
 int disp_create(disp **out, const disp_config *cfg)
 {
     const disp_policy *policy;
+    disp_alloc al;
     disp *d;
 
     if (out == NULL)
@@ -168,7 +169,18 @@ int disp_create(disp **out, const disp_config *cfg)
     if (policy->backoff.enabled && policy->backoff.jitter != DISP_JITTER_NONE &&
         cfg->uniform == NULL)
         return DISP_EINVAL;
-    d = disp__xcalloc(1, sizeof *d);
+    if (cfg->alloc.malloc_fn == NULL && cfg->alloc.realloc_fn == NULL &&
+        cfg->alloc.free_fn == NULL) {
+        al = disp__libc_alloc;
+    } else if (cfg->alloc.malloc_fn == NULL || cfg->alloc.realloc_fn == NULL ||
+               cfg->alloc.free_fn == NULL) {
+        return DISP_EINVAL;
+    } else {
+        al = cfg->alloc;
+    }
+    if ((d = disp__alloc_raw(&al, 1, sizeof *d)) == NULL)
+        return DISP_ENOMEM;
+    d->al = al;
     d->p = *policy;
     if (d->p.hedge.enabled) /* hedging implies first_result_wins */
         d->p.result_accept = DISP_ACCEPT_FIRST_RESULT_WINS;
@@ -212,10 +224,10 @@ void disp_free(disp *d)
     disp__nodes_free(d);
     disp__classes_free(d);
     disp__sessions_free(d);
-    disp__map_free(&d->dedup);
-    free(d->dq);
-    free(d->heap);
-    free(d);
+    disp__map_free(d, &d->dedup);
+    disp__free(d, d->dq);
+    disp__free(d, d->heap);
+    d->al.free_fn(d->al.ctx, d);
 }
 
 /* ---- inputs ------------------------------------------------------------------------ */
@@ -230,6 +242,8 @@ int disp_utterance(disp *d, disp_time now, uint64_t session, uint32_t index,
         return rc;
     if (session == UINT64_MAX || index >= DISP__INDEX_MAX || audio < 0)
         return DISP_EINVAL;
+    if (disp__reserve_utterance(d, session, index) != 0)
+        return DISP_ENOMEM;
     rc = disp__job_create(d, session, index, audio, job_out);
     disp__queue_pump(d);
     return rc;
@@ -243,6 +257,8 @@ int disp_result(disp *d, disp_time now, uint64_t job_id, uint32_t attempt, uint3
     assert(d != NULL);
     if ((rc = disp__enter(d, now)) != 0)
         return rc;
+    if (disp__reserve_result(d, job_id) != 0)
+        return DISP_ENOMEM;
     rc = disp__result(d, job_id, attempt, node, session, index, success);
     disp__queue_pump(d);
     return rc;

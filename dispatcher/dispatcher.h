@@ -11,7 +11,8 @@
  *
  * Ownership: disp_new() / disp_create() return a handle the caller frees with
  * disp_free(). Commands passed to the sink are borrowed for the duration of the
- * call only.
+ * call only. Memory comes from the allocator given at creation (libc's by
+ * default); the core writes nothing to stderr and never aborts on an input.
  *
  * Re-entrancy and threads: the core never calls the sink re-entrantly. A sink
  * that calls an input of the same handle gets DISP_EBUSY (nothing is done); it
@@ -436,7 +437,7 @@ void disp_get_stats(const disp *d, disp_stats *out);
 int disp_node_load(const disp *d, uint32_t node);
 
 /* ------------------------------------------------------------------------ */
-/* Library: version, error names, creation from a config                    */
+/* Library: version, error names, allocator, creation from a config         */
 /* ------------------------------------------------------------------------ */
 
 /*
@@ -453,7 +454,7 @@ const char *disp_version(void);       /* DISP_VERSION_STRING of the library, e.g
 unsigned disp_version_hex(void);      /* DISP_VERSION_HEX of the library */
 
 #define DISP_EBUSY (-4)    /* an input called from within the same handle's sink */
-#define DISP_ENOMEM (-5)   /* out of memory (disp_create) */
+#define DISP_ENOMEM (-5)   /* the allocator refused; the core's state is unchanged */
 #define DISP_EVERSION (-6) /* a struct's size field does not match this library */
 
 /* Every error code once: XX(code, "name", "message"). disp_err_name and
@@ -473,6 +474,21 @@ const char *disp_err_name(int code);
  * value that is no code). Static strings. */
 const char *disp_strerror(int code);
 
+/*
+ * The host's allocator, per dispatcher (no process-wide hook: two handles may use
+ * two allocators). All three NULL: libc's malloc/realloc/free. Each gets `ctx`.
+ * realloc_fn(ctx, NULL, n) must act as malloc; free_fn(ctx, NULL) must be a no-op.
+ * A NULL return is out of memory: the input that needed the memory returns
+ * DISP_ENOMEM and the core's state is as before the call. The core never asks
+ * for 0 bytes and frees everything it got by disp_free().
+ */
+typedef struct disp_alloc {
+    void *(*malloc_fn)(void *ctx, size_t size);
+    void *(*realloc_fn)(void *ctx, void *ptr, size_t size);
+    void (*free_fn)(void *ctx, void *ptr);
+    void *ctx;
+} disp_alloc;
+
 /* Everything disp_create needs. Fill it with disp_config_init, then set fields. */
 typedef struct disp_config {
     size_t size;                 /* sizeof(disp_config): set by disp_config_init */
@@ -481,6 +497,7 @@ typedef struct disp_config {
     void *sink_ctx;
     disp_uniform_fn uniform;     /* NULL unless the policy uses jitter */
     void *uniform_ctx;
+    disp_alloc alloc;            /* all NULL: libc */
 } disp_config;
 
 /* Zeroes *cfg, sets its size and its policy. */
@@ -489,8 +506,8 @@ void disp_config_init(disp_config *cfg, const disp_policy *policy);
 /*
  * Creates a dispatcher from *cfg into *out. Returns 0, DISP_EVERSION when
  * cfg->size or the policy's size is not this library's, DISP_EINVAL for a policy
- * disp_policy_check refuses (or jitter without `uniform`), DISP_ENOMEM when
- * memory ran out. *out is NULL on error.
+ * disp_policy_check refuses (or jitter without `uniform`, or some but not all
+ * of the allocator's functions), DISP_ENOMEM when the allocator refused. *out is NULL on error.
  */
 DISP_NODISCARD int disp_create(disp **out, const disp_config *cfg);
 

@@ -37,9 +37,27 @@ _Static_assert(DISP__SLOT_MAX == DISP_JOBS_HELD_MAX, "jobs held: one limit");
 #define DISP__PHI_WINDOW 64         /* inter-arrival samples per node (phi accrual) */
 #define DISP__BUDGET_SLOTS 10       /* retry budget: 10 one-second buckets (a 10 s window) */
 
-/* ---- allocation: out of memory aborts with a message ---------------------- */
-void *disp__xcalloc(size_t n, size_t size);
-void *disp__xrealloc(void *p, size_t n, size_t size);
+/* ---- alloc.c: the host's allocator; growth before change ------------------ */
+struct disp;
+extern const disp_alloc disp__libc_alloc;
+void *disp__alloc_raw(const disp_alloc *al, size_t n, size_t size); /* zeroed; NULL */
+void *disp__alloc(struct disp *d, size_t n, size_t size);           /* zeroed; NULL */
+void disp__free(struct disp *d, void *p);
+/* Grows the array *pp (elements of `size`) to at least `need` (doubling from
+ * `first`). Returns 0 or DISP_ENOMEM with *pp and *cap unchanged. */
+int disp__grow(struct disp *d, void *pp, uint32_t *cap, uint64_t need, size_t size,
+               uint32_t first);
+/* The same for a ring of n elements from *head; it is unrolled (head 0). */
+int disp__ring_grow(struct disp *d, void *pp, uint32_t *head, uint32_t n, uint32_t *cap,
+                    uint64_t need, size_t size);
+/* Room for one more job (with its free-slot, forget and timer entries), one more
+ * session, one more dedup record. 0 or DISP_ENOMEM (nothing changed). */
+int disp__reserve_job(struct disp *d);
+int disp__reserve_session(struct disp *d);
+int disp__reserve_dedup(struct disp *d);
+/* Everything disp_utterance / disp_result may need. */
+int disp__reserve_utterance(struct disp *d, uint64_t session, uint32_t index);
+int disp__reserve_result(struct disp *d, uint64_t job_id);
 
 /* ---- hash map: (a, b) -> int64, open addressing, no tombstones ------------ */
 typedef struct {
@@ -53,10 +71,12 @@ typedef struct {
     size_t n;
 } disp__map;
 
-void disp__map_free(disp__map *m);
+void disp__map_free(struct disp *d, disp__map *m);
+/* Room for n keys: 0 or DISP_ENOMEM (the map unchanged). */
+int disp__map_reserve(struct disp *d, disp__map *m, size_t n);
 /* Returns the value's address or NULL; valid until the next put/del. */
 int64_t *disp__map_get(const disp__map *m, uint64_t a, uint64_t b);
-/* Inserts or overwrites. `a` must not be UINT64_MAX. */
+/* Inserts or overwrites; room was reserved. `a` must not be UINT64_MAX. */
 void disp__map_put(disp__map *m, uint64_t a, uint64_t b, int64_t v);
 /* Removes the key; returns whether it was there. */
 bool disp__map_del(disp__map *m, uint64_t a, uint64_t b);
@@ -203,6 +223,7 @@ typedef struct {
 /* ---- the handle ------------------------------------------------------------ */
 struct disp {
     disp_policy p;
+    disp_alloc al;           /* the host's allocator (disp__libc_alloc by default) */
     disp_sink_fn sink;
     void *ctx;
     disp_uniform_fn uniform;
@@ -235,6 +256,7 @@ struct disp {
     disp__map class_map;
     disp_time *scratch;      /* quantile selection */
 
+    disp__uinfo *spare_u;    /* a reserved first window for a session about to open */
     disp__session *sessions;
     uint32_t nsess, scap, sfree;
     disp__map sess_map;      /* (session id, 0) -> slot */
@@ -311,10 +333,15 @@ void disp__dedup_expire(disp *d);
 disp__uinfo *disp__u_get(const disp__session *s, int64_t index);
 /* Adds [lo, hi) to the window (the window becomes the smallest range holding
  * both); new entries hold nothing. The caller checked the span (d->window_max). */
-void disp__u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi);
+int disp__u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi);
+/* Makes the allocation hold [lo, hi) with the window (s NULL: the first window
+ * of a session about to open). 0 or DISP_ENOMEM, the window unchanged. */
+int disp__u_reserve(disp *d, disp__session *s, int64_t lo, int64_t hi);
 /* Drops entries from the front of the window while they can no longer matter
- * (see uwin.c) and shrinks the allocation to what is left. */
+ * (see uwin.c). */
 void disp__u_trim(disp *d, disp__session *s);
+/* Shrinks a sparse allocation to what is left (kept as is if refused). */
+void disp__u_shrink(disp *d, disp__session *s);
 /* Frees the window. */
 void disp__u_free(disp *d, disp__session *s);
 
@@ -335,6 +362,9 @@ int disp__session_claim(disp *d, disp__session *s, uint32_t index);
 void disp__session_set_job(disp__session *s, uint32_t index, uint64_t job);
 /* A successful result for (session, index) enters the result queue. */
 void disp__rq_add(disp *d, disp__session *s, const disp__rq_entry *e);
+/* Room for one more result of `index` in the session's queue (and the gap
+ * entries it may create). 0 or DISP_ENOMEM, nothing changed. */
+int disp__rq_reserve(disp *d, disp__session *s, uint32_t index);
 /* The job of (session, index) failed for good (ordered queue skips it). */
 void disp__rq_failed(disp *d, disp__session *s, uint32_t index);
 void disp__rq_gap_timer(disp *d, uint32_t slot);

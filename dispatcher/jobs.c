@@ -118,16 +118,7 @@ void disp__job_finish(disp *d, disp__job *j, disp__jstate st)
     dequeue(d, j);
     j->state = (uint8_t)st;
     j->forget_at = d->now + d->retain;
-    if (d->fq_n == d->fq_cap) { /* grow the ring, unrolling it */
-        uint32_t cap = d->fq_cap ? d->fq_cap * 2 : 256;
-        disp__forget *q = disp__xcalloc(cap, sizeof *q);
-        for (uint32_t i = 0; i < d->fq_n; i++)
-            q[i] = d->fq[(d->fq_head + i) % d->fq_cap];
-        free(d->fq);
-        d->fq = q;
-        d->fq_cap = cap;
-        d->fq_head = 0;
-    }
+    assert(d->fq_n < d->fq_cap); /* one entry per job slot at most: grown with the jobs */
     d->fq[(d->fq_head + d->fq_n) % d->fq_cap].at = j->forget_at;
     d->fq[(d->fq_head + d->fq_n) % d->fq_cap].slot = s;
     d->fq_n++;
@@ -409,10 +400,7 @@ static disp__job *job_alloc(disp *d)
     } else {
         if (d->njobs == DISP__SLOT_MAX)
             return NULL;
-        if (d->njobs == d->jcap) {
-            d->jcap = d->jcap ? d->jcap * 2 : 256;
-            d->jobs = disp__xrealloc(d->jobs, d->jcap, sizeof *d->jobs);
-        }
+        assert(d->njobs < d->jcap); /* reserved: disp__reserve_job */
         s = d->njobs++;
     }
     j = &d->jobs[s];
@@ -430,6 +418,7 @@ int disp__job_create(disp *d, uint64_t session, uint32_t index, disp_time audio,
     uint64_t known = s ? disp__session_job(s, index) : 0;
     disp__job *j;
     disp__node *n;
+    int rc;
 
     if (known != 0 && disp__job_by_id(d, known) != NULL) { /* idempotent per (session, index) */
         if (job_out)
@@ -438,7 +427,9 @@ int disp__job_create(disp *d, uint64_t session, uint32_t index, disp_time audio,
     }
     if (s == NULL && (s = disp__session_open(d, session)) == NULL)
         return DISP_ELIMIT;
-    if (disp__session_claim(d, s, index) != 0 || (j = job_alloc(d)) == NULL)
+    if ((rc = disp__session_claim(d, s, index)) != 0)
+        return rc;
+    if ((j = job_alloc(d)) == NULL)
         return DISP_ELIMIT;
     if ((++d->serial & ((UINT64_C(1) << DISP__GEN_BITS) - 1)) == 0)
         ++d->serial; /* generation 0 never names a job */
@@ -474,10 +465,7 @@ int disp__job_create(disp *d, uint64_t session, uint32_t index, disp_time audio,
 void disp__jobs_forget(disp *d)
 {
     while (d->fq_n > 0 && d->fq[d->fq_head].at <= d->now) {
-        if (d->nfree == d->fcap) {
-            d->fcap = d->fcap ? d->fcap * 2 : 256;
-            d->jfree = disp__xrealloc(d->jfree, d->fcap, sizeof *d->jfree);
-        }
+        assert(d->nfree < d->fcap); /* grown with the jobs */
         d->jfree[d->nfree++] = d->fq[d->fq_head].slot;
         d->fq_head = (d->fq_head + 1) % d->fq_cap;
         d->fq_n--;
@@ -487,7 +475,7 @@ void disp__jobs_forget(disp *d)
 
 void disp__jobs_free(disp *d)
 {
-    free(d->jobs);
-    free(d->jfree);
-    free(d->fq);
+    disp__free(d, d->jobs);
+    disp__free(d, d->jfree);
+    disp__free(d, d->fq);
 }

@@ -6,38 +6,9 @@
  * load factor stays at or below 1/2. Iteration order is never exposed, so the
  * hash function cannot leak into outputs.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
-
-void *disp__xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size ? size : 1);
-
-    if (p == NULL) {
-        fputs("dispatcher: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
-
-void *disp__xrealloc(void *p, size_t n, size_t size)
-{
-    void *q;
-
-    if (size != 0 && n > SIZE_MAX / size) {
-        fputs("dispatcher: allocation too large\n", stderr);
-        abort();
-    }
-    q = realloc(p, (n * size) != 0 ? n * size : 1);
-    if (q == NULL) {
-        fputs("dispatcher: out of memory\n", stderr);
-        abort();
-    }
-    return q;
-}
 
 static uint64_t mix(uint64_t x)
 {
@@ -54,9 +25,9 @@ static size_t home(const disp__map *m, uint64_t a, uint64_t b)
     return (size_t)(mix(a ^ mix(b + UINT64_C(0x9e3779b97f4a7c15))) & (m->cap - 1));
 }
 
-void disp__map_free(disp__map *m)
+void disp__map_free(disp *d, disp__map *m)
 {
-    free(m->s);
+    disp__free(d, m->s);
     m->s = NULL;
     m->cap = m->n = 0;
 }
@@ -76,29 +47,43 @@ int64_t *disp__map_get(const disp__map *m, uint64_t a, uint64_t b)
     }
 }
 
-static void grow(disp__map *m)
-{
-    disp__mslot *old = m->s;
-    size_t oldcap = m->cap, i;
+static void put(disp__map *m, uint64_t a, uint64_t b, int64_t v);
 
-    m->cap = oldcap ? oldcap * 2 : 8;
-    m->s = disp__xcalloc(m->cap, sizeof *m->s);
-    for (i = 0; i < m->cap; i++)
-        m->s[i].a = UINT64_MAX;
+int disp__map_reserve(disp *d, disp__map *m, size_t n)
+{
+    disp__mslot *old = m->s, *ns;
+    size_t oldcap = m->cap, cap = oldcap ? oldcap : 8, i;
+
+    if (n * 2 <= oldcap)
+        return 0;
+    while (n * 2 > cap)
+        cap *= 2;
+    if ((ns = disp__alloc(d, cap, sizeof *ns)) == NULL)
+        return DISP_ENOMEM; /* the map is as it was */
+    for (i = 0; i < cap; i++)
+        ns[i].a = UINT64_MAX;
+    m->s = ns;
+    m->cap = cap;
     m->n = 0;
     for (i = 0; i < oldcap; i++)
         if (old[i].a != UINT64_MAX)
-            disp__map_put(m, old[i].a, old[i].b, old[i].v);
-    free(old);
+            put(m, old[i].a, old[i].b, old[i].v);
+    disp__free(d, old);
+    return 0;
 }
 
 void disp__map_put(disp__map *m, uint64_t a, uint64_t b, int64_t v)
 {
+    put(m, a, b, v);
+}
+
+static void put(disp__map *m, uint64_t a, uint64_t b, int64_t v)
+{
     size_t i;
 
     assert(a != UINT64_MAX);
-    if ((m->n + 1) * 2 > m->cap)
-        grow(m);
+    /* room was reserved (disp__map_reserve) before any state changed */
+    assert((m->n + 1) * 2 <= m->cap || disp__map_get(m, a, b) != NULL);
     for (i = home(m, a, b);; i = (i + 1) & (m->cap - 1)) {
         disp__mslot *s = &m->s[i];
         if (s->a == UINT64_MAX) {

@@ -170,8 +170,7 @@ void disp__node_signal(disp *d, disp__node *n, disp_time now)
         } else {
             n->phi_n++;
         }
-        if (n->phi_win == NULL)
-            n->phi_win = disp__xcalloc(DISP__PHI_WINDOW, sizeof *n->phi_win);
+        assert(n->phi_win != NULL); /* allocated by disp_node_up */
         n->phi_win[n->phi_pos] = now - n->last_signal;
         n->phi_pos = (n->phi_pos + 1) % DISP__PHI_WINDOW;
         n->phi_sum += x;
@@ -184,10 +183,10 @@ void disp__node_signal(disp *d, disp__node *n, disp_time now)
 void disp__nodes_free(disp *d)
 {
     for (uint32_t i = 0; i < d->nnodes; i++)
-        free(d->nodes[i].phi_win);
-    free(d->nodes);
-    free(d->elig);
-    disp__map_free(&d->node_map);
+        disp__free(d, d->nodes[i].phi_win);
+    disp__free(d, d->nodes);
+    disp__free(d, d->elig);
+    disp__map_free(d, &d->node_map);
 }
 
 /* ---- public ------------------------------------------------------------------ */
@@ -195,6 +194,7 @@ void disp__nodes_free(disp *d)
 int disp_node_up(disp *d, disp_time now, uint32_t node, uint32_t cls, int slots)
 {
     disp__node *n;
+    disp__class *c;
     int rc;
 
     assert(d != NULL);
@@ -203,14 +203,23 @@ int disp_node_up(disp *d, disp_time now, uint32_t node, uint32_t cls, int slots)
     if (slots < 0 || slots > DISP_SLOTS_MAX)
         return DISP_EINVAL;
     n = disp__node_find(d, node);
+    /* the memory first (a new class's too): refused, nothing has changed (an
+     * empty class record is no state: it has no node and no sample) */
+    if ((c = disp__class_get(d, cls)) == NULL)
+        return DISP_ENOMEM;
     if (n == NULL) {
-        if (d->nnodes == d->ncap) {
-            d->ncap = d->ncap ? d->ncap * 2 : 16;
-            d->nodes = disp__xrealloc(d->nodes, d->ncap, sizeof *d->nodes);
-            d->elig = disp__xrealloc(d->elig, d->ncap, sizeof *d->elig);
-        }
+        uint32_t ecap = d->ncap;
+        disp_time *phi = NULL;
+        if (disp__grow(d, &d->elig, &ecap, (uint64_t)d->nnodes + 1, sizeof *d->elig, 16) != 0 ||
+            disp__grow(d, &d->nodes, &d->ncap, ecap, sizeof *d->nodes, 16) != 0 ||
+            disp__map_reserve(d, &d->node_map, d->node_map.n + 1) != 0)
+            return DISP_ENOMEM;
+        if (d->p.liveness.mode == DISP_LIVENESS_PHI &&
+            (phi = disp__alloc(d, DISP__PHI_WINDOW, sizeof *phi)) == NULL)
+            return DISP_ENOMEM;
         n = &d->nodes[d->nnodes];
         memset(n, 0, sizeof *n);
+        n->phi_win = phi;
         n->id = node;
         n->reg = d->reg_seq++;
         n->hpos = -1;
@@ -220,7 +229,7 @@ int disp_node_up(disp *d, disp_time now, uint32_t node, uint32_t cls, int slots)
         d->nnodes++;
     }
     n->cls = cls;
-    n->cls_slot = (uint32_t)(disp__class_get(d, cls) - d->classes);
+    n->cls_slot = (uint32_t)(c - d->classes);
     n->slots = slots ? slots : d->p.default_slots;
     n->current = 0; /* until the first heartbeat of this registration */
     n->online = true;

@@ -87,16 +87,7 @@ static bool dedup_drop(disp *d, const disp__job *j, uint64_t job_id, uint32_t at
         return true;
     }
     disp__map_put(&d->dedup, j->session, job_id, d->now);
-    if (d->dq_n == d->dq_cap) { /* grow the ring, unrolling it */
-        uint32_t cap = d->dq_cap ? d->dq_cap * 2 : 256, i;
-        disp__dqent *q = disp__xcalloc(cap, sizeof *q);
-        for (i = 0; i < d->dq_n; i++)
-            q[i] = d->dq[(d->dq_head + i) % d->dq_cap];
-        free(d->dq);
-        d->dq = q;
-        d->dq_cap = cap;
-        d->dq_head = 0;
-    }
+    assert(d->dq_n < d->dq_cap); /* reserved: disp__reserve_dedup */
     {
         uint32_t t = (d->dq_head + d->dq_n) % d->dq_cap;
         d->dq[t].a = j->session;

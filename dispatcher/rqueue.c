@@ -43,10 +43,7 @@ disp__session *disp__session_open(disp *d, uint64_t id)
     } else {
         if (d->nsess == DISP__SESSION_MAX)
             return NULL;
-        if (d->nsess == d->scap) {
-            d->scap = d->scap ? d->scap * 2 : 64;
-            d->sessions = disp__xrealloc(d->sessions, d->scap, sizeof *d->sessions);
-        }
+        assert(d->nsess < d->scap); /* reserved: disp__reserve_session */
         slot = d->nsess++;
     }
     s = &d->sessions[slot];
@@ -92,7 +89,7 @@ static bool pend_has(const disp__session *s, int64_t idx)
 /* Inserts, or overwrites the entry with the same index (the reference's map insert).
  * The side of the insertion point with fewer entries moves: an index that fills
  * the gap at the front of a long ordered queue costs no move of the rest. */
-static void pend_put(disp__session *s, const disp__rq_entry *e)
+static void pend_put(disp *d, disp__session *s, const disp__rq_entry *e)
 {
     uint32_t i = pend_lower(s, e->index);
 
@@ -111,8 +108,10 @@ static void pend_put(disp__session *s, const disp__rq_entry *e)
                 memmove(s->pend, s->pend + s->pstart, s->pn * sizeof *s->pend);
                 s->pstart = 0;
             } else {
-                s->pcap = s->pcap ? s->pcap * 2 : 8;
-                s->pend = disp__xrealloc(s->pend, s->pcap, sizeof *s->pend);
+                int rc = disp__grow(d, &s->pend, &s->pcap, (uint64_t)s->pcap + 1,
+                                    sizeof *s->pend, 8);
+                assert(rc == 0); /* reserved: disp__rq_reserve */
+                (void)rc;
             }
         }
         memmove(s->pend + s->pstart + i + 1, s->pend + s->pstart + i,
@@ -176,7 +175,9 @@ int disp__session_claim(disp *d, disp__session *s, uint32_t index)
         lo = s->expected;
     if (hi - lo > (int64_t)d->window_max)
         return DISP_ELIMIT;
-    disp__u_cover(d, s, index, index + 1);
+    if (disp__u_cover(d, s, index, index + 1) != 0)
+        return DISP_ENOMEM; /* not reached: reserved by disp__reserve_utterance */
+    disp__u_shrink(d, s);
     return 0;
 }
 
@@ -404,13 +405,13 @@ static void ref_add(disp *d, disp__session *s, const disp__rq_entry *e)
             i = (int64_t)e->index - DISP__ACK_RANGE_MAX;
         if (top - i > (int64_t)d->window_max)
             i = top - (int64_t)d->window_max;
-        if (i < (int64_t)e->index)
-            disp__u_cover(d, s, (uint32_t)i, e->index);
+        if (i < (int64_t)e->index && disp__u_cover(d, s, (uint32_t)i, e->index) != 0)
+            i = e->index; /* not reached: reserved by disp__rq_reserve */
         for (; i < (int64_t)e->index; i++)
             if (!pend_has(s, i) && ack_get(s, i) == NULL)
                 ack_put(s, (uint32_t)i, d->now);
     }
-    pend_put(s, e);
+    pend_put(d, s, e);
     evict_beyond_max(d, s);
     ref_ready(d, s);
 }
@@ -476,7 +477,7 @@ static void ord_add(disp *d, disp__session *s, const disp__rq_entry *e)
         qlog(d, DISP_LOG_QUEUE_DUPLICATE, s, e->index, e, 0);
         return;
     }
-    pend_put(s, e);
+    pend_put(d, s, e);
     ord_pump(d, s); /* release first: only what is still held counts for eviction */
     evict_beyond_max(d, s);
 }
@@ -534,7 +535,7 @@ int disp__session_close(disp *d, disp__session *s)
     disp__u_free(d, s); /* no wait entries: arm_check() leaves the ring */
     arm_check(d, s);
     disp__timer_clear(d, DISP__TREF(DISP__T_SESSION, slot));
-    free(s->pend);
+    disp__free(d, s->pend);
     disp__map_del(&d->sess_map, s->id, 0);
     memset(s, 0, sizeof *s);
     s->hpos = -1;
@@ -547,9 +548,30 @@ int disp__session_close(disp *d, disp__session *s)
 void disp__sessions_free(disp *d)
 {
     for (uint32_t i = 0; i < d->nsess; i++) {
-        free(d->sessions[i].pend);
-        free(d->sessions[i].u);
+        disp__free(d, d->sessions[i].pend);
+        disp__free(d, d->sessions[i].u);
     }
-    free(d->sessions);
-    disp__map_free(&d->sess_map);
+    disp__free(d, d->sessions);
+    disp__free(d, d->spare_u);
+    disp__map_free(d, &d->sess_map);
+}
+
+int disp__rq_reserve(disp *d, disp__session *s, uint32_t index)
+{
+    int64_t top = (int64_t)s->ubase + s->un;
+
+    if (disp__grow(d, &s->pend, &s->pcap, (uint64_t)s->pstart + s->pn + 1, sizeof *s->pend,
+                   8) != 0)
+        return DISP_ENOMEM;
+    /* the gap entries disp__rq_add may create (reference queue), as it computes them */
+    if (d->p.result_queue == DISP_QUEUE_REFERENCE && (int64_t)index > s->expected) {
+        int64_t i = s->expected;
+        if ((int64_t)index - i > DISP__ACK_RANGE_MAX)
+            i = (int64_t)index - DISP__ACK_RANGE_MAX;
+        if (top - i > (int64_t)d->window_max)
+            i = top - (int64_t)d->window_max;
+        if (i < (int64_t)index)
+            return disp__u_reserve(d, s, i, index);
+    }
+    return 0;
 }

@@ -100,10 +100,7 @@ void disp__timer_set(disp *d, uint32_t ref, disp_time when)
     disp__hent e;
 
     disp__timer_clear(d, ref);
-    if (d->hn == d->hcap) {
-        d->hcap = d->hcap ? d->hcap * 2 : 64;
-        d->heap = disp__xrealloc(d->heap, d->hcap, sizeof *d->heap);
-    }
+    assert(d->hn < d->hcap); /* grown with the jobs and sessions (alloc.c) */
     e.when = when;
     e.seq = d->hseq++;
     e.ref = ref;

@@ -43,22 +43,58 @@ disp__uinfo *disp__u_get(const disp__session *s, int64_t index)
     return &s->u[(uint32_t)index & (s->ucap - 1)];
 }
 
-/* Moves the window into an allocation of `cap` entries (a power of two >= un). */
-static void u_realloc(disp__session *s, uint32_t cap)
+/* Moves the window into an allocation of `cap` entries (a power of two >= un).
+ * Returns 0, or DISP_ENOMEM with the window as it was. A new session's first
+ * allocation takes the spare one disp__u_reserve made. */
+static int u_realloc(disp *d, disp__session *s, uint32_t cap)
 {
     disp__uinfo *u;
 
     assert(cap >= s->un && (cap & (cap - 1)) == 0);
     if (cap == s->ucap)
-        return;
-    u = disp__xcalloc(cap, sizeof *u);
+        return 0;
+    if (s->ucap == 0 && cap == DISP__WINDOW_MIN && d->spare_u != NULL) {
+        u = d->spare_u;
+        d->spare_u = NULL;
+    } else if ((u = disp__alloc(d, cap, sizeof *u)) == NULL) {
+        return DISP_ENOMEM;
+    }
     for (uint32_t k = 0; k < s->un; k++) {
         uint32_t i = s->ubase + k;
         u[i & (cap - 1)] = s->u[i & (s->ucap - 1)];
     }
-    free(s->u);
+    disp__free(d, s->u);
     s->u = u;
     s->ucap = cap;
+    return 0;
+}
+
+static uint32_t u_cap_for(const disp__session *s, uint64_t span)
+{
+    uint32_t cap;
+
+    for (cap = s->ucap ? s->ucap : DISP__WINDOW_MIN; cap < span; cap *= 2)
+        ;
+    return cap;
+}
+
+int disp__u_reserve(disp *d, disp__session *s, int64_t lo, int64_t hi)
+{
+    if (s == NULL) { /* a session about to open: its first window */
+        if (d->spare_u == NULL &&
+            (d->spare_u = disp__alloc(d, DISP__WINDOW_MIN, sizeof *d->spare_u)) == NULL)
+            return DISP_ENOMEM;
+        return 0;
+    }
+    if (s->un > 0) {
+        lo = lo < (int64_t)s->ubase ? lo : (int64_t)s->ubase;
+        hi = hi > (int64_t)s->ubase + s->un ? hi : (int64_t)s->ubase + s->un;
+    }
+    if (hi - lo > (int64_t)d->window_max) /* refused later with DISP_ELIMIT */
+        return 0;
+    if (hi - lo > (int64_t)s->ucap || s->ucap == 0)
+        return u_realloc(d, s, u_cap_for(s, (uint64_t)(hi - lo)));
+    return 0;
 }
 
 static void u_clear(disp__session *s, uint32_t lo, uint32_t hi)
@@ -69,9 +105,9 @@ static void u_clear(disp__session *s, uint32_t lo, uint32_t hi)
     }
 }
 
-void disp__u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi)
+int disp__u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi)
 {
-    uint32_t top = s->ubase + s->un, nlo = lo, nhi = hi, cap;
+    uint32_t top = s->ubase + s->un, nlo = lo, nhi = hi;
 
     assert(lo < hi);
     if (s->un > 0) {
@@ -79,11 +115,8 @@ void disp__u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi)
         nhi = hi > top ? hi : top;
     }
     assert(nhi - nlo <= d->window_max);
-    if (nhi - nlo > s->ucap) {
-        for (cap = s->ucap ? s->ucap : DISP__WINDOW_MIN; cap < nhi - nlo; cap *= 2)
-            ;
-        u_realloc(s, cap);
-    }
+    if ((nhi - nlo > s->ucap || s->ucap == 0) && u_realloc(d, s, u_cap_for(s, nhi - nlo)) != 0)
+        return DISP_ENOMEM; /* not reached: the input reserved it (disp__u_reserve) */
     if (s->un == 0) {
         u_clear(s, nlo, nhi);
     } else {
@@ -93,6 +126,7 @@ void disp__u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi)
     d->st.session_index_entries += (uint64_t)(nhi - nlo) - s->un;
     s->ubase = nlo;
     s->un = nhi - nlo;
+    return 0;
 }
 
 /* Whether the front entry (index b) can no longer matter; see the top. */
@@ -113,8 +147,6 @@ static bool droppable(const disp *d, const disp__session *s, uint32_t b, const d
 
 void disp__u_trim(disp *d, disp__session *s)
 {
-    uint32_t cap;
-
     while (s->un > 0) {
         const disp__uinfo *u = &s->u[s->ubase & (s->ucap - 1)];
         if (!droppable(d, s, s->ubase, u))
@@ -125,17 +157,23 @@ void disp__u_trim(disp *d, disp__session *s)
         s->un--;
         d->st.session_index_entries--;
     }
+}
+
+void disp__u_shrink(disp *d, disp__session *s)
+{
+    uint32_t cap;
+
     if (s->ucap > DISP__WINDOW_MIN && s->un <= s->ucap / 4) {
         for (cap = DISP__WINDOW_MIN; cap < 2 * s->un; cap *= 2)
             ;
-        u_realloc(s, cap);
+        (void)u_realloc(d, s, cap); /* refused: the larger allocation stays */
     }
 }
 
 void disp__u_free(disp *d, disp__session *s)
 {
     d->st.session_index_entries -= s->un;
-    free(s->u);
+    disp__free(d, s->u);
     s->u = NULL;
     s->ubase = s->un = s->ucap = 0;
     s->nwait = 0;

@@ -5,7 +5,7 @@
 # (component `dispatcher`, staged with DESTDIR), then a program outside the tree
 # (tests/data/embed/consumer.c) builds against it as C and as C++, with
 # pkg-config (shared and static) and with CMake's find_package(dsim CONFIG), with
-# -Werror=unused-result, and runs: version, named errors, a re-entrant call
+# -Werror=unused-result, and runs: version, named errors, its own allocator, a re-entrant call
 # refused. The old pkg-config name `dispatcher` and #include <dispatcher.h> still work.
 set -euo pipefail
 if [ "${DSIM_SANITIZED:-0}" = 1 ]; then

@@ -1,6 +1,7 @@
 /*
  * test_dispatcher_embed.c — the embedding contract of the core: version, error
- * names, the policy's size field, re-entrant calls refused.
+ * names, the policy's size field, re-entrant calls refused, the host's allocator
+ * (a refused allocation at any point leaves the state as it was).
  */
 #include <stdio.h>
 
@@ -165,6 +166,231 @@ static void test_reentrant_refused(void **state)
     rec_free(&x.r);
 }
 
+/* ---- the host's allocator ------------------------------------------------- */
+
+/* Counts calls; the fail_at-th call (1-based; 0 = never) returns NULL. */
+typedef struct {
+    long calls, fail_at, live, failed;
+} counting;
+
+static void *c_malloc(void *ctx, size_t n)
+{
+    counting *c = ctx;
+    void *p;
+
+    assert_true(n > 0); /* the core never asks for 0 bytes */
+    if (++c->calls == c->fail_at) {
+        c->failed++;
+        return NULL;
+    }
+    if ((p = malloc(n)) != NULL)
+        c->live++;
+    return p;
+}
+
+static void *c_realloc(void *ctx, void *old, size_t n)
+{
+    counting *c = ctx;
+    void *p;
+
+    assert_true(n > 0);
+    if (++c->calls == c->fail_at) {
+        c->failed++;
+        return NULL;
+    }
+    if ((p = realloc(old, n)) != NULL && old == NULL)
+        c->live++;
+    return p;
+}
+
+static void c_free(void *ctx, void *p)
+{
+    counting *c = ctx;
+
+    if (p != NULL)
+        c->live--;
+    free(p);
+}
+
+/* One scripted input: i-th of the run. Covers node registration (two classes),
+ * utterances in three sessions (more than the first job table holds), results
+ * in and out of order and twice (dedup, gaps), progress, heartbeats, timeouts
+ * and failovers, a node down, session closes. */
+#define SCRIPT_LEN 700
+static int script_step(disp *d, int i)
+{
+    disp_time t = MSEC(100) * i;
+    uint64_t sess = (uint64_t)(i % 3) + 1;
+    uint32_t idx = (uint32_t)(i / 3);
+
+    if (i < 6)
+        return disp_node_up(d, t, (uint32_t)i + 1, (uint32_t)(i % 2), 64);
+    if (i == 400)
+        return disp_node_down(d, t, 3);
+    if (i == 650 || i == 690)
+        return disp_session_close(d, t, i == 650 ? 2 : 1);
+    switch (i % 7) {
+    case 0:
+    case 1:
+    case 2:
+    case 3:
+        return disp_utterance(d, t, sess, idx, SEC(2), NULL);
+    case 4:
+        return disp_advance(d, t);
+    default:
+        return i % 2 ? disp_node_heartbeat(d, t, (uint32_t)(i % 6) + 1, i % 5)
+                     : disp_advance(d, t);
+    }
+}
+
+typedef struct {
+    rec r;
+    counting *al;
+} run_ctx;
+
+/* Results answer assigns: the run answers the assigns it saw, in order (some
+ * never: they time out and fail over; some as failures), with a progress
+ * report before every third. The next assign to answer, or NULL. */
+static const disp_cmd *to_answer(const rec *r, size_t *next)
+{
+    while (*next < r->n) {
+        const disp_cmd *c = &r->v[(*next)++];
+        if (c->kind == DISP_CMD_ASSIGN && c->job % 11 != 0)
+            return c;
+    }
+    return NULL;
+}
+
+typedef struct {
+    long fail_at;      /* 0: never */
+    long calls;        /* allocator calls of the whole run */
+    int refused;       /* inputs that returned DISP_ENOMEM */
+    rec r;
+    disp_stats st;
+} run_out;
+
+/* Runs the script. An input refused with DISP_ENOMEM must have emitted nothing;
+ * it is then made again (the allocator no longer fails) and must succeed. */
+static void run_script(const disp_policy *p, run_out *o)
+{
+    counting al = {0, o->fail_at, 0, 0};
+    disp_config cfg;
+    disp *d = NULL;
+    size_t next = 0;
+    int rc;
+
+    disp_config_init(&cfg, p);
+    cfg.sink = rec_sink;
+    cfg.sink_ctx = &o->r;
+    cfg.alloc.malloc_fn = c_malloc;
+    cfg.alloc.realloc_fn = c_realloc;
+    cfg.alloc.free_fn = c_free;
+    cfg.alloc.ctx = &al;
+    rc = disp_create(&d, &cfg);
+    if (rc == DISP_ENOMEM) {
+        assert_null(d);
+        assert_int_equal(al.live, 0);
+        o->refused++;
+        rc = disp_create(&d, &cfg);
+    }
+    assert_int_equal(rc, 0);
+    for (int i = 0; i < SCRIPT_LEN; i++) {
+        for (int part = 0; part < 3; part++) {
+            size_t before = o->r.n;
+            disp_time t = MSEC(100) * i + part;
+            disp_cmd c;
+            const disp_cmd *a;
+            if (part == 0) {
+                rc = script_step(d, i);
+            } else if ((a = to_answer(&o->r, &next)) == NULL) {
+                continue;
+            } else {
+                c = *a; /* the record may move while the core emits */
+                if (i % 3 == 0) {
+                    rc = disp_progress(d, t, c.job_id, c.attempt, c.node, 0);
+                    assert_int_not_equal(rc, DISP_ENOMEM);
+                }
+                rc = disp_result(d, t, c.job_id, c.attempt, c.node, c.session, c.index, c.job % 13 != 0);
+            }
+            if (rc == DISP_ENOMEM) {
+                assert_int_equal(o->r.n, before); /* nothing emitted */
+                o->refused++;
+                rc = part == 0 ? script_step(d, i)
+                               : disp_result(d, t, c.job_id, c.attempt, c.node, c.session, c.index, c.job % 13 != 0);
+            }
+            assert_int_not_equal(rc, DISP_ENOMEM);
+        }
+    }
+    assert_int_equal(disp_advance(d, SEC(100000)), 0);
+    disp_get_stats(d, &o->st);
+    disp_free(d);
+    assert_int_equal(al.live, 0); /* everything the core got, it gave back */
+    assert_true(al.failed <= 1);
+    o->calls = al.calls;
+}
+
+static void check_every_failure(const disp_policy *p)
+{
+    run_out ref = {0};
+    long total;
+
+    run_script(p, &ref);
+    total = ref.calls;
+    assert_int_equal(ref.refused, 0);
+    assert_true(ref.st.jobs_created > 256); /* the job table grew */
+    assert_true(ref.st.deliveries > 0 && ref.st.timeouts > 0);
+    assert_true(total > 20);
+    for (long n = 1; n <= total; n++) {
+        run_out o = {0};
+        o.fail_at = n;
+        run_script(p, &o);
+        /* a refused input changed nothing: the run is the reference run */
+        assert_int_equal(o.refused, 1);
+        assert_int_equal(o.r.n, ref.r.n);
+        assert_memory_equal(o.r.v, ref.r.v, ref.r.n * sizeof *ref.r.v);
+        assert_memory_equal(&o.st, &ref.st, sizeof o.st);
+        rec_free(&o.r);
+    }
+    rec_free(&ref.r);
+}
+
+static void test_alloc_fails_everywhere_reference(void **state)
+{
+    disp_policy p = preset("lingua-2025-12-31"); /* dedup on, reference queue */
+
+    (void)state;
+    check_every_failure(&p);
+}
+
+static void test_alloc_fails_everywhere_adaptive(void **state)
+{
+    disp_policy p = preset("lingua-2025-12-31");
+
+    (void)state;
+    p.result_queue = DISP_QUEUE_ORDERED;
+    p.timeout.mode = DISP_TIMEOUT_QUANTILE; /* class windows, quantile scratch */
+    p.liveness.mode = DISP_LIVENESS_PHI;    /* per-node phi windows */
+    p.pending = DISP_PENDING_QUEUE;
+    assert_null(disp_policy_check(&p));
+    check_every_failure(&p);
+}
+
+static void test_alloc_half_refused(void **state)
+{
+    disp_policy p = preset("lingua-2025-12-28");
+    disp_config cfg;
+    counting al = {0};
+    disp *d;
+
+    (void)state;
+    disp_config_init(&cfg, &p);
+    cfg.alloc.malloc_fn = c_malloc; /* without realloc and free */
+    cfg.alloc.ctx = &al;
+    assert_int_equal(disp_create(&d, &cfg), DISP_EINVAL);
+    assert_null(d);
+    assert_int_equal(al.calls, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -172,6 +398,9 @@ int main(void)
         cmocka_unit_test(test_error_names),
         cmocka_unit_test(test_policy_size),
         cmocka_unit_test(test_reentrant_refused),
+        cmocka_unit_test(test_alloc_half_refused),
+        cmocka_unit_test(test_alloc_fails_everywhere_reference),
+        cmocka_unit_test(test_alloc_fails_everywhere_adaptive),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

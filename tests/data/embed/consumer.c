@@ -3,7 +3,35 @@
  * embedding contract holds; each failed check prints what went wrong. */
 #include <dsim/dispatcher.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* The host's allocator: counts what the core holds. */
+struct pool {
+    long calls, live;
+};
+static void *h_malloc(void *ctx, size_t n)
+{
+    struct pool *p = (struct pool *)ctx;
+    void *q = malloc(n);
+    p->calls++;
+    p->live += q != NULL;
+    return q;
+}
+static void *h_realloc(void *ctx, void *old, size_t n)
+{
+    struct pool *p = (struct pool *)ctx;
+    void *q = realloc(old, n);
+    p->calls++;
+    p->live += q != NULL && old == NULL;
+    return q;
+}
+static void h_free(void *ctx, void *q)
+{
+    struct pool *p = (struct pool *)ctx;
+    p->live -= q != NULL;
+    free(q);
+}
 
 struct host {
     disp *d;
@@ -33,6 +61,7 @@ static void sink(void *ctx, const disp_cmd *c)
 int main(void)
 {
     struct host h;
+    struct pool pool = {0, 0};
     disp_policy p;
     disp_config cfg;
     int rc;
@@ -53,6 +82,10 @@ int main(void)
 
     cfg.sink = sink;
     cfg.sink_ctx = &h;
+    cfg.alloc.malloc_fn = h_malloc;
+    cfg.alloc.realloc_fn = h_realloc;
+    cfg.alloc.free_fn = h_free;
+    cfg.alloc.ctx = &pool;
     rc = disp_create(&h.d, &cfg);
     CHECK(rc == 0 && h.d != NULL);
     CHECK(disp_node_up(h.d, 0, 1, 0, 4) == 0);
@@ -68,7 +101,9 @@ int main(void)
     rc = disp_node_up(h.d, 0, 2, 0, 1); /* time went back */
     CHECK(rc == DISP_EINVAL);
     printf("bad input: %s (%s)\n", disp_err_name(rc), disp_strerror(rc));
+    CHECK(pool.calls > 0 && pool.live > 0);
     disp_free(h.d);
-    printf("assigns %d\n", h.assigns);
+    CHECK(pool.live == 0);
+    printf("assigns %d, %ld allocator calls, all freed\n", h.assigns, pool.calls);
     return 0;
 }
