@@ -10,18 +10,7 @@ set -u
 DSIM=$1
 SRC=$2
 DATA=$SRC/tests/data
-TMP=$(mktemp -d /tmp/dsim-cli-atomic.XXXXXX)
-PID=
-cleanup() {
-    [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-FAILS=0
-fail() {
-    echo "FAIL: $*"
-    FAILS=$((FAILS + 1))
-}
+. "$SRC/tests/cli_lib.sh" cli-atomic
 
 # Files under DIR whose name is final (not a temporary): none may exist.
 final_files() {
@@ -154,8 +143,4 @@ wait
 [ -p "$TMP/fifo" ] || fail "the FIFO was replaced"
 grep -q "<testsuites" "$TMP/fifo.out" || fail "junit to a FIFO: no report came through"
 
-if [ "$FAILS" -ne 0 ]; then
-    echo "$FAILS checks failed"
-    exit 1
-fi
-echo "cli_atomic: all checks passed"
+cli_finish "cli_atomic: all checks passed"

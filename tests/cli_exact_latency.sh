@@ -8,13 +8,7 @@
 set -u
 DSIM=$1
 SRC=$2
-TMP=$(mktemp -d /tmp/dsim-cli-exact.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-FAILS=0
-fail() {
-    echo "FAIL: $*"
-    FAILS=$((FAILS + 1))
-}
+. "$SRC/tests/cli_lib.sh" cli-exact
 expect_out() { # FILE then the exact expected text
     local want
     want=$(printf '%s\n' "${@:2}")
@@ -58,8 +52,4 @@ expect_out "$TMP/lines" \
 "$DSIM" run "$F" --latencies "$TMP/lat.csv" >/dev/null || fail "run --latencies exits $?"
 [ "$(sed 1d "$TMP/lat.csv" | sort -u)" = "fast,0,0.000500000" ] || fail "latencies: $(cat "$TMP/lat.csv")"
 
-if [ "$FAILS" -ne 0 ]; then
-    echo "$FAILS failure(s)"
-    exit 1
-fi
-echo PASS
+cli_finish PASS

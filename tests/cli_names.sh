@@ -8,13 +8,7 @@ set -u
 DSIM=$1
 SRC=$2
 DATA=$SRC/tests/data
-TMP=$(mktemp -d /tmp/dsim-cli-names.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-FAILS=0
-fail() {
-    echo "FAIL: $*"
-    FAILS=$((FAILS + 1))
-}
+. "$SRC/tests/cli_lib.sh" cli-names
 NAME='a"b\c,d'
 
 # tiny.json with its first policy renamed to a"b\c,d (JSON: "a\"b\\c,d").
@@ -91,8 +85,4 @@ grep -q 'policies\[0\]\.name: expected a name without control characters' "$TMP/
     fail "a name with a newline: message does not name the field: $(cat "$TMP/err")"
 [ ! -s "$TMP/ctl.txt" ] || fail "a refused scenario printed a table"
 
-if [ "$FAILS" -ne 0 ]; then
-    echo "$FAILS checks failed"
-    exit 1
-fi
-echo "cli_names: all checks passed"
+cli_finish "cli_names: all checks passed"

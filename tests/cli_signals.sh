@@ -13,18 +13,7 @@
 set -u
 DSIM=$1
 SRC=$2
-TMP=$(mktemp -d /tmp/dsim-cli-signals.XXXXXX)
-PID=
-cleanup() {
-    [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-FAILS=0
-fail() {
-    echo "FAIL: $*"
-    FAILS=$((FAILS + 1))
-}
+. "$SRC/tests/cli_lib.sh" cli-signals
 # Background jobs of a script ignore SIGINT unless job control is on.
 set -m
 
@@ -194,8 +183,4 @@ else
     PID=
 fi
 
-if [ "$FAILS" -ne 0 ]; then
-    echo "$FAILS checks failed"
-    exit 1
-fi
-echo "cli_signals: all checks passed"
+cli_finish "cli_signals: all checks passed"

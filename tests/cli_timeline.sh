@@ -17,18 +17,7 @@
 set -u
 DSIM=$1
 SRC=$2
-TMP=$(mktemp -d /tmp/dsim-cli-timeline.XXXXXX)
-PID=
-cleanup() {
-    [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-FAILS=0
-fail() {
-    echo "FAIL: $*"
-    FAILS=$((FAILS + 1))
-}
+. "$SRC/tests/cli_lib.sh" cli-timeline
 
 # The incident world under the 12-28 preset (discards, duplicates, pending
 # timeouts) and ack-30s (many duplicates); a client hop so deliveries travel.
@@ -196,7 +185,4 @@ c=$(jq '[.traceEvents[] | select(.cat == "attempt" and .pid > 4)] | length' "$TM
 "$DSIM" check "$TMP/w.json" --timeline-filter session=x --timeline "$TMP/c2.json" >/dev/null 2>&1
 [ $? = 2 ] || fail "check: a bad filter is not exit 2"
 
-if [ "$FAILS" -ne 0 ]; then
-    echo "$FAILS checks failed"
-    exit 1
-fi
+cli_finish "cli_timeline: all checks passed"

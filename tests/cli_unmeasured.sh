@@ -8,14 +8,8 @@
 set -u
 DSIM=$1
 SRC=$2
-TMP=$(mktemp -d /tmp/dsim-cli-unmeasured.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+. "$SRC/tests/cli_lib.sh" cli-unmeasured
 F=$SRC/tests/data/nothing-delivered.json
-FAILS=0
-fail() {
-    echo "FAIL: $*"
-    FAILS=$((FAILS + 1))
-}
 # The CSV field of column NAME in row 2 (one policy): awk, no quoting in this file.
 csv_col() { awk -F, -v n="$2" 'NR==1{for(i=1;i<=NF;i++)c[$i]=i} NR==2{print $c[n]}' "$1"; }
 
@@ -82,8 +76,4 @@ got=$(jq -c '.policies[1] | [.metrics.utterances.mean, .metrics.utterances.ci95,
 "$DSIM" check "$SRC/tests/data/tiny.json" --replications 1 >"$TMP/k1"
 grep -qxF 'PASS reference utterances == 10: 10' "$TMP/k1" || fail "check of one replication: $(cat "$TMP/k1")"
 
-if [ "$FAILS" -ne 0 ]; then
-    echo "$FAILS failure(s)"
-    exit 1
-fi
-echo PASS
+cli_finish PASS
