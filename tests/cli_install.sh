@@ -60,11 +60,11 @@ for prefix in /usr /usr/local; do
     soname=$(readelf -d "$libdir/libdsim-dispatcher.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
     case "$soname" in libdsim-dispatcher.so.[0-9]*) ;; *) fail "$prefix: SONAME '$soname'" ;; esac
     [ -e "$libdir/$soname" ] || fail "$prefix: $soname not installed"
-    if readelf -d "$libdir/$soname" | grep NEEDED | grep -v 'libc\.so' | grep -q .; then
+    if readelf -d "$libdir/$soname" | grep NEEDED | grep -v 'libc\.so' | grep . >/dev/null; then
         readelf -d "$libdir/$soname" | grep NEEDED
         fail "$prefix: the shared core needs more than libc"
     fi
-    if nm -D --defined-only "$libdir/$soname" | grep -q ' disp__'; then
+    if nm -D --defined-only "$libdir/$soname" | grep ' disp__' >/dev/null; then
         fail "$prefix: internal disp__ symbols exported"
     fi
 
@@ -85,7 +85,7 @@ for prefix in /usr /usr/local; do
     # pkg-config cflags, C, the static archive: nothing but libc needed at run time
     cc -std=c11 $warn_flags $cflags "$tmp/consumer.c" "$libdir/libdsim-dispatcher.a" \
         -o "$tmp/c_static$n"
-    if ldd "$tmp/c_static$n" | grep -Ev 'libc\.so|ld-linux|linux-vdso' | grep -q '=>'; then
+    if ldd "$tmp/c_static$n" | grep -Ev 'libc\.so|ld-linux|linux-vdso' | grep '=>' >/dev/null; then
         ldd "$tmp/c_static$n"; fail "$prefix: the static core pulls in more than libc"
     fi
     # the old name: pkg-config dispatcher and #include <dispatcher.h>
@@ -97,7 +97,7 @@ for prefix in /usr /usr/local; do
     if cc -std=c11 -Werror=unused-result $cflags -c "$tmp/ignored.c" -o "$tmp/ignored.o" 2> /dev/null; then
         fail "$prefix: an ignored disp_advance() result compiles under -Werror=unused-result"
     fi
-    LD_LIBRARY_PATH="$libdir" ldd "$tmp/c_shared$n" | grep -q "$libdir/$soname" ||
+    LD_LIBRARY_PATH="$libdir" ldd "$tmp/c_shared$n" | grep "$libdir/$soname" >/dev/null ||
         fail "$prefix: the pkg-config build does not load $soname"
     for exe in c_shared$n cxx_shared$n c_static$n old$n; do
         LD_LIBRARY_PATH="$libdir" "$tmp/$exe" > "$tmp/$exe.out" || { cat "$tmp/$exe.out"; fail "$prefix: $exe"; }

@@ -62,7 +62,7 @@ PY
 # the epoch is the scenario's
 python3 -c "import json,sys; s=json.load(open(sys.argv[1])); s['log_epoch_utc']='2026-03-01T12:00:00Z'; s['replications']=1; json.dump(s,open(sys.argv[2],'w'))" "$scen" "$tmp/e.json"
 "$dsim" run "$tmp/e.json" --log "$tmp/e.jsonl" --log-format lingua > /dev/null
-head -1 "$tmp/e.jsonl" | grep -q '"timestamp":"2026-03-01T12:00:' || { echo "FAIL: epoch not used"; head -1 "$tmp/e.jsonl"; exit 1; }
+head -1 "$tmp/e.jsonl" | grep '"timestamp":"2026-03-01T12:00:' >/dev/null || { echo "FAIL: epoch not used"; head -1 "$tmp/e.jsonl"; exit 1; }
 python3 -c "import json,sys; s=json.load(open(sys.argv[1])); s['log_epoch_utc']='2026-13-01T00:00:00Z'; json.dump(s,open(sys.argv[2],'w'))" "$scen" "$tmp/bad.json"
 rc=0; "$dsim" run "$tmp/bad.json" 2> "$tmp/err" > /dev/null || rc=$?
 [ "$rc" -eq 2 ] && grep -q "log_epoch_utc" "$tmp/err" || { echo "FAIL: bad epoch rc=$rc"; cat "$tmp/err"; exit 1; }

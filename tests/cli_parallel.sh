@@ -10,7 +10,7 @@ DSIM=$1
 SRC=$2
 SCEN=$SRC/scenarios/incident-2025-12-30.json
 command -v parallel >/dev/null 2>&1 || { echo "SKIP: cli_parallel: GNU parallel not installed (apt-get install parallel)"; exit 77; }
-parallel --version 2>/dev/null | grep -q "GNU parallel" || { echo "SKIP: cli_parallel: 'parallel' is not GNU parallel"; exit 77; }
+parallel --version 2>/dev/null | grep "GNU parallel" >/dev/null || { echo "SKIP: cli_parallel: 'parallel' is not GNU parallel"; exit 77; }
 T=$(mktemp -d /tmp/dsim-cli-parallel-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }

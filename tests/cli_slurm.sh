@@ -118,10 +118,10 @@ PartitionName=debug Nodes=$H Default=YES MaxTime=INFINITE State=UP
 CONF
 slurmctld -D -i -f "$SLURM_CONF" >>"$T/slurmctld.log" 2>&1 &
 pids+=($!)
-wait_for "slurmctld" sh -c "scontrol ping | grep -q UP"
+wait_for "slurmctld" sh -c "scontrol ping | grep UP >/dev/null"
 slurmd -D -f "$SLURM_CONF" -N "$H" >>"$T/slurmd.log" 2>&1 &
 pids+=($!)
-wait_for "slurmd (node idle)" sh -c "sinfo -h -n '$H' -o %t | grep -qx idle"
+wait_for "slurmd (node idle)" sh -c "sinfo -h -n '$H' -o %t | grep -x idle >/dev/null"
 
 # The unsharded sweep, then the same as a 4-task array and its merge job.
 SWEEP=(--param policies.fenced.dispatch_timeout_s=10,30 --param policies.fenced.ack_timeout_s=5,30

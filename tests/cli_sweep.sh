@@ -27,7 +27,7 @@ grep -Eq "^sweep incident-2025-12-30: 4 points x [0-9]+ policies x 2 replication
 NP=$(sed -n 's/.* x \([0-9]*\) policies x .*/\1/p' "$T/j1.out")
 # 4 points x NP policies + the header; the knob columns come first.
 [ "$(wc -l <"$T/j1/sweep.csv")" -eq $((1 + 4 * NP)) ] || fail "expected $((1 + 4 * NP)) lines in sweep.csv"
-head -1 "$T/j1/sweep.csv" | grep -q "^point,policies.fenced.dispatch_timeout_s,policies.fenced.ack_timeout_s,policy,replications,utterances," \
+head -1 "$T/j1/sweep.csv" | grep "^point,policies.fenced.dispatch_timeout_s,policies.fenced.ack_timeout_s,policy,replications,utterances," >/dev/null \
     || fail "header: $(head -1 "$T/j1/sweep.csv" | cut -c1-200)"
 grep -q '^3,30,30,fenced,2,500,' "$T/j1/sweep.csv" || fail "row of point 3 missing"
 
@@ -166,5 +166,5 @@ grep -qF "confirmation: constraint '$CON' violated on fresh seeds" "$T/strict1.o
     || fail "tune: no verdict line: $(cat "$T/strict1.out")"
 cmp -s "$T/strict0.out" "$T/strict1.out" || fail "tune: --strict changed the report"
 grep -q "^confirmation: every constraint holds on fresh seeds$" "$T/tune1.out" \
-    || grep -q "^confirmation: constraint" "$T/tune1.out" || fail "tune: no confirmation verdict"
+    || grep "^confirmation: constraint" "$T/tune1.out" >/dev/null || fail "tune: no confirmation verdict"
 echo "cli_sweep: ok"
