@@ -73,6 +73,8 @@ void disp__log_job(disp *d, disp_log_event ev, const disp__job *j, const disp__a
 {
     disp_cmd c;
 
+    if (!disp__log_on(d, ev))
+        return;
     memset(&c, 0, sizeof c);
     c.kind = DISP_CMD_LOG;
     c.now = d->now;
@@ -186,6 +188,7 @@ int disp_create(disp **out, const disp_config *cfg)
         d->p.result_accept = DISP_ACCEPT_FIRST_RESULT_WINS;
     d->sink = cfg->sink;
     d->ctx = cfg->sink_ctx;
+    d->log_off = cfg->log_off;
     d->uniform = cfg->uniform;
     d->uctx = cfg->uniform_ctx;
     d->retain = d->p.retain ? d->p.retain : auto_retain(&d->p);

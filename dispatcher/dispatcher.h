@@ -498,7 +498,14 @@ typedef struct disp_config {
     disp_uniform_fn uniform;     /* NULL unless the policy uses jitter */
     void *uniform_ctx;
     disp_alloc alloc;            /* all NULL: libc */
+    uint64_t log_off;            /* LOG events the sink does not want: bit DISP_LOG_BIT(ev)
+                                    set means no LOG command of event ev is built or passed
+                                    to the sink (0, the default: every event). Changes no
+                                    other command, no statistic and no decision. */
 } disp_config;
+
+/* The bit of log event ev in disp_config.log_off. */
+#define DISP_LOG_BIT(ev) (UINT64_C(1) << (ev))
 
 /* Zeroes *cfg, sets its size and its policy. */
 void disp_config_init(disp_config *cfg, const disp_policy *policy);

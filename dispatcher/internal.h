@@ -26,6 +26,7 @@
 #define DISP__SLOT_BITS 22          /* jobs held at once: at most 4M */
 #define DISP__SLOT_MAX (UINT32_C(1) << DISP__SLOT_BITS)
 _Static_assert(DISP__SLOT_MAX == DISP_JOBS_HELD_MAX, "jobs held: one limit");
+_Static_assert(DISP_LOG_EVENT_COUNT <= 64, "log events: one bit each in disp_config.log_off");
 #define DISP__GEN_BITS 26
 #define DISP__GEN_SHIFT (DISP__ATTEMPT_BITS + DISP__SLOT_BITS)
 #define DISP__INDEX_MAX DISP_INDEX_MAX /* utterance indices are below it */
@@ -226,6 +227,7 @@ struct disp {
     disp_alloc al;           /* the host's allocator (disp__libc_alloc by default) */
     disp_sink_fn sink;
     void *ctx;
+    uint64_t log_off;        /* disp_config.log_off */
     disp_uniform_fn uniform;
     void *uctx;
     int in_sink;             /* > 0 while the sink runs: inputs are refused (DISP_EBUSY) */
@@ -282,6 +284,11 @@ struct disp {
  * Returns 0 or DISP_EINVAL. Every public input starts with it. */
 int disp__enter(disp *d, disp_time now);
 void disp__emit(disp *d, const disp_cmd *c);
+/* Whether a LOG command of event ev is wanted (disp_config.log_off). */
+static inline bool disp__log_on(const disp *d, disp_log_event ev)
+{
+    return d->sink != NULL && !((d->log_off >> ev) & 1u);
+}
 /* A LOG record about a job (fields from the job and, if given, an attempt). */
 void disp__log_job(disp *d, disp_log_event ev, const disp__job *j, const disp__attempt *a,
                    int64_t elapsed_ms);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "heap.h"
 #include "internal.h"
 
 disp__node *disp__node_find(const disp *d, uint32_t id)
@@ -26,45 +27,17 @@ int disp__node_load(const disp__node *n)
     return n->current > n->reserved ? n->current : n->reserved;
 }
 
-static bool eless(const disp__eent *x, const disp__eent *y)
+static inline bool eless(const disp__eent *x, const disp__eent *y)
 {
     return x->load < y->load || (x->load == y->load && x->reg < y->reg);
 }
 
-static void eplace(disp *d, uint32_t i, disp__eent e)
+static inline void eplaced(disp *d, const disp__eent *e, uint32_t i)
 {
-    d->elig[i] = e;
-    d->nodes[e.slot].hpos = (int32_t)i;
+    d->nodes[e->slot].hpos = (int32_t)i;
 }
 
-static void eup(disp *d, uint32_t i)
-{
-    disp__eent e = d->elig[i];
-
-    while (i > 0 && eless(&e, &d->elig[(i - 1) / 2])) {
-        eplace(d, i, d->elig[(i - 1) / 2]);
-        i = (i - 1) / 2;
-    }
-    eplace(d, i, e);
-}
-
-static void edown(disp *d, uint32_t i)
-{
-    disp__eent e = d->elig[i];
-
-    for (;;) {
-        uint32_t c = 2 * i + 1;
-        if (c >= d->nelig)
-            break;
-        if (c + 1 < d->nelig && eless(&d->elig[c + 1], &d->elig[c]))
-            c++;
-        if (!eless(&d->elig[c], &e))
-            break;
-        eplace(d, i, d->elig[c]);
-        i = c;
-    }
-    eplace(d, i, e);
-}
+DISP__HEAP_DEFINE(eheap, disp__eent, eless, eplaced)
 
 /* Re-files node `slot` after its load, slots or online flag changed. */
 static void node_update(disp *d, uint32_t slot)
@@ -78,29 +51,18 @@ static void node_update(disp *d, uint32_t slot)
     e.slot = slot;
     e.reg = n->reg;
     if (n->hpos < 0) {
-        if (!eligible)
-            return;
-        d->elig[d->nelig++] = e;
-        eup(d, d->nelig - 1);
+        if (eligible)
+            eheap_push(d, d->elig, &d->nelig, e);
         return;
     }
     if (!eligible) {
         uint32_t i = (uint32_t)n->hpos;
-        disp__eent last;
         n->hpos = -1;
-        d->nelig--;
-        if (i == d->nelig)
-            return;
-        last = d->elig[d->nelig];
-        eplace(d, i, last);
-        eup(d, i);
-        if (d->nodes[last.slot].hpos == (int32_t)i)
-            edown(d, i);
+        eheap_remove(d, d->elig, &d->nelig, i);
         return;
     }
     d->elig[n->hpos] = e;
-    eup(d, (uint32_t)n->hpos);
-    edown(d, (uint32_t)n->hpos);
+    eheap_fix(d, d->elig, d->nelig, (uint32_t)n->hpos);
 }
 
 static bool avoided(const uint32_t *avoid, int n_avoid, uint32_t id)
@@ -253,12 +215,14 @@ int disp_node_down(disp *d, disp_time now, uint32_t node)
         return 0;
     n->online = false;
     node_update(d, (uint32_t)(n - d->nodes));
-    memset(&c, 0, sizeof c);
-    c.kind = DISP_CMD_LOG;
-    c.now = now;
-    c.node = node;
-    c.event = DISP_LOG_NODE_DOWN;
-    disp__emit(d, &c);
+    if (disp__log_on(d, DISP_LOG_NODE_DOWN)) {
+        memset(&c, 0, sizeof c);
+        c.kind = DISP_CMD_LOG;
+        c.now = now;
+        c.node = node;
+        c.event = DISP_LOG_NODE_DOWN;
+        disp__emit(d, &c);
+    }
     return 0;
 }
 

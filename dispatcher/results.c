@@ -47,6 +47,8 @@ static void log_result(disp *d, disp_log_event ev, const disp__job *j, uint32_t 
 {
     disp__attempt a;
 
+    if (!disp__log_on(d, ev))
+        return;
     memset(&a, 0, sizeof a);
     a.attempt = attempt;
     a.node = node;
@@ -59,6 +61,8 @@ static void unknown(disp *d, disp_log_event ev, uint64_t job_id, uint32_t attemp
 {
     disp_cmd c;
 
+    if (!disp__log_on(d, ev))
+        return;
     memset(&c, 0, sizeof c);
     c.kind = DISP_CMD_LOG;
     c.now = d->now;

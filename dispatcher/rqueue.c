@@ -245,6 +245,8 @@ static void qlog(disp *d, disp_log_event ev, const disp__session *s, int64_t ind
 {
     disp_cmd c;
 
+    if (!disp__log_on(d, ev))
+        return;
     memset(&c, 0, sizeof c);
     c.kind = DISP_CMD_LOG;
     c.now = d->now;

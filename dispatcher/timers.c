@@ -7,9 +7,10 @@
  * moving a timer is O(log n) and the heap holds live timers only: the top is
  * always a real deadline and disp_next_deadline() is O(1).
  */
+#include "heap.h"
 #include "internal.h"
 
-static int32_t *pos_of(disp *d, uint32_t ref)
+static inline int32_t *pos_of(disp *d, uint32_t ref)
 {
     uint32_t slot = ref >> 2;
 
@@ -25,48 +26,17 @@ static int32_t *pos_of(disp *d, uint32_t ref)
     }
 }
 
-static bool before(const disp__hent *x, const disp__hent *y)
+static inline bool before(const disp__hent *x, const disp__hent *y)
 {
     return x->when < y->when || (x->when == y->when && x->seq < y->seq);
 }
 
-static void place(disp *d, uint32_t i, disp__hent e)
+static inline void placed(disp *d, const disp__hent *e, uint32_t i)
 {
-    d->heap[i] = e;
-    *pos_of(d, e.ref) = (int32_t)i;
+    *pos_of(d, e->ref) = (int32_t)i;
 }
 
-static void sift_up(disp *d, uint32_t i)
-{
-    disp__hent e = d->heap[i];
-
-    while (i > 0) {
-        uint32_t parent = (i - 1) / 2;
-        if (!before(&e, &d->heap[parent]))
-            break;
-        place(d, i, d->heap[parent]);
-        i = parent;
-    }
-    place(d, i, e);
-}
-
-static void sift_down(disp *d, uint32_t i)
-{
-    disp__hent e = d->heap[i];
-
-    for (;;) {
-        uint32_t c = 2 * i + 1;
-        if (c >= d->hn)
-            break;
-        if (c + 1 < d->hn && before(&d->heap[c + 1], &d->heap[c]))
-            c++;
-        if (!before(&d->heap[c], &e))
-            break;
-        place(d, i, d->heap[c]);
-        i = c;
-    }
-    place(d, i, e);
-}
+DISP__HEAP_DEFINE(theap, disp__hent, before, placed)
 
 bool disp__timer_armed(const disp *d, uint32_t ref)
 {
@@ -83,30 +53,26 @@ void disp__timer_clear(disp *d, uint32_t ref)
     i = (uint32_t)*pos;
     assert(i < d->hn && d->heap[i].ref == ref);
     *pos = -1;
-    d->hn--;
-    if (i == d->hn)
-        return;
-    {
-        disp__hent moved = d->heap[d->hn];
-        place(d, i, moved);
-        sift_up(d, i);
-        if (*pos_of(d, moved.ref) == (int32_t)i)
-            sift_down(d, i);
-    }
+    theap_remove(d, d->heap, &d->hn, i);
 }
 
 void disp__timer_set(disp *d, uint32_t ref, disp_time when)
 {
+    int32_t *pos = pos_of(d, ref);
     disp__hent e;
 
-    disp__timer_clear(d, ref);
-    assert(d->hn < d->hcap); /* grown with the jobs and sessions (alloc.c) */
     e.when = when;
     e.seq = d->hseq++;
     e.ref = ref;
-    d->hn++;
-    place(d, d->hn - 1, e);
-    sift_up(d, d->hn - 1);
+    if (*pos >= 0) { /* moved: a new key in place */
+        uint32_t i = (uint32_t)*pos;
+        assert(i < d->hn && d->heap[i].ref == ref);
+        d->heap[i] = e;
+        theap_fix(d, d->heap, d->hn, i);
+        return;
+    }
+    assert(d->hn < d->hcap); /* grown with the jobs and sessions (alloc.c) */
+    theap_push(d, d->heap, &d->hn, e);
 }
 
 disp_time disp__next_multiple(disp_time t, disp_time period)

@@ -852,8 +852,20 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     w.free_msg = UINT32_MAX;
     w.core_at = SIM_NEVER;
     sim_stream_init(&w.jitter, w.seed, (const uint64_t[]){SIM_KEY_POLICY}, 1);
-    w.d = disp_new(&s->policies[policy].policy, core_sink, &w, world_jitter, &w.jitter);
-    if (!w.d) {
+    disp_config dcfg;
+    disp_config_init(&dcfg, &s->policies[policy].policy);
+    dcfg.sink = core_sink;
+    dcfg.sink_ctx = &w;
+    dcfg.uniform = world_jitter;
+    dcfg.uniform_ctx = &w.jitter;
+    if (!o->log && !o->timeline) /* nobody reads LOG commands but the client's causes */
+        dcfg.log_off = ~(DISP_LOG_BIT(DISP_LOG_PENDING_TIMEOUT) |
+                         DISP_LOG_BIT(DISP_LOG_FAILOVER_EXHAUSTED) |
+                         DISP_LOG_BIT(DISP_LOG_FAILOVER_NO_NODE) | DISP_LOG_BIT(DISP_LOG_ACK_DISCARD) |
+                         DISP_LOG_BIT(DISP_LOG_RESULT_DUPLICATE) |
+                         DISP_LOG_BIT(DISP_LOG_RESULT_FENCED) |
+                         DISP_LOG_BIT(DISP_LOG_RESULT_SESSION_CLOSED));
+    if (disp_create(&w.d, &dcfg) != 0) {
         sim_error_add(err, "%s: policies[%zu]: %s", s->path ? s->path : "scenario", policy,
                       disp_policy_check(&s->policies[policy].policy));
         return SIM_FAIL_INPUT;

@@ -263,6 +263,7 @@ static const disp_cmd *to_answer(const rec *r, size_t *next)
 
 typedef struct {
     long fail_at;      /* 0: never */
+    uint64_t log_off;  /* disp_config.log_off */
     long calls;        /* allocator calls of the whole run */
     int refused;       /* inputs that returned DISP_ENOMEM */
     rec r;
@@ -286,6 +287,7 @@ static void run_script(const disp_policy *p, run_out *o)
     cfg.alloc.realloc_fn = c_realloc;
     cfg.alloc.free_fn = c_free;
     cfg.alloc.ctx = &al;
+    cfg.log_off = o->log_off;
     rc = disp_create(&d, &cfg);
     if (rc == DISP_ENOMEM) {
         assert_null(d);
@@ -391,10 +393,43 @@ static void test_alloc_half_refused(void **state)
     assert_int_equal(al.calls, 0);
 }
 
+/* log_off: the LOG commands of the events turned off are missing, nothing else
+ * changes (every other command, in order, and every statistic). */
+static void test_log_off(void **state)
+{
+    (void)state;
+    disp_policy p;
+    assert_int_equal(disp_policy_preset(&p, "lingua-2025-12-28"), 0);
+    run_out all = {0}, some = {0};
+    const disp_log_event kept = DISP_LOG_DISPATCH_TIMEOUT;
+    some.log_off = ~DISP_LOG_BIT(kept);
+    run_script(&p, &all);
+    run_script(&p, &some);
+    size_t j = 0, logs_all = 0, kept_all = 0;
+    for (size_t i = 0; i < all.r.n; i++) {
+        const disp_cmd *c = &all.r.v[i];
+        if (c->kind == DISP_CMD_LOG) {
+            logs_all++;
+            if (c->event != kept)
+                continue;
+            kept_all++;
+        }
+        assert_true(j < some.r.n);
+        assert_memory_equal(c, &some.r.v[j], sizeof *c);
+        j++;
+    }
+    assert_int_equal(j, some.r.n);
+    assert_true(kept_all > 0 && logs_all > kept_all); /* the script logs both kinds */
+    assert_memory_equal(&all.st, &some.st, sizeof all.st);
+    rec_free(&all.r);
+    rec_free(&some.r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_version),
+        cmocka_unit_test(test_log_off),
         cmocka_unit_test(test_error_names),
         cmocka_unit_test(test_policy_size),
         cmocka_unit_test(test_reentrant_refused),
