@@ -333,7 +333,7 @@ void sim__load_policies(sim__ld *ld, const json_t *root, sim_scenario *s)
                 for (size_t j = 0; j < i && s->policies[i].name[0]; j++)
                     if (strcmp(s->policies[j].name, s->policies[i].name) == 0) {
                         char safe[80];
-                        sim__safe(s->policies[i].name, safe, sizeof safe);
+                        sim_safe_text(s->policies[i].name, safe, sizeof safe);
                         sim__push_key(ld, "name");
                         sim__err(ld, "policy '%s' is already defined at policies[%zu]", safe, j);
                         sim__pop(ld);

@@ -82,8 +82,7 @@ void sim__err_at(sim__ld *ld, const sim__seg *segs, size_t n, const char *fmt, .
 
 /* What a value is, for "got ...": -2, 3.5, "text", true, null, an object, an array. */
 void sim__describe(const json_t *v, char *buf, size_t cap);
-/* A string made safe to print in quotes: control bytes as '?', cut at 48 bytes. */
-void sim__safe(const char *s, char *buf, size_t cap);
+/* sim_safe_text: scenario.h. */
 /* Shortest %g form of x that reads back as x. */
 void sim__fmt_num(double x, char *buf, size_t cap);
 

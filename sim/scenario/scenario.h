@@ -1,7 +1,7 @@
 /*
  * scenario.h — a scenario file, loaded into plain C structs.
  *
- * The loader (sim/scenario.c) is the only place that sees the JSON. It is strict:
+ * The loader (sim/scenario/scenario.c) is the only place that sees the JSON. It is strict:
  * unknown keys, wrong types, missing required fields and out-of-range values are
  * errors that name the file, the JSON path, line:column where known, and what was
  * expected.
@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "dispatcher.h"
+#include "sim_error.h"
 #include "world.h"
 
 #define SIM_NAME_MAX 64
@@ -120,24 +121,15 @@ typedef struct sim_scenario {
     uint64_t files_hash;
 } sim_scenario;
 
-/* Errors: up to SIM_ERR_MAX messages, each one line, the first is the headline. */
-#define SIM_ERR_MAX 20
-typedef struct sim_error {
-    int count; /* errors recorded (may exceed the stored ones) */
-    bool internal; /* one of them is dsim's own fault (exit 3), not the input's */
-    char msg[SIM_ERR_MAX][512];
-} sim_error;
+/* Errors: sim_error (sim_error.h). */
 
-/* Appends src's messages to dst and carries its internal flag. */
-void sim_error_merge(sim_error *dst, const sim_error *src);
-/* The exit code for a failure described by err: 3 (SIM_EXIT_INTERNAL) when it is
- * internal, else 2 (SIM_EXIT_USAGE). */
-int sim_error_exit(const sim_error *err);
-
-/* Appends one formatted message ("FILE: PATH: ..."), keeping the first SIM_ERR_MAX. */
-void sim_error_add(sim_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Prints every stored message to stderr prefixed "dsim: ". */
-void sim_error_print(const sim_error *err);
+/* World assumptions of every run (README "World assumptions"): the scheduler
+ * notices a node that went down this long after it did (the reference's
+ * heartbeat timeout); without max_time_s, a run that has not drained stops this
+ * long after the last session closed (without linger_s: after the last
+ * utterance ended). */
+#define SIM_NODE_DOWN_NOTICE_S 45
+#define SIM_DRAIN_HORIZON_S 86400
 
 /* Bounds on what the loader reads (beyond sim_limits, which flags can raise). */
 #define SIM_SCENARIO_MAX_BYTES (16u << 20)  /* a scenario file */
@@ -185,6 +177,10 @@ int sim_scenario_set(sim_scenario *s, const char *key, const char *value, sim_er
  * copies made from the scenario keep them. Returns 0 or -1 with err filled. */
 int sim_scenario_override(sim_scenario *s, unsigned long long replications, bool has_seed,
                           unsigned long long seed, sim_error *err);
+
+/* A string made safe to print in quotes in a message: control bytes as '?', cut
+ * at 48 bytes. */
+void sim_safe_text(const char *s, char *buf, size_t cap);
 
 /* Prints a one-screen summary of the world and policies (dsim validate). */
 void sim_scenario_print_summary(const sim_scenario *s, void *stdio_file);

@@ -51,7 +51,7 @@ static const char *policy_list(const sim_scenario *s, char *buf, size_t cap)
     buf[0] = '\0';
     for (size_t i = 0; i < s->n_policies && o + 4 < cap; i++) {
         char safe[80];
-        sim__safe(s->policies[i].name, safe, sizeof safe);
+        sim_safe_text(s->policies[i].name, safe, sizeof safe);
         int n = snprintf(buf + o, cap - o, "%s%s", i ? ", " : "", safe);
         if (n < 0 || (size_t)n >= cap - o) {
             snprintf(buf + (o < cap - 4 ? o : cap - 4), 4, "...");
@@ -72,7 +72,7 @@ static void load_policy_expect(sim__ld *ld, const char *pname, const json_t *po,
     json_object_foreach((json_t *)po, mname, b)
     {
         char safe[80];
-        sim__safe(mname, safe, sizeof safe);
+        sim_safe_text(mname, safe, sizeof safe);
         if (sim_metric_lookup(mname) < 0 && sim__errors_full(ld)) {
             sim_error_add(ld->err, "%s", ""); /* counted only */
             continue;
@@ -123,7 +123,7 @@ void sim__load_expect(sim__ld *ld, const json_t *root, sim_scenario *s)
         json_object_foreach((json_t *)x, pname, po)
         {
             char safe[80], list[200];
-            sim__safe(pname, safe, sizeof safe);
+            sim_safe_text(pname, safe, sizeof safe);
             bool known = strcmp(pname, "*") == 0 || s->n_policies == 0;
             for (size_t i = 0; i < s->n_policies && !known; i++)
                 known = strcmp(s->policies[i].name, pname) == 0;
@@ -171,7 +171,7 @@ static bool expand_range(sim__ld *ld, const char *text, sim_sweep_param *p)
 {
     char buf[128];
     char safe[80];
-    sim__safe(text, safe, sizeof safe);
+    sim_safe_text(text, safe, sizeof safe);
     if (strlen(text) >= sizeof buf) {
         sim__err(ld, "expected \"LO:HI:STEP\" or an array of values, got \"%s\"", safe);
         return false;
@@ -335,7 +335,7 @@ static bool check_value(sim__ld *ld, const char *text, size_t len, const sim_swe
     sim_scenario tmp;
     if (sim__load_text(&in, edited, elen, &tmp) != 0) {
         char safe[80];
-        sim__safe(value, safe, sizeof safe);
+        sim_safe_text(value, safe, sizeof safe);
         sim__err(ld, "value %s: %s", safe, inner.msg[0]);
     } else {
         sim_scenario_free(&tmp);

@@ -161,7 +161,7 @@ static void check_unique_names(sim__ld *ld, const json_t *a, const sim_scenario 
         if (!json_object_get(json_array_get(a, i), "name"))
             continue;
         char safe[80];
-        sim__safe(v[k].name, safe, sizeof safe);
+        sim_safe_text(v[k].name, safe, sizeof safe);
         sim__push_index(ld, i);
         sim__push_key(ld, "name");
         sim__err(ld, "node class '%s' is already defined at nodes[%zu]", safe, v[first].index);

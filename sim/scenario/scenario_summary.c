@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "load_internal.h"
-#include "run.h"
 
 static void secs(double s, char *buf, size_t cap)
 {

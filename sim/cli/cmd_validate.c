@@ -11,7 +11,8 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "load_internal.h"
+#include "scenario.h"
+#include "xalloc.h"
 
 #define DIR_FILES_MAX 10000
 
@@ -121,7 +122,7 @@ int sim_cmd_validate(int argc, char **argv)
             int rc = sim_limits_flag(&lim, name, value);
             if (rc == 1) {
                 char safe[64];
-                sim__safe(a, safe, sizeof safe);
+                sim_safe_text(a, safe, sizeof safe);
                 return sim_usage_error("validate: unknown option '%s'", safe);
             }
             if (rc < 0) { /* sim_limits_flag said what is wrong */

@@ -48,7 +48,7 @@ void sim__pop(sim__ld *ld)
     ld->depth--;
 }
 
-void sim__safe(const char *s, char *buf, size_t cap)
+void sim_safe_text(const char *s, char *buf, size_t cap)
 {
     assert(cap > 4);
     size_t o = 0, limit = cap - 4 < 48 ? cap - 4 : 48;
@@ -69,7 +69,7 @@ static void path_append(char *buf, size_t cap, size_t *o, const sim__seg *g, boo
     char piece[80];
     if (g->key) {
         char safe[64];
-        sim__safe(g->key, safe, sizeof safe);
+        sim_safe_text(g->key, safe, sizeof safe);
         snprintf(piece, sizeof piece, "%s%s", first ? "" : ".", safe);
     } else {
         snprintf(piece, sizeof piece, "[%zu]", g->index);
@@ -114,7 +114,7 @@ void sim__describe(const json_t *v, char *buf, size_t cap)
         snprintf(buf, cap, "an array");
         break;
     case JSON_STRING:
-        sim__safe(json_string_value(v), s, sizeof s);
+        sim_safe_text(json_string_value(v), s, sizeof s);
         snprintf(buf, cap, "\"%s\"", s);
         break;
     case JSON_INTEGER:
@@ -236,7 +236,7 @@ int sim__check_keys(sim__ld *ld, const json_t *obj, const char *const *allowed)
             continue;
         }
         char safe[64];
-        sim__safe(key, safe, sizeof safe);
+        sim_safe_text(key, safe, sizeof safe);
         const char *near = sim_suggest_list(key, allowed);
         if (near) {
             sim__note_suggestion(ld, obj, near);

@@ -62,7 +62,7 @@ int sim_limits_flag(sim_limits *l, const char *arg, const char *value)
         v = strtoull(value, &end, 10);
     if (!value || !end || *end || errno == ERANGE || v == 0) {
         char safe[64];
-        sim__safe(value ? value : "", safe, sizeof safe);
+        sim_safe_text(value ? value : "", safe, sizeof safe);
         fprintf(stderr, "dsim: %s: expected a positive integer, got '%s'\n", arg, safe);
         return -1;
     }

@@ -52,13 +52,7 @@ typedef struct sim_run_opts {
 #define SIM_EVENTS_BASE 10000000u
 uint64_t sim_default_event_budget(const sim_scenario *s);
 
-/* World assumptions of every run (README "World assumptions"): the scheduler
- * notices a node that went down this long after it did (the reference's
- * heartbeat timeout); without max_time_s, a run that has not drained stops this
- * long after the last session closed (without linger_s: after the last
- * utterance ended). */
-#define SIM_NODE_DOWN_NOTICE_S 45
-#define SIM_DRAIN_HORIZON_S 86400
+/* SIM_NODE_DOWN_NOTICE_S, SIM_DRAIN_HORIZON_S: scenario.h. */
 
 /* Refuses, before the first event, a replication of `policy` whose node
  * heartbeats alone over the run's expected length would exceed `budget` events: returns 0, or SIM_FAIL_INPUT with

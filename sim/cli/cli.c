@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "commands.h"
-#include "load_internal.h"
+#include "scenario.h"
+#include "xalloc.h"
 #include "suggest.h"
 
 #ifndef DSIM_VERSION
@@ -85,7 +86,7 @@ int sim_main(int argc, char **argv)
         return SIM_EXIT_OK;
     }
     char safe[64];
-    sim__safe(a, safe, sizeof safe);
+    sim_safe_text(a, safe, sizeof safe);
     if (a[0] == '-')
         return sim_usage_error("unknown option '%s'", safe);
     const char *names[N_COMMANDS];

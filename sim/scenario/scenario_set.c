@@ -91,7 +91,7 @@ static int set_path(json_t *root, const char *key, json_t *val, char *why, size_
     json_t *cur = root;
     const char *p = key;
     char safe_key[80];
-    sim__safe(key, safe_key, sizeof safe_key);
+    sim_safe_text(key, safe_key, sizeof safe_key);
     while (*p) {
         char name[256];
         bool is_index = false;
@@ -127,7 +127,7 @@ static int set_path(json_t *root, const char *key, json_t *val, char *why, size_
                 snprintf(name, sizeof name, "%.*s", (int)(n < 200 ? n : 200), p);
                 char hint[120], safe[80];
                 names_hint(cur, name, hint, sizeof hint);
-                sim__safe(name, safe, sizeof safe);
+                sim_safe_text(name, safe, sizeof safe);
                 snprintf(why, cap, "%s: no entry named '%s' in '%.*s'%s", safe_key, safe,
                          at > 0 ? at - 1 : 0, key, hint);
                 return -1;

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "scenario.h"
+#include "sim_error.h"
 
 typedef struct sim_outfile {
     FILE *f;          /* write here */

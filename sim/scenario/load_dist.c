@@ -58,7 +58,7 @@ static void check_dist_keys(sim__ld *ld, const json_t *v, int kind, bool compone
             continue;
         }
         char safe[64], list[200];
-        sim__safe(key, safe, sizeof safe);
+        sim_safe_text(key, safe, sizeof safe);
         const char *near = sim_suggest(key, allowed, n);
         if (near) {
             sim__note_suggestion(ld, v, near);
@@ -82,7 +82,7 @@ static void read_samples_file(sim__ld *ld, const char *name, dist *d)
     else
         snprintf(path, sizeof path, "%s/%s", ld->dir, name);
     char safe[80];
-    sim__safe(path, safe, sizeof safe);
+    sim_safe_text(path, safe, sizeof safe);
 
     /* O_NONBLOCK: a FIFO must not hang the loader; it is refused below. */
     int fd = open(path, O_RDONLY | O_NONBLOCK);
@@ -147,7 +147,7 @@ static void read_samples_file(sim__ld *ld, const char *name, dist *d)
         errno = 0;
         double x = strtod(tok, &end);
         char tsafe[64];
-        sim__safe(tok, tsafe, sizeof tsafe);
+        sim_safe_text(tok, tsafe, sizeof tsafe);
         if (*end != '\0' || i - start >= sizeof tok || !isfinite(x) || errno == ERANGE) {
             sim__err(ld, "%s:%zu: expected a number of seconds, got '%s'", safe, line, tsafe);
             bad = true;

@@ -1,13 +1,12 @@
 /*
- * error.c — the loader's error list and the loader's allocation policy.
+ * sim_error.c — the error list (sim_error.h).
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "load_internal.h"
-#include "scenario.h"
+#include "sim_error.h"
 
 void sim_error_add(sim_error *err, const char *fmt, ...)
 {
