@@ -62,7 +62,7 @@ static void hold_event(sim_engine *e, void *ctx, uint64_t chain, uint64_t unused
 {
     (void)unused;
     bench *b = ctx;
-    sim_schedule(e, sim_now(e) + exp_ns(b), hold_event, b, chain, 0);
+    sim_engine_schedule(e, sim_engine_now(e) + exp_ns(b), hold_event, b, chain, 0);
 }
 
 static void timeout_event(sim_engine *e, void *ctx, uint64_t chain, uint64_t unused)
@@ -78,10 +78,10 @@ static void hold_cancel_event(sim_engine *e, void *ctx, uint64_t chain, uint64_t
 {
     (void)unused;
     bench *b = ctx;
-    sim_time now = sim_now(e);
-    sim_cancel(e, b->timeouts[chain]);
-    b->timeouts[chain] = sim_schedule(e, now + TIMEOUT_NS, timeout_event, b, chain, 0);
-    sim_schedule(e, now + exp_ns(b), hold_cancel_event, b, chain, 0);
+    sim_time now = sim_engine_now(e);
+    sim_engine_cancel(e, b->timeouts[chain]);
+    b->timeouts[chain] = sim_engine_schedule(e, now + TIMEOUT_NS, timeout_event, b, chain, 0);
+    sim_engine_schedule(e, now + exp_ns(b), hold_cancel_event, b, chain, 0);
 }
 
 static void run_hold(const char *name, size_t pending, uint64_t events, int cancel)
@@ -97,13 +97,13 @@ static void run_hold(const char *name, size_t pending, uint64_t events, int canc
     }
     for (size_t i = 0; i < pending; i++) {
         if (cancel)
-            b.timeouts[i] = sim_schedule(e, TIMEOUT_NS, timeout_event, &b, i, 0);
-        sim_schedule(e, exp_ns(&b), cancel ? hold_cancel_event : hold_event, &b, i, 0);
+            b.timeouts[i] = sim_engine_schedule(e, TIMEOUT_NS, timeout_event, &b, i, 0);
+        sim_engine_schedule(e, exp_ns(&b), cancel ? hold_cancel_event : hold_event, &b, i, 0);
     }
     double t0 = now_s();
-    sim_run_status st = sim_run(e, SIM_NEVER, events);
+    sim_engine_status st = sim_engine_run(e, SIM_NEVER, events);
     double dt = now_s() - t0;
-    if (st != SIM_RUN_BUDGET || sim_events_executed(e) != events) {
+    if (st != SIM_ENGINE_BUDGET || sim_engine_events_executed(e) != events) {
         fprintf(stderr, "bench_engine: %s stopped early (status %d)\n", name, (int)st);
         exit(3);
     }

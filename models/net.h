@@ -14,7 +14,7 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "world.h"
+#include "config.h"
 
 typedef enum {
     NET_TO_NODE, /* scheduler -> node (assign, cancel) */

@@ -10,7 +10,7 @@
  * made due at `now` (a zero-length stage), so after any call the next deadline is
  * later than `now`. `now` must never decrease between calls (asserted).
  *
- * Time is int64 nanoseconds here; the config (world.h) is in seconds.
+ * Time is int64 nanoseconds here; the config (config.h) is in seconds.
  *
  * Randomness:
  *   - per attempt: node_assign takes a gsl_rng the driver keyed by (seed, session,
@@ -100,7 +100,7 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "world.h"
+#include "config.h"
 
 #define NODE_NEVER INT64_MAX
 #define NODE_SEEN_MAX 256     /* drop_stale: jobs whose highest attempt is remembered */

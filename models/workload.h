@@ -16,7 +16,7 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "world.h"
+#include "config.h"
 
 /* One utterance, in ns. */
 typedef struct wl_utterance {

@@ -29,14 +29,14 @@ static void record(sim_engine *e, void *ctx, uint64_t id, uint64_t unused)
     log *l = ctx;
     assert_true(l->n < LOG_MAX);
     l->id[l->n] = id;
-    l->at[l->n] = sim_now(e);
+    l->at[l->n] = sim_engine_now(e);
     l->n++;
 }
 
 static void record_and_stop(sim_engine *e, void *ctx, uint64_t id, uint64_t b)
 {
     record(e, ctx, id, b);
-    sim_stop(e);
+    sim_engine_stop(e);
 }
 
 static uint64_t splitmix(uint64_t *s)
@@ -59,8 +59,8 @@ static void events_run_by_time_then_schedule_order(void **state)
      * each time, which is more than one ladder bucket splits. */
     const sim_time times[3] = {30, 10, 20};
     for (uint64_t i = 0; i < 600; i++)
-        sim_schedule(e, times[i % 3], record, &l, i, 0);
-    assert_int_equal(sim_run(e, SIM_NEVER, 0), SIM_RUN_EMPTY);
+        sim_engine_schedule(e, times[i % 3], record, &l, i, 0);
+    assert_int_equal(sim_engine_run(e, SIM_NEVER, 0), SIM_ENGINE_EMPTY);
     assert_int_equal(l.n, 600);
     for (size_t k = 1; k < l.n; k++) {
         assert_true(l.at[k - 1] <= l.at[k]);
@@ -80,7 +80,7 @@ static void sched_now_from_callback(sim_engine *e, void *ctx, uint64_t id, uint6
 {
     record(e, ctx, id, b);
     if (id == 0)
-        sim_schedule(e, sim_now(e), record, ctx, 99, 0);
+        sim_engine_schedule(e, sim_engine_now(e), record, ctx, 99, 0);
 }
 
 static void event_scheduled_for_now_runs_after_earlier_equals(void **state)
@@ -89,10 +89,10 @@ static void event_scheduled_for_now_runs_after_earlier_equals(void **state)
     static log l;
     memset(&l, 0, sizeof l);
     sim_engine *e = sim_engine_new(0);
-    sim_schedule(e, 5, sched_now_from_callback, &l, 0, 0);
-    sim_schedule(e, 5, record, &l, 1, 0);
-    sim_schedule(e, 6, record, &l, 2, 0);
-    sim_run(e, SIM_NEVER, 0);
+    sim_engine_schedule(e, 5, sched_now_from_callback, &l, 0, 0);
+    sim_engine_schedule(e, 5, record, &l, 1, 0);
+    sim_engine_schedule(e, 6, record, &l, 2, 0);
+    sim_engine_run(e, SIM_NEVER, 0);
     assert_int_equal(l.n, 4);
     assert_int_equal(l.id[0], 0);
     assert_int_equal(l.id[1], 1);
@@ -110,20 +110,20 @@ static void extreme_times_keep_their_order(void **state)
     static log l;
     memset(&l, 0, sizeof l);
     sim_engine *e = sim_engine_new(0);
-    sim_schedule(e, SIM_NEVER, record, &l, 5, 0);
-    sim_schedule(e, (sim_time)1 << 62, record, &l, 3, 0);
-    sim_schedule(e, SIM_NEVER - 1, record, &l, 4, 0);
-    sim_schedule(e, 0, record, &l, 0, 0);
-    assert_int_equal(sim_run(e, SIM_NEVER, 1), SIM_RUN_BUDGET);
-    sim_schedule(e, 10, record, &l, 1, 0);
-    sim_schedule(e, ((sim_time)1 << 62) - 1, record, &l, 2, 0);
-    sim_schedule(e, SIM_NEVER, record, &l, 6, 0);
-    assert_int_equal(sim_next_time(e), 10);
-    assert_int_equal(sim_run(e, SIM_NEVER, 0), SIM_RUN_EMPTY);
+    sim_engine_schedule(e, SIM_NEVER, record, &l, 5, 0);
+    sim_engine_schedule(e, (sim_time)1 << 62, record, &l, 3, 0);
+    sim_engine_schedule(e, SIM_NEVER - 1, record, &l, 4, 0);
+    sim_engine_schedule(e, 0, record, &l, 0, 0);
+    assert_int_equal(sim_engine_run(e, SIM_NEVER, 1), SIM_ENGINE_BUDGET);
+    sim_engine_schedule(e, 10, record, &l, 1, 0);
+    sim_engine_schedule(e, ((sim_time)1 << 62) - 1, record, &l, 2, 0);
+    sim_engine_schedule(e, SIM_NEVER, record, &l, 6, 0);
+    assert_int_equal(sim_engine_next_time(e), 10);
+    assert_int_equal(sim_engine_run(e, SIM_NEVER, 0), SIM_ENGINE_EMPTY);
     assert_int_equal(l.n, 7);
     for (uint64_t i = 0; i < 7; i++)
         assert_int_equal(l.id[i], i);
-    assert_int_equal(sim_now(e), SIM_NEVER);
+    assert_int_equal(sim_engine_now(e), SIM_NEVER);
     sim_engine_free(e);
 }
 
@@ -135,22 +135,22 @@ static void cancel_pending_event_prevents_it(void **state)
     static log l;
     memset(&l, 0, sizeof l);
     sim_engine *e = sim_engine_new(0);
-    sim_timer a = sim_schedule(e, 10, record, &l, 1, 0);
-    sim_timer b = sim_schedule(e, 20, record, &l, 2, 0);
+    sim_timer a = sim_engine_schedule(e, 10, record, &l, 1, 0);
+    sim_timer b = sim_engine_schedule(e, 20, record, &l, 2, 0);
     assert_true(a != 0 && b != 0 && a != b);
-    assert_true(sim_timer_pending(e, a));
-    assert_int_equal(sim_events_pending(e), 2);
-    assert_true(sim_cancel(e, a));
-    assert_false(sim_timer_pending(e, a));
-    assert_int_equal(sim_events_pending(e), 1);
-    assert_int_equal(sim_next_time(e), 20);
-    assert_false(sim_cancel(e, a)); /* double cancel */
-    assert_int_equal(sim_run(e, SIM_NEVER, 0), SIM_RUN_EMPTY);
+    assert_true(sim_engine_timer_pending(e, a));
+    assert_int_equal(sim_engine_events_pending(e), 2);
+    assert_true(sim_engine_cancel(e, a));
+    assert_false(sim_engine_timer_pending(e, a));
+    assert_int_equal(sim_engine_events_pending(e), 1);
+    assert_int_equal(sim_engine_next_time(e), 20);
+    assert_false(sim_engine_cancel(e, a)); /* double cancel */
+    assert_int_equal(sim_engine_run(e, SIM_NEVER, 0), SIM_ENGINE_EMPTY);
     assert_int_equal(l.n, 1);
     assert_int_equal(l.id[0], 2);
-    assert_false(sim_cancel(e, b)); /* already fired */
-    assert_false(sim_cancel(e, 0));
-    assert_false(sim_cancel(e, UINT64_MAX)); /* never issued */
+    assert_false(sim_engine_cancel(e, b)); /* already fired */
+    assert_false(sim_engine_cancel(e, 0));
+    assert_false(sim_engine_cancel(e, UINT64_MAX)); /* never issued */
     sim_engine_free(e);
 }
 
@@ -160,14 +160,14 @@ static void stale_handle_does_not_cancel_slot_reuser(void **state)
     static log l;
     memset(&l, 0, sizeof l);
     sim_engine *e = sim_engine_new(0);
-    sim_timer a = sim_schedule(e, 10, record, &l, 1, 0);
-    assert_true(sim_cancel(e, a));
-    sim_run(e, SIM_NEVER, 0); /* lets the engine reclaim a's slot */
-    sim_timer b = sim_schedule(e, 20, record, &l, 2, 0);
+    sim_timer a = sim_engine_schedule(e, 10, record, &l, 1, 0);
+    assert_true(sim_engine_cancel(e, a));
+    sim_engine_run(e, SIM_NEVER, 0); /* lets the engine reclaim a's slot */
+    sim_timer b = sim_engine_schedule(e, 20, record, &l, 2, 0);
     assert_true(a != b);
-    assert_false(sim_cancel(e, a));
-    assert_true(sim_timer_pending(e, b));
-    sim_run(e, SIM_NEVER, 0);
+    assert_false(sim_engine_cancel(e, a));
+    assert_true(sim_engine_timer_pending(e, b));
+    sim_engine_run(e, SIM_NEVER, 0);
     assert_int_equal(l.n, 1);
     assert_int_equal(l.id[0], 2);
     sim_engine_free(e);
@@ -181,17 +181,17 @@ static void cancel_self(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
     (void)ctx;
     (void)a;
     (void)b;
-    self_cancel_result = sim_cancel(e, self_handle);
+    self_cancel_result = sim_engine_cancel(e, self_handle);
 }
 
 static void running_event_is_no_longer_pending(void **state)
 {
     (void)state;
     sim_engine *e = sim_engine_new(0);
-    self_handle = sim_schedule(e, 1, cancel_self, NULL, 0, 0);
-    sim_run(e, SIM_NEVER, 0);
+    self_handle = sim_engine_schedule(e, 1, cancel_self, NULL, 0, 0);
+    sim_engine_run(e, SIM_NEVER, 0);
     assert_false(self_cancel_result);
-    assert_int_equal(sim_events_executed(e), 1);
+    assert_int_equal(sim_engine_events_executed(e), 1);
     sim_engine_free(e);
 }
 
@@ -203,27 +203,27 @@ static void run_stops_at_end_and_sets_clock(void **state)
     static log l;
     memset(&l, 0, sizeof l);
     sim_engine *e = sim_engine_new(0);
-    sim_schedule(e, 1 * SIM_NS_PER_S, record, &l, 1, 0);
-    sim_schedule(e, 2 * SIM_NS_PER_S, record, &l, 2, 0);
-    sim_schedule(e, 3 * SIM_NS_PER_S, record, &l, 3, 0);
+    sim_engine_schedule(e, 1 * SIM_NS_PER_S, record, &l, 1, 0);
+    sim_engine_schedule(e, 2 * SIM_NS_PER_S, record, &l, 2, 0);
+    sim_engine_schedule(e, 3 * SIM_NS_PER_S, record, &l, 3, 0);
     /* An event exactly at `end` runs. */
-    assert_int_equal(sim_run(e, 2 * SIM_NS_PER_S, 0), SIM_RUN_END);
+    assert_int_equal(sim_engine_run(e, 2 * SIM_NS_PER_S, 0), SIM_ENGINE_END);
     assert_int_equal(l.n, 2);
-    assert_int_equal(sim_now(e), 2 * SIM_NS_PER_S);
-    assert_int_equal(sim_run(e, 2500000000, 0), SIM_RUN_END);
+    assert_int_equal(sim_engine_now(e), 2 * SIM_NS_PER_S);
+    assert_int_equal(sim_engine_run(e, 2500000000, 0), SIM_ENGINE_END);
     assert_int_equal(l.n, 2);
-    assert_int_equal(sim_now(e), 2500000000);
+    assert_int_equal(sim_engine_now(e), 2500000000);
     /* An end before now leaves the clock alone. */
-    assert_int_equal(sim_run(e, 1, 0), SIM_RUN_END);
-    assert_int_equal(sim_now(e), 2500000000);
-    assert_int_equal(sim_events_pending(e), 1);
-    assert_int_equal(sim_run(e, SIM_NEVER, 0), SIM_RUN_EMPTY);
+    assert_int_equal(sim_engine_run(e, 1, 0), SIM_ENGINE_END);
+    assert_int_equal(sim_engine_now(e), 2500000000);
+    assert_int_equal(sim_engine_events_pending(e), 1);
+    assert_int_equal(sim_engine_run(e, SIM_NEVER, 0), SIM_ENGINE_EMPTY);
     assert_int_equal(l.n, 3);
-    assert_int_equal(sim_now(e), 3 * SIM_NS_PER_S);
+    assert_int_equal(sim_engine_now(e), 3 * SIM_NS_PER_S);
     /* Empty: the clock stays at the last event. */
-    assert_int_equal(sim_run(e, 10 * SIM_NS_PER_S, 0), SIM_RUN_EMPTY);
-    assert_int_equal(sim_now(e), 3 * SIM_NS_PER_S);
-    assert_int_equal(sim_next_time(e), SIM_NEVER);
+    assert_int_equal(sim_engine_run(e, 10 * SIM_NS_PER_S, 0), SIM_ENGINE_EMPTY);
+    assert_int_equal(sim_engine_now(e), 3 * SIM_NS_PER_S);
+    assert_int_equal(sim_engine_next_time(e), SIM_NEVER);
     sim_engine_free(e);
 }
 
@@ -234,19 +234,19 @@ static void run_stops_after_budget(void **state)
     memset(&l, 0, sizeof l);
     sim_engine *e = sim_engine_new(0);
     for (uint64_t i = 0; i < 10; i++)
-        sim_schedule(e, (sim_time)i, record, &l, i, 0);
-    assert_int_equal(sim_run(e, SIM_NEVER, 3), SIM_RUN_BUDGET);
+        sim_engine_schedule(e, (sim_time)i, record, &l, i, 0);
+    assert_int_equal(sim_engine_run(e, SIM_NEVER, 3), SIM_ENGINE_BUDGET);
     assert_int_equal(l.n, 3);
-    assert_int_equal(sim_events_executed(e), 3);
-    assert_int_equal(sim_now(e), 2);
+    assert_int_equal(sim_engine_events_executed(e), 3);
+    assert_int_equal(sim_engine_now(e), 2);
     /* The budget counts per call. */
-    assert_int_equal(sim_run(e, SIM_NEVER, 3), SIM_RUN_BUDGET);
+    assert_int_equal(sim_engine_run(e, SIM_NEVER, 3), SIM_ENGINE_BUDGET);
     assert_int_equal(l.n, 6);
     /* Budget reached as the queue empties: budget is checked first. */
-    assert_int_equal(sim_run(e, SIM_NEVER, 4), SIM_RUN_BUDGET);
+    assert_int_equal(sim_engine_run(e, SIM_NEVER, 4), SIM_ENGINE_BUDGET);
     assert_int_equal(l.n, 10);
-    assert_int_equal(sim_run(e, SIM_NEVER, 4), SIM_RUN_EMPTY);
-    assert_int_equal(sim_events_executed(e), 10);
+    assert_int_equal(sim_engine_run(e, SIM_NEVER, 4), SIM_ENGINE_EMPTY);
+    assert_int_equal(sim_engine_events_executed(e), 10);
     sim_engine_free(e);
 }
 
@@ -256,15 +256,15 @@ static void stop_returns_after_current_event(void **state)
     static log l;
     memset(&l, 0, sizeof l);
     sim_engine *e = sim_engine_new(0);
-    sim_schedule(e, 1, record, &l, 1, 0);
-    sim_schedule(e, 2, record_and_stop, &l, 2, 0);
-    sim_schedule(e, 2, record, &l, 3, 0);
-    assert_int_equal(sim_run(e, SIM_NEVER, 0), SIM_RUN_STOPPED);
+    sim_engine_schedule(e, 1, record, &l, 1, 0);
+    sim_engine_schedule(e, 2, record_and_stop, &l, 2, 0);
+    sim_engine_schedule(e, 2, record, &l, 3, 0);
+    assert_int_equal(sim_engine_run(e, SIM_NEVER, 0), SIM_ENGINE_STOPPED);
     assert_int_equal(l.n, 2);
-    assert_int_equal(sim_now(e), 2);
-    assert_int_equal(sim_events_pending(e), 1);
+    assert_int_equal(sim_engine_now(e), 2);
+    assert_int_equal(sim_engine_events_pending(e), 1);
     /* The next run starts afresh. */
-    assert_int_equal(sim_run(e, SIM_NEVER, 0), SIM_RUN_EMPTY);
+    assert_int_equal(sim_engine_run(e, SIM_NEVER, 0), SIM_ENGINE_EMPTY);
     assert_int_equal(l.n, 3);
     assert_int_equal(l.id[2], 3);
     sim_engine_free(e);
@@ -274,10 +274,10 @@ static void run_on_empty_engine_returns_empty(void **state)
 {
     (void)state;
     sim_engine *e = sim_engine_new(0);
-    assert_int_equal(sim_run(e, SIM_NEVER, 0), SIM_RUN_EMPTY);
-    assert_int_equal(sim_now(e), 0);
-    assert_int_equal(sim_events_executed(e), 0);
-    assert_int_equal(sim_events_pending(e), 0);
+    assert_int_equal(sim_engine_run(e, SIM_NEVER, 0), SIM_ENGINE_EMPTY);
+    assert_int_equal(sim_engine_now(e), 0);
+    assert_int_equal(sim_engine_events_executed(e), 0);
+    assert_int_equal(sim_engine_events_pending(e), 0);
     sim_engine_free(e);
     sim_engine_free(NULL);
 }
@@ -374,7 +374,7 @@ static void diff_schedule(diff *d, sim_time at)
 {
     uint64_t id = d->next_id++;
     assert_true(id < REF_MAX * 4);
-    d->handle[id] = sim_schedule(d->e, at, diff_event, d, id, 0);
+    d->handle[id] = sim_engine_schedule(d->e, at, diff_event, d, id, 0);
     ref_insert(d, at, id);
 }
 
@@ -386,7 +386,7 @@ static void diff_cancel_one(diff *d)
         return;
     uint64_t id = splitmix(&d->rng) % d->next_id;
     bool pending = !d->fired[id] && !d->cancelled[id];
-    bool got = sim_cancel(d->e, d->handle[id]);
+    bool got = sim_engine_cancel(d->e, d->handle[id]);
     assert_int_equal(got, pending);
     if (got)
         d->cancelled[id] = true;
@@ -398,19 +398,19 @@ static void diff_event(sim_engine *e, void *ctx, uint64_t id, uint64_t b)
     diff *d = ctx;
     ref_ev x = ref_pop(d);
     assert_int_equal(id, x.id);
-    assert_int_equal(sim_now(e), x.t);
-    assert_true(sim_now(e) >= d->last_now); /* the clock never goes backwards */
+    assert_int_equal(sim_engine_now(e), x.t);
+    assert_true(sim_engine_now(e) >= d->last_now); /* the clock never goes backwards */
     assert_false(d->fired[id]);
     assert_false(d->cancelled[id]);
-    d->last_now = sim_now(e);
+    d->last_now = sim_engine_now(e);
     d->fired[id] = true;
     d->ran++;
     uint64_t r = splitmix(&d->rng);
     /* Keep the population near a level that moves between phases. */
     size_t level = (d->ran / 20000) % 2 ? 3000 : 300;
-    unsigned kids = sim_events_pending(e) < level ? 1 + (unsigned)(r % 3) : (unsigned)(r % 2);
+    unsigned kids = sim_engine_events_pending(e) < level ? 1 + (unsigned)(r % 3) : (unsigned)(r % 2);
     for (unsigned k = 0; k < kids && d->next_id < d->target; k++)
-        diff_schedule(d, sim_now(e) + draw_delay(d));
+        diff_schedule(d, sim_engine_now(e) + draw_delay(d));
     if (r % 5 == 0)
         diff_cancel_one(d);
 }
@@ -434,9 +434,9 @@ static void engine_matches_sorted_list_reference(void **state)
      * cancel most of them, so cancelled events outnumber live ones and get purged. */
     for (int i = 0; i < 4000; i++)
         diff_schedule(d, SIM_NS_PER_S + draw_delay(d));
-    assert_int_equal(sim_run(d->e, SIM_NEVER, 1), SIM_RUN_BUDGET);
+    assert_int_equal(sim_engine_run(d->e, SIM_NEVER, 1), SIM_ENGINE_BUDGET);
     for (int i = 0; i < 300; i++) /* due before the ladder's next bucket */
-        diff_schedule(d, sim_now(d->e) + (sim_time)(i % 3));
+        diff_schedule(d, sim_engine_now(d->e) + (sim_time)(i % 3));
     for (int i = 0; i < 6000; i++)
         diff_cancel_one(d);
     /* Run in slices with random budgets and ends; cancel between slices too. */
@@ -444,26 +444,26 @@ static void engine_matches_sorted_list_reference(void **state)
     for (;;) {
         assert_true(++slices < 1000000);
         uint64_t r = splitmix(&d->rng);
-        sim_time end = r % 3 == 0 ? SIM_NEVER : sim_now(d->e) + (sim_time)(r % 2000000);
+        sim_time end = r % 3 == 0 ? SIM_NEVER : sim_engine_now(d->e) + (sim_time)(r % 2000000);
         uint64_t budget = (r >> 8) % 4 == 0 ? 0 : 1 + (r >> 16) % 5000;
-        sim_run_status st = sim_run(d->e, end, budget);
-        assert_true(sim_now(d->e) >= d->last_now);
-        d->last_now = sim_now(d->e);
-        if (st == SIM_RUN_EMPTY)
+        sim_engine_status st = sim_engine_run(d->e, end, budget);
+        assert_true(sim_engine_now(d->e) >= d->last_now);
+        d->last_now = sim_engine_now(d->e);
+        if (st == SIM_ENGINE_EMPTY)
             break;
-        if (st == SIM_RUN_END)
-            assert_true(sim_next_time(d->e) > end);
+        if (st == SIM_ENGINE_END)
+            assert_true(sim_engine_next_time(d->e) > end);
         size_t live = 0;
         for (size_t i = 0; i < d->nref; i++)
             live += !d->cancelled[d->ref[i].id];
-        assert_int_equal(sim_events_pending(d->e), live);
+        assert_int_equal(sim_engine_events_pending(d->e), live);
         for (uint64_t k = 0; k < r % 7; k++)
             diff_cancel_one(d);
         if (d->next_id < d->target && r % 2)
-            diff_schedule(d, sim_now(d->e) + draw_delay(d));
+            diff_schedule(d, sim_engine_now(d->e) + draw_delay(d));
     }
     assert_true(d->ran > 100000);
-    assert_int_equal(sim_events_executed(d->e), d->ran);
+    assert_int_equal(sim_engine_events_executed(d->e), d->ran);
     /* Everything scheduled either ran or was cancelled, exactly once. */
     for (uint64_t id = 0; id < d->next_id; id++)
         assert_true(d->fired[id] != d->cancelled[id]);
@@ -477,9 +477,9 @@ static void hold_cancel(sim_engine *e, void *ctx, uint64_t chain, uint64_t b)
 {
     (void)b;
     sim_timer *timeouts = ctx;
-    assert_true(sim_cancel(e, timeouts[chain]));
-    timeouts[chain] = sim_schedule(e, sim_now(e) + 1000000, record, NULL, 0, 0);
-    sim_schedule(e, sim_now(e) + 1 + (sim_time)(chain * 7919 % 1000), hold_cancel, ctx, chain, 0);
+    assert_true(sim_engine_cancel(e, timeouts[chain]));
+    timeouts[chain] = sim_engine_schedule(e, sim_engine_now(e) + 1000000, record, NULL, 0, 0);
+    sim_engine_schedule(e, sim_engine_now(e) + 1 + (sim_time)(chain * 7919 % 1000), hold_cancel, ctx, chain, 0);
 }
 
 static void cancelled_timeouts_do_not_accumulate(void **state)
@@ -489,11 +489,11 @@ static void cancelled_timeouts_do_not_accumulate(void **state)
     static sim_timer timeouts[CHAINS];
     sim_engine *e = sim_engine_new(0);
     for (uint64_t i = 0; i < CHAINS; i++) {
-        timeouts[i] = sim_schedule(e, 1000000, record, NULL, 0, 0);
-        sim_schedule(e, (sim_time)i, hold_cancel, timeouts, i, 0);
+        timeouts[i] = sim_engine_schedule(e, 1000000, record, NULL, 0, 0);
+        sim_engine_schedule(e, (sim_time)i, hold_cancel, timeouts, i, 0);
     }
-    assert_int_equal(sim_run(e, SIM_NEVER, 500000), SIM_RUN_BUDGET);
-    assert_int_equal(sim_events_pending(e), 2 * CHAINS);
+    assert_int_equal(sim_engine_run(e, SIM_NEVER, 500000), SIM_ENGINE_BUDGET);
+    assert_int_equal(sim_engine_events_pending(e), 2 * CHAINS);
     /* 500000 timeouts were cancelled; the pool stays within a small multiple of
      * the 4000 pending events. */
     assert_true(sim_engine__slots_high_water(e) <= 3 * 2 * CHAINS + 2048);

@@ -16,7 +16,7 @@
 #include "run.h"
 #include "scenario.h"
 #include "simworld.h"
-#include "world.h"
+#include "config.h"
 
 static void node_defaults_are_the_reference_node(void **state)
 {

@@ -20,20 +20,20 @@
 
 /* A client of one session of n utterances: utterance i ends at end[i] and, when
  * lat[i] >= 0, is first delivered lat[i] ns later. */
-static void record(wc_client *c, size_t n, const int64_t *end, const int64_t *lat)
+static void record(sim_client *c, size_t n, const int64_t *end, const int64_t *lat)
 {
-    wc_client_init(c, 1, (uint32_t)n);
+    sim_client_init(c, 1, (uint32_t)n);
     for (size_t i = 0; i < n; i++) {
-        wc_client_utterance_ended(c, 0, (uint32_t)i, end[i]);
+        sim_client_utterance_ended(c, 0, (uint32_t)i, end[i]);
         if (lat[i] >= 0)
-            assert_true(wc_client_deliver(c, end[i] + lat[i], 0, (uint32_t)i));
+            assert_true(sim_client_deliver(c, end[i] + lat[i], 0, (uint32_t)i));
     }
 }
 
-static void metrics(wc_client *c, double v[SIM_M_COUNT])
+static void metrics(sim_client *c, double v[SIM_M_COUNT])
 {
     memset(v, 0, SIM_M_COUNT * sizeof *v);
-    wc_client_metrics(c, v);
+    sim_client_metrics(c, v);
 }
 
 /* Quantiles by selection equal GSL's on the sorted data, with many ties. */
@@ -53,7 +53,7 @@ static void quantiles_match_gsl_on_sorted_data(void **state)
         sorted[i] = (double)lat[i] / 1e9;
     }
     gsl_sort(sorted, 1, N);
-    wc_client c;
+    sim_client c;
     record(&c, N, end, lat);
     double v[SIM_M_COUNT];
     metrics(&c, v);
@@ -73,7 +73,7 @@ static void quantiles_match_gsl_on_sorted_data(void **state)
     free(end);
     free(lat);
     free(sorted);
-    wc_client_free(&c);
+    sim_client_free(&c);
 }
 
 /* Exact nanoseconds: 1.95 s is 1.95 (not a float's 1.9500000477), a latency of
@@ -82,20 +82,20 @@ static void quantiles_match_gsl_on_sorted_data(void **state)
 static void latencies_are_exact_nanoseconds(void **state)
 {
     (void)state;
-    wc_client c;
+    sim_client c;
     int64_t end[3] = {4 * NS, 5 * NS + 123, 7 * NS}, lat[3] = {1950000000, 1950000000, 1950000000};
     record(&c, 3, end, lat);
     double v[SIM_M_COUNT];
     metrics(&c, v);
     assert_true(v[SIM_M_LATENCY_P50] == 1.95 && v[SIM_M_LATENCY_P999] == 1.95);
     assert_true(v[SIM_M_LATENCY_MAX] == 1.95 && v[SIM_M_LATENCY_MEAN] == 1.95);
-    wc_client_free(&c);
+    sim_client_free(&c);
 
     int64_t end2[2] = {2000400000, 3000400000}, lat2[2] = {500, 500};
     record(&c, 2, end2, lat2);
     metrics(&c, v);
     assert_true(v[SIM_M_LATENCY_P50] == 500e-9 && v[SIM_M_LATENCY_MEAN] == 500e-9);
-    wc_client_free(&c);
+    sim_client_free(&c);
 
     /* 150 years in, and three latencies of ~100 years: their sum exceeds INT64_MAX */
     const int64_t big = 3100000000LL * NS; /* 3.1e18 ns */
@@ -106,14 +106,14 @@ static void latencies_are_exact_nanoseconds(void **state)
     assert_true(v[SIM_M_LATENCY_MEAN] == (double)(big + 2) / 1e9);
     assert_true(v[SIM_M_LATENCY_P50] == (double)(big + 2) / 1e9);
     assert_true(v[SIM_M_LATENCY_MAX] == (double)(big + 4) / 1e9);
-    wc_client_free(&c);
+    sim_client_free(&c);
 }
 
 /* No delivery, no latency: NaN, not 0. Only first deliveries count. */
 static void nothing_delivered_has_no_latency(void **state)
 {
     (void)state;
-    wc_client c;
+    sim_client c;
     int64_t end[4] = {NS, 2 * NS, 3 * NS, 4 * NS}, lat[4] = {-1, -1, -1, -1};
     record(&c, 4, end, lat);
     double v[SIM_M_COUNT];
@@ -121,17 +121,17 @@ static void nothing_delivered_has_no_latency(void **state)
     assert_true(v[SIM_M_DELIVERED] == 0 && v[SIM_M_LOST] == 4);
     for (int m = SIM_M_LATENCY_P50; m <= SIM_M_LATENCY_MEAN; m++)
         assert_true(isnan(v[m]));
-    wc_client_free(&c);
+    sim_client_free(&c);
 
     /* one of four delivered, twice: its first delivery is the latency */
     int64_t lat2[4] = {-1, 250000000, -1, -1};
     record(&c, 4, end, lat2);
-    assert_false(wc_client_deliver(&c, 9 * NS, 0, 1)); /* a duplicate */
+    assert_false(sim_client_deliver(&c, 9 * NS, 0, 1)); /* a duplicate */
     metrics(&c, v);
     assert_true(v[SIM_M_DELIVERED] == 1 && v[SIM_M_DUPLICATES] == 1);
     assert_true(v[SIM_M_LATENCY_P50] == 0.25 && v[SIM_M_LATENCY_MAX] == 0.25);
     assert_true(v[SIM_M_LATENCY_MEAN] == 0.25);
-    wc_client_free(&c);
+    sim_client_free(&c);
 }
 
 /* An utterance that never ended (max_time_s cut the run first) never became a
@@ -139,32 +139,32 @@ static void nothing_delivered_has_no_latency(void **state)
 static void only_spoken_utterances_count(void **state)
 {
     (void)state;
-    wc_client c;
-    wc_client_init(&c, 2, 3);
-    wc_client_utterance_ended(&c, 0, 0, NS);
-    wc_client_utterance_ended(&c, 1, 0, NS);
-    wc_client_utterance_ended(&c, 1, 1, 2 * NS);
-    assert_true(wc_client_deliver(&c, 3 * NS, 1, 0));
+    sim_client c;
+    sim_client_init(&c, 2, 3);
+    sim_client_utterance_ended(&c, 0, 0, NS);
+    sim_client_utterance_ended(&c, 1, 0, NS);
+    sim_client_utterance_ended(&c, 1, 1, 2 * NS);
+    assert_true(sim_client_deliver(&c, 3 * NS, 1, 0));
     double v[SIM_M_COUNT];
     metrics(&c, v);
     assert_true(v[SIM_M_UTTERANCES] == 3 && v[SIM_M_DELIVERED] == 1 && v[SIM_M_LOST] == 2);
     assert_true(v[SIM_M_LOST_UNFINISHED] == 2 && v[SIM_M_LOST_RATE] == 2.0 / 3);
     assert_true(v[SIM_M_LATENCY_MAX] == 2.0);
-    wc_client_free(&c);
+    sim_client_free(&c);
     /* nothing spoken: no utterance, so no rate */
-    wc_client_init(&c, 2, 3);
+    sim_client_init(&c, 2, 3);
     metrics(&c, v);
     assert_true(v[SIM_M_UTTERANCES] == 0 && v[SIM_M_LOST] == 0);
     assert_true(isnan(v[SIM_M_LOST_RATE]) && isnan(v[SIM_M_DUPLICATE_RATE]));
     assert_true(isnan(v[SIM_M_LATENCY_P50]));
-    wc_client_free(&c);
+    sim_client_free(&c);
 }
 
 /* --latencies rows: ascending, exact decimal seconds from the nanoseconds. */
 static void latencies_are_written_ascending_and_exact(void **state)
 {
     (void)state;
-    wc_client c;
+    sim_client c;
     int64_t end[4] = {NS, 2 * NS, 3 * NS, 4 * NS},
             lat[4] = {1950000000, 7, -1, 12 * NS + 340000001};
     record(&c, 4, end, lat);
@@ -174,13 +174,13 @@ static void latencies_are_written_ascending_and_exact(void **state)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     assert_non_null(f);
-    wc_client_write_latencies(&c, f, "a,b", 3);
+    sim_client_write_latencies(&c, f, "a,b", 3);
     fclose(f);
     assert_string_equal(buf, "\"a,b\",3,0.000000007\n"
                              "\"a,b\",3,1.950000000\n"
                              "\"a,b\",3,12.340000001\n");
     free(buf);
-    wc_client_free(&c);
+    sim_client_free(&c);
 }
 
 int main(void)

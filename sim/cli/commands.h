@@ -8,13 +8,13 @@
 
 enum { SIM_EXIT_OK = 0, SIM_EXIT_FAIL = 1, SIM_EXIT_USAGE = 2, SIM_EXIT_INTERNAL = 3 };
 
-int sim_cmd_validate(int argc, char **argv); /* sim/cmd_validate.c */
-int sim_cmd_run(int argc, char **argv);      /* sim/cmd_run.c */
-int sim_cmd_check(int argc, char **argv);    /* sim/cmd_check.c */
-int sim_cmd_sweep(int argc, char **argv);    /* sim/cmd_sweep.c */
-int sim_cmd_merge(int argc, char **argv);    /* sim/cmd_sweep.c */
-int sim_cmd_tune(int argc, char **argv);     /* sim/cmd_tune.c */
-int sim_cmd_plot(int argc, char **argv);     /* sim/cmd_plot.c */
-int sim_cmd_analyze(int argc, char **argv);  /* sim/cmd_analyze.c */
+int sim_cmd_validate(int argc, char **argv); /* sim/cli/cmd_validate.c */
+int sim_cmd_run(int argc, char **argv);      /* sim/cli/cmd_run.c */
+int sim_cmd_check(int argc, char **argv);    /* sim/cli/cmd_check.c */
+int sim_cmd_sweep(int argc, char **argv);    /* sim/cli/cmd_sweep.c */
+int sim_cmd_merge(int argc, char **argv);    /* sim/cli/cmd_sweep.c */
+int sim_cmd_tune(int argc, char **argv);     /* sim/cli/cmd_tune.c */
+int sim_cmd_plot(int argc, char **argv);     /* sim/cli/cmd_plot.c */
+int sim_cmd_analyze(int argc, char **argv);  /* sim/cli/cmd_analyze.c */
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * main.c — the dsim executable. Everything lives in the library (sim/cli.c), so
+ * main.c — the dsim executable. Everything lives in the library (sim/cli/cli.c), so
  * tests and fuzzers can drive the same code without a process.
  */
 #include <gsl/gsl_errno.h>

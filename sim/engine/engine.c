@@ -49,16 +49,16 @@ void sim_engine_free(sim_engine *e)
     free(e);
 }
 
-sim_time sim_now(const sim_engine *e)
+sim_time sim_engine_now(const sim_engine *e)
 {
     return e->now;
 }
 
-sim_timer sim_schedule(sim_engine *e, sim_time at, sim_event_fn fn, void *ctx, uint64_t a,
+sim_timer sim_engine_schedule(sim_engine *e, sim_time at, sim_event_fn fn, void *ctx, uint64_t a,
                        uint64_t b)
 {
     assert(e && fn);
-    assert(at >= e->now && "sim_schedule: time in the past");
+    assert(at >= e->now && "sim_engine_schedule: time in the past");
     assert(e->seq < UINT64_MAX);
     uint32_t s = sim_queue_slot_alloc(&e->q);
     sim_slot *sl = &e->q.slots[s];
@@ -84,7 +84,7 @@ static uint32_t timer_slot(const sim_engine *e, sim_timer t)
     return (uint32_t)(idx - 1);
 }
 
-bool sim_cancel(sim_engine *e, sim_timer t)
+bool sim_engine_cancel(sim_engine *e, sim_timer t)
 {
     assert(e);
     uint32_t s = timer_slot(e, t);
@@ -94,38 +94,38 @@ bool sim_cancel(sim_engine *e, sim_timer t)
     return true;
 }
 
-bool sim_timer_pending(const sim_engine *e, sim_timer t)
+bool sim_engine_timer_pending(const sim_engine *e, sim_timer t)
 {
     assert(e);
     return timer_slot(e, t) != UINT32_MAX;
 }
 
-sim_time sim_next_time(sim_engine *e)
+sim_time sim_engine_next_time(sim_engine *e)
 {
     assert(e);
     uint32_t s = sim_queue_peek(&e->q);
     return s == UINT32_MAX ? SIM_NEVER : (sim_time)e->q.slots[s].t;
 }
 
-sim_run_status sim_run(sim_engine *e, sim_time end, uint64_t max_events)
+sim_engine_status sim_engine_run(sim_engine *e, sim_time end, uint64_t max_events)
 {
-    assert(e && !e->running && "sim_run: not re-entrant");
+    assert(e && !e->running && "sim_engine_run: not re-entrant");
     e->running = true;
     e->stop = false;
     uint64_t done = 0;
-    sim_run_status st;
+    sim_engine_status st;
     for (;;) {
         if (e->stop) {
-            st = SIM_RUN_STOPPED;
+            st = SIM_ENGINE_STOPPED;
             break;
         }
         if (max_events && done == max_events) {
-            st = SIM_RUN_BUDGET;
+            st = SIM_ENGINE_BUDGET;
             break;
         }
         uint32_t s = sim_queue_peek(&e->q);
         if (s == UINT32_MAX) {
-            st = SIM_RUN_EMPTY;
+            st = SIM_ENGINE_EMPTY;
             break;
         }
         sim_slot *sl = &e->q.slots[s];
@@ -133,7 +133,7 @@ sim_run_status sim_run(sim_engine *e, sim_time end, uint64_t max_events)
         if (t > end) {
             if (end > e->now)
                 e->now = end;
-            st = SIM_RUN_END;
+            st = SIM_ENGINE_END;
             break;
         }
         sim_event_fn fn = sl->fn;
@@ -150,18 +150,18 @@ sim_run_status sim_run(sim_engine *e, sim_time end, uint64_t max_events)
     return st;
 }
 
-void sim_stop(sim_engine *e)
+void sim_engine_stop(sim_engine *e)
 {
     assert(e);
     e->stop = true;
 }
 
-uint64_t sim_events_executed(const sim_engine *e)
+uint64_t sim_engine_events_executed(const sim_engine *e)
 {
     return e->executed;
 }
 
-size_t sim_events_pending(const sim_engine *e)
+size_t sim_engine_events_pending(const sim_engine *e)
 {
     return e->q.live;
 }

@@ -15,7 +15,7 @@
 
 #include "dispatcher.h"
 #include "sim_error.h"
-#include "world.h"
+#include "config.h"
 
 #define SIM_NAME_MAX 64
 

@@ -31,51 +31,51 @@ typedef enum {
     CAUSE_SESSION_CLOSED,   /* the result came after the client left */
     CAUSE_DEDUP_DROP,
     CAUSE_ACK_DISCARD
-} wc_cause;
+} sim_loss_cause;
 
 /* What the client knows of one utterance: 4 bytes, one per utterance of the run
- * (its time is in wc_client.ns, 8 bytes more). */
-typedef struct wc_utt {
+ * (its time is in sim_client.ns, 8 bytes more). */
+typedef struct sim_utt_state {
     uint16_t copies;  /* deliveries received */
-    uint8_t cause;    /* wc_cause */
+    uint8_t cause;    /* sim_loss_cause */
     uint8_t seen;     /* the utterance has ended (its job exists) */
-} wc_utt;
+} sim_utt_state;
 
-typedef struct wc_session {
+typedef struct sim_session_state {
     int64_t start;
     int32_t max_delivered; /* highest index delivered so far, -1 none */
-} wc_session;
+} sim_session_state;
 
 /* The client: records, then turns them into metrics. Times are integer
  * nanoseconds until the statistics: no rounding, no saturation. */
-typedef struct wc_client {
+typedef struct sim_client {
     uint32_t n_sessions, per_session;
-    wc_utt *utt;            /* n_sessions x per_session */
-    wc_session *sessions;
+    sim_utt_state *utt;            /* n_sessions x per_session */
+    sim_session_state *sessions;
     /* One slot per utterance: its end time (simulated ns) until its first
-     * delivery, then that delivery's latency (ns, >= 0). wc_client_metrics packs
+     * delivery, then that delivery's latency (ns, >= 0). sim_client_metrics packs
      * the latencies of delivered utterances into ns[0..n_latency). */
     int64_t *ns;
     size_t n_latency;
     bool packed;            /* ns holds only latencies: no more records */
     uint64_t out_of_order, errors;
     double useful_busy_ns;  /* node time of attempts that made a first delivery */
-} wc_client;
+} sim_client;
 
-void wc_client_init(wc_client *c, uint32_t n_sessions, uint32_t per_session);
-void wc_client_free(wc_client *c);
-wc_utt *wc_client_utt(wc_client *c, uint64_t session, uint32_t index);
-void wc_client_utterance_ended(wc_client *c, uint64_t session, uint32_t index, int64_t end);
+void sim_client_init(sim_client *c, uint32_t n_sessions, uint32_t per_session);
+void sim_client_free(sim_client *c);
+sim_utt_state *sim_client_utt(sim_client *c, uint64_t session, uint32_t index);
+void sim_client_utterance_ended(sim_client *c, uint64_t session, uint32_t index, int64_t end);
 /* Records a delivery; returns true when it is the utterance's first. */
-bool wc_client_deliver(wc_client *c, int64_t now, uint64_t session, uint32_t index);
-void wc_client_cause(wc_client *c, uint64_t session, uint32_t index, wc_cause cause);
+bool sim_client_deliver(sim_client *c, int64_t now, uint64_t session, uint32_t index);
+void sim_client_cause(sim_client *c, uint64_t session, uint32_t index, sim_loss_cause cause);
 /* Fills the client-side metrics of v (counts, losses by cause, latencies: NaN
  * when nothing was delivered). Call once, after the run: it packs c->ns. */
-void wc_client_metrics(wc_client *c, double v[SIM_M_COUNT]);
+void sim_client_metrics(sim_client *c, double v[SIM_M_COUNT]);
 /* Writes "policy,rep,latency_s" for every first delivery, ascending, the latency
  * in exact decimal seconds from its nanoseconds ("1.950000000"). After
- * wc_client_metrics. */
-void wc_client_write_latencies(wc_client *c, FILE *f, const char *policy, int rep);
+ * sim_client_metrics. */
+void sim_client_write_latencies(sim_client *c, FILE *f, const char *policy, int rep);
 
 /* Log and trace lines (JSON lines, simulated seconds). */
 /*

@@ -246,7 +246,7 @@ static const char *const fate_name[] = {
 static const char *const end_name[] = {"result_sent", "no_result", "aborted",  "superseded",
                                        "crashed",     "refused",   "skipped", "dropped_stale"};
 static const char *const stage_name[STAGE_COUNT] = {"ASR", "NMT", "TTS"};
-/* wc_cause (simworld.h) as in lost_by_cause */
+/* sim_loss_cause (simworld.h) as in lost_by_cause */
 static const char *const cause_name[] = {
     "unfinished", "failover_exhausted", "no_node", "no_result", "network", "node_crash",
     "processing_error", "fenced", "session_closed", "dedup_drop", "ack_discard"};
@@ -621,7 +621,7 @@ static void tl_write_attempt(sim_tl *t, const tl_att *a)
         tl_flow(t, a->assigned, TID_SCHED, from, tl_att_tid(a), "assign");
 }
 
-void sim_tl_finish(sim_tl *t, int64_t now, const wc_client *c)
+void sim_tl_finish(sim_tl *t, int64_t now, const sim_client *c)
 {
     if (!t)
         return;
@@ -632,7 +632,7 @@ void sim_tl_finish(sim_tl *t, int64_t now, const wc_client *c)
         if (!tl_time_kept(t, at, at))
             continue;
         for (uint32_t i = 0; i < c->per_session; i++) {
-            const wc_utt *u = &c->utt[(size_t)s * c->per_session + i];
+            const sim_utt_state *u = &c->utt[(size_t)s * c->per_session + i];
             if (!u->seen || u->copies)
                 continue;
             put_head(t->f, "i", "never_delivered", at, t->pid, TID_SESSION(s));

@@ -85,7 +85,7 @@ void sim_tl_session_close(sim_tl *t, int64_t now, uint64_t session);
 /* Ends the run at `now`: a never_delivered instant for every utterance the
  * client `c` (simworld.h; NULL after a failed run: none) never received, at its
  * session's close (or `now`), then every attempt. Frees t. */
-struct wc_client;
-void sim_tl_finish(sim_tl *t, int64_t now, const struct wc_client *c);
+struct sim_client;
+void sim_tl_finish(sim_tl *t, int64_t now, const struct sim_client *c);
 
 #endif

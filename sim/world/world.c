@@ -86,7 +86,7 @@ typedef struct world {
     sim_time core_at;
     wnode *nodes;
     uint32_t n_nodes;
-    wc_client client;
+    sim_client client;
     wclient_sent *sent;     /* per utterance, as client.utt */
     net_link *to_client;    /* per session: the scheduler -> client link */
     bool client_instant;    /* the client hop is const 0: no event needed */
@@ -237,7 +237,7 @@ static void world_fail(world *w, int kind, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(w->fail_msg, sizeof w->fail_msg, fmt, ap);
     va_end(ap);
-    sim_stop(w->e);
+    sim_engine_stop(w->e);
 }
 
 static const char *disp_rc_name(int rc)
@@ -253,7 +253,7 @@ static void world_internal(world *w, int rc, const char *call)
 {
     if (rc != 0)
         world_fail(w, SIM_FAIL_INTERNAL, "internal error: %s returned %d (%s) at t=%.9g s", call,
-                   rc, disp_rc_name(rc), (double)sim_now(w->e) / 1e9);
+                   rc, disp_rc_name(rc), (double)sim_engine_now(w->e) / 1e9);
 }
 
 /* disp_utterance refused (session a, index): a full table of the core is an
@@ -268,7 +268,7 @@ static void world_utterance_refused(world *w, int rc, uint64_t a, uint32_t index
     const disp_policy *p = &w->s->policies[w->policy].policy;
     uint32_t jobs_max = p->max_jobs_held ? p->max_jobs_held : DISP_JOBS_HELD_MAX;
     uint32_t window_max = p->max_session_window ? p->max_session_window : DISP_SESSION_WINDOW_MAX;
-    double t = (double)sim_now(w->e) / 1e9;
+    double t = (double)sim_engine_now(w->e) / 1e9;
     disp_stats st;
     disp_get_stats(w->d, &st);
     if (st.jobs_in_memory >= jobs_max)
@@ -301,8 +301,8 @@ static void world_close_open_sessions(world *w)
         return;
     w->sessions_open = 0;
     for (uint32_t a = 0; a < w->client.n_sessions; a++) {
-        sim_tl_session_close(w->tl, sim_now(w->e), a);
-        int rc = disp_session_close(w->d, sim_now(w->e), a);
+        sim_tl_session_close(w->tl, sim_engine_now(w->e), a);
+        int rc = disp_session_close(w->d, sim_engine_now(w->e), a);
         if (rc != DISP_EUNKNOWN) /* DISP_EUNKNOWN: it made no job */
             world_internal(w, rc, "disp_session_close");
     }
@@ -326,7 +326,7 @@ static void world_maybe_stop(world *w)
     if (w->sessions_open)
         world_close_open_sessions(w); /* comes back here */
     else
-        sim_stop(w->e);
+        sim_engine_stop(w->e);
 }
 
 /* --- network ------------------------------------------------------------- */
@@ -355,14 +355,14 @@ static void world_send(world *w, uint32_t i, net_dir dir, const uint64_t key[4])
                     5);
     int64_t delay = 0;
     bool arrives = net_message(&w->s->network, dir, &r.rng, &delay);
-    sim_time now = sim_now(w->e);
+    sim_time now = sim_engine_now(w->e);
     if (w->o->trace)
         sim_trace_msg(w->o->trace, w->policy_name, w->rep, now, msg_name[m->kind], m->node,
                       world_job_label(w, m->job_id, m->job, m->session, m->index), m->attempt,
                       m->session, m->index, !arrives);
     if (!arrives) {
         if (m->kind == MSG_ASSIGN || m->kind == MSG_RESULT)
-            wc_client_cause(&w->client, m->session, m->index, CAUSE_NETWORK);
+            sim_client_cause(&w->client, m->session, m->index, CAUSE_NETWORK);
         if (m->kind == MSG_RESULT)
             sim_tl_result_lost(w->tl, m->job, m->attempt);
         msg_free(w, i);
@@ -376,7 +376,7 @@ static void world_send(world *w, uint32_t i, net_dir dir, const uint64_t key[4])
         at = net_link_arrival(dir == NET_TO_NODE ? &wn->to_node : &wn->to_sched,
                               w->s->network.fifo, now, delay);
     }
-    sim_schedule(w->e, at, dir == NET_TO_NODE ? ev_to_node : ev_to_sched, w, i, 0);
+    sim_engine_schedule(w->e, at, dir == NET_TO_NODE ? ev_to_node : ev_to_sched, w, i, 0);
 }
 
 /* --- the client ------------------------------------------------------------ */
@@ -386,14 +386,14 @@ static void client_receive(world *w, sim_time now, uint8_t kind, uint64_t sessio
                            uint32_t index, int error, uint64_t job, uint32_t attempt)
 {
     if (kind == MSG_DELIVER) {
-        bool first = wc_client_deliver(&w->client, now, session, index);
+        bool first = sim_client_deliver(&w->client, now, session, index);
         sim_tl_client(w->tl, now, true, first, 0, session, index, job, attempt);
         return;
     }
     sim_tl_client(w->tl, now, false, false, error, session, index, job, attempt);
     w->client.errors++;
     if (error == DISP_ERR_PROCESSING)
-        wc_client_cause(&w->client, session, index, CAUSE_PROCESSING_ERROR);
+        sim_client_cause(&w->client, session, index, CAUSE_PROCESSING_ERROR);
 }
 
 /* The core sends the client a delivery or an error: it arrives after the
@@ -424,7 +424,7 @@ static void world_to_client(world *w, const disp_cmd *c, uint8_t kind, uint16_t 
     m->job = c->job;
     m->attempt = c->attempt;
     w->msgs_in_flight++;
-    sim_schedule(w->e, at, ev_to_client, w, i, 0);
+    sim_engine_schedule(w->e, at, ev_to_client, w, i, 0);
 }
 
 static void ev_to_client(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
@@ -433,7 +433,7 @@ static void ev_to_client(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
     world *w = ctx;
     msg m = msg_take(w, a);
     w->msgs_in_flight--;
-    client_receive(w, sim_now(e), m.kind, m.session, m.index, m.error, m.job, m.attempt);
+    client_receive(w, sim_engine_now(e), m.kind, m.session, m.index, m.error, m.job, m.attempt);
     world_maybe_stop(w);
 }
 
@@ -505,23 +505,23 @@ static void core_sink(void *ctx, const disp_cmd *c)
         }
         switch (c->event) {
         case DISP_LOG_PENDING_TIMEOUT:
-            wc_client_cause(&w->client, c->session, c->index, CAUSE_NO_NODE);
+            sim_client_cause(&w->client, c->session, c->index, CAUSE_NO_NODE);
             break;
         case DISP_LOG_FAILOVER_EXHAUSTED:
         case DISP_LOG_FAILOVER_NO_NODE:
-            wc_client_cause(&w->client, c->session, c->index, CAUSE_FAILOVER_EXHAUSTED);
+            sim_client_cause(&w->client, c->session, c->index, CAUSE_FAILOVER_EXHAUSTED);
             break;
         case DISP_LOG_ACK_DISCARD:
-            wc_client_cause(&w->client, c->session, c->index, CAUSE_ACK_DISCARD);
+            sim_client_cause(&w->client, c->session, c->index, CAUSE_ACK_DISCARD);
             break;
         case DISP_LOG_RESULT_DUPLICATE:
-            wc_client_cause(&w->client, c->session, c->index, CAUSE_DEDUP_DROP);
+            sim_client_cause(&w->client, c->session, c->index, CAUSE_DEDUP_DROP);
             break;
         case DISP_LOG_RESULT_FENCED:
-            wc_client_cause(&w->client, c->session, c->index, CAUSE_FENCED);
+            sim_client_cause(&w->client, c->session, c->index, CAUSE_FENCED);
             break;
         case DISP_LOG_RESULT_SESSION_CLOSED:
-            wc_client_cause(&w->client, c->session, c->index, CAUSE_SESSION_CLOSED);
+            sim_client_cause(&w->client, c->session, c->index, CAUSE_SESSION_CLOSED);
             break;
         default:
             break;
@@ -537,7 +537,7 @@ static void ev_core(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
     world *w = ctx;
     w->core_timer = 0;
     w->core_at = SIM_NEVER;
-    int rc = disp_advance(w->d, sim_now(e));
+    int rc = disp_advance(w->d, sim_engine_now(e));
     /* DISP_ELIMIT: the core's runaway guard; what is left stays due and runs at
      * the next call (the timer below is re-armed at once; the event budget
      * bounds a real runaway). */
@@ -550,13 +550,13 @@ static void ev_core(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
 static void world_call_core_done(world *w)
 {
     sim_time at = disp_next_deadline(w->d);
-    sim_time now = sim_now(w->e);
+    sim_time now = sim_engine_now(w->e);
     if (at != SIM_NEVER && at < now)
         at = now;
     if (at != w->core_at) {
         if (w->core_timer)
-            sim_cancel(w->e, w->core_timer);
-        w->core_timer = at == SIM_NEVER ? 0 : sim_schedule(w->e, at, ev_core, w, 0, 0);
+            sim_engine_cancel(w->e, w->core_timer);
+        w->core_timer = at == SIM_NEVER ? 0 : sim_engine_schedule(w->e, at, ev_core, w, 0, 0);
         w->core_at = at;
     }
     world_maybe_stop(w);
@@ -571,7 +571,7 @@ static void ev_node(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
     wnode *wn = &w->nodes[a];
     wn->timer = 0;
     wn->timer_at = SIM_NEVER;
-    node_advance(wn->n, sim_now(e));
+    node_advance(wn->n, sim_engine_now(e));
     world_node_done(w, (uint32_t)a);
 }
 
@@ -581,8 +581,8 @@ static void world_node_done(world *w, uint32_t i)
     sim_time at = node_next_deadline(wn->n);
     if (at != wn->timer_at) {
         if (wn->timer)
-            sim_cancel(w->e, wn->timer);
-        wn->timer = at == NODE_NEVER ? 0 : sim_schedule(w->e, at, ev_node, w, i, 0);
+            sim_engine_cancel(w->e, wn->timer);
+        wn->timer = at == NODE_NEVER ? 0 : sim_engine_schedule(w->e, at, ev_node, w, i, 0);
         wn->timer_at = at;
     }
     world_maybe_stop(w);
@@ -593,14 +593,14 @@ static void ev_node_down_notice(sim_engine *e, void *ctx, uint64_t a, uint64_t g
     world *w = ctx;
     if (w->nodes[a].down_gen != gen)
         return; /* it came back before the scheduler noticed */
-    world_internal(w, disp_node_down(w->d, sim_now(e), (uint32_t)a), "disp_node_down");
+    world_internal(w, disp_node_down(w->d, sim_engine_now(e), (uint32_t)a), "disp_node_down");
     world_call_core_done(w);
 }
 
 static void ev_node_up(sim_engine *e, void *ctx, uint64_t a, uint64_t slots)
 {
     world *w = ctx;
-    int rc = disp_node_up(w->d, sim_now(e), (uint32_t)a, w->nodes[a].cls, (int)slots);
+    int rc = disp_node_up(w->d, sim_engine_now(e), (uint32_t)a, w->nodes[a].cls, (int)slots);
     if (rc == DISP_EINVAL && (slots < 1 || slots > DISP_SLOTS_MAX))
         world_fail(w, SIM_FAIL_INPUT, "nodes[%" PRIu32 "].slots: expected an integer in 1..%d, got %d",
                    w->nodes[a].cls, DISP_SLOTS_MAX, (int)slots);
@@ -648,21 +648,21 @@ static void node_sink(void *ctx, int64_t at, const node_out *o)
         break;
     }
     case NODE_OUT_DOWN:
-        sim_schedule(w->e, sim_now(w->e) + WORLD_NODE_DOWN_NOTICE, ev_node_down_notice, w,
+        sim_engine_schedule(w->e, sim_engine_now(w->e) + WORLD_NODE_DOWN_NOTICE, ev_node_down_notice, w,
                      o->node, wn->down_gen);
         break;
     case NODE_OUT_UP:
         wn->down_gen++;
-        sim_schedule(w->e, sim_now(w->e), ev_node_up, w, o->node, (uint64_t)o->slots);
+        sim_engine_schedule(w->e, sim_engine_now(w->e), ev_node_up, w, o->node, (uint64_t)o->slots);
         break;
     case NODE_OUT_END:
         sim_tl_node_end(w->tl, at, o);
         w->attempts_on_nodes--;
         w->total_busy_ns += (double)o->busy_ns;
         if (o->end == NODE_END_CRASHED || o->end == NODE_END_REFUSED)
-            wc_client_cause(&w->client, o->session, o->index, CAUSE_NODE_CRASH);
+            sim_client_cause(&w->client, o->session, o->index, CAUSE_NODE_CRASH);
         else if (o->end == NODE_END_NO_RESULT)
-            wc_client_cause(&w->client, o->session, o->index, CAUSE_NO_RESULT);
+            sim_client_cause(&w->client, o->session, o->index, CAUSE_NO_RESULT);
         break;
     }
 }
@@ -676,7 +676,7 @@ static void ev_to_node(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
     if (m.node >= w->n_nodes)
         return;
     wnode *wn = &w->nodes[m.node];
-    sim_time now = sim_now(e);
+    sim_time now = sim_engine_now(e);
     if (m.kind == MSG_ASSIGN) {
         sim_stream r;
         sim_stream_init(&r, w->seed,
@@ -697,7 +697,7 @@ static void ev_to_sched(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
     (void)b;
     world *w = ctx;
     msg m = msg_take(w, a);
-    sim_time now = sim_now(e);
+    sim_time now = sim_engine_now(e);
     int rc;
     switch (m.kind) {
     case MSG_RESULT:
@@ -743,17 +743,17 @@ static void ev_horizon(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
     (void)a;
     (void)b;
     world_close_open_sessions(ctx);
-    sim_stop(e);
+    sim_engine_stop(e);
 }
 
 static void ev_session_close(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
 {
     (void)b;
     world *w = ctx;
-    sim_tl_session_close(w->tl, sim_now(e), a);
-    world_internal(w, disp_session_close(w->d, sim_now(e), a), "disp_session_close");
+    sim_tl_session_close(w->tl, sim_engine_now(e), a);
+    world_internal(w, disp_session_close(w->d, sim_engine_now(e), a), "disp_session_close");
     if (--w->sessions_open == 0 && w->s->max_time_s <= 0)
-        sim_schedule(e, sim_now(e) + WORLD_DRAIN_HORIZON, ev_horizon, w, 0, 0);
+        sim_engine_schedule(e, sim_engine_now(e) + WORLD_DRAIN_HORIZON, ev_horizon, w, 0, 0);
     world_call_core_done(w);
 }
 
@@ -767,23 +767,23 @@ static void world_session_next(world *w, uint64_t a)
     sim_stream_init(&r, w->seed, (const uint64_t[]){SIM_KEY_WORKLOAD, a, cur->next}, 3);
     wl_utterance u;
     if (wl_next_utterance(&w->s->workload, cur, &r.rng, &u) == 0) {
-        sim_schedule(w->e, u.end, ev_utterance, w, a, (uint64_t)u.audio);
+        sim_engine_schedule(w->e, u.end, ev_utterance, w, a, (uint64_t)u.audio);
         return;
     }
     w->sessions_speaking--;
     sim_time close = wl_close_time(&w->s->workload, cur->t);
     if (close != WL_NEVER)
-        sim_schedule(w->e, close, ev_session_close, w, a, 0);
+        sim_engine_schedule(w->e, close, ev_session_close, w, a, 0);
     else if (w->sessions_speaking == 0 && w->s->max_time_s <= 0)
-        sim_schedule(w->e, sim_now(w->e) + WORLD_DRAIN_HORIZON, ev_horizon, w, 0, 0);
+        sim_engine_schedule(w->e, sim_engine_now(w->e) + WORLD_DRAIN_HORIZON, ev_horizon, w, 0, 0);
 }
 
 static void ev_utterance(sim_engine *e, void *ctx, uint64_t a, uint64_t audio)
 {
     world *w = ctx;
     uint32_t index = w->cursors[a].next - 1;
-    sim_time now = sim_now(e);
-    wc_client_utterance_ended(&w->client, a, index, now);
+    sim_time now = sim_engine_now(e);
+    sim_client_utterance_ended(&w->client, a, index, now);
     int rc = disp_utterance(w->d, now, a, index, (disp_time)audio, NULL);
     if (rc != 0)
         world_utterance_refused(w, rc, a, index);
@@ -795,8 +795,8 @@ static void ev_session_start(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
 {
     (void)b;
     world *w = ctx;
-    w->client.sessions[a].start = sim_now(e);
-    wl_cursor_init(&w->cursors[a], sim_now(e));
+    w->client.sessions[a].start = sim_engine_now(e);
+    wl_cursor_init(&w->cursors[a], sim_engine_now(e));
     world_session_next(w, a);
 }
 
@@ -872,7 +872,7 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     }
     const wl_config *wl = &s->workload;
     uint32_t n_sessions = (uint32_t)wl->sessions;
-    wc_client_init(&w.client, n_sessions, (uint32_t)wl->utterances_per_session);
+    sim_client_init(&w.client, n_sessions, (uint32_t)wl->utterances_per_session);
     w.sent = sim_xcalloc((size_t)n_sessions * (size_t)wl->utterances_per_session, sizeof *w.sent);
     w.to_client = sim_xcalloc(n_sessions, sizeof *w.to_client);
     w.client_instant = net_client_instant(&s->network);
@@ -928,14 +928,14 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     for (uint32_t a = 0; a < n_sessions; a++) {
         sim_stream r;
         sim_stream_init(&r, w.seed, (const uint64_t[]){SIM_KEY_WORKLOAD, a, UINT64_MAX}, 3);
-        sim_schedule(w.e, wl_session_start(wl, &r.rng), ev_session_start, &w, a, 0);
+        sim_engine_schedule(w.e, wl_session_start(wl, &r.rng), ev_session_start, &w, a, 0);
     }
     w.sessions_open = w.sessions_speaking = n_sessions;
     w.close_at_drain = wl->linger_s < 0;
     /* Run until drained (world_maybe_stop), the horizon, or the event budget: a
      * scenario whose timers are far shorter than its jobs (a heartbeat of a
      * microsecond) must end with an error, not run for hours. */
-    sim_run_status ran = sim_run(
+    sim_engine_status ran = sim_engine_run(
         w.e, s->max_time_s > 0 ? (sim_time)(s->max_time_s * 1e9) : SIM_NEVER, budget);
     if (w.fail) {
         sim_error_add(err, "%s: policy %s, replication %d: %s", s->path ? s->path : "scenario",
@@ -945,7 +945,7 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
             err->internal = true;
         goto out;
     }
-    if (ran == SIM_RUN_BUDGET) {
+    if (ran == SIM_ENGINE_BUDGET) {
         sim_error_add(err,
                       "%s: policy %s, replication %d: more than %llu events (timers far "
                       "shorter than the work?); raise the budget with dsim run --max-events N",
@@ -957,7 +957,7 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     disp_stats ds;
     disp_get_stats(w.d, &ds);
     memset(v, 0, SIM_M_COUNT * sizeof *v);
-    wc_client_metrics(&w.client, v);
+    sim_client_metrics(&w.client, v);
     v[SIM_M_FAILOVERS] = (double)ds.failovers;
     v[SIM_M_DISPATCHES] = (double)ds.dispatches;
     v[SIM_M_EXTRA_LOAD] = v[SIM_M_UTTERANCES] > 0
@@ -966,11 +966,11 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     v[SIM_M_HEDGES] = (double)ds.hedges;
     v[SIM_M_BUDGET_REFUSALS] = (double)ds.budget_refusals;
     v[SIM_M_WASTED_NODE_S] = (w.total_busy_ns - w.client.useful_busy_ns) / 1e9;
-    v[SIM_M_EVENTS] = (double)sim_events_executed(w.e);
+    v[SIM_M_EVENTS] = (double)sim_engine_events_executed(w.e);
     if (o->latencies)
-        wc_client_write_latencies(&w.client, o->latencies, w.policy_name, rep);
+        sim_client_write_latencies(&w.client, o->latencies, w.policy_name, rep);
 out:
-    sim_tl_finish(w.tl, sim_now(w.e), rc == 0 ? &w.client : NULL);
+    sim_tl_finish(w.tl, sim_engine_now(w.e), rc == 0 ? &w.client : NULL);
     for (uint32_t i = 0; i < w.n_nodes; i++)
         node_free(w.nodes[i].n);
     free(w.nodes);
@@ -979,7 +979,7 @@ out:
     free(w.to_client);
     free(w.msgs);
     free(w.held);
-    wc_client_free(&w.client);
+    sim_client_free(&w.client);
     disp_free(w.d);
     sim_engine_free(w.e);
     sim_lingua_free(w.lingua);

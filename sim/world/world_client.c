@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void wc_client_init(wc_client *c, uint32_t n_sessions, uint32_t per_session)
+void sim_client_init(sim_client *c, uint32_t n_sessions, uint32_t per_session)
 {
     memset(c, 0, sizeof *c);
     c->n_sessions = n_sessions;
@@ -22,7 +22,7 @@ void wc_client_init(wc_client *c, uint32_t n_sessions, uint32_t per_session)
         c->sessions[s].max_delivered = -1;
 }
 
-void wc_client_free(wc_client *c)
+void sim_client_free(sim_client *c)
 {
     free(c->utt);
     free(c->sessions);
@@ -30,29 +30,29 @@ void wc_client_free(wc_client *c)
     memset(c, 0, sizeof *c);
 }
 
-wc_utt *wc_client_utt(wc_client *c, uint64_t session, uint32_t index)
+sim_utt_state *sim_client_utt(sim_client *c, uint64_t session, uint32_t index)
 {
     if (session >= c->n_sessions || index >= c->per_session)
         return NULL;
     return &c->utt[session * c->per_session + index];
 }
 
-void wc_client_utterance_ended(wc_client *c, uint64_t session, uint32_t index, int64_t end)
+void sim_client_utterance_ended(sim_client *c, uint64_t session, uint32_t index, int64_t end)
 {
-    wc_utt *u = wc_client_utt(c, session, index);
+    sim_utt_state *u = sim_client_utt(c, session, index);
     assert(u && !c->packed);
     if (u->copies == 0) /* the slot holds a latency once delivered */
         c->ns[u - c->utt] = end;
     u->seen = 1;
 }
 
-bool wc_client_deliver(wc_client *c, int64_t now, uint64_t session, uint32_t index)
+bool sim_client_deliver(sim_client *c, int64_t now, uint64_t session, uint32_t index)
 {
-    wc_utt *u = wc_client_utt(c, session, index);
+    sim_utt_state *u = sim_client_utt(c, session, index);
     if (!u)
         return false;
     assert(!c->packed);
-    wc_session *s = &c->sessions[session];
+    sim_session_state *s = &c->sessions[session];
     if ((int32_t)index < s->max_delivered)
         c->out_of_order++;
     if ((int32_t)index > s->max_delivered)
@@ -69,9 +69,9 @@ bool wc_client_deliver(wc_client *c, int64_t now, uint64_t session, uint32_t ind
     return true;
 }
 
-void wc_client_cause(wc_client *c, uint64_t session, uint32_t index, wc_cause cause)
+void sim_client_cause(sim_client *c, uint64_t session, uint32_t index, sim_loss_cause cause)
 {
-    wc_utt *u = wc_client_utt(c, session, index);
+    sim_utt_state *u = sim_client_utt(c, session, index);
     if (u && (uint8_t)cause > u->cause)
         u->cause = (uint8_t)cause;
 }
@@ -151,7 +151,7 @@ static double mean_s(const int64_t *l, size_t n)
 }
 
 /* Moves the latencies of delivered utterances to ns[0..n_latency), once. */
-static void pack(wc_client *c)
+static void pack(sim_client *c)
 {
     if (c->packed)
         return;
@@ -177,7 +177,7 @@ static const sim_metric cause_metric[] = {
     [CAUSE_ACK_DISCARD] = SIM_M_LOST_ACK_DISCARD,
 };
 
-void wc_client_metrics(wc_client *c, double v[SIM_M_COUNT])
+void sim_client_metrics(sim_client *c, double v[SIM_M_COUNT])
 {
     /* Only utterances that were spoken count: one that max_time_s cut off
      * before it ended never became a job, so it is neither an utterance of the
@@ -185,7 +185,7 @@ void wc_client_metrics(wc_client *c, double v[SIM_M_COUNT])
     size_t all = (size_t)c->n_sessions * c->per_session;
     uint64_t n = 0, delivered = 0, dups = 0;
     for (size_t i = 0; i < all; i++) {
-        const wc_utt *u = &c->utt[i];
+        const sim_utt_state *u = &c->utt[i];
         if (!u->seen && !u->copies)
             continue;
         n++;
@@ -235,7 +235,7 @@ static int cmp_ns(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-void wc_client_write_latencies(wc_client *c, FILE *f, const char *policy, int rep)
+void sim_client_write_latencies(sim_client *c, FILE *f, const char *policy, int rep)
 {
     pack(c);
     qsort(c->ns, c->n_latency, sizeof *c->ns, cmp_ns);

@@ -1,7 +1,7 @@
 /*
- * world.c — defaults and clean-up of the world's config structs (world.h).
+ * config.c — defaults and clean-up of the world's config structs (config.h).
  */
-#include "world.h"
+#include "config.h"
 
 #include <assert.h>
 #include <string.h>

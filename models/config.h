@@ -1,12 +1,12 @@
 /*
- * world.h — configuration of the simulated world, as plain structs.
+ * config.h — configuration of the simulated world, as plain structs.
  *
  * The scenario loader in sim/ fills these; models/ reads them. No JSON here.
  * Durations in these config structs are seconds (double), as in scenario files;
  * models convert to nanoseconds at their boundary.
  */
-#ifndef DSIM_WORLD_H
-#define DSIM_WORLD_H
+#ifndef DSIM_CONFIG_H
+#define DSIM_CONFIG_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -92,7 +92,7 @@ typedef struct wl_config {
                              nothing): it stays open until the run drains */
 } wl_config;
 
-/* linger_s of a scenario that gives none: no close time of its own (sim/world.c
+/* linger_s of a scenario that gives none: no close time of its own (sim/world/world.c
  * closes such sessions when the run has drained, or at its end). */
 #define WL_LINGER_UNTIL_DRAINED (-1.0)
 
