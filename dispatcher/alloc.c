@@ -114,7 +114,10 @@ int disp__reserve_job(disp *d)
         return 0; /* a free record, or job_alloc refuses anyway */
     cap = d->jcap ? 2 * (uint64_t)d->jcap : 256;
     if (disp__grow(d, &d->jfree, &d->fcap, cap, sizeof *d->jfree, 256) != 0 ||
-        disp__ring_grow(d, &d->fq, &d->fq_head, d->fq_n, &d->fq_cap, cap, sizeof *d->fq) != 0 ||
+        disp__ring_grow(d, &d->fq[0].v, &d->fq[0].head, d->fq[0].n, &d->fq[0].cap, cap,
+                        sizeof *d->fq[0].v) != 0 ||
+        disp__ring_grow(d, &d->fq[1].v, &d->fq[1].head, d->fq[1].n, &d->fq[1].cap, cap,
+                        sizeof *d->fq[1].v) != 0 ||
         reserve_heap(d, cap, d->scap) != 0 ||
         disp__grow(d, &d->jobs, &d->jcap, cap, sizeof *d->jobs, 256) != 0)
         return DISP_ENOMEM;

@@ -129,14 +129,25 @@ static disp_time max_time(disp_time a, disp_time b)
     return a > b ? a : b;
 }
 
-/* The longest window after which nothing about a finished job can matter. */
-static disp_time auto_retain(const disp_policy *p)
+/* How long a finished job every attempt of which has reported is kept: no node
+ * can refer to it again, only the client (the reference's job-key idempotency
+ * TTL) and the windows of the result queue and the dedup. */
+static disp_time auto_retain_quiet(const disp_policy *p)
 {
     disp_time t = 300 * DISP_NS_PER_S; /* the reference's job-key idempotency TTL */
 
     t = max_time(t, p->dedup_ttl);
     t = max_time(t, p->ack_timeout);
     t = max_time(t, p->pending_timeout);
+    return t;
+}
+
+/* The longest window after which nothing about a finished job can matter: an
+ * attempt still out may report up to the last failover's deadline. */
+static disp_time auto_retain(const disp_policy *p)
+{
+    disp_time t = auto_retain_quiet(p);
+
     t = max_time(t, (disp_time)(p->max_failovers + 1) * p->dispatch_timeout);
     if (p->timeout.mode != DISP_TIMEOUT_FIXED || p->liveness.mode != DISP_LIVENESS_NONE)
         t = max_time(t, (disp_time)(p->max_failovers + 1) * p->timeout.max);
@@ -192,6 +203,7 @@ int disp_create(disp **out, const disp_config *cfg)
     d->uniform = cfg->uniform;
     d->uctx = cfg->uniform_ctx;
     d->retain = d->p.retain ? d->p.retain : auto_retain(&d->p);
+    d->retain_quiet = d->p.retain ? d->p.retain : auto_retain_quiet(&d->p);
     d->jobs_max = d->p.max_jobs_held ? d->p.max_jobs_held : DISP_JOBS_HELD_MAX;
     d->window_max = d->p.max_session_window ? d->p.max_session_window : DISP__WINDOW_MAX;
     d->qhead = d->qtail = DISP__NONE;

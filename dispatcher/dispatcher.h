@@ -153,7 +153,10 @@ typedef struct disp_policy {
     disp_load_mode node_load;        /* a node's load: heartbeat (reference) or reserved */
     disp_time retain;                /* keep a finished job (for late results and the
                                         (session, index) idempotency) this long; 0 = auto:
-                                        the longest window of the policy, at least 5 min */
+                                        a job every attempt of which has reported, at
+                                        least 5 min and the dedup, ack and pending windows;
+                                        one with an attempt still out, also (max_failovers
+                                        + 1) x the (largest) dispatch timeout */
 
     /* Beyond the reference (policies of the shoot-out). */
     /* Durations are observed per node class (disp_node_up's `cls`) from results of

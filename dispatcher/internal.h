@@ -170,6 +170,8 @@ typedef struct {
     disp_time timeout;       /* length of the running timeout period */
     disp_time backoff_prev;
     disp_time forget_at;     /* finished: no longer a job from this time on */
+    uint32_t unreported;     /* bit a-1: attempt a (<= 32) was dispatched, no result yet */
+    bool unreported_far;     /* an attempt above 32 was dispatched (not tracked) */
     int32_t hpos[2];         /* DISP__T_JOB_MAIN, DISP__T_JOB_HEDGE */
     uint32_t qprev, qnext;   /* pending FIFO */
     disp__attempt live[DISP__LIVE_MAX];
@@ -209,11 +211,19 @@ typedef struct {
     uint32_t fnext;
 } disp__session;
 
-/* A finished job in forget order: forgetting touches this ring only. */
+/* A finished job in forget order: forgetting touches these rings only. */
 typedef struct {
     disp_time at;
     uint32_t slot;
 } disp__forget;
+
+/* One ring of finished jobs that share a retention (so their forget times come
+ * in order). */
+typedef struct {
+    disp__forget *v;
+    uint32_t head, n, cap;
+} disp__fring;
+enum { DISP__FQ_QUIET = 0, DISP__FQ_LATE = 1 };
 
 /* A dedup record in expiry order. */
 typedef struct {
@@ -232,7 +242,8 @@ struct disp {
     void *uctx;
     int in_sink;             /* > 0 while the sink runs: inputs are refused (DISP_EBUSY) */
     disp_time now;           /* the latest input's time */
-    disp_time retain;        /* effective finished-job retention */
+    disp_time retain;        /* effective finished-job retention (an attempt may still report) */
+    disp_time retain_quiet;  /* ... of a job every attempt of which has reported */
     uint32_t jobs_max;       /* effective max_jobs_held */
     uint32_t window_max;     /* effective max_session_window */
     disp_stats st;
@@ -243,8 +254,7 @@ struct disp {
     uint32_t nfree, fcap;
     uint64_t serial;
     uint32_t qhead, qtail;   /* pending FIFO (queue mode) */
-    disp__forget *fq;        /* finished jobs in forget order (ring) */
-    uint32_t fq_head, fq_n, fq_cap;
+    disp__fring fq[2];       /* finished jobs in forget order: DISP__FQ_QUIET, _LATE */
 
     disp__node *nodes;
     uint32_t nnodes, ncap;

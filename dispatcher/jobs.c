@@ -117,11 +117,18 @@ void disp__job_finish(disp *d, disp__job *j, disp__jstate st)
     disp__timer_clear(d, DISP__TREF(DISP__T_JOB_HEDGE, s));
     dequeue(d, j);
     j->state = (uint8_t)st;
-    j->forget_at = d->now + d->retain;
-    assert(d->fq_n < d->fq_cap); /* one entry per job slot at most: grown with the jobs */
-    d->fq[(d->fq_head + d->fq_n) % d->fq_cap].at = j->forget_at;
-    d->fq[(d->fq_head + d->fq_n) % d->fq_cap].slot = s;
-    d->fq_n++;
+    {
+        /* A job every attempt of which has reported can hear from no node again:
+         * it is kept for the shorter retention (the client's and the queue's
+         * windows); one with an attempt still out, for the longer one. */
+        bool quiet = j->unreported == 0 && !j->unreported_far;
+        disp__fring *q = &d->fq[quiet ? DISP__FQ_QUIET : DISP__FQ_LATE];
+        j->forget_at = d->now + (quiet ? d->retain_quiet : d->retain);
+        assert(q->n < q->cap); /* one entry per job slot at most: grown with the jobs */
+        q->v[(q->head + q->n) % q->cap].at = j->forget_at;
+        q->v[(q->head + q->n) % q->cap].slot = s;
+        q->n++;
+    }
     if (st == DISP__J_FAILED) {
         disp__session *ss = disp__session_of(d, j);
         if (ss != NULL)
@@ -168,6 +175,10 @@ static void dispatch(disp *d, disp__job *j, disp__node *n, int kind)
     a->dispatched_at = d->now;
     a->last_progress = -1;
     a->hedge = kind == KIND_HEDGE;
+    if (a->attempt <= 32)
+        j->unreported |= UINT32_C(1) << (a->attempt - 1);
+    else
+        j->unreported_far = true;
     j->state = DISP__J_ASSIGNED;
     if (kind == KIND_FAILOVER) {
         j->failover_attempts++;
@@ -464,12 +475,15 @@ int disp__job_create(disp *d, uint64_t session, uint32_t index, disp_time audio,
  * longer holds it names no job. */
 void disp__jobs_forget(disp *d)
 {
-    while (d->fq_n > 0 && d->fq[d->fq_head].at <= d->now) {
-        assert(d->nfree < d->fcap); /* grown with the jobs */
-        d->jfree[d->nfree++] = d->fq[d->fq_head].slot;
-        d->fq_head = (d->fq_head + 1) % d->fq_cap;
-        d->fq_n--;
-        d->st.jobs_in_memory--;
+    for (int r = 0; r < 2; r++) {
+        disp__fring *q = &d->fq[r];
+        while (q->n > 0 && q->v[q->head].at <= d->now) {
+            assert(d->nfree < d->fcap); /* grown with the jobs */
+            d->jfree[d->nfree++] = q->v[q->head].slot;
+            q->head = (q->head + 1) % q->cap;
+            q->n--;
+            d->st.jobs_in_memory--;
+        }
     }
 }
 
@@ -477,5 +491,6 @@ void disp__jobs_free(disp *d)
 {
     disp__free(d, d->jobs);
     disp__free(d, d->jfree);
-    disp__free(d, d->fq);
+    disp__free(d, d->fq[0].v);
+    disp__free(d, d->fq[1].v);
 }

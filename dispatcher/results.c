@@ -235,6 +235,8 @@ int disp__result(disp *d, uint64_t job_id, uint32_t attempt, uint32_t node, uint
     }
     if (j == NULL)
         return forgotten(d, job_id, attempt, node, session, index, success);
+    if (attempt <= 32) /* this attempt has reported (see disp__job_finish) */
+        j->unreported &= ~(UINT32_C(1) << (attempt - 1));
     if ((n = disp__node_find(d, node)) != NULL)
         disp__node_signal(d, n, d->now);
     if (dedup_drop(d, j, job_id, attempt, node))

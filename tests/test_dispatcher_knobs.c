@@ -472,6 +472,46 @@ static void test_node_load_unknown_mode_is_refused(void **state)
 
 /* ---- memory follows jobs in flight --------------------------------------------------------- */
 
+/* Auto retention: a job every attempt of which has reported is forgotten after
+ * max(5 min, dedup, ack, pending windows); a job with an attempt still out (a
+ * timed-out one, which may yet report) after (max_failovers + 1) x the
+ * dispatch timeout, and its late result still finds it until then. */
+static void test_a_quiet_job_is_forgotten_sooner_than_one_with_an_attempt_out(void **state)
+{
+    disp_policy p = preset("lingua-2025-12-28"); /* 30 s timeout, 3 failovers: 120 s */
+    rec r = {0};
+    disp *d;
+    disp_stats st;
+
+    (void)state;
+    p.dispatch_timeout = SEC(600); /* the late retention: 4 x 600 s */
+    d = mk(&p, &r, 2);
+    uint64_t quiet = utter(d, SEC(0), 1, 0);
+    const disp_cmd qa = *last_assign(&r, quiet);
+    answer(d, &r, SEC(1), quiet, true); /* its only attempt reported */
+    uint64_t late = utter(d, SEC(2), 1, 1);
+    const disp_cmd first = *last_assign(&r, late);
+    run_until(d, SEC(700));                 /* attempt 1 timed out, attempt 2 is out */
+    answer(d, &r, SEC(701), late, true);    /* attempt 2 completes the job; 1 is out */
+    run_until(d, SEC(1000));
+    disp_get_stats(d, &st);
+    assert_int_equal(st.jobs_in_memory, 1); /* quiet went at 301 s, late stays */
+    size_t unknown = count_event(&r, DISP_LOG_RESULT_UNKNOWN);
+    assert_int_equal(disp_result(d, SEC(1000), qa.job_id, qa.attempt, qa.node, qa.session,
+                                 qa.index, true), 0);
+    assert_int_equal(count_event(&r, DISP_LOG_RESULT_UNKNOWN), unknown + 1); /* forgotten */
+    /* attempt 1's late result still names a held job (stale: queued anyway) */
+    size_t stale = count_event(&r, DISP_LOG_RESULT_STALE_QUEUED);
+    assert_int_equal(disp_result(d, SEC(1001), first.job_id, first.attempt, first.node,
+                                 first.session, first.index, true), 0);
+    assert_int_equal(count_event(&r, DISP_LOG_RESULT_STALE_QUEUED), stale + 1);
+    run_until(d, SEC(701 + 2400 + 1));
+    disp_get_stats(d, &st);
+    assert_int_equal(st.jobs_in_memory, 0);
+    disp_free(d);
+    rec_free(&r);
+}
+
 static void test_finished_jobs_and_closed_sessions_are_forgotten(void **state)
 {
     disp_policy p = base();
@@ -518,6 +558,7 @@ int main(void)
         cmocka_unit_test(test_current_attempt_only_drops_a_superseded_attempts_result),
         cmocka_unit_test(test_first_result_wins_delivers_once_and_cancels_the_running_attempt),
         cmocka_unit_test(test_dedup_ttl_5s_forgets_a_result_after_5s),
+        cmocka_unit_test(test_a_quiet_job_is_forgotten_sooner_than_one_with_an_attempt_out),
         cmocka_unit_test(test_cancel_carries_attempt_names_the_cancelled_attempt),
         cmocka_unit_test(test_pending_queue_dispatches_waiting_jobs_in_arrival_order_when_slots_free),
         cmocka_unit_test(test_pending_queue_timeout_bounds_the_wait_and_0_means_no_bound),
