@@ -320,13 +320,34 @@ void disp_free(disp *d);
 
 /* ------------------------------------------------------------------------ */
 /* Inputs. Each takes `now`, which must never decrease between calls.        */
-/* Each returns 0, or a negative DISP_E* code for an input that makes no     */
-/* sense (unknown node, unknown job); the core's state is then unchanged.    */
+/* Each returns 0, or a negative DISP_E* code when the input was refused     */
+/* (unknown node or job, bad argument, a full table, no memory, called from  */
+/* the sink); the core's state is then unchanged.                            */
 /* ------------------------------------------------------------------------ */
 
 #define DISP_EUNKNOWN (-1) /* unknown node / job / session */
 #define DISP_EINVAL (-2)   /* bad argument (time went back, slots < 0, ...) */
 #define DISP_ELIMIT (-3)   /* a bounded table is full */
+#define DISP_EBUSY (-4)    /* an input called from within the same handle's sink */
+#define DISP_ENOMEM (-5)   /* the allocator refused; the core's state is unchanged */
+#define DISP_EVERSION (-6) /* a struct's size field does not match this library */
+
+/* Every error code once: XX(code, "name", "message"). disp_err_name and
+ * disp_strerror are made from it; a driver may expand it for its own table. */
+#define DISP_ERRNO_MAP(XX)                                                      \
+    XX(DISP_EUNKNOWN, "DISP_EUNKNOWN", "unknown node, job or session")          \
+    XX(DISP_EINVAL, "DISP_EINVAL", "invalid argument")                          \
+    XX(DISP_ELIMIT, "DISP_ELIMIT", "a bounded table is full")                   \
+    XX(DISP_EBUSY, "DISP_EBUSY", "called from within the dispatcher's own sink") \
+    XX(DISP_ENOMEM, "DISP_ENOMEM", "out of memory")                             \
+    XX(DISP_EVERSION, "DISP_EVERSION", "struct size does not match the library")
+
+/* The code's name ("DISP_EINVAL"; "DISP_OK" for 0), or "DISP_E?" for a value
+ * that is no code. Static strings. */
+const char *disp_err_name(int code);
+/* A lower-case message for the code ("success" for 0, "unknown error" for a
+ * value that is no code). Static strings. */
+const char *disp_strerror(int code);
 
 /* The bounded tables (DISP_ELIMIT when one is full). A driver that feeds the
  * core from a configuration checks it against these before it starts. */
@@ -440,7 +461,7 @@ void disp_get_stats(const disp *d, disp_stats *out);
 int disp_node_load(const disp *d, uint32_t node);
 
 /* ------------------------------------------------------------------------ */
-/* Library: version, error names, allocator, creation from a config         */
+/* Library: version, allocator, creation from a config                      */
 /* ------------------------------------------------------------------------ */
 
 /*
@@ -455,27 +476,6 @@ int disp_node_load(const disp *d, uint32_t node);
  */
 const char *disp_version(void);       /* DISP_VERSION_STRING of the library, e.g. "0.2.0" */
 unsigned disp_version_hex(void);      /* DISP_VERSION_HEX of the library */
-
-#define DISP_EBUSY (-4)    /* an input called from within the same handle's sink */
-#define DISP_ENOMEM (-5)   /* the allocator refused; the core's state is unchanged */
-#define DISP_EVERSION (-6) /* a struct's size field does not match this library */
-
-/* Every error code once: XX(code, "name", "message"). disp_err_name and
- * disp_strerror are made from it; a driver may expand it for its own table. */
-#define DISP_ERRNO_MAP(XX)                                                      \
-    XX(DISP_EUNKNOWN, "DISP_EUNKNOWN", "unknown node, job or session")          \
-    XX(DISP_EINVAL, "DISP_EINVAL", "invalid argument")                          \
-    XX(DISP_ELIMIT, "DISP_ELIMIT", "a bounded table is full")                   \
-    XX(DISP_EBUSY, "DISP_EBUSY", "called from within the dispatcher's own sink") \
-    XX(DISP_ENOMEM, "DISP_ENOMEM", "out of memory")                             \
-    XX(DISP_EVERSION, "DISP_EVERSION", "struct size does not match the library")
-
-/* The code's name ("DISP_EINVAL"; "DISP_OK" for 0), or "DISP_E?" for a value
- * that is no code. Static strings. */
-const char *disp_err_name(int code);
-/* A lower-case message for the code ("success" for 0, "unknown error" for a
- * value that is no code). Static strings. */
-const char *disp_strerror(int code);
 
 /*
  * The host's allocator, per dispatcher (no process-wide hook: two handles may use

@@ -6,7 +6,8 @@
 # (tests/data/embed/consumer.c) builds against it as C and as C++, with
 # pkg-config (shared and static) and with CMake's find_package(dsim CONFIG), with
 # -Werror=unused-result, and runs: version, named errors, its own allocator, a re-entrant call
-# refused. The old pkg-config name `dispatcher` and #include <dispatcher.h> still work.
+# refused; examples/server, copied out, builds against the /usr install and passes
+# its test. The old pkg-config name `dispatcher` and #include <dispatcher.h> still work.
 set -euo pipefail
 if [ "${DSIM_SANITIZED:-0}" = 1 ]; then
     echo "skipped: the sanitizer build's library needs the sanitizer runtime"; exit 0
@@ -111,6 +112,16 @@ for prefix in /usr /usr/local; do
     cmake --build "$tmp/consumer$n" > "$tmp/cb.log" 2>&1 || { cat "$tmp/cb.log"; fail "$prefix: CMake consumer build"; }
     "$tmp/consumer$n/consumer_c" > /dev/null || fail "$prefix: CMake consumer_c"
     "$tmp/consumer$n/consumer_cxx" > /dev/null || fail "$prefix: CMake consumer_cxx"
+    # examples/server copied out of the tree: builds against the install, passes its test
+    if [ "$prefix" = /usr ]; then
+        cp -r "$src/examples/server" "$tmp/server"
+        cmake -S "$tmp/server" -B "$tmp/server/build" -DCMAKE_PREFIX_PATH="$root" \
+            -DCMAKE_C_FLAGS="$warn_flags" > "$tmp/sc.log" 2>&1 &&
+            cmake --build "$tmp/server/build" > "$tmp/sc.log" 2>&1 ||
+            { cat "$tmp/sc.log"; fail "$prefix: examples/server against the install"; }
+        python3 "$tmp/server/test_server.py" "$tmp/server/build/dsim-example-server" \
+            > "$tmp/st.log" 2>&1 || { cat "$tmp/st.log"; fail "$prefix: examples/server test"; }
+    fi
     echo "ok $prefix: libdir ${libdir#"$root"/}, $soname, pkg-config + CMake, C + C++"
 done
 cat "$tmp/c_shared1.out"
