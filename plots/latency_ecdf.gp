@@ -1,45 +1,53 @@
 # latency_ecdf.gp — the whole latency distribution of each policy of a run: the
-# empirical CDF of "utterance end -> first delivery" over every delivered utterance
-# of every replication, from the file `dsim run --latencies FILE` writes.
+# empirical CDF of "utterance end -> first delivery" over ALL utterances of every
+# replication (a lost utterance never arrives, so a policy that loses 15 % of its
+# utterances plateaus at 0.85), from the table `dsim plot LATENCIES.csv` computes
+# (the latencies of `dsim run --latencies FILE`, the number of utterances from the
+# run's results.json beside it).
 #
-#   build/dsim run scenarios/incident-2025-12-30.json --latencies lat.csv
-#   gnuplot -c plots/latency_ecdf.gp lat.csv out       # or: dsim plot lat.csv --out out
+#   build/dsim run scenarios/incident-2025-12-30.json --out out --latencies out/latencies.csv
+#   build/dsim plot out/latencies.csv               # runs this script
 #
-# ARG1  a latencies CSV: policy,replication,latency_s (policy names without spaces)
+# ARG1  the ECDF table: blocks (two blank lines apart) of latency_s TAB fraction TAB policy
 # ARG2  the folder for latency_cdf.png and latency_cdf.svg
+# ARG3  the scenario's name, for the title
+# ARG4  "all" (the fraction is of all utterances) or "delivered" (no utterance count known)
 
-if (ARGC < 2) { print "usage: gnuplot -c latency_ecdf.gp LATENCIES.csv OUTDIR"; exit status 2 }
-csv = ARG1
+if (ARGC < 2) { print "usage: gnuplot -c latency_ecdf.gp ECDF.tsv OUTDIR [SCENARIO] [all|delivered]"; exit status 2 }
+data = ARG1
 out = ARG2
+scen = (ARGC >= 3 && ARG3 ne "") ? ARG3 : data
+over = (ARGC >= 4 && ARG4 ne "") ? ARG4 : "all"
 
-set datafile separator comma
-set datafile columnheaders
-# the policies in file order (rows are grouped by policy)
-names = system(sprintf("tail -n +2 '%s' | cut -d, -f1 | uniq | tr '\\n' ' '", csv))
-n = words(names)
-if (n == 0) { print "latency_ecdf.gp: no rows in ".csv; exit status 2 }
+here = ARG0; sdir = ""
+while (strstrt(here, "/") > 0) { sdir = sdir.here[1:strstrt(here, "/")]; here = here[strstrt(here, "/") + 1:] }
+load sdir."style.gp"
+
+set datafile separator "\t"
+stats data using 1 nooutput
+n = STATS_blocks
+if (n == 0) { print "latency_ecdf.gp: no rows in ".data; exit status 2 }
+array names[n]
+do for [i=1:n] { stats data index i-1 every ::0::0 using (names[i] = strcol(3), 0) nooutput }
 
 set grid
 set logscale x
-set key right bottom
+set key outside right top font ",9" noenhanced
 set yrange [0:1]
+set ytics 0.1
 set xlabel "latency: utterance end to first delivery (s, log scale)"
-set ylabel "fraction of delivered utterances"
+set ylabel (over eq "all" ? "fraction of all utterances delivered within x (lost: never)" \
+                          : "fraction of delivered utterances (lost ones not counted)")
 
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
-        if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
-            set terminal pngcairo size 1000,700 font ",10"
-        } else {
-            set terminal png size 1000,700
-        }
+        set terminal @dsim_png size 1150,700 font ",10"
     } else {
-        set terminal svg size 1000,700 dynamic font ",10"
+        set terminal svg size 1150,700 dynamic font ",10"
     }
     set output out."/latency_cdf.".fmt
-    set title "dsim: latency CDF per policy (all replications)" noenhanced
-    plot for [i=1:n] csv using (strcol(1) eq word(names, i) ? column(3) : NaN):(1.0) \
-         smooth cnormal with lines linewidth 2 dashtype 1 + (i - 1) / 8 \
-         title word(names, i) noenhanced
+    set title sprintf("%s: latency CDF per policy (all replications; %s)", scen, \
+                      over eq "all" ? "its plateau is 1 - lost rate" : "delivered utterances only") noenhanced
+    plot for [i=1:n] data index i-1 using 1:2 with steps linetype i linewidth 2 title names[i]
     set output
 }

@@ -1,7 +1,12 @@
-# sweep.gp — duplicates and lost (with 95% CI bars) against a swept knob, one line
-# per policy (and per value of the other knobs that act on it), from a dsim sweep CSV.
+# sweep.gp — duplicates and lost against a swept knob (mean ± 95% CI over
+# replications, never below 0), one line per policy (and per value of the other
+# knobs that act on it); below them the paired difference of each line against
+# the baseline policy with its 95% CI, from the per-replication values (every
+# point of a sweep runs the same seeds, so the difference is paired: bars above
+# that overlap can hide a clear difference).
 #
-#   gnuplot -c plots/sweep.gp out/sweep.csv out [XKNOB] ["OTHER KNOBS"] ["|P1|P2|"]
+#   gnuplot -c plots/sweep.gp out/sweep.csv out [XKNOB] ["OTHER KNOBS"] ["|P1|P2|"] \
+#           [PAIRED.csv] [SCENARIO] ["KNOB IN WORDS (unit)"] ["REFERENCE"]
 #
 # ARG1  the sweep CSV (dsim sweep --out DIR writes DIR/sweep.csv)
 # ARG2  the folder for sweep.png and sweep.svg
@@ -9,15 +14,27 @@
 # ARG4  the other knobs, space-separated column names: their values split the lines
 #       of the policies they act on (a "policies.NAME...." knob acts on NAME only)
 # ARG5  the policies to draw, as "|name|name|" (default: all)
-# `dsim plot` and `dsim sweep --plot` pass all five.
+# ARG6  the paired differences, a CSV with the sweep CSV's rows (dsim plot writes
+#       it from sweep.json: DIR/sweep_paired.csv); "" draws no paired panels
+# ARG7  the scenario's name, for the title; ARG8 the x axis label; ARG9 what the
+#       paired difference is taken against (for the panels' labels)
+# `dsim plot` and `dsim sweep --plot` pass all nine.
 
-if (ARGC < 2) { print "usage: gnuplot -c sweep.gp SWEEP.csv OUTDIR [XKNOB] [OTHER_KNOBS] [|P1|P2|]"; exit status 2 }
+if (ARGC < 2) { print "usage: gnuplot -c sweep.gp SWEEP.csv OUTDIR [XKNOB] [OTHER_KNOBS] [|P1|P2|] [PAIRED.csv] [SCENARIO] [XLABEL] [REFERENCE]"; exit status 2 }
 csv = ARG1
 out = ARG2
 xcol = (ARGC >= 3 && ARG3 ne "") ? ARG3 : 2
 xname = (ARGC >= 3 && ARG3 ne "") ? ARG3 : "knob"
 others = (ARGC >= 4) ? ARG4 : ""
 only = (ARGC >= 5) ? ARG5 : ""
+pcsv = (ARGC >= 6) ? ARG6 : ""
+scen = (ARGC >= 7 && ARG7 ne "") ? ARG7 : csv
+xlab = (ARGC >= 8 && ARG8 ne "") ? ARG8 : xname
+ref = (ARGC >= 9 && ARG9 ne "") ? ARG9 : "the baseline policy"
+
+here = ARG0; sdir = ""
+while (strstrt(here, "/") > 0) { sdir = sdir.here[1:strstrt(here, "/")]; here = here[strstrt(here, "/") + 1:] }
+load sdir."style.gp"
 
 set datafile separator comma
 set datafile columnheaders
@@ -37,38 +54,58 @@ nth(s, n) = n <= 1 ? s[2:strstrt(s[2:], "|")] : nth(s[strstrt(s[2:], "|") + 1:],
 keys = "|"
 nkeys = 0
 stats csv using (k = rowkey(0), (drawn(0) && strstrt(keys, "|".k."|") == 0 ? (keys = keys.k."|", nkeys = nkeys + 1) : 0), 0) nooutput
+if (nkeys == 0) { print "sweep.gp: no rows to draw in ".csv; exit status 2 }
 
+# a CI half-width, 0 where there is none (one replication: an empty field)
+ci(m) = (c = column(m."_ci95"), c == c ? c : 0)
+sel(col, i) = rowkey(0) eq nth(keys, i) ? column(col) : NaN
+# A count's bar never goes below 0: the axis starts there (a 0 row gets [0:1]).
 set grid
-set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
-set key outside right top font ",9"
-set xlabel xname noenhanced
 set bars small
 set style data yerrorlines
-sel(col, i) = rowkey(0) eq nth(keys, i) ? column(col) : NaN
-# A constant column gets a fixed range (gnuplot would warn "empty y range").
+set autoscale xfix
+set offsets graph 0.04, graph 0.04, 0, 0
+rows = pcsv ne "" ? 2 : 1
 
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
-        if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
-            set terminal pngcairo size 1000,800 font ",10"
-        } else {
-            set terminal png size 1000,800
-        }
+        set terminal @dsim_png size 1200,(rows == 2 ? 900 : 520) font ",10"
     } else {
-        set terminal svg size 1000,800 dynamic font ",10"
+        set terminal svg size 1200,(rows == 2 ? 900 : 520) dynamic font ",10"
     }
     set output out."/sweep.".fmt
-    set multiplot layout 2,1 title "dsim sweep (mean ± 95% CI over replications)" noenhanced
-    set ylabel "duplicates per run"
-    stats csv using (column("duplicates")) nooutput
-    if (STATS_max == STATS_min) { set yrange [STATS_min - 1:STATS_max + 1] } else { set autoscale y }
-    plot for [i=1:nkeys] csv using (column(xcol)):(sel("duplicates", i)):(column("duplicates_ci95")) \
-         title nth(keys, i) noenhanced pointtype 7 pointsize 0.6
-    set ylabel "lost per run"
-    stats csv using (column("lost")) nooutput
-    if (STATS_max == STATS_min) { set yrange [STATS_min - 1:STATS_max + 1] } else { set autoscale y }
-    plot for [i=1:nkeys] csv using (column(xcol)):(sel("lost", i)):(column("lost_ci95")) \
-         title nth(keys, i) noenhanced pointtype 7 pointsize 0.6
+    set multiplot layout rows,2 margins 0.07,0.76,(rows == 2 ? 0.07 : 0.12),0.9 spacing 0.08,0.12 \
+        title sprintf("%s: sweep of %s (mean ± 95%% CI over replications)", scen, xname) noenhanced font ",11"
+    set key at screen 0.78, 0.9 left top font ",9" noenhanced title "line (policy, other knobs)" left
+    if (rows == 1) { set xlabel xlab noenhanced } else { unset xlabel }
+    do for [m in "duplicates lost"] {
+        set title (m eq "duplicates" ? "duplicates" : "lost")
+        set ylabel (m eq "duplicates" ? "duplicates per run (extra copies)" : "lost per run (never delivered)")
+        stats csv using (column(m) + ci(m)) nooutput
+        top = STATS_max
+        set yrange [0:(top > 0 ? top * 1.05 : 1)]
+        plot for [i=1:nkeys] csv using (column(xcol)):(sel(m, i)):(column(m."_ci95")) \
+             linetype i title nth(keys, i)
+        unset key
+    }
+    if (rows == 2) {
+        set xlabel xlab noenhanced
+        do for [m in "duplicates lost"] {
+            # a difference may be negative: the range spans every bar and 0
+            stats pcsv using (column(m) - ci(m)) nooutput
+            lo = STATS_min < 0 ? STATS_min : 0
+            stats pcsv using (column(m) + ci(m)) nooutput
+            hi = STATS_max > 0 ? STATS_max : 0
+            pad = hi > lo ? (hi - lo) * 0.05 : 1
+            set yrange [lo - pad:hi + pad]
+            set title sprintf("paired difference of %s\nvs %s (same seeds)", m, ref) noenhanced
+            set ylabel sprintf("difference in %s per run", m)
+            plot for [i=1:nkeys] pcsv using (column(xcol)):(sel(m, i)):(column(m."_ci95")) \
+                 linetype i notitle, \
+                 0 with lines linecolor rgb "#555555" dashtype 3 linewidth 1 notitle
+        }
+    }
     unset multiplot
+    unset title
     set output
 }

@@ -103,4 +103,101 @@ nonempty "$T"/elsewhere/out/{sweep,tradeoff}.{png,svg}
 (cd "$T/elsewhere" && bin/dsim plot "$T/sweep.csv" --out "$T/elsewhere/p" --plots "$SRC/plots" >/dev/null) \
     || fail "dsim plot --plots DIR failed"
 nonempty "$T"/elsewhere/p/{sweep,tradeoff}.png
+# 6. Plots that do not mislead.
+# 6a. Counts and rates never below 0 on an axis, even when a CI bar reaches below:
+#     no negative tick label in a drawing of counts or rates (gnuplot's autoscale
+#     would extend the axis to -0.01 and -1 here).
+cat >"$T/low.csv" <<'EOF2'
+policy,replications,duplicate_rate,duplicate_rate_ci95,lost_rate,lost_rate_ci95,latency_s.p50,latency_s.p50_ci95,latency_s.p90,latency_s.p90_ci95,latency_s.p99,latency_s.p99_ci95,latency_s.p999,latency_s.p999_ci95
+a,3,0.001,0.01,0.002,0.02,2.1,0.1,5.5,0.3,31,2,80,5
+b,3,0.003,0.001,0.0005,0.004,2.1,0.1,5.6,0.3,45,3,95,6
+EOF2
+"$DSIM" plot "$T/low.csv" --out "$T/low" --scripts "$SRC/plots" >/dev/null
+nonneg() { # nonneg SVG: no tick label below 0
+    python3 - "$1" <<'EOF2' || fail "$1 has an axis below 0"
+import re, sys
+txt = open(sys.argv[1], encoding="utf-8").read()
+labels = [re.sub(r"<[^>]+>", "", m) for m in re.findall(r"<text[^>]*>(.*?)</text>", txt, re.S)]
+neg = [l.strip() for l in labels if re.match(r"^\s*[-\u2212]\s*[0-9.]", l)]
+if neg:
+    print(sys.argv[1], "negative ticks:", neg)
+sys.exit(1 if neg else 0)
+EOF2
+}
+nonneg "$T/low/tradeoff.svg"
+nonneg "$T/viasweep/sweep.svg"  # lost 0 ± 0.5 at t=10: the bar is cut at 0
+nonneg "$T/real/tradeoff.svg"
+
+# 6b. The latency CDF is over all utterances: its last value is delivered / utterances
+#     of the run (from results.json beside the latencies), below 1 for a policy that
+#     lost some; without results.json dsim says so and the CDF ends at 1.
+"$DSIM" run "$SCEN" --replications 2 --out "$T/cdf" --latencies "$T/cdf/latencies.csv" >/dev/null
+"$DSIM" plot "$T/cdf/latencies.csv" --scripts "$SRC/plots" >/dev/null 2>"$T/err"
+[ ! -s "$T/err" ] || fail "dsim plot latencies: unexpected stderr: $(cat "$T/err")"
+nonempty "$T"/cdf/latency_cdf.{png,svg,tsv}
+python3 - "$T/cdf/latency_cdf.tsv" "$T/cdf/results.json" all <<'EOF2' || fail "latency_cdf.tsv: see above"
+import json, sys
+tsv, res, mode = sys.argv[1:]
+blocks = [b for b in open(tsv).read().split("\n\n\n") if b.strip()]
+pols = json.load(open(res))["policies"]
+assert len(blocks) == len(pols), (len(blocks), len(pols))
+below = 0
+for b, p in zip(blocks, pols):
+    rows = [r.split("\t") for r in b.strip().split("\n")]
+    assert all(r[2] == p["name"] for r in rows), p["name"]
+    x = [float(r[0]) for r in rows]; y = [float(r[1]) for r in rows]
+    assert x == sorted(x) and y == sorted(y), p["name"] + ": not monotone"
+    d = sum(p["metrics"]["delivered"]["values"]); u = sum(p["metrics"]["utterances"]["values"])
+    want = d / u if mode == "all" else 1.0
+    assert abs(y[-1] - want) < 1e-9, "%s: ends at %r, delivered/utterances = %r" % (p["name"], y[-1], want)
+    below += y[-1] < 0.999
+assert mode != "all" or below > 0, "no policy lost anything: the check cannot fail"
+EOF2
+mkdir "$T/cdf2"
+cp "$T/cdf/latencies.csv" "$T/cdf2/"
+"$DSIM" plot "$T/cdf2/latencies.csv" --scripts "$SRC/plots" >/dev/null 2>"$T/err"
+grep -q "over delivered utterances only" "$T/err" || fail "no note without results.json: $(cat "$T/err")"
+python3 - "$T/cdf2/latency_cdf.tsv" "$T/cdf/results.json" delivered <<'EOF2' || fail "latency_cdf.tsv without results: see above"
+import json, sys
+blocks = [b for b in open(sys.argv[1]).read().split("\n\n\n") if b.strip()]
+for b in blocks:
+    assert abs(float(b.strip().split("\n")[-1].split("\t")[1]) - 1) < 1e-12
+EOF2
+
+# 6c. Paired differences of a sweep (sweep_paired.csv): the mean and 95% CI of the
+#     per-replication differences in sweep.json, against the baseline at the same
+#     point (a knob of fenced) or at the knob's first value (a knob of the baseline).
+"$DSIM" sweep "$SCEN" --param policies.lingua-2025-12-28.ack_timeout_s=5,30 --replications 3 \
+    --out "$T/self" --plot --plots "$SRC/plots" --x policies.lingua-2025-12-28.ack_timeout_s >/dev/null
+for d in real self; do
+    [ -s "$T/$d/sweep_paired.csv" ] || "$DSIM" plot "$T/$d/sweep.csv" --scripts "$SRC/plots" >/dev/null
+    python3 - "$T/$d/sweep_paired.csv" "$T/$d/sweep.json" <<'EOF2' || fail "$d/sweep_paired.csv: see above"
+import csv, json, math, statistics, sys
+T975 = {1: 12.706204736, 2: 4.302652730}
+rows = list(csv.DictReader(open(sys.argv[1])))
+sw = json.load(open(sys.argv[2]))
+base = sw["baseline"]; knob = sw["knobs"][0]
+self_ref = knob.startswith("policies.%s." % base)
+assert len(rows) == sum(len(p["policies"]) for p in sw["points"])
+nonzero = 0
+for r in rows:
+    p = int(r["point"])
+    q = 0 if self_ref else p
+    me = {x["name"]: x for x in sw["points"][p]["policies"]}[r["policy"]]
+    ref = {x["name"]: x for x in sw["points"][q]["policies"]}[base]
+    for m in ("duplicates", "lost", "lost_rate"):
+        d = [a - b for a, b in zip(me["metrics"][m]["values"], ref["metrics"][m]["values"])]
+        mean = statistics.mean(d)
+        half = T975[len(d) - 1] * statistics.stdev(d) / math.sqrt(len(d))
+        assert abs(float(r[m]) - mean) <= 1e-8 * max(1, abs(mean)), (r, m, mean)
+        assert abs(float(r[m + "_ci95"]) - half) <= 1e-6 * max(1, half), (r, m, half)
+        nonzero += mean != 0
+assert nonzero > 0, "every difference is 0: the check cannot fail"
+EOF2
+done
+# 6d. Titles name the scenario; the x axis says what the knob is, in words and unit.
+grep -q "incident-2025-12-30" "$T/self/sweep.svg" || fail "sweep.svg: no scenario in the title"
+grep -q "ack timeout (s)" "$T/self/sweep.svg" || fail "sweep.svg: the knob not in words"
+grep -q "paired difference of lost" "$T/self/sweep.svg" || fail "sweep.svg: no paired panel"
+grep -q "incident-2025-12-30" "$T/cdf/latency_cdf.svg" || fail "latency_cdf.svg: no scenario in the title"
 echo "cli_plot: ok"

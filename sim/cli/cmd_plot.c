@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "outfile.h"
 #include "commands.h"
+#include "plot_data.h"
 #include "sweep.h"
 
 extern char **environ;
@@ -29,18 +31,23 @@ extern char **environ;
 static const char plot_usage[] =
     "usage: dsim plot CSV [--out DIR] [--x KNOB] [--plots DIR]\n"
     "\n"
-    "Draws dsim's CSV with gnuplot, as PNG and SVG in DIR (default: the CSV's folder):\n"
-    "  a sweep CSV (dsim sweep): sweep.png (duplicates and lost with 95% CI bars\n"
+    "Draws dsim's CSV with gnuplot, as PNG and SVG in DIR (default: the CSV's folder);\n"
+    "titles name the scenario (from the JSON beside the CSV):\n"
+    "  a sweep CSV (dsim sweep): sweep.png (duplicates and lost, mean and 95% CI,\n"
     "    against the knob --x, default the first knob; one line per policy and value\n"
-    "    of the other knobs) and tradeoff.png (lost rate vs duplicate rate)\n"
+    "    of the other knobs; below, the paired difference of each line against the\n"
+    "    baseline policy, from sweep.json beside the CSV, also written as\n"
+    "    sweep_paired.csv) and tradeoff.png (lost rate vs duplicate rate)\n"
     "  a run CSV (dsim run --format csv, or --out DIR's results.csv): tradeoff.png\n"
-    "    and latency_cdf.png (latency tail per policy from its quantiles)\n"
-    "  a latencies CSV (dsim run --latencies FILE): latency_cdf.png, the whole\n"
-    "    empirical CDF of each policy\n"
+    "    and latency_cdf.png (latency tail over all utterances from the quantiles)\n"
+    "  a latencies CSV (dsim run --latencies FILE): latency_cdf.png, the empirical\n"
+    "    CDF of each policy over all utterances (their number from results.json in\n"
+    "    the same folder: dsim run --out DIR --latencies DIR/latencies.csv), and its\n"
+    "    table latency_cdf.tsv\n"
     "  --plots DIR     the folder of sweep.gp, tradeoff.gp, latency_cdf.gp (default:\n"
     "                  plots/ beside the dsim binary's folder, else ./plots);\n"
     "                  --scripts DIR is the same\n"
-    "Needs gnuplot (apt-get install gnuplot-nox).\n";
+"Needs gnuplot (apt-get install gnuplot-nox).\n";
 
 /* "DIR/NAME" into buf; false when it does not fit. */
 static bool join(char *buf, size_t size, const char *dir, const char *name)
@@ -213,9 +220,9 @@ static int gnuplot(const char *scripts, const char *script, const char *const *a
 {
     char path[PLOT_PATH];
     snprintf(path, sizeof path, "%s/%s", scripts, script);
-    char *argv[12];
+    char *argv[14];
     size_t a = 0;
-    assert(n <= 8);
+    assert(n <= 10);
     argv[a++] = "gnuplot";
     argv[a++] = "-c";
     argv[a++] = path;
@@ -337,28 +344,87 @@ int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char
         sim_error_add(err, "%s: cannot create folder: %s", tmp, strerror(errno));
         return -1;
     }
+    /* Context for titles: the JSON beside the CSV (same name, .json; for a
+     * latencies file the run's results.json in its folder). */
+    char json[2 * PLOT_PATH], scen[SIM_NAME_MAX * 4] = "", folder[PLOT_PATH];
+    sim_path_dir(csv, folder, sizeof folder);
+    size_t cl = strlen(csv);
+    if (!lat && cl > 4 && strcmp(csv + cl - 4, ".csv") == 0)
+        snprintf(json, sizeof json, "%.*s.json", (int)(cl - 4), csv);
+    else
+        join(json, sizeof json, folder, "results.json");
+    bool have_json = access(json, R_OK) == 0;
+    if (!have_json || !sim_plot_scenario_name(json, scen, sizeof scen)) {
+        const char *base = strrchr(csv, '/');
+        snprintf(scen, sizeof scen, "%s", base ? base + 1 : csv);
+    }
     int rc;
     if (lat) {
-        const char *a[] = {csv, tmp};
+        char data[2 * PLOT_PATH], why[PLOT_PATH] = "";
+        bool everyone = false;
+        join(data, sizeof data, tmp, "latency_cdf.tsv");
+        rc = sim_plot_ecdf(csv, have_json ? json : NULL, data, &everyone, why, sizeof why, err) < 0 ? -1 : 0;
+        if (rc == 0 && !everyone)
+            fprintf(stderr, "dsim: note: latency_cdf.png is over delivered utterances only (%s); "
+                            "dsim run --out DIR --latencies DIR/latencies.csv gives the CDF over "
+                            "all utterances\n", why);
+        const char *a[] = {data, tmp, scen, everyone ? "all" : "delivered"};
         const char *names[] = {"latency_cdf"};
-        rc = gnuplot(dir, "latency_ecdf.gp", a, 2, err);
+        if (rc == 0)
+            rc = gnuplot(dir, "latency_ecdf.gp", a, 4, err);
+        if (rc == 0) {
+            char to[2 * PLOT_PATH];
+            join(to, sizeof to, out_dir, "latency_cdf.tsv");
+            if (rename(data, to) != 0) {
+                sim_error_add(err, "%s: cannot write: %s", to, strerror(errno));
+                rc = -1;
+            }
+        }
+        remove(data);
         int prc = publish(tmp, out_dir, names, 1, rc == 0, err);
         rc = rc ? rc : prc;
     } else if (sweep) {
-        const char *a1[] = {csv, tmp, xk, others, only};
-        const char *a2[] = {csv, tmp, all};
+        char paired[2 * PLOT_PATH] = "", base[SIM_NAME_MAX * 4] = "", ref[PLOT_PATH] = "";
+        char words[PLOT_PATH];
+        bool self = false;
+        sim_plot_knob_words(xk, words, sizeof words);
+        rc = 0;
+        if (have_json) {
+            join(paired, sizeof paired, tmp, "sweep_paired.csv");
+            rc = sim_plot_paired_csv(csv, json, xk, paired, base, sizeof base, &self, err);
+            if (self)
+                snprintf(ref, sizeof ref, "%s at the knob's first value", base);
+            else
+                snprintf(ref, sizeof ref, "%s at the same point", base);
+        } else {
+            fprintf(stderr, "dsim: note: no %s: sweep.png has no paired-difference panels\n",
+                    json);
+        }
+        const char *a1[] = {csv, tmp, xk, others, only, paired, scen, words, ref};
+        const char *a2[] = {csv, tmp, scen, xk, others, words};
         const char *names[] = {"sweep", "tradeoff"};
-        rc = gnuplot(dir, "sweep.gp", a1, 5, err);
         if (rc == 0)
-            rc = gnuplot(dir, "tradeoff.gp", a2, 3, err);
+            rc = gnuplot(dir, "sweep.gp", a1, 9, err);
+        if (rc == 0)
+            rc = gnuplot(dir, "tradeoff.gp", a2, 6, err);
+        if (paired[0] && rc == 0) {
+            char to[2 * PLOT_PATH];
+            join(to, sizeof to, out_dir, "sweep_paired.csv");
+            if (rename(paired, to) != 0) {
+                sim_error_add(err, "%s: cannot write: %s", to, strerror(errno));
+                rc = -1;
+            }
+        }
+        if (paired[0])
+            remove(paired);
         int prc = publish(tmp, out_dir, names, 2, rc == 0, err);
         rc = rc ? rc : prc;
     } else {
-        const char *a[] = {csv, tmp};
+        const char *a[] = {csv, tmp, scen};
         const char *names[] = {"tradeoff", "latency_cdf"};
-        rc = gnuplot(dir, "tradeoff.gp", a, 2, err);
+        rc = gnuplot(dir, "tradeoff.gp", a, 3, err);
         if (rc == 0)
-            rc = gnuplot(dir, "latency_cdf.gp", a, 2, err);
+            rc = gnuplot(dir, "latency_cdf.gp", a, 3, err);
         int prc = publish(tmp, out_dir, names, 2, rc == 0, err);
         rc = rc ? rc : prc;
     }

@@ -1,0 +1,75 @@
+/*
+ * plot_data.h — the data files dsim computes for its gnuplot scripts (the .gp scripts of plots/)
+ * and for `dsim report`: what gnuplot cannot compute from dsim's CSVs alone.
+ *
+ *   - the paired difference of each sweep line against the baseline policy,
+ *     per replication, from sweep.json's per-replication values;
+ *   - the latency ECDF per policy over ALL utterances (a lost utterance never
+ *     arrives: a policy that loses 15 % plateaus at 0.85), from a latencies CSV
+ *     and the run's results.json (the number of utterances);
+ *   - words and a unit for a sweep knob, and the scenario's name, for titles.
+ *
+ * Every writer goes through sim_outfile (whole or absent). Each returns 0, or -1
+ * with err naming the file and what was wrong.
+ */
+#ifndef DSIM_PLOT_DATA_H
+#define DSIM_PLOT_DATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "scenario.h"
+
+/* The most points an ECDF curve keeps per policy (evenly spaced in rank, the
+ * last one exact: delivered / utterances). */
+#define SIM_PLOT_ECDF_POINTS 800
+
+/*
+ * Writes out_csv: one row per row of sweep_csv, its leading fields (point, the
+ * knobs, policy) copied byte for byte, then duplicates, duplicates_ci95, lost,
+ * lost_ci95, duplicate_rate, duplicate_rate_ci95, lost_rate, lost_rate_ci95 as
+ * the mean and 95 % half-width of the per-replication differences against the
+ * reference: the baseline policy at the same point, or — when the x knob `xknob`
+ * is one of the baseline's own keys (policies.BASELINE.…) — the baseline at the
+ * first point with the same values of the other knobs (the knob's first value).
+ * Every sweep point runs the same seeds, so the differences are paired.
+ * *baseline receives the baseline's name (size bytes), *self whether the
+ * reference is the baseline's own first value. Returns 0 or -1 (err).
+ */
+int sim_plot_paired_csv(const char *sweep_csv, const char *sweep_json, const char *xknob,
+                        const char *out_csv, char *baseline, size_t size, bool *self,
+                        sim_error *err);
+
+/*
+ * Writes out_tsv: for each policy of lat_csv (policy,replication,latency_s; in
+ * order of first appearance) a block "latency_s TAB fraction TAB policy", blocks
+ * separated by two blank lines: the ECDF at up to SIM_PLOT_ECDF_POINTS latencies,
+ * then a last row at the largest latency of all policies, so a plateau shows.
+ * The fraction's denominator is the run's utterances, from results_json
+ * (dsim run --out's results.json: the sum of each policy's utterances.values),
+ * checked against it: each policy's delivered values sum to its rows. With
+ * results_json NULL, or when it does not match, the denominator is the rows
+ * themselves (delivered utterances only), *over_all = false and `why` (size
+ * bytes) says why. Returns the number of policies, or -1 (err).
+ */
+int sim_plot_ecdf(const char *lat_csv, const char *results_json, const char *out_tsv,
+                  bool *over_all, char *why, size_t size, sim_error *err);
+
+/* The knob in words with its unit, then on a second line what it does
+ * ("fenced dispatch timeout (s)\n(no result this long after a dispatch: cancel
+ * and fail over)"), from a table of the known keys; an unknown key is given as
+ * its path (with "(s)" when it ends in _s). Writes buf (size bytes). */
+void sim_plot_knob_words(const char *knob, char *buf, size_t size);
+
+/* The "scenario" name of a dsim JSON (results.json, sweep.json) in buf; false
+ * when the file cannot be read or has none. */
+bool sim_plot_scenario_name(const char *json_path, char *buf, size_t size);
+
+/* Splits one CSV line into fields (RFC 4180 quotes honoured, a doubled quote is
+ * one quote), each unquoted into fields[i] (width bytes each, cut if longer);
+ * ends[i] receives the byte offset just past field i in line. Returns the
+ * number of fields (at most max). */
+size_t sim_plot_csv_fields(const char *line, char *fields, size_t width, size_t *ends,
+                           size_t max);
+
+#endif
