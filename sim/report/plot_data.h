@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "scenario.h"
+#include "sim_error.h"
 
 /* The most points an ECDF curve keeps per policy (evenly spaced in rank, the
  * last one exact: delivered / utterances). */
