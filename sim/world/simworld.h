@@ -2,10 +2,11 @@
  * simworld.h — one replication of one policy: the simulated world (nodes,
  * network, sessions, client) and the real core, wired together on the engine.
  *
- * Internal to sim/: sim_run_one() is the public entry (run.h). Split in three
- * files: world.c (wiring and events), world_client.c (what the client saw:
- * deliveries, errors, loss causes, latencies -> metrics), world_log.c (JSON-lines
- * log and trace writers).
+ * The world room's: sim_run_one() is the public entry (run.h). The world itself
+ * is world.c, world_net.c, world_node.c and world_session.c (their shared state:
+ * internal/world_internal.h); world_client.c is what the client saw (deliveries,
+ * errors, loss causes, latencies -> metrics), world_log.c the JSON-lines log and
+ * trace writers.
  */
 #ifndef DSIM_SIMWORLD_H
 #define DSIM_SIMWORLD_H
