@@ -265,7 +265,9 @@ void sim_node_override_apply(const sim_node_override *o, node_config *c)
 
 uint64_t sim_default_event_budget(const sim_scenario *s)
 {
-    uint64_t utt = (uint64_t)s->workload.sessions * (uint64_t)s->workload.utterances_per_session;
+    uint64_t utt = s->workload.trace ? s->workload.trace->n
+                                     : (uint64_t)s->workload.sessions *
+                                           (uint64_t)s->workload.utterances_per_session;
     return SIM_EVENTS_PER_UTTERANCE * utt + SIM_EVENTS_BASE;
 }
 

@@ -56,6 +56,8 @@ static void ev_utterance(sim_engine *e, void *ctx, uint64_t a, uint64_t audio)
     uint32_t index = w->cursors[a].next - 1;
     sim_time now = sim_engine_now(e);
     sim_client_utterance_ended(&w->client, a, index, now);
+    if (w->lingua)
+        sim_lingua_utterance(w->lingua, now, a, index, (int64_t)audio);
     int rc = disp_utterance(w->d, now, a, index, (disp_time)audio, NULL);
     if (rc != 0)
         world_utterance_refused(w, rc, a, index);
@@ -68,7 +70,7 @@ static void ev_session_start(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
     (void)b;
     world *w = ctx;
     w->client.sessions[a].start = sim_engine_now(e);
-    wl_cursor_init(&w->cursors[a], sim_engine_now(e));
+    wl_cursor_init(&w->cursors[a], (uint32_t)a, sim_engine_now(e));
     world_session_next(w, a);
 }
 
@@ -79,7 +81,7 @@ void world_sessions_start(world *w)
     for (uint32_t a = 0; a < w->client.n_sessions; a++) {
         sim_stream r;
         sim_stream_init(&r, w->seed, (const uint64_t[]){SIM_KEY_WORKLOAD, a, UINT64_MAX}, 3);
-        sim_engine_schedule(w->e, wl_session_start(wl, &r.rng), ev_session_start, w, a, 0);
+        sim_engine_schedule(w->e, wl_session_start(wl, (uint32_t)a, &r.rng), ev_session_start, w, a, 0);
     }
     w->sessions_open = w->sessions_speaking = w->client.n_sessions;
     w->close_at_drain = wl->linger_s < 0;
