@@ -30,6 +30,7 @@ static const command commands[] = {
     {"merge", sim_cmd_merge, "join the CSV files of a sharded sweep"},
     {"plot", sim_cmd_plot, "draw plots from dsim's CSV with gnuplot"},
     {"analyze", sim_cmd_analyze, "the incident report's evidence from a log (dsim or reference format)"},
+    {"hunt", sim_cmd_hunt, "search worlds for a run that breaks an invariant; shrink and keep it"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -47,6 +48,8 @@ void sim_print_help(FILE *f)
           "  dsim merge CSV... -o FILE\n"
           "  dsim plot CSV --out DIR\n"
           "  dsim analyze LOG... [--format table|json]\n"
+          "  dsim hunt SCENARIO --policy NAME --invariant EXPR... [--vary KEY=LO:HI|V1,V2]...\n"
+          "                    [--budget RUNS] [--jobs N] [--out FILE]\n"
           "  dsim --help | --version\n"
           "\n"
           "commands:\n",

@@ -212,7 +212,10 @@ void sim__load_network(sim__ld *ld, const json_t *root, sim_scenario *s);
 void sim__load_policies(sim__ld *ld, const json_t *root, sim_scenario *s);
 void sim__load_expect(sim__ld *ld, const json_t *root, sim_scenario *s);
 void sim__load_sweep(sim__ld *ld, const json_t *root, sim_scenario *s);
-/* Loads each sweep value into a copy of the text (after a clean load). */
+/* The `hunt` block: knob paths and a "LO:HI" range or a list each (load_expect.c). */
+void sim__load_hunt(sim__ld *ld, const json_t *root, sim_scenario *s);
+/* Loads each sweep value, and each hunt range end and value, into a copy of the
+ * text (after a clean load). */
 void sim__check_sweep_values(sim__ld *ld, const char *text, size_t len, const sim_scenario *s);
 
 /* The loader proper: parses text and fills *out. Returns 0 or -1 (errors in
