@@ -283,6 +283,37 @@ static int publish(const char *tmp, const char *out_dir, const char *const *name
     return rc;
 }
 
+/* A timeline JSON: timeline.png and .svg of its worst session window. */
+static int plot_timeline(const char *dir, const char *json, const char *out_dir, sim_error *err)
+{
+    if (sim_sweep_mkdir(out_dir, err) != 0)
+        return -1;
+    char tmp[PLOT_PATH], prefix[2 * PLOT_PATH];
+    snprintf(tmp, sizeof tmp, "%s/.plots.tmp.%ld", out_dir, (long)getpid());
+    if (mkdir(tmp, 0777) != 0 && errno != EEXIST) {
+        sim_error_add(err, "%s: cannot create folder: %s", tmp, strerror(errno));
+        return -1;
+    }
+    join(prefix, sizeof prefix, tmp, "timeline");
+    int rc = sim_plot_timeline(json, prefix, err);
+    if (rc == 1) {
+        sim_error_add(err, "%s: no attempt in this timeline: nothing to draw", json);
+        rc = -1;
+    }
+    const char *a[] = {prefix, tmp};
+    if (rc == 0)
+        rc = gnuplot(dir, "timeline.gp", a, 2, err);
+    static const char *const ext[] = {".bars.tsv", ".marks.tsv", ".meta.gp"};
+    for (size_t i = 0; i < 3; i++) {
+        char p[2 * PLOT_PATH + 16];
+        snprintf(p, sizeof p, "%s%s", prefix, ext[i]);
+        remove(p);
+    }
+    const char *names[] = {"timeline"};
+    int prc = publish(tmp, out_dir, names, 1, rc == 0, err);
+    return rc ? rc : prc;
+}
+
 int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char *scripts,
                  sim_error *err)
 {
@@ -298,6 +329,8 @@ int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char
     static char cols[PLOT_COLS][SIM_NAME_MAX * 4];
     bool got = fgets(line, sizeof line, f) != NULL;
     fclose(f);
+    if (got && line[0] == '{')
+        return plot_timeline(dir, csv, out_dir, err);
     size_t n = got ? header_fields(line, cols) : 0;
     bool sweep = n > 2 && strcmp(cols[0], "point") == 0;
     bool run = n > 2 && strcmp(cols[0], "policy") == 0;
