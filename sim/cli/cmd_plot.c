@@ -38,8 +38,11 @@ static const char plot_usage[] =
     "    of the other knobs; below, the paired difference of each line against the\n"
     "    baseline policy, from sweep.json beside the CSV, also written as\n"
     "    sweep_paired.csv) and tradeoff.png (lost rate vs duplicate rate)\n"
-    "  a run CSV (dsim run --format csv, or --out DIR's results.csv): tradeoff.png\n"
-    "    and latency_cdf.png (latency tail over all utterances from the quantiles)\n"
+    "  a run CSV (dsim run --format csv, or --out DIR's results.csv): tradeoff.png,\n"
+    "    latency_cdf.png (latency tail over all utterances from the quantiles) and\n"
+    "    loss_causes.png (lost per policy as a bar stacked by cause)\n"
+    "  a timeline (dsim run --timeline FILE): timeline.png, the worst session\n"
+    "    window, its attempts as bars per node worker, discards and duplicates marked\n"
     "  a latencies CSV (dsim run --latencies FILE): latency_cdf.png, the empirical\n"
     "    CDF of each policy over all utterances (their number from results.json in\n"
     "    the same folder: dsim run --out DIR --latencies DIR/latencies.csv), and its\n"
@@ -454,11 +457,21 @@ int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char
         rc = rc ? rc : prc;
     } else {
         const char *a[] = {csv, tmp, scen};
-        const char *names[] = {"tradeoff", "latency_cdf"};
+        const char *names[] = {"tradeoff", "latency_cdf", "loss_causes"};
+        char causes[PLOT_PATH] = "";
+        for (size_t k = 1; k < n; k++) {
+            size_t l = strlen(cols[k]), c = strlen(causes);
+            if (strncmp(cols[k], "lost_by_cause.", 14) == 0 &&
+                !(l > 5 && strcmp(cols[k] + l - 5, "_ci95") == 0))
+                snprintf(causes + c, sizeof causes - c, "%s%s", c ? " " : "", cols[k]);
+        }
+        const char *ac[] = {csv, tmp, scen, causes};
         rc = gnuplot(dir, "tradeoff.gp", a, 3, err);
         if (rc == 0)
             rc = gnuplot(dir, "latency_cdf.gp", a, 3, err);
-        int prc = publish(tmp, out_dir, names, 2, rc == 0, err);
+        if (rc == 0 && causes[0])
+            rc = gnuplot(dir, "loss_causes.gp", ac, 4, err);
+        int prc = publish(tmp, out_dir, names, causes[0] ? 3 : 2, rc == 0, err);
         rc = rc ? rc : prc;
     }
     return rc;

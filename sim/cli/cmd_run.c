@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "outfile.h"
+#include "page.h"
 #include "report.h"
 #include "run.h"
 #include "scenario.h"
@@ -306,7 +307,8 @@ int sim_cmd_run(int argc, char **argv)
     if (a.out_dir) {
         if (write_report_file(a.out_dir, "results.json", SIM_FMT_JSON, &s, &res, base, &err) ||
             write_report_file(a.out_dir, "results.csv", SIM_FMT_CSV, &s, &res, base, &err) ||
-            write_report_file(a.out_dir, "table.txt", SIM_FMT_TABLE, &s, &res, base, &err)) {
+            write_report_file(a.out_dir, "table.txt", SIM_FMT_TABLE, &s, &res, base, &err) ||
+            sim_page_write_summary(a.out_dir, &s, &err)) {
             sim_error_print(&err);
             rc = SIM_EXIT_USAGE;
         }
