@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shootout.sh — the policy shoot-out (issue 7) at full size: runs the four worlds
 # scenarios/policy-shootout{,-stalls,-crash,-overload}.json with `dsim run --format
-# json` and prints one markdown table per world: mean ± 95% CI half-width over the
+# json` and prints one markdown table per world: mean ± ci95 (the 95% CI half-width) over the
 # replications of duplicates, lost, latency_s.p99 and extra_load, one row per policy.
 #
 # usage: scripts/shootout.sh [--dsim PATH] [--jobs N] [REPLICATIONS]

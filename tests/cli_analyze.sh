@@ -30,6 +30,15 @@ dsim = [json.loads(l) for l in open(sys.argv[4])]
 lingua = [json.loads(l) for l in open(sys.argv[5], encoding="utf-8")]
 def fail(m):
     print("FAIL:", m); sys.exit(1)
+# dsim's log starts with its version record, which analyze does not count as
+# unrecognised; the reference's lines have none
+head = dsim.pop(0)
+if set(head) != {"dsim_version", "schema_version", "stream"} or head["stream"] != "log":
+    fail("dsim log: first line is not the version record: %r" % head)
+if ad["unrecognised"] != 0:
+    fail("analyze: %d unrecognised lines in dsim's log" % ad["unrecognised"])
+if any("dsim_version" in d for d in lingua):
+    fail("lingua log: a dsim version record among the reference's lines")
 ev = collections.Counter(d["event"] for d in dsim)
 metric = lambda m: sum(sum(p["metrics"][m]["values"]) for p in run["policies"])
 ack_max = max(d["elapsed_ms"] for d in dsim if d["event"] == "ack_timeout_discard")
@@ -80,7 +89,7 @@ printf 'not json at all\n' > "$tmp/text.log"
 expect_error "$tmp/text.log" "$tmp/text.log:1:"
 expect_error "$tmp/missing.jsonl" "$tmp/missing.jsonl: cannot open"
 # JSON that is neither format: counted and named, not skipped
-{ head -1 "$tmp/l.jsonl"; echo '{"a":1}'; head -1 "$tmp/d.jsonl"; echo '[1,2]'; } > "$tmp/odd.jsonl"
+{ head -1 "$tmp/l.jsonl"; echo '{"a":1}'; sed -n 2p "$tmp/d.jsonl"; echo '[1,2]'; } > "$tmp/odd.jsonl" # line 1 of d.jsonl: its version record
 "$dsim" analyze "$tmp/odd.jsonl" --format json > "$tmp/odd.json"
 python3 -c "
 import json,sys; a=json.load(open(sys.argv[1]))

@@ -29,8 +29,9 @@ expect_out "$TMP/lines" \
     "PASS exact latency_s.mean == 1.95: 1.95 ± 0" \
     "5 passed, 0 failed, 0 errors"
 "$DSIM" run "$F" --latencies "$TMP/lat.csv" >/dev/null || fail "run --latencies exits $?"
-expect_out "$TMP/lat.csv" "policy,replication,latency_s" \
-    "exact,0,1.950000000" "exact,0,1.950000000" "exact,1,1.950000000" "exact,1,1.950000000"
+V="$("$DSIM" --version | cut -d' ' -f2),1" # the version columns of every CSV row
+expect_out "$TMP/lat.csv" "policy,replication,latency_s,dsim_version,schema_version" \
+    "exact,0,1.950000000,$V" "exact,0,1.950000000,$V" "exact,1,1.950000000,$V" "exact,1,1.950000000,$V"
 # JSON carries the exact double 1.95, not 1.9500000476837158 (a float) or 1.951
 "$DSIM" run "$F" --format json >"$TMP/json" || fail "run --format json exits $?"
 got=$(jq -c '.policies[0].metrics["latency_s.p50"].values' "$TMP/json")
@@ -50,6 +51,6 @@ expect_out "$TMP/lines" \
     "PASS fast latency_s.mean == 0.0005: 0.0005" \
     "4 passed, 0 failed, 0 errors"
 "$DSIM" run "$F" --latencies "$TMP/lat.csv" >/dev/null || fail "run --latencies exits $?"
-[ "$(sed 1d "$TMP/lat.csv" | sort -u)" = "fast,0,0.000500000" ] || fail "latencies: $(cat "$TMP/lat.csv")"
+[ "$(sed 1d "$TMP/lat.csv" | sort -u)" = "fast,0,0.000500000,$V" ] || fail "latencies: $(cat "$TMP/lat.csv")"
 
 cli_finish PASS

@@ -23,7 +23,8 @@ warn_flags="-Wall -Wextra -Wpedantic -Werror -Werror=unused-result"
 # (1) the whole build
 cmake --install "$build" --prefix "$tmp/prefix" > /dev/null
 for f in bin/dsim include/dsim/dispatcher.h include/dsim/dispatcher_version.h \
-         share/dsim/plots/sweep.gp; do
+         share/dsim/plots/sweep.gp share/dsim/scenario.schema.json share/dsim/results.schema.json \
+         share/dsim/sweep.schema.json; do
     [ -e "$tmp/prefix/$f" ] || fail "$f not installed"
 done
 for f in libdsim-dispatcher.a libdsim-dispatcher.so pkgconfig/dsim-dispatcher.pc \

@@ -10,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 scen=$src/scenarios/incident-2025-12-30.json
 
 "$dsim" run "$scen" --replications 2 --latencies "$tmp/lat.csv" --format csv > "$tmp/run.csv"
-[ "$(head -1 "$tmp/lat.csv")" = "policy,replication,latency_s" ] || { echo "FAIL: header"; exit 1; }
+[ "$(head -1 "$tmp/lat.csv")" = "policy,replication,latency_s,dsim_version,schema_version" ] || { echo "FAIL: header"; exit 1; }
 # rows = sum over policies of delivered (a mean over 2 replications) x 2
 want=$(awk -F, 'NR==1{for(i=1;i<=NF;i++)c[$i]=i} NR>1{s+=$c["delivered"]*$c["replications"]} END{printf "%d", s+0.5}' "$tmp/run.csv")
 got=$(($(wc -l < "$tmp/lat.csv") - 1))

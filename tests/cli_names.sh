@@ -19,23 +19,27 @@ grep -qF '"name": "a\"b\\c,d"' "$TMP/names.json" || { echo "FAIL: sed did not re
     --latencies "$TMP/lat.csv" --out "$TMP/out" >"$TMP/run.csv" 2>"$TMP/err" ||
     fail "run: exit $?: $(cat "$TMP/err")"
 
-# jsonl_check FILE WHAT: every line is a JSON object with the policy and the
-# replication; both policies appear; the renamed one has its name intact.
+# jsonl_check FILE WHAT: the first line is dsim's version record, every other
+# line a JSON object with the policy and the replication; both policies appear;
+# the renamed one has its name intact.
 jsonl_check() {
-    jq -c 'select((.policy|type) != "string" or (.replication|type) != "number")' "$1" \
+    head -1 "$1" | jq -e 'keys == ["dsim_version", "schema_version", "stream"]' >/dev/null ||
+        fail "$2: no version record first: $(head -c 300 "$1")"
+    tail -n +2 "$1" >"$TMP/records"
+    jq -c 'select((.policy|type) != "string" or (.replication|type) != "number")' "$TMP/records" \
         >"$TMP/bad" 2>&1 || fail "$2: not JSON lines: $(head -c 300 "$TMP/bad")"
     [ -s "$TMP/bad" ] && fail "$2: a record without policy and replication: $(head -c 300 "$TMP/bad")"
-    jq -e -s --arg n "$NAME" 'map(.policy) | unique == ([$n, "fenced"] | sort)' "$1" >/dev/null ||
-        fail "$2: policies are $(jq -s -c 'map(.policy) | unique' "$1" 2>&1 | head -c 300)"
+    jq -e -s --arg n "$NAME" 'map(.policy) | unique == ([$n, "fenced"] | sort)' "$TMP/records" >/dev/null ||
+        fail "$2: policies are $(jq -s -c 'map(.policy) | unique' "$TMP/records" 2>&1 | head -c 300)"
     [ "$(wc -l <"$1")" -gt 10 ] || fail "$2: only $(wc -l <"$1") lines"
 }
 jsonl_check "$TMP/log.jsonl" "--log"
 jsonl_check "$TMP/trace.jsonl" "--trace"
 
 # Trace: both replications of both policies; time never goes backwards in a run.
-jq -e -s 'map([.policy, .replication]) | unique | length == 4' "$TMP/trace.jsonl" >/dev/null ||
+jq -e -s 'map(select(.policy)) | map([.policy, .replication]) | unique | length == 4' "$TMP/trace.jsonl" >/dev/null ||
     fail "--trace: expected 2 policies x 2 replications"
-jq -e -s 'group_by([.policy, .replication]) | all(map(.t) as $t | $t == ($t | sort))' \
+jq -e -s 'map(select(.policy)) | group_by([.policy, .replication]) | all(map(.t) as $t | $t == ($t | sort))' \
     "$TMP/trace.jsonl" >/dev/null || fail "--trace: time goes backwards within a run"
 
 # CSVs, read by Python's csv module: the name comes back in the first column and

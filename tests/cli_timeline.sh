@@ -39,7 +39,8 @@ def check(cond, msg):
     if not cond:
         bad.append(msg)
 doc = json.load(open(tl_path), parse_float=Decimal)
-check(isinstance(doc, dict) and list(doc) == ["traceEvents"], "not the object form")
+check(isinstance(doc, dict) and list(doc) == ["otherData", "traceEvents"], "not the object form")
+check(doc["otherData"].get("schema_version") == 1 and doc["otherData"].get("dsim_version"), "no versions in otherData")
 ev = doc["traceEvents"]
 for e in ev:
     for k in ("ph", "ts", "pid", "tid"):
@@ -59,6 +60,8 @@ check(pname == want, "process names %s, expected %s" % (pname, want))
 logs = defaultdict(list)
 for line in open(log_path):
     rec = json.loads(line, parse_float=Decimal)
+    if "dsim_version" in rec:  # the log's version record, first
+        continue
     logs[(rec["policy"], rec["replication"])].append(rec)
 
 def us(t):  # log seconds (9 decimals) -> trace-event microseconds, exactly

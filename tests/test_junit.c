@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "junit.h"
+#include "version.h"
 
 /* Runs fn(arg, stream) into memory and returns the text (caller frees). */
 static char *capture(void (*fn)(const void *arg, FILE *f), const void *arg)
@@ -118,8 +119,11 @@ static void failure_carries_escaped_figures_in_message_and_body(void **state)
     (void)state;
     sim_junit *j = two_suites();
     char *x = capture(write_fn, j);
+    /* no file on a testcase (the Jenkins xUnit schema): the suite carries it */
     assert_non_null(strstr(x, "<testcase classname=\"incident\" name=\"fenced duplicates "
-                              "&lt;= 0\" file=\"scenarios/incident.json\">"));
+                              "&lt;= 0\">"));
+    assert_null(strstr(x, "<testcase classname=\"incident\" name=\"fenced duplicates "
+                          "&lt;= 0\" file="));
     assert_non_null(strstr(x, "<failure message=\"fenced duplicates &lt;= 0: measured 3 "
                               "\xc2\xb1 1.2\" type=\"expectation\">expected: &lt;= 0&#10;"
                               "mean: 3&#10;</failure>"));
@@ -127,8 +131,7 @@ static void failure_carries_escaped_figures_in_message_and_body(void **state)
     assert_non_null(strstr(x, "<error message=\"bad.json: 1:2: &apos;&lt;&apos; unexpected\" "
                               "type=\"input\">bad.json: 1:2: &apos;&lt;&apos; unexpected</error>"));
     /* a passing case is an empty element */
-    assert_non_null(strstr(x, "name=\"old duplicates &gt;= 1\" "
-                              "file=\"scenarios/incident.json\"/>"));
+    assert_non_null(strstr(x, "name=\"old duplicates &gt;= 1\"/>"));
     sim_junit_free(j);
     free(x);
 }
@@ -139,11 +142,43 @@ static void empty_report_is_still_a_document(void **state)
     sim_junit *j = sim_junit_new("x");
     sim_junit_suite(j, "no expectations", "");
     char *x = capture(write_fn, j);
-    assert_string_equal(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                           "<testsuites name=\"x\" tests=\"0\" failures=\"0\" errors=\"0\">\n"
-                           "  <testsuite name=\"no expectations\" tests=\"0\" failures=\"0\" "
-                           "errors=\"0\" skipped=\"0\"/>\n"
-                           "</testsuites>\n");
+    char want[1024];
+    snprintf(want, sizeof want,
+             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+             "<testsuites name=\"x\" tests=\"0\" failures=\"0\" errors=\"0\">\n"
+             "  <testsuite name=\"no expectations\" tests=\"0\" failures=\"0\" "
+             "errors=\"0\" skipped=\"0\">\n"
+             "    <properties>\n"
+             "      <property name=\"dsim_version\" value=\"%s\"/>\n"
+             "      <property name=\"schema_version\" value=\"%d\"/>\n"
+             "    </properties>\n"
+             "  </testsuite>\n"
+             "</testsuites>\n",
+             sim_version(), SIM_SCHEMA_VERSION);
+    assert_string_equal(x, want);
+    sim_junit_free(j);
+    free(x);
+}
+
+/* A measured suite time is written with millisecond precision; <testsuites> gets
+ * the sum only when every suite has one (never a time that was not measured). */
+static void suite_times_are_written_when_measured(void **state)
+{
+    (void)state;
+    sim_junit *j = two_suites();
+    char *x = capture(write_fn, j);
+    assert_null(strstr(x, "time=")); /* nothing measured: no time at all */
+    free(x);
+    sim_junit_suite_time(j, 0.25); /* the second suite, bad.json */
+    x = capture(write_fn, j);
+    assert_non_null(strstr(x, "<testsuite name=\"bad.json\" tests=\"1\" failures=\"0\" "
+                              "errors=\"1\" skipped=\"0\" time=\"0.250\""));
+    assert_non_null(strstr(x, "errors=\"1\">\n")); /* <testsuites>: the first suite has none */
+    free(x);
+    sim_junit_suite(j, "third", "t.json");
+    sim_junit_suite_time(j, 1.5);
+    x = capture(write_fn, j);
+    assert_int_equal(count_of(x, " time="), 2);
     sim_junit_free(j);
     free(x);
 }
@@ -275,6 +310,7 @@ int main(void)
         cmocka_unit_test(report_counts_tests_failures_and_errors_per_suite_and_in_total),
         cmocka_unit_test(failure_carries_escaped_figures_in_message_and_body),
         cmocka_unit_test(empty_report_is_still_a_document),
+        cmocka_unit_test(suite_times_are_written_when_measured),
         cmocka_unit_test(save_writes_the_same_document_under_the_final_name_only),
         cmocka_unit_test(save_into_a_missing_folder_fails_with_the_path),
         cmocka_unit_test(save_that_cannot_write_leaves_nothing_behind),

@@ -12,6 +12,8 @@
 
 #include "report.h"
 #include "stats.h"
+#include "textwidth.h"
+#include "version.h"
 
 static const char *const names[SIM_M_COUNT] = {
 #define T_NAME(id, name) name,
@@ -229,8 +231,16 @@ static void csv_has_mean_and_half_width_columns_per_metric(void **state)
     fixture_init(&fx, 3);
     char *text = report_string(&fx, SIM_FMT_CSV, 0);
     size_t cols = csv_count_fields(text);
-    assert_int_equal(cols, 2 + 2 * SIM_M_COUNT);
+    assert_int_equal(cols, 2 + 2 * SIM_M_COUNT + 2);
     assert_int_equal(strncmp(text, "policy,replications,utterances,utterances_ci95,", 47), 0);
+    /* the last two columns: the versions, on the header and on every row */
+    char field[64], want[64];
+    assert_string_equal(csv_field(text, cols - 2, field, sizeof field), "dsim_version");
+    assert_string_equal(csv_field(text, cols - 1, field, sizeof field), "schema_version");
+    const char *row1 = strchr(text, '\n') + 1;
+    assert_string_equal(csv_field(row1, cols - 2, field, sizeof field), sim_version());
+    snprintf(want, sizeof want, "%d", SIM_SCHEMA_VERSION);
+    assert_string_equal(csv_field(row1, cols - 1, field, sizeof field), want);
     size_t rows = 0;
     for (const char *l = strchr(text, '\n') + 1; *l; l = strchr(l, '\n') + 1) {
         assert_int_equal(csv_count_fields(l), cols);
@@ -244,7 +254,6 @@ static void csv_has_mean_and_half_width_columns_per_metric(void **state)
     assert_non_null(strstr(text, expect));
     /* "fenced, v2" has no latency_s.max: both its fields are empty, not 0 or nan. */
     const char *fenced = strstr(text, "\n\"fenced, v2\"") + 1;
-    char field[64];
     size_t col = 2 + 2 * SIM_M_LATENCY_MAX;
     assert_string_equal(csv_field(text, col, field, sizeof field), "latency_s.max");
     assert_string_equal(csv_field(fenced, col, field, sizeof field), "");
@@ -344,6 +353,98 @@ static void identical_results_give_identical_bytes(void **state)
     }
 }
 
+/* The long CSV: a row per policy x replication x metric, every value as the
+ * results hold it, an unmeasured one as an empty field, the versions last. */
+static void long_csv_has_every_value_of_every_replication(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_init(&fx, 3);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    sim_report_long_csv(f, &fx.s, &fx.res);
+    fclose(f);
+    char head[128];
+    snprintf(head, sizeof head, "policy,replication,metric,value,dsim_version,schema_version\n");
+    assert_int_equal(strncmp(buf, head, strlen(head)), 0);
+    size_t rows = 0;
+    for (const char *l = strchr(buf, '\n') + 1; *l; l = strchr(l, '\n') + 1) {
+        assert_int_equal(csv_count_fields(l), 6);
+        rows++;
+    }
+    assert_int_equal(rows, 3 * 3 * SIM_M_COUNT);
+    char want[160];
+    /* the baseline's duplicates in replication 2: 70 */
+    snprintf(want, sizeof want, "\nlingua-2025-12-28,2,duplicates,70,%s,%d\n", sim_version(),
+             SIM_SCHEMA_VERSION);
+    assert_non_null(strstr(buf, want));
+    /* "better", replication 1: 60 - 2 = 58 */
+    snprintf(want, sizeof want, "\nbetter,1,duplicates,58,%s,", sim_version());
+    assert_non_null(strstr(buf, want));
+    /* a name with a comma is quoted; a value not measured is an empty field */
+    snprintf(want, sizeof want, "\n\"fenced, v2\",0,latency_s.max,,%s,", sim_version());
+    assert_non_null(strstr(buf, want));
+    snprintf(want, sizeof want, "\n\"fenced, v2\",2,latency_s.p99,5.2,%s,", sim_version());
+    assert_non_null(strstr(buf, want));
+    free(buf);
+    free(fx.res.v);
+}
+
+/* Table columns are sized by display width: a CJK policy name (two columns a
+ * character, three bytes) lines up with the numbers under it. */
+static void table_columns_follow_display_width(void **state)
+{
+    (void)state;
+    assert_int_equal(sim_text_width("abc"), 3);
+    assert_int_equal(sim_text_width("调度器"), 6);         /* 9 bytes, 3 wide characters */
+    assert_int_equal(sim_text_width("±"), 1);              /* 2 bytes */
+    assert_int_equal(sim_text_width("e\xcc\x81"), 1);      /* e + combining acute */
+    assert_int_equal(sim_text_width("ｆｕｌｌ"), 8);       /* fullwidth forms */
+    assert_int_equal(sim_text_width("\xff\xfe"), 2);       /* invalid bytes: one column each */
+    fixture fx;
+    fixture_init(&fx, 3);
+    snprintf(fx.pol[1].name, SIM_NAME_MAX, "新调度器-长名字");
+    char *t = report_string(&fx, SIM_FMT_TABLE, 0);
+    /* every line of the first block ends at the same display column */
+    const char *head = find_line(t, "metric");
+    const char *dup = find_line(t, "duplicates");
+    const char *lost = find_line(t, "lost");
+    char line[512];
+    size_t w[3];
+    const char *ls[3] = {head, dup, lost};
+    for (int i = 0; i < 3; i++) {
+        size_t n = (size_t)(strchr(ls[i], '\n') - ls[i]);
+        assert_true(n < sizeof line);
+        memcpy(line, ls[i], n);
+        line[n] = '\0';
+        w[i] = sim_text_width(line);
+    }
+    assert_int_equal(w[0], w[1]);
+    assert_int_equal(w[0], w[2]);
+    free(t);
+    free(fx.res.v);
+}
+
+static void json_carries_the_versions(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_init(&fx, 2);
+    char *text = report_string(&fx, SIM_FMT_JSON, 0);
+    json_error_t jerr;
+    json_t *root = json_loads(text, JSON_PRESERVE_ORDER, &jerr);
+    assert_non_null(root);
+    assert_string_equal(json_string_value(json_object_get(root, "dsim_version")), sim_version());
+    assert_int_equal(json_integer_value(json_object_get(root, "schema_version")),
+                     SIM_SCHEMA_VERSION);
+    assert_int_equal(strncmp(text, "{\n  \"dsim_version\"", 18), 0); /* the first key */
+    json_decref(root);
+    free(text);
+    free(fx.res.v);
+}
+
 static void policy_names_are_found_by_name(void **state)
 {
     (void)state;
@@ -366,6 +467,9 @@ int main(void)
         cmocka_unit_test(latency_of_some_replications_says_over_how_many),
         cmocka_unit_test(identical_results_give_identical_bytes),
         cmocka_unit_test(policy_names_are_found_by_name),
+        cmocka_unit_test(long_csv_has_every_value_of_every_replication),
+        cmocka_unit_test(table_columns_follow_display_width),
+        cmocka_unit_test(json_carries_the_versions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

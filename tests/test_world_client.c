@@ -15,6 +15,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "simworld.h"
+#include "version.h"
 
 #define NS 1000000000LL
 
@@ -176,9 +177,14 @@ static void latencies_are_written_ascending_and_exact(void **state)
     assert_non_null(f);
     sim_client_write_latencies(&c, f, "a,b", 3);
     fclose(f);
-    assert_string_equal(buf, "\"a,b\",3,0.000000007\n"
-                             "\"a,b\",3,1.950000000\n"
-                             "\"a,b\",3,12.340000001\n");
+    char want[256];
+    snprintf(want, sizeof want,
+             "\"a,b\",3,0.000000007,%s,%d\n"
+             "\"a,b\",3,1.950000000,%s,%d\n"
+             "\"a,b\",3,12.340000001,%s,%d\n",
+             sim_version(), SIM_SCHEMA_VERSION, sim_version(), SIM_SCHEMA_VERSION,
+             sim_version(), SIM_SCHEMA_VERSION);
+    assert_string_equal(buf, want);
     free(buf);
     sim_client_free(&c);
 }

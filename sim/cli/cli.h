@@ -13,6 +13,13 @@
  */
 int sim_main(int argc, char **argv);
 
+/* Flushes and closes standard output after a command that returned rc. Returns
+ * rc, or 2 (with "dsim: cannot write standard output: ..." on stderr) when any
+ * output was lost (a full disk, /dev/full, a closed pipe) and the command had
+ * not failed already — so `dsim validate x.json > /dev/full` does not exit 0
+ * (sim/cli/closeout.c). */
+int sim_close_stdout(int rc);
+
 /* Prints the synopsis of every subcommand (dsim --help) to f. */
 void sim_print_help(FILE *f);
 

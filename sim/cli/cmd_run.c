@@ -8,15 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
 #include "outfile.h"
-#include "page.h"
 #include "report.h"
 #include "run.h"
 #include "scenario.h"
+#include "sweep.h"
 #include "timeline.h"
+#include "version.h"
 #include "xalloc.h"
 
 static const char run_usage[] =
@@ -107,6 +109,13 @@ static int run_parse(int argc, char **argv, run_args *a)
     return 0;
 }
 
+/* True when --log writes dsim's own records (not the reference's lines, which
+ * stay exactly the reference's: no header record). */
+static bool o_log_dsim(const run_args *a)
+{
+    return !a->log_format || strcmp(a->log_format, "lingua") != 0;
+}
+
 /* --log, --trace and --latencies: files that a signal or a failed run leaves
  * holding whole runs (see outfile.h), their records appended in task order. */
 enum { ST_LOG, ST_TRACE, ST_LAT, ST_TL, N_ST };
@@ -177,6 +186,22 @@ static int streams_commit(run_streams *st)
     return rc;
 }
 
+/* --out DIR: made with its parents if missing; it must be a folder dsim can
+ * write in. Returns 0, or -1 with err. */
+static int out_dir_prepare(const char *dir, sim_error *err)
+{
+    if (sim_sweep_mkdir(dir, err) != 0)
+        return -1;
+    if (access(dir, W_OK | X_OK) != 0) {
+        sim_error_add(err, "%s: cannot write in this folder: %s", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* --out DIR's files: the three formats of the report and the long CSV. */
+#define SIM_FMT_LONG_CSV ((sim_format)-1)
+
 static int write_report_file(const char *dir, const char *name, sim_format fmt,
                              const sim_scenario *s, const sim_results *res, size_t base,
                              sim_error *err)
@@ -187,7 +212,10 @@ static int write_report_file(const char *dir, const char *name, sim_format fmt,
     sim_outfile o;
     int rc = sim_outfile_open(&o, path, err);
     if (rc == 0) {
-        sim_report(o.f, fmt, s, res, base);
+        if (fmt == SIM_FMT_LONG_CSV)
+            sim_report_long_csv(o.f, s, res);
+        else
+            sim_report(o.f, fmt, s, res, base);
         rc = sim_outfile_commit(&o, err);
     }
     free(path);
@@ -226,8 +254,10 @@ int sim_cmd_run(int argc, char **argv)
         }
         base = (size_t)b;
     }
-    if (a.out_dir && mkdir(a.out_dir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "dsim: %s: cannot create directory: %s\n", a.out_dir, strerror(errno));
+    /* --out DIR is checked before anything runs: a long run must not end in
+     * "not a directory". */
+    if (a.out_dir && out_dir_prepare(a.out_dir, &err) != 0) {
+        sim_error_print(&err);
         sim_scenario_free(&s);
         return SIM_EXIT_USAGE;
     }
@@ -263,8 +293,15 @@ int sim_cmd_run(int argc, char **argv)
         return SIM_EXIT_USAGE;
     }
     FILE *lat = st.f[ST_LAT].f;
-    if (lat)
-        fputs("policy,replication,latency_s\n", lat);
+    if (lat) {
+        fputs("policy,replication,latency_s", lat);
+        sim_version_csv_header(lat);
+        fputc('\n', lat);
+    }
+    if (st.f[ST_LOG].f && o_log_dsim(&a))
+        sim_version_record(st.f[ST_LOG].f, "log");
+    if (st.f[ST_TRACE].f)
+        sim_version_record(st.f[ST_TRACE].f, "trace");
     if (st.f[ST_TL].f) {
         char title[300];
         snprintf(title, sizeof title, "run %s, seed %" PRIu64, s.name, s.seed);
@@ -307,8 +344,9 @@ int sim_cmd_run(int argc, char **argv)
     if (a.out_dir) {
         if (write_report_file(a.out_dir, "results.json", SIM_FMT_JSON, &s, &res, base, &err) ||
             write_report_file(a.out_dir, "results.csv", SIM_FMT_CSV, &s, &res, base, &err) ||
-            write_report_file(a.out_dir, "table.txt", SIM_FMT_TABLE, &s, &res, base, &err) ||
-            sim_page_write_summary(a.out_dir, &s, &err)) {
+            write_report_file(a.out_dir, "results-long.csv", SIM_FMT_LONG_CSV, &s, &res, base,
+                              &err) ||
+            write_report_file(a.out_dir, "table.txt", SIM_FMT_TABLE, &s, &res, base, &err)) {
             sim_error_print(&err);
             rc = SIM_EXIT_USAGE;
         }

@@ -12,7 +12,6 @@
 #include "cli.h"
 #include "commands.h"
 #include "outfile.h"
-#include "page.h"
 #include "report.h"
 #include "run.h"
 #include "sweep.h"
@@ -29,8 +28,9 @@ static const char sweep_usage[] =
     "names; LO:HI:STEP is a range. Every point uses the scenario's seed.\n"
     "\n"
     "  --jobs N        points run in parallel (default: all cores); results identical\n"
-    "  --out DIR       DIR/sweep.csv (a row per point x policy: knobs, then mean and\n"
-    "                  95% CI half-width of every metric) and DIR/sweep.json (default: out)\n"
+    "  --out DIR       DIR/sweep.csv (a row per point x policy: knobs, then the mean and\n"
+    "                  ci95, the 95% CI half-width, of every metric) and DIR/sweep.json\n"
+    "                  (default: out)\n"
     "  --resume        reuse the finished points in DIR/points/ of an interrupted sweep\n"
     "                  (only those of the same scenario text, samples files, seed,\n"
     "                  replications and knobs; others are recomputed)\n"
@@ -352,11 +352,7 @@ int sim_cmd_sweep(int argc, char **argv)
         printf(", %zu reused", out.reused);
     printf("\nwrote %s\nwrote %s\n", out.csv, out.json);
     rc = SIM_EXIT_OK;
-    if (sim_page_write_summary(a.out_dir, &s, &err) != 0) { /* for dsim report */
-        sim_error_print(&err);
-        rc = SIM_EXIT_USAGE;
-    }
-    if (a.plot && rc == SIM_EXIT_OK) {
+    if (a.plot) {
         if (sim_plot_csv(out.csv, a.out_dir, a.x, plots, &err) != 0) {
             sim_error_print(&err);
             rc = SIM_EXIT_USAGE;

@@ -273,7 +273,7 @@ static void print_table(const sim_scenario *s, size_t policy, const sim_tune_opt
     const sim_tune_setting *cols[4] = {&r->all[r->best], has_ru ? &r->all[r->runner_up] : NULL,
                                        &r->confirm_best, has_ru ? &r->confirm_runner_up : NULL};
     const char *heads[4] = {"best", "runner-up", "best, fresh", "runner-up, fresh"};
-    printf("\n%-22s", "(mean ± 95% CI)");
+    printf("\n%-23s", "(mean ± ci95)");
     for (int c = 0; c < 4; c++)
         if (cols[c])
             printf("  %22s", heads[c]);
@@ -353,6 +353,7 @@ static void print_json(const sim_scenario *s, size_t policy, const sim_tune_opts
                        const tune_args *a, const sim_tune_result *r)
 {
     json_t *root = json_object(), *cons = json_array(), *all = json_array();
+    sim_report_version_json(root);
     json_object_set_new(root, "scenario", json_string(s->name));
     json_object_set_new(root, "policy", json_string(s->policies[policy].name));
     json_object_set_new(root, "seed", json_integer((json_int_t)o->seed));

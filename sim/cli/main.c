@@ -11,5 +11,5 @@ int main(int argc, char **argv)
     /* GSL's default handler aborts the process; dsim checks every result
      * instead (models/dist.c turns it off for every program that samples, too). */
     gsl_set_error_handler_off();
-    return sim_main(argc, argv);
+    return sim_close_stdout(sim_main(argc, argv));
 }

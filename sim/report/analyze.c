@@ -20,6 +20,7 @@
 
 #include "escape.h"
 #include "hash.h"
+#include "version.h"
 #include "xalloc.h"
 
 /* ---- a string-keyed table of counters (open addressing) ------------------- */
@@ -316,6 +317,15 @@ static void add_record(an_stats *s, const an_rec *r, uint64_t line)
     }
 }
 
+/* The first record of a dsim log or trace: {"dsim_version", "schema_version",
+ * "stream"} and nothing else. */
+static bool is_version_record(json_t *root)
+{
+    return json_object_size(root) == 3 && json_is_string(json_object_get(root, "dsim_version")) &&
+           json_is_integer(json_object_get(root, "schema_version")) &&
+           json_is_string(json_object_get(root, "stream"));
+}
+
 static int read_log(an_reader *rd, an_stats *s, sim_error *err)
 {
     json_t *root;
@@ -323,7 +333,9 @@ static int read_log(an_reader *rd, an_stats *s, sim_error *err)
     an_rec *r = sim_xmalloc(sizeof *r);
     while ((rc = next_json(rd, &root, err)) == 1) {
         s->lines++;
-        if (recognise(root, r))
+        if (is_version_record(root))
+            ; /* dsim's header record (version.h): about the file, not a job */
+        else if (recognise(root, r))
             add_record(s, r, rd->line);
         else if (s->unrecognised++ < SIM_ANALYZE_NAMED)
             s->named[s->unrecognised - 1] = rd->line;
@@ -472,7 +484,8 @@ static void print_json(FILE *o, const char *path, const an_stats *s, an_entry **
                        const an_hist *dh, size_t ndh, uint64_t repeated, uint64_t extra,
                        const an_step *steps, size_t nsteps)
 {
-    fputs("{\"file\":", o);
+    fprintf(o, "{\"dsim_version\":\"%s\",\"schema_version\":%d,\"file\":", sim_version(),
+            SIM_SCHEMA_VERSION);
     sim_json_string(o, path);
     fprintf(o, ",\"format\":\"%s\",\"lines\":%" PRIu64 ",\"unrecognised\":%" PRIu64
                ",\"unrecognised_at\":[",

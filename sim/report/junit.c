@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "outfile.h"
+#include "version.h"
 
 /* Bounds: a report holds at most this many suites and cases in all. */
 #define JUNIT_SUITES_MAX 100000
@@ -22,6 +23,7 @@ typedef struct junit_case {
 typedef struct junit_suite {
     char *name;
     char *file;
+    double time; /* wall-clock seconds, < 0 when not measured */
     junit_case *cases;
     size_t n_cases, cap_cases;
     size_t failures, errors;
@@ -107,6 +109,13 @@ void sim_junit_suite(sim_junit *j, const char *name, const char *file)
     memset(s, 0, sizeof *s);
     s->name = xstrdup(name);
     s->file = xstrdup(file ? file : "");
+    s->time = -1;
+}
+
+void sim_junit_suite_time(sim_junit *j, double seconds)
+{
+    assert(j && j->n_suites > 0 && seconds >= 0);
+    j->suites[j->n_suites - 1].time = seconds;
 }
 
 static void add_case(sim_junit *j, const char *name, const char *message, const char *detail,
@@ -238,10 +247,6 @@ static void write_case(FILE *f, const junit_suite *s, const junit_case *c)
     sim_xml_escape(f, s->name);
     fputs("\" name=\"", f);
     sim_xml_escape(f, c->name);
-    if (s->file[0]) {
-        fputs("\" file=\"", f);
-        sim_xml_escape(f, s->file);
-    }
     if (!c->message) {
         fputs("\"/>\n", f);
         return;
@@ -257,26 +262,37 @@ static void write_case(FILE *f, const junit_suite *s, const junit_case *c)
 int sim_junit_write(const sim_junit *j, FILE *f)
 {
     assert(j && f);
+    double total = 0;
+    bool timed = j->n_suites > 0;
+    for (size_t i = 0; i < j->n_suites; i++) {
+        timed = timed && j->suites[i].time >= 0;
+        total += j->suites[i].time;
+    }
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"", f);
     sim_xml_escape(f, j->name);
-    fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n", sim_junit_tests(j),
+    fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\"", sim_junit_tests(j),
             sim_junit_failures(j), sim_junit_errors(j));
+    if (timed)
+        fprintf(f, " time=\"%.3f\"", total);
+    fputs(">\n", f);
     for (size_t i = 0; i < j->n_suites; i++) {
         const junit_suite *s = &j->suites[i];
         fputs("  <testsuite name=\"", f);
         sim_xml_escape(f, s->name);
         fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"0\"", s->n_cases,
                 s->failures, s->errors);
+        if (s->time >= 0)
+            fprintf(f, " time=\"%.3f\"", s->time);
         if (s->file[0]) {
             fputs(" file=\"", f);
             sim_xml_escape(f, s->file);
             fputs("\"", f);
         }
-        if (s->n_cases == 0) {
-            fputs("/>\n", f);
-            continue;
-        }
-        fputs(">\n", f);
+        fprintf(f, ">\n    <properties>\n"
+                   "      <property name=\"dsim_version\" value=\"%s\"/>\n"
+                   "      <property name=\"schema_version\" value=\"%d\"/>\n"
+                   "    </properties>\n",
+                sim_version(), SIM_SCHEMA_VERSION);
         for (size_t k = 0; k < s->n_cases; k++)
             write_case(f, s, &s->cases[k]);
         fputs("  </testsuite>\n", f);

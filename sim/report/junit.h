@@ -3,7 +3,8 @@
  *
  * `dsim check` records one testsuite per scenario and one testcase per checked
  * expectation in a sim_junit, then writes it as JUnit XML (testsuites >
- * testsuite > testcase, <failure> or <error> with the figures), atomically.
+ * testsuite > properties, testcase, <failure> or <error> with the figures),
+ * atomically; it validates against the Jenkins xUnit plugin's JUnit schema.
  * TAP is streamed instead: a line per test as it is known, the plan at the end.
  * All text is escaped for its format; output is valid UTF-8 whatever the input.
  */
@@ -22,8 +23,17 @@ typedef struct sim_junit sim_junit;
 sim_junit *sim_junit_new(const char *name);
 void sim_junit_free(sim_junit *j);
 
-/* Starts a testsuite; the cases added next belong to it. Strings are copied. */
+/* Starts a testsuite; the cases added next belong to it. Strings are copied. The
+ * suite carries `file` as its file attribute (a testcase carries none: the Jenkins
+ * xUnit schema, tests/data/junit-jenkins.xsd) and the dsim and schema versions as
+ * properties. */
 void sim_junit_suite(sim_junit *j, const char *name, const char *file);
+
+/* The wall-clock seconds the current suite took (its file loaded, run and
+ * checked), written as its time attribute; <testsuites> gets their sum when
+ * every suite has one. Without it a suite has no time attribute (never a 0
+ * that was not measured). */
+void sim_junit_suite_time(sim_junit *j, double seconds);
 
 /*
  * Adds a testcase to the current suite (one must have been started). `failure`

@@ -12,6 +12,7 @@
 #include "outfile.h"
 #include "plot_data.h"
 #include "stats.h"
+#include "version.h"
 #include "xalloc.h"
 
 #define PD_FIELDS 256   /* CSV fields read per row */
@@ -277,6 +278,7 @@ int sim_plot_paired_csv(const char *sweep_csv, const char *sweep_json, const cha
             fprintf(o.f, "%.*s", (int)ends[pol], line);
             for (size_t m = 0; m < N_PAIRED; m++)
                 fprintf(o.f, ",%s,%s_ci95", PAIRED_METRICS[m], PAIRED_METRICS[m]);
+            sim_version_csv_header(o.f);
             fputc('\n', o.f);
             continue;
         }
@@ -309,6 +311,7 @@ int sim_plot_paired_csv(const char *sweep_csv, const char *sweep_json, const cha
             put_num(o.f, mean);
             put_num(o.f, half);
         }
+        sim_version_csv_fields(o.f);
         fputc('\n', o.f);
     }
     free(line);
@@ -398,11 +401,14 @@ int sim_plot_ecdf(const char *lat_csv, const char *results_json, const char *out
     while (fgets(line, sizeof line, in)) {
         if (++lineno == 1)
             continue;
-        size_t n = sim_plot_csv_fields(line, fields, PD_WIDTH, NULL, 4);
+        /* the version columns (version.h) follow; a file of an older dsim has none */
+        size_t n = sim_plot_csv_fields(line, fields, PD_WIDTH, NULL, 6);
         char *endp;
-        double x = n == 3 ? strtod(fields + 2 * PD_WIDTH, &endp) : NAN;
-        if (n != 3 || endp == fields + 2 * PD_WIDTH || !isfinite(x)) {
-            sim_error_add(err, "%s: line %zu: expected policy,replication,latency_s", lat_csv, lineno);
+        bool shape = n == 3 || n == 5;
+        double x = shape ? strtod(fields + 2 * PD_WIDTH, &endp) : NAN;
+        if (!shape || endp == fields + 2 * PD_WIDTH || !isfinite(x)) {
+            sim_error_add(err, "%s: line %zu: expected policy,replication,latency_s,dsim_version,"
+                          "schema_version", lat_csv, lineno);
             rc = -1;
             break;
         }

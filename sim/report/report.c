@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "stats.h"
+#include "textwidth.h"
+#include "version.h"
 
 /* Names straight from the X-macro, so this file needs nothing but metrics.h. */
 static const char *const metric_names[SIM_M_COUNT] = {
@@ -94,34 +96,14 @@ void sim_report_format(char *buf, size_t size, double mean, double hw, size_t re
     snprintf(buf, size, "%s", cell);
 }
 
-/* Width on a terminal: UTF-8 continuation bytes take no column. */
-static size_t display_width(const char *s)
-{
-    size_t w = 0;
-    for (; *s; s++)
-        w += ((unsigned char)*s & 0xC0) != 0x80;
-    return w;
-}
-
-static void put_padded(FILE *f, const char *s, size_t width, bool right)
-{
-    size_t w = display_width(s);
-    if (!right)
-        sim_text_field(f, s);
-    for (; w < width; w++)
-        fputc(' ', f);
-    if (right)
-        sim_text_field(f, s);
-}
-
 /* One table row: label, then one right-aligned cell per policy. */
 static void put_row(FILE *f, const char *label, size_t label_w, char (*cells)[CELL_MAX],
                     size_t n, const size_t *col_w)
 {
-    put_padded(f, label, label_w, false);
+    sim_text_padded(f, label, label_w, false);
     for (size_t p = 0; p < n; p++) {
         fputs("  ", f);
-        put_padded(f, cells[p], col_w[p], true);
+        sim_text_padded(f, cells[p], col_w[p], true);
     }
     fputc('\n', f);
 }
@@ -171,20 +153,20 @@ static void write_table(FILE *f, const sim_scenario *s, const sim_results *res,
     for (size_t m = 0; m < SIM_M_COUNT; m++)
         label_w = strlen(metric_names[m]) > label_w ? strlen(metric_names[m]) : label_w;
     for (size_t p = 0; p < np; p++) {
-        col_w[p] = display_width(s->policies[p].name);
+        col_w[p] = sim_text_width(s->policies[p].name);
         for (size_t r = 0; r < n_rows; r++) {
-            size_t w = display_width(cells[r * np + p]);
+            size_t w = sim_text_width(cells[r * np + p]);
             col_w[p] = w > col_w[p] ? w : col_w[p];
         }
     }
 
     fprintf(f, "scenario %s, seed %llu, %zu replication%s", s->name ? s->name : "",
             (unsigned long long)s->seed, reps, reps == 1 ? "" : "s");
-    fputs(reps > 1 ? " (mean ± 95% CI half-width)\n\n" : "\n\n", f);
-    put_padded(f, "metric", label_w, false);
+    fputs(reps > 1 ? " (mean ± ci95, the 95% CI half-width)\n\n" : "\n\n", f);
+    sim_text_padded(f, "metric", label_w, false);
     for (size_t p = 0; p < np; p++) {
         fputs("  ", f);
-        put_padded(f, s->policies[p].name, col_w[p], true);
+        sim_text_padded(f, s->policies[p].name, col_w[p], true);
     }
     fputc('\n', f);
     for (size_t m = 0; m < SIM_M_COUNT; m++)
@@ -192,7 +174,7 @@ static void write_table(FILE *f, const sim_scenario *s, const sim_results *res,
     if (np > 1) {
         fputs("\npaired difference vs ", f);
         sim_text_field(f, s->policies[baseline].name);
-        fprintf(f, " (mean%s of per-replication differences)\n", reps > 1 ? " ± 95% CI" : "");
+        fprintf(f, " (mean%s of the per-replication differences)\n", reps > 1 ? " ± ci95" : "");
         for (size_t k = 0; k < n_key; k++)
             put_row(f, metric_names[key_metrics[k]], label_w, cells + (SIM_M_COUNT + k) * np,
                     np, col_w);
@@ -270,6 +252,12 @@ json_t *sim_report_policies_json(const sim_scenario *s, const sim_results *res,
     return arr;
 }
 
+void sim_report_version_json(json_t *root)
+{
+    json_object_set_new(root, "dsim_version", json_string(sim_version()));
+    json_object_set_new(root, "schema_version", json_integer(SIM_SCHEMA_VERSION));
+}
+
 static int dump_cb(const char *buf, size_t size, void *data)
 {
     return fwrite(buf, 1, size, (FILE *)data) == size ? 0 : -1;
@@ -278,6 +266,7 @@ static int dump_cb(const char *buf, size_t size, void *data)
 static void write_json(FILE *f, const sim_scenario *s, const sim_results *res, size_t baseline)
 {
     json_t *root = json_object();
+    sim_report_version_json(root);
     json_object_set_new(root, "scenario", json_string(s->name ? s->name : ""));
     json_object_set_new(root, "seed", json_integer((json_int_t)s->seed));
     json_object_set_new(root, "replications", json_integer((json_int_t)res->n_reps));
@@ -304,6 +293,7 @@ void sim_report_csv_header(FILE *f)
     fputs("policy,replications", f);
     for (size_t m = 0; m < SIM_M_COUNT; m++)
         fprintf(f, ",%s,%s_ci95", metric_names[m], metric_names[m]);
+    sim_version_csv_header(f);
     fputc('\n', f);
 }
 
@@ -324,6 +314,7 @@ void sim_report_csv_metrics(FILE *f, const sim_results *res, size_t p)
         csv_num(f, sum.mean);
         csv_num(f, sum.half_width);
     }
+    sim_version_csv_fields(f);
     fputc('\n', f);
 }
 
@@ -332,6 +323,26 @@ static void write_csv(FILE *f, const sim_scenario *s, const sim_results *res)
     sim_report_csv_header(f);
     for (size_t p = 0; p < res->n_policies; p++)
         sim_report_csv_row(f, s, res, p);
+}
+
+void sim_report_long_csv(FILE *f, const sim_scenario *s, const sim_results *res)
+{
+    assert(res->n_policies == s->n_policies);
+    fputs("policy,replication,metric,value", f);
+    sim_version_csv_header(f);
+    fputc('\n', f);
+    for (size_t p = 0; p < res->n_policies; p++) {
+        for (size_t r = 0; r < res->n_reps; r++) {
+            const double *v = sim_results_at(res, p, r);
+            for (size_t m = 0; m < SIM_M_COUNT; m++) {
+                sim_csv_field(f, s->policies[p].name);
+                fprintf(f, ",%zu,%s", r, metric_names[m]);
+                csv_num(f, v[m]);
+                sim_version_csv_fields(f);
+                fputc('\n', f);
+            }
+        }
+    }
 }
 
 int sim_report(FILE *f, sim_format fmt, const sim_scenario *s, const sim_results *res,

@@ -9,14 +9,14 @@
  * nothing, or a half-width from a single value, is NaN, shown "n/a" in the table
  * (a half-width just left out), null in JSON and an empty field in CSV.
  *
- * Table: one column per policy, one row per metric of metrics.h, "mean ± hw"
- * (95% Student-t half-width) when there is more than one replication; an event
+ * Table: one column per policy, one row per metric of metrics.h, "mean ± ci95"
+ * (ci95: the 95% Student-t half-width, the name every output uses) when there is more than one replication; an event
  * metric that was 0 in every replication shows its rule-of-three bound
  * ("0 (≤ 0.0006/utt)", see stats.h). When there are several policies, a second
  * block gives the paired difference against the baseline policy for duplicates,
  * lost and latency_s.p99 ("-41.2 ± 3.1").
  *
- * JSON: {"scenario", "seed", "replications", "baseline", "policies": [{"name",
+ * JSON (schema/results.schema.json): {"dsim_version", "schema_version", "scenario", "seed", "replications", "baseline", "policies": [{"name",
  * "metrics": {NAME: {"n", "mean", "ci95", "min", "max", "upper_bound", "rule_of_three",
  * "values": [one per replication]}}, "paired_vs_baseline": {NAME: {"mean", "ci95"}},
  * "unpaired_vs_baseline": {NAME: {"mean", "ci95"}}}]} — metrics in metrics.h order,
@@ -26,8 +26,12 @@
  *
  * CSV: a header line, then one row per policy: "policy,replications" then, for
  * each metric in metrics.h order, two columns NAME (the mean) and NAME_ci95 (the
- * half-width). Reals are printed "%.10g", not-finite values as an empty field. Sweeps put
- * "point" and one column per knob in front of the same columns.
+ * half-width), then "dsim_version,schema_version" (version.h). Reals are printed
+ * "%.10g", not-finite values as an empty field. Sweeps put "point" and one column
+ * per knob in front of the same columns.
+ *
+ * Long CSV (results-long.csv): "policy,replication,metric,value,dsim_version,
+ * schema_version", one row per policy x replication x metric, in that order.
  */
 #ifndef DSIM_REPORT_H
 #define DSIM_REPORT_H
@@ -74,16 +78,24 @@ json_t *sim_json_num(double x);
  * (a NaN hw is left out). */
 void sim_report_format(char *buf, size_t size, double mean, double hw, size_t reps);
 
-/* Writes the metric columns of the CSV header: "policy,replications,NAME,NAME_ci95,..."
- * and a newline. */
+/* Writes the metric columns of the CSV header: "policy,replications,NAME,NAME_ci95,...,
+ * dsim_version,schema_version" and a newline. */
 void sim_report_csv_header(FILE *f);
 
-/* Writes policy p's row: its name, replications and the mean and half-width of
- * every metric, and a newline. */
+/* Writes policy p's row: its name, replications, the mean and half-width of every
+ * metric and the two version fields, and a newline. */
 void sim_report_csv_row(FILE *f, const sim_scenario *s, const sim_results *res, size_t p);
 
-/* The part of that row after the name: ",replications" and the mean and half-width
- * of every metric, and a newline (dsim merge rebuilds rows with it). */
+/* The part of that row after the name: ",replications", the mean and half-width
+ * of every metric and the version fields, and a newline (dsim merge rebuilds rows
+ * with it). */
 void sim_report_csv_metrics(FILE *f, const sim_results *res, size_t p);
+
+/* Writes the long CSV of res (see above): every value of every replication. */
+void sim_report_long_csv(FILE *f, const sim_scenario *s, const sim_results *res);
+
+/* Sets "dsim_version" and "schema_version" in root (a JSON object), the first
+ * keys of every JSON document dsim writes. */
+void sim_report_version_json(json_t *root);
 
 #endif

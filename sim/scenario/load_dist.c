@@ -2,10 +2,13 @@
  * load_dist.c — reading distribution objects ({"dist": kind, params...}).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "load_internal.h"
 #include "suggest.h"
@@ -73,14 +76,34 @@ static void check_dist_keys(sim__ld *ld, const json_t *v, int kind, bool compone
  * a comment. Messages name the file and line. */
 static void read_samples_file(sim__ld *ld, const char *name, dist *d)
 {
-    char path[4096], safe[80];
-    long long size;
-    FILE *f = sim__open_input(ld, name, "samples file", SIM_EMPIRICAL_MAX_BYTES, path,
-                              sizeof path, &size);
+    char path[4096];
+    if (name[0] == '/' || !ld->dir || strcmp(ld->dir, ".") == 0)
+        snprintf(path, sizeof path, "%s", name);
+    else
+        snprintf(path, sizeof path, "%s/%s", ld->dir, name);
+    char safe[80];
     sim_safe_text(path, safe, sizeof safe);
-    if (!f)
+
+    /* O_NONBLOCK: a FIFO must not hang the loader; it is refused below. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
+    if (fd < 0) {
+        sim__err(ld, "cannot read samples file '%s': %s", safe, strerror(errno));
         return;
-    size_t cap = (size_t)size + 1;
+    }
+    struct stat st;
+    FILE *f = NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !(f = fdopen(fd, "rb"))) {
+        sim__err(ld, "cannot read samples file '%s': not a regular file", safe);
+        close(fd);
+        return;
+    }
+    if ((unsigned long long)st.st_size > SIM_EMPIRICAL_MAX_BYTES) {
+        sim__err(ld, "samples file '%s' is %lld bytes, more than the %u allowed", safe,
+                 (long long)st.st_size, SIM_EMPIRICAL_MAX_BYTES);
+        fclose(f);
+        return;
+    }
+    size_t cap = (size_t)st.st_size + 1;
     char *text = sim_xmalloc(cap);
     size_t len = fread(text, 1, cap - 1, f);
     fclose(f);
@@ -91,7 +114,8 @@ static void read_samples_file(sim__ld *ld, const char *name, dist *d)
     size_t n = 0, alloc = 64, line = 1;
     double *xs = sim_xmalloc(alloc * sizeof *xs);
     bool bad = false;
-    for (size_t i = 0; i < len && !bad;) {
+    size_t first = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0; /* a UTF-8 BOM */
+    for (size_t i = first; i < len && !bad;) {
         char ch = text[i];
         if (ch == '\n') {
             line++;
@@ -125,7 +149,12 @@ static void read_samples_file(sim__ld *ld, const char *name, dist *d)
         double x = strtod(tok, &end);
         char tsafe[64];
         sim_safe_text(tok, tsafe, sizeof tsafe);
-        if (*end != '\0' || i - start >= sizeof tok || !isfinite(x) || errno == ERANGE) {
+        if (*end == '\0' && strspn(tok, "0123456789+-.eE") != tl) {
+            /* strtod takes C's other forms too: 0x1p3, inf, nan, infinity */
+            sim__err(ld, "%s:%zu: expected a decimal number of seconds (like 1.5 or 2e-3), got "
+                         "'%s' (hexadecimal, inf and nan are not samples)", safe, line, tsafe);
+            bad = true;
+        } else if (*end != '\0' || i - start >= sizeof tok || !isfinite(x) || errno == ERANGE) {
             sim__err(ld, "%s:%zu: expected a number of seconds, got '%s'", safe, line, tsafe);
             bad = true;
         } else if (x < 0 || x > SIM_MAX_SECONDS) {

@@ -92,9 +92,6 @@ void sim_scenario_free(sim_scenario *s)
         free(s->sweep[i].values);
     }
     free(s->sweep);
-    for (size_t i = 0; i < s->n_hunt; i++)
-        free(s->hunt[i]);
-    free(s->hunt);
     free(s->json_text);
     memset(s, 0, sizeof *s);
 }
@@ -135,9 +132,6 @@ void sim_scenario_copy(sim_scenario *dst, const sim_scenario *src)
                 dst->sweep[i].values[j] = sim_xstrdup(src->sweep[i].values[j]);
         }
     }
-    dst->hunt = src->n_hunt ? sim_xcalloc(src->n_hunt, sizeof *dst->hunt) : NULL;
-    for (size_t i = 0; i < src->n_hunt; i++)
-        dst->hunt[i] = sim_xstrdup(src->hunt[i]);
     dst->json_text = NULL;
     if (src->json_text) {
         dst->json_text = sim_xmalloc(src->json_len + 1);
@@ -208,7 +202,6 @@ static void load_top(sim__ld *ld, const json_t *root, sim_scenario *s)
     sim__load_policies(ld, root, s);
     sim__load_expect(ld, root, s);
     sim__load_sweep(ld, root, s);
-    sim__load_hunt(ld, root, s);
 }
 
 /* The LINE:COL of a stored message "FILE:LINE:COL: ...", as one sortable number;
@@ -291,7 +284,7 @@ int sim__load_text(sim__ld *ld, const char *text, size_t len, sim_scenario *out)
         load_top(ld, root, out);
     if (!out->description && ld->err->count == before)
         out->description = sim_xstrdup("");
-    if (ld->err->count == before && ld->check_sweep && (out->n_sweep > 0 || out->n_hunt > 0))
+    if (ld->err->count == before && ld->check_sweep && out->n_sweep > 0)
         sim__check_sweep_values(ld, text, len, out);
     json_decref(root);
     if (ld->err->count != before) {
@@ -324,7 +317,22 @@ int sim_scenario_load_string(const char *text, size_t len, const char *path,
                              const sim_limits *limits, sim_scenario *out, sim_error *err)
 {
     char dir[4096];
+    memset(out, 0, sizeof *out);
     memset(err, 0, sizeof *err);
+    /* A UTF-8 byte order mark (an editor's, invisible) is accepted and skipped,
+     * as RFC 8259 allows: line:column are then counted as the editor shows them.
+     * A UTF-16 or UTF-32 one is named: jansson would only see invalid UTF-8. */
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        len -= 3;
+    } else if (len >= 4 && ((memcmp(text, "\xFF\xFE", 2) == 0 && text[3] == '\0') ||
+                            (memcmp(text, "\xFE\xFF", 2) == 0 && text[2] == '\0') ||
+                            memcmp(text, "\0\0\xFE\xFF", 4) == 0)) {
+        /* a mark followed by UTF-16 or UTF-32 text ("{" as 7B 00 or 00 7B) */
+        sim_error_add(err, "%s:1:1: the file starts with a UTF-16 or UTF-32 byte order mark; a "
+                      "scenario is UTF-8 text (save it as UTF-8)", path);
+        return -1;
+    }
     sim__ld ld;
     memset(&ld, 0, sizeof ld);
     dir_of(path, dir, sizeof dir);

@@ -367,6 +367,7 @@ static int write_outputs(const sweep_ctx *c, sim_sweep_outcome *out, sim_error *
     fputc(',', f.f);
     sim_report_csv_header(f.f);
     json_t *root = json_object(), *knobs = json_array(), *points = json_array();
+    sim_report_version_json(root);
     json_object_set_new(root, "scenario", json_string(s->name ? s->name : ""));
     json_object_set_new(root, "seed", json_integer((json_int_t)s->seed));
     json_object_set_new(root, "replications", json_integer(s->replications));

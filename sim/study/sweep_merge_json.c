@@ -87,7 +87,8 @@ char *sim__merge_json(json_t *const *roots, size_t n, const shard_info *si, cons
                       size_t n_parts, sim_error *err)
 {
     json_t *first = roots[0], *out = json_object(), *points = json_array();
-    static const char *const head[] = {"scenario", "seed", "replications", "baseline", "knobs"};
+    static const char *const head[] = {"dsim_version", "schema_version", "scenario", "seed",
+                                       "replications", "baseline", "knobs"};
     for (size_t k = 0; k < sizeof head / sizeof head[0]; k++) {
         json_t *v = json_object_get(first, head[k]);
         if (v)

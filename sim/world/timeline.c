@@ -1,5 +1,6 @@
 /* timeline.c — Chrome trace-event JSON of a run (see timeline.h). */
 #include "timeline.h"
+#include "version.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -48,7 +49,10 @@ static void put_meta(FILE *f, const char *what, uint64_t pid, uint64_t tid, cons
 
 void sim_tl_head(FILE *f, const char *title)
 {
-    fputs("{\"traceEvents\":[\n{\"ph\":\"M\",\"name\":\"process_name\",\"ts\":0,\"pid\":0,"
+    /* otherData: the trace-event format's place for what is about the file */
+    fprintf(f, "{\"otherData\":{\"dsim_version\":\"%s\",\"schema_version\":%d},", sim_version(),
+            SIM_SCHEMA_VERSION);
+    fputs("\"traceEvents\":[\n{\"ph\":\"M\",\"name\":\"process_name\",\"ts\":0,\"pid\":0,"
           "\"tid\":0,\"args\":{\"name\":",
           f);
     size_t n = strlen(title) + 8;

@@ -1,6 +1,7 @@
 /* world_client.c — what the client saw, and the metrics computed from it. */
 #include "simworld.h"
 #include "escape.h"
+#include "version.h"
 #include "xalloc.h"
 
 #include <assert.h>
@@ -242,6 +243,8 @@ void sim_client_write_latencies(sim_client *c, FILE *f, const char *policy, int 
     for (size_t i = 0; i < c->n_latency; i++) {
         int64_t ns = c->ns[i];
         sim_csv_field(f, policy);
-        fprintf(f, ",%d,%" PRId64 ".%09" PRId64 "\n", rep, ns / 1000000000, ns % 1000000000);
+        fprintf(f, ",%d,%" PRId64 ".%09" PRId64, rep, ns / 1000000000, ns % 1000000000);
+        sim_version_csv_fields(f);
+        fputc('\n', f);
     }
 }

@@ -16,7 +16,6 @@
 #include <stdint.h>
 
 #include "engine.h"
-#include "invariants.h"
 #include "net.h"
 #include "node.h"
 #include "run.h"
@@ -112,7 +111,6 @@ typedef struct world {
     int fail;
     char fail_msg[400];
     sim_tl *tl; /* --timeline writer of this run, or NULL */
-    sim_inv *inv; /* the built-in invariants (o->invariants), or NULL */
 } world;
 
 
