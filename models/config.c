@@ -86,6 +86,8 @@ void wl_config_free(wl_config *c)
     dist_free(&c->session_start);
     dist_free(&c->gap);
     dist_free(&c->audio);
+    wl_trace_free(c->trace);
+    c->trace = NULL;
 }
 
 void node_config_copy(node_config *dst, const node_config *src)
@@ -116,4 +118,5 @@ void wl_config_copy(wl_config *dst, const wl_config *src)
     dist_copy(&dst->session_start, &src->session_start);
     dist_copy(&dst->gap, &src->gap);
     dist_copy(&dst->audio, &src->audio);
+    dst->trace = wl_trace_copy(src->trace);
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "dist.h"
+#include "trace.h"
 
 enum { STAGE_ASR, STAGE_NMT, STAGE_TTS, STAGE_COUNT };
 
@@ -90,6 +91,11 @@ typedef struct wl_config {
     double linger_s;      /* a session closes this long after its last utterance;
                              WL_LINGER_UNTIL_DRAINED (the default, the scenario says
                              nothing): it stays open until the run drains */
+    struct wl_trace *trace; /* owned; NULL: sessions and utterances are drawn as above.
+                               Else they are replayed (trace.h): sessions and
+                               utterances_per_session then hold the trace's session
+                               count and its longest session, audio is drawn only
+                               where the trace does not know it */
 } wl_config;
 
 /* linger_s of a scenario that gives none: no close time of its own (sim/world/world.c

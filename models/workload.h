@@ -8,6 +8,10 @@
  * The driver keys the streams: one per session for the start, one per
  * (session, utterance) for the gap and audio, so every policy sees the same speech.
  * Nothing here touches a queue.
+ *
+ * A replayed workload (c->trace, trace.h) gives each session's utterance end
+ * times instead: nothing is drawn but the audio length of an utterance the trace
+ * does not know (from audio_s, with the same stream).
  */
 #ifndef DSIM_WORKLOAD_H
 #define DSIM_WORKLOAD_H
@@ -28,15 +32,18 @@ typedef struct wl_utterance {
 
 /* Where a session is: the caller owns it (no allocation). */
 typedef struct wl_cursor {
-    int64_t t;     /* end of the last utterance (the session start before the first) */
-    uint32_t next; /* index of the next utterance */
+    int64_t t;        /* end of the last utterance (the session start before the first) */
+    uint32_t next;    /* index of the next utterance */
+    uint32_t session; /* which session (a trace's rows) */
 } wl_cursor;
 
-/* The start time (ns) of a session, drawn from session_start with `r` (one draw). */
-int64_t wl_session_start(const wl_config *c, gsl_rng *r);
+/* The start time (ns) of session `session`, drawn from session_start with `r`
+ * (one draw); of a trace: its first utterance's end less that utterance's audio
+ * when known (no draw). */
+int64_t wl_session_start(const wl_config *c, uint32_t session, gsl_rng *r);
 
 /* Puts a cursor at a session's start. */
-void wl_cursor_init(wl_cursor *cur, int64_t start);
+void wl_cursor_init(wl_cursor *cur, uint32_t session, int64_t start);
 
 /*
  * The session's next utterance: draws its gap, then its audio (audio_s's

@@ -2,7 +2,8 @@
 # cli_scenarios.sh DSIM SOURCE_DIR — every shipped scenario (scenarios/*.json but
 # schema.json) validates, carries a non-empty "expect" block, gives byte-identical
 # JSON from two runs (one thread, then two), and conserves utterances (delivered +
-# lost = utterances, per policy and replication). cli_check.sh runs
+# lost = utterances, per policy and replication). scenarios/found/*.json (dsim hunt's
+# regression checks) validate, run deterministically and are expected to fail. cli_check.sh runs
 # `dsim check scenarios/` (the expectations themselves); this file does not repeat it.
 set -u
 DSIM=$1
@@ -54,9 +55,36 @@ for f in "$SRC"/scenarios/*.json; do
 done
 
 [ "$n" -ge 1 ] || fail "no scenario files in $SRC/scenarios"
+
+# scenarios/found/: worlds `dsim hunt` found where a shipped policy breaks a promise,
+# kept as regression checks. Each validates, runs the same on one thread and two, and
+# is expected to fail: `dsim check` exits 1 with a FAIL line while the policy is as it
+# is. One that passes means the policy was fixed: then move the file into scenarios/
+# (its expect block then guards the fix) and say so in the README.
+found=0
+for f in "$SRC"/scenarios/found/*.json; do
+    [ -e "$f" ] || continue
+    base=found/$(basename "$f")
+    found=$((found + 1))
+    "$DSIM" validate "$f" >/dev/null 2>"$TMP/err" ||
+        { fail "$base: dsim validate exits $?: $(head -c 400 "$TMP/err")"; continue; }
+    "$DSIM" run "$f" --format json --jobs 1 >"$TMP/a.json" 2>"$TMP/err" ||
+        fail "$base: dsim run exits $?: $(head -c 400 "$TMP/err")"
+    "$DSIM" run "$f" --format json --jobs 2 >"$TMP/b.json" 2>/dev/null
+    cmp -s "$TMP/a.json" "$TMP/b.json" || fail "$base: two runs gave different JSON"
+    "$DSIM" check "$f" >"$TMP/check" 2>&1
+    rc=$?
+    if [ "$rc" -eq 0 ]; then
+        fail "$base: dsim check passes now (expected to fail until the policy is fixed): move it into scenarios/"
+    elif [ "$rc" -ne 1 ] || ! grep -E '^FAIL ' "$TMP/check" >/dev/null; then
+        fail "$base: dsim check exits $rc without a FAIL line, expected 1: $(head -c 400 "$TMP/check")"
+    else
+        echo "cli_scenarios: $base fails as expected: $(grep -E '^FAIL ' "$TMP/check" | head -1)"
+    fi
+done
 command -v jq >/dev/null 2>&1 || echo "cli_scenarios: jq not found, conservation checks skipped"
 if [ "$FAILS" -ne 0 ]; then
     echo "$FAILS checks failed"
     exit 1
 fi
-echo "cli_scenarios: $n scenarios checked"
+echo "cli_scenarios: $n scenarios checked, $found in scenarios/found/ expected to fail"

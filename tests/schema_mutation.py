@@ -28,7 +28,7 @@ RELATIONAL = [
     r"max must be >= min", r"min_s/max_s", r"base_s/cap_s", r"must be > 0 when pending",
     r"utterances, more than the limit", r"nodes in total, more than the limit",
     r"timeout\.max_s: expected a duration > 0 .*liveness", r"is already defined at",
-    r"expect: .*no policy named", r"sweep", r"weights must not all be 0",
+    r"expect: .*no policy named", r"sweep", r"hunt", r"weights must not all be 0",
     r"expected a number >= min",
 ]
 
@@ -213,7 +213,7 @@ def rule_ids():
         if isinstance(s, dict):
             for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum", "pattern"):
                 if k in s and where.split("/")[2] not in ("metric_name", "count") \
-                        and "/sweep/" not in where:
+                        and "/sweep/" not in where and "/hunt/" not in where:
                     ids[(id(s), k)] = where
             for k, v in s.items():
                 visit(v, where + "/" + str(k))

@@ -29,7 +29,9 @@ static const command commands[] = {
     {"validate", sim_cmd_validate, "check scenario files and summarize the world of each"},
     {"merge", sim_cmd_merge, "join the CSV files of a sharded sweep"},
     {"plot", sim_cmd_plot, "draw plots from dsim's CSV with gnuplot"},
+    {"report", sim_cmd_report, "one HTML page of a run or sweep folder (tables, inline SVG figures)"},
     {"analyze", sim_cmd_analyze, "the incident report's evidence from a log (dsim or reference format)"},
+    {"hunt", sim_cmd_hunt, "search worlds for a run that breaks an invariant; shrink and keep it"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -46,7 +48,10 @@ void sim_print_help(FILE *f)
           "  dsim validate SCENARIO...\n"
           "  dsim merge CSV... -o FILE\n"
           "  dsim plot CSV --out DIR\n"
+          "  dsim report DIR\n"
           "  dsim analyze LOG... [--format table|json]\n"
+          "  dsim hunt SCENARIO --policy NAME --invariant EXPR... [--vary KEY=LO:HI|V1,V2]...\n"
+          "                    [--budget RUNS] [--jobs N] [--out FILE]\n"
           "  dsim --help | --version\n"
           "\n"
           "commands:\n",

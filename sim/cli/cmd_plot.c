@@ -38,8 +38,11 @@ static const char plot_usage[] =
     "    of the other knobs; below, the paired difference of each line against the\n"
     "    baseline policy, from sweep.json beside the CSV, also written as\n"
     "    sweep_paired.csv) and tradeoff.png (lost rate vs duplicate rate)\n"
-    "  a run CSV (dsim run --format csv, or --out DIR's results.csv): tradeoff.png\n"
-    "    and latency_cdf.png (latency tail over all utterances from the quantiles)\n"
+    "  a run CSV (dsim run --format csv, or --out DIR's results.csv): tradeoff.png,\n"
+    "    latency_cdf.png (latency tail over all utterances from the quantiles) and\n"
+    "    loss_causes.png (lost per policy as a bar stacked by cause)\n"
+    "  a timeline (dsim run --timeline FILE): timeline.png, the worst session\n"
+    "    window, its attempts as bars per node worker, discards and duplicates marked\n"
     "  a latencies CSV (dsim run --latencies FILE): latency_cdf.png, the empirical\n"
     "    CDF of each policy over all utterances (their number from results.json in\n"
     "    the same folder: dsim run --out DIR --latencies DIR/latencies.csv), and its\n"
@@ -283,6 +286,37 @@ static int publish(const char *tmp, const char *out_dir, const char *const *name
     return rc;
 }
 
+/* A timeline JSON: timeline.png and .svg of its worst session window. */
+static int plot_timeline(const char *dir, const char *json, const char *out_dir, sim_error *err)
+{
+    if (sim_sweep_mkdir(out_dir, err) != 0)
+        return -1;
+    char tmp[PLOT_PATH], prefix[2 * PLOT_PATH];
+    snprintf(tmp, sizeof tmp, "%s/.plots.tmp.%ld", out_dir, (long)getpid());
+    if (mkdir(tmp, 0777) != 0 && errno != EEXIST) {
+        sim_error_add(err, "%s: cannot create folder: %s", tmp, strerror(errno));
+        return -1;
+    }
+    join(prefix, sizeof prefix, tmp, "timeline");
+    int rc = sim_plot_timeline(json, prefix, err);
+    if (rc == 1) {
+        sim_error_add(err, "%s: no attempt in this timeline: nothing to draw", json);
+        rc = -1;
+    }
+    const char *a[] = {prefix, tmp};
+    if (rc == 0)
+        rc = gnuplot(dir, "timeline.gp", a, 2, err);
+    static const char *const ext[] = {".bars.tsv", ".marks.tsv", ".meta.gp"};
+    for (size_t i = 0; i < 3; i++) {
+        char p[2 * PLOT_PATH + 16];
+        snprintf(p, sizeof p, "%s%s", prefix, ext[i]);
+        remove(p);
+    }
+    const char *names[] = {"timeline"};
+    int prc = publish(tmp, out_dir, names, 1, rc == 0, err);
+    return rc ? rc : prc;
+}
+
 int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char *scripts,
                  sim_error *err)
 {
@@ -298,6 +332,8 @@ int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char
     static char cols[PLOT_COLS][SIM_NAME_MAX * 4];
     bool got = fgets(line, sizeof line, f) != NULL;
     fclose(f);
+    if (got && line[0] == '{')
+        return plot_timeline(dir, csv, out_dir, err);
     size_t n = got ? header_fields(line, cols) : 0;
     bool sweep = n > 2 && strcmp(cols[0], "point") == 0;
     bool run = n > 2 && strcmp(cols[0], "policy") == 0;
@@ -421,11 +457,21 @@ int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char
         rc = rc ? rc : prc;
     } else {
         const char *a[] = {csv, tmp, scen};
-        const char *names[] = {"tradeoff", "latency_cdf"};
+        const char *names[] = {"tradeoff", "latency_cdf", "loss_causes"};
+        char causes[PLOT_PATH] = "";
+        for (size_t k = 1; k < n; k++) {
+            size_t l = strlen(cols[k]), c = strlen(causes);
+            if (strncmp(cols[k], "lost_by_cause.", 14) == 0 &&
+                !(l > 5 && strcmp(cols[k] + l - 5, "_ci95") == 0))
+                snprintf(causes + c, sizeof causes - c, "%s%s", c ? " " : "", cols[k]);
+        }
+        const char *ac[] = {csv, tmp, scen, causes};
         rc = gnuplot(dir, "tradeoff.gp", a, 3, err);
         if (rc == 0)
             rc = gnuplot(dir, "latency_cdf.gp", a, 3, err);
-        int prc = publish(tmp, out_dir, names, 2, rc == 0, err);
+        if (rc == 0 && causes[0])
+            rc = gnuplot(dir, "loss_causes.gp", ac, 4, err);
+        int prc = publish(tmp, out_dir, names, causes[0] ? 3 : 2, rc == 0, err);
         rc = rc ? rc : prc;
     }
     return rc;

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "outfile.h"
+#include "page.h"
 #include "report.h"
 #include "run.h"
 #include "scenario.h"
@@ -346,7 +347,8 @@ int sim_cmd_run(int argc, char **argv)
             write_report_file(a.out_dir, "results.csv", SIM_FMT_CSV, &s, &res, base, &err) ||
             write_report_file(a.out_dir, "results-long.csv", SIM_FMT_LONG_CSV, &s, &res, base,
                               &err) ||
-            write_report_file(a.out_dir, "table.txt", SIM_FMT_TABLE, &s, &res, base, &err)) {
+            write_report_file(a.out_dir, "table.txt", SIM_FMT_TABLE, &s, &res, base, &err) ||
+            sim_page_write_summary(a.out_dir, &s, &err)) {
             sim_error_print(&err);
             rc = SIM_EXIT_USAGE;
         }

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "outfile.h"
+#include "page.h"
 #include "report.h"
 #include "run.h"
 #include "sweep.h"
@@ -352,7 +353,11 @@ int sim_cmd_sweep(int argc, char **argv)
         printf(", %zu reused", out.reused);
     printf("\nwrote %s\nwrote %s\n", out.csv, out.json);
     rc = SIM_EXIT_OK;
-    if (a.plot) {
+    if (sim_page_write_summary(a.out_dir, &s, &err) != 0) { /* for dsim report */
+        sim_error_print(&err);
+        rc = SIM_EXIT_USAGE;
+    }
+    if (a.plot && rc == SIM_EXIT_OK) {
         if (sim_plot_csv(out.csv, a.out_dir, a.x, plots, &err) != 0) {
             sim_error_print(&err);
             rc = SIM_EXIT_USAGE;

@@ -15,6 +15,8 @@ int sim_cmd_sweep(int argc, char **argv);    /* sim/cli/cmd_sweep.c */
 int sim_cmd_merge(int argc, char **argv);    /* sim/cli/cmd_sweep.c */
 int sim_cmd_tune(int argc, char **argv);     /* sim/cli/cmd_tune.c */
 int sim_cmd_plot(int argc, char **argv);     /* sim/cli/cmd_plot.c */
+int sim_cmd_report(int argc, char **argv);   /* sim/cli/cmd_report.c */
 int sim_cmd_analyze(int argc, char **argv);  /* sim/cli/cmd_analyze.c */
+int sim_cmd_hunt(int argc, char **argv);     /* sim/cli/cmd_hunt.c */
 
 #endif

@@ -72,4 +72,32 @@ bool sim_plot_scenario_name(const char *json_path, char *buf, size_t size);
 size_t sim_plot_csv_fields(const char *line, char *fields, size_t width, size_t *ends,
                            size_t max);
 
+/* ---- the worst session window of a timeline (plot_timeline.c) ---- */
+
+/* The width of the window drawn, in simulated seconds. */
+#define SIM_PLOT_TIMELINE_WINDOW_S 120.0
+
+/*
+ * From a dsim timeline (--timeline FILE: Chrome trace-event JSON), the worst
+ * session of any run — the most lost utterances (never_delivered) x 3 plus
+ * duplicate deliveries plus ack-timeout discards — and in it the window of
+ * SIM_PLOT_TIMELINE_WINDOW_S seconds with the most trouble (discards, duplicate
+ * deliveries, errors, dispatch timeouts, cancels of that session). Writes, for
+ * plots/timeline.gp:
+ *   PREFIX.bars.tsv   y t0 t1 outcome-class label: each attempt of the session
+ *                     that overlaps the window, on the row of its node worker
+ *                     (classes 1 delivered, 2 duplicate, 3 discarded, 4 stopped:
+ *                     aborted/superseded/crashed/refused/skipped/dropped, 5 other;
+ *                     label "job-… #A", with " LOST" when the utterance was never
+ *                     delivered)
+ *   PREFIX.marks.tsv  y t kind: the scheduler's and the client's instants of the
+ *                     session (kinds 1 delivery, 2 duplicate delivery, 3 ack-
+ *                     timeout discard, 4 dispatch timeout, 5 cancel sent, 6 error,
+ *                     7 failover dispatched)
+ *   PREFIX.meta.gp    gnuplot settings: the y tics (row names), the x range, and
+ *                     the title's words (the run, the session, what it lost)
+ * Returns 0; 1 when the timeline has no attempt (nothing written); -1 (err).
+ */
+int sim_plot_timeline(const char *timeline_json, const char *prefix, sim_error *err);
+
 #endif

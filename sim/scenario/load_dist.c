@@ -2,13 +2,10 @@
  * load_dist.c — reading distribution objects ({"dist": kind, params...}).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "load_internal.h"
 #include "suggest.h"
@@ -76,34 +73,14 @@ static void check_dist_keys(sim__ld *ld, const json_t *v, int kind, bool compone
  * a comment. Messages name the file and line. */
 static void read_samples_file(sim__ld *ld, const char *name, dist *d)
 {
-    char path[4096];
-    if (name[0] == '/' || !ld->dir || strcmp(ld->dir, ".") == 0)
-        snprintf(path, sizeof path, "%s", name);
-    else
-        snprintf(path, sizeof path, "%s/%s", ld->dir, name);
-    char safe[80];
+    char path[4096], safe[80];
+    long long size;
+    FILE *f = sim__open_input(ld, name, "samples file", SIM_EMPIRICAL_MAX_BYTES, path,
+                              sizeof path, &size);
     sim_safe_text(path, safe, sizeof safe);
-
-    /* O_NONBLOCK: a FIFO must not hang the loader; it is refused below. */
-    int fd = open(path, O_RDONLY | O_NONBLOCK);
-    if (fd < 0) {
-        sim__err(ld, "cannot read samples file '%s': %s", safe, strerror(errno));
+    if (!f)
         return;
-    }
-    struct stat st;
-    FILE *f = NULL;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !(f = fdopen(fd, "rb"))) {
-        sim__err(ld, "cannot read samples file '%s': not a regular file", safe);
-        close(fd);
-        return;
-    }
-    if ((unsigned long long)st.st_size > SIM_EMPIRICAL_MAX_BYTES) {
-        sim__err(ld, "samples file '%s' is %lld bytes, more than the %u allowed", safe,
-                 (long long)st.st_size, SIM_EMPIRICAL_MAX_BYTES);
-        fclose(f);
-        return;
-    }
-    size_t cap = (size_t)st.st_size + 1;
+    size_t cap = (size_t)size + 1;
     char *text = sim_xmalloc(cap);
     size_t len = fread(text, 1, cap - 1, f);
     fclose(f);

@@ -311,6 +311,101 @@ void sim__load_sweep(sim__ld *ld, const json_t *root, sim_scenario *s)
     sim__pop(ld);
 }
 
+/* ---- hunt ------------------------------------------------------------------- */
+
+/* One knob of the hunt block as its --vary argument, or false (error recorded). */
+static bool hunt_knob(sim__ld *ld, const char *key, const json_t *v, char **out)
+{
+    if (strlen(key) >= 256 || strchr(key, '=') || strchr(key, ',')) {
+        sim__err(ld, "a knob path has at most 255 bytes and no '=' or ','");
+        return false;
+    }
+    char text[2048];
+    if (json_is_string(v)) {
+        const char *r = json_string_value(v);
+        char safe[80], buf[128];
+        sim_safe_text(r, safe, sizeof safe);
+        const char *colon = strchr(r, ':');
+        double lo, hi;
+        if (!colon || strchr(colon + 1, ':') || strlen(r) >= sizeof buf) {
+            sim__err(ld, "expected \"LO:HI\" or an array of values, got \"%s\"", safe);
+            return false;
+        }
+        snprintf(buf, sizeof buf, "%s", r);
+        buf[colon - r] = '\0';
+        if (!full_number(buf, &lo) || !full_number(buf + (colon - r) + 1, &hi)) {
+            sim__err(ld, "expected \"LO:HI\" with two numbers, got \"%s\"", safe);
+            return false;
+        }
+        if (!(lo < hi)) {
+            sim__err(ld, "expected LO < HI in \"%s\"", safe);
+            return false;
+        }
+        snprintf(text, sizeof text, "%s=%s", key, r);
+    } else if (json_is_array(v)) {
+        sim_sweep_param p = {0};
+        bool ok = list_values(ld, v, &p);
+        int w = snprintf(text, sizeof text, "%s=", key);
+        for (size_t i = 0; ok && i < p.n; i++) {
+            if (strchr(p.values[i], ',')) {
+                sim__push_index(ld, i);
+                sim__err(ld, "a value of a hunt knob cannot hold a ','");
+                sim__pop(ld);
+                ok = false;
+                break;
+            }
+            int k = snprintf(text + w, sizeof text - (size_t)w, "%s%s", i ? "," : "", p.values[i]);
+            if (k < 0 || (size_t)(w + k) >= sizeof text) {
+                sim__err(ld, "expected at most %zu bytes of values", sizeof text - 300);
+                ok = false;
+                break;
+            }
+            w += k;
+        }
+        for (size_t i = 0; i < p.n; i++)
+            free(p.values[i]);
+        free(p.values);
+        if (!ok)
+            return false;
+    } else {
+        char got[80];
+        sim__describe(v, got, sizeof got);
+        sim__err(ld, "expected \"LO:HI\" or an array of values, got %s", got);
+        return false;
+    }
+    *out = sim_xstrdup(text);
+    return true;
+}
+
+void sim__load_hunt(sim__ld *ld, const json_t *root, sim_scenario *s)
+{
+    const json_t *h = json_object_get(root, "hunt");
+    if (!h)
+        return;
+    sim__push_key(ld, "hunt");
+    if (sim__want_object(ld, h, "an object of knob paths")) {
+        size_t n = json_object_size(h);
+        if (n > SIM_HUNT_KNOBS_MAX) {
+            sim__err(ld, "expected at most %d knobs, got %zu", SIM_HUNT_KNOBS_MAX, n);
+            n = 0;
+        }
+        s->hunt = sim_xcalloc(n ? n : 1, sizeof *s->hunt);
+        const char *key;
+        json_t *v;
+        json_object_foreach((json_t *)h, key, v)
+        {
+            if (s->n_hunt >= n)
+                break;
+            sim__push_key(ld, key);
+            char *text;
+            if (hunt_knob(ld, key, v, &text))
+                s->hunt[s->n_hunt++] = text;
+            sim__pop(ld);
+        }
+    }
+    sim__pop(ld);
+}
+
 /* One value of a knob, set in the text and loaded; the first error is reported at
  * sweep.KEY. Returns false when the path itself is wrong (no point trying more). */
 static bool check_value(sim__ld *ld, const char *text, size_t len, const sim_sweep_param *p,
@@ -344,8 +439,9 @@ static bool check_value(sim__ld *ld, const char *text, size_t len, const sim_swe
     return true;
 }
 
-void sim__check_sweep_values(sim__ld *ld, const char *text, size_t len, const sim_scenario *s)
+void sim__check_sweep_values(sim__ld *ld, const char *text, size_t len_text, const sim_scenario *s)
 {
+    size_t len = len_text;
     /* A load per value, within a budget: the first and last value of each knob
      * (the ends of a range), then the others while the budget lasts. */
     sim__push_key(ld, "sweep");
@@ -358,6 +454,28 @@ void sim__check_sweep_values(sim__ld *ld, const char *text, size_t len, const si
             budget--;
             if (!check_value(ld, text, len, p, p->values[i]) || ld->err->count >= SIM_ERR_MAX)
                 break;
+        }
+        sim__pop(ld);
+    }
+    sim__pop(ld);
+    /* the hunt block: each range's two ends, each list value (within a budget) */
+    sim__push_key(ld, "hunt");
+    for (size_t k = 0; k < s->n_hunt && ld->err->count < SIM_ERR_MAX; k++) {
+        sim_sweep_param p = {0};
+        const char *eq = strchr(s->hunt[k], '=');
+        snprintf(p.key, sizeof p.key, "%.*s", (int)(eq - s->hunt[k]), s->hunt[k]);
+        const char *v = eq + 1;
+        bool range = strchr(v, ':') != NULL;
+        sim__push_key(ld, p.key);
+        for (size_t i = 0, budget = 2 + 62 / s->n_hunt; *v && budget > 0; i++, budget--) {
+            size_t vlen = strcspn(v, range ? ":" : ",");
+            char value[256];
+            snprintf(value, sizeof value, "%.*s", (int)(vlen < 255 ? vlen : 255), v);
+            if (!check_value(ld, text, len_text, &p, value) || ld->err->count >= SIM_ERR_MAX)
+                break;
+            v += vlen;
+            if (*v)
+                v++;
         }
         sim__pop(ld);
     }

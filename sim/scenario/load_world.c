@@ -10,6 +10,32 @@
 #include "load_internal.h"
 #include "node.h"
 
+/* workload: {"trace": FILE, "audio_s"?, "linger_s"?}: the sessions and their
+ * utterances come from the file; what would draw them is refused. */
+static void load_trace_workload(sim__ld *ld, const json_t *w, wl_config *c)
+{
+    static const char *const drawn[] = {"sessions", "utterances_per_session", "session_start_s",
+                                        "gap_s", NULL};
+    for (int i = 0; drawn[i]; i++)
+        if (json_object_get(w, drawn[i])) {
+            sim__push_key(ld, drawn[i]);
+            sim__err(ld, "not used with 'trace' (the trace gives the sessions and the end time "
+                     "of every utterance)");
+            sim__pop(ld);
+        }
+    sim__dist_field(ld, w, "audio_s", false, &c->audio);
+    sim__num(ld, w, "linger_s", false, SIM__SECONDS, &c->linger_s);
+    const char *name;
+    if (sim__str(ld, w, "trace", true, 4000, &name) == SIM__SET) {
+        sim__push_key(ld, "trace");
+        if (!name[0])
+            sim__err(ld, "expected a file name, got an empty string");
+        else
+            sim__load_trace(ld, name, c);
+        sim__pop(ld);
+    }
+}
+
 void sim__load_workload(sim__ld *ld, const json_t *root, sim_scenario *s)
 {
     const json_t *w = sim__member(ld, root, "workload", true);
@@ -19,6 +45,11 @@ void sim__load_workload(sim__ld *ld, const json_t *root, sim_scenario *s)
     if (sim__want_object(ld, w, "an object")) {
         sim__check_keys(ld, w, sim__keys_workload);
         wl_config *c = &s->workload;
+        if (json_object_get(w, "trace")) {
+            load_trace_workload(ld, w, c);
+            sim__pop(ld);
+            return;
+        }
         int ok = 0;
         ok += sim__int32(ld, w, "sessions", true, 1, &c->sessions) == SIM__SET;
         ok += sim__int32(ld, w, "utterances_per_session", true, 1, &c->utterances_per_session) ==

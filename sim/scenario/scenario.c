@@ -92,6 +92,9 @@ void sim_scenario_free(sim_scenario *s)
         free(s->sweep[i].values);
     }
     free(s->sweep);
+    for (size_t i = 0; i < s->n_hunt; i++)
+        free(s->hunt[i]);
+    free(s->hunt);
     free(s->json_text);
     memset(s, 0, sizeof *s);
 }
@@ -132,6 +135,9 @@ void sim_scenario_copy(sim_scenario *dst, const sim_scenario *src)
                 dst->sweep[i].values[j] = sim_xstrdup(src->sweep[i].values[j]);
         }
     }
+    dst->hunt = src->n_hunt ? sim_xcalloc(src->n_hunt, sizeof *dst->hunt) : NULL;
+    for (size_t i = 0; i < src->n_hunt; i++)
+        dst->hunt[i] = sim_xstrdup(src->hunt[i]);
     dst->json_text = NULL;
     if (src->json_text) {
         dst->json_text = sim_xmalloc(src->json_len + 1);
@@ -202,6 +208,7 @@ static void load_top(sim__ld *ld, const json_t *root, sim_scenario *s)
     sim__load_policies(ld, root, s);
     sim__load_expect(ld, root, s);
     sim__load_sweep(ld, root, s);
+    sim__load_hunt(ld, root, s);
 }
 
 /* The LINE:COL of a stored message "FILE:LINE:COL: ...", as one sortable number;
@@ -284,7 +291,7 @@ int sim__load_text(sim__ld *ld, const char *text, size_t len, sim_scenario *out)
         load_top(ld, root, out);
     if (!out->description && ld->err->count == before)
         out->description = sim_xstrdup("");
-    if (ld->err->count == before && ld->check_sweep && out->n_sweep > 0)
+    if (ld->err->count == before && ld->check_sweep && (out->n_sweep > 0 || out->n_hunt > 0))
         sim__check_sweep_values(ld, text, len, out);
     json_decref(root);
     if (ld->err->count != before) {

@@ -110,6 +110,10 @@ typedef struct sim_scenario {
     size_t n_expects;
     sim_sweep_param *sweep; /* owned array (the file's `sweep` block) */
     size_t n_sweep;
+    /* The file's `hunt` block: the knobs `dsim hunt` varies, each as its --vary
+     * argument ("KEY=LO:HI" or "KEY=V1,V2,..."), in file order (owned). */
+    char **hunt;
+    size_t n_hunt;
     /* What the scenario was loaded from, so that sim_scenario_set can edit and
      * re-validate it: the JSON text (owned, NUL-terminated) and the limits. */
     char *json_text;
@@ -139,6 +143,7 @@ typedef struct sim_scenario {
 #define SIM_MIXTURE_MAX 64                  /* components of one mixture */
 #define SIM_EXPECT_MAX 1024                 /* expectations of one scenario */
 #define SIM_SWEEP_PARAMS_MAX 16             /* knobs of one sweep block */
+#define SIM_HUNT_KNOBS_MAX 16               /* knobs of one hunt block */
 #define SIM_MAX_SECONDS 1e7                 /* any duration in a scenario (116 days) */
 
 /*
@@ -171,6 +176,11 @@ void sim_scenario_copy(sim_scenario *dst, const sim_scenario *src);
  * command-line overrides (seed, replications) through this function too.
  */
 int sim_scenario_set(sim_scenario *s, const char *key, const char *value, sim_error *err);
+
+/* The value of a knob path (as sim_scenario_set takes it) in the scenario's JSON
+ * text, as compact JSON ("5", "\"queue\"", "{\"dist\":\"const\",\"value\":1}"), or
+ * NULL when the path names nothing there (a default). The caller frees it. */
+char *sim_scenario_get(const sim_scenario *s, const char *key);
 
 /* The command line's --replications (0 = keep the file's) and --seed (when
  * has_seed), applied through sim_scenario_set so that limits are checked and

@@ -9,9 +9,10 @@
 
 const char *const sim__keys_scenario[] = {"$schema",    "name",        "description", "seed",  "replications",
                                           "max_time_s", "log_epoch_utc", "workload",    "nodes", "network",
-                                          "policies",   "expect",      "sweep", NULL};
+                                          "policies",   "expect",      "sweep",
+                                          "hunt", NULL};
 const char *const sim__keys_workload[] = {
-    "sessions", "session_start_s", "utterances_per_session", "gap_s", "audio_s", "linger_s", NULL};
+    "sessions", "session_start_s", "utterances_per_session", "gap_s", "audio_s", "linger_s", "trace", NULL};
 const char *const sim__keys_node[] = {"name",
                                       "count",
                                       "slots",

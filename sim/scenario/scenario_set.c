@@ -14,6 +14,7 @@
 
 #include "load_internal.h"
 #include "suggest.h"
+#include "xalloc.h"
 
 #define KEY_MAX 1024
 
@@ -257,6 +258,59 @@ int sim_scenario_set(sim_scenario *s, const char *key, const char *value, sim_er
     sim_scenario_free(s);
     *s = fresh;
     return 0;
+}
+
+/* The value at key (a path as set_path takes it, never creating anything), or NULL. */
+static json_t *get_path(json_t *root, const char *key)
+{
+    json_t *cur = root;
+    const char *p = key;
+    while (cur && *p) {
+        if (*p == '[') {
+            char *end;
+            unsigned long long u = strtoull(p + 1, &end, 10);
+            if (end == p + 1 || *end != ']' || !json_is_array(cur))
+                return NULL;
+            cur = json_array_get(cur, (size_t)u);
+            p = end + 1;
+        } else if (json_is_array(cur)) {
+            size_t used;
+            cur = by_name(cur, p, &used);
+            p += used;
+        } else {
+            size_t n = strcspn(p, ".[");
+            char name[256];
+            if (n == 0 || n >= sizeof name || !json_is_object(cur))
+                return NULL;
+            memcpy(name, p, n);
+            name[n] = '\0';
+            cur = json_object_get(cur, name);
+            p += n;
+        }
+        if (*p == '.')
+            p++;
+    }
+    return cur;
+}
+
+char *sim_scenario_get(const sim_scenario *s, const char *key)
+{
+    if (!s->json_text)
+        return NULL;
+    json_t *root = json_loadb(s->json_text, s->json_len, 0, NULL);
+    if (!root)
+        return NULL;
+    json_t *v = get_path(root, key);
+    char *out = NULL;
+    if (v) {
+        char *dumped = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+        if (dumped) {
+            out = sim_xstrdup(dumped);
+            free(dumped);
+        }
+    }
+    json_decref(root);
+    return out;
 }
 
 int sim_scenario_override(sim_scenario *s, unsigned long long replications, bool has_seed,

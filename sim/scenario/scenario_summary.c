@@ -214,10 +214,18 @@ void sim_scenario_print_summary(const sim_scenario *s, void *stdio_file)
     describe_dist(&w->session_start, a, sizeof a);
     describe_dist(&w->gap, b, sizeof b);
     describe_dist(&w->audio, c, sizeof c);
-    fprintf(f, "  workload: %d sessions x %d utterances = %llu utterances\n", w->sessions,
-            w->utterances_per_session,
-            (unsigned long long)w->sessions * (unsigned long long)w->utterances_per_session);
-    fprintf(f, "    start %s; gap %s\n    audio %s\n", a, b, c);
+    if (w->trace) {
+        fprintf(f, "  workload: replayed: %d sessions, %llu utterances (the longest session %d), "
+                   "the last ending at %.9g s\n",
+                w->sessions, (unsigned long long)w->trace->n, w->utterances_per_session,
+                (double)wl_trace_last_end(w->trace) / 1e9);
+        fprintf(f, "    audio where the trace has none: %s\n", c);
+    } else {
+        fprintf(f, "  workload: %d sessions x %d utterances = %llu utterances\n", w->sessions,
+                w->utterances_per_session,
+                (unsigned long long)w->sessions * (unsigned long long)w->utterances_per_session);
+        fprintf(f, "    start %s; gap %s\n    audio %s\n", a, b, c);
+    }
 
     unsigned long long nodes = 0, slots = 0, workers = 0;
     for (size_t i = 0; i < s->n_nodes; i++) {

@@ -32,7 +32,8 @@
 enum {
     L_CREATED, L_NO_NODE, L_PENDING_TIMEOUT, L_DISPATCH_TIMEOUT, L_FAILOVER,
     L_STALE_DONE, L_STALE_NODE, L_STALE_ATTEMPT, L_UNKNOWN, L_RECEIVED, L_FAILED,
-    L_SENT, L_ACK_DISCARD, L_ACK_SKIP, L_EVICT, L_DEDUP, L_COUNT
+    L_SENT, L_ACK_DISCARD, L_ACK_SKIP, L_EVICT, L_DEDUP, L_FINALIZING, L_NODE_REGISTERED,
+    L_NODE_MESSAGE, L_COUNT
 };
 
 static const struct {
@@ -63,6 +64,9 @@ static const struct {
     [L_EVICT] = {"WARN", "Pending queue overflow, evicted furthest result"},
     [L_DEDUP] = {"WARN", "Duplicate job_result filtered (received within 30 seconds), skipping "
                          "processing"},
+    [L_FINALIZING] = {"INFO", "Finalizing audio utterance (EDGE-1: unified finalize interface)"},
+    [L_NODE_REGISTERED] = {"INFO", "Node registered successfully"},
+    [L_NODE_MESSAGE] = {"INFO", NULL}, /* "Received node message (length: N): TEXT" */
 };
 
 /* Where each line's macro is, per commit (file under central_server/scheduler,
@@ -79,6 +83,8 @@ typedef struct {
 #define RESULT "src/websocket/node_handler/message/job_result.rs"
 #define RESULT467 "src/websocket/node_handler/message/job_result/"
 #define QUEUE "src/managers/result_queue.rs"
+#define REGISTRY "src/node_registry/core.rs"
+#define CONNECTION "src/websocket/node_handler/connection.rs"
 
 enum { C_98E3526, C_AF7C4A9, C_467AEE4, N_COMMITS };
 
@@ -90,7 +96,8 @@ static const src_at line_src[N_COMMITS][L_COUNT] = {
         [L_STALE_NODE] = {RESULT, 53}, [L_STALE_ATTEMPT] = {RESULT, 62},
         [L_UNKNOWN] = {RESULT, 121}, [L_RECEIVED] = {RESULT, 344}, [L_FAILED] = {RESULT, 588},
         [L_SENT] = {RESULT, 506}, [L_ACK_DISCARD] = {QUEUE, 108}, [L_ACK_SKIP] = {QUEUE, 271},
-        [L_EVICT] = {QUEUE, 156}, [L_DEDUP] = {NULL, 0}},
+        [L_EVICT] = {QUEUE, 156}, [L_DEDUP] = {NULL, 0}, [L_FINALIZING] = {ACTOR98, 566},
+        [L_NODE_REGISTERED] = {REGISTRY, 225}, [L_NODE_MESSAGE] = {CONNECTION, 33}},
     [C_AF7C4A9] = {
         [L_CREATED] = {ACTOR98, 734}, [L_NO_NODE] = {ACTOR98, 803},
         [L_PENDING_TIMEOUT] = {TIMEOUT, 41}, [L_DISPATCH_TIMEOUT] = {TIMEOUT, 69},
@@ -98,7 +105,8 @@ static const src_at line_src[N_COMMITS][L_COUNT] = {
         [L_STALE_NODE] = {RESULT, 66}, [L_STALE_ATTEMPT] = {RESULT, 75},
         [L_UNKNOWN] = {RESULT, 134}, [L_RECEIVED] = {RESULT, 357}, [L_FAILED] = {RESULT, 625},
         [L_SENT] = {RESULT, 543}, [L_ACK_DISCARD] = {QUEUE, 108}, [L_ACK_SKIP] = {QUEUE, 271},
-        [L_EVICT] = {QUEUE, 156}, [L_DEDUP] = {RESULT, 39}},
+        [L_EVICT] = {QUEUE, 156}, [L_DEDUP] = {RESULT, 39}, [L_FINALIZING] = {ACTOR98, 608},
+        [L_NODE_REGISTERED] = {REGISTRY, 225}, [L_NODE_MESSAGE] = {CONNECTION, 33}},
     [C_467AEE4] = {
         [L_CREATED] = {ACTOR467, 367}, [L_NO_NODE] = {ACTOR467, 462},
         [L_PENDING_TIMEOUT] = {TIMEOUT, 41}, [L_DISPATCH_TIMEOUT] = {TIMEOUT, 72},
@@ -111,7 +119,9 @@ static const src_at line_src[N_COMMITS][L_COUNT] = {
         [L_FAILED] = {RESULT467 "job_result_error.rs", 62},
         [L_SENT] = {RESULT467 "job_result_sending.rs", 184}, [L_ACK_DISCARD] = {QUEUE, 110},
         [L_ACK_SKIP] = {QUEUE, 265}, [L_EVICT] = {QUEUE, 157},
-        [L_DEDUP] = {RESULT467 "job_result_deduplication.rs", 14}},
+        [L_DEDUP] = {RESULT467 "job_result_deduplication.rs", 14},
+        [L_FINALIZING] = {ACTOR467, 142}, [L_NODE_REGISTERED] = {REGISTRY, 270},
+        [L_NODE_MESSAGE] = {CONNECTION, 33}},
 };
 
 /* The reference's ids are "job-"/"s-"/"node-" + 8 upper-case hex digits (the
@@ -283,7 +293,10 @@ static void line_begin(sim_lingua_log *l, int what, int64_t now)
     fputs("{\"timestamp\":", l->f);
     put_timestamp(l->f, l->epoch_s, now);
     fprintf(l->f, ",\"level\":\"%s\",\"fields\":{\"message\":", line_text[what].level);
-    sim_json_string(l->f, line_text[what].msg);
+    if (what == L_FINALIZING && l->commit == C_467AEE4)
+        sim_json_string(l->f, "Finalizing audio utterance"); /* actor_finalize.rs:150 */
+    else if (line_text[what].msg)
+        sim_json_string(l->f, line_text[what].msg);
 }
 
 static void line_end(sim_lingua_log *l, int what)
@@ -549,4 +562,48 @@ void sim_lingua_cmd(sim_lingua_log *l, const disp_cmd *c)
     default:
         break; /* not logged by the reference (README table) */
     }
+}
+
+/* pcm16 (the reference's audio_format when the session gives none, actor.rs),
+ * 16000 Hz (the sample rate the actor passes), one channel: 2 bytes a sample. */
+#define PCM16_BYTES_PER_S 32000
+
+void sim_lingua_utterance(sim_lingua_log *l, int64_t now, uint64_t session, uint32_t index,
+                          int64_t audio_ns)
+{
+    /* reason, finalize_type, padding_ms: not modelled, left out */
+    line_begin(l, L_FINALIZING, now);
+    f_session(l, session);
+    f_u(l, "utterance_index", index);
+    f_u(l, "audio_size_bytes", (audio_ns * PCM16_BYTES_PER_S + 500000000) / 1000000000);
+    fputs(",\"audio_format\":\"pcm16\"", l->f);
+    line_end(l, L_FINALIZING);
+}
+
+void sim_lingua_node_up(sim_lingua_log *l, int64_t now, uint32_t node)
+{
+    /* name, version, platform, gpu_count, model_count, accept_public_jobs: not
+     * modelled, left out; max_concurrent_jobs is not logged (node_registry/core.rs
+     * sets 4) */
+    line_begin(l, L_NODE_REGISTERED, now);
+    f_str_hex(l, "node_id", "node-", node_hex(node));
+    fputs(",\"status\":\"Registering\"", l->f);
+    line_end(l, L_NODE_REGISTERED);
+}
+
+void sim_lingua_heartbeat(sim_lingua_log *l, int64_t now, uint32_t node, uint32_t current_jobs)
+{
+    /* connection.rs logs every node message as received; of a heartbeat dsim
+     * knows the node and resource_usage.running_jobs (the current_jobs the
+     * registry reads), nothing else (cpu, gpu, memory, services: left out). */
+    char text[160];
+    int n = snprintf(text, sizeof text,
+                     "{\"type\":\"node_heartbeat\",\"node_id\":\"node-%08" PRIX32
+                     "\",\"resource_usage\":{\"running_jobs\":%" PRIu32 "}}",
+                     node_hex(node), current_jobs);
+    char msg[200];
+    snprintf(msg, sizeof msg, "Received node message (length: %d): %s", n, text);
+    line_begin(l, L_NODE_MESSAGE, now);
+    sim_json_string(l->f, msg);
+    line_end(l, L_NODE_MESSAGE);
 }

@@ -192,7 +192,8 @@ static void run_serial(pool *p)
 
 int sim_fail_exit(int fail)
 {
-    return fail == SIM_FAIL_INTERNAL ? 3 : 2; /* SIM_EXIT_INTERNAL, SIM_EXIT_USAGE */
+    /* SIM_EXIT_INTERNAL, SIM_EXIT_FAIL, SIM_EXIT_USAGE */
+    return fail == SIM_FAIL_INTERNAL ? 3 : fail == SIM_FAIL_INVARIANT ? 1 : 2;
 }
 
 int sim_default_jobs(void)
@@ -252,7 +253,8 @@ int sim_run_all(const sim_scenario *s, const sim_run_opts *o, sim_results *out, 
         drop_spools(&p->tasks[t]); /* tasks past a failure */
     int rc = 0;
     if (p->failed != SIZE_MAX) {
-        rc = p->tasks[p->failed].rc == SIM_FAIL_INTERNAL ? SIM_FAIL_INTERNAL : SIM_FAIL_INPUT;
+        rc = p->tasks[p->failed].rc;
+        rc = rc == SIM_FAIL_INTERNAL || rc == SIM_FAIL_INVARIANT ? rc : SIM_FAIL_INPUT;
         sim_error_merge(err, &p->err);
     }
     pthread_cond_destroy(&p->wake_worker);

@@ -9,6 +9,7 @@
 #ifndef DSIM_RUN_H
 #define DSIM_RUN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +30,8 @@ typedef struct sim_run_opts {
     uint64_t timeline_pid_base; /* the timeline's pids start after it */
     int jobs;         /* worker threads for sim_run_all (<= 0: all cores) */
     uint64_t max_events; /* per replication, 0 = sim_default_event_budget() */
+    bool invariants;  /* check the built-in trace invariants (invariants.h): a broken one
+                         fails the run with SIM_FAIL_INVARIANT */
     int rep_first, rep_count; /* sim_run_all: only replications rep_first ..
                                * rep_first + rep_count - 1 (a sweep shard's share of a
                                * point), in slots 0..rep_count-1; rep_count 0 = all */
@@ -59,6 +62,16 @@ uint64_t sim_default_event_budget(const sim_scenario *s);
  * a message naming the field and the --max-events flag (run_plan.c). */
 int sim_run_plan_check(const sim_scenario *s, size_t policy, uint64_t budget, sim_error *err);
 
+/* For replication rep of s: the most utterances any one session has ended at or
+ * before t (ns), and in *last_end the end (ns) of the last utterance of all (the
+ * workload alone decides both: the draws a run makes). For shrinking (dsim hunt). */
+uint32_t sim_utterances_ended_by(const sim_scenario *s, int rep, int64_t t, int64_t *last_end);
+
+/* 64 bits keyed by (seed, keys[0..n)), n <= 6: the engine's keyed derivation
+ * (sim_seed_derive), for studies above the world that draw their own values
+ * (dsim hunt's seeds and knob values). */
+uint64_t sim_keyed_u64(uint64_t seed, const uint64_t *keys, size_t n);
+
 /* The seed of replication r of a scenario seeded `seed`. */
 uint64_t sim_replication_seed(uint64_t seed, int r);
 
@@ -67,6 +80,7 @@ uint64_t sim_replication_seed(uint64_t seed, int r);
  * sim_fail_exit() gives the exit code. */
 #define SIM_FAIL_INPUT (-1)
 #define SIM_FAIL_INTERNAL (-2)
+#define SIM_FAIL_INVARIANT (-3) /* o->invariants: a built-in invariant broke (exit 1) */
 int sim_fail_exit(int fail);
 
 /*

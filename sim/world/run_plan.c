@@ -32,6 +32,9 @@ static double horizon_s(const sim_scenario *s)
     if (s->max_time_s > 0)
         return s->max_time_s;
     const wl_config *w = &s->workload;
+    if (w->trace)
+        return (double)wl_trace_last_end(w->trace) / 1e9 + (w->linger_s > 0 ? w->linger_s : 0.0) +
+               300.0;
     double h = mean_s(&w->session_start) +
                (double)w->utterances_per_session * (mean_s(&w->gap) + mean_s(&w->audio)) +
                (w->linger_s > 0 ? w->linger_s : 0.0) + 300.0;

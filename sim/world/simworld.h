@@ -109,6 +109,13 @@ typedef struct sim_lingua_log sim_lingua_log;
 sim_lingua_log *sim_lingua_new(FILE *f, const char *preset, const disp_policy *p, uint32_t run,
                                int64_t epoch_s);
 void sim_lingua_cmd(sim_lingua_log *l, const disp_cmd *cmd);
+/* Lines the world writes, not the core: an utterance finalized (its job is
+ * created next; audio as pcm16 bytes), a node registered, a heartbeat received
+ * (the raw node message with running_jobs). */
+void sim_lingua_utterance(sim_lingua_log *l, int64_t now, uint64_t session, uint32_t index,
+                          int64_t audio_ns);
+void sim_lingua_node_up(sim_lingua_log *l, int64_t now, uint32_t node);
+void sim_lingua_heartbeat(sim_lingua_log *l, int64_t now, uint32_t node, uint32_t current_jobs);
 /* True once a run had more than 2^20 jobs or sessions: ids may repeat. */
 bool sim_lingua_overflow(const sim_lingua_log *l);
 void sim_lingua_free(sim_lingua_log *l);

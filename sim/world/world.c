@@ -132,6 +132,7 @@ static void core_sink(void *ctx, const disp_cmd *c)
 {
     world *w = ctx;
     sim_tl_cmd(w->tl, c);
+    sim_inv_cmd(w->inv, c);
     switch (c->kind) {
     case DISP_CMD_ASSIGN:
     case DISP_CMD_CANCEL: {
@@ -265,8 +266,15 @@ void sim_node_override_apply(const sim_node_override *o, node_config *c)
 
 uint64_t sim_default_event_budget(const sim_scenario *s)
 {
-    uint64_t utt = (uint64_t)s->workload.sessions * (uint64_t)s->workload.utterances_per_session;
+    uint64_t utt = s->workload.trace ? s->workload.trace->n
+                                     : (uint64_t)s->workload.sessions *
+                                           (uint64_t)s->workload.utterances_per_session;
     return SIM_EVENTS_PER_UTTERANCE * utt + SIM_EVENTS_BASE;
+}
+
+uint64_t sim_keyed_u64(uint64_t seed, const uint64_t *keys, size_t n)
+{
+    return sim_seed_derive(seed, keys, n);
 }
 
 uint64_t sim_replication_seed(uint64_t seed, int r)
@@ -317,6 +325,13 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     const wl_config *wl = &s->workload;
     uint32_t n_sessions = (uint32_t)wl->sessions;
     sim_client_init(&w.client, n_sessions, (uint32_t)wl->utterances_per_session);
+    if (o->invariants) {
+        const disp_policy *dp = &s->policies[policy].policy;
+        sim_inv_config ic = {n_sessions, (uint32_t)wl->utterances_per_session,
+                             dp->result_queue == DISP_QUEUE_ORDERED, dp->max_failovers,
+                             dp->hedge.enabled ? dp->hedge.max_extra : 0};
+        w.inv = sim_inv_new(&ic);
+    }
     w.sent = sim_xcalloc((size_t)n_sessions * (size_t)wl->utterances_per_session, sizeof *w.sent);
     w.to_client = sim_xcalloc(n_sessions, sizeof *w.to_client);
     w.client_instant = net_client_instant(&s->network);
@@ -407,6 +422,12 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     v[SIM_M_EVENTS] = (double)sim_engine_events_executed(w.e);
     if (o->latencies)
         sim_client_write_latencies(&w.client, o->latencies, w.policy_name, rep);
+    sim_inv_finish(w.inv, v);
+    if (sim_inv_broken(w.inv)) {
+        sim_error_add(err, "%s: policy %s, replication %d: invariant %s",
+                      s->path ? s->path : "scenario", w.policy_name, rep, sim_inv_what(w.inv));
+        rc = SIM_FAIL_INVARIANT;
+    }
 out:
     sim_tl_finish(w.tl, sim_engine_now(w.e), rc == 0 ? &w.client : NULL);
     for (uint32_t i = 0; i < w.n_nodes; i++)
@@ -418,6 +439,7 @@ out:
     free(w.msgs);
     free(w.held);
     sim_client_free(&w.client);
+    sim_inv_free(w.inv);
     disp_free(w.d);
     sim_engine_free(w.e);
     sim_lingua_free(w.lingua);

@@ -167,6 +167,7 @@ void world_send(world *w, uint32_t i, net_dir dir, const uint64_t key[4])
 static void client_receive(world *w, sim_time now, uint8_t kind, uint64_t session,
                            uint32_t index, int error, uint64_t job, uint32_t attempt)
 {
+    sim_inv_client(w->inv, now, kind == MSG_DELIVER, session, index);
     if (kind == MSG_DELIVER) {
         bool first = sim_client_deliver(&w->client, now, session, index);
         sim_tl_client(w->tl, now, true, first, 0, session, index, job, attempt);
@@ -265,6 +266,7 @@ static void ev_to_sched(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
         w->cur_job = m.job;
         w->cur_attempt = m.attempt;
         w->cur_busy = m.busy;
+        sim_inv_result(w->inv, now, m.session, m.index, m.success);
         rc = disp_result(w->d, now, m.job_id, m.attempt, m.node, m.session, m.index, m.success);
         w->in_result = false;
         /* DISP_EUNKNOWN: a result for a job the core forgot (a very late one)
@@ -285,6 +287,8 @@ static void ev_to_sched(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
             world_internal(w, rc, "disp_progress");
         break;
     case MSG_HEARTBEAT:
+        if (w->lingua)
+            sim_lingua_heartbeat(w->lingua, now, m.node, (uint32_t)m.current_jobs);
         world_internal(w, disp_node_heartbeat(w->d, now, m.node, m.current_jobs),
                        "disp_node_heartbeat");
         break;

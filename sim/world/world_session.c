@@ -56,6 +56,9 @@ static void ev_utterance(sim_engine *e, void *ctx, uint64_t a, uint64_t audio)
     uint32_t index = w->cursors[a].next - 1;
     sim_time now = sim_engine_now(e);
     sim_client_utterance_ended(&w->client, a, index, now);
+    if (w->lingua)
+        sim_lingua_utterance(w->lingua, now, a, index, (int64_t)audio);
+    sim_inv_utterance(w->inv, now, a, index);
     int rc = disp_utterance(w->d, now, a, index, (disp_time)audio, NULL);
     if (rc != 0)
         world_utterance_refused(w, rc, a, index);
@@ -68,7 +71,7 @@ static void ev_session_start(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
     (void)b;
     world *w = ctx;
     w->client.sessions[a].start = sim_engine_now(e);
-    wl_cursor_init(&w->cursors[a], sim_engine_now(e));
+    wl_cursor_init(&w->cursors[a], (uint32_t)a, sim_engine_now(e));
     world_session_next(w, a);
 }
 
@@ -79,8 +82,36 @@ void world_sessions_start(world *w)
     for (uint32_t a = 0; a < w->client.n_sessions; a++) {
         sim_stream r;
         sim_stream_init(&r, w->seed, (const uint64_t[]){SIM_KEY_WORKLOAD, a, UINT64_MAX}, 3);
-        sim_engine_schedule(w->e, wl_session_start(wl, &r.rng), ev_session_start, w, a, 0);
+        sim_engine_schedule(w->e, wl_session_start(wl, (uint32_t)a, &r.rng), ev_session_start, w, a, 0);
     }
     w->sessions_open = w->sessions_speaking = w->client.n_sessions;
     w->close_at_drain = wl->linger_s < 0;
+}
+
+uint32_t sim_utterances_ended_by(const sim_scenario *s, int rep, int64_t t, int64_t *last_end)
+{
+    /* the keys of world_sessions_start and world_session_next */
+    uint64_t seed = sim_replication_seed(s->seed, rep);
+    uint32_t most = 0;
+    *last_end = 0;
+    for (uint64_t a = 0; a < (uint64_t)s->workload.sessions; a++) {
+        sim_stream r;
+        sim_stream_init(&r, seed, (const uint64_t[]){SIM_KEY_WORKLOAD, a, UINT64_MAX}, 3);
+        wl_cursor cur;
+        wl_cursor_init(&cur, (uint32_t)a, wl_session_start(&s->workload, (uint32_t)a, &r.rng));
+        uint32_t n = 0;
+        for (;;) {
+            sim_stream_init(&r, seed, (const uint64_t[]){SIM_KEY_WORKLOAD, a, cur.next}, 3);
+            wl_utterance u;
+            if (wl_next_utterance(&s->workload, &cur, &r.rng, &u) != 0)
+                break;
+            if (u.end <= t)
+                n++;
+            if (u.end > *last_end)
+                *last_end = u.end;
+        }
+        if (n > most)
+            most = n;
+    }
+    return most;
 }

@@ -196,12 +196,26 @@ int sim__load_dist(sim__ld *ld, const json_t *v, dist *out, int depth, bool comp
 int sim__dist_field(sim__ld *ld, const json_t *obj, const char *key, bool required, dist *out);
 
 void sim__load_workload(sim__ld *ld, const json_t *root, sim_scenario *s);
+
+/* Opens the input file `name` (relative to the scenario's folder unless absolute)
+ * for reading: a regular file of at most max_bytes. Puts the path opened in
+ * path[cap] and its size in *size. Returns the stream, or NULL with an error
+ * ("cannot read WHAT 'PATH': ...") recorded. load_file.c. */
+FILE *sim__open_input(sim__ld *ld, const char *name, const char *what, unsigned long long max_bytes,
+                      char *path, size_t cap, long long *size);
+
+/* Reads the trace CSV `name` (workload.trace) into c->trace and sets c->sessions
+ * and c->utterances_per_session from it; errors name FILE:LINE. load_trace.c. */
+void sim__load_trace(sim__ld *ld, const char *name, wl_config *c);
 void sim__load_nodes(sim__ld *ld, const json_t *root, sim_scenario *s);
 void sim__load_network(sim__ld *ld, const json_t *root, sim_scenario *s);
 void sim__load_policies(sim__ld *ld, const json_t *root, sim_scenario *s);
 void sim__load_expect(sim__ld *ld, const json_t *root, sim_scenario *s);
 void sim__load_sweep(sim__ld *ld, const json_t *root, sim_scenario *s);
-/* Loads each sweep value into a copy of the text (after a clean load). */
+/* The `hunt` block: knob paths and a "LO:HI" range or a list each (load_expect.c). */
+void sim__load_hunt(sim__ld *ld, const json_t *root, sim_scenario *s);
+/* Loads each sweep value, and each hunt range end and value, into a copy of the
+ * text (after a clean load). */
 void sim__check_sweep_values(sim__ld *ld, const char *text, size_t len, const sim_scenario *s);
 
 /* The loader proper: parses text and fills *out. Returns 0 or -1 (errors in

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "invariants.h"
 #include "net.h"
 #include "node.h"
 #include "run.h"
@@ -111,6 +112,7 @@ typedef struct world {
     int fail;
     char fail_msg[400];
     sim_tl *tl; /* --timeline writer of this run, or NULL */
+    sim_inv *inv; /* the built-in invariants (o->invariants), or NULL */
 } world;
 
 

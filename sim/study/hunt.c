@@ -1,0 +1,339 @@
+/* hunt.c — `dsim hunt`: invariants over metrics, judging a run, the search (hunt.h). */
+#include "hunt.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "expect.h"
+#include "run.h"
+#include "xalloc.h"
+
+/* The first key word of the hunt's streams ("hunt"): they are seeded by the
+ * hunt's own seed and never used inside a world. */
+#define HUNT_KEY UINT64_C(0x68756e74)
+
+/* --- invariants -------------------------------------------------------------------- */
+
+/* The comparison operator of text: its offset and kind ('<', '>', '='), or -1. */
+static int find_op(const char *text, char *kind)
+{
+    for (const char *p = text; *p; p++) {
+        if ((p[0] == '<' || p[0] == '>' || p[0] == '=') && p[1] == '=') {
+            *kind = p[0];
+            return (int)(p - text);
+        }
+        if (p[0] == '<' || p[0] == '>' || p[0] == '!' || p[0] == '=') {
+            *kind = 0;
+            return (int)(p - text);
+        }
+    }
+    return -1;
+}
+
+int sim_hunt_invariant_parse(const char *text, sim_hunt_invariant *out, sim_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (strlen(text) >= sizeof out->text) {
+        sim_error_add(err, "--invariant '%.60s...': longer than %zu bytes", text,
+                      sizeof out->text - 1);
+        return -1;
+    }
+    snprintf(out->text, sizeof out->text, "%s", text);
+    char kind = 0;
+    int at = find_op(text, &kind);
+    if (at < 0 || kind == 0) {
+        sim_error_add(err,
+                      "--invariant '%s': expected EXPR <= EXPR, EXPR >= EXPR or EXPR == EXPR "
+                      "(metrics and numbers, e.g. 'duplicates == 0')",
+                      text);
+        return -1;
+    }
+    char lhs_text[256], rhs_text[256];
+    snprintf(lhs_text, sizeof lhs_text, "%.*s", at, text);
+    for (size_t n = strlen(lhs_text); n > 0 && (lhs_text[n - 1] == ' ' || lhs_text[n - 1] == '\t');)
+        lhs_text[--n] = '\0';
+    snprintf(rhs_text, sizeof rhs_text, "%s", text + at + 2);
+    if (find_op(rhs_text, &kind) >= 0) {
+        sim_error_add(err, "--invariant '%s': more than one comparison", text);
+        return -1;
+    }
+    sim_expr lhs, rhs;
+    sim_error inner;
+    memset(&inner, 0, sizeof inner);
+    if (sim_expr_parse(lhs_text, &lhs, &inner) != 0 ||
+        sim_expr_parse(rhs_text, &rhs, &inner) != 0) {
+        sim_error_add(err, "--invariant '%s': %s", text, inner.msg[0]);
+        return -1;
+    }
+    /* lhs - rhs = a * metric + k, OP 0 */
+    double coef[SIM_M_COUNT] = {0}, k = 0;
+    for (size_t i = 0; i < lhs.n; i++) {
+        if (lhs.metric[i] < 0)
+            k += lhs.coef[i];
+        else
+            coef[lhs.metric[i]] += lhs.coef[i];
+    }
+    for (size_t i = 0; i < rhs.n; i++) {
+        if (rhs.metric[i] < 0)
+            k -= rhs.coef[i];
+        else
+            coef[rhs.metric[i]] -= rhs.coef[i];
+    }
+    int metric = -1, named = 0;
+    for (int m = 0; m < SIM_M_COUNT; m++)
+        if (coef[m] != 0) {
+            metric = m;
+            named++;
+        }
+    if (named != 1) {
+        sim_error_add(err,
+                      "--invariant '%s': expected a bound on one metric (%s), so that the "
+                      "kept scenario's expect block can state it",
+                      text, named ? "this one names several" : "this one names none that counts");
+        return -1;
+    }
+    double a = coef[metric], b = -k / a;
+    char op = text[at];
+    if (op != '=' && a < 0)
+        op = op == '<' ? '>' : '<';
+    out->metric = (sim_metric)metric;
+    sim_expect *e = &out->bound;
+    snprintf(e->metric, sizeof e->metric, "%s", sim_metric_name(out->metric));
+    e->on = SIM_EXPECT_ON_MEAN;
+    if (op == '=') {
+        e->has_equals = true;
+        e->equals = b;
+    } else if (op == '<') {
+        e->has_max = true;
+        e->max = b;
+    } else {
+        e->has_min = true;
+        e->min = b;
+    }
+    return 0;
+}
+
+/* --- judging ------------------------------------------------------------------------ */
+
+int sim_hunt_judge(const sim_scenario *s, size_t policy, const sim_hunt_invariant *inv, size_t n,
+                   uint64_t max_events, sim_hunt_verdict *out, sim_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->which = -1;
+    out->cause = -1;
+    sim_run_opts ro;
+    memset(&ro, 0, sizeof ro);
+    ro.invariants = true;
+    ro.max_events = max_events;
+    double v[SIM_M_COUNT];
+    sim_error e;
+    memset(&e, 0, sizeof e);
+    int rc = sim_run_one(s, policy, 0, &ro, v, &e);
+    if (rc == SIM_FAIL_INVARIANT) {
+        out->broken = true;
+        /* "FILE: policy P, replication 0: invariant NAME: ..." */
+        const char *m = strstr(e.msg[0], ": invariant ");
+        const char *what = m ? m + 12 : e.msg[0];
+        snprintf(out->what, sizeof out->what, "%s", what);
+        snprintf(out->name, sizeof out->name, "%.*s", (int)strcspn(what, ":"), what);
+        return 0;
+    }
+    if (rc != 0) {
+        sim_error_merge(err, &e);
+        return rc;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double x = v[inv[i].metric];
+        if (sim_expect_holds(&inv[i].bound, x))
+            continue;
+        out->broken = true;
+        out->which = (int)i;
+        snprintf(out->name, sizeof out->name, "%s", inv[i].bound.metric);
+        char num[64], why[128] = "";
+        sim_expect_number(x, 10, num, sizeof num);
+        if (inv[i].metric == SIM_M_LOST || inv[i].metric == SIM_M_LOST_RATE) {
+            for (int m = SIM_M_LOST_NO_NODE; m <= SIM_M_LOST_UNFINISHED; m++)
+                if (v[m] > 0 && (out->cause < 0 || v[m] > v[out->cause]))
+                    out->cause = m;
+            if (out->cause >= 0)
+                snprintf(why, sizeof why, " (most by cause %s: %.0f)",
+                         sim_metric_name((sim_metric)out->cause) + strlen("lost_by_cause."),
+                         v[out->cause]);
+        }
+        snprintf(out->what, sizeof out->what, "%s: %s = %s%s%s", inv[i].text, inv[i].bound.metric,
+                 num, why, isnan(x) ? " (not measured: nothing delivered)" : "");
+        return 0;
+    }
+    return 0;
+}
+
+/* --- trials ------------------------------------------------------------------------- */
+
+int sim_hunt_trial_world(const sim_hunt_opts *o, size_t t, sim_hunt_trial *trial,
+                         sim_scenario *world, sim_error *err)
+{
+    memset(trial, 0, sizeof *trial);
+    trial->index = t;
+    trial->seed = sim_keyed_u64(o->seed, (const uint64_t[]){HUNT_KEY, (uint64_t)t, 0}, 3) >> 11;
+    /* (below 2^53: exact in every JSON reader) */
+    sim_scenario_copy(world, o->base);
+    for (size_t k = 0; k < o->n_vary; k++) {
+        const sim_tune_knob *kn = &o->vary[k];
+        uint64_t bits =
+            sim_keyed_u64(o->seed, (const uint64_t[]){HUNT_KEY, (uint64_t)t, 1 + (uint64_t)k}, 3);
+        double u = (double)(bits >> 11) * 0x1p-53, x; /* uniform in [0, 1) */
+        if (kn->kind == SIM_KNOB_LIST)
+            x = floor(u * (double)kn->n);
+        else if (kn->kind == SIM_KNOB_INT)
+            x = floor(kn->lo + u * (kn->hi - kn->lo + 1));
+        else
+            x = kn->lo + u * (kn->hi - kn->lo);
+        sim_tune_knob_text(kn, x, trial->value[k], sizeof trial->value[k]);
+        if (sim_scenario_set(world, kn->key, trial->value[k], err) != 0) {
+            sim_scenario_free(world);
+            return -1;
+        }
+    }
+    char num[32];
+    snprintf(num, sizeof num, "%llu", (unsigned long long)trial->seed);
+    if (sim_scenario_set(world, "seed", num, err) != 0 ||
+        sim_scenario_set(world, "replications", "1", err) != 0) {
+        sim_scenario_free(world);
+        return -1;
+    }
+    return 0;
+}
+
+/* --- the search --------------------------------------------------------------------- */
+
+typedef struct hunt_pool {
+    const sim_hunt_opts *o;
+    pthread_mutex_t mu;
+    size_t next;  /* the next trial to start */
+    size_t limit; /* trials below it are wanted: budget, then the first broken */
+    size_t done;
+    size_t broken; /* the lowest broken trial, or SIZE_MAX */
+    sim_hunt_verdict verdict;
+    size_t failed; /* the lowest trial that could not run, or SIZE_MAX */
+    int fail;
+    sim_error err;
+    struct timespec t0;
+} hunt_pool;
+
+static double since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
+}
+
+/* Called with p->mu held. */
+static void progress(hunt_pool *p)
+{
+    if (!p->o->progress)
+        return;
+    fprintf(stderr, "\rhunt: %zu/%zu runs, %s, %.1f s elapsed   ", p->done, p->o->budget,
+            p->broken == SIZE_MAX ? "nothing broken yet" : "broken, finishing the runs before it",
+            since(&p->t0));
+    fflush(stderr);
+}
+
+static void *worker(void *arg)
+{
+    hunt_pool *p = arg;
+    sim_error *err = sim_xcalloc(1, sizeof *err);
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        if (p->next >= p->limit) {
+            pthread_mutex_unlock(&p->mu);
+            break;
+        }
+        size_t t = p->next++;
+        pthread_mutex_unlock(&p->mu);
+
+        memset(err, 0, sizeof *err);
+        sim_hunt_trial trial;
+        sim_scenario world;
+        sim_hunt_verdict v;
+        int rc = sim_hunt_trial_world(p->o, t, &trial, &world, err) != 0 ? SIM_FAIL_INPUT : 0;
+        if (rc == 0) {
+            rc = sim_hunt_judge(&world, p->o->policy, p->o->inv, p->o->n_inv, p->o->max_events, &v,
+                                err);
+            sim_scenario_free(&world);
+        }
+
+        pthread_mutex_lock(&p->mu);
+        p->done++;
+        if (rc != 0 && t < p->failed) {
+            p->failed = t;
+            p->fail = rc;
+            memset(&p->err, 0, sizeof p->err);
+            sim_error_merge(&p->err, err);
+            if (t < p->limit)
+                p->limit = t + 1;
+        } else if (rc == 0 && v.broken && t < p->broken) {
+            p->broken = t;
+            p->verdict = v;
+            if (t < p->limit)
+                p->limit = t + 1;
+        }
+        progress(p);
+        pthread_mutex_unlock(&p->mu);
+    }
+    free(err);
+    return NULL;
+}
+
+int sim_hunt_search(const sim_hunt_opts *o, sim_hunt_found *out, sim_error *err)
+{
+    memset(out, 0, sizeof *out);
+    hunt_pool *p = sim_xcalloc(1, sizeof *p);
+    p->o = o;
+    pthread_mutex_init(&p->mu, NULL);
+    p->limit = o->budget;
+    p->broken = p->failed = SIZE_MAX;
+    clock_gettime(CLOCK_MONOTONIC, &p->t0);
+    int jobs = o->jobs < 1 ? 1 : o->jobs;
+    if ((size_t)jobs > o->budget)
+        jobs = (int)o->budget;
+    pthread_t *th = sim_xcalloc((size_t)jobs, sizeof *th);
+    int started = 0;
+    for (int i = 1; i < jobs; i++, started++)
+        if (pthread_create(&th[i], NULL, worker, p) != 0)
+            break;
+    worker(p);
+    for (int i = 1; i <= started; i++)
+        pthread_join(th[i], NULL);
+    free(th);
+    if (o->progress)
+        fputc('\n', stderr);
+    int rc = 0;
+    if (p->failed != SIZE_MAX && p->failed < p->broken) {
+        rc = p->fail;
+        sim_error_merge(err, &p->err);
+    } else if (p->broken != SIZE_MAX) {
+        out->found = true;
+        out->runs = p->broken + 1;
+        out->verdict = p->verdict;
+        if (sim_hunt_trial_world(o, p->broken, &out->trial, &out->world, err) != 0)
+            rc = SIM_FAIL_INPUT; /* it was built once: cannot happen */
+    } else {
+        out->runs = o->budget;
+    }
+    pthread_mutex_destroy(&p->mu);
+    free(p);
+    if (rc != 0)
+        out->found = false;
+    return rc;
+}
+
+void sim_hunt_found_free(sim_hunt_found *f)
+{
+    if (f->found)
+        sim_scenario_free(&f->world);
+    memset(f, 0, sizeof *f);
+}

@@ -1,0 +1,153 @@
+/*
+ * hunt.h — `dsim hunt`: search worlds for a run that breaks a policy's promise,
+ * shrink it to a small scenario that still does, keep it as a regression check.
+ *
+ * A trial is one run (replication 0) of the hunted policy in a world drawn from
+ * the scenario: a seed and a value of each varied knob, drawn from a stream keyed
+ * by (the hunt's seed, trial number), so trial t is the same world whatever the
+ * thread count. A run breaks the hunt when a built-in trace invariant breaks
+ * (invariants.h) or an invariant over its metrics does not hold. The search runs
+ * trials 0, 1, ... on several threads and reports the lowest-numbered trial that
+ * broke (every trial below it was judged), or none within the budget.
+ *
+ * Shrinking (hunt_shrink.c) edits the breaking world one step at a time through
+ * sim_scenario_set, keeping the seed, and accepts a step only when the edited
+ * world still breaks the same way: the same invariant and, for one on lost or
+ * lost_rate, the same leading cause of loss (a world shrunk to one overloaded
+ * node loses results too, but not the way that was found).
+ */
+#ifndef DSIM_HUNT_H
+#define DSIM_HUNT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "metrics.h"
+#include "scenario.h"
+#include "tune.h"
+
+#define SIM_HUNT_INVARIANTS_MAX 16
+#define SIM_HUNT_VARY_MAX SIM_HUNT_KNOBS_MAX
+#define SIM_HUNT_VALUE_LEN 160
+#define SIM_HUNT_BUDGET_DEFAULT 200
+
+/* --- invariants over metrics ----------------------------------------------------- */
+
+/*
+ * "EXPR OP EXPR" with OP one of <=, >=, == and each side in tune's expression
+ * language (tune.h: sums of NUMBER*METRIC and numbers). The two sides together
+ * must name exactly one metric (with a non-zero coefficient), so the invariant
+ * is a bound on it, which an `expect` block can state: "2*duplicates <= 4" is
+ * duplicates <= 2. Checked per run, as `dsim check` checks a bound on a mean of
+ * one replication (sim_expect_holds: `==` within 1e-9 relative; an undefined
+ * value, a latency of a run that delivered nothing, breaks every bound).
+ */
+typedef struct sim_hunt_invariant {
+    char text[256];
+    sim_metric metric;
+    sim_expect bound; /* min / max / equals on the mean; policy and metric filled */
+} sim_hunt_invariant;
+
+/* Returns 0, or -1 with err ("--invariant 'x': ..."). */
+int sim_hunt_invariant_parse(const char *text, sim_hunt_invariant *out, sim_error *err);
+
+/* --- judging one run ---------------------------------------------------------------- */
+
+typedef struct sim_hunt_verdict {
+    bool broken;
+    int which;      /* -1: a built-in invariant; else the index of the invariant */
+    char name[64];  /* the built-in's name, or the invariant's metric */
+    char what[600]; /* "duplicates == 0: duplicates = 3", or the built-in's message */
+    int cause;      /* for an invariant on lost or lost_rate: the lost_by_cause metric that
+                       lost the most (shrinking keeps it), else -1 */
+} sim_hunt_verdict;
+
+/*
+ * Runs replication 0 of policy `policy` of s with the built-in invariants on and
+ * judges it against inv[0..n). Returns 0 with *out, or SIM_FAIL_INPUT /
+ * SIM_FAIL_INTERNAL with err (the run could not be made).
+ */
+int sim_hunt_judge(const sim_scenario *s, size_t policy, const sim_hunt_invariant *inv, size_t n,
+                   uint64_t max_events, sim_hunt_verdict *out, sim_error *err);
+
+/* --- the search ------------------------------------------------------------------------ */
+
+typedef struct sim_hunt_opts {
+    const sim_scenario *base; /* the scenario as loaded */
+    size_t policy;            /* the hunted policy */
+    const sim_hunt_invariant *inv;
+    size_t n_inv;
+    const sim_tune_knob *vary; /* resolved (sim_tune_knob_resolve) */
+    size_t n_vary;
+    uint64_t seed;       /* the hunt's own seed */
+    size_t budget;       /* trials at most */
+    int jobs;            /* threads, >= 1 */
+    bool progress;       /* a progress line on stderr */
+    uint64_t max_events; /* per run, 0 = the default */
+} sim_hunt_opts;
+
+typedef struct sim_hunt_trial {
+    size_t index;
+    uint64_t seed;                                     /* the world's scenario seed */
+    char value[SIM_HUNT_VARY_MAX][SIM_HUNT_VALUE_LEN]; /* each knob's drawn value */
+} sim_hunt_trial;
+
+/* Draws trial t (seed and knob values) and builds its world: a copy of base with
+ * every knob set, the seed set and one replication. Returns 0, or -1 with err. */
+int sim_hunt_trial_world(const sim_hunt_opts *o, size_t t, sim_hunt_trial *trial,
+                         sim_scenario *world, sim_error *err);
+
+typedef struct sim_hunt_found {
+    bool found;
+    size_t runs;          /* trials judged up to and including the breaking one */
+    sim_hunt_trial trial; /* the breaking trial */
+    sim_scenario world;   /* its world (owned when found) */
+    sim_hunt_verdict verdict;
+} sim_hunt_found;
+
+/* Runs the search. Returns 0 with *out (free with sim_hunt_found_free), or the
+ * failure of the lowest trial that could not run (SIM_FAIL_*) with err. */
+int sim_hunt_search(const sim_hunt_opts *o, sim_hunt_found *out, sim_error *err);
+void sim_hunt_found_free(sim_hunt_found *f);
+
+/* --- shrinking (hunt_shrink.c) --------------------------------------------------------- */
+
+#define SIM_HUNT_SHRINK_RUNS_MAX 3000
+
+typedef struct sim_hunt_shrunk {
+    sim_scenario world; /* the smallest world found that still breaks (owned) */
+    sim_hunt_verdict verdict;
+    char **steps; /* accepted steps, "workload.sessions 5 -> 1" (owned) */
+    size_t n_steps;
+    size_t runs; /* runs the shrinking took */
+} sim_hunt_shrunk;
+
+/*
+ * Shrinks f->world (which breaks f->verdict's invariant): fewer sessions, fewer
+ * utterances (the tail after the violation cut, then bisection), fewer nodes,
+ * faults off one by one, distributions replaced by constants, varied knobs moved
+ * toward the scenario's own values; the seed is kept. Each accepted step is
+ * printed to `report` (NULL: not printed) as it is accepted. Returns 0 with *out
+ * (free with sim_hunt_shrunk_free), or -1 with err.
+ */
+int sim_hunt_shrink(const sim_hunt_opts *o, const sim_hunt_found *f, FILE *report,
+                    sim_hunt_shrunk *out, sim_error *err);
+void sim_hunt_shrunk_free(sim_hunt_shrunk *s);
+
+/* --- keeping (hunt_keep.c) ------------------------------------------------------------- */
+
+/*
+ * Writes the shrunk world to `path` atomically as a scenario: the hunted policy
+ * alone, one replication at the breaking seed, an `expect` block asserting the
+ * invariant that broke (a built-in: every metric invariant, which `dsim check`
+ * joins with the built-in checks), a description of what was found, the shrink
+ * steps and `command`; no sweep block. The text written is loaded again and
+ * judged before it is renamed into place: it must still break. Returns 0, or -1
+ * with err (then nothing is written).
+ */
+int sim_hunt_keep(const sim_hunt_opts *o, const sim_hunt_found *f, const sim_hunt_shrunk *sh,
+                  const char *command, const char *path, sim_error *err);
+
+#endif

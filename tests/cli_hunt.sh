@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# cli_hunt.sh DSIM SOURCE_DIR — `dsim hunt`: the incident preset breaks
+# 'duplicates == 0' on the incident world and the hunt finds it, shrinks it to a
+# few dozen utterances and keeps a scenario that validates and fails `dsim check`;
+# the fenced policy on the same world breaks nothing in a small budget (exit 0, the
+# rule-of-three bound); the same command writes the same bytes twice and on 1 or 2
+# threads; a file's hunt block is used without --vary; bad arguments exit 2.
+set -u
+DSIM=$1
+SRC=$2
+. "$SRC/tests/cli_lib.sh" hunt
+INC=$SRC/scenarios/incident-2025-12-30.json
+HUNT=("$DSIM" hunt "$INC" --policy lingua-2025-12-28 --invariant 'duplicates == 0' --budget 20)
+
+# 1. Found, shrunk, kept.
+(cd "$TMP" && "${HUNT[@]}" --jobs 2 >out1 2>err1)
+rc=$?
+[ "$rc" -eq 1 ] || fail "the incident preset's hunt exits $rc, expected 1: $(head -c 400 "$TMP/err1")"
+KEPT=$TMP/hunt-lingua-2025-12-28.json
+[ -s "$KEPT" ] || fail "no hunt-lingua-2025-12-28.json written (the default --out)"
+grep -E '^broken in run [0-9]+ of 20: seed [0-9]+' "$TMP/out1" >/dev/null ||
+    fail "no 'broken in run N of 20: seed S' line: $(head -c 600 "$TMP/out1")"
+grep -E '^shrink: workload\.sessions [0-9]+ -> [0-9]+' "$TMP/out1" >/dev/null ||
+    fail "no accepted shrink step on workload.sessions reported"
+grep -E '^wrote .*hunt-lingua-2025-12-28.json' "$TMP/out1" >/dev/null || fail "no 'wrote FILE' line"
+if [ -s "$KEPT" ]; then
+    "$DSIM" validate "$KEPT" >/dev/null 2>"$TMP/err" || fail "the kept file does not validate: $(cat "$TMP/err")"
+    "$DSIM" check "$KEPT" >"$TMP/check" 2>&1
+    rc=$?
+    [ "$rc" -eq 1 ] || fail "dsim check on the kept file exits $rc, expected 1: $(cat "$TMP/check")"
+    grep -E '^FAIL lingua-2025-12-28 duplicates == 0: [1-9]' "$TMP/check" >/dev/null ||
+        fail "dsim check does not fail the invariant: $(cat "$TMP/check")"
+    python3 - "$KEPT" <<'EOF' || fail "the kept scenario's contents"
+import json, sys
+s = json.load(open(sys.argv[1]))
+w = s["workload"]
+utt = w.get("sessions", 1) * w.get("utterances_per_session", 1)
+assert utt <= 60, f"{utt} utterances, expected at most a few dozen (60)"
+assert s["replications"] == 1, s["replications"]
+assert [p["name"] for p in s["policies"]] == ["lingua-2025-12-28"], s["policies"]
+assert s["expect"] == {"lingua-2025-12-28": {"duplicates": {"equals": 0}}}, s["expect"]
+assert "sweep" not in s
+d = s["description"]
+for words in ("breaks duplicates == 0", "Found with: dsim hunt", "--invariant 'duplicates == 0'",
+              "Shrunk in", "workload.sessions"):
+    assert words in d, (words, d)
+assert "--jobs" not in d, d
+nodes = sum(n.get("count", 1) for n in s["nodes"])
+assert nodes <= 2, f"{nodes} nodes"
+EOF
+fi
+
+# 2. The same command twice: the same bytes; and on one thread: the same world.
+cp "$KEPT" "$TMP/first.json" 2>/dev/null
+(cd "$TMP" && "${HUNT[@]}" --jobs 2 >out2 2>/dev/null)
+cmp -s "$TMP/first.json" "$KEPT" || fail "the same command wrote different files"
+cmp -s "$TMP/out1" "$TMP/out2" || fail "the same command printed different reports"
+(cd "$TMP" && "${HUNT[@]}" --jobs 1 >out3 2>/dev/null)
+cmp -s "$TMP/first.json" "$KEPT" || fail "--jobs 1 and --jobs 2 found different worlds"
+cmp -s "$TMP/out1" "$TMP/out3" || fail "--jobs 1 and --jobs 2 printed different reports"
+
+# 3. The fenced policy keeps the promise in a small budget: exit 0, the bound, no file.
+"$DSIM" hunt "$INC" --policy fenced --invariant 'duplicates == 0' --budget 10 \
+    --out "$TMP/fenced.json" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ "$rc" -eq 0 ] || fail "fenced's hunt exits $rc, expected 0: $(cat "$TMP/out" "$TMP/err" | head -c 600)"
+grep -F 'nothing broken in 10 runs: violation rate <= 0.3 per run (rule of three' "$TMP/out" >/dev/null ||
+    fail "no rule-of-three line: $(cat "$TMP/out")"
+[ ! -e "$TMP/fenced.json" ] || fail "a hunt that found nothing wrote a file"
+
+# 4. A hunt block in the file is used without --vary, and validated by the loader.
+jq '.hunt = {"policies.fenced.dispatch_timeout_s": "20:120", "nodes[0].count": [3, 5]}' "$INC" >"$TMP/block.json"
+"$DSIM" hunt "$TMP/block.json" --policy fenced --invariant 'duplicates == 0' --budget 4 >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ "$rc" -eq 0 ] || fail "the hunt-block hunt exits $rc: $(cat "$TMP/err")"
+grep -F 'up to 4 runs, 2 knobs varied' "$TMP/out" >/dev/null || fail "the hunt block's knobs were not used: $(cat "$TMP/out")"
+grep -F 'vary policies.fenced.dispatch_timeout_s=20:120' "$TMP/out" >/dev/null || fail "no 'vary' line for the block's knob"
+jq '.hunt = {"policies.fenced.dispatch_timeout_s": "120:20"}' "$INC" >"$TMP/bad-block.json"
+"$DSIM" validate "$TMP/bad-block.json" >/dev/null 2>"$TMP/err"
+rc=$?
+[ "$rc" -eq 2 ] || fail "a bad hunt block validates with exit $rc"
+grep -F 'hunt.policies.fenced.dispatch_timeout_s: expected LO < HI in "120:20"' "$TMP/err" >/dev/null ||
+    fail "the bad hunt block's message: $(cat "$TMP/err")"
+jq '.hunt = {"policies.fenced.dispatch_timeout_s": "0:120"}' "$INC" >"$TMP/bad-value.json"
+"$DSIM" validate "$TMP/bad-value.json" >/dev/null 2>"$TMP/err"
+rc=$?
+[ "$rc" -eq 2 ] || fail "a hunt block with an out-of-range end validates with exit $rc"
+grep -F 'hunt.policies.fenced.dispatch_timeout_s: value 0:' "$TMP/err" >/dev/null ||
+    fail "the out-of-range end's message: $(cat "$TMP/err")"
+
+# 5. Bad arguments: exit 2 with a message that names what is wrong; nothing written.
+bad() { # bad WORDS ARGS...
+    local words=$1
+    shift
+    (cd "$TMP" && "$DSIM" hunt "$@" >/dev/null 2>err)
+    local rc=$?
+    [ "$rc" -eq 2 ] || fail "dsim hunt $* exits $rc, expected 2"
+    grep -F -- "$words" "$TMP/err" >/dev/null || fail "dsim hunt $*: message '$(head -c 300 "$TMP/err")' lacks '$words'"
+}
+bad 'missing --policy NAME' "$INC" --invariant 'duplicates == 0'
+bad 'give at least one --invariant' "$INC" --policy fenced
+bad 'missing SCENARIO' --policy fenced --invariant 'duplicates == 0'
+bad "--policy 'nope': no such policy" "$INC" --policy nope --invariant 'duplicates == 0'
+bad "unknown metric 'dupes'" "$INC" --policy fenced --invariant 'dupes == 0'
+bad "expected EXPR <= EXPR" "$INC" --policy fenced --invariant 'duplicates < 1'
+bad "names several" "$INC" --policy fenced --invariant 'duplicates + lost <= 1'
+bad "--vary 'x': expected KEY=LO:HI" "$INC" --policy fenced --invariant 'lost == 0' --vary x
+bad "hunt: --vary 'policies.fenced.dispatch_timeout_s=0:10'" "$INC" --policy fenced --invariant 'lost == 0' \
+    --vary policies.fenced.dispatch_timeout_s=0:10
+bad "--vary nodes[0].count given twice" "$INC" --policy fenced --invariant 'lost == 0' \
+    --vary 'nodes[0].count=1:3' --vary 'nodes[0].count=2,3'
+bad "--budget: expected a number of runs" "$INC" --policy fenced --invariant 'lost == 0' --budget 0
+bad "--jobs: expected an integer 1..1024" "$INC" --policy fenced --invariant 'lost == 0' --jobs x
+bad "unknown option '--frobnicate'" "$INC" --policy fenced --invariant 'lost == 0' --frobnicate 1
+bad "nope.json" "$TMP/nope.json" --policy fenced --invariant 'lost == 0'
+bad "cannot" "$INC" --policy lingua-2025-12-28 --invariant 'duplicates == 0' --budget 5 --out "$TMP/no/such/dir/x.json"
+[ ! -e "$TMP/hunt-fenced.json" ] || fail "a refused hunt wrote a file"
+"$DSIM" hunt --help | grep -F 'usage: dsim hunt SCENARIO --policy NAME --invariant EXPR' >/dev/null ||
+    fail "dsim hunt --help"
+
+cli_finish "cli_hunt: found, shrunk, kept, reproducible; fenced holds; bad input refused"

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# cli_report.sh DSIM SOURCE_DIR — dsim report DIR: one self-contained HTML page of a
+# run or sweep folder, rendered by a real browser (headless Chromium).
+#
+# 1. A small run (--latencies and --timeline into the folder): report.html has the
+#    scenario summary, the policy table with paired differences (a significant one
+#    coloured), four inline SVG figures, and no reference outside the file.
+# 2. Chromium renders it to a PNG: no console message (the page has no script, so
+#    any is an error), and the PNG is not blank (its pixels vary, and enough of
+#    them are not the background). The detector itself is checked on a page that
+#    logs an error and on a blank page. (Chromium logs no console line for a file
+#    it cannot load: that the page references nothing outside itself is checked
+#    in the HTML, in 1.)
+# 3. A sweep folder: the plots against the knob and a table per point.
+# 4. Bad folders: exit 2 with a message, no report.html, no temporary left.
+set -u
+DSIM=$1
+SRC=$2
+. "$SRC/tests/cli_lib.sh" cli-report
+
+command -v chromium >/dev/null || { echo "FAIL: chromium is not installed (apt-get install chromium)"; exit 1; }
+command -v gnuplot >/dev/null || { echo "FAIL: gnuplot is not installed"; exit 1; }
+
+# render HTML PNG: Chromium's screenshot; its console lines into PNG.console
+render() {
+    timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
+        --no-default-browser-check --disable-extensions --disable-background-networking \
+        --disable-sync --disable-dev-shm-usage --user-data-dir="$TMP/profile" \
+        --enable-logging=stderr --v=0 --force-device-scale-factor=0.5 --window-size=1280,2400 \
+        --screenshot="$2" \
+        "file://$1" >/dev/null 2>"$2.log"
+    local rc=$?
+    grep -F ':CONSOLE' "$2.log" >"$2.console"
+    return $rc
+}
+# pixels PNG: "STDDEV INK" of the grey levels (0..255) and the fraction of pixels
+# that differ from the most common one; a PNG decoder of its own (zlib, the five
+# row filters), so nothing beyond python3 is needed.
+pixels() {
+    python3 - "$1" <<'PY'
+import struct, sys, zlib
+from collections import Counter
+data = open(sys.argv[1], "rb").read()
+assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+pos, idat = 8, b""
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + n]
+    if kind == b"IHDR":
+        w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+    elif kind == b"IDAT":
+        idat += body
+    pos += 12 + n
+assert depth == 8 and ctype in (2, 6), "unexpected PNG format %d/%d" % (depth, ctype)
+bpp = 3 if ctype == 2 else 4
+raw = zlib.decompress(idat)
+stride = w * bpp
+prev = bytearray(stride)
+grey = Counter()
+row_at = 0
+for y in range(h):
+    f = raw[row_at]
+    line = bytearray(raw[row_at + 1:row_at + 1 + stride])
+    row_at += 1 + stride
+    for i in range(stride):
+        a = line[i - bpp] if i >= bpp else 0
+        b = prev[i]
+        c = prev[i - bpp] if i >= bpp else 0
+        if f == 1: line[i] = (line[i] + a) & 255
+        elif f == 2: line[i] = (line[i] + b) & 255
+        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    prev = line
+    if y % 2 == 0:  # every other row and column is plenty
+        for x in range(0, w, 2):
+            o = x * bpp
+            grey[(line[o] * 299 + line[o + 1] * 587 + line[o + 2] * 114) // 1000] += 1
+n = sum(grey.values())
+mean = sum(g * k for g, k in grey.items()) / n
+sd = (sum(k * (g - mean) ** 2 for g, k in grey.items()) / n) ** 0.5
+ink = 1 - grey.most_common(1)[0][1] / n
+print("%.2f %.4f" % (sd, ink))
+PY
+}
+
+# 1. A small run into a folder.
+jq '.replications = 2 | del(.expect)' "$SRC/scenarios/incident-2025-12-30.json" >"$TMP/w.json"
+R=$TMP/run
+"$DSIM" run "$TMP/w.json" --out "$R" --latencies "$R/latencies.csv" --timeline "$R/timeline.json" \
+    --timeline-filter policy=lingua-2025-12-28,replication=0 >/dev/null 2>"$TMP/err" ||
+    fail "run: $(cat "$TMP/err")"
+[ -s "$R/summary.txt" ] || fail "run --out wrote no summary.txt"
+"$DSIM" report "$R" --plots "$SRC/plots" >"$TMP/out" 2>"$TMP/err" || fail "report: $(cat "$TMP/err")"
+grep -q "report written to $R/report.html" "$TMP/out" || fail "report: stdout $(cat "$TMP/out")"
+[ ! -s "$TMP/err" ] || fail "report: unexpected stderr: $(cat "$TMP/err")"
+H=$R/report.html
+python3 - "$H" "$R/results.json" <<'PY' || fail "report.html: see above"
+import html, json, re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+res = json.load(open(sys.argv[2]))
+bad = []
+def check(c, m):
+    if not c: bad.append(m)
+check(page.startswith("<!DOCTYPE html>"), "no doctype")
+check("<script" not in page.lower(), "a script")
+refs = re.findall(r'(?:src|href)\s*=\s*["\']([^"\']*)', page) + re.findall(r'url\(\s*([^)#][^)]*)\)', page)
+check(all(r.startswith("#") for r in refs), "references outside the page: %s" % [r for r in refs if not r.startswith("#")][:5])
+check("@import" not in page, "@import")
+check(page.count("<svg") == 4, "%d inline SVGs, expected 4 (latency, loss causes, trade-off, timeline)" % page.count("<svg"))
+check("<?xml" not in page, "an XML prologue inside the page")
+ids = re.findall(r'\bid=["\']([^"\']+)', page)
+check(len(ids) == len(set(ids)), "ids not unique")
+check(html.escape(res["scenario"]) in page, "no scenario name")
+check("home-gpu" in page and "world assumptions" in page, "no scenario summary")
+for p in res["policies"]:
+    check(">%s</td>" % html.escape(p["name"]) in page, "no row for " + p["name"])
+check(page.count('class="better"') + page.count('class="worse"') > 0, "no significant difference coloured")
+# a coloured cell is one whose paired CI excludes 0
+for m in re.finditer(r'<td class="(better|worse|differs)">[^<]*<span class="d">&Delta; ([-+0-9.]+)(?: &plusmn; ([0-9.]+))?', page):
+    d, h = float(m.group(2)), float(m.group(3) or "nan")
+    check(abs(d) > h, "coloured but not significant: %s" % m.group(0))
+check("never delivered" in page or "lost" in page, "no loss figure")
+for b in bad:
+    print(b)
+sys.exit(1 if bad else 0)
+PY
+[ -z "$(ls -A "$R" | grep -E '^\.report\.tmp|\.tmp\.')" ] || fail "temporaries left in $R: $(ls -A "$R")"
+
+# 2. The browser.
+render "$H" "$TMP/page.png" || fail "chromium failed: $(tail -3 "$TMP/page.png.log")"
+[ ! -s "$TMP/page.png.console" ] || fail "console messages: $(cat "$TMP/page.png.console")"
+read -r sd ink <<<"$(pixels "$TMP/page.png")"
+python3 -c "import sys; sys.exit(0 if $sd > 20 and $ink > 0.02 else 1)" ||
+    fail "the render looks blank: grey stddev $sd, non-background $ink"
+# the detector: a page that logs an error is caught, a blank page measures blank
+printf '<!DOCTYPE html><html><body><script>console.error("x")</script></body></html>' >"$TMP/broken.html"
+render "$TMP/broken.html" "$TMP/broken.png"
+[ -s "$TMP/broken.png.console" ] || fail "console.error gave no console line: the check cannot fail"
+printf '<!DOCTYPE html><html><body></body></html>' >"$TMP/blank.html"
+render "$TMP/blank.html" "$TMP/blank.png"
+read -r sd ink <<<"$(pixels "$TMP/blank.png")"
+python3 -c "import sys; sys.exit(0 if $sd < 1 and $ink < 0.001 else 1)" ||
+    fail "a blank page measured stddev $sd, non-background $ink"
+
+# 3. A sweep folder.
+"$DSIM" sweep "$TMP/w.json" --param policies.lingua-2025-12-28.ack_timeout_s=5,30 --out "$TMP/sw" \
+    >/dev/null 2>"$TMP/err" || fail "sweep: $(cat "$TMP/err")"
+"$DSIM" report "$TMP/sw" --plots "$SRC/plots" >/dev/null 2>"$TMP/err" || fail "report sweep: $(cat "$TMP/err")"
+S=$TMP/sw/report.html
+[ "$(grep -o '<svg' "$S" | wc -l)" = 2 ] || fail "sweep report: not 2 SVGs (sweep, trade-off)"
+grep -q "paired difference of lost" "$S" || fail "sweep report: no paired panel"
+[ "$(grep -c '<caption>point ' "$S")" = 2 ] || fail "sweep report: not a table per point"
+render "$S" "$TMP/sweep.png" || fail "chromium on the sweep report failed"
+[ ! -s "$TMP/sweep.png.console" ] || fail "sweep report console: $(cat "$TMP/sweep.png.console")"
+
+# 4. Bad folders.
+mkdir "$TMP/empty"
+"$DSIM" report "$TMP/empty" --plots "$SRC/plots" >/dev/null 2>"$TMP/err"
+[ $? = 2 ] && grep -q "neither results.json" "$TMP/err" || fail "empty folder: $(cat "$TMP/err")"
+mkdir "$TMP/broken"
+cp "$R/results.csv" "$TMP/broken/"
+printf '{"scenario": "x", "policies": [' >"$TMP/broken/results.json"
+"$DSIM" report "$TMP/broken" --plots "$SRC/plots" >/dev/null 2>"$TMP/err"
+[ $? = 2 ] && grep -q "broken/results.json:1:" "$TMP/err" || fail "broken JSON: $(cat "$TMP/err")"
+[ -z "$(ls -A "$TMP/broken" | grep -v '^results\.')" ] || fail "broken: left $(ls -A "$TMP/broken")"
+"$DSIM" report >/dev/null 2>"$TMP/err"
+[ $? = 2 ] || fail "no folder: not exit 2"
+
+cli_finish "cli_report: all checks passed"
