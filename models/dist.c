@@ -6,6 +6,7 @@
  * consumes one uniform to pick its component, then the component's own.
  */
 #include "dist.h"
+#include "xalloc.h"
 
 #include <assert.h>
 #include <math.h>
@@ -31,16 +32,6 @@ static const char *const dist_names[] = {
     [DIST_MIXTURE] = "mixture",
 };
 #define DIST_KIND_COUNT (sizeof dist_names / sizeof dist_names[0])
-
-static void *dist__xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fprintf(stderr, "dsim: out of memory (%zu bytes)\n", n);
-        abort();
-    }
-    return p;
-}
 
 const char *dist_kind_name(dist_kind k)
 {
@@ -319,13 +310,13 @@ void dist_copy(dist *dst, const dist *src)
     dst->weights = NULL;
     dst->components = NULL;
     if (src->kind == DIST_EMPIRICAL && src->n && src->samples) {
-        dst->samples = dist__xmalloc(src->n * sizeof *dst->samples);
+        dst->samples = sim_xmalloc(src->n * sizeof *dst->samples);
         memcpy(dst->samples, src->samples, src->n * sizeof *dst->samples);
     }
     if (src->kind == DIST_MIXTURE && src->n && src->components) {
-        dst->weights = dist__xmalloc(src->n * sizeof *dst->weights);
+        dst->weights = sim_xmalloc(src->n * sizeof *dst->weights);
         memcpy(dst->weights, src->weights, src->n * sizeof *dst->weights);
-        dst->components = dist__xmalloc(src->n * sizeof *dst->components);
+        dst->components = sim_xmalloc(src->n * sizeof *dst->components);
         for (size_t i = 0; i < src->n; i++)
             dist_copy(&dst->components[i], &src->components[i]);
     }

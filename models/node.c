@@ -10,21 +10,12 @@
  */
 #include "node.h"
 #include "node_internal.h"
+#include "xalloc.h"
 
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void *node__xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p) {
-        fprintf(stderr, "dsim: out of memory (node)\n");
-        abort();
-    }
-    return p;
-}
 
 /* ---- outputs ------------------------------------------------------------ */
 
@@ -87,7 +78,7 @@ node_attempt *node__attempt_get(node *n)
     if (a)
         n->free_list = a->next;
     else {
-        a = node__xcalloc(1, sizeof *a);
+        a = sim_xcalloc(1, sizeof *a);
         n->stats.records++;
     }
     memset(a, 0, sizeof *a);
@@ -298,7 +289,7 @@ node *node_new(const node_config *cfg, uint32_t id, uint32_t cls, gsl_rng *fault
         (unsigned)cfg->heartbeat_count > NODE_HB_ATTEMPTS ||
         (unsigned)cfg->heartbeat_phase > NODE_HB_PHASE_ALIGNED)
         return NULL;
-    node *n = node__xcalloc(1, sizeof *n);
+    node *n = sim_xcalloc(1, sizeof *n);
     node_config_copy(&n->cfg, cfg);
     n->id = id;
     n->cls = cls;
@@ -306,14 +297,14 @@ node *node_new(const node_config *cfg, uint32_t id, uint32_t cls, gsl_rng *fault
     n->sink = sink;
     n->ctx = ctx;
     n->hb_ns = dist_to_ns(cfg->heartbeat_s);
-    n->worker = node__xcalloc((size_t)cfg->workers, sizeof *n->worker);
-    n->stage_end = node__xcalloc((size_t)cfg->workers, sizeof *n->stage_end);
+    n->worker = sim_xcalloc((size_t)cfg->workers, sizeof *n->worker);
+    n->stage_end = sim_xcalloc((size_t)cfg->workers, sizeof *n->stage_end);
     for (int w = 0; w < cfg->workers; w++)
         n->stage_end[w] = NODE_NEVER;
     n->hb_at = NODE_NEVER;
     n->fault_at = NODE_NEVER;
     if (cfg->attempt_check == NODE_ATTEMPT_DROP_STALE)
-        n->seen = node__xcalloc(NODE_SEEN_MAX, sizeof *n->seen);
+        n->seen = sim_xcalloc(NODE_SEEN_MAX, sizeof *n->seen);
     return n;
 }
 

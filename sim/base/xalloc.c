@@ -1,13 +1,23 @@
 /* xalloc.c — allocation that never returns NULL (see xalloc.h). */
 #include "xalloc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void oom(size_t n)
+_Noreturn void sim_oom(const char *what)
 {
-    fprintf(stderr, "dsim: out of memory (%zu bytes)\n", n);
+    fprintf(stderr, "dsim: out of memory (%s)\n", what);
+    abort();
+}
+
+_Noreturn static void oom_bytes(size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        fprintf(stderr, "dsim: out of memory (%zu x %zu bytes)\n", n, size);
+    else
+        fprintf(stderr, "dsim: out of memory (%zu bytes)\n", n * size);
     abort();
 }
 
@@ -15,7 +25,7 @@ void *sim_xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
     if (!p)
-        oom(n);
+        oom_bytes(n, 1);
     return p;
 }
 
@@ -23,7 +33,7 @@ void *sim_xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p)
-        oom(n * size);
+        oom_bytes(n, size);
     return p;
 }
 
@@ -31,7 +41,7 @@ void *sim_xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);
     if (!q)
-        oom(n);
+        oom_bytes(n, 1);
     return q;
 }
 
@@ -40,5 +50,35 @@ char *sim_xstrdup(const char *s)
     size_t n = strlen(s) + 1;
     char *p = sim_xmalloc(n);
     memcpy(p, s, n);
+    return p;
+}
+
+void *sim_xaligned_alloc(size_t align, size_t n)
+{
+    size_t rounded = n ? n : 1;
+    if (rounded % align)
+        rounded += align - rounded % align;
+    if (rounded < n)
+        oom_bytes(n, 1);
+    void *p = aligned_alloc(align, rounded);
+    if (!p)
+        oom_bytes(rounded, 1);
+    return p;
+}
+
+void *sim_xgrow(void *p, size_t *cap, size_t need, size_t size, size_t first)
+{
+    if (need <= *cap)
+        return p;
+    size_t c = *cap ? *cap : (first ? first : 1);
+    while (c < need) {
+        if (c > SIZE_MAX / 2)
+            oom_bytes(need, size);
+        c *= 2;
+    }
+    if (size && c > SIZE_MAX / size)
+        oom_bytes(c, size);
+    p = sim_xrealloc(p, c * size);
+    *cap = c;
     return p;
 }

@@ -1,7 +1,11 @@
 /*
- * xalloc.h — sim/'s one allocation policy: out of memory prints a message and
- * aborts. Every allocation in sim/ goes through these. (The core and the models
- * have their own, with the same policy: they link nothing from sim/.)
+ * xalloc.h — the one allocation policy of sim/ and models/: an allocation never
+ * returns NULL; out of memory prints "dsim: out of memory (...)" on stderr and
+ * aborts (Redis's zmalloc does the same). Every allocation in sim/ and models/
+ * goes through these, and so does jansson's (sim/cli/main.c hands it
+ * sim_xmalloc). It lives in dsim_base, which every room of sim/ and models/
+ * link. (The core, dispatcher/, links nothing: it takes an allocator from its
+ * caller and returns DISP_ENOMEM when it refuses.)
  */
 #ifndef DSIM_XALLOC_H
 #define DSIM_XALLOC_H
@@ -12,5 +16,16 @@ void *sim_xmalloc(size_t n);
 void *sim_xcalloc(size_t n, size_t size);
 void *sim_xrealloc(void *p, size_t n);
 char *sim_xstrdup(const char *s);
+/* aligned_alloc(align, n) with n rounded up to a multiple of align; free() it. */
+void *sim_xaligned_alloc(size_t align, size_t n);
+
+/* Grows the array p of *cap elements of `size` bytes to hold at least `need`:
+ * doubling from *cap (from `first` when *cap is 0). Returns p as it is when it
+ * holds need already, else the moved array, *cap updated. */
+void *sim_xgrow(void *p, size_t *cap, size_t need, size_t size, size_t first);
+
+/* The policy itself, for memory another library failed to get (json_dumps
+ * returning NULL): prints "dsim: out of memory (what)" and aborts. */
+_Noreturn void sim_oom(const char *what);
 
 #endif

@@ -1,6 +1,7 @@
 /* check_args.c — `dsim check`'s command line and its file list (see check.h). */
 #include "check.h"
 #include "cli.h"
+#include "xalloc.h"
 
 #include <assert.h>
 #include <dirent.h>
@@ -11,12 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static void oom(void)
-{
-    fputs("dsim: out of memory\n", stderr);
-    abort();
-}
 
 /* Strict decimal integer in [lo, hi]; no sign games, no trailing text. */
 static int parse_int(const char *s, long lo, long hi, int *out)
@@ -109,9 +104,7 @@ int sim_check_parse_args(int argc, char **argv, sim_check_opts *o, sim_error *er
     assert(o && err && argc >= 0 && (argc == 0 || argv));
     memset(o, 0, sizeof *o);
     sim_limits_default(&o->limits);
-    o->paths = calloc((size_t)(argc > 0 ? argc : 1), sizeof *o->paths);
-    if (!o->paths)
-        oom();
+    o->paths = sim_xcalloc((size_t)(argc > 0 ? argc : 1), sizeof *o->paths);
     bool options = true;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -206,9 +199,7 @@ static char *path_join(const char *dir, const char *name)
 {
     size_t a = strlen(dir), b = strlen(name);
     bool slash = a > 0 && dir[a - 1] == '/';
-    char *p = malloc(a + b + 2);
-    if (!p)
-        oom();
+    char *p = sim_xmalloc(a + b + 2);
     memcpy(p, dir, a);
     if (!slash)
         p[a++] = '/';
@@ -218,9 +209,7 @@ static char *path_join(const char *dir, const char *name)
 
 static void append(char ***files, size_t *n, char *path)
 {
-    char **f = realloc(*files, (*n + 1) * sizeof **files);
-    if (!f)
-        oom();
+    char **f = sim_xrealloc(*files, (*n + 1) * sizeof **files);
     f[(*n)++] = path;
     *files = f;
 }
@@ -250,12 +239,7 @@ int sim_check_expand_path(const char *path, char ***files, size_t *n, sim_error 
             sim_error_add(err, "%s: more than %d scenario files", path, SIM_CHECK_PATHS_MAX);
             return -1;
         }
-        size_t len = strlen(path) + 1;
-        char *copy = malloc(len);
-        if (!copy)
-            oom();
-        memcpy(copy, path, len);
-        append(files, n, copy);
+        append(files, n, sim_xstrdup(path));
         return 0;
     }
     DIR *d = opendir(path);

@@ -16,6 +16,7 @@
 #include "report.h"
 #include "run.h"
 #include "sweep.h"
+#include "xalloc.h"
 
 static const char sweep_usage[] =
     "usage: dsim sweep SCENARIO [--param KEY=V1,V2,...|KEY=LO:HI:STEP]... [--jobs N]\n"
@@ -189,9 +190,7 @@ static int sweep_parse(int argc, char **argv, sweep_args *a)
 static int collect_params(const sim_scenario *s, const sweep_args *a, sim_sweep_param *out)
 {
     size_t n = 0;
-    bool *used = calloc(a->n_params + 1, sizeof *used);
-    if (!used)
-        abort();
+    bool *used = sim_xcalloc(a->n_params + 1, sizeof *used);
     for (size_t k = 0; k < s->n_sweep; k++) {
         const sim_sweep_param *src = &s->sweep[k];
         for (size_t c = 0; c < a->n_params; c++)
@@ -380,9 +379,7 @@ done:
 int sim_cmd_merge(int argc, char **argv)
 {
     const char *out = NULL, *json_out = NULL;
-    const char **inputs = calloc((size_t)(argc > 0 ? argc : 1), sizeof *inputs);
-    if (!inputs)
-        abort();
+    const char **inputs = sim_xcalloc((size_t)(argc > 0 ? argc : 1), sizeof *inputs);
     size_t n = 0;
     int rc = SIM_EXIT_USAGE;
     for (int i = 1; i < argc; i++) {

@@ -15,6 +15,7 @@
 #include "run.h"
 #include "stats.h"
 #include "tune.h"
+#include "xalloc.h"
 
 static const char tune_usage[] =
     "usage: dsim tune SCENARIO --knob KEY=LO:HI|KEY=V1,V2,... ... --minimize EXPR\n"
@@ -201,9 +202,7 @@ static void paired_objective(const sim_tune_opts *o, const sim_tune_setting *a,
                              const sim_tune_setting *b, double *mean, double *hw)
 {
     size_t n = a->reps < b->reps ? a->reps : b->reps;
-    double *d = calloc(n ? n : 1, sizeof *d);
-    if (!d)
-        abort();
+    double *d = sim_xcalloc(n, sizeof *d);
     for (size_t r = 0; r < n; r++)
         d[r] = sim_expr_eval(&o->objective, a->v + r * SIM_M_COUNT) -
                sim_expr_eval(&o->objective, b->v + r * SIM_M_COUNT);

@@ -13,25 +13,10 @@
 #include <string.h>
 
 #include "queue.h"
+#include "xalloc.h"
 
 /* Buckets up to this size are insertion-sorted, larger ones merge-sorted. */
 #define SORT_MAX 32
-
-static void *grow(void *p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return p;
-    size_t c = *cap ? *cap : 64;
-    while (c < need)
-        c *= 2;
-    p = realloc(p, c * size);
-    if (!p) {
-        fprintf(stderr, "dsim: out of memory (engine bottom)\n");
-        abort();
-    }
-    *cap = c;
-    return p;
-}
 
 void sim_bottom__free(sim_bottom *b)
 {
@@ -70,7 +55,7 @@ void sim_bottom__heapify(sim_bottom *b)
 
 void sim_bottom__push(sim_bottom *b, sim_bottom_ent x)
 {
-    b->heap = grow(b->heap, &b->hcap, b->hn + 1, sizeof *b->heap);
+    b->heap = sim_xgrow(b->heap, &b->hcap, b->hn + 1, sizeof *b->heap, 64);
     sim_bottom_ent *h = b->heap;
     size_t i = b->hn++;
     while (i > 0) {
@@ -86,7 +71,7 @@ void sim_bottom__push(sim_bottom *b, sim_bottom_ent x)
 sim_bottom_ent *sim_bottom__fill_begin(sim_bottom *b, size_t n)
 {
     assert(b->rhead == b->rn);
-    b->run = grow(b->run, &b->rcap, n ? n : 1, sizeof *b->run);
+    b->run = sim_xgrow(b->run, &b->rcap, n ? n : 1, sizeof *b->run, 64);
     b->rhead = b->rn = 0;
     return b->run;
 }
@@ -134,7 +119,7 @@ static void sort_run(sim_bottom *b, size_t n)
     }
     if (run_end(r, 0, n) == n)
         return;
-    b->tmp = grow(b->tmp, &b->tcap, n, sizeof *b->tmp);
+    b->tmp = sim_xgrow(b->tmp, &b->tcap, n, sizeof *b->tmp, 64);
     for (;;) { /* each pass at least halves the number of runs */
         size_t i = 0;
         while (i < n) {

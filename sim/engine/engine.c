@@ -20,6 +20,7 @@
 
 #include "engine_internal.h"
 #include "queue.h"
+#include "xalloc.h"
 
 struct sim_engine {
     sim_queue q;
@@ -32,11 +33,7 @@ struct sim_engine {
 
 sim_engine *sim_engine_new(size_t capacity_hint)
 {
-    sim_engine *e = calloc(1, sizeof *e);
-    if (!e) {
-        fprintf(stderr, "dsim: out of memory (engine)\n");
-        abort();
-    }
+    sim_engine *e = sim_xcalloc(1, sizeof *e);
     sim_queue_init(&e->q, capacity_hint);
     return e;
 }

@@ -2,6 +2,7 @@
  * queue.c — the ladder queue behind the engine (see queue.h).
  */
 #include "queue.h"
+#include "xalloc.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -15,12 +16,6 @@ __extension__ typedef unsigned __int128 u128;
 #define RUNG0_SPREAD 2 /* rung 0 gets up to this many buckets per event */
 
 _Static_assert(sizeof(sim_slot) == 64, "an event slot is one cache line");
-
-static void oom(const char *what)
-{
-    fprintf(stderr, "dsim: out of memory (engine %s)\n", what);
-    abort();
-}
 
 static inline uint64_t sat_add(uint64_t a, u128 b)
 {
@@ -45,9 +40,7 @@ uint32_t sim_queue_slot_alloc(sim_queue *q)
         uint64_t cap = (uint64_t)q->slot_cap * 2;
         if (cap > SLOT_LIMIT)
             cap = SLOT_LIMIT;
-        sim_slot *slots = aligned_alloc(64, (size_t)cap * sizeof *slots);
-        if (!slots)
-            oom("slots");
+        sim_slot *slots = sim_xaligned_alloc(64, (size_t)cap * sizeof *slots);
         memcpy(slots, q->slots, (size_t)q->nslots * sizeof *slots);
         free(q->slots);
         q->slots = slots;
@@ -133,9 +126,7 @@ static sim_rung *rung_make(sim_queue *q, unsigned r, uint64_t start, unsigned sh
         uint32_t cap = R->cap ? R->cap : 64;
         while (cap < nb)
             cap *= 2;
-        sim_bucket *b = realloc(R->b, (size_t)cap * sizeof *b);
-        if (!b)
-            oom("rungs");
+        sim_bucket *b = sim_xrealloc(R->b, (size_t)cap * sizeof *b);
         R->b = b;
         R->cap = cap;
     }
@@ -279,9 +270,7 @@ void sim_queue_init(sim_queue *q, size_t capacity_hint)
     size_t cap = 64;
     while (cap < capacity_hint && cap < SLOT_LIMIT / 2)
         cap *= 2;
-    q->slots = aligned_alloc(64, cap * sizeof *q->slots);
-    if (!q->slots)
-        oom("slots");
+    q->slots = sim_xaligned_alloc(64, cap * sizeof *q->slots);
     q->slot_cap = (uint32_t)cap;
     q->free_head = SIM_LQ_NIL;
     q->top_start = 0;
@@ -307,9 +296,7 @@ void sim_queue_insert(sim_queue *q, uint32_t s)
     if (t >= q->top_start) {
         if (q->top_count == q->top_cap) {
             uint32_t cap = q->top_cap ? q->top_cap * 2 : 64;
-            uint32_t *top = realloc(q->top, (size_t)cap * sizeof *top);
-            if (!top)
-                oom("top");
+            uint32_t *top = sim_xrealloc(q->top, (size_t)cap * sizeof *top);
             q->top = top;
             q->top_cap = cap;
         }

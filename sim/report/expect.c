@@ -8,19 +8,10 @@
 #include <string.h>
 
 #include "stats.h"
+#include "xalloc.h"
 
 /* A bound on the items of one scenario: policies x expectations stays small. */
 #define EXPECT_ITEMS_MAX 100000
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p) {
-        fputs("dsim: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
 
 static int policy_lookup(const sim_scenario *s, const char *name)
 {
@@ -74,7 +65,7 @@ int sim_expect_plan(const sim_scenario *s, sim_expect_item **items, size_t *n,
     }
     if (total == 0)
         return 0;
-    sim_expect_item *out = xcalloc(total, sizeof *out);
+    sim_expect_item *out = sim_xcalloc(total, sizeof *out);
     size_t k = 0;
     for (size_t i = 0; i < s->n_expects; i++) {
         const sim_expect *e = &s->expects[i];

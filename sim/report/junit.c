@@ -8,6 +8,7 @@
 
 #include "outfile.h"
 #include "version.h"
+#include "xalloc.h"
 
 /* Bounds: a report holds at most this many suites and cases in all. */
 #define JUNIT_SUITES_MAX 100000
@@ -36,43 +37,15 @@ struct sim_junit {
     size_t n_cases_total;
 };
 
-static void oom(void)
-{
-    fputs("dsim: out of memory\n", stderr);
-    abort();
-}
-
+/* sim_xstrdup, NULL for NULL (a case without message or detail). */
 static char *xstrdup(const char *s)
 {
-    if (!s)
-        return NULL;
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (!p)
-        oom();
-    memcpy(p, s, n);
-    return p;
-}
-
-static void *grow(void *p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return p;
-    size_t c = *cap ? *cap * 2 : 8;
-    while (c < need)
-        c *= 2;
-    void *q = realloc(p, c * size);
-    if (!q)
-        oom();
-    *cap = c;
-    return q;
+    return s ? sim_xstrdup(s) : NULL;
 }
 
 sim_junit *sim_junit_new(const char *name)
 {
-    sim_junit *j = calloc(1, sizeof *j);
-    if (!j)
-        oom();
+    sim_junit *j = sim_xcalloc(1, sizeof *j);
     j->name = xstrdup(name ? name : "");
     return j;
 }
@@ -104,7 +77,7 @@ void sim_junit_suite(sim_junit *j, const char *name, const char *file)
         fprintf(stderr, "dsim: junit: more than %d test suites\n", JUNIT_SUITES_MAX);
         abort();
     }
-    j->suites = grow(j->suites, &j->cap_suites, j->n_suites + 1, sizeof *j->suites);
+    j->suites = sim_xgrow(j->suites, &j->cap_suites, j->n_suites + 1, sizeof *j->suites, 8);
     junit_suite *s = &j->suites[j->n_suites++];
     memset(s, 0, sizeof *s);
     s->name = xstrdup(name);
@@ -127,7 +100,7 @@ static void add_case(sim_junit *j, const char *name, const char *message, const 
         abort();
     }
     junit_suite *s = &j->suites[j->n_suites - 1];
-    s->cases = grow(s->cases, &s->cap_cases, s->n_cases + 1, sizeof *s->cases);
+    s->cases = sim_xgrow(s->cases, &s->cap_cases, s->n_cases + 1, sizeof *s->cases, 8);
     junit_case *c = &s->cases[s->n_cases++];
     c->name = xstrdup(name);
     c->message = xstrdup(message);

@@ -144,12 +144,7 @@ static void read_samples_file(sim__ld *ld, const char *name, dist *d)
         } else {
             if (n == alloc) {
                 alloc *= 2;
-                double *grown = realloc(xs, alloc * sizeof *xs);
-                if (!grown) {
-                    fprintf(stderr, "dsim: out of memory (samples)\n");
-                    abort();
-                }
-                xs = grown;
+                xs = sim_xrealloc(xs, alloc * sizeof *xs);
             }
             xs[n++] = x;
         }

@@ -209,10 +209,8 @@ int sim__set_text(const char *text, size_t len, const char *key, const char *val
     json_decref(val);
     if (rc == 0) {
         char *dumped = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(17));
-        if (!dumped) {
-            fprintf(stderr, "dsim: out of memory (json_dumps)\n");
-            abort();
-        }
+        if (!dumped)
+            sim_oom("json_dumps");
         *out_len = strlen(dumped);
         *out = sim_xmalloc(*out_len + 1);
         memcpy(*out, dumped, *out_len + 1);

@@ -122,10 +122,7 @@ static int save_point(const sweep_ctx *c, size_t i, const sim_results *r, sim_er
     json_object_set_new(o, "values", values);
     char *text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17));
     json_decref(o);
-    if (!text) {
-        fputs("dsim: out of memory (json_dumps)\n", stderr);
-        abort();
-    }
+    if (!text) sim_oom("json_dumps");
     char path[PATH_LEN];
     point_path(c, i, path, sizeof path);
     int rc = sim_outfile_write(path, text, strlen(text), err);

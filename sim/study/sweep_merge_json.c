@@ -137,10 +137,7 @@ char *sim__merge_json(json_t *const *roots, size_t n, const shard_info *si, cons
     }
     json_object_set(out, "points", points);
     text = json_dumps(out, SIM_JSON_FLAGS);
-    if (!text) {
-        fputs("dsim: out of memory (json_dumps)\n", stderr);
-        abort();
-    }
+    if (!text) sim_oom("json_dumps");
 done:
     free(names.policies);
     free(e);

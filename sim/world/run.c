@@ -230,7 +230,7 @@ int sim_run_all(const sim_scenario *s, const sim_run_opts *o, sim_results *out, 
     pthread_cond_init(&p->wake_worker, NULL);
     pthread_cond_init(&p->wake_committer, NULL);
 
-    pthread_t *th = jobs > 1 ? calloc((size_t)jobs, sizeof *th) : NULL;
+    pthread_t *th = jobs > 1 ? sim_xcalloc((size_t)jobs, sizeof *th) : NULL;
     int started = 0;
     if (th) {
         sigset_t saved; /* workers never take SIGINT/SIGTERM/SIGPIPE: this thread does */

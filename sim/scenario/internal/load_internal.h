@@ -21,7 +21,7 @@
 #include "scenario.h"
 #include "xalloc.h"
 
-/* Allocation: out of memory prints a message and aborts. */
+/* Allocation: xalloc.h (out of memory prints a message and aborts). */
 
 /* ---- the loader context ---------------------------------------------------- */
 
