@@ -81,7 +81,8 @@ do for [fmt in "png svg"] {
     do for [m in "duplicates lost"] {
         set title (m eq "duplicates" ? "duplicates" : "lost")
         set ylabel (m eq "duplicates" ? "duplicates per run (extra copies)" : "lost per run (never delivered)")
-        stats csv using (column(m) + ci(m)) nooutput
+        set autoscale y   # stats honours a fixed range: free it first
+        stats csv using (drawn(0) ? column(m) + ci(m) : NaN) nooutput
         top = STATS_max
         set yrange [0:(top > 0 ? top * 1.05 : 1)]
         plot for [i=1:nkeys] csv using (column(xcol)):(sel(m, i)):(column(m."_ci95")) \
@@ -91,10 +92,11 @@ do for [fmt in "png svg"] {
     if (rows == 2) {
         set xlabel xlab noenhanced
         do for [m in "duplicates lost"] {
-            # a difference may be negative: the range spans every bar and 0
-            stats pcsv using (column(m) - ci(m)) nooutput
+            # a difference may be negative: the range spans every bar drawn and 0
+            set autoscale y
+            stats pcsv using (drawn(0) ? column(m) - ci(m) : NaN) nooutput
             lo = STATS_min < 0 ? STATS_min : 0
-            stats pcsv using (column(m) + ci(m)) nooutput
+            stats pcsv using (drawn(0) ? column(m) + ci(m) : NaN) nooutput
             hi = STATS_max > 0 ? STATS_max : 0
             pad = hi > lo ? (hi - lo) * 0.05 : 1
             set yrange [lo - pad:hi + pad]

@@ -40,6 +40,7 @@ set xlabel "simulated time (s)"
 set key outside below horizontal font ",9" noenhanced
 set ytics font ",9" noenhanced
 set lmargin 26
+set rmargin 9
 
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
@@ -48,7 +49,7 @@ do for [fmt in "png svg"] {
         set terminal svg size 1300,(260 + 34 * tl_rows) dynamic font ",10"
     }
     set output out."/timeline.".fmt
-    set title sprintf("%s, %s, session %d: the worst session window (%d lost, %d duplicate copies, %d ack-timeout discards in the session)", \
+    set title sprintf("%s, %s, session %d: the worst session window (in the session: lost %d, duplicate copies %d, ack-timeout discards %d)", \
                       scen, tl_run, tl_session, tl_lost, tl_dups, tl_discards) noenhanced
     plot bars using (($2 + $3) / 2):1:(($3 - $2) / 2):(0.32):(100 + $4) with boxxyerror linecolor variable notitle, \
          NaN with boxes linetype 101 title "attempt: delivered", \
@@ -56,13 +57,13 @@ do for [fmt in "png svg"] {
          NaN with boxes linetype 103 title "attempt: discarded (ack timeout)", \
          NaN with boxes linetype 104 title "attempt: stopped", \
          NaN with boxes linetype 105 title "attempt: other", \
-         bars using 2:1:($4 != 1 ? stringcolumn(5) : "") with labels left offset 0.3,0.85 font ",7" notitle, \
+         bars using 2:($1 + (int($0) % 2 ? -0.45 : 0.45)):($4 != 1 ? stringcolumn(5) : "") with labels left offset 0.3,0 font ",7" notitle, \
          marks using ($3 == 1 ? $2 : NaN):1 with points pointtype 9 pointsize 1.0 linecolor rgb "#2ca02c" title "delivery", \
          marks using ($3 == 2 ? $2 : NaN):1 with points pointtype 13 pointsize 1.6 linecolor rgb "#ff7f0e" title "duplicate delivery", \
          marks using ($3 == 3 ? $2 : NaN):1 with points pointtype 2 pointsize 1.8 linewidth 2 linecolor rgb "#d62728" title "ack-timeout discard", \
-         marks using ($3 == 4 ? $2 : NaN):($1 + 0.2) with points pointtype 11 pointsize 1.3 linecolor rgb "#000000" title "dispatch timeout", \
-         marks using ($3 == 5 ? $2 : NaN):($1 + 0.2) with points pointtype 1 pointsize 1.3 linecolor rgb "#555555" title "cancel sent", \
-         marks using ($3 == 7 ? $2 : NaN):($1 - 0.2) with points pointtype 5 pointsize 0.9 linecolor rgb "#1f77b4" title "failover dispatched", \
+         marks using ($3 == 4 ? $2 : NaN):1 with points pointtype 11 pointsize 1.3 linecolor rgb "#000000" title "dispatch timeout", \
+         marks using ($3 == 5 ? $2 : NaN):($1 + 0.22) with points pointtype 1 pointsize 1.3 linecolor rgb "#555555" title "cancel sent", \
+         marks using ($3 == 7 ? $2 : NaN):($1 - 0.22) with points pointtype 5 pointsize 0.9 linecolor rgb "#1f77b4" title "failover dispatched", \
          marks using ($3 == 6 ? $2 : NaN):1 with points pointtype 3 pointsize 1.5 linecolor rgb "#9467bd" title "error to the client"
     set output
 }

@@ -55,10 +55,13 @@ set ylabel "lost rate (never delivered, per utterance)"
 set bars small
 # Rates are never below 0: both axes start there (an all-0 axis gets [0:0.01]).
 ci(m) = (c = column(m."_ci95"), c == c ? c : 0)
+# (both stats before either range is fixed: stats honours a fixed range)
 stats csv using (column("duplicate_rate") + ci("duplicate_rate")) nooutput
-set xrange [0:(STATS_max > 0 ? STATS_max * 1.08 : 0.01)]
+dmax = STATS_max
 stats csv using (column("lost_rate") + ci("lost_rate")) nooutput
-set yrange [0:(STATS_max > 0 ? STATS_max * 1.08 : 0.01)]
+lmax = STATS_max
+set xrange [0:(dmax > 0 ? dmax * 1.08 : 0.01)]
+set yrange [0:(lmax > 0 ? lmax * 1.08 : 0.01)]
 
 do for [fmt in "png svg"] {
     if (fmt eq "png") {

@@ -128,6 +128,27 @@ for b in bad:
 sys.exit(1 if bad else 0)
 PY
 [ -z "$(ls -A "$R" | grep -E '^\.report\.tmp|\.tmp\.')" ] || fail "temporaries left in $R: $(ls -A "$R")"
+# the timeline figure: the session it names is the worst of the file (3 x lost +
+# duplicate deliveries + ack-timeout discards), with that session's counts
+python3 - "$H" "$R/timeline.json" <<'PY' || fail "timeline figure: see above"
+import json, re, sys
+from collections import Counter
+page = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r"session (\d+): the worst session window \(in the session: lost (\d+), "
+              r"duplicate copies (\d+), ack-timeout discards (\d+)\)", page)
+assert m, "no timeline title"
+s, lost, dups, disc = map(int, m.groups())
+c = Counter()
+for e in json.load(open(sys.argv[2]))["traceEvents"]:
+    if e["ph"] == "i" and "session" in e.get("args", {}):
+        c[(e["args"]["session"], e["name"])] += 1
+score = lambda x: 3 * c[(x, "never_delivered")] + c[(x, "duplicate_delivery")] + c[(x, "ack_timeout_discard")]
+sessions = {k[0] for k in c}
+assert score(s) == max(score(x) for x in sessions), "session %d is not the worst" % s
+assert (lost, dups, disc) == (c[(s, "never_delivered")], c[(s, "duplicate_delivery")], c[(s, "ack_timeout_discard")]), \
+    "counts %s differ from the file's" % ((lost, dups, disc),)
+assert lost + dups + disc > 0, "nothing went wrong: the check cannot fail"
+PY
 
 # 2. The browser.
 render "$H" "$TMP/page.png" || fail "chromium failed: $(tail -3 "$TMP/page.png.log")"

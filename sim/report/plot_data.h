@@ -81,8 +81,9 @@ size_t sim_plot_csv_fields(const char *line, char *fields, size_t width, size_t 
  * From a dsim timeline (--timeline FILE: Chrome trace-event JSON), the worst
  * session of any run — the most lost utterances (never_delivered) x 3 plus
  * duplicate deliveries plus ack-timeout discards — and in it the window of
- * SIM_PLOT_TIMELINE_WINDOW_S seconds with the most trouble (discards, duplicate
- * deliveries, errors, dispatch timeouts, cancels of that session). Writes, for
+ * SIM_PLOT_TIMELINE_WINDOW_S seconds with the most trouble (of that session:
+ * duplicate deliveries x 4, ack-timeout discards and errors x 2, dispatch
+ * timeouts and cancels x 1). Writes, for
  * plots/timeline.gp:
  *   PREFIX.bars.tsv   y t0 t1 outcome-class label: each attempt of the session
  *                     that overlaps the window, on the row of its node worker

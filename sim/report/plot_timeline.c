@@ -31,6 +31,16 @@ static bool is_trouble(const char *name)
     return false;
 }
 
+/* How much an instant weighs in choosing the window: what the listener hears
+ * twice counts most, then what is lost for good, then the scheduler's moves. */
+static int trouble_weight(const char *name)
+{
+    return strcmp(name, "duplicate_delivery") == 0    ? 4
+           : strcmp(name, "ack_timeout_discard") == 0 ? 2
+           : strcmp(name, "error") == 0               ? 2
+                                                      : 1;
+}
+
 static int mark_kind(const char *name)
 {
     static const char *const kinds[] = {"delivery", "duplicate_delivery", "ack_timeout_discard",
@@ -84,9 +94,15 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int cmp_double(const void *a, const void *b)
+/* A trouble instant: when, and how much it weighs. */
+typedef struct {
+    double t;
+    int w;
+} tl_trouble;
+
+static int cmp_trouble(const void *a, const void *b)
 {
-    double x = *(const double *)a, y = *(const double *)b;
+    double x = ((const tl_trouble *)a)->t, y = ((const tl_trouble *)b)->t;
     return (x > y) - (x < y);
 }
 
@@ -166,7 +182,7 @@ int sim_plot_timeline(const char *timeline_json, const char *prefix, sim_error *
         return 1;
     }
     /* 2. The window with the most trouble of that session. */
-    double *tt = sim_xcalloc(n ? n : 1, sizeof *tt);
+    tl_trouble *tt = sim_xcalloc(n ? n : 1, sizeof *tt);
     size_t nt = 0;
     double first_attempt = INFINITY;
     for (size_t i = 0; i < n; i++) {
@@ -180,20 +196,22 @@ int sim_plot_timeline(const char *timeline_json, const char *prefix, sim_error *
         const char *cat = json_string_value(json_object_get(e, "cat"));
         if (ph && strcmp(ph, "X") == 0 && cat && strcmp(cat, "attempt") == 0 && ts < first_attempt)
             first_attempt = ts;
-        if (ph && name && strcmp(ph, "i") == 0 && is_trouble(name))
-            tt[nt++] = ts;
+        if (ph && name && strcmp(ph, "i") == 0 && is_trouble(name)) {
+            tt[nt++] = (tl_trouble){ts, trouble_weight(name)};
+        }
     }
-    qsort(tt, nt, sizeof *tt, cmp_double);
+    qsort(tt, nt, sizeof *tt, cmp_trouble);
     const double W = SIM_PLOT_TIMELINE_WINDOW_S, lead = 0.15 * W;
     double from = isfinite(first_attempt) ? first_attempt : 0;
-    size_t most = 0;
+    long most = 0, sum = 0;
     for (size_t a = 0, b = 0; a < nt; a++) {
-        while (b < nt && tt[b] <= tt[a] + W - lead)
-            b++;
-        if (b - a > most) {
-            most = b - a;
-            from = tt[a] - lead;
+        while (b < nt && tt[b].t <= tt[a].t + W - lead)
+            sum += tt[b++].w;
+        if (sum > most) {
+            most = sum;
+            from = tt[a].t - lead;
         }
+        sum -= tt[a].w;
     }
     free(tt);
     if (from < 0)
