@@ -1,9 +1,12 @@
 /*
  * dist.c — sampling, means, copies of the distributions of dist.h.
  *
- * Every kind but mixture is drawn by inversion of one uniform, so each draw of a
- * non-mixture dist consumes exactly one uniform from the stream; a mixture
- * consumes one uniform to pick its component, then the component's own.
+ * A const draws nothing; a lognormal draws its normal by GSL's ziggurat
+ * (gsl_ran_gaussian_ziggurat: exact, a variable number of draws, usually one
+ * 32-bit word and one uniform); every other kind but mixture by inversion of
+ * one uniform; a mixture takes one uniform to pick its component, then the
+ * component's own. Streams are named per draw site (stream.h), so a variable
+ * number of draws moves nothing else.
  */
 #include "dist.h"
 #include "xalloc.h"
@@ -16,6 +19,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
 
 #define DIST_DEPTH_MAX 8 /* mixtures nested deeper than this are refused */
@@ -130,16 +134,19 @@ static double dist__draw(const dist *d, gsl_rng *r, double audio_s, int depth);
 static double dist__base(const dist *d, gsl_rng *r, double audio_s, int depth)
 {
     assert(depth < DIST_DEPTH_MAX);
+    if (d->kind == DIST_CONST)
+        return d->p0; /* draws nothing */
+    if (d->kind == DIST_LOGNORMAL) /* an exact normal by the ziggurat (Marsaglia-Tsang) */
+        return d->p0 * exp(d->p1 * gsl_ran_gaussian_ziggurat(r, 1.0));
     double u = dist__u(r);
     switch (d->kind) {
     case DIST_CONST:
-        return d->p0;
+    case DIST_LOGNORMAL:
+        break; /* above */
     case DIST_UNIFORM:
         return d->p0 + u * (d->p1 - d->p0);
     case DIST_EXPONENTIAL:
         return -d->p0 * log1p(-u);
-    case DIST_LOGNORMAL:
-        return d->p0 * exp(d->p1 * gsl_cdf_ugaussian_Pinv(u));
     case DIST_GAMMA:
         return dist__gamma_inv(u, d->p0, d->p1);
     case DIST_WEIBULL:

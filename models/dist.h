@@ -49,11 +49,13 @@ dist dist_const(double value);
  * Draws one value in seconds: the base draw, plus per_audio_s x audio_s, then
  * clamped to max if has_max. Never negative, never above DIST_SECONDS_MAX (so
  * always finite), for every parameter dist_check accepts; GSL's aborting error
- * handler is turned off when a program linking this code starts (dist.c). Consumes a fixed number of
- * uniforms per kind, so a stream keyed per draw stays reproducible: every kind
- * but mixture is drawn by inversion of exactly one uniform (const included); a
- * mixture takes one uniform to pick a component (by weight), then draws that
- * component whole (its own per_audio_s and max apply, then the mixture's).
+ * handler is turned off when a program linking this code starts (dist.c). What
+ * it draws from r depends on the kind and the stream only: a const draws
+ * nothing; a lognormal draws a standard normal by GSL's ziggurat (exact; one
+ * 32-bit word and one uniform in about 99 % of draws, more in the rest); every
+ * other kind but mixture inverts exactly one uniform; a mixture takes one
+ * uniform to pick a component (by weight), then draws that component whole (its
+ * own per_audio_s and max apply, then the mixture's).
  */
 double dist_sample(const dist *d, gsl_rng *r, double audio_s);
 

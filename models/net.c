@@ -11,9 +11,10 @@ bool net_message(const net_config *c, net_dir dir, gsl_rng *r, int64_t *delay)
     assert(dir == NET_TO_NODE || dir == NET_TO_SCHED);
     double loss = dir == NET_TO_NODE ? c->to_node_loss : c->to_sched_loss;
     const dist *d = dir == NET_TO_NODE ? &c->to_node_delay : &c->to_sched_delay;
-    double u = gsl_rng_uniform(r);
+    /* a zero (or certain) loss draws nothing */
+    bool lost = loss >= 1.0 || (loss > 0.0 && gsl_rng_uniform(r) < loss);
     *delay = dist_to_ns(dist_sample(d, r, 0.0));
-    return !(u < loss);
+    return !lost;
 }
 
 int64_t net_client_delay(const net_config *c, gsl_rng *r)

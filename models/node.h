@@ -15,10 +15,12 @@
  * Randomness:
  *   - per attempt: node_assign takes a gsl_rng the driver keyed by (seed, session,
  *     index, attempt, node class) and draws, in this fixed order, whatever the
- *     config or the node's state: ASR, NMT, TTS service times (dist_sample with the
- *     audio length), a uniform for the stall, the stall extra, a uniform for
- *     no_result, the cold-start extra. The same attempt thus gets the same service
- *     times under every policy.
+ *     node's state: ASR, NMT, TTS service times (dist_sample with the audio
+ *     length), a uniform for the stall and the stall extra (both only when
+ *     0 < stall_prob; the uniform only when stall_prob < 1), a uniform for
+ *     no_result (only when 0 < no_result_prob < 1), the cold-start extra. What is
+ *     drawn depends on the config and the stream alone, so the same attempt gets
+ *     the same service times under every policy.
  *   - faults: crash up times and downtimes come from `fault_rng` (given at
  *     node_new, keyed by (seed, node) by the driver), in crash order.
  *

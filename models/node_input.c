@@ -66,21 +66,22 @@ void node_assign(node *n, int64_t now, const node_job *job, gsl_rng *r)
     node__run_due(n, now);
     n->stats.assigns++;
 
-    /* The draws, always all of them, in the documented order. */
+    /* The draws, in the documented order; a probability of 0 or 1 draws
+     * nothing, and a const nothing either (dist.h). */
     node_attempt *a = node__attempt_get(n);
     a->job = *job;
     double audio_s = (double)job->audio / 1e9;
     for (int s = 0; s < STAGE_COUNT; s++)
         a->stage_ns[s] = dist_to_ns(dist_sample(&n->cfg.stage[s], r, audio_s));
-    double u_stall = gsl_rng_uniform(r);
-    int64_t stall_ns = dist_to_ns(dist_sample(&n->cfg.stall_extra, r, audio_s));
-    double u_no_result = gsl_rng_uniform(r);
+    double p_stall = n->cfg.stall_prob, p_none = n->cfg.no_result_prob;
+    bool stall = p_stall >= 1.0 || (p_stall > 0.0 && gsl_rng_uniform(r) < p_stall);
+    int64_t stall_ns = p_stall > 0.0 ? dist_to_ns(dist_sample(&n->cfg.stall_extra, r, audio_s)) : 0;
+    a->no_result = p_none >= 1.0 || (p_none > 0.0 && gsl_rng_uniform(r) < p_none);
     a->cold_ns = dist_to_ns(dist_sample(&n->cfg.cold_extra, r, audio_s));
-    if (u_stall < n->cfg.stall_prob) {
+    if (stall) {
         a->stage_ns[n->cfg.stall_stage] += stall_ns;
         a->stall_ns = stall_ns;
     }
-    a->no_result = u_no_result < n->cfg.no_result_prob;
 
     node_end drop = NODE_END_DONE; /* DONE = not dropped */
     if (!n->up) {

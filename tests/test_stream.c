@@ -251,6 +251,58 @@ static void draws_are_uniform_by_chi_square(void **state)
     assert_true(chisq_p(cnt, BINS, DRAWS) < MIN_P);
 }
 
+/* Named streams (the hot path's): the first draw of each of DRAWS neighbouring
+ * names — the utterance counting up, as the world makes them — is uniform by
+ * chi-square, and the first draws of names one apart in each field (domain, a,
+ * b, sub) and of seeds one apart are uncorrelated; the same name and seed give
+ * the same sequence. */
+static void named_streams_are_uniform_across_names_and_reproducible(void **state)
+{
+    (void)state;
+    enum { BINS = 100 };
+    static unsigned cnt[BINS];
+    memset(cnt, 0, sizeof cnt);
+    sim_streams k, k2;
+    sim_streams_init(&k, 20251230);
+    sim_streams_init(&k2, 20251231);
+    double *x[6];
+    for (int f = 0; f < 6; f++) {
+        x[f] = malloc(DRAWS * sizeof *x[f]);
+        assert_non_null(x[f]);
+    }
+    for (unsigned i = 0; i < DRAWS; i++) {
+        sim_stream s;
+        sim_stream_named(&s, &k, SIM_KEY_SERVICE, 3, i, UINT64_C(1) << 40 | 2);
+        x[0][i] = sim_stream_uniform(&s);
+        cnt[(unsigned)(x[0][i] * BINS)]++;
+        sim_stream_named(&s, &k, SIM_KEY_NET, 3, i, UINT64_C(1) << 40 | 2);
+        x[1][i] = sim_stream_uniform(&s);
+        sim_stream_named(&s, &k, SIM_KEY_SERVICE, 4, i, UINT64_C(1) << 40 | 2);
+        x[2][i] = sim_stream_uniform(&s);
+        sim_stream_named(&s, &k, SIM_KEY_SERVICE, 3, i + 1, UINT64_C(1) << 40 | 2);
+        x[3][i] = sim_stream_uniform(&s);
+        sim_stream_named(&s, &k, SIM_KEY_SERVICE, 3, i, UINT64_C(1) << 40 | 3);
+        x[4][i] = sim_stream_uniform(&s);
+        sim_stream_named(&s, &k2, SIM_KEY_SERVICE, 3, i, UINT64_C(1) << 40 | 2);
+        x[5][i] = sim_stream_uniform(&s);
+    }
+    double p = chisq_p(cnt, BINS, DRAWS);
+    if (!(p > MIN_P))
+        fail_msg("chi-square p-value %g across names, want > %g", p, MIN_P);
+    for (int f = 1; f < 6; f++) {
+        double r = pearson(x[0], x[f], DRAWS);
+        if (!(fabs(r) < MAX_ABS_R))
+            fail_msg("name field %d: r = %g, want |r| < %g", f, r, MAX_ABS_R);
+    }
+    for (int f = 0; f < 6; f++)
+        free(x[f]);
+    sim_stream a, b;
+    sim_stream_named(&a, &k, SIM_KEY_WORKLOAD, 7, 9, 0);
+    sim_stream_named(&b, &k, SIM_KEY_WORKLOAD, 7, 9, 0);
+    for (int i = 0; i < 1000; i++)
+        assert_true(sim_stream_u64(&a) == sim_stream_u64(&b));
+}
+
 static void gsl_gaussian_through_stream_has_unit_moments(void **state)
 {
     (void)state;
@@ -324,6 +376,7 @@ int main(void)
         cmocka_unit_test(gsl_rng_interface_behaves_like_gsl_generators),
         cmocka_unit_test(neighbouring_keys_are_uncorrelated),
         cmocka_unit_test(draws_are_uniform_by_chi_square),
+        cmocka_unit_test(named_streams_are_uniform_across_names_and_reproducible),
         cmocka_unit_test(gsl_gaussian_through_stream_has_unit_moments),
         cmocka_unit_test(derived_seeds_are_distinct_for_distinct_keys),
     };

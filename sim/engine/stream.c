@@ -55,9 +55,8 @@ void sim_stream__philox(const uint64_t ctr[4], const uint64_t key[2], uint64_t o
 /* Refills the output block from the next counter value. */
 static void refill(sim_stream_state *st)
 {
-    const uint64_t ctr[4] = {st->ctr, 0, st->key[2], st->key[3]};
-    sim_stream__philox(ctr, st->key, st->buf);
-    st->ctr++;
+    sim_stream__philox(st->ctr, st->key, st->buf);
+    st->ctr[0]++;
     st->pos = 0;
 }
 
@@ -101,8 +100,14 @@ static void hash_key(uint64_t out[4], uint64_t domain, uint64_t seed, const uint
 
 static void state_init(sim_stream_state *st, uint64_t seed, const uint64_t *keys, size_t n)
 {
-    hash_key(st->key, 1, seed, keys, n);
-    st->ctr = 0;
+    uint64_t h[4];
+    hash_key(h, 1, seed, keys, n);
+    st->key[0] = h[0];
+    st->key[1] = h[1];
+    st->ctr[0] = 0;
+    st->ctr[1] = 0;
+    st->ctr[2] = h[2];
+    st->ctr[3] = h[3];
     st->pos = 4; /* the first draw computes block 0 */
 }
 
@@ -160,6 +165,30 @@ double sim_stream_uniform(sim_stream *s)
 uint64_t sim_stream_u64(sim_stream *s)
 {
     return next_u64(&s->st);
+}
+
+void sim_streams_init(sim_streams *k, uint64_t seed)
+{
+    assert(k);
+    uint64_t h[4];
+    hash_key(h, 3, seed, NULL, 0);
+    k->key[0] = h[0];
+    k->key[1] = h[1];
+}
+
+void sim_stream_named(sim_stream *s, const sim_streams *k, unsigned domain, uint64_t a,
+                      uint64_t b, uint64_t sub)
+{
+    assert(s && k && domain < 256 && sub < SIM_STREAM_SUB_MAX);
+    s->st.key[0] = k->key[0];
+    s->st.key[1] = k->key[1];
+    s->st.ctr[0] = 0;
+    s->st.ctr[1] = (uint64_t)domain << 56 | sub;
+    s->st.ctr[2] = a;
+    s->st.ctr[3] = b;
+    s->st.pos = 4;
+    s->rng.type = &keyed_type;
+    s->rng.state = &s->st;
 }
 
 uint64_t sim_seed_derive(uint64_t seed, const uint64_t *keys, size_t n)

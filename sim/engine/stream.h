@@ -29,12 +29,14 @@ enum {
     SIM_KEY_NET = 4,      /* (session, utterance, attempt, message) */
     SIM_KEY_POLICY = 5,   /* (policy): jitter */
     SIM_KEY_REPLICATION = 6,
-    SIM_KEY_HEARTBEAT = 7 /* (node): heartbeat phase */
+    SIM_KEY_HEARTBEAT = 7, /* (node): heartbeat phase */
+    SIM_KEY_CLIENT = 8,    /* (session, utterance, nth << 8 | kind): the client hop */
+    SIM_KEY_NET_BEAT = 9   /* (node, heartbeat number): a heartbeat's trip */
 };
 
 typedef struct sim_stream_state {
-    uint64_t key[4]; /* hashed (seed, keys): Philox key and counter words 2, 3 */
-    uint64_t ctr;    /* next block number (counter word 0) */
+    uint64_t key[2]; /* the Philox key */
+    uint64_t ctr[4]; /* ctr[0]: next block number; ctr[1..3]: the stream's name */
     uint64_t buf[4]; /* current output block */
     unsigned pos;    /* next word in buf; 4 = exhausted */
 } sim_stream_state;
@@ -53,6 +55,27 @@ extern const gsl_rng_type *sim_rng_keyed;
  * sim_stream_fix(copy) has re-pointed copy->rng.state at the copy's own state. */
 void sim_stream_init(sim_stream *s, uint64_t seed, const uint64_t *keys, size_t n);
 void sim_stream_fix(sim_stream *s);
+
+/*
+ * Named streams: the hot path's way to make a stream. sim_streams_init hashes a
+ * replication's seed once into a Philox key; sim_stream_named then makes the
+ * stream (domain, a, b, sub) with no hashing at all: the name fills counter
+ * words 1..3 (word 1 = domain << 56 | sub, word 2 = a, word 3 = b) and word 0
+ * counts blocks. Philox is a keyed pseudo-random function of its counter, so
+ * distinct names are disjoint, independent blocks of one sequence (Salmon et
+ * al. name their streams so, e.g. (particle, step)). Nothing is computed until
+ * the first draw, so a stream nobody draws from costs a few stores.
+ * domain < 256 and sub < 2^56 (asserted). Named and keyed streams never share
+ * a Philox key (the key of sim_streams is hashed in a domain of its own).
+ */
+typedef struct sim_streams {
+    uint64_t key[2];
+} sim_streams;
+
+void sim_streams_init(sim_streams *k, uint64_t seed);
+void sim_stream_named(sim_stream *s, const sim_streams *k, unsigned domain, uint64_t a,
+                      uint64_t b, uint64_t sub);
+#define SIM_STREAM_SUB_MAX (UINT64_C(1) << 56)
 
 /* Convenience: up to five keys. */
 #define sim_stream(s, seed, ...)                                                       \

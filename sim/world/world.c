@@ -303,7 +303,8 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     w.seed = sim_replication_seed(s->seed, rep);
     w.free_msg = UINT32_MAX;
     w.core_at = SIM_NEVER;
-    sim_stream_init(&w.jitter, w.seed, (const uint64_t[]){SIM_KEY_POLICY}, 1);
+    sim_streams_init(&w.ks, w.seed);
+    sim_stream_named(&w.jitter, &w.ks, SIM_KEY_POLICY, 0, 0, 0);
     disp_config dcfg;
     disp_config_init(&dcfg, &s->policies[policy].policy);
     dcfg.sink = core_sink;
@@ -367,7 +368,7 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
             wnode *wn = &w.nodes[id];
             wn->cls = (uint32_t)c;
             wn->timer_at = SIM_NEVER;
-            sim_stream_init(&wn->faults, w.seed, (const uint64_t[]){SIM_KEY_NODE, id}, 2);
+            sim_stream_named(&wn->faults, &w.ks, SIM_KEY_NODE, id, 0, 0);
             wn->n = node_new(&cfg, id, (uint32_t)c, &wn->faults.rng, world_node_sink, &w);
             if (!wn->n) {
                 sim_error_add(err, "%s: nodes[%zu]: unusable node configuration",
@@ -380,7 +381,7 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     for (uint32_t i = 0; i < w.n_nodes; i++) {
         /* The heartbeat phase: keyed by node alone, so every policy sees it. */
         sim_stream ph;
-        sim_stream_init(&ph, w.seed, (const uint64_t[]){SIM_KEY_HEARTBEAT, i}, 2);
+        sim_stream_named(&ph, &w.ks, SIM_KEY_HEARTBEAT, i, 0, 0);
         node_start(w.nodes[i].n, 0, sim_stream_uniform(&ph));
         world_node_done(&w, i);
     }

@@ -3,6 +3,7 @@
  * pooled messages, the network between the scheduler and the nodes, the client
  * hop, and what arriving messages do at a node and at the scheduler.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,13 +129,27 @@ uint32_t world_job_label(const world *w, uint64_t job_id, uint64_t job, uint64_t
                          (uint64_t)w->client.n_sessions * w->client.per_session);
 }
 
+/* The stream of a message's trip, named by key (policy-independent): (session,
+ * index, attempt, what) for a job's messages, (UINT64_MAX, node, heartbeat
+ * number, _) for a heartbeat. */
+static void net_stream(const world *w, sim_stream *r, const uint64_t key[4])
+{
+    if (key[0] == UINT64_MAX) {
+        sim_stream_named(r, &w->ks, SIM_KEY_NET_BEAT, key[1], key[2], 0);
+        return;
+    }
+    /* attempt ids have 16 bits in the core; `what` is a kind, a stage or a
+     * cancel's number (one per cancel of the run) */
+    assert(key[2] < (UINT64_C(1) << 16) && key[3] < (UINT64_C(1) << 40));
+    sim_stream_named(r, &w->ks, SIM_KEY_NET, key[0], key[1], key[2] << 40 | key[3]);
+}
+
 /* Sends message i in direction dir; key identifies it (policy-independent). */
 void world_send(world *w, uint32_t i, net_dir dir, const uint64_t key[4])
 {
     msg *m = &w->msgs[i];
     sim_stream r;
-    sim_stream_init(&r, w->seed, (const uint64_t[]){SIM_KEY_NET, key[0], key[1], key[2], key[3]},
-                    5);
+    net_stream(w, &r, key);
     int64_t delay = 0;
     bool arrives = net_message(&w->s->network, dir, &r.rng, &delay);
     sim_time now = sim_engine_now(w->e);
@@ -191,10 +206,8 @@ void world_to_client(world *w, const disp_cmd *c, uint8_t kind, uint16_t nth)
         return;
     }
     sim_stream r;
-    sim_stream_init(&r, w->seed,
-                    (const uint64_t[]){SIM_KEY_NET, c->session, c->index, UINT64_MAX - 1,
-                                       ((uint64_t)nth << 8) | kind},
-                    5);
+    sim_stream_named(&r, &w->ks, SIM_KEY_CLIENT, c->session, c->index,
+                     ((uint64_t)nth << 8) | kind);
     int64_t delay = net_client_delay(&w->s->network, &r.rng);
     sim_time at = net_link_arrival(&w->to_client[c->session], w->s->network.fifo, c->now, delay);
     uint32_t i = world_msg_alloc(w);
@@ -239,9 +252,9 @@ static void ev_to_node(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
     sim_time now = sim_engine_now(e);
     if (m.kind == MSG_ASSIGN) {
         sim_stream r;
-        sim_stream_init(&r, w->seed,
-                        (const uint64_t[]){SIM_KEY_SERVICE, m.session, m.index, m.attempt, wn->cls},
-                        5);
+        assert(m.attempt < (UINT64_C(1) << 16) && wn->cls < (UINT64_C(1) << 40));
+        sim_stream_named(&r, &w->ks, SIM_KEY_SERVICE, m.session, m.index,
+                         (uint64_t)m.attempt << 40 | wn->cls);
         node_job j = {m.job_id, m.job, m.attempt, m.session, m.index, m.audio};
         sim_tl_arrived(w->tl, now, m.job, m.attempt);
         w->attempts_on_nodes++;

@@ -36,7 +36,7 @@ static void world_session_next(world *w, uint64_t a)
 {
     wl_cursor *cur = &w->cursors[a];
     sim_stream r;
-    sim_stream_init(&r, w->seed, (const uint64_t[]){SIM_KEY_WORKLOAD, a, cur->next}, 3);
+    sim_stream_named(&r, &w->ks, SIM_KEY_WORKLOAD, a, cur->next, 0);
     wl_utterance u;
     if (wl_next_utterance(&w->s->workload, cur, &r.rng, &u) == 0) {
         sim_engine_schedule(w->e, u.end, ev_utterance, w, a, (uint64_t)u.audio);
@@ -81,7 +81,7 @@ void world_sessions_start(world *w)
     const wl_config *wl = &w->s->workload;
     for (uint32_t a = 0; a < w->client.n_sessions; a++) {
         sim_stream r;
-        sim_stream_init(&r, w->seed, (const uint64_t[]){SIM_KEY_WORKLOAD, a, UINT64_MAX}, 3);
+        sim_stream_named(&r, &w->ks, SIM_KEY_WORKLOAD, a, UINT64_MAX, 0);
         sim_engine_schedule(w->e, wl_session_start(wl, (uint32_t)a, &r.rng), ev_session_start, w, a, 0);
     }
     w->sessions_open = w->sessions_speaking = w->client.n_sessions;
@@ -91,17 +91,18 @@ void world_sessions_start(world *w)
 uint32_t sim_utterances_ended_by(const sim_scenario *s, int rep, int64_t t, int64_t *last_end)
 {
     /* the keys of world_sessions_start and world_session_next */
-    uint64_t seed = sim_replication_seed(s->seed, rep);
+    sim_streams ks;
+    sim_streams_init(&ks, sim_replication_seed(s->seed, rep));
     uint32_t most = 0;
     *last_end = 0;
     for (uint64_t a = 0; a < (uint64_t)s->workload.sessions; a++) {
         sim_stream r;
-        sim_stream_init(&r, seed, (const uint64_t[]){SIM_KEY_WORKLOAD, a, UINT64_MAX}, 3);
+        sim_stream_named(&r, &ks, SIM_KEY_WORKLOAD, a, UINT64_MAX, 0);
         wl_cursor cur;
         wl_cursor_init(&cur, (uint32_t)a, wl_session_start(&s->workload, (uint32_t)a, &r.rng));
         uint32_t n = 0;
         for (;;) {
-            sim_stream_init(&r, seed, (const uint64_t[]){SIM_KEY_WORKLOAD, a, cur.next}, 3);
+            sim_stream_named(&r, &ks, SIM_KEY_WORKLOAD, a, cur.next, 0);
             wl_utterance u;
             if (wl_next_utterance(&s->workload, &cur, &r.rng, &u) != 0)
                 break;

@@ -78,6 +78,7 @@ typedef struct world {
     size_t policy;
     int rep;
     uint64_t seed; /* this replication's seed */
+    sim_streams ks; /* its named streams (the seed hashed once) */
     sim_engine *e;
     disp *d;
     sim_timer core_timer;
