@@ -393,8 +393,9 @@ int sim_plot_ecdf(const char *lat_csv, const char *results_json, const char *out
         sim_error_add(err, "%s: cannot read: %s", lat_csv, strerror(errno));
         return -1;
     }
+    enum { ECDF_FIELDS = 6 }; /* the widest row read: three columns and the version's two, plus one */
     char line[4 * PD_WIDTH];
-    char fields[4 * PD_WIDTH];
+    char fields[ECDF_FIELDS * PD_WIDTH];
     size_t np = 0, cap = 0, lineno = 0;
     ecdf_policy *pols = NULL;
     int rc = 0;
@@ -402,7 +403,7 @@ int sim_plot_ecdf(const char *lat_csv, const char *results_json, const char *out
         if (++lineno == 1)
             continue;
         /* the version columns (version.h) follow; a file of an older dsim has none */
-        size_t n = sim_plot_csv_fields(line, fields, PD_WIDTH, NULL, 6);
+        size_t n = sim_plot_csv_fields(line, fields, PD_WIDTH, NULL, ECDF_FIELDS);
         char *endp;
         bool shape = n == 3 || n == 5;
         double x = shape ? strtod(fields + 2 * PD_WIDTH, &endp) : NAN;
