@@ -2,7 +2,8 @@
 # shootout.sh — the policy shoot-out (issue 7) at full size: runs the four worlds
 # scenarios/policy-shootout{,-stalls,-crash,-overload}.json with `dsim run --format
 # json` and prints one markdown table per world: mean ± ci95 (the 95% CI half-width) over the
-# replications of duplicates, lost, latency_s.p99 and extra_load, one row per policy.
+# replications of duplicates, lost, latency_s.p99 and extra_load, one row per policy; a count
+# that is 0 in every replication is "0 (≤ r/utt)", its rule-of-three bound, as in dsim's tables.
 #
 # usage: scripts/shootout.sh [--dsim PATH] [--jobs N] [REPLICATIONS]
 #   REPLICATIONS  replications per policy (default 20; the files carry fewer, for CI)
@@ -54,8 +55,11 @@ def fixed(d):
       | $sign + $int + "." + ("0" * (d - ($frac | length))) + $frac
     end
   | if test("^-0(\\.0*)?$") then .[1:] else . end;
+# The rule-of-three bound as the dsim table prints it: two significant digits.
+def sig2: (1 - (log10 | floor)) as $d | fixed($d) | sub("0+$"; "") | sub("\\.$"; "");
 def cell(m; d): .metrics[m]
   | if .mean == null then "n/a"                      # not measured (nothing delivered)
+    elif .rule_of_three then "0 (≤ \(.upper_bound | sig2)/utt)"   # never seen: no "0 ± 0"
     elif .ci95 == null then (.mean | fixed(d))       # one replication: no interval
     else "\(.mean | fixed(d)) ± \(.ci95 | fixed(d))" end;
 "### \(.scenario): \(.replications) replications, seed \(.seed)",

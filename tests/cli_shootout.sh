@@ -45,7 +45,9 @@ want=$(for w in $WORLDS; do printf '### %s ' "$w"; done)
 [ "$(grep -c '^### .*: 2 replications, seed [0-9]*$' "$TMP/out")" = 4 ] || fail "headers do not say 2 replications"
 
 # 3. Per world: a row per policy of its file, in the file's order, each with 4 cells
-#    "MEAN ± CI"; the lost cell of each policy agrees with `dsim run` JSON (to 0.05).
+#    "MEAN ± CI" or, for a count never seen, "0 (≤ BOUND/utt)"; the lost cell of each
+#    policy agrees with `dsim run` JSON (to 0.05), the bound form exactly where the JSON
+#    says rule_of_three.
 for w in $WORLDS; do
     awk -v h="### $w:" 'index($0, h) == 1 {on = 1; next} /^### / {on = 0} on && /^\| / && !/^\| policy / && !/^\|---/' \
         "$TMP/out" >"$TMP/rows.$w"
@@ -54,15 +56,19 @@ for w in $WORLDS; do
     cmp -s "$TMP/names.want" "$TMP/names.got" ||
         fail "$w: rows $(tr '\n' ' ' <"$TMP/names.got"), want $(tr '\n' ' ' <"$TMP/names.want")"
     bad=$(awk -F'|' 'NF != 7 {print; next}
-        {for (i = 3; i <= 6; i++) if ($i !~ /^ -?[0-9]+(\.[0-9]+)? ± [0-9]+(\.[0-9]+)? $/) {print; next}}' "$TMP/rows.$w")
+        {for (i = 3; i <= 6; i++) if ($i !~ /^ -?[0-9]+(\.[0-9]+)? ± [0-9]+(\.[0-9]+)? $/ &&
+                                    $i !~ /^ 0 \(≤ [0-9]+(\.[0-9]+)?\/utt\) $/) {print; next}}' "$TMP/rows.$w")
     [ -z "$bad" ] || fail "$w: malformed rows: $bad"
 
     "$DSIM" run "$SRC/scenarios/$w.json" --format json --replications 2 >"$TMP/$w.json" 2>/dev/null ||
         fail "$w: dsim run failed"
-    jq -r '.policies[] | "\(.name) \(.metrics.lost.mean) \(.metrics.lost.ci95)"' "$TMP/$w.json" >"$TMP/lost.want"
-    awk -F'|' '{gsub(/ /, "", $2); split($4, c, " ± "); print $2, c[1] + 0, c[2] + 0}' "$TMP/rows.$w" >"$TMP/lost.got"
+    jq -r '.policies[] | .metrics.lost as $l | "\(.name) \($l.mean) \($l.ci95) \($l.rule_of_three)"' \
+        "$TMP/$w.json" >"$TMP/lost.want"
+    awk -F'|' '{gsub(/ /, "", $2); b = ($4 ~ /≤/) ? "true" : "false"; split($4, c, " ± ");
+        print $2, c[1] + 0, c[2] + 0, b}' "$TMP/rows.$w" >"$TMP/lost.got"
     mism=$(paste -d' ' "$TMP/lost.want" "$TMP/lost.got" | awk '
-        $1 != $4 || ($2 - $5 > 0.0501 || $5 - $2 > 0.0501) || ($3 - $6 > 0.0501 || $6 - $3 > 0.0501) {print}')
+        $1 != $5 || ($2 - $6 > 0.0501 || $6 - $2 > 0.0501) || ($3 - $7 > 0.0501 || $7 - $3 > 0.0501) ||
+        $4 != $8 {print}')
     [ -z "$mism" ] || fail "$w: lost cells differ from dsim's JSON (want mean ci, got mean ci): $mism"
 done
 
