@@ -284,17 +284,20 @@ int sim_cmd_hunt(int argc, char **argv)
     for (size_t k = 0; k < n_knobs; k++)
         printf(", %s=%s", knobs[k].key, f.trial.value[k]);
     printf("\n  %s\n", f.verdict.what);
-    printf("world: %d sessions x %d utterances, %zu node classes\n", f.world.workload.sessions,
-           f.world.workload.utterances_per_session, f.world.n_nodes);
+    int s0 = f.world.workload.sessions, u0 = f.world.workload.utterances_per_session;
+    printf("world: %d session%s x %d utterance%s, %zu node class%s\n", s0, s0 == 1 ? "" : "s", u0,
+           u0 == 1 ? "" : "s", f.world.n_nodes, f.world.n_nodes == 1 ? "" : "es");
     fflush(stdout);
     sim_hunt_shrunk sh;
     sim_hunt_shrink(&o, &f, stdout, &sh, &err);
     int nodes = 0;
     for (size_t c = 0; c < sh.world.n_nodes; c++)
         nodes += sh.world.nodes[c].count;
-    printf("shrunk in %zu runs, %zu steps: %d sessions x %d utterances, %d node%s\n  %s\n", sh.runs,
-           sh.n_steps, sh.world.workload.sessions, sh.world.workload.utterances_per_session, nodes,
-           nodes == 1 ? "" : "s", sh.verdict.what);
+    int s1 = sh.world.workload.sessions, u1 = sh.world.workload.utterances_per_session;
+    printf("shrunk in %zu runs, %zu steps: %d session%s x %d utterance%s (%lld of %lld), %d "
+           "node%s\n  %s\n",
+           sh.runs, sh.n_steps, s1, s1 == 1 ? "" : "s", u1, u1 == 1 ? "" : "s",
+           (long long)s1 * u1, (long long)s0 * u0, nodes, nodes == 1 ? "" : "s", sh.verdict.what);
     char command[2048];
     command_text(argc, argv, command, sizeof command);
     if (sim_hunt_keep(&o, &f, &sh, command, out_path, &err) != 0) {

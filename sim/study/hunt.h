@@ -115,6 +115,8 @@ void sim_hunt_found_free(sim_hunt_found *f);
 /* --- shrinking (hunt_shrink.c) --------------------------------------------------------- */
 
 #define SIM_HUNT_SHRINK_RUNS_MAX 3000
+/* utterances the sessions x utterances step may simulate in one pass */
+#define SIM_HUNT_GRID_COST 200000
 
 typedef struct sim_hunt_shrunk {
     sim_scenario world; /* the smallest world found that still breaks (owned) */
@@ -126,9 +128,11 @@ typedef struct sim_hunt_shrunk {
 
 /*
  * Shrinks f->world (which breaks f->verdict's invariant): fewer sessions, fewer
- * utterances (the tail after the violation cut, then bisection), fewer nodes,
+ * utterances (the tail after the violation cut, then bisection, then the
+ * smallest product sessions x utterances that breaks), fewer nodes,
  * faults off one by one, distributions replaced by constants, varied knobs moved
- * toward the scenario's own values; the seed is kept. Each accepted step is
+ * toward the scenario's own values; the seed is kept; passes until one accepts
+ * nothing (or SIM_HUNT_SHRINK_RUNS_MAX runs). Each accepted step is
  * printed to `report` (NULL: not printed) as it is accepted. Returns 0 with *out
  * (free with sim_hunt_shrunk_free), or -1 with err.
  */

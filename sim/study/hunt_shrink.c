@@ -154,6 +154,56 @@ static void shrink_utterances(shrink *k)
     shrink_int(k, "workload.utterances_per_session", 1, per);
 }
 
+/* Fewer utterances in all: the smallest product sessions x utterances_per_session
+ * that still breaks, each count at most the found world's. The draws of an
+ * utterance are keyed by its session and index, so a violation late in one
+ * session may need fewer utterances in all with more sessions, shorter ones
+ * (the greedy steps above cut sessions first and cannot see that), and a count
+ * between two that break may not (the bisection above assumes it does). The
+ * pairs are tried in increasing product, so the first that breaks is the
+ * smallest in sessions x utterances of this world; the products tried cost at
+ * most SIM_HUNT_GRID_COST utterances in all (small products first when it runs
+ * out). */
+static void shrink_grid(shrink *k, long long s_max, long long u_max)
+{
+    const sim_scenario *s = &k->out->world;
+    long long cur_s = s->workload.sessions, cur_u = s->workload.utterances_per_session;
+    long long best = cur_s * cur_u, cost = 0;
+    if (s_max < cur_s)
+        s_max = cur_s;
+    if (u_max < cur_u)
+        u_max = cur_u;
+    size_t tried = 0;
+    for (long long p = 1; p < best; p++) {
+        for (long long ns = 1; ns <= s_max && ns <= p; ns++) {
+            long long nu = p / ns;
+            if (p % ns != 0 || nu > u_max)
+                continue;
+            if (cost + p > SIM_HUNT_GRID_COST || k->out->runs >= SIM_HUNT_SHRINK_RUNS_MAX)
+                return;
+            cost += p;
+            tried++;
+            sim_scenario w;
+            sim_scenario_copy(&w, &k->out->world);
+            sim_error err;
+            sim_hunt_verdict v;
+            char a[32], b[32];
+            snprintf(a, sizeof a, "%lld", ns);
+            snprintf(b, sizeof b, "%lld", nu);
+            if (sim_scenario_set(&w, "workload.sessions", a, &err) == 0 &&
+                sim_scenario_set(&w, "workload.utterances_per_session", b, &err) == 0 &&
+                still_breaks(k, &w, &v)) {
+                accept(k, &w, &v,
+                       "workload.sessions x utterances_per_session %lld x %lld -> %lld x %lld "
+                       "(the smallest product that breaks, %zu tried)",
+                       cur_s, cur_u, ns, nu, tried);
+                return;
+            }
+            sim_scenario_free(&w);
+        }
+    }
+}
+
 static const char *const fault_names[] = {"stall", "crash", "cold_start", "no_result"};
 
 /* Faults off one by one: each fault block of each node class removed, then the
@@ -313,10 +363,12 @@ int sim_hunt_shrink(const sim_hunt_opts *o, const sim_hunt_found *f, FILE *repor
     sim_scenario_copy(&out->world, &f->world);
     out->verdict = f->verdict;
     shrink k = {o, &f->verdict, out, report, true};
-    for (int pass = 0; pass < 8 && k.accepted && out->runs < SIM_HUNT_SHRINK_RUNS_MAX; pass++) {
+    /* passes until one accepts nothing (a fixpoint) or the runs run out */
+    while (k.accepted && out->runs < SIM_HUNT_SHRINK_RUNS_MAX) {
         k.accepted = false;
         shrink_int(&k, "workload.sessions", 1, out->world.workload.sessions);
         shrink_utterances(&k);
+        shrink_grid(&k, f->world.workload.sessions, f->world.workload.utterances_per_session);
         for (size_t c = 0; c < out->world.n_nodes; c++) {
             char key[64];
             snprintf(key, sizeof key, "nodes[%zu].count", c);
