@@ -4,7 +4,9 @@
 # fraction of its utterances and keeps a scenario that validates and fails `dsim check`;
 # the fenced policy on the same world breaks nothing in a small budget (exit 0, the
 # rule-of-three bound); the same command writes the same bytes twice and on 1 or 2
-# threads; a file's hunt block is used without --vary; bad arguments exit 2.
+# threads; the README's hunt writes the committed scenarios/found/ file again, on 1
+# and 2 threads, and scripts/hunt-shootout.sh agrees with it; a file's hunt block
+# is used without --vary; bad arguments exit 2.
 set -u
 DSIM=$1
 SRC=$2
@@ -72,6 +74,34 @@ rc=$?
 grep -F 'nothing broken in 10 runs: violation rate <= 0.3 per run (rule of three' "$TMP/out" >/dev/null ||
     fail "no rule-of-three line: $(cat "$TMP/out")"
 [ ! -e "$TMP/fenced.json" ] || fail "a hunt that found nothing wrote a file"
+
+# 3b. The README's hunt over the shoot-out's stalls world: the command in the kept
+# file's description, run again from a copy of the tree's layout, writes the committed
+# scenarios/found/ file byte for byte, on one thread and on two (it breaks in run 9, so
+# two threads judge runs out of order).
+FOUND=scenarios/found/stalls-fenced-phi-lost.json
+mkdir -p "$TMP/tree/scenarios/found"
+cp "$SRC/scenarios/policy-shootout-stalls.json" "$TMP/tree/scenarios/"
+cmdline=$(jq -r .description "$SRC/$FOUND" | sed -n 's/.* Found with: dsim hunt \(.*\)\. Shrunk in .*/\1/p')
+[ -n "$cmdline" ] || fail "$FOUND: no 'Found with: dsim hunt ...' in its description"
+for j in 1 2; do
+    rm -f "$TMP/tree/$FOUND"
+    (cd "$TMP/tree" && eval "\"\$DSIM\" hunt $cmdline --jobs $j" >"$TMP/out-found" 2>&1)
+    rc=$?
+    [ "$rc" -eq 1 ] || fail "the command of $FOUND exits $rc with --jobs $j: $(head -c 400 "$TMP/out-found")"
+    cmp -s "$SRC/$FOUND" "$TMP/tree/$FOUND" ||
+        fail "--jobs $j: the command in $FOUND's description does not write it again (regenerate it and the README hunt section: $cmdline)"
+done
+run=$(jq -r .description "$SRC/$FOUND" | sed -n 's/.* in run \([0-9]*\) of the hunt .*/\1/p')
+# scripts/hunt-shootout.sh agrees: fenced holds in the stalls world, fenced-phi breaks
+# 'lost == 0' in that run with the kept world's size
+"$SRC/scripts/hunt-shootout.sh" --dsim "$DSIM" --jobs 2 --world policy-shootout-stalls 10 >"$TMP/table" 2>&1 ||
+    fail "scripts/hunt-shootout.sh exits $?: $(head -c 400 "$TMP/table")"
+size=$(jq '.workload.sessions * .workload.utterances_per_session' "$SRC/$FOUND")
+[ "$(grep -c '^| fenced | holds in 10 runs (rate ≤ 0.3) |$' "$TMP/table")" -eq 2 ] ||
+    fail "hunt-shootout.sh: fenced does not hold both invariants in the stalls world: $(cat "$TMP/table")"
+grep -F "| fenced-phi | breaks in run $run: $size of 480 utt., 1 node, fenced |" "$TMP/table" >/dev/null ||
+    fail "hunt-shootout.sh: no fenced-phi cell 'breaks in run $run: $size of 480 utt., 1 node, fenced': $(cat "$TMP/table")"
 
 # 4. A hunt block in the file is used without --vary, and validated by the loader.
 jq '.hunt = {"policies.fenced.dispatch_timeout_s": "20:120", "nodes[0].count": [3, 5]}' "$INC" >"$TMP/block.json"
