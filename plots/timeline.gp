@@ -49,6 +49,10 @@ do for [fmt in "png svg"] {
         set terminal svg size 1300,(260 + 34 * tl_rows) dynamic font ",10"
     }
     set output out."/timeline.".fmt
+    # a labelled bar's label goes above it, the next labelled one on its row below, and so on
+    # (alternating per row, so two neighbours on one row do not print over each other)
+    array lab_up[tl_rows + 2]
+    do for [i = 1:tl_rows + 2] { lab_up[i] = 0 }
     set title sprintf("%s, %s, session %d: the worst session window (in the session: lost %d, duplicate copies %d, ack-timeout discards %d)", \
                       scen, tl_run, tl_session, tl_lost, tl_dups, tl_discards) noenhanced
     plot bars using (($2 + $3) / 2):1:(($3 - $2) / 2):(0.32):(100 + $4) with boxxyerror linecolor variable notitle, \
@@ -57,7 +61,7 @@ do for [fmt in "png svg"] {
          NaN with boxes linetype 103 title "attempt: discarded (ack timeout)", \
          NaN with boxes linetype 104 title "attempt: stopped", \
          NaN with boxes linetype 105 title "attempt: other", \
-         bars using 2:($1 + (int($0) % 2 ? -0.45 : 0.45)):($4 != 1 ? stringcolumn(5) : "") with labels left offset 0.3,0 font ",7" notitle, \
+         bars using 2:($4 != 1 ? (lab_up[int($1)] = 1 - lab_up[int($1)], $1 + (lab_up[int($1)] ? 0.45 : -0.45)) : NaN):($4 != 1 ? stringcolumn(5) : "") with labels left offset 0.3,0 font ",7" notitle, \
          marks using ($3 == 1 ? $2 : NaN):1 with points pointtype 9 pointsize 1.0 linecolor rgb "#2ca02c" title "delivery", \
          marks using ($3 == 2 ? $2 : NaN):1 with points pointtype 13 pointsize 1.6 linecolor rgb "#ff7f0e" title "duplicate delivery", \
          marks using ($3 == 3 ? $2 : NaN):1 with points pointtype 2 pointsize 1.8 linewidth 2 linecolor rgb "#d62728" title "ack-timeout discard", \

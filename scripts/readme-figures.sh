@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Regenerates every figure the README shows, from the shipped scenarios (all
-# deterministic: the same bytes on every machine). Usage: scripts/readme-figures.sh [DSIM]
-#   - the incident table (scripts/readme-table.sh)
-#   - docs/ack-timeout-sweep.png (the sweep in "Experiments", with its paired differences)
+# Regenerates every figure the README shows, from the shipped scenarios. Every number is
+# deterministic; the PNGs are the same bytes from run to run (gnuplot's and Chromium's
+# rendering depends on the fonts installed). Usage: scripts/readme-figures.sh [DSIM]
+#   - the incident table (scripts/readme-table.sh), and the incident under dsim's
+#     earlier heartbeat rule (heartbeat_count attempts, heartbeat_phase aligned)
+#   - docs/ack-timeout-sweep.png (the sweep in "Experiments"; its paired differences printed)
 #   - docs/incident-timeline.png (the worst session window of the incident preset,
 #     drawn from dsim's own --timeline file), docs/incident-latency-cdf.png and
 #     docs/incident-loss-causes.png (the incident's 10 replications), docs/report.png
@@ -18,11 +20,18 @@ trap 'rm -rf "$out"' EXIT
 echo "== incident table"
 scripts/readme-table.sh "$dsim"
 
+echo "== the incident under dsim's earlier heartbeat rule (What it teaches)"
+jq '.nodes |= map(.heartbeat_count = "attempts" | .heartbeat_phase = "aligned")' \
+    scenarios/incident-2025-12-30.json > "$out/old-heartbeat.json"
+"$dsim" run "$out/old-heartbeat.json" | grep -E '^(metric|duplicates|lost|failovers|dispatches) ' |
+    sed -E 's/  +$//'
+
 echo "== docs/ack-timeout-sweep.png"
 "$dsim" sweep scenarios/incident-2025-12-30.json \
     --param policies.lingua-2025-12-28.ack_timeout_s=5,10,20,30,60,120 --replications 10 \
     --out "$out/ack-sweep" --plot --x policies.lingua-2025-12-28.ack_timeout_s > /dev/null
 cp "$out/ack-sweep/sweep.png" docs/ack-timeout-sweep.png
+grep -E '^point,|,lingua-2025-12-28,' "$out/ack-sweep/sweep_paired.csv" | cut -d, -f2-7
 
 echo "== docs/incident-timeline.png, incident-latency-cdf.png, incident-loss-causes.png, report.png"
 inc=$out/incident
