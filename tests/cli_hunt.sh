@@ -5,8 +5,8 @@
 # the fenced policy on the same world breaks nothing in a small budget (exit 0, the
 # rule-of-three bound); the same command writes the same bytes twice and on 1 or 2
 # threads; the README's hunt writes the committed scenarios/found/ file again, on 1
-# and 2 threads, and scripts/hunt-shootout.sh agrees with it; a file's hunt block
-# is used without --vary; bad arguments exit 2.
+# and 2 threads, as the README prints, and scripts/hunt-shootout.sh agrees with it;
+# a file's hunt block is used without --vary; bad arguments exit 2.
 set -u
 DSIM=$1
 SRC=$2
@@ -92,6 +92,11 @@ for j in 1 2; do
     cmp -s "$SRC/$FOUND" "$TMP/tree/$FOUND" ||
         fail "--jobs $j: the command in $FOUND's description does not write it again (regenerate it and the README hunt section: $cmdline)"
 done
+# the README's "Hunting for a broken promise" pastes that command's report
+sed -n '/^hunt policy-shootout-stalls, policy fenced-phi,/,/^wrote scenarios\/found\/stalls-fenced-phi-lost.json/p' \
+    "$SRC/README.md" >"$TMP/readme-hunt"
+cmp -s "$TMP/readme-hunt" "$TMP/out-found" ||
+    fail "README's hunt report is not what the command prints today: $(diff "$TMP/readme-hunt" "$TMP/out-found" | head -c 600)"
 run=$(jq -r .description "$SRC/$FOUND" | sed -n 's/.* in run \([0-9]*\) of the hunt .*/\1/p')
 # scripts/hunt-shootout.sh agrees: fenced holds in the stalls world, fenced-phi breaks
 # 'lost == 0' in that run with the kept world's size
