@@ -47,12 +47,12 @@ run 2 rnu scenarios/steady-light.json && same_text "$err" "dsim: unknown command
 try 'dsim --help'" "misspelled command"
 run 2 --frobnicate && same_text "$err" "dsim: unknown option '--frobnicate'
 try 'dsim --help'" "unknown global option"
-run 2 validate && same_text "$err" "dsim: validate: missing scenario file
-try 'dsim --help'" "validate without a file"
+run 2 validate && same_text "$err" "dsim: validate: missing SCENARIO
+try 'dsim validate --help'" "validate without a file"
 run 2 validate --quiet --strict scenarios/steady-light.json && same_text "$err" "dsim: validate: unknown option '--strict'
-try 'dsim --help'" "validate with an unknown option"
-run 2 validate --max-nodes many scenarios/steady-light.json && same_text "$err" "dsim: --max-nodes: expected a positive integer, got 'many'
-try 'dsim --help'" "validate with a bad limit"
+try 'dsim validate --help'" "validate with an unknown option"
+run 2 validate --max-nodes many scenarios/steady-light.json && same_text "$err" "dsim: validate: --max-nodes: expected a positive integer, got 'many'
+try 'dsim validate --help'" "validate with a bad limit"
 run 2 validate tests/data/bad/no-such-file.json && same_text "$err" "dsim: tests/data/bad/no-such-file.json: cannot open: No such file or directory" "missing file"
 run 0 validate --help
 

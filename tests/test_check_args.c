@@ -94,7 +94,7 @@ static void bad_command_lines_say_what_is_wrong(void **state)
         const char *args[6];
         const char *says;
     } cases[] = {
-        {{NULL}, "expected at least one scenario file or folder"},
+        {{NULL}, "missing FILE|DIR"},
         {{"--jobs", "0", "x", NULL}, "--jobs: expected an integer 1..1024, got '0'"},
         {{"--jobs", "1025", "x", NULL}, "--jobs: expected an integer 1..1024, got '1025'"},
         {{"--jobs=2x", "x", NULL}, "got '2x'"},
@@ -109,6 +109,12 @@ static void bad_command_lines_say_what_is_wrong(void **state)
         {{"--max-events=0", "x", NULL}, "--max-events: expected a positive integer, got '0'"},
         {{"x", "--max-events", NULL}, "--max-events needs a value"},
         {{"", NULL}, "empty path"},
+        {{"x", "--tap=1", NULL}, "--tap takes no value"},
+        {{"x", "-j", NULL}, "-j needs a value"},
+        {{"x", "-j", "0", NULL}, "--jobs: expected an integer 1..1024, got '0'"},
+        {{"x", "--jnit", "r.xml", NULL}, "unknown option '--jnit'; did you mean '--junit'?"},
+        {{"x", "-z", NULL}, "unknown option '-z'"},
+        {{"x", "--timeline-filter=", NULL}, "--timeline-filter: expected a filter, got ''"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sim_check_opts o;
@@ -120,6 +126,41 @@ static void bad_command_lines_say_what_is_wrong(void **state)
         assert_non_null(strstr(err.msg[0], "check: "));
         sim_check_opts_free(&o);
     }
+}
+
+/* getopt_long's forms: --opt=V equals --opt V; -j N and -jN are --jobs N (the
+ * N is never a path); "--" ends the options; "-" is a path (the standard input). */
+static void every_form_of_a_value_parses_alike(void **state)
+{
+    (void)state;
+    static const char *const forms[][8] = {
+        {"--jobs", "2", "--junit", "r.xml", "--replications", "5", "a.json", NULL},
+        {"--jobs=2", "--junit=r.xml", "--replications=5", "a.json", NULL},
+        {"-j", "2", "a.json", "--junit", "r.xml", "--replications=5", NULL},
+        {"-j2", "--junit=r.xml", "--", "a.json", NULL},
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        sim_check_opts o;
+        sim_error err;
+        assert_int_equal(parse(&o, &err, forms[i]), 0);
+        assert_int_equal(o.jobs, 2);
+        assert_string_equal(o.junit, "r.xml");
+        assert_int_equal(o.replications, i == 3 ? 0 : 5);
+        assert_int_equal(o.n_paths, 1);
+        assert_string_equal(o.paths[0], "a.json");
+        sim_check_opts_free(&o);
+    }
+    sim_check_opts o;
+    sim_error err;
+    const char *rest[] = {"--", "-j", "--tap", "-", NULL};
+    assert_int_equal(parse(&o, &err, rest), 0);
+    assert_int_equal(o.n_paths, 3);
+    assert_string_equal(o.paths[0], "-j");
+    assert_string_equal(o.paths[1], "--tap");
+    assert_string_equal(o.paths[2], "-");
+    assert_false(o.tap);
+    assert_int_equal(o.jobs, 0);
+    sim_check_opts_free(&o);
 }
 
 static void help_needs_no_path(void **state)
@@ -206,6 +247,7 @@ int main(void)
         cmocka_unit_test(defaults_leave_jobs_and_replications_to_the_run),
         cmocka_unit_test(limit_flags_raise_the_loader_limits),
         cmocka_unit_test(bad_command_lines_say_what_is_wrong),
+        cmocka_unit_test(every_form_of_a_value_parses_alike),
         cmocka_unit_test(help_needs_no_path),
         cmocka_unit_test(folder_gives_its_json_files_sorted_without_schema),
         cmocka_unit_test(missing_path_and_empty_folder_are_errors),

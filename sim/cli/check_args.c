@@ -1,6 +1,8 @@
 /* check_args.c — `dsim check`'s command line and its file list (see check.h). */
 #include "check.h"
 #include "cli.h"
+#include "commands.h"
+#include "opts.h"
 #include "xalloc.h"
 
 #include <assert.h>
@@ -13,91 +15,36 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Strict decimal integer in [lo, hi]; no sign games, no trailing text. */
-static int parse_int(const char *s, long lo, long hi, int *out)
-{
-    if (!s || !*s || *s == '+' || *s == ' ')
-        return -1;
-    errno = 0;
-    char *end = NULL;
-    long v = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
+enum { O_JUNIT = 1, O_TAP, O_TIMELINE, O_TIMELINE_FILTER, O_JOBS, O_REPS, O_MAX_EVENTS };
 
-/* If arg is "--name" or "--name=VALUE", sets *value (NULL for the first form). */
-static bool option_is(const char *arg, const char *name, const char **value)
-{
-    size_t n = strlen(name);
-    if (strncmp(arg, name, n) != 0)
-        return false;
-    if (arg[n] == '\0') {
-        *value = NULL;
-        return true;
-    }
-    if (arg[n] == '=') {
-        *value = arg + n + 1;
-        return true;
-    }
-    return false;
-}
+static const sim_opt check_opts[] = {
+    {O_JUNIT, "junit", 0, SIM_OPT_FILE, "FILE", 0, 0, 0,
+     "also write a JUnit XML report (a testsuite per file)", NULL},
+    {O_TAP, "tap", 0, SIM_OPT_FLAG, NULL, 0, 0, 0, "print TAP version 13 instead of PASS / FAIL lines",
+     NULL},
+    {O_TIMELINE, "timeline", 0, SIM_OPT_FILE, "FILE", 0, 0, 0,
+     "also write every run as a Chrome trace-event file (Perfetto)", NULL},
+    {O_TIMELINE_FILTER, "timeline-filter", 0, SIM_OPT_TEXT, "FILTER", 0, 0, 0,
+     "policy=NAME,replication=R,session=S,from=SECONDS,to=SECONDS: keep only\n"
+     "those runs, sessions and times in the timeline",
+     NULL},
+    {O_JOBS, "jobs", 'j', SIM_OPT_UINT, "N", 1, SIM_CHECK_JOBS_MAX, 0,
+     "run on N threads (default: all cores)", NULL},
+    {O_REPS, "replications", 0, SIM_OPT_UINT, "N", 1, INT32_MAX, 0,
+     "override each scenario's replications", NULL},
+    SIM_OPT_MAX_EVENTS(O_MAX_EVENTS),
+    SIM_OPT_END,
+};
 
-/* Options that take a value. */
-enum { OPT_JUNIT, OPT_JOBS, OPT_REPLICATIONS, OPT_MAX_EVENTS, OPT_TIMELINE_FILTER, OPT_TIMELINE,
-       OPT_VALUED_COUNT };
-static const char *const VALUED[OPT_VALUED_COUNT] = {"--junit", "--jobs", "--replications",
-                                                     "--max-events", "--timeline-filter",
-                                                     "--timeline"};
-
-/* The index in VALUED of the option arg names, or -1. */
-static int valued_option(const char *arg, const char **value)
-{
-    for (int k = 0; k < OPT_VALUED_COUNT; k++)
-        if (option_is(arg, VALUED[k], value))
-            return k;
-    return -1;
-}
-
-/* A loader limit flag "--max-X N" or "--max-X=N" at argv[*i]. Returns 0 or -1 (err). */
-static int limit_flag(sim_check_opts *o, const char *a, int argc, char **argv, int *i,
-                      sim_error *err)
-{
-    char name[64];
-    const char *eq = strchr(a, '=');
-    size_t len = eq ? (size_t)(eq - a) : strlen(a);
-    if (len >= sizeof name) {
-        sim_error_add(err, "check: unknown option '%.64s'", a);
-        return -1;
-    }
-    memcpy(name, a, len);
-    name[len] = '\0';
-    const char *v = eq ? eq + 1 : NULL;
-    if (!v && *i + 1 < argc && argv[*i + 1])
-        v = argv[*i + 1];
-    /* Validated here so that nothing is printed for a bad value; the loader's
-     * function then only says whether the flag exists (given "1" when the value
-     * is bad: the options are discarded on error anyway). */
-    bool digits = v && *v && strlen(v) <= 19;
-    for (const char *c = v; digits && *c; c++)
-        digits = *c >= '0' && *c <= '9';
-    if (digits && strspn(v, "0") == strlen(v))
-        digits = false;
-    int rc = sim_limits_flag(&o->limits, name, digits ? v : "1");
-    if (rc == 1) {
-        sim_error_add(err, "check: unknown option '%.64s'", a);
-        return -1;
-    }
-    if (rc != 0 || !digits) {
-        sim_error_add(err, "check: %s: expected a positive integer, got '%.64s'", name,
-                      v ? v : "");
-        return -1;
-    }
-    if (!eq)
-        (*i)++;
-    return 0;
-}
+const sim_cmd_spec sim_spec_check = {
+    "check", "run scenarios and check their \"expect\" blocks (CI)", "FILE|DIR...", 1, -1,
+    SIM_OPT_FILE, false, true,
+    "Runs each scenario (a folder: every *.json in it but schema.json) and checks\n"
+    "its \"expect\" block. Prints a PASS or FAIL line per expectation and policy; a\n"
+    "file without \"expect\" is run too and is one test that passes if it runs. A file\n"
+    "that cannot be loaded or run is an error. Then 'N passed, M failed, K errors'.\n"
+    "Exit 0: all passed; 1: one failed; 2: an error (bad input).\n",
+    check_opts, sim_cmd_check};
 
 int sim_check_parse_args(int argc, char **argv, sim_check_opts *o, sim_error *err)
 {
@@ -105,85 +52,33 @@ int sim_check_parse_args(int argc, char **argv, sim_check_opts *o, sim_error *er
     memset(o, 0, sizeof *o);
     sim_limits_default(&o->limits);
     o->paths = sim_xcalloc((size_t)(argc > 0 ? argc : 1), sizeof *o->paths);
-    bool options = true;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!a) {
-            sim_error_add(err, "check: missing argument %d", i);
-            return -1;
-        }
-        const char *v = NULL;
-        int which;
-        if (!options || a[0] != '-' || strcmp(a, "-") == 0) {
-            if (o->n_paths >= SIM_CHECK_PATHS_MAX) {
-                sim_error_add(err, "check: more than %d paths", SIM_CHECK_PATHS_MAX);
-                return -1;
-            }
-            if (a[0] == '\0') {
-                sim_error_add(err, "check: empty path");
-                return -1;
-            }
-            o->paths[o->n_paths++] = a;
-            continue;
-        }
-        if (strcmp(a, "--") == 0) {
-            options = false;
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            o->help = true;
-        } else if (strcmp(a, "--tap") == 0) {
-            o->tap = true;
-        } else if ((which = valued_option(a, &v)) >= 0) {
-            const char *name = VALUED[which];
-            if (!v) {
-                if (i + 1 >= argc || !argv[i + 1]) {
-                    sim_error_add(err, "check: %s needs a value", name);
-                    return -1;
-                }
-                v = argv[++i];
-            }
-            if (which == OPT_JUNIT) {
-                if (!*v) {
-                    sim_error_add(err, "check: --junit: expected a file name, got ''");
-                    return -1;
-                }
-                o->junit = v;
-            } else if (which == OPT_TIMELINE || which == OPT_TIMELINE_FILTER) {
-                if (!*v) {
-                    sim_error_add(err, "check: %s: expected a %s, got ''", name,
-                                  which == OPT_TIMELINE ? "file name" : "filter");
-                    return -1;
-                }
-                *(which == OPT_TIMELINE ? &o->timeline : &o->timeline_filter) = v;
-            } else if (which == OPT_JOBS) {
-                if (parse_int(v, 1, SIM_CHECK_JOBS_MAX, &o->jobs) != 0) {
-                    sim_error_add(err, "check: --jobs: expected an integer 1..%d, got '%.64s'",
-                                  SIM_CHECK_JOBS_MAX, v);
-                    return -1;
-                }
-            } else if (which == OPT_MAX_EVENTS) {
-                if (sim_parse_uint(v, 1, UINT64_MAX, &o->max_events) != 0) {
-                    sim_error_add(err, "check: --max-events: expected a positive integer, got '%.64s'",
-                                  v);
-                    return -1;
-                }
-            } else if (parse_int(v, 1, INT_MAX, &o->replications) != 0) {
-                sim_error_add(err, "check: --replications: expected an integer >= 1, got '%.64s'",
-                              v);
-                return -1;
-            }
-        } else if (strncmp(a, "--max-", 6) == 0) {
-            if (limit_flag(o, a, argc, argv, &i, err) != 0)
-                return -1;
-        } else {
-            sim_error_add(err, "check: unknown option '%.64s'", a);
-            return -1;
+    sim_optparse p;
+    sim_opt_init(&p, &sim_spec_check, argc, argv, &o->limits, err, false);
+    for (int id; (id = sim_opt_next(&p)) != 0;) {
+        const char *v = p.value;
+        switch (id) {
+        case SIM_OPT_OPERAND:
+            if (o->n_paths >= SIM_CHECK_PATHS_MAX)
+                sim_opt_fail(&p, "more than %d paths", SIM_CHECK_PATHS_MAX);
+            else
+                o->paths[o->n_paths++] = v;
+            break;
+        case O_JUNIT: o->junit = v; break;
+        case O_TAP: o->tap = true; break;
+        case O_TIMELINE: o->timeline = v; break;
+        case O_TIMELINE_FILTER:
+            if (!*v)
+                sim_opt_fail(&p, "--timeline-filter: expected a filter, got ''");
+            o->timeline_filter = v;
+            break;
+        case O_JOBS: o->jobs = (int)p.num; break;
+        case O_REPS: o->replications = (int)p.num; break;
+        case O_MAX_EVENTS: o->max_events = p.num; break;
+        default: break;
         }
     }
-    if (!o->help && o->n_paths == 0) {
-        sim_error_add(err, "check: expected at least one scenario file or folder");
-        return -1;
-    }
-    return 0;
+    o->help = p.status == SIM_OPT_HELPED;
+    return p.status == SIM_EXIT_USAGE ? -1 : 0;
 }
 
 void sim_check_opts_free(sim_check_opts *o)

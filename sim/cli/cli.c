@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "opts.h"
 #include "scenario.h"
 #include "xalloc.h"
 #include "suggest.h"
@@ -15,49 +16,27 @@
 #define DSIM_VERSION "0.0.0"
 #endif
 
-typedef struct command {
-    const char *name;
-    int (*fn)(int argc, char **argv);
-    const char *what;
-} command;
-
-static const command commands[] = {
-    {"run", sim_cmd_run, "run every policy of a scenario; report duplicates, losses, latency"},
-    {"sweep", sim_cmd_sweep, "run a scenario over a grid of knob values (CSV, JSON, plots)"},
-    {"check", sim_cmd_check, "run scenarios and check their \"expect\" blocks (CI)"},
-    {"tune", sim_cmd_tune, "search knob values that minimize an objective under a bound"},
-    {"validate", sim_cmd_validate, "check scenario files and summarize the world of each"},
-    {"merge", sim_cmd_merge, "join the CSV files of a sharded sweep"},
-    {"plot", sim_cmd_plot, "draw plots from dsim's CSV with gnuplot"},
-    {"report", sim_cmd_report, "one HTML page of a run or sweep folder (tables, inline SVG figures)"},
-    {"analyze", sim_cmd_analyze, "the incident report's evidence from a log (dsim or reference format)"},
-    {"hunt", sim_cmd_hunt, "search worlds for a run that breaks an invariant; shrink and keep it"},
+const sim_cmd_spec *const sim_cmd_specs[] = {
+    &sim_spec_run,   &sim_spec_sweep, &sim_spec_check,  &sim_spec_tune,    &sim_spec_validate,
+    &sim_spec_merge, &sim_spec_plot,  &sim_spec_report, &sim_spec_analyze, &sim_spec_hunt,
+    NULL,
 };
-#define N_COMMANDS (sizeof commands / sizeof commands[0])
+#define N_COMMANDS (sizeof sim_cmd_specs / sizeof sim_cmd_specs[0] - 1)
 
 void sim_print_help(FILE *f)
 {
-    fputs("usage:\n"
-          "  dsim run SCENARIO [--format table|json|csv] [--replications N] [--seed N] [--jobs N]\n"
-          "                    [--out DIR] [--trace FILE] [--log FILE] [--latencies FILE]\n"
-          "                    [--timeline FILE [--timeline-filter FILTER]]\n"
-          "                    [--log-format dsim|lingua]\n"
-          "  dsim sweep SCENARIO [--param KEY=V1,V2,...]... [--jobs N] [--out DIR] [--plot]\n"
-          "  dsim check SCENARIO... [--junit FILE] [--timeline FILE]\n"
-          "  dsim tune SCENARIO --knob KEY=LO:HI ... --minimize EXPR [--subject-to EXPR]\n"
-          "  dsim validate SCENARIO...\n"
-          "  dsim merge CSV... -o FILE\n"
-          "  dsim plot CSV --out DIR\n"
-          "  dsim report DIR\n"
-          "  dsim analyze LOG... [--format table|json]\n"
-          "  dsim hunt SCENARIO --policy NAME --invariant EXPR... [--vary KEY=LO:HI|V1,V2]...\n"
-          "                    [--budget RUNS] [--jobs N] [--out FILE]\n"
-          "  dsim --help | --version\n"
+    fputs("usage:\n", f);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        sim_cmd_synopsis(sim_cmd_specs[i], f, "  ");
+    fputs("  dsim --help | --version\n"
           "\n"
           "commands:\n",
           f);
     for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].what);
+        fprintf(f, "  %-9s %s\n", sim_cmd_specs[i]->name, sim_cmd_specs[i]->what);
+    fputs("\noptions take the forms --name VALUE and --name=VALUE, in any order with the\n"
+          "operands; '--' ends the options; -j N is --jobs N.\n",
+          f);
     fputs("\nlimits on what a scenario may ask for (commands that read scenarios):\n", f);
     for (size_t i = 0; sim_limits_flags_help[i]; i += 2)
         fprintf(f, "  %-22s %s\n", sim_limits_flags_help[i], sim_limits_flags_help[i + 1]);
@@ -96,9 +75,9 @@ int sim_main(int argc, char **argv)
         return sim_usage_error("unknown option '%s'", safe);
     const char *names[N_COMMANDS];
     for (size_t i = 0; i < N_COMMANDS; i++) {
-        if (strcmp(a, commands[i].name) == 0)
-            return commands[i].fn(argc - 1, argv + 1);
-        names[i] = commands[i].name;
+        if (strcmp(a, sim_cmd_specs[i]->name) == 0)
+            return sim_cmd_specs[i]->fn(argc - 1, argv + 1);
+        names[i] = sim_cmd_specs[i]->name;
     }
     const char *near = sim_suggest(a, names, N_COMMANDS);
     if (near)

@@ -4,62 +4,58 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analyze.h"
 #include "commands.h"
+#include "opts.h"
+#include "xalloc.h"
 
-static const char analyze_usage[] =
-    "usage: dsim analyze LOG... [--format table|json]\n"
-    "  per log: job_id occurrence counts (top jobs, histogram), dispatches per job,\n"
-    "  dispatch timeouts, failovers, ack-timeout discards with elapsed_ms, repeated\n"
-    "  deliveries where visible, and the time line of the most named job.\n"
-    "  json: one object per log, one per line.\n";
+enum { O_FORMAT = 1 };
 
-static int usage_error(const char *fmt, const char *arg)
-{
-    fputs("dsim: analyze: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\ntry 'dsim --help'\n", stderr);
-    return SIM_EXIT_USAGE;
-}
+static const sim_opt analyze_opts[] = {
+    {O_FORMAT, "format", 0, SIM_OPT_CHOICE, "table|json", 0, 0, 0,
+     "table (default) or json: one object per log, one per line", NULL},
+    SIM_OPT_END,
+};
+
+const sim_cmd_spec sim_spec_analyze = {
+    "analyze", "the incident report's evidence from a log (dsim or reference format)", "LOG...",
+    1, -1, SIM_OPT_FILE, true, false,
+    "Per log: job_id occurrence counts (top jobs, histogram), dispatches per job,\n"
+    "dispatch timeouts, failovers, ack-timeout discards with elapsed_ms, repeated\n"
+    "deliveries where visible, and the time line of the most named job.\n",
+    analyze_opts, sim_cmd_analyze};
 
 int sim_cmd_analyze(int argc, char **argv)
 {
-    const char *format = "table";
-    int n_logs = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(analyze_usage, stdout);
-            return SIM_EXIT_OK;
-        }
-        if (strcmp(argv[i], "--format") == 0) {
-            if (i + 1 >= argc)
-                return usage_error("%s needs a value", argv[i]);
-            format = argv[++i];
-        } else if (strncmp(argv[i], "--", 2) == 0) {
-            return usage_error("unknown option '%s'", argv[i]);
-        } else {
-            n_logs++;
+    bool json = false, stdin_used = false;
+    const char **logs = sim_xcalloc((size_t)(argc > 0 ? argc : 1), sizeof *logs);
+    size_t n = 0;
+    sim_optparse p;
+    sim_error err;
+    sim_opt_init(&p, &sim_spec_analyze, argc, argv, NULL, &err, true);
+    for (int id; (id = sim_opt_next(&p)) != 0;) {
+        if (id == O_FORMAT)
+            json = strcmp(p.value, "json") == 0;
+        else if (strcmp(p.value, "-") == 0 && stdin_used)
+            sim_opt_fail(&p, "'-' (the standard input) given twice");
+        else {
+            stdin_used = stdin_used || strcmp(p.value, "-") == 0;
+            logs[n++] = p.value;
         }
     }
-    bool json = strcmp(format, "json") == 0;
-    if (!json && strcmp(format, "table") != 0)
-        return usage_error("--format: expected table or json, got '%s'", format);
-    if (n_logs == 0)
-        return usage_error("%s", "missing LOG");
-    int rc = SIM_EXIT_OK;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--format") == 0) {
-            i++;
-            continue;
-        }
-        sim_error err = {0};
-        if (sim_analyze_log(argv[i], json, stdout, &err) != 0) {
+    int rc = p.status == SIM_OPT_HELPED ? SIM_EXIT_OK : p.status;
+    for (size_t i = 0; i < n && p.status == 0; i++) {
+        memset(&err, 0, sizeof err);
+        if (sim_analyze_log(strcmp(logs[i], "-") == 0 ? "/dev/stdin" : logs[i], json, stdout,
+                            &err) != 0) {
             sim_error_print(&err);
             rc = SIM_EXIT_USAGE;
         }
     }
+    free(logs);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "dsim: analyze: cannot write standard output: %s\n", strerror(errno));
         rc = SIM_EXIT_USAGE;

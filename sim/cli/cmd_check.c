@@ -12,29 +12,11 @@
 #include "commands.h"
 #include "expect.h"
 #include "junit.h"
+#include "opts.h"
 #include "outfile.h"
 #include "run.h"
 #include "timeline.h"
 
-static const char USAGE[] =
-    "usage: dsim check FILE|DIR... [--junit FILE] [--tap] [--jobs N] [--replications N]\n"
-    "                  [--max-events N]\n"
-    "\n"
-    "Runs each scenario (a folder: every *.json in it but schema.json) and checks\n"
-    "its \"expect\" block. Prints a PASS or FAIL line per expectation and policy; a\n"
-    "file without \"expect\" is run too and is one test that passes if it runs. A file\n"
-    "that cannot be loaded or run is an error. Then 'N passed, M failed, K errors'.\n"
-    "Exit 0: all passed; 1: one failed; 2: an error (bad input).\n"
-    "\n"
-    "  --junit FILE       also write a JUnit XML report (a testsuite per file)\n"
-    "  --tap              print TAP version 13 instead of PASS / FAIL lines\n"
-    "  --timeline FILE    also write every run as a Chrome trace-event file (Perfetto)\n"
-    "  --timeline-filter policy=NAME,replication=R,session=S,from=SECONDS,to=SECONDS\n"
-    "                     keep only those runs, sessions and times in it\n"
-    "  --jobs N           run on N threads (default: all cores)\n"
-    "  --replications N   override each scenario's replications\n"
-    "  --max-events N     events per replication before the run is stopped as an\n"
-    "                     error (default: 10000 per utterance + 1e7)\n";
 
 /* Where the results go, and what they added up to. */
 typedef struct check_ctx {
@@ -276,9 +258,7 @@ int sim_cmd_check(int argc, char **argv)
         return SIM_EXIT_USAGE;
     }
     if (opts.help) {
-        fputs(USAGE, stdout);
-        for (size_t i = 0; i < 64 && sim_limits_flags_help[i]; i += 2)
-            printf("  %-18s %s\n", sim_limits_flags_help[i], sim_limits_flags_help[i + 1]);
+        sim_cmd_help(&sim_spec_check, stdout);
         sim_check_opts_free(&opts);
         return SIM_EXIT_OK;
     }

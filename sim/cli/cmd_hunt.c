@@ -13,14 +13,36 @@
 #include "commands.h"
 #include "hunt.h"
 #include "invariants.h"
+#include "opts.h"
 #include "outfile.h"
 #include "run.h"
 
-static const char hunt_usage[] =
-    "usage: dsim hunt SCENARIO --policy NAME --invariant EXPR [--invariant EXPR]...\n"
-    "                 [--vary KEY=LO:HI|KEY=V1,V2,...]... [--budget RUNS] [--jobs N]\n"
-    "                 [--out FILE] [--seed N] [--max-events N]\n"
-    "\n"
+enum { O_POLICY = 1, O_INVARIANT, O_VARY, O_BUDGET, O_JOBS, O_OUT, O_SEED, O_MAX_EVENTS };
+
+static const sim_opt hunt_opts[] = {
+    {O_POLICY, "policy", 0, SIM_OPT_TEXT, "NAME", 0, 0, SIM_OPT_REQUIRED,
+     "the policy whose promise is hunted",
+     "missing --policy NAME (the policy whose promise is hunted)"},
+    {O_INVARIANT, "invariant", 0, SIM_OPT_TEXT, "EXPR", 0, 0, SIM_OPT_REQUIRED | SIM_OPT_REPEAT,
+     "a promise over a run's metrics ('duplicates == 0')",
+     "give at least one --invariant EXPR (e.g. 'duplicates == 0')"},
+    {O_VARY, "vary", 0, SIM_OPT_TEXT, "KEY=LO:HI|KEY=V1,V2", 0, 0, SIM_OPT_REPEAT,
+     "a knob drawn for every run (default: the file's \"hunt\" block)", NULL},
+    {O_BUDGET, "budget", 0, SIM_OPT_UINT, "RUNS", 1, 100000000, 0,
+     "runs at most (default: 200)", "a number of runs 1..1e8"},
+    SIM_OPT_JOBS(O_JOBS),
+    {O_OUT, "out", 0, SIM_OPT_FILE, "FILE", 0, 0, 0,
+     "where the shrunk world goes (default: hunt-POLICY.json)", NULL},
+    {O_SEED, "seed", 0, SIM_OPT_UINT, "N", 0, INT64_MAX, 0,
+     "the hunt's seed (default: the scenario's)", NULL},
+    {O_MAX_EVENTS, "max-events", 0, SIM_OPT_UINT, "N", 1, UINT64_MAX, 0,
+     "events per run before it is an error (default: 10000 per utterance + 1e7)", NULL},
+    SIM_OPT_END,
+};
+
+const sim_cmd_spec sim_spec_hunt = {
+    "hunt", "search worlds for a run that breaks an invariant; shrink and keep it", "SCENARIO",
+    1, 1, SIM_OPT_FILE, true, true,
     "Searches worlds of SCENARIO for one run of policy NAME that breaks an invariant:\n"
     "an EXPR over the run's metrics ('duplicates == 0', 'lost_by_cause.no_node <= 0',\n"
     "'latency_s.p99 <= 30'; <=, >= or ==, one metric, tune's expression language),\n"
@@ -34,11 +56,8 @@ static const char hunt_usage[] =
     "nodes, faults off, constant distributions, knobs back toward the file's values;\n"
     "the seed kept), each accepted step printed, and written to FILE (default\n"
     "hunt-POLICY.json) as a scenario whose expect block asserts the invariant, so\n"
-    "'dsim check FILE' fails until the policy is fixed; exit 1.\n"
-    "\n"
-    "  --jobs N        threads (default: all cores); results do not depend on it\n"
-    "  --max-events N  events per run before it is an error (default: 10000 per\n"
-    "                  utterance + 1e7)\n";
+    "'dsim check FILE' fails until the policy is fixed; exit 1.\n",
+    hunt_opts, sim_cmd_hunt};
 
 typedef struct hunt_args {
     const char *scenario, *policy, *out, *seed_text;
@@ -56,83 +75,35 @@ static int hunt_parse(int argc, char **argv, hunt_args *a)
     memset(a, 0, sizeof *a);
     a->budget = SIM_HUNT_BUDGET_DEFAULT;
     sim_limits_default(&a->limits);
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            fputs(hunt_usage, stdout);
-            return -1;
-        }
-        if (arg[0] != '-' || !arg[1]) {
-            if (a->scenario)
-                return sim_usage_error("hunt: more than one scenario ('%s')", arg);
-            a->scenario = arg;
-            continue;
-        }
-        char name[64];
-        const char *val = strchr(arg, '=');
-        if (val && strncmp(arg, "--", 2) == 0 && (size_t)(val - arg) < sizeof name &&
-            strncmp(arg, "--vary=", 7) != 0 && strncmp(arg, "--invariant=", 12) != 0) {
-            snprintf(name, sizeof name, "%.*s", (int)(val - arg), arg);
-            val++;
-        } else if (strncmp(arg, "--vary=", 7) == 0) {
-            snprintf(name, sizeof name, "--vary");
-            val = arg + 7;
-        } else if (strncmp(arg, "--invariant=", 12) == 0) {
-            snprintf(name, sizeof name, "--invariant");
-            val = arg + 12;
-        } else {
-            snprintf(name, sizeof name, "%.63s", arg);
-            if (i + 1 >= argc)
-                return sim_usage_error("hunt: %s needs a value", arg);
-            val = argv[++i];
-        }
-        if (strcmp(name, "--invariant") == 0) {
+    sim_optparse p;
+    sim_error err;
+    sim_opt_init(&p, &sim_spec_hunt, argc, argv, &a->limits, &err, true);
+    for (int id; (id = sim_opt_next(&p)) != 0;) {
+        const char *v = p.value;
+        switch (id) {
+        case SIM_OPT_OPERAND: a->scenario = v; break;
+        case O_INVARIANT:
             if (a->n_inv >= SIM_HUNT_INVARIANTS_MAX)
-                return sim_usage_error("hunt: more than %d --invariant", SIM_HUNT_INVARIANTS_MAX);
-            a->inv[a->n_inv++] = val;
-        } else if (strcmp(name, "--vary") == 0) {
+                sim_opt_fail(&p, "more than %d --invariant", SIM_HUNT_INVARIANTS_MAX);
+            else
+                a->inv[a->n_inv++] = v;
+            break;
+        case O_VARY:
             if (a->n_vary >= SIM_HUNT_VARY_MAX)
-                return sim_usage_error("hunt: more than %d --vary", SIM_HUNT_VARY_MAX);
-            a->vary[a->n_vary++] = val;
-        } else if (strcmp(name, "--policy") == 0) {
-            a->policy = val;
-        } else if (strcmp(name, "--out") == 0) {
-            if (!val[0])
-                return sim_usage_error("hunt: --out: expected a file name, got ''");
-            a->out = val;
-        } else if (strcmp(name, "--budget") == 0) {
-            if (sim_parse_uint(val, 1, 100000000, &a->budget) != 0)
-                return sim_usage_error(
-                    "hunt: --budget: expected a number of runs 1..1e8, got '%.64s'", val);
-        } else if (strcmp(name, "--jobs") == 0) {
-            if (sim_parse_uint(val, 1, 1024, &a->jobs) != 0)
-                return sim_usage_error("hunt: --jobs: expected an integer 1..1024, got '%.64s'",
-                                       val);
-        } else if (strcmp(name, "--seed") == 0) {
-            if (sim_parse_uint(val, 0, INT64_MAX, &a->seed) != 0)
-                return sim_usage_error("hunt: --seed: expected an integer 0..2^63-1, got '%.64s'",
-                                       val);
-            a->has_seed = true;
-            a->seed_text = val;
-        } else if (strcmp(name, "--max-events") == 0) {
-            if (sim_parse_uint(val, 1, UINT64_MAX, &a->max_events) != 0)
-                return sim_usage_error(
-                    "hunt: --max-events: expected a positive integer, got '%.64s'", val);
-        } else {
-            int rc = sim_limits_flag(&a->limits, name, val);
-            if (rc > 0)
-                return sim_usage_error("hunt: unknown option '%s'", name);
-            if (rc < 0)
-                return SIM_EXIT_USAGE;
+                sim_opt_fail(&p, "more than %d --vary", SIM_HUNT_VARY_MAX);
+            else
+                a->vary[a->n_vary++] = v;
+            break;
+        case O_POLICY: a->policy = v; break;
+        case O_OUT: a->out = v; break;
+        case O_BUDGET: a->budget = p.num; break;
+        case O_JOBS: a->jobs = p.num; break;
+        case O_SEED: a->seed = p.num; a->has_seed = true; a->seed_text = v; break;
+        case O_MAX_EVENTS: a->max_events = p.num; break;
+        default: break;
         }
     }
-    if (!a->scenario)
-        return sim_usage_error("hunt: missing SCENARIO");
-    if (!a->policy)
-        return sim_usage_error("hunt: missing --policy NAME (the policy whose promise is hunted)");
-    if (a->n_inv == 0)
-        return sim_usage_error("hunt: give at least one --invariant EXPR (e.g. 'duplicates == 0')");
-    return 0;
+    return p.status;
 }
 
 /* Appends a shell word to buf, quoted when it needs to be. */
@@ -151,11 +122,11 @@ static void command_text(int argc, char **argv, char *buf, size_t cap)
 {
     snprintf(buf, cap, "dsim hunt");
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc) {
+        if ((strcmp(argv[i], "--jobs") == 0 || strcmp(argv[i], "-j") == 0) && i + 1 < argc) {
             i++;
             continue;
         }
-        if (strncmp(argv[i], "--jobs=", 7) == 0)
+        if (strncmp(argv[i], "--jobs=", 7) == 0 || (strncmp(argv[i], "-j", 2) == 0 && argv[i][2]))
             continue;
         append_word(buf, cap, argv[i]);
     }
@@ -177,7 +148,7 @@ int sim_cmd_hunt(int argc, char **argv)
             return SIM_EXIT_USAGE;
         }
     sim_scenario s;
-    if (sim_scenario_load(a.scenario, &a.limits, &s, &err) != 0) {
+    if (sim_opt_load_scenario(a.scenario, &a.limits, &s, &err) != 0) {
         sim_error_print(&err);
         return SIM_EXIT_USAGE;
     }

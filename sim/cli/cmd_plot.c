@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "outfile.h"
 #include "commands.h"
+#include "opts.h"
 #include "plot_data.h"
 #include "sweep.h"
 
@@ -28,9 +29,23 @@ extern char **environ;
 #define PLOT_PATH 4096
 #define PLOT_COLS 256 /* header columns read to find a sweep's knobs */
 
-static const char plot_usage[] =
-    "usage: dsim plot CSV [--out DIR] [--x KNOB] [--plots DIR]\n"
-    "\n"
+enum { O_OUT = 1, O_X, O_PLOTS };
+
+static const sim_opt plot_opts[] = {
+    {O_OUT, "out", 0, SIM_OPT_DIR, "DIR", 0, 0, 0,
+     "where the PNG and SVG files go (default: the CSV's folder)", NULL},
+    {O_X, "x", 0, SIM_OPT_TEXT, "KNOB", 0, 0, 0,
+     "a sweep's knob on the x axis (default: the first)", NULL},
+    {O_PLOTS, "plots", 0, SIM_OPT_DIR, "DIR", 0, 0, 0,
+     "the folder of sweep.gp, tradeoff.gp, latency_cdf.gp (default: plots/\n"
+     "beside the dsim binary's folder, else ./plots)",
+     NULL},
+    {O_PLOTS, "scripts", 0, SIM_OPT_DIR, "DIR", 0, 0, SIM_OPT_ALIAS, NULL, NULL},
+    SIM_OPT_END,
+};
+
+const sim_cmd_spec sim_spec_plot = {
+    "plot", "draw plots from dsim's CSV with gnuplot", "CSV", 1, 1, SIM_OPT_FILE, false, false,
     "Draws dsim's CSV with gnuplot, as PNG and SVG in DIR (default: the CSV's folder);\n"
     "titles name the scenario (from the JSON beside the CSV):\n"
     "  a sweep CSV (dsim sweep): sweep.png (duplicates and lost, mean and ci95,\n"
@@ -47,10 +62,8 @@ static const char plot_usage[] =
     "    CDF of each policy over all utterances (their number from results.json in\n"
     "    the same folder: dsim run --out DIR --latencies DIR/latencies.csv), and its\n"
     "    table latency_cdf.tsv\n"
-    "  --plots DIR     the folder of sweep.gp, tradeoff.gp, latency_cdf.gp (default:\n"
-    "                  plots/ beside the dsim binary's folder, else ./plots);\n"
-    "                  --scripts DIR is the same\n"
-"Needs gnuplot (apt-get install gnuplot-nox).\n";
+    "Needs gnuplot (apt-get install gnuplot-nox).\n",
+    plot_opts, sim_cmd_plot};
 
 /* "DIR/NAME" into buf; false when it does not fit. */
 static bool join(char *buf, size_t size, const char *dir, const char *name)
@@ -480,31 +493,21 @@ int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char
 int sim_cmd_plot(int argc, char **argv)
 {
     const char *csv = NULL, *out = NULL, *x = NULL, *scripts = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(plot_usage, stdout);
-            return SIM_EXIT_OK;
-        }
-        const char **slot = strcmp(a, "--out") == 0       ? &out
-                            : strcmp(a, "--x") == 0       ? &x
-                            : strcmp(a, "--plots") == 0   ? &scripts
-                            : strcmp(a, "--scripts") == 0 ? &scripts
-                                                          : NULL;
-        if (slot) {
-            if (i + 1 >= argc || !argv[i + 1][0])
-                return sim_usage_error("plot: %s needs a value", a);
-            *slot = argv[++i];
-        } else if (a[0] == '-' && a[1]) {
-            return sim_usage_error("plot: unknown option '%s'", a);
-        } else if (csv) {
-            return sim_usage_error("plot: one CSV at a time ('%s' and '%s')", csv, a);
-        } else {
-            csv = a;
-        }
+    sim_optparse p;
+    sim_error perr;
+    sim_opt_init(&p, &sim_spec_plot, argc, argv, NULL, &perr, true);
+    for (int id; (id = sim_opt_next(&p)) != 0;) {
+        if (id == SIM_OPT_OPERAND)
+            csv = p.value;
+        else if (id == O_OUT)
+            out = p.value;
+        else if (id == O_X)
+            x = p.value;
+        else if (id == O_PLOTS)
+            scripts = p.value;
     }
-    if (!csv)
-        return sim_usage_error("plot: missing CSV");
+    if (p.status)
+        return p.status == SIM_OPT_HELPED ? SIM_EXIT_OK : p.status;
     char dir[PLOT_PATH];
     if (!out) {
         const char *slash = strrchr(csv, '/');

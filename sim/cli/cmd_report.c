@@ -16,15 +16,25 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "opts.h"
 #include "outfile.h"
 #include "page.h"
 #include "sweep.h"
 
 #define REPORT_PATH 4096
 
-static const char report_usage[] =
-    "usage: dsim report DIR [--plots DIR]\n"
-    "\n"
+enum { O_PLOTS = 1 };
+
+static const sim_opt report_opts[] = {
+    {O_PLOTS, "plots", 0, SIM_OPT_DIR, "DIR", 0, 0, 0,
+     "the folder of dsim's gnuplot scripts (as dsim plot)", NULL},
+    {O_PLOTS, "scripts", 0, SIM_OPT_DIR, "DIR", 0, 0, SIM_OPT_ALIAS, NULL, NULL},
+    SIM_OPT_END,
+};
+
+const sim_cmd_spec sim_spec_report = {
+    "report", "one HTML page of a run or sweep folder (tables, inline SVG figures)", "DIR", 1, 1,
+    SIM_OPT_DIR, false, false,
     "Writes DIR/report.html from a folder of dsim run --out DIR (results.json,\n"
     "results.csv) or dsim sweep --out DIR (sweep.json, sweep.csv): one page with\n"
     "everything inline (CSS, SVG figures; no script, no network): the scenario\n"
@@ -37,8 +47,8 @@ static const char report_usage[] =
     "    session window of the timeline\n"
     "  a sweep: duplicates and lost against the knob with the paired differences,\n"
     "    the trade-off, and the table of every point\n"
-    "  --plots DIR     the folder of dsim's gnuplot scripts (as dsim plot)\n"
-    "Needs gnuplot (apt-get install gnuplot-nox).\n";
+    "Needs gnuplot (apt-get install gnuplot-nox).\n",
+    report_opts, sim_cmd_report};
 
 static bool exists(const char *dir, const char *name, char *path, size_t size)
 {
@@ -193,26 +203,17 @@ static int write_page(FILE *f, const char *dir, const char *tmp, const json_t *r
 int sim_cmd_report(int argc, char **argv)
 {
     const char *dir = NULL, *scripts = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(report_usage, stdout);
-            return SIM_EXIT_OK;
-        }
-        if (strcmp(a, "--plots") == 0 || strcmp(a, "--scripts") == 0) {
-            if (i + 1 >= argc || !argv[i + 1][0])
-                return sim_usage_error("report: %s needs a folder", a);
-            scripts = argv[++i];
-        } else if (a[0] == '-' && a[1]) {
-            return sim_usage_error("report: unknown option '%s'", a);
-        } else if (dir) {
-            return sim_usage_error("report: one folder at a time ('%s' and '%s')", dir, a);
-        } else {
-            dir = a;
-        }
+    sim_optparse p;
+    sim_error perr;
+    sim_opt_init(&p, &sim_spec_report, argc, argv, NULL, &perr, true);
+    for (int id; (id = sim_opt_next(&p)) != 0;) {
+        if (id == SIM_OPT_OPERAND)
+            dir = p.value;
+        else if (id == O_PLOTS)
+            scripts = p.value;
     }
-    if (!dir)
-        return sim_usage_error("report: missing DIR (a dsim run --out or dsim sweep --out folder)");
+    if (p.status)
+        return p.status == SIM_OPT_HELPED ? SIM_EXIT_OK : p.status;
     if (strlen(dir) > REPORT_PATH - 64) {
         fprintf(stderr, "dsim: report: folder name too long: %.64s...\n", dir);
         return SIM_EXIT_USAGE;

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "opts.h"
 #include "outfile.h"
 #include "page.h"
 #include "report.h"
@@ -22,12 +23,48 @@
 #include "version.h"
 #include "xalloc.h"
 
-static const char run_usage[] =
-    "usage: dsim run SCENARIO [--format table|json|csv] [--replications N] [--seed N]\n"
-    "                [--jobs N] [--baseline POLICY] [--out DIR] [--log FILE] [--trace FILE]\n"
-    "                [--latencies FILE] [--timeline FILE [--timeline-filter FILTER]]\n"
-    "                [--log-format dsim|lingua]\n"
-    "                [--max-events N] [--max-utterances N] [--max-replications N] ...\n";
+enum {
+    O_FORMAT = 1, O_REPS, O_SEED, O_JOBS, O_BASELINE, O_OUT, O_LOG, O_LOG_FORMAT, O_TRACE,
+    O_LATENCIES, O_TIMELINE, O_TIMELINE_FILTER, O_MAX_EVENTS
+};
+
+static const sim_opt run_opts[] = {
+    {O_FORMAT, "format", 0, SIM_OPT_CHOICE, "table|json|csv", 0, 0, 0,
+     "how the report is printed (default: table)", NULL},
+    {O_REPS, "replications", 0, SIM_OPT_UINT, "N", 1, 100000, 0,
+     "replications of every policy (default: the scenario's)", NULL},
+    SIM_OPT_SEED(O_SEED),
+    SIM_OPT_JOBS(O_JOBS),
+    {O_BASELINE, "baseline", 0, SIM_OPT_TEXT, "POLICY", 0, 0, 0,
+     "the policy the paired differences are taken against (default: the first)", NULL},
+    {O_OUT, "out", 0, SIM_OPT_DIR, "DIR", 0, 0, 0,
+     "also write DIR/results.json, results.csv, results-long.csv, table.txt and\n"
+     "summary.txt (dsim report DIR draws them); made if missing",
+     NULL},
+    {O_LOG, "log", 0, SIM_OPT_FILE, "FILE", 0, 0, 0, "every run's scheduler log", NULL},
+    {O_LOG_FORMAT, "log-format", 0, SIM_OPT_CHOICE, "dsim|lingua", 0, 0, 0,
+     "the log's format: dsim's records or the reference's lines (with --log)", NULL},
+    {O_TRACE, "trace", 0, SIM_OPT_FILE, "FILE", 0, 0, 0, "every message of every run", NULL},
+    {O_LATENCIES, "latencies", 0, SIM_OPT_FILE, "FILE", 0, 0, 0,
+     "every delivered utterance's latency (CSV)", NULL},
+    {O_TIMELINE, "timeline", 0, SIM_OPT_FILE, "FILE", 0, 0, 0,
+     "every run as a Chrome trace-event file (open it in Perfetto)", NULL},
+    {O_TIMELINE_FILTER, "timeline-filter", 0, SIM_OPT_TEXT, "FILTER", 0, 0, 0,
+     "policy=NAME,replication=R,session=S,from=SECONDS,to=SECONDS: keep only\n"
+     "those runs, sessions and times in the timeline",
+     NULL},
+    SIM_OPT_MAX_EVENTS(O_MAX_EVENTS),
+    SIM_OPT_END,
+};
+
+const sim_cmd_spec sim_spec_run = {
+    "run", "run every policy of a scenario; report duplicates, losses, latency", "SCENARIO", 1, 1,
+    SIM_OPT_FILE, true, true,
+    "Runs every policy of SCENARIO on the same world (the same utterances and the\n"
+    "same per-attempt latencies: common random numbers) for each replication and\n"
+    "prints their figures side by side: mean and 95% CI over the replications,\n"
+    "and the paired difference against the baseline policy.\n",
+    run_opts, sim_cmd_run};
 
 typedef struct run_args {
     const char *scenario, *format, *out_dir, *log, *trace, *latencies, *baseline, *log_format;
@@ -41,72 +78,43 @@ static int usage_error(const char *fmt, const char *arg)
 {
     fputs("dsim: run: ", stderr);
     fprintf(stderr, fmt, arg);
-    fputs("\ntry 'dsim --help'\n", stderr);
+    fputs("\ntry 'dsim run --help'\n", stderr);
     return SIM_EXIT_USAGE;
 }
 
+/* Returns 0, -1 after --help, or an exit code (the message printed). */
 static int run_parse(int argc, char **argv, run_args *a)
 {
     memset(a, 0, sizeof *a);
     a->format = "table";
     sim_limits_default(&a->limits);
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            fputs(run_usage, stdout);
-            return -1;
-        }
-        if (strncmp(arg, "--", 2) != 0) {
-            if (a->scenario)
-                return usage_error("more than one scenario ('%s'); run takes one", arg);
-            a->scenario = arg;
-            continue;
-        }
-        if (i + 1 >= argc)
-            return usage_error("%s needs a value", arg);
-        const char *val = argv[++i];
-        if (strcmp(arg, "--format") == 0)
-            a->format = val;
-        else if (strcmp(arg, "--out") == 0)
-            a->out_dir = val;
-        else if (strcmp(arg, "--log") == 0)
-            a->log = val;
-        else if (strcmp(arg, "--log-format") == 0)
-            a->log_format = val;
-        else if (strcmp(arg, "--trace") == 0)
-            a->trace = val;
-        else if (strcmp(arg, "--latencies") == 0)
-            a->latencies = val;
-        else if (strcmp(arg, "--timeline") == 0)
-            a->timeline = val;
-        else if (strcmp(arg, "--timeline-filter") == 0)
-            a->timeline_filter = val;
-        else if (strcmp(arg, "--baseline") == 0)
-            a->baseline = val;
-        else if (strcmp(arg, "--replications") == 0) {
-            if (sim_parse_uint(val, 1, 100000, &a->reps))
-                return usage_error("--replications: expected an integer 1..100000, got '%s'", val);
-            a->has_reps = true;
-        } else if (strcmp(arg, "--seed") == 0) {
-            if (sim_parse_uint(val, 0, INT64_MAX, &a->seed))
-                return usage_error("--seed: expected an integer 0..2^63-1, got '%s'", val);
-            a->has_seed = true;
-        } else if (strcmp(arg, "--jobs") == 0) {
-            if (sim_parse_uint(val, 1, 1024, &a->jobs))
-                return usage_error("--jobs: expected an integer 1..1024, got '%s'", val);
-        } else if (strcmp(arg, "--max-events") == 0) {
-            if (sim_parse_uint(val, 1, UINT64_MAX, &a->max_events))
-                return usage_error("--max-events: expected a positive integer, got '%s'", val);
-        } else if (sim_limits_flag(&a->limits, arg, val) != 0) {
-            return usage_error("unknown option '%s'", arg);
+    sim_optparse p;
+    sim_error err;
+    sim_opt_init(&p, &sim_spec_run, argc, argv, &a->limits, &err, true);
+    for (int id; (id = sim_opt_next(&p)) != 0;) {
+        const char *v = p.value;
+        switch (id) {
+        case SIM_OPT_OPERAND: a->scenario = v; break;
+        case O_FORMAT: a->format = v; break;
+        case O_OUT: a->out_dir = v; break;
+        case O_LOG: a->log = v; break;
+        case O_LOG_FORMAT: a->log_format = v; break;
+        case O_TRACE: a->trace = v; break;
+        case O_LATENCIES: a->latencies = v; break;
+        case O_TIMELINE: a->timeline = v; break;
+        case O_TIMELINE_FILTER: a->timeline_filter = v; break;
+        case O_BASELINE: a->baseline = v; break;
+        case O_REPS: a->reps = p.num; a->has_reps = true; break;
+        case O_SEED: a->seed = p.num; a->has_seed = true; break;
+        case O_JOBS: a->jobs = p.num; break;
+        case O_MAX_EVENTS: a->max_events = p.num; break;
+        default: break;
         }
     }
-    if (!a->scenario)
-        return usage_error("%s", "missing SCENARIO");
-    if (a->log_format && strcmp(a->log_format, "dsim") != 0 && strcmp(a->log_format, "lingua") != 0)
-        return usage_error("--log-format: expected dsim or lingua, got '%s'", a->log_format);
+    if (p.status)
+        return p.status;
     if (a->log_format && !a->log)
-        return usage_error("%s", "--log-format needs --log FILE");
+        return sim_opt_fail(&p, "--log-format needs --log FILE");
     return 0;
 }
 
@@ -235,7 +243,7 @@ int sim_cmd_run(int argc, char **argv)
 
     sim_error err = {0};
     sim_scenario s;
-    if (sim_scenario_load(a.scenario, &a.limits, &s, &err) != 0) {
+    if (sim_opt_load_scenario(a.scenario, &a.limits, &s, &err) != 0) {
         sim_error_print(&err);
         return SIM_EXIT_USAGE;
     }

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "opts.h"
 #include "outfile.h"
 #include "page.h"
 #include "report.h"
@@ -18,45 +19,77 @@
 #include "sweep.h"
 #include "xalloc.h"
 
-static const char sweep_usage[] =
-    "usage: dsim sweep SCENARIO [--param KEY=V1,V2,...|KEY=LO:HI:STEP]... [--jobs N]\n"
-    "                  [--out DIR] [--resume] [--shard I/N] [--plot [--x KEY] [--plots DIR]]\n"
-    "                  [--replications N] [--seed N] [--baseline POLICY] [--max-events N]\n"
-    "\n"
+enum {
+    O_PARAM = 1, O_JOBS, O_OUT, O_RESUME, O_SHARD, O_PLOT, O_X, O_PLOTS, O_REPS, O_SEED,
+    O_BASELINE, O_MAX_EVENTS, O_JSON
+};
+
+static const sim_opt sweep_opts[] = {
+    {O_PARAM, "param", 0, SIM_OPT_TEXT, "KEY=V1,V2|KEY=LO:HI:STEP", 0, 0, SIM_OPT_REPEAT,
+     "a knob and its values (replaces the scenario's sweep block's knob of that KEY)", NULL},
+    {O_JOBS, "jobs", 'j', SIM_OPT_UINT, "N", 1, SIM_SWEEP_JOBS_MAX, 0,
+     "points run in parallel (default: all cores); results identical", NULL},
+    {O_OUT, "out", 0, SIM_OPT_DIR, "DIR", 0, 0, 0,
+     "DIR/sweep.csv (a row per point x policy: knobs, then the mean and ci95,\n"
+     "the 95% CI half-width, of every metric) and DIR/sweep.json (default: out)",
+     NULL},
+    {O_RESUME, "resume", 0, SIM_OPT_FLAG, NULL, 0, 0, 0,
+     "reuse the finished points in DIR/points/ of an interrupted sweep (only\n"
+     "those of the same scenario text, samples files, seed, replications and\n"
+     "knobs; others are recomputed)",
+     NULL},
+    {O_SHARD, "shard", 0, SIM_OPT_TEXT, "I/N", 0, 0, 0,
+     "run only points with index % N == I-1, into DIR/sweep-I-of-N.csv; join\n"
+     "the shards with 'dsim merge'. With fewer points than shards, each point\n"
+     "is cut into replication ranges so every shard works",
+     NULL},
+    {O_PLOT, "plot", 0, SIM_OPT_FLAG, NULL, 0, 0, 0,
+     "draw DIR/sweep.png and DIR/tradeoff.png (+ .svg) with gnuplot", NULL},
+    {O_X, "x", 0, SIM_OPT_TEXT, "KEY", 0, 0, 0,
+     "with --plot: the knob on the x axis of sweep.png (default: the first)", NULL},
+    {O_PLOTS, "plots", 0, SIM_OPT_DIR, "DIR", 0, 0, 0,
+     "with --plot: the folder of dsim's gnuplot scripts (default: plots/ beside\n"
+     "the dsim binary's folder, else ./plots)",
+     NULL},
+    {O_REPS, "replications", 0, SIM_OPT_UINT, "N", 1, 100000, 0,
+     "replications at every point (default: the scenario's)", NULL},
+    SIM_OPT_SEED(O_SEED),
+    {O_BASELINE, "baseline", 0, SIM_OPT_TEXT, "POLICY", 0, 0, 0,
+     "the policy the paired differences are taken against (default: the first)", NULL},
+    SIM_OPT_MAX_EVENTS(O_MAX_EVENTS),
+    SIM_OPT_END,
+};
+
+const sim_cmd_spec sim_spec_sweep = {
+    "sweep", "run a scenario over a grid of knob values (CSV, JSON, plots)", "SCENARIO", 1, 1,
+    SIM_OPT_FILE, true, true,
     "Runs every policy x replication of SCENARIO at every point of the cross product\n"
     "of the knob values: the scenario's \"sweep\" block, then each --param (a --param\n"
     "replaces the block's knob of the same KEY). KEY is a path such as\n"
     "policies.fenced.dispatch_timeout_s or nodes[0].count; values are numbers or enum\n"
-    "names; LO:HI:STEP is a range. Every point uses the scenario's seed.\n"
-    "\n"
-    "  --jobs N        points run in parallel (default: all cores); results identical\n"
-    "  --out DIR       DIR/sweep.csv (a row per point x policy: knobs, then the mean and\n"
-    "                  ci95, the 95% CI half-width, of every metric) and DIR/sweep.json\n"
-    "                  (default: out)\n"
-    "  --resume        reuse the finished points in DIR/points/ of an interrupted sweep\n"
-    "                  (only those of the same scenario text, samples files, seed,\n"
-    "                  replications and knobs; others are recomputed)\n"
-    "  --shard I/N     run only points with index % N == I-1, into DIR/sweep-I-of-N.csv;\n"
-    "                  join the shards with 'dsim merge'. With fewer points than shards,\n"
-    "                  each point is cut into replication ranges so every shard works\n"
-    "  --plot          draw DIR/sweep.png and DIR/tradeoff.png (+ .svg) with gnuplot\n"
-    "  --x KEY         the knob on the x axis of sweep.png (default: the first)\n"
-    "  --plots DIR     the folder of dsim's gnuplot scripts (default: plots/ beside the\n"
-    "                  dsim binary's folder, else ./plots)\n"
-    "--plot's needs (the scripts, gnuplot, --x naming a knob) are checked before the\n"
-    "first point runs.\n";
+    "names; LO:HI:STEP is a range. Every point uses the scenario's seed. --plot's\n"
+    "needs (the scripts, gnuplot, --x naming a knob) are checked before the first\n"
+    "point runs.\n",
+    sweep_opts, sim_cmd_sweep};
 
-static const char merge_usage[] =
-    "usage: dsim merge CSV... -o FILE [--json FILE]\n"
-    "\n"
-    "Joins the CSVs of the shards of one sweep (dsim sweep --shard I/N) into FILE,\n"
-    "byte for byte the CSV the unsharded sweep writes. Each shard's CSV ends with a\n"
-    "'# dsim sweep shard I/N ... fingerprint=...' line; merge refuses (exit 2) a file\n"
-    "without one, a shard of another sweep (another scenario, samples file, knobs,\n"
-    "seed, replications or dsim version), a shard given twice, and a missing shard.\n"
-    "\n"
-    "  --json FILE     also join the shards' JSONs (each CSV's name with .json) into\n"
-    "                  FILE, byte for byte the unsharded sweep.json\n";
+static const sim_opt merge_opts[] = {
+    {O_OUT, "out", 'o', SIM_OPT_FILE, "FILE", 0, 0, SIM_OPT_REQUIRED,
+     "the joined CSV, byte for byte the CSV the unsharded sweep writes", NULL},
+    {O_JSON, "json", 0, SIM_OPT_FILE, "FILE", 0, 0, 0,
+     "also join the shards' JSONs (each CSV's name with .json) into FILE, byte\n"
+     "for byte the unsharded sweep.json",
+     NULL},
+    SIM_OPT_END,
+};
+
+const sim_cmd_spec sim_spec_merge = {
+    "merge", "join the CSV files of a sharded sweep", "CSV...", 1, -1, SIM_OPT_FILE, false, false,
+    "Joins the CSVs of the shards of one sweep (dsim sweep --shard I/N) into FILE.\n"
+    "Each shard's CSV ends with a '# dsim sweep shard I/N ... fingerprint=...' line;\n"
+    "merge refuses (exit 2) a file without one, a shard of another sweep (another\n"
+    "scenario, samples file, knobs, seed, replications or dsim version), a shard\n"
+    "given twice, and a missing shard.\n",
+    merge_opts, sim_cmd_merge};
 
 typedef struct sweep_args {
     const char *scenario, *out_dir, *baseline, *x, *plots;
@@ -75,113 +108,80 @@ static void args_free(sweep_args *a)
     a->n_params = 0;
 }
 
+/* --param KEY=...: parsed, refused when its KEY was given already. */
+static void add_param(sim_optparse *p, sweep_args *a, const char *val)
+{
+    if (a->n_params >= SIM_SWEEP_PARAMS_MAX) {
+        sim_opt_fail(p, "more than %d --param", SIM_SWEEP_PARAMS_MAX);
+        return;
+    }
+    sim_error err = {0};
+    if (sim_sweep_param_parse(val, &a->params[a->n_params], &err) != 0) {
+        sim_opt_fail(p, "%s", err.msg[0]);
+        return;
+    }
+    for (size_t k = 0; k < a->n_params; k++)
+        if (strcmp(a->params[k].key, a->params[a->n_params].key) == 0) {
+            sim_sweep_param_free(&a->params[a->n_params]);
+            sim_opt_fail(p, "--param %s given twice", a->params[k].key);
+            return;
+        }
+    a->n_params++;
+}
+
+/* --shard I/N with 1 <= I <= N. */
+static void set_shard(sim_optparse *p, sweep_args *a, const char *val)
+{
+    unsigned long long si, sn;
+    const char *slash = strchr(val, '/');
+    char first[32], safe[80];
+    sim_safe_text(val, safe, sizeof safe);
+    if (!slash || (size_t)(slash - val) >= sizeof first) {
+        sim_opt_fail(p, "--shard: expected I/N, got '%s'", safe);
+        return;
+    }
+    snprintf(first, sizeof first, "%.*s", (int)(slash - val), val);
+    if (sim_parse_uint(first, 1, 1000000, &si) != 0 ||
+        sim_parse_uint(slash + 1, 1, 1000000, &sn) != 0 || si > sn) {
+        sim_opt_fail(p, "--shard: expected I/N with 1 <= I <= N, got '%s'", safe);
+        return;
+    }
+    a->shard = (long)si;
+    a->n_shards = (long)sn;
+}
+
 /* Returns 0, -1 after --help (exit 0), or an exit code (usage error printed). */
 static int sweep_parse(int argc, char **argv, sweep_args *a)
 {
     memset(a, 0, sizeof *a);
     a->out_dir = "out";
     sim_limits_default(&a->limits);
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            fputs(sweep_usage, stdout);
-            return -1;
-        }
-        if (strcmp(arg, "--resume") == 0) {
-            a->resume = true;
-            continue;
-        }
-        if (strcmp(arg, "--plot") == 0) {
-            a->plot = true;
-            continue;
-        }
-        if (arg[0] != '-' || !arg[1]) {
-            if (a->scenario)
-                return sim_usage_error("sweep: more than one scenario ('%s')", arg);
-            a->scenario = arg;
-            continue;
-        }
-        char name[64];
-        const char *val = strchr(arg, '=');
-        if (val && strncmp(arg, "--", 2) == 0 && (size_t)(val - arg) < sizeof name) {
-            snprintf(name, sizeof name, "%.*s", (int)(val - arg), arg);
-            val++;
-        } else {
-            snprintf(name, sizeof name, "%.63s", arg);
-            if (i + 1 >= argc)
-                return sim_usage_error("sweep: %s needs a value", arg);
-            val = argv[++i];
-        }
-        unsigned long long v;
-        if (strcmp(name, "--param") == 0) {
-            if (a->n_params >= SIM_SWEEP_PARAMS_MAX)
-                return sim_usage_error("sweep: more than %d --param", SIM_SWEEP_PARAMS_MAX);
-            sim_error err = {0};
-            if (sim_sweep_param_parse(val, &a->params[a->n_params], &err) != 0)
-                return sim_usage_error("sweep: %s", err.msg[0]);
-            for (size_t k = 0; k < a->n_params; k++)
-                if (strcmp(a->params[k].key, a->params[a->n_params].key) == 0) {
-                    sim_sweep_param_free(&a->params[a->n_params]);
-                    return sim_usage_error("sweep: --param %s given twice", a->params[k].key);
-                }
-            a->n_params++;
-        } else if (strcmp(name, "--out") == 0) {
-            if (!*val)
-                return sim_usage_error("sweep: --out needs a folder name");
-            a->out_dir = val;
-        } else if (strcmp(name, "--baseline") == 0) {
-            a->baseline = val;
-        } else if (strcmp(name, "--x") == 0) {
-            a->x = val;
-        } else if (strcmp(name, "--plots") == 0) {
-            if (!*val)
-                return sim_usage_error("sweep: --plots needs a folder name");
-            a->plots = val;
-        } else if (strcmp(name, "--jobs") == 0) {
-            if (sim_parse_uint(val, 1, SIM_SWEEP_JOBS_MAX, &v) != 0)
-                return sim_usage_error("sweep: --jobs: expected an integer 1..%d, got '%.64s'",
-                                       SIM_SWEEP_JOBS_MAX, val);
-            a->jobs = (long)v;
-        } else if (strcmp(name, "--replications") == 0) {
-            if (sim_parse_uint(val, 1, 100000, &v) != 0)
-                return sim_usage_error(
-                    "sweep: --replications: expected an integer 1..100000, got '%.64s'", val);
-            a->reps = (long)v;
-            a->has_reps = true;
-        } else if (strcmp(name, "--seed") == 0) {
-            if (sim_parse_uint(val, 0, INT64_MAX, &a->seed) != 0)
-                return sim_usage_error("sweep: --seed: expected an integer 0..2^63-1, got '%.64s'",
-                                       val);
-            a->has_seed = true;
-        } else if (strcmp(name, "--max-events") == 0) {
-            if (sim_parse_uint(val, 1, UINT64_MAX, &a->max_events) != 0)
-                return sim_usage_error("sweep: --max-events: expected a positive integer, got '%.64s'",
-                                       val);
-        } else if (strcmp(name, "--shard") == 0) {
-            unsigned long long si, sn;
-            const char *slash = strchr(val, '/');
-            char first[32];
-            if (!slash || (size_t)(slash - val) >= sizeof first)
-                return sim_usage_error("sweep: --shard: expected I/N, got '%.64s'", val);
-            snprintf(first, sizeof first, "%.*s", (int)(slash - val), val);
-            if (sim_parse_uint(first, 1, 1000000, &si) != 0 || sim_parse_uint(slash + 1, 1, 1000000, &sn) != 0 ||
-                si > sn)
-                return sim_usage_error("sweep: --shard: expected I/N with 1 <= I <= N, got '%.64s'",
-                                       val);
-            a->shard = (long)si;
-            a->n_shards = (long)sn;
-        } else {
-            int rc = sim_limits_flag(&a->limits, name, val);
-            if (rc > 0)
-                return sim_usage_error("sweep: unknown option '%s'", name);
-            if (rc < 0)
-                return SIM_EXIT_USAGE;
+    sim_optparse p;
+    sim_error err;
+    sim_opt_init(&p, &sim_spec_sweep, argc, argv, &a->limits, &err, true);
+    for (int id; (id = sim_opt_next(&p)) != 0;) {
+        const char *v = p.value;
+        switch (id) {
+        case SIM_OPT_OPERAND: a->scenario = v; break;
+        case O_PARAM: add_param(&p, a, v); break;
+        case O_OUT: a->out_dir = v; break;
+        case O_BASELINE: a->baseline = v; break;
+        case O_X: a->x = v; break;
+        case O_PLOTS: a->plots = v; break;
+        case O_RESUME: a->resume = true; break;
+        case O_PLOT: a->plot = true; break;
+        case O_JOBS: a->jobs = (long)p.num; break;
+        case O_REPS: a->reps = (long)p.num; a->has_reps = true; break;
+        case O_SEED: a->seed = p.num; a->has_seed = true; break;
+        case O_MAX_EVENTS: a->max_events = p.num; break;
+        case O_SHARD: set_shard(&p, a, v); break;
+        default: break;
         }
     }
-    if (!a->scenario)
-        return sim_usage_error("sweep: missing SCENARIO");
+    if (p.status)
+        return p.status;
     if ((a->x || a->plots) && !a->plot)
-        return sim_usage_error("sweep: %s goes with --plot", a->x ? "--x" : "--plots");
+        return sim_opt_fail(&p, "%s goes with --plot", a->x ? "--x" : "--plots");
     return 0;
 }
 
@@ -229,7 +229,7 @@ int sim_cmd_sweep(int argc, char **argv)
     }
     sim_error err = {0};
     sim_scenario s;
-    if (sim_scenario_load(a.scenario, &a.limits, &s, &err) != 0) {
+    if (sim_opt_load_scenario(a.scenario, &a.limits, &s, &err) != 0) {
         sim_error_print(&err);
         args_free(&a);
         return SIM_EXIT_USAGE;
@@ -381,44 +381,25 @@ int sim_cmd_merge(int argc, char **argv)
     const char *out = NULL, *json_out = NULL;
     const char **inputs = sim_xcalloc((size_t)(argc > 0 ? argc : 1), sizeof *inputs);
     size_t n = 0;
-    int rc = SIM_EXIT_USAGE;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(merge_usage, stdout);
+    sim_optparse p;
+    sim_error err;
+    sim_opt_init(&p, &sim_spec_merge, argc, argv, NULL, &err, true);
+    for (int id; (id = sim_opt_next(&p)) != 0;) {
+        if (id == SIM_OPT_OPERAND)
+            inputs[n++] = p.value;
+        else if (id == O_OUT)
+            out = p.value;
+        else if (id == O_JSON)
+            json_out = p.value;
+    }
+    int rc = p.status == SIM_OPT_HELPED ? SIM_EXIT_OK : p.status;
+    if (p.status == 0) {
+        rc = SIM_EXIT_USAGE;
+        if (sim_sweep_merge_json(inputs, n, out, json_out, &err) != 0)
+            sim_error_print(&err);
+        else
             rc = SIM_EXIT_OK;
-            goto done;
-        }
-        if (strcmp(a, "-o") == 0 || strcmp(a, "--out") == 0) {
-            if (i + 1 >= argc || !argv[i + 1][0]) {
-                rc = sim_usage_error("merge: %s needs a file name", a);
-                goto done;
-            }
-            out = argv[++i];
-        } else if (strcmp(a, "--json") == 0) {
-            if (i + 1 >= argc || !argv[i + 1][0]) {
-                rc = sim_usage_error("merge: %s needs a file name", a);
-                goto done;
-            }
-            json_out = argv[++i];
-        } else if (a[0] == '-' && a[1]) {
-            rc = sim_usage_error("merge: unknown option '%s'", a);
-            goto done;
-        } else {
-            inputs[n++] = a;
-        }
     }
-    if (!out || n == 0) {
-        rc = sim_usage_error("merge: expected CSV... -o FILE");
-        goto done;
-    }
-    sim_error err = {0};
-    if (sim_sweep_merge_json(inputs, n, out, json_out, &err) != 0) {
-        sim_error_print(&err);
-        goto done;
-    }
-    rc = SIM_EXIT_OK;
-done:
     free(inputs);
     return rc;
 }

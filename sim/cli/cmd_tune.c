@@ -11,18 +11,49 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "opts.h"
 #include "report.h"
 #include "run.h"
 #include "stats.h"
 #include "tune.h"
 #include "xalloc.h"
 
-static const char tune_usage[] =
-    "usage: dsim tune SCENARIO --knob KEY=LO:HI|KEY=V1,V2,... ... --minimize EXPR\n"
-    "                 [--subject-to 'EXPR <= N']... [--budget RUNS] [--policy NAME]\n"
-    "                 [--tie-break EXPR] [--strict] [--replications N] [--seed N]\n"
-    "                 [--jobs N] [--format table|json]\n"
-    "\n"
+enum {
+    O_KNOB = 1, O_MINIMIZE, O_SUBJECT_TO, O_BUDGET, O_POLICY, O_TIE_BREAK, O_STRICT, O_REPS,
+    O_SEED, O_JOBS, O_FORMAT, O_MAX_EVENTS
+};
+
+static const sim_opt tune_opts[] = {
+    {O_KNOB, "knob", 0, SIM_OPT_TEXT, "KEY=LO:HI|KEY=V1,V2", 0, 0,
+     SIM_OPT_REQUIRED | SIM_OPT_REPEAT, "a knob and its box (a range or a list), each KEY once",
+     "give at least one --knob KEY=LO:HI"},
+    {O_MINIMIZE, "minimize", 0, SIM_OPT_TEXT, "EXPR", 0, 0, SIM_OPT_REQUIRED,
+     "the objective, a sum of metrics with optional coefficients\n"
+     "('lost_rate + 2*duplicate_rate'), on the mean over the replications",
+     NULL},
+    {O_SUBJECT_TO, "subject-to", 0, SIM_OPT_TEXT, "'EXPR <= N'", 0, 0, SIM_OPT_REPEAT,
+     "a constraint ('EXPR <= N' or 'EXPR >= N') on the mean", NULL},
+    {O_BUDGET, "budget", 0, SIM_OPT_UINT, "RUNS", 1, 100000000, 0,
+     "settings x replications at most (default: 50 settings' worth)", "a number of runs 1..1e8"},
+    {O_POLICY, "policy", 0, SIM_OPT_TEXT, "NAME", 0, 0, 0,
+     "the policy tuned (default: the one the first knob names)", NULL},
+    {O_TIE_BREAK, "tie-break", 0, SIM_OPT_TEXT, "EXPR", 0, 0, 0,
+     "ranks settings whose objective ties, lower first (default: dispatches)", NULL},
+    {O_STRICT, "strict", 0, SIM_OPT_FLAG, NULL, 0, 0, 0,
+     "exit 1 also when the best setting breaks a constraint on fresh seeds", NULL},
+    {O_REPS, "replications", 0, SIM_OPT_UINT, "N", 1, 100000, 0,
+     "replications of every setting (default: the scenario's)", NULL},
+    SIM_OPT_SEED(O_SEED),
+    SIM_OPT_JOBS(O_JOBS),
+    {O_FORMAT, "format", 0, SIM_OPT_CHOICE, "table|json", 0, 0, 0,
+     "how the result is printed (default: table)", NULL},
+    SIM_OPT_MAX_EVENTS(O_MAX_EVENTS),
+    SIM_OPT_END,
+};
+
+const sim_cmd_spec sim_spec_tune = {
+    "tune", "search knob values that minimize an objective under a bound", "SCENARIO", 1, 1,
+    SIM_OPT_FILE, true, true,
     "Searches the box of knob values for the setting of one policy (--policy, default\n"
     "the one the first knob names) that minimizes EXPR, a sum of metrics with optional\n"
     "coefficients ('lost_rate + 2*duplicate_rate'), under each constraint ('EXPR <= N'\n"
@@ -37,7 +68,8 @@ static const char tune_usage[] =
     "setting and the runner-up are run again on fresh seeds; a 'confirmation:' line\n"
     "says whether the best still meets every constraint there.\n"
     "Exit 1 when no setting meets the constraints, and with --strict also when the\n"
-    "best breaks one on the fresh seeds.\n";
+    "best breaks one on the fresh seeds.\n",
+    tune_opts, sim_cmd_tune};
 
 typedef struct tune_args {
     const char *scenario, *minimize, *policy, *format, *tie_break;
@@ -56,91 +88,39 @@ static int tune_parse(int argc, char **argv, tune_args *a)
     a->format = "table";
     a->tie_break = "dispatches";
     sim_limits_default(&a->limits);
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            fputs(tune_usage, stdout);
-            return -1;
-        }
-        if (strcmp(arg, "--strict") == 0) {
-            a->strict = true;
-            continue;
-        }
-        if (arg[0] != '-' || !arg[1]) {
-            if (a->scenario)
-                return sim_usage_error("tune: more than one scenario ('%s')", arg);
-            a->scenario = arg;
-            continue;
-        }
-        char name[64];
-        const char *val = strchr(arg, '=');
-        if (val && strncmp(arg, "--", 2) == 0 && (size_t)(val - arg) < sizeof name &&
-            strncmp(arg, "--knob=", 7) != 0) {
-            snprintf(name, sizeof name, "%.*s", (int)(val - arg), arg);
-            val++;
-        } else if (strncmp(arg, "--knob=", 7) == 0) {
-            snprintf(name, sizeof name, "--knob");
-            val = arg + 7;
-        } else {
-            snprintf(name, sizeof name, "%.63s", arg);
-            if (i + 1 >= argc)
-                return sim_usage_error("tune: %s needs a value", arg);
-            val = argv[++i];
-        }
-        if (strcmp(name, "--knob") == 0) {
+    sim_optparse p;
+    sim_error err;
+    sim_opt_init(&p, &sim_spec_tune, argc, argv, &a->limits, &err, true);
+    for (int id; (id = sim_opt_next(&p)) != 0;) {
+        const char *v = p.value;
+        switch (id) {
+        case SIM_OPT_OPERAND: a->scenario = v; break;
+        case O_KNOB:
             if (a->n_knobs >= SIM_TUNE_KNOBS_MAX)
-                return sim_usage_error("tune: more than %d --knob", SIM_TUNE_KNOBS_MAX);
-            a->knobs[a->n_knobs++] = val;
-        } else if (strcmp(name, "--subject-to") == 0) {
+                sim_opt_fail(&p, "more than %d --knob", SIM_TUNE_KNOBS_MAX);
+            else
+                a->knobs[a->n_knobs++] = v;
+            break;
+        case O_SUBJECT_TO:
             if (a->n_constraints >= SIM_TUNE_CONSTRAINTS_MAX)
-                return sim_usage_error("tune: more than %d --subject-to",
-                                       SIM_TUNE_CONSTRAINTS_MAX);
-            a->constraints[a->n_constraints++] = val;
-        } else if (strcmp(name, "--minimize") == 0) {
-            a->minimize = val;
-        } else if (strcmp(name, "--policy") == 0) {
-            a->policy = val;
-        } else if (strcmp(name, "--tie-break") == 0) {
-            a->tie_break = val;
-        } else if (strcmp(name, "--format") == 0) {
-            if (strcmp(val, "table") != 0 && strcmp(val, "json") != 0)
-                return sim_usage_error("tune: --format: expected table or json, got '%.64s'", val);
-            a->format = val;
-        } else if (strcmp(name, "--budget") == 0) {
-            if (sim_parse_uint(val, 1, 100000000, &a->budget) != 0)
-                return sim_usage_error("tune: --budget: expected a number of runs 1..1e8, got '%.64s'",
-                                       val);
-        } else if (strcmp(name, "--jobs") == 0) {
-            if (sim_parse_uint(val, 1, 1024, &a->jobs) != 0)
-                return sim_usage_error("tune: --jobs: expected an integer 1..1024, got '%.64s'", val);
-        } else if (strcmp(name, "--replications") == 0) {
-            if (sim_parse_uint(val, 1, 100000, &a->reps) != 0)
-                return sim_usage_error(
-                    "tune: --replications: expected an integer 1..100000, got '%.64s'", val);
-        } else if (strcmp(name, "--seed") == 0) {
-            if (sim_parse_uint(val, 0, INT64_MAX, &a->seed) != 0)
-                return sim_usage_error("tune: --seed: expected an integer 0..2^63-1, got '%.64s'",
-                                       val);
-            a->has_seed = true;
-        } else if (strcmp(name, "--max-events") == 0) {
-            if (sim_parse_uint(val, 1, UINT64_MAX, &a->max_events) != 0)
-                return sim_usage_error("tune: --max-events: expected a positive integer, got '%.64s'",
-                                       val);
-        } else {
-            int rc = sim_limits_flag(&a->limits, name, val);
-            if (rc > 0)
-                return sim_usage_error("tune: unknown option '%s'", name);
-            if (rc < 0)
-                return SIM_EXIT_USAGE;
+                sim_opt_fail(&p, "more than %d --subject-to", SIM_TUNE_CONSTRAINTS_MAX);
+            else
+                a->constraints[a->n_constraints++] = v;
+            break;
+        case O_MINIMIZE: a->minimize = v; break;
+        case O_POLICY: a->policy = v; break;
+        case O_TIE_BREAK: a->tie_break = v; break;
+        case O_FORMAT: a->format = v; break;
+        case O_STRICT: a->strict = true; break;
+        case O_BUDGET: a->budget = p.num; break;
+        case O_JOBS: a->jobs = p.num; break;
+        case O_REPS: a->reps = p.num; break;
+        case O_SEED: a->seed = p.num; a->has_seed = true; break;
+        case O_MAX_EVENTS: a->max_events = p.num; break;
+        default: break;
         }
     }
-    if (!a->scenario)
-        return sim_usage_error("tune: missing SCENARIO");
-    if (a->n_knobs == 0)
-        return sim_usage_error("tune: give at least one --knob KEY=LO:HI");
-    if (!a->minimize)
-        return sim_usage_error("tune: missing --minimize EXPR");
-    return 0;
+    return p.status;
 }
 
 /* The policy a key names ("policies.NAME.field"; the longest name wins), or -1. */
@@ -401,7 +381,7 @@ int sim_cmd_tune(int argc, char **argv)
         return prc < 0 ? SIM_EXIT_OK : prc;
     sim_error err = {0};
     sim_scenario s;
-    if (sim_scenario_load(a.scenario, &a.limits, &s, &err) != 0) {
+    if (sim_opt_load_scenario(a.scenario, &a.limits, &s, &err) != 0) {
         sim_error_print(&err);
         return SIM_EXIT_USAGE;
     }

@@ -11,27 +11,32 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "opts.h"
 #include "scenario.h"
 #include "xalloc.h"
 
 #define DIR_FILES_MAX 10000
 
-static void usage(FILE *f)
-{
-    fputs("usage: dsim validate [--quiet] [LIMIT FLAGS] SCENARIO...\n"
-          "Checks each scenario file (or every *.json in a folder) and prints a summary\n"
-          "of the world it describes; with --quiet, only errors. Exit 0 when every file\n"
-          "is valid, 2 otherwise.\n",
-          f);
-    for (size_t i = 0; sim_limits_flags_help[i]; i += 2)
-        fprintf(f, "  %-22s %s\n", sim_limits_flags_help[i], sim_limits_flags_help[i + 1]);
-}
+enum { O_QUIET = 1 };
+
+static const sim_opt validate_opts[] = {
+    {O_QUIET, "quiet", 'q', SIM_OPT_FLAG, NULL, 0, 0, 0, "print only errors", NULL},
+    SIM_OPT_END,
+};
+
+const sim_cmd_spec sim_spec_validate = {
+    "validate", "check scenario files and summarize the world of each", "SCENARIO...", 1, -1,
+    SIM_OPT_FILE, true, true,
+    "Checks each scenario file (or every *.json in a folder) and prints a summary\n"
+    "of the world it describes; with --quiet, only errors. Exit 0 when every file\n"
+    "is valid, 2 otherwise.\n",
+    validate_opts, sim_cmd_validate};
 
 static int validate_file(const char *path, const sim_limits *lim, bool quiet, bool *first)
 {
     sim_scenario s;
     sim_error err;
-    if (sim_scenario_load(path, lim, &s, &err) != 0) {
+    if (sim_opt_load_scenario(path, lim, &s, &err) != 0) {
         sim_error_print(&err);
         return SIM_EXIT_USAGE;
     }
@@ -91,71 +96,36 @@ int sim_cmd_validate(int argc, char **argv)
 {
     sim_limits lim;
     sim_limits_default(&lim);
-    bool quiet = false, opts = true;
-    int nfiles = 0;
-    /* First pass: options (they apply to every file, wherever they stand). */
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!opts || a[0] != '-' || a[1] == '\0') {
-            nfiles++;
-            continue;
-        }
-        if (strcmp(a, "--") == 0) {
-            opts = false;
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            return SIM_EXIT_OK;
-        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+    bool quiet = false, stdin_used = false;
+    const char **files = sim_xcalloc((size_t)(argc > 0 ? argc : 1), sizeof *files);
+    size_t n = 0;
+    /* Options apply to every file, wherever they stand: all are read first. */
+    sim_optparse p;
+    sim_error err;
+    sim_opt_init(&p, &sim_spec_validate, argc, argv, &lim, &err, true);
+    for (int id; (id = sim_opt_next(&p)) != 0;) {
+        if (id == O_QUIET)
             quiet = true;
-        } else {
-            char name[64];
-            const char *eq = strchr(a, '=');
-            const char *value;
-            size_t nl = eq ? (size_t)(eq - a) : strlen(a);
-            snprintf(name, sizeof name, "%.*s", (int)(nl < 63 ? nl : 63), a);
-            if (eq)
-                value = eq + 1;
-            else if (i + 1 < argc)
-                value = argv[i + 1];
-            else
-                value = NULL;
-            int rc = sim_limits_flag(&lim, name, value);
-            if (rc == 1) {
-                char safe[64];
-                sim_safe_text(a, safe, sizeof safe);
-                return sim_usage_error("validate: unknown option '%s'", safe);
-            }
-            if (rc < 0) { /* sim_limits_flag said what is wrong */
-                fputs("try 'dsim --help'\n", stderr);
-                return SIM_EXIT_USAGE;
-            }
-            if (!eq)
-                i++;
+        else if (id == SIM_OPT_OPERAND && strcmp(p.value, "-") == 0 && stdin_used)
+            sim_opt_fail(&p, "'-' (the standard input) given twice");
+        else if (id == SIM_OPT_OPERAND) {
+            stdin_used = stdin_used || strcmp(p.value, "-") == 0;
+            files[n++] = p.value;
         }
     }
-    if (nfiles == 0)
-        return sim_usage_error("validate: missing scenario file");
-    int rc = SIM_EXIT_OK;
+    int rc = p.status == SIM_OPT_HELPED ? SIM_EXIT_OK : p.status;
     bool first = true;
-    opts = true;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (opts && a[0] == '-' && a[1] != '\0') {
-            if (strcmp(a, "--") == 0)
-                opts = false;
-            else if (strncmp(a, "--max-", 6) == 0 && !strchr(a, '='))
-                i++;
-            continue;
-        }
+    for (size_t i = 0; i < n && p.status == 0; i++) {
         struct stat st;
         int one;
-        if (stat(a, &st) == 0 && S_ISDIR(st.st_mode))
-            one = validate_dir(a, &lim, quiet, &first);
+        if (strcmp(files[i], "-") != 0 && stat(files[i], &st) == 0 && S_ISDIR(st.st_mode))
+            one = validate_dir(files[i], &lim, quiet, &first);
         else
-            one = validate_file(a, &lim, quiet, &first);
+            one = validate_file(files[i], &lim, quiet, &first);
         if (one != SIM_EXIT_OK)
             rc = one;
     }
+    free(files);
     fflush(stdout);
     return rc;
 }

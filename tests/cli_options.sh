@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# One option grammar for every command (sim/cli/opts.c): --opt=V and --opt V give
+# the same bytes; -j N is --jobs N and never a scenario; '--' ends the options;
+# '-' is the standard input; an unknown option, a missing value, a flag given a
+# value and a bad number exit 2 with "dsim: CMD: ..." and "try 'dsim CMD --help'";
+# --help exits 0 with the command's usage; the top-level synopsis lists every
+# command's options as its --help does.
+set -uo pipefail
+DSIM=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+SRC=$2
+. "$SRC/tests/cli_lib.sh" cli-options
+cd "$SRC" || exit 1
+TINY=tests/data/tiny.json
+KNOB=policies.fenced.ack_timeout_s
+
+# same A B WHAT: the two files hold the same bytes
+same() {
+    cmp -s "$1" "$2" || fail "$3: outputs differ: $(diff "$1" "$2" | head -5)"
+}
+# ok NAME ARGS...: dsim ARGS exits 0; stdout in $TMP/NAME.out
+ok() {
+    local name=$1
+    shift
+    "$DSIM" "$@" > "$TMP/$name.out" 2> "$TMP/$name.err" ||
+        fail "dsim $* exits $?: $(head -c 300 "$TMP/$name.err")"
+}
+# bad CMD WORDS ARGS...: dsim ARGS exits 2 naming CMD, saying WORDS, pointing at CMD's help
+bad() {
+    local cmd=$1 words=$2
+    shift 2
+    "$DSIM" "$@" > "$TMP/bad.out" 2> "$TMP/bad.err"
+    local rc=$?
+    [ "$rc" -eq 2 ] || fail "dsim $* exits $rc, expected 2"
+    grep -F -- "dsim: $cmd: $words" "$TMP/bad.err" > /dev/null ||
+        fail "dsim $*: '$(head -c 300 "$TMP/bad.err")' lacks 'dsim: $cmd: $words'"
+    grep -Fx -- "try 'dsim $cmd --help'" "$TMP/bad.err" > /dev/null ||
+        fail "dsim $*: no \"try 'dsim $cmd --help'\" line"
+    [ ! -s "$TMP/bad.out" ] || fail "dsim $*: printed on stdout: $(head -c 200 "$TMP/bad.out")"
+}
+
+# --- run: every form of a value gives the same report; -j 2 is not a scenario
+ok r1 run "$TINY" --format csv --replications 3 --seed 11 --jobs 1
+ok r2 run --format=csv "$TINY" --replications=3 --seed=11 -j 2
+ok r3 run -j2 --seed 11 --format=csv --replications 3 -- "$TINY"
+ok r4 run - --format csv --replications 3 --seed 11 < "$TINY"
+same "$TMP/r1.out" "$TMP/r2.out" "run --opt V / --opt=V / -j 2"
+same "$TMP/r1.out" "$TMP/r3.out" "run -jN and --"
+same "$TMP/r1.out" "$TMP/r4.out" "run - (the standard input)"
+grep '^fenced,3,' "$TMP/r1.out" > /dev/null || fail "run: --replications 3 not applied: $(head -2 "$TMP/r1.out")"
+ok r5 run "$TINY" --format csv --replications 4 --seed 11
+cmp -s "$TMP/r1.out" "$TMP/r5.out" && fail "run: --replications changes nothing (the test compares nothing)"
+# a file whose name starts with '-' is a scenario after '--'
+cp "$TINY" "$TMP/--odd.json"
+(cd "$TMP" && "$DSIM" run --format csv --replications 3 --seed 11 -- --odd.json) > "$TMP/r6.out" 2>&1 ||
+    fail "run -- --odd.json: $(head -3 "$TMP/r6.out")"
+same "$TMP/r1.out" "$TMP/r6.out" "run -- --odd.json"
+bad run "unknown option '--frmat'; did you mean '--format'?" run "$TINY" --frmat csv
+bad run "unknown option '-x'" run "$TINY" -x
+bad run "--format needs a value" run "$TINY" --format
+bad run "--format: expected table, json or csv, got 'xml'" run "$TINY" --format=xml
+bad run "--jobs: expected an integer 1..1024, got '0'" run "$TINY" -j 0
+bad run "--replications: expected an integer 1..100000, got '-3'" run "$TINY" --replications -3
+bad run "--out: expected a folder name, got ''" run "$TINY" --out=
+bad run "one SCENARIO only, got another: '2'" run "$TINY" -j1 2
+bad run "missing SCENARIO" run -j 2
+bad run "--max-nodes: expected a positive integer, got 'x'" run "$TINY" --max-nodes=x
+
+# --- check
+ok c1 check "$TINY" --replications 3 --jobs 1 --tap
+ok c2 check --replications=3 -j 2 --tap -- "$TINY"
+same "$TMP/c1.out" "$TMP/c2.out" "check --opt V / --opt=V / -j 2 / --"
+bad check "--tap takes no value" check "$TINY" --tap=yes
+bad check "--junit needs a value" check "$TINY" --junit
+bad check "unknown option '--jnit'; did you mean '--junit'?" check --jnit r.xml "$TINY"
+bad check "missing FILE|DIR" check -j 2
+
+# --- validate
+ok v1 validate "$TINY" --max-nodes 7
+ok v2 validate --max-nodes=7 -- "$TINY"
+same "$TMP/v1.out" "$TMP/v2.out" "validate --max-nodes V / =V"
+ok v3 validate -q "$TINY"
+ok v4 validate --quiet "$TINY"
+[ ! -s "$TMP/v3.out" ] && [ ! -s "$TMP/v4.out" ] || fail "validate -q / --quiet print a summary"
+bad validate "--max-nodes needs a value" validate "$TINY" --max-nodes
+bad validate "unknown option '--quite'; did you mean '--quiet'?" validate --quite "$TINY"
+bad validate "'-' (the standard input) given twice" validate - - < "$TINY"
+
+# --- sweep and merge
+ok s1 sweep "$TINY" --param "$KNOB=5,30" --out "$TMP/s1" --replications 2 --jobs 1
+ok s2 sweep --param="$KNOB=5,30" --out="$TMP/s2" -j 2 --replications=2 -- "$TINY"
+same "$TMP/s1/sweep.csv" "$TMP/s2/sweep.csv" "sweep --opt V / --opt=V / -j 2"
+ok s3 sweep "$TINY" --param "$KNOB=5,30" --out "$TMP/sh" --replications 2 --shard 1/2
+ok s4 sweep "$TINY" --param="$KNOB=5,30" --out="$TMP/sh" --replications=2 --shard=2/2
+ok m1 merge "$TMP/sh/sweep-1-of-2.csv" "$TMP/sh/sweep-2-of-2.csv" -o "$TMP/m1.csv"
+ok m2 merge -o"$TMP/m2.csv" "$TMP/sh/sweep-1-of-2.csv" "$TMP/sh/sweep-2-of-2.csv"
+ok m3 merge --out="$TMP/m3.csv" "$TMP/sh/sweep-1-of-2.csv" "$TMP/sh/sweep-2-of-2.csv"
+same "$TMP/s1/sweep.csv" "$TMP/m1.csv" "merge -o FILE"
+same "$TMP/m1.csv" "$TMP/m2.csv" "merge -oFILE"
+same "$TMP/m1.csv" "$TMP/m3.csv" "merge --out=FILE"
+bad sweep "--param needs a value" sweep "$TINY" --param
+bad sweep "unknown option '--parm'; did you mean '--param'?" sweep "$TINY" --parm "$KNOB=5"
+bad sweep "--resume takes no value" sweep "$TINY" --resume=1
+bad merge "missing --out FILE" merge "$TMP/sh/sweep-1-of-2.csv"
+bad merge "-o needs a value" merge "$TMP/sh/sweep-1-of-2.csv" -o
+
+# --- tune
+ok t1 tune "$TINY" --knob "$KNOB=5:60" --minimize lost --budget 6 --replications 2 --jobs 1
+ok t2 tune --knob="$KNOB=5:60" --minimize=lost --budget=6 -j 2 --replications=2 -- "$TINY"
+same "$TMP/t1.out" "$TMP/t2.out" "tune --opt V / --opt=V / -j 2"
+bad tune "--minimize needs a value" tune "$TINY" --knob "$KNOB=5:60" --minimize
+bad tune "missing --minimize EXPR" tune "$TINY" --knob "$KNOB=5:60"
+bad tune "unknown option '--knobs'; did you mean '--knob'?" tune "$TINY" --knobs "$KNOB=5:60"
+
+# --- hunt
+ok h1 hunt "$TINY" --policy fenced --invariant 'utterances == 10' --budget 3 --out "$TMP/h.json" --jobs 1
+ok h2 hunt --policy=fenced --invariant='utterances == 10' --budget=3 --out="$TMP/h.json" -j 2 -- "$TINY"
+same "$TMP/h1.out" "$TMP/h2.out" "hunt --opt V / --opt=V / -j 2"
+bad hunt "--budget needs a value" hunt "$TINY" --policy fenced --invariant 'lost == 0' --budget
+bad hunt "unknown option '--invariants'; did you mean '--invariant'?" hunt "$TINY" --policy fenced --invariants 'lost == 0'
+
+# --- analyze (a log of the tiny run)
+ok l0 run "$TINY" --log "$TMP/tiny.log"
+ok a1 analyze "$TMP/tiny.log" --format json
+ok a2 analyze --format=json -- "$TMP/tiny.log"
+same "$TMP/a1.out" "$TMP/a2.out" "analyze --format V / =V"
+bad analyze "--format needs a value" analyze "$TMP/tiny.log" --format
+bad analyze "--format: expected table or json, got 'csv'" analyze "$TMP/tiny.log" --format csv
+
+# --- plot and report take their options alike (drawing needs gnuplot)
+bad plot "--out needs a value" plot x.csv --out
+bad plot "one CSV only, got another: 'y.csv'" plot x.csv y.csv
+bad report "--plots needs a value" report dir --plots
+bad report "unknown option '--plot'; did you mean '--plots'?" report dir --plot plots
+if command -v gnuplot > /dev/null; then
+    ok p0 run "$TINY" --out "$TMP/run"
+    ok p1 plot "$TMP/run/results.csv" --out "$TMP/p1" --plots plots
+    ok p2 plot --out="$TMP/p2" --scripts=plots -- "$TMP/run/results.csv"
+    [ "$(cd "$TMP/p1" && ls)" = "$(cd "$TMP/p2" && ls)" ] || fail "plot --out V / =V draw different files"
+fi
+
+# --- every command: --help, an unknown option, what its synopsis says
+for cmd in run sweep check tune validate merge plot report analyze hunt; do
+    ok help "$cmd" --help
+    head -1 "$TMP/help.out" | grep "^usage: dsim $cmd " > /dev/null || fail "$cmd --help: $(head -1 "$TMP/help.out")"
+    ok help2 "$cmd" -h
+    same "$TMP/help.out" "$TMP/help2.out" "$cmd -h / --help"
+    bad "$cmd" "unknown option '--no-such-option'" "$cmd" --no-such-option
+    # every long option of the help is in the top-level synopsis, and is accepted
+    "$DSIM" --help > "$TMP/top.out"
+    for opt in $(sed -n '/^options:/,$p' "$TMP/help.out" | grep -o -- '^  \(-., \)\?--[a-z][a-z-]*' |
+                 grep -o -- '--[a-z-]*' | sort -u); do
+        [ "$opt" = --help ] && continue
+        case "$opt" in --max-*) continue ;; esac
+        awk -v c="  dsim $cmd " 'index($0, c) == 1 { on = 1; print; next } /^  dsim / { on = 0 } on' \
+            "$TMP/top.out" | grep -F -- "[$opt" > /dev/null ||
+            awk -v c="  dsim $cmd " 'index($0, c) == 1 { on = 1; print; next } /^  dsim / { on = 0 } on' \
+                "$TMP/top.out" | grep -F -- " $opt " > /dev/null ||
+            fail "dsim --help: the synopsis of $cmd lacks $opt"
+        "$DSIM" "$cmd" "$opt" > /dev/null 2> "$TMP/o.err"
+        grep -F "unknown option" "$TMP/o.err" > /dev/null && fail "$cmd refuses its own $opt"
+    done
+done
+cli_finish "cli_options: one grammar across run, check, validate, sweep, merge, tune, hunt, analyze, plot, report"
