@@ -18,11 +18,13 @@ int sim_cmd_plot(int argc, char **argv);     /* sim/cli/cmd_plot.c */
 int sim_cmd_report(int argc, char **argv);   /* sim/cli/cmd_report.c */
 int sim_cmd_analyze(int argc, char **argv);  /* sim/cli/cmd_analyze.c */
 int sim_cmd_hunt(int argc, char **argv);     /* sim/cli/cmd_hunt.c */
+int sim_cmd_fit(int argc, char **argv);      /* sim/cli/cmd_fit.c */
 
 /* Each command's option table (opts.h), beside its code. */
 struct sim_cmd_spec;
 extern const struct sim_cmd_spec sim_spec_run, sim_spec_sweep, sim_spec_check, sim_spec_tune,
     sim_spec_validate, sim_spec_merge, sim_spec_plot, sim_spec_report, sim_spec_analyze,
     sim_spec_hunt;
+extern const struct sim_cmd_spec sim_spec_fit; /* sim/cli/cmd_fit.c */
 
 #endif

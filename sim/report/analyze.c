@@ -11,7 +11,6 @@
  */
 #include "analyze.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdint.h>
@@ -20,6 +19,7 @@
 
 #include "escape.h"
 #include "hash.h"
+#include "logread.h"
 #include "version.h"
 #include "xalloc.h"
 
@@ -148,14 +148,6 @@ static const struct {
     {"result_released", K_RELEASE},
 };
 
-/* The reference's messages (log_lingua.c, README table). */
-#define MSG_CREATED "Job created (from session actor)"
-#define MSG_FAILOVER "Job failover 重派成功下发"
-#define MSG_TIMEOUT "Job dispatched 超时，尝试 cancel + failover"
-#define MSG_ACK_DISCARD "Result arrived after acknowledgment timeout, discarding (will not be sent)"
-#define MSG_PENDING "Job pending 超时，标记失败"
-#define MSG_SENT "Successfully sent translation result to session"
-
 /* Recognises a parsed line. Returns false when it is neither format. */
 static bool recognise(const json_t *root, an_rec *r)
 {
@@ -175,19 +167,19 @@ static bool recognise(const json_t *root, an_rec *r)
             snprintf(r->job, sizeof r->job, "%s", job);
         const char *node = get_str(fields, "node_id");
         int64_t fa, fmax;
-        if (strcmp(msg, MSG_CREATED) == 0)
+        if (strcmp(msg, SIM_LINGUA_CREATED) == 0)
             r->kind = node && strncmp(node, "Some(", 5) == 0 ? K_DISPATCH : K_OTHER;
-        else if (strcmp(msg, MSG_FAILOVER) == 0)
+        else if (strcmp(msg, SIM_LINGUA_FAILOVER) == 0)
             r->kind = K_FAILOVER;
-        else if (strcmp(msg, MSG_TIMEOUT) == 0) {
+        else if (strcmp(msg, SIM_LINGUA_TIMEOUT) == 0) {
             r->kind = K_TIMEOUT;
             r->exhausted = get_int(fields, "failover_attempts", &fa) &&
                            get_int(fields, "failover_max_attempts", &fmax) && fa >= fmax;
-        } else if (strcmp(msg, MSG_ACK_DISCARD) == 0)
+        } else if (strcmp(msg, SIM_LINGUA_ACK_DISCARD) == 0)
             r->kind = K_ACK_DISCARD;
-        else if (strcmp(msg, MSG_PENDING) == 0)
+        else if (strcmp(msg, SIM_LINGUA_PENDING) == 0)
             r->kind = K_PENDING_TIMEOUT;
-        else if (strcmp(msg, MSG_SENT) == 0)
+        else if (strcmp(msg, SIM_LINGUA_SENT) == 0)
             r->kind = K_RELEASE; /* the line has no utterance_index */
         r->has_elapsed = get_int(fields, "elapsed_ms", &r->elapsed_ms);
         get_int(fields, "ack_timeout_ms", &r->ack_timeout_ms);
@@ -217,63 +209,6 @@ static bool recognise(const json_t *root, an_rec *r)
         return true;
     }
     return false;
-}
-
-/* ---- reading -------------------------------------------------------------- */
-
-typedef struct an_reader {
-    FILE *f;
-    const char *path;
-    char *buf;       /* SIM_ANALYZE_MAX_LINE + 1 */
-    uint64_t line;   /* the line just read, 1-based */
-} an_reader;
-
-/* Reads the next line into r->buf (without its newline). Returns its length,
- * -1 at the end, -2 when it is too long, -3 on a read error. */
-static long next_line(an_reader *r)
-{
-    size_t n = 0;
-    int c;
-    while ((c = getc(r->f)) != EOF && c != '\n') {
-        if (n >= SIM_ANALYZE_MAX_LINE) {
-            r->line++;
-            return -2;
-        }
-        r->buf[n++] = (char)c;
-    }
-    if (ferror(r->f))
-        return -3;
-    if (c == EOF && n == 0)
-        return -1;
-    r->line++;
-    r->buf[n] = '\0';
-    return (long)n;
-}
-
-/* Reads and parses the next line. Returns 1 with *root (owned by the caller),
- * 0 at the end, -1 with err. */
-static int next_json(an_reader *r, json_t **root, sim_error *err)
-{
-    long n = next_line(r);
-    if (n == -1)
-        return 0;
-    if (n == -2) {
-        sim_error_add(err, "%s:%" PRIu64 ": line longer than %u bytes: not a log line", r->path,
-                      r->line, SIM_ANALYZE_MAX_LINE);
-        return -1;
-    }
-    if (n == -3) {
-        sim_error_add(err, "%s: cannot read: %s", r->path, strerror(errno));
-        return -1;
-    }
-    json_error_t je;
-    *root = json_loadb(r->buf, (size_t)n, JSON_DECODE_ANY, &je);
-    if (!*root) {
-        sim_error_add(err, "%s:%" PRIu64 ":%d: not JSON: %s", r->path, r->line, je.column,
-                      je.text);
-        return -1;
-    }
-    return 1;
 }
 
 /* ---- the evidence of one log --------------------------------------------- */
@@ -317,23 +252,14 @@ static void add_record(an_stats *s, const an_rec *r, uint64_t line)
     }
 }
 
-/* The first record of a dsim log or trace: {"dsim_version", "schema_version",
- * "stream"} and nothing else. */
-static bool is_version_record(json_t *root)
-{
-    return json_object_size(root) == 3 && json_is_string(json_object_get(root, "dsim_version")) &&
-           json_is_integer(json_object_get(root, "schema_version")) &&
-           json_is_string(json_object_get(root, "stream"));
-}
-
-static int read_log(an_reader *rd, an_stats *s, sim_error *err)
+static int read_log(sim_logread *rd, an_stats *s, sim_error *err)
 {
     json_t *root;
     int rc;
     an_rec *r = sim_xmalloc(sizeof *r);
-    while ((rc = next_json(rd, &root, err)) == 1) {
+    while ((rc = sim_logread_next(rd, &root, err)) == 1) {
         s->lines++;
-        if (is_version_record(root))
+        if (sim_log_is_version_record(root))
             ; /* dsim's header record (version.h): about the file, not a job */
         else if (recognise(root, r))
             add_record(s, r, rd->line);
@@ -353,14 +279,14 @@ typedef struct an_step {
     int64_t elapsed_ms;
 } an_step;
 
-static int read_timeline(an_reader *rd, const char *job, an_step *steps, size_t *n,
+static int read_timeline(sim_logread *rd, const char *job, an_step *steps, size_t *n,
                          sim_error *err)
 {
     json_t *root;
     int rc;
     an_rec *r = sim_xmalloc(sizeof *r);
     *n = 0;
-    while ((rc = next_json(rd, &root, err)) == 1) {
+    while ((rc = sim_logread_next(rd, &root, err)) == 1) {
         if (recognise(root, r) && strcmp(r->job, job) == 0 && *n < SIM_ANALYZE_TIMELINE) {
             an_step *st = &steps[(*n)++];
             st->line = rd->line;
@@ -556,13 +482,9 @@ static void print_json(FILE *o, const char *path, const an_stats *s, an_entry **
 
 int sim_analyze_log(const char *path, bool json, FILE *out, sim_error *err)
 {
-    an_reader rd = {.path = path};
-    rd.f = fopen(path, "rb");
-    if (!rd.f) {
-        sim_error_add(err, "%s: cannot open: %s", path, strerror(errno));
+    sim_logread rd;
+    if (sim_logread_open(&rd, path, err) != 0)
         return -1;
-    }
-    rd.buf = sim_xmalloc(SIM_ANALYZE_MAX_LINE + 1);
     an_stats *s = sim_xcalloc(1, sizeof *s);
     an_step *steps = NULL;
     an_entry **jobs = NULL, **appear = NULL;
@@ -576,8 +498,7 @@ int sim_analyze_log(const char *path, bool json, FILE *out, sim_error *err)
         qsort(appear, s->jobs.n, sizeof *appear, by_first);
         if (s->jobs.n) {
             steps = sim_xcalloc(SIM_ANALYZE_TIMELINE, sizeof *steps);
-            rewind(rd.f);
-            rd.line = 0;
+            sim_logread_rewind(&rd);
             rc = read_timeline(&rd, jobs[0]->key, steps, &nsteps, err);
         }
     }
@@ -598,8 +519,7 @@ int sim_analyze_log(const char *path, bool json, FILE *out, sim_error *err)
         else
             print_table(out, path, s, jobs, lh, nlh, dh, ndh, repeated, extra, steps, nsteps);
     }
-    fclose(rd.f);
-    free(rd.buf);
+    sim_logread_close(&rd);
     free(steps);
     free(jobs);
     free(appear);

@@ -11,8 +11,7 @@
 
 #include "scenario.h" /* sim_error */
 
-/* A line longer than this is an error (exit 2), not a record. */
-#define SIM_ANALYZE_MAX_LINE (1u << 20)
+#include "logread.h" /* SIM_LOG_MAX_LINE: a longer line is an error */
 /* Unrecognised lines named in the output (all are counted). */
 #define SIM_ANALYZE_NAMED 20
 /* Top jobs listed, and lines of the worst job's time line. */
@@ -23,7 +22,7 @@
  * Reads the log at `path` and prints its evidence to `out`: a table, or (json)
  * one JSON object on one line. Returns 0, or -1 with err naming the file, the
  * line and (for JSON errors) the column: the file cannot be read, a line is
- * longer than SIM_ANALYZE_MAX_LINE, or a line is not JSON. Nothing is printed
+ * longer than SIM_LOG_MAX_LINE, or a line is not JSON. Nothing is printed
  * for a file that fails.
  */
 int sim_analyze_log(const char *path, bool json, FILE *out, sim_error *err);

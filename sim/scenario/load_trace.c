@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "load_internal.h"
+#include "strmap.h"
 
 #define TRACE_HEADER "session,utterance_index,end_s,audio_s"
 #define TRACE_LINE_MAX 4096
@@ -29,51 +30,6 @@ typedef struct row {
     uint64_t line;
     int64_t end, audio;
 } row;
-
-typedef struct labels {
-    char **key; /* owned */
-    uint32_t *id;
-    size_t n, cap;
-} labels;
-
-static uint32_t label_id(labels *t, const char *s)
-{
-    if (2 * (t->n + 1) > t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 256;
-        char **k = sim_xcalloc(cap, sizeof *k);
-        uint32_t *v = sim_xcalloc(cap, sizeof *v);
-        for (size_t i = 0; i < t->cap; i++) {
-            if (!t->key[i])
-                continue;
-            size_t h = (size_t)sim_hash(SIM_HASH_INIT, t->key[i], strlen(t->key[i])) & (cap - 1);
-            while (k[h])
-                h = (h + 1) & (cap - 1);
-            k[h] = t->key[i];
-            v[h] = t->id[i];
-        }
-        free(t->key);
-        free(t->id);
-        t->key = k;
-        t->id = v;
-        t->cap = cap;
-    }
-    size_t h = (size_t)sim_hash(SIM_HASH_INIT, s, strlen(s)) & (t->cap - 1);
-    while (t->key[h] && strcmp(t->key[h], s) != 0)
-        h = (h + 1) & (t->cap - 1);
-    if (!t->key[h]) {
-        t->key[h] = sim_xstrdup(s);
-        t->id[h] = (uint32_t)t->n++;
-    }
-    return t->id[h];
-}
-
-static void labels_free(labels *t)
-{
-    for (size_t i = 0; i < t->cap; i++)
-        free(t->key[i]);
-    free(t->key);
-    free(t->id);
-}
 
 /* A number of seconds in [0, SIM_MAX_SECONDS] as ns; false if it is not one. */
 static bool seconds_field(const char *s, int64_t *ns)
@@ -148,7 +104,7 @@ void sim__load_trace(sim__ld *ld, const char *name, wl_config *c)
     if (!f)
         return;
     char *buf = sim_xmalloc(TRACE_LINE_MAX + 1);
-    labels lab = {0};
+    sim_strmap lab = {0};
     row *rows = NULL;
     size_t n = 0, cap = 0;
     uint64_t line = 0, hash = ld->files_hash;
@@ -213,7 +169,7 @@ void sim__load_trace(sim__ld *ld, const char *name, wl_config *c)
                 cap = cap ? 2 * cap : 1024;
                 rows = sim_xrealloc(rows, cap * sizeof *rows);
             }
-            rows[n++] = (row){label_id(&lab, fl[0]), (uint32_t)idx, line, end, audio};
+            rows[n++] = (row){sim_strmap_get(&lab, fl[0], NULL), (uint32_t)idx, line, end, audio};
         }
     }
     fclose(f);
@@ -278,7 +234,7 @@ void sim__load_trace(sim__ld *ld, const char *name, wl_config *c)
     }
     free(rows);
     free(at);
-    labels_free(&lab);
+    sim_strmap_free(&lab);
     if (bad) {
         free(first);
         free(ends);

@@ -305,7 +305,8 @@ static int by_time(const void *a, const void *b)
 
 void sim_fit_sort(sim_fit_obs *obs, size_t n)
 {
-    qsort(obs, n, sizeof *obs, by_time);
+    if (n > 1)
+        qsort(obs, n, sizeof *obs, by_time);
 }
 
 size_t sim_fit_km(const sim_fit_obs *obs, size_t n, double *t, double *surv)

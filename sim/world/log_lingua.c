@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
 #include "escape.h"
 #include "xalloc.h"
 
@@ -265,14 +266,8 @@ static void put_timestamp(FILE *f, int64_t epoch_s, int64_t t_ns)
         sec += 86400;
         days -= 1;
     }
-    /* civil_from_days (Howard Hinnant) */
-    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
+    int64_t y, m, d;
+    sim_civil_from_days(days, &y, &m, &d);
     fprintf(f, "\"%04" PRId64 "-%02" PRId64 "-%02" PRId64 "T%02" PRId64 ":%02" PRId64
                ":%02" PRId64,
             y, m, d, sec / 3600, sec / 60 % 60, sec % 60);

@@ -1,0 +1,449 @@
+/*
+ * fit.c — `dsim fit` (fit.h): the trace CSV, the scenario with its provenance,
+ * and the report of the fits and checks.
+ */
+#include "fit.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dispatcher.h"
+#include "fit_internal.h"
+#include "outfile.h"
+#include "scenario.h"
+#include "xalloc.h"
+
+/* ---- a growing text ------------------------------------------------------------ */
+
+typedef struct text {
+    char *s;
+    size_t n, cap;
+} text;
+
+static void __attribute__((format(printf, 2, 3))) say(text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (k < 0)
+        return;
+    t->s = sim_xgrow(t->s, &t->cap, t->n + (size_t)k + 1, 1, 1024);
+    va_start(ap, fmt);
+    vsnprintf(t->s + t->n, (size_t)k + 1, fmt, ap);
+    va_end(ap);
+    t->n += (size_t)k;
+}
+
+/* ---- the workload -------------------------------------------------------------- */
+
+static int by_session_index(const void *a, const void *b)
+{
+    const fit_utt *x = a, *y = b;
+    if (x->session != y->session)
+        return x->session < y->session ? -1 : 1;
+    if (x->index != y->index)
+        return x->index < y->index ? -1 : 1;
+    return (x->end > y->end) - (x->end < y->end);
+}
+
+typedef struct trace_facts {
+    size_t rows, duplicates, renumbered, reordered, audio_known;
+    int64_t epoch; /* ns since 1970 of the scenario's time 0 */
+} trace_facts;
+
+/* Sorts and cleans the utterances: one per (session, index), indices 0, 1, ...
+ * per session, end times not decreasing with the index. */
+static void clean_trace(fit_log *lg, trace_facts *tf)
+{
+    if (lg->n_utts)
+        qsort(lg->utts, lg->n_utts, sizeof *lg->utts, by_session_index);
+    size_t k = 0;
+    int64_t next = 0, prev_index = 0;
+    uint32_t prev_session = 0;
+    for (size_t i = 0; i < lg->n_utts; i++) {
+        fit_utt u = lg->utts[i];
+        bool first = i == 0 || prev_session != u.session;
+        bool repeat = !first && prev_index == u.index;
+        prev_session = u.session;
+        prev_index = u.index;
+        if (repeat) {
+            tf->duplicates++;
+            continue;
+        }
+        if (first)
+            next = 0;
+        if (u.index != next)
+            tf->renumbered++;
+        u.index = next++;
+        if (!first && k && u.end < lg->utts[k - 1].end) {
+            u.end = lg->utts[k - 1].end;
+            tf->reordered++;
+        }
+        tf->audio_known += !isnan(u.audio_s);
+        lg->utts[k++] = u;
+    }
+    lg->n_utts = tf->rows = k;
+}
+
+static int write_trace(const fit_log *lg, const char *path, int64_t epoch, sim_error *err)
+{
+    sim_outfile o;
+    if (sim_outfile_open(&o, path, err) != 0)
+        return -1;
+    fputs("# dsim fit: the utterances of the log, replayed (README \"Scenario files\")\n"
+          "session,utterance_index,end_s,audio_s\n",
+          o.f);
+    for (size_t i = 0; i < lg->n_utts; i++) {
+        const fit_utt *u = &lg->utts[i];
+        int64_t t = u->end - epoch;
+        fprintf(o.f, "%s,%" PRId64 ",%" PRId64 ".%09" PRId64 ",", lg->session_labels[u->session],
+                u->index, t / 1000000000, t % 1000000000);
+        if (!isnan(u->audio_s))
+            fprintf(o.f, "%.6f", u->audio_s);
+        fputc('\n', o.f);
+    }
+    return sim_outfile_commit(&o, err);
+}
+
+/* ---- the policy ------------------------------------------------------------------ */
+
+static const char *preset_of(const fit_log *lg, text *note)
+{
+    static const char *const map[][2] = {{"98e3526", "lingua-2025-12-28"},
+                                         {"af7c4a9", "lingua-2025-12-31"},
+                                         {"467aee4", "lingua-2026-01-19"}};
+    for (size_t i = 0; i < 3; i++)
+        if (strcmp(lg->commit, map[i][0]) == 0) {
+            say(note, "preset %s: the lines are those of the reference at %s (%s)%s", map[i][1],
+                map[i][0], lg->commit_from,
+                lg->mixed_commits ? "; other lines show another commit: the first is used" : "");
+            return map[i][1];
+        }
+    const char *const *p = disp_preset_names;
+    for (; *p; p++)
+        if (strcmp(*p, lg->dsim_policy) == 0) {
+            say(note, "preset %s: the policy named in dsim's log", *p);
+            return *p;
+        }
+    say(note, "preset lingua-2025-12-28 assumed: the log shows no line whose position tells "
+              "the reference's commit%s",
+        lg->dsim_policy[0] ? " and its dsim policy is no preset" : "");
+    return "lingua-2025-12-28";
+}
+
+static json_t *policy_json(const fit_log *lg, text *note, text *missing)
+{
+    json_t *p = json_object();
+    json_object_set_new(p, "name", json_string("observed"));
+    const char *preset = preset_of(lg, note);
+    json_object_set_new(p, "preset", json_string(preset));
+    disp_policy d;
+    if (disp_policy_preset(&d, preset) != 0)
+        return p;
+    if (!isnan(lg->dispatch_timeout_s)) {
+        say(note, "; dispatch timeout %g s as logged (dispatched_timeout_seconds)",
+            lg->dispatch_timeout_s);
+        if (fabs(lg->dispatch_timeout_s * 1e9 - (double)d.dispatch_timeout) > 0.5)
+            json_object_set_new(p, "dispatch_timeout_s", json_real(lg->dispatch_timeout_s));
+    } else
+        say(missing, "the dispatch timeout (not logged: the preset's %g s); ",
+            (double)d.dispatch_timeout / 1e9);
+    if (lg->max_failovers >= 0) {
+        say(note, "; failover_max_attempts %" PRId64 " as logged", lg->max_failovers);
+        if (lg->max_failovers != d.max_failovers)
+            json_object_set_new(p, "max_failovers", json_integer(lg->max_failovers));
+    } else
+        say(missing, "the failover limit (the preset's %d); ", d.max_failovers);
+    if (lg->ack_timeout_ms >= 0) {
+        say(note, "; ack timeout %" PRId64 " ms as logged (ack_timeout_ms)", lg->ack_timeout_ms);
+        if (lg->ack_timeout_ms * 1000000 != d.ack_timeout)
+            json_object_set_new(p, "ack_timeout_s", json_real((double)lg->ack_timeout_ms / 1e3));
+    } else
+        say(missing, "the ack timeout (no discard logged: the preset's %g s); ",
+            (double)d.ack_timeout / 1e9);
+    if (!isnan(lg->pending_timeout_s)) {
+        say(note, "; pending timeout %g s as logged", lg->pending_timeout_s);
+        if (fabs(lg->pending_timeout_s * 1e9 - (double)d.pending_timeout) > 0.5)
+            json_object_set_new(p, "pending_timeout_s", json_real(lg->pending_timeout_s));
+    } else
+        say(missing, "the pending timeout (the preset's %g s); ", (double)d.pending_timeout / 1e9);
+    say(missing, "the scan interval, result queue, dedup and cancel settings (the preset's); ");
+    return p;
+}
+
+/* ---- the nodes -------------------------------------------------------------------- */
+
+static double sig(double x)
+{
+    char b[32];
+    snprintf(b, sizeof b, "%.6g", x);
+    return strtod(b, NULL);
+}
+
+static json_t *dist_json(const fit_class *c)
+{
+    json_t *d = json_object();
+    if (c->empirical) {
+        json_object_set_new(d, "dist", json_string("empirical"));
+        json_t *a = json_array();
+        for (size_t i = 0; i < c->n_samples; i++)
+            json_array_append_new(a, json_real(sig(c->samples[i])));
+        json_object_set_new(d, "samples", a);
+        return d;
+    }
+    const sim_fit *f = &c->fits[c->best];
+    json_object_set_new(d, "dist", json_string(sim_fit_family_name(f->family)));
+    for (int i = 0; i < 2; i++)
+        json_object_set_new(d, sim_fit_param_name(f->family, i), json_real(sig(f->p[i])));
+    return d;
+}
+
+static void fit_line(text *t, const sim_fit *f, double bound, bool chosen)
+{
+    if (!f->ok) {
+        say(t, "%s did not converge", sim_fit_family_name(f->family));
+        return;
+    }
+    say(t, "%s", sim_fit_family_name(f->family));
+    for (int i = 0; i < 2; i++) {
+        say(t, " %s %.4g", sim_fit_param_name(f->family, i), f->p[i]);
+        if (f->has_se)
+            say(t, " +- %.2g", f->se[i]);
+    }
+    say(t, ", AIC %.1f, KM distance %.4f (%s the 1 %% bound %.4f)%s", f->aic, f->ks,
+        f->ks <= bound ? "within" : "over", bound, chosen ? " [chosen]" : "");
+}
+
+static void class_text(const fit_log *lg, const fit_class *c, size_t k, text *t, bool report)
+{
+    size_t cens = c->n - c->exact, late = 0;
+    double running = 0, gaps = 0;
+    uint64_t beats = 0, n_gaps = 0;
+    say(t, "class-%zu (%zu node%s:", k + 1, c->n_members,
+        c->n_members == 1 ? "" : "s");
+    for (size_t i = 0; i < c->n_members; i++) {
+        const fit_node *nd = &lg->nodes[c->members[i]];
+        say(t, " %s", nd->label);
+        late += nd->upgraded;
+        running += nd->running_sum;
+        beats += nd->heartbeats;
+        gaps += nd->beat_gap_sum;
+        n_gaps += nd->beat_gaps;
+    }
+    say(t, "): %zu attempts, %zu with a result, %zu censored (%.1f %%), %zu of the results "
+           "late after a timeout",
+        c->n, c->exact, cens, c->n ? 100.0 * (double)cens / (double)c->n : 0.0, late);
+    size_t aborted = 0;
+    for (size_t i = 0; i < c->n_members; i++)
+        aborted += lg->nodes[c->members[i]].aborted;
+    say(t, ", %zu failed after a timeout (on_cancel: %s)", aborted,
+        late > aborted ? "ignore" : aborted ? "abort_by_job_id" : "not visible, dsim's default");
+    if (beats)
+        say(t, "; %" PRIu64 " heartbeats, running_jobs %.2f on average", beats,
+            running / (double)beats);
+    if (n_gaps)
+        say(t, " every %.1f s", gaps / (double)n_gaps);
+    say(t, report ? "\n" : ". ");
+    for (int f = 0; f < SIM_FIT_FAMILIES; f++) {
+        say(t, report ? "  " : "");
+        fit_line(t, &c->fits[f], c->ks_critical, !c->empirical && f == c->best);
+        say(t, report ? "\n" : "; ");
+    }
+    if (c->empirical)
+        say(t, "%sno family within the bound: the empirical distribution of %zu Kaplan-Meier "
+               "quantiles (%.1f %% of the mass beyond the last result, put at the largest "
+               "time observed, %.4g s)%s",
+            report ? "  " : "", c->n_samples, 100.0 * c->tail_mass,
+            c->n ? c->obs[c->n - 1].t : 0.0, report ? "\n" : ". ");
+}
+
+static json_t *nodes_json(const fit_log *lg, const fit_class *cls, size_t n_cls)
+{
+    json_t *a = json_array();
+    for (size_t c = 0; c < n_cls; c++) {
+        /* what the class's nodes did with a cancelled attempt, by the majority */
+        size_t went_on = 0, aborted = 0;
+        for (size_t i = 0; i < cls[c].n_members; i++) {
+            went_on += lg->nodes[cls[c].members[i]].upgraded;
+            aborted += lg->nodes[cls[c].members[i]].aborted;
+        }
+        const char *on_cancel = went_on > aborted ? "ignore"
+                                : aborted        ? "abort_by_job_id"
+                                                 : NULL;
+        json_t *nd = json_object();
+        char name[32];
+        snprintf(name, sizeof name, "class-%zu", c + 1);
+        json_object_set_new(nd, "name", json_string(name));
+        json_object_set_new(nd, "count", json_integer((json_int_t)cls[c].n_members));
+        json_object_set_new(nd, "slots", json_integer(4));
+        json_object_set_new(nd, "workers", json_integer(4));
+        json_t *st = json_object();
+        json_object_set_new(st, "asr", dist_json(&cls[c]));
+        json_object_set_new(st, "nmt", json_pack("{s:s,s:i}", "dist", "const", "value", 0));
+        json_object_set_new(st, "tts", json_pack("{s:s,s:i}", "dist", "const", "value", 0));
+        json_object_set_new(nd, "stages", st);
+        if (on_cancel)
+            json_object_set_new(nd, "on_cancel", json_string(on_cancel));
+        double gaps = 0;
+        uint64_t n_gaps = 0;
+        for (size_t i = 0; i < cls[c].n_members; i++) {
+            gaps += lg->nodes[cls[c].members[i]].beat_gap_sum;
+            n_gaps += lg->nodes[cls[c].members[i]].beat_gaps;
+        }
+        if (n_gaps)
+            json_object_set_new(nd, "heartbeat_s", json_real(sig(gaps / (double)n_gaps)));
+        json_array_append_new(a, nd);
+    }
+    return a;
+}
+
+/* ---- the whole ---------------------------------------------------------------------- */
+
+static void provenance(const fit_log *lg, const trace_facts *tf, const char *trace_name, text *t)
+{
+    say(t, "Fitted by dsim fit from");
+    for (size_t k = 0; k < lg->n_files; k++)
+        say(t, "%s %s (%" PRIu64 " lines, %s format, %" PRIu64 " used, %" PRIu64
+               " after its first run ignored)",
+            k ? ";" : "", lg->files[k], lg->file_lines[k], lg->file_format[k], lg->file_used[k],
+            lg->file_ignored[k]);
+    say(t, ". ");
+    say(t, "Workload: %zu sessions, %zu utterances replayed from %s (%s)", lg->n_sessions,
+        tf->rows, trace_name,
+        lg->from_finalize ? "the 'Finalizing audio utterance' lines" : "job creation");
+    say(t, "; audio lengths %s", tf->audio_known ? "from audio_size_bytes at 32000 bytes/s"
+                                                 : "not logged (const 0)");
+    if (tf->duplicates || tf->renumbered || tf->reordered)
+        say(t, "; %zu repeated (session, index) dropped, %zu indices renumbered from 0, %zu end "
+               "times raised to the previous one's",
+            tf->duplicates, tf->renumbered, tf->reordered);
+    say(t, ". Nodes: %zu ids; slots are not logged: 4 each (the reference's max_concurrent_jobs), "
+           "workers = slots. Service time: each attempt's dispatch-to-result time as the "
+           "scheduler logged it. Network delay cannot be separated from node time in such a "
+           "log: the whole turnaround is in the asr stage (nmt and tts const 0, network const "
+           "0), drawn independently of load and audio length. Attempts that timed out, failed "
+           "or were still out at the end are right-censored there (%" PRIu64 " still out); a "
+           "result after a timeout is its attempt's real time; %" PRIu64 " that ended at "
+           "their dispatch instant are left out. ",
+        lg->n_nodes, lg->open_at_end, lg->zero_dropped);
+}
+
+int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
+{
+    fit_log lg;
+    memset(&lg, 0, sizeof lg);
+    fit_class *cls = NULL;
+    size_t n_cls = 0;
+    text desc = {0}, note = {0}, missing = {0}, rep = {0};
+    json_t *root = NULL;
+    int rc = -1;
+    size_t len = strlen(o->out);
+    char *trace_path = sim_xmalloc(len + 16);
+    snprintf(trace_path, len + 16, "%.*s.trace.csv",
+             (int)(len > 5 && strcmp(o->out + len - 5, ".json") == 0 ? len - 5 : len), o->out);
+    const char *trace_name = strrchr(trace_path, '/') ? strrchr(trace_path, '/') + 1 : trace_path;
+    if (sim__fit_read(&lg, o->logs, o->n_logs, err) != 0)
+        goto done;
+    trace_facts tf = {0};
+    clean_trace(&lg, &tf);
+    n_cls = sim__fit_classes(&lg, &cls);
+    size_t exact = 0;
+    for (size_t c = 0; c < n_cls; c++)
+        exact += cls[c].exact;
+    if (tf.rows == 0 || exact < 2) {
+        sim_error_add(err, "%s%s: %s", o->logs[0], o->n_logs > 1 ? " ..." : "",
+                      tf.rows == 0 ? "no utterance in the log (no 'Finalizing audio utterance' "
+                                     "line, no job creation with its session and index)"
+                                   : "fewer than 2 attempts with a result: nothing to fit");
+        goto done;
+    }
+    bool lingua = false; /* times since 1970, not since a run's start */
+    for (size_t k = 0; k < lg.n_files; k++)
+        lingua |= strcmp(lg.file_format[k], "dsim") != 0 && strcmp(lg.file_format[k], "none") != 0;
+    tf.epoch = 0;
+    if (lingua) {
+        int64_t first = lg.t_first;
+        for (size_t i = 0; i < lg.n_utts; i++)
+            if (!isnan(lg.utts[i].audio_s))
+                first = (int64_t)fmin((double)first, (double)lg.utts[i].end - lg.utts[i].audio_s * 1e9);
+        tf.epoch = first / 1000000000 * 1000000000 - (first % 1000000000 < 0) * 1000000000;
+    }
+    provenance(&lg, &tf, trace_name, &desc);
+    for (size_t c = 0; c < n_cls; c++)
+        class_text(&lg, &cls[c], c, &desc, false);
+    json_t *policy = policy_json(&lg, &note, &missing);
+    say(&desc, "Policy: %s. Not inferred: %sthe node faults (stalls and crashes are in the "
+               "fitted tail, not modelled as faults).",
+        note.s, missing.s ? missing.s : "");
+
+    root = json_object();
+    char name[96];
+    const char *base = strrchr(o->out, '/') ? strrchr(o->out, '/') + 1 : o->out;
+    snprintf(name, sizeof name, "fitted-%.*s", (int)strcspn(base, "."), base);
+    json_object_set_new(root, "name", json_string(name));
+    json_object_set_new(root, "description", json_string(desc.s));
+    json_object_set_new(root, "seed", json_integer(1));
+    json_object_set_new(root, "replications", json_integer(o->replications));
+    if (lingua) {
+        char utc[64];
+        sim__fit_utc(tf.epoch, utc);
+        json_object_set_new(root, "log_epoch_utc", json_string(utc));
+    }
+    json_t *wl = json_object();
+    json_object_set_new(wl, "trace", json_string(trace_name));
+    if (tf.audio_known < tf.rows)
+        json_object_set_new(wl, "audio_s", json_pack("{s:s,s:i}", "dist", "const", "value", 0));
+    json_object_set_new(root, "workload", wl);
+    json_object_set_new(root, "nodes", nodes_json(&lg, cls, n_cls));
+    json_object_set_new(root, "network",
+                        json_pack("{s:{s:s,s:i}}", "delay_s", "dist", "const", "value", 0));
+    json_object_set_new(root, "policies", json_pack("[o]", policy));
+    char *js = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+    if (!js)
+        sim_oom("dsim fit: the scenario's JSON");
+    if (write_trace(&lg, trace_path, tf.epoch, err) != 0 ||
+        sim_outfile_write(o->out, js, strlen(js), err) != 0) {
+        free(js);
+        goto done;
+    }
+    free(js);
+    sim_limits lim;
+    sim_limits_default(&lim);
+    sim_scenario check;
+    sim_error verr = {0};
+    if (sim_scenario_load(o->out, &lim, &check, &verr) != 0) {
+        sim_error_merge(err, &verr);
+        sim_error_add(err, "%s: the fitted scenario does not load (dsim's fault)", o->out);
+        err->internal = true;
+        goto done;
+    }
+    sim_scenario_free(&check);
+    if (o->report) {
+        say(&rep, "%s: %zu sessions, %zu utterances -> %s\n", o->out, lg.n_sessions, tf.rows,
+            trace_path);
+        for (size_t c = 0; c < n_cls; c++)
+            class_text(&lg, &cls[c], c, &rep, true);
+        say(&rep, "policy: %s\nnot inferred: %snode faults\n", note.s,
+            missing.s ? missing.s : "");
+        fputs(rep.s, o->report);
+    } else {
+        fprintf(o->summary, "dsim: fit: wrote %s (%zu node class%s) and %s (%zu utterances)\n",
+                o->out, n_cls, n_cls == 1 ? "" : "es", trace_path, tf.rows);
+    }
+    rc = 0;
+done:
+    json_decref(root);
+    free(desc.s);
+    free(note.s);
+    free(missing.s);
+    free(rep.s);
+    free(trace_path);
+    sim__fit_classes_free(cls, n_cls);
+    sim__fit_log_free(&lg);
+    return rc;
+}

@@ -1,0 +1,42 @@
+/*
+ * fit.h — `dsim fit`: a scenario from production logs (the reference
+ * scheduler's JSON lines, or dsim's own --log).
+ *
+ * The workload is replayed (a trace CSV beside the scenario); each node class
+ * carries the whole dispatch-to-result turnaround of its attempts, fitted with
+ * censoring (fit_mle.h): timed-out and failed attempts are right-censored; the
+ * policy is the preset whose code wrote the log, with the timeouts it logged.
+ */
+#ifndef DSIM_FIT_H
+#define DSIM_FIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "sim_error.h"
+
+/* A node with fewer exact observations than this joins the largest class. */
+#define SIM_FIT_MIN_EXACT 20
+/* Samples of the empirical fallback (Kaplan-Meier quantiles). */
+#define SIM_FIT_EMPIRICAL_SAMPLES 200
+
+typedef struct sim_fit_opts {
+    char **logs;          /* borrowed */
+    size_t n_logs;
+    const char *out;      /* SCENARIO.json; the trace goes to SCENARIO.trace.csv */
+    int replications;     /* of the written scenario */
+    FILE *report;         /* the fits and checks, or NULL for a summary line */
+    FILE *summary;        /* where the summary line goes when report is NULL */
+} sim_fit_opts;
+
+/*
+ * Reads the logs, fits, writes the trace CSV and the scenario (each whole or
+ * not at all: sim/base/outfile), and loads the written scenario back as
+ * `dsim validate` does. Returns 0, or -1 with err: a log cannot be read or
+ * has a bad line (FILE:LINE), the logs show no utterance or no attempt, an
+ * output cannot be written, or (internal) the written scenario does not load.
+ */
+int sim_fit_logs(const sim_fit_opts *o, sim_error *err);
+
+#endif

@@ -1,0 +1,594 @@
+/*
+ * fit_log.c — what `dsim fit` reads from a log (fit_internal.h), in the
+ * reference's format (`--log-format lingua`, a production scheduler.log) or
+ * dsim's own (`dsim run --log`), through the reader `dsim analyze` uses
+ * (logread.h).
+ *
+ * An attempt runs from its dispatch (the reference's "Job created" with a node,
+ * or "Job failover 重派成功下发"; dsim's job_dispatched / failover_dispatched /
+ * hedge_dispatched) to its result ("Received JobResult, adding to result
+ * queue"; result_accepted / result_stale_queued). An attempt that timed out
+ * ("Job dispatched 超时"; dispatch_timeout) or failed before a result ("Job
+ * processing failed"; result_failed), or was still out when the log ends, is
+ * right-censored at that time. A result that arrives later from a node whose
+ * attempt timed out (the reference's stale-result warning names the node;
+ * dsim's records the attempt) is that attempt's real duration: its censored
+ * observation becomes exact. The reference logs no node on a current result:
+ * it is the job's current attempt's.
+ *
+ * One run per file: a reference log whose time goes back by more than a second
+ * starts another run (dsim writes the runs of a scenario one after another),
+ * and in dsim's format only the first (policy, replication) is read; the rest
+ * is counted as ignored.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fit_internal.h"
+#include "civil.h"
+#include "logread.h"
+#include "strmap.h"
+#include "xalloc.h"
+
+enum { A_OPEN, A_CENSORED, A_DONE };
+
+typedef struct fit_attempt {
+    uint32_t node;
+    int64_t start, id;
+    size_t obs;       /* index into the node's obs once it ended */
+    int state;
+} fit_attempt;
+
+typedef struct fit_job {
+    fit_attempt *a;
+    size_t n, cap;
+    int64_t created;
+    uint32_t session;
+    int64_t index;
+    bool has_utt;
+    bool stale;       /* the last line was a stale-result warning for this job */
+    uint32_t stale_node;
+} fit_job;
+
+/* ---- tables ---------------------------------------------------------------- */
+
+static uint32_t session_of(fit_log *lg, const char *label)
+{
+    bool added;
+    uint32_t s = sim_strmap_get(&lg->session_ids, label, &added);
+    if (added) {
+        lg->session_labels = sim_xgrow(lg->session_labels, &lg->cap_sessions, lg->n_sessions + 1,
+                                       sizeof *lg->session_labels, 64);
+        lg->session_labels[lg->n_sessions++] = sim_xstrdup(label);
+    }
+    return s;
+}
+
+static uint32_t node_of(fit_log *lg, const char *label)
+{
+    bool added;
+    uint32_t n = sim_strmap_get(&lg->node_ids, label, &added);
+    if (added) {
+        if (lg->n_nodes == lg->cap_nodes)
+            lg->nodes = sim_xgrow(lg->nodes, &lg->cap_nodes, lg->n_nodes + 1, sizeof *lg->nodes, 16);
+        fit_node *nd = &lg->nodes[lg->n_nodes++];
+        memset(nd, 0, sizeof *nd);
+        snprintf(nd->label, sizeof nd->label, "%s", label);
+        nd->last_beat = -1;
+    }
+    return n;
+}
+
+static fit_job *job_of(fit_log *lg, const char *label)
+{
+    bool added;
+    uint32_t j = sim_strmap_get(&lg->job_ids, label, &added);
+    if (added) {
+        if (lg->n_jobs == lg->cap_jobs)
+            lg->jobs = sim_xgrow(lg->jobs, &lg->cap_jobs, lg->n_jobs + 1, sizeof(fit_job), 1024);
+        fit_job *jb = (fit_job *)lg->jobs + lg->n_jobs++;
+        memset(jb, 0, sizeof *jb);
+        jb->created = INT64_MIN;
+    }
+    return (fit_job *)lg->jobs + j;
+}
+
+static void add_utt(fit_log *lg, uint32_t session, int64_t index, int64_t end, double audio_s)
+{
+    if (lg->n_utts == lg->cap_utts)
+        lg->utts = sim_xgrow(lg->utts, &lg->cap_utts, lg->n_utts + 1, sizeof *lg->utts, 1024);
+    lg->utts[lg->n_utts++] = (fit_utt){session, index, end, audio_s};
+}
+
+/* ---- attempts ---------------------------------------------------------------- */
+
+static void open_attempt(fit_log *lg, fit_job *j, uint32_t node, int64_t start, int64_t id)
+{
+    (void)lg;
+    if (j->n == j->cap)
+        j->a = sim_xgrow(j->a, &j->cap, j->n + 1, sizeof *j->a, 2);
+    j->a[j->n++] = (fit_attempt){node, start, id, 0, A_OPEN};
+}
+
+/* Ends attempt a at time t: exact (a result) or censored. A censored one that
+ * timed out stays open to a later result (A_CENSORED). */
+static void end_attempt(fit_log *lg, fit_attempt *a, int64_t t, bool censored, bool timed_out)
+{
+    fit_node *nd = &lg->nodes[a->node];
+    double d = (double)(t - a->start) / 1e9;
+    if (!(d > 0.0)) {
+        /* an end at its dispatch instant says nothing of its duration */
+        lg->zero_dropped++;
+        if (a->state == A_OPEN)
+            a->state = A_DONE;
+        return;
+    }
+    if (a->state == A_CENSORED && !censored) {
+        nd->obs[a->obs] = (sim_fit_obs){d, false};
+        nd->censored--;
+        nd->exact++;
+        nd->upgraded++;
+        a->state = A_DONE;
+        return;
+    }
+    if (a->state != A_OPEN)
+        return;
+    if (nd->n_obs == nd->cap_obs)
+        nd->obs = sim_xgrow(nd->obs, &nd->cap_obs, nd->n_obs + 1, sizeof *nd->obs, 256);
+    a->obs = nd->n_obs;
+    nd->obs[nd->n_obs++] = (sim_fit_obs){d, censored};
+    if (censored)
+        nd->censored++;
+    else
+        nd->exact++;
+    a->state = censored && timed_out ? A_CENSORED : A_DONE;
+}
+
+/* The job's current (last) attempt when it is still out, else NULL. */
+static fit_attempt *current(fit_job *j)
+{
+    return j->n && j->a[j->n - 1].state == A_OPEN ? &j->a[j->n - 1] : NULL;
+}
+
+/* The latest attempt of j on node that timed out and has no result yet. */
+static fit_attempt *timed_out_on(fit_job *j, uint32_t node)
+{
+    for (size_t i = j->n; i-- > 0;)
+        if (j->a[i].node == node && j->a[i].state == A_CENSORED)
+            return &j->a[i];
+    return NULL;
+}
+
+static fit_attempt *attempt_id(fit_job *j, int64_t id)
+{
+    for (size_t i = j->n; i-- > 0;)
+        if (j->a[i].id == id)
+            return &j->a[i];
+    return NULL;
+}
+
+/* ---- time -------------------------------------------------------------------- */
+
+/* "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+00:00)" -> ns since 1970. */
+static bool parse_rfc3339(const char *s, int64_t *out)
+{
+    int y, mo, d, h, mi, se, n = 0;
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 || n != 19)
+        return false;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+        return false;
+    const char *p = s + 19;
+    int64_t frac = 0;
+    if (*p == '.') {
+        int digits = 0;
+        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+            if (digits < 9)
+                frac = frac * 10 + (*p - '0');
+        if (digits == 0)
+            return false;
+        for (; digits < 9; digits++)
+            frac *= 10;
+    }
+    if (strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0)
+        return false;
+    int64_t secs = sim_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+    *out = secs * 1000000000 + frac;
+    return true;
+}
+
+void sim__fit_utc(int64_t t, char buf[64])
+{
+    int64_t s = t / 1000000000 - (t % 1000000000 < 0);
+    int64_t days = s / 86400 - (s % 86400 < 0), sec = s - days * 86400;
+    int64_t y, m, d;
+    sim_civil_from_days(days, &y, &m, &d);
+    snprintf(buf, 64, "%04" PRId64 "-%02" PRId64 "-%02" PRId64 "T%02" PRId64 ":%02" PRId64
+                      ":%02" PRId64 "Z",
+             y, m, d, sec / 3600, sec / 60 % 60, sec % 60);
+}
+
+/* ---- the reference's lines ------------------------------------------------------ */
+
+static const char *fstr(const json_t *o, const char *k)
+{
+    const json_t *x = json_object_get(o, k);
+    return json_is_string(x) ? json_string_value(x) : NULL;
+}
+
+static bool fint(const json_t *o, const char *k, int64_t *v)
+{
+    const json_t *x = json_object_get(o, k);
+    if (json_is_integer(x))
+        *v = json_integer_value(x);
+    else if (json_is_string(x)) /* "%x" fields, e.g. elapsed_ms "12ms" */
+        return sscanf(json_string_value(x), "%" SCNd64, v) == 1;
+    return json_is_integer(x);
+}
+
+/* Where a line's macro is tells the commit (log_lingua.c's table): the lines
+ * that moved between the three. */
+static const struct {
+    const char *file_end;
+    int line;
+    const char *commit;
+} commit_marks[] = {
+    {"session_actor/actor.rs", 624, "98e3526"},   {"session_actor/actor.rs", 734, "af7c4a9"},
+    {"actor/actor_finalize.rs", 367, "467aee4"},  {"message/job_result.rs", 344, "98e3526"},
+    {"message/job_result.rs", 357, "af7c4a9"},    {"job_result_creation.rs", 148, "467aee4"},
+    {"timeout/job_timeout.rs", 72, "467aee4"},
+};
+
+static void note_commit(fit_log *lg, const json_t *root, const char *path, uint64_t line)
+{
+    const char *file = fstr(root, "filename");
+    int64_t ln;
+    if (!file || !fint(root, "line_number", &ln))
+        return;
+    size_t fl = strlen(file);
+    for (size_t i = 0; i < sizeof commit_marks / sizeof commit_marks[0]; i++) {
+        size_t el = strlen(commit_marks[i].file_end);
+        if (ln != commit_marks[i].line || fl < el || strcmp(file + fl - el, commit_marks[i].file_end))
+            continue;
+        if (!lg->commit[0]) {
+            snprintf(lg->commit, sizeof lg->commit, "%s", commit_marks[i].commit);
+            snprintf(lg->commit_from, sizeof lg->commit_from, "%s:%" PRIu64 " (%s:%" PRId64 ")",
+                     path, line, file, ln);
+        } else if (strcmp(lg->commit, commit_marks[i].commit) != 0)
+            lg->mixed_commits = true;
+    }
+}
+
+/* "Some(\"node-…\")" -> node-…; a plain id as it is; NULL for None. */
+static const char *node_label(const char *v, char *buf, size_t cap)
+{
+    if (!v || strcmp(v, "None") == 0)
+        return NULL;
+    if (strncmp(v, "Some(\"", 6) == 0) {
+        snprintf(buf, cap, "%s", v + 6);
+        char *q = strchr(buf, '"');
+        if (q)
+            *q = '\0';
+        return buf;
+    }
+    return v;
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static void heartbeat(fit_log *lg, const char *msg, int64_t t)
+{
+    const char *text = strstr(msg, "): ");
+    if (!text)
+        return;
+    json_t *m = json_loads(text + 3, 0, NULL);
+    const char *type = fstr(m, "type"), *node = fstr(m, "node_id");
+    if (type && node && strcmp(type, "node_heartbeat") == 0) {
+        uint32_t n = node_of(lg, node); /* may move lg->nodes */
+        fit_node *nd = &lg->nodes[n];
+        int64_t running;
+        if (fint(json_object_get(m, "resource_usage"), "running_jobs", &running))
+            nd->running_sum += (double)running;
+        if (nd->last_beat >= 0) {
+            nd->beat_gap_sum += (double)(t - nd->last_beat) / 1e9;
+            nd->beat_gaps++;
+        }
+        nd->last_beat = t;
+        nd->heartbeats++;
+    }
+    json_decref(m);
+}
+
+/* One reference line at time t. Returns false when it says nothing fit uses. */
+static bool lingua_line(fit_log *lg, const json_t *root, const char *msg, int64_t t,
+                        const char *path, uint64_t line)
+{
+    const json_t *f = json_object_get(root, "fields");
+    const char *job = fstr(f, "job_id");
+    char buf[FIT_LABEL_MAX];
+    int64_t v;
+    note_commit(lg, root, path, line);
+    if (starts(msg, "Finalizing audio utterance")) {
+        const char *s = fstr(f, "session_id");
+        if (!s || !fint(f, "utterance_index", &v))
+            return false;
+        int64_t bytes;
+        double audio = fint(f, "audio_size_bytes", &bytes) ? (double)bytes / 32000.0 : NAN;
+        add_utt(lg, session_of(lg, s), v, t, audio);
+        lg->from_finalize = true;
+        return true;
+    }
+    if (strcmp(msg, "Node registered successfully") == 0 && fstr(f, "node_id")) {
+        uint32_t n = node_of(lg, fstr(f, "node_id")); /* may move lg->nodes */
+        lg->nodes[n].registrations++;
+        return true;
+    }
+    if (starts(msg, "Received node message")) {
+        heartbeat(lg, msg, t);
+        return true;
+    }
+    if (strcmp(msg, SIM_LINGUA_ACK_DISCARD) == 0) {
+        lg->ack_discards++;
+        if (fint(f, "ack_timeout_ms", &v))
+            lg->ack_timeout_ms = v;
+        return true;
+    }
+    if (strcmp(msg, SIM_LINGUA_PENDING) == 0) {
+        int64_t secs;
+        if (fint(f, "pending_timeout_seconds", &secs))
+            lg->pending_timeout_s = (double)secs;
+    }
+    if (!job)
+        return false;
+    fit_job *j = job_of(lg, job);
+    const char *sess = fstr(f, "session_id");
+    if (sess && fint(f, "utterance_index", &v) && !j->has_utt) {
+        j->session = session_of(lg, sess);
+        j->index = v;
+        j->has_utt = true;
+    }
+    bool stale = j->stale;
+    j->stale = false;
+    if (strcmp(msg, SIM_LINGUA_CREATED) == 0) {
+        j->created = t;
+        const char *node = node_label(fstr(f, "node_id"), buf, sizeof buf);
+        if (node)
+            open_attempt(lg, j, node_of(lg, node), t, (int64_t)j->n);
+    } else if (strcmp(msg, SIM_LINGUA_TIMEOUT) == 0) {
+        lg->timeouts++;
+        json_t *x = json_object_get(f, "dispatched_timeout_seconds");
+        if (json_is_number(x))
+            lg->dispatch_timeout_s = json_number_value(x);
+        if (fint(f, "failover_max_attempts", &v))
+            lg->max_failovers = v;
+        fit_attempt *a = current(j);
+        if (a)
+            end_attempt(lg, a, t, true, true);
+    } else if (strcmp(msg, SIM_LINGUA_FAILOVER) == 0) {
+        lg->failovers++;
+        const char *node = fstr(f, "new_node_id");
+        if (node)
+            open_attempt(lg, j, node_of(lg, node), t, (int64_t)j->n);
+    } else if (starts(msg, "Received result for terminated Job") ||
+               starts(msg, "Received JobResult from non-current node") ||
+               starts(msg, "Received JobResult for non-current attempt")) {
+        const char *node = fstr(f, "node_id");
+        if (node) {
+            j->stale = true;
+            j->stale_node = node_of(lg, node);
+        }
+    } else if (strcmp(msg, "Received JobResult, adding to result queue") == 0) {
+        lg->results++;
+        fit_attempt *a = stale ? timed_out_on(j, j->stale_node) : current(j);
+        lg->stale_results += stale;
+        if (a) {
+            lg->late_after_cancel += a->state == A_CENSORED;
+            end_attempt(lg, a, t, false, false);
+        }
+    } else if (starts(msg, "Duplicate job_result filtered")) {
+        /* a result the dedup dropped: the line names no node; the job's current
+         * attempt's when one is out (the reference keeps a job dispatched when
+         * a stale result came first), else the one timed-out attempt still
+         * without a result, if there is exactly one */
+        lg->results++;
+        fit_attempt *a = current(j), *only = NULL;
+        size_t waiting = 0;
+        for (size_t i = 0; i < j->n; i++)
+            if (j->a[i].state == A_CENSORED) {
+                waiting++;
+                only = &j->a[i];
+            }
+        if ((!a || a->start == t) && waiting == 1)
+            a = only; /* not the attempt dispatched at this very instant */
+        if (a) {
+            lg->late_after_cancel += a->state == A_CENSORED;
+            end_attempt(lg, a, t, false, false);
+        }
+    } else if (strcmp(msg, "Job processing failed") == 0) {
+        lg->failed_results++;
+        fit_attempt *a = current(j);
+        if (stale) {
+            if (timed_out_on(j, j->stale_node)) {
+                lg->failed_after_cancel++;
+                lg->nodes[j->stale_node].aborted++;
+            }
+        } else if (a) {
+            end_attempt(lg, a, t, true, false);
+        }
+    } else
+        return strcmp(msg, SIM_LINGUA_PENDING) == 0;
+    return true;
+}
+
+/* ---- dsim's records ------------------------------------------------------------- */
+
+static bool dsim_record(fit_log *lg, const json_t *root, const char *event, int64_t t)
+{
+    const char *job = fstr(root, "job_id");
+    int64_t session, index, node, att;
+    if (!job || !fint(root, "session", &session) || !fint(root, "utterance_index", &index) ||
+        !fint(root, "node", &node) || !fint(root, "attempt_id", &att))
+        return false;
+    char label[FIT_LABEL_MAX];
+    snprintf(label, sizeof label, "node %" PRId64, node);
+    fit_job *j = job_of(lg, job);
+    if (strcmp(event, "job_created") == 0) {
+        char s[32];
+        snprintf(s, sizeof s, "%" PRId64, session);
+        add_utt(lg, session_of(lg, s), index, t, NAN);
+        return true;
+    }
+    if (strcmp(event, "job_dispatched") == 0 || strcmp(event, "failover_dispatched") == 0 ||
+        strcmp(event, "hedge_dispatched") == 0) {
+        lg->failovers += event[0] == 'f';
+        open_attempt(lg, j, node_of(lg, label), t, att);
+        return true;
+    }
+    fit_attempt *a = attempt_id(j, att);
+    if (strcmp(event, "dispatch_timeout") == 0) {
+        lg->timeouts++;
+        if (a)
+            end_attempt(lg, a, t, true, true);
+    } else if (strcmp(event, "result_accepted") == 0 ||
+               strcmp(event, "result_stale_queued") == 0 ||
+               strcmp(event, "result_duplicate_filtered") == 0) {
+        lg->results++;
+        if (a) {
+            lg->late_after_cancel += a->state == A_CENSORED;
+            end_attempt(lg, a, t, false, false);
+        }
+    } else if (strcmp(event, "result_failed") == 0) {
+        lg->failed_results++;
+        if (a && a->state == A_CENSORED) {
+            lg->failed_after_cancel++;
+            lg->nodes[a->node].aborted++;
+        }
+        else if (a)
+            end_attempt(lg, a, t, true, false);
+    } else if (strcmp(event, "ack_timeout_discard") == 0) {
+        lg->ack_discards++;
+        fint(root, "ack_timeout_ms", &lg->ack_timeout_ms);
+    } else
+        return false;
+    return true;
+}
+
+/* ---- files ----------------------------------------------------------------------- */
+
+static int read_file(fit_log *lg, size_t k, sim_error *err)
+{
+    sim_logread rd;
+    if (sim_logread_open(&rd, lg->files[k], err) != 0)
+        return -1;
+    json_t *root;
+    int rc;
+    bool lingua = false, dsim = false, done = false;
+    int64_t prev = INT64_MIN;
+    char run[160] = "";
+    while ((rc = sim_logread_next(&rd, &root, err)) == 1) {
+        lg->file_lines[k]++;
+        const char *msg = sim_log_lingua_message(root);
+        const char *event = fstr(root, "event");
+        const json_t *tv = json_object_get(root, "t");
+        int64_t t = 0;
+        bool used = false;
+        if (done) {
+            lg->file_ignored[k]++;
+        } else if (msg && parse_rfc3339(fstr(root, "timestamp"), &t)) {
+            if (prev != INT64_MIN && t < prev - 1000000000) {
+                done = true; /* another run */
+                lg->file_ignored[k]++;
+            } else {
+                lingua = true;
+                prev = t;
+                used = lingua_line(lg, root, msg, t, lg->files[k], rd.line);
+            }
+        } else if (event && json_is_number(tv)) {
+            char this_run[160];
+            int64_t rep = 0;
+            fint(root, "replication", &rep);
+            snprintf(this_run, sizeof this_run, "%s/%" PRId64,
+                     fstr(root, "policy") ? fstr(root, "policy") : "", rep);
+            if (!run[0]) {
+                snprintf(run, sizeof run, "%s", this_run);
+                snprintf(lg->dsim_policy, sizeof lg->dsim_policy, "%s",
+                         fstr(root, "policy") ? fstr(root, "policy") : "");
+            }
+            if (strcmp(run, this_run) != 0) {
+                lg->file_ignored[k]++;
+            } else {
+                dsim = true;
+                t = (int64_t)llround(json_number_value(tv) * 1e9);
+                used = dsim_record(lg, root, event, t);
+            }
+        }
+        if (used) {
+            lg->file_used[k]++;
+            if (t < lg->t_first)
+                lg->t_first = t;
+            if (t > lg->t_last)
+                lg->t_last = t;
+        }
+        json_decref(root);
+    }
+    snprintf(lg->file_format[k], sizeof lg->file_format[k], "%s",
+             lingua && dsim ? "mixed" : lingua ? "lingua" : dsim ? "dsim" : "none");
+    sim_logread_close(&rd);
+    return rc;
+}
+
+int sim__fit_read(fit_log *lg, char **files, size_t n_files, sim_error *err)
+{
+    lg->files = files;
+    lg->n_files = n_files;
+    lg->file_lines = sim_xcalloc(n_files, sizeof *lg->file_lines);
+    lg->file_used = sim_xcalloc(n_files, sizeof *lg->file_used);
+    lg->file_ignored = sim_xcalloc(n_files, sizeof *lg->file_ignored);
+    lg->file_format = sim_xcalloc(n_files, sizeof *lg->file_format);
+    lg->t_first = INT64_MAX;
+    lg->t_last = INT64_MIN;
+    lg->dispatch_timeout_s = lg->pending_timeout_s = NAN;
+    lg->max_failovers = lg->ack_timeout_ms = -1;
+    for (size_t k = 0; k < n_files; k++)
+        if (read_file(lg, k, err) != 0)
+            return -1;
+    /* attempts still out at the end: censored there */
+    for (size_t i = 0; i < lg->n_jobs; i++) {
+        fit_job *j = (fit_job *)lg->jobs + i;
+        fit_attempt *a = current(j);
+        if (a && lg->t_last > a->start) {
+            end_attempt(lg, a, lg->t_last, true, false);
+            lg->open_at_end++;
+        }
+        /* without finalize lines, an utterance is its job's creation */
+        if (!lg->from_finalize && j->has_utt && j->created != INT64_MIN)
+            add_utt(lg, j->session, j->index, j->created, NAN);
+    }
+    return 0;
+}
+
+void sim__fit_log_free(fit_log *lg)
+{
+    for (size_t i = 0; i < lg->n_jobs; i++)
+        free(((fit_job *)lg->jobs)[i].a);
+    free(lg->jobs);
+    for (size_t i = 0; i < lg->n_nodes; i++)
+        free(lg->nodes[i].obs);
+    free(lg->nodes);
+    for (size_t i = 0; i < lg->n_sessions; i++)
+        free(lg->session_labels[i]);
+    free(lg->session_labels);
+    free(lg->utts);
+    sim_strmap_free(&lg->session_ids);
+    sim_strmap_free(&lg->node_ids);
+    sim_strmap_free(&lg->job_ids);
+    free(lg->file_lines);
+    free(lg->file_used);
+    free(lg->file_ignored);
+    free(lg->file_format);
+}

@@ -1,0 +1,115 @@
+/*
+ * fit_internal.h — what `dsim fit` learns from logs (fit_log.c) and turns into a
+ * scenario (fit.c). Times are nanoseconds since 1970-01-01T00:00:00Z for the
+ * reference's lines (their RFC 3339 timestamps) and since the run's start for
+ * dsim's records.
+ */
+#ifndef DSIM_FIT_INTERNAL_H
+#define DSIM_FIT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fit_mle.h"
+#include "fit.h"
+#include "sim_error.h"
+#include "strmap.h"
+
+#define FIT_LABEL_MAX 80
+
+/* One utterance (a trace row). */
+typedef struct fit_utt {
+    uint32_t session;  /* fit_log.sessions index */
+    int64_t index;     /* utterance_index as logged */
+    int64_t end;       /* job creation / finalize time */
+    double audio_s;    /* NaN when unknown */
+} fit_utt;
+
+typedef struct fit_node {
+    char label[FIT_LABEL_MAX];
+    uint32_t registrations;
+    uint64_t heartbeats;
+    double running_sum;        /* sum of running_jobs over heartbeats */
+    int64_t last_beat;         /* time of the last heartbeat, or -1 */
+    double beat_gap_sum;       /* sum of intervals between consecutive heartbeats */
+    uint64_t beat_gaps;
+    sim_fit_obs *obs;          /* its attempts' dispatch-to-result times (owned) */
+    size_t n_obs, cap_obs;
+    size_t exact, censored;
+    size_t upgraded;           /* results after a timeout: the work went on */
+    size_t aborted;            /* failures after a timeout: the cancel aborted it */
+} fit_node;
+
+/* What a set of logs shows. */
+typedef struct fit_log {
+    /* per file (for the provenance) */
+    size_t n_files;
+    char **files;              /* borrowed paths */
+    uint64_t *file_lines, *file_used, *file_ignored;
+    char (*file_format)[8];    /* "lingua", "dsim", "mixed", "none" */
+
+    sim_strmap session_ids, node_ids, job_ids;
+    char **session_labels;     /* by index, owned */
+    size_t n_sessions, cap_sessions;
+    fit_utt *utts;
+    size_t n_utts, cap_utts;
+    bool from_finalize;        /* utterances from "Finalizing audio utterance" lines */
+    fit_node *nodes;
+    size_t n_nodes, cap_nodes;
+    void *jobs;                /* fit_log.c's job states */
+    size_t n_jobs, cap_jobs;
+    int64_t t_first, t_last;   /* first and last time seen (t_first: INT64_MAX if none) */
+
+    /* policy evidence */
+    char commit[16];           /* "98e3526", "af7c4a9", "467aee4", or "" */
+    char commit_from[160];     /* the line that shows it: "FILE:LINE" */
+    bool mixed_commits;
+    double dispatch_timeout_s; /* NaN when not logged */
+    int64_t max_failovers;     /* -1 when not logged */
+    double pending_timeout_s;  /* NaN when not logged */
+    int64_t ack_timeout_ms;    /* -1 when not logged */
+    char dsim_policy[128];     /* dsim's format: the policy of the run read */
+    uint64_t timeouts, failovers, results, stale_results, failed_results, ack_discards,
+        late_after_cancel, failed_after_cancel, open_at_end, zero_dropped;
+} fit_log;
+
+/* A class of nodes that look alike, and its fitted turnaround. */
+typedef struct fit_class {
+    size_t *members;           /* fit_log.nodes indices, owned */
+    size_t n_members;
+    sim_fit_obs *obs;          /* pooled, sorted (owned) */
+    size_t n, exact;
+    sim_fit fits[SIM_FIT_FAMILIES];
+    int best;                  /* least AIC, or -1 when no family converged */
+    double ks_critical;        /* sim_fit_ks_critical(exact) */
+    bool empirical;            /* no family within ks_critical: Kaplan-Meier quantiles */
+    double *samples;           /* empirical: SIM_FIT_EMPIRICAL_SAMPLES, owned */
+    size_t n_samples;
+    double tail_mass;          /* empirical: KM mass beyond the last exact time */
+} fit_class;
+
+/*
+ * Groups lg's nodes into classes (in order of first appearance, a node joins
+ * the first class whose pooled Kaplan-Meier estimate is within the two-sample
+ * Kolmogorov-Smirnov bound at 1 % of its own, 1.628 sqrt((n+m)/(n m)) over
+ * exact counts, else starts a class; nodes with fewer than SIM_FIT_MIN_EXACT
+ * exact observations join the class with the most), then fits each class.
+ * Returns the number of classes (0 when no node has an observation) with
+ * *out owned by the caller (sim__fit_classes_free).
+ */
+size_t sim__fit_classes(const fit_log *lg, fit_class **out);
+void sim__fit_classes_free(fit_class *c, size_t n);
+
+/* Reads each log (both formats) into lg (zeroed by the caller). Returns 0, or
+ * -1 with err naming FILE:LINE. */
+int sim__fit_read(fit_log *lg, char **files, size_t n_files, sim_error *err);
+
+/* Frees what sim__fit_read allocated. */
+void sim__fit_log_free(fit_log *lg);
+
+/* The civil date and time of t (ns since 1970) as "YYYY-MM-DDTHH:MM:SSZ",
+ * rounded down to the second. */
+void sim__fit_utc(int64_t t, char buf[64]);
+
+#endif

@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# `dsim fit`, round trip: a known world (tests/data/fit-world.json: the whole
+# turnaround one lognormal stage, median 10 s, sigma 0.6, no network delay, a
+# 30 s dispatch timeout that censors ~3 % of attempts, nodes that abort a
+# cancelled job) is run with --log-format lingua, fitted, and the fitted scenario
+# run again:
+#  - over 10 seeds, the fitted median and sigma lie within 2 standard errors of
+#    the truth in at least 8 (nominal 0.95^2 ~ 0.9 of them), lognormal is chosen;
+#  - 10 replications of the fitted scenario against 10 of the original:
+#    delivered, lost, failovers, latency p50/p90/p99/mean each agree within
+#    max(2 x the 95 % half-width of the difference, 2 % of the original);
+#  - dsim's own --log of the same run gives the same fit;
+#  - two node speeds give two classes of 6; the preset, timeouts and on_cancel
+#    are read back; stalls (two modes) fall back to the empirical distribution,
+#    which runs like the original; bad input exits 2 naming file:line and
+#    writes nothing.
+set -euo pipefail
+dsim=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+world=$src/tests/data/fit-world.json
+fail() { echo "FAIL: $*"; exit 1; }
+
+# --- parameters over seeds ----------------------------------------------------------
+for seed in 1 2 3 4 5 6 7 8 9 10; do
+  "$dsim" run "$world" --replications 1 --seed "$seed" --log "$tmp/l$seed.jsonl" \
+    --log-format lingua > /dev/null
+  "$dsim" fit "$tmp/l$seed.jsonl" -o "$tmp/f$seed.json" --report > "$tmp/r$seed.txt"
+done
+python3 - "$tmp" <<'PY'
+import re, sys
+tmp = sys.argv[1]
+inside, chosen, cens = 0, 0, []
+for seed in range(1, 11):
+    r = open("%s/r%d.txt" % (tmp, seed), encoding="utf-8").read()
+    m = re.search(r"lognormal median (\S+) \+- (\S+) sigma (\S+) \+- (\S+), AIC", r)
+    if not m:
+        print("FAIL: seed %d: no lognormal fit in the report:\n%s" % (seed, r)); sys.exit(1)
+    med, se_m, sig, se_s = map(float, m.groups())
+    inside += abs(med - 10) <= 2 * se_m and abs(sig - 0.6) <= 2 * se_s
+    chosen += "[chosen]" in r.split("lognormal", 1)[1].split("\n", 1)[0]
+    c = re.search(r"(\d+) censored \((\S+) %\)", r)
+    cens.append(float(c.group(2)))
+print("fit: median and sigma within 2 se of the truth in %d of 10 seeds; lognormal chosen "
+      "in %d; censored %.1f..%.1f %%" % (inside, chosen, min(cens), max(cens)))
+if inside < 8 or chosen < 8:
+    sys.exit(1)
+if not all(1.0 <= c <= 6.0 for c in cens):
+    print("FAIL: censoring outside 'a few percent'"); sys.exit(1)
+PY
+
+# --- the fitted scenario: what it says, and that it validates -------------------------
+f=$tmp/f1.json
+"$dsim" validate "$f" > /dev/null || fail "fitted scenario does not validate"
+[ -f "$tmp/f1.trace.csv" ] || fail "no trace beside the scenario"
+python3 - "$f" "$tmp/f1.trace.csv" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+def fail(m):
+    print("FAIL:", m); sys.exit(1)
+d = s["description"]
+for want in ("Network delay cannot be separated", "l1.jsonl", "lines", "right-censored",
+             "Not inferred"):
+    if want not in d:
+        fail("description lacks %r" % want)
+p = s["policies"][0]
+if p["preset"] != "lingua-2025-12-28" or set(p) != {"name", "preset"}:
+    fail("policy: %r (the log shows 98e3526's lines, 30 s, 3 failovers, 5 s ack)" % p)
+n = s["nodes"]
+if len(n) != 1 or n[0]["count"] != 12 or n[0]["on_cancel"] != "abort_by_job_id":
+    fail("nodes: %r" % n)
+if n[0]["stages"]["nmt"] != {"dist": "const", "value": 0} or abs(n[0]["heartbeat_s"] - 15) > 0.5:
+    fail("stages/heartbeat: %r" % n[0])
+if s["workload"]["trace"] != "f1.trace.csv" or s["log_epoch_utc"] != "2025-12-30T00:00:00Z":
+    fail("workload/epoch: %r %r" % (s["workload"], s.get("log_epoch_utc")))
+rows = [l for l in open(sys.argv[2]) if not l.startswith(('#', 'session,'))]
+if len(rows) != 1000:
+    fail("trace: %d rows, want the run's 1000 utterances" % len(rows))
+PY
+
+# --- round trip: the fitted world runs like the original -------------------------------
+"$dsim" run "$world" --format json > "$tmp/orig.json"
+"$dsim" run "$f" --format json > "$tmp/fit.json"
+python3 - "$tmp/orig.json" "$tmp/fit.json" <<'PY'
+import json, math, sys
+o = json.load(open(sys.argv[1]))["policies"][0]["metrics"]
+f = json.load(open(sys.argv[2]))["policies"][0]["metrics"]
+bad = 0
+for k in ("delivered", "lost", "failovers", "latency_s.p50", "latency_s.p90", "latency_s.p99",
+          "latency_s.mean"):
+    diff = f[k]["mean"] - o[k]["mean"]
+    tol = max(2 * math.hypot(o[k]["ci95"], f[k]["ci95"]), 0.02 * abs(o[k]["mean"]))
+    ok = abs(diff) <= tol
+    bad += not ok
+    print("%-15s original %9.3f  fitted %9.3f  diff %+8.3f  tolerance %7.3f %s"
+          % (k, o[k]["mean"], f[k]["mean"], diff, tol, "ok" if ok else "FAIL"))
+sys.exit(1 if bad else 0)
+PY
+
+# --- dsim's own log of the same run gives the same fit ----------------------------------
+"$dsim" run "$world" --replications 1 --seed 1 --log "$tmp/own.jsonl" > /dev/null
+"$dsim" fit "$tmp/own.jsonl" -o "$tmp/own.json" 2> "$tmp/own.err"
+grep 'wrote .*own.json (1 node class)' "$tmp/own.err" > /dev/null || fail "summary: $(cat "$tmp/own.err")"
+python3 - "$f" "$tmp/own.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p))["nodes"][0]["stages"]["asr"] for p in sys.argv[1:3])
+if a != b:
+    print("FAIL: lingua fit %r, dsim-format fit %r" % (a, b)); sys.exit(1)
+PY
+
+# --- two speeds, two classes; another preset -----------------------------------------------
+python3 - "$world" "$tmp/two.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+fast = dict(s["nodes"][0], name="fast", count=6)
+fast["stages"] = dict(fast["stages"], asr={"dist": "lognormal", "median": 5, "sigma": 0.5})
+slow = dict(s["nodes"][0], name="slow", count=6, on_cancel="ignore")
+slow["stages"] = dict(slow["stages"], asr={"dist": "gamma", "shape": 6, "scale": 2.5})
+s["nodes"] = [fast, slow]
+s["policies"] = [{"name": "p", "preset": "lingua-2026-01-19", "dispatch_timeout_s": 20}]
+json.dump(s, open(sys.argv[2], "w"))
+PY
+"$dsim" run "$tmp/two.json" --replications 1 --log "$tmp/two.jsonl" --log-format lingua > /dev/null
+"$dsim" fit "$tmp/two.jsonl" -o "$tmp/two-fit.json" --report > "$tmp/two.txt"
+python3 - "$tmp/two-fit.json" "$tmp/two.txt" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+def fail(m):
+    print("FAIL:", m, open(sys.argv[2]).read()); sys.exit(1)
+counts = sorted(n["count"] for n in s["nodes"])
+if counts != [6, 6]:
+    fail("classes: %r, want two of 6" % counts)
+meds = sorted(n["stages"]["asr"].get("median", 0) for n in s["nodes"])
+p = s["policies"][0]
+if p["preset"] != "lingua-2026-01-19" or p.get("dispatch_timeout_s") != 20:
+    fail("policy %r: the log shows 467aee4's lines and a 20 s timeout" % p)
+# the fast nodes abort a cancelled job (its failure is logged), the slow ones
+# keep working (their late results are logged)
+if [n.get("on_cancel") for n in s["nodes"]] != ["abort_by_job_id", "ignore"]:
+    fail("on_cancel: %r" % [n.get("on_cancel") for n in s["nodes"]])
+fast, slow = (n["stages"]["asr"] for n in s["nodes"])
+if fast["dist"] != "lognormal" or abs(fast["median"] - 5) > 0.5 or abs(fast["sigma"] - 0.5) > 0.05:
+    fail("fast class: %r, the truth lognormal(5, 0.5)" % fast)
+mean = {"gamma": lambda d: d["shape"] * d["scale"],
+        "lognormal": lambda d: d["median"] * 2.718281828 ** (d["sigma"] ** 2 / 2),
+        "weibull": lambda d: d["scale"] * 0.9}[slow["dist"]](slow)
+if abs(mean - 15) > 1.5:
+    fail("slow class: %r, mean %.2f, the truth gamma(6, 2.5), mean 15" % (slow, mean))
+print("two speeds:", [(n["count"], n["stages"]["asr"]) for n in s["nodes"]])
+PY
+
+# --- no family fits: the empirical fallback --------------------------------------------------
+# 15 % of attempts stall 14-30 s more: two modes, no unimodal family near the
+# Kaplan-Meier estimate; the Kaplan-Meier quantiles run like the original
+python3 - "$world" "$tmp/stall.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+n = s["nodes"][0]
+n["stages"]["asr"] = {"dist": "lognormal", "median": 4, "sigma": 0.3}
+n["faults"] = {"stall": {"prob": 0.15, "extra_s": {"dist": "uniform", "min": 14, "max": 30}}}
+json.dump(s, open(sys.argv[2], "w"))
+PY
+"$dsim" run "$tmp/stall.json" --replications 1 --log "$tmp/st.jsonl" --log-format lingua > /dev/null
+"$dsim" fit "$tmp/st.jsonl" -o "$tmp/st-fit.json" --report > "$tmp/st.txt"
+grep 'no family within the bound: the empirical distribution of 200' "$tmp/st.txt" > /dev/null ||
+  fail "stalls: $(cat "$tmp/st.txt")"
+"$dsim" run "$tmp/stall.json" --format json > "$tmp/so.json"
+"$dsim" run "$tmp/st-fit.json" --format json > "$tmp/sf.json"
+python3 - "$tmp/st-fit.json" "$tmp/so.json" "$tmp/sf.json" <<'PY'
+import json, math, sys
+asr = json.load(open(sys.argv[1]))["nodes"][0]["stages"]["asr"]
+if asr["dist"] != "empirical" or len(asr["samples"]) != 200:
+    print("FAIL: stalls: %r" % asr); sys.exit(1)
+o, f = (json.load(open(p))["policies"][0]["metrics"] for p in sys.argv[2:4])
+for k in ("delivered", "latency_s.p50", "latency_s.p90", "latency_s.p99"):
+    diff = f[k]["mean"] - o[k]["mean"]
+    tol = max(2 * math.hypot(o[k]["ci95"], f[k]["ci95"]), 0.02 * abs(o[k]["mean"]))
+    print("stalls %-13s original %8.3f  fitted %8.3f  tolerance %6.3f" % (k, o[k]["mean"], f[k]["mean"], tol))
+    if abs(diff) > tol:
+        sys.exit(1)
+PY
+
+# --- bad input --------------------------------------------------------------------------------
+set +e
+"$dsim" fit "$tmp/l1.jsonl" > /dev/null 2> "$tmp/e1"; rc1=$?
+printf '{"timestamp":"2025-12-30T00:00:00Z","fields":{"message":"x"}}\nnot json\n' > "$tmp/bad.jsonl"
+"$dsim" fit "$tmp/bad.jsonl" -o "$tmp/bad.json" 2> "$tmp/e2"; rc2=$?
+printf '{"timestamp":"2025-12-30T00:00:00Z","level":"INFO","fields":{"message":"hello"}}\n' > "$tmp/empty.jsonl"
+"$dsim" fit "$tmp/empty.jsonl" -o "$tmp/empty.json" 2> "$tmp/e3"; rc3=$?
+"$dsim" fit "$tmp/l1.jsonl" -o "$tmp/no/such/dir/x.json" 2> "$tmp/e4"; rc4=$?
+set -e
+[ $rc1 = 2 ] && grep 'missing -o' "$tmp/e1" > /dev/null || fail "no -o: rc $rc1 $(cat "$tmp/e1")"
+[ $rc2 = 2 ] && grep 'bad.jsonl:2:[0-9]*: not JSON' "$tmp/e2" > /dev/null || fail "bad line: rc $rc2 $(cat "$tmp/e2")"
+[ $rc3 = 2 ] && grep 'no utterance' "$tmp/e3" > /dev/null || fail "empty: rc $rc3 $(cat "$tmp/e3")"
+[ $rc4 = 2 ] || fail "unwritable output: rc $rc4"
+for x in bad.json bad.trace.csv empty.json empty.trace.csv; do
+  [ ! -e "$tmp/$x" ] || fail "$x written after an error"
+done
+ls "$tmp" | grep '\.tmp\.' > /dev/null && fail "temporaries left"
+echo "ok: dsim fit round trip"
