@@ -13,7 +13,7 @@ CMAKE_ARGS ?=
 
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps build build-san run test test-fast bench fuzz clean
+.PHONY: all deps build build-san run test test-fast bench fuzz clean install
 
 all: build
 
@@ -45,6 +45,12 @@ build-san: deps
 
 run: build
 	./$(BUILD)/dsim run $(SCENARIO)
+
+# dsim, its man page and bash/zsh completions, the gnuplot scripts, the schemas
+# and the core library into PREFIX (default /usr/local; DESTDIR stages it).
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 # The whole suite, then the whole suite again under ASan + UBSan.
 test: build build-san

@@ -33,6 +33,43 @@ for f in libdsim-dispatcher.a libdsim-dispatcher.so pkgconfig/dsim-dispatcher.pc
 done
 [ ! -e "$tmp/prefix/include/dispatcher.h" ] || fail "a bare include/dispatcher.h was installed"
 
+# the man page and the completions, made from the option tables
+for f in share/man/man1/dsim.1 share/bash-completion/completions/dsim share/zsh/site-functions/_dsim; do
+    [ -s "$tmp/prefix/$f" ] || fail "$f not installed"
+done
+cmp -s "$tmp/prefix/share/man/man1/dsim.1" <("$dsim" --man) || fail "the installed dsim.1 is not dsim --man's"
+comp="$tmp/prefix/share/bash-completion/completions/dsim"
+bash -c "source '$comp' && complete -p dsim" > "$tmp/complete.out" 2>&1 ||
+    fail "bash cannot source the completion: $(cat "$tmp/complete.out")"
+grep -F -- "-F _dsim dsim" "$tmp/complete.out" > /dev/null || fail "complete -p dsim: $(cat "$tmp/complete.out")"
+# it completes what the parser takes: a command, an option, a choice, '--opt=' values
+ask() { bash -c "source '$comp'; COMP_WORDS=($*); COMP_CWORD=\$((\${#COMP_WORDS[@]} - 1)); _dsim; echo \"\${COMPREPLY[*]}\""; }
+[ "$(ask dsim ru)" = run ] || fail "completion of 'dsim ru': $(ask dsim ru)"
+[ "$(ask dsim run --fo)" = --format ] || fail "completion of 'dsim run --fo': $(ask dsim run --fo)"
+[ "$(ask dsim run --format "''")" = "table json csv" ] || fail "completion of --format: $(ask dsim run --format "''")"
+[ "$(ask dsim tune x --format=j)" = json ] || fail "completion of --format=j: $(ask dsim tune x --format=j)"
+for cmd in run sweep check tune validate merge plot report analyze hunt; do
+    for opt in $("$dsim" "$cmd" --help | sed -n '/^options:/,$p' | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+        case " $(ask dsim "$cmd" "$opt") " in *" $opt "*) ;; *) fail "bash completion of $cmd lacks $opt" ;; esac
+        grep -F -- "$(printf '%s' "$opt" | sed 's/-/\\-/g')" "$tmp/prefix/share/man/man1/dsim.1" > /dev/null ||
+            fail "dsim.1 lacks $cmd's $opt"
+    done
+done
+if command -v zsh > /dev/null; then
+    zsh -n "$tmp/prefix/share/zsh/site-functions/_dsim" || fail "_dsim is not valid zsh"
+fi
+if command -v man > /dev/null; then
+    MANWIDTH=80 man -l "$tmp/prefix/share/man/man1/dsim.1" > "$tmp/man.txt" 2> "$tmp/man.err" ||
+        fail "man -l dsim.1: $(cat "$tmp/man.err")"
+    for cmd in run sweep check tune validate merge plot report analyze hunt; do
+        grep -E "^ +dsim $cmd\$" "$tmp/man.txt" > /dev/null || fail "man dsim: no section for dsim $cmd"
+    done
+    if command -v groff > /dev/null && groff -man -ww -z "$tmp/prefix/share/man/man1/dsim.1" 2>&1 | grep . > /dev/null; then
+        groff -man -ww -z "$tmp/prefix/share/man/man1/dsim.1"; fail "groff warns about dsim.1"
+    fi
+fi
+echo "ok man page and completions: installed, bash completes, man renders"
+
 multiarch=$(gcc -print-multiarch 2>/dev/null || true)
 cp "$src/tests/data/embed/consumer.c" "$src/tests/data/embed/CMakeLists.txt" "$tmp/"
 cp "$src/tests/data/embed/consumer.c" "$tmp/consumer.cc"

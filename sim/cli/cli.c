@@ -28,7 +28,7 @@ void sim_print_help(FILE *f)
     fputs("usage:\n", f);
     for (size_t i = 0; i < N_COMMANDS; i++)
         sim_cmd_synopsis(sim_cmd_specs[i], f, "  ");
-    fputs("  dsim --help | --version\n"
+    fputs("  dsim --help | --version | --man | --completion bash|zsh\n"
           "\n"
           "commands:\n",
           f);
@@ -63,6 +63,25 @@ int sim_main(int argc, char **argv)
     const char *a = argv[1];
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 || strcmp(a, "help") == 0) {
         sim_print_help(stdout);
+        return SIM_EXIT_OK;
+    }
+    if (strcmp(a, "--man") == 0) { /* dsim.1, from the option tables */
+        sim_doc_man(stdout);
+        return SIM_EXIT_OK;
+    }
+    if (strncmp(a, "--completion", 12) == 0 && (a[12] == '\0' || a[12] == '=')) {
+        const char *shell = a[12] == '=' ? a + 13 : argc > 2 ? argv[2] : NULL;
+        if (!shell)
+            return sim_usage_error("--completion needs a value (bash or zsh)");
+        if (strcmp(shell, "bash") == 0)
+            sim_doc_bash(stdout);
+        else if (strcmp(shell, "zsh") == 0)
+            sim_doc_zsh(stdout);
+        else {
+            char safe[64];
+            sim_safe_text(shell, safe, sizeof safe);
+            return sim_usage_error("--completion: expected bash or zsh, got '%s'", safe);
+        }
         return SIM_EXIT_OK;
     }
     if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
