@@ -172,7 +172,8 @@ static json_t *policy_json(const fit_log *lg, text *note, text *missing)
             json_object_set_new(p, "pending_timeout_s", json_real(lg->pending_timeout_s));
     } else
         say(missing, "the pending timeout (the preset's %g s); ", (double)d.pending_timeout / 1e9);
-    say(missing, "the scan interval, result queue, dedup and cancel settings (the preset's); ");
+    say(missing, "the scan interval, result queue, dedup and cancel settings (the preset's); "
+                 "when sessions close (linger_s: open until the run drains); ");
     return p;
 }
 
@@ -296,7 +297,8 @@ static json_t *nodes_json(const fit_log *lg, const fit_class *cls, size_t n_cls)
             n_gaps += lg->nodes[cls[c].members[i]].beat_gaps;
         }
         if (n_gaps)
-            json_object_set_new(nd, "heartbeat_s", json_real(sig(gaps / (double)n_gaps)));
+            json_object_set_new(nd, "heartbeat_s",
+                                json_real(round(gaps / (double)n_gaps * 1e3) / 1e3));
         json_array_append_new(a, nd);
     }
     return a;
