@@ -456,6 +456,13 @@ typedef struct disp_stats {
 
 void disp_get_stats(const disp *d, disp_stats *out);
 
+/* How many jobs the core holds for session id `session`, open or closed, as of its
+ * last input: a job is held from its creation until it is forgotten (a finished
+ * job after the policy's retention). 0 once every job of the session is
+ * forgotten: then, with no attempt of it left on a node or on the wire, nothing
+ * the core does can name the session again. */
+uint64_t disp_session_jobs(const disp *d, uint64_t session);
+
 /* A node's load as the scheduler sees it: max(current_jobs, reserved), or reserved
  * alone under node_load reserved; -1 if unknown. */
 int disp_node_load(const disp *d, uint32_t node);

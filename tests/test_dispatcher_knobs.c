@@ -491,11 +491,14 @@ static void test_a_quiet_job_is_forgotten_sooner_than_one_with_an_attempt_out(vo
     answer(d, &r, SEC(1), quiet, true); /* its only attempt reported */
     uint64_t late = utter(d, SEC(2), 1, 1);
     const disp_cmd first = *last_assign(&r, late);
+    assert_int_equal(disp_session_jobs(d, 1), 2); /* held per session, by its id */
+    assert_int_equal(disp_session_jobs(d, 2), 0);
     run_until(d, SEC(700));                 /* attempt 1 timed out, attempt 2 is out */
     answer(d, &r, SEC(701), late, true);    /* attempt 2 completes the job; 1 is out */
     run_until(d, SEC(1000));
     disp_get_stats(d, &st);
     assert_int_equal(st.jobs_in_memory, 1); /* quiet went at 301 s, late stays */
+    assert_int_equal(disp_session_jobs(d, 1), 1);
     size_t unknown = count_event(&r, DISP_LOG_RESULT_UNKNOWN);
     assert_int_equal(disp_result(d, SEC(1000), qa.job_id, qa.attempt, qa.node, qa.session,
                                  qa.index, true), 0);
@@ -508,6 +511,7 @@ static void test_a_quiet_job_is_forgotten_sooner_than_one_with_an_attempt_out(vo
     run_until(d, SEC(701 + 2400 + 1));
     disp_get_stats(d, &st);
     assert_int_equal(st.jobs_in_memory, 0);
+    assert_int_equal(disp_session_jobs(d, 1), 0);
     disp_free(d);
     rec_free(&r);
 }
@@ -531,9 +535,16 @@ static void test_finished_jobs_and_closed_sessions_are_forgotten(void **state)
     }
     disp_get_stats(d, &st);
     assert_true(st.jobs_in_memory <= 61); /* only the last minute is kept */
-    for (uint64_t s = 0; s < 10; s++)
+    uint64_t held = 0;
+    for (uint64_t s = 0; s < 10; s++) {
         assert_int_equal(disp_session_close(d, SEC(1000), s), 0);
+        held += disp_session_jobs(d, s); /* a closed session's jobs are still held */
+    }
+    assert_int_equal(held, st.jobs_in_memory);
+    assert_true(disp_session_jobs(d, 9) > 0);
     run_until(d, SEC(1100));
+    for (uint64_t s = 0; s < 10; s++)
+        assert_int_equal(disp_session_jobs(d, s), 0);
     disp_get_stats(d, &st);
     assert_int_equal(st.jobs_in_memory, 0);
     assert_int_equal(st.sessions_in_memory, 0);

@@ -23,7 +23,7 @@
  * lat[i] >= 0, is first delivered lat[i] ns later. */
 static void record(sim_client *c, size_t n, const int64_t *end, const int64_t *lat)
 {
-    sim_client_init(c, 1, (uint32_t)n);
+    sim_client_init(c, 1, (uint32_t)n, true);
     for (size_t i = 0; i < n; i++) {
         sim_client_utterance_ended(c, 0, (uint32_t)i, end[i]);
         if (lat[i] >= 0)
@@ -141,7 +141,7 @@ static void only_spoken_utterances_count(void **state)
 {
     (void)state;
     sim_client c;
-    sim_client_init(&c, 2, 3);
+    sim_client_init(&c, 2, 3, false);
     sim_client_utterance_ended(&c, 0, 0, NS);
     sim_client_utterance_ended(&c, 1, 0, NS);
     sim_client_utterance_ended(&c, 1, 1, 2 * NS);
@@ -153,7 +153,7 @@ static void only_spoken_utterances_count(void **state)
     assert_true(v[SIM_M_LATENCY_MAX] == 2.0);
     sim_client_free(&c);
     /* nothing spoken: no utterance, so no rate */
-    sim_client_init(&c, 2, 3);
+    sim_client_init(&c, 2, 3, false);
     metrics(&c, v);
     assert_true(v[SIM_M_UTTERANCES] == 0 && v[SIM_M_LOST] == 0);
     assert_true(isnan(v[SIM_M_LOST_RATE]) && isnan(v[SIM_M_DUPLICATE_RATE]));

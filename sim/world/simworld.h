@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "dispatcher.h"
+#include "latency.h"
 #include "metrics.h"
 
 /* Why an utterance was lost; a higher value wins when several apply (the
@@ -34,49 +35,69 @@ typedef enum {
     CAUSE_ACK_DISCARD
 } sim_loss_cause;
 
-/* What the client knows of one utterance: 4 bytes, one per utterance of the run
- * (its time is in sim_client.ns, 8 bytes more). */
-typedef struct sim_utt_state {
-    uint16_t copies;  /* deliveries received */
-    uint8_t cause;    /* sim_loss_cause */
-    uint8_t seen;     /* the utterance has ended (its job exists) */
-} sim_utt_state;
+/* What the client knows of one utterance that still needs a record: ended and
+ * not yet delivered, or anything but one delivery sent and received (no error,
+ * no duplicate). An utterance that ended and was delivered once, as the core
+ * sent it once, has no record: memory follows the work in flight (and the
+ * utterances lost, duplicated or answered with an error), not the run. */
+typedef struct sim_utt_rec {
+    uint64_t key;      /* 1 + the utterance's number (session x per_session + index); 0 free */
+    int64_t end;       /* its end (simulated ns), until its first delivery */
+    uint16_t copies;   /* deliveries received (saturating) */
+    uint16_t delivers, errors; /* what the core sent the client about it (saturating) */
+    uint8_t cause;     /* sim_loss_cause */
+    uint8_t seen;      /* the utterance has ended (its job exists) */
+} sim_utt_rec;
 
 typedef struct sim_session_state {
     int64_t start;
     int32_t max_delivered; /* highest index delivered so far, -1 none */
+    uint32_t ended;        /* utterances 0 .. ended - 1 have ended (they end in order) */
+    bool folded;           /* its records are folded into counts (sim_client_fold) */
 } sim_session_state;
 
 /* The client: records, then turns them into metrics. Times are integer
  * nanoseconds until the statistics: no rounding, no saturation. */
 typedef struct sim_client {
     uint32_t n_sessions, per_session;
-    sim_utt_state *utt;            /* n_sessions x per_session */
     sim_session_state *sessions;
-    /* One slot per utterance: its end time (simulated ns) until its first
-     * delivery, then that delivery's latency (ns, >= 0). sim_client_metrics packs
-     * the latencies of delivered utterances into ns[0..n_latency). */
-    int64_t *ns;
-    size_t n_latency;
-    bool packed;            /* ns holds only latencies: no more records */
+    sim_utt_rec *tab;       /* the records, open addressing (linear probing) */
+    size_t tab_cap, tab_n;  /* cap a power of two, at most half full */
+    sim_lat lat;            /* latency of every first delivery (latency.h) */
+    uint64_t delivered, duplicates;
+    /* of folded sessions: lost utterances by cause, utterances delivered before they ended */
+    uint64_t folded_lost[CAUSE_ACK_DISCARD + 1], folded_unseen;
     uint64_t out_of_order, errors;
     double useful_busy_ns;  /* node time of attempts that made a first delivery */
 } sim_client;
 
-void sim_client_init(sim_client *c, uint32_t n_sessions, uint32_t per_session);
+/* keep_latencies: every latency is kept for sim_client_write_latencies. */
+void sim_client_init(sim_client *c, uint32_t n_sessions, uint32_t per_session,
+                     bool keep_latencies);
 void sim_client_free(sim_client *c);
-sim_utt_state *sim_client_utt(sim_client *c, uint64_t session, uint32_t index);
+/* Utterance `index` of a session ended (each session's in order 0, 1, ...). */
 void sim_client_utterance_ended(sim_client *c, uint64_t session, uint32_t index, int64_t end);
 /* Records a delivery; returns true when it is the utterance's first. */
 bool sim_client_deliver(sim_client *c, int64_t now, uint64_t session, uint32_t index);
 void sim_client_cause(sim_client *c, uint64_t session, uint32_t index, sim_loss_cause cause);
+/* The core sends the client a delivery (error false) or an error about
+ * (session, index): returns how many of that kind it sent before (saturating
+ * at UINT16_MAX) and counts this one; -1 when it is no utterance of the run. */
+int sim_client_sent(sim_client *c, uint64_t session, uint32_t index, bool error);
+/* How many deliveries the core sent about (session, index), -1 as above. */
+int sim_client_delivers_sent(const sim_client *c, uint64_t session, uint32_t index);
+/* True when (session, index) ended and was never delivered; *cause says why. */
+bool sim_client_lost(const sim_client *c, uint32_t session, uint32_t index, uint8_t *cause);
+/* Nothing can name `session` again (it closed; none of its jobs, attempts or
+ * messages is left): its records become counts, and it takes no more. */
+void sim_client_fold(sim_client *c, uint32_t session);
 /* Fills the client-side metrics of v (counts, losses by cause, latencies: NaN
- * when nothing was delivered). Call once, after the run: it packs c->ns. */
+ * when nothing was delivered). After the run. */
 void sim_client_metrics(sim_client *c, double v[SIM_M_COUNT]);
 /* Writes "policy,rep,latency_s" for every first delivery, ascending, the latency
- * in exact decimal seconds from its nanoseconds ("1.950000000"). After
- * sim_client_metrics. */
-void sim_client_write_latencies(sim_client *c, FILE *f, const char *policy, int rep);
+ * in exact decimal seconds from its nanoseconds ("1.950000000"). Needs
+ * keep_latencies. Returns 0, or -1 when its temporary file failed (latency.h). */
+int sim_client_write_latencies(sim_client *c, FILE *f, const char *policy, int rep);
 
 /* Log and trace lines (JSON lines, simulated seconds). */
 /*

@@ -460,14 +460,14 @@ void sim_tl_finish(sim_tl *t, int64_t now, const sim_client *c)
         if (!tl_time_kept(t, at, at))
             continue;
         for (uint32_t i = 0; i < c->per_session; i++) {
-            const sim_utt_state *u = &c->utt[(size_t)s * c->per_session + i];
-            if (!u->seen || u->copies)
+            uint8_t cause;
+            if (!sim_client_lost(c, s, i, &cause))
                 continue;
             put_head(t->f, "i", "never_delivered", at, t->pid, TID_SESSION(s));
             fprintf(t->f,
                     ",\"s\":\"t\",\"cat\":\"client\",\"args\":{\"session\":%" PRIu32
                     ",\"utterance_index\":%" PRIu32 ",\"cause\":\"%s\"}}",
-                    s, i, u->cause < sizeof cause_name / sizeof *cause_name ? cause_name[u->cause] : "?");
+                    s, i, cause < sizeof cause_name / sizeof *cause_name ? cause_name[cause] : "?");
         }
     }
     for (size_t i = 0; i < t->n_att; i++)

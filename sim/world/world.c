@@ -155,25 +155,19 @@ static void core_sink(void *ctx, const disp_cmd *c)
     }
     case DISP_CMD_DELIVER: {
         /* The useful attempt is the one whose output the core released first. */
-        wclient_sent *sn = world_sent(w, c->session, c->index);
-        uint16_t nth = sn ? sn->delivers : 0;
-        if (sn && nth == 0) {
+        int nth = sim_client_sent(&w->client, c->session, c->index, false);
+        if (nth == 0) {
             if (w->in_result && c->job == w->cur_job && c->attempt == w->cur_attempt)
                 w->client.useful_busy_ns += (double)w->cur_busy;
             else
                 w->client.useful_busy_ns += (double)world_held_take(w, c->job, c->attempt);
         }
-        if (sn && sn->delivers < UINT16_MAX)
-            sn->delivers++;
-        world_to_client(w, c, MSG_DELIVER, nth);
+        world_to_client(w, c, MSG_DELIVER, nth < 0 ? 0 : (uint16_t)nth);
         break;
     }
     case DISP_CMD_ERROR: {
-        wclient_sent *sn = world_sent(w, c->session, c->index);
-        uint16_t nth = sn ? sn->errors : 0;
-        if (sn && sn->errors < UINT16_MAX)
-            sn->errors++;
-        world_to_client(w, c, MSG_ERROR, nth);
+        int nth = sim_client_sent(&w->client, c->session, c->index, true);
+        world_to_client(w, c, MSG_ERROR, nth < 0 ? 0 : (uint16_t)nth);
         break;
     }
     case DISP_CMD_LOG:
@@ -325,7 +319,8 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     }
     const wl_config *wl = &s->workload;
     uint32_t n_sessions = (uint32_t)wl->sessions;
-    sim_client_init(&w.client, n_sessions, (uint32_t)wl->utterances_per_session);
+    sim_client_init(&w.client, n_sessions, (uint32_t)wl->utterances_per_session,
+                    o->latencies != NULL);
     if (o->invariants) {
         const disp_policy *dp = &s->policies[policy].policy;
         sim_inv_config ic = {n_sessions, (uint32_t)wl->utterances_per_session,
@@ -333,8 +328,9 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
                              dp->hedge.enabled ? dp->hedge.max_extra : 0};
         w.inv = sim_inv_new(&ic);
     }
-    w.sent = sim_xcalloc((size_t)n_sessions * (size_t)wl->utterances_per_session, sizeof *w.sent);
     w.to_client = sim_xcalloc(n_sessions, sizeof *w.to_client);
+    w.sess_live = sim_xcalloc(n_sessions ? n_sessions : 1, sizeof *w.sess_live);
+    w.closing = sim_xcalloc(n_sessions ? n_sessions : 1, sizeof *w.closing);
     w.client_instant = net_client_instant(&s->network);
     w.cursors = sim_xcalloc(n_sessions, sizeof *w.cursors);
     for (size_t c = 0; c < s->n_nodes; c++)
@@ -347,6 +343,7 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
         w.tl = sim_tl_new(o->timeline, o->timeline_filter ? o->timeline_filter : &all, s, policy,
                           rep, o->timeline_pid_base);
     }
+    w.fold = w.tl == NULL;
     int rc = 0;
     uint32_t id = 0;
     if (o->log && o->log_format == SIM_LOG_LINGUA) {
@@ -435,8 +432,9 @@ out:
         node_free(w.nodes[i].n);
     free(w.nodes);
     free(w.cursors);
-    free(w.sent);
     free(w.to_client);
+    free(w.sess_live);
+    free(w.closing);
     free(w.msgs);
     free(w.held);
     sim_client_free(&w.client);

@@ -10,158 +10,218 @@
 #include <stdlib.h>
 #include <string.h>
 
-void sim_client_init(sim_client *c, uint32_t n_sessions, uint32_t per_session)
+/* --- the records: (session, index) -> sim_utt_rec, open addressing --------- */
+
+static size_t slot_of(const sim_client *c, uint64_t key)
+{
+    return (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & (c->tab_cap - 1);
+}
+
+static sim_utt_rec *rec_find(const sim_client *c, uint64_t key)
+{
+    for (size_t i = slot_of(c, key);; i = (i + 1) & (c->tab_cap - 1)) {
+        if (c->tab[i].key == key)
+            return &c->tab[i];
+        if (c->tab[i].key == 0)
+            return NULL;
+    }
+}
+
+static void rec_grow(sim_client *c)
+{
+    sim_utt_rec *old = c->tab;
+    size_t n = c->tab_cap;
+    c->tab_cap *= 2;
+    c->tab = sim_xcalloc(c->tab_cap, sizeof *c->tab);
+    for (size_t i = 0; i < n; i++) {
+        if (old[i].key == 0)
+            continue;
+        size_t j = slot_of(c, old[i].key);
+        while (c->tab[j].key != 0)
+            j = (j + 1) & (c->tab_cap - 1);
+        c->tab[j] = old[i];
+    }
+    free(old);
+}
+
+/* Removes record r, shifting back the ones after it that probed past it. */
+static void rec_remove(sim_client *c, sim_utt_rec *r)
+{
+    size_t mask = c->tab_cap - 1, i = (size_t)(r - c->tab);
+    for (size_t j = (i + 1) & mask; c->tab[j].key != 0; j = (j + 1) & mask) {
+        size_t home = slot_of(c, c->tab[j].key);
+        /* j may move to i when its home is not in (i, j] (cyclically) */
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            c->tab[i] = c->tab[j];
+            i = j;
+        }
+    }
+    memset(&c->tab[i], 0, sizeof c->tab[i]);
+    c->tab_n--;
+}
+
+static uint64_t utt_key(const sim_client *c, uint64_t session, uint32_t index)
+{
+    return session * c->per_session + index + 1;
+}
+
+static bool valid(const sim_client *c, uint64_t session, uint32_t index)
+{
+    if (session >= c->n_sessions || index >= c->per_session)
+        return false;
+    assert(!c->sessions[session].folded); /* nothing names a folded session */
+    return !c->sessions[session].folded;
+}
+
+/* An utterance that ended and has no record was delivered once as sent once. */
+static bool settled(const sim_client *c, uint64_t session, uint32_t index)
+{
+    return index < c->sessions[session].ended;
+}
+
+/* The record of a valid (session, index), made when there is none. */
+static sim_utt_rec *rec_get(sim_client *c, uint64_t session, uint32_t index)
+{
+    uint64_t key = utt_key(c, session, index);
+    sim_utt_rec *r = rec_find(c, key);
+    if (r)
+        return r;
+    if (2 * (c->tab_n + 1) > c->tab_cap)
+        rec_grow(c);
+    size_t i = slot_of(c, key);
+    while (c->tab[i].key != 0)
+        i = (i + 1) & (c->tab_cap - 1);
+    r = &c->tab[i];
+    c->tab_n++;
+    r->key = key;
+    if (settled(c, session, index)) {
+        r->seen = 1;
+        r->copies = r->delivers = 1;
+    }
+    return r;
+}
+
+/* Drops a record that says no more than its absence would. */
+static void rec_settle(sim_client *c, sim_utt_rec *r)
+{
+    if (r->seen && r->copies == 1 && r->delivers == 1 && r->errors == 0)
+        rec_remove(c, r);
+}
+
+void sim_client_init(sim_client *c, uint32_t n_sessions, uint32_t per_session,
+                     bool keep_latencies)
 {
     memset(c, 0, sizeof *c);
     c->n_sessions = n_sessions;
     c->per_session = per_session;
-    c->utt = sim_xcalloc((size_t)n_sessions * per_session, sizeof *c->utt);
     c->sessions = sim_xcalloc(n_sessions, sizeof *c->sessions);
-    /* one time per utterance: sized once, never grown */
-    c->ns = sim_xcalloc((size_t)n_sessions * per_session, sizeof *c->ns);
+    c->tab_cap = 64;
+    c->tab = sim_xcalloc(c->tab_cap, sizeof *c->tab);
+    sim_lat_init(&c->lat, SIM_LAT_EXACT_MAX, keep_latencies);
     for (uint32_t s = 0; s < n_sessions; s++)
         c->sessions[s].max_delivered = -1;
 }
 
 void sim_client_free(sim_client *c)
 {
-    free(c->utt);
+    free(c->tab);
     free(c->sessions);
-    free(c->ns);
+    sim_lat_free(&c->lat);
     memset(c, 0, sizeof *c);
-}
-
-sim_utt_state *sim_client_utt(sim_client *c, uint64_t session, uint32_t index)
-{
-    if (session >= c->n_sessions || index >= c->per_session)
-        return NULL;
-    return &c->utt[session * c->per_session + index];
 }
 
 void sim_client_utterance_ended(sim_client *c, uint64_t session, uint32_t index, int64_t end)
 {
-    sim_utt_state *u = sim_client_utt(c, session, index);
-    assert(u && !c->packed);
-    if (u->copies == 0) /* the slot holds a latency once delivered */
-        c->ns[u - c->utt] = end;
-    u->seen = 1;
+    assert(valid(c, session, index) && index == c->sessions[session].ended);
+    sim_utt_rec *r = rec_get(c, session, index);
+    if (r->copies == 0) /* a delivery before the end counted from the session's start */
+        r->end = end;
+    r->seen = 1;
+    c->sessions[session].ended++;
+    rec_settle(c, r);
 }
 
 bool sim_client_deliver(sim_client *c, int64_t now, uint64_t session, uint32_t index)
 {
-    sim_utt_state *u = sim_client_utt(c, session, index);
-    if (!u)
+    if (!valid(c, session, index))
         return false;
-    assert(!c->packed);
     sim_session_state *s = &c->sessions[session];
     if ((int32_t)index < s->max_delivered)
         c->out_of_order++;
     if ((int32_t)index > s->max_delivered)
         s->max_delivered = (int32_t)index;
-    if (u->copies < UINT16_MAX)
-        u->copies++;
-    if (u->copies > 1)
+    sim_utt_rec *r = rec_get(c, session, index);
+    if (r->copies == UINT16_MAX)
         return false;
-    /* end -> latency, in place; an utterance not ended yet counts from its
-     * session's start (a job exists only once its utterance has ended) */
-    int64_t *slot = &c->ns[u - c->utt];
-    int64_t end = u->seen ? *slot : s->start;
-    *slot = now > end ? now - end : 0;
+    if (++r->copies > 1) {
+        c->duplicates++;
+        return false;
+    }
+    /* an utterance not ended yet counts from its session's start (a job
+     * exists only once its utterance has ended) */
+    int64_t end = r->seen ? r->end : s->start;
+    sim_lat_add(&c->lat, now > end ? now - end : 0);
+    c->delivered++;
+    rec_settle(c, r);
     return true;
 }
 
 void sim_client_cause(sim_client *c, uint64_t session, uint32_t index, sim_loss_cause cause)
 {
-    sim_utt_state *u = sim_client_utt(c, session, index);
-    if (u && (uint8_t)cause > u->cause)
-        u->cause = (uint8_t)cause;
-}
-
-static void swap_ns(int64_t *a, int64_t *b)
-{
-    int64_t t = *a;
-    *a = *b;
-    *b = t;
-}
-
-/* Puts the k-th smallest of a[0..n) (k < n) at a[k], with everything before it no
- * larger and everything after it no smaller; returns it. Quickselect with a
- * median-of-three pivot and a three-way partition, so runs of equal latencies
- * (const service times) take one pass. Deterministic. */
-static int64_t select_ns(int64_t *a, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n; /* a[k] is in [lo, hi) */
-    while (hi - lo > 1) {
-        int64_t x = a[lo], y = a[lo + (hi - lo) / 2], z = a[hi - 1];
-        int64_t p = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
-        size_t lt = lo, i = lo, gt = hi; /* [lo,lt) < p, [lt,i) == p, [gt,hi) > p */
-        while (i < gt) {
-            if (a[i] < p)
-                swap_ns(&a[lt++], &a[i++]);
-            else if (a[i] > p)
-                swap_ns(&a[i], &a[--gt]);
-            else
-                i++;
-        }
-        if (k < lt)
-            hi = lt;
-        else if (k >= gt)
-            lo = gt;
-        else
-            return a[k];
-    }
-    return a[k];
-}
-
-/*
- * The p-quantile of l[0..n), in seconds, as GSL's gsl_stats_quantile_from_sorted_data
- * defines it (linear between order statistics (n-1)p and the next), without
- * sorting: a selection puts the order statistic k in place with everything after
- * it no smaller, so the next one is the minimum of the rest. O(n) per quantile.
- * Exact in nanoseconds until the one division into seconds.
- */
-static double quantile(int64_t *l, size_t n, double p)
-{
-    double h = (double)(n - 1) * p;
-    size_t k = (size_t)h;
-    int64_t lo = select_ns(l, n, k);
-    if (k + 1 >= n || h == (double)k)
-        return (double)lo / 1e9;
-    int64_t hi = l[k + 1];
-    for (size_t i = k + 2; i < n; i++)
-        if (l[i] < hi)
-            hi = l[i];
-    return ((double)lo + (h - (double)k) * (double)(hi - lo)) / 1e9;
-}
-
-/* The mean of l[0..n) (n > 0, values >= 0) in seconds: the sum kept exactly as
- * q n + r (0 <= r < n), so it neither overflows nor rounds until the end. */
-static double mean_s(const int64_t *l, size_t n)
-{
-    uint64_t q = 0, r = 0, m = (uint64_t)n;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t x = (uint64_t)l[i];
-        q += x / m;
-        r += x % m;
-        if (r >= m) {
-            r -= m;
-            q++;
-        }
-    }
-    return ((double)q + (double)r / (double)m) / 1e9;
-}
-
-/* Moves the latencies of delivered utterances to ns[0..n_latency), once. */
-static void pack(sim_client *c)
-{
-    if (c->packed)
+    /* a settled utterance was delivered: its cause is never read */
+    if (!valid(c, session, index) ||
+        (settled(c, session, index) && !rec_find(c, utt_key(c, session, index))))
         return;
-    size_t n = (size_t)c->n_sessions * c->per_session, k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (c->utt[i].copies)
-            c->ns[k++] = c->ns[i];
-    c->n_latency = k;
-    c->packed = true;
+    sim_utt_rec *r = rec_get(c, session, index);
+    if ((uint8_t)cause > r->cause)
+        r->cause = (uint8_t)cause;
+}
+
+int sim_client_sent(sim_client *c, uint64_t session, uint32_t index, bool error)
+{
+    if (!valid(c, session, index))
+        return -1;
+    sim_utt_rec *r = rec_get(c, session, index);
+    uint16_t *n = error ? &r->errors : &r->delivers;
+    int before = *n;
+    if (*n < UINT16_MAX)
+        ++*n;
+    rec_settle(c, r);
+    return before;
+}
+
+int sim_client_delivers_sent(const sim_client *c, uint64_t session, uint32_t index)
+{
+    if (!valid(c, session, index))
+        return -1;
+    const sim_utt_rec *r = rec_find(c, utt_key(c, session, index));
+    return r ? r->delivers : settled(c, session, index);
+}
+
+void sim_client_fold(sim_client *c, uint32_t session)
+{
+    assert(session < c->n_sessions && !c->sessions[session].folded);
+    for (uint32_t i = 0; i < c->per_session && c->tab_n > 0; i++) {
+        sim_utt_rec *r = rec_find(c, utt_key(c, session, i));
+        if (!r)
+            continue;
+        if (r->seen && !r->copies)
+            c->folded_lost[r->cause]++;
+        else if (!r->seen && r->copies)
+            c->folded_unseen++;
+        rec_remove(c, r);
+    }
+    c->sessions[session].folded = true;
+}
+
+bool sim_client_lost(const sim_client *c, uint32_t session, uint32_t index, uint8_t *cause)
+{
+    const sim_utt_rec *r =
+        valid(c, session, index) ? rec_find(c, utt_key(c, session, index)) : NULL;
+    if (!r || !r->seen || r->copies)
+        return false;
+    *cause = r->cause;
+    return true;
 }
 
 static const sim_metric cause_metric[] = {
@@ -182,21 +242,23 @@ void sim_client_metrics(sim_client *c, double v[SIM_M_COUNT])
 {
     /* Only utterances that were spoken count: one that max_time_s cut off
      * before it ended never became a job, so it is neither an utterance of the
-     * run nor lost. */
-    size_t all = (size_t)c->n_sessions * c->per_session;
-    uint64_t n = 0, delivered = 0, dups = 0;
-    for (size_t i = 0; i < all; i++) {
-        const sim_utt_state *u = &c->utt[i];
-        if (!u->seen && !u->copies)
+     * run nor lost (one delivered before it ended counts). Every undelivered
+     * one that ended has a record. */
+    uint64_t n = c->folded_unseen;
+    for (uint32_t s = 0; s < c->n_sessions; s++)
+        n += c->sessions[s].ended;
+    for (size_t i = 0; i < sizeof c->folded_lost / sizeof *c->folded_lost; i++)
+        v[cause_metric[i]] += (double)c->folded_lost[i];
+    for (size_t i = 0; i < c->tab_cap; i++) {
+        const sim_utt_rec *u = &c->tab[i];
+        if (u->key == 0)
             continue;
-        n++;
-        if (u->copies) {
-            delivered++;
-            dups += u->copies - 1u;
-        } else {
+        if (!u->seen && u->copies)
+            n++;
+        else if (u->seen && !u->copies)
             v[cause_metric[u->cause]] += 1;
-        }
     }
+    uint64_t delivered = c->delivered, dups = c->duplicates;
     v[SIM_M_UTTERANCES] = (double)n;
     v[SIM_M_DELIVERED] = (double)delivered;
     v[SIM_M_DUPLICATES] = (double)dups;
@@ -205,10 +267,7 @@ void sim_client_metrics(sim_client *c, double v[SIM_M_COUNT])
     v[SIM_M_LOST_RATE] = n ? (double)(n - delivered) / (double)n : NAN;
     v[SIM_M_OUT_OF_ORDER] = (double)c->out_of_order;
     v[SIM_M_ERRORS_TO_CLIENT] = (double)c->errors;
-    pack(c);
-    if (c->n_latency) {
-        int64_t *l = c->ns;
-        size_t m = c->n_latency;
+    if (c->lat.n) {
         static const struct {
             sim_metric id;
             double p;
@@ -217,12 +276,9 @@ void sim_client_metrics(sim_client *c, double v[SIM_M_COUNT])
                  {SIM_M_LATENCY_P99, 0.99},
                  {SIM_M_LATENCY_P999, 0.999}};
         for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
-            v[q[i].id] = quantile(l, m, q[i].p);
-        int64_t max = 0;
-        for (size_t i = 0; i < m; i++)
-            max = l[i] > max ? l[i] : max;
-        v[SIM_M_LATENCY_MAX] = (double)max / 1e9;
-        v[SIM_M_LATENCY_MEAN] = mean_s(l, m);
+            v[q[i].id] = sim_lat_quantile(&c->lat, q[i].p);
+        v[SIM_M_LATENCY_MAX] = (double)c->lat.max / 1e9;
+        v[SIM_M_LATENCY_MEAN] = sim_lat_mean_s(&c->lat);
     } else {
         /* Nothing delivered: there is no latency to report (not 0). */
         v[SIM_M_LATENCY_P50] = v[SIM_M_LATENCY_P90] = v[SIM_M_LATENCY_P99] = NAN;
@@ -230,21 +286,7 @@ void sim_client_metrics(sim_client *c, double v[SIM_M_COUNT])
     }
 }
 
-static int cmp_ns(const void *a, const void *b)
+int sim_client_write_latencies(sim_client *c, FILE *f, const char *policy, int rep)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-void sim_client_write_latencies(sim_client *c, FILE *f, const char *policy, int rep)
-{
-    pack(c);
-    qsort(c->ns, c->n_latency, sizeof *c->ns, cmp_ns);
-    for (size_t i = 0; i < c->n_latency; i++) {
-        int64_t ns = c->ns[i];
-        sim_csv_field(f, policy);
-        fprintf(f, ",%d,%" PRId64 ".%09" PRId64, rep, ns / 1000000000, ns % 1000000000);
-        sim_version_csv_fields(f);
-        fputc('\n', f);
-    }
+    return sim_lat_write(&c->lat, f, policy, rep);
 }

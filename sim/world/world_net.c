@@ -165,8 +165,10 @@ void world_send(world *w, uint32_t i, net_dir dir, const uint64_t key[4])
         msg_free(w, i);
         return;
     }
-    if (m->kind != MSG_HEARTBEAT)
+    if (m->kind != MSG_HEARTBEAT) {
         w->msgs_in_flight++;
+        world_live(w, m->session, 1);
+    }
     sim_time at = now + delay;
     if (m->node < w->n_nodes) {
         wnode *wn = &w->nodes[m->node];
@@ -220,6 +222,7 @@ void world_to_client(world *w, const disp_cmd *c, uint8_t kind, uint16_t nth)
     m->job = c->job;
     m->attempt = c->attempt;
     w->msgs_in_flight++;
+    world_live(w, m->session, 1);
     sim_engine_schedule(w->e, at, ev_to_client, w, i, 0);
 }
 
@@ -229,15 +232,9 @@ static void ev_to_client(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
     world *w = ctx;
     msg m = msg_take(w, a);
     w->msgs_in_flight--;
+    world_live(w, m.session, -1);
     client_receive(w, sim_engine_now(e), m.kind, m.session, m.index, m.error, m.job, m.attempt);
     world_maybe_stop(w);
-}
-
-wclient_sent *world_sent(world *w, uint64_t session, uint32_t index)
-{
-    if (session >= w->client.n_sessions || index >= w->client.per_session)
-        return NULL;
-    return &w->sent[session * w->client.per_session + index];
 }
 
 static void ev_to_node(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
@@ -246,6 +243,7 @@ static void ev_to_node(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
     world *w = ctx;
     msg m = msg_take(w, a);
     w->msgs_in_flight--;
+    world_live(w, m.session, -1);
     if (m.node >= w->n_nodes)
         return;
     wnode *wn = &w->nodes[m.node];
@@ -258,6 +256,7 @@ static void ev_to_node(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
         node_job j = {m.job_id, m.job, m.attempt, m.session, m.index, m.audio};
         sim_tl_arrived(w->tl, now, m.job, m.attempt);
         w->attempts_on_nodes++;
+        world_live(w, m.session, 1);
         node_assign(wn->n, now, &j, &r.rng);
     } else {
         node_cancel(wn->n, now, m.job_id, m.attempt);
@@ -275,6 +274,7 @@ static void ev_to_sched(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
     switch (m.kind) {
     case MSG_RESULT:
         w->msgs_in_flight--;
+        world_live(w, m.session, -1);
         w->in_result = true;
         w->cur_job = m.job;
         w->cur_attempt = m.attempt;
@@ -288,13 +288,13 @@ static void ev_to_sched(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
             world_internal(w, rc, "disp_result");
         if (m.success && w->s->policies[w->policy].policy.result_queue == DISP_QUEUE_ORDERED) {
             /* only the ordered queue holds a result back and releases it later */
-            const wclient_sent *sn = world_sent(w, m.session, m.index);
-            if (sn && sn->delivers == 0)
+            if (sim_client_delivers_sent(&w->client, m.session, m.index) == 0)
                 world_held_put(w, m.job, m.attempt, m.busy);
         }
         break;
     case MSG_PROGRESS:
         w->msgs_in_flight--;
+        world_live(w, m.session, -1);
         rc = disp_progress(w->d, now, m.job_id, m.attempt, m.node, m.stage);
         if (rc != DISP_EUNKNOWN) /* as for results: a forgotten job */
             world_internal(w, rc, "disp_progress");

@@ -106,6 +106,7 @@ void world_node_sink(void *ctx, int64_t at, const node_out *o)
     case NODE_OUT_END:
         sim_tl_node_end(w->tl, at, o);
         w->attempts_on_nodes--;
+        world_live(w, o->session, -1);
         w->total_busy_ns += (double)o->busy_ns;
         if (o->end == NODE_END_CRASHED || o->end == NODE_END_REFUSED)
             sim_client_cause(&w->client, o->session, o->index, CAUSE_NODE_CRASH);

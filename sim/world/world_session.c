@@ -27,6 +27,23 @@ static void ev_session_close(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
     if (--w->sessions_open == 0 && w->s->max_time_s <= 0)
         sim_engine_schedule(e, sim_engine_now(e) + WORLD_DRAIN_HORIZON, ev_horizon, w, 0, 0);
     world_call_core_done(w);
+    if (w->fold) {
+        w->closing[w->n_closing++] = (uint32_t)a;
+        world_fold_sessions(w);
+    }
+}
+
+void world_fold_sessions(world *w)
+{
+    for (uint32_t k = 0; k < w->n_closing;) {
+        uint32_t a = w->closing[k];
+        if (w->sess_live[a] == 0 && disp_session_jobs(w->d, a) == 0) {
+            sim_client_fold(&w->client, a);
+            w->closing[k] = w->closing[--w->n_closing];
+        } else {
+            k++;
+        }
+    }
 }
 
 static void ev_utterance(sim_engine *e, void *ctx, uint64_t a, uint64_t audio);

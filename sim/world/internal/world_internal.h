@@ -63,13 +63,6 @@ typedef struct wnode {
     net_link to_node, to_sched; /* its two directed links (order state) */
 } wnode;
 
-/* What the core sent the client about one utterance (keys the client hop's
- * draws, so the n-th delivery of an utterance meets the same delay under every
- * policy; and tells the first delivery the core made). */
-typedef struct wclient_sent {
-    uint16_t delivers, errors; /* saturating */
-} wclient_sent;
-
 typedef struct world {
     const sim_scenario *s;
     const sim_run_opts *o;
@@ -86,11 +79,17 @@ typedef struct world {
     wnode *nodes;
     uint32_t n_nodes;
     sim_client client;
-    wclient_sent *sent;     /* per utterance, as client.utt */
     net_link *to_client;    /* per session: the scheduler -> client link */
     bool client_instant;    /* the client hop is const 0: no event needed */
     wl_cursor *cursors;     /* per session */
     uint32_t sessions_open; /* sessions not yet closed */
+    /* Per session: its messages on the wire and attempts on nodes. A closed
+     * session with none of those, of which the core holds no job, can name
+     * nothing again: its client records fold (world_fold_sessions). */
+    uint32_t *sess_live;
+    uint32_t *closing;      /* closed sessions not yet folded */
+    uint32_t n_closing;
+    bool fold;              /* fold closed sessions (not with a timeline: it reads them at the end) */
     uint32_t sessions_speaking; /* sessions whose last utterance has not ended */
     bool close_at_drain;    /* no linger_s: sessions close when the run has drained */
     msg *msgs;
@@ -142,8 +141,6 @@ uint32_t world_job_label(const world *w, uint64_t job_id, uint64_t job, uint64_t
 void world_send(world *w, uint32_t i, net_dir dir, const uint64_t key[4]);
 /* The core sends the client a delivery or an error (kind MSG_DELIVER, MSG_ERROR). */
 void world_to_client(world *w, const disp_cmd *c, uint8_t kind, uint16_t nth);
-/* What the core sent the client about (session, index), or NULL. */
-wclient_sent *world_sent(world *w, uint64_t session, uint32_t index);
 
 /* world_node.c */
 /* After any call into node i: re-arm its deadline timer, check for the end. */
@@ -151,7 +148,16 @@ void world_node_done(world *w, uint32_t i);
 /* The nodes' sink (node_new's). */
 void world_node_sink(void *ctx, int64_t at, const node_out *o);
 
+/* One more (+1) or one fewer (-1) message or attempt of `session` in the world. */
+static inline void world_live(world *w, uint64_t session, int delta)
+{
+    if (session < w->client.n_sessions)
+        w->sess_live[session] += (uint32_t)delta;
+}
+
 /* world_session.c */
+/* Folds the client records of closed sessions nothing can name any more. */
+void world_fold_sessions(world *w);
 /* Schedules every session's start; all are open and speaking. */
 void world_sessions_start(world *w);
 
