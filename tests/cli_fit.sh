@@ -194,6 +194,12 @@ set -e
 [ $rc2 = 2 ] && grep 'bad.jsonl:2:[0-9]*: not JSON' "$tmp/e2" > /dev/null || fail "bad line: rc $rc2 $(cat "$tmp/e2")"
 [ $rc3 = 2 ] && grep 'no utterance' "$tmp/e3" > /dev/null || fail "empty: rc $rc3 $(cat "$tmp/e3")"
 [ $rc4 = 2 ] || fail "unwritable output: rc $rc4"
+# a session id a trace row cannot carry (a comma) becomes fit-session-N
+sid=$(grep -m1 -o '"session_id":"s-[0-9A-F]*"' "$tmp/l1.jsonl" | cut -d'"' -f4)
+sed "s/$sid/s,odd/g" "$tmp/l1.jsonl" > "$tmp/odd.jsonl"
+"$dsim" fit "$tmp/odd.jsonl" -o "$tmp/odd.json" 2> /dev/null || fail "a comma in a session id"
+"$dsim" validate "$tmp/odd.json" > /dev/null || fail "odd session id: the scenario does not load"
+grep '^fit-session-[0-9]*,0,' "$tmp/odd.trace.csv" > /dev/null || fail "odd session id not renamed"
 for x in bad.json bad.trace.csv empty.json empty.trace.csv; do
   [ ! -e "$tmp/$x" ] || fail "$x written after an error"
 done

@@ -90,8 +90,24 @@ static void clean_trace(fit_log *lg, trace_facts *tf)
     lg->n_utts = tf->rows = k;
 }
 
+/* A session label as a trace row may carry it (1 to 64 printable characters,
+ * no comma, quote or control character: load_trace.c); another is written as
+ * "fit-session-N" (N its number), so that it stays one session. */
+static const char *trace_label(const char *s, uint32_t session, char buf[32])
+{
+    size_t n = strlen(s);
+    bool ok = n >= 1 && n <= 64;
+    for (const unsigned char *p = (const unsigned char *)s; ok && *p; p++)
+        ok = *p >= 0x20 && *p != 0x7f && *p != '"' && *p != ',';
+    if (ok && s[0] != '#')
+        return s;
+    snprintf(buf, 32, "fit-session-%" PRIu32, session + 1);
+    return buf;
+}
+
 static int write_trace(const fit_log *lg, const char *path, int64_t epoch, sim_error *err)
 {
+    char buf[32];
     sim_outfile o;
     if (sim_outfile_open(&o, path, err) != 0)
         return -1;
@@ -101,7 +117,8 @@ static int write_trace(const fit_log *lg, const char *path, int64_t epoch, sim_e
     for (size_t i = 0; i < lg->n_utts; i++) {
         const fit_utt *u = &lg->utts[i];
         int64_t t = u->end - epoch;
-        fprintf(o.f, "%s,%" PRId64 ",%" PRId64 ".%09" PRId64 ",", lg->session_labels[u->session],
+        fprintf(o.f, "%s,%" PRId64 ",%" PRId64 ".%09" PRId64 ",",
+                trace_label(lg->session_labels[u->session], u->session, buf),
                 u->index, t / 1000000000, t % 1000000000);
         if (!isnan(u->audio_s))
             fprintf(o.f, "%.6f", u->audio_s);
