@@ -12,7 +12,7 @@
 #include "opts.h"
 #include "xalloc.h"
 
-enum { O_OUT = 1, O_REPORT, O_REPLICATIONS };
+enum { O_OUT = 1, O_REPORT, O_REPLICATIONS, O_IGNORE_CENSORING };
 
 static const sim_opt fit_opts[] = {
     {O_OUT, "out", 'o', SIM_OPT_FILE, "SCENARIO.json", 0, 0, SIM_OPT_REQUIRED,
@@ -24,6 +24,10 @@ static const sim_opt fit_opts[] = {
      NULL},
     {O_REPLICATIONS, "replications", 0, SIM_OPT_UINT, "N", 1, 100000, 0,
      "replications of the written scenario (default 10)", NULL},
+    {O_IGNORE_CENSORING, "ignore-censoring", 0, SIM_OPT_FLAG, NULL, 0, 0, 0,
+     "drop the attempts that timed out or failed instead of fitting them as censored:\n"
+     "biased toward fast attempts, for comparison only (the description says so)",
+     NULL},
     SIM_OPT_END,
 };
 
@@ -50,6 +54,8 @@ int sim_cmd_fit(int argc, char **argv)
             o.report = stdout;
         else if (id == O_REPLICATIONS)
             o.replications = (int)p.num;
+        else if (id == O_IGNORE_CENSORING)
+            o.ignore_censoring = true;
         else
             logs[o.n_logs++] = (char *)p.value;
     }

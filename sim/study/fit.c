@@ -370,6 +370,18 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
         goto done;
     trace_facts tf = {0};
     clean_trace(&lg, &tf);
+    size_t dropped = 0;
+    if (o->ignore_censoring)
+        for (size_t i = 0; i < lg.n_nodes; i++) {
+            fit_node *nd = &lg.nodes[i];
+            size_t k = 0;
+            for (size_t j = 0; j < nd->n_obs; j++)
+                if (!nd->obs[j].censored)
+                    nd->obs[k++] = nd->obs[j];
+            dropped += nd->n_obs - k;
+            nd->n_obs = k;
+            nd->censored = 0;
+        }
     n_cls = sim__fit_classes(&lg, &cls);
     size_t exact = 0;
     for (size_t c = 0; c < n_cls; c++)
@@ -393,6 +405,11 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
         tf.epoch = first / 1000000000 * 1000000000 - (first % 1000000000 < 0) * 1000000000;
     }
     provenance(&lg, &tf, trace_name, &desc);
+    if (o->ignore_censoring)
+        say(&desc, "IGNORING CENSORING (--ignore-censoring): the %zu censored attempts are "
+                   "dropped, so every fit below is biased toward fast attempts; for "
+                   "comparison only. ",
+            dropped);
     for (size_t c = 0; c < n_cls; c++)
         class_text(&lg, &cls[c], c, &desc, false);
     json_t *policy = policy_json(&lg, &note, &missing);
@@ -445,6 +462,8 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
     if (o->report) {
         say(&rep, "%s: %zu sessions, %zu utterances -> %s\n", o->out, lg.n_sessions, tf.rows,
             trace_path);
+        if (o->ignore_censoring)
+            say(&rep, "ignoring censoring: %zu censored attempts dropped (biased)\n", dropped);
         for (size_t c = 0; c < n_cls; c++)
             class_text(&lg, &cls[c], c, &rep, true);
         say(&rep, "policy: %s\nnot inferred: %snode faults\n", note.s,

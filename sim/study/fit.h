@@ -28,6 +28,7 @@ typedef struct sim_fit_opts {
     int replications;     /* of the written scenario */
     FILE *report;         /* the fits and checks, or NULL for a summary line */
     FILE *summary;        /* where the summary line goes when report is NULL */
+    bool ignore_censoring; /* drop the censored attempts (for comparison: biased) */
 } sim_fit_opts;
 
 /*

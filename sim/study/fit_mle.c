@@ -23,7 +23,12 @@
 #include "xalloc.h"
 
 #define FIT_MAX_ITER 2000
-#define FIT_SIMPLEX_TOL 1e-9
+#define FIT_SIMPLEX_TOL 1e-8
+/* A simplex this small that makes no more progress (GSL_ENOPROG, or the
+ * iterations run out while rounding keeps it from shrinking: the start is
+ * already the optimum, as for a lognormal without censoring) has converged
+ * too: 1e-6 in the logs of the parameters is a relative 1e-6. */
+#define FIT_STALL_TOL 1e-6
 #define LOG_TINY (-745.0) /* log of the smallest subnormal: a log S that underflowed */
 
 static const char *const family_names[SIM_FIT_FAMILIES] = {"lognormal", "gamma", "weibull"};
@@ -255,6 +260,8 @@ int sim_fit_mle(const sim_fit_obs *obs, size_t n, sim_fit_family f, sim_fit *out
                     break;
                 st = gsl_multimin_test_size(gsl_multimin_fminimizer_size(m), FIT_SIMPLEX_TOL);
             }
+            if (st != GSL_SUCCESS && gsl_multimin_fminimizer_size(m) < FIT_STALL_TOL)
+                st = GSL_SUCCESS;
             if (st == GSL_SUCCESS)
                 status = GSL_SUCCESS;
             if (status != GSL_SUCCESS || round == 1)
