@@ -102,6 +102,46 @@ static void event_scheduled_for_now_runs_after_earlier_equals(void **state)
     sim_engine_free(e);
 }
 
+/* Zero-delay events skip the ladder (queue.h, Now) and keep (time, sequence)
+ * order: a chain of them runs after every event scheduled earlier for that time,
+ * in the order scheduled; one cancelled there never runs and its handle goes
+ * stale; the clock stays put while one is pending. */
+static void zero_delay_chain(sim_engine *e, void *ctx, uint64_t id, uint64_t b)
+{
+    record(e, ctx, id, b);
+    if (id >= 10 && id < 14) /* each schedules the next at once, and one to cancel */
+        sim_engine_schedule(e, sim_engine_now(e), zero_delay_chain, ctx, id + 1, 0);
+    if (id == 10) {
+        sim_timer t = sim_engine_schedule(e, sim_engine_now(e), record, ctx, 77, 0);
+        assert_int_equal(sim_engine_events_pending(e), 4); /* 11, 77, 2, 3 */
+        assert_int_equal(sim_engine_next_time(e), sim_engine_now(e));
+        assert_true(sim_engine_cancel(e, t));
+        assert_false(sim_engine_timer_pending(e, t));
+        assert_false(sim_engine_cancel(e, t));
+    }
+}
+
+static void zero_delay_events_keep_time_and_sequence_order(void **state)
+{
+    (void)state;
+    static log l;
+    memset(&l, 0, sizeof l);
+    sim_engine *e = sim_engine_new(0);
+    sim_engine_schedule(e, 5, zero_delay_chain, &l, 10, 0);
+    sim_engine_schedule(e, 5, record, &l, 2, 0); /* scheduled before 11..14 exist */
+    sim_engine_schedule(e, 6, record, &l, 3, 0);
+    sim_engine_run(e, SIM_NEVER, 0);
+    const uint64_t want[] = {10, 2, 11, 12, 13, 14, 3};
+    assert_int_equal(l.n, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < l.n; i++) {
+        assert_int_equal(l.id[i], want[i]);
+        assert_int_equal(l.at[i], want[i] == 3 ? 6 : 5);
+    }
+    assert_int_equal(sim_engine_events_pending(e), 0);
+    assert_int_equal(sim_engine_events_executed(e), l.n);
+    sim_engine_free(e);
+}
+
 /* Times near the top of the range (the ladder's bucket arithmetic saturates there)
  * still order correctly, mixed with ordinary ones scheduled later. */
 static void extreme_times_keep_their_order(void **state)
@@ -505,6 +545,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(events_run_by_time_then_schedule_order),
         cmocka_unit_test(event_scheduled_for_now_runs_after_earlier_equals),
+        cmocka_unit_test(zero_delay_events_keep_time_and_sequence_order),
         cmocka_unit_test(extreme_times_keep_their_order),
         cmocka_unit_test(cancel_pending_event_prevents_it),
         cmocka_unit_test(stale_handle_does_not_cancel_slot_reuser),

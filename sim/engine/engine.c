@@ -65,7 +65,10 @@ sim_timer sim_engine_schedule(sim_engine *e, sim_time at, sim_event_fn fn, void 
     sl->b = b;
     sl->t = (uint64_t)at;
     sl->seq = e->seq++;
-    sim_queue_insert(&e->q, s);
+    if (at == e->now)
+        sim_queue_insert_now(&e->q, s); /* a zero-delay event: no ladder round trip */
+    else
+        sim_queue_insert(&e->q, s);
     return ((uint64_t)sl->gen << 32) | (uint64_t)(s + 1);
 }
 
@@ -100,6 +103,8 @@ bool sim_engine_timer_pending(const sim_engine *e, sim_timer t)
 sim_time sim_engine_next_time(sim_engine *e)
 {
     assert(e);
+    if (sim_queue_peek_now(&e->q) != SIM_LQ_NIL)
+        return e->now; /* nothing in the ladder is earlier */
     uint32_t s = sim_queue_peek(&e->q);
     return s == UINT32_MAX ? SIM_NEVER : (sim_time)e->q.slots[s].t;
 }
@@ -120,7 +125,11 @@ sim_engine_status sim_engine_run(sim_engine *e, sim_time end, uint64_t max_event
             st = SIM_ENGINE_BUDGET;
             break;
         }
-        uint32_t s = sim_queue_peek(&e->q);
+        /* The ladder's events at the current time, then Now's (queue.h). */
+        uint32_t s = sim_queue_peek(&e->q), n = sim_queue_peek_now(&e->q);
+        bool now = n != SIM_LQ_NIL && (s == SIM_LQ_NIL || (sim_time)e->q.slots[s].t > e->now);
+        if (now)
+            s = n;
         if (s == UINT32_MAX) {
             st = SIM_ENGINE_EMPTY;
             break;
@@ -136,7 +145,10 @@ sim_engine_status sim_engine_run(sim_engine *e, sim_time end, uint64_t max_event
         sim_event_fn fn = sl->fn;
         void *ctx = sl->ctx;
         uint64_t a = sl->a, b = sl->b;
-        sim_queue_pop(&e->q); /* frees the slot: its handle goes stale */
+        if (now)
+            sim_queue_pop_now(&e->q); /* frees the slot: its handle goes stale */
+        else
+            sim_queue_pop(&e->q);
         assert(t >= e->now);
         e->now = t;
         e->executed++;

@@ -273,6 +273,7 @@ void sim_queue_init(sim_queue *q, size_t capacity_hint)
     q->slots = sim_xaligned_alloc(64, cap * sizeof *q->slots);
     q->slot_cap = (uint32_t)cap;
     q->free_head = SIM_LQ_NIL;
+    q->now_head = q->now_tail = SIM_LQ_NIL;
     q->top_start = 0;
     q->top_min = UINT64_MAX;
     q->top_max = 0;
@@ -378,11 +379,48 @@ static void purge(sim_queue *q)
     assert(q->dead == 0);
 }
 
+void sim_queue_insert_now(sim_queue *q, uint32_t s)
+{
+    sim_slot *sl = &q->slots[s];
+    q->live++;
+    sl->where = SIM_LQ_IN_NOW;
+    sl->next = SIM_LQ_NIL;
+    if (q->now_head == SIM_LQ_NIL)
+        q->now_head = s;
+    else
+        q->slots[q->now_tail].next = s;
+    q->now_tail = s;
+}
+
+uint32_t sim_queue_peek_now(sim_queue *q)
+{
+    uint32_t s;
+    while ((s = q->now_head) != SIM_LQ_NIL && !q->slots[s].fn) {
+        q->now_head = q->slots[s].next; /* a cancelled one: freed as the head passes */
+        slot_free(q, s);
+    }
+    return s;
+}
+
+void sim_queue_pop_now(sim_queue *q)
+{
+    uint32_t s = q->now_head;
+    assert(s != SIM_LQ_NIL && q->slots[s].fn);
+    q->now_head = q->slots[s].next;
+    slot_free(q, s);
+    q->live--;
+}
+
 void sim_queue_remove(sim_queue *q, uint32_t s)
 {
     sim_slot *sl = &q->slots[s];
     assert(sl->fn);
     q->live--;
+    if (sl->where == SIM_LQ_IN_NOW) { /* stays linked until Now's head passes it */
+        sl->fn = NULL;
+        sl->gen++;
+        return;
+    }
     if (sl->where == SIM_LQ_IN_TOP) {
         uint32_t last = q->top[--q->top_count];
         q->top[sl->pos] = last;

@@ -32,6 +32,14 @@
  * list or Bottom's minimum meets it; when such events outnumber the live ones (and
  * SIM_LQ_PURGE_MIN) every list and Bottom are purged, so memory stays within twice
  * the live events plus that constant.
+ *
+ * Now: events scheduled for the current time (a zero-delay hop) skip the ladder.
+ * They go to a FIFO list linked through the slots, which runs after the ladder's
+ * events at that time: those were all scheduled before the clock reached it, so
+ * their sequence numbers are lower, and the FIFO is in sequence order — (time,
+ * sequence) order is kept. The clock never moves on while the FIFO holds a live
+ * event (the engine takes it first). A cancelled event there stays, marked, until
+ * the FIFO's head reaches it.
  */
 #ifndef DSIM_QUEUE_H
 #define DSIM_QUEUE_H
@@ -60,7 +68,7 @@ typedef struct sim_slot {
     uint32_t pos;   /* index in Top while there */
 } sim_slot;
 
-enum { SIM_LQ_IN_TOP = 1, SIM_LQ_IN_RUNG, SIM_LQ_IN_BOTTOM };
+enum { SIM_LQ_IN_TOP = 1, SIM_LQ_IN_RUNG, SIM_LQ_IN_BOTTOM, SIM_LQ_IN_NOW };
 
 typedef struct sim_bucket {
     uint32_t head;
@@ -110,6 +118,8 @@ typedef struct sim_queue {
     unsigned nrungs;
 
     sim_bottom bot;
+
+    uint32_t now_head, now_tail; /* Now: FIFO of slots at the current time */
 } sim_queue;
 
 void sim_queue_init(sim_queue *q, size_t capacity_hint);
@@ -120,6 +130,15 @@ uint32_t sim_queue_slot_alloc(sim_queue *q);
 
 /* Enqueues slot s, whose t and seq are set. */
 void sim_queue_insert(sim_queue *q, uint32_t s);
+
+/* Appends slot s (its time the current one, its seq the highest) to Now. */
+void sim_queue_insert_now(sim_queue *q, uint32_t s);
+
+/* Now's first live slot (cancelled ones before it are freed), SIM_LQ_NIL if none. */
+uint32_t sim_queue_peek_now(sim_queue *q);
+
+/* Removes Now's first slot (call sim_queue_peek_now first) and frees it. */
+void sim_queue_pop_now(sim_queue *q);
 
 /* Removes pending slot s (cancel). */
 void sim_queue_remove(sim_queue *q, uint32_t s);
