@@ -11,7 +11,9 @@
 #    max(2 x the 95 % half-width of the difference, 2 % of the original);
 #  - with --ignore-censoring (the censored attempts dropped) the parameter
 #    check holds in at most 3 of 10 seeds and the round trip fails;
-#  - dsim's own --log of the same run gives the same fit;
+#  - dsim's own --log of the same run gives the same fit; with one worker per
+#    node, --serial-nodes recovers the service time (not the turnaround) and
+#    the fitted world runs like the original;
 #  - two node speeds give two classes of 6; the preset, timeouts and on_cancel
 #    are read back; stalls (two modes) fall back to the empirical distribution,
 #    which runs like the original; bad input exits 2 naming file:line and
@@ -165,6 +167,44 @@ if abs(mean - 15) > 1.5:
     fail("slow class: %r, mean %.2f, the truth gamma(6, 2.5), mean 15" % (slow, mean))
 print("two speeds:", [(n["count"], n["stages"]["asr"]) for n in s["nodes"]])
 PY
+
+# --- serial nodes: service times, not turnarounds -------------------------------------------
+# one worker behind 4 slots: a turnaround is a wait plus a lognormal(2, 0.5)
+# service; --serial-nodes takes the waits out (S = D - max(A, previous D))
+python3 - "$world" "$tmp/ser.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+n = s["nodes"][0]
+n.update(workers=1, count=6)
+n["stages"]["asr"] = {"dist": "lognormal", "median": 2, "sigma": 0.5}
+json.dump(s, open(sys.argv[2], "w"))
+PY
+"$dsim" run "$tmp/ser.json" --replications 1 --log "$tmp/ser.jsonl" --log-format lingua > /dev/null
+"$dsim" fit "$tmp/ser.jsonl" -o "$tmp/ser-fit.json" --report --serial-nodes > "$tmp/ser.txt"
+"$dsim" fit "$tmp/ser.jsonl" -o "$tmp/ser-plain.json" --report > "$tmp/ser-plain.txt"
+"$dsim" run "$tmp/ser.json" --format json > "$tmp/ser-o.json"
+"$dsim" run "$tmp/ser-fit.json" --format json > "$tmp/ser-f.json"
+python3 - "$tmp/ser.txt" "$tmp/ser-plain.txt" "$tmp/ser-fit.json" <<'PY'
+import json, re, sys
+r, plain = (open(p, encoding="utf-8").read() for p in sys.argv[1:3])
+s = json.load(open(sys.argv[3]))
+def fail(m):
+    print("FAIL: serial nodes:", m, r); sys.exit(1)
+if "0 results out of FIFO order" not in r:
+    fail("a serial node's results came out of order")
+m = re.search(r"lognormal median (\S+) \+- (\S+) sigma (\S+) \+- (\S+), AIC", r)
+med, se_m, sig, se_s = map(float, m.groups())
+if abs(med - 2) > 3 * se_m or abs(sig - 0.5) > 3 * se_s:
+    fail("median %g +- %g, sigma %g +- %g: the truth is 2, 0.5" % (med, se_m, sig, se_s))
+if [(n["count"], n["workers"]) for n in s["nodes"]] != [(6, 1)]:
+    fail("nodes %r: want one class of 6 with 1 worker" % s["nodes"])
+pm = float(re.search(r"lognormal median (\S+)", plain).group(1))
+print("serial nodes: service median %.3f +- %.3f, sigma %.4f +- %.4f (truth 2, 0.5); "
+      "the turnaround's median %.3f" % (med, se_m, sig, se_s, pm))
+if pm < 2.5:
+    fail("without --serial-nodes the waits are in the fit: its median should be well above 2")
+PY
+python3 "$tmp/agree.py" "$tmp/ser-o.json" "$tmp/ser-f.json"
 
 # --- no family fits: the empirical fallback --------------------------------------------------
 # 15 % of attempts stall 14-30 s more: two modes, no unimodal family near the

@@ -12,7 +12,7 @@
 #include "opts.h"
 #include "xalloc.h"
 
-enum { O_OUT = 1, O_REPORT, O_REPLICATIONS, O_IGNORE_CENSORING };
+enum { O_OUT = 1, O_REPORT, O_REPLICATIONS, O_IGNORE_CENSORING, O_SERIAL_NODES };
 
 static const sim_opt fit_opts[] = {
     {O_OUT, "out", 'o', SIM_OPT_FILE, "SCENARIO.json", 0, 0, SIM_OPT_REQUIRED,
@@ -27,6 +27,10 @@ static const sim_opt fit_opts[] = {
     {O_IGNORE_CENSORING, "ignore-censoring", 0, SIM_OPT_FLAG, NULL, 0, 0, 0,
      "drop the attempts that timed out or failed instead of fitting them as censored:\n"
      "biased toward fast attempts, for comparison only (the description says so)",
+     NULL},
+    {O_SERIAL_NODES, "serial-nodes", 0, SIM_OPT_FLAG, NULL, 0, 0, 0,
+     "each node runs one attempt at a time (workers 1): fit service times,\n"
+     "S = result - max(dispatch, the previous end on the node), not turnarounds",
      NULL},
     SIM_OPT_END,
 };
@@ -56,6 +60,8 @@ int sim_cmd_fit(int argc, char **argv)
             o.replications = (int)p.num;
         else if (id == O_IGNORE_CENSORING)
             o.ignore_censoring = true;
+        else if (id == O_SERIAL_NODES)
+            o.serial_nodes = true;
         else
             logs[o.n_logs++] = (char *)p.value;
     }

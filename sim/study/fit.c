@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
 #include "dispatcher.h"
 #include "fit_internal.h"
 #include "outfile.h"
@@ -280,7 +281,7 @@ static void class_text(const fit_log *lg, const fit_class *c, size_t k, text *t,
             c->n ? c->obs[c->n - 1].t : 0.0, report ? "\n" : ". ");
 }
 
-static json_t *nodes_json(const fit_log *lg, const fit_class *cls, size_t n_cls)
+static json_t *nodes_json(const fit_log *lg, const fit_class *cls, size_t n_cls, bool serial)
 {
     json_t *a = json_array();
     for (size_t c = 0; c < n_cls; c++) {
@@ -299,7 +300,7 @@ static json_t *nodes_json(const fit_log *lg, const fit_class *cls, size_t n_cls)
         json_object_set_new(nd, "name", json_string(name));
         json_object_set_new(nd, "count", json_integer((json_int_t)cls[c].n_members));
         json_object_set_new(nd, "slots", json_integer(4));
-        json_object_set_new(nd, "workers", json_integer(4));
+        json_object_set_new(nd, "workers", json_integer(serial ? 1 : 4));
         json_t *st = json_object();
         json_object_set_new(st, "asr", dist_json(&cls[c]));
         json_object_set_new(st, "nmt", json_pack("{s:s,s:i}", "dist", "const", "value", 0));
@@ -319,6 +320,18 @@ static json_t *nodes_json(const fit_log *lg, const fit_class *cls, size_t n_cls)
         json_array_append_new(a, nd);
     }
     return a;
+}
+
+/* t (ns since 1970) as "YYYY-MM-DDTHH:MM:SSZ", rounded down to the second. */
+static void utc_of(int64_t t, char buf[64])
+{
+    int64_t s = t / 1000000000 - (t % 1000000000 < 0);
+    int64_t days = s / 86400 - (s % 86400 < 0), sec = s - days * 86400;
+    int64_t y, m, d;
+    sim_civil_from_days(days, &y, &m, &d);
+    snprintf(buf, 64, "%04" PRId64 "-%02" PRId64 "-%02" PRId64 "T%02" PRId64 ":%02" PRId64
+                      ":%02" PRId64 "Z",
+             y, m, d, sec / 3600, sec / 60 % 60, sec % 60);
 }
 
 /* ---- the whole ---------------------------------------------------------------------- */
@@ -382,6 +395,9 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
             nd->n_obs = k;
             nd->censored = 0;
         }
+    size_t out_of_order = 0, never_started = 0;
+    if (o->serial_nodes)
+        sim__fit_serial(&lg, &out_of_order, &never_started);
     n_cls = sim__fit_classes(&lg, &cls);
     size_t exact = 0;
     for (size_t c = 0; c < n_cls; c++)
@@ -410,6 +426,14 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
                    "dropped, so every fit below is biased toward fast attempts; for "
                    "comparison only. ",
             dropped);
+    if (o->serial_nodes)
+        say(&desc, "SERIAL NODES (--serial-nodes): each node runs one attempt at a time, first "
+                   "come first served (workers 1); an attempt's service is its result (or "
+                   "censoring) time minus the later of its dispatch and the previous attempt's "
+                   "end on that node, network delay neglected; %zu results came before an "
+                   "earlier attempt's (a serial node never does that) and %zu censored "
+                   "attempts had not begun: left out. ",
+            out_of_order, never_started);
     for (size_t c = 0; c < n_cls; c++)
         class_text(&lg, &cls[c], c, &desc, false);
     json_t *policy = policy_json(&lg, &note, &missing);
@@ -427,7 +451,7 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
     json_object_set_new(root, "replications", json_integer(o->replications));
     if (lingua) {
         char utc[64];
-        sim__fit_utc(tf.epoch, utc);
+        utc_of(tf.epoch, utc);
         json_object_set_new(root, "log_epoch_utc", json_string(utc));
     }
     json_t *wl = json_object();
@@ -435,7 +459,7 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
     if (tf.audio_known < tf.rows)
         json_object_set_new(wl, "audio_s", json_pack("{s:s,s:i}", "dist", "const", "value", 0));
     json_object_set_new(root, "workload", wl);
-    json_object_set_new(root, "nodes", nodes_json(&lg, cls, n_cls));
+    json_object_set_new(root, "nodes", nodes_json(&lg, cls, n_cls, o->serial_nodes));
     json_object_set_new(root, "network",
                         json_pack("{s:{s:s,s:i}}", "delay_s", "dist", "const", "value", 0));
     json_object_set_new(root, "policies", json_pack("[o]", policy));
@@ -464,6 +488,11 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
             trace_path);
         if (o->ignore_censoring)
             say(&rep, "ignoring censoring: %zu censored attempts dropped (biased)\n", dropped);
+        if (o->serial_nodes)
+            say(&rep, "serial nodes: service = result - max(dispatch, the previous end on the "
+                      "node); %zu results out of FIFO order, %zu censored attempts not begun: "
+                      "left out\n",
+                out_of_order, never_started);
         for (size_t c = 0; c < n_cls; c++)
             class_text(&lg, &cls[c], c, &rep, true);
         say(&rep, "policy: %s\nnot inferred: %snode faults\n", note.s,

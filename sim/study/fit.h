@@ -29,6 +29,7 @@ typedef struct sim_fit_opts {
     FILE *report;         /* the fits and checks, or NULL for a summary line */
     FILE *summary;        /* where the summary line goes when report is NULL */
     bool ignore_censoring; /* drop the censored attempts (for comparison: biased) */
+    bool serial_nodes;    /* each node runs one attempt at a time: fit service times */
 } sim_fit_opts;
 
 /*

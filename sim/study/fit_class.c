@@ -5,6 +5,7 @@
  * distribution of the Kaplan-Meier quantiles.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,6 +104,57 @@ static void empirical(fit_class *c)
         c->samples[i] = j < k.m ? k.t[j] : k.t_max;
     }
     km_free(&k);
+}
+
+typedef struct arrival {
+    int64_t at;
+    size_t i;
+} arrival;
+
+static int by_arrival(const void *a, const void *b)
+{
+    const arrival *x = a, *y = b;
+    if (x->at != y->at)
+        return x->at < y->at ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+void sim__fit_serial(fit_log *lg, size_t *out_of_order, size_t *never_started)
+{
+    *out_of_order = *never_started = 0;
+    for (size_t k = 0; k < lg->n_nodes; k++) {
+        fit_node *nd = &lg->nodes[k];
+        if (nd->n_obs == 0)
+            continue;
+        arrival *order = sim_xmalloc(nd->n_obs * sizeof *order);
+        for (size_t i = 0; i < nd->n_obs; i++)
+            order[i] = (arrival){nd->start[i], i};
+        qsort(order, nd->n_obs, sizeof *order, by_arrival);
+        sim_fit_obs *obs = sim_xmalloc(nd->n_obs * sizeof *obs);
+        size_t n = 0;
+        int64_t free_at = INT64_MIN; /* when the worker is free */
+        nd->exact = nd->censored = 0;
+        for (size_t i = 0; i < nd->n_obs; i++) {
+            const sim_fit_obs *o = &nd->obs[order[i].i];
+            int64_t a = order[i].at, d = a + llround(o->t * 1e9);
+            int64_t begin = a > free_at ? a : free_at;
+            if (d > free_at)
+                free_at = d;
+            if (d <= begin) {
+                *(o->censored ? never_started : out_of_order) += 1;
+                continue;
+            }
+            obs[n++] = (sim_fit_obs){(double)(d - begin) / 1e9, o->censored};
+            if (o->censored)
+                nd->censored++;
+            else
+                nd->exact++;
+        }
+        memcpy(nd->obs, obs, n * sizeof *obs);
+        nd->n_obs = n; /* start[] no longer matches: not used again */
+        free(obs);
+        free(order);
+    }
 }
 
 size_t sim__fit_classes(const fit_log *lg, fit_class **out)

@@ -136,8 +136,12 @@ static void end_attempt(fit_log *lg, fit_attempt *a, int64_t t, bool censored, b
     }
     if (a->state != A_OPEN)
         return;
-    if (nd->n_obs == nd->cap_obs)
+    if (nd->n_obs == nd->cap_obs) {
+        size_t cap = nd->cap_obs; /* both arrays grow alike */
         nd->obs = sim_xgrow(nd->obs, &nd->cap_obs, nd->n_obs + 1, sizeof *nd->obs, 256);
+        nd->start = sim_xgrow(nd->start, &cap, nd->n_obs + 1, sizeof *nd->start, 256);
+    }
+    nd->start[nd->n_obs] = a->start;
     a->obs = nd->n_obs;
     nd->obs[nd->n_obs++] = (sim_fit_obs){d, censored};
     if (censored)
@@ -197,17 +201,6 @@ static bool parse_rfc3339(const char *s, int64_t *out)
     int64_t secs = sim_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
     *out = secs * 1000000000 + frac;
     return true;
-}
-
-void sim__fit_utc(int64_t t, char buf[64])
-{
-    int64_t s = t / 1000000000 - (t % 1000000000 < 0);
-    int64_t days = s / 86400 - (s % 86400 < 0), sec = s - days * 86400;
-    int64_t y, m, d;
-    sim_civil_from_days(days, &y, &m, &d);
-    snprintf(buf, 64, "%04" PRId64 "-%02" PRId64 "-%02" PRId64 "T%02" PRId64 ":%02" PRId64
-                      ":%02" PRId64 "Z",
-             y, m, d, sec / 3600, sec / 60 % 60, sec % 60);
 }
 
 /* ---- the reference's lines ------------------------------------------------------ */
@@ -577,8 +570,10 @@ void sim__fit_log_free(fit_log *lg)
     for (size_t i = 0; i < lg->n_jobs; i++)
         free(((fit_job *)lg->jobs)[i].a);
     free(lg->jobs);
-    for (size_t i = 0; i < lg->n_nodes; i++)
+    for (size_t i = 0; i < lg->n_nodes; i++) {
         free(lg->nodes[i].obs);
+        free(lg->nodes[i].start);
+    }
     free(lg->nodes);
     for (size_t i = 0; i < lg->n_sessions; i++)
         free(lg->session_labels[i]);

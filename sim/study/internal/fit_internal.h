@@ -35,6 +35,7 @@ typedef struct fit_node {
     double beat_gap_sum;       /* sum of intervals between consecutive heartbeats */
     uint64_t beat_gaps;
     sim_fit_obs *obs;          /* its attempts' dispatch-to-result times (owned) */
+    int64_t *start;            /* each one's dispatch time (parallel to obs, owned) */
     size_t n_obs, cap_obs;
     size_t exact, censored;
     size_t upgraded;           /* results after a timeout: the work went on */
@@ -99,6 +100,17 @@ typedef struct fit_class {
  * *out owned by the caller (sim__fit_classes_free).
  */
 size_t sim__fit_classes(const fit_log *lg, fit_class **out);
+
+/*
+ * --serial-nodes: turns each node's dispatch-to-result times into service
+ * times, as a node that runs one attempt at a time, first come first served,
+ * would have spent them: S_i = D_i - max(A_i, D_(i-1)) over its attempts in
+ * order of dispatch (A arrival, D result or censoring time; network delay
+ * neglected). An attempt with no time left is dropped: *out_of_order counts
+ * the results that came before an earlier attempt's (a serial node never
+ * does that), *never_started the censored ones that had not begun.
+ */
+void sim__fit_serial(fit_log *lg, size_t *out_of_order, size_t *never_started);
 void sim__fit_classes_free(fit_class *c, size_t n);
 
 /* Reads each log (both formats) into lg (zeroed by the caller). Returns 0, or
@@ -107,9 +119,5 @@ int sim__fit_read(fit_log *lg, char **files, size_t n_files, sim_error *err);
 
 /* Frees what sim__fit_read allocated. */
 void sim__fit_log_free(fit_log *lg);
-
-/* The civil date and time of t (ns since 1970) as "YYYY-MM-DDTHH:MM:SSZ",
- * rounded down to the second. */
-void sim__fit_utc(int64_t t, char buf[64]);
 
 #endif
