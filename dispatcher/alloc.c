@@ -109,8 +109,6 @@ int disp__reserve_job(disp *d)
 {
     uint64_t cap;
 
-    if (disp__map_reserve(d, &d->sess_jobs, d->sess_jobs.n + 1) != 0)
-        return DISP_ENOMEM;
     if (d->nfree > 0 || d->njobs < d->jcap || d->st.jobs_in_memory >= d->jobs_max ||
         d->njobs == DISP__SLOT_MAX)
         return 0; /* a free record, or job_alloc refuses anyway */

@@ -272,7 +272,6 @@ struct disp {
     disp__session *sessions;
     uint32_t nsess, scap, sfree;
     disp__map sess_map;      /* (session id, 0) -> slot */
-    disp__map sess_jobs;     /* (session id, 0) -> jobs held of it (open or closed), > 0 */
     uint64_t sess_epoch;     /* sessions opened so far */
     uint32_t armed_cursor, narmed;
     int32_t check_hpos;

@@ -398,10 +398,18 @@ void disp__queue_pump(disp *d)
 
 /* ---- creation and forgetting ------------------------------------------------- */
 
+/* Walks the job records: a slot holds a job unless it never did (id 0) or its
+ * job is finished and past its forget time (a forgotten record is not touched
+ * until the slot is reused). O(job slots); nothing kept per job for it. */
 uint64_t disp_session_jobs(const disp *d, uint64_t session)
 {
-    const int64_t *held = disp__map_get(&d->sess_jobs, session, 0);
-    return held != NULL ? (uint64_t)*held : 0;
+    uint64_t n = 0;
+    for (uint32_t s = 0; s < d->njobs; s++) {
+        const disp__job *j = &d->jobs[s];
+        if (j->id != 0 && j->session == session && !(terminal(j) && j->forget_at <= d->now))
+            n++;
+    }
+    return n;
 }
 
 /* A free job record, or NULL when d->jobs_max jobs are held. */
@@ -459,13 +467,6 @@ int disp__job_create(disp *d, uint64_t session, uint32_t index, disp_time audio,
     j->created_at = d->now;
     j->dispatched_at = d->now;
     disp__session_set_job(s, index, j->id);
-    {
-        int64_t *held = disp__map_get(&d->sess_jobs, session, 0);
-        if (held != NULL)
-            ++*held;
-        else
-            disp__map_put(&d->sess_jobs, session, 0, 1); /* room: disp__reserve_job */
-    }
     d->st.jobs_created++;
     d->st.jobs_in_memory++;
     if (job_out)
@@ -491,11 +492,6 @@ void disp__jobs_forget(disp *d)
     for (int r = 0; r < 2; r++) {
         disp__fring *q = &d->fq[r];
         while (q->n > 0 && q->v[q->head].at <= d->now) {
-            uint64_t session = d->jobs[q->v[q->head].slot].session;
-            int64_t *held = disp__map_get(&d->sess_jobs, session, 0);
-            assert(held != NULL && *held > 0);
-            if (--*held == 0)
-                disp__map_del(&d->sess_jobs, session, 0);
             assert(d->nfree < d->fcap); /* grown with the jobs */
             d->jfree[d->nfree++] = q->v[q->head].slot;
             q->head = (q->head + 1) % q->cap;
@@ -507,7 +503,6 @@ void disp__jobs_forget(disp *d)
 
 void disp__jobs_free(disp *d)
 {
-    disp__map_free(d, &d->sess_jobs);
     disp__free(d, d->jobs);
     disp__free(d, d->jfree);
     disp__free(d, d->fq[0].v);

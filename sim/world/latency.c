@@ -100,6 +100,7 @@ void sim_lat_add(sim_lat *l, int64_t ns)
         if (l->n_v == l->bound)
             spill_run(l);
     } else if (l->n_v == l->bound) {
+        l->sel_lo = 0;
         /* past the bound: the held values move into the histogram */
         l->hist = sim_xcalloc(N_BUCKETS, sizeof *l->hist);
         for (size_t i = 0; i < l->n_v; i++)
@@ -113,6 +114,7 @@ void sim_lat_add(sim_lat *l, int64_t ns)
         }
         spill_run(l);
     }
+    l->sel_lo = 0; /* the new value may be smaller than the selected prefix */
     if (l->n_v == l->cap_v)
         l->v = sim_xgrow(l->v, &l->cap_v, l->n_v + 1, sizeof *l->v, 1024);
     l->v[l->n_v++] = ns;
@@ -185,8 +187,15 @@ double sim_lat_quantile(sim_lat *l, double p)
             return (double)lo / 1e9;
         hi = hist_rank(l, k + 1);
     } else {
+        /* Quantiles asked in ascending order (as the metrics do) select in
+         * what the previous selection left above its rank: a shrinking part. */
         size_t n = l->n_v;
-        lo = select_ns(l->v, n, (size_t)k);
+        if ((size_t)k >= l->sel_lo) {
+            lo = select_ns(l->v + l->sel_lo, n - l->sel_lo, (size_t)k - l->sel_lo);
+            l->sel_lo = (size_t)k + 1;
+        } else { /* within the selected prefix, which stays the smallest */
+            lo = select_ns(l->v, l->sel_lo, (size_t)k);
+        }
         if (k + 1 >= n || h == (double)k)
             return (double)lo / 1e9;
         hi = l->v[k + 1];

@@ -33,6 +33,7 @@ typedef struct sim_lat {
     bool keep_all;    /* every value is kept for sim_lat_write */
     int64_t *v;       /* exact values (all of them until the bound), or the spill's next run */
     size_t n_v, cap_v;
+    size_t sel_lo;    /* v[0..sel_lo) are the sel_lo smallest, each no larger than the rest */
     uint64_t *hist;   /* past the bound: counts per bucket, else NULL */
     uint64_t n;       /* values added */
     uint64_t sum_hi, sum_lo; /* exact sum of every value */
