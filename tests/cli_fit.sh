@@ -206,6 +206,25 @@ if pm < 2.5:
 PY
 python3 "$tmp/agree.py" "$tmp/ser-o.json" "$tmp/ser-f.json"
 
+# the incident's day (one worker, ignored cancels, failovers back to the same
+# node, late results): the reference's lines, which name a late result's node
+# but not always its attempt, give the same service times as dsim's records,
+# which name the attempt, and no result out of first-come-first-served order
+jq '.policies |= map(select(.name == "lingua-2025-12-28")) | del(.expect, .sweep)' \
+  "$src/scenarios/incident-2025-12-30.json" > "$tmp/day.json"
+"$dsim" run "$tmp/day.json" --replications 1 --log "$tmp/day.jsonl" --log-format lingua > /dev/null
+"$dsim" run "$tmp/day.json" --replications 1 --log "$tmp/day-own.jsonl" > /dev/null
+"$dsim" fit "$tmp/day.jsonl" -o "$tmp/day-l.json" --serial-nodes --report > "$tmp/day-l.txt"
+"$dsim" fit "$tmp/day-own.jsonl" -o "$tmp/day-d.json" --serial-nodes --report > "$tmp/day-d.txt"
+grep '0 results out of FIFO order' "$tmp/day-l.txt" > /dev/null || fail "incident day: $(cat "$tmp/day-l.txt")"
+python3 - "$tmp/day-l.json" "$tmp/day-d.json" <<'PY'
+import json, sys
+a, b = ([n["stages"]["asr"] for n in json.load(open(p))["nodes"]] for p in sys.argv[1:3])
+if a != b:
+    print("FAIL: incident day: service times from the reference's lines %r, from dsim's %r"
+          % (a, b)); sys.exit(1)
+PY
+
 # --- no family fits: the empirical fallback --------------------------------------------------
 # 15 % of attempts stall 14-30 s more: two modes, no unimodal family near the
 # Kaplan-Meier estimate; the Kaplan-Meier quantiles run like the original

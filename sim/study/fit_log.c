@@ -51,6 +51,7 @@ typedef struct fit_job {
     bool has_utt;
     bool stale;       /* the last line was a stale-result warning for this job */
     uint32_t stale_node;
+    int64_t stale_attempt; /* the warning's attempt_id (1, 2, ... per job), or 0 */
 } fit_job;
 
 /* ---- tables ---------------------------------------------------------------- */
@@ -157,10 +158,11 @@ static fit_attempt *current(fit_job *j)
     return j->n && j->a[j->n - 1].state == A_OPEN ? &j->a[j->n - 1] : NULL;
 }
 
-/* The latest attempt of j on node that timed out and has no result yet. */
+/* The first attempt of j on node that timed out and has no result yet: a
+ * node's results come in the order of its work (first come, first served). */
 static fit_attempt *timed_out_on(fit_job *j, uint32_t node)
 {
-    for (size_t i = j->n; i-- > 0;)
+    for (size_t i = 0; i < j->n; i++)
         if (j->a[i].node == node && j->a[i].state == A_CENSORED)
             return &j->a[i];
     return NULL;
@@ -174,33 +176,15 @@ static fit_attempt *attempt_id(fit_job *j, int64_t id)
     return NULL;
 }
 
-/* ---- time -------------------------------------------------------------------- */
-
-/* "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+00:00)" -> ns since 1970. */
-static bool parse_rfc3339(const char *s, int64_t *out)
+/* The timed-out attempt a stale-result warning names: by its attempt_id when
+ * the warning has one (attempts are numbered 1, 2, ... per job, as the
+ * reference's attempt_id), else the first on its node. */
+static fit_attempt *stale_attempt(fit_job *j)
 {
-    int y, mo, d, h, mi, se, n = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 || n != 19)
-        return false;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
-        return false;
-    const char *p = s + 19;
-    int64_t frac = 0;
-    if (*p == '.') {
-        int digits = 0;
-        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-            if (digits < 9)
-                frac = frac * 10 + (*p - '0');
-        if (digits == 0)
-            return false;
-        for (; digits < 9; digits++)
-            frac *= 10;
-    }
-    if (strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0)
-        return false;
-    int64_t secs = sim_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
-    *out = secs * 1000000000 + frac;
-    return true;
+    fit_attempt *a = j->stale_attempt ? attempt_id(j, j->stale_attempt) : NULL;
+    if (a && a->node == j->stale_node && a->state == A_CENSORED)
+        return a;
+    return timed_out_on(j, j->stale_node);
 }
 
 /* ---- the reference's lines ------------------------------------------------------ */
@@ -351,7 +335,7 @@ static bool lingua_line(fit_log *lg, const json_t *root, const char *msg, int64_
         j->created = t;
         const char *node = node_label(fstr(f, "node_id"), buf, sizeof buf);
         if (node)
-            open_attempt(lg, j, node_of(lg, node), t, (int64_t)j->n);
+            open_attempt(lg, j, node_of(lg, node), t, (int64_t)j->n + 1);
     } else if (strcmp(msg, SIM_LINGUA_TIMEOUT) == 0) {
         lg->timeouts++;
         json_t *x = json_object_get(f, "dispatched_timeout_seconds");
@@ -366,7 +350,7 @@ static bool lingua_line(fit_log *lg, const json_t *root, const char *msg, int64_
         lg->failovers++;
         const char *node = fstr(f, "new_node_id");
         if (node)
-            open_attempt(lg, j, node_of(lg, node), t, (int64_t)j->n);
+            open_attempt(lg, j, node_of(lg, node), t, (int64_t)j->n + 1);
     } else if (starts(msg, "Received result for terminated Job") ||
                starts(msg, "Received JobResult from non-current node") ||
                starts(msg, "Received JobResult for non-current attempt")) {
@@ -374,10 +358,12 @@ static bool lingua_line(fit_log *lg, const json_t *root, const char *msg, int64_
         if (node) {
             j->stale = true;
             j->stale_node = node_of(lg, node);
+            if (!fint(f, "attempt_id", &j->stale_attempt))
+                j->stale_attempt = 0;
         }
     } else if (strcmp(msg, "Received JobResult, adding to result queue") == 0) {
         lg->results++;
-        fit_attempt *a = stale ? timed_out_on(j, j->stale_node) : current(j);
+        fit_attempt *a = stale ? stale_attempt(j) : current(j);
         lg->stale_results += stale;
         if (a) {
             lg->late_after_cancel += a->state == A_CENSORED;
@@ -406,7 +392,7 @@ static bool lingua_line(fit_log *lg, const json_t *root, const char *msg, int64_
         lg->failed_results++;
         fit_attempt *a = current(j);
         if (stale) {
-            if (timed_out_on(j, j->stale_node)) {
+            if (stale_attempt(j)) {
                 lg->failed_after_cancel++;
                 lg->nodes[j->stale_node].aborted++;
             }
@@ -492,7 +478,7 @@ static int read_file(fit_log *lg, size_t k, sim_error *err)
         bool used = false;
         if (done) {
             lg->file_ignored[k]++;
-        } else if (msg && parse_rfc3339(fstr(root, "timestamp"), &t)) {
+        } else if (msg && sim_rfc3339_parse(fstr(root, "timestamp"), &t)) {
             if (prev != INT64_MIN && t < prev - 1000000000) {
                 done = true; /* another run */
                 lg->file_ignored[k]++;
