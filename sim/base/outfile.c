@@ -1,6 +1,7 @@
 /* outfile.c — atomic output files and what a signal leaves of them (see outfile.h). */
 #define _GNU_SOURCE /* O_TMPFILE, where the C library has it */
 #include "outfile.h"
+#include "progress.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -87,6 +88,8 @@ static void on_signal(int sig)
     if (atomic_exchange(&dying, 1)) /* another thread is cleaning up: let it finish */
         for (;;)
             pause();
+    if (sim_progress_line_open())
+        say("\n");
     say("dsim: stopped by ");
     say(signal_text(sig));
     say("\n");

@@ -27,6 +27,7 @@ typedef struct sim_check_opts {
     const char *junit;  /* --junit FILE, borrowed from argv, or NULL */
     const char *timeline, *timeline_filter; /* --timeline FILE, --timeline-filter TEXT, or NULL */
     bool tap;           /* --tap */
+    bool quiet;         /* --quiet: no progress on stderr */
     bool help;          /* --help / -h: print usage, do nothing else */
     int jobs;           /* --jobs N (1..SIM_CHECK_JOBS_MAX), 0 = all cores */
     int replications;   /* --replications N, 0 = as in each scenario */

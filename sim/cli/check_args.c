@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum { O_JUNIT = 1, O_TAP, O_TIMELINE, O_TIMELINE_FILTER, O_JOBS, O_REPS, O_MAX_EVENTS };
+enum { O_JUNIT = 1, O_TAP, O_TIMELINE, O_TIMELINE_FILTER, O_JOBS, O_REPS, O_MAX_EVENTS, O_QUIET };
 
 static const sim_opt check_opts[] = {
     {O_JUNIT, "junit", 0, SIM_OPT_FILE, "FILE", 0, 0, 0,
@@ -33,6 +33,7 @@ static const sim_opt check_opts[] = {
     {O_REPS, "replications", 0, SIM_OPT_UINT, "N", 1, INT32_MAX, 0,
      "override each scenario's replications", NULL},
     SIM_OPT_MAX_EVENTS(O_MAX_EVENTS),
+    SIM_OPT_QUIET(O_QUIET),
     SIM_OPT_END,
 };
 
@@ -74,6 +75,7 @@ int sim_check_parse_args(int argc, char **argv, sim_check_opts *o, sim_error *er
         case O_JOBS: o->jobs = (int)p.num; break;
         case O_REPS: o->replications = (int)p.num; break;
         case O_MAX_EVENTS: o->max_events = p.num; break;
+        case O_QUIET: o->quiet = true; break;
         default: break;
         }
     }

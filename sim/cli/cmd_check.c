@@ -210,7 +210,13 @@ static void check_file_body(check_ctx *c, const char *file)
     c->tl_runs += s.n_policies * (uint64_t)s.replications;
     sim_results res;
     memset(&res, 0, sizeof res);
+    fflush(stdout); /* the "==" line before a live progress line on the same terminal */
+    char label[80];
+    snprintf(label, sizeof label, "check %s", s.name);
+    ro.progress = sim_progress_start(label, "utterances", sim_run_progress_units(&s, &ro),
+                                     c->opts->quiet);
     int rc = sim_run_all(&s, &ro, &res, &err);
+    sim_progress_end(ro.progress);
     if (rc == SIM_FAIL_INVARIANT) {
         report_broken(c, &err);
     } else if (rc != 0) {

@@ -17,7 +17,7 @@
 #include "outfile.h"
 #include "run.h"
 
-enum { O_POLICY = 1, O_INVARIANT, O_VARY, O_BUDGET, O_JOBS, O_OUT, O_SEED, O_MAX_EVENTS };
+enum { O_POLICY = 1, O_INVARIANT, O_VARY, O_BUDGET, O_JOBS, O_OUT, O_SEED, O_MAX_EVENTS, O_QUIET };
 
 static const sim_opt hunt_opts[] = {
     {O_POLICY, "policy", 0, SIM_OPT_TEXT, "NAME", 0, 0, SIM_OPT_REQUIRED,
@@ -37,6 +37,7 @@ static const sim_opt hunt_opts[] = {
      "the hunt's seed (default: the scenario's)", NULL},
     {O_MAX_EVENTS, "max-events", 0, SIM_OPT_UINT, "N", 1, UINT64_MAX, 0,
      "events per run before it is an error (default: 10000 per utterance + 1e7)", NULL},
+    SIM_OPT_QUIET(O_QUIET),
     SIM_OPT_END,
 };
 
@@ -65,7 +66,7 @@ typedef struct hunt_args {
     const char *vary[SIM_HUNT_VARY_MAX];
     size_t n_inv, n_vary;
     unsigned long long budget, jobs, seed, max_events;
-    bool has_seed;
+    bool has_seed, quiet;
     sim_limits limits;
 } hunt_args;
 
@@ -100,6 +101,7 @@ static int hunt_parse(int argc, char **argv, hunt_args *a)
         case O_JOBS: a->jobs = p.num; break;
         case O_SEED: a->seed = p.num; a->has_seed = true; a->seed_text = v; break;
         case O_MAX_EVENTS: a->max_events = p.num; break;
+        case O_QUIET: a->quiet = true; break;
         default: break;
         }
     }
@@ -206,7 +208,7 @@ int sim_cmd_hunt(int argc, char **argv)
                        a.has_seed ? a.seed : s.seed,
                        (size_t)a.budget,
                        a.jobs ? (int)a.jobs : sim_default_jobs(),
-                       isatty(STDERR_FILENO) != 0,
+                       NULL,
                        a.max_events};
     char out_path[4096];
     snprintf(out_path, sizeof out_path, "%s", a.out ? a.out : "");
@@ -236,7 +238,10 @@ int sim_cmd_hunt(int argc, char **argv)
     fflush(stdout);
 
     sim_hunt_found f;
+    o.progress = sim_progress_start("hunt", "runs", o.budget, a.quiet);
     rc = sim_hunt_search(&o, &f, &err);
+    sim_progress_end(o.progress);
+    o.progress = NULL;
     if (rc != 0) {
         sim_error_print(&err);
         exit_code = sim_fail_exit(rc == SIM_FAIL_INVARIANT ? SIM_FAIL_INPUT : rc);

@@ -25,7 +25,7 @@
 
 enum {
     O_FORMAT = 1, O_REPS, O_SEED, O_JOBS, O_BASELINE, O_OUT, O_LOG, O_LOG_FORMAT, O_TRACE,
-    O_LATENCIES, O_TIMELINE, O_TIMELINE_FILTER, O_MAX_EVENTS
+    O_LATENCIES, O_TIMELINE, O_TIMELINE_FILTER, O_MAX_EVENTS, O_QUIET
 };
 
 static const sim_opt run_opts[] = {
@@ -54,6 +54,7 @@ static const sim_opt run_opts[] = {
      "those runs, sessions and times in the timeline",
      NULL},
     SIM_OPT_MAX_EVENTS(O_MAX_EVENTS),
+    SIM_OPT_QUIET(O_QUIET),
     SIM_OPT_END,
 };
 
@@ -69,7 +70,7 @@ const sim_cmd_spec sim_spec_run = {
 typedef struct run_args {
     const char *scenario, *format, *out_dir, *log, *trace, *latencies, *baseline, *log_format;
     const char *timeline, *timeline_filter;
-    bool has_reps, has_seed;
+    bool has_reps, has_seed, quiet;
     unsigned long long reps, seed, jobs, max_events;
     sim_limits limits;
 } run_args;
@@ -108,6 +109,7 @@ static int run_parse(int argc, char **argv, run_args *a)
         case O_SEED: a->seed = p.num; a->has_seed = true; break;
         case O_JOBS: a->jobs = p.num; break;
         case O_MAX_EVENTS: a->max_events = p.num; break;
+        case O_QUIET: a->quiet = true; break;
         default: break;
         }
     }
@@ -329,7 +331,9 @@ int sim_cmd_run(int argc, char **argv)
                       .committed = streams_committed, .committed_ctx = &st};
     sim_results res;
     int rc = SIM_EXIT_OK;
+    o.progress = sim_progress_start("run", "utterances", sim_run_progress_units(&s, &o), a.quiet);
     int fail = sim_run_all(&s, &o, &res, &err);
+    sim_progress_end(o.progress);
     if (fail != 0) {
         sim_error_print(&err);
         /* what the failed run wrote (up to a tripped event budget) explains it */

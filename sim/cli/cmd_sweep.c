@@ -21,7 +21,7 @@
 
 enum {
     O_PARAM = 1, O_JOBS, O_OUT, O_RESUME, O_SHARD, O_PLOT, O_X, O_PLOTS, O_REPS, O_SEED,
-    O_BASELINE, O_MAX_EVENTS, O_JSON
+    O_BASELINE, O_MAX_EVENTS, O_JSON, O_QUIET
 };
 
 static const sim_opt sweep_opts[] = {
@@ -57,6 +57,7 @@ static const sim_opt sweep_opts[] = {
     {O_BASELINE, "baseline", 0, SIM_OPT_TEXT, "POLICY", 0, 0, 0,
      "the policy the paired differences are taken against (default: the first)", NULL},
     SIM_OPT_MAX_EVENTS(O_MAX_EVENTS),
+    SIM_OPT_QUIET(O_QUIET),
     SIM_OPT_END,
 };
 
@@ -95,7 +96,7 @@ typedef struct sweep_args {
     const char *scenario, *out_dir, *baseline, *x, *plots;
     sim_sweep_param params[SIM_SWEEP_PARAMS_MAX];
     size_t n_params;
-    bool resume, plot, has_reps, has_seed;
+    bool resume, plot, has_reps, has_seed, quiet;
     long reps, jobs, shard, n_shards;
     unsigned long long seed, max_events;
     sim_limits limits;
@@ -169,6 +170,7 @@ static int sweep_parse(int argc, char **argv, sweep_args *a)
         case O_X: a->x = v; break;
         case O_PLOTS: a->plots = v; break;
         case O_RESUME: a->resume = true; break;
+        case O_QUIET: a->quiet = true; break;
         case O_PLOT: a->plot = true; break;
         case O_JOBS: a->jobs = (long)p.num; break;
         case O_REPS: a->reps = (long)p.num; a->has_reps = true; break;
@@ -323,7 +325,6 @@ int sim_cmd_sweep(int argc, char **argv)
                         .baseline = base,
                         .scenario_hash = hash,
                         .max_points = (size_t)a.limits.max_sweep_points,
-                        .progress = isatty(STDERR_FILENO) != 0,
                         .eval = sim_sweep_eval_run,
                         .eval_ctx = &ro};
     sim_sweep_outcome out;
@@ -333,7 +334,10 @@ int sim_cmd_sweep(int argc, char **argv)
              "with --resume continues from them",
              a.out_dir);
     sim_outfile_signal_note(note);
-    if (sim_sweep_run(&s, &o, &out, &err) != 0) {
+    ro.progress = o.progress = sim_progress_start("sweep", "runs", 0, a.quiet);
+    int swept = sim_sweep_run(&s, &o, &out, &err);
+    sim_progress_end(o.progress);
+    if (swept != 0) {
         sim_error_print(&err);
         rc = sim_error_exit(&err);
         goto done;

@@ -20,7 +20,7 @@
 
 enum {
     O_KNOB = 1, O_MINIMIZE, O_SUBJECT_TO, O_BUDGET, O_POLICY, O_TIE_BREAK, O_STRICT, O_REPS,
-    O_SEED, O_JOBS, O_FORMAT, O_MAX_EVENTS
+    O_SEED, O_JOBS, O_FORMAT, O_MAX_EVENTS, O_QUIET
 };
 
 static const sim_opt tune_opts[] = {
@@ -48,6 +48,7 @@ static const sim_opt tune_opts[] = {
     {O_FORMAT, "format", 0, SIM_OPT_CHOICE, "table|json", 0, 0, 0,
      "how the result is printed (default: table)", NULL},
     SIM_OPT_MAX_EVENTS(O_MAX_EVENTS),
+    SIM_OPT_QUIET(O_QUIET),
     SIM_OPT_END,
 };
 
@@ -77,7 +78,7 @@ typedef struct tune_args {
     const char *constraints[SIM_TUNE_CONSTRAINTS_MAX];
     size_t n_knobs, n_constraints;
     unsigned long long budget, jobs, reps, seed, max_events;
-    bool has_seed, strict;
+    bool has_seed, strict, quiet;
     sim_limits limits;
 } tune_args;
 
@@ -117,6 +118,7 @@ static int tune_parse(int argc, char **argv, tune_args *a)
         case O_REPS: a->reps = p.num; break;
         case O_SEED: a->seed = p.num; a->has_seed = true; break;
         case O_MAX_EVENTS: a->max_events = p.num; break;
+        case O_QUIET: a->quiet = true; break;
         default: break;
         }
     }
@@ -462,7 +464,10 @@ int sim_cmd_tune(int argc, char **argv)
     o.jobs = a.jobs ? (int)a.jobs : sim_default_jobs();
     o.eval = sim_tune_world_evaluator(&w);
     sim_tune_result r;
-    if (sim_tune_run(&o, &r, &err) != 0) {
+    o.progress = sim_progress_start("tune", "runs", 0, a.quiet);
+    int tuned = sim_tune_run(&o, &r, &err);
+    sim_progress_end(o.progress);
+    if (tuned != 0) {
         sim_error_print(&err);
         rc = sim_error_exit(&err);
         goto done;

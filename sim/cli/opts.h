@@ -76,6 +76,11 @@ typedef struct sim_cmd_spec {
      "events per replication before the run is stopped as an error (default: 10000 per "           \
      "utterance + 1e7)",                                                                           \
      NULL}
+#define SIM_OPT_QUIET(id)                                                                           \
+    {id, "quiet", 'q', SIM_OPT_FLAG, NULL, 0, 0, 0,                                                \
+     "no progress on stderr (else a live line on a terminal, a line at every 10 %\n"              \
+     "of the work otherwise)",                                                                    \
+     NULL}
 #define SIM_OPT_END {0, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL}
 
 /* The tables of every command, in the order of dsim --help (cli.c), ended by NULL. */

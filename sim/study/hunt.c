@@ -221,26 +221,7 @@ typedef struct hunt_pool {
     size_t failed; /* the lowest trial that could not run, or SIZE_MAX */
     int fail;
     sim_error err;
-    struct timespec t0;
 } hunt_pool;
-
-static double since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - t0->tv_sec) + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
-}
-
-/* Called with p->mu held. */
-static void progress(hunt_pool *p)
-{
-    if (!p->o->progress)
-        return;
-    fprintf(stderr, "\rhunt: %zu/%zu runs, %s, %.1f s elapsed   ", p->done, p->o->budget,
-            p->broken == SIZE_MAX ? "nothing broken yet" : "broken, finishing the runs before it",
-            since(&p->t0));
-    fflush(stderr);
-}
 
 static void *worker(void *arg)
 {
@@ -268,6 +249,7 @@ static void *worker(void *arg)
 
         pthread_mutex_lock(&p->mu);
         p->done++;
+        sim_progress_add(p->o->progress, 1);
         if (rc != 0 && t < p->failed) {
             p->failed = t;
             p->fail = rc;
@@ -281,7 +263,7 @@ static void *worker(void *arg)
             if (t < p->limit)
                 p->limit = t + 1;
         }
-        progress(p);
+        sim_progress_set_total(p->o->progress, p->limit); /* runs up to the first broken */
         pthread_mutex_unlock(&p->mu);
     }
     free(err);
@@ -296,7 +278,7 @@ int sim_hunt_search(const sim_hunt_opts *o, sim_hunt_found *out, sim_error *err)
     pthread_mutex_init(&p->mu, NULL);
     p->limit = o->budget;
     p->broken = p->failed = SIZE_MAX;
-    clock_gettime(CLOCK_MONOTONIC, &p->t0);
+    sim_progress_set_total(o->progress, o->budget);
     int jobs = o->jobs < 1 ? 1 : o->jobs;
     if ((size_t)jobs > o->budget)
         jobs = (int)o->budget;
@@ -309,8 +291,6 @@ int sim_hunt_search(const sim_hunt_opts *o, sim_hunt_found *out, sim_error *err)
     for (int i = 1; i <= started; i++)
         pthread_join(th[i], NULL);
     free(th);
-    if (o->progress)
-        fputc('\n', stderr);
     int rc = 0;
     if (p->failed != SIZE_MAX && p->failed < p->broken) {
         rc = p->fail;

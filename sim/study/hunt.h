@@ -84,7 +84,7 @@ typedef struct sim_hunt_opts {
     uint64_t seed;       /* the hunt's own seed */
     size_t budget;       /* trials at most */
     int jobs;            /* threads, >= 1 */
-    bool progress;       /* a progress line on stderr */
+    sim_progress *progress; /* counts the search's runs (progress.h), or NULL */
     uint64_t max_events; /* per run, 0 = the default */
 } sim_hunt_opts;
 

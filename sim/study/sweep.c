@@ -40,7 +40,6 @@ typedef struct sweep_ctx {
     bool stop, failed;
     size_t failed_point;
     sim_error err;        /* of the lowest failed point */
-    struct timespec t0;
 } sweep_ctx;
 
 /* Is unit u (a point, or a point's replication range) this shard's? */
@@ -175,26 +174,12 @@ static int load_point(const sweep_ctx *c, size_t i, sim_results *out)
     return rc;
 }
 
-static double elapsed_s(const struct timespec *t0)
+/* The runs (policy x replication) of unit u. */
+static uint64_t unit_runs(const sweep_ctx *c, size_t u)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - t0->tv_sec) + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
-}
-
-/* Called with c->mu held. */
-static void progress(sweep_ctx *c, size_t reused)
-{
-    if (!c->o->progress)
-        return;
-    double el = elapsed_s(&c->t0);
-    size_t ran = c->done - reused;
-    fprintf(stderr, "\rsweep: %zu/%zu points, %.1f s elapsed", c->done, c->mine, el);
-    if (ran > 0 && c->done < c->mine)
-        fprintf(stderr, ", ETA %.0f s   ", el / (double)ran * (double)(c->mine - c->done));
-    else
-        fputs("           ", stderr);
-    fflush(stderr);
+    int first, count;
+    unit_reps(c, u, &first, &count);
+    return (uint64_t)c->s->n_policies * (uint64_t)(count > 0 ? count : c->s->replications);
 }
 
 static void *worker(void *arg)
@@ -241,7 +226,6 @@ static void *worker(void *arg)
             c->res[i] = r;
             c->have[i] = true;
             c->done++;
-            progress(c, c->mine - c->n_todo);
         }
         pthread_mutex_unlock(&c->mu);
     }
@@ -450,8 +434,6 @@ static int run_threads(sweep_ctx *c, sim_error *err)
     for (size_t t = 0; t < started; t++)
         pthread_join(th[t], NULL);
     free(th);
-    if (c->o->progress && c->mine > 0)
-        fputc('\n', stderr);
     if (c->failed) {
         sim_error_merge(err, &c->err);
         if (c->err.count == 0)
@@ -509,13 +491,16 @@ int sim_sweep_run(const sim_scenario *s, const sim_sweep_opts *o, sim_sweep_outc
     clear_temporaries(c);
     if (!o->resume)
         clear_points(c);
+    uint64_t runs = 0, reused_runs = 0;
     for (size_t i = 0; i < c->n_units; i++) {
         if (!is_mine(o, i))
             continue;
         c->mine++;
+        runs += unit_runs(c, i);
         if (o->resume && load_point(c, i, &c->res[i]) == 0) {
             c->have[i] = true;
             c->done++;
+            reused_runs += unit_runs(c, i);
         } else {
             c->todo[c->n_todo++] = i;
         }
@@ -524,8 +509,9 @@ int sim_sweep_run(const sim_scenario *s, const sim_sweep_opts *o, sim_sweep_outc
     out->slices = c->slices;
     out->mine = c->mine;
     out->reused = c->done;
+    sim_progress_set_total(o->progress, runs);
+    sim_progress_add(o->progress, reused_runs);
     pthread_mutex_init(&c->mu, NULL);
-    clock_gettime(CLOCK_MONOTONIC, &c->t0);
     rc = run_threads(c, err);
     pthread_mutex_destroy(&c->mu);
     if (rc == 0)

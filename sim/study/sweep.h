@@ -120,7 +120,11 @@ typedef struct sim_sweep_opts {
     uint64_t scenario_hash; /* identifies the inputs: sim_hash of the scenario text, the
                              * files it reads and those its knob values read */
     size_t max_points;     /* refuse bigger sweeps */
-    bool progress;         /* "sweep: 3/16 points ..." on stderr as points finish */
+    /* The progress reporter (progress.h), or NULL: sim_sweep_run sets its total
+     * to the runs (policy x replication) of this shard's units and counts those of
+     * reused points; the evaluator counts the runs it does (sim_sweep_eval_run:
+     * when its sim_run_opts has progress set, with progress_runs). */
+    sim_progress *progress;
     sim_sweep_eval_fn eval;
     void *eval_ctx;
 } sim_sweep_opts;

@@ -22,6 +22,8 @@ int sim_sweep_eval_run(void *ctx, const sim_scenario *base, const sim_sweep_para
     o.max_events = ro ? ro->max_events : 0;
     o.rep_first = rep_first;
     o.rep_count = rep_count;
+    o.progress = ro ? ro->progress : NULL;
+    o.progress_runs = true;
     int rc = sim_run_all(&s, &o, out, err);
     sim_scenario_free(&s);
     return rc;

@@ -122,8 +122,10 @@ static void *batch_worker(void *arg)
             break;
         size_t i = t / b->reps, r = t % b->reps;
         memset(err, 0, sizeof *err);
-        if (b->o->eval.run(b->o->eval.ctx, b->worlds[i], (int)r, b->out[i].v + r * SIM_M_COUNT,
-                           err) != 0) {
+        int rc = b->o->eval.run(b->o->eval.ctx, b->worlds[i], (int)r,
+                                b->out[i].v + r * SIM_M_COUNT, err);
+        sim_progress_add(b->o->progress, 1);
+        if (rc != 0) {
             pthread_mutex_lock(&b->mu);
             if (!b->failed || t < b->failed_task) {
                 b->failed = true;
@@ -383,6 +385,8 @@ int sim_tune_run(const sim_tune_opts *o, sim_tune_result *out, sim_error *err)
     assert(o->replications >= 1 && o->eval.prepare && o->eval.run && o->eval.release);
     memset(out, 0, sizeof *out);
     tuner t = {.o = o, .res = out, .settings_max = o->budget / (size_t)o->replications};
+    uint64_t confirm_runs = 2 * (uint64_t)o->replications;
+    sim_progress_set_total(o->progress, t.settings_max * (uint64_t)o->replications + confirm_runs);
     if (t.settings_max == 0 || grid(&t, err) != 0 || refine(&t, err) != 0) {
         if (t.settings_max == 0)
             sim_error_add(err, "tune: --budget %zu is below one setting's %d replications",
@@ -397,6 +401,7 @@ int sim_tune_run(const sim_tune_opts *o, sim_tune_result *out, sim_error *err)
     double xs[2 * SIM_TUNE_KNOBS_MAX];
     sim_tune_setting conf[2];
     size_t k = out->runner_up < out->n ? 2 : 1;
+    sim_progress_set_total(o->progress, out->runs + k * (uint64_t)o->replications);
     memcpy(xs, out->all[out->best].x, o->n_knobs * sizeof(double));
     if (k == 2)
         memcpy(xs + o->n_knobs, out->all[out->runner_up].x, o->n_knobs * sizeof(double));

@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 #include "metrics.h"
+#include "progress.h"
 #include "scenario.h"
 
 #define SIM_TUNE_KNOBS_MAX 8
@@ -125,6 +126,10 @@ typedef struct sim_tune_opts {
     size_t budget;     /* runs for the search (confirmation comes on top) */
     int jobs;          /* threads, >= 1 */
     sim_tune_evaluator eval;
+    /* Counts every run (setting x replication) evaluated (progress.h), or NULL.
+     * sim_tune_run sets its total: the budget's settings x R plus the
+     * confirmation's, then the runs the search took plus the confirmation's. */
+    sim_progress *progress;
 } sim_tune_opts;
 
 /* One evaluated setting. */

@@ -69,7 +69,10 @@ static int run_task(pool *p, size_t t, bool direct, sim_error *err)
         }
         *sink[k] = tk->spool[k];
     }
-    return sim_run_one(p->s, pol, rep, &o, sim_results_at(p->res, pol, t % p->res->n_reps), err);
+    int rc = sim_run_one(p->s, pol, rep, &o, sim_results_at(p->res, pol, t % p->res->n_reps), err);
+    if (o.progress_runs)
+        sim_progress_add(o.progress, 1);
+    return rc;
 }
 
 static void drop_spools(task *tk)
@@ -265,6 +268,16 @@ int sim_run_all(const sim_scenario *s, const sim_run_opts *o, sim_results *out, 
     if (rc != 0)
         sim_results_free(out);
     return rc;
+}
+
+uint64_t sim_run_progress_units(const sim_scenario *s, const sim_run_opts *o)
+{
+    uint64_t reps = o->rep_count > 0 ? (uint64_t)o->rep_count
+                                     : (uint64_t)(s->replications > 0 ? s->replications : 1);
+    uint64_t per_run = o->progress_runs ? 1
+                                        : (uint64_t)s->workload.sessions *
+                                              (uint64_t)s->workload.utterances_per_session;
+    return (uint64_t)s->n_policies * reps * per_run;
 }
 
 void sim_results_free(sim_results *res)

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "metrics.h"
+#include "progress.h"
 #include "scenario.h"
 
 enum { SIM_LOG_DSIM = 0, SIM_LOG_LINGUA = 1 };
@@ -47,6 +48,10 @@ typedef struct sim_run_opts {
      * whole in log/trace/latencies (not yet flushed), or NULL. */
     void (*committed)(void *ctx, size_t done);
     void *committed_ctx;
+    /* Counts the work done (progress.h), or NULL: every utterance of every run
+     * (sessions x utterances per run), or with progress_runs one per run. */
+    sim_progress *progress;
+    bool progress_runs;
 } sim_run_opts;
 
 /* The default bound on events per replication: a run of the incident world takes
@@ -114,6 +119,10 @@ int sim_run_all(const sim_scenario *s, const sim_run_opts *o, sim_results *out,
                 sim_error *err);
 
 void sim_results_free(sim_results *res);
+
+/* The units sim_run_all counts into o->progress for s: policies x replications
+ * (o->rep_count when set) x, without o->progress_runs, the utterances of a run. */
+uint64_t sim_run_progress_units(const sim_scenario *s, const sim_run_opts *o);
 
 /* The number of online cores (1..256): the default of --jobs. */
 int sim_default_jobs(void);

@@ -297,6 +297,7 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     w.seed = sim_replication_seed(s->seed, rep);
     w.free_msg = UINT32_MAX;
     w.core_at = SIM_NEVER;
+    w.progress.p = o->progress_runs ? NULL : o->progress;
     sim_streams_init(&w.ks, w.seed);
     sim_stream_named(&w.jitter, &w.ks, SIM_KEY_POLICY, 0, 0, 0);
     disp_config dcfg;
@@ -427,6 +428,10 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
         rc = SIM_FAIL_INVARIANT;
     }
 out:
+    /* a run over before its horizon's last utterance still did its share */
+    sim_progress_batch_flush(&w.progress, rc == 0 ? (uint64_t)n_sessions *
+                                                        (uint64_t)wl->utterances_per_session
+                                                  : 0);
     sim_tl_finish(w.tl, sim_engine_now(w.e), rc == 0 ? &w.client : NULL);
     for (uint32_t i = 0; i < w.n_nodes; i++)
         node_free(w.nodes[i].n);

@@ -78,6 +78,7 @@ static void ev_utterance(sim_engine *e, void *ctx, uint64_t a, uint64_t audio)
     uint32_t index = w->cursors[a].next - 1;
     sim_time now = sim_engine_now(e);
     sim_client_utterance_ended(&w->client, a, index, now);
+    sim_progress_tick(&w->progress);
     if (w->lingua)
         sim_lingua_utterance(w->lingua, now, a, index, (int64_t)audio);
     sim_inv_utterance(w->inv, now, a, index);

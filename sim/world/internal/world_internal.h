@@ -113,6 +113,7 @@ typedef struct world {
     char fail_msg[400];
     sim_tl *tl; /* --timeline writer of this run, or NULL */
     sim_inv *inv; /* the built-in invariants (o->invariants), or NULL */
+    sim_progress_batch progress; /* utterances ended, for o->progress */
 } world;
 
 
