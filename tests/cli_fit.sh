@@ -269,6 +269,12 @@ set -e
 [ $rc2 = 2 ] && grep 'bad.jsonl:2:[0-9]*: not JSON' "$tmp/e2" > /dev/null || fail "bad line: rc $rc2 $(cat "$tmp/e2")"
 [ $rc3 = 2 ] && grep 'no utterance' "$tmp/e3" > /dev/null || fail "empty: rc $rc3 $(cat "$tmp/e3")"
 [ $rc4 = 2 ] || fail "unwritable output: rc $rc4"
+# the scenario cannot be written (a folder has its name), the trace could: neither stays
+mkdir "$tmp/taken.json"
+set +e
+"$dsim" fit "$tmp/l1.jsonl" -o "$tmp/taken.json" 2> "$tmp/e5"; rc5=$?
+set -e
+[ $rc5 = 2 ] && [ ! -e "$tmp/taken.trace.csv" ] || fail "scenario unwritable: rc $rc5, $(ls "$tmp" | grep taken)"
 # a session id a trace row cannot carry (a comma) becomes fit-session-N
 sid=$(grep -m1 -o '"session_id":"s-[0-9A-F]*"' "$tmp/l1.jsonl" | cut -d'"' -f4)
 sed "s/$sid/s,odd/g" "$tmp/l1.jsonl" > "$tmp/odd.jsonl"

@@ -466,8 +466,12 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
     char *js = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
     if (!js)
         sim_oom("dsim fit: the scenario's JSON");
-    if (write_trace(&lg, trace_path, tf.epoch, err) != 0 ||
-        sim_outfile_write(o->out, js, strlen(js), err) != 0) {
+    if (write_trace(&lg, trace_path, tf.epoch, err) != 0) {
+        free(js);
+        goto done;
+    }
+    if (sim_outfile_write(o->out, js, strlen(js), err) != 0) {
+        remove(trace_path); /* no trace without its scenario */
         free(js);
         goto done;
     }
