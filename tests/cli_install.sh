@@ -48,7 +48,7 @@ ask() { bash -c "source '$comp'; COMP_WORDS=($*); COMP_CWORD=\$((\${#COMP_WORDS[
 [ "$(ask dsim run --fo)" = --format ] || fail "completion of 'dsim run --fo': $(ask dsim run --fo)"
 [ "$(ask dsim run --format "''")" = "table json csv" ] || fail "completion of --format: $(ask dsim run --format "''")"
 [ "$(ask dsim tune x --format=j)" = json ] || fail "completion of --format=j: $(ask dsim tune x --format=j)"
-for cmd in run sweep check tune validate merge plot report analyze hunt; do
+for cmd in $("$dsim" --help | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { print $1 }'); do
     for opt in $("$dsim" "$cmd" --help | sed -n '/^options:/,$p' | grep -o -- '--[a-z][a-z-]*' | sort -u); do
         case " $(ask dsim "$cmd" "$opt") " in *" $opt "*) ;; *) fail "bash completion of $cmd lacks $opt" ;; esac
         grep -F -- "$(printf '%s' "$opt" | sed 's/-/\\-/g')" "$tmp/prefix/share/man/man1/dsim.1" > /dev/null ||
@@ -61,7 +61,7 @@ fi
 if command -v man > /dev/null; then
     MANWIDTH=80 man -l "$tmp/prefix/share/man/man1/dsim.1" > "$tmp/man.txt" 2> "$tmp/man.err" ||
         fail "man -l dsim.1: $(cat "$tmp/man.err")"
-    for cmd in run sweep check tune validate merge plot report analyze hunt; do
+    for cmd in $("$dsim" --help | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { print $1 }'); do
         grep -E "^ +dsim $cmd\$" "$tmp/man.txt" > /dev/null || fail "man dsim: no section for dsim $cmd"
     done
     if command -v groff > /dev/null && groff -man -ww -z "$tmp/prefix/share/man/man1/dsim.1" 2>&1 | grep . > /dev/null; then

@@ -139,7 +139,7 @@ if command -v gnuplot > /dev/null; then
 fi
 
 # --- every command: --help, an unknown option, what its synopsis says
-for cmd in run sweep check tune validate merge plot report analyze hunt; do
+for cmd in $("$DSIM" --help | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { print $1 }'); do
     ok help "$cmd" --help
     head -1 "$TMP/help.out" | grep "^usage: dsim $cmd " > /dev/null || fail "$cmd --help: $(head -1 "$TMP/help.out")"
     ok help2 "$cmd" -h
@@ -160,4 +160,10 @@ for cmd in run sweep check tune validate merge plot report analyze hunt; do
         grep -F "unknown option" "$TMP/o.err" > /dev/null && fail "$cmd refuses its own $opt"
     done
 done
+# README's synopsis is dsim --help's
+"$DSIM" --help | sed -n '2,/^  dsim --help/p' | sed 's/^  //' > "$TMP/syn.txt"
+awk '/^```$/ { if (on) exit; if (seen) on = 1; next } /^This synopsis is `dsim --help`/ { seen = 1 } on' \
+    README.md > "$TMP/readme-syn.txt"
+cmp -s "$TMP/syn.txt" "$TMP/readme-syn.txt" ||
+    fail "README's synopsis is not dsim --help's: $(diff "$TMP/readme-syn.txt" "$TMP/syn.txt" | head -5)"
 cli_finish "cli_options: one grammar across run, check, validate, sweep, merge, tune, hunt, analyze, plot, report"
