@@ -281,6 +281,16 @@ sed "s/$sid/s,odd/g" "$tmp/l1.jsonl" > "$tmp/odd.jsonl"
 "$dsim" fit "$tmp/odd.jsonl" -o "$tmp/odd.json" 2> /dev/null || fail "a comma in a session id"
 "$dsim" validate "$tmp/odd.json" > /dev/null || fail "odd session id: the scenario does not load"
 grep '^fit-session-[0-9]*,0,' "$tmp/odd.trace.csv" > /dev/null || fail "odd session id not renamed"
+# a log whose name is not UTF-8 and a scenario whose name has spaces; a
+# scenario whose name is not UTF-8 cannot name its trace in JSON: refused
+cp "$tmp/l1.jsonl" "$tmp/l"$'\xff'" 1.jsonl"
+"$dsim" fit "$tmp/l"$'\xff'" 1.jsonl" -o "$tmp/f x.json" 2> /dev/null || fail "odd file names"
+"$dsim" validate "$tmp/f x.json" > /dev/null || fail "odd file names: the scenario does not load"
+set +e
+"$dsim" fit "$tmp/l1.jsonl" -o "$tmp/f"$'\xfe'".json" 2> "$tmp/e6"; rc6=$?
+set -e
+[ $rc6 = 2 ] && grep 'expected a file name in UTF-8' "$tmp/e6" > /dev/null || fail "non-UTF-8 -o: rc $rc6"
+[ ! -e "$tmp/f"$'\xfe'".trace.csv" ] || fail "non-UTF-8 -o: a trace was written"
 for x in bad.json bad.trace.csv empty.json empty.trace.csv; do
   [ ! -e "$tmp/$x" ] || fail "$x written after an error"
 done

@@ -379,6 +379,14 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
     snprintf(trace_path, len + 16, "%.*s.trace.csv",
              (int)(len > 5 && strcmp(o->out + len - 5, ".json") == 0 ? len - 5 : len), o->out);
     const char *trace_name = strrchr(trace_path, '/') ? strrchr(trace_path, '/') + 1 : trace_path;
+    json_t *trace_json = json_string(trace_name);
+    if (!trace_json) {
+        sim_error_add(err, "%s: expected a file name in UTF-8 (the scenario names its trace, "
+                           "%s, in JSON)",
+                      o->out, trace_name);
+        goto done;
+    }
+    json_decref(trace_json);
     if (sim__fit_read(&lg, o->logs, o->n_logs, err) != 0)
         goto done;
     trace_facts tf = {0};
@@ -445,8 +453,18 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
     char name[96];
     const char *base = strrchr(o->out, '/') ? strrchr(o->out, '/') + 1 : o->out;
     snprintf(name, sizeof name, "fitted-%.*s", (int)strcspn(base, "."), base);
+    for (char *c = name; *c; c++) /* the file's name as a scenario name: printable ASCII */
+        if (*c < 0x21 || *c > 0x7e || *c == '"')
+            *c = '_';
     json_object_set_new(root, "name", json_string(name));
-    json_object_set_new(root, "description", json_string(desc.s));
+    json_t *d = json_string(desc.s);
+    if (!d) { /* a log's path is not UTF-8: its bytes beyond ASCII become '?' */
+        for (unsigned char *c = (unsigned char *)desc.s; *c; c++)
+            if (*c < 0x20 || *c > 0x7e)
+                *c = '?';
+        d = json_string(desc.s);
+    }
+    json_object_set_new(root, "description", d);
     json_object_set_new(root, "seed", json_integer(1));
     json_object_set_new(root, "replications", json_integer(o->replications));
     if (lingua) {
