@@ -460,8 +460,7 @@ void disp_get_stats(const disp *d, disp_stats *out);
  * last input: a job is held from its creation until it is forgotten (a finished
  * job after the policy's retention). 0 once every job of the session is
  * forgotten: then, with no attempt of it left on a node or on the wire, nothing
- * the core does can name the session again. Costs a walk over the job records
- * (O(jobs held at the peak)): for an occasional question, not every event. */
+ * the core does can name the session again. */
 uint64_t disp_session_jobs(const disp *d, uint64_t session);
 
 /* A node's load as the scheduler sees it: max(current_jobs, reserved), or reserved

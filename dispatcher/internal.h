@@ -151,6 +151,7 @@ typedef struct {
     uint64_t id;           /* stable id (serial << DISP__ATTEMPT_BITS) */
     uint64_t session;
     uint64_t sess_epoch;   /* the session's epoch when the job was created */
+    uint32_t sess_slot;    /* its session's slot then (counts it in `held`) */
     uint32_t index;
     uint8_t state;
     uint8_t n_live;
@@ -209,6 +210,7 @@ typedef struct {
     int64_t gap_index;     /* ordered: `expected` when the gap clock started */
     disp_time gap_since;
     uint32_t fnext;
+    uint64_t held;         /* jobs of this opening the core holds (disp_session_jobs) */
 } disp__session;
 
 /* A finished job in forget order: forgetting touches these rings only. */
@@ -272,6 +274,7 @@ struct disp {
     disp__session *sessions;
     uint32_t nsess, scap, sfree;
     disp__map sess_map;      /* (session id, 0) -> slot */
+    disp__map closed_held;   /* (session id, 0) -> jobs of its closed openings still held */
     uint64_t sess_epoch;     /* sessions opened so far */
     uint32_t armed_cursor, narmed;
     int32_t check_hpos;

@@ -398,18 +398,26 @@ void disp__queue_pump(disp *d)
 
 /* ---- creation and forgetting ------------------------------------------------- */
 
-/* Walks the job records: a slot holds a job unless it never did (id 0) or its
- * job is finished and past its forget time (a forgotten record is not touched
- * until the slot is reused). O(job slots); nothing kept per job for it. */
 uint64_t disp_session_jobs(const disp *d, uint64_t session)
 {
-    uint64_t n = 0;
-    for (uint32_t s = 0; s < d->njobs; s++) {
-        const disp__job *j = &d->jobs[s];
-        if (j->id != 0 && j->session == session && !(terminal(j) && j->forget_at <= d->now))
-            n++;
+    const disp__session *s = disp__session_find(d, session);
+    const int64_t *closed = disp__map_get(&d->closed_held, session, 0);
+    return (s != NULL ? s->held : 0) + (closed != NULL ? (uint64_t)*closed : 0);
+}
+
+/* A job is forgotten: one fewer held of its session's opening, open or closed. */
+static void held_drop(disp *d, const disp__job *j)
+{
+    disp__session *s = &d->sessions[j->sess_slot];
+    if (s->in_use && s->epoch == j->sess_epoch) {
+        assert(s->held > 0);
+        s->held--;
+        return;
     }
-    return n;
+    int64_t *v = disp__map_get(&d->closed_held, j->session, 0);
+    assert(v != NULL && *v > 0);
+    if (--*v == 0)
+        disp__map_del(&d->closed_held, j->session, 0);
 }
 
 /* A free job record, or NULL when d->jobs_max jobs are held. */
@@ -462,6 +470,8 @@ int disp__job_create(disp *d, uint64_t session, uint32_t index, disp_time audio,
             (uint64_t)jslot(d, j) << DISP__ATTEMPT_BITS;
     j->session = session;
     j->sess_epoch = s->epoch;
+    j->sess_slot = (uint32_t)(s - d->sessions);
+    s->held++;
     j->index = index;
     j->audio = audio;
     j->created_at = d->now;
@@ -492,6 +502,7 @@ void disp__jobs_forget(disp *d)
     for (int r = 0; r < 2; r++) {
         disp__fring *q = &d->fq[r];
         while (q->n > 0 && q->v[q->head].at <= d->now) {
+            held_drop(d, &d->jobs[q->v[q->head].slot]);
             assert(d->nfree < d->fcap); /* grown with the jobs */
             d->jfree[d->nfree++] = q->v[q->head].slot;
             q->head = (q->head + 1) % q->cap;

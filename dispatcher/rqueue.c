@@ -530,6 +530,15 @@ int disp__session_close(disp *d, disp__session *s)
 {
     uint32_t slot = sslot(d, s);
 
+    /* its jobs still held are counted by id from now on (disp_session_jobs) */
+    if (s->held > 0) {
+        int64_t *v;
+        if (disp__map_reserve(d, &d->closed_held, d->closed_held.n + 1) != 0)
+            return DISP_ENOMEM; /* nothing has changed */
+        v = disp__map_get(&d->closed_held, s->id, 0);
+        disp__map_put(&d->closed_held, s->id, 0, (v ? *v : 0) + (int64_t)s->held);
+    }
+
     while (s->pn > 0) { /* flush: everything still pending goes out, in index order */
         disp__rq_entry e = pend_pop_min(s);
         deliver(d, s, &e);
@@ -556,6 +565,7 @@ void disp__sessions_free(disp *d)
     disp__free(d, d->sessions);
     disp__free(d, d->spare_u);
     disp__map_free(d, &d->sess_map);
+    disp__map_free(d, &d->closed_held);
 }
 
 int disp__rq_reserve(disp *d, disp__session *s, uint32_t index)

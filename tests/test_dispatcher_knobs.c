@@ -541,14 +541,21 @@ static void test_finished_jobs_and_closed_sessions_are_forgotten(void **state)
         held += disp_session_jobs(d, s); /* a closed session's jobs are still held */
     }
     assert_int_equal(held, st.jobs_in_memory);
-    assert_true(disp_session_jobs(d, 9) > 0);
+    uint64_t closed9 = disp_session_jobs(d, 9);
+    assert_true(closed9 > 0);
+    /* id 9 opened again: its new job and the closed opening's both count */
+    uint64_t again = utter(d, SEC(1000), 9, 5000);
+    answer(d, &r, SEC(1000) + MSEC(500), again, true);
+    assert_int_equal(disp_session_jobs(d, 9), closed9 + 1);
+    assert_int_equal(disp_session_close(d, SEC(1001), 9), 0);
+    assert_int_equal(disp_session_jobs(d, 9), closed9 + 1);
     run_until(d, SEC(1100));
     for (uint64_t s = 0; s < 10; s++)
         assert_int_equal(disp_session_jobs(d, s), 0);
     disp_get_stats(d, &st);
     assert_int_equal(st.jobs_in_memory, 0);
     assert_int_equal(st.sessions_in_memory, 0);
-    assert_int_equal(st.jobs_created, 1000);
+    assert_int_equal(st.jobs_created, 1001);
     assert_int_equal(disp_result(d, SEC(1100), first, 1, 1, 0, 0, true), DISP_EUNKNOWN);
     disp_free(d);
     rec_free(&r);

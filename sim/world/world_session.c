@@ -35,11 +35,6 @@ static void ev_session_close(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
 
 void world_fold_sessions(world *w)
 {
-    /* Each question to the core walks its jobs: the list is looked over once
-     * per n_closing / 8 closes, so about 8 questions per close on average. */
-    if (++w->closes_unscanned * 8 < w->n_closing)
-        return;
-    w->closes_unscanned = 0;
     for (uint32_t k = 0; k < w->n_closing;) {
         uint32_t a = w->closing[k];
         if (w->sess_live[a] == 0 && disp_session_jobs(w->d, a) == 0) {

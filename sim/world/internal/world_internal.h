@@ -88,7 +88,7 @@ typedef struct world {
      * nothing again: its client records fold (world_fold_sessions). */
     uint32_t *sess_live;
     uint32_t *closing;      /* closed sessions not yet folded */
-    uint32_t n_closing, closes_unscanned;
+    uint32_t n_closing;
     bool fold;              /* fold closed sessions (not with a timeline: it reads them at the end) */
     uint32_t sessions_speaking; /* sessions whose last utterance has not ended */
     bool close_at_drain;    /* no linger_s: sessions close when the run has drained */
