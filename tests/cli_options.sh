@@ -126,6 +126,15 @@ same "$TMP/a1.out" "$TMP/a2.out" "analyze --format V / =V"
 bad analyze "--format needs a value" analyze "$TMP/tiny.log" --format
 bad analyze "--format: expected table or json, got 'csv'" analyze "$TMP/tiny.log" --format csv
 
+# --- fit (a log in the reference's format)
+ok f0 run "$TINY" --log "$TMP/lingua.log" --log-format=lingua
+mkdir -p "$TMP/f1" "$TMP/f2"
+ok f1 fit "$TMP/lingua.log" -o "$TMP/f1/x.json" --replications 3
+ok f2 fit --replications=3 --out="$TMP/f2/x.json" -- "$TMP/lingua.log"
+same "$TMP/f1/x.json" "$TMP/f2/x.json" "fit -o FILE / --out=FILE"
+same "$TMP/f1/x.trace.csv" "$TMP/f2/x.trace.csv" "fit's trace"
+bad fit "--replications needs a value" fit "$TMP/lingua.log" -o "$TMP/f3.json" --replications
+
 # --- plot and report take their options alike (drawing needs gnuplot)
 bad plot "--out needs a value" plot x.csv --out
 bad plot "one CSV only, got another: 'y.csv'" plot x.csv y.csv
@@ -166,4 +175,4 @@ awk '/^```$/ { if (on) exit; if (seen) on = 1; next } /^This synopsis is `dsim -
     README.md > "$TMP/readme-syn.txt"
 cmp -s "$TMP/syn.txt" "$TMP/readme-syn.txt" ||
     fail "README's synopsis is not dsim --help's: $(diff "$TMP/readme-syn.txt" "$TMP/syn.txt" | head -5)"
-cli_finish "cli_options: one grammar across run, check, validate, sweep, merge, tune, hunt, analyze, plot, report"
+cli_finish "cli_options: one grammar across run, check, validate, sweep, merge, tune, hunt, analyze, fit, plot, report"

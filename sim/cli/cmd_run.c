@@ -282,7 +282,7 @@ int sim_cmd_run(int argc, char **argv)
     if (a.timeline && ((a.timeline_filter && sim_tl_filter_parse(a.timeline_filter, &tlf, &err)) ||
                        sim_tl_filter_check(&tlf, &s, &err))) {
         sim_error_print(&err);
-        fputs("try 'dsim --help'\n", stderr);
+        fputs("try 'dsim run --help'\n", stderr);
         sim_scenario_free(&s);
         return SIM_EXIT_USAGE;
     }
