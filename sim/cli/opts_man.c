@@ -328,7 +328,7 @@ void sim_doc_zsh(FILE *f)
             const char *rep = o->flags & SIM_OPT_REPEAT ? "*" : "";
             fputs("            ", f);
             if (o->short_name)
-                fprintf(f, "'%s-%c+", rep, o->short_name);
+                fprintf(f, "'%s-%c%s", rep, o->short_name, o->kind == SIM_OPT_FLAG ? "" : "+");
             else
                 fputs("'", f);
             if (o->short_name) {
