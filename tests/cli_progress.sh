@@ -125,6 +125,23 @@ same "$TMP/h0.o" "$TMP/h1.o" "hunt stdout with progress"
 lines_ok "$TMP/h1.err" hunt runs 20
 (cd "$TMP" && DSIM_PROGRESS_INTERVAL_MS=0 "${HU[@]}" --jobs 2 -q --out h2.json >/dev/null 2>h2.err)
 [ -s "$TMP/h2.err" ] && fail "hunt -q printed on stderr: $(head -c 200 "$TMP/h2.err")"
+# a hunt that breaks: the total falls to the runs started, every one counted once
+HB=("$DSIM" hunt "$INC" --policy lingua-2025-12-28 --invariant 'duplicates == 0' --budget 20)
+mkdir -p "$TMP/b0" "$TMP/b1" # the same --out name: the kept file quotes the command
+(cd "$TMP/b0" && "${HB[@]}" -q --jobs 2 --out b.json >../b0.out 2>../b0.err)
+b0=$?
+(cd "$TMP/b1" && DSIM_PROGRESS_INTERVAL_MS=0 "${HB[@]}" --jobs 2 --out b.json >../b1.out 2>../b1.err)
+b1=$?
+[ "$b0" -eq 1 ] && [ "$b1" -eq 1 ] || fail "the breaking hunt exits $b0 and $b1, expected 1"
+same "$TMP/b0.out" "$TMP/b1.out" "breaking hunt stdout with progress"
+same "$TMP/b0/b.json" "$TMP/b1/b.json" "breaking hunt's kept file with and without -q"
+if [ -s "$TMP/b1.err" ]; then
+    t=$(tail -n 1 "$TMP/b1.err" | sed -nE 's|^hunt: ([0-9]+)/([0-9]+) runs in .*|\1 \2|p')
+    set -- $t
+    [ $# -eq 2 ] && [ "$1" = "$2" ] && [ "$1" -ge 1 ] && [ "$1" -le 20 ] ||
+        fail "breaking hunt: last line is not 'hunt: N/N runs in ...' with N <= 20: $(tail -n 1 "$TMP/b1.err")"
+    [ $# -eq 2 ] && lines_ok "$TMP/b1.err" hunt runs "$2"
+fi
 
 # 6. A terminal: the line is rewritten in place ('\r'), and ends with a newline.
 if command -v script >/dev/null 2>&1 && script -qc true /dev/null </dev/null >/dev/null 2>&1; then

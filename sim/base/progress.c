@@ -81,8 +81,6 @@ static void rate_text(char *buf, size_t size, double per_s)
 static void line(const sim_progress *p, bool last, char *buf, size_t size)
 {
     uint64_t done = atomic_load(&p->done), total = atomic_load(&p->total);
-    if (total > 0 && done > total) /* hunt: runs past its first broken one finished too */
-        done = total;
     double el = seconds_since(&p->t0);
     char el_s[32], rate[32], eta[32];
     duration(el_s, sizeof el_s, el, true);

@@ -119,7 +119,7 @@ static void append_word(char *buf, size_t cap, const char *w)
 }
 
 /* The command that found it, as a person would type it again: every argument
- * but --jobs (results do not depend on it). */
+ * but --jobs and --quiet (results do not depend on them). */
 static void command_text(int argc, char **argv, char *buf, size_t cap)
 {
     snprintf(buf, cap, "dsim hunt");
@@ -129,6 +129,8 @@ static void command_text(int argc, char **argv, char *buf, size_t cap)
             continue;
         }
         if (strncmp(argv[i], "--jobs=", 7) == 0 || (strncmp(argv[i], "-j", 2) == 0 && argv[i][2]))
+            continue;
+        if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
             continue;
         append_word(buf, cap, argv[i]);
     }

@@ -263,7 +263,9 @@ static void *worker(void *arg)
             if (t < p->limit)
                 p->limit = t + 1;
         }
-        sim_progress_set_total(p->o->progress, p->limit); /* runs up to the first broken */
+        /* once the limit falls, no trial starts past it and every started one
+         * finishes: the runs still to count are those started */
+        sim_progress_set_total(p->o->progress, p->limit < p->next ? p->next : p->limit);
         pthread_mutex_unlock(&p->mu);
     }
     free(err);
