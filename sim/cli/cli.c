@@ -19,7 +19,7 @@
 const sim_cmd_spec *const sim_cmd_specs[] = {
     &sim_spec_run,   &sim_spec_sweep, &sim_spec_check,  &sim_spec_tune,    &sim_spec_validate,
     &sim_spec_merge, &sim_spec_plot,  &sim_spec_report, &sim_spec_analyze, &sim_spec_hunt,
-    &sim_spec_fit,   NULL,
+    &sim_spec_fit,   &sim_spec_live,  &sim_spec_agent, NULL,
 };
 #define N_COMMANDS (sizeof sim_cmd_specs / sizeof sim_cmd_specs[0] - 1)
 

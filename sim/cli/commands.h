@@ -26,5 +26,8 @@ extern const struct sim_cmd_spec sim_spec_run, sim_spec_sweep, sim_spec_check, s
     sim_spec_validate, sim_spec_merge, sim_spec_plot, sim_spec_report, sim_spec_analyze,
     sim_spec_hunt;
 extern const struct sim_cmd_spec sim_spec_fit; /* sim/cli/cmd_fit.c */
+int sim_cmd_live(int argc, char **argv);  /* sim/cli/cmd_live.c */
+int sim_cmd_agent(int argc, char **argv); /* sim/cli/cmd_live.c */
+extern const struct sim_cmd_spec sim_spec_live, sim_spec_agent;
 
 #endif

@@ -80,6 +80,9 @@ void sim_client_utterance_ended(sim_client *c, uint64_t session, uint32_t index,
 /* Records a delivery; returns true when it is the utterance's first. */
 bool sim_client_deliver(sim_client *c, int64_t now, uint64_t session, uint32_t index);
 void sim_client_cause(sim_client *c, uint64_t session, uint32_t index, sim_loss_cause cause);
+/* The loss cause a LOG command of the core gives its utterance (a pending
+ * timeout: no_node, an ack discard, ...); other commands and events: none. */
+void sim_client_log_cause(sim_client *c, const disp_cmd *cmd);
 /* The core sends the client a delivery (error false) or an error about
  * (session, index): returns how many of that kind it sent before (saturating
  * at UINT16_MAX) and counts this one; -1 when it is no utterance of the run. */

@@ -180,29 +180,7 @@ static void core_sink(void *ctx, const disp_cmd *c)
             sim_log_cmd(w->o->log, w->policy_name, w->rep, c,
                         world_job_label(w, c->job_id, c->job, c->session, c->index));
         }
-        switch (c->event) {
-        case DISP_LOG_PENDING_TIMEOUT:
-            sim_client_cause(&w->client, c->session, c->index, CAUSE_NO_NODE);
-            break;
-        case DISP_LOG_FAILOVER_EXHAUSTED:
-        case DISP_LOG_FAILOVER_NO_NODE:
-            sim_client_cause(&w->client, c->session, c->index, CAUSE_FAILOVER_EXHAUSTED);
-            break;
-        case DISP_LOG_ACK_DISCARD:
-            sim_client_cause(&w->client, c->session, c->index, CAUSE_ACK_DISCARD);
-            break;
-        case DISP_LOG_RESULT_DUPLICATE:
-            sim_client_cause(&w->client, c->session, c->index, CAUSE_DEDUP_DROP);
-            break;
-        case DISP_LOG_RESULT_FENCED:
-            sim_client_cause(&w->client, c->session, c->index, CAUSE_FENCED);
-            break;
-        case DISP_LOG_RESULT_SESSION_CLOSED:
-            sim_client_cause(&w->client, c->session, c->index, CAUSE_SESSION_CLOSED);
-            break;
-        default:
-            break;
-        }
+        sim_client_log_cause(&w->client, c);
         break;
     }
 }

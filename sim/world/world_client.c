@@ -290,3 +290,31 @@ int sim_client_write_latencies(sim_client *c, FILE *f, const char *policy, int r
 {
     return sim_lat_write(&c->lat, f, policy, rep);
 }
+
+/* The loss cause a log record of the core gives its utterance, if any. */
+void sim_client_log_cause(sim_client *c, const disp_cmd *cmd)
+{
+    switch (cmd->event) {
+    case DISP_LOG_PENDING_TIMEOUT:
+        sim_client_cause(c, cmd->session, cmd->index, CAUSE_NO_NODE);
+        break;
+    case DISP_LOG_FAILOVER_EXHAUSTED:
+    case DISP_LOG_FAILOVER_NO_NODE:
+        sim_client_cause(c, cmd->session, cmd->index, CAUSE_FAILOVER_EXHAUSTED);
+        break;
+    case DISP_LOG_ACK_DISCARD:
+        sim_client_cause(c, cmd->session, cmd->index, CAUSE_ACK_DISCARD);
+        break;
+    case DISP_LOG_RESULT_DUPLICATE:
+        sim_client_cause(c, cmd->session, cmd->index, CAUSE_DEDUP_DROP);
+        break;
+    case DISP_LOG_RESULT_FENCED:
+        sim_client_cause(c, cmd->session, cmd->index, CAUSE_FENCED);
+        break;
+    case DISP_LOG_RESULT_SESSION_CLOSED:
+        sim_client_cause(c, cmd->session, cmd->index, CAUSE_SESSION_CLOSED);
+        break;
+    default:
+        break;
+    }
+}

@@ -1,0 +1,660 @@
+/*
+ * live.c — the scheduler process of dsim live (live.h): the core on a libuv
+ * loop, WebSocket node connections (libwebsockets on the same loop), one agent
+ * process per node, and the end of the run.
+ *
+ * The core is embedded as examples/server does (now never decreases, every
+ * return code looked at, one deadline); its deadline is an event of the live
+ * loop's engine, which also holds the messages to nodes until their network
+ * delay has passed (the world's draws, world.c core_sink's keys).
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "live_internal.h"
+#include "xalloc.h"
+
+/* How long the scheduler takes to notice a node that went down (world_internal.h
+ * WORLD_NODE_DOWN_NOTICE: the reference's heartbeat timeout). */
+#define LIVE_NODE_DOWN_NOTICE (SIM_NODE_DOWN_NOTICE_S * SIM_NS_PER_S)
+/* Wall time agents get to exit after they were asked (SIGTERM), then SIGKILL. */
+#define LIVE_GRACE_MS 2000
+
+void live_fail(live *v, int kind, const char *fmt, ...)
+{
+    if (v->fail)
+        return;
+    v->fail = kind;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->fail_msg, sizeof v->fail_msg, fmt, ap);
+    va_end(ap);
+    live_stop(v);
+}
+
+static void check_rc(live *v, int rc, const char *call)
+{
+    if (rc != 0)
+        live_fail(v, SIM_FAIL_INTERNAL, "internal error: %s returned %d at t=%.9g s", call, rc,
+                  (double)sim_engine_now(v->L.e) / 1e9);
+}
+
+/* --- the end of the run ------------------------------------------------------ */
+
+static uint64_t attempts_out(const live *v)
+{
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < v->n_nodes; i++)
+        n += v->nodes[i].n_out;
+    return n;
+}
+
+static void close_open_sessions(live *v)
+{
+    if (v->sessions_open == 0)
+        return;
+    v->sessions_open = 0;
+    for (uint32_t a = 0; a < v->client.n_sessions; a++) {
+        sim_tl_session_close(v->tl, sim_engine_now(v->L.e), a);
+        int rc = disp_session_close(v->d, sim_engine_now(v->L.e), a);
+        if (rc != DISP_EUNKNOWN) /* it made no job */
+            check_rc(v, rc, "disp_session_close");
+    }
+    live_core_done(v);
+}
+
+static void ev_drain(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
+{
+    (void)e;
+    (void)a;
+    (void)b;
+    live *v = ctx;
+    if (v->stopping)
+        return;
+    close_open_sessions(v);
+    live_stop(v);
+}
+
+void live_arm_drain(live *v)
+{
+    if (v->drain_armed)
+        return;
+    v->drain_armed = true;
+    sim_engine_schedule(v->L.e, sim_engine_now(v->L.e) + (sim_time)(v->o->drain_s * 1e9),
+                        ev_drain, v, 0, 0);
+}
+
+/* After every run of due events and every input: the world's stop rule, with
+ * what the scheduler can see (attempts not answered instead of attempts on
+ * nodes; the core's finished jobs are not waited for). */
+static void maybe_stop(void *ctx)
+{
+    live *v = ctx;
+    if (v->stopping || v->in_flight || attempts_out(v))
+        return;
+    if (v->close_at_drain && v->sessions_speaking == 0 && v->sessions_open &&
+        live_client_answered(v))
+        close_open_sessions(v);
+    if (v->sessions_open == 0 && !v->in_flight)
+        live_stop(v);
+}
+
+static void kill_agents(live *v, int sig)
+{
+    for (uint32_t i = 0; i < v->n_nodes; i++)
+        if (v->nodes[i].proc)
+            uv_process_kill(&v->nodes[i].proc->p, sig);
+}
+
+static void on_grace(uv_timer_t *t)
+{
+    kill_agents(t->data, SIGKILL);
+}
+
+void live_stop(live *v)
+{
+    if (v->stopping)
+        return;
+    v->stopping = true;
+    for (uint32_t i = 0; i < v->n_nodes; i++) {
+        live_peer *p = v->nodes[i].peer;
+        if (p && p->c.wsi) {
+            p->c.closing = true;
+            lws_callback_on_writable(p->c.wsi);
+        }
+    }
+    kill_agents(v, SIGTERM);
+    uv_timer_start(&v->grace, on_grace, LIVE_GRACE_MS, 0);
+    if (v->agents_running == 0)
+        uv_stop(&v->L.uv);
+}
+
+/* --- the core ---------------------------------------------------------------- */
+
+static void ev_core(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
+{
+    (void)a;
+    (void)b;
+    live *v = ctx;
+    v->core_timer = 0;
+    v->core_at = SIM_NEVER;
+    if (v->stopping)
+        return;
+    int rc = disp_advance(v->d, sim_engine_now(e));
+    if (rc != DISP_ELIMIT)
+        check_rc(v, rc, "disp_advance");
+    live_core_done(v);
+}
+
+void live_core_done(live *v)
+{
+    sim_time at = disp_next_deadline(v->d);
+    sim_time now = sim_engine_now(v->L.e);
+    if (at != SIM_NEVER && at < now)
+        at = now;
+    if (at == v->core_at)
+        return;
+    if (v->core_timer)
+        sim_engine_cancel(v->L.e, v->core_timer);
+    v->core_timer = at == SIM_NEVER ? 0 : sim_engine_schedule(v->L.e, at, ev_core, v, 0, 0);
+    v->core_at = at;
+}
+
+/* A message to node b arrives (its network delay passed): a = its text. */
+static void ev_to_node(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
+{
+    (void)e;
+    live *v = ctx;
+    char *text = (char *)(uintptr_t)a;
+    v->in_flight--;
+    live_node *n = &v->nodes[b];
+    if (n->peer && !v->stopping)
+        live_conn_send(&n->peer->c, text);
+    free(text);
+}
+
+static void send_to_node(live *v, const disp_cmd *c, json_t *msg, const uint64_t key[4])
+{
+    sim_stream r;
+    live_net_stream(&v->ks, &r, key);
+    int64_t delay = 0;
+    bool arrives = net_message(&v->s->network, NET_TO_NODE, &r.rng, &delay);
+    live_node *n = c->node < v->n_nodes ? &v->nodes[c->node] : NULL;
+    if (!arrives || !n) {
+        if (c->kind == DISP_CMD_ASSIGN)
+            sim_client_cause(&v->client, c->session, c->index, CAUSE_NETWORK);
+        json_decref(msg);
+        return;
+    }
+    if (c->kind == DISP_CMD_ASSIGN) {
+        if (!n->peer) { /* the node is down: the assign is refused there */
+            sim_client_cause(&v->client, c->session, c->index, CAUSE_NODE_CRASH);
+        } else {
+            n->out = sim_xgrow(n->out, &n->cap_out, n->n_out + 1, sizeof *n->out, 16);
+            n->out[n->n_out++] = (live_attempt){c->job_id, c->session, c->attempt, c->index};
+        }
+    }
+    char *text = json_dumps(msg, JSON_COMPACT);
+    json_decref(msg);
+    if (!text)
+        sim_oom("a message");
+    sim_time at = net_link_arrival(&n->to_node, v->s->network.fifo, c->now, delay);
+    v->in_flight++;
+    sim_engine_schedule(v->L.e, at, ev_to_node, v, (uint64_t)(uintptr_t)text, c->node);
+}
+
+static void core_sink(void *ctx, const disp_cmd *c)
+{
+    live *v = ctx;
+    sim_tl_cmd(v->tl, c);
+    switch (c->kind) {
+    case DISP_CMD_ASSIGN:
+        send_to_node(v, c, live_msg_assign(c),
+                     (uint64_t[4]){c->session, c->index, c->attempt, LIVE_MSG_ASSIGN});
+        break;
+    case DISP_CMD_CANCEL:
+        send_to_node(v, c, live_msg_cancel(c),
+                     (uint64_t[4]){c->session, c->index, c->attempt,
+                                   ((uint64_t)++v->cancels << 8) | LIVE_MSG_CANCEL});
+        break;
+    case DISP_CMD_DELIVER:
+        live_to_client(v, c, LIVE_MSG_DELIVER);
+        break;
+    case DISP_CMD_ERROR:
+        live_to_client(v, c, LIVE_MSG_ERROR);
+        break;
+    case DISP_CMD_LOG:
+        if (v->o->log)
+            sim_log_cmd(v->o->log, v->s->policies[v->o->policy].name, v->o->rep, c,
+                        sim_job_label(c->job_id, c->job, c->session, c->index,
+                                      v->client.per_session,
+                                      (uint64_t)v->client.n_sessions * v->client.per_session));
+        sim_client_log_cause(&v->client, c);
+        break;
+    }
+}
+
+/* --- node connections -------------------------------------------------------- */
+
+static void ev_node_down_notice(sim_engine *e, void *ctx, uint64_t a, uint64_t gen)
+{
+    live *v = ctx;
+    if (v->nodes[a].down_gen != gen || v->stopping)
+        return; /* it came back before the scheduler noticed */
+    check_rc(v, disp_node_down(v->d, sim_engine_now(e), (uint32_t)a), "disp_node_down");
+    live_core_done(v);
+}
+
+/* Node i's connection closed: what it held is lost (a crash); the core hears of
+ * it after the heartbeat timeout, as in the simulation. */
+static void node_lost(live *v, uint32_t i)
+{
+    live_node *n = &v->nodes[i];
+    n->peer = NULL;
+    for (size_t k = 0; k < n->n_out; k++)
+        sim_client_cause(&v->client, n->out[k].session, n->out[k].index, CAUSE_NODE_CRASH);
+    n->n_out = 0;
+    if (!v->stopping)
+        sim_engine_schedule(v->L.e, sim_engine_now(v->L.e) + LIVE_NODE_DOWN_NOTICE,
+                            ev_node_down_notice, v, i, n->down_gen);
+}
+
+static int find_node(const live *v, const char *name)
+{
+    for (uint32_t i = 0; name && i < v->n_nodes; i++)
+        if (strcmp(v->nodes[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void refuse(live_peer *p, const char *code, const char *message)
+{
+    live_conn_send_json(&p->c, json_pack("{s:s, s:s, s:s}", "type", "error", "code", code,
+                                         "message", message));
+}
+
+static void on_register(live *v, live_peer *p, const json_t *m, sim_time now)
+{
+    int i = find_node(v, json_string_value(json_object_get(m, "node_id")));
+    if (i < 0 || (v->nodes[i].peer && v->nodes[i].peer != p)) {
+        refuse(p, "INVALID_MESSAGE", "node_id: not a node of this scenario, or already online");
+        return;
+    }
+    live_node *n = &v->nodes[i];
+    p->node = i;
+    n->peer = p;
+    n->down_gen++;
+    live_conn_send_json(&p->c, live_msg_register_ack(n->name));
+    check_rc(v, disp_node_up(v->d, now, (uint32_t)i, n->cls, v->s->nodes[n->cls].slots),
+             "disp_node_up");
+}
+
+static void on_result(live *v, live_peer *p, const json_t *m, sim_time now)
+{
+    live_result r;
+    if (!live_read_result(m, &r) || find_node(v, r.node_id) != p->node) {
+        refuse(p, "INVALID_MESSAGE", "job_result: a field is missing or not this node's");
+        return;
+    }
+    live_node *n = &v->nodes[p->node];
+    for (size_t k = 0; k < n->n_out; k++)
+        if (n->out[k].job_id == r.job_id && n->out[k].attempt == r.attempt) {
+            n->out[k] = n->out[--n->n_out];
+            break;
+        }
+    int rc = disp_result(v->d, now, r.job_id, r.attempt, (uint32_t)p->node, r.session, r.index,
+                         r.success);
+    if (rc != DISP_EUNKNOWN) /* a job the core forgot: it logged it */
+        check_rc(v, rc, "disp_result");
+}
+
+static void on_message(live *v, live_peer *p, json_t *m)
+{
+    live_loop_sync(&v->L);
+    if (v->stopping)
+        return;
+    sim_time now = sim_engine_now(v->L.e);
+    const char *type = json_string_value(json_object_get(m, "type"));
+    if (!type) {
+        refuse(p, "INVALID_MESSAGE", "no \"type\"");
+    } else if (strcmp(type, "node_register") == 0) {
+        on_register(v, p, m, now);
+    } else if (p->node < 0) {
+        refuse(p, "NODE_NOT_REGISTERED", "send node_register first");
+    } else if (strcmp(type, "node_heartbeat") == 0) {
+        json_t *jobs = json_object_get(json_object_get(m, "resource_usage"), "running_jobs");
+        if (!json_is_integer(jobs) || json_integer_value(jobs) < 0 ||
+            json_integer_value(jobs) > INT32_MAX)
+            refuse(p, "INVALID_MESSAGE", "resource_usage.running_jobs: expected an integer >= 0");
+        else
+            check_rc(v,
+                     disp_node_heartbeat(v->d, now, (uint32_t)p->node,
+                                         (int)json_integer_value(jobs)),
+                     "disp_node_heartbeat");
+    } else if (strcmp(type, "job_result") == 0) {
+        on_result(v, p, m, now);
+    } /* other node messages (job_ack, job_started, asr_partial, ...): not used */
+    live_core_done(v);
+    maybe_stop(v);
+    live_loop_arm(&v->L);
+}
+
+static int on_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                 size_t len)
+{
+    live *v = lws_context_user(lws_get_context(wsi));
+    live_peer *p = user;
+    switch (reason) {
+    case LWS_CALLBACK_ESTABLISHED:
+        memset(p, 0, sizeof *p);
+        p->c.wsi = wsi;
+        p->node = -1;
+        if (v->stopping)
+            return -1;
+        break;
+    case LWS_CALLBACK_RECEIVE: {
+        bool bad;
+        json_t *m = live_conn_receive(&p->c, in, len, lws_is_final_fragment(wsi), &bad);
+        if (bad)
+            refuse(p, "INVALID_MESSAGE", "not a JSON object, or longer than 64 KiB");
+        if (m)
+            on_message(v, p, m);
+        json_decref(m);
+        break;
+    }
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        if (live_conn_writable(&p->c) < 0)
+            return -1;
+        break;
+    case LWS_CALLBACK_CLOSED:
+        if (p->node >= 0 && v->nodes[p->node].peer == p) {
+            live_loop_sync(&v->L);
+            node_lost(v, (uint32_t)p->node);
+            live_loop_arm(&v->L);
+        }
+        live_conn_clear(&p->c);
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static const struct lws_protocols protocols[] = {
+    {"lingua-node", on_ws, sizeof(live_peer), LIVE_MSG_MAX, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0}};
+
+/* --- agents ------------------------------------------------------------------ */
+
+static int spawn_agent(live *v, uint32_t i, uint64_t t0, int64_t restart_at);
+
+/* The crash fault's own timeline (no jobs: crash and downtime draws depend on
+ * nothing else): the simulated time node i comes back up after a crash at or
+ * before now, or -1 when its timeline has no crash by now. */
+static void shadow_sink(void *ctx, int64_t at, const node_out *o)
+{
+    (void)ctx;
+    (void)at;
+    (void)o;
+}
+
+static int64_t shadow_recovery(live *v, uint32_t i, sim_time now)
+{
+    live_node *n = &v->nodes[i];
+    if (!n->shadow)
+        return -1;
+    node_advance(n->shadow, now);
+    if (node_is_up(n->shadow))
+        return -1;
+    return node_next_deadline(n->shadow);
+}
+
+static void on_proc_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+static void on_exit_agent(uv_process_t *proc, int64_t status, int sig)
+{
+    live_proc *lp = proc->data;
+    live *v = lp->v;
+    uint32_t i = lp->node;
+    live_node *n = &v->nodes[i];
+    n->proc = NULL;
+    v->agents_running--;
+    uv_close((uv_handle_t *)proc, on_proc_closed);
+    if (v->o->verbose)
+        fprintf(stderr, "dsim: live: agent %s exited (status %" PRId64 ", signal %d)\n", n->name,
+                status, sig);
+    if (v->stopping) {
+        if (v->agents_running == 0) {
+            uv_timer_stop(&v->grace);
+            uv_stop(&v->L.uv);
+        }
+        return;
+    }
+    live_loop_sync(&v->L);
+    int64_t up = sig == SIGKILL ? shadow_recovery(v, i, sim_engine_now(v->L.e)) : -1;
+    if (up > 0) { /* its crash fault: a new agent, online after the downtime */
+        if (spawn_agent(v, i, v->L.t0, up) != 0)
+            live_fail(v, SIM_FAIL_INTERNAL, "cannot restart the agent of node %s", n->name);
+    } else {
+        live_fail(v, SIM_FAIL_INTERNAL,
+                  "the agent of node %s exited at t=%.3f s (status %" PRId64 ", signal %d)",
+                  n->name, (double)sim_engine_now(v->L.e) / 1e9, status, sig);
+    }
+    live_loop_arm(&v->L);
+}
+
+static int spawn_agent(live *v, uint32_t i, uint64_t t0, int64_t restart_at)
+{
+    char nodeid[16], port[16], speed[40], t0s[32], rep[16], restart[32];
+    snprintf(nodeid, sizeof nodeid, "%" PRIu32, i);
+    snprintf(port, sizeof port, "%d", v->port);
+    snprintf(speed, sizeof speed, "%.17g", v->o->speed);
+    snprintf(t0s, sizeof t0s, "%" PRIu64, t0);
+    snprintf(rep, sizeof rep, "%d", v->o->rep);
+    snprintf(restart, sizeof restart, "%" PRId64, restart_at);
+    char *args[] = {(char *)v->o->exe, "agent", (char *)v->o->scenario_path, "--policy",
+                    (char *)v->s->policies[v->o->policy].name, "--replication", rep, "--node",
+                    nodeid, "--port", port, "--speed", speed, "--time-zero", t0s,
+                    NULL, NULL, NULL, NULL};
+    int n_args = 15;
+    if (restart_at > 0) {
+        args[n_args++] = "--restart-at";
+        args[n_args++] = restart;
+    }
+    if (v->o->verbose)
+        args[n_args++] = "--verbose";
+    uv_stdio_container_t stdio[3] = {{UV_IGNORE, {0}}, {UV_INHERIT_FD, {.fd = 2}},
+                                     {UV_INHERIT_FD, {.fd = 2}}};
+    uv_process_options_t po;
+    memset(&po, 0, sizeof po);
+    po.file = v->o->exe;
+    po.args = args;
+    po.exit_cb = on_exit_agent;
+    po.stdio_count = 3;
+    po.stdio = stdio;
+    live_node *n = &v->nodes[i];
+    live_proc *lp = sim_xcalloc(1, sizeof *lp);
+    lp->v = v;
+    lp->node = i;
+    lp->p.data = lp;
+    int rc = uv_spawn(&v->L.uv, &lp->p, &po);
+    if (rc != 0) {
+        /* libuv: a handle whose spawn failed must still be closed */
+        uv_close((uv_handle_t *)&lp->p, on_proc_closed);
+        return rc;
+    }
+    n->proc = lp;
+    v->agents_running++;
+    if (v->o->verbose)
+        fprintf(stderr, "dsim: live: agent %s started (pid %d)\n", n->name, lp->p.pid);
+    return 0;
+}
+
+/* --- one live run ------------------------------------------------------------ */
+
+static void on_signal(uv_signal_t *sig, int signum)
+{
+    (void)signum;
+    live *v = sig->data;
+    v->interrupted = true;
+    live_stop(v);
+}
+
+static void metrics(live *v, double out[SIM_M_COUNT])
+{
+    disp_stats ds;
+    disp_get_stats(v->d, &ds);
+    memset(out, 0, SIM_M_COUNT * sizeof *out);
+    sim_client_metrics(&v->client, out);
+    out[SIM_M_FAILOVERS] = (double)ds.failovers;
+    out[SIM_M_DISPATCHES] = (double)ds.dispatches;
+    out[SIM_M_EXTRA_LOAD] =
+        out[SIM_M_UTTERANCES] > 0 ? (double)ds.dispatches / out[SIM_M_UTTERANCES] - 1.0 : NAN;
+    out[SIM_M_HEDGES] = (double)ds.hedges;
+    out[SIM_M_BUDGET_REFUSALS] = (double)ds.budget_refusals;
+    out[SIM_M_WASTED_NODE_S] = NAN; /* node busy time is the agents': not measured here */
+    out[SIM_M_EVENTS] = NAN;        /* no engine runs the world */
+}
+
+static double live_uniform(void *ctx)
+{
+    return sim_stream_uniform(ctx);
+}
+
+static int live_setup(live *v, sim_error *err)
+{
+    const sim_scenario *s = v->s;
+    sim_streams_init(&v->ks, sim_replication_seed(s->seed, v->o->rep));
+    sim_stream_named(&v->jitter, &v->ks, SIM_KEY_POLICY, 0, 0, 0);
+    disp_config dcfg;
+    disp_config_init(&dcfg, &s->policies[v->o->policy].policy);
+    dcfg.sink = core_sink;
+    dcfg.sink_ctx = v;
+    dcfg.uniform = live_uniform;
+    dcfg.uniform_ctx = &v->jitter;
+    if (disp_create(&v->d, &dcfg) != 0) {
+        sim_error_add(err, "%s: policies[%zu]: %s", s->path, v->o->policy,
+                      disp_policy_check(&s->policies[v->o->policy].policy));
+        return SIM_FAIL_INPUT;
+    }
+    uint32_t n_sessions = (uint32_t)s->workload.sessions;
+    uint32_t per = (uint32_t)s->workload.utterances_per_session;
+    sim_client_init(&v->client, n_sessions, per, false);
+    v->answered = sim_xcalloc((size_t)n_sessions * per + 1, 1);
+    v->to_client = sim_xcalloc(n_sessions ? n_sessions : 1, sizeof *v->to_client);
+    v->cursors = sim_xcalloc(n_sessions ? n_sessions : 1, sizeof *v->cursors);
+    v->client_instant = net_client_instant(&s->network);
+    for (size_t c = 0; c < s->n_nodes; c++)
+        v->n_nodes += (uint32_t)s->nodes[c].count;
+    v->nodes = sim_xcalloc(v->n_nodes, sizeof *v->nodes);
+    uint32_t id = 0;
+    for (size_t c = 0; c < s->n_nodes; c++)
+        for (int k = 0; k < s->nodes[c].count; k++, id++) {
+            live_node *n = &v->nodes[id];
+            n->cls = (uint32_t)c;
+            live_node_name(n->name, sizeof n->name, s, id);
+            if (!s->nodes[c].crash)
+                continue;
+            sim_stream_named(&n->shadow_faults, &v->ks, SIM_KEY_NODE, id, 0, 0);
+            n->shadow = node_new(&s->nodes[c], id, (uint32_t)c, &n->shadow_faults.rng,
+                                 shadow_sink, NULL);
+            sim_stream ph;
+            sim_stream_named(&ph, &v->ks, SIM_KEY_HEARTBEAT, id, 0, 0);
+            if (n->shadow)
+                node_start(n->shadow, 0, sim_stream_uniform(&ph));
+        }
+    if (v->o->timeline) {
+        sim_tl_filter all;
+        sim_tl_filter_all(&all);
+        v->tl = sim_tl_new(v->o->timeline, &all, s, v->o->policy, v->o->rep, 0);
+    }
+    return 0;
+}
+
+int sim_live_run(const sim_scenario *s, const sim_live_opts *o, double out[SIM_M_COUNT],
+                 sim_error *err)
+{
+    live *v = sim_xcalloc(1, sizeof *v);
+    v->s = s;
+    v->o = o;
+    v->core_at = SIM_NEVER;
+    /* simulated time 0 comes once every agent could connect */
+    uint64_t t0 = live_mono_ns() + (uint64_t)LIVE_START_DELAY_MS * 1000000u;
+    live_loop_init(&v->L, t0, o->speed);
+    v->L.after = maybe_stop;
+    v->L.after_ctx = v;
+    int rc = live_setup(v, err);
+    if (rc == 0) {
+        v->ctx = live_ws_context(&v->L, protocols, true, v);
+        v->port = v->ctx ? lws_get_vhost_listen_port(lws_get_vhost_by_name(v->ctx, "default"))
+                         : -1;
+        if (v->port <= 0) {
+            sim_error_add(err, "live: cannot listen on 127.0.0.1 (libwebsockets)");
+            err->internal = true;
+            rc = SIM_FAIL_INTERNAL;
+        }
+    }
+    uv_timer_init(&v->L.uv, &v->grace);
+    v->grace.data = v;
+    uv_signal_init(&v->L.uv, &v->sigint);
+    uv_signal_init(&v->L.uv, &v->sigterm);
+    v->sigint.data = v->sigterm.data = v;
+    if (rc == 0) {
+        if (o->verbose)
+            fprintf(stderr, "dsim: live: listening on 127.0.0.1:%d\n", v->port);
+        uv_signal_start(&v->sigint, on_signal, SIGINT);
+        uv_signal_start(&v->sigterm, on_signal, SIGTERM);
+        for (uint32_t i = 0; i < v->n_nodes && rc == 0; i++)
+            if (spawn_agent(v, i, t0, 0) != 0) {
+                live_fail(v, SIM_FAIL_INTERNAL, "cannot start the agent of node %s (%s)",
+                          v->nodes[i].name, o->exe);
+                rc = SIM_FAIL_INTERNAL;
+            }
+        live_sessions_start(v);
+        live_loop_arm(&v->L);
+        uv_run(&v->L.uv, UV_RUN_DEFAULT);
+    }
+    if (o->verbose)
+        live_loop_report(&v->L, "scheduler");
+    if (rc == 0 && v->fail) {
+        sim_error_add(err, "%s: live: policy %s, replication %d: %s", s->path,
+                      s->policies[o->policy].name, o->rep, v->fail_msg);
+        err->internal = v->fail == SIM_FAIL_INTERNAL;
+        rc = v->fail;
+    }
+    if (rc == 0 && v->interrupted)
+        rc = SIM_LIVE_INTERRUPTED;
+    if (rc == 0)
+        metrics(v, out);
+    sim_tl_finish(v->tl, sim_engine_now(v->L.e), rc == 0 ? &v->client : NULL);
+    /* what was still held for its network delay is dropped with the engine */
+    for (sim_time t; (t = sim_engine_next_time(v->L.e)) != SIM_NEVER;) {
+        v->stopping = true;
+        sim_engine_run(v->L.e, t, 0);
+    }
+    uv_close((uv_handle_t *)&v->sigint, NULL);
+    uv_close((uv_handle_t *)&v->sigterm, NULL);
+    uv_close((uv_handle_t *)&v->grace, NULL);
+    live_ws_destroy(&v->L, v->ctx);
+    live_loop_free(&v->L);
+    for (uint32_t i = 0; i < v->n_nodes; i++) {
+        free(v->nodes[i].out);
+        node_free(v->nodes[i].shadow);
+    }
+    free(v->nodes);
+    free(v->answered);
+    free(v->to_client);
+    free(v->cursors);
+    sim_client_free(&v->client);
+    disp_free(v->d);
+    free(v);
+    return rc;
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# cli_live.sh DSIM SOURCE_DIR — dsim live agrees with dsim run, and leaves nothing.
+#
+# 1. steady-light at --speed 20 (policy lingua-2025-12-28, replication 0): the
+#    same counts as the simulation (utterances, delivered, duplicates, lost,
+#    dispatches, failovers) and latency p50 within P50_TOL simulated seconds of
+#    dsim run's (README "dsim live": the tolerance and the measurements behind it).
+# 2. live-failover at --speed 10: every job outlives a 2 s dispatch timeout on
+#    nodes that ignore cancel; failovers, dispatches, duplicates, deliveries,
+#    client errors and losses equal the simulation's, p50 within P50_TOL.
+# 3. SIGINT part-way: exit 130, no agent survives, the port is closed.
+# 4. An agent that dies (SIGKILL, not a crash fault of the scenario): exit 3
+#    naming the node, no agent survives.
+# Every run's agents carry this test's scratch path in their arguments: no
+# process with it may be left at the end.
+set -u
+DSIM=$1
+SRC=$2
+. "$SRC/tests/cli_lib.sh" cli-live
+set -m
+# live p50 - simulated p50, in simulated seconds: at most P50_TOL (measured
+# +0.025 .. +0.184 at --speed 20 on 2 loaded cores, README), and never below
+# -P50_EARLY: a live message is never earlier than the simulated one (every
+# delay only adds), so a live run clearly faster than the simulation is a bug.
+P50_TOL=0.25
+P50_EARLY=0.005
+
+cp "$SRC/scenarios/steady-light.json" "$SRC/scenarios/live-failover.json" "$TMP/"
+
+# agents: the pids of processes whose arguments name this test's folder
+agents() {
+    local pid args
+    for pid in /proc/[0-9]*; do
+        { args=$(tr '\0' ' ' <"$pid/cmdline"); } 2>/dev/null || continue
+        case "$args" in *" agent $TMP/"*) echo "${pid#/proc/}" ;; esac
+    done
+}
+
+# metric FILE NAME: the first replication's value of a metric in a results JSON
+metric() {
+    jq -r --arg m "$2" '.policies[0].metrics[$m].values[0]' "$1"
+}
+
+# agree NAME SIM LIVE EXACT...: the counts equal, p50 within -P50_EARLY .. +P50_TOL
+agree() {
+    local name=$1 sim=$2 live=$3 m a b
+    shift 3
+    for m in "$@"; do
+        a=$(metric "$sim" "$m")
+        b=$(metric "$live" "$m")
+        [ "$a" = "$b" ] || fail "$name: $m: dsim run $a, dsim live $b"
+    done
+    a=$(metric "$sim" latency_s.p50)
+    b=$(metric "$live" latency_s.p50)
+    awk -v a="$a" -v b="$b" -v t="$P50_TOL" -v e="$P50_EARLY" 'BEGIN { d = b - a; exit !(d <= t && d >= -e) }' ||
+        fail "$name: latency_s.p50: dsim run $a, dsim live $b: not within -$P50_EARLY .. +$P50_TOL s"
+    echo "$name: p50 run $a live $b"
+}
+
+COUNTS="utterances delivered duplicates lost dispatches failovers client_errors"
+
+# --- 1. steady-light at --speed 20 ----------------------------------------------
+"$DSIM" run "$TMP/steady-light.json" --format json >"$TMP/sl-run.json" ||
+    fail "steady-light: dsim run failed"
+jq '.policies |= .[:1]' "$TMP/sl-run.json" >"$TMP/sl-run1.json"
+"$DSIM" live "$TMP/steady-light.json" --speed 20 --format json --log "$TMP/sl.log" \
+    >"$TMP/sl-live.json" 2>"$TMP/sl.err" || { fail "steady-light: dsim live failed"; cat "$TMP/sl.err"; }
+agree steady-light "$TMP/sl-run1.json" "$TMP/sl-live.json" $COUNTS
+[ "$(metric "$TMP/sl-live.json" delivered)" = 60 ] || fail "steady-light: not every utterance delivered"
+# the log: dsim's records of the live core (a dispatch per job)
+[ "$(grep -c '"event":"job_dispatched"' "$TMP/sl.log")" = 60 ] ||
+    fail "steady-light: --log does not hold the 60 dispatches"
+[ -z "$(agents)" ] || fail "steady-light: agents left: $(agents)"
+
+# --- 2. the failover world at --speed 10 -------------------------------------------
+"$DSIM" run "$TMP/live-failover.json" --format json >"$TMP/fo-run.json" ||
+    fail "live-failover: dsim run failed"
+"$DSIM" live "$TMP/live-failover.json" --speed 10 --format json >"$TMP/fo-live.json" \
+    2>"$TMP/fo.err" || { fail "live-failover: dsim live failed"; cat "$TMP/fo.err"; }
+agree live-failover "$TMP/fo-run.json" "$TMP/fo-live.json" $COUNTS
+[ "$(metric "$TMP/fo-live.json" failovers)" -gt 0 ] && [ "$(metric "$TMP/fo-live.json" duplicates)" -gt 0 ] ||
+    fail "live-failover: no failovers or no duplicates live"
+[ -z "$(agents)" ] || fail "live-failover: agents left: $(agents)"
+
+# --- 3. SIGINT part-way ---------------------------------------------------------
+# wait_listen ERRFILE: the port once the run has said it listens, and its agents run
+wait_listen() {
+    local i port
+    for ((i = 0; i < 500; i++)); do
+        port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$1" 2>/dev/null)
+        if [ -n "$port" ] && [ "$(agents | wc -l)" -ge 4 ]; then
+            echo "$port"
+            return 0
+        fi
+        sleep 0.02
+    done
+    return 1
+}
+"$DSIM" live "$TMP/steady-light.json" --speed 20 --verbose >/dev/null 2>"$TMP/int.err" &
+PID=$!
+PORT=$(wait_listen "$TMP/int.err") || fail "SIGINT: the run never listened with its agents up"
+sleep 1
+kill -INT "$PID"
+wait "$PID"
+rc=$?
+PID=
+[ "$rc" = 130 ] || fail "SIGINT: exit $rc, expected 130"
+grep 'interrupted' "$TMP/int.err" >/dev/null || fail "SIGINT: stderr does not say interrupted"
+[ -z "$(agents)" ] || fail "SIGINT: agents left: $(agents)"
+if [ -n "${PORT:-}" ] && (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+    fail "SIGINT: port $PORT still accepts connections"
+fi
+
+# --- 4. an agent dies -------------------------------------------------------------
+"$DSIM" live "$TMP/steady-light.json" --speed 20 --verbose >/dev/null 2>"$TMP/die.err" &
+PID=$!
+wait_listen "$TMP/die.err" >/dev/null || fail "agent death: the run never listened with its agents up"
+sleep 0.5
+victim=$(agents | head -1)
+[ -n "$victim" ] && kill -KILL "$victim"
+wait "$PID"
+rc=$?
+PID=
+[ "$rc" = 3 ] || fail "agent death: exit $rc, expected 3"
+grep 'the agent of node gpu-[0-3] exited' "$TMP/die.err" >/dev/null ||
+    { fail "agent death: stderr does not name the node"; cat "$TMP/die.err"; }
+[ -z "$(agents)" ] || fail "agent death: agents left: $(agents)"
+
+cli_finish "dsim live agrees with dsim run (p50 within $P50_TOL s); nothing is left running"
