@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # cli_progress.sh DSIM SOURCE_DIR — the progress reporter of run, check, sweep,
-# tune and hunt (sim/base/progress.h): stdout and every --out file are the same
+# tune, hunt and fit (sim/base/progress.h): stdout and every --out file are the same
 # bytes with progress lines, without them (a short run prints none) and with
 # --quiet, on 1 and 2 threads; with DSIM_PROGRESS_INTERVAL_MS=0 (a check every
 # millisecond) a non-terminal stderr gets plain lines "LABEL: DONE/TOTAL UNIT (P%)"
@@ -143,7 +143,33 @@ if [ -s "$TMP/b1.err" ]; then
     [ $# -eq 2 ] && lines_ok "$TMP/b1.err" hunt runs "$2"
 fi
 
-# 6. A terminal: the line is rewritten in place ('\r'), and ends with a newline.
+# 6. fit: the bytes of its logs, shown in MB; its summary line on stderr after them.
+"$DSIM" run "$INC" --replications 1 --log "$TMP/inc.jsonl" --log-format lingua >/dev/null ||
+    fail "run --log-format lingua exits $?"
+mkdir -p "$TMP/f0" "$TMP/f1"
+(cd "$TMP/f0" && "$DSIM" fit ../inc.jsonl --out s.json --report -q >out 2>err) || fail "fit -q exits $?"
+(cd "$TMP/f1" && DSIM_PROGRESS_INTERVAL_MS=0 "$DSIM" fit ../inc.jsonl --out s.json --report >out 2>err) ||
+    fail "fit exits $?"
+for f in out s.json s.trace.csv; do
+    same "$TMP/f0/$f" "$TMP/f1/$f" "fit $f with progress lines"
+done
+grep -v '^fit: ' "$TMP/f1/err" >"$TMP/f1/err.rest"
+same "$TMP/f0/err" "$TMP/f1/err.rest" "fit's own stderr lines with progress lines"
+grep -E '^fit: [0-9.]+/[0-9.]+ MB \([0-9]+%\), [0-9.]+ s, [0-9.]+ MB/s' "$TMP/f1/err" >/dev/null ||
+    fail "fit: no line 'fit: X/Y MB (P%), S s, R MB/s': $(head -c 300 "$TMP/f1/err")"
+mb=$(awk '{ printf "%.1f", $5 / 1e6 }' < <(ls -ln "$TMP/inc.jsonl"))
+grep -E "^fit: $mb/$mb MB in [0-9.]+ s" "$TMP/f1/err" >/dev/null ||
+    fail "fit: no last line 'fit: $mb/$mb MB in ...': $(grep '^fit: ' "$TMP/f1/err" | tail -n 1)"
+[ "$(grep -c '^fit: ' "$TMP/f0/err")" -eq 0 ] || fail "fit -q printed progress lines"
+# without --report its summary line goes to stderr: after the progress lines
+mkdir -p "$TMP/f2"
+(cd "$TMP/f2" && DSIM_PROGRESS_INTERVAL_MS=0 "$DSIM" fit ../inc.jsonl --out s.json >out 2>err) ||
+    fail "fit without --report exits $?"
+grep '^fit: ' "$TMP/f2/err" >/dev/null || fail "fit without --report: no progress line"
+[ "$(tail -n 1 "$TMP/f2/err" | grep -c '^dsim: fit: wrote ')" -eq 1 ] ||
+    fail "fit: the summary line is not after the progress lines: $(tail -n 2 "$TMP/f2/err")"
+
+# 7. A terminal: the line is rewritten in place ('\r'), and ends with a newline.
 if command -v script >/dev/null 2>&1 && script -qc true /dev/null </dev/null >/dev/null 2>&1; then
     DSIM_PROGRESS_INTERVAL_MS=1 script -qc "'$DSIM' run '$INC' --replications 20 --jobs 2 \
         --out '$TMP/rt' >'$TMP/rt.out'" "$TMP/tty" </dev/null >/dev/null 2>&1 ||

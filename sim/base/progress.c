@@ -29,6 +29,7 @@ struct sim_progress {
     atomic_uint_least64_t done, total;
     char label[64], unit[32];
     bool tty;
+    bool bytes;           /* units are bytes, shown in MB */
     long period_ms;
     struct timespec t0;
 
@@ -72,9 +73,27 @@ static void duration(char *buf, size_t size, double s, bool tenths)
         snprintf(buf, size, "%d h %02d min", (int)(s / 3600), (int)(s / 60) % 60);
 }
 
-static void rate_text(char *buf, size_t size, double per_s)
+static void rate_text(char *buf, size_t size, double per_s, bool bytes)
 {
-    snprintf(buf, size, per_s >= 100 ? "%.0f/s" : per_s >= 1 ? "%.1f/s" : "%.2f/s", per_s);
+    if (bytes)
+        snprintf(buf, size, "%.1f MB/s", per_s / 1e6);
+    else
+        snprintf(buf, size, per_s >= 100 ? "%.0f/s" : per_s >= 1 ? "%.1f/s" : "%.2f/s", per_s);
+}
+
+/* "1234/5000 utterances", "12.3/45.6 MB", or without a total "1234 utterances". */
+static void count_text(const sim_progress *p, char *buf, size_t size, uint64_t done,
+                       uint64_t total)
+{
+    if (p->bytes && total)
+        snprintf(buf, size, "%.1f/%.1f MB", (double)done / 1e6, (double)total / 1e6);
+    else if (p->bytes)
+        snprintf(buf, size, "%.1f MB", (double)done / 1e6);
+    else if (total)
+        snprintf(buf, size, "%llu/%llu %s", (unsigned long long)done, (unsigned long long)total,
+                 p->unit);
+    else
+        snprintf(buf, size, "%llu %s", (unsigned long long)done, p->unit);
 }
 
 /* The line (no "\r", no newline): while running, or the last one. */
@@ -82,21 +101,20 @@ static void line(const sim_progress *p, bool last, char *buf, size_t size)
 {
     uint64_t done = atomic_load(&p->done), total = atomic_load(&p->total);
     double el = seconds_since(&p->t0);
-    char el_s[32], rate[32], eta[32];
+    char el_s[32], rate[32], eta[32], count[96], share[16] = "";
     duration(el_s, sizeof el_s, el, true);
-    rate_text(rate, sizeof rate, el > 0 ? (double)done / el : 0);
+    rate_text(rate, sizeof rate, el > 0 ? (double)done / el : 0, p->bytes);
+    count_text(p, count, sizeof count, done, total);
+    if (total)
+        snprintf(share, sizeof share, " (%d%%)",
+                 (int)(done >= total ? 100 : 100 * (double)done / (double)total));
     int n;
-    if (last && total > 0 && done >= total)
-        n = snprintf(buf, size, "%s: %llu/%llu %s in %s (%s)", p->label,
-                     (unsigned long long)done, (unsigned long long)total, p->unit, el_s, rate);
+    if (last && (total == 0 || done >= total))
+        n = snprintf(buf, size, "%s: %s in %s (%s)", p->label, count, el_s, rate);
     else if (last)
-        n = snprintf(buf, size, "%s: stopped at %llu/%llu %s after %s", p->label,
-                     (unsigned long long)done, (unsigned long long)total, p->unit, el_s);
+        n = snprintf(buf, size, "%s: stopped at %s after %s", p->label, count, el_s);
     else
-        n = snprintf(buf, size, "%s: %llu/%llu %s (%d%%), %s, %s", p->label,
-                     (unsigned long long)done, (unsigned long long)total, p->unit,
-                     total ? (int)(done >= total ? 100 : 100 * (double)done / (double)total) : 0,
-                     el_s, rate);
+        n = snprintf(buf, size, "%s: %s%s, %s, %s", p->label, count, share, el_s, rate);
     if (!last && done > 0 && total > done && n > 0 && (size_t)n < size) {
         double left = el / (double)done * (double)(total - done);
         duration(eta, sizeof eta, left < 1 ? 1 : left + 0.5, false); /* whole seconds, up */
@@ -208,6 +226,7 @@ sim_progress *sim_progress_start(const char *label, const char *unit, uint64_t t
     sim_progress *p = sim_xcalloc(1, sizeof *p);
     snprintf(p->label, sizeof p->label, "%s", label);
     snprintf(p->unit, sizeof p->unit, "%s", unit);
+    p->bytes = strcmp(unit, "bytes") == 0;
     atomic_init(&p->done, 0);
     atomic_init(&p->total, total);
     p->tty = stderr_is_terminal();

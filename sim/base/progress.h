@@ -31,7 +31,9 @@ typedef struct sim_progress sim_progress;
 
 /*
  * Starts a reporter of `total` units named `unit` ("utterances") for the work
- * `label` ("run", "sweep"): its thread starts now. quiet: no reporter at all,
+ * `label` ("run", "sweep"): its thread starts now. The unit "bytes" is shown in
+ * MB (10^6 bytes, one decimal). A total of 0 is unknown until
+ * sim_progress_set_total (if ever). quiet: no reporter at all,
  * returns NULL. Every function below takes NULL and then does nothing, so a
  * caller never tests whether progress is on. Labels are copied. Freed by
  * sim_progress_end.

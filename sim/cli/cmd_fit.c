@@ -6,13 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "fit.h"
 #include "opts.h"
 #include "xalloc.h"
 
-enum { O_OUT = 1, O_REPORT, O_REPLICATIONS, O_IGNORE_CENSORING, O_SERIAL_NODES };
+enum { O_OUT = 1, O_REPORT, O_REPLICATIONS, O_IGNORE_CENSORING, O_SERIAL_NODES, O_QUIET };
 
 static const sim_opt fit_opts[] = {
     {O_OUT, "out", 'o', SIM_OPT_FILE, "SCENARIO.json", 0, 0, SIM_OPT_REQUIRED,
@@ -32,6 +33,7 @@ static const sim_opt fit_opts[] = {
      "each node runs one attempt at a time (workers 1): fit service times,\n"
      "S = result - max(dispatch, the previous end on the node), not turnarounds",
      NULL},
+    SIM_OPT_QUIET(O_QUIET),
     SIM_OPT_END,
 };
 
@@ -44,8 +46,23 @@ const sim_cmd_spec sim_spec_fit = {
     "fits the Kaplan-Meier estimate), the preset and timeouts the log shows.\n",
     fit_opts, sim_cmd_fit};
 
+/* The bytes of the logs, for the progress line: 0 (unknown) when one is not a
+ * regular file. */
+static uint64_t logs_bytes(char **logs, size_t n)
+{
+    uint64_t total = 0;
+    for (size_t k = 0; k < n; k++) {
+        struct stat st;
+        if (stat(logs[k], &st) != 0 || !S_ISREG(st.st_mode))
+            return 0;
+        total += (uint64_t)st.st_size;
+    }
+    return total;
+}
+
 int sim_cmd_fit(int argc, char **argv)
 {
+    bool quiet = false;
     sim_fit_opts o = {.replications = 10, .summary = stderr};
     char **logs = sim_xcalloc((size_t)(argc > 0 ? argc : 1), sizeof *logs);
     sim_optparse p;
@@ -62,6 +79,8 @@ int sim_cmd_fit(int argc, char **argv)
             o.ignore_censoring = true;
         else if (id == O_SERIAL_NODES)
             o.serial_nodes = true;
+        else if (id == O_QUIET)
+            quiet = true;
         else
             logs[o.n_logs++] = (char *)p.value;
     }
@@ -69,7 +88,22 @@ int sim_cmd_fit(int argc, char **argv)
     if (p.status == 0) {
         o.logs = logs;
         memset(&err, 0, sizeof err);
-        if (sim_fit_logs(&o, &err) != 0) {
+        o.progress = sim_progress_start("fit", "bytes", logs_bytes(logs, o.n_logs), quiet);
+        /* the summary line waits for the progress line's end (on a terminal it
+         * would be written over) */
+        char *summary = NULL;
+        size_t summary_len = 0;
+        FILE *held = o.progress ? open_memstream(&summary, &summary_len) : NULL;
+        if (held)
+            o.summary = held;
+        int fitted = sim_fit_logs(&o, &err);
+        sim_progress_end(o.progress);
+        if (held) {
+            fclose(held);
+            fwrite(summary, 1, summary_len, stderr);
+            free(summary);
+        }
+        if (fitted != 0) {
             sim_error_print(&err);
             rc = sim_error_exit(&err);
         } else if (fflush(stdout) != 0 || ferror(stdout)) {

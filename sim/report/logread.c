@@ -33,6 +33,7 @@ void sim_logread_rewind(sim_logread *r)
 {
     rewind(r->f);
     r->line = 0;
+    r->bytes = 0;
 }
 
 /* Reads the next line into r->buf (without its newline). Returns its length,
@@ -48,6 +49,7 @@ static long next_line(sim_logread *r)
         }
         r->buf[n++] = (char)c;
     }
+    r->bytes += n + (c == '\n');
     if (ferror(r->f))
         return -3;
     if (c == EOF && n == 0)

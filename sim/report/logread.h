@@ -31,6 +31,7 @@ typedef struct sim_logread {
     const char *path; /* borrowed */
     char *buf;        /* SIM_LOG_MAX_LINE + 1, owned */
     uint64_t line;    /* the line just read, 1-based */
+    uint64_t bytes;   /* read so far, newlines included (for a progress count) */
 } sim_logread;
 
 /* Opens path for reading. Returns 0, or -1 with err ("PATH: cannot open: ..."). */

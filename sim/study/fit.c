@@ -387,6 +387,7 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
         goto done;
     }
     json_decref(trace_json);
+    lg.progress = o->progress;
     if (sim__fit_read(&lg, o->logs, o->n_logs, err) != 0)
         goto done;
     trace_facts tf = {0};

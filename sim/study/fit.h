@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "progress.h"
 #include "sim_error.h"
 
 /* A node with fewer exact observations than this joins the largest class. */
@@ -30,6 +31,7 @@ typedef struct sim_fit_opts {
     FILE *summary;        /* where the summary line goes when report is NULL */
     bool ignore_censoring; /* drop the censored attempts (for comparison: biased) */
     bool serial_nodes;    /* each node runs one attempt at a time: fit service times */
+    sim_progress *progress; /* counts the logs' bytes as they are read, or NULL */
 } sim_fit_opts;
 
 /*

@@ -469,8 +469,11 @@ static int read_file(fit_log *lg, size_t k, sim_error *err)
     bool lingua = false, dsim = false, done = false;
     int64_t prev = INT64_MIN;
     char run[160] = "";
+    uint64_t counted = 0;
     while ((rc = sim_logread_next(&rd, &root, err)) == 1) {
         lg->file_lines[k]++;
+        sim_progress_add(lg->progress, rd.bytes - counted);
+        counted = rd.bytes;
         const char *msg = sim_log_lingua_message(root);
         const char *event = fstr(root, "event");
         const json_t *tv = json_object_get(root, "t");

@@ -49,6 +49,7 @@ typedef struct fit_log {
     char **files;              /* borrowed paths */
     uint64_t *file_lines, *file_used, *file_ignored;
     char (*file_format)[8];    /* "lingua", "dsim", "mixed", "none" */
+    sim_progress *progress;    /* counts the bytes read (sim_fit_opts), or NULL */
 
     sim_strmap session_ids, node_ids, job_ids;
     char **session_labels;     /* by index, owned */
