@@ -4,7 +4,6 @@
  * prints on stderr.
  */
 #include "progress.h"
-#include "outfile.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -239,10 +238,13 @@ sim_progress *sim_progress_start(const char *label, const char *unit, uint64_t t
     pthread_cond_init(&p->cv, &ca);
     pthread_condattr_destroy(&ca);
     pthread_mutex_init(&p->mu, NULL);
-    sigset_t saved; /* the signals stay with the thread that writes the outputs */
-    sim_signals_block(&saved);
+    /* Every signal blocked in the printer: they go to the command's own threads
+     * and handlers (outfile.c's, dsim live's), whatever those are. */
+    sigset_t all, saved;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &saved);
     p->started = pthread_create(&p->th, NULL, printer, p) == 0;
-    sim_signals_restore(&saved);
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
     return p; /* no thread: counts, prints nothing */
 }
 
