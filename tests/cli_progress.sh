@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # cli_progress.sh DSIM SOURCE_DIR — the progress reporter of run, check, sweep,
-# tune, hunt and fit (sim/base/progress.h): stdout and every --out file are the same
+# tune, hunt, fit and live (sim/base/progress.h): stdout and every --out file are the same
 # bytes with progress lines, without them (a short run prints none) and with
 # --quiet, on 1 and 2 threads; with DSIM_PROGRESS_INTERVAL_MS=0 (a check every
 # millisecond) a non-terminal stderr gets plain lines "LABEL: DONE/TOTAL UNIT (P%)"
@@ -169,7 +169,16 @@ grep '^fit: ' "$TMP/f2/err" >/dev/null || fail "fit without --report: no progres
 [ "$(tail -n 1 "$TMP/f2/err" | grep -c '^dsim: fit: wrote ')" -eq 1 ] ||
     fail "fit: the summary line is not after the progress lines: $(tail -n 2 "$TMP/f2/err")"
 
-# 7. A terminal: the line is rewritten in place ('\r'), and ends with a newline.
+# 7. live: the utterances as they end, in real time (steady-light: 60 at --speed 100);
+# live's figures come from a real execution, so only stderr is compared
+LV=("$DSIM" live "$SRC/scenarios/steady-light.json" --speed 100)
+DSIM_PROGRESS_INTERVAL_MS=0 "${LV[@]}" >"$TMP/l1.out" 2>"$TMP/l1.err" || fail "live exits $?"
+lines_ok "$TMP/l1.err" live utterances 60
+DSIM_PROGRESS_INTERVAL_MS=0 "${LV[@]}" -q >"$TMP/l2.out" 2>"$TMP/l2.err" || fail "live -q exits $?"
+[ -s "$TMP/l2.err" ] && fail "live -q printed on stderr: $(head -c 200 "$TMP/l2.err")"
+grep -E '^metric ' "$TMP/l1.out" >/dev/null || fail "live printed no report with progress lines"
+
+# 8. A terminal: the line is rewritten in place ('\r'), and ends with a newline.
 if command -v script >/dev/null 2>&1 && script -qc true /dev/null </dev/null >/dev/null 2>&1; then
     DSIM_PROGRESS_INTERVAL_MS=1 script -qc "'$DSIM' run '$INC' --replications 20 --jobs 2 \
         --out '$TMP/rt' >'$TMP/rt.out'" "$TMP/tty" </dev/null >/dev/null 2>&1 ||

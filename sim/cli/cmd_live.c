@@ -18,7 +18,7 @@
 #include "version.h"
 
 enum { O_POLICY = 1, O_REP, O_SPEED, O_FORMAT, O_LOG, O_TIMELINE, O_DRAIN, O_VERBOSE, O_NODE,
-       O_PORT, O_T0, O_RESTART };
+       O_PORT, O_T0, O_RESTART, O_QUIET };
 
 static const sim_opt live_opts[] = {
     {O_POLICY, "policy", 0, SIM_OPT_TEXT, "NAME", 0, 0, 0,
@@ -39,6 +39,7 @@ static const sim_opt live_opts[] = {
      NULL},
     {O_VERBOSE, "verbose", 0, SIM_OPT_FLAG, NULL, 0, 0, 0,
      "the port, each agent's start and exit, every process's wake-up lateness", NULL},
+    SIM_OPT_QUIET(O_QUIET),
     SIM_OPT_END,
 };
 
@@ -95,7 +96,7 @@ typedef struct live_args {
     unsigned long long rep, node, port, t0;
     long long restart_at;
     double speed, drain_s;
-    int verbose;
+    int verbose, quiet;
 } live_args;
 
 /* Both commands' options (an agent's are what live passes it). Returns 0,
@@ -118,6 +119,7 @@ static int parse(const sim_cmd_spec *spec, int argc, char **argv, live_args *a)
         case O_LOG: a->log = p.value; break;
         case O_TIMELINE: a->timeline = p.value; break;
         case O_VERBOSE: a->verbose = 1; break;
+        case O_QUIET: a->quiet = 1; break;
         case O_NODE: a->node = p.num; break;
         case O_PORT: a->port = p.num; break;
         case O_T0: a->t0 = p.num; break;
@@ -219,9 +221,15 @@ int sim_cmd_live(int argc, char **argv)
         sim_tl_head(tl.f, title);
     }
     sim_live_opts o = {a.scenario, "/proc/self/exe", policy, (int)a.rep, a.speed, a.drain_s,
-                       log.f, tl.f, a.verbose};
+                       log.f, tl.f, a.verbose, NULL};
     double v[SIM_M_COUNT];
+    /* --verbose's lines on stderr would cut a terminal's live line: no progress */
+    o.progress = sim_progress_start("live", "utterances",
+                                    (uint64_t)s.workload.sessions *
+                                        (uint64_t)s.workload.utterances_per_session,
+                                    a.quiet || a.verbose);
     int fail = sim_live_run(&s, &o, v, &err);
+    sim_progress_end(o.progress);
     if (fail) {
         if (fail == SIM_LIVE_INTERRUPTED)
             fputs("dsim: live: interrupted; every agent stopped\n", stderr);

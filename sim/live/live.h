@@ -23,6 +23,7 @@
 #include <stdio.h>
 
 #include "metrics.h"
+#include "progress.h"
 #include "scenario.h"
 
 /* Interrupted by SIGINT or SIGTERM: everything was stopped, nothing reported. */
@@ -39,6 +40,7 @@ typedef struct sim_live_opts {
     FILE *log;      /* dsim's log records (simulated time), or NULL */
     FILE *timeline; /* trace-event JSON of what the scheduler saw, or NULL */
     int verbose;    /* 1: one line per agent start and exit on stderr */
+    sim_progress *progress; /* counts the utterances as they end (progress.h), or NULL */
 } sim_live_opts;
 
 /*

@@ -109,6 +109,7 @@ static void ev_utterance(sim_engine *e, void *ctx, uint64_t a, uint64_t audio)
     sim_time now = sim_engine_now(e);
     sim_client_utterance_ended(&v->client, a, index, now);
     v->n_ended++;
+    sim_progress_add(v->o->progress, 1); /* one loop thread, real time: no batch needed */
     int rc = disp_utterance(v->d, now, a, index, (disp_time)audio, NULL);
     if (rc != 0)
         live_fail(v, rc == DISP_ELIMIT ? SIM_FAIL_INPUT : SIM_FAIL_INTERNAL,
