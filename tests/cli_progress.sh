@@ -191,6 +191,12 @@ if command -v script >/dev/null 2>&1 && script -qc true /dev/null </dev/null >/d
         fail "no last line on the terminal"
     same "$TMP/r0.out" "$TMP/rt.out" "run stdout when stderr is a terminal"
     same "$TMP/r0/results.json" "$TMP/rt/results.json" "results.json when stderr is a terminal"
+    # a terminal 40 columns wide: no line of more than 39 (a wrapped one is not rewritten)
+    DSIM_PROGRESS_INTERVAL_MS=1 script -qc "stty cols 40; '$DSIM' run '$INC' --replications 20 \
+        --jobs 2 >/dev/null" "$TMP/tty40" </dev/null >/dev/null 2>&1 || fail "run in 40 columns exits $?"
+    long=$(tr '\r' '\n' <"$TMP/tty40" | grep -E '^run: ' | awk 'length($0) > 39' | head -n 1)
+    [ -z "$long" ] || fail "a line wider than a 40-column terminal: '$long'"
+    tr '\r' '\n' <"$TMP/tty40" | grep -E '^run: [0-9]+/90000 ' >/dev/null || fail "no line in 40 columns"
 else
     echo "note: script(1) unusable here: the terminal case is not checked"
 fi

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,7 +22,7 @@ enum {
     PLAIN_PERIOD_MS = 2000,  /* a plain line's check */
     PLAIN_FIRST_PERIODS = 5, /* no plain line in the first 10 s (tests' stderr stays) */
     PLAIN_QUIET_PERIODS = 15, /* a plain line at least this often (30 s) */
-    LINE_MAX_COLS = 79,      /* a live line longer than a terminal would wrap */
+    LINE_MAX_COLS = 79,      /* a live line's most characters (less on a narrower terminal) */
 };
 
 struct sim_progress {
@@ -29,6 +30,7 @@ struct sim_progress {
     char label[64], unit[32];
     bool tty;
     bool bytes;           /* units are bytes, shown in MB */
+    size_t cols;          /* a live line's most characters: the terminal's width - 1 */
     long period_ms;
     struct timespec t0;
 
@@ -132,8 +134,8 @@ static void draw(sim_progress *p, const char *text)
 {
     char buf[2 * LINE_MAX_COLS + 4];
     size_t n = strlen(text);
-    if (n > LINE_MAX_COLS)
-        n = LINE_MAX_COLS;
+    if (n > p->cols) /* a wrapped line would not be rewritten in place */
+        n = p->cols;
     size_t w = 0;
     buf[w++] = '\r';
     memcpy(buf + w, text, n);
@@ -229,6 +231,11 @@ sim_progress *sim_progress_start(const char *label, const char *unit, uint64_t t
     atomic_init(&p->done, 0);
     atomic_init(&p->total, total);
     p->tty = stderr_is_terminal();
+    p->cols = LINE_MAX_COLS;
+    struct winsize ws;
+    if (p->tty && ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 &&
+        (size_t)ws.ws_col - 1 < p->cols)
+        p->cols = (size_t)ws.ws_col - 1;
     long env = period_from_env();
     p->period_ms = env > 0 ? env : p->tty ? TTY_PERIOD_MS : PLAIN_PERIOD_MS;
     clock_gettime(CLOCK_MONOTONIC, &p->t0);
