@@ -8,8 +8,12 @@
 # 2. live-failover at --speed 10: every job outlives a 2 s dispatch timeout on
 #    nodes that ignore cancel; failovers, dispatches, duplicates, deliveries,
 #    client errors and losses equal the simulation's, p50 within P50_TOL.
-# 3. SIGINT part-way: exit 130, no agent survives, the port is closed.
-# 4. An agent that dies (SIGKILL, not a crash fault of the scenario): exit 3
+# 3. live-crash (tests/data) at --speed 20: nodes crash; each crash is a real
+#    SIGKILL of the agent and a restart after the downtime; the same failovers,
+#    dispatches, deliveries and losses as the simulation (the core hears of the
+#    first registrations in id order, as the simulation brings its nodes up).
+# 4. SIGINT part-way: exit 130, no agent survives, the port is closed.
+# 5. An agent that dies (SIGKILL, not a crash fault of the scenario): exit 3
 #    naming the node, no agent survives.
 # Every run's agents carry this test's scratch path in their arguments: no
 # process with it may be left at the end.
@@ -25,7 +29,8 @@ set -m
 P50_TOL=0.25
 P50_EARLY=0.005
 
-cp "$SRC/scenarios/steady-light.json" "$SRC/scenarios/live-failover.json" "$TMP/"
+cp "$SRC/scenarios/steady-light.json" "$SRC/scenarios/live-failover.json" \
+    "$SRC/tests/data/live-crash.json" "$TMP/"
 
 # agents: the pids of processes whose arguments name this test's folder
 agents() {
@@ -75,14 +80,41 @@ agree steady-light "$TMP/sl-run1.json" "$TMP/sl-live.json" $COUNTS
 # --- 2. the failover world at --speed 10 -------------------------------------------
 "$DSIM" run "$TMP/live-failover.json" --format json >"$TMP/fo-run.json" ||
     fail "live-failover: dsim run failed"
-"$DSIM" live "$TMP/live-failover.json" --speed 10 --format json >"$TMP/fo-live.json" \
-    2>"$TMP/fo.err" || { fail "live-failover: dsim live failed"; cat "$TMP/fo.err"; }
+"$DSIM" live "$TMP/live-failover.json" --speed 10 --format json --timeline "$TMP/fo-live.tl" \
+    >"$TMP/fo-live.json" 2>"$TMP/fo.err" || { fail "live-failover: dsim live failed"; cat "$TMP/fo.err"; }
+# --timeline: the core's and the client's events, as many as in the simulation's
+"$DSIM" run "$TMP/live-failover.json" --replications 1 --format csv --timeline "$TMP/fo-run.tl" \
+    >/dev/null || fail "live-failover: dsim run --timeline failed"
+tl_counts() {
+    jq -r '[.traceEvents[] | select(.name == "delivery" or .name == "duplicate_delivery" or
+             .name == "failover_dispatched" or .name == "job_cancel")] | group_by(.name) |
+           map("\(.[0].name)=\(length)") | join(" ")' "$1"
+}
+[ "$(tl_counts "$TMP/fo-live.tl")" = "$(tl_counts "$TMP/fo-run.tl")" ] && [ -n "$(tl_counts "$TMP/fo-run.tl")" ] ||
+    fail "live-failover: timeline events: live '$(tl_counts "$TMP/fo-live.tl")', run '$(tl_counts "$TMP/fo-run.tl")'"
 agree live-failover "$TMP/fo-run.json" "$TMP/fo-live.json" $COUNTS
 [ "$(metric "$TMP/fo-live.json" failovers)" -gt 0 ] && [ "$(metric "$TMP/fo-live.json" duplicates)" -gt 0 ] ||
     fail "live-failover: no failovers or no duplicates live"
 [ -z "$(agents)" ] || fail "live-failover: agents left: $(agents)"
 
-# --- 3. SIGINT part-way ---------------------------------------------------------
+# --- 3. crashes: real SIGKILLs, restarts, the same failovers --------------------------
+"$DSIM" run "$TMP/live-crash.json" --format json >"$TMP/cr-run.json" || fail "live-crash: dsim run failed"
+"$DSIM" live "$TMP/live-crash.json" --speed 20 --verbose --format json >"$TMP/cr-live.json" \
+    2>"$TMP/cr.err" || { fail "live-crash: dsim live failed"; cat "$TMP/cr.err"; }
+for m in utterances delivered lost dispatches failovers; do
+    a=$(metric "$TMP/cr-run.json" "$m")
+    b=$(metric "$TMP/cr-live.json" "$m")
+    [ "$a" = "$b" ] || fail "live-crash: $m: dsim run $a, dsim live $b"
+done
+[ "$(metric "$TMP/cr-live.json" failovers)" -gt 0 ] || fail "live-crash: no failover"
+kills=$(grep -c 'exited (status 0, signal 9)' "$TMP/cr.err")
+starts=$(grep -c 'started (pid' "$TMP/cr.err")
+[ "$kills" -gt 0 ] && [ "$starts" = $((4 + kills)) ] ||
+    fail "live-crash: $kills agents died of SIGKILL, $starts started: expected a restart each"
+echo "live-crash: failovers $(metric "$TMP/cr-live.json" failovers), $kills crashes (SIGKILL, restarted)"
+[ -z "$(agents)" ] || fail "live-crash: agents left: $(agents)"
+
+# --- 4. SIGINT part-way ---------------------------------------------------------
 # wait_listen ERRFILE: the port once the run has said it listens, and its agents run
 wait_listen() {
     local i port
@@ -111,7 +143,7 @@ if [ -n "${PORT:-}" ] && (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
     fail "SIGINT: port $PORT still accepts connections"
 fi
 
-# --- 4. an agent dies -------------------------------------------------------------
+# --- 5. an agent dies -------------------------------------------------------------
 "$DSIM" live "$TMP/steady-light.json" --speed 20 --verbose >/dev/null 2>"$TMP/die.err" &
 PID=$!
 wait_listen "$TMP/die.err" >/dev/null || fail "agent death: the run never listened with its agents up"

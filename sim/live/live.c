@@ -22,8 +22,6 @@
 /* How long the scheduler takes to notice a node that went down (world_internal.h
  * WORLD_NODE_DOWN_NOTICE: the reference's heartbeat timeout). */
 #define LIVE_NODE_DOWN_NOTICE (SIM_NODE_DOWN_NOTICE_S * SIM_NS_PER_S)
-/* Wall time agents get to exit after they were asked (SIGTERM), then SIGKILL. */
-#define LIVE_GRACE_MS 2000
 
 void live_fail(live *v, int kind, const char *fmt, ...)
 {
@@ -104,18 +102,6 @@ static void maybe_stop(void *ctx)
         live_stop(v);
 }
 
-static void kill_agents(live *v, int sig)
-{
-    for (uint32_t i = 0; i < v->n_nodes; i++)
-        if (v->nodes[i].proc)
-            uv_process_kill(&v->nodes[i].proc->p, sig);
-}
-
-static void on_grace(uv_timer_t *t)
-{
-    kill_agents(t->data, SIGKILL);
-}
-
 void live_stop(live *v)
 {
     if (v->stopping)
@@ -128,8 +114,8 @@ void live_stop(live *v)
             lws_callback_on_writable(p->c.wsi);
         }
     }
-    kill_agents(v, SIGTERM);
-    uv_timer_start(&v->grace, on_grace, LIVE_GRACE_MS, 0);
+    live_kill_agents(v, SIGTERM);
+    uv_timer_start(&v->grace, live_on_grace, LIVE_GRACE_MS, 0);
     if (v->agents_running == 0)
         uv_stop(&v->L.uv);
 }
@@ -290,6 +276,20 @@ static void on_register(live *v, live_peer *p, const json_t *m, sim_time now)
     n->peer = p;
     n->down_gen++;
     live_conn_send_json(&p->c, live_msg_register_ack(n->name));
+    if (v->registered < v->n_nodes) {
+        /* The core breaks ties between nodes by registration order, and the
+         * simulation brings its nodes up in id order at time 0: the first
+         * registrations, which arrive in whatever order the agents connected,
+         * are given to the core in id order once all are in. */
+        if (++v->registered < v->n_nodes)
+            return;
+        for (uint32_t k = 0; k < v->n_nodes; k++)
+            check_rc(v,
+                     disp_node_up(v->d, now, k, v->nodes[k].cls,
+                                  v->s->nodes[v->nodes[k].cls].slots),
+                     "disp_node_up");
+        return;
+    }
     check_rc(v, disp_node_up(v->d, now, (uint32_t)i, n->cls, v->s->nodes[n->cls].slots),
              "disp_node_up");
 }
@@ -326,6 +326,8 @@ static void on_message(live *v, live_peer *p, json_t *m)
         on_register(v, p, m, now);
     } else if (p->node < 0) {
         refuse(p, "NODE_NOT_REGISTERED", "send node_register first");
+    } else if (v->registered < v->n_nodes) {
+        /* before every node is up in the core (heartbeats come 15 s later) */
     } else if (strcmp(type, "node_heartbeat") == 0) {
         json_t *jobs = json_object_get(json_object_get(m, "resource_usage"), "running_jobs");
         if (!json_is_integer(jobs) || json_integer_value(jobs) < 0 ||
@@ -389,115 +391,6 @@ static const struct lws_protocols protocols[] = {
     {"lingua-node", on_ws, sizeof(live_peer), LIVE_MSG_MAX, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0}};
 
-/* --- agents ------------------------------------------------------------------ */
-
-static int spawn_agent(live *v, uint32_t i, uint64_t t0, int64_t restart_at);
-
-/* The crash fault's own timeline (no jobs: crash and downtime draws depend on
- * nothing else): the simulated time node i comes back up after a crash at or
- * before now, or -1 when its timeline has no crash by now. */
-static void shadow_sink(void *ctx, int64_t at, const node_out *o)
-{
-    (void)ctx;
-    (void)at;
-    (void)o;
-}
-
-static int64_t shadow_recovery(live *v, uint32_t i, sim_time now)
-{
-    live_node *n = &v->nodes[i];
-    if (!n->shadow)
-        return -1;
-    node_advance(n->shadow, now);
-    if (node_is_up(n->shadow))
-        return -1;
-    return node_next_deadline(n->shadow);
-}
-
-static void on_proc_closed(uv_handle_t *h)
-{
-    free(h->data);
-}
-
-static void on_exit_agent(uv_process_t *proc, int64_t status, int sig)
-{
-    live_proc *lp = proc->data;
-    live *v = lp->v;
-    uint32_t i = lp->node;
-    live_node *n = &v->nodes[i];
-    n->proc = NULL;
-    v->agents_running--;
-    uv_close((uv_handle_t *)proc, on_proc_closed);
-    if (v->o->verbose)
-        fprintf(stderr, "dsim: live: agent %s exited (status %" PRId64 ", signal %d)\n", n->name,
-                status, sig);
-    if (v->stopping) {
-        if (v->agents_running == 0) {
-            uv_timer_stop(&v->grace);
-            uv_stop(&v->L.uv);
-        }
-        return;
-    }
-    live_loop_sync(&v->L);
-    int64_t up = sig == SIGKILL ? shadow_recovery(v, i, sim_engine_now(v->L.e)) : -1;
-    if (up > 0) { /* its crash fault: a new agent, online after the downtime */
-        if (spawn_agent(v, i, v->L.t0, up) != 0)
-            live_fail(v, SIM_FAIL_INTERNAL, "cannot restart the agent of node %s", n->name);
-    } else {
-        live_fail(v, SIM_FAIL_INTERNAL,
-                  "the agent of node %s exited at t=%.3f s (status %" PRId64 ", signal %d)",
-                  n->name, (double)sim_engine_now(v->L.e) / 1e9, status, sig);
-    }
-    live_loop_arm(&v->L);
-}
-
-static int spawn_agent(live *v, uint32_t i, uint64_t t0, int64_t restart_at)
-{
-    char nodeid[16], port[16], speed[40], t0s[32], rep[16], restart[32];
-    snprintf(nodeid, sizeof nodeid, "%" PRIu32, i);
-    snprintf(port, sizeof port, "%d", v->port);
-    snprintf(speed, sizeof speed, "%.17g", v->o->speed);
-    snprintf(t0s, sizeof t0s, "%" PRIu64, t0);
-    snprintf(rep, sizeof rep, "%d", v->o->rep);
-    snprintf(restart, sizeof restart, "%" PRId64, restart_at);
-    char *args[] = {(char *)v->o->exe, "agent", (char *)v->o->scenario_path, "--policy",
-                    (char *)v->s->policies[v->o->policy].name, "--replication", rep, "--node",
-                    nodeid, "--port", port, "--speed", speed, "--time-zero", t0s,
-                    NULL, NULL, NULL, NULL};
-    int n_args = 15;
-    if (restart_at > 0) {
-        args[n_args++] = "--restart-at";
-        args[n_args++] = restart;
-    }
-    if (v->o->verbose)
-        args[n_args++] = "--verbose";
-    uv_stdio_container_t stdio[3] = {{UV_IGNORE, {0}}, {UV_INHERIT_FD, {.fd = 2}},
-                                     {UV_INHERIT_FD, {.fd = 2}}};
-    uv_process_options_t po;
-    memset(&po, 0, sizeof po);
-    po.file = v->o->exe;
-    po.args = args;
-    po.exit_cb = on_exit_agent;
-    po.stdio_count = 3;
-    po.stdio = stdio;
-    live_node *n = &v->nodes[i];
-    live_proc *lp = sim_xcalloc(1, sizeof *lp);
-    lp->v = v;
-    lp->node = i;
-    lp->p.data = lp;
-    int rc = uv_spawn(&v->L.uv, &lp->p, &po);
-    if (rc != 0) {
-        /* libuv: a handle whose spawn failed must still be closed */
-        uv_close((uv_handle_t *)&lp->p, on_proc_closed);
-        return rc;
-    }
-    n->proc = lp;
-    v->agents_running++;
-    if (v->o->verbose)
-        fprintf(stderr, "dsim: live: agent %s started (pid %d)\n", n->name, lp->p.pid);
-    return 0;
-}
-
 /* --- one live run ------------------------------------------------------------ */
 
 static void on_signal(uv_signal_t *sig, int signum)
@@ -545,6 +438,16 @@ static int live_setup(live *v, sim_error *err)
                       disp_policy_check(&s->policies[v->o->policy].policy));
         return SIM_FAIL_INPUT;
     }
+    const disp_policy *pol = &s->policies[v->o->policy].policy;
+    bool progress = false;
+    for (size_t c = 0; c < s->n_nodes; c++)
+        progress = progress || s->nodes[c].progress;
+    if (progress && (pol->failover == DISP_FAILOVER_EXTEND_IF_BUSY ||
+                     pol->liveness.mode != DISP_LIVENESS_NONE))
+        fprintf(stderr,
+                "dsim: live: warning: policy %s reads stage progress, which the node "
+                "protocol does not carry: live it sees none, and its results will differ\n",
+                s->policies[v->o->policy].name);
     uint32_t n_sessions = (uint32_t)s->workload.sessions;
     uint32_t per = (uint32_t)s->workload.utterances_per_session;
     sim_client_init(&v->client, n_sessions, per, false);
@@ -561,15 +464,7 @@ static int live_setup(live *v, sim_error *err)
             live_node *n = &v->nodes[id];
             n->cls = (uint32_t)c;
             live_node_name(n->name, sizeof n->name, s, id);
-            if (!s->nodes[c].crash)
-                continue;
-            sim_stream_named(&n->shadow_faults, &v->ks, SIM_KEY_NODE, id, 0, 0);
-            n->shadow = node_new(&s->nodes[c], id, (uint32_t)c, &n->shadow_faults.rng,
-                                 shadow_sink, NULL);
-            sim_stream ph;
-            sim_stream_named(&ph, &v->ks, SIM_KEY_HEARTBEAT, id, 0, 0);
-            if (n->shadow)
-                node_start(n->shadow, 0, sim_stream_uniform(&ph));
+            live_shadow_init(v, id);
         }
     if (v->o->timeline) {
         sim_tl_filter all;
@@ -613,7 +508,7 @@ int sim_live_run(const sim_scenario *s, const sim_live_opts *o, double out[SIM_M
         uv_signal_start(&v->sigint, on_signal, SIGINT);
         uv_signal_start(&v->sigterm, on_signal, SIGTERM);
         for (uint32_t i = 0; i < v->n_nodes && rc == 0; i++)
-            if (spawn_agent(v, i, t0, 0) != 0) {
+            if (live_spawn_agent(v, i, t0, 0) != 0) {
                 live_fail(v, SIM_FAIL_INTERNAL, "cannot start the agent of node %s (%s)",
                           v->nodes[i].name, o->exe);
                 rc = SIM_FAIL_INTERNAL;

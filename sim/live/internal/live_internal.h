@@ -202,6 +202,7 @@ struct live {
     int port;
     live_node *nodes;
     uint32_t n_nodes, agents_running;
+    uint32_t registered; /* first registrations in, < n_nodes: held (live.c on_register) */
     sim_client client;
     uint8_t *answered; /* per utterance: the core sent a delivery or an error */
     uint64_t n_answered, n_ended;
@@ -228,6 +229,18 @@ void live_core_done(live *v);
 void live_stop(live *v);
 /* The drain bound: o->drain_s after now, the run stops whatever is still out. */
 void live_arm_drain(live *v);
+
+/* live_agents.c */
+/* Wall time agents get to exit after they were asked (SIGTERM), then SIGKILL. */
+#define LIVE_GRACE_MS 2000
+/* Starts node i's agent (restart_at > 0: a restart after a crash). Returns 0
+ * or a libuv error. */
+int live_spawn_agent(live *v, uint32_t i, uint64_t t0, int64_t restart_at);
+void live_kill_agents(live *v, int sig);
+/* The grace timer: SIGKILL to every agent still running. */
+void live_on_grace(uv_timer_t *t);
+/* Node id's crash fault timeline, when its class crashes (a node of its own, no jobs). */
+void live_shadow_init(live *v, uint32_t id);
 
 /* --- live_session.c: sessions and the client ------------------------------- */
 
