@@ -1,0 +1,95 @@
+/*
+ * bench_jobs.c — dsim run's replications on one thread and on two:
+ *
+ *   run.jobs tasks=N jobs=1 s=... jobs=2 s=... speedup=... cpu1=... cpu2=... identical=yes
+ *
+ * The scenario is scenarios/policy-shootout.json (every policy x replication is a
+ * task of sim_run_all, as `dsim run --jobs N` runs them). Best of three runs each,
+ * alternating; the two must give bit-identical metrics (checked; exit 1 otherwise).
+ * cpu1/cpu2: CPU seconds of the best runs — their ratio says what the threads
+ * add; the wall-clock speedup needs two idle cores to mean anything.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "run.h"
+#include "scenario.h"
+
+static double cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Runs every task on `jobs` threads into *res; returns seconds or -1, *cpu the CPU. */
+static double timed_run(const sim_scenario *s, int jobs, sim_results *res, double *cpu)
+{
+    sim_run_opts o;
+    memset(&o, 0, sizeof o);
+    o.jobs = jobs;
+    sim_error err = {0};
+    double t0 = now_s(), c0 = cpu_s();
+    if (sim_run_all(s, &o, res, &err) != 0) {
+        sim_error_print(&err);
+        return -1;
+    }
+    *cpu = cpu_s() - c0;
+    return now_s() - t0;
+}
+
+int main(void)
+{
+    sim_limits lim;
+    sim_limits_default(&lim);
+    sim_scenario s;
+    sim_error err = {0};
+    if (sim_scenario_load(DSIM_SOURCE_DIR "/scenarios/policy-shootout.json", &lim, &s, &err) != 0) {
+        sim_error_print(&err);
+        return 1;
+    }
+    double c1 = 0, c2 = 0, t1 = 1e300, t2 = 1e300;
+    bool same = true, failed = false;
+    size_t tasks = 0;
+    for (int round = 0; round < 3 && !failed; round++) {
+        sim_results a, b;
+        double c, t = timed_run(&s, 1, &a, &c);
+        if ((failed = t < 0))
+            break;
+        if (t < t1) {
+            t1 = t;
+            c1 = c;
+        }
+        t = timed_run(&s, 2, &b, &c);
+        if ((failed = t < 0)) {
+            sim_results_free(&a);
+            break;
+        }
+        if (t < t2) {
+            t2 = t;
+            c2 = c;
+        }
+        tasks = a.n_policies * a.n_reps;
+        same = same && memcmp(a.v, b.v, tasks * SIM_M_COUNT * sizeof *a.v) == 0;
+        sim_results_free(&a);
+        sim_results_free(&b);
+    }
+    sim_scenario_free(&s);
+    if (failed)
+        return 1;
+    printf("run.jobs tasks=%zu jobs=1 s=%.3f jobs=2 s=%.3f speedup=%.2f cpu1=%.3f cpu2=%.3f "
+           "identical=%s\n",
+           tasks, t1, t2, t1 / t2, c1, c2, same ? "yes" : "NO");
+    return same ? 0 : 1;
+}
