@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,6 +44,7 @@ static slot slots[SLOTS];
 static char note[NOTE_MAX];
 static atomic_int have_note;
 static atomic_int dying;
+static atomic_int creating; /* threads between creating a temporary and listing it */
 static const int caught[] = {SIGINT, SIGTERM, SIGPIPE};
 #define N_CAUGHT (sizeof caught / sizeof caught[0])
 
@@ -88,6 +90,13 @@ static void on_signal(int sig)
     if (atomic_exchange(&dying, 1)) /* another thread is cleaning up: let it finish */
         for (;;)
             pause();
+    /* A thread that blocked the signals may be creating a temporary that is not
+     * listed yet (the signal came to another thread): wait until it is listed, at
+     * most a second. No temporary is created after `dying` (create_enter). */
+    for (int i = 0; i < 1000 && atomic_load(&creating) > 0; i++) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
     if (sim_progress_line_open())
         say("\n");
     say("dsim: stopped by ");
@@ -178,6 +187,24 @@ void sim_signals_block(sigset_t *saved)
 void sim_signals_restore(const sigset_t *saved)
 {
     pthread_sigmask(SIG_SETMASK, saved, NULL);
+}
+
+/* Around creating a file that the list must know of (signals blocked by the
+ * caller): the handler waits for the threads inside. Once it runs, no file is
+ * created: the thread waits for the handler's exit. */
+static void create_enter(void)
+{
+    atomic_fetch_add(&creating, 1);
+    if (atomic_load(&dying)) {
+        atomic_fetch_sub(&creating, 1);
+        for (;;)
+            pause();
+    }
+}
+
+static void create_exit(void)
+{
+    atomic_fetch_sub(&creating, 1);
 }
 
 /* Publishes o's temporary in the list (signals blocked by the caller). */
@@ -296,9 +323,11 @@ static int outfile_open(sim_outfile *o, const char *path, bool quiet, sim_error 
     snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
     sigset_t saved;
     sim_signals_block(&saved); /* no signal between creating and listing it */
+    create_enter();
     FILE *f = fopen(tmp, "wb");
     if (!f) {
         int e = errno;
+        create_exit();
         sim_signals_restore(&saved);
         sim_error_add(err, "%s: cannot write: %s", path, strerror(e));
         free(tmp);
@@ -308,6 +337,7 @@ static int outfile_open(sim_outfile *o, const char *path, bool quiet, sim_error 
     o->path = sim_xstrdup(path);
     o->tmp = tmp;
     slot_claim(o, quiet);
+    create_exit();
     sim_signals_restore(&saved);
     return 0;
 }
@@ -403,9 +433,11 @@ FILE *sim_spool_open(const char *dir)
             snprintf(name, n, "%s/.dsim-spool-XXXXXX", dir);
             sigset_t saved;
             sim_signals_block(&saved);
+            create_enter();
             fd = mkstemp(name);
             if (fd >= 0)
                 unlink(name);
+            create_exit();
             sim_signals_restore(&saved);
             free(name);
         }

@@ -428,7 +428,7 @@ int sim_plot_ecdf(const char *lat_csv, const char *results_json, const char *out
                 pols = sim_xrealloc(pols, cap * sizeof *pols);
             }
             memset(&pols[np], 0, sizeof pols[np]);
-            snprintf(pols[np].name, sizeof pols[np].name, "%s", fields);
+            snprintf(pols[np].name, sizeof pols[np].name, "%.*s", PD_WIDTH - 1, fields); /* field 0 */
             np++;
         }
         ecdf_policy *p = &pols[np - 1];
