@@ -141,6 +141,9 @@ bad 'missing --policy NAME' "$INC" --invariant 'duplicates == 0'
 bad 'give at least one --invariant' "$INC" --policy fenced
 bad 'missing SCENARIO' --policy fenced --invariant 'duplicates == 0'
 bad "--policy 'nope': no such policy" "$INC" --policy nope --invariant 'duplicates == 0'
+bad "the file has lingua-2025-12-28, lingua-2025-12-31, lingua-2026-01-19, timeout-90s" "$INC" --policy nope \
+    --invariant 'duplicates == 0'
+bad "node-attempt-check, ack-30s, fenced)" "$INC" --policy nope --invariant 'duplicates == 0'
 bad "unknown metric 'dupes'" "$INC" --policy fenced --invariant 'dupes == 0'
 bad "expected EXPR <= EXPR" "$INC" --policy fenced --invariant 'duplicates < 1'
 bad "names several" "$INC" --policy fenced --invariant 'duplicates + lost <= 1'
