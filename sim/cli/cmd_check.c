@@ -156,8 +156,9 @@ static void report_ran(check_ctx *c, const sim_scenario *s)
 {
     c->passed++;
     char line[600];
-    snprintf(line, sizeof line, "%s runs (no expectations): %zu policies x %d replications",
-             s->name, s->n_policies, s->replications);
+    snprintf(line, sizeof line, "%s runs (no expectations): %zu polic%s x %d replication%s",
+             s->name, s->n_policies, s->n_policies == 1 ? "y" : "ies", s->replications,
+             s->replications == 1 ? "" : "s");
     if (c->opts->tap)
         sim_tap_result(stdout, ++c->tap_number, true, line, NULL, NULL, 0);
     else
@@ -192,8 +193,9 @@ static void check_file_body(check_ctx *c, const char *file)
         sim_scenario_free(&s);
         return;
     }
-    printf("%s %s (%s): %zu policies x %d replications\n", c->opts->tap ? "#" : "==", s.name,
-           file, s.n_policies, s.replications);
+    printf("%s %s (%s): %zu polic%s x %d replication%s\n", c->opts->tap ? "#" : "==", s.name,
+           file, s.n_policies, s.n_policies == 1 ? "y" : "ies", s.replications,
+           s.replications == 1 ? "" : "s");
     if (c->junit) {
         sim_junit_suite(c->junit, s.name, file);
         c->suite_open = true;

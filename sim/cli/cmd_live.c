@@ -54,13 +54,13 @@ const sim_cmd_spec sim_spec_live = {
 
 static const sim_opt agent_opts[] = {
     {O_POLICY, "policy", 0, SIM_OPT_TEXT, "NAME", 0, 0, SIM_OPT_REQUIRED, "the policy run",
-     "agent: --policy NAME is required"},
+     "--policy NAME is required"},
     {O_NODE, "node", 0, SIM_OPT_UINT, "ID", 0, UINT32_MAX - 1, SIM_OPT_REQUIRED,
-     "the node: its place in the scenario's node list", "agent: --node ID is required"},
+     "the node: its place in the scenario's node list", "--node ID is required"},
     {O_PORT, "port", 0, SIM_OPT_UINT, "N", 1, 65535, SIM_OPT_REQUIRED,
-     "the scheduler's port on 127.0.0.1", "agent: --port N is required"},
+     "the scheduler's port on 127.0.0.1", "--port N is required"},
     {O_T0, "time-zero", 0, SIM_OPT_UINT, "NS", 0, UINT64_MAX, SIM_OPT_REQUIRED,
-     "CLOCK_MONOTONIC nanoseconds of simulated time 0", "agent: --time-zero NS is required"},
+     "CLOCK_MONOTONIC nanoseconds of simulated time 0", "--time-zero NS is required"},
     {O_REP, "replication", 0, SIM_OPT_UINT, "K", 0, 100000, 0, "the replication (default 0)",
      NULL},
     {O_SPEED, "speed", 0, SIM_OPT_TEXT, "X", 0, 0, 0,
@@ -126,13 +126,13 @@ static int parse(const sim_cmd_spec *spec, int argc, char **argv, live_args *a)
         case O_RESTART: a->restart_at = (long long)p.num; break;
         case O_SPEED:
             if (parse_pos(p.value, &a->speed))
-                sim_opt_fail(&p, "%s: --speed: expected a number > 0 and <= 1e6, got '%s'",
-                             spec->name, p.value);
+                sim_opt_fail(&p, "--speed: expected a number > 0 and <= 1e6, got '%s'",
+                             p.value);
             break;
         case O_DRAIN:
             if (parse_pos(p.value, &a->drain_s))
-                sim_opt_fail(&p, "%s: --drain: expected simulated seconds > 0, got '%s'",
-                             spec->name, p.value);
+                sim_opt_fail(&p, "--drain: expected simulated seconds > 0, got '%s'",
+                             p.value);
             break;
         default: break;
         }
