@@ -15,23 +15,9 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench_clock.h"
 #include "run.h"
 #include "scenario.h"
-
-static double cpu_s(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 /* Runs every task on `jobs` threads into *res; returns seconds or -1, *cpu the CPU. */
 static double timed_run(const sim_scenario *s, int jobs, sim_results *res, double *cpu)
@@ -40,13 +26,13 @@ static double timed_run(const sim_scenario *s, int jobs, sim_results *res, doubl
     memset(&o, 0, sizeof o);
     o.jobs = jobs;
     sim_error err = {0};
-    double t0 = now_s(), c0 = cpu_s();
+    double t0 = bench_wall_s(), c0 = bench_cpu_s();
     if (sim_run_all(s, &o, res, &err) != 0) {
         sim_error_print(&err);
         return -1;
     }
-    *cpu = cpu_s() - c0;
-    return now_s() - t0;
+    *cpu = bench_cpu_s() - c0;
+    return bench_wall_s() - t0;
 }
 
 int main(void)

@@ -19,19 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_clock.h"
 #include "run.h"
 #include "scenario.h"
 
 #define CONCURRENT 50   /* sessions talking at once, and nodes */
 #define PER_SESSION 100 /* utterances per session, as in the incident */
 #define SESSION_S 550.0 /* about how long a session of 100 utterances talks */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int set(sim_scenario *s, const char *key, const char *value)
 {
@@ -66,12 +60,12 @@ static int bench_one(long long utterances)
         set(&s, "workload.session_start_s.max", span))
         return 1;
     double v[SIM_M_COUNT];
-    double t0 = now_s();
+    double t0 = bench_wall_s();
     if (sim_run_one(&s, 0, 0, NULL, v, &err) != 0) {
         sim_error_print(&err);
         return 1;
     }
-    double dt = now_s() - t0;
+    double dt = bench_wall_s() - t0;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("run.incident utterances=%.0f events=%.0f events_per_s=%.0f peak_rss_mb=%.1f "

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_clock.h"
 #include "run.h"
 #include "scenario.h"
 #include "sweep.h"
@@ -39,21 +40,6 @@ static const char scenario[] =
     "\"ack_timeout_s\": 30}]}\n";
 
 /* CPU seconds of the process (all threads). */
-static double cpu_s(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 static char *slurp(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -105,13 +91,13 @@ static double timed_sweep(const sim_scenario *s, const sim_sweep_param *p, int j
                         .scenario_hash = 1, .max_points = 1000,
                         .eval = sim_sweep_eval_run, .eval_ctx = &ro};
     sim_error err = {0};
-    double t0 = now_s(), c0 = cpu_s();
+    double t0 = bench_wall_s(), c0 = bench_cpu_s();
     if (sim_sweep_run(s, &o, out, &err) != 0) {
         sim_error_print(&err);
         return -1;
     }
-    *cpu = cpu_s() - c0;
-    return now_s() - t0;
+    *cpu = bench_cpu_s() - c0;
+    return bench_wall_s() - t0;
 }
 
 int main(void)
