@@ -153,6 +153,8 @@ static void node_sink(void *ctx, int64_t at, const node_out *o)
         break;
     case NODE_OUT_DOWN:
         /* the crash fault: a real one (what it held is lost, its socket dies) */
+        if (a->o->verbose)
+            fprintf(stderr, "dsim: agent %s: crash at t=%.3f s\n", a->name, (double)at / 1e9);
         fflush(NULL);
         raise(SIGKILL);
         break;

@@ -242,6 +242,9 @@ static void node_lost(live *v, uint32_t i)
 {
     live_node *n = &v->nodes[i];
     n->peer = NULL;
+    if (v->o->verbose)
+        fprintf(stderr, "dsim: live: node %s's connection closed at t=%.3f s, %zu jobs held\n",
+                n->name, (double)sim_engine_now(v->L.e) / 1e9, n->n_out);
     for (size_t k = 0; k < n->n_out; k++)
         sim_client_cause(&v->client, n->out[k].session, n->out[k].index, CAUSE_NODE_CRASH);
     n->n_out = 0;
@@ -276,6 +279,8 @@ static void on_register(live *v, live_peer *p, const json_t *m, sim_time now)
     n->peer = p;
     n->down_gen++;
     live_conn_send_json(&p->c, live_msg_register_ack(n->name));
+    if (v->o->verbose)
+        fprintf(stderr, "dsim: live: node %s registered at t=%.3f s\n", n->name, (double)now / 1e9);
     if (v->registered < v->n_nodes) {
         /* The core breaks ties between nodes by registration order, and the
          * simulation brings its nodes up in id order at time 0: the first

@@ -77,8 +77,8 @@ static void on_exit_agent(uv_process_t *proc, int64_t status, int sig)
     v->agents_running--;
     uv_close((uv_handle_t *)proc, on_proc_closed);
     if (v->o->verbose)
-        fprintf(stderr, "dsim: live: agent %s exited (status %" PRId64 ", signal %d)\n", n->name,
-                status, sig);
+        fprintf(stderr, "dsim: live: agent %s exited (status %" PRId64 ", signal %d) at t=%.3f s\n",
+                n->name, status, sig, (double)sim_engine_now(v->L.e) / 1e9);
     if (v->stopping) {
         if (v->agents_running == 0) {
             uv_timer_stop(&v->grace);
@@ -141,7 +141,10 @@ int live_spawn_agent(live *v, uint32_t i, uint64_t t0, int64_t restart_at)
     }
     n->proc = lp;
     v->agents_running++;
-    if (v->o->verbose)
+    if (v->o->verbose && restart_at > 0)
+        fprintf(stderr, "dsim: live: agent %s started (pid %d), up at t=%.3f s\n", n->name,
+                lp->p.pid, (double)restart_at / 1e9);
+    else if (v->o->verbose)
         fprintf(stderr, "dsim: live: agent %s started (pid %d)\n", n->name, lp->p.pid);
     return 0;
 }

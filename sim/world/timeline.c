@@ -323,6 +323,14 @@ void sim_tl_node_end(sim_tl *t, int64_t at, const node_out *o)
     a->cold_ns = o->cold_ns;
 }
 
+void sim_tl_node_state(sim_tl *t, int64_t at, uint32_t id, bool up)
+{
+    if (!t || !tl_time_kept(t, at, at))
+        return;
+    put_head(t->f, "i", up ? "node_up" : "node_crash", at, t->pid, TID_QUEUE(id));
+    fprintf(t->f, ",\"s\":\"t\",\"cat\":\"node\",\"args\":{\"node\":%" PRIu32 "}}", id);
+}
+
 void sim_tl_result_lost(sim_tl *t, uint64_t job, uint32_t attempt)
 {
     tl_att *a = t ? tl_find(t, job, attempt) : NULL;

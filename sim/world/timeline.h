@@ -75,6 +75,9 @@ void sim_tl_cmd(sim_tl *t, const disp_cmd *c);
 void sim_tl_arrived(sim_tl *t, int64_t now, uint64_t job, uint32_t attempt);
 /* A node's END output (the attempt left the node). */
 void sim_tl_node_end(sim_tl *t, int64_t at, const node_out *o);
+/* Node `node` went down (a crash fault; up = false) or came back up at `at`:
+ * an instant on the node's queue track. */
+void sim_tl_node_state(sim_tl *t, int64_t at, uint32_t id, bool up);
 /* The result of (job, attempt) was lost on the network. */
 void sim_tl_result_lost(sim_tl *t, uint64_t job, uint32_t attempt);
 /* The client received a delivery (first: its first copy of the utterance) or,

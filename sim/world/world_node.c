@@ -96,10 +96,12 @@ void world_node_sink(void *ctx, int64_t at, const node_out *o)
         break;
     }
     case NODE_OUT_DOWN:
+        sim_tl_node_state(w->tl, at, o->node, false);
         sim_engine_schedule(w->e, sim_engine_now(w->e) + WORLD_NODE_DOWN_NOTICE, ev_node_down_notice, w,
                      o->node, wn->down_gen);
         break;
     case NODE_OUT_UP:
+        sim_tl_node_state(w->tl, at, o->node, true);
         wn->down_gen++;
         sim_engine_schedule(w->e, sim_engine_now(w->e), ev_node_up, w, o->node, (uint64_t)o->slots);
         break;
