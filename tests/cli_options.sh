@@ -147,12 +147,24 @@ if command -v gnuplot > /dev/null; then
     [ "$(cd "$TMP/p1" && ls)" = "$(cd "$TMP/p2" && ls)" ] || fail "plot --out V / =V draw different files"
 fi
 
+# --- the global options take no stray operand: exit 2, the operand named, nothing on stdout
+for args in "--help x" "-h x" "--version x" "-V x" "--man x" "--completion bash x" \
+            "--completion=zsh x" "help run x" "help x"; do
+    "$DSIM" $args > "$TMP/g.out" 2> "$TMP/g.err"
+    rc=$?
+    [ "$rc" = 2 ] && [ ! -s "$TMP/g.out" ] && grep -F "'x'" "$TMP/g.err" > /dev/null &&
+        grep -Fx "try 'dsim --help'" "$TMP/g.err" > /dev/null ||
+        fail "dsim $args: exit $rc, stdout $(wc -c < "$TMP/g.out") bytes, stderr: $(head -c 200 "$TMP/g.err")"
+done
+
 # --- every command: --help, an unknown option, what its synopsis says
 for cmd in $("$DSIM" --help | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { print $1 }'); do
     ok help "$cmd" --help
     head -1 "$TMP/help.out" | grep "^usage: dsim $cmd " > /dev/null || fail "$cmd --help: $(head -1 "$TMP/help.out")"
     ok help2 "$cmd" -h
     same "$TMP/help.out" "$TMP/help2.out" "$cmd -h / --help"
+    ok help3 help "$cmd"
+    same "$TMP/help.out" "$TMP/help3.out" "help $cmd / $cmd --help"
     bad "$cmd" "unknown option '--no-such-option'" "$cmd" --no-such-option
     # every long option of the help is in the top-level synopsis, and is accepted
     "$DSIM" --help > "$TMP/top.out"

@@ -28,7 +28,7 @@ void sim_print_help(FILE *f)
     fputs("usage:\n", f);
     for (size_t i = 0; i < N_COMMANDS; i++)
         sim_cmd_synopsis(sim_cmd_specs[i], f, "  ");
-    fputs("  dsim --help | --version | --man | --completion bash|zsh\n"
+    fputs("  dsim --help | help COMMAND | --version | --man | --completion bash|zsh\n"
           "\n"
           "commands:\n",
           f);
@@ -61,7 +61,26 @@ int sim_main(int argc, char **argv)
     if (argc < 2 || !argv[1])
         return sim_usage_error("missing command");
     const char *a = argv[1];
-    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 || strcmp(a, "help") == 0) {
+    bool help = strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 || strcmp(a, "help") == 0;
+    bool completion = strncmp(a, "--completion", 12) == 0 && (a[12] == '\0' || a[12] == '=');
+    /* the global options take no operand (--completion its shell; help a command) */
+    int operands = completion && a[12] == '\0' ? 3 : help ? 3 : 2;
+    if ((help || completion || strcmp(a, "--man") == 0 || strcmp(a, "--version") == 0 ||
+         strcmp(a, "-V") == 0) &&
+        argc > operands) {
+        char extra[64];
+        sim_safe_text(argv[operands], extra, sizeof extra);
+        return sim_usage_error("%s: unexpected operand '%s'", a, extra);
+    }
+    if (help && argc == 3) { /* dsim help COMMAND: that command's --help */
+        for (size_t i = 0; i < N_COMMANDS; i++)
+            if (strcmp(argv[2], sim_cmd_specs[i]->name) == 0)
+                return sim_cmd_specs[i]->fn(2, (char *[]){argv[2], "--help", NULL});
+        char extra[64];
+        sim_safe_text(argv[2], extra, sizeof extra);
+        return sim_usage_error("%s: '%s' is not a command", a, extra);
+    }
+    if (help) {
         sim_print_help(stdout);
         return SIM_EXIT_OK;
     }
@@ -69,7 +88,7 @@ int sim_main(int argc, char **argv)
         sim_doc_man(stdout);
         return SIM_EXIT_OK;
     }
-    if (strncmp(a, "--completion", 12) == 0 && (a[12] == '\0' || a[12] == '=')) {
+    if (completion) {
         const char *shell = a[12] == '=' ? a + 13 : argc > 2 ? argv[2] : NULL;
         if (!shell)
             return sim_usage_error("--completion needs a value (bash or zsh)");
