@@ -268,7 +268,15 @@ set -e
 [ $rc1 = 2 ] && grep 'missing -o' "$tmp/e1" > /dev/null || fail "no -o: rc $rc1 $(cat "$tmp/e1")"
 [ $rc2 = 2 ] && grep 'bad.jsonl:2:[0-9]*: not JSON' "$tmp/e2" > /dev/null || fail "bad line: rc $rc2 $(cat "$tmp/e2")"
 [ $rc3 = 2 ] && grep 'no utterance' "$tmp/e3" > /dev/null || fail "empty: rc $rc3 $(cat "$tmp/e3")"
-[ $rc4 = 2 ] || fail "unwritable output: rc $rc4"
+[ $rc4 = 2 ] && grep -F "$tmp/no/such/dir/x.json: not written" "$tmp/e4" > /dev/null ||
+    fail "unwritable output: rc $rc4, the -o path not named: $(cat "$tmp/e4")"
+# a pretty-printed file: the error says a log is one object per line
+printf '{\n  "timestamp": "2025-12-30T00:00:00Z"\n}\n' > "$tmp/pretty.json"
+set +e
+"$dsim" fit "$tmp/pretty.json" -o "$tmp/pretty-out.json" 2> "$tmp/e6"; rc6=$?
+set -e
+[ $rc6 = 2 ] && grep -F 'pretty.json:1:' "$tmp/e6" | grep -F 'one JSON object per line' > /dev/null ||
+    fail "pretty-printed log: rc $rc6 $(cat "$tmp/e6")"
 # the scenario cannot be written (a folder has its name), the trace could: neither stays
 mkdir "$tmp/taken.json"
 set +e

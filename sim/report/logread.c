@@ -76,8 +76,10 @@ int sim_logread_next(sim_logread *r, json_t **root, sim_error *err)
     json_error_t je;
     *root = json_loadb(r->buf, (size_t)n, JSON_DECODE_ANY, &je);
     if (!*root) {
-        sim_error_add(err, "%s:%" PRIu64 ":%d: not JSON: %s", r->path, r->line, je.column,
-                      je.text);
+        sim_error_add(err,
+                      "%s:%" PRIu64 ":%d: not JSON: %s (a log holds one JSON object per line, "
+                      "as tracing-subscriber's JSON formatter writes it)",
+                      r->path, r->line, je.column, je.text);
         return -1;
     }
     return 1;

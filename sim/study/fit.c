@@ -486,6 +486,7 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
     if (!js)
         sim_oom("dsim fit: the scenario's JSON");
     if (write_trace(&lg, trace_path, tf.epoch, err) != 0) {
+        sim_error_add(err, "%s: not written (its trace, %s, goes beside it)", o->out, trace_path);
         free(js);
         goto done;
     }
