@@ -8,7 +8,7 @@ SCENARIO   ?= scenarios/incident-2025-12-30.json
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 SECONDS    ?= 60
 DEBS       := libgsl-dev libjansson-dev libcmocka-dev gnuplot-nox cmake pkg-config gcc make valgrind clang jq python3 python3-jsonschema libxml2-utils \
-              slurmctld slurmd slurm-client munge parallel chromium libuv1-dev libwebsockets-dev
+              slurmctld slurmd slurm-client munge parallel chromium libuv1-dev libwebsockets-dev zsh
 CMAKE_ARGS ?=
 
 MAKEFLAGS += --no-print-directory

@@ -45,6 +45,7 @@ grep -F -- "-F _dsim dsim" "$tmp/complete.out" > /dev/null || fail "complete -p 
 # it completes what the parser takes: a command, an option, a choice, '--opt=' values
 ask() { bash -c "source '$comp'; COMP_WORDS=($*); COMP_CWORD=\$((\${#COMP_WORDS[@]} - 1)); _dsim; echo \"\${COMPREPLY[*]}\""; }
 [ "$(ask dsim ru)" = run ] || fail "completion of 'dsim ru': $(ask dsim ru)"
+[ "$(ask dsim help hu)" = hunt ] || fail "completion of 'dsim help hu': $(ask dsim help hu)"
 [ "$(ask dsim run --fo)" = --format ] || fail "completion of 'dsim run --fo': $(ask dsim run --fo)"
 [ "$(ask dsim run --format "''")" = "table json csv" ] || fail "completion of --format: $(ask dsim run --format "''")"
 [ "$(ask dsim tune x --format=j)" = json ] || fail "completion of --format=j: $(ask dsim tune x --format=j)"
@@ -55,7 +56,7 @@ for cmd in $("$dsim" --help | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { print 
             fail "dsim.1 lacks $cmd's $opt"
     done
 done
-if command -v zsh > /dev/null; then
+if command -v zsh > /dev/null; then # zsh is in DEBS: CI has it
     zsh -n "$tmp/prefix/share/zsh/site-functions/_dsim" || fail "_dsim is not valid zsh"
 fi
 if command -v man > /dev/null; then

@@ -125,7 +125,8 @@ void sim_doc_man(FILE *f)
             sim_version());
     for (size_t i = 0; sim_cmd_specs[i]; i++)
         man_synopsis(f, sim_cmd_specs[i]);
-    fputs("\\fBdsim \\-\\-help\\fR | \\fB\\-\\-version\\fR | \\fB\\-\\-man\\fR | "
+    fputs("\\fBdsim \\-\\-help\\fR | \\fBhelp\\fR \\fICOMMAND\\fR | \\fB\\-\\-version\\fR | "
+          "\\fB\\-\\-man\\fR | "
           "\\fB\\-\\-completion\\fR \\fIbash\\fR|\\fIzsh\\fR\n"
           ".SH DESCRIPTION\n"
           "dsim replays a scenario file (a world of sessions, nodes and a network, and a\n"
@@ -207,7 +208,15 @@ void sim_doc_bash(FILE *f)
           f);
     for (size_t i = 0; sim_cmd_specs[i]; i++)
         fprintf(f, "%s ", sim_cmd_specs[i]->name);
-    fputs("--help --version --man --completion' -- \"$cur\"))\n"
+    fputs("help --help --version --man --completion' -- \"$cur\"))\n"
+          "        return\n"
+          "    fi\n"
+          "    if [ \"$COMP_CWORD\" -eq 2 ] && [ \"$prev\" = help ]; then\n"
+          "        COMPREPLY=($(compgen -W '",
+          f);
+    for (size_t i = 0; sim_cmd_specs[i]; i++)
+        fprintf(f, "%s%s", i ? " " : "", sim_cmd_specs[i]->name);
+    fputs("' -- \"$cur\"))\n"
           "        return\n"
           "    fi\n"
           "    if [ \"$COMP_CWORD\" -eq 2 ] && [ \"$prev\" = --completion ]; then\n"
@@ -310,10 +319,15 @@ void sim_doc_zsh(FILE *f)
         zsh_help(f, sim_cmd_specs[i]->what);
         fputs("'\n", f);
     }
-    fputs("    )\n"
+    fputs("        'help:print the --help of a command'\n"
+          "    )\n"
           "    if (( CURRENT == 2 )); then\n"
           "        _describe -t commands 'dsim command' commands\n"
           "        _arguments '--help' '--version' '--man' '--completion:shell:(bash zsh)'\n"
+          "        return\n"
+          "    fi\n"
+          "    if [[ $words[2] == help ]]; then\n"
+          "        (( CURRENT == 3 )) && _describe -t commands 'dsim command' commands\n"
           "        return\n"
           "    fi\n"
           "    local cmd=$words[2]\n"

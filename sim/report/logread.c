@@ -78,7 +78,7 @@ int sim_logread_next(sim_logread *r, json_t **root, sim_error *err)
     if (!*root) {
         sim_error_add(err,
                       "%s:%" PRIu64 ":%d: not JSON: %s (a log holds one JSON object per line, "
-                      "as tracing-subscriber's JSON formatter writes it)",
+                      "as a JSON log formatter writes it)",
                       r->path, r->line, je.column, je.text);
         return -1;
     }
