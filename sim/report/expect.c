@@ -225,10 +225,15 @@ char *sim_expect_measured(const sim_scenario *s, const sim_expect_item *it, char
     else
         snprintf(mean_hw, sizeof mean_hw, "%s \xc2\xb1 %s", mean,
                  sim_expect_number(sum->half_width, 3, hw, sizeof hw));
+    /* an event count that is 0 in every replication: not "0 ± 0" but, as dsim run
+     * prints it, its rule-of-three bound per utterance */
+    bool never = sim_summary_is_rule_of_three(sum, it->metric) && sum->n > 1;
     if (sum->n < it->reps)
         snprintf(part, sizeof part, ", over the %zu of %zu replications %s", sum->n, it->reps,
                  is_latency(it->metric) ? "that delivered" : "with a value");
     if (e->on == SIM_EXPECT_ON_MEAN) {
+        if (never && isfinite(sum->upper_bound) && sum->upper_bound != sum->mean)
+            snprintf(mean_hw, sizeof mean_hw, "0 (\xe2\x89\xa4 %.2g/utt)", sum->upper_bound);
         if (part[0])
             snprintf(buf, size, "%s (%s)", mean_hw, part + 2);
         else
@@ -238,7 +243,8 @@ char *sim_expect_measured(const sim_scenario *s, const sim_expect_item *it, char
                  sum->n, sum->n == 1 ? "" : "s", mean, part);
     } else if (e->on == SIM_EXPECT_ON_CI_UPPER &&
                sim_summary_is_rule_of_three(sum, it->metric)) {
-        snprintf(buf, size, "%s (rule of three, mean %s%s)", value, mean_hw, part);
+        snprintf(buf, size, "%s (rule of three: 0 in each of %zu replications%s)", value, sum->n,
+                 part);
     } else {
         snprintf(buf, size, "%s (mean %s%s)", value, mean_hw, part);
     }
