@@ -151,14 +151,21 @@ static void report_broken(check_ctx *c, const sim_error *err)
         sim_junit_case(c->junit, "built-in invariants", line, err->msg[0]);
 }
 
+/* "N policies x R replications", in the singular where one. */
+static const char *plan_text(const sim_scenario *s, char *buf, size_t size)
+{
+    snprintf(buf, size, "%zu polic%s x %d replication%s", s->n_policies,
+             s->n_policies == 1 ? "y" : "ies", s->replications, s->replications == 1 ? "" : "s");
+    return buf;
+}
+
 /* A file without expectations ran: one passing test. */
 static void report_ran(check_ctx *c, const sim_scenario *s)
 {
     c->passed++;
-    char line[600];
-    snprintf(line, sizeof line, "%s runs (no expectations): %zu polic%s x %d replication%s",
-             s->name, s->n_policies, s->n_policies == 1 ? "y" : "ies", s->replications,
-             s->replications == 1 ? "" : "s");
+    char line[600], plan[64];
+    snprintf(line, sizeof line, "%s runs (no expectations): %s", s->name,
+             plan_text(s, plan, sizeof plan));
     if (c->opts->tap)
         sim_tap_result(stdout, ++c->tap_number, true, line, NULL, NULL, 0);
     else
@@ -193,9 +200,9 @@ static void check_file_body(check_ctx *c, const char *file)
         sim_scenario_free(&s);
         return;
     }
-    printf("%s %s (%s): %zu polic%s x %d replication%s\n", c->opts->tap ? "#" : "==", s.name,
-           file, s.n_policies, s.n_policies == 1 ? "y" : "ies", s.replications,
-           s.replications == 1 ? "" : "s");
+    char plan[64];
+    printf("%s %s (%s): %s\n", c->opts->tap ? "#" : "==", s.name, file,
+           plan_text(&s, plan, sizeof plan));
     if (c->junit) {
         sim_junit_suite(c->junit, s.name, file);
         c->suite_open = true;

@@ -164,13 +164,14 @@ int sim_cmd_hunt(int argc, char **argv)
         char names[320] = "";
         size_t used = 0;
         for (size_t p = 0; p < s.n_policies && used < sizeof names; p++) {
-            int n = snprintf(names + used, sizeof names - used, "%s%s", p ? ", " : "", s.policies[p].name);
+            int n = snprintf(names + used, sizeof names - used, "%s%s", p ? ", " : "",
+                             s.policies[p].name);
             used += n > 0 ? (size_t)n : 0;
         }
         if (used >= sizeof names)
             memcpy(names + sizeof names - 6, ", ...", 6);
-        sim_error_add(&err, "%s: hunt: --policy '%.64s': no such policy (the file has %s)", a.scenario,
-                      a.policy, names);
+        sim_error_add(&err, "%s: hunt: --policy '%.64s': no such policy (the file has %s)",
+                      a.scenario, a.policy, names);
         sim_error_print(&err);
         sim_scenario_free(&s);
         return SIM_EXIT_USAGE;
