@@ -458,9 +458,10 @@ uint32_t sim_queue_peek(sim_queue *q)
 
 void sim_queue_pop(sim_queue *q)
 {
-    const sim_bottom_ent *m = sim_bottom__min(&q->bot);
-    assert(m && q->slots[m->slot].fn);
-    uint32_t s = m->slot;
+    /* the minimum sim_queue_peek found: Bottom remembers where it was */
+    const sim_bottom *b = &q->bot;
+    uint32_t s = b->min_in_run ? b->run[b->rhead].slot : b->heap[0].slot;
+    assert(sim_bottom__min(&q->bot)->slot == s && q->slots[s].fn);
     sim_bottom__pop(&q->bot);
     slot_free(q, s);
     q->live--;

@@ -146,7 +146,8 @@ void sim_queue_remove(sim_queue *q, uint32_t s);
 /* The slot of the minimum pending event, SIM_LQ_NIL if none. */
 uint32_t sim_queue_peek(sim_queue *q);
 
-/* Removes the minimum (call sim_queue_peek first) and frees its slot. */
+/* Removes the minimum that the last sim_queue_peek returned (nothing may change
+ * the queue in between) and frees its slot. */
 void sim_queue_pop(sim_queue *q);
 
 /* Bottom's operations (bottom.c). */
