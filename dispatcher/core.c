@@ -250,6 +250,8 @@ void disp_free(disp *d)
 int disp_utterance(disp *d, disp_time now, uint64_t session, uint32_t index,
                    disp_time audio, uint64_t *job_out)
 {
+    disp__session *s;
+    uint64_t known;
     int rc;
 
     assert(d != NULL);
@@ -257,9 +259,15 @@ int disp_utterance(disp *d, disp_time now, uint64_t session, uint32_t index,
         return rc;
     if (session == UINT64_MAX || index >= DISP__INDEX_MAX || audio < 0)
         return DISP_EINVAL;
-    if (disp__reserve_utterance(d, session, index) != 0)
-        return DISP_ENOMEM;
-    rc = disp__job_create(d, session, index, audio, job_out);
+    s = disp__session_find(d, session);
+    if ((known = disp__job_held(d, s, index)) != 0) { /* idempotent per (session, index) */
+        if (job_out)
+            *job_out = known;
+    } else {
+        if (disp__reserve_utterance(d, s, index) != 0)
+            return DISP_ENOMEM;
+        rc = disp__job_create(d, s, session, index, audio, job_out);
+    }
     disp__queue_pump(d);
     return rc;
 }
@@ -267,14 +275,16 @@ int disp_utterance(disp *d, disp_time now, uint64_t session, uint32_t index,
 int disp_result(disp *d, disp_time now, uint64_t job_id, uint32_t attempt, uint32_t node,
                 uint64_t session, uint32_t index, bool success)
 {
+    disp__job *j;
     int rc;
 
     assert(d != NULL);
     if ((rc = disp__enter(d, now)) != 0)
         return rc;
-    if (disp__reserve_result(d, job_id) != 0)
+    j = disp__job_by_id(d, job_id & ~DISP__ATTEMPT_MASK); /* looked up once */
+    if (disp__reserve_result(d, j) != 0)
         return DISP_ENOMEM;
-    rc = disp__result(d, job_id, attempt, node, session, index, success);
+    rc = disp__result(d, j, job_id, attempt, node, session, index, success);
     disp__queue_pump(d);
     return rc;
 }

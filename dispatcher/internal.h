@@ -56,9 +56,7 @@ int disp__ring_grow(struct disp *d, void *pp, uint32_t *head, uint32_t n, uint32
 int disp__reserve_job(struct disp *d);
 int disp__reserve_session(struct disp *d);
 int disp__reserve_dedup(struct disp *d);
-/* Everything disp_utterance / disp_result may need. */
-int disp__reserve_utterance(struct disp *d, uint64_t session, uint32_t index);
-int disp__reserve_result(struct disp *d, uint64_t job_id);
+/* Everything disp_utterance / disp_result may need: below, with the types. */
 
 /* ---- hash map: (a, b) -> int64, open addressing, no tombstones ------------ */
 typedef struct {
@@ -144,6 +142,7 @@ typedef struct {
     uint32_t attempt, node;
     disp_time dispatched_at;
     disp_time last_progress; /* -1 = none */
+    uint32_t nslot;          /* the node's slot in d->nodes (nodes are never removed) */
     bool hedge;
 } disp__attempt;
 
@@ -292,6 +291,13 @@ struct disp {
     double budget_dep[DISP__BUDGET_SLOTS], budget_wd[DISP__BUDGET_SLOTS];
 };
 
+/* ---- alloc.c, continued ---------------------------------------------------- */
+/* Everything disp_utterance may need to create the job of (s, index) (s NULL:
+ * the session is not open yet), and everything disp_result may need for a
+ * result of the held job j (NULL: none is held, nothing is stored). */
+int disp__reserve_utterance(disp *d, disp__session *s, uint32_t index);
+int disp__reserve_result(disp *d, const disp__job *j);
+
 /* ---- core.c: commands ------------------------------------------------------ */
 /* Checks `now` (>= 0, never decreasing), records it and forgets what has expired.
  * Returns 0 or DISP_EINVAL. Every public input starts with it. */
@@ -332,8 +338,14 @@ void disp__nodes_free(disp *d);
 
 /* ---- jobs.c ------------------------------------------------------------------ */
 disp__job *disp__job_by_id(const disp *d, uint64_t stable);
-int disp__job_create(disp *d, uint64_t session, uint32_t index, disp_time audio,
-                     uint64_t *job_out);
+/* The stable id of the job the core holds for (s, index), 0 if none (s may be
+ * NULL: no session open). */
+uint64_t disp__job_held(const disp *d, const disp__session *s, uint32_t index);
+/* Creates and dispatches the job of (session, index), which holds none
+ * (disp__job_held); s is the open session of that id or NULL. The caller
+ * reserved the memory (disp__reserve_utterance). 0 or DISP_ELIMIT. */
+int disp__job_create(disp *d, disp__session *s, uint64_t session, uint32_t index,
+                     disp_time audio, uint64_t *job_out);
 void disp__job_timer(disp *d, uint32_t slot, int kind);
 /* Puts a job in its terminal state, releasing and cancelling what it holds. */
 void disp__job_finish(disp *d, disp__job *j, disp__jstate st);
@@ -344,8 +356,10 @@ void disp__jobs_forget(disp *d);
 void disp__jobs_free(disp *d);
 
 /* ---- results.c --------------------------------------------------------------- */
-int disp__result(disp *d, uint64_t job_id, uint32_t attempt, uint32_t node, uint64_t session,
-                 uint32_t index, bool success);
+/* A result for wire job_id; j is the job it names if the core holds it
+ * (disp__job_by_id of its stable part), else NULL. */
+int disp__result(disp *d, disp__job *j, uint64_t job_id, uint32_t attempt, uint32_t node,
+                 uint64_t session, uint32_t index, bool success);
 void disp__dedup_expire(disp *d);
 
 /* ---- uwin.c: a session's window of per-index entries ----------------------------- */
@@ -368,8 +382,15 @@ void disp__u_free(disp *d, disp__session *s);
 /* ---- rqueue.c ---------------------------------------------------------------- */
 disp__session *disp__session_find(const disp *d, uint64_t id);
 /* The session the job was created in, or NULL once that session closed (even
- * if a session with the same id has opened since). */
-disp__session *disp__session_of(const disp *d, const disp__job *j);
+ * if a session with the same id has opened since). Found by the job's slot, no
+ * hashing: an epoch names one opening of one id, so a slot in use with the
+ * job's epoch is the open session of the job's id. */
+static inline disp__session *disp__session_of(const disp *d, const disp__job *j)
+{
+    disp__session *s = &d->sessions[j->sess_slot];
+
+    return s->in_use && s->epoch == j->sess_epoch ? s : NULL;
+}
 /* Opens a session; NULL when DISP__SESSION_MAX are open. */
 disp__session *disp__session_open(disp *d, uint64_t id);
 /* The stable id of the session's job for `index`, 0 if none is held. */

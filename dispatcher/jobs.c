@@ -78,7 +78,6 @@ static void dequeue(disp *d, disp__job *j)
 void disp__job_drop_live(disp *d, disp__job *j, int i, bool cancel)
 {
     disp__attempt a = j->live[i];
-    disp__node *n = disp__node_find(d, a.node);
 
     assert(i >= 0 && i < j->n_live);
     if (cancel) {
@@ -94,8 +93,7 @@ void disp__job_drop_live(disp *d, disp__job *j, int i, bool cancel)
         c.index = j->index;
         disp__emit(d, &c);
     }
-    if (n != NULL)
-        disp__node_release(d, n);
+    disp__node_release(d, &d->nodes[a.nslot]);
     memmove(&j->live[i], &j->live[i + 1], (size_t)(j->n_live - i - 1) * sizeof j->live[0]);
     j->n_live--;
 }
@@ -172,6 +170,7 @@ static void dispatch(disp *d, disp__job *j, disp__node *n, int kind)
     a = &j->live[j->n_live++];
     a->attempt = ++j->attempt; /* attempt ids strictly increase per job */
     a->node = n->id;
+    a->nslot = (uint32_t)(n - d->nodes);
     a->dispatched_at = d->now;
     a->last_progress = -1;
     a->hedge = kind == KIND_HEDGE;
@@ -266,7 +265,7 @@ static void on_dispatch_timeout(disp *d, disp__job *j)
         /* Dead only when every live attempt is silent (or the hard cap passed). */
         disp_time due = INT64_MIN, cap = j->dispatched_at + d->p.timeout.max;
         for (i = 0; i < j->n_live; i++) {
-            disp_time t = disp__liveness_due(d, disp__node_find(d, j->live[i].node), &j->live[i]);
+            disp_time t = disp__liveness_due(d, &d->nodes[j->live[i].nslot], &j->live[i]);
             if (t > due)
                 due = t;
         }
@@ -330,7 +329,7 @@ static void on_hedge(disp *d, disp__job *j)
 
     if (j->state != DISP__J_ASSIGNED || j->n_live >= max_live || j->n_live == 0)
         return;
-    cls = &d->classes[disp__node_find(d, j->live[0].node)->cls_slot];
+    cls = &d->classes[d->nodes[j->live[0].nslot].cls_slot];
     if ((double)(d->st.hedges + 1) > d->p.hedge.budget * (double)d->st.jobs_created)
         return; /* the hedge budget (a fraction of jobs) is spent */
     for (i = 0; i < j->n_live; i++)
@@ -408,8 +407,8 @@ uint64_t disp_session_jobs(const disp *d, uint64_t session)
 /* A job is forgotten: one fewer held of its session's opening, open or closed. */
 static void held_drop(disp *d, const disp__job *j)
 {
-    disp__session *s = &d->sessions[j->sess_slot];
-    if (s->in_use && s->epoch == j->sess_epoch) {
+    disp__session *s = disp__session_of(d, j);
+    if (s != NULL) {
         assert(s->held > 0);
         s->held--;
         return;
@@ -444,20 +443,21 @@ static disp__job *job_alloc(disp *d)
     return j;
 }
 
-int disp__job_create(disp *d, uint64_t session, uint32_t index, disp_time audio,
-                     uint64_t *job_out)
+uint64_t disp__job_held(const disp *d, const disp__session *s, uint32_t index)
 {
-    disp__session *s = disp__session_find(d, session);
-    uint64_t known = s ? disp__session_job(s, index) : 0;
+    uint64_t known = s != NULL ? disp__session_job(s, index) : 0;
+
+    return known != 0 && disp__job_by_id(d, known) != NULL ? known : 0;
+}
+
+int disp__job_create(disp *d, disp__session *s, uint64_t session, uint32_t index,
+                     disp_time audio, uint64_t *job_out)
+{
     disp__job *j;
     disp__node *n;
     int rc;
 
-    if (known != 0 && disp__job_by_id(d, known) != NULL) { /* idempotent per (session, index) */
-        if (job_out)
-            *job_out = known;
-        return 0;
-    }
+    assert(disp__job_held(d, s, index) == 0);
     if (s == NULL && (s = disp__session_open(d, session)) == NULL)
         return DISP_ELIMIT;
     if ((rc = disp__session_claim(d, s, index)) != 0)

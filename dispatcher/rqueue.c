@@ -20,13 +20,6 @@ disp__session *disp__session_find(const disp *d, uint64_t id)
     return v ? &d->sessions[*v] : NULL;
 }
 
-disp__session *disp__session_of(const disp *d, const disp__job *j)
-{
-    disp__session *s = disp__session_find(d, j->session);
-
-    return s != NULL && s->epoch == j->sess_epoch ? s : NULL;
-}
-
 static uint32_t sslot(const disp *d, const disp__session *s)
 {
     return (uint32_t)(s - d->sessions);
