@@ -73,8 +73,33 @@ typedef struct {
 void disp__map_free(struct disp *d, disp__map *m);
 /* Room for n keys: 0 or DISP_ENOMEM (the map unchanged). */
 int disp__map_reserve(struct disp *d, disp__map *m, size_t n);
+/* The home slot of (a, b): one round of splitmix64's finalizer over a and a
+ * multiplicative spread of b (cap is a power of two). */
+static inline size_t disp__map_home(const disp__map *m, uint64_t a, uint64_t b)
+{
+    uint64_t x = a ^ (b * UINT64_C(0x9e3779b97f4a7c15));
+
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    x ^= x >> 31;
+    return (size_t)x & (m->cap - 1);
+}
+
 /* Returns the value's address or NULL; valid until the next put/del. */
-int64_t *disp__map_get(const disp__map *m, uint64_t a, uint64_t b);
+static inline int64_t *disp__map_get(const disp__map *m, uint64_t a, uint64_t b)
+{
+    if (m->n == 0)
+        return NULL;
+    for (size_t i = disp__map_home(m, a, b);; i = (i + 1) & (m->cap - 1)) {
+        disp__mslot *s = &m->s[i];
+        if (s->a == UINT64_MAX)
+            return NULL;
+        if (s->a == a && s->b == b)
+            return &s->v;
+    }
+}
 /* Inserts or overwrites; room was reserved. `a` must not be UINT64_MAX. */
 void disp__map_put(disp__map *m, uint64_t a, uint64_t b, int64_t v);
 /* Removes the key; returns whether it was there. */
@@ -325,7 +350,13 @@ disp_time disp__scan_round(const disp *d, disp_time t);
 disp_time disp__next_multiple(disp_time t, disp_time period);
 
 /* ---- nodes.c --------------------------------------------------------------- */
-disp__node *disp__node_find(const disp *d, uint32_t id);
+/* The node registered as `id`, or NULL. */
+static inline disp__node *disp__node_find(const disp *d, uint32_t id)
+{
+    int64_t *v = disp__map_get(&d->node_map, id, 0);
+
+    return v ? &d->nodes[*v] : NULL;
+}
 int disp__node_load(const disp__node *n);
 /* Least loaded eligible node (ties: first registered), avoiding the nodes in
  * `avoid` (n_avoid of them); NULL when none. */
@@ -380,7 +411,13 @@ void disp__u_shrink(disp *d, disp__session *s);
 void disp__u_free(disp *d, disp__session *s);
 
 /* ---- rqueue.c ---------------------------------------------------------------- */
-disp__session *disp__session_find(const disp *d, uint64_t id);
+/* The open session of `id`, or NULL. */
+static inline disp__session *disp__session_find(const disp *d, uint64_t id)
+{
+    int64_t *v = disp__map_get(&d->sess_map, id, 0);
+
+    return v ? &d->sessions[*v] : NULL;
+}
 /* The session the job was created in, or NULL once that session closed (even
  * if a session with the same id has opened since). Found by the job's slot, no
  * hashing: an epoch names one opening of one id, so a slot in use with the

@@ -15,13 +15,6 @@
 #include "heap.h"
 #include "internal.h"
 
-disp__node *disp__node_find(const disp *d, uint32_t id)
-{
-    int64_t *v = disp__map_get(&d->node_map, id, 0);
-
-    return v ? &d->nodes[*v] : NULL;
-}
-
 int disp__node_load(const disp__node *n)
 {
     return n->current > n->reserved ? n->current : n->reserved;

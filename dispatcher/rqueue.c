@@ -13,13 +13,6 @@
 
 #include "internal.h"
 
-disp__session *disp__session_find(const disp *d, uint64_t id)
-{
-    int64_t *v = disp__map_get(&d->sess_map, id, 0);
-
-    return v ? &d->sessions[*v] : NULL;
-}
-
 static uint32_t sslot(const disp *d, const disp__session *s)
 {
     return (uint32_t)(s - d->sessions);
