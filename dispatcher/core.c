@@ -68,13 +68,11 @@ uint64_t disp__wire(const disp *d, const disp__job *j, uint32_t attempt)
     return j->id;
 }
 
-void disp__log_job(disp *d, disp_log_event ev, const disp__job *j, const disp__attempt *a,
-                   int64_t elapsed_ms)
+void disp__log_job_emit(disp *d, disp_log_event ev, const disp__job *j, const disp__attempt *a,
+                        int64_t elapsed_ms)
 {
     disp_cmd c;
 
-    if (!disp__log_on(d, ev))
-        return;
     memset(&c, 0, sizeof c);
     c.kind = DISP_CMD_LOG;
     c.now = d->now;

@@ -333,9 +333,16 @@ static inline bool disp__log_on(const disp *d, disp_log_event ev)
 {
     return d->sink != NULL && !((d->log_off >> ev) & 1u);
 }
-/* A LOG record about a job (fields from the job and, if given, an attempt). */
-void disp__log_job(disp *d, disp_log_event ev, const disp__job *j, const disp__attempt *a,
-                   int64_t elapsed_ms);
+/* A LOG record about a job (fields from the job and, if given, an attempt).
+ * The check is inline, so an event nobody wants costs no call and no record. */
+void disp__log_job_emit(disp *d, disp_log_event ev, const disp__job *j, const disp__attempt *a,
+                        int64_t elapsed_ms);
+static inline void disp__log_job(disp *d, disp_log_event ev, const disp__job *j,
+                                 const disp__attempt *a, int64_t elapsed_ms)
+{
+    if (disp__log_on(d, ev))
+        disp__log_job_emit(d, ev, j, a, elapsed_ms);
+}
 void disp__error(disp *d, disp__job *j, disp_error_code code);
 uint64_t disp__wire(const disp *d, const disp__job *j, uint32_t attempt);
 static inline int64_t disp__ms(disp_time t) { return t / DISP_NS_PER_MS; }

@@ -52,7 +52,7 @@ static void log_result(disp *d, disp_log_event ev, const disp__job *j, uint32_t 
     memset(&a, 0, sizeof a);
     a.attempt = attempt;
     a.node = node;
-    disp__log_job(d, ev, j, &a, elapsed_ms);
+    disp__log_job_emit(d, ev, j, &a, elapsed_ms);
 }
 
 /* A LOG record about a result for no held job, with what its message says. */

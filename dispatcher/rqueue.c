@@ -226,13 +226,11 @@ static void ack_del(disp__session *s, int64_t index)
 
 /* ---- log records and delivery -------------------------------------------------- */
 
-static void qlog(disp *d, disp_log_event ev, const disp__session *s, int64_t index,
-                 const disp__rq_entry *e, int64_t elapsed_ms)
+static void qlog_emit(disp *d, disp_log_event ev, const disp__session *s, int64_t index,
+                      const disp__rq_entry *e, int64_t elapsed_ms)
 {
     disp_cmd c;
 
-    if (!disp__log_on(d, ev))
-        return;
     memset(&c, 0, sizeof c);
     c.kind = DISP_CMD_LOG;
     c.now = d->now;
@@ -260,6 +258,15 @@ static void qlog(disp *d, disp_log_event ev, const disp__session *s, int64_t ind
         }
     }
     disp__emit(d, &c);
+}
+
+/* A LOG record about a queue event at (s, index); e is the result concerned, if
+ * any. Checked inline: an event nobody wants costs no call. */
+static inline void qlog(disp *d, disp_log_event ev, const disp__session *s, int64_t index,
+                        const disp__rq_entry *e, int64_t elapsed_ms)
+{
+    if (disp__log_on(d, ev))
+        qlog_emit(d, ev, s, index, e, elapsed_ms);
 }
 
 static void deliver(disp *d, disp__session *s, const disp__rq_entry *e)
