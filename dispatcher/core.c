@@ -114,7 +114,8 @@ int disp__enter(disp *d, disp_time now)
     if (now < 0 || now < d->now)
         return DISP_EINVAL;
     d->now = now;
-    disp__jobs_forget(d);
+    if (disp__forget_due(d))
+        disp__jobs_forget(d);
     if (d->p.dedup_ttl > 0)
         disp__dedup_expire(d);
     return 0;

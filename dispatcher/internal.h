@@ -390,6 +390,13 @@ void disp__job_finish(disp *d, disp__job *j, disp__jstate st);
 /* Releases the slot of live attempt i and removes it (cancel it first if asked). */
 void disp__job_drop_live(disp *d, disp__job *j, int i, bool cancel);
 void disp__queue_pump(disp *d);
+/* Whether a finished job's forget time has come (the head of either ring). */
+static inline bool disp__forget_due(const disp *d)
+{
+    return (d->fq[0].n > 0 && d->fq[0].v[d->fq[0].head].at <= d->now) ||
+           (d->fq[1].n > 0 && d->fq[1].v[d->fq[1].head].at <= d->now);
+}
+/* Forgets the finished jobs whose forget time has come. */
 void disp__jobs_forget(disp *d);
 void disp__jobs_free(disp *d);
 

@@ -436,7 +436,9 @@ static disp__job *job_alloc(disp *d)
         s = d->njobs++;
     }
     j = &d->jobs[s];
-    memset(j, 0, sizeof *j);
+    /* live[] is last and is read only below n_live: every entry is written
+     * when an attempt is added, so the rest of the record is what is cleared */
+    memset(j, 0, offsetof(disp__job, live));
     j->hpos[0] = j->hpos[1] = -1;
     j->qprev = j->qnext = DISP__NONE;
     j->last_node = UINT32_MAX;

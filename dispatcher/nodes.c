@@ -54,8 +54,16 @@ static void node_update(disp *d, uint32_t slot)
         eheap_remove(d, d->elig, &d->nelig, i);
         return;
     }
-    d->elig[n->hpos] = e;
-    eheap_fix(d, d->elig, d->nelig, (uint32_t)n->hpos);
+    /* in the heap and still eligible: only the load can have changed, and
+     * the entry moves the way it changed (up when lighter, down when heavier) */
+    assert(d->elig[n->hpos].slot == slot && d->elig[n->hpos].reg == n->reg);
+    if (load < d->elig[n->hpos].load) {
+        d->elig[n->hpos].load = load;
+        (void)eheap_up(d, d->elig, (uint32_t)n->hpos);
+    } else if (load > d->elig[n->hpos].load) {
+        d->elig[n->hpos].load = load;
+        eheap_down(d, d->elig, d->nelig, (uint32_t)n->hpos);
+    }
 }
 
 static bool avoided(const uint32_t *avoid, int n_avoid, uint32_t id)
