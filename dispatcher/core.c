@@ -61,13 +61,6 @@ void disp__emit(disp *d, const disp_cmd *c)
     }
 }
 
-uint64_t disp__wire(const disp *d, const disp__job *j, uint32_t attempt)
-{
-    if (d->p.failover == DISP_FAILOVER_NEW_JOB_ID && attempt > 0)
-        return j->id | attempt;
-    return j->id;
-}
-
 void disp__log_job_emit(disp *d, disp_log_event ev, const disp__job *j, const disp__attempt *a,
                         int64_t elapsed_ms)
 {

@@ -344,17 +344,28 @@ static inline void disp__log_job(disp *d, disp_log_event ev, const disp__job *j,
         disp__log_job_emit(d, ev, j, a, elapsed_ms);
 }
 void disp__error(disp *d, disp__job *j, disp_error_code code);
-uint64_t disp__wire(const disp *d, const disp__job *j, uint32_t attempt);
+/* The wire job_id of a job's attempt (new_job_id: one per attempt). */
+static inline uint64_t disp__wire(const disp *d, const disp__job *j, uint32_t attempt)
+{
+    if (d->p.failover == DISP_FAILOVER_NEW_JOB_ID && attempt > 0)
+        return j->id | attempt;
+    return j->id;
+}
 static inline int64_t disp__ms(disp_time t) { return t / DISP_NS_PER_MS; }
 
 /* ---- timers.c ---------------------------------------------------------------- */
 void disp__timer_set(disp *d, uint32_t ref, disp_time when);
 void disp__timer_clear(disp *d, uint32_t ref);
 bool disp__timer_armed(const disp *d, uint32_t ref);
-/* The first scan tick strictly after t (t itself when scans are off). */
-disp_time disp__scan_round(const disp *d, disp_time t);
 /* The first multiple of `period` strictly after t. */
 disp_time disp__next_multiple(disp_time t, disp_time period);
+/* The first scan tick strictly after t (t itself when scans are off). */
+static inline disp_time disp__scan_round(const disp *d, disp_time t)
+{
+    if (d->p.scan_interval == 0)
+        return t;
+    return disp__next_multiple(t, d->p.scan_interval);
+}
 
 /* ---- nodes.c --------------------------------------------------------------- */
 /* The node registered as `id`, or NULL. */
@@ -364,7 +375,11 @@ static inline disp__node *disp__node_find(const disp *d, uint32_t id)
 
     return v ? &d->nodes[*v] : NULL;
 }
-int disp__node_load(const disp__node *n);
+/* A node's load: max(current_jobs of its last heartbeat, slots reserved). */
+static inline int disp__node_load(const disp__node *n)
+{
+    return n->current > n->reserved ? n->current : n->reserved;
+}
 /* Least loaded eligible node (ties: first registered), avoiding the nodes in
  * `avoid` (n_avoid of them); NULL when none. */
 disp__node *disp__node_pick(disp *d, const uint32_t *avoid, int n_avoid);
@@ -389,7 +404,14 @@ void disp__job_timer(disp *d, uint32_t slot, int kind);
 void disp__job_finish(disp *d, disp__job *j, disp__jstate st);
 /* Releases the slot of live attempt i and removes it (cancel it first if asked). */
 void disp__job_drop_live(disp *d, disp__job *j, int i, bool cancel);
-void disp__queue_pump(disp *d);
+/* Lets waiting jobs (pending = queue) take the slots that are free; the
+ * check for an empty queue is inline. */
+void disp__queue_pump_run(disp *d);
+static inline void disp__queue_pump(disp *d)
+{
+    if (d->qhead != DISP__NONE)
+        disp__queue_pump_run(d);
+}
 /* Whether a finished job's forget time has come (the head of either ring). */
 static inline bool disp__forget_due(const disp *d)
 {
@@ -409,7 +431,12 @@ void disp__dedup_expire(disp *d);
 
 /* ---- uwin.c: a session's window of per-index entries ----------------------------- */
 /* The entry of `index`, or NULL when the index lies outside the window. */
-disp__uinfo *disp__u_get(const disp__session *s, int64_t index);
+static inline disp__uinfo *disp__u_get(const disp__session *s, int64_t index)
+{
+    if (s->un == 0 || index < (int64_t)s->ubase || index >= (int64_t)s->ubase + s->un)
+        return NULL;
+    return &s->u[(uint32_t)index & (s->ucap - 1)];
+}
 /* Adds [lo, hi) to the window (the window becomes the smallest range holding
  * both); new entries hold nothing. The caller checked the span (d->window_max). */
 int disp__u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi);
@@ -445,7 +472,12 @@ static inline disp__session *disp__session_of(const disp *d, const disp__job *j)
 /* Opens a session; NULL when DISP__SESSION_MAX are open. */
 disp__session *disp__session_open(disp *d, uint64_t id);
 /* The stable id of the session's job for `index`, 0 if none is held. */
-uint64_t disp__session_job(const disp__session *s, uint32_t index);
+static inline uint64_t disp__session_job(const disp__session *s, uint32_t index)
+{
+    const disp__uinfo *u = disp__u_get(s, index);
+
+    return u ? u->job & ~DISP__ATTEMPT_MASK : 0;
+}
 /* Makes room for `index` in the session's window (dropping what can no longer
  * matter first). Returns 0, or DISP_ELIMIT when the window would span more
  * than DISP__WINDOW_MAX indices. */

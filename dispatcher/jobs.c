@@ -94,7 +94,8 @@ void disp__job_drop_live(disp *d, disp__job *j, int i, bool cancel)
         disp__emit(d, &c);
     }
     disp__node_release(d, &d->nodes[a.nslot]);
-    memmove(&j->live[i], &j->live[i + 1], (size_t)(j->n_live - i - 1) * sizeof j->live[0]);
+    if (i + 1 < j->n_live)
+        memmove(&j->live[i], &j->live[i + 1], (size_t)(j->n_live - i - 1) * sizeof j->live[0]);
     j->n_live--;
 }
 
@@ -378,7 +379,7 @@ void disp__job_timer(disp *d, uint32_t slot, int kind)
     }
 }
 
-void disp__queue_pump(disp *d)
+void disp__queue_pump_run(disp *d)
 {
     uint32_t guard = d->njobs + 1;
 

@@ -15,11 +15,6 @@
 #include "heap.h"
 #include "internal.h"
 
-int disp__node_load(const disp__node *n)
-{
-    return n->current > n->reserved ? n->current : n->reserved;
-}
-
 static inline bool eless(const disp__eent *x, const disp__eent *y)
 {
     return x->load < y->load || (x->load == y->load && x->reg < y->reg);

@@ -77,13 +77,14 @@ static void unknown(disp *d, disp_log_event ev, uint64_t job_id, uint32_t attemp
     disp__emit(d, &c);
 }
 
+/* Dedup on (session, wire job_id), dedup_ttl > 0: whether this result is a
+ * second one within the TTL (dropped, logged); else it is recorded. */
 static bool dedup_drop(disp *d, const disp__job *j, uint64_t job_id, uint32_t attempt,
                        uint32_t node)
 {
     int64_t *rec;
 
-    if (d->p.dedup_ttl == 0)
-        return false;
+    assert(d->p.dedup_ttl > 0); /* the callers check: dedup off costs no call */
     rec = disp__map_get(&d->dedup, j->session, job_id);
     if (rec != NULL && d->now - *rec < d->p.dedup_ttl) {
         d->st.dedup_drops++;
@@ -214,7 +215,7 @@ static int forgotten(disp *d, uint64_t job_id, uint32_t attempt, uint32_t node, 
     g.succeeded = true; /* unknown: first_result_wins must not take a second success */
     g.hpos[0] = g.hpos[1] = -1;
     g.qprev = g.qnext = DISP__NONE;
-    if (dedup_drop(d, &g, job_id, attempt, node))
+    if (d->p.dedup_ttl > 0 && dedup_drop(d, &g, job_id, attempt, node))
         return 0;
     if (success)
         on_success(d, &g, attempt, node, -1);
@@ -243,7 +244,7 @@ int disp__result(disp *d, disp__job *held, uint64_t job_id, uint32_t attempt, ui
     /* a live attempt's node is known by slot; another node is looked up */
     if ((n = li >= 0 ? &d->nodes[j->live[li].nslot] : disp__node_find(d, node)) != NULL)
         disp__node_signal(d, n, d->now);
-    if (dedup_drop(d, j, job_id, attempt, node))
+    if (d->p.dedup_ttl > 0 && dedup_drop(d, j, job_id, attempt, node))
         return 0;
     if (success)
         on_success(d, j, attempt, node, li);

@@ -138,13 +138,6 @@ static disp__rq_entry pend_take(disp__session *s, uint32_t idx)
  * stays in the window while the job is held, results come from held jobs, and
  * ref_add() covers the wait entries it creates. */
 
-uint64_t disp__session_job(const disp__session *s, uint32_t index)
-{
-    const disp__uinfo *u = disp__u_get(s, index);
-
-    return u ? u->job & ~DISP__ATTEMPT_MASK : 0;
-}
-
 int disp__session_claim(disp *d, disp__session *s, uint32_t index)
 {
     int64_t lo = index, hi = (int64_t)index + 1;

@@ -84,12 +84,6 @@ disp_time disp__next_multiple(disp_time t, disp_time period)
     return (q + 1) * period;
 }
 
-disp_time disp__scan_round(const disp *d, disp_time t)
-{
-    if (d->p.scan_interval == 0)
-        return t;
-    return disp__next_multiple(t, d->p.scan_interval);
-}
 
 /* ---- public: deadlines and advancing time ------------------------------------ */
 

@@ -36,13 +36,6 @@
 
 #include "internal.h"
 
-disp__uinfo *disp__u_get(const disp__session *s, int64_t index)
-{
-    if (s->un == 0 || index < (int64_t)s->ubase || index >= (int64_t)s->ubase + s->un)
-        return NULL;
-    return &s->u[(uint32_t)index & (s->ucap - 1)];
-}
-
 /* Moves the window into an allocation of `cap` entries (a power of two >= un).
  * Returns 0, or DISP_ENOMEM with the window as it was. A new session's first
  * allocation takes the spare one disp__u_reserve made. */
