@@ -357,6 +357,13 @@ static inline int64_t disp__ms(disp_time t) { return t / DISP_NS_PER_MS; }
 void disp__timer_set(disp *d, uint32_t ref, disp_time when);
 void disp__timer_clear(disp *d, uint32_t ref);
 bool disp__timer_armed(const disp *d, uint32_t ref);
+/* Clears job j's timer of `kind` (DISP__T_JOB_MAIN or _HEDGE); one that is not
+ * armed costs no call. */
+static inline void disp__job_timer_clear(disp *d, const disp__job *j, uint32_t kind)
+{
+    if (j->hpos[kind] >= 0)
+        disp__timer_clear(d, DISP__TREF(kind, j - d->jobs));
+}
 /* The first multiple of `period` strictly after t. */
 disp_time disp__next_multiple(disp_time t, disp_time period);
 /* The first scan tick strictly after t (t itself when scans are off). */

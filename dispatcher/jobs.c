@@ -112,8 +112,8 @@ void disp__job_finish(disp *d, disp__job *j, disp__jstate st)
     assert(!terminal(j)); /* at most one terminal state per job */
     assert(st == DISP__J_COMPLETED || st == DISP__J_FAILED);
     drop_all_live(d, j, false);
-    disp__timer_clear(d, DISP__TREF(DISP__T_JOB_MAIN, s));
-    disp__timer_clear(d, DISP__TREF(DISP__T_JOB_HEDGE, s));
+    disp__job_timer_clear(d, j, DISP__T_JOB_MAIN);
+    disp__job_timer_clear(d, j, DISP__T_JOB_HEDGE);
     dequeue(d, j);
     j->state = (uint8_t)st;
     {
