@@ -100,20 +100,6 @@ void disp__error(disp *d, disp__job *j, disp_error_code code)
     disp__emit(d, &c);
 }
 
-int disp__enter(disp *d, disp_time now)
-{
-    if (d->in_sink > 0)
-        return DISP_EBUSY;
-    if (now < 0 || now < d->now)
-        return DISP_EINVAL;
-    d->now = now;
-    if (disp__forget_due(d))
-        disp__jobs_forget(d);
-    if (d->p.dedup_ttl > 0)
-        disp__dedup_expire(d);
-    return 0;
-}
-
 /* ---- life cycle ------------------------------------------------------------------ */
 
 static disp_time max_time(disp_time a, disp_time b)

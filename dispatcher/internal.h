@@ -324,9 +324,6 @@ int disp__reserve_utterance(disp *d, disp__session *s, uint32_t index);
 int disp__reserve_result(disp *d, const disp__job *j);
 
 /* ---- core.c: commands ------------------------------------------------------ */
-/* Checks `now` (>= 0, never decreasing), records it and forgets what has expired.
- * Returns 0 or DISP_EINVAL. Every public input starts with it. */
-int disp__enter(disp *d, disp_time now);
 void disp__emit(disp *d, const disp_cmd *c);
 /* Whether a LOG command of event ev is wanted (disp_config.log_off). */
 static inline bool disp__log_on(const disp *d, disp_log_event ev)
@@ -397,7 +394,21 @@ void disp__node_signal(disp *d, disp__node *n, disp_time now);
 void disp__nodes_free(disp *d);
 
 /* ---- jobs.c ------------------------------------------------------------------ */
-disp__job *disp__job_by_id(const disp *d, uint64_t stable);
+/* The job of stable id `stable` if the core holds it (its slot holds that id
+ * and it is not past its forget time), else NULL. */
+static inline disp__job *disp__job_by_id(const disp *d, uint64_t stable)
+{
+    uint32_t slot = (uint32_t)(stable >> DISP__ATTEMPT_BITS) & (DISP__SLOT_MAX - 1);
+    disp__job *j;
+
+    if (stable == 0 || (stable & DISP__ATTEMPT_MASK) != 0 || slot >= d->njobs)
+        return NULL;
+    j = &d->jobs[slot];
+    if (j->id != stable || ((j->state == DISP__J_COMPLETED || j->state == DISP__J_FAILED) &&
+                            j->forget_at <= d->now))
+        return NULL;
+    return j;
+}
 /* The stable id of the job the core holds for (s, index), 0 if none (s may be
  * NULL: no session open). */
 uint64_t disp__job_held(const disp *d, const disp__session *s, uint32_t index);
@@ -435,6 +446,24 @@ void disp__jobs_free(disp *d);
 int disp__result(disp *d, disp__job *j, uint64_t job_id, uint32_t attempt, uint32_t node,
                  uint64_t session, uint32_t index, bool success);
 void disp__dedup_expire(disp *d);
+
+/* ---- entering an input -------------------------------------------------------- */
+/* Checks `now` (>= 0, never decreasing) and that no sink is running, records
+ * it and forgets what has expired. Returns 0, DISP_EBUSY or DISP_EINVAL. Every
+ * public input starts with it. */
+static inline int disp__enter(disp *d, disp_time now)
+{
+    if (d->in_sink > 0)
+        return DISP_EBUSY;
+    if (now < 0 || now < d->now)
+        return DISP_EINVAL;
+    d->now = now;
+    if (disp__forget_due(d))
+        disp__jobs_forget(d);
+    if (d->p.dedup_ttl > 0)
+        disp__dedup_expire(d);
+    return 0;
+}
 
 /* ---- uwin.c: a session's window of per-index entries ----------------------------- */
 /* The entry of `index`, or NULL when the index lies outside the window. */

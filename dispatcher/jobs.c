@@ -21,20 +21,6 @@ static inline bool terminal(const disp__job *j)
     return j->state == DISP__J_COMPLETED || j->state == DISP__J_FAILED;
 }
 
-disp__job *disp__job_by_id(const disp *d, uint64_t stable)
-{
-    uint32_t slot = (uint32_t)(stable >> DISP__ATTEMPT_BITS) & (DISP__SLOT_MAX - 1);
-
-    const disp__job *j;
-
-    if (stable == 0 || (stable & DISP__ATTEMPT_MASK) != 0 || slot >= d->njobs)
-        return NULL;
-    j = &d->jobs[slot];
-    if (j->id != stable || (terminal(j) && j->forget_at <= d->now))
-        return NULL;
-    return &d->jobs[slot];
-}
-
 static uint32_t jslot(const disp *d, const disp__job *j)
 {
     return (uint32_t)(j - d->jobs);
