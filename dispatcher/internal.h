@@ -479,11 +479,10 @@ int disp__u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi);
 /* Makes the allocation hold [lo, hi) with the window (s NULL: the first window
  * of a session about to open). 0 or DISP_ENOMEM, the window unchanged. */
 int disp__u_reserve(disp *d, disp__session *s, int64_t lo, int64_t hi);
-/* Drops entries from the front of the window while they can no longer matter
- * (see uwin.c). */
-void disp__u_trim(disp *d, disp__session *s);
-/* Shrinks a sparse allocation to what is left (kept as is if refused). */
-void disp__u_shrink(disp *d, disp__session *s);
+/* Makes room for `index` in the session's window (dropping what can no longer
+ * matter first). Returns 0, or DISP_ELIMIT when the window would span more
+ * than DISP__WINDOW_MAX indices. */
+int disp__session_claim(disp *d, disp__session *s, uint32_t index);
 /* Frees the window. */
 void disp__u_free(disp *d, disp__session *s);
 
@@ -514,10 +513,6 @@ static inline uint64_t disp__session_job(const disp__session *s, uint32_t index)
 
     return u ? u->job & ~DISP__ATTEMPT_MASK : 0;
 }
-/* Makes room for `index` in the session's window (dropping what can no longer
- * matter first). Returns 0, or DISP_ELIMIT when the window would span more
- * than DISP__WINDOW_MAX indices. */
-int disp__session_claim(disp *d, disp__session *s, uint32_t index);
 /* Records the job of `index`, which the caller claimed. */
 void disp__session_set_job(disp__session *s, uint32_t index, uint64_t job);
 /* A successful result for (session, index) enters the result queue. */

@@ -79,6 +79,8 @@ disp__node *disp__node_pick(disp *d, const uint32_t *avoid, int n_avoid)
     assert(n_avoid >= 0 && n_avoid <= DISP__LIVE_MAX + 1);
     if (d->nelig == 0)
         return NULL;
+    if (n_avoid == 0) /* the usual choice: the heap's top */
+        return &d->nodes[d->elig[0].slot];
     frontier[nf++] = 0;
     while (nf > 0) {
         int best = 0;

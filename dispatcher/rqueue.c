@@ -138,28 +138,6 @@ static disp__rq_entry pend_take(disp__session *s, uint32_t idx)
  * stays in the window while the job is held, results come from held jobs, and
  * ref_add() covers the wait entries it creates. */
 
-int disp__session_claim(disp *d, disp__session *s, uint32_t index)
-{
-    int64_t lo = index, hi = (int64_t)index + 1;
-
-    if (disp__u_get(s, index) != NULL)
-        return 0;
-    disp__u_trim(d, s);
-    if (s->un > 0) {
-        lo = lo < s->ubase ? lo : s->ubase;
-        hi = hi > (int64_t)s->ubase + s->un ? hi : (int64_t)s->ubase + s->un;
-    }
-    /* The ordered queue waits on every index from `expected` on, one by one. */
-    if (d->p.result_queue == DISP_QUEUE_ORDERED && s->expected < lo)
-        lo = s->expected;
-    if (hi - lo > (int64_t)d->window_max)
-        return DISP_ELIMIT;
-    if (disp__u_cover(d, s, index, index + 1) != 0)
-        return DISP_ENOMEM; /* not reached: reserved by disp__reserve_utterance */
-    disp__u_shrink(d, s);
-    return 0;
-}
-
 void disp__session_set_job(disp__session *s, uint32_t index, uint64_t job)
 {
     disp__uinfo *u = disp__u_get(s, index);
@@ -558,7 +536,8 @@ int disp__rq_reserve(disp *d, disp__session *s, uint32_t index)
 {
     int64_t top = (int64_t)s->ubase + s->un;
 
-    if (disp__grow(d, &s->pend, &s->pcap, (uint64_t)s->pstart + s->pn + 1, sizeof *s->pend,
+    if ((uint64_t)s->pstart + s->pn + 1 > s->pcap && /* room already: no call */
+        disp__grow(d, &s->pend, &s->pcap, (uint64_t)s->pstart + s->pn + 1, sizeof *s->pend,
                    8) != 0)
         return DISP_ENOMEM;
     /* the gap entries disp__rq_add may create (reference queue), as it computes them */
