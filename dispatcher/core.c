@@ -187,6 +187,7 @@ int disp_create(disp **out, const disp_config *cfg)
     d->qhead = d->qtail = DISP__NONE;
     d->sfree = d->armed_cursor = DISP__NONE;
     d->check_hpos = -1;
+    d->forget_next = DISP_NEVER;
     for (int i = 0; i < DISP__BUDGET_SLOTS; i++)
         d->budget_sec[i] = INT64_MIN;
     if (d->p.liveness.mode == DISP_LIVENESS_PHI)

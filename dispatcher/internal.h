@@ -281,6 +281,7 @@ struct disp {
     uint64_t serial;
     uint32_t qhead, qtail;   /* pending FIFO (queue mode) */
     disp__fring fq[2];       /* finished jobs in forget order: DISP__FQ_QUIET, _LATE */
+    disp_time forget_next;   /* the earliest forget time in fq[] (a head's), DISP_NEVER if none */
 
     disp__node *nodes;
     uint32_t nnodes, ncap;
@@ -385,8 +386,15 @@ static inline int disp__node_load(const disp__node *n)
     return n->current > n->reserved ? n->current : n->reserved;
 }
 /* Least loaded eligible node (ties: first registered), avoiding the nodes in
- * `avoid` (n_avoid of them); NULL when none. */
-disp__node *disp__node_pick(disp *d, const uint32_t *avoid, int n_avoid);
+ * `avoid` (n_avoid of them); NULL when none. Avoiding none, it is the top of
+ * the eligible-node heap (inline); else the heap is walked best-first. */
+disp__node *disp__node_pick_avoiding(disp *d, const uint32_t *avoid, int n_avoid);
+static inline disp__node *disp__node_pick(disp *d, const uint32_t *avoid, int n_avoid)
+{
+    if (n_avoid == 0)
+        return d->nelig > 0 ? &d->nodes[d->elig[0].slot] : NULL;
+    return disp__node_pick_avoiding(d, avoid, n_avoid);
+}
 void disp__node_reserve(disp *d, disp__node *n);
 void disp__node_release(disp *d, disp__node *n);
 /* A message from the node (progress/result): liveness bookkeeping. */
@@ -430,11 +438,10 @@ static inline void disp__queue_pump(disp *d)
     if (d->qhead != DISP__NONE)
         disp__queue_pump_run(d);
 }
-/* Whether a finished job's forget time has come (the head of either ring). */
+/* Whether a finished job's forget time has come. */
 static inline bool disp__forget_due(const disp *d)
 {
-    return (d->fq[0].n > 0 && d->fq[0].v[d->fq[0].head].at <= d->now) ||
-           (d->fq[1].n > 0 && d->fq[1].v[d->fq[1].head].at <= d->now);
+    return d->forget_next <= d->now;
 }
 /* Forgets the finished jobs whose forget time has come. */
 void disp__jobs_forget(disp *d);

@@ -113,6 +113,9 @@ void disp__job_finish(disp *d, disp__job *j, disp__jstate st)
         q->v[(q->head + q->n) % q->cap].at = j->forget_at;
         q->v[(q->head + q->n) % q->cap].slot = s;
         q->n++;
+        /* each ring is in forget order: only a first entry can be a new earliest */
+        if (j->forget_at < d->forget_next)
+            d->forget_next = j->forget_at;
     }
     if (st == DISP__J_FAILED) {
         disp__session *ss = disp__session_of(d, j);
@@ -488,6 +491,7 @@ int disp__job_create(disp *d, disp__session *s, uint64_t session, uint32_t index
  * longer holds it names no job. */
 void disp__jobs_forget(disp *d)
 {
+    d->forget_next = DISP_NEVER;
     for (int r = 0; r < 2; r++) {
         disp__fring *q = &d->fq[r];
         while (q->n > 0 && q->v[q->head].at <= d->now) {
@@ -498,6 +502,8 @@ void disp__jobs_forget(disp *d)
             q->n--;
             d->st.jobs_in_memory--;
         }
+        if (q->n > 0 && q->v[q->head].at < d->forget_next)
+            d->forget_next = q->v[q->head].at;
     }
 }
 

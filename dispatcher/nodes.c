@@ -69,7 +69,7 @@ static bool avoided(const uint32_t *avoid, int n_avoid, uint32_t id)
     return false;
 }
 
-disp__node *disp__node_pick(disp *d, const uint32_t *avoid, int n_avoid)
+disp__node *disp__node_pick_avoiding(disp *d, const uint32_t *avoid, int n_avoid)
 {
     /* Best-first walk of the heap: at most n_avoid entries are skipped, so the
      * frontier never holds more than 2 * (n_avoid + 1) heap positions. */
@@ -79,8 +79,6 @@ disp__node *disp__node_pick(disp *d, const uint32_t *avoid, int n_avoid)
     assert(n_avoid >= 0 && n_avoid <= DISP__LIVE_MAX + 1);
     if (d->nelig == 0)
         return NULL;
-    if (n_avoid == 0) /* the usual choice: the heap's top */
-        return &d->nodes[d->elig[0].slot];
     frontier[nf++] = 0;
     while (nf > 0) {
         int best = 0;
