@@ -423,8 +423,8 @@ uint64_t disp__job_held(const disp *d, const disp__session *s, uint32_t index);
 /* Creates and dispatches the job of (session, index), which holds none
  * (disp__job_held); s is the open session of that id or NULL. The caller
  * reserved the memory (disp__reserve_utterance). 0 or DISP_ELIMIT. */
-int disp__job_create(disp *d, disp__session *s, uint64_t session, uint32_t index,
-                     disp_time audio, uint64_t *job_out);
+int disp__job_create(disp *d, disp__session *s, uint64_t session, uint32_t index, disp_time audio,
+                     uint64_t *job_out);
 void disp__job_timer(disp *d, uint32_t slot, int kind);
 /* Puts a job in its terminal state, releasing and cancelling what it holds. */
 void disp__job_finish(disp *d, disp__job *j, disp__jstate st);

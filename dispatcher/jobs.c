@@ -442,8 +442,8 @@ uint64_t disp__job_held(const disp *d, const disp__session *s, uint32_t index)
     return known != 0 && disp__job_by_id(d, known) != NULL ? known : 0;
 }
 
-int disp__job_create(disp *d, disp__session *s, uint64_t session, uint32_t index,
-                     disp_time audio, uint64_t *job_out)
+int disp__job_create(disp *d, disp__session *s, uint64_t session, uint32_t index, disp_time audio,
+                     uint64_t *job_out)
 {
     disp__job *j;
     disp__node *n;

@@ -20,8 +20,7 @@
  * NULL): returns 0 and sets *out to j, or DISP_EUNKNOWN when the id and attempt cannot name a
  * job of this core (no stable id, attempt 0 or past the job's last attempt, the
  * id form of another failover mode). */
-static int resolve(const disp *d, disp__job *j, uint64_t job_id, uint32_t attempt,
-                   disp__job **out)
+static int resolve(const disp *d, disp__job *j, uint64_t job_id, uint32_t attempt, disp__job **out)
 {
     uint64_t low = job_id & DISP__ATTEMPT_MASK;
 
@@ -265,8 +264,8 @@ int disp_progress(disp *d, disp_time now, uint64_t job_id, uint32_t attempt, uin
         return rc;
     if (stage < 0 || stage > 2)
         return DISP_EINVAL;
-    if ((rc = resolve(d, disp__job_by_id(d, job_id & ~DISP__ATTEMPT_MASK), job_id, attempt,
-                      &j)) != 0 || j == NULL)
+    j = disp__job_by_id(d, job_id & ~DISP__ATTEMPT_MASK);
+    if ((rc = resolve(d, j, job_id, attempt, &j)) != 0 || j == NULL)
         return DISP_EUNKNOWN;
     li = live_index(j, attempt, node);
     if ((n = li >= 0 ? &d->nodes[j->live[li].nslot] : disp__node_find(d, node)) != NULL)
