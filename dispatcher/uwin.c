@@ -98,7 +98,8 @@ static void u_clear(disp__session *s, uint32_t lo, uint32_t hi)
     }
 }
 
-int disp__u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi)
+/* disp__u_cover's body, which disp__session_claim has inline. */
+static inline int u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi)
 {
     uint32_t top = s->ubase + s->un, nlo = lo, nhi = hi;
 
@@ -120,6 +121,11 @@ int disp__u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi)
     s->ubase = nlo;
     s->un = nhi - nlo;
     return 0;
+}
+
+int disp__u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi)
+{
+    return u_cover(d, s, lo, hi);
 }
 
 /* Whether the front entry (index b) can no longer matter; see the top. */
@@ -181,7 +187,7 @@ int disp__session_claim(disp *d, disp__session *s, uint32_t index)
         lo = s->expected;
     if (hi - lo > (int64_t)d->window_max)
         return DISP_ELIMIT;
-    if (disp__u_cover(d, s, index, index + 1) != 0)
+    if (u_cover(d, s, index, index + 1) != 0)
         return DISP_ENOMEM; /* not reached: reserved by disp__reserve_utterance */
     u_shrink(d, s);
     return 0;
