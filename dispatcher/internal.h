@@ -125,7 +125,6 @@ typedef struct {
     uint32_t id, cls, cls_slot;
     int slots, reserved, current;
     bool online;
-    uint64_t reg;           /* registration order: ties go to the first registered */
     int32_t hpos;           /* position in the eligible-node heap, -1 if absent */
     disp_time last_signal;  /* last progress or result from this node, -1 = none */
     bool idle_since_signal; /* no live attempt at some point since last_signal */
@@ -135,11 +134,12 @@ typedef struct {
 } disp__node;
 
 /* An entry of the eligible-node heap: the key is copied in, so sifting never
- * touches the node records. */
+ * touches the node records. The slot is the registration order too: a node's
+ * record is appended when it first registers and never removed, so ties go to
+ * the lower slot, the first registered. */
 typedef struct {
     int load;
     uint32_t slot;
-    uint64_t reg;
 } disp__eent;
 
 /* Per node class duration estimates (adaptive timeouts, hedge delay). */
@@ -286,9 +286,8 @@ struct disp {
     disp__node *nodes;
     uint32_t nnodes, ncap;
     disp__map node_map;      /* (node id, 0) -> slot */
-    disp__eent *elig;        /* heap of eligible nodes by (load, reg) */
+    disp__eent *elig;        /* heap of eligible nodes by (load, slot = registration order) */
     uint32_t nelig;
-    uint64_t reg_seq;
 
     disp__class *classes;
     uint32_t nclasses, ccap;
