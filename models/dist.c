@@ -207,7 +207,12 @@ int64_t dist_to_ns(double seconds)
     double ns = seconds * 1e9;
     if (ns >= (double)DIST_NS_MAX)
         return DIST_NS_MAX;
-    return (int64_t)llround(ns);
+    /* llround(ns) for 0 < ns < 2^61 without the call into libm: i = floor(ns)
+     * is exact, and so is ns - i (Sterbenz for ns >= 1; ns itself below 1;
+     * 0 from 2^52 up, where every double is an integer); a fraction of one
+     * half or more rounds up (llround rounds halves away from zero). */
+    int64_t i = (int64_t)ns;
+    return ns - (double)i >= 0.5 ? i + 1 : i;
 }
 
 double dist_mean(const dist *d)
