@@ -130,6 +130,33 @@ static void node__queue_remove(node *n, node_attempt *a)
 
 /* ---- workers ------------------------------------------------------------ */
 
+/* work_at and work_w from every worker. */
+static void node__work_scan(node *n)
+{
+    n->work_at = NODE_NEVER;
+    n->work_w = -1;
+    for (int w = 0; w < n->cfg.workers; w++) {
+        if (n->stage_end[w] < n->work_at) {
+            n->work_at = n->stage_end[w];
+            n->work_w = w;
+        }
+    }
+}
+
+/* Sets the end of worker w's stage to t, keeping work_at and work_w exact
+ * without a scan unless the earliest worker's end moves later. */
+static void node__stage_end_set(node *n, int w, int64_t t)
+{
+    int64_t old = n->stage_end[w];
+    n->stage_end[w] = t;
+    if (t < n->work_at || (t == n->work_at && w < n->work_w)) {
+        n->work_at = t;
+        n->work_w = w;
+    } else if (w == n->work_w && t != old) {
+        node__work_scan(n);
+    }
+}
+
 void node__start_on(node *n, int w, int64_t at, node_attempt *a)
 {
     assert(!n->worker[w]);
@@ -138,7 +165,7 @@ void node__start_on(node *n, int w, int64_t at, node_attempt *a)
     a->ran = true;
     a->worker = w;
     n->worker[w] = a;
-    n->stage_end[w] = at + a->stage_ns[STAGE_ASR] + (a->cold ? a->cold_ns : 0);
+    node__stage_end_set(n, w, at + a->stage_ns[STAGE_ASR] + (a->cold ? a->cold_ns : 0));
     n->running++;
 }
 
@@ -158,7 +185,7 @@ static node_attempt *node__worker_take(node *n, int w)
     node_attempt *a = n->worker[w];
     assert(a && n->running > 0);
     n->worker[w] = NULL;
-    n->stage_end[w] = NODE_NEVER;
+    node__stage_end_set(n, w, NODE_NEVER);
     n->running--;
     return a;
 }
@@ -211,7 +238,7 @@ static void node__stage_done(node *n, int w, int64_t at)
         node__jobs_leave(n, a); /* the orchestrator's ASR-completed callback */
     if (a->stage + 1 < STAGE_COUNT) {
         a->stage++;
-        n->stage_end[w] = at + a->stage_ns[a->stage];
+        node__stage_end_set(n, w, at + a->stage_ns[a->stage]);
         return;
     }
     node__worker_take(n, w);
@@ -301,6 +328,7 @@ node *node_new(const node_config *cfg, uint32_t id, uint32_t cls, gsl_rng *fault
     n->stage_end = sim_xcalloc((size_t)cfg->workers, sizeof *n->stage_end);
     for (int w = 0; w < cfg->workers; w++)
         n->stage_end[w] = NODE_NEVER;
+    node__work_scan(n);
     n->hb_at = NODE_NEVER;
     n->fault_at = NODE_NEVER;
     if (cfg->attempt_check == NODE_ATTEMPT_DROP_STALE)
@@ -352,43 +380,37 @@ int64_t node_next_deadline(const node *n)
 {
     assert(n);
     int64_t t = n->hb_at < n->fault_at ? n->hb_at : n->fault_at;
-    for (int w = 0; w < n->cfg.workers; w++)
-        if (n->stage_end[w] < t)
-            t = n->stage_end[w];
-    return t;
+    return n->work_at < t ? n->work_at : t;
 }
 
-/* Runs the single earliest event if it is due at or before `now`; false if none. */
-static bool node__step(node *n, int64_t now)
+/* Runs the earliest event, due at t (= node_next_deadline). */
+static void node__step(node *n, int64_t t)
 {
-    int64_t t = node_next_deadline(n);
-    if (t > now)
-        return false;
-    for (int w = 0; w < n->cfg.workers; w++) {
-        if (n->stage_end[w] == t) {
-            node__stage_done(n, w, t);
-            return true;
-        }
+    if (n->work_at == t) { /* worker stage ends first, in worker order */
+        node__stage_done(n, n->work_w, t);
+        return;
     }
     if (n->fault_at == t) {
         if (n->up)
             node__crash(n, t);
         else
             node__recover(n, t);
-        return true;
+        return;
     }
     assert(n->hb_at == t);
     node__emit_plain(n, t, NODE_OUT_HEARTBEAT);
     n->hb_at = t + n->hb_ns;
-    return true;
 }
 
 /* Every step either ends a stage (finite work) or moves a timer forward by at
  * least 1 ns, so the loop ends; the guard catches a bug that would break that. */
 void node__run_due(node *n, int64_t now)
 {
-    for (uint64_t guard = 0; node__step(n, now); guard++)
+    int64_t t;
+    for (uint64_t guard = 0; (t = node_next_deadline(n)) <= now; guard++) {
         assert(guard < UINT64_C(1) << 40);
+        node__step(n, t);
+    }
 }
 
 void node_advance(node *n, int64_t now)

@@ -44,7 +44,9 @@ struct node {
     bool started, up;
 
     node_attempt **worker; /* [cfg.workers], NULL = free */
-    int64_t *stage_end;    /* [cfg.workers] */
+    int64_t *stage_end;    /* [cfg.workers], written through node__stage_end_set */
+    int64_t work_at;       /* the earliest stage_end (NODE_NEVER when none runs) */
+    int work_w;            /* the lowest worker whose stage ends at work_at, or -1 */
     node_attempt *q_head, *q_tail;
     int queued, running;
     node_attempt *free_list;
