@@ -130,23 +130,19 @@ static double dist__u(gsl_rng *r)
 
 static double dist__draw(const dist *d, gsl_rng *r, double audio_s, int depth);
 
-/* The base draw (no per_audio_s, no max); a mixture draws its component whole. */
-static double dist__base(const dist *d, gsl_rng *r, double audio_s, int depth)
+/* The base draw of the kinds dist__base does not take itself: gamma, weibull,
+ * pareto, empirical, mixture (which draws its component whole). Out of line so
+ * that the common kinds pay for none of their locals. */
+__attribute__((noinline)) static double dist__base_other(const dist *d, gsl_rng *r,
+                                                         double audio_s, int depth)
 {
-    assert(depth < DIST_DEPTH_MAX);
-    if (d->kind == DIST_CONST)
-        return d->p0; /* draws nothing */
-    if (d->kind == DIST_LOGNORMAL) /* an exact normal by the ziggurat (Marsaglia-Tsang) */
-        return d->p0 * exp(d->p1 * gsl_ran_gaussian_ziggurat(r, 1.0));
     double u = dist__u(r);
     switch (d->kind) {
     case DIST_CONST:
-    case DIST_LOGNORMAL:
-        break; /* above */
     case DIST_UNIFORM:
-        return d->p0 + u * (d->p1 - d->p0);
     case DIST_EXPONENTIAL:
-        return -d->p0 * log1p(-u);
+    case DIST_LOGNORMAL:
+        break; /* dist__base */
     case DIST_GAMMA:
         return dist__gamma_inv(u, d->p0, d->p1);
     case DIST_WEIBULL:
@@ -177,6 +173,26 @@ static double dist__base(const dist *d, gsl_rng *r, double audio_s, int depth)
     }
     assert(!"unknown dist kind");
     return 0.0;
+}
+
+/* The base draw (no per_audio_s, no max). */
+static double dist__base(const dist *d, gsl_rng *r, double audio_s, int depth)
+{
+    assert(depth < DIST_DEPTH_MAX);
+    switch (d->kind) {
+    case DIST_CONST:
+        return d->p0; /* draws nothing */
+    case DIST_LOGNORMAL: /* an exact normal by the ziggurat (Marsaglia-Tsang) */
+        return d->p0 * exp(d->p1 * gsl_ran_gaussian_ziggurat(r, 1.0));
+    case DIST_UNIFORM: {
+        double u = dist__u(r);
+        return d->p0 + u * (d->p1 - d->p0);
+    }
+    case DIST_EXPONENTIAL:
+        return -d->p0 * log1p(-dist__u(r));
+    default:
+        return dist__base_other(d, r, audio_s, depth);
+    }
 }
 
 /* Base + per_audio_s x audio, clamped to [0, max] and to DIST_SECONDS_MAX. */
