@@ -195,12 +195,9 @@ static double dist__base(const dist *d, gsl_rng *r, double audio_s, int depth)
     }
 }
 
-/* Base + per_audio_s x audio, clamped to [0, max] and to DIST_SECONDS_MAX. */
-static double dist__draw(const dist *d, gsl_rng *r, double audio_s, int depth)
+/* Clamped to [0, max] and to DIST_SECONDS_MAX. */
+static double dist__clamp(const dist *d, double v)
 {
-    double v = dist__base(d, r, audio_s, depth);
-    if (d->per_audio_s != 0.0)
-        v += d->per_audio_s * audio_s;
     if (d->has_max && v > d->max)
         v = d->max;
     if (!(v > 0.0)) /* negative, zero or NaN */
@@ -210,10 +207,28 @@ static double dist__draw(const dist *d, gsl_rng *r, double audio_s, int depth)
     return v;
 }
 
+/* Base + per_audio_s x audio, clamped. */
+static double dist__draw(const dist *d, gsl_rng *r, double audio_s, int depth)
+{
+    double v = dist__base(d, r, audio_s, depth);
+    if (d->per_audio_s != 0.0)
+        v += d->per_audio_s * audio_s;
+    return dist__clamp(d, v);
+}
+
 double dist_sample(const dist *d, gsl_rng *r, double audio_s)
 {
     assert(d && r);
     return dist__draw(d, r, audio_s, 0);
+}
+
+bool dist_fixed(const dist *d, double *value)
+{
+    assert(d && value);
+    if (d->kind != DIST_CONST || d->per_audio_s != 0.0)
+        return false;
+    *value = dist__clamp(d, d->p0);
+    return true;
 }
 
 int64_t dist_to_ns(double seconds)

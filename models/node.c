@@ -301,6 +301,13 @@ static void node__recover(node *n, int64_t at)
 
 /* ---- life cycle --------------------------------------------------------- */
 
+/* The ns every draw of d gives (dist_fixed), or -1 when it must be drawn. */
+static int64_t node__fixed_ns(const dist *d)
+{
+    double v;
+    return dist_fixed(d, &v) ? dist_to_ns(v) : -1;
+}
+
 node *node_new(const node_config *cfg, uint32_t id, uint32_t cls, gsl_rng *fault_rng,
                node_sink_fn sink, void *ctx)
 {
@@ -324,6 +331,11 @@ node *node_new(const node_config *cfg, uint32_t id, uint32_t cls, gsl_rng *fault
     n->sink = sink;
     n->ctx = ctx;
     n->hb_ns = dist_to_ns(cfg->heartbeat_s);
+    for (int s = 0; s < STAGE_COUNT; s++)
+        n->stage_fixed_ns[s] = node__fixed_ns(&n->cfg.stage[s]);
+    n->stall_fixed_ns = node__fixed_ns(&n->cfg.stall_extra);
+    n->cold_fixed_ns = node__fixed_ns(&n->cfg.cold_extra);
+    n->cold_idle_ns = dist_to_ns(cfg->cold_idle_s);
     n->worker = sim_xcalloc((size_t)cfg->workers, sizeof *n->worker);
     n->stage_end = sim_xcalloc((size_t)cfg->workers, sizeof *n->stage_end);
     for (int w = 0; w < cfg->workers; w++)

@@ -41,6 +41,11 @@ struct node {
 
     int64_t now;
     int64_t hb_ns;
+    /* The per-attempt times that are the same for every attempt (dist_fixed:
+     * a const without per_audio_s), in ns, or -1 for those drawn per attempt. */
+    int64_t stage_fixed_ns[STAGE_COUNT];
+    int64_t stall_fixed_ns, cold_fixed_ns;
+    int64_t cold_idle_ns; /* cfg.cold_idle_s */
     bool started, up;
 
     node_attempt **worker; /* [cfg.workers], NULL = free */
