@@ -117,11 +117,12 @@ void node_assign(node *n, int64_t now, const node_job *job, gsl_rng *r)
 
     a->cold = n->cfg.cold_start && n->queued + n->running == 0 &&
               now - n->idle_since >= n->cold_idle_ns;
-    int free_w = -1;
-    for (int w = 0; w < n->cfg.workers && free_w < 0; w++)
-        if (!n->worker[w])
-            free_w = w;
-    if (free_w >= 0 && !n->q_head)
+    int free_w = -1; /* the first free worker, looked for only when one is free */
+    if (!n->q_head && n->running < n->cfg.workers)
+        for (int w = 0; w < n->cfg.workers && free_w < 0; w++)
+            if (!n->worker[w])
+                free_w = w;
+    if (free_w >= 0)
         node__start_on(n, free_w, now, a);
     else
         node__queue_push(n, a);
