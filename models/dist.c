@@ -8,6 +8,10 @@
  * component's own. Streams are named per draw site (stream.h), so a variable
  * number of draws moves nothing else.
  */
+/* GSL's documented switch for its inline functions: gsl_rng_uniform becomes
+ * the call through r->type it stands for, without the call into libgsl. */
+#define HAVE_INLINE 1
+
 #include "dist.h"
 #include "xalloc.h"
 
