@@ -255,6 +255,14 @@ static void node__stage_done(node *n, int w, int64_t at)
 
 /* ---- faults and heartbeat ----------------------------------------------- */
 
+/* Sets both timers and their minimum, timer_at. */
+static void node__timers_set(node *n, int64_t hb_at, int64_t fault_at)
+{
+    n->hb_at = hb_at;
+    n->fault_at = fault_at;
+    n->timer_at = hb_at < fault_at ? hb_at : fault_at;
+}
+
 /* A fault-stream duration, at least 1 ns so that time always moves. */
 static int64_t node__fault_ns(node *n, const dist *d)
 {
@@ -285,8 +293,7 @@ static void node__crash(node *n, int64_t at)
     n->have_last = false;
     if (n->seen)
         memset(n->seen, 0, NODE_SEEN_MAX * sizeof *n->seen);
-    n->hb_at = NODE_NEVER;
-    n->fault_at = at + node__fault_ns(n, &n->cfg.crash_downtime);
+    node__timers_set(n, NODE_NEVER, at + node__fault_ns(n, &n->cfg.crash_downtime));
     node__emit_plain(n, at, NODE_OUT_DOWN);
 }
 
@@ -294,8 +301,7 @@ static void node__recover(node *n, int64_t at)
 {
     n->up = true;
     n->idle_since = at;
-    n->hb_at = at + n->hb_ns;
-    n->fault_at = at + node__fault_ns(n, &n->cfg.crash_between);
+    node__timers_set(n, at + n->hb_ns, at + node__fault_ns(n, &n->cfg.crash_between));
     node__emit_plain(n, at, NODE_OUT_UP);
 }
 
@@ -341,8 +347,7 @@ node *node_new(const node_config *cfg, uint32_t id, uint32_t cls, gsl_rng *fault
     for (int w = 0; w < cfg->workers; w++)
         n->stage_end[w] = NODE_NEVER;
     node__work_scan(n);
-    n->hb_at = NODE_NEVER;
-    n->fault_at = NODE_NEVER;
+    node__timers_set(n, NODE_NEVER, NODE_NEVER);
     if (cfg->attempt_check == NODE_ATTEMPT_DROP_STALE)
         n->seen = sim_xcalloc(NODE_SEEN_MAX, sizeof *n->seen);
     return n;
@@ -380,9 +385,8 @@ void node_start(node *n, int64_t now, double phase)
         phase = 0.0;
     /* hb_ns - floor(phase * hb_ns): in (0, hb_ns], hb_ns itself when phase is 0 */
     int64_t first = n->hb_ns - (int64_t)(phase * (double)n->hb_ns);
-    n->hb_at = now + (first > 0 ? first : 1);
-    if (n->cfg.crash)
-        n->fault_at = now + node__fault_ns(n, &n->cfg.crash_between);
+    int64_t fault_at = n->cfg.crash ? now + node__fault_ns(n, &n->cfg.crash_between) : NODE_NEVER;
+    node__timers_set(n, now + (first > 0 ? first : 1), fault_at);
     node__emit_plain(n, now, NODE_OUT_UP);
 }
 
@@ -391,8 +395,7 @@ void node_start(node *n, int64_t now, double phase)
 int64_t node_next_deadline(const node *n)
 {
     assert(n);
-    int64_t t = n->hb_at < n->fault_at ? n->hb_at : n->fault_at;
-    return n->work_at < t ? n->work_at : t;
+    return n->work_at < n->timer_at ? n->work_at : n->timer_at;
 }
 
 /* Runs the earliest event, due at t (= node_next_deadline). */
@@ -411,7 +414,7 @@ static void node__step(node *n, int64_t t)
     }
     assert(n->hb_at == t);
     node__emit_plain(n, t, NODE_OUT_HEARTBEAT);
-    n->hb_at = t + n->hb_ns;
+    node__timers_set(n, t + n->hb_ns, n->fault_at);
 }
 
 /* Every step either ends a stage (finite work) or moves a timer forward by at

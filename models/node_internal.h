@@ -58,6 +58,7 @@ struct node {
 
     int64_t hb_at;    /* next heartbeat, NODE_NEVER when down */
     int64_t fault_at; /* next crash (up) or recovery (down), NODE_NEVER if no crash */
+    int64_t timer_at; /* the earlier of hb_at and fault_at (node__timers_set) */
     int64_t idle_since;
 
     /* The agent's currentJobs (node_jobs.c): one entry per distinct wire job_id,
