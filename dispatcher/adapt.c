@@ -144,15 +144,18 @@ void disp__class_sample(disp *d, disp__class *c, disp_time dur)
 {
     double r = (double)dur;
 
-    (void)d;
-    if (!c->has_rtt) { /* RFC 6298 2.2 */
-        c->srtt = r;
-        c->rttvar = r / 2.0;
-        c->has_rtt = true;
-    } else { /* RFC 6298 2.3, alpha 1/8, beta 1/4 */
-        double diff = c->srtt > r ? c->srtt - r : r - c->srtt;
-        c->rttvar = 0.75 * c->rttvar + 0.25 * diff;
-        c->srtt = 0.875 * c->srtt + 0.125 * r;
+    /* The smoothed estimates are read by the rfc6298 timeout only (the policy
+     * is fixed for the handle's life): other modes do not keep them. */
+    if (d->p.timeout.mode == DISP_TIMEOUT_RFC6298) {
+        if (!c->has_rtt) { /* RFC 6298 2.2 */
+            c->srtt = r;
+            c->rttvar = r / 2.0;
+            c->has_rtt = true;
+        } else { /* RFC 6298 2.3, alpha 1/8, beta 1/4 */
+            double diff = c->srtt > r ? c->srtt - r : r - c->srtt;
+            c->rttvar = 0.75 * c->rttvar + 0.25 * diff;
+            c->srtt = 0.875 * c->srtt + 0.125 * r;
+        }
     }
     if (c->win != NULL) {
         c->win[c->wpos] = dur;

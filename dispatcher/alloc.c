@@ -150,25 +150,17 @@ int disp__reserve_dedup(disp *d)
     return 0;
 }
 
-int disp__reserve_utterance(disp *d, uint64_t session, uint32_t index)
+int disp__reserve_utterance(disp *d, disp__session *s, uint32_t index)
 {
-    disp__session *s = disp__session_find(d, session);
-
-    if (s != NULL) {
-        uint64_t known = disp__session_job(s, index);
-        if (known != 0 && disp__job_by_id(d, known) != NULL)
-            return 0; /* idempotent: nothing new */
-    } else if (disp__reserve_session(d) != 0) {
+    if (s == NULL && disp__reserve_session(d) != 0)
         return DISP_ENOMEM;
-    }
     if (disp__reserve_job(d) != 0 || disp__u_reserve(d, s, index, (int64_t)index + 1) != 0)
         return DISP_ENOMEM;
     return 0;
 }
 
-int disp__reserve_result(disp *d, uint64_t job_id)
+int disp__reserve_result(disp *d, const disp__job *j)
 {
-    disp__job *j = disp__job_by_id(d, job_id & ~DISP__ATTEMPT_MASK);
     disp__session *s;
 
     if (j == NULL)

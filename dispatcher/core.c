@@ -61,20 +61,11 @@ void disp__emit(disp *d, const disp_cmd *c)
     }
 }
 
-uint64_t disp__wire(const disp *d, const disp__job *j, uint32_t attempt)
-{
-    if (d->p.failover == DISP_FAILOVER_NEW_JOB_ID && attempt > 0)
-        return j->id | attempt;
-    return j->id;
-}
-
-void disp__log_job(disp *d, disp_log_event ev, const disp__job *j, const disp__attempt *a,
-                   int64_t elapsed_ms)
+void disp__log_job_emit(disp *d, disp_log_event ev, const disp__job *j, const disp__attempt *a,
+                        int64_t elapsed_ms)
 {
     disp_cmd c;
 
-    if (!disp__log_on(d, ev))
-        return;
     memset(&c, 0, sizeof c);
     c.kind = DISP_CMD_LOG;
     c.now = d->now;
@@ -107,19 +98,6 @@ void disp__error(disp *d, disp__job *j, disp_error_code code)
     c.failover_attempts = j->failover_attempts;
     j->error_sent = true;
     disp__emit(d, &c);
-}
-
-int disp__enter(disp *d, disp_time now)
-{
-    if (d->in_sink > 0)
-        return DISP_EBUSY;
-    if (now < 0 || now < d->now)
-        return DISP_EINVAL;
-    d->now = now;
-    disp__jobs_forget(d);
-    if (d->p.dedup_ttl > 0)
-        disp__dedup_expire(d);
-    return 0;
 }
 
 /* ---- life cycle ------------------------------------------------------------------ */
@@ -209,6 +187,7 @@ int disp_create(disp **out, const disp_config *cfg)
     d->qhead = d->qtail = DISP__NONE;
     d->sfree = d->armed_cursor = DISP__NONE;
     d->check_hpos = -1;
+    d->forget_next = DISP_NEVER;
     for (int i = 0; i < DISP__BUDGET_SLOTS; i++)
         d->budget_sec[i] = INT64_MIN;
     if (d->p.liveness.mode == DISP_LIVENESS_PHI)
@@ -250,6 +229,8 @@ void disp_free(disp *d)
 int disp_utterance(disp *d, disp_time now, uint64_t session, uint32_t index,
                    disp_time audio, uint64_t *job_out)
 {
+    disp__session *s;
+    uint64_t known;
     int rc;
 
     assert(d != NULL);
@@ -257,9 +238,15 @@ int disp_utterance(disp *d, disp_time now, uint64_t session, uint32_t index,
         return rc;
     if (session == UINT64_MAX || index >= DISP__INDEX_MAX || audio < 0)
         return DISP_EINVAL;
-    if (disp__reserve_utterance(d, session, index) != 0)
-        return DISP_ENOMEM;
-    rc = disp__job_create(d, session, index, audio, job_out);
+    s = disp__session_find(d, session);
+    if ((known = disp__job_held(d, s, index)) != 0) { /* idempotent per (session, index) */
+        if (job_out)
+            *job_out = known;
+    } else {
+        if (disp__reserve_utterance(d, s, index) != 0)
+            return DISP_ENOMEM;
+        rc = disp__job_create(d, s, session, index, audio, job_out);
+    }
     disp__queue_pump(d);
     return rc;
 }
@@ -267,14 +254,16 @@ int disp_utterance(disp *d, disp_time now, uint64_t session, uint32_t index,
 int disp_result(disp *d, disp_time now, uint64_t job_id, uint32_t attempt, uint32_t node,
                 uint64_t session, uint32_t index, bool success)
 {
+    disp__job *j;
     int rc;
 
     assert(d != NULL);
     if ((rc = disp__enter(d, now)) != 0)
         return rc;
-    if (disp__reserve_result(d, job_id) != 0)
+    j = disp__job_by_id(d, job_id & ~DISP__ATTEMPT_MASK); /* looked up once */
+    if (disp__reserve_result(d, j) != 0)
         return DISP_ENOMEM;
-    rc = disp__result(d, job_id, attempt, node, session, index, success);
+    rc = disp__result(d, j, job_id, attempt, node, session, index, success);
     disp__queue_pump(d);
     return rc;
 }

@@ -67,7 +67,9 @@
     }                                                                                      \
     static inline void name##_fix(disp *d, T *a, uint32_t n, uint32_t i)                   \
     {                                                                                      \
-        if (name##_up(d, a, i) == i)                                                       \
+        if (i > 0 && LESS(&a[i], &a[(i - 1) / 2]))                                         \
+            (void)name##_up(d, a, i);                                                      \
+        else                                                                               \
             name##_down(d, a, n, i);                                                       \
     }                                                                                      \
     static inline void name##_remove(disp *d, T *a, uint32_t *n, uint32_t i)               \

@@ -56,9 +56,7 @@ int disp__ring_grow(struct disp *d, void *pp, uint32_t *head, uint32_t n, uint32
 int disp__reserve_job(struct disp *d);
 int disp__reserve_session(struct disp *d);
 int disp__reserve_dedup(struct disp *d);
-/* Everything disp_utterance / disp_result may need. */
-int disp__reserve_utterance(struct disp *d, uint64_t session, uint32_t index);
-int disp__reserve_result(struct disp *d, uint64_t job_id);
+/* Everything disp_utterance / disp_result may need: below, with the types. */
 
 /* ---- hash map: (a, b) -> int64, open addressing, no tombstones ------------ */
 typedef struct {
@@ -75,8 +73,33 @@ typedef struct {
 void disp__map_free(struct disp *d, disp__map *m);
 /* Room for n keys: 0 or DISP_ENOMEM (the map unchanged). */
 int disp__map_reserve(struct disp *d, disp__map *m, size_t n);
+/* The home slot of (a, b): one round of splitmix64's finalizer over a and a
+ * multiplicative spread of b (cap is a power of two). */
+static inline size_t disp__map_home(const disp__map *m, uint64_t a, uint64_t b)
+{
+    uint64_t x = a ^ (b * UINT64_C(0x9e3779b97f4a7c15));
+
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    x ^= x >> 31;
+    return (size_t)x & (m->cap - 1);
+}
+
 /* Returns the value's address or NULL; valid until the next put/del. */
-int64_t *disp__map_get(const disp__map *m, uint64_t a, uint64_t b);
+static inline int64_t *disp__map_get(const disp__map *m, uint64_t a, uint64_t b)
+{
+    if (m->n == 0)
+        return NULL;
+    for (size_t i = disp__map_home(m, a, b);; i = (i + 1) & (m->cap - 1)) {
+        disp__mslot *s = &m->s[i];
+        if (s->a == UINT64_MAX)
+            return NULL;
+        if (s->a == a && s->b == b)
+            return &s->v;
+    }
+}
 /* Inserts or overwrites; room was reserved. `a` must not be UINT64_MAX. */
 void disp__map_put(disp__map *m, uint64_t a, uint64_t b, int64_t v);
 /* Removes the key; returns whether it was there. */
@@ -102,7 +125,6 @@ typedef struct {
     uint32_t id, cls, cls_slot;
     int slots, reserved, current;
     bool online;
-    uint64_t reg;           /* registration order: ties go to the first registered */
     int32_t hpos;           /* position in the eligible-node heap, -1 if absent */
     disp_time last_signal;  /* last progress or result from this node, -1 = none */
     bool idle_since_signal; /* no live attempt at some point since last_signal */
@@ -112,11 +134,12 @@ typedef struct {
 } disp__node;
 
 /* An entry of the eligible-node heap: the key is copied in, so sifting never
- * touches the node records. */
+ * touches the node records. The slot is the registration order too: a node's
+ * record is appended when it first registers and never removed, so ties go to
+ * the lower slot, the first registered. */
 typedef struct {
     int load;
     uint32_t slot;
-    uint64_t reg;
 } disp__eent;
 
 /* Per node class duration estimates (adaptive timeouts, hedge delay). */
@@ -144,6 +167,7 @@ typedef struct {
     uint32_t attempt, node;
     disp_time dispatched_at;
     disp_time last_progress; /* -1 = none */
+    uint32_t nslot;          /* the node's slot in d->nodes (nodes are never removed) */
     bool hedge;
 } disp__attempt;
 
@@ -257,13 +281,13 @@ struct disp {
     uint64_t serial;
     uint32_t qhead, qtail;   /* pending FIFO (queue mode) */
     disp__fring fq[2];       /* finished jobs in forget order: DISP__FQ_QUIET, _LATE */
+    disp_time forget_next;   /* the earliest forget time in fq[] (a head's), DISP_NEVER if none */
 
     disp__node *nodes;
     uint32_t nnodes, ncap;
     disp__map node_map;      /* (node id, 0) -> slot */
-    disp__eent *elig;        /* heap of eligible nodes by (load, reg) */
+    disp__eent *elig;        /* heap of eligible nodes by (load, slot = registration order) */
     uint32_t nelig;
-    uint64_t reg_seq;
 
     disp__class *classes;
     uint32_t nclasses, ccap;
@@ -292,38 +316,84 @@ struct disp {
     double budget_dep[DISP__BUDGET_SLOTS], budget_wd[DISP__BUDGET_SLOTS];
 };
 
+/* ---- alloc.c, continued ---------------------------------------------------- */
+/* Everything disp_utterance may need to create the job of (s, index) (s NULL:
+ * the session is not open yet), and everything disp_result may need for a
+ * result of the held job j (NULL: none is held, nothing is stored). */
+int disp__reserve_utterance(disp *d, disp__session *s, uint32_t index);
+int disp__reserve_result(disp *d, const disp__job *j);
+
 /* ---- core.c: commands ------------------------------------------------------ */
-/* Checks `now` (>= 0, never decreasing), records it and forgets what has expired.
- * Returns 0 or DISP_EINVAL. Every public input starts with it. */
-int disp__enter(disp *d, disp_time now);
 void disp__emit(disp *d, const disp_cmd *c);
 /* Whether a LOG command of event ev is wanted (disp_config.log_off). */
 static inline bool disp__log_on(const disp *d, disp_log_event ev)
 {
     return d->sink != NULL && !((d->log_off >> ev) & 1u);
 }
-/* A LOG record about a job (fields from the job and, if given, an attempt). */
-void disp__log_job(disp *d, disp_log_event ev, const disp__job *j, const disp__attempt *a,
-                   int64_t elapsed_ms);
+/* A LOG record about a job (fields from the job and, if given, an attempt).
+ * The check is inline, so an event nobody wants costs no call and no record. */
+void disp__log_job_emit(disp *d, disp_log_event ev, const disp__job *j, const disp__attempt *a,
+                        int64_t elapsed_ms);
+static inline void disp__log_job(disp *d, disp_log_event ev, const disp__job *j,
+                                 const disp__attempt *a, int64_t elapsed_ms)
+{
+    if (disp__log_on(d, ev))
+        disp__log_job_emit(d, ev, j, a, elapsed_ms);
+}
 void disp__error(disp *d, disp__job *j, disp_error_code code);
-uint64_t disp__wire(const disp *d, const disp__job *j, uint32_t attempt);
+/* The wire job_id of a job's attempt (new_job_id: one per attempt). */
+static inline uint64_t disp__wire(const disp *d, const disp__job *j, uint32_t attempt)
+{
+    if (d->p.failover == DISP_FAILOVER_NEW_JOB_ID && attempt > 0)
+        return j->id | attempt;
+    return j->id;
+}
 static inline int64_t disp__ms(disp_time t) { return t / DISP_NS_PER_MS; }
 
 /* ---- timers.c ---------------------------------------------------------------- */
 void disp__timer_set(disp *d, uint32_t ref, disp_time when);
 void disp__timer_clear(disp *d, uint32_t ref);
 bool disp__timer_armed(const disp *d, uint32_t ref);
-/* The first scan tick strictly after t (t itself when scans are off). */
-disp_time disp__scan_round(const disp *d, disp_time t);
+/* Clears job j's timer of `kind` (DISP__T_JOB_MAIN or _HEDGE); one that is not
+ * armed costs no call. */
+static inline void disp__job_timer_clear(disp *d, const disp__job *j, uint32_t kind)
+{
+    if (j->hpos[kind] >= 0)
+        disp__timer_clear(d, DISP__TREF(kind, j - d->jobs));
+}
 /* The first multiple of `period` strictly after t. */
 disp_time disp__next_multiple(disp_time t, disp_time period);
+/* The first scan tick strictly after t (t itself when scans are off). */
+static inline disp_time disp__scan_round(const disp *d, disp_time t)
+{
+    if (d->p.scan_interval == 0)
+        return t;
+    return disp__next_multiple(t, d->p.scan_interval);
+}
 
 /* ---- nodes.c --------------------------------------------------------------- */
-disp__node *disp__node_find(const disp *d, uint32_t id);
-int disp__node_load(const disp__node *n);
+/* The node registered as `id`, or NULL. */
+static inline disp__node *disp__node_find(const disp *d, uint32_t id)
+{
+    int64_t *v = disp__map_get(&d->node_map, id, 0);
+
+    return v ? &d->nodes[*v] : NULL;
+}
+/* A node's load: max(current_jobs of its last heartbeat, slots reserved). */
+static inline int disp__node_load(const disp__node *n)
+{
+    return n->current > n->reserved ? n->current : n->reserved;
+}
 /* Least loaded eligible node (ties: first registered), avoiding the nodes in
- * `avoid` (n_avoid of them); NULL when none. */
-disp__node *disp__node_pick(disp *d, const uint32_t *avoid, int n_avoid);
+ * `avoid` (n_avoid of them); NULL when none. Avoiding none, it is the top of
+ * the eligible-node heap (inline); else the heap is walked best-first. */
+disp__node *disp__node_pick_avoiding(disp *d, const uint32_t *avoid, int n_avoid);
+static inline disp__node *disp__node_pick(disp *d, const uint32_t *avoid, int n_avoid)
+{
+    if (n_avoid == 0)
+        return d->nelig > 0 ? &d->nodes[d->elig[0].slot] : NULL;
+    return disp__node_pick_avoiding(d, avoid, n_avoid);
+}
 void disp__node_reserve(disp *d, disp__node *n);
 void disp__node_release(disp *d, disp__node *n);
 /* A message from the node (progress/result): liveness bookkeeping. */
@@ -331,53 +401,124 @@ void disp__node_signal(disp *d, disp__node *n, disp_time now);
 void disp__nodes_free(disp *d);
 
 /* ---- jobs.c ------------------------------------------------------------------ */
-disp__job *disp__job_by_id(const disp *d, uint64_t stable);
-int disp__job_create(disp *d, uint64_t session, uint32_t index, disp_time audio,
+/* The job of stable id `stable` if the core holds it (its slot holds that id
+ * and it is not past its forget time), else NULL. */
+static inline disp__job *disp__job_by_id(const disp *d, uint64_t stable)
+{
+    uint32_t slot = (uint32_t)(stable >> DISP__ATTEMPT_BITS) & (DISP__SLOT_MAX - 1);
+    disp__job *j;
+
+    if (stable == 0 || (stable & DISP__ATTEMPT_MASK) != 0 || slot >= d->njobs)
+        return NULL;
+    j = &d->jobs[slot];
+    if (j->id != stable || ((j->state == DISP__J_COMPLETED || j->state == DISP__J_FAILED) &&
+                            j->forget_at <= d->now))
+        return NULL;
+    return j;
+}
+/* The stable id of the job the core holds for (s, index), 0 if none (s may be
+ * NULL: no session open). */
+uint64_t disp__job_held(const disp *d, const disp__session *s, uint32_t index);
+/* Creates and dispatches the job of (session, index), which holds none
+ * (disp__job_held); s is the open session of that id or NULL. The caller
+ * reserved the memory (disp__reserve_utterance). 0 or DISP_ELIMIT. */
+int disp__job_create(disp *d, disp__session *s, uint64_t session, uint32_t index, disp_time audio,
                      uint64_t *job_out);
 void disp__job_timer(disp *d, uint32_t slot, int kind);
 /* Puts a job in its terminal state, releasing and cancelling what it holds. */
 void disp__job_finish(disp *d, disp__job *j, disp__jstate st);
 /* Releases the slot of live attempt i and removes it (cancel it first if asked). */
 void disp__job_drop_live(disp *d, disp__job *j, int i, bool cancel);
-void disp__queue_pump(disp *d);
+/* Lets waiting jobs (pending = queue) take the slots that are free; the
+ * check for an empty queue is inline. */
+void disp__queue_pump_run(disp *d);
+static inline void disp__queue_pump(disp *d)
+{
+    if (d->qhead != DISP__NONE)
+        disp__queue_pump_run(d);
+}
+/* Whether a finished job's forget time has come. */
+static inline bool disp__forget_due(const disp *d)
+{
+    return d->forget_next <= d->now;
+}
+/* Forgets the finished jobs whose forget time has come. */
 void disp__jobs_forget(disp *d);
 void disp__jobs_free(disp *d);
 
 /* ---- results.c --------------------------------------------------------------- */
-int disp__result(disp *d, uint64_t job_id, uint32_t attempt, uint32_t node, uint64_t session,
-                 uint32_t index, bool success);
+/* A result for wire job_id; j is the job it names if the core holds it
+ * (disp__job_by_id of its stable part), else NULL. */
+int disp__result(disp *d, disp__job *j, uint64_t job_id, uint32_t attempt, uint32_t node,
+                 uint64_t session, uint32_t index, bool success);
 void disp__dedup_expire(disp *d);
+
+/* ---- entering an input -------------------------------------------------------- */
+/* Checks `now` (>= 0, never decreasing) and that no sink is running, records
+ * it and forgets what has expired. Returns 0, DISP_EBUSY or DISP_EINVAL. Every
+ * public input starts with it. */
+static inline int disp__enter(disp *d, disp_time now)
+{
+    if (d->in_sink > 0)
+        return DISP_EBUSY;
+    if (now < 0 || now < d->now)
+        return DISP_EINVAL;
+    d->now = now;
+    if (disp__forget_due(d))
+        disp__jobs_forget(d);
+    if (d->p.dedup_ttl > 0)
+        disp__dedup_expire(d);
+    return 0;
+}
 
 /* ---- uwin.c: a session's window of per-index entries ----------------------------- */
 /* The entry of `index`, or NULL when the index lies outside the window. */
-disp__uinfo *disp__u_get(const disp__session *s, int64_t index);
+static inline disp__uinfo *disp__u_get(const disp__session *s, int64_t index)
+{
+    if (s->un == 0 || index < (int64_t)s->ubase || index >= (int64_t)s->ubase + s->un)
+        return NULL;
+    return &s->u[(uint32_t)index & (s->ucap - 1)];
+}
 /* Adds [lo, hi) to the window (the window becomes the smallest range holding
  * both); new entries hold nothing. The caller checked the span (d->window_max). */
 int disp__u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi);
 /* Makes the allocation hold [lo, hi) with the window (s NULL: the first window
  * of a session about to open). 0 or DISP_ENOMEM, the window unchanged. */
 int disp__u_reserve(disp *d, disp__session *s, int64_t lo, int64_t hi);
-/* Drops entries from the front of the window while they can no longer matter
- * (see uwin.c). */
-void disp__u_trim(disp *d, disp__session *s);
-/* Shrinks a sparse allocation to what is left (kept as is if refused). */
-void disp__u_shrink(disp *d, disp__session *s);
-/* Frees the window. */
-void disp__u_free(disp *d, disp__session *s);
-
-/* ---- rqueue.c ---------------------------------------------------------------- */
-disp__session *disp__session_find(const disp *d, uint64_t id);
-/* The session the job was created in, or NULL once that session closed (even
- * if a session with the same id has opened since). */
-disp__session *disp__session_of(const disp *d, const disp__job *j);
-/* Opens a session; NULL when DISP__SESSION_MAX are open. */
-disp__session *disp__session_open(disp *d, uint64_t id);
-/* The stable id of the session's job for `index`, 0 if none is held. */
-uint64_t disp__session_job(const disp__session *s, uint32_t index);
 /* Makes room for `index` in the session's window (dropping what can no longer
  * matter first). Returns 0, or DISP_ELIMIT when the window would span more
  * than DISP__WINDOW_MAX indices. */
 int disp__session_claim(disp *d, disp__session *s, uint32_t index);
+/* Frees the window. */
+void disp__u_free(disp *d, disp__session *s);
+
+/* ---- rqueue.c ---------------------------------------------------------------- */
+/* The open session of `id`, or NULL. */
+static inline disp__session *disp__session_find(const disp *d, uint64_t id)
+{
+    int64_t *v = disp__map_get(&d->sess_map, id, 0);
+
+    return v ? &d->sessions[*v] : NULL;
+}
+/* The session the job was created in, or NULL once that session closed (even
+ * if a session with the same id has opened since). Found by the job's slot, no
+ * hashing: an epoch names one opening of one id, so a slot in use with the
+ * job's epoch is the open session of the job's id. */
+static inline disp__session *disp__session_of(const disp *d, const disp__job *j)
+{
+    disp__session *s = &d->sessions[j->sess_slot];
+
+    return s->in_use && s->epoch == j->sess_epoch ? s : NULL;
+}
+/* Opens a session; NULL when DISP__SESSION_MAX are open. */
+disp__session *disp__session_open(disp *d, uint64_t id);
+/* The stable id of the session's job for `index`, 0 if none is held. */
+static inline uint64_t disp__session_job(const disp__session *s, uint32_t index)
+{
+    const disp__uinfo *u = disp__u_get(s, index);
+
+    return u ? u->job & ~DISP__ATTEMPT_MASK : 0;
+}
 /* Records the job of `index`, which the caller claimed. */
 void disp__session_set_job(disp__session *s, uint32_t index, uint64_t job);
 /* A successful result for (session, index) enters the result queue. */

@@ -21,20 +21,6 @@ static inline bool terminal(const disp__job *j)
     return j->state == DISP__J_COMPLETED || j->state == DISP__J_FAILED;
 }
 
-disp__job *disp__job_by_id(const disp *d, uint64_t stable)
-{
-    uint32_t slot = (uint32_t)(stable >> DISP__ATTEMPT_BITS) & (DISP__SLOT_MAX - 1);
-
-    const disp__job *j;
-
-    if (stable == 0 || (stable & DISP__ATTEMPT_MASK) != 0 || slot >= d->njobs)
-        return NULL;
-    j = &d->jobs[slot];
-    if (j->id != stable || (terminal(j) && j->forget_at <= d->now))
-        return NULL;
-    return &d->jobs[slot];
-}
-
 static uint32_t jslot(const disp *d, const disp__job *j)
 {
     return (uint32_t)(j - d->jobs);
@@ -78,7 +64,6 @@ static void dequeue(disp *d, disp__job *j)
 void disp__job_drop_live(disp *d, disp__job *j, int i, bool cancel)
 {
     disp__attempt a = j->live[i];
-    disp__node *n = disp__node_find(d, a.node);
 
     assert(i >= 0 && i < j->n_live);
     if (cancel) {
@@ -94,9 +79,9 @@ void disp__job_drop_live(disp *d, disp__job *j, int i, bool cancel)
         c.index = j->index;
         disp__emit(d, &c);
     }
-    if (n != NULL)
-        disp__node_release(d, n);
-    memmove(&j->live[i], &j->live[i + 1], (size_t)(j->n_live - i - 1) * sizeof j->live[0]);
+    disp__node_release(d, &d->nodes[a.nslot]);
+    if (i + 1 < j->n_live)
+        memmove(&j->live[i], &j->live[i + 1], (size_t)(j->n_live - i - 1) * sizeof j->live[0]);
     j->n_live--;
 }
 
@@ -113,8 +98,8 @@ void disp__job_finish(disp *d, disp__job *j, disp__jstate st)
     assert(!terminal(j)); /* at most one terminal state per job */
     assert(st == DISP__J_COMPLETED || st == DISP__J_FAILED);
     drop_all_live(d, j, false);
-    disp__timer_clear(d, DISP__TREF(DISP__T_JOB_MAIN, s));
-    disp__timer_clear(d, DISP__TREF(DISP__T_JOB_HEDGE, s));
+    disp__job_timer_clear(d, j, DISP__T_JOB_MAIN);
+    disp__job_timer_clear(d, j, DISP__T_JOB_HEDGE);
     dequeue(d, j);
     j->state = (uint8_t)st;
     {
@@ -128,6 +113,9 @@ void disp__job_finish(disp *d, disp__job *j, disp__jstate st)
         q->v[(q->head + q->n) % q->cap].at = j->forget_at;
         q->v[(q->head + q->n) % q->cap].slot = s;
         q->n++;
+        /* each ring is in forget order: only a first entry can be a new earliest */
+        if (j->forget_at < d->forget_next)
+            d->forget_next = j->forget_at;
     }
     if (st == DISP__J_FAILED) {
         disp__session *ss = disp__session_of(d, j);
@@ -172,6 +160,7 @@ static void dispatch(disp *d, disp__job *j, disp__node *n, int kind)
     a = &j->live[j->n_live++];
     a->attempt = ++j->attempt; /* attempt ids strictly increase per job */
     a->node = n->id;
+    a->nslot = (uint32_t)(n - d->nodes);
     a->dispatched_at = d->now;
     a->last_progress = -1;
     a->hedge = kind == KIND_HEDGE;
@@ -266,7 +255,7 @@ static void on_dispatch_timeout(disp *d, disp__job *j)
         /* Dead only when every live attempt is silent (or the hard cap passed). */
         disp_time due = INT64_MIN, cap = j->dispatched_at + d->p.timeout.max;
         for (i = 0; i < j->n_live; i++) {
-            disp_time t = disp__liveness_due(d, disp__node_find(d, j->live[i].node), &j->live[i]);
+            disp_time t = disp__liveness_due(d, &d->nodes[j->live[i].nslot], &j->live[i]);
             if (t > due)
                 due = t;
         }
@@ -330,7 +319,7 @@ static void on_hedge(disp *d, disp__job *j)
 
     if (j->state != DISP__J_ASSIGNED || j->n_live >= max_live || j->n_live == 0)
         return;
-    cls = &d->classes[disp__node_find(d, j->live[0].node)->cls_slot];
+    cls = &d->classes[d->nodes[j->live[0].nslot].cls_slot];
     if ((double)(d->st.hedges + 1) > d->p.hedge.budget * (double)d->st.jobs_created)
         return; /* the hedge budget (a fraction of jobs) is spent */
     for (i = 0; i < j->n_live; i++)
@@ -379,7 +368,7 @@ void disp__job_timer(disp *d, uint32_t slot, int kind)
     }
 }
 
-void disp__queue_pump(disp *d)
+void disp__queue_pump_run(disp *d)
 {
     uint32_t guard = d->njobs + 1;
 
@@ -408,8 +397,8 @@ uint64_t disp_session_jobs(const disp *d, uint64_t session)
 /* A job is forgotten: one fewer held of its session's opening, open or closed. */
 static void held_drop(disp *d, const disp__job *j)
 {
-    disp__session *s = &d->sessions[j->sess_slot];
-    if (s->in_use && s->epoch == j->sess_epoch) {
+    disp__session *s = disp__session_of(d, j);
+    if (s != NULL) {
         assert(s->held > 0);
         s->held--;
         return;
@@ -437,27 +426,30 @@ static disp__job *job_alloc(disp *d)
         s = d->njobs++;
     }
     j = &d->jobs[s];
-    memset(j, 0, sizeof *j);
+    /* live[] is last and is read only below n_live: every entry is written
+     * when an attempt is added, so the rest of the record is what is cleared */
+    memset(j, 0, offsetof(disp__job, live));
     j->hpos[0] = j->hpos[1] = -1;
     j->qprev = j->qnext = DISP__NONE;
     j->last_node = UINT32_MAX;
     return j;
 }
 
-int disp__job_create(disp *d, uint64_t session, uint32_t index, disp_time audio,
+uint64_t disp__job_held(const disp *d, const disp__session *s, uint32_t index)
+{
+    uint64_t known = s != NULL ? disp__session_job(s, index) : 0;
+
+    return known != 0 && disp__job_by_id(d, known) != NULL ? known : 0;
+}
+
+int disp__job_create(disp *d, disp__session *s, uint64_t session, uint32_t index, disp_time audio,
                      uint64_t *job_out)
 {
-    disp__session *s = disp__session_find(d, session);
-    uint64_t known = s ? disp__session_job(s, index) : 0;
     disp__job *j;
     disp__node *n;
     int rc;
 
-    if (known != 0 && disp__job_by_id(d, known) != NULL) { /* idempotent per (session, index) */
-        if (job_out)
-            *job_out = known;
-        return 0;
-    }
+    assert(disp__job_held(d, s, index) == 0);
     if (s == NULL && (s = disp__session_open(d, session)) == NULL)
         return DISP_ELIMIT;
     if ((rc = disp__session_claim(d, s, index)) != 0)
@@ -499,6 +491,7 @@ int disp__job_create(disp *d, uint64_t session, uint32_t index, disp_time audio,
  * longer holds it names no job. */
 void disp__jobs_forget(disp *d)
 {
+    d->forget_next = DISP_NEVER;
     for (int r = 0; r < 2; r++) {
         disp__fring *q = &d->fq[r];
         while (q->n > 0 && q->v[q->head].at <= d->now) {
@@ -509,6 +502,8 @@ void disp__jobs_forget(disp *d)
             q->n--;
             d->st.jobs_in_memory--;
         }
+        if (q->n > 0 && q->v[q->head].at < d->forget_next)
+            d->forget_next = q->v[q->head].at;
     }
 }
 

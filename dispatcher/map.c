@@ -10,41 +10,11 @@
 
 #include "internal.h"
 
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= UINT64_C(0xbf58476d1ce4e5b9);
-    x ^= x >> 27;
-    x *= UINT64_C(0x94d049bb133111eb);
-    x ^= x >> 31;
-    return x;
-}
-
-static size_t home(const disp__map *m, uint64_t a, uint64_t b)
-{
-    return (size_t)(mix(a ^ mix(b + UINT64_C(0x9e3779b97f4a7c15))) & (m->cap - 1));
-}
-
 void disp__map_free(disp *d, disp__map *m)
 {
     disp__free(d, m->s);
     m->s = NULL;
     m->cap = m->n = 0;
-}
-
-int64_t *disp__map_get(const disp__map *m, uint64_t a, uint64_t b)
-{
-    size_t i;
-
-    if (m->n == 0)
-        return NULL;
-    for (i = home(m, a, b);; i = (i + 1) & (m->cap - 1)) {
-        disp__mslot *s = &m->s[i];
-        if (s->a == UINT64_MAX)
-            return NULL;
-        if (s->a == a && s->b == b)
-            return &s->v;
-    }
 }
 
 static void put(disp__map *m, uint64_t a, uint64_t b, int64_t v);
@@ -84,7 +54,7 @@ static void put(disp__map *m, uint64_t a, uint64_t b, int64_t v)
     assert(a != UINT64_MAX);
     /* room was reserved (disp__map_reserve) before any state changed */
     assert((m->n + 1) * 2 <= m->cap || disp__map_get(m, a, b) != NULL);
-    for (i = home(m, a, b);; i = (i + 1) & (m->cap - 1)) {
+    for (i = disp__map_home(m, a, b);; i = (i + 1) & (m->cap - 1)) {
         disp__mslot *s = &m->s[i];
         if (s->a == UINT64_MAX) {
             s->a = a;
@@ -106,7 +76,7 @@ bool disp__map_del(disp__map *m, uint64_t a, uint64_t b)
 
     if (m->n == 0)
         return false;
-    for (i = home(m, a, b);; i = (i + 1) & mask) {
+    for (i = disp__map_home(m, a, b);; i = (i + 1) & mask) {
         if (m->s[i].a == UINT64_MAX)
             return false;
         if (m->s[i].a == a && m->s[i].b == b)
@@ -118,7 +88,7 @@ bool disp__map_del(disp__map *m, uint64_t a, uint64_t b)
         size_t h;
         if (m->s[j].a == UINT64_MAX)
             break;
-        h = home(m, m->s[j].a, m->s[j].b);
+        h = disp__map_home(m, m->s[j].a, m->s[j].b);
         if (((j - h) & mask) >= ((j - i) & mask)) {
             m->s[i] = m->s[j];
             i = j;

@@ -5,7 +5,7 @@
  * core), as node_registry/selection.rs has it (98e3526); under node_load
  * reserved the heartbeat's figure is not kept, so the load is the reservations.
  * Eligible nodes (online, load < slots) sit in a binary min-heap keyed by
- * (load, registration order), so the least loaded node — ties to the first
+ * (load, registration order = slot), so the least loaded node — ties to the first
  * registered — is the heap's top, and a choice that must avoid a few nodes looks
  * at a handful of heap entries only.
  */
@@ -15,21 +15,9 @@
 #include "heap.h"
 #include "internal.h"
 
-disp__node *disp__node_find(const disp *d, uint32_t id)
-{
-    int64_t *v = disp__map_get(&d->node_map, id, 0);
-
-    return v ? &d->nodes[*v] : NULL;
-}
-
-int disp__node_load(const disp__node *n)
-{
-    return n->current > n->reserved ? n->current : n->reserved;
-}
-
 static inline bool eless(const disp__eent *x, const disp__eent *y)
 {
-    return x->load < y->load || (x->load == y->load && x->reg < y->reg);
+    return x->load < y->load || (x->load == y->load && x->slot < y->slot);
 }
 
 static inline void eplaced(disp *d, const disp__eent *e, uint32_t i)
@@ -49,7 +37,6 @@ static void node_update(disp *d, uint32_t slot)
 
     e.load = load;
     e.slot = slot;
-    e.reg = n->reg;
     if (n->hpos < 0) {
         if (eligible)
             eheap_push(d, d->elig, &d->nelig, e);
@@ -61,8 +48,16 @@ static void node_update(disp *d, uint32_t slot)
         eheap_remove(d, d->elig, &d->nelig, i);
         return;
     }
-    d->elig[n->hpos] = e;
-    eheap_fix(d, d->elig, d->nelig, (uint32_t)n->hpos);
+    /* in the heap and still eligible: only the load can have changed, and
+     * the entry moves the way it changed (up when lighter, down when heavier) */
+    assert(d->elig[n->hpos].slot == slot);
+    if (load < d->elig[n->hpos].load) {
+        d->elig[n->hpos].load = load;
+        (void)eheap_up(d, d->elig, (uint32_t)n->hpos);
+    } else if (load > d->elig[n->hpos].load) {
+        d->elig[n->hpos].load = load;
+        eheap_down(d, d->elig, d->nelig, (uint32_t)n->hpos);
+    }
 }
 
 static bool avoided(const uint32_t *avoid, int n_avoid, uint32_t id)
@@ -73,7 +68,7 @@ static bool avoided(const uint32_t *avoid, int n_avoid, uint32_t id)
     return false;
 }
 
-disp__node *disp__node_pick(disp *d, const uint32_t *avoid, int n_avoid)
+disp__node *disp__node_pick_avoiding(disp *d, const uint32_t *avoid, int n_avoid)
 {
     /* Best-first walk of the heap: at most n_avoid entries are skipped, so the
      * frontier never holds more than 2 * (n_avoid + 1) heap positions. */
@@ -183,7 +178,6 @@ int disp_node_up(disp *d, disp_time now, uint32_t node, uint32_t cls, int slots)
         memset(n, 0, sizeof *n);
         n->phi_win = phi;
         n->id = node;
-        n->reg = d->reg_seq++;
         n->hpos = -1;
         n->last_signal = -1;
         n->idle_since_signal = true;

@@ -16,14 +16,13 @@
 
 #include "internal.h"
 
-/* Finds the job a wire job_id names: returns 0 and sets *out (NULL when no job
- * of that id is held), or DISP_EUNKNOWN when the id and attempt cannot name a
+/* Checks the job a wire job_id names (j: the held job of its stable id, or
+ * NULL): returns 0 and sets *out to j, or DISP_EUNKNOWN when the id and attempt cannot name a
  * job of this core (no stable id, attempt 0 or past the job's last attempt, the
  * id form of another failover mode). */
-static int resolve(const disp *d, uint64_t job_id, uint32_t attempt, disp__job **out)
+static int resolve(const disp *d, disp__job *j, uint64_t job_id, uint32_t attempt, disp__job **out)
 {
     uint64_t low = job_id & DISP__ATTEMPT_MASK;
-    disp__job *j = disp__job_by_id(d, job_id & ~DISP__ATTEMPT_MASK);
 
     if ((job_id & ~DISP__ATTEMPT_MASK) == 0 || attempt == 0 || (j != NULL && attempt > j->attempt))
         return DISP_EUNKNOWN;
@@ -52,7 +51,7 @@ static void log_result(disp *d, disp_log_event ev, const disp__job *j, uint32_t 
     memset(&a, 0, sizeof a);
     a.attempt = attempt;
     a.node = node;
-    disp__log_job(d, ev, j, &a, elapsed_ms);
+    disp__log_job_emit(d, ev, j, &a, elapsed_ms);
 }
 
 /* A LOG record about a result for no held job, with what its message says. */
@@ -77,13 +76,14 @@ static void unknown(disp *d, disp_log_event ev, uint64_t job_id, uint32_t attemp
     disp__emit(d, &c);
 }
 
+/* Dedup on (session, wire job_id), dedup_ttl > 0: whether this result is a
+ * second one within the TTL (dropped, logged); else it is recorded. */
 static bool dedup_drop(disp *d, const disp__job *j, uint64_t job_id, uint32_t attempt,
                        uint32_t node)
 {
     int64_t *rec;
 
-    if (d->p.dedup_ttl == 0)
-        return false;
+    assert(d->p.dedup_ttl > 0); /* the callers check: dedup off costs no call */
     rec = disp__map_get(&d->dedup, j->session, job_id);
     if (rec != NULL && d->now - *rec < d->p.dedup_ttl) {
         d->st.dedup_drops++;
@@ -151,10 +151,10 @@ static void on_success(disp *d, disp__job *j, uint32_t attempt, uint32_t node, i
     }
     if (li >= 0) {
         disp__attempt a = j->live[li];
-        disp__node *n = disp__node_find(d, node);
         /* Karn's rule: no sample from a job that was re-dispatched. */
-        if (j->failover_attempts == 0 && n != NULL)
-            disp__class_sample(d, &d->classes[n->cls_slot], d->now - a.dispatched_at);
+        if (j->failover_attempts == 0)
+            disp__class_sample(d, &d->classes[d->nodes[a.nslot].cls_slot],
+                               d->now - a.dispatched_at);
         disp__log_job(d, DISP_LOG_RESULT_ACCEPTED, j, &a, disp__ms(d->now - a.dispatched_at));
         disp__job_drop_live(d, j, li, false);
     } else {
@@ -207,13 +207,14 @@ static int forgotten(disp *d, uint64_t job_id, uint32_t attempt, uint32_t node, 
     g.id = job_id & ~DISP__ATTEMPT_MASK;
     g.session = session;
     g.sess_epoch = s->epoch;
+    g.sess_slot = (uint32_t)(s - d->sessions);
     g.index = index;
     g.state = DISP__J_COMPLETED;
     g.attempt = attempt;
     g.succeeded = true; /* unknown: first_result_wins must not take a second success */
     g.hpos[0] = g.hpos[1] = -1;
     g.qprev = g.qnext = DISP__NONE;
-    if (dedup_drop(d, &g, job_id, attempt, node))
+    if (d->p.dedup_ttl > 0 && dedup_drop(d, &g, job_id, attempt, node))
         return 0;
     if (success)
         on_success(d, &g, attempt, node, -1);
@@ -222,14 +223,14 @@ static int forgotten(disp *d, uint64_t job_id, uint32_t attempt, uint32_t node, 
     return 0;
 }
 
-int disp__result(disp *d, uint64_t job_id, uint32_t attempt, uint32_t node, uint64_t session,
-                 uint32_t index, bool success)
+int disp__result(disp *d, disp__job *held, uint64_t job_id, uint32_t attempt, uint32_t node,
+                 uint64_t session, uint32_t index, bool success)
 {
     disp__job *j = NULL;
     disp__node *n;
     int rc, li;
 
-    if ((rc = resolve(d, job_id, attempt, &j)) != 0) {
+    if ((rc = resolve(d, held, job_id, attempt, &j)) != 0) {
         unknown(d, DISP_LOG_RESULT_UNKNOWN, job_id, attempt, node, session, index);
         return rc;
     }
@@ -237,12 +238,13 @@ int disp__result(disp *d, uint64_t job_id, uint32_t attempt, uint32_t node, uint
         return forgotten(d, job_id, attempt, node, session, index, success);
     if (attempt <= 32) /* this attempt has reported (see disp__job_finish) */
         j->unreported &= ~(UINT32_C(1) << (attempt - 1));
-    if ((n = disp__node_find(d, node)) != NULL)
-        disp__node_signal(d, n, d->now);
-    if (dedup_drop(d, j, job_id, attempt, node))
-        return 0;
     li = (j->state == DISP__J_COMPLETED || j->state == DISP__J_FAILED)
              ? -1 : live_index(j, attempt, node);
+    /* a live attempt's node is known by slot; another node is looked up */
+    if ((n = li >= 0 ? &d->nodes[j->live[li].nslot] : disp__node_find(d, node)) != NULL)
+        disp__node_signal(d, n, d->now);
+    if (d->p.dedup_ttl > 0 && dedup_drop(d, j, job_id, attempt, node))
+        return 0;
     if (success)
         on_success(d, j, attempt, node, li);
     else
@@ -262,11 +264,12 @@ int disp_progress(disp *d, disp_time now, uint64_t job_id, uint32_t attempt, uin
         return rc;
     if (stage < 0 || stage > 2)
         return DISP_EINVAL;
-    if ((rc = resolve(d, job_id, attempt, &j)) != 0 || j == NULL)
+    j = disp__job_by_id(d, job_id & ~DISP__ATTEMPT_MASK);
+    if ((rc = resolve(d, j, job_id, attempt, &j)) != 0 || j == NULL)
         return DISP_EUNKNOWN;
-    if ((n = disp__node_find(d, node)) != NULL)
-        disp__node_signal(d, n, now);
     li = live_index(j, attempt, node);
+    if ((n = li >= 0 ? &d->nodes[j->live[li].nslot] : disp__node_find(d, node)) != NULL)
+        disp__node_signal(d, n, now);
     if (li >= 0 && j->state == DISP__J_ASSIGNED)
         j->live[li].last_progress = now;
     return 0;

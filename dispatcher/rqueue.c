@@ -13,20 +13,6 @@
 
 #include "internal.h"
 
-disp__session *disp__session_find(const disp *d, uint64_t id)
-{
-    int64_t *v = disp__map_get(&d->sess_map, id, 0);
-
-    return v ? &d->sessions[*v] : NULL;
-}
-
-disp__session *disp__session_of(const disp *d, const disp__job *j)
-{
-    disp__session *s = disp__session_find(d, j->session);
-
-    return s != NULL && s->epoch == j->sess_epoch ? s : NULL;
-}
-
 static uint32_t sslot(const disp *d, const disp__session *s)
 {
     return (uint32_t)(s - d->sessions);
@@ -152,35 +138,6 @@ static disp__rq_entry pend_take(disp__session *s, uint32_t idx)
  * stays in the window while the job is held, results come from held jobs, and
  * ref_add() covers the wait entries it creates. */
 
-uint64_t disp__session_job(const disp__session *s, uint32_t index)
-{
-    const disp__uinfo *u = disp__u_get(s, index);
-
-    return u ? u->job & ~DISP__ATTEMPT_MASK : 0;
-}
-
-int disp__session_claim(disp *d, disp__session *s, uint32_t index)
-{
-    int64_t lo = index, hi = (int64_t)index + 1;
-
-    if (disp__u_get(s, index) != NULL)
-        return 0;
-    disp__u_trim(d, s);
-    if (s->un > 0) {
-        lo = lo < s->ubase ? lo : s->ubase;
-        hi = hi > (int64_t)s->ubase + s->un ? hi : (int64_t)s->ubase + s->un;
-    }
-    /* The ordered queue waits on every index from `expected` on, one by one. */
-    if (d->p.result_queue == DISP_QUEUE_ORDERED && s->expected < lo)
-        lo = s->expected;
-    if (hi - lo > (int64_t)d->window_max)
-        return DISP_ELIMIT;
-    if (disp__u_cover(d, s, index, index + 1) != 0)
-        return DISP_ENOMEM; /* not reached: reserved by disp__reserve_utterance */
-    disp__u_shrink(d, s);
-    return 0;
-}
-
 void disp__session_set_job(disp__session *s, uint32_t index, uint64_t job)
 {
     disp__uinfo *u = disp__u_get(s, index);
@@ -240,13 +197,11 @@ static void ack_del(disp__session *s, int64_t index)
 
 /* ---- log records and delivery -------------------------------------------------- */
 
-static void qlog(disp *d, disp_log_event ev, const disp__session *s, int64_t index,
-                 const disp__rq_entry *e, int64_t elapsed_ms)
+static void qlog_emit(disp *d, disp_log_event ev, const disp__session *s, int64_t index,
+                      const disp__rq_entry *e, int64_t elapsed_ms)
 {
     disp_cmd c;
 
-    if (!disp__log_on(d, ev))
-        return;
     memset(&c, 0, sizeof c);
     c.kind = DISP_CMD_LOG;
     c.now = d->now;
@@ -274,6 +229,15 @@ static void qlog(disp *d, disp_log_event ev, const disp__session *s, int64_t ind
         }
     }
     disp__emit(d, &c);
+}
+
+/* A LOG record about a queue event at (s, index); e is the result concerned, if
+ * any. Checked inline: an event nobody wants costs no call. */
+static inline void qlog(disp *d, disp_log_event ev, const disp__session *s, int64_t index,
+                        const disp__rq_entry *e, int64_t elapsed_ms)
+{
+    if (disp__log_on(d, ev))
+        qlog_emit(d, ev, s, index, e, elapsed_ms);
 }
 
 static void deliver(disp *d, disp__session *s, const disp__rq_entry *e)
@@ -572,7 +536,8 @@ int disp__rq_reserve(disp *d, disp__session *s, uint32_t index)
 {
     int64_t top = (int64_t)s->ubase + s->un;
 
-    if (disp__grow(d, &s->pend, &s->pcap, (uint64_t)s->pstart + s->pn + 1, sizeof *s->pend,
+    if ((uint64_t)s->pstart + s->pn + 1 > s->pcap && /* room already: no call */
+        disp__grow(d, &s->pend, &s->pcap, (uint64_t)s->pstart + s->pn + 1, sizeof *s->pend,
                    8) != 0)
         return DISP_ENOMEM;
     /* the gap entries disp__rq_add may create (reference queue), as it computes them */

@@ -10,20 +10,16 @@
 #include "heap.h"
 #include "internal.h"
 
+_Static_assert(DISP__T_JOB_MAIN == 0 && DISP__T_JOB_HEDGE == 1,
+               "a job's hpos[] is indexed by its timer kind");
+
 static inline int32_t *pos_of(disp *d, uint32_t ref)
 {
-    uint32_t slot = ref >> 2;
+    uint32_t slot = ref >> 2, kind = ref & 3u;
 
-    switch (ref & 3u) {
-    case DISP__T_JOB_MAIN:
-        return &d->jobs[slot].hpos[0];
-    case DISP__T_JOB_HEDGE:
-        return &d->jobs[slot].hpos[1];
-    case DISP__T_SESSION:
-        return &d->sessions[slot].hpos;
-    default:
-        return &d->check_hpos;
-    }
+    if (kind <= DISP__T_JOB_HEDGE) /* the common case: a job's main or hedge timer */
+        return &d->jobs[slot].hpos[kind];
+    return kind == DISP__T_SESSION ? &d->sessions[slot].hpos : &d->check_hpos;
 }
 
 static inline bool before(const disp__hent *x, const disp__hent *y)
@@ -84,12 +80,6 @@ disp_time disp__next_multiple(disp_time t, disp_time period)
     return (q + 1) * period;
 }
 
-disp_time disp__scan_round(const disp *d, disp_time t)
-{
-    if (d->p.scan_interval == 0)
-        return t;
-    return disp__next_multiple(t, d->p.scan_interval);
-}
 
 /* ---- public: deadlines and advancing time ------------------------------------ */
 

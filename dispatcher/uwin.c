@@ -8,7 +8,7 @@
  * the indices that can still matter, not for every index it ever spoke. An
  * index outside the window holds nothing.
  *
- * When an entry can no longer matter (disp__u_trim drops it from the front):
+ * When an entry can no longer matter (u_trim drops it from the front):
  *  - Its job is not held. A held job still takes results, and its (session,
  *    index) must keep naming it (idempotent creation); a forgotten job takes
  *    no result (DISP_EUNKNOWN), and a job made again for its index is new.
@@ -35,13 +35,6 @@
 #include <string.h>
 
 #include "internal.h"
-
-disp__uinfo *disp__u_get(const disp__session *s, int64_t index)
-{
-    if (s->un == 0 || index < (int64_t)s->ubase || index >= (int64_t)s->ubase + s->un)
-        return NULL;
-    return &s->u[(uint32_t)index & (s->ucap - 1)];
-}
 
 /* Moves the window into an allocation of `cap` entries (a power of two >= un).
  * Returns 0, or DISP_ENOMEM with the window as it was. A new session's first
@@ -105,7 +98,8 @@ static void u_clear(disp__session *s, uint32_t lo, uint32_t hi)
     }
 }
 
-int disp__u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi)
+/* disp__u_cover's body, which disp__session_claim has inline. */
+static inline int u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi)
 {
     uint32_t top = s->ubase + s->un, nlo = lo, nhi = hi;
 
@@ -129,6 +123,11 @@ int disp__u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi)
     return 0;
 }
 
+int disp__u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi)
+{
+    return u_cover(d, s, lo, hi);
+}
+
 /* Whether the front entry (index b) can no longer matter; see the top. */
 static bool droppable(const disp *d, const disp__session *s, uint32_t b, const disp__uinfo *u)
 {
@@ -145,7 +144,8 @@ static bool droppable(const disp *d, const disp__session *s, uint32_t b, const d
     return job != 0 || u->wait < 0 || d->now - u->wait >= d->retain;
 }
 
-void disp__u_trim(disp *d, disp__session *s)
+/* Drops entries from the front of the window while they can no longer matter. */
+static void u_trim(disp *d, disp__session *s)
 {
     while (s->un > 0) {
         const disp__uinfo *u = &s->u[s->ubase & (s->ucap - 1)];
@@ -159,7 +159,8 @@ void disp__u_trim(disp *d, disp__session *s)
     }
 }
 
-void disp__u_shrink(disp *d, disp__session *s)
+/* Shrinks a sparse allocation to what is left (kept as is if refused). */
+static void u_shrink(disp *d, disp__session *s)
 {
     uint32_t cap;
 
@@ -168,6 +169,28 @@ void disp__u_shrink(disp *d, disp__session *s)
             ;
         (void)u_realloc(d, s, cap); /* refused: the larger allocation stays */
     }
+}
+
+int disp__session_claim(disp *d, disp__session *s, uint32_t index)
+{
+    int64_t lo = index, hi = (int64_t)index + 1;
+
+    if (disp__u_get(s, index) != NULL)
+        return 0;
+    u_trim(d, s);
+    if (s->un > 0) {
+        lo = lo < s->ubase ? lo : s->ubase;
+        hi = hi > (int64_t)s->ubase + s->un ? hi : (int64_t)s->ubase + s->un;
+    }
+    /* The ordered queue waits on every index from `expected` on, one by one. */
+    if (d->p.result_queue == DISP_QUEUE_ORDERED && s->expected < lo)
+        lo = s->expected;
+    if (hi - lo > (int64_t)d->window_max)
+        return DISP_ELIMIT;
+    if (u_cover(d, s, index, index + 1) != 0)
+        return DISP_ENOMEM; /* not reached: reserved by disp__reserve_utterance */
+    u_shrink(d, s);
+    return 0;
 }
 
 void disp__u_free(disp *d, disp__session *s)

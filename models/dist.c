@@ -8,6 +8,10 @@
  * component's own. Streams are named per draw site (stream.h), so a variable
  * number of draws moves nothing else.
  */
+/* GSL's documented switch for its inline functions: gsl_rng_uniform becomes
+ * the call through r->type it stands for, without the call into libgsl. */
+#define HAVE_INLINE 1
+
 #include "dist.h"
 #include "xalloc.h"
 
@@ -130,23 +134,19 @@ static double dist__u(gsl_rng *r)
 
 static double dist__draw(const dist *d, gsl_rng *r, double audio_s, int depth);
 
-/* The base draw (no per_audio_s, no max); a mixture draws its component whole. */
-static double dist__base(const dist *d, gsl_rng *r, double audio_s, int depth)
+/* The base draw of the kinds dist__base does not take itself: gamma, weibull,
+ * pareto, empirical, mixture (which draws its component whole). Out of line so
+ * that the common kinds pay for none of their locals. */
+__attribute__((noinline)) static double dist__base_other(const dist *d, gsl_rng *r,
+                                                         double audio_s, int depth)
 {
-    assert(depth < DIST_DEPTH_MAX);
-    if (d->kind == DIST_CONST)
-        return d->p0; /* draws nothing */
-    if (d->kind == DIST_LOGNORMAL) /* an exact normal by the ziggurat (Marsaglia-Tsang) */
-        return d->p0 * exp(d->p1 * gsl_ran_gaussian_ziggurat(r, 1.0));
     double u = dist__u(r);
     switch (d->kind) {
     case DIST_CONST:
-    case DIST_LOGNORMAL:
-        break; /* above */
     case DIST_UNIFORM:
-        return d->p0 + u * (d->p1 - d->p0);
     case DIST_EXPONENTIAL:
-        return -d->p0 * log1p(-u);
+    case DIST_LOGNORMAL:
+        break; /* dist__base */
     case DIST_GAMMA:
         return dist__gamma_inv(u, d->p0, d->p1);
     case DIST_WEIBULL:
@@ -179,12 +179,29 @@ static double dist__base(const dist *d, gsl_rng *r, double audio_s, int depth)
     return 0.0;
 }
 
-/* Base + per_audio_s x audio, clamped to [0, max] and to DIST_SECONDS_MAX. */
-static double dist__draw(const dist *d, gsl_rng *r, double audio_s, int depth)
+/* The base draw (no per_audio_s, no max). */
+static double dist__base(const dist *d, gsl_rng *r, double audio_s, int depth)
 {
-    double v = dist__base(d, r, audio_s, depth);
-    if (d->per_audio_s != 0.0)
-        v += d->per_audio_s * audio_s;
+    assert(depth < DIST_DEPTH_MAX);
+    switch (d->kind) {
+    case DIST_CONST:
+        return d->p0; /* draws nothing */
+    case DIST_LOGNORMAL: /* an exact normal by the ziggurat (Marsaglia-Tsang) */
+        return d->p0 * exp(d->p1 * gsl_ran_gaussian_ziggurat(r, 1.0));
+    case DIST_UNIFORM: {
+        double u = dist__u(r);
+        return d->p0 + u * (d->p1 - d->p0);
+    }
+    case DIST_EXPONENTIAL:
+        return -d->p0 * log1p(-dist__u(r));
+    default:
+        return dist__base_other(d, r, audio_s, depth);
+    }
+}
+
+/* Clamped to [0, max] and to DIST_SECONDS_MAX. */
+static double dist__clamp(const dist *d, double v)
+{
     if (d->has_max && v > d->max)
         v = d->max;
     if (!(v > 0.0)) /* negative, zero or NaN */
@@ -194,10 +211,28 @@ static double dist__draw(const dist *d, gsl_rng *r, double audio_s, int depth)
     return v;
 }
 
+/* Base + per_audio_s x audio, clamped. */
+static double dist__draw(const dist *d, gsl_rng *r, double audio_s, int depth)
+{
+    double v = dist__base(d, r, audio_s, depth);
+    if (d->per_audio_s != 0.0)
+        v += d->per_audio_s * audio_s;
+    return dist__clamp(d, v);
+}
+
 double dist_sample(const dist *d, gsl_rng *r, double audio_s)
 {
     assert(d && r);
     return dist__draw(d, r, audio_s, 0);
+}
+
+bool dist_fixed(const dist *d, double *value)
+{
+    assert(d && value);
+    if (d->kind != DIST_CONST || d->per_audio_s != 0.0)
+        return false;
+    *value = dist__clamp(d, d->p0);
+    return true;
 }
 
 int64_t dist_to_ns(double seconds)
@@ -207,7 +242,12 @@ int64_t dist_to_ns(double seconds)
     double ns = seconds * 1e9;
     if (ns >= (double)DIST_NS_MAX)
         return DIST_NS_MAX;
-    return (int64_t)llround(ns);
+    /* llround(ns) for 0 < ns < 2^61 without the call into libm: i = floor(ns)
+     * is exact, and so is ns - i (Sterbenz for ns >= 1; ns itself below 1;
+     * 0 from 2^52 up, where every double is an integer); a fraction of one
+     * half or more rounds up (llround rounds halves away from zero). */
+    int64_t i = (int64_t)ns;
+    return ns - (double)i >= 0.5 ? i + 1 : i;
 }
 
 double dist_mean(const dist *d)

@@ -59,6 +59,11 @@ dist dist_const(double value);
  */
 double dist_sample(const dist *d, gsl_rng *r, double audio_s);
 
+/* True when every draw of d is the same whatever the stream and the audio
+ * length (a const without per_audio_s); then sets *value to what dist_sample
+ * returns for it (it draws nothing). False for every other dist. */
+bool dist_fixed(const dist *d, double *value);
+
 /* Seconds to ns, rounded to nearest, clamped to [0, DIST_NS_MAX] (NaN -> 0). */
 #define DIST_NS_MAX (INT64_MAX / 4)
 /* The largest draw, in seconds (DIST_NS_MAX ns, about 73 years). */

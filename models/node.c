@@ -130,6 +130,33 @@ static void node__queue_remove(node *n, node_attempt *a)
 
 /* ---- workers ------------------------------------------------------------ */
 
+/* work_at and work_w from every worker. */
+static void node__work_scan(node *n)
+{
+    n->work_at = NODE_NEVER;
+    n->work_w = -1;
+    for (int w = 0; w < n->cfg.workers; w++) {
+        if (n->stage_end[w] < n->work_at) {
+            n->work_at = n->stage_end[w];
+            n->work_w = w;
+        }
+    }
+}
+
+/* Sets the end of worker w's stage to t, keeping work_at and work_w exact
+ * without a scan unless the earliest worker's end moves later. */
+static void node__stage_end_set(node *n, int w, int64_t t)
+{
+    int64_t old = n->stage_end[w];
+    n->stage_end[w] = t;
+    if (t < n->work_at || (t == n->work_at && w < n->work_w)) {
+        n->work_at = t;
+        n->work_w = w;
+    } else if (w == n->work_w && t != old) {
+        node__work_scan(n);
+    }
+}
+
 void node__start_on(node *n, int w, int64_t at, node_attempt *a)
 {
     assert(!n->worker[w]);
@@ -138,7 +165,7 @@ void node__start_on(node *n, int w, int64_t at, node_attempt *a)
     a->ran = true;
     a->worker = w;
     n->worker[w] = a;
-    n->stage_end[w] = at + a->stage_ns[STAGE_ASR] + (a->cold ? a->cold_ns : 0);
+    node__stage_end_set(n, w, at + a->stage_ns[STAGE_ASR] + (a->cold ? a->cold_ns : 0));
     n->running++;
 }
 
@@ -158,7 +185,7 @@ static node_attempt *node__worker_take(node *n, int w)
     node_attempt *a = n->worker[w];
     assert(a && n->running > 0);
     n->worker[w] = NULL;
-    n->stage_end[w] = NODE_NEVER;
+    node__stage_end_set(n, w, NODE_NEVER);
     n->running--;
     return a;
 }
@@ -211,7 +238,7 @@ static void node__stage_done(node *n, int w, int64_t at)
         node__jobs_leave(n, a); /* the orchestrator's ASR-completed callback */
     if (a->stage + 1 < STAGE_COUNT) {
         a->stage++;
-        n->stage_end[w] = at + a->stage_ns[a->stage];
+        node__stage_end_set(n, w, at + a->stage_ns[a->stage]);
         return;
     }
     node__worker_take(n, w);
@@ -227,6 +254,14 @@ static void node__stage_done(node *n, int w, int64_t at)
 }
 
 /* ---- faults and heartbeat ----------------------------------------------- */
+
+/* Sets both timers and their minimum, timer_at. */
+static void node__timers_set(node *n, int64_t hb_at, int64_t fault_at)
+{
+    n->hb_at = hb_at;
+    n->fault_at = fault_at;
+    n->timer_at = hb_at < fault_at ? hb_at : fault_at;
+}
 
 /* A fault-stream duration, at least 1 ns so that time always moves. */
 static int64_t node__fault_ns(node *n, const dist *d)
@@ -258,8 +293,7 @@ static void node__crash(node *n, int64_t at)
     n->have_last = false;
     if (n->seen)
         memset(n->seen, 0, NODE_SEEN_MAX * sizeof *n->seen);
-    n->hb_at = NODE_NEVER;
-    n->fault_at = at + node__fault_ns(n, &n->cfg.crash_downtime);
+    node__timers_set(n, NODE_NEVER, at + node__fault_ns(n, &n->cfg.crash_downtime));
     node__emit_plain(n, at, NODE_OUT_DOWN);
 }
 
@@ -267,12 +301,18 @@ static void node__recover(node *n, int64_t at)
 {
     n->up = true;
     n->idle_since = at;
-    n->hb_at = at + n->hb_ns;
-    n->fault_at = at + node__fault_ns(n, &n->cfg.crash_between);
+    node__timers_set(n, at + n->hb_ns, at + node__fault_ns(n, &n->cfg.crash_between));
     node__emit_plain(n, at, NODE_OUT_UP);
 }
 
 /* ---- life cycle --------------------------------------------------------- */
+
+/* The ns every draw of d gives (dist_fixed), or -1 when it must be drawn. */
+static int64_t node__fixed_ns(const dist *d)
+{
+    double v;
+    return dist_fixed(d, &v) ? dist_to_ns(v) : -1;
+}
 
 node *node_new(const node_config *cfg, uint32_t id, uint32_t cls, gsl_rng *fault_rng,
                node_sink_fn sink, void *ctx)
@@ -297,12 +337,17 @@ node *node_new(const node_config *cfg, uint32_t id, uint32_t cls, gsl_rng *fault
     n->sink = sink;
     n->ctx = ctx;
     n->hb_ns = dist_to_ns(cfg->heartbeat_s);
+    for (int s = 0; s < STAGE_COUNT; s++)
+        n->stage_fixed_ns[s] = node__fixed_ns(&n->cfg.stage[s]);
+    n->stall_fixed_ns = node__fixed_ns(&n->cfg.stall_extra);
+    n->cold_fixed_ns = node__fixed_ns(&n->cfg.cold_extra);
+    n->cold_idle_ns = dist_to_ns(cfg->cold_idle_s);
     n->worker = sim_xcalloc((size_t)cfg->workers, sizeof *n->worker);
     n->stage_end = sim_xcalloc((size_t)cfg->workers, sizeof *n->stage_end);
     for (int w = 0; w < cfg->workers; w++)
         n->stage_end[w] = NODE_NEVER;
-    n->hb_at = NODE_NEVER;
-    n->fault_at = NODE_NEVER;
+    node__work_scan(n);
+    node__timers_set(n, NODE_NEVER, NODE_NEVER);
     if (cfg->attempt_check == NODE_ATTEMPT_DROP_STALE)
         n->seen = sim_xcalloc(NODE_SEEN_MAX, sizeof *n->seen);
     return n;
@@ -340,9 +385,8 @@ void node_start(node *n, int64_t now, double phase)
         phase = 0.0;
     /* hb_ns - floor(phase * hb_ns): in (0, hb_ns], hb_ns itself when phase is 0 */
     int64_t first = n->hb_ns - (int64_t)(phase * (double)n->hb_ns);
-    n->hb_at = now + (first > 0 ? first : 1);
-    if (n->cfg.crash)
-        n->fault_at = now + node__fault_ns(n, &n->cfg.crash_between);
+    int64_t fault_at = n->cfg.crash ? now + node__fault_ns(n, &n->cfg.crash_between) : NODE_NEVER;
+    node__timers_set(n, now + (first > 0 ? first : 1), fault_at);
     node__emit_plain(n, now, NODE_OUT_UP);
 }
 
@@ -351,44 +395,45 @@ void node_start(node *n, int64_t now, double phase)
 int64_t node_next_deadline(const node *n)
 {
     assert(n);
-    int64_t t = n->hb_at < n->fault_at ? n->hb_at : n->fault_at;
-    for (int w = 0; w < n->cfg.workers; w++)
-        if (n->stage_end[w] < t)
-            t = n->stage_end[w];
-    return t;
+    return n->work_at < n->timer_at ? n->work_at : n->timer_at;
 }
 
-/* Runs the single earliest event if it is due at or before `now`; false if none. */
-static bool node__step(node *n, int64_t now)
+/* Runs the earliest event, due at t (= node_next_deadline). */
+static void node__step(node *n, int64_t t)
 {
-    int64_t t = node_next_deadline(n);
-    if (t > now)
-        return false;
-    for (int w = 0; w < n->cfg.workers; w++) {
-        if (n->stage_end[w] == t) {
-            node__stage_done(n, w, t);
-            return true;
-        }
+    if (n->work_at == t) { /* worker stage ends first, in worker order */
+        node__stage_done(n, n->work_w, t);
+        return;
     }
     if (n->fault_at == t) {
         if (n->up)
             node__crash(n, t);
         else
             node__recover(n, t);
-        return true;
+        return;
     }
     assert(n->hb_at == t);
     node__emit_plain(n, t, NODE_OUT_HEARTBEAT);
-    n->hb_at = t + n->hb_ns;
-    return true;
+    node__timers_set(n, t + n->hb_ns, n->fault_at);
 }
 
 /* Every step either ends a stage (finite work) or moves a timer forward by at
  * least 1 ns, so the loop ends; the guard catches a bug that would break that. */
+__attribute__((noinline)) static void node__run_loop(node *n, int64_t now)
+{
+    int64_t t;
+    for (uint64_t guard = 0; (t = node_next_deadline(n)) <= now; guard++) {
+        assert(guard < UINT64_C(1) << 40);
+        node__step(n, t);
+    }
+}
+
+/* Every input calls this, mostly with nothing due: that test is kept apart
+ * from the loop (node__run_loop), so it costs no stack frame. */
 void node__run_due(node *n, int64_t now)
 {
-    for (uint64_t guard = 0; node__step(n, now); guard++)
-        assert(guard < UINT64_C(1) << 40);
+    if (node_next_deadline(n) <= now)
+        node__run_loop(n, now);
 }
 
 void node_advance(node *n, int64_t now)

@@ -59,6 +59,12 @@ static bool node__supersede(node *n, int64_t now, const node_job *j)
     return true;
 }
 
+/* One per-attempt time in ns: the node's fixed value, else a draw from r. */
+static int64_t node__draw_ns(const dist *d, int64_t fixed_ns, gsl_rng *r, double audio_s)
+{
+    return fixed_ns >= 0 ? fixed_ns : dist_to_ns(dist_sample(d, r, audio_s));
+}
+
 void node_assign(node *n, int64_t now, const node_job *job, gsl_rng *r)
 {
     assert(n && n->started && job && r && now >= n->now && job->audio >= 0);
@@ -72,12 +78,13 @@ void node_assign(node *n, int64_t now, const node_job *job, gsl_rng *r)
     a->job = *job;
     double audio_s = (double)job->audio / 1e9;
     for (int s = 0; s < STAGE_COUNT; s++)
-        a->stage_ns[s] = dist_to_ns(dist_sample(&n->cfg.stage[s], r, audio_s));
+        a->stage_ns[s] = node__draw_ns(&n->cfg.stage[s], n->stage_fixed_ns[s], r, audio_s);
     double p_stall = n->cfg.stall_prob, p_none = n->cfg.no_result_prob;
     bool stall = p_stall >= 1.0 || (p_stall > 0.0 && gsl_rng_uniform(r) < p_stall);
-    int64_t stall_ns = p_stall > 0.0 ? dist_to_ns(dist_sample(&n->cfg.stall_extra, r, audio_s)) : 0;
+    int64_t stall_ns =
+        p_stall > 0.0 ? node__draw_ns(&n->cfg.stall_extra, n->stall_fixed_ns, r, audio_s) : 0;
     a->no_result = p_none >= 1.0 || (p_none > 0.0 && gsl_rng_uniform(r) < p_none);
-    a->cold_ns = dist_to_ns(dist_sample(&n->cfg.cold_extra, r, audio_s));
+    a->cold_ns = node__draw_ns(&n->cfg.cold_extra, n->cold_fixed_ns, r, audio_s);
     if (stall) {
         a->stage_ns[n->cfg.stall_stage] += stall_ns;
         a->stall_ns = stall_ns;
@@ -109,12 +116,13 @@ void node_assign(node *n, int64_t now, const node_job *job, gsl_rng *r)
     }
 
     a->cold = n->cfg.cold_start && n->queued + n->running == 0 &&
-              now - n->idle_since >= dist_to_ns(n->cfg.cold_idle_s);
-    int free_w = -1;
-    for (int w = 0; w < n->cfg.workers && free_w < 0; w++)
-        if (!n->worker[w])
-            free_w = w;
-    if (free_w >= 0 && !n->q_head)
+              now - n->idle_since >= n->cold_idle_ns;
+    int free_w = -1; /* the first free worker, looked for only when one is free */
+    if (!n->q_head && n->running < n->cfg.workers)
+        for (int w = 0; w < n->cfg.workers && free_w < 0; w++)
+            if (!n->worker[w])
+                free_w = w;
+    if (free_w >= 0)
         node__start_on(n, free_w, now, a);
     else
         node__queue_push(n, a);

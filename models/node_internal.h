@@ -41,16 +41,24 @@ struct node {
 
     int64_t now;
     int64_t hb_ns;
+    /* The per-attempt times that are the same for every attempt (dist_fixed:
+     * a const without per_audio_s), in ns, or -1 for those drawn per attempt. */
+    int64_t stage_fixed_ns[STAGE_COUNT];
+    int64_t stall_fixed_ns, cold_fixed_ns;
+    int64_t cold_idle_ns; /* cfg.cold_idle_s */
     bool started, up;
 
     node_attempt **worker; /* [cfg.workers], NULL = free */
-    int64_t *stage_end;    /* [cfg.workers] */
+    int64_t *stage_end;    /* [cfg.workers], written through node__stage_end_set */
+    int64_t work_at;       /* the earliest stage_end (NODE_NEVER when none runs) */
+    int work_w;            /* the lowest worker whose stage ends at work_at, or -1 */
     node_attempt *q_head, *q_tail;
     int queued, running;
     node_attempt *free_list;
 
     int64_t hb_at;    /* next heartbeat, NODE_NEVER when down */
     int64_t fault_at; /* next crash (up) or recovery (down), NODE_NEVER if no crash */
+    int64_t timer_at; /* the earlier of hb_at and fault_at (node__timers_set) */
     int64_t idle_since;
 
     /* The agent's currentJobs (node_jobs.c): one entry per distinct wire job_id,

@@ -502,6 +502,32 @@ static void seconds_convert_to_rounded_clamped_ns(void **state)
     assert_true(dist_to_ns(-2.0) == 0);
     assert_true(dist_to_ns(NAN) == 0);
     assert_true(dist_to_ns(1e300) == DIST_NS_MAX);
+    /* llround (halves away from zero) wherever the clamp does not apply, halves
+     * of a nanosecond and the largest doubles below the clamp included */
+    for (double ns = 0x1p-30; ns < (double)DIST_NS_MAX; ns *= 1.001) {
+        double half = floor(ns) + 0.5;
+        double xs[] = {ns, half, nextafter(half, 0.0), nextafter(half, INFINITY)};
+        for (size_t k = 0; k < sizeof xs / sizeof xs[0]; k++)
+            assert_true(dist_to_ns(xs[k] / 1e9) == llround(xs[k] / 1e9 * 1e9));
+    }
+}
+
+static void fixed_is_a_const_without_per_audio_s(void **state)
+{
+    (void)state;
+    gsl_rng *r = rng_new(7);
+    double v = -1.0;
+    dist d = dist_const(2.5);
+    assert_true(dist_fixed(&d, &v) && v == 2.5 && v == dist_sample(&d, r, 9.0));
+    d.has_max = true;
+    d.max = 1.0; /* the clamp applies, as in a draw */
+    assert_true(dist_fixed(&d, &v) && v == 1.0 && v == dist_sample(&d, r, 9.0));
+    d.per_audio_s = 0.1; /* depends on the audio */
+    assert_false(dist_fixed(&d, &v));
+    dist e = mk(DIST_EXPONENTIAL, 1.0, 0.0);
+    assert_false(dist_fixed(&e, &v));
+    assert_true(v == 1.0); /* untouched when false */
+    gsl_rng_free(r);
 }
 
 int main(void)
@@ -527,6 +553,7 @@ int main(void)
         cmocka_unit_test(check_names_what_is_out_of_range),
         cmocka_unit_test(copy_is_deep_and_free_resets),
         cmocka_unit_test(seconds_convert_to_rounded_clamped_ns),
+        cmocka_unit_test(fixed_is_a_const_without_per_audio_s),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
