@@ -79,19 +79,17 @@ static bool settled(const sim_client *c, uint64_t session, uint32_t index)
     return index < c->sessions[session].ended;
 }
 
-/* The record of a valid (session, index), made when there is none. */
-static sim_utt_rec *rec_get(sim_client *c, uint64_t session, uint32_t index)
+/* A new record for key (not in the table) of a valid (session, index). Kept
+ * out of line: rec_get's usual case is a record that exists. */
+__attribute__((noinline)) static sim_utt_rec *rec_add(sim_client *c, uint64_t key,
+                                                      uint64_t session, uint32_t index)
 {
-    uint64_t key = utt_key(c, session, index);
-    sim_utt_rec *r = rec_find(c, key);
-    if (r)
-        return r;
     if (2 * (c->tab_n + 1) > c->tab_cap)
         rec_grow(c);
     size_t i = slot_of(c, key);
     while (c->tab[i].key != 0)
         i = (i + 1) & (c->tab_cap - 1);
-    r = &c->tab[i];
+    sim_utt_rec *r = &c->tab[i];
     c->tab_n++;
     r->key = key;
     if (settled(c, session, index)) {
@@ -99,6 +97,14 @@ static sim_utt_rec *rec_get(sim_client *c, uint64_t session, uint32_t index)
         r->copies = r->delivers = 1;
     }
     return r;
+}
+
+/* The record of a valid (session, index), made when there is none. */
+static inline sim_utt_rec *rec_get(sim_client *c, uint64_t session, uint32_t index)
+{
+    uint64_t key = utt_key(c, session, index);
+    sim_utt_rec *r = rec_find(c, key);
+    return r ? r : rec_add(c, key, session, index);
 }
 
 /* Drops a record that says no more than its absence would. */
