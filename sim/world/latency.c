@@ -7,6 +7,9 @@
 
 #include <assert.h>
 #include <inttypes.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,32 +130,60 @@ static void swap_ns(int64_t *a, int64_t *b)
     *b = t;
 }
 
-/* Puts the k-th smallest of a[0..n) (k < n) at a[k], with everything before it no
- * larger and everything after it no smaller; returns it. Quickselect with a
- * median-of-three pivot and a three-way partition, so runs of equal latencies
- * (const service times) take one pass. Deterministic. */
+/* Puts the k-th smallest of a[lo..hi] (lo <= k <= hi) at a[k], with everything
+ * before it no larger and everything after it no smaller. Floyd and Rivest's
+ * SELECT (CACM 18(3), 1975, algorithm 489): on a long range, the pivot is first
+ * put in place by selecting within a sample around k's expected rank, so one
+ * partition leaves little on k's side; the partition stops on keys equal to
+ * the pivot, so runs of equal latencies (const service times) split evenly.
+ * Deterministic. */
+static void select_range(int64_t *a, ptrdiff_t lo, ptrdiff_t hi, ptrdiff_t k)
+{
+    while (hi > lo) {
+        if (hi - lo > 600) {
+            double n = (double)(hi - lo + 1), i = (double)(k - lo + 1);
+            double z = log(n), s = 0.5 * exp(2 * z / 3);
+            double sign = i < n / 2 ? -1 : i > n / 2 ? 1 : 0;
+            double sd = 0.5 * sqrt(z * s * (n - s) / n) * sign;
+            ptrdiff_t sub_lo = (ptrdiff_t)fmax((double)lo, (double)k - i * s / n + sd);
+            ptrdiff_t sub_hi = (ptrdiff_t)fmin((double)hi, (double)k + (n - i) * s / n + sd);
+            if (sub_lo <= k && k <= sub_hi)
+                select_range(a, sub_lo, sub_hi, k);
+        }
+        int64_t t = a[k];
+        ptrdiff_t i = lo, j = hi;
+        swap_ns(&a[lo], &a[k]);
+        if (a[hi] > t)
+            swap_ns(&a[hi], &a[lo]);
+        /* a[lo] <= t <= a[hi]: they stop both scans */
+        while (i < j) {
+            swap_ns(&a[i], &a[j]);
+            i++;
+            j--;
+            while (a[i] < t)
+                i++;
+            while (a[j] > t)
+                j--;
+        }
+        if (a[lo] == t) {
+            swap_ns(&a[lo], &a[j]);
+        } else {
+            j++;
+            swap_ns(&a[j], &a[hi]);
+        }
+        /* a[j] == t, a[lo..j) <= t <= a(j..hi] */
+        if (j <= k)
+            lo = j + 1;
+        if (k <= j)
+            hi = j - 1;
+    }
+}
+
+/* The k-th smallest of a[0..n) (k < n), put in place as select_range does. */
 static int64_t select_ns(int64_t *a, size_t n, size_t k)
 {
-    size_t lo = 0, hi = n; /* a[k] is in [lo, hi) */
-    while (hi - lo > 1) {
-        int64_t x = a[lo], y = a[lo + (hi - lo) / 2], z = a[hi - 1];
-        int64_t p = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
-        size_t lt = lo, i = lo, gt = hi; /* [lo,lt) < p, [lt,i) == p, [gt,hi) > p */
-        while (i < gt) {
-            if (a[i] < p)
-                swap_ns(&a[lt++], &a[i++]);
-            else if (a[i] > p)
-                swap_ns(&a[i], &a[--gt]);
-            else
-                i++;
-        }
-        if (k < lt)
-            hi = lt;
-        else if (k >= gt)
-            lo = gt;
-        else
-            return a[k];
-    }
+    assert(k < n && n <= PTRDIFF_MAX);
+    select_range(a, 0, (ptrdiff_t)n - 1, (ptrdiff_t)k);
     return a[k];
 }
 

@@ -17,14 +17,20 @@ static size_t slot_of(const sim_client *c, uint64_t key)
     return (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & (c->tab_cap - 1);
 }
 
+/* The slot of key (never 0): its record's, or the free one that ends its probe
+ * (where it would go). */
+static size_t rec_slot(const sim_client *c, uint64_t key)
+{
+    size_t i = slot_of(c, key);
+    while (c->tab[i].key != key && c->tab[i].key != 0)
+        i = (i + 1) & (c->tab_cap - 1);
+    return i;
+}
+
 static sim_utt_rec *rec_find(const sim_client *c, uint64_t key)
 {
-    for (size_t i = slot_of(c, key);; i = (i + 1) & (c->tab_cap - 1)) {
-        if (c->tab[i].key == key)
-            return &c->tab[i];
-        if (c->tab[i].key == 0)
-            return NULL;
-    }
+    size_t i = rec_slot(c, key);
+    return c->tab[i].key ? &c->tab[i] : NULL;
 }
 
 static void rec_grow(sim_client *c)
@@ -79,19 +85,17 @@ static bool settled(const sim_client *c, uint64_t session, uint32_t index)
     return index < c->sessions[session].ended;
 }
 
-/* The record of a valid (session, index), made when there is none. */
-static sim_utt_rec *rec_get(sim_client *c, uint64_t session, uint32_t index)
+/* A new record for key (not in the table) of a valid (session, index), in
+ * free slot i (rec_slot's) unless the table grows. Kept out of line:
+ * rec_get's usual case is a record that exists. */
+__attribute__((noinline)) static sim_utt_rec *rec_add(sim_client *c, size_t i, uint64_t key,
+                                                      uint64_t session, uint32_t index)
 {
-    uint64_t key = utt_key(c, session, index);
-    sim_utt_rec *r = rec_find(c, key);
-    if (r)
-        return r;
-    if (2 * (c->tab_n + 1) > c->tab_cap)
+    if (2 * (c->tab_n + 1) > c->tab_cap) {
         rec_grow(c);
-    size_t i = slot_of(c, key);
-    while (c->tab[i].key != 0)
-        i = (i + 1) & (c->tab_cap - 1);
-    r = &c->tab[i];
+        i = rec_slot(c, key);
+    }
+    sim_utt_rec *r = &c->tab[i];
     c->tab_n++;
     r->key = key;
     if (settled(c, session, index)) {
@@ -99,6 +103,14 @@ static sim_utt_rec *rec_get(sim_client *c, uint64_t session, uint32_t index)
         r->copies = r->delivers = 1;
     }
     return r;
+}
+
+/* The record of a valid (session, index), made when there is none. */
+static inline sim_utt_rec *rec_get(sim_client *c, uint64_t session, uint32_t index)
+{
+    uint64_t key = utt_key(c, session, index);
+    size_t i = rec_slot(c, key);
+    return c->tab[i].key ? &c->tab[i] : rec_add(c, i, key, session, index);
 }
 
 /* Drops a record that says no more than its absence would. */
