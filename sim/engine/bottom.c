@@ -55,6 +55,22 @@ void sim_bottom__heapify(sim_bottom *b)
 
 void sim_bottom__push(sim_bottom *b, sim_bottom_ent x)
 {
+    /* After everything in the run (the usual case: a new event later than the
+     * bucket's last one, or the run used up): append, O(1), and the heap stays
+     * small. The run stays sorted; the minimum is still the smaller of the two. */
+    if (b->rhead == b->rn) {
+        if (b->hn == 0) {
+            b->rhead = b->rn = 0;
+            b->run = sim_xgrow(b->run, &b->rcap, 1, sizeof *b->run, 64);
+            b->run[b->rn++] = x;
+            return;
+        }
+    } else if (b->run[b->rn - 1].key < x.key) {
+        if (b->rn == b->rcap)
+            b->run = sim_xgrow(b->run, &b->rcap, b->rn + 1, sizeof *b->run, 64);
+        b->run[b->rn++] = x;
+        return;
+    }
     b->heap = sim_xgrow(b->heap, &b->hcap, b->hn + 1, sizeof *b->heap, 64);
     sim_bottom_ent *h = b->heap;
     size_t i = b->hn++;
