@@ -52,7 +52,7 @@
 
 #define SIM_LQ_NIL UINT32_MAX
 #define SIM_LQ_MAX_RUNGS 8
-#define SIM_LQ_THRES 16 /* split a bucket holding more events than this */
+#define SIM_LQ_THRES 48 /* split a bucket holding more events than this */
 #define SIM_LQ_PURGE_MIN 1024 /* purge cancelled events when more than this and live */
 
 /* One pending (or free) event: exactly one 64-byte line. */
