@@ -56,7 +56,8 @@ int disp__ring_grow(struct disp *d, void *pp, uint32_t *head, uint32_t n, uint32
 int disp__reserve_job(struct disp *d);
 int disp__reserve_session(struct disp *d);
 int disp__reserve_dedup(struct disp *d);
-/* Everything disp_utterance / disp_result may need: below, with the types. */
+/* disp__reserve_utterance and disp__reserve_result take the core's types: they
+ * are declared after them (alloc.c, continued). */
 
 /* ---- hash map: (a, b) -> int64, open addressing, no tombstones ------------ */
 typedef struct {

@@ -80,7 +80,6 @@ disp_time disp__next_multiple(disp_time t, disp_time period)
     return (q + 1) * period;
 }
 
-
 /* ---- public: deadlines and advancing time ------------------------------------ */
 
 disp_time disp_next_deadline(const disp *d)

@@ -91,6 +91,39 @@ static void quantiles_exact_then_within_the_stated_error(void **state)
     free(v);
 }
 
+/* The exact quantiles select in place (Floyd-Rivest, latency.c): on the inputs
+ * that trouble a selection — all equal, few distinct values, already ascending
+ * or descending, long and short — they match GSL's quantile of sorted data. */
+static void exact_quantiles_of_awkward_orders_match_gsl(void **state)
+{
+    (void)state;
+    enum { N = 5001 };
+    static int64_t v[N];
+    const size_t sizes[] = {1, 2, 7, 600, 601, 602, N};
+    for (int shape = 0; shape < 4; shape++) {
+        for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+            size_t n = sizes[si];
+            uint64_t seed = 11 + (uint64_t)shape;
+            for (size_t i = 0; i < n; i++)
+                v[i] = shape == 0   ? 4000000
+                       : shape == 1 ? (int64_t)(lcg(&seed) % 3) * 1000 + 1
+                       : shape == 2 ? (int64_t)i + 1
+                                    : (int64_t)(n - i);
+            sim_lat l;
+            sim_lat_init(&l, N, false);
+            for (size_t i = 0; i < n; i++)
+                sim_lat_add(&l, v[i]);
+            for (size_t k = 0; k < N_PS; k++) {
+                double want = gsl_q(v, n, ps[k]), got = sim_lat_quantile(&l, ps[k]);
+                if (!(fabs(got - want) <= 1e-12 * want))
+                    fail_msg("shape %d, n %zu, p%g: %.17g, GSL %.17g", shape, n, ps[k], got,
+                             want);
+            }
+            sim_lat_free(&l);
+        }
+    }
+}
+
 /* Below 2^SIM_LAT_SUB_BITS ns every value has a bucket of its own: exact. */
 static void small_values_are_exact_in_the_histogram(void **state)
 {
@@ -235,6 +268,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(quantiles_exact_then_within_the_stated_error),
+        cmocka_unit_test(exact_quantiles_of_awkward_orders_match_gsl),
         cmocka_unit_test(small_values_are_exact_in_the_histogram),
         cmocka_unit_test(every_value_is_written_ascending_through_the_spill),
         cmocka_unit_test(settled_utterances_leave_no_record),
