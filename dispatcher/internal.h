@@ -238,9 +238,13 @@ typedef struct {
     uint64_t held;         /* jobs of this opening the core holds (disp_session_jobs) */
 } disp__session;
 
-/* A finished job in forget order: forgetting touches these rings only. */
+/* A finished job in forget order: forgetting touches these rings only (and the
+ * job's session, named here so the long-finished job record is not read). */
 typedef struct {
     disp_time at;
+    uint64_t session;    /* the job's session id, its slot and epoch then */
+    uint64_t sess_epoch;
+    uint32_t sess_slot;
     uint32_t slot;
 } disp__forget;
 
@@ -505,11 +509,15 @@ static inline disp__session *disp__session_find(const disp *d, uint64_t id)
  * if a session with the same id has opened since). Found by the job's slot, no
  * hashing: an epoch names one opening of one id, so a slot in use with the
  * job's epoch is the open session of the job's id. */
+static inline disp__session *disp__session_at(const disp *d, uint32_t slot, uint64_t epoch)
+{
+    disp__session *s = &d->sessions[slot];
+
+    return s->in_use && s->epoch == epoch ? s : NULL;
+}
 static inline disp__session *disp__session_of(const disp *d, const disp__job *j)
 {
-    disp__session *s = &d->sessions[j->sess_slot];
-
-    return s->in_use && s->epoch == j->sess_epoch ? s : NULL;
+    return disp__session_at(d, j->sess_slot, j->sess_epoch);
 }
 /* Opens a session; NULL when DISP__SESSION_MAX are open. */
 disp__session *disp__session_open(disp *d, uint64_t id);

@@ -110,8 +110,9 @@ void disp__job_finish(disp *d, disp__job *j, disp__jstate st)
         disp__fring *q = &d->fq[quiet ? DISP__FQ_QUIET : DISP__FQ_LATE];
         j->forget_at = d->now + (quiet ? d->retain_quiet : d->retain);
         assert(q->n < q->cap); /* one entry per job slot at most: grown with the jobs */
-        q->v[(q->head + q->n) % q->cap].at = j->forget_at;
-        q->v[(q->head + q->n) % q->cap].slot = s;
+        q->v[(q->head + q->n) % q->cap] = (disp__forget){
+            .at = j->forget_at, .session = j->session, .sess_epoch = j->sess_epoch,
+            .sess_slot = j->sess_slot, .slot = s};
         q->n++;
         /* each ring is in forget order: only a first entry can be a new earliest */
         if (j->forget_at < d->forget_next)
@@ -395,18 +396,18 @@ uint64_t disp_session_jobs(const disp *d, uint64_t session)
 }
 
 /* A job is forgotten: one fewer held of its session's opening, open or closed. */
-static void held_drop(disp *d, const disp__job *j)
+static void held_drop(disp *d, const disp__forget *f)
 {
-    disp__session *s = disp__session_of(d, j);
+    disp__session *s = disp__session_at(d, f->sess_slot, f->sess_epoch);
     if (s != NULL) {
         assert(s->held > 0);
         s->held--;
         return;
     }
-    int64_t *v = disp__map_get(&d->closed_held, j->session, 0);
+    int64_t *v = disp__map_get(&d->closed_held, f->session, 0);
     assert(v != NULL && *v > 0);
     if (--*v == 0)
-        disp__map_del(&d->closed_held, j->session, 0);
+        disp__map_del(&d->closed_held, f->session, 0);
 }
 
 /* A free job record, or NULL when d->jobs_max jobs are held. */
@@ -495,7 +496,7 @@ void disp__jobs_forget(disp *d)
     for (int r = 0; r < 2; r++) {
         disp__fring *q = &d->fq[r];
         while (q->n > 0 && q->v[q->head].at <= d->now) {
-            held_drop(d, &d->jobs[q->v[q->head].slot]);
+            held_drop(d, &q->v[q->head]);
             assert(d->nfree < d->fcap); /* grown with the jobs */
             d->jfree[d->nfree++] = q->v[q->head].slot;
             q->head = (q->head + 1) % q->cap;
