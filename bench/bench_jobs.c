@@ -4,7 +4,7 @@
  *   run.jobs tasks=N jobs=1 s=... jobs=2 s=... speedup=... cpu1=... cpu2=... identical=yes
  *
  * The scenario is scenarios/policy-shootout.json (every policy x replication is a
- * task of sim_run_all, as `dsim run --jobs N` runs them). Best of three runs each,
+ * task of sim_run_all, as `dsim run --jobs N` runs them). Best of five runs each,
  * alternating; the two must give bit-identical metrics (checked; exit 1 otherwise).
  * cpu1/cpu2: CPU seconds of the best runs — their ratio says what the threads
  * add; the wall-clock speedup needs two idle cores to mean anything.
@@ -46,7 +46,7 @@ int main(void)
     double c1 = 0, c2 = 0, t1 = 1e300, t2 = 1e300;
     bool same = true, failed = false;
     size_t tasks = 0;
-    for (int round = 0; round < 3 && !failed; round++) {
+    for (int round = 0; round < 5 && !failed; round++) {
         sim_results a, b;
         double c, t = timed_run(&s, 1, &a, &c);
         if ((failed = t < 0))

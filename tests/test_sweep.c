@@ -257,6 +257,25 @@ static void csv_has_a_row_per_point_and_policy(void **state)
     world_free(&w);
 }
 
+/* The sweep fails at point 5 (w->sy.fail_at), says so, and writes no CSV. */
+static void run_fails_at_5(world *w, const sim_sweep_opts *o, sim_sweep_outcome *out)
+{
+    sim_error err = {0};
+    assert_int_equal(sim_sweep_run(&w->s, o, out, &err), -1);
+    assert_non_null(strstr(err.msg[0], "point 5: the world broke"));
+    struct stat st;
+    assert_int_not_equal(stat(out->csv, &st), 0);
+}
+
+/* Files a and b hold the same text. */
+static void same_file(const char *a, const char *b)
+{
+    char *x = slurp(a), *y = slurp(b);
+    assert_string_equal(x, y);
+    free(x);
+    free(y);
+}
+
 static void jobs_1_and_2_write_identical_files(void **state)
 {
     (void)state;
@@ -266,13 +285,40 @@ static void jobs_1_and_2_write_identical_files(void **state)
     sim_sweep_outcome a, b;
     run_ok(&w, &o1, &a);
     run_ok(&w, &o2, &b);
-    char *ca = slurp(a.csv), *cb = slurp(b.csv), *ja = slurp(a.json), *jb = slurp(b.json);
-    assert_string_equal(ca, cb);
-    assert_string_equal(ja, jb);
-    free(ca);
-    free(cb);
-    free(ja);
-    free(jb);
+    same_file(a.csv, b.csv);
+    same_file(a.json, b.json);
+    world_free(&w);
+}
+
+/* split_replications: the 8 points' replications run in ranges on the threads
+ * (more evaluations than points), and every file is the same bytes as a whole-point
+ * sweep on one thread; a failing point still fails the sweep, naming it. */
+static void replications_split_over_threads_write_identical_files(void **state)
+{
+    (void)state;
+    world w;
+    world_init(&w);
+    sim_sweep_opts o1 = opts_for(&w, "whole", 1), o2 = opts_for(&w, "split", 2);
+    o2.split_replications = true;
+    sim_sweep_outcome a, b;
+    run_ok(&w, &o1, &a);
+    assert_int_equal(w.sy.calls, 8);
+    w.sy.calls = 0;
+    run_ok(&w, &o2, &b);
+    assert_int_equal(w.sy.calls, 24); /* 3 replications x 8 points, one a call */
+    same_file(a.csv, b.csv);
+    same_file(a.json, b.json);
+    for (int i = 0; i < 8; i++) {
+        char pa[256], pb[256];
+        snprintf(pa, sizeof pa, "%s/points/p%d.json", o1.out_dir, i);
+        snprintf(pb, sizeof pb, "%s/points/p%d.json", o2.out_dir, i);
+        same_file(pa, pb);
+    }
+    sim_sweep_opts o3 = opts_for(&w, "split-fail", 2);
+    o3.split_replications = true;
+    w.sy.fail_at = 5;
+    sim_sweep_outcome c;
+    run_fails_at_5(&w, &o3, &c);
     world_free(&w);
 }
 
@@ -321,11 +367,8 @@ static void interrupted_sweep_resumes_without_redoing_points(void **state)
     sim_sweep_opts o = opts_for(&w, "cut", 1);
     w.sy.fail_at = 5;
     sim_sweep_outcome out;
-    sim_error err = {0};
-    assert_int_equal(sim_sweep_run(&w.s, &o, &out, &err), -1);
-    assert_non_null(strstr(err.msg[0], "the world broke"));
+    run_fails_at_5(&w, &o, &out);
     struct stat st;
-    assert_int_not_equal(stat(out.csv, &st), 0);
     char p[256];
     snprintf(p, sizeof p, "%s/points/p4.json", o.out_dir);
     assert_int_equal(stat(p, &st), 0);
@@ -555,6 +598,7 @@ int main(void)
         cmocka_unit_test(points_number_the_cross_product_first_knob_slowest),
         cmocka_unit_test(csv_has_a_row_per_point_and_policy),
         cmocka_unit_test(jobs_1_and_2_write_identical_files),
+        cmocka_unit_test(replications_split_over_threads_write_identical_files),
         cmocka_unit_test(shards_merged_equal_the_unsharded_csv),
         cmocka_unit_test(fewer_points_than_shards_split_replications),
         cmocka_unit_test(interrupted_sweep_resumes_without_redoing_points),

@@ -311,9 +311,16 @@ int sim_cmd_sweep(int argc, char **argv)
                                               (size_t)a.n_shards
                                         : 0;
     }
+    /* Unsharded, with the scenario's replications at every point: a point's
+     * replications may run in ranges on the sweep's threads (sim_sweep_opts), which
+     * keeps them evenly busy; else the spare threads go inside each unit. */
+    bool split = a.n_shards <= 1 && s.replications > 1;
+    for (int k = 0; k < n_params; k++)
+        if (strcmp(params[k].key, "replications") == 0)
+            split = false;
     sim_run_opts ro;
     memset(&ro, 0, sizeof ro);
-    ro.jobs = mine > 0 && (size_t)jobs > mine ? (int)((size_t)jobs / mine) : 1;
+    ro.jobs = !split && mine > 0 && (size_t)jobs > mine ? (int)((size_t)jobs / mine) : 1;
     ro.max_events = a.max_events;
     sim_sweep_opts o = {.params = params,
                         .n_params = (size_t)n_params,
@@ -326,7 +333,8 @@ int sim_cmd_sweep(int argc, char **argv)
                         .scenario_hash = hash,
                         .max_points = (size_t)a.limits.max_sweep_points,
                         .eval = sim_sweep_eval_run,
-                        .eval_ctx = &ro};
+                        .eval_ctx = &ro,
+                        .split_replications = split};
     sim_sweep_outcome out;
     char note[1024]; /* said if a signal stops the sweep */
     snprintf(note, sizeof note,

@@ -31,9 +31,12 @@ typedef struct sweep_ctx {
     char points_dir[PATH_LEN - 64];
     char fingerprint[17]; /* hex of the sweep's hash */
 
+    size_t pieces;        /* replication ranges a unit is evaluated in (1: whole) */
+
     pthread_mutex_t mu;   /* guards everything below */
     size_t *todo;         /* units still to run, ascending */
-    size_t n_todo, next;
+    size_t n_todo, next;  /* next: the next piece, todo[next / pieces]'s */
+    size_t *left;         /* per unit: its pieces not yet evaluated */
     sim_results *res;     /* per unit (only this shard's are filled) */
     bool *have;
     size_t done, mine;    /* units finished (reused included) / of this shard */
@@ -182,6 +185,37 @@ static uint64_t unit_runs(const sweep_ctx *c, size_t u)
     return (uint64_t)c->s->n_policies * (uint64_t)(count > 0 ? count : c->s->replications);
 }
 
+/* Piece k of the todo list: its unit and replications (count 0 = all). */
+static size_t piece_of(const sweep_ctx *c, size_t k, int *first, int *count)
+{
+    size_t u = c->todo[k / c->pieces];
+    unit_reps(c, u, first, count);
+    if (c->pieces > 1)
+        sim_sweep_slice_reps(c->s->replications, c->pieces, k % c->pieces, first, count);
+    return u;
+}
+
+/* Files piece r (replications first.. of unit u) into the unit's results, under
+ * c->mu. Returns true when it was the unit's last piece. */
+static bool piece_done(sweep_ctx *c, size_t u, int first, sim_results *r)
+{
+    if (c->pieces == 1) {
+        c->res[u] = *r;
+        return true;
+    }
+    sim_results *all = &c->res[u];
+    if (all->v == NULL) {
+        all->n_policies = r->n_policies;
+        all->n_reps = (size_t)c->s->replications;
+        all->v = sim_xcalloc(all->n_policies * all->n_reps * SIM_M_COUNT, sizeof *all->v);
+    }
+    for (size_t p = 0; p < r->n_policies; p++)
+        memcpy(sim_results_at(all, p, (size_t)first), sim_results_at(r, p, 0),
+               r->n_reps * SIM_M_COUNT * sizeof *r->v);
+    free(r->v);
+    return --c->left[u] == 0;
+}
+
 static void *worker(void *arg)
 {
     sweep_ctx *c = arg;
@@ -190,18 +224,17 @@ static void *worker(void *arg)
     sim_error *err = sim_xcalloc(1, sizeof *err);
     for (;;) {
         pthread_mutex_lock(&c->mu);
-        if (c->stop || c->next >= c->n_todo) {
+        if (c->stop || c->next >= c->n_todo * c->pieces) {
             pthread_mutex_unlock(&c->mu);
             break;
         }
-        size_t i = c->todo[c->next++];
+        int first, count;
+        size_t i = piece_of(c, c->next++, &first, &count);
         pthread_mutex_unlock(&c->mu);
 
         memset(err, 0, sizeof *err);
         sim_results r;
         memset(&r, 0, sizeof r);
-        int first, count;
-        unit_reps(c, i, &first, &count);
         sim_sweep_point_choice(o->params, o->n_params, i / c->slices, choice);
         int rc = o->eval(o->eval_ctx, c->s, o->params, o->n_params, choice, first, count, &r,
                          err);
@@ -210,8 +243,16 @@ static void *worker(void *arg)
             sim_error_add(err, "sweep point %zu: no results", i / c->slices);
             rc = -1;
         }
-        if (rc == 0)
-            rc = save_point(c, i, &r, err);
+        bool filed = false, whole = false; /* r is the unit's (or freed) once filed */
+        pthread_mutex_lock(&c->mu);
+        if (rc == 0) {
+            whole = piece_done(c, i, first, &r);
+            filed = true;
+        }
+        pthread_mutex_unlock(&c->mu);
+        /* the unit's results are complete: no other thread writes them now */
+        if (rc == 0 && whole)
+            rc = save_point(c, i, &c->res[i], err);
 
         pthread_mutex_lock(&c->mu);
         if (rc != 0) {
@@ -221,9 +262,9 @@ static void *worker(void *arg)
                 c->err = *err;
             }
             c->stop = true;
-            free(r.v);
-        } else {
-            c->res[i] = r;
+            if (!filed)
+                free(r.v);
+        } else if (whole) {
             c->have[i] = true;
             c->done++;
         }
@@ -420,10 +461,25 @@ static int write_outputs(const sweep_ctx *c, sim_sweep_outcome *out, sim_error *
     return sim_outfile_commit(&f, err);
 }
 
+/* How many replication ranges each unit is evaluated in: 1, unless the evaluator
+ * allows it (o->split_replications) and the units are too few to keep o->jobs
+ * threads evenly busy to the end: then enough for about PIECES_PER_THREAD pieces
+ * a thread (a thread idles at most about one piece while the last ones finish). */
+enum { PIECES_PER_THREAD = 32 };
+static size_t pieces_per_unit(const sweep_ctx *c)
+{
+    size_t jobs = (size_t)(c->o->jobs > 0 ? c->o->jobs : 1);
+    size_t reps = (size_t)(c->s->replications > 0 ? c->s->replications : 1);
+    if (!c->o->split_replications || jobs < 2 || c->slices > 1 || c->n_todo == 0)
+        return 1;
+    size_t want = (PIECES_PER_THREAD * jobs + c->n_todo - 1) / c->n_todo;
+    return want < 1 ? 1 : want < reps ? want : reps;
+}
+
 static int run_threads(sweep_ctx *c, sim_error *err)
 {
     size_t n = (size_t)(c->o->jobs > 0 ? c->o->jobs : 1);
-    n = n < c->n_todo ? n : c->n_todo;
+    n = n < c->n_todo * c->pieces ? n : c->n_todo * c->pieces;
     pthread_t *th = sim_xcalloc(n, sizeof *th);
     size_t started = 0;
     for (; started < n; started++)
@@ -511,6 +567,10 @@ int sim_sweep_run(const sim_scenario *s, const sim_sweep_opts *o, sim_sweep_outc
     out->reused = c->done;
     sim_progress_set_total(o->progress, runs);
     sim_progress_add(o->progress, reused_runs);
+    c->pieces = pieces_per_unit(c);
+    c->left = sim_xcalloc(c->n_units, sizeof *c->left);
+    for (size_t k = 0; k < c->n_todo; k++)
+        c->left[c->todo[k]] = c->pieces;
     pthread_mutex_init(&c->mu, NULL);
     rc = run_threads(c, err);
     pthread_mutex_destroy(&c->mu);
@@ -522,6 +582,7 @@ done:
     free(c->res);
     free(c->have);
     free(c->todo);
+    free(c->left);
     free(c);
     return rc;
 }

@@ -127,6 +127,11 @@ typedef struct sim_sweep_opts {
     sim_progress *progress;
     sim_sweep_eval_fn eval;
     void *eval_ctx;
+    /* The evaluator's replication ranges hold the same values as a whole point's
+     * (sim_sweep_eval_run's do): when the points are too few to keep o->jobs threads
+     * evenly busy, a point is evaluated in replication ranges on several threads
+     * and put together before it is saved. Outputs are the same bytes either way. */
+    bool split_replications;
 } sim_sweep_opts;
 
 /* What a sweep did and wrote. */
