@@ -16,6 +16,7 @@
 #include "bench_clock.h"
 #include "run.h"
 #include "scenario.h"
+#include "xalloc.h"
 
 /* Runs every task on `jobs` threads into *res; returns seconds or -1, *cpu the CPU. */
 static double timed_run(const sim_scenario *s, int jobs, sim_results *res, double *cpu)
@@ -35,6 +36,7 @@ static double timed_run(const sim_scenario *s, int jobs, sim_results *res, doubl
 
 int main(void)
 {
+    sim_malloc_keep(); /* as dsim's main() */
     sim_limits lim;
     sim_limits_default(&lim);
     sim_scenario s;

@@ -20,6 +20,7 @@
 
 #include "run.h"
 #include "scenario.h"
+#include "xalloc.h"
 
 /* One replication of n utterances in this (child) process: 0 when all delivered. */
 static int run(long n)
@@ -48,6 +49,7 @@ static int run(long n)
 
 int main(int argc, char **argv)
 {
+    sim_malloc_keep(); /* as dsim's main() */
     long sizes[16] = {1000000, 4000000};
     int n = 2;
     if (argc > 1) {

@@ -23,6 +23,7 @@
 #include "bare_mmc.h"
 #include "run.h"
 #include "scenario.h"
+#include "xalloc.h"
 
 static double cpu_now(void)
 {
@@ -47,6 +48,7 @@ static double median(double *v, int n)
 
 int main(int argc, char **argv)
 {
+    sim_malloc_keep(); /* as dsim's main() */
     long jobs = argc > 1 ? atol(argv[1]) : 1000000;
     int runs = argc > 2 ? atoi(argv[2]) : 5;
     if (jobs < 1 || runs < 1 || runs > MAX_RUNS) {

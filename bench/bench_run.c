@@ -24,6 +24,7 @@
 #include "bench_clock.h"
 #include "run.h"
 #include "scenario.h"
+#include "xalloc.h"
 
 #define CONCURRENT 50   /* sessions talking at once, and nodes */
 #define PER_SESSION 100 /* utterances per session, as in the incident */
@@ -83,6 +84,7 @@ static int bench_one(long long utterances)
 
 int main(int argc, char **argv)
 {
+    sim_malloc_keep(); /* as dsim's main() */
     long long def[] = {1000000, 10000000};
     int n = argc > 1 ? argc - 1 : 2;
     for (int i = 0; i < n; i++) {

@@ -18,6 +18,7 @@
 #include "run.h"
 #include "scenario.h"
 #include "sweep.h"
+#include "xalloc.h"
 
 static const char scenario[] =
     "{\"name\": \"bench-sweep\", \"seed\": 7, \"replications\": 8,\n"
@@ -103,6 +104,7 @@ static double timed_sweep(const sim_scenario *s, const sim_sweep_param *p, int j
 
 int main(void)
 {
+    sim_malloc_keep(); /* as dsim's main() */
     sim_limits lim;
     sim_limits_default(&lim);
     sim_scenario s;

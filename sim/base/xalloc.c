@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 _Noreturn void sim_oom(const char *what)
 {
@@ -81,4 +84,13 @@ void *sim_xgrow(void *p, size_t *cap, size_t need, size_t size, size_t first)
     p = sim_xrealloc(p, c * size);
     *cap = c;
     return p;
+}
+
+void sim_malloc_keep(void)
+{
+#ifdef __GLIBC__
+    /* a fixed value also stops glibc's own adjustment of both thresholds */
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#endif
 }

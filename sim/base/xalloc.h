@@ -24,6 +24,15 @@ void *sim_xaligned_alloc(size_t align, size_t n);
  * holds need already, else the moved array, *cap updated. */
 void *sim_xgrow(void *p, size_t *cap, size_t need, size_t size, size_t first);
 
+/* Keeps freed memory in the process for the next allocation instead of giving
+ * it back to the system at once (glibc: a fixed 256 MB trim threshold and 32 MB
+ * mmap threshold; elsewhere nothing). A run grows its arrays by doubling and frees
+ * them at its end; given back, the next run on that thread page-faults them in
+ * again, and two threads' faults contend in the kernel (a 16-point sweep spent
+ * 27 % of its time in the kernel). Peak memory is unchanged: only the time it is
+ * given back. dsim's main() and the benchmarks call it first. */
+void sim_malloc_keep(void);
+
 /* The policy itself, for memory another library failed to get (json_dumps
  * returning NULL): prints "dsim: out of memory (what)" and aborts. */
 _Noreturn void sim_oom(const char *what);

@@ -18,5 +18,7 @@ int main(int argc, char **argv)
     /* jansson allocates by the one policy too (xalloc.h): out of memory inside
      * it is a message and an abort, never a NULL taken for bad input. */
     json_set_alloc_funcs(sim_xmalloc, free);
+    /* freed memory stays for the next run (xalloc.h): no page faults run after run */
+    sim_malloc_keep();
     return sim_close_stdout(sim_main(argc, argv));
 }
