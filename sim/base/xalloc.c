@@ -91,6 +91,6 @@ void sim_malloc_keep(void)
 #ifdef __GLIBC__
     /* a fixed value also stops glibc's own adjustment of both thresholds */
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
 #endif
 }
