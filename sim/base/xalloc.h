@@ -32,7 +32,7 @@ void *sim_xgrow(void *p, size_t *cap, size_t need, size_t size, size_t first);
  * again, and two threads' faults contend in the kernel: a 16-point sweep (bench_sweep)
  * page-faulted 550 000 times and spent 27 % of its time in the kernel; with this,
  * 1 800 times and 2 %. Peak memory moves by a few MB either way (the incident world:
- * 13.0 -> 14.8 MB at 10^6 utterances, 31.2 -> 28.2 MB at 10^7). dsim's main() and
+ * 13.0 -> 15.0 MB at 10^6 utterances, 31.2 -> 28.1 MB at 10^7). dsim's main() and
  * the benchmarks call it first. */
 void sim_malloc_keep(void);
 
