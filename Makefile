@@ -65,6 +65,7 @@ test-fast: build
 bench: build
 	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b || exit 1; done
 	@echo "== scripts/queueing-check.sh"; scripts/queueing-check.sh $(BUILD)/dsim
+	@echo "== scripts/bench-instructions.sh"; scripts/bench-instructions.sh $(BUILD)
 
 # Each libFuzzer harness in turn for SECONDS seconds (clang, ASan + UBSan), in
 # build-fuzz/. New inputs go to build-fuzz/corpus_*; an input that crashes, leaks

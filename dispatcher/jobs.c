@@ -427,6 +427,17 @@ static disp__job *job_alloc(disp *d)
         s = d->njobs++;
     }
     j = &d->jobs[s];
+#if defined(__GNUC__)
+    /* The record the next creation takes was forgotten long after its job
+     * finished, so it is cold: ask for it now, while other events run, rather
+     * than stall on it then (the incident world without PGO: -2.7 % CPU, the
+     * median of 20 pairs; with PGO within the machine's noise). */
+    if (d->nfree > 0) {
+        const char *next = (const char *)&d->jobs[d->jfree[d->nfree - 1]];
+        for (size_t off = 0; off < sizeof *j; off += 64)
+            __builtin_prefetch(next + off, 1);
+    }
+#endif
     /* live[] is last and is read only below n_live: every entry is written
      * when an attempt is added, so the rest of the record is what is cleared */
     memset(j, 0, offsetof(disp__job, live));

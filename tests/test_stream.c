@@ -74,6 +74,26 @@ static void philox_matches_random123_known_answers(void **state)
     }
 }
 
+/* A named stream is Philox-4x64-10 of its name under its sim_streams' key, block
+ * after block: its round keys, computed once, give the same words as the
+ * reference rounds that the known answers check. */
+static void named_stream_is_philox_of_its_name(void **state)
+{
+    (void)state;
+    sim_streams k;
+    sim_streams_init(&k, 20251230);
+    const uint64_t a = UINT64_C(0x243f6a8885a308d3), b = UINT64_MAX, sub = 12345;
+    sim_stream s;
+    sim_stream_named(&s, &k, SIM_KEY_NET, a, b, sub);
+    for (uint64_t block = 0; block < 3; block++) {
+        const uint64_t ctr[4] = {block, (uint64_t)SIM_KEY_NET << 56 | sub, a, b};
+        uint64_t want[4];
+        sim_stream__philox(ctr, k.key, want);
+        for (int j = 0; j < 4; j++)
+            assert_true(sim_stream_u64(&s) == want[j]);
+    }
+}
+
 /* ---- reproducibility ---------------------------------------------------------- */
 
 static void same_key_gives_same_sequence_whatever_else_ran(void **state)
@@ -371,6 +391,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(philox_matches_random123_known_answers),
+        cmocka_unit_test(named_stream_is_philox_of_its_name),
         cmocka_unit_test(same_key_gives_same_sequence_whatever_else_ran),
         cmocka_unit_test(copied_stream_continues_independently_after_fix),
         cmocka_unit_test(gsl_rng_interface_behaves_like_gsl_generators),

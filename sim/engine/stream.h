@@ -34,8 +34,11 @@ enum {
     SIM_KEY_NET_BEAT = 9   /* (node, heartbeat number): a heartbeat's trip */
 };
 
+#define SIM_STREAM_ROUND_KEYS 20 /* Philox-4x64-10: two key words a round */
+
 typedef struct sim_stream_state {
     uint64_t key[2]; /* the Philox key */
+    const uint64_t *rk; /* a named stream: its sim_streams' round keys; else NULL */
     uint64_t ctr[4]; /* ctr[0]: next block number; ctr[1..3]: the stream's name */
     uint64_t buf[4]; /* current output block */
     unsigned pos;    /* next word in buf; 4 = exhausted */
@@ -67,9 +70,14 @@ void sim_stream_fix(sim_stream *s);
  * the first draw, so a stream nobody draws from costs a few stores.
  * domain < 256 and sub < 2^56 (asserted). Named and keyed streams never share
  * a Philox key (the key of sim_streams is hashed in a domain of its own).
+ * sim_streams_init also computes the key's round keys once; a named stream reads
+ * them from k, so k must outlive its streams and stay where it is (each holder
+ * of a sim_streams — a world, a live server, an agent — makes its streams from
+ * its own, in place).
  */
 typedef struct sim_streams {
     uint64_t key[2];
+    uint64_t rk[SIM_STREAM_ROUND_KEYS]; /* the key's round keys, computed once */
 } sim_streams;
 
 void sim_streams_init(sim_streams *k, uint64_t seed);
