@@ -8,11 +8,15 @@
  * alternating; the two must give bit-identical metrics (checked; exit 1 otherwise).
  * cpu1/cpu2: CPU seconds of the best runs — their ratio says what the threads
  * add; the wall-clock speedup needs two idle cores to mean anything.
+ * bare_speedup: in the same rounds, two threads that share nothing, sized to the
+ * one-thread run (bare_parallel.c): what the machine's second vCPU gives at the
+ * time; of_bare = speedup / bare_speedup, what dsim's threading keeps of it.
  */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "bare_parallel.h"
 #include "bench_clock.h"
 #include "run.h"
 #include "scenario.h"
@@ -48,6 +52,7 @@ int main(void)
     double c1 = 0, c2 = 0, t1 = 1e300, t2 = 1e300;
     bool same = true, failed = false;
     size_t tasks = 0;
+    bare_parallel bare = {0};
     for (int round = 0; round < 5 && !failed; round++) {
         sim_results a, b;
         double c, t = timed_run(&s, 1, &a, &c);
@@ -66,6 +71,7 @@ int main(void)
             t2 = t;
             c2 = c;
         }
+        bare_parallel_round(&bare, t1);
         tasks = a.n_policies * a.n_reps;
         same = same && memcmp(a.v, b.v, tasks * SIM_M_COUNT * sizeof *a.v) == 0;
         sim_results_free(&a);
@@ -74,8 +80,9 @@ int main(void)
     sim_scenario_free(&s);
     if (failed)
         return 1;
+    double bs = bare_parallel_speedup(&bare);
     printf("run.jobs tasks=%zu jobs=1 s=%.3f jobs=2 s=%.3f speedup=%.2f cpu1=%.3f cpu2=%.3f "
-           "identical=%s\n",
-           tasks, t1, t2, t1 / t2, c1, c2, same ? "yes" : "NO");
+           "identical=%s bare_speedup=%.2f of_bare=%.2f\n",
+           tasks, t1, t2, t1 / t2, c1, c2, same ? "yes" : "NO", bs, t1 / t2 / bs);
     return same ? 0 : 1;
 }

@@ -2,7 +2,8 @@
  * bench_sweep.c — a 16-point sweep on one thread and on two:
  *   sweep.scale jobs=1 s=... jobs=2 s=... speedup=...
  * Best of five runs each. The two must write byte-identical CSVs (checked; exit 1
- * otherwise). cpu1/cpu2: CPU seconds of the best runs.
+ * otherwise). cpu1/cpu2: CPU seconds of the best runs. bare_speedup and of_bare
+ * as in bench_jobs (bare_parallel.c).
  */
 #include <dirent.h>
 #include <stdbool.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bare_parallel.h"
 #include "bench_clock.h"
 #include "run.h"
 #include "scenario.h"
@@ -131,6 +133,7 @@ int main(void)
      * decide the figure. */
     double c1 = 0, c2 = 0, t1 = 1e300, t2 = 1e300;
     bool failed = false;
+    bare_parallel bare = {0};
     for (int round = 0; round < 5 && !failed; round++) {
         double c, t = timed_sweep(&s, &p, 1, d1, &o1, &c);
         if (t >= 0 && t < t1) {
@@ -144,6 +147,8 @@ int main(void)
             c2 = c;
         }
         failed = failed || t < 0;
+        if (!failed)
+            bare_parallel_round(&bare, t1);
     }
     int rc = 0;
     if (failed) {
@@ -153,9 +158,10 @@ int main(void)
         bool same = a && b && strcmp(a, b) == 0;
         /* cpu: CPU seconds of each run; a cpu ratio near 1 means the threads add no
          * work, so on two idle cores the speedup approaches 2. */
+        double bs = bare_parallel_speedup(&bare);
         printf("sweep.scale points=%zu jobs=1 s=%.3f jobs=2 s=%.3f speedup=%.2f "
-               "cpu1=%.3f cpu2=%.3f identical=%s\n",
-               o1.points, t1, t2, t1 / t2, c1, c2, same ? "yes" : "NO");
+               "cpu1=%.3f cpu2=%.3f identical=%s bare_speedup=%.2f of_bare=%.2f\n",
+               o1.points, t1, t2, t1 / t2, c1, c2, same ? "yes" : "NO", bs, t1 / t2 / bs);
         rc = same ? 0 : 1;
         free(a);
         free(b);

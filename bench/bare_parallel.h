@@ -1,0 +1,30 @@
+/*
+ * bare_parallel.h — the machine's own two-thread speedup: the yardstick of
+ * bench_jobs and bench_sweep, as bare_mmc is bench_mmc's.
+ */
+#ifndef DSIM_BARE_PARALLEL_H
+#define DSIM_BARE_PARALLEL_H
+
+#include <stdint.h>
+
+/* Iterations of the loop that take about `seconds` on one thread here. */
+uint64_t bare_parallel_iters(double seconds);
+
+/* Wall seconds of n iterations on one thread (*t1), then of n / 2 on each of two
+ * threads at once (*t2). */
+void bare_parallel_times(uint64_t n, double *t1, double *t2);
+
+/* The best (shortest) one- and two-thread times over the rounds so far: call
+ * bare_parallel_round once a round, after dsim's pair, with dsim's one-thread
+ * time of the first round (the loop is sized to it then). */
+typedef struct bare_parallel {
+    uint64_t n;     /* 0 until the first round */
+    double t1, t2;  /* best so far */
+} bare_parallel;
+
+void bare_parallel_round(bare_parallel *b, double dsim_t1);
+
+/* t1 / t2 of the best rounds. */
+double bare_parallel_speedup(const bare_parallel *b);
+
+#endif
