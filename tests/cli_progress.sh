@@ -139,12 +139,38 @@ b1=$?
 [ "$b0" -eq 1 ] && [ "$b1" -eq 1 ] || fail "the breaking hunt exits $b0 and $b1, expected 1"
 same "$TMP/b0.out" "$TMP/b1.out" "breaking hunt stdout with progress"
 same "$TMP/b0/b.json" "$TMP/b1/b.json" "breaking hunt's kept file with and without -q"
-if [ -s "$TMP/b1.err" ]; then
-    t=$(tail -n 1 "$TMP/b1.err" | sed -nE 's|^hunt: ([0-9]+)/([0-9]+) runs in .*|\1 \2|p')
+# its stderr: the search's lines, then the shrinking's ("hunt shrink: N runs, ..."),
+# each phase's lines only if it lasted long enough to print one
+grep -vE '^hunt( shrink)?: ' "$TMP/b1.err" >/dev/null &&
+    fail "breaking hunt: stderr holds other lines: $(grep -vE '^hunt( shrink)?: ' "$TMP/b1.err" | head -n 3)"
+grep -E '^hunt: ' "$TMP/b1.err" >"$TMP/b1.search" || true
+grep -E '^hunt shrink: ' "$TMP/b1.err" >"$TMP/b1.shrink" || true
+if [ -s "$TMP/b1.search" ]; then
+    t=$(tail -n 1 "$TMP/b1.search" | sed -nE 's|^hunt: ([0-9]+)/([0-9]+) runs in .*|\1 \2|p')
     set -- $t
     [ $# -eq 2 ] && [ "$1" = "$2" ] && [ "$1" -ge 1 ] && [ "$1" -le 20 ] ||
-        fail "breaking hunt: last line is not 'hunt: N/N runs in ...' with N <= 20: $(tail -n 1 "$TMP/b1.err")"
-    [ $# -eq 2 ] && lines_ok "$TMP/b1.err" hunt runs "$2" 20
+        fail "breaking hunt: the search's last line is not 'hunt: N/N runs in ...' with N <= 20: $(tail -n 1 "$TMP/b1.search")"
+    [ $# -eq 2 ] && lines_ok "$TMP/b1.search" hunt runs "$2" 20
+    if [ -s "$TMP/b1.shrink" ]; then
+        [ "$(grep -n '' "$TMP/b1.err" | grep -E '^[0-9]+:hunt: ' | tail -n 1 | cut -d: -f1)" -lt \
+          "$(grep -n '' "$TMP/b1.err" | grep -E '^[0-9]+:hunt shrink: ' | head -n 1 | cut -d: -f1)" ] ||
+            fail "breaking hunt: the shrinking's progress lines are not after the search's"
+    fi
+fi
+if [ -s "$TMP/b1.shrink" ]; then
+    # counted runs, never decreasing, and the last line's count is stdout's "shrunk in N runs"
+    runs=$(sed -nE 's|^shrunk in ([0-9]+) runs.*|\1|p' "$TMP/b1.out")
+    [ -n "$runs" ] || fail "breaking hunt: no 'shrunk in N runs' line on stdout"
+    tail -n 1 "$TMP/b1.shrink" | grep -E "^hunt shrink: $runs runs in [0-9.]+ s \([0-9.]+/s\)$" >/dev/null ||
+        fail "breaking hunt: the shrinking's last line is not 'hunt shrink: $runs runs in S s (R/s)': $(tail -n 1 "$TMP/b1.shrink")"
+    prev=0
+    while read -r n; do
+        [ "$n" -ge "$prev" ] && [ "$n" -le "$runs" ] ||
+            fail "breaking hunt: the shrinking's counts decrease or pass $runs: $(cat "$TMP/b1.shrink")"
+        prev=$n
+    done < <(sed -nE 's|^hunt shrink: ([0-9]+) runs.*|\1|p' "$TMP/b1.shrink")
+    grep -vE '^hunt shrink: [0-9]+ runs(, [0-9.]+ s, [0-9.]+/s| in [0-9.]+ s \([0-9.]+/s\))$' "$TMP/b1.shrink" >/dev/null &&
+        fail "breaking hunt: a shrinking line is not 'hunt shrink: N runs, S s, R/s': $(head -n 3 "$TMP/b1.shrink")"
 fi
 
 # 6. fit: the bytes of its logs, shown in MB; its summary line on stderr after them.
@@ -201,6 +227,20 @@ if command -v script >/dev/null 2>&1 && script -qc true /dev/null </dev/null >/d
     long=$(tr '\r' '\n' <"$TMP/tty40" | grep -E '^run: ' | awk 'length($0) > 39' | head -n 1)
     [ -z "$long" ] || fail "a line wider than a 40-column terminal: '$long'"
     tr '\r' '\n' <"$TMP/tty40" | grep -E '^run: [0-9]+/90000 ' >/dev/null || fail "no line in 40 columns"
+    # a breaking hunt with stdout and stderr on one terminal: the shrinking's
+    # steps (stdout) each start a line of their own, never inside its live line
+    mkdir -p "$TMP/ht"
+    DSIM_PROGRESS_INTERVAL_MS=1 script -qc "cd '$TMP/ht' && '$DSIM' hunt '$INC' \
+        --policy lingua-2025-12-28 --invariant 'duplicates == 0' --budget 20 --jobs 2 \
+        --out b.json" "$TMP/htty" </dev/null >/dev/null 2>&1
+    tr '\r' '\n' <"$TMP/htty" | grep -E '^hunt shrink: [0-9]+ runs' >/dev/null ||
+        fail "no live line of the shrinking on the terminal: $(head -c 300 "$TMP/htty" | od -c | head -n 5)"
+    python3 - "$TMP/htty" <<'EOF' || fail "a shrink step printed inside the live line: $(tr '\r' '\n' <"$TMP/htty" | grep -E '.shrink: (workload|nodes|network)' | grep -vE '^shrink: ' | head -n 2)"
+import re, sys
+b = open(sys.argv[1], "rb").read()
+steps = [m.start() for m in re.finditer(rb"shrink: (workload|nodes|network)", b)]
+sys.exit(0 if steps and all(b[i - 1:i] in (b"\r", b"\n") for i in steps) else 1)
+EOF
 else
     echo "note: script(1) unusable here: the terminal case is not checked"
 fi

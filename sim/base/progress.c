@@ -39,6 +39,7 @@ struct sim_progress {
     pthread_mutex_t mu; /* guards stop */
     pthread_cond_t cv;
     bool stop;
+    pthread_mutex_t out; /* one writer at a time: the printer's tick, sim_progress_print */
 
     /* the printer's (its thread's, then sim_progress_end's after the join) */
     bool shown;           /* a line was printed */
@@ -193,7 +194,9 @@ static void *printer(void *arg)
         if (p->stop)
             break;
         pthread_mutex_unlock(&p->mu);
+        pthread_mutex_lock(&p->out);
         tick(p);
+        pthread_mutex_unlock(&p->out);
         pthread_mutex_lock(&p->mu);
     }
     pthread_mutex_unlock(&p->mu);
@@ -245,6 +248,7 @@ sim_progress *sim_progress_start(const char *label, const char *unit, uint64_t t
     pthread_cond_init(&p->cv, &ca);
     pthread_condattr_destroy(&ca);
     pthread_mutex_init(&p->mu, NULL);
+    pthread_mutex_init(&p->out, NULL);
     /* Every signal blocked in the printer: they go to the command's own threads
      * and handlers (outfile.c's, dsim live's), whatever those are. */
     sigset_t all, saved;
@@ -293,7 +297,31 @@ void sim_progress_end(sim_progress *p)
     }
     pthread_cond_destroy(&p->cv);
     pthread_mutex_destroy(&p->mu);
+    pthread_mutex_destroy(&p->out);
     free(p);
+}
+
+void sim_progress_print(sim_progress *p, FILE *f, const char *text)
+{
+    if (p)
+        pthread_mutex_lock(&p->out);
+    if (p && p->tty && p->shown_len > 0) {
+        /* blank the live line and go back to its start: the text takes the
+         * line, and the next period draws the live line again below it */
+        char buf[LINE_MAX_COLS + 2];
+        size_t w = 0;
+        buf[w++] = '\r';
+        for (size_t k = 0; k < p->shown_len; k++)
+            buf[w++] = ' ';
+        buf[w++] = '\r';
+        emit(buf, w);
+        p->shown_len = 0;
+        atomic_store(&line_open, 0);
+    }
+    fputs(text, f);
+    fflush(f);
+    if (p)
+        pthread_mutex_unlock(&p->out);
 }
 
 void sim_progress_batch_flush(sim_progress_batch *b, uint64_t expected)

@@ -26,6 +26,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct sim_progress sim_progress;
 
@@ -50,6 +51,12 @@ void sim_progress_set_total(sim_progress *p, uint64_t total);
 /* Stops the reporter's thread, prints the last line when a line was printed,
  * and frees p. From the thread that started it, after every sim_progress_add. */
 void sim_progress_end(sim_progress *p);
+
+/* Prints text (whole lines) on f, which may be the same terminal as stderr:
+ * a live line there is blanked first and drawn again at the next period, so
+ * the text never lands in the middle of it. p may be NULL (then only prints).
+ * Any thread. */
+void sim_progress_print(sim_progress *p, FILE *f, const char *text);
 
 /* Whether a live line is on the terminal now (async-signal-safe: for a signal
  * handler, so that its message starts on a line of its own). */

@@ -276,7 +276,11 @@ int sim_cmd_hunt(int argc, char **argv)
            u0 == 1 ? "" : "s", f.world.n_nodes, f.world.n_nodes == 1 ? "" : "es");
     fflush(stdout);
     sim_hunt_shrunk sh;
+    /* the shrinking's runs: their number is not known before it ends */
+    o.progress = sim_progress_start("hunt shrink", "runs", 0, a.quiet);
     sim_hunt_shrink(&o, &f, stdout, &sh, &err);
+    sim_progress_end(o.progress);
+    o.progress = NULL;
     int nodes = 0;
     for (size_t c = 0; c < sh.world.n_nodes; c++)
         nodes += sh.world.nodes[c].count;

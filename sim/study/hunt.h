@@ -84,7 +84,7 @@ typedef struct sim_hunt_opts {
     uint64_t seed;       /* the hunt's own seed */
     size_t budget;       /* trials at most */
     int jobs;            /* threads, >= 1 */
-    sim_progress *progress; /* counts the search's runs (progress.h), or NULL */
+    sim_progress *progress; /* counts the search's runs, then the shrinking's (progress.h), or NULL */
     uint64_t max_events; /* per run, 0 = the default */
 } sim_hunt_opts;
 
@@ -133,7 +133,8 @@ typedef struct sim_hunt_shrunk {
  * faults off one by one, distributions replaced by constants, varied knobs moved
  * toward the scenario's own values; the seed is kept; passes until one accepts
  * nothing (or SIM_HUNT_SHRINK_RUNS_MAX runs). Each accepted step is
- * printed to `report` (NULL: not printed) as it is accepted. Returns 0 with *out
+ * printed to `report` (NULL: not printed) as it is accepted, clear of o->progress's live
+ * line (sim_progress_print); each run is counted there. Returns 0 with *out
  * (free with sim_hunt_shrunk_free), or -1 with err.
  */
 int sim_hunt_shrink(const sim_hunt_opts *o, const sim_hunt_found *f, FILE *report,

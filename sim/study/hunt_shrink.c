@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "expect.h"
+#include "progress.h"
 #include "run.h"
 #include "xalloc.h"
 
@@ -27,6 +28,7 @@ static bool still_breaks(shrink *k, const sim_scenario *w, sim_hunt_verdict *v)
     if (k->out->runs >= SIM_HUNT_SHRINK_RUNS_MAX)
         return false;
     k->out->runs++;
+    sim_progress_add(k->o->progress, 1);
     sim_error err;
     memset(&err, 0, sizeof err);
     if (sim_hunt_judge(w, k->o->policy, k->o->inv, k->o->n_inv, k->o->max_events, v, &err) != 0)
@@ -53,8 +55,9 @@ static void accept(shrink *k, sim_scenario *w, const sim_hunt_verdict *v, const 
     k->out->steps[k->out->n_steps++] = sim_xstrdup(text);
     k->accepted = true;
     if (k->report) {
-        fprintf(k->report, "shrink: %s (%s)\n", text, v->what);
-        fflush(k->report);
+        char line[1024];
+        snprintf(line, sizeof line, "shrink: %s (%s)\n", text, v->what);
+        sim_progress_print(k->o->progress, k->report, line); /* clear of a live line */
     }
 }
 
