@@ -57,7 +57,28 @@ for cmd in $("$dsim" --help | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { print 
     done
 done
 if command -v zsh > /dev/null; then # zsh is in DEBS: CI has it
-    zsh -n "$tmp/prefix/share/zsh/site-functions/_dsim" || fail "_dsim is not valid zsh"
+    zfun="$tmp/prefix/share/zsh/site-functions"
+    zsh -n "$zfun/_dsim" || fail "_dsim is not valid zsh"
+    # zsh's own completion system, typing in a pseudo-terminal (tests/zsh_complete.zsh)
+    zask() { zsh "$src/tests/zsh_complete.zsh" "$zfun" "$*" | tr '\n' ' ' | sed 's/ $//'; }
+    if zsh -c 'zmodload zsh/zpty' 2> /dev/null; then
+        [ "$(zask dsim ru)" = run ] || fail "zsh completion of 'dsim ru': '$(zask dsim ru)'"
+        [ "$(zask dsim help hu)" = hunt ] || fail "zsh completion of 'dsim help hu': '$(zask dsim help hu)'"
+        want=$("$dsim" --help | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { print $1 }' | sort | tr '\n' ' ' | sed 's/ $//')
+        [ "$(zask dsim help '')" = "$want" ] || fail "zsh completion of 'dsim help ': '$(zask dsim help '')', want '$want'"
+        [ "$(zask dsim run --fo)" = --format ] || fail "zsh completion of 'dsim run --fo': '$(zask dsim run --fo)'"
+        [ "$(zask dsim run --format=)" = "csv json table" ] ||
+            fail "zsh completion of --format=: '$(zask dsim run --format=)'"
+        for cmd in $("$dsim" --help | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { print $1 }'); do
+            [ "$cmd" = help ] && continue
+            offered=" $(zask dsim "$cmd" --) "
+            for opt in $("$dsim" "$cmd" --help | sed -n '/^options:/,$p' | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+                case "$offered" in *" $opt "*) ;; *) fail "zsh completion of $cmd lacks $opt (offers:$offered)" ;; esac
+            done
+        done
+    else
+        echo "note: zsh has no zpty module here: zsh's completion is only parsed"
+    fi
 fi
 if command -v man > /dev/null; then
     MANWIDTH=80 man -l "$tmp/prefix/share/man/man1/dsim.1" > "$tmp/man.txt" 2> "$tmp/man.err" ||
@@ -69,7 +90,7 @@ if command -v man > /dev/null; then
         groff -man -ww -z "$tmp/prefix/share/man/man1/dsim.1"; fail "groff warns about dsim.1"
     fi
 fi
-echo "ok man page and completions: installed, bash completes, man renders"
+echo "ok man page and completions: installed, bash and zsh complete, man renders"
 
 multiarch=$(gcc -print-multiarch 2>/dev/null || true)
 cp "$src/tests/data/embed/consumer.c" "$src/tests/data/embed/CMakeLists.txt" "$tmp/"
