@@ -115,18 +115,21 @@ runs=$(sed -nE 's/.* = ([0-9]+) runs \(budget.*/\1/p' "$TMP/t0.out" | head -n 1)
 [ -n "$runs" ] || fail "tune: no '= N runs (budget' line: $(head -n 2 "$TMP/t0.out")"
 [ -n "$runs" ] && [ -s "$TMP/t1.err" ] && lines_ok "$TMP/t1.err" tune runs $((runs + 4))
 
-# 5. hunt: the search's runs (20 at most; the first broken one ends it).
-HU=("$DSIM" hunt "$INC" --policy fenced --invariant 'duplicates == 0' --budget 20)
+# 5. hunt: the search's runs (200 at most; the first broken one ends it). 200, not
+# fewer: the runs must outlast the reporter's first five periods (5 ms here) even
+# when ctest's other tests hold both cores (20 runs took 10-20 ms, and once printed
+# nothing).
+HU=("$DSIM" hunt "$INC" --policy fenced --invariant 'duplicates == 0' --budget 200)
 (cd "$TMP" && "${HU[@]}" --jobs 1 --out h0.json >h0.out 2>h0.err)
 h0=$?
 (cd "$TMP" && DSIM_PROGRESS_INTERVAL_MS=0 "${HU[@]}" --jobs 2 --out h1.json >h1.out 2>h1.err)
 h1=$?
-[ "$h0" -eq 0 ] || fail "hunt of fenced exits $h0, expected 0 (nothing broken in 20 runs): $(head -c 300 "$TMP/h0.err")"
+[ "$h0" -eq 0 ] || fail "hunt of fenced exits $h0, expected 0 (nothing broken in 200 runs): $(head -c 300 "$TMP/h0.err")"
 [ "$h0" -eq "$h1" ] || fail "hunt exits $h0 then $h1 with progress"
 sed 's/h[01]\.json/H/g' "$TMP/h0.out" >"$TMP/h0.o"
 sed 's/h[01]\.json/H/g' "$TMP/h1.out" >"$TMP/h1.o"
 same "$TMP/h0.o" "$TMP/h1.o" "hunt stdout with progress"
-lines_ok "$TMP/h1.err" hunt runs 20
+lines_ok "$TMP/h1.err" hunt runs 200
 (cd "$TMP" && DSIM_PROGRESS_INTERVAL_MS=0 "${HU[@]}" --jobs 2 -q --out h2.json >/dev/null 2>h2.err)
 [ -s "$TMP/h2.err" ] && fail "hunt -q printed on stderr: $(head -c 200 "$TMP/h2.err")"
 # a hunt that breaks: the total falls to the runs started, every one counted once
