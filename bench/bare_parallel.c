@@ -10,6 +10,7 @@
 #include "bare_parallel.h"
 
 #include <pthread.h>
+
 #include "bench_clock.h"
 
 typedef struct {
@@ -32,7 +33,8 @@ static void *spin(void *p)
     return NULL;
 }
 
-uint64_t bare_parallel_iters(double seconds)
+/* Iterations of the loop that take about `seconds` on one thread here. */
+static uint64_t bare_parallel_iters(double seconds)
 {
     uint64_t n = 1u << 20;
     for (;;) {
@@ -47,7 +49,9 @@ uint64_t bare_parallel_iters(double seconds)
     }
 }
 
-void bare_parallel_times(uint64_t n, double *t1, double *t2)
+/* Wall seconds of n iterations on one thread (*t1), then of n / 2 on each of two
+ * threads at once (*t2). */
+static void bare_parallel_times(uint64_t n, double *t1, double *t2)
 {
     spin_arg one = {n, 0}, two[2] = {{n / 2, 0}, {n - n / 2, 0}};
     double t0 = bench_wall_s();

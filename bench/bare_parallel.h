@@ -7,13 +7,6 @@
 
 #include <stdint.h>
 
-/* Iterations of the loop that take about `seconds` on one thread here. */
-uint64_t bare_parallel_iters(double seconds);
-
-/* Wall seconds of n iterations on one thread (*t1), then of n / 2 on each of two
- * threads at once (*t2). */
-void bare_parallel_times(uint64_t n, double *t1, double *t2);
-
 /* The best (shortest) one- and two-thread times over the rounds so far: call
  * bare_parallel_round once a round, after dsim's pair, with dsim's one-thread
  * time of the first round (the loop is sized to it then). */

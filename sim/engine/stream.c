@@ -202,9 +202,7 @@ void sim_stream_named(sim_stream *s, const sim_streams *k, unsigned domain, uint
                       uint64_t b, uint64_t sub)
 {
     assert(s && k && domain < 256 && sub < SIM_STREAM_SUB_MAX);
-    s->st.key[0] = k->key[0];
-    s->st.key[1] = k->key[1];
-    s->st.rk = k->rk;
+    s->st.rk = k->rk; /* its key is k's: the round keys say it all */
     s->st.ctr[0] = 0;
     s->st.ctr[1] = (uint64_t)domain << 56 | sub;
     s->st.ctr[2] = a;

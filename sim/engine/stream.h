@@ -37,7 +37,7 @@ enum {
 #define SIM_STREAM_ROUND_KEYS 20 /* Philox-4x64-10: two key words a round */
 
 typedef struct sim_stream_state {
-    uint64_t key[2]; /* the Philox key */
+    uint64_t key[2]; /* a keyed stream's Philox key (a named stream reads rk) */
     const uint64_t *rk; /* a named stream: its sim_streams' round keys; else NULL */
     uint64_t ctr[4]; /* ctr[0]: next block number; ctr[1..3]: the stream's name */
     uint64_t buf[4]; /* current output block */
