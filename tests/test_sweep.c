@@ -14,8 +14,10 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "outfile.h"
+#include "report.h"
 #include "sweep.h"
 
 /* --- a world that is a formula -------------------------------------------------- */
@@ -158,6 +160,26 @@ static char *slurp(const char *path)
     return buf;
 }
 
+/* sweep.json is put together from entries rendered on the threads as they finish:
+ * it must be the very text jansson prints for the document it holds. */
+static void json_is_janssons_own_text(const char *path)
+{
+    char *text = slurp(path);
+    json_error_t je;
+    json_t *doc = json_loads(text, 0, &je);
+    if (!doc)
+        fail_msg("%s:%d:%d: %s", path, je.line, je.column, je.text);
+    char *again = json_dumps(doc, SIM_JSON_FLAGS);
+    assert_non_null(again);
+    size_t n = strlen(again);
+    assert_int_equal(strlen(text), n + 1);
+    assert_memory_equal(text, again, n);
+    assert_int_equal(text[n], '\n');
+    free(again);
+    json_decref(doc);
+    free(text);
+}
+
 static void run_ok(world *w, const sim_sweep_opts *o, sim_sweep_outcome *out)
 {
     sim_error err = {0};
@@ -287,6 +309,7 @@ static void jobs_1_and_2_write_identical_files(void **state)
     run_ok(&w, &o2, &b);
     same_file(a.csv, b.csv);
     same_file(a.json, b.json);
+    json_is_janssons_own_text(b.json);
     world_free(&w);
 }
 
@@ -547,6 +570,7 @@ static void fewer_points_than_shards_split_replications(void **state)
         char *t = slurp(sh[i].csv);
         assert_non_null(strstr(t, "\n#part,"));
         free(t);
+        json_is_janssons_own_text(sh[i].json); /* its "parts" */
     }
     assert_int_equal(units, 16);
     char mcsv[256], mjson[256];

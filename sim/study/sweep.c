@@ -23,6 +23,13 @@
 
 #define PATH_LEN 4096
 
+/* A unit's share of sweep.csv (its rows, or its part lines) and of sweep.json (its
+ * entry of "points", or of "parts", indented for that place). */
+typedef struct unit_text {
+    char *csv, *json;
+    size_t csv_len;
+} unit_text;
+
 typedef struct sweep_ctx {
     const sim_scenario *s;
     const sim_sweep_opts *o;
@@ -32,6 +39,8 @@ typedef struct sweep_ctx {
     char fingerprint[17]; /* hex of the sweep's hash */
 
     size_t pieces;        /* replication ranges a unit is evaluated in (1: whole) */
+
+    unit_text *text;      /* per unit: its outputs' text once rendered (render_unit) */
 
     pthread_mutex_t mu;   /* guards everything below */
     size_t *todo;         /* units still to run, ascending */
@@ -216,6 +225,8 @@ static bool piece_done(sweep_ctx *c, size_t u, int first, sim_results *r)
     return --c->left[u] == 0;
 }
 
+static void render_unit(const sweep_ctx *c, size_t u, size_t *choice);
+
 static void *worker(void *arg)
 {
     sweep_ctx *c = arg;
@@ -251,8 +262,11 @@ static void *worker(void *arg)
         }
         pthread_mutex_unlock(&c->mu);
         /* the unit's results are complete: no other thread writes them now */
-        if (rc == 0 && whole)
+        if (rc == 0 && whole) {
             rc = save_point(c, i, &c->res[i], err);
+            if (rc == 0)
+                render_unit(c, i, choice);
+        }
 
         pthread_mutex_lock(&c->mu);
         if (rc != 0) {
@@ -332,11 +346,6 @@ static json_t *knob_json(const char *v)
     return json_string(v);
 }
 
-static int dump_cb(const char *buf, size_t size, void *data)
-{
-    return fwrite(buf, 1, size, (FILE *)data) == size ? 0 : -1;
-}
-
 /* The leading fields of point i's row for policy p: "point,knob...,policy". */
 static void row_prefix(FILE *f, const sweep_ctx *c, size_t i, const size_t *choice, size_t p)
 {
@@ -371,16 +380,105 @@ static void write_parts(FILE *f, const sweep_ctx *c, size_t u, const size_t *cho
     }
 }
 
+/* Renders unit u's text (c->text[u]) from its complete results: its CSV lines,
+ * and its JSON entry as json_dumps prints it, each line but the first indented
+ * by two levels, where a member of a top-level array stands in the whole file
+ * (JSON text holds no raw newline but the layout's, so this is exact). Called
+ * by the thread that completed the unit: formatting the numbers is most of the
+ * outputs' cost, and so it runs in parallel, not after the last point. */
+static void render_unit(const sweep_ctx *c, size_t u, size_t *choice)
+{
+    const sim_sweep_opts *o = c->o;
+    const sim_scenario *s = c->s;
+    unit_text *t = &c->text[u];
+    size_t i = u / c->slices;
+    sim_sweep_point_choice(o->params, o->n_params, i, choice);
+    FILE *f = open_memstream(&t->csv, &t->csv_len);
+    if (!f)
+        sim_oom("open_memstream");
+    json_t *pt = json_object(), *kv = json_object();
+    for (size_t k = 0; k < o->n_params; k++)
+        json_object_set_new(kv, o->params[k].key, knob_json(o->params[k].values[choice[k]]));
+    json_object_set_new(pt, "point", json_integer((json_int_t)i));
+    json_object_set_new(pt, "knobs", kv);
+    if (c->slices > 1) { /* raw values in the CSV; merge makes the point */
+        int first, count;
+        unit_reps(c, u, &first, &count);
+        write_parts(f, c, u, choice);
+        json_object_set_new(pt, "first_replication", json_integer(first));
+        json_object_set_new(pt, "replications", json_integer(count));
+    } else {
+        for (size_t p = 0; p < s->n_policies; p++) {
+            row_prefix(f, c, i, choice, p);
+            sim_report_csv_metrics(f, &c->res[u], p);
+        }
+        json_object_set_new(pt, "policies", sim_report_policies_json(s, &c->res[u], o->baseline));
+    }
+    bool bad = ferror(f) != 0; /* a memory stream fails only for want of memory */
+    if (fclose(f) != 0 || bad)
+        sim_oom("open_memstream");
+    char *text = json_dumps(pt, SIM_JSON_FLAGS);
+    json_decref(pt);
+    if (!text)
+        sim_oom("json_dumps");
+    size_t lines = 0, n = strlen(text);
+    for (size_t k = 0; k < n; k++)
+        lines += text[k] == '\n';
+    size_t pad = 2 * (size_t)(SIM_JSON_FLAGS & JSON_MAX_INDENT);
+    char *out = sim_xmalloc(n + lines * pad + 1), *w = out;
+    for (size_t k = 0; k < n; k++) {
+        *w++ = text[k];
+        if (text[k] == '\n')
+            for (size_t j = 0; j < pad; j++)
+                *w++ = ' ';
+    }
+    *w = '\0';
+    free(text);
+    t->json = out;
+}
+
+/* Writes root's text with the units' entries as the elements of its member
+ * `key`, an empty array in root: json_dumps(root) with "[]" there replaced by
+ * the array as json_dumps would print it. A write error stays in f's error flag
+ * (sim_outfile_commit reports it). */
+static void dump_root(FILE *f, const sweep_ctx *c, json_t *root, const char *key)
+{
+    char *text = json_dumps(root, SIM_JSON_FLAGS);
+    if (!text)
+        sim_oom("json_dumps");
+    size_t ind = (size_t)(SIM_JSON_FLAGS & JSON_MAX_INDENT);
+    char marker[64];
+    /* a member of root starts a line indented once; no string holds a raw newline */
+    snprintf(marker, sizeof marker, "\n%*s\"%s\": []", (int)ind, "", key);
+    char *at = strstr(text, marker);
+    assert(at);
+    size_t head = (size_t)(at - text) + strlen(marker) - 2; /* up to the "[]" */
+    fwrite(text, 1, head, f);
+    bool any = false;
+    for (size_t u = 0; u < c->n_units; u++) {
+        if (!c->have[u])
+            continue;
+        fprintf(f, "%s\n%*s%s", any ? "," : "[", (int)(2 * ind), "", c->text[u].json);
+        any = true;
+    }
+    fprintf(f, any ? "\n%*s]" : "[]", (int)ind, "");
+    fputs(text + head + 2, f);
+    fputc('\n', f);
+    free(text);
+}
+
 static int write_outputs(const sweep_ctx *c, sim_sweep_outcome *out, sim_error *err)
 {
     const sim_sweep_opts *o = c->o;
     const sim_scenario *s = c->s;
     size_t *choice = sim_xcalloc(o->n_params, sizeof *choice);
+    for (size_t u = 0; u < c->n_units; u++) /* reused points (resume) */
+        if (c->have[u] && !c->text[u].json)
+            render_unit(c, u, choice);
+    free(choice);
     sim_outfile f;
-    if (sim_outfile_open(&f, out->csv, err) != 0) {
-        free(choice);
+    if (sim_outfile_open(&f, out->csv, err) != 0)
         return -1;
-    }
     fputs("point", f.f);
     for (size_t k = 0; k < o->n_params; k++) {
         fputc(',', f.f);
@@ -388,7 +486,10 @@ static int write_outputs(const sweep_ctx *c, sim_sweep_outcome *out, sim_error *
     }
     fputc(',', f.f);
     sim_report_csv_header(f.f);
-    json_t *root = json_object(), *knobs = json_array(), *points = json_array();
+    for (size_t u = 0; u < c->n_units; u++)
+        if (c->have[u])
+            fwrite(c->text[u].csv, 1, c->text[u].csv_len, f.f);
+    json_t *root = json_object(), *knobs = json_array();
     sim_report_version_json(root);
     json_object_set_new(root, "scenario", json_string(s->name ? s->name : ""));
     json_object_set_new(root, "seed", json_integer((json_int_t)s->seed));
@@ -398,34 +499,6 @@ static int write_outputs(const sweep_ctx *c, sim_sweep_outcome *out, sim_error *
     for (size_t k = 0; k < o->n_params; k++)
         json_array_append_new(knobs, json_string(o->params[k].key));
     json_object_set_new(root, "knobs", knobs);
-    json_t *parts = json_array();
-    for (size_t u = 0; u < c->n_units; u++) {
-        if (!c->have[u])
-            continue;
-        size_t i = u / c->slices;
-        sim_sweep_point_choice(o->params, o->n_params, i, choice);
-        json_t *pt = json_object(), *kv = json_object();
-        for (size_t k = 0; k < o->n_params; k++)
-            json_object_set_new(kv, o->params[k].key,
-                                knob_json(o->params[k].values[choice[k]]));
-        json_object_set_new(pt, "point", json_integer((json_int_t)i));
-        json_object_set_new(pt, "knobs", kv);
-        if (c->slices > 1) { /* raw values in the CSV; merge makes the point */
-            int first, count;
-            unit_reps(c, u, &first, &count);
-            write_parts(f.f, c, u, choice);
-            json_object_set_new(pt, "first_replication", json_integer(first));
-            json_object_set_new(pt, "replications", json_integer(count));
-            json_array_append_new(parts, pt);
-            continue;
-        }
-        for (size_t p = 0; p < s->n_policies; p++) {
-            row_prefix(f.f, c, i, choice, p);
-            sim_report_csv_metrics(f.f, &c->res[u], p);
-        }
-        json_object_set_new(pt, "policies", sim_report_policies_json(s, &c->res[u], o->baseline));
-        json_array_append_new(points, pt);
-    }
     if (o->n_shards > 1) { /* what dsim merge checks */
         fprintf(f.f, SIM_SWEEP_SHARD_LINE, o->shard, o->n_shards, c->n_points, s->n_policies,
                 (unsigned long long)s->seed, s->replications, c->fingerprint);
@@ -441,22 +514,15 @@ static int write_outputs(const sweep_ctx *c, sim_sweep_outcome *out, sim_error *
         json_object_set_new(sh, "policies", names);
         json_object_set_new(root, "shard", sh);
     }
-    json_object_set_new(root, "points", points);
+    /* the units' entries go into "parts" (replication ranges) or "points" */
+    json_object_set_new(root, "points", json_array());
     if (c->slices > 1)
-        json_object_set_new(root, "parts", parts);
-    else
-        json_decref(parts);
-    free(choice);
-    if (sim_outfile_commit(&f, err) != 0) {
+        json_object_set_new(root, "parts", json_array());
+    if (sim_outfile_commit(&f, err) != 0 || sim_outfile_open(&f, out->json, err) != 0) {
         json_decref(root);
         return -1;
     }
-    if (sim_outfile_open(&f, out->json, err) != 0) {
-        json_decref(root);
-        return -1;
-    }
-    json_dump_callback(root, dump_cb, f.f, SIM_JSON_FLAGS);
-    fputc('\n', f.f);
+    dump_root(f.f, c, root, c->slices > 1 ? "parts" : "points");
     json_decref(root);
     return sim_outfile_commit(&f, err);
 }
@@ -544,6 +610,7 @@ int sim_sweep_run(const sim_scenario *s, const sim_sweep_opts *o, sim_sweep_outc
     c->res = sim_xcalloc(c->n_units, sizeof *c->res);
     c->have = sim_xcalloc(c->n_units, sizeof *c->have);
     c->todo = sim_xcalloc(c->n_units, sizeof *c->todo);
+    c->text = sim_xcalloc(c->n_units, sizeof *c->text);
     clear_temporaries(c);
     if (!o->resume)
         clear_points(c);
@@ -577,9 +644,13 @@ int sim_sweep_run(const sim_scenario *s, const sim_sweep_opts *o, sim_sweep_outc
     if (rc == 0)
         rc = write_outputs(c, out, err);
 done:
-    for (size_t i = 0; c->res && i < c->n_units; i++)
+    for (size_t i = 0; c->res && i < c->n_units; i++) {
         free(c->res[i].v);
+        free(c->text[i].csv);
+        free(c->text[i].json);
+    }
     free(c->res);
+    free(c->text);
     free(c->have);
     free(c->todo);
     free(c->left);
