@@ -5,11 +5,16 @@
  * Its speedup is the ceiling that the second vCPU allows at that moment (a
  * neighbour's load on a shared machine shows here as it shows in dsim's runs);
  * bench_jobs and bench_sweep time it in the same rounds as dsim, at about the
- * length of dsim's one-thread run, and print both.
+ * length of dsim's one-thread run, and print both. bare_parallel_two_procs
+ * times dsim's own work in two processes: what the machine allows for it.
  */
 #include "bare_parallel.h"
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "bench_clock.h"
 
@@ -85,4 +90,26 @@ void bare_parallel_round(bare_parallel *b, double dsim_t1)
 double bare_parallel_speedup(const bare_parallel *b)
 {
     return b->t1 / b->t2;
+}
+
+double bare_parallel_two_procs(int (*fn)(void *ctx, int half), void *ctx)
+{
+    fflush(NULL); /* nothing buffered is written twice */
+    pid_t pid[2] = {-1, -1};
+    double t0 = bench_wall_s();
+    for (int h = 0; h < 2; h++) {
+        pid[h] = fork();
+        if (pid[h] == 0)
+            _exit(fn(ctx, h) == 0 ? 0 : 1);
+        if (pid[h] < 0)
+            break;
+    }
+    bool ok = pid[0] > 0 && pid[1] > 0;
+    for (int h = 0; h < 2; h++) {
+        int st;
+        if (pid[h] > 0)
+            ok = waitpid(pid[h], &st, 0) == pid[h] && WIFEXITED(st) && WEXITSTATUS(st) == 0 && ok;
+    }
+    double t = bench_wall_s() - t0;
+    return ok ? t : -1;
 }

@@ -20,4 +20,11 @@ void bare_parallel_round(bare_parallel *b, double dsim_t1);
 /* t1 / t2 of the best rounds. */
 double bare_parallel_speedup(const bare_parallel *b);
 
+/* The other yardstick: dsim's own work split in two halves, run at once in two
+ * processes that share no memory (fork; half = 0, 1; fn returns 0 on success).
+ * The wall seconds of both, or -1 if a fork or a half failed. A two-thread run
+ * that keeps pace with it loses nothing to its threading; what both lose against
+ * the bare loop, the machine takes (two busy vCPUs run this work slower). */
+double bare_parallel_two_procs(int (*fn)(void *ctx, int half), void *ctx);
+
 #endif

@@ -10,7 +10,10 @@
  * add; the wall-clock speedup needs two idle cores to mean anything.
  * bare_speedup: in the same rounds, two threads that share nothing, sized to the
  * one-thread run (bare_parallel.c): what the machine's second vCPU gives at the
- * time; of_bare = speedup / bare_speedup, what dsim's threading keeps of it.
+ * time; of_bare = speedup / bare_speedup. procs_speedup: the same tasks in two
+ * halves of the replications, run at once by two processes of one thread each
+ * (fork): what the machine gives dsim's own work with nothing shared; of_procs =
+ * speedup / procs_speedup, what the threading itself keeps of that.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,6 +41,26 @@ static double timed_run(const sim_scenario *s, int jobs, sim_results *res, doubl
     return bench_wall_s() - t0;
 }
 
+/* One half of the replications on one thread (bare_parallel_two_procs). */
+static int half_run(void *ctx, int half)
+{
+    const sim_scenario *s = ctx;
+    int reps = s->replications > 0 ? s->replications : 1;
+    sim_run_opts o;
+    memset(&o, 0, sizeof o);
+    o.jobs = 1;
+    o.rep_first = half ? reps / 2 : 0;
+    o.rep_count = half ? reps - reps / 2 : reps / 2;
+    sim_results r;
+    sim_error err = {0};
+    if (sim_run_all(s, &o, &r, &err) != 0) {
+        sim_error_print(&err);
+        return -1;
+    }
+    sim_results_free(&r);
+    return 0;
+}
+
 int main(void)
 {
     sim_malloc_keep(); /* as dsim's main() */
@@ -49,7 +72,7 @@ int main(void)
         sim_error_print(&err);
         return 1;
     }
-    double c1 = 0, c2 = 0, t1 = 1e300, t2 = 1e300;
+    double c1 = 0, c2 = 0, t1 = 1e300, t2 = 1e300, tp = 1e300;
     bool same = true, failed = false;
     size_t tasks = 0;
     bare_parallel bare = {0};
@@ -72,6 +95,11 @@ int main(void)
             c2 = c;
         }
         bare_parallel_round(&bare, t1);
+        t = bare_parallel_two_procs(half_run, &s);
+        if ((failed = t < 0))
+            fprintf(stderr, "bench_jobs: the two-process run failed\n");
+        else if (t < tp)
+            tp = t;
         tasks = a.n_policies * a.n_reps;
         same = same && memcmp(a.v, b.v, tasks * SIM_M_COUNT * sizeof *a.v) == 0;
         sim_results_free(&a);
@@ -82,7 +110,8 @@ int main(void)
         return 1;
     double bs = bare_parallel_speedup(&bare);
     printf("run.jobs tasks=%zu jobs=1 s=%.3f jobs=2 s=%.3f speedup=%.2f cpu1=%.3f cpu2=%.3f "
-           "identical=%s bare_speedup=%.2f of_bare=%.2f\n",
-           tasks, t1, t2, t1 / t2, c1, c2, same ? "yes" : "NO", bs, t1 / t2 / bs);
+           "identical=%s bare_speedup=%.2f of_bare=%.2f procs_speedup=%.2f of_procs=%.2f\n",
+           tasks, t1, t2, t1 / t2, c1, c2, same ? "yes" : "NO", bs, t1 / t2 / bs, t1 / tp,
+           tp / t2);
     return same ? 0 : 1;
 }
