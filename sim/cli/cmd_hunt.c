@@ -278,7 +278,7 @@ int sim_cmd_hunt(int argc, char **argv)
     sim_hunt_shrunk sh;
     /* the shrinking's runs: their number is not known before it ends */
     o.progress = sim_progress_start("hunt shrink", "runs", 0, a.quiet);
-    sim_hunt_shrink(&o, &f, stdout, &sh, &err);
+    sim_hunt_shrink(&o, &f, stdout, &sh);
     sim_progress_end(o.progress);
     o.progress = NULL;
     int nodes = 0;

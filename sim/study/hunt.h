@@ -134,11 +134,11 @@ typedef struct sim_hunt_shrunk {
  * toward the scenario's own values; the seed is kept; passes until one accepts
  * nothing (or SIM_HUNT_SHRINK_RUNS_MAX runs). Each accepted step is
  * printed to `report` (NULL: not printed) as it is accepted, clear of o->progress's live
- * line (sim_progress_print); each run is counted there. Returns 0 with *out
- * (free with sim_hunt_shrunk_free), or -1 with err.
+ * line (sim_progress_print); each run is counted there. It cannot fail: a trial
+ * that cannot run is a step not taken. *out: free with sim_hunt_shrunk_free.
  */
-int sim_hunt_shrink(const sim_hunt_opts *o, const sim_hunt_found *f, FILE *report,
-                    sim_hunt_shrunk *out, sim_error *err);
+void sim_hunt_shrink(const sim_hunt_opts *o, const sim_hunt_found *f, FILE *report,
+                     sim_hunt_shrunk *out);
 void sim_hunt_shrunk_free(sim_hunt_shrunk *s);
 
 /* --- keeping (hunt_keep.c) ------------------------------------------------------------- */

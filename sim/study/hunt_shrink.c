@@ -358,10 +358,9 @@ static void shrink_knobs(shrink *k)
     }
 }
 
-int sim_hunt_shrink(const sim_hunt_opts *o, const sim_hunt_found *f, FILE *report,
-                    sim_hunt_shrunk *out, sim_error *err)
+void sim_hunt_shrink(const sim_hunt_opts *o, const sim_hunt_found *f, FILE *report,
+                     sim_hunt_shrunk *out)
 {
-    (void)err;
     memset(out, 0, sizeof *out);
     sim_scenario_copy(&out->world, &f->world);
     out->verdict = f->verdict;
@@ -381,7 +380,6 @@ int sim_hunt_shrink(const sim_hunt_opts *o, const sim_hunt_found *f, FILE *repor
         shrink_dists(&k);
         shrink_knobs(&k);
     }
-    return 0;
 }
 
 void sim_hunt_shrunk_free(sim_hunt_shrunk *s)
