@@ -5,7 +5,8 @@
  * otherwise). cpu1/cpu2: CPU seconds of the best runs. bare_speedup and of_bare
  * as in bench_jobs (bare_parallel.c); procs_speedup: shards 1/2 and 2/2 of the
  * sweep at once, in two processes of one thread each, as a user would split it
- * over two machines; of_procs = speedup / procs_speedup.
+ * over two machines (merged, they must give the same CSV: identical= says both);
+ * of_procs = speedup / procs_speedup.
  */
 #include <dirent.h>
 #include <stdbool.h>
@@ -190,6 +191,21 @@ int main(void)
     } else {
         char *a = slurp(o1.csv), *b = slurp(o2.csv);
         bool same = a && b && strcmp(a, b) == 0;
+        /* the two processes did the same work: their shards merge into it */
+        char s1[96], s2[96], merged[96];
+        snprintf(s1, sizeof s1, "%s/sweep-1-of-2.csv", dp);
+        snprintf(s2, sizeof s2, "%s/sweep-2-of-2.csv", dp);
+        snprintf(merged, sizeof merged, "%s/merged.csv", dp);
+        const char *shards[] = {s1, s2};
+        sim_error merr = {0};
+        if (sim_sweep_merge(shards, 2, merged, &merr) != 0) {
+            sim_error_print(&merr);
+            same = false;
+        } else {
+            char *m = slurp(merged);
+            same = same && m && a && strcmp(m, a) == 0;
+            free(m);
+        }
         /* cpu: CPU seconds of each run; a cpu ratio near 1 means the threads add no
          * work, so on two idle cores the speedup approaches 2. */
         double bs = bare_parallel_speedup(&bare);
