@@ -1,5 +1,6 @@
 /* test_hunt.c — dsim hunt's invariants over metrics parse into one bound each,
- * judged as `dsim check` judges a mean of one replication; bad ones say why. */
+ * judged as `dsim check` judges a mean of one replication; bad ones say why; a
+ * run that fails inside dsim while shrinking ends the shrinking with its error. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 
 #include "expect.h"
 #include "hunt.h"
+#include "run.h"
 
 /* --- hunt's invariants ------------------------------------------------------------- */
 
@@ -72,11 +74,102 @@ static void bad_invariants_say_what_is_wrong(void **state)
     }
 }
 
+/* --- shrinking when a run fails --------------------------------------------------- */
+
+/* A judge that judges for real `real_calls` times, then fails as `fail_with` says. */
+static int real_calls, calls, fail_with;
+
+static int failing_judge(const sim_scenario *s, size_t policy, const sim_hunt_invariant *inv,
+                         size_t n, uint64_t max_events, sim_hunt_verdict *out, sim_error *err)
+{
+    if (calls++ < real_calls)
+        return sim_hunt_judge(s, policy, inv, n, max_events, out, err);
+    memset(out, 0, sizeof *out);
+    sim_error_add(err, "run %d: the engine lost an event", calls);
+    return fail_with;
+}
+
+/* The shipped found world, which breaks lost == 0 for its one policy, shrunk with
+ * `judge`; returns sim_hunt_shrink's rc, *runs and *steps its counts, *sessions
+ * the shrunk world's sessions, *msg its error's first message. */
+static int shrink_found(sim_hunt_judge_fn judge, size_t *runs, size_t *steps, int *sessions,
+                        char *msg, size_t msg_size)
+{
+    sim_limits lim;
+    sim_limits_default(&lim);
+    sim_scenario s;
+    sim_error err;
+    memset(&err, 0, sizeof err);
+    if (sim_scenario_load(DSIM_SOURCE_DIR "/scenarios/found/stalls-fenced-phi-lost.json", &lim,
+                          &s, &err) != 0)
+        fail_msg("load: %s", err.msg[0]);
+    sim_hunt_invariant in;
+    assert_int_equal(sim_hunt_invariant_parse("lost == 0", &in, &err), 0);
+    sim_hunt_opts o;
+    memset(&o, 0, sizeof o);
+    o.base = &s;
+    o.inv = &in;
+    o.n_inv = 1;
+    o.jobs = 1;
+    o.judge = judge;
+    sim_hunt_found f;
+    memset(&f, 0, sizeof f);
+    f.found = true;
+    sim_scenario_copy(&f.world, &s);
+    assert_int_equal(sim_hunt_judge(&f.world, 0, &in, 1, 0, &f.verdict, &err), 0);
+    assert_true(f.verdict.broken); /* the world as shipped breaks */
+    sim_hunt_shrunk sh;
+    int rc = sim_hunt_shrink(&o, &f, NULL, &sh, &err);
+    *runs = sh.runs;
+    *steps = sh.n_steps;
+    *sessions = sh.world.workload.sessions;
+    snprintf(msg, msg_size, "%s", err.count ? err.msg[0] : "");
+    sim_hunt_shrunk_free(&sh);
+    sim_hunt_found_free(&f);
+    sim_scenario_free(&s);
+    return rc;
+}
+
+static void a_failure_inside_dsim_ends_the_shrinking(void **state)
+{
+    (void)state;
+    size_t runs, steps;
+    int sessions;
+    char msg[512];
+    /* for real: the shrinking runs to its end without an error */
+    real_calls = 1 << 30;
+    calls = 0;
+    assert_int_equal(shrink_found(failing_judge, &runs, &steps, &sessions, msg, sizeof msg), 0);
+    assert_true(runs >= 3);
+    size_t real_runs = runs;
+
+    /* the third run fails inside dsim: no run after it, its error returned */
+    real_calls = 2;
+    calls = 0;
+    fail_with = SIM_FAIL_INTERNAL;
+    assert_int_equal(shrink_found(failing_judge, &runs, &steps, &sessions, msg, sizeof msg),
+                     SIM_FAIL_INTERNAL);
+    assert_int_equal(runs, 3);
+    assert_int_equal(calls, 3);
+    assert_non_null(strstr(msg, "run 3: the engine lost an event"));
+
+    /* every smaller world refused as input: each is a step not taken, no error */
+    real_calls = 0;
+    calls = 0;
+    fail_with = SIM_FAIL_INPUT;
+    assert_int_equal(shrink_found(failing_judge, &runs, &steps, &sessions, msg, sizeof msg), 0);
+    assert_int_equal(steps, 0);
+    assert_int_equal(sessions, 2); /* the shipped world's */
+    assert_true(runs >= 3 && runs <= real_runs);
+    assert_string_equal(msg, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(invariants_parse_into_one_bound),
         cmocka_unit_test(bad_invariants_say_what_is_wrong),
+        cmocka_unit_test(a_failure_inside_dsim_ends_the_shrinking),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -220,7 +220,8 @@ int sim_cmd_hunt(int argc, char **argv)
                        (size_t)a.budget,
                        a.jobs ? (int)a.jobs : sim_default_jobs(),
                        NULL,
-                       a.max_events};
+                       a.max_events,
+                       NULL /* sim_hunt_judge */};
     char out_path[4096];
     snprintf(out_path, sizeof out_path, "%s", a.out ? a.out : "");
     if (!a.out)
@@ -278,9 +279,16 @@ int sim_cmd_hunt(int argc, char **argv)
     sim_hunt_shrunk sh;
     /* the shrinking's runs: their number is not known before it ends */
     o.progress = sim_progress_start("hunt shrink", "runs", 0, a.quiet);
-    sim_hunt_shrink(&o, &f, stdout, &sh);
+    rc = sim_hunt_shrink(&o, &f, stdout, &sh, &err);
     sim_progress_end(o.progress);
     o.progress = NULL;
+    if (rc != 0) { /* a run failed inside dsim: nothing is kept */
+        sim_error_print(&err);
+        exit_code = sim_fail_exit(rc);
+        sim_hunt_shrunk_free(&sh);
+        sim_hunt_found_free(&f);
+        goto out;
+    }
     int nodes = 0;
     for (size_t c = 0; c < sh.world.n_nodes; c++)
         nodes += sh.world.nodes[c].count;

@@ -242,8 +242,8 @@ static void *worker(void *arg)
         sim_hunt_verdict v;
         int rc = sim_hunt_trial_world(p->o, t, &trial, &world, err) != 0 ? SIM_FAIL_INPUT : 0;
         if (rc == 0) {
-            rc = sim_hunt_judge(&world, p->o->policy, p->o->inv, p->o->n_inv, p->o->max_events, &v,
-                                err);
+            sim_hunt_judge_fn judge = p->o->judge ? p->o->judge : sim_hunt_judge;
+            rc = judge(&world, p->o->policy, p->o->inv, p->o->n_inv, p->o->max_events, &v, err);
             sim_scenario_free(&world);
         }
 

@@ -74,6 +74,11 @@ int sim_hunt_judge(const sim_scenario *s, size_t policy, const sim_hunt_invarian
 
 /* --- the search ------------------------------------------------------------------------ */
 
+/* How a world is judged: sim_hunt_judge's signature (a test puts a failing one in). */
+typedef int (*sim_hunt_judge_fn)(const sim_scenario *s, size_t policy,
+                                 const sim_hunt_invariant *inv, size_t n, uint64_t max_events,
+                                 sim_hunt_verdict *out, sim_error *err);
+
 typedef struct sim_hunt_opts {
     const sim_scenario *base; /* the scenario as loaded */
     size_t policy;            /* the hunted policy */
@@ -86,6 +91,7 @@ typedef struct sim_hunt_opts {
     int jobs;            /* threads, >= 1 */
     sim_progress *progress; /* counts the search's runs, then the shrinking's (progress.h), or NULL */
     uint64_t max_events; /* per run, 0 = the default */
+    sim_hunt_judge_fn judge; /* NULL: sim_hunt_judge */
 } sim_hunt_opts;
 
 typedef struct sim_hunt_trial {
@@ -134,11 +140,13 @@ typedef struct sim_hunt_shrunk {
  * toward the scenario's own values; the seed is kept; passes until one accepts
  * nothing (or SIM_HUNT_SHRINK_RUNS_MAX runs). Each accepted step is
  * printed to `report` (NULL: not printed) as it is accepted, clear of o->progress's live
- * line (sim_progress_print); each run is counted there. It cannot fail: a trial
- * that cannot run is a step not taken. *out: free with sim_hunt_shrunk_free.
+ * line (sim_progress_print); each run is counted there. A smaller world the core
+ * refuses (SIM_FAIL_INPUT) is a step not taken; a run that fails inside dsim
+ * (SIM_FAIL_INTERNAL) ends the shrinking, which returns it with err. Returns 0
+ * or that; *out either way (free with sim_hunt_shrunk_free).
  */
-void sim_hunt_shrink(const sim_hunt_opts *o, const sim_hunt_found *f, FILE *report,
-                     sim_hunt_shrunk *out);
+int sim_hunt_shrink(const sim_hunt_opts *o, const sim_hunt_found *f, FILE *report,
+                    sim_hunt_shrunk *out, sim_error *err);
 void sim_hunt_shrunk_free(sim_hunt_shrunk *s);
 
 /* --- keeping (hunt_keep.c) ------------------------------------------------------------- */

@@ -20,18 +20,27 @@ typedef struct shrink {
     sim_hunt_shrunk *out;         /* out->world is the current world */
     FILE *report;
     bool accepted; /* a step was accepted in this pass */
+    int failed;    /* SIM_FAIL_INTERNAL once a run failed inside dsim: no more runs */
+    sim_error *err; /* its error */
 } shrink;
 
-/* Does w still break the same way? (A world that cannot run does not.) */
+/* Does w still break the same way? (A world the core refuses does not; after a
+ * failure inside dsim nothing runs and nothing does.) */
 static bool still_breaks(shrink *k, const sim_scenario *w, sim_hunt_verdict *v)
 {
-    if (k->out->runs >= SIM_HUNT_SHRINK_RUNS_MAX)
+    if (k->failed || k->out->runs >= SIM_HUNT_SHRINK_RUNS_MAX)
         return false;
     k->out->runs++;
     sim_progress_add(k->o->progress, 1);
     sim_error err;
     memset(&err, 0, sizeof err);
-    if (sim_hunt_judge(w, k->o->policy, k->o->inv, k->o->n_inv, k->o->max_events, v, &err) != 0)
+    sim_hunt_judge_fn judge = k->o->judge ? k->o->judge : sim_hunt_judge;
+    int rc = judge(w, k->o->policy, k->o->inv, k->o->n_inv, k->o->max_events, v, &err);
+    if (rc == SIM_FAIL_INTERNAL) {
+        k->failed = rc;
+        sim_error_merge(k->err, &err);
+    }
+    if (rc != 0)
         return false;
     return v->broken && v->which == k->want->which && strcmp(v->name, k->want->name) == 0 &&
            v->cause == k->want->cause;
@@ -358,15 +367,15 @@ static void shrink_knobs(shrink *k)
     }
 }
 
-void sim_hunt_shrink(const sim_hunt_opts *o, const sim_hunt_found *f, FILE *report,
-                     sim_hunt_shrunk *out)
+int sim_hunt_shrink(const sim_hunt_opts *o, const sim_hunt_found *f, FILE *report,
+                    sim_hunt_shrunk *out, sim_error *err)
 {
     memset(out, 0, sizeof *out);
     sim_scenario_copy(&out->world, &f->world);
     out->verdict = f->verdict;
-    shrink k = {o, &f->verdict, out, report, true};
-    /* passes until one accepts nothing (a fixpoint) or the runs run out */
-    while (k.accepted && out->runs < SIM_HUNT_SHRINK_RUNS_MAX) {
+    shrink k = {o, &f->verdict, out, report, true, 0, err};
+    /* passes until one accepts nothing (a fixpoint), the runs run out or one fails */
+    while (k.accepted && !k.failed && out->runs < SIM_HUNT_SHRINK_RUNS_MAX) {
         k.accepted = false;
         shrink_int(&k, "workload.sessions", 1, out->world.workload.sessions);
         shrink_utterances(&k);
@@ -380,6 +389,7 @@ void sim_hunt_shrink(const sim_hunt_opts *o, const sim_hunt_found *f, FILE *repo
         shrink_dists(&k);
         shrink_knobs(&k);
     }
+    return k.failed;
 }
 
 void sim_hunt_shrunk_free(sim_hunt_shrunk *s)
