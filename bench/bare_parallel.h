@@ -22,9 +22,10 @@ double bare_parallel_speedup(const bare_parallel *b);
 
 /* The other yardstick: dsim's own work split in two halves, run at once in two
  * processes that share no memory (fork; half = 0, 1; fn returns 0 on success).
- * The wall seconds of both, or -1 if a fork or a half failed. A two-thread run
- * that keeps pace with it loses nothing to its threading; what both lose against
- * the bare loop, the machine takes (two busy vCPUs run this work slower). */
-double bare_parallel_two_procs(int (*fn)(void *ctx, int half), void *ctx);
+ * The wall seconds of both, or -1 if a fork or a half failed; *cpu the CPU
+ * seconds the two used together. A two-thread run that keeps pace with it loses
+ * nothing to its threading; what both lose against the bare loop, the machine
+ * takes (two busy vCPUs run this work slower: *cpu above the one-thread run's). */
+double bare_parallel_two_procs(int (*fn)(void *ctx, int half), void *ctx, double *cpu);
 
 #endif

@@ -49,8 +49,11 @@ ask() { bash -c "source '$comp'; COMP_WORDS=($*); COMP_CWORD=\$((\${#COMP_WORDS[
 [ "$(ask dsim run --fo)" = --format ] || fail "completion of 'dsim run --fo': $(ask dsim run --fo)"
 [ "$(ask dsim run --format "''")" = "table json csv" ] || fail "completion of --format: $(ask dsim run --format "''")"
 [ "$(ask dsim tune x --format=j)" = json ] || fail "completion of --format=j: $(ask dsim tune x --format=j)"
-for cmd in $("$dsim" --help | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { print $1 }'); do
-    for opt in $("$dsim" "$cmd" --help | sed -n '/^options:/,$p' | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+# dsim's commands and a command's options, as its --help lists them
+commands=$("$dsim" --help | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { print $1 }')
+options() { "$dsim" "$1" --help | sed -n '/^options:/,$p' | grep -o -- '--[a-z][a-z-]*' | sort -u; }
+for cmd in $commands; do
+    for opt in $(options "$cmd"); do
         case " $(ask dsim "$cmd" "$opt") " in *" $opt "*) ;; *) fail "bash completion of $cmd lacks $opt" ;; esac
         grep -F -- "$(printf '%s' "$opt" | sed 's/-/\\-/g')" "$tmp/prefix/share/man/man1/dsim.1" > /dev/null ||
             fail "dsim.1 lacks $cmd's $opt"
@@ -64,15 +67,15 @@ if command -v zsh > /dev/null; then # zsh is in DEBS: CI has it
     if zsh -c 'zmodload zsh/zpty' 2> /dev/null; then
         [ "$(zask dsim ru)" = run ] || fail "zsh completion of 'dsim ru': '$(zask dsim ru)'"
         [ "$(zask dsim help hu)" = hunt ] || fail "zsh completion of 'dsim help hu': '$(zask dsim help hu)'"
-        want=$("$dsim" --help | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { print $1 }' | sort | tr '\n' ' ' | sed 's/ $//')
+        want=$(printf '%s\n' $commands | sort | tr '\n' ' ' | sed 's/ $//')
         [ "$(zask dsim help '')" = "$want" ] || fail "zsh completion of 'dsim help ': '$(zask dsim help '')', want '$want'"
         [ "$(zask dsim run --fo)" = --format ] || fail "zsh completion of 'dsim run --fo': '$(zask dsim run --fo)'"
         [ "$(zask dsim run --format=)" = "csv json table" ] ||
             fail "zsh completion of --format=: '$(zask dsim run --format=)'"
-        for cmd in $("$dsim" --help | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { print $1 }'); do
+        for cmd in $commands; do
             [ "$cmd" = help ] && continue
             offered=" $(zask dsim "$cmd" --) "
-            for opt in $("$dsim" "$cmd" --help | sed -n '/^options:/,$p' | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+            for opt in $(options "$cmd"); do
                 case "$offered" in *" $opt "*) ;; *) fail "zsh completion of $cmd lacks $opt (offers:$offered)" ;; esac
             done
         done
@@ -83,7 +86,7 @@ fi
 if command -v man > /dev/null; then
     MANWIDTH=80 man -l "$tmp/prefix/share/man/man1/dsim.1" > "$tmp/man.txt" 2> "$tmp/man.err" ||
         fail "man -l dsim.1: $(cat "$tmp/man.err")"
-    for cmd in $("$dsim" --help | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { print $1 }'); do
+    for cmd in $commands; do
         grep -E "^ +dsim $cmd\$" "$tmp/man.txt" > /dev/null || fail "man dsim: no section for dsim $cmd"
     done
     if command -v groff > /dev/null && groff -man -ww -z "$tmp/prefix/share/man/man1/dsim.1" 2>&1 | grep . > /dev/null; then

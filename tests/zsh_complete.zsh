@@ -1,7 +1,8 @@
 # zsh_complete.zsh DIR LINE — prints, one a line and sorted, the words zsh's own
 # completion system offers for the command line LINE, with DIR (holding _dsim) first
 # in fpath: an interactive zsh in a pseudo-terminal (zsh/zpty) types LINE and a
-# Tab, and compadd is wrapped to print what it adds. Exit 1 if zsh never answers.
+# Tab, and compadd is wrapped to print what it adds. Exit 1 if zsh never answers,
+# 2 if it cannot start one in a pseudo-terminal.
 zmodload zsh/zpty || exit 2
 dir=$1 line=$2
 zpty z zsh -f -i || exit 2

@@ -327,7 +327,7 @@ void sim_doc_zsh(FILE *f)
           "        return\n"
           "    fi\n"
           "    if [[ $words[2] == help ]]; then\n"
-          "        # every command but help itself ('dsim help help' is refused)\n"
+          "        # every command but help itself, the last ('dsim help help' is refused)\n"
           "        local -a topics\n"
           "        topics=(${commands[1,-2]})\n"
           "        (( CURRENT == 3 )) && _describe -t commands 'dsim command' topics\n"
