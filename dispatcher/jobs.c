@@ -16,10 +16,12 @@
 
 enum { KIND_FIRST, KIND_FAILOVER, KIND_HEDGE };
 
+#ifndef NDEBUG /* only the assertions ask (clang warns of an unused one) */
 static inline bool terminal(const disp__job *j)
 {
     return j->state == DISP__J_COMPLETED || j->state == DISP__J_FAILED;
 }
+#endif
 
 static uint32_t jslot(const disp *d, const disp__job *j)
 {
