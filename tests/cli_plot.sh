@@ -92,7 +92,7 @@ pre() { # pre WANT OUTDIR CMD...: exit 2 with WANT on stderr, OUTDIR never made
 }
 pre "'nosuch' is not a knob of this sweep" "$T/pre-x" "$DSIM" "${SW[@]}" --x nosuch
 pre "--plots $T/noplots: no dsim gnuplot scripts there" "$T/pre-dir" "$DSIM" "${SW[@]}" --plots "$T/noplots"
-pre "gnuplot not found: apt-get install gnuplot-nox" "$T/pre-gp" env PATH=/nonexistent "$DSIM" "${SW[@]}"
+pre "gnuplot not found: apt-get install gnuplot-nox" "$T/pre-gp" env PATH=/nonexistent "$DSIM" "${SW[@]}" --plots "$SRC/plots"
 pre "--x goes with --plot" "$T/pre-alone" "$DSIM" sweep "$TINY" --param policies.fenced.dispatch_timeout_s=10,20 --x n
 mkdir -p "$T/elsewhere/bin"
 cp "$DSIM" "$T/elsewhere/bin/dsim"
