@@ -464,3 +464,25 @@ char *sim_path_dir(const char *path, char *buf, size_t size)
         snprintf(buf, size, "%.*s", (int)(slash - path), path);
     return buf;
 }
+
+static const char *path_last(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+bool sim_path_same(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    char da[SLOT_PATH], db[SLOT_PATH];
+
+    if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (strcmp(path_last(a), path_last(b)) != 0)
+        return false;
+    sim_path_dir(a, da, sizeof da);
+    sim_path_dir(b, db, sizeof db);
+    if (stat(da, &sa) == 0 && stat(db, &sb) == 0)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    return strcmp(da, db) == 0;
+}

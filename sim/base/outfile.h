@@ -19,6 +19,7 @@
 #define DSIM_OUTFILE_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -77,5 +78,11 @@ FILE *sim_spool_open(const char *dir);
 
 /* The folder part of path ("." for a bare name), in buf. Returns buf. */
 char *sim_path_dir(const char *path, char *buf, size_t size);
+
+/* True when paths a and b name one file: the same file (device and inode) when
+ * both exist; otherwise the same last component in the same folder (device and
+ * inode, or the same text when a folder does not exist). An output that would
+ * replace an input is refused with it (e.g. "-o is the input log"). */
+bool sim_path_same(const char *a, const char *b);
 
 #endif
