@@ -302,5 +302,47 @@ set -e
 for x in bad.json bad.trace.csv empty.json empty.trace.csv; do
   [ ! -e "$tmp/$x" ] || fail "$x written after an error"
 done
+
+# --- too few results, and degenerate fits ---------------------------------------------------
+# (dsim-format logs made here: one node, each attempt's duration given)
+cat > "$tmp/mk.py" <<'PY'
+import json, sys
+def rec(t, ev, job, idx):
+    return json.dumps({"t": t, "policy": "lingua-2025-12-28", "replication": 0, "event": ev,
+                       "job_id": "job-%08X" % job, "attempt_id": 1, "session": 0,
+                       "utterance_index": idx, "node": 0, "failover_attempts": 0,
+                       "elapsed_ms": 0, "ack_timeout_ms": 5000})
+name, durs = sys.argv[1], [float(x) for x in sys.argv[2:]]
+L = []
+for k, d in enumerate(durs):
+    t = 1.0 + 4 * k
+    L += [rec(t, "job_created", k + 1, k), rec(t, "job_dispatched", k + 1, k),
+          rec(t + d, "result_accepted", k + 1, k)]
+open(name, "w").write("\n".join(L) + "\n")
+PY
+# 9 results: below the 10 a fit needs (exit 2, the class named, nothing written);
+# 10 are fitted
+python3 "$tmp/mk.py" "$tmp/nine.jsonl" 1 2 3 1.5 2.5 1.2 1.7 2.2 0.9
+python3 "$tmp/mk.py" "$tmp/ten.jsonl" 1 2 3 1.5 2.5 1.2 1.7 2.2 0.9 1.1
+set +e
+"$dsim" fit "$tmp/nine.jsonl" -o "$tmp/nine.json" 2> "$tmp/e7"; rc7=$?
+set -e
+[ $rc7 = 2 ] && grep -F 'nine.jsonl: class-1 (1 node: node 0): 9 attempts with a result, fewer than the 10 a fit needs' "$tmp/e7" > /dev/null ||
+    fail "9 results: rc $rc7 $(cat "$tmp/e7")"
+[ ! -e "$tmp/nine.json" ] && [ ! -e "$tmp/nine.trace.csv" ] || fail "9 results: a file was written"
+"$dsim" fit "$tmp/ten.jsonl" -o "$tmp/ten.json" --report > "$tmp/ten.txt" || fail "10 results: not fitted"
+grep -F '[chosen]' "$tmp/ten.txt" > /dev/null || fail "10 results: no family chosen: $(cat "$tmp/ten.txt")"
+# 30 tied durations (whole-second timestamps do that): every family's optimum is
+# degenerate (a Weibull shape of 1.8e308) or does not converge; none is chosen
+# and the class gets the empirical distribution, which loads
+python3 "$tmp/mk.py" "$tmp/tie.jsonl" $(printf '1 %.0s' $(seq 30))
+"$dsim" fit "$tmp/tie.jsonl" -o "$tmp/tie.json" --report > "$tmp/tie.txt" ||
+    fail "tied durations: rc $?: $(cat "$tmp/tie.txt")"
+grep -F 'weibull degenerate, not used: shape' "$tmp/tie.txt" > /dev/null || fail "tied: $(cat "$tmp/tie.txt")"
+grep -F 'no family converged to a fit that is not degenerate: the empirical distribution' "$tmp/tie.txt" > /dev/null ||
+    fail "tied: $(cat "$tmp/tie.txt")"
+! grep -F '[chosen]' "$tmp/tie.txt" > /dev/null || fail "tied: a degenerate fit chosen: $(cat "$tmp/tie.txt")"
+[ "$(jq -r '.nodes[0].stages.asr.dist' "$tmp/tie.json")" = empirical ] || fail "tied: not empirical"
+"$dsim" validate "$tmp/tie.json" > /dev/null || fail "tied: the scenario does not load"
 ls "$tmp" | grep '\.tmp\.' > /dev/null && fail "temporaries left"
 echo "ok: dsim fit round trip"

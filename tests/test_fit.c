@@ -269,6 +269,41 @@ static void refuses_what_cannot_be_fitted(void **state)
     assert_int_equal(sim_fit_all(one, 3, fits), -1);
 }
 
+/* Tied durations (timestamps in whole seconds) or nearly tied ones: the optimum
+ * runs off (a Weibull shape of DBL_MAX, a lognormal sigma of 1e-10); such a fit
+ * is marked degenerate, returns -1 and is never chosen. */
+static void fit_degenerate_optimum_is_never_chosen(void **state)
+{
+    (void)state;
+    sim_fit_obs tied[40], near[40], two[40];
+    for (int i = 0; i < 40; i++) {
+        tied[i] = (sim_fit_obs){1.0, false};
+        near[i] = (sim_fit_obs){i == 39 ? 1.000000001 : 1.0, false};
+        two[i] = (sim_fit_obs){i < 20 ? 1.0 : 2.0, false};
+    }
+    sim_fit fits[SIM_FIT_FAMILIES], one;
+    assert_int_equal(sim_fit_all(tied, 40, fits), -1);
+    for (int f = 0; f < SIM_FIT_FAMILIES; f++)
+        assert_true(!fits[f].ok || fits[f].degenerate);
+    assert_true(fits[SIM_FIT_WEIBULL].ok && fits[SIM_FIT_WEIBULL].degenerate);
+    assert_int_equal(sim_fit_mle(tied, 40, SIM_FIT_WEIBULL, &one), -1);
+    assert_int_equal(sim_fit_all(near, 40, fits), -1);
+    assert_true(fits[SIM_FIT_LOGNORMAL].ok && fits[SIM_FIT_LOGNORMAL].degenerate);
+    assert_non_null(sim_fit_degenerate(SIM_FIT_LOGNORMAL, fits[SIM_FIT_LOGNORMAL].p));
+    /* two distinct values, each 20 times: a spread, fitted */
+    assert_true(sim_fit_all(two, 40, fits) >= 0);
+    /* the bounds themselves */
+    assert_null(sim_fit_degenerate(SIM_FIT_LOGNORMAL, (double[2]){10, 0.6}));
+    assert_null(sim_fit_degenerate(SIM_FIT_GAMMA, (double[2]){6, 2.5}));
+    assert_null(sim_fit_degenerate(SIM_FIT_WEIBULL, (double[2]){0.75, 12.8}));
+    assert_non_null(sim_fit_degenerate(SIM_FIT_LOGNORMAL, (double[2]){1, 11}));
+    assert_non_null(sim_fit_degenerate(SIM_FIT_LOGNORMAL, (double[2]){2e7, 0.5}));
+    assert_non_null(sim_fit_degenerate(SIM_FIT_GAMMA, (double[2]){2e8, 1e-8}));
+    assert_non_null(sim_fit_degenerate(SIM_FIT_GAMMA, (double[2]){2, 6e6}));
+    assert_non_null(sim_fit_degenerate(SIM_FIT_WEIBULL, (double[2]){2e4, 1}));
+    assert_non_null(sim_fit_degenerate(SIM_FIT_WEIBULL, (double[2]){0.005, 1}));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +315,7 @@ int main(void)
         cmocka_unit_test(ignoring_censoring_fails_the_same_check),
         cmocka_unit_test(aic_picks_the_family_that_made_the_data),
         cmocka_unit_test(no_family_fits_two_separate_modes),
+        cmocka_unit_test(fit_degenerate_optimum_is_never_chosen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -228,6 +228,12 @@ static void fit_line(text *t, const sim_fit *f, double bound, bool chosen)
         say(t, "%s did not converge", sim_fit_family_name(f->family));
         return;
     }
+    if (f->degenerate) { /* a fit to (nearly) equal results: never chosen */
+        say(t, "%s degenerate, not used: %s %.4g %s %.4g (%s)", sim_fit_family_name(f->family),
+            sim_fit_param_name(f->family, 0), f->p[0], sim_fit_param_name(f->family, 1), f->p[1],
+            sim_fit_degenerate(f->family, f->p));
+        return;
+    }
     say(t, "%s", sim_fit_family_name(f->family));
     for (int i = 0; i < 2; i++) {
         say(t, " %s %.4g", sim_fit_param_name(f->family, i), f->p[i]);
@@ -274,10 +280,13 @@ static void class_text(const fit_log *lg, const fit_class *c, size_t k, text *t,
         say(t, report ? "\n" : "; ");
     }
     if (c->empirical)
-        say(t, "%sno family within the bound: the empirical distribution of %zu Kaplan-Meier "
+        say(t, "%s%s: the empirical distribution of %zu Kaplan-Meier "
                "quantiles (%.1f %% of the mass beyond the last result, put at the largest "
                "time observed, %.4g s)%s",
-            report ? "  " : "", c->n_samples, 100.0 * c->tail_mass,
+            report ? "  " : "",
+            c->best < 0 ? "no family converged to a fit that is not degenerate"
+                        : "no family within the bound",
+            c->n_samples, 100.0 * c->tail_mass,
             c->n ? c->obs[c->n - 1].t : 0.0, report ? "\n" : ". ");
 }
 
@@ -408,16 +417,33 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
     if (o->serial_nodes)
         sim__fit_serial(&lg, &out_of_order, &never_started);
     n_cls = sim__fit_classes(&lg, &cls);
-    size_t exact = 0;
-    for (size_t c = 0; c < n_cls; c++)
-        exact += cls[c].exact;
-    if (tf.rows == 0 || exact < 2) {
-        sim_error_add(err, "%s%s: %s", o->logs[0], o->n_logs > 1 ? " ..." : "",
+    char logs[4200];
+    snprintf(logs, sizeof logs, "%s%s", o->logs[0], o->n_logs > 1 ? " ..." : "");
+    if (tf.rows == 0 || n_cls == 0) {
+        sim_error_add(err, "%s: %s", logs,
                       tf.rows == 0 ? "no utterance in the log (no 'Finalizing audio utterance' "
                                      "line, no job creation with its session and index)"
-                                   : "fewer than 2 attempts with a result: nothing to fit");
+                                   : "no attempt with a result: nothing to fit");
         goto done;
     }
+    for (size_t c = 0; c < n_cls; c++)
+        if (cls[c].exact < SIM_FIT_MIN_RESULTS) {
+            char bound[64] = "";
+            if (cls[c].exact)
+                snprintf(bound, sizeof bound, " (the 1 %% bound 1.628/sqrt(%zu) would be %.2f)",
+                         cls[c].exact, cls[c].ks_critical);
+            text nodes = {0};
+            for (size_t i = 0; i < cls[c].n_members && i < 8; i++)
+                say(&nodes, " %s", lg.nodes[cls[c].members[i]].label);
+            sim_error_add(err, "%s: class-%zu (%zu node%s:%s%s): %zu attempt%s with a result, "
+                               "fewer than the %d a fit needs%s: nothing fitted",
+                          logs, c + 1, cls[c].n_members, cls[c].n_members == 1 ? "" : "s",
+                          nodes.s ? nodes.s : "", cls[c].n_members > 8 ? " ..." : "",
+                          cls[c].exact, cls[c].exact == 1 ? "" : "s", SIM_FIT_MIN_RESULTS,
+                          bound);
+            free(nodes.s);
+            goto done;
+        }
     bool lingua = false; /* times since 1970, not since a run's start */
     for (size_t k = 0; k < lg.n_files; k++)
         lingua |= strcmp(lg.file_format[k], "dsim") != 0 && strcmp(lg.file_format[k], "none") != 0;
@@ -519,6 +545,9 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
                 out_of_order, never_started);
         for (size_t c = 0; c < n_cls; c++)
             class_text(&lg, &cls[c], c, &rep, true);
+        say(&rep, "fits: from %d results per class at least (the 1 %% bound 1.628/sqrt(n) is "
+                  "%.2f at %d); a degenerate optimum is never chosen\n",
+            SIM_FIT_MIN_RESULTS, sim_fit_ks_critical(SIM_FIT_MIN_RESULTS), SIM_FIT_MIN_RESULTS);
         say(&rep, "policy: %s\nnot inferred: %snode faults\n", note.s,
             missing.s ? missing.s : "");
         fputs(rep.s, o->report);

@@ -19,6 +19,12 @@
 
 /* A node with fewer exact observations than this joins the largest class. */
 #define SIM_FIT_MIN_EXACT 20
+/* A class with fewer exact observations (results) than this gets no fit at
+ * all, neither a family nor the empirical fallback, and dsim fit refuses the
+ * log (exit 2): the 1 % Kolmogorov-Smirnov bound 1.628 / sqrt(n) that decides
+ * whether a family fits is 0.51 at 10 results, and 1.15 at 2, where no
+ * distance (at most 1) can fail it. */
+#define SIM_FIT_MIN_RESULTS 10
 /* Samples of the empirical fallback (Kaplan-Meier quantiles). */
 #define SIM_FIT_EMPIRICAL_SAMPLES 200
 

@@ -1,8 +1,9 @@
 /*
  * fit_class.c — nodes grouped into classes that look alike, and each class's
- * turnaround fitted (fit_internal.h): the family with the least AIC when its
- * Kaplan-Meier distance is within the 1 % bound, else the empirical
- * distribution of the Kaplan-Meier quantiles.
+ * turnaround fitted (fit_internal.h): the family with the least AIC among the
+ * fits that are not degenerate when its Kaplan-Meier distance is within the
+ * 1 % bound, else the empirical distribution of the Kaplan-Meier quantiles; a
+ * class with fewer than SIM_FIT_MIN_RESULTS results gets neither.
  */
 #include <math.h>
 #include <stdint.h>
@@ -204,6 +205,13 @@ size_t sim__fit_classes(const fit_log *lg, fit_class **out)
     free(small);
     for (size_t c = 0; c < n; c++) {
         fit_class *k = &cls[c];
+        if (k->exact < SIM_FIT_MIN_RESULTS) { /* too few to fit: dsim fit refuses */
+            for (int f = 0; f < SIM_FIT_FAMILIES; f++)
+                k->fits[f] = (sim_fit){.family = (sim_fit_family)f};
+            k->best = -1;
+            k->ks_critical = sim_fit_ks_critical(k->exact);
+            continue;
+        }
         k->best = sim_fit_all(k->obs, k->n, k->fits);
         k->ks_critical = sim_fit_ks_critical(k->exact);
         k->empirical = k->best < 0 || !(k->fits[k->best].ks <= k->ks_critical);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scenario.h"
 #include "xalloc.h"
 
 #define FIT_MAX_ITER 2000
@@ -43,6 +44,36 @@ const char *sim_fit_family_name(sim_fit_family f)
 const char *sim_fit_param_name(sim_fit_family f, int i)
 {
     return param_names[f][i];
+}
+
+const char *sim_fit_degenerate(sim_fit_family f, const double p[2])
+{
+    if (!(isfinite(p[0]) && isfinite(p[1]) && p[0] > 0.0 && p[1] > 0.0))
+        return "a parameter that is not a positive number";
+    switch (f) {
+    case SIM_FIT_LOGNORMAL:
+        if (p[1] < 1e-4)
+            return "sigma below 1e-4: the results are (nearly) all equal";
+        if (p[1] > 10.0)
+            return "sigma over 10, more than a scenario takes";
+        if (p[0] > SIM_MAX_SECONDS)
+            return "a median over 1e7 s";
+        return NULL;
+    case SIM_FIT_GAMMA:
+        if (p[0] > 1e8)
+            return "shape over 1e8: the results are (nearly) all equal";
+        if (p[1] > SIM_MAX_SECONDS || p[0] * p[1] > SIM_MAX_SECONDS)
+            return "a scale or mean over 1e7 s";
+        return NULL;
+    default:
+        if (p[0] > 1e4)
+            return "shape over 1e4: the results are (nearly) all equal";
+        if (p[0] < 0.01)
+            return "shape below 0.01, less than a scenario takes";
+        if (p[1] > SIM_MAX_SECONDS)
+            return "a scale over 1e7 s";
+        return NULL;
+    }
 }
 
 /* What log f and log S need of the parameters, computed once per evaluation. */
@@ -284,6 +315,10 @@ int sim_fit_mle(const sim_fit_obs *obs, size_t n, sim_fit_family f, sim_fit *out
     gsl_vector_free(step);
     if (!out->ok)
         return -1;
+    if (sim_fit_degenerate(f, out->p)) {
+        out->degenerate = true;
+        return -1;
+    }
     out->aic = 2.0 * 2.0 + 2.0 * out->nll;
     out->has_se = standard_errors(&d, out->p, out->nll, out->se);
     if (!out->has_se)

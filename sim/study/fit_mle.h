@@ -35,6 +35,8 @@ const char *sim_fit_param_name(sim_fit_family f, int i);
 typedef struct sim_fit {
     sim_fit_family family;
     bool ok;          /* the minimizer converged to finite parameters */
+    bool degenerate;  /* ok, but the optimum is no distribution a scenario can use
+                         (sim_fit_degenerate): not fitted */
     bool has_se;      /* the Hessian was positive definite: se[] are defined */
     double p[2];      /* parameters (see sim_fit_family) */
     double se[2];     /* their standard errors (has_se) */
@@ -43,6 +45,17 @@ typedef struct sim_fit {
     double ks;        /* max |S_fit(t) - S_KM(t)| over the observed range */
     int iterations;
 } sim_fit;
+
+/*
+ * Why parameters p of family f are a degenerate optimum, or NULL when they are
+ * not: a spread so small that the results are (nearly) all equal, a coefficient
+ * of variation below about 1e-4 (lognormal sigma < 1e-4, gamma shape > 1e8,
+ * Weibull shape > 1e4: what tied durations, from timestamps in whole seconds,
+ * give), or a parameter beyond what a scenario takes (lognormal sigma > 10,
+ * Weibull shape < 0.01, a median, scale or gamma mean over 1e7 s). The text
+ * (static) names the parameter.
+ */
+const char *sim_fit_degenerate(sim_fit_family f, const double p[2]);
 
 /* Survival S(t) = P(T > t) of family f with parameters p. */
 double sim_fit_survival(sim_fit_family f, const double p[2], double t);
@@ -70,7 +83,9 @@ double sim_fit_km_distance(sim_fit_family f, const double p[2], const double *t,
 /*
  * Fits family f to obs[0..n) (any order) by maximum likelihood with censoring.
  * Needs at least 2 exact observations and every t > 0; otherwise, or when the
- * minimizer fails, returns -1 with out->ok false. Fills out (and its ks) and
+ * minimizer fails, returns -1 with out->ok false. A degenerate optimum
+ * (sim_fit_degenerate) returns -1 with out->ok and out->degenerate true and its
+ * p, without standard errors or ks. Otherwise fills out (and its ks) and
  * returns 0. Deterministic: the same observations give the same bits.
  */
 int sim_fit_mle(const sim_fit_obs *obs, size_t n, sim_fit_family f, sim_fit *out);
@@ -82,7 +97,8 @@ double sim_fit_ks_critical(size_t n_exact);
 
 /*
  * Fits all three families; fits[i] is family i. Returns the index of the one
- * with the least AIC among those that converged, or -1 when none did.
+ * with the least AIC among those that converged to a fit that is not
+ * degenerate, or -1 when none did.
  */
 int sim_fit_all(const sim_fit_obs *obs, size_t n, sim_fit fits[SIM_FIT_FAMILIES]);
 
