@@ -344,5 +344,61 @@ grep -F 'no family converged to a fit that is not degenerate: the empirical dist
 ! grep -F '[chosen]' "$tmp/tie.txt" > /dev/null || fail "tied: a degenerate fit chosen: $(cat "$tmp/tie.txt")"
 [ "$(jq -r '.nodes[0].stages.asr.dist' "$tmp/tie.json")" = empirical ] || fail "tied: not empirical"
 "$dsim" validate "$tmp/tie.json" > /dev/null || fail "tied: the scenario does not load"
-ls "$tmp" | grep '\.tmp\.' > /dev/null && fail "temporaries left"
+
+# --- the outputs: never a file that does not load, never a good pair replaced -------------
+"$dsim" fit "$tmp/l1.jsonl" -o "$tmp/keep.json" 2> /dev/null || fail "keep.json: not fitted"
+keep_sums() { md5sum "$tmp/keep.json" "$tmp/keep.trace.csv"; }
+keep_sums > "$tmp/keep.md5"
+# a logged dispatch timeout of 0, out of a scenario's range: refused (by the log's
+# reader, exit 2, or by the load of the fitted scenario before anything is put
+# in place, exit 3); the earlier pair stays as it was
+python3 - "$tmp/l1.jsonl" "$tmp/dt0.jsonl" <<'PY'
+import json, sys
+out = []
+for line in open(sys.argv[1], encoding="utf-8"):
+    if "dispatched_timeout_seconds" in line:
+        o = json.loads(line); o["fields"]["dispatched_timeout_seconds"] = 0
+        line = json.dumps(o, ensure_ascii=False) + "\n"
+    out.append(line)
+open(sys.argv[2], "w", encoding="utf-8").write("".join(out))
+PY
+grep -q '"dispatched_timeout_seconds":0' <(tr -d ' ' < "$tmp/dt0.jsonl") || fail "dt0.jsonl: no timeout line edited"
+set +e
+"$dsim" fit "$tmp/dt0.jsonl" -o "$tmp/keep.json" 2> "$tmp/e8"; rc8=$?
+set -e
+{ [ $rc8 = 2 ] || [ $rc8 = 3 ]; } || fail "dispatch timeout 0: rc $rc8 $(cat "$tmp/e8")"
+[ "$(keep_sums)" = "$(cat "$tmp/keep.md5")" ] || fail "dispatch timeout 0: the earlier keep.json/keep.trace.csv replaced"
+# two formats in one log (times since 1970 and since a run's start): no trace
+# can hold them (or the reader refuses the mix), exit 2 before anything is written
+cat "$tmp/l1.jsonl" "$tmp/own.jsonl" > "$tmp/mixed.jsonl"
+set +e
+"$dsim" fit "$tmp/mixed.jsonl" -o "$tmp/keep.json" 2> "$tmp/e9"; rc9=$?
+set -e
+[ $rc9 = 2 ] || fail "mixed formats: rc $rc9 $(cat "$tmp/e9")"
+[ "$(keep_sums)" = "$(cat "$tmp/keep.md5")" ] || fail "mixed formats: the earlier pair replaced"
+# an output that names an input log, the scenario or its trace: exit 2, the log kept
+cp "$tmp/l1.jsonl" "$tmp/self.jsonl"
+cp "$tmp/l1.jsonl" "$tmp/selft.trace.csv"
+set +e
+"$dsim" fit "$tmp/self.jsonl" -o "$tmp/self.jsonl" 2> "$tmp/e10"; rc10=$?
+"$dsim" fit "$tmp/l1.jsonl" "$tmp/selft.trace.csv" -o "$tmp/selft.json" 2> "$tmp/e11"; rc11=$?
+set -e
+[ $rc10 = 2 ] && grep -F 'self.jsonl: -o is the input log' "$tmp/e10" > /dev/null ||
+    fail "-o LOG: rc $rc10 $(cat "$tmp/e10")"
+[ $rc11 = 2 ] && grep -F 'selft.trace.csv: the trace of -o' "$tmp/e11" > /dev/null ||
+    fail "trace = LOG: rc $rc11 $(cat "$tmp/e11")"
+cmp -s "$tmp/self.jsonl" "$tmp/l1.jsonl" && cmp -s "$tmp/selft.trace.csv" "$tmp/l1.jsonl" ||
+    fail "an input log was overwritten"
+[ ! -e "$tmp/self.jsonl.trace.csv" ] && [ ! -e "$tmp/selft.json" ] || fail "-o LOG: a file was written"
+# a scenario path that is a folder: refused before anything is written, so the
+# trace already beside it is kept
+mkdir "$tmp/dirout.json"
+echo precious > "$tmp/dirout.trace.csv"
+set +e
+"$dsim" fit "$tmp/l1.jsonl" -o "$tmp/dirout.json" 2> "$tmp/e12"; rc12=$?
+set -e
+[ $rc12 = 2 ] && grep -F 'dirout.json: cannot write -o: it is a directory' "$tmp/e12" > /dev/null ||
+    fail "-o DIR: rc $rc12 $(cat "$tmp/e12")"
+[ "$(cat "$tmp/dirout.trace.csv")" = precious ] || fail "-o DIR: the trace beside it was removed"
+ls "$tmp" | grep -E '\.(tmp|old)\.[0-9]+$' > /dev/null && fail "temporaries left: $(ls "$tmp" | grep -E '\.(tmp|old)\.')"
 echo "ok: dsim fit round trip"

@@ -4,12 +4,15 @@
  */
 #include "fit.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "civil.h"
 #include "dispatcher.h"
@@ -106,26 +109,141 @@ static const char *trace_label(const char *s, uint32_t session, char buf[32])
     return buf;
 }
 
-static int write_trace(const fit_log *lg, const char *path, int64_t epoch, sim_error *err)
+/* The trace's rows (check_trace: every time in [0, SIM_MAX_SECONDS] after epoch). */
+static void write_trace(const fit_log *lg, FILE *f, int64_t epoch)
 {
     char buf[32];
-    sim_outfile o;
-    if (sim_outfile_open(&o, path, err) != 0)
-        return -1;
     fputs("# dsim fit: the utterances of the log, replayed (README \"Scenario files\")\n"
           "session,utterance_index,end_s,audio_s\n",
-          o.f);
+          f);
     for (size_t i = 0; i < lg->n_utts; i++) {
         const fit_utt *u = &lg->utts[i];
         int64_t t = u->end - epoch;
-        fprintf(o.f, "%s,%" PRId64 ",%" PRId64 ".%09" PRId64 ",",
+        fprintf(f, "%s,%" PRId64 ",%" PRId64 ".%09" PRId64 ",",
                 trace_label(lg->session_labels[u->session], u->session, buf),
                 u->index, t / 1000000000, t % 1000000000);
         if (!isnan(u->audio_s))
-            fprintf(o.f, "%.6f", u->audio_s);
-        fputc('\n', o.f);
+            fprintf(f, "%.6f", u->audio_s);
+        fputc('\n', f);
     }
-    return sim_outfile_commit(&o, err);
+}
+
+/* Whether every utterance's audio length is unknown or in [0, SIM_MAX_SECONDS],
+ * else err names the first other one. */
+static bool check_audio(const fit_log *lg, const char *logs, sim_error *err)
+{
+    char buf[32];
+    for (size_t i = 0; i < lg->n_utts; i++) {
+        const fit_utt *u = &lg->utts[i];
+        if (isnan(u->audio_s) || (u->audio_s >= 0.0 && u->audio_s <= SIM_MAX_SECONDS))
+            continue;
+        char got[40];
+        if (isfinite(u->audio_s))
+            snprintf(got, sizeof got, "%.6g s", u->audio_s);
+        else
+            snprintf(got, sizeof got, "not a finite number");
+        sim_error_add(err, "%s: utterance %" PRId64 " of session %s: audio length %s, not in "
+                           "the [0, 1e7] s a trace holds: nothing fitted",
+                      logs, u->index, trace_label(lg->session_labels[u->session], u->session, buf),
+                      got);
+        return false;
+    }
+    return true;
+}
+
+/* Whether every utterance's time lies in [0, SIM_MAX_SECONDS] after epoch (a
+ * trace's range), else err names the first other one: logs of different days,
+ * or of both formats, given together. */
+static bool check_trace(const fit_log *lg, const char *logs, int64_t epoch, bool lingua,
+                        sim_error *err)
+{
+    char buf[32];
+    for (size_t i = 0; i < lg->n_utts; i++) {
+        const fit_utt *u = &lg->utts[i];
+        int64_t t;
+        if (!__builtin_sub_overflow(u->end, epoch, &t) && t >= 0 &&
+            t <= (int64_t)(SIM_MAX_SECONDS * 1e9))
+            continue;
+        bool over = __builtin_sub_overflow(u->end, epoch, &t);
+        char at[48];
+        if (over)
+            snprintf(at, sizeof at, "more than 9.2e9 s");
+        else
+            snprintf(at, sizeof at, "%.9g s", (double)t / 1e9);
+        sim_error_add(err, "%s: utterance %" PRId64 " of session %s: its time from the trace's "
+                           "time 0 (%s) is %s, not in the [0, 1e7] s (116 days) a trace "
+                           "holds%s",
+                      logs, u->index, trace_label(lg->session_labels[u->session], u->session, buf),
+                      lingua ? "the log's first second" : "the run's start", at,
+                      over || t > 0 ? ": logs of different days, or of both formats, cannot be "
+                                      "fitted as one run"
+                                    : "");
+        return false;
+    }
+    return true;
+}
+
+/* The path's last component. */
+static const char *last_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* Whether the output path can be replaced: it names no input log and, if it
+ * exists, is a regular file (not a folder, a device or a FIFO). */
+static bool check_output(const sim_fit_opts *o, const char *path, const char *what,
+                         sim_error *err)
+{
+    for (size_t k = 0; k < o->n_logs; k++)
+        if (sim_path_same(path, o->logs[k])) {
+            sim_error_add(err, "%s: %s is the input log %s: refused (writing it would replace "
+                               "the log)",
+                          path, what, o->logs[k]);
+            return false;
+        }
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        sim_error_add(err, "%s: cannot write %s: %s", path, what,
+                      S_ISDIR(st.st_mode) ? "it is a directory" : "not a regular file");
+        return false;
+    }
+    return true;
+}
+
+/* Puts the trace and the scenario, both written and checked, into place
+ * together: signals wait until both are, and when the scenario cannot be
+ * renamed, the trace that was there before is put back (or the new one
+ * removed). Returns 0, or -1 with err; both temporaries are gone either way. */
+static int commit_both(sim_outfile *tr, sim_outfile *sc, sim_error *err)
+{
+    sigset_t saved;
+    sim_signals_block(&saved);
+    const char *trace = tr->path;
+    size_t n = strlen(trace) + 40;
+    char *old = sim_xmalloc(n), *kept = sim_xstrdup(trace);
+    snprintf(old, n, "%s.old.%ld", trace, (long)getpid());
+    bool had = access(trace, F_OK) == 0, saved_old = had && link(trace, old) == 0;
+    int rc = 0;
+    if (sim_outfile_commit(tr, err) != 0) {
+        sim_outfile_abort(sc);
+        rc = -1;
+    } else if (sim_outfile_commit(sc, err) != 0) {
+        if (saved_old)
+            rename(old, kept);
+        else if (!had)
+            remove(kept);
+        else
+            sim_error_add(err, "%s: replaced by the new trace, whose scenario was not written",
+                          kept);
+        rc = -1;
+    }
+    if (saved_old)
+        unlink(old); /* still there only when the commit went through */
+    free(old);
+    free(kept);
+    sim_signals_restore(&saved);
+    return rc;
 }
 
 /* ---- the policy ------------------------------------------------------------------ */
@@ -179,7 +297,7 @@ static json_t *policy_json(const fit_log *lg, text *note, text *missing)
         say(missing, "the failover limit (the preset's %d); ", d.max_failovers);
     if (lg->ack_timeout_ms >= 0) {
         say(note, "; ack timeout %" PRId64 " ms as logged (ack_timeout_ms)", lg->ack_timeout_ms);
-        if (lg->ack_timeout_ms * 1000000 != d.ack_timeout)
+        if ((double)lg->ack_timeout_ms * 1e6 != (double)d.ack_timeout)
             json_object_set_new(p, "ack_timeout_s", json_real((double)lg->ack_timeout_ms / 1e3));
     } else
         say(missing, "the ack timeout (no discard logged: the preset's %g s); ",
@@ -382,6 +500,7 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
     size_t n_cls = 0;
     text desc = {0}, note = {0}, missing = {0}, rep = {0};
     json_t *root = NULL;
+    sim_outfile tr = {0}, sc = {0};
     int rc = -1;
     size_t len = strlen(o->out);
     char *trace_path = sim_xmalloc(len + 16);
@@ -396,6 +515,13 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
         goto done;
     }
     json_decref(trace_json);
+    size_t what_n = strlen(o->out) + 32;
+    char *what = sim_xmalloc(what_n);
+    snprintf(what, what_n, "the trace of -o %s", o->out);
+    bool writable = check_output(o, o->out, "-o", err) && check_output(o, trace_path, what, err);
+    free(what);
+    if (!writable)
+        goto done;
     lg.progress = o->progress;
     if (sim__fit_read(&lg, o->logs, o->n_logs, err) != 0)
         goto done;
@@ -444,17 +570,24 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
             free(nodes.s);
             goto done;
         }
+    if (!check_audio(&lg, logs, err))
+        goto done;
     bool lingua = false; /* times since 1970, not since a run's start */
     for (size_t k = 0; k < lg.n_files; k++)
         lingua |= strcmp(lg.file_format[k], "dsim") != 0 && strcmp(lg.file_format[k], "none") != 0;
     tf.epoch = 0;
     if (lingua) {
         int64_t first = lg.t_first;
-        for (size_t i = 0; i < lg.n_utts; i++)
+        for (size_t i = 0; i < lg.n_utts; i++) {
+            if (lg.utts[i].end < first) /* not before the log's first line, in a good log */
+                first = lg.utts[i].end;
             if (!isnan(lg.utts[i].audio_s))
                 first = (int64_t)fmin((double)first, (double)lg.utts[i].end - lg.utts[i].audio_s * 1e9);
+        }
         tf.epoch = first / 1000000000 * 1000000000 - (first % 1000000000 < 0) * 1000000000;
     }
+    if (!check_trace(&lg, logs, tf.epoch, lingua, err))
+        goto done;
     provenance(&lg, &tf, trace_name, &desc);
     if (o->ignore_censoring)
         say(&desc, "IGNORING CENSORING (--ignore-censoring): the %zu censored attempts are "
@@ -508,31 +641,55 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
     json_object_set_new(root, "network",
                         json_pack("{s:{s:s,s:i}}", "delay_s", "dist", "const", "value", 0));
     json_object_set_new(root, "policies", json_pack("[o]", policy));
-    char *js = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-    if (!js)
-        sim_oom("dsim fit: the scenario's JSON");
-    if (write_trace(&lg, trace_path, tf.epoch, err) != 0) {
+    /* Both files are written to temporaries and the scenario loaded from them
+     * (naming the trace's temporary) before either is put into place: a file
+     * that does not load is never left, nor an earlier pair replaced by it. */
+    if (sim_outfile_open(&tr, trace_path, err) != 0) {
         sim_error_add(err, "%s: not written (its trace, %s, goes beside it)", o->out, trace_path);
-        free(js);
         goto done;
     }
-    if (sim_outfile_write(o->out, js, strlen(js), err) != 0) {
-        remove(trace_path); /* no trace without its scenario */
-        free(js);
+    write_trace(&lg, tr.f, tf.epoch);
+    if (fflush(tr.f) != 0 || ferror(tr.f)) {
+        sim_error_add(err, "%s: write failed: %s", trace_path, strerror(errno));
+        sim_error_add(err, "%s: not written (its trace, %s, goes beside it)", o->out, trace_path);
         goto done;
     }
-    free(js);
+    json_object_set_new(wl, "trace", json_string(tr.tmp ? last_of(tr.tmp) : trace_name));
+    char *check_js = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+    json_object_set_new(wl, "trace", json_string(trace_name));
+    char *js = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+    if (!js || !check_js)
+        sim_oom("dsim fit: the scenario's JSON");
     sim_limits lim;
     sim_limits_default(&lim);
     sim_scenario check;
     sim_error verr = {0};
-    if (sim_scenario_load(o->out, &lim, &check, &verr) != 0) {
+    int loads = sim_scenario_load_string(check_js, strlen(check_js), o->out, &lim, &check, &verr);
+    free(check_js);
+    if (loads != 0) {
+        free(js);
         sim_error_merge(err, &verr);
-        sim_error_add(err, "%s: the fitted scenario does not load (dsim's fault)", o->out);
+        sim_error_add(err, "%s: the fitted scenario does not load (dsim's fault): neither it nor "
+                           "%s is written",
+                      o->out, trace_path);
         err->internal = true;
         goto done;
     }
     sim_scenario_free(&check);
+    if (sim_outfile_open(&sc, o->out, err) != 0) {
+        free(js);
+        goto done;
+    }
+    size_t js_len = strlen(js);
+    bool wrote = fwrite(js, 1, js_len, sc.f) == js_len;
+    int werr = errno;
+    free(js);
+    if (!wrote) {
+        sim_error_add(err, "%s: write failed: %s", o->out, strerror(werr));
+        goto done;
+    }
+    if (commit_both(&tr, &sc, err) != 0)
+        goto done;
     if (o->report) {
         say(&rep, "%s: %zu sessions, %zu utterances -> %s\n", o->out, lg.n_sessions, tf.rows,
             trace_path);
@@ -557,6 +714,8 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
     }
     rc = 0;
 done:
+    sim_outfile_abort(&tr);
+    sim_outfile_abort(&sc);
     json_decref(root);
     free(desc.s);
     free(note.s);

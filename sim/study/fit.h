@@ -41,11 +41,15 @@ typedef struct sim_fit_opts {
 } sim_fit_opts;
 
 /*
- * Reads the logs, fits, writes the trace CSV and the scenario (each whole or
- * not at all: sim/base/outfile), and loads the written scenario back as
- * `dsim validate` does. Returns 0, or -1 with err: a log cannot be read or
- * has a bad line (FILE:LINE), the logs show no utterance or no attempt, an
- * output cannot be written, or (internal) the written scenario does not load.
+ * Checks the outputs (neither names an input log, neither is a folder), reads
+ * the logs, fits, writes the trace CSV and the scenario to temporaries
+ * (sim/base/outfile), loads the scenario from them as `dsim validate` does,
+ * and only then renames both into place together: on any error neither is
+ * written and the files there before are left as they were. Returns 0, or -1
+ * with err: an output names an input or cannot be written, a log cannot be
+ * read or has a bad line (FILE:LINE), the logs show no utterance, a class has
+ * fewer than SIM_FIT_MIN_RESULTS results, a time or audio length no trace can
+ * hold, or (internal) the fitted scenario does not load.
  */
 int sim_fit_logs(const sim_fit_opts *o, sim_error *err);
 
