@@ -89,11 +89,14 @@ printf 'not json at all\n' > "$tmp/text.log"
 expect_error "$tmp/text.log" "$tmp/text.log:1:"
 expect_error "$tmp/missing.jsonl" "$tmp/missing.jsonl: cannot open"
 # JSON that is neither format: counted and named, not skipped
-{ head -1 "$tmp/l.jsonl"; echo '{"a":1}'; sed -n 2p "$tmp/d.jsonl"; echo '[1,2]'; } > "$tmp/odd.jsonl" # line 1 of d.jsonl: its version record
+{ head -1 "$tmp/l.jsonl"; echo '{"a":1}'; sed -n 2p "$tmp/l.jsonl"; echo '[1,2]'; } > "$tmp/odd.jsonl"
 "$dsim" analyze "$tmp/odd.jsonl" --format json > "$tmp/odd.json"
 python3 -c "
 import json,sys; a=json.load(open(sys.argv[1]))
-assert a['unrecognised'] == 2 and a['unrecognised_at'] == [2, 4] and a['format'] == 'mixed' and a['lines'] == 4, a" "$tmp/odd.json"
+assert a['unrecognised'] == 2 and a['unrecognised_at'] == [2, 4] and a['format'] == 'lingua' and a['lines'] == 4, a" "$tmp/odd.json"
+# a log in both formats is refused at the first line of the other (line 1 of d.jsonl: its version record)
+{ head -1 "$tmp/l.jsonl"; echo '{"a":1}'; sed -n 2p "$tmp/d.jsonl"; } > "$tmp/mixed.jsonl"
+expect_error "$tmp/mixed.jsonl" "$tmp/mixed.jsonl:3: a line in dsim's format in a log in the reference's (from line 1)"
 "$dsim" analyze "$tmp/odd.jsonl" | grep -F "$tmp/odd.jsonl:2 $tmp/odd.jsonl:4" >/dev/null || { echo "FAIL: table names lines"; exit 1; }
 rc=0; "$dsim" analyze "$tmp/l.jsonl" --format xml 2> /dev/null > /dev/null || rc=$?
 [ "$rc" -eq 2 ] || { echo "FAIL: --format xml rc=$rc"; exit 1; }

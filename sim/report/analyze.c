@@ -114,12 +114,14 @@ typedef struct an_rec {
     an_format fmt;
     int kind;
     bool exhausted;          /* lingua: a timeout at failover_attempts >= max */
-    char job[320];           /* "" when the line names no job */
-    char delivery[320];      /* session + index of a release, "" when not visible */
-    bool has_elapsed;
+    bool exhausted_unknown;  /* lingua: a timeout without failover_(max_)attempts */
+    /* the ids are bounded (logread.h: policy 63 bytes, ids 79), so the keys fit */
+    char job[SIM_LOG_POLICY_MAX + SIM_LOG_ID_MAX + 32]; /* "" when the line names no job */
+    char delivery[SIM_LOG_POLICY_MAX + 64]; /* session + index of a release, "" when not visible */
+    bool has_elapsed, has_ack_timeout;
     int64_t elapsed_ms, ack_timeout_ms;
-    char when[64];
-    char what[256];
+    const char *when;        /* borrowed from the sim_logline */
+    const char *what;        /* borrowed from the line's root */
 } an_rec;
 
 static bool get_int(const json_t *o, const char *k, int64_t *v)
@@ -148,20 +150,27 @@ static const struct {
     {"result_released", K_RELEASE},
 };
 
-/* Recognises a parsed line. Returns false when it is neither format. */
-static bool recognise(const json_t *root, an_rec *r)
+/* elapsed_ms as a number or the "%x" form "12ms" (logread.c checked it). */
+static bool get_ms(const json_t *o, const char *k, int64_t *v)
+{
+    const json_t *x = json_object_get(o, k);
+    if (json_is_string(x)) {
+        *v = strtoll(json_string_value(x), NULL, 10);
+        return true;
+    }
+    return get_int(o, k, v);
+}
+
+/* Recognises a checked line (logread.h). Returns false when it is neither format. */
+static bool recognise(const json_t *root, const sim_logline *ln, an_rec *r)
 {
     memset(r, 0, sizeof *r);
-    if (!json_is_object(root))
-        return false;
-    const json_t *fields = json_object_get(root, "fields");
-    const char *event = get_str(root, "event");
-    const json_t *t = json_object_get(root, "t");
-    if (json_is_object(fields) && get_str(fields, "message") && get_str(root, "timestamp")) {
-        const char *msg = get_str(fields, "message");
+    if (ln->kind == SIM_LOGLINE_LINGUA) {
+        const json_t *fields = ln->fields;
+        const char *msg = ln->msg;
         r->fmt = F_LINGUA;
-        snprintf(r->when, sizeof r->when, "%s", get_str(root, "timestamp"));
-        snprintf(r->what, sizeof r->what, "%s", msg);
+        r->when = ln->when;
+        r->what = msg;
         const char *job = get_str(fields, "job_id");
         if (job)
             snprintf(r->job, sizeof r->job, "%s", job);
@@ -173,39 +182,40 @@ static bool recognise(const json_t *root, an_rec *r)
             r->kind = K_FAILOVER;
         else if (strcmp(msg, SIM_LINGUA_TIMEOUT) == 0) {
             r->kind = K_TIMEOUT;
-            r->exhausted = get_int(fields, "failover_attempts", &fa) &&
-                           get_int(fields, "failover_max_attempts", &fmax) && fa >= fmax;
+            bool known = get_int(fields, "failover_attempts", &fa) &&
+                         get_int(fields, "failover_max_attempts", &fmax);
+            r->exhausted = known && fa >= fmax;
+            r->exhausted_unknown = !known;
         } else if (strcmp(msg, SIM_LINGUA_ACK_DISCARD) == 0)
             r->kind = K_ACK_DISCARD;
         else if (strcmp(msg, SIM_LINGUA_PENDING) == 0)
             r->kind = K_PENDING_TIMEOUT;
         else if (strcmp(msg, SIM_LINGUA_SENT) == 0)
             r->kind = K_RELEASE; /* the line has no utterance_index */
-        r->has_elapsed = get_int(fields, "elapsed_ms", &r->elapsed_ms);
-        get_int(fields, "ack_timeout_ms", &r->ack_timeout_ms);
+        r->has_elapsed = get_ms(fields, "elapsed_ms", &r->elapsed_ms);
+        r->has_ack_timeout = get_int(fields, "ack_timeout_ms", &r->ack_timeout_ms);
         return true;
     }
-    if (event && json_is_number(t)) {
-        const char *policy = get_str(root, "policy");
-        int64_t rep = 0, sess, idx;
-        get_int(root, "replication", &rep);
+    if (ln->kind == SIM_LOGLINE_DSIM) {
+        const char *policy = ln->policy, *event = ln->event;
+        int64_t rep = ln->replication, sess, idx;
         r->fmt = F_DSIM;
-        snprintf(r->when, sizeof r->when, "%.9f", json_number_value(t));
-        snprintf(r->what, sizeof r->what, "%s", event);
+        r->when = ln->when;
+        r->what = event;
         const char *job = get_str(root, "job_id");
         /* records about no job (an ack skip) carry job_id 0 */
         if (job && strspn(job + (strncmp(job, "job-", 4) == 0 ? 4 : 0), "0") !=
                        strlen(job) - (strncmp(job, "job-", 4) == 0 ? 4 : 0))
-            snprintf(r->job, sizeof r->job, "%s/%" PRId64 "/%s", policy ? policy : "", rep, job);
+            snprintf(r->job, sizeof r->job, "%s/%" PRId64 "/%s", policy, rep, job);
         for (size_t i = 0; i < sizeof dsim_kinds / sizeof dsim_kinds[0]; i++)
             if (strcmp(event, dsim_kinds[i].event) == 0)
                 r->kind = dsim_kinds[i].kind;
         if (r->kind == K_RELEASE && get_int(root, "session", &sess) &&
             get_int(root, "utterance_index", &idx))
             snprintf(r->delivery, sizeof r->delivery, "%s/%" PRId64 "/%" PRId64 "/%" PRId64,
-                     policy ? policy : "", rep, sess, idx);
+                     policy, rep, sess, idx);
         r->has_elapsed = get_int(root, "elapsed_ms", &r->elapsed_ms);
-        get_int(root, "ack_timeout_ms", &r->ack_timeout_ms);
+        r->has_ack_timeout = get_int(root, "ack_timeout_ms", &r->ack_timeout_ms);
         return true;
     }
     return false;
@@ -217,8 +227,9 @@ typedef struct an_stats {
     uint64_t lines, dsim, lingua, unrecognised;
     uint64_t named[SIM_ANALYZE_NAMED];
     uint64_t counts[K_RELEASE + 1];
-    uint64_t exhausted_lingua;
-    bool ack_elapsed_seen;
+    uint64_t exhausted_lingua, exhausted_unknown;
+    uint64_t copies, copy_first, copy_of; /* delivery lines repeated exactly (logread.h) */
+    bool ack_elapsed_seen, ack_timeout_seen;
     int64_t ack_elapsed_min, ack_elapsed_max, ack_timeout_max;
     uint64_t releases_with_index;
     an_table jobs, deliveries;
@@ -232,6 +243,7 @@ static void add_record(an_stats *s, const an_rec *r, uint64_t line)
         s->lingua++;
     s->counts[r->kind]++;
     s->exhausted_lingua += r->exhausted;
+    s->exhausted_unknown += r->exhausted_unknown;
     if (r->job[0]) {
         an_entry *e = table_get(&s->jobs, r->job, line);
         e->lines++;
@@ -242,9 +254,12 @@ static void add_record(an_stats *s, const an_rec *r, uint64_t line)
             s->ack_elapsed_min = r->elapsed_ms;
         if (!s->ack_elapsed_seen || r->elapsed_ms > s->ack_elapsed_max)
             s->ack_elapsed_max = r->elapsed_ms;
-        if (!s->ack_elapsed_seen || r->ack_timeout_ms > s->ack_timeout_max)
-            s->ack_timeout_max = r->ack_timeout_ms;
         s->ack_elapsed_seen = true;
+    }
+    if (r->kind == K_ACK_DISCARD && r->has_ack_timeout) {
+        if (!s->ack_timeout_seen || r->ack_timeout_ms > s->ack_timeout_max)
+            s->ack_timeout_max = r->ack_timeout_ms;
+        s->ack_timeout_seen = true;
     }
     if (r->kind == K_RELEASE && r->delivery[0]) {
         s->releases_with_index++;
@@ -257,24 +272,39 @@ static int read_log(sim_logread *rd, an_stats *s, sim_error *err)
     json_t *root;
     int rc;
     an_rec *r = sim_xmalloc(sizeof *r);
-    while ((rc = sim_logread_next(rd, &root, err)) == 1) {
+    sim_logline ln;
+    bool version = false;
+    while ((rc = sim_logread_line(rd, &root, &ln, err)) == 1) {
         s->lines++;
-        if (sim_log_is_version_record(root))
-            ; /* dsim's header record (version.h): about the file, not a job */
-        else if (recognise(root, r))
+        if (ln.kind == SIM_LOGLINE_VERSION)
+            version = true; /* dsim's header record (version.h): about the file, not a job */
+        else if (recognise(root, &ln, r)) {
             add_record(s, r, rd->line);
-        else if (s->unrecognised++ < SIM_ANALYZE_NAMED)
+            if (ln.copy_of && !s->copies++) {
+                s->copy_first = rd->line;
+                s->copy_of = ln.copy_of;
+            }
+        } else if (s->unrecognised++ < SIM_ANALYZE_NAMED)
             s->named[s->unrecognised - 1] = rd->line;
         json_decref(root);
     }
     free(r);
+    if (rc == 0 && !version && !s->dsim && !s->lingua) {
+        sim_error_add(err,
+                      "%s: %s: a log in no known format (neither dsim's records {\"t\", "
+                      "\"event\", ...} nor the reference's lines {\"timestamp\", \"fields\": "
+                      "{\"message\", ...}})",
+                      rd->path, s->lines ? "no line of either format" : "an empty file");
+        return -1;
+    }
     return rc;
 }
 
 /* The lines naming `job`, from a second reading of the file. */
 typedef struct an_step {
     uint64_t line;
-    char when[64], what[256];
+    char when[40];
+    char *what; /* owned */
     bool has_elapsed;
     int64_t elapsed_ms;
 } an_step;
@@ -285,13 +315,14 @@ static int read_timeline(sim_logread *rd, const char *job, an_step *steps, size_
     json_t *root;
     int rc;
     an_rec *r = sim_xmalloc(sizeof *r);
+    sim_logline ln;
     *n = 0;
-    while ((rc = sim_logread_next(rd, &root, err)) == 1) {
-        if (recognise(root, r) && strcmp(r->job, job) == 0 && *n < SIM_ANALYZE_TIMELINE) {
+    while ((rc = sim_logread_line(rd, &root, &ln, err)) == 1) {
+        if (recognise(root, &ln, r) && strcmp(r->job, job) == 0 && *n < SIM_ANALYZE_TIMELINE) {
             an_step *st = &steps[(*n)++];
             st->line = rd->line;
-            memcpy(st->when, r->when, sizeof st->when);
-            memcpy(st->what, r->what, sizeof st->what);
+            snprintf(st->when, sizeof st->when, "%s", r->when);
+            st->what = sim_xstrdup(r->what);
             st->has_elapsed = r->has_elapsed;
             st->elapsed_ms = r->elapsed_ms;
         }
@@ -365,16 +396,30 @@ static void print_table(FILE *o, const char *path, const an_stats *s, an_entry *
         fputc('\n', o);
     }
     uint64_t exhausted = s->counts[K_EXHAUSTED] + s->exhausted_lingua;
-    fprintf(o, "dispatch timeouts: %" PRIu64 ", failovers: %" PRIu64
-               ", failovers exhausted: %" PRIu64,
-            s->counts[K_TIMEOUT], s->counts[K_FAILOVER], exhausted);
+    fprintf(o, "dispatch timeouts: %" PRIu64 ", failovers: %" PRIu64, s->counts[K_TIMEOUT],
+            s->counts[K_FAILOVER]);
+    if (s->exhausted_unknown)
+        fprintf(o, ", failovers exhausted: n/a (%" PRIu64 " timeout lines without "
+                   "failover_attempts and failover_max_attempts)",
+                s->exhausted_unknown);
+    else
+        fprintf(o, ", failovers exhausted: %" PRIu64, exhausted);
     if (s->dsim)
         fprintf(o, ", no node for the failover: %" PRIu64, s->counts[K_NO_NODE]);
     fprintf(o, "\npending timeouts: %" PRIu64 "\nack-timeout discards: %" PRIu64,
             s->counts[K_PENDING_TIMEOUT], s->counts[K_ACK_DISCARD]);
     if (s->ack_elapsed_seen)
-        fprintf(o, ", elapsed_ms %" PRId64 "..%" PRId64 " (ack_timeout_ms %" PRId64 ")",
-                s->ack_elapsed_min, s->ack_elapsed_max, s->ack_timeout_max);
+        fprintf(o, ", elapsed_ms %" PRId64 "..%" PRId64, s->ack_elapsed_min, s->ack_elapsed_max);
+    if (s->ack_timeout_seen)
+        fprintf(o, " (ack_timeout_ms %" PRId64 ")", s->ack_timeout_max);
+    else if (s->counts[K_ACK_DISCARD])
+        fputs(" (ack_timeout_ms n/a)", o);
+    fprintf(o, "\ndeliveries: %" PRIu64, s->counts[K_RELEASE]);
+    if (s->copies)
+        fprintf(o, " (%" PRIu64 " of them lines exactly like an earlier one, first %s:%" PRIu64
+                   " = %s:%" PRIu64 ": results released at one instant to one session, whose "
+                   "line names no job)",
+                s->copies, path, s->copy_first, path, s->copy_of);
     fputc('\n', o);
     if (s->releases_with_index)
         fprintf(o, "repeated deliveries: %" PRIu64 " (session, utterance_index) delivered more "
@@ -435,10 +480,13 @@ static void print_json(FILE *o, const char *path, const an_stats *s, an_entry **
         fprintf(o, ",\"lines\":%" PRIu64 ",\"dispatches\":%" PRIu64 "}", jobs[i]->lines,
                 jobs[i]->dispatches);
     }
-    fprintf(o, "],\"dispatch_timeouts\":%" PRIu64 ",\"failovers\":%" PRIu64
-               ",\"failovers_exhausted\":%" PRIu64,
-            s->counts[K_TIMEOUT], s->counts[K_FAILOVER],
-            s->counts[K_EXHAUSTED] + s->exhausted_lingua);
+    fprintf(o, "],\"dispatch_timeouts\":%" PRIu64 ",\"failovers\":%" PRIu64, s->counts[K_TIMEOUT],
+            s->counts[K_FAILOVER]);
+    if (s->exhausted_unknown)
+        fputs(",\"failovers_exhausted\":null", o);
+    else
+        fprintf(o, ",\"failovers_exhausted\":%" PRIu64,
+                s->counts[K_EXHAUSTED] + s->exhausted_lingua);
     if (s->dsim)
         fprintf(o, ",\"failover_no_node\":%" PRIu64, s->counts[K_NO_NODE]);
     else
@@ -446,14 +494,16 @@ static void print_json(FILE *o, const char *path, const an_stats *s, an_entry **
     fprintf(o, ",\"pending_timeouts\":%" PRIu64 ",\"ack_discards\":%" PRIu64,
             s->counts[K_PENDING_TIMEOUT], s->counts[K_ACK_DISCARD]);
     if (s->ack_elapsed_seen)
-        fprintf(o, ",\"ack_discard_elapsed_ms_min\":%" PRId64 ",\"ack_discard_elapsed_ms_max\":%" PRId64
-                   ",\"ack_timeout_ms\":%" PRId64,
-                s->ack_elapsed_min, s->ack_elapsed_max, s->ack_timeout_max);
+        fprintf(o, ",\"ack_discard_elapsed_ms_min\":%" PRId64 ",\"ack_discard_elapsed_ms_max\":%" PRId64,
+                s->ack_elapsed_min, s->ack_elapsed_max);
     else
-        fputs(",\"ack_discard_elapsed_ms_min\":null,\"ack_discard_elapsed_ms_max\":null,"
-              "\"ack_timeout_ms\":null",
-              o);
-    fprintf(o, ",\"deliveries\":%" PRIu64, s->counts[K_RELEASE]);
+        fputs(",\"ack_discard_elapsed_ms_min\":null,\"ack_discard_elapsed_ms_max\":null", o);
+    if (s->ack_timeout_seen)
+        fprintf(o, ",\"ack_timeout_ms\":%" PRId64, s->ack_timeout_max);
+    else
+        fputs(",\"ack_timeout_ms\":null", o);
+    fprintf(o, ",\"deliveries\":%" PRIu64 ",\"delivery_line_copies\":%" PRIu64, s->counts[K_RELEASE],
+            s->copies);
     if (s->releases_with_index)
         fprintf(o, ",\"repeated_deliveries\":{\"pairs\":%" PRIu64 ",\"extra_copies\":%" PRIu64 "}",
                 repeated, extra);
@@ -520,6 +570,8 @@ int sim_analyze_log(const char *path, bool json, FILE *out, sim_error *err)
             print_table(out, path, s, jobs, lh, nlh, dh, ndh, repeated, extra, steps, nsteps);
     }
     sim_logread_close(&rd);
+    for (size_t i = 0; i < nsteps; i++)
+        free(steps[i].what);
     free(steps);
     free(jobs);
     free(appear);

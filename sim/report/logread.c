@@ -3,10 +3,59 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
+#include "dispatcher.h"
+#include "hash.h"
 #include "xalloc.h"
+
+/* The lines of one run, by two hashes and the length (an exact copy's test). */
+typedef struct seen_entry {
+    uint64_t h1, h2, line; /* line 0: empty */
+} seen_entry;
+
+struct sim_log_seen {
+    seen_entry *e;
+    size_t n, cap;
+};
+
+static void seen_clear(sim_log_seen *s)
+{
+    if (s) {
+        free(s->e);
+        memset(s, 0, sizeof *s);
+    }
+}
+
+/* The earlier line with this hash, or 0 after adding this one. */
+static uint64_t seen_add(sim_log_seen *s, uint64_t h1, uint64_t h2, uint64_t line)
+{
+    if (2 * (s->n + 1) > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 1024;
+        seen_entry *e = sim_xcalloc(cap, sizeof *e);
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->e[i].line)
+                continue;
+            size_t k = (size_t)s->e[i].h1 & (cap - 1);
+            while (e[k].line)
+                k = (k + 1) & (cap - 1);
+            e[k] = s->e[i];
+        }
+        free(s->e);
+        s->e = e;
+        s->cap = cap;
+    }
+    size_t k = (size_t)h1 & (s->cap - 1);
+    for (; s->e[k].line; k = (k + 1) & (s->cap - 1))
+        if (s->e[k].h1 == h1 && s->e[k].h2 == h2)
+            return s->e[k].line;
+    s->e[k] = (seen_entry){h1, h2, line};
+    s->n++;
+    return 0;
+}
 
 int sim_logread_open(sim_logread *r, const char *path, sim_error *err)
 {
@@ -26,6 +75,9 @@ void sim_logread_close(sim_logread *r)
     if (r->f)
         fclose(r->f);
     free(r->buf);
+    free(r->run);
+    seen_clear(r->seen);
+    free(r->seen);
     memset(r, 0, sizeof *r);
 }
 
@@ -34,6 +86,12 @@ void sim_logread_rewind(sim_logread *r)
     rewind(r->f);
     r->line = 0;
     r->bytes = 0;
+    r->format = SIM_LOGLINE_OTHER;
+    r->have_t = false;
+    free(r->run);
+    r->run = NULL;
+    r->runs = r->copies = 0;
+    seen_clear(r->seen);
 }
 
 /* Reads the next line into r->buf (without its newline). Returns its length,
@@ -56,6 +114,7 @@ static long next_line(sim_logread *r)
         return -1;
     r->line++;
     r->buf[n] = '\0';
+    r->len = n;
     return (long)n;
 }
 
@@ -100,4 +159,367 @@ const char *sim_log_lingua_message(const json_t *root)
         !json_is_string(json_object_get(root, "timestamp")))
         return NULL;
     return json_string_value(msg);
+}
+
+/* ---- checking a line ---------------------------------------------------------- */
+
+static bool digits(const char *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+static int num2(const char *s)
+{
+    return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+bool sim_log_timestamp(const char *s, int64_t *ns)
+{
+    if (!s || strlen(s) < 20 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) ||
+        s[7] != '-' || !digits(s + 8, 2) || (s[10] != 'T' && s[10] != 't') ||
+        !digits(s + 11, 2) || s[13] != ':' || !digits(s + 14, 2) || s[16] != ':' ||
+        !digits(s + 17, 2))
+        return false;
+    int y = num2(s) * 100 + num2(s + 2), mo = num2(s + 5), d = num2(s + 8), h = num2(s + 11),
+        mi = num2(s + 14), se = num2(s + 17);
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (y < 1970 || y > 2261 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
+        h > 23 || mi > 59 || se > 60)
+        return false;
+    const char *p = s + 19;
+    int64_t frac = 0;
+    if (*p == '.') {
+        int n = 0;
+        for (p++; *p >= '0' && *p <= '9'; p++, n++)
+            frac = frac * 10 + (*p - '0');
+        if (n == 0 || n > 9)
+            return false;
+        for (; n < 9; n++)
+            frac *= 10;
+    }
+    int64_t off = 0;
+    if ((p[0] == 'Z' || p[0] == 'z') && p[1] == '\0')
+        off = 0;
+    else if ((p[0] == '+' || p[0] == '-') && digits(p + 1, 2) && p[3] == ':' &&
+             digits(p + 4, 2) && p[6] == '\0' && num2(p + 1) <= 23 && num2(p + 4) <= 59)
+        off = (p[0] == '-' ? -1 : 1) * (int64_t)(num2(p + 1) * 3600 + num2(p + 4) * 60);
+    else
+        return false;
+    int64_t secs = sim_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+    *ns = secs * 1000000000 + frac;
+    return true;
+}
+
+/* "PATH:LINE: KEY: expected WHAT, got VALUE" (VALUE: the JSON, cut at 60 bytes). */
+static int bad(const sim_logread *r, sim_error *err, const char *key, const char *what,
+               const json_t *got)
+{
+    char shown[80] = "nothing";
+    if (got) {
+        char *d = json_dumps(got, JSON_ENCODE_ANY | JSON_COMPACT);
+        if (d && strlen(d) > 60)
+            snprintf(shown, sizeof shown, "%.57s...", d);
+        else if (d)
+            snprintf(shown, sizeof shown, "%s", d);
+        free(d);
+    }
+    sim_error_add(err, "%s:%" PRIu64 ": %s: expected %s, got %s", r->path, r->line, key, what,
+                  shown);
+    return -1;
+}
+
+/* An integer o[k] in [lo, hi]; the elapsed_ms form "12ms" too when ms. Returns 1,
+ * 0 when absent (an error when required), -1 with err. */
+static int check_int(const sim_logread *r, const json_t *o, const char *prefix, const char *k,
+                     int64_t lo, int64_t hi, bool required, bool ms, sim_error *err)
+{
+    const json_t *x = json_object_get(o, k);
+    char key[64], what[96];
+    snprintf(key, sizeof key, "%s%s", prefix, k);
+    snprintf(what, sizeof what, "an integer in [%" PRId64 ", %" PRId64 "]%s", lo, hi,
+             ms ? " (or \"Nms\")" : "");
+    if (!x)
+        return required ? bad(r, err, key, what, NULL) : 0;
+    int64_t v;
+    if (json_is_integer(x))
+        v = json_integer_value(x);
+    else if (ms && json_is_string(x)) {
+        const char *s = json_string_value(x);
+        size_t n = strspn(s, "0123456789");
+        if (n == 0 || n > 18 || strcmp(s + n, "ms") != 0)
+            return bad(r, err, key, what, x);
+        v = strtoll(s, NULL, 10);
+    } else
+        return bad(r, err, key, what, x);
+    return v < lo || v > hi ? bad(r, err, key, what, x) : 1;
+}
+
+static int check_num(const sim_logread *r, const json_t *o, const char *prefix, const char *k,
+                     double lo, double hi, bool lo_open, sim_error *err)
+{
+    const json_t *x = json_object_get(o, k);
+    char key[64], what[96];
+    snprintf(key, sizeof key, "%s%s", prefix, k);
+    snprintf(what, sizeof what, "a number in %s%g, %g]", lo_open ? "(" : "[", lo, hi);
+    if (!x)
+        return 0;
+    double v = json_is_number(x) ? json_number_value(x) : NAN;
+    return !(lo_open ? v > lo : v >= lo) || !(v <= hi) ? bad(r, err, key, what, x) : 1;
+}
+
+/* A string id of 1..max bytes (absent: fine unless required). */
+static int check_str(const sim_logread *r, const json_t *o, const char *prefix, const char *k,
+                     size_t max, bool required, sim_error *err)
+{
+    const json_t *x = json_object_get(o, k);
+    char key[64], what[64];
+    snprintf(key, sizeof key, "%s%s", prefix, k);
+    snprintf(what, sizeof what, "a string of 1 to %zu bytes", max);
+    if (!x)
+        return required ? bad(r, err, key, what, NULL) : 0;
+    if (!json_is_string(x) || json_string_length(x) == 0 || json_string_length(x) > max)
+        return bad(r, err, key, what, x);
+    return 1;
+}
+
+/* fields.node_id: a plain id, "None" or Some("id"), the id within bounds. */
+static int check_node_id(const sim_logread *r, const json_t *f, const char *k, sim_error *err)
+{
+    const json_t *x = json_object_get(f, k);
+    if (!x)
+        return 0;
+    const char *s = json_string_value(x);
+    size_t n = s ? strlen(s) : 0;
+    if (s && strncmp(s, "Some(\"", 6) == 0 && n >= 8 && strcmp(s + n - 2, "\")") == 0)
+        n -= 8;
+    char key[64];
+    snprintf(key, sizeof key, "fields.%s", k);
+    if (!s || n == 0 || n > SIM_LOG_ID_MAX)
+        return bad(r, err, key, "a node id of 1 to 79 bytes, \"None\" or Some(\"id\")", x);
+    return 1;
+}
+
+static int check_lingua(const sim_logread *r, const json_t *root, const json_t *f,
+                        sim_error *err)
+{
+    static const char *const ids[] = {"job_id", "session_id", "trace_id"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        if (check_str(r, f, "fields.", ids[i], SIM_LOG_ID_MAX, false, err) < 0)
+            return -1;
+    static const char *const nodes[] = {"node_id", "new_node_id", "old_node_id"};
+    for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++)
+        if (check_node_id(r, f, nodes[i], err) < 0)
+            return -1;
+    if (check_int(r, f, "fields.", "utterance_index", 0, UINT32_MAX, false, false, err) < 0 ||
+        check_int(r, f, "fields.", "attempt_id", 0, UINT32_MAX, false, false, err) < 0 ||
+        check_int(r, f, "fields.", "audio_size_bytes", 0, SIM_LOG_AUDIO_BYTES_MAX, false, false,
+                  err) < 0 ||
+        check_int(r, f, "fields.", "failover_attempts", 0, SIM_LOG_FAILOVERS_MAX, false, false,
+                  err) < 0 ||
+        check_int(r, f, "fields.", "failover_max_attempts", 0, SIM_LOG_FAILOVERS_MAX, false,
+                  false, err) < 0 ||
+        check_int(r, f, "fields.", "ack_timeout_ms", 0, SIM_LOG_ACK_MS_MAX, false, false, err) <
+            0 ||
+        check_int(r, f, "fields.", "elapsed_ms", 0, SIM_LOG_ELAPSED_MS_MAX, false, true, err) <
+            0 ||
+        check_num(r, f, "fields.", "dispatched_timeout_seconds", 0, SIM_LOG_TIMEOUT_S_MAX, true,
+                  err) < 0 ||
+        check_num(r, f, "fields.", "pending_timeout_seconds", 0, SIM_LOG_TIMEOUT_S_MAX, false,
+                  err) < 0 ||
+        check_int(r, root, "", "line_number", 0, INT32_MAX, false, false, err) < 0)
+        return -1;
+    const json_t *fn = json_object_get(root, "filename");
+    if (fn && !json_is_string(fn))
+        return bad(r, err, "filename", "a string", fn);
+    return 0;
+}
+
+static bool known_event(const char *e)
+{
+    for (int i = 0; i < DISP_LOG_EVENT_COUNT; i++)
+        if (strcmp(e, disp_log_name((disp_log_event)i)) == 0)
+            return true;
+    return false;
+}
+
+static int check_dsim(sim_logread *r, const json_t *root, sim_logline *ln, sim_error *err)
+{
+    const json_t *ev = json_object_get(root, "event"), *t = json_object_get(root, "t");
+    if (!json_is_string(ev) || !known_event(json_string_value(ev)))
+        return bad(r, err, "event", "one of dsim's event names (README \"Logs in the "
+                                    "reference's format\", first column)", ev);
+    double v = json_is_number(t) ? json_number_value(t) : NAN;
+    if (!(v >= 0 && v <= SIM_LOG_T_MAX))
+        return bad(r, err, "t", "a number of seconds in [0, 1e+07]", t);
+    if (check_str(r, root, "", "policy", SIM_LOG_POLICY_MAX, false, err) < 0 ||
+        check_int(r, root, "", "replication", 0, SIM_LOG_REPLICATION_MAX, false, false, err) <
+            0 ||
+        check_int(r, root, "", "attempt_id", 0, UINT32_MAX, false, false, err) < 0 ||
+        check_int(r, root, "", "session", 0, INT64_MAX, false, false, err) < 0 ||
+        check_int(r, root, "", "utterance_index", 0, UINT32_MAX, false, false, err) < 0 ||
+        check_int(r, root, "", "node", 0, UINT32_MAX, false, false, err) < 0 ||
+        check_int(r, root, "", "failover_attempts", 0, INT32_MAX, false, false, err) < 0 ||
+        check_int(r, root, "", "elapsed_ms", 0, SIM_LOG_ELAPSED_MS_MAX, false, false, err) < 0 ||
+        check_int(r, root, "", "ack_timeout_ms", 0, SIM_LOG_ACK_MS_MAX, false, false, err) < 0)
+        return -1;
+    const json_t *job = json_object_get(root, "job_id");
+    const char *js = json_string_value(job);
+    if (job && (!js || strlen(js) != 12 || strncmp(js, "job-", 4) != 0 ||
+                strspn(js + 4, "0123456789ABCDEF") != 8))
+        return bad(r, err, "job_id", "a string \"job-XXXXXXXX\" (8 upper-case hex digits)", job);
+    ln->event = json_string_value(ev);
+    ln->policy = json_is_string(json_object_get(root, "policy"))
+                     ? json_string_value(json_object_get(root, "policy"))
+                     : "";
+    ln->replication = json_is_integer(json_object_get(root, "replication"))
+                          ? json_integer_value(json_object_get(root, "replication"))
+                          : 0;
+    ln->t = (int64_t)llround(v * 1e9);
+    snprintf(ln->when, sizeof ln->when, "%.9f", v);
+    return 0;
+}
+
+static int classify(sim_logread *r, const json_t *root, sim_logline *ln, sim_error *err)
+{
+    memset(ln, 0, sizeof *ln);
+    if (sim_log_is_version_record(root)) {
+        ln->kind = SIM_LOGLINE_VERSION;
+        return 0;
+    }
+    if (!json_is_object(root))
+        return 0;
+    const json_t *ts = json_object_get(root, "timestamp"), *f = json_object_get(root, "fields");
+    if (ts && f) {
+        const json_t *msg = json_object_get(f, "message");
+        if (!json_is_object(f))
+            return bad(r, err, "fields", "an object with a string \"message\"", f);
+        if (!json_is_string(msg))
+            return bad(r, err, "fields.message", "a string", msg);
+        if (!sim_log_timestamp(json_string_value(ts), &ln->t))
+            return bad(r, err, "timestamp",
+                       "an RFC 3339 time YYYY-MM-DDTHH:MM:SS[.up to 9 digits](Z|+HH:MM|-HH:MM), "
+                       "of a year in 1970..2261",
+                       ts);
+        ln->kind = SIM_LOGLINE_LINGUA;
+        ln->msg = json_string_value(msg);
+        ln->fields = f;
+        snprintf(ln->when, sizeof ln->when, "%s", json_string_value(ts));
+        return check_lingua(r, root, f, err);
+    }
+    if (json_object_get(root, "t") && json_object_get(root, "event")) {
+        ln->kind = SIM_LOGLINE_DSIM;
+        return check_dsim(r, root, ln, err);
+    }
+    return 0;
+}
+
+static const char *format_of(sim_logline_kind k)
+{
+    return k == SIM_LOGLINE_LINGUA ? "the reference's" : "dsim's";
+}
+
+/* Time order, runs and exact copies. */
+static int order(sim_logread *r, sim_logline *ln, sim_error *err)
+{
+    if (ln->kind != SIM_LOGLINE_DSIM && ln->kind != SIM_LOGLINE_LINGUA)
+        return 0;
+    if (r->format == SIM_LOGLINE_OTHER) {
+        r->format = ln->kind;
+        r->format_line = r->line;
+    } else if (r->format != ln->kind) {
+        sim_error_add(err, "%s:%" PRIu64 ": a line in %s format in a log in %s (from line %" PRIu64
+                      "): a log is in one format",
+                      r->path, r->line, format_of(ln->kind), format_of(r->format), r->format_line);
+        return -1;
+    }
+    bool new_run = false;
+    if (ln->kind == SIM_LOGLINE_LINGUA) {
+        if (!r->have_t) {
+            r->first_t = ln->t;
+            r->have_t = true;
+            r->runs = 1;
+        } else if (ln->t < r->prev_t - SIM_LOG_BACK_NS) {
+            if (ln->t > r->first_t + SIM_LOG_BACK_NS || ln->t < r->first_t - SIM_LOG_BACK_NS) {
+                sim_error_add(err,
+                              "%s:%" PRIu64 ": timestamp: %s goes back %.9g s from the line "
+                              "before: a line out of time order (%+.9g s from the log's first "
+                              "line; another run starts within a second of that)",
+                              r->path, r->line, ln->when, (double)(r->prev_t - ln->t) / 1e9,
+                              (double)(ln->t - r->first_t) / 1e9);
+                return -1;
+            }
+            new_run = true;
+        } else if ((double)(ln->t - r->first_t) / 1e9 > SIM_LOG_SPAN_MAX) {
+            sim_error_add(err,
+                          "%s:%" PRIu64 ": timestamp: expected a time within %.7g s of the "
+                          "log's first line, got %s (%.9g s after it)",
+                          r->path, r->line, SIM_LOG_SPAN_MAX, ln->when,
+                          (double)(ln->t - r->first_t) / 1e9);
+            return -1;
+        }
+        r->prev_t = ln->t;
+    } else {
+        size_t n = strlen(ln->policy) + 32;
+        char *run = sim_xmalloc(n);
+        snprintf(run, n, "%s/%" PRId64, ln->policy, ln->replication);
+        if (!r->run || strcmp(run, r->run) != 0) {
+            new_run = r->run != NULL;
+            free(r->run);
+            r->run = run;
+            r->runs++;
+        } else {
+            free(run);
+            if (ln->t < r->prev_t) {
+                sim_error_add(err,
+                              "%s:%" PRIu64 ": t: goes back %.9f s (from %.9f to %s) within the "
+                              "run %s: dsim writes a run's records in time order",
+                              r->path, r->line, (double)(r->prev_t - ln->t) / 1e9,
+                              (double)r->prev_t / 1e9, ln->when, r->run);
+                return -1;
+            }
+        }
+        r->prev_t = ln->t;
+    }
+    if (new_run) {
+        ln->new_run = true;
+        if (ln->kind == SIM_LOGLINE_LINGUA)
+            r->runs++;
+        seen_clear(r->seen);
+    }
+    if (!r->seen)
+        r->seen = sim_xcalloc(1, sizeof *r->seen);
+    uint64_t h1 = sim_hash(SIM_HASH_INIT, r->buf, r->len);
+    uint64_t h2 = sim_hash(sim_hash(0x9E3779B97F4A7C15ULL, &r->len, sizeof r->len), r->buf,
+                           r->len);
+    uint64_t earlier = seen_add(r->seen, h1, h2, r->line);
+    if (earlier) {
+        if (ln->kind == SIM_LOGLINE_LINGUA && strcmp(ln->msg, SIM_LINGUA_SENT) == 0) {
+            ln->copy_of = earlier;
+            r->copies++;
+            return 0;
+        }
+        sim_error_add(err,
+                      "%s:%" PRIu64 ": the same line as line %" PRIu64 " (an exact copy: "
+                      "a log's lines differ but for the reference's delivery line)",
+                      r->path, r->line, earlier);
+        return -1;
+    }
+    return 0;
+}
+
+int sim_logread_line(sim_logread *r, json_t **root, sim_logline *ln, sim_error *err)
+{
+    int rc = sim_logread_next(r, root, err);
+    if (rc != 1)
+        return rc;
+    if (classify(r, *root, ln, err) != 0 || order(r, ln, err) != 0) {
+        json_decref(*root);
+        *root = NULL;
+        return -1;
+    }
+    return 1;
 }

@@ -258,19 +258,34 @@ static bool starts(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-static void heartbeat(fit_log *lg, const char *msg, int64_t t)
+/* A heartbeat as the scheduler received it. Returns 0, or -1 with err for a
+ * node id or running_jobs out of bounds. */
+static int heartbeat(fit_log *lg, const char *msg, int64_t t, const char *path, uint64_t line,
+                     sim_error *err)
 {
     const char *text = strstr(msg, "): ");
     if (!text)
-        return;
+        return 0;
     json_t *m = json_loads(text + 3, 0, NULL);
     const char *type = fstr(m, "type"), *node = fstr(m, "node_id");
+    const json_t *run = json_object_get(json_object_get(m, "resource_usage"), "running_jobs");
+    if (type && node && strcmp(type, "node_heartbeat") == 0 &&
+        (strlen(node) == 0 || strlen(node) > SIM_LOG_ID_MAX ||
+         (run && (!json_is_integer(run) || json_integer_value(run) < 0)))) {
+        sim_error_add(err,
+                      "%s:%" PRIu64 ": fields.message: a node_heartbeat: expected a node_id of 1 "
+                      "to %d bytes and resource_usage.running_jobs an integer >= 0",
+                      path, line, SIM_LOG_ID_MAX);
+        json_decref(m);
+        return -1;
+    }
     if (type && node && strcmp(type, "node_heartbeat") == 0) {
         uint32_t n = node_of(lg, node); /* may move lg->nodes */
         fit_node *nd = &lg->nodes[n];
-        int64_t running;
-        if (fint(json_object_get(m, "resource_usage"), "running_jobs", &running))
-            nd->running_sum += (double)running;
+        if (run) {
+            nd->running_sum += (double)json_integer_value(run);
+            nd->running_reports++;
+        }
         if (nd->last_beat >= 0) {
             nd->beat_gap_sum += (double)(t - nd->last_beat) / 1e9;
             nd->beat_gaps++;
@@ -279,11 +294,13 @@ static void heartbeat(fit_log *lg, const char *msg, int64_t t)
         nd->heartbeats++;
     }
     json_decref(m);
+    return 0;
 }
 
-/* One reference line at time t. Returns false when it says nothing fit uses. */
-static bool lingua_line(fit_log *lg, const json_t *root, const char *msg, int64_t t,
-                        const char *path, uint64_t line)
+/* One reference line at time t, checked by logread.c. Returns 1, 0 when it says
+ * nothing fit uses, -1 with err. */
+static int lingua_line(fit_log *lg, const json_t *root, const char *msg, int64_t t,
+                       const char *path, uint64_t line, sim_error *err)
 {
     const json_t *f = json_object_get(root, "fields");
     const char *job = fstr(f, "job_id");
@@ -305,10 +322,8 @@ static bool lingua_line(fit_log *lg, const json_t *root, const char *msg, int64_
         lg->nodes[n].registrations++;
         return true;
     }
-    if (starts(msg, "Received node message")) {
-        heartbeat(lg, msg, t);
-        return true;
-    }
+    if (starts(msg, "Received node message"))
+        return heartbeat(lg, msg, t, path, line, err) == 0 ? 1 : -1;
     if (strcmp(msg, SIM_LINGUA_ACK_DISCARD) == 0) {
         lg->ack_discards++;
         if (fint(f, "ack_timeout_ms", &v))
@@ -459,55 +474,119 @@ static bool dsim_record(fit_log *lg, const json_t *root, const char *event, int6
 
 /* ---- files ----------------------------------------------------------------------- */
 
-static int read_file(fit_log *lg, size_t k, sim_error *err)
+/* The format, and the first and last times, of the files read so far: several
+ * logs are one log in pieces (README "A scenario from a log"). */
+typedef struct fit_files {
+    sim_logline_kind format;
+    int64_t first, last;
+    bool have_t;
+} fit_files;
+
+static int read_file(fit_log *lg, size_t k, fit_files *ff, sim_error *err)
 {
     sim_logread rd;
     if (sim_logread_open(&rd, lg->files[k], err) != 0)
         return -1;
     json_t *root;
     int rc;
-    bool lingua = false, dsim = false, done = false;
-    int64_t prev = INT64_MIN;
-    char run[160] = "";
-    uint64_t counted = 0;
-    while ((rc = sim_logread_next(&rd, &root, err)) == 1) {
+    sim_logline ln;
+    bool lingua = false, dsim = false, done = false, first = true;
+    uint64_t cut = 0, counted = 0;
+    double back = 0;
+    /* no time arithmetic across files: a heartbeat interval is within one */
+    for (size_t i = 0; i < lg->n_nodes; i++)
+        lg->nodes[i].last_beat = -1;
+    while ((rc = sim_logread_line(&rd, &root, &ln, err)) == 1) {
         lg->file_lines[k]++;
         sim_progress_add(lg->progress, rd.bytes - counted);
         counted = rd.bytes;
-        const char *msg = sim_log_lingua_message(root);
-        const char *event = fstr(root, "event");
-        const json_t *tv = json_object_get(root, "t");
-        int64_t t = 0;
-        bool used = false;
+        int64_t t = ln.t;
+        int used = 0;
+        bool record = ln.kind == SIM_LOGLINE_LINGUA || ln.kind == SIM_LOGLINE_DSIM;
+        if (record && first) {
+            first = false;
+            if (k > 0 && ff->format != SIM_LOGLINE_OTHER && ln.kind != ff->format) {
+                sim_error_add(err,
+                              "%s:%" PRIu64 ": a log in %s format after %s in %s: several logs "
+                              "are the pieces of one log, in one format",
+                              lg->files[k], rd.line, ln.kind == SIM_LOGLINE_DSIM ? "dsim's"
+                                                                                : "the reference's",
+                              ff->format == SIM_LOGLINE_DSIM ? "dsim's" : "the reference's",
+                              lg->files[k - 1]);
+                rc = -1;
+            } else if (k > 0 && ln.kind == SIM_LOGLINE_DSIM) {
+                sim_error_add(err,
+                              "%s: a second log in dsim's format: its times count from its run's "
+                              "start, so it cannot continue %s; fit one dsim log at a time",
+                              lg->files[k], lg->files[k - 1]);
+                rc = -1;
+            } else if (k > 0 && ff->have_t && t < ff->last - SIM_LOG_BACK_NS) {
+                sim_error_add(err,
+                              "%s:%" PRIu64 ": timestamp: %s is %.9g s before the end of %s: "
+                              "several logs are the pieces of one log, given in time order",
+                              lg->files[k], rd.line, ln.when, (double)(ff->last - t) / 1e9,
+                              lg->files[k - 1]);
+                rc = -1;
+            } else if (k > 0 && ff->have_t &&
+                       (double)(t - ff->first) / 1e9 > SIM_LOG_SPAN_MAX) {
+                sim_error_add(err,
+                              "%s:%" PRIu64 ": timestamp: %s is %.9g s after the first line of "
+                              "%s: the logs together span at most %.7g s",
+                              lg->files[k], rd.line, ln.when, (double)(t - ff->first) / 1e9,
+                              lg->files[0], SIM_LOG_SPAN_MAX);
+                rc = -1;
+            }
+            ff->format = ln.kind;
+            if (rc == -1) {
+                json_decref(root);
+                break;
+            }
+        }
+        if (ln.kind == SIM_LOGLINE_LINGUA && ff->have_t &&
+            (double)(t - ff->first) / 1e9 > SIM_LOG_SPAN_MAX) {
+            sim_error_add(err,
+                          "%s:%" PRIu64 ": timestamp: %s is %.9g s after the first line of %s: "
+                          "the logs together span at most %.7g s",
+                          lg->files[k], rd.line, ln.when, (double)(t - ff->first) / 1e9,
+                          lg->files[0], SIM_LOG_SPAN_MAX);
+            json_decref(root);
+            rc = -1;
+            break;
+        }
+        if (ln.kind == SIM_LOGLINE_LINGUA && !done) {
+            if (!ff->have_t)
+                ff->first = t;
+            ff->have_t = true;
+            if (t > ff->last || !lingua)
+                ff->last = t;
+        }
         if (done) {
             lg->file_ignored[k]++;
-        } else if (msg && sim_rfc3339_parse(fstr(root, "timestamp"), &t)) {
-            if (prev != INT64_MIN && t < prev - 1000000000) {
+        } else if (ln.kind == SIM_LOGLINE_LINGUA) {
+            if (ln.new_run) {
                 done = true; /* another run */
+                cut = rd.line;
+                back = (double)(ff->last - t) / 1e9;
                 lg->file_ignored[k]++;
             } else {
                 lingua = true;
-                prev = t;
-                used = lingua_line(lg, root, msg, t, lg->files[k], rd.line);
+                used = lingua_line(lg, root, ln.msg, t, lg->files[k], rd.line, err);
             }
-        } else if (event && json_is_number(tv)) {
-            char this_run[160];
-            int64_t rep = 0;
-            fint(root, "replication", &rep);
-            snprintf(this_run, sizeof this_run, "%s/%" PRId64,
-                     fstr(root, "policy") ? fstr(root, "policy") : "", rep);
-            if (!run[0]) {
-                snprintf(run, sizeof run, "%s", this_run);
-                snprintf(lg->dsim_policy, sizeof lg->dsim_policy, "%s",
-                         fstr(root, "policy") ? fstr(root, "policy") : "");
-            }
-            if (strcmp(run, this_run) != 0) {
+        } else if (ln.kind == SIM_LOGLINE_DSIM) {
+            if (!dsim && !lg->dsim_policy[0])
+                snprintf(lg->dsim_policy, sizeof lg->dsim_policy, "%s", ln.policy);
+            if (ln.new_run) {
+                done = true; /* the first (policy, replication) only */
                 lg->file_ignored[k]++;
             } else {
                 dsim = true;
-                t = (int64_t)llround(json_number_value(tv) * 1e9);
-                used = dsim_record(lg, root, event, t);
+                used = dsim_record(lg, root, ln.event, t);
             }
+        }
+        if (used < 0) {
+            json_decref(root);
+            rc = -1;
+            break;
         }
         if (used) {
             lg->file_used[k]++;
@@ -521,6 +600,19 @@ static int read_file(fit_log *lg, size_t k, sim_error *err)
     snprintf(lg->file_format[k], sizeof lg->file_format[k], "%s",
              lingua && dsim ? "mixed" : lingua ? "lingua" : dsim ? "dsim" : "none");
     sim_logread_close(&rd);
+    if (rc == 0 && cut && lg->n_files > 1) {
+        sim_error_add(err,
+                      "%s:%" PRIu64 ": another run starts here (the time goes back %.9g s, to "
+                      "the log's first second): with several logs, each is a piece of one run",
+                      lg->files[k], cut, back);
+        return -1;
+    }
+    if (rc == 0 && cut && lg->file_ignored[k])
+        fprintf(stderr,
+                "dsim: fit: %s:%" PRIu64 ": another run starts here (the time goes back %.9g s, "
+                "to the log's first second): its %" PRIu64 " lines from there on are not used "
+                "(one run per file)\n",
+                lg->files[k], cut, back, lg->file_ignored[k]);
     return rc;
 }
 
@@ -536,8 +628,9 @@ int sim__fit_read(fit_log *lg, char **files, size_t n_files, sim_error *err)
     lg->t_last = INT64_MIN;
     lg->dispatch_timeout_s = lg->pending_timeout_s = NAN;
     lg->max_failovers = lg->ack_timeout_ms = -1;
+    fit_files ff = {SIM_LOGLINE_OTHER, 0, 0, false};
     for (size_t k = 0; k < n_files; k++)
-        if (read_file(lg, k, err) != 0)
+        if (read_file(lg, k, &ff, err) != 0)
             return -1;
     /* attempts still out at the end: censored there */
     for (size_t i = 0; i < lg->n_jobs; i++) {

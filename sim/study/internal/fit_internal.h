@@ -40,6 +40,7 @@ typedef struct fit_node {
     size_t exact, censored;
     size_t upgraded;           /* results after a timeout: the work went on */
     size_t aborted;            /* failures after a timeout: the cancel aborted it */
+    uint64_t running_reports;  /* heartbeats with resource_usage.running_jobs (running_sum's) */
 } fit_node;
 
 /* What a set of logs shows. */
