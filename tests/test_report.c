@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "logread.h"
 #include "report.h"
 #include "stats.h"
 #include "textwidth.h"
@@ -455,6 +456,31 @@ static void policy_names_are_found_by_name(void **state)
     free(fx.res.v);
 }
 
+/* logread.h: a reference timestamp is strict RFC 3339 (README "Reading a log"). */
+static void log_timestamps_are_strict_rfc3339(void **state)
+{
+    (void)state;
+    int64_t ns = 0;
+    assert_true(sim_log_timestamp("2025-12-30T00:00:16Z", &ns));
+    assert_int_equal(ns, (int64_t)1767052816 * 1000000000);
+    assert_true(sim_log_timestamp("2025-12-30T00:00:16.5Z", &ns));
+    assert_int_equal(ns, (int64_t)1767052816 * 1000000000 + 500000000);
+    assert_true(sim_log_timestamp("2025-12-30T05:00:16.000000001+05:00", &ns));
+    assert_int_equal(ns, (int64_t)1767052816 * 1000000000 + 1);
+    assert_true(sim_log_timestamp("2024-02-29T00:00:00Z", &ns));
+    static const char *const bad[] = {
+        "2025-12-30 00:00:16Z", "garbage", "2025-13-45T99:99:99Z", "2025-02-29T00:00:00Z",
+        "2025-04-31T00:00:00Z", "2025-12-30T00:00:16", "2025-12-30T00:00:16.Z",
+        "2025-12-30T00:00:16.1234567890Z", "+025-12-30T00:00:16Z", " 2025-12-30T00:00:16Z",
+        "2025-12-30T00:00:16Z ", "9999-12-30T00:00:00Z", "1969-12-31T23:59:59Z",
+        "2025-12-30T00:00:16+5:00", "2025-12-30T24:00:00Z", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ns = 42;
+        assert_false(sim_log_timestamp(bad[i], &ns));
+        assert_int_equal(ns, 42);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -470,6 +496,7 @@ int main(void)
         cmocka_unit_test(long_csv_has_every_value_of_every_replication),
         cmocka_unit_test(table_columns_follow_display_width),
         cmocka_unit_test(json_carries_the_versions),
+        cmocka_unit_test(log_timestamps_are_strict_rfc3339),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -225,6 +225,7 @@ static bool recognise(const json_t *root, const sim_logline *ln, an_rec *r)
 
 typedef struct an_stats {
     uint64_t lines, dsim, lingua, unrecognised;
+    bool version;       /* dsim's version record: a dsim log, even without records */
     uint64_t named[SIM_ANALYZE_NAMED];
     uint64_t counts[K_RELEASE + 1];
     uint64_t exhausted_lingua, exhausted_unknown;
@@ -289,6 +290,7 @@ static int read_log(sim_logread *rd, an_stats *s, sim_error *err)
         json_decref(root);
     }
     free(r);
+    s->version = version;
     if (rc == 0 && !version && !s->dsim && !s->lingua) {
         sim_error_add(err,
                       "%s: %s: a log in no known format (neither dsim's records {\"t\", "
@@ -361,11 +363,10 @@ static size_t histogram(an_entry **v, size_t n, bool dispatches, an_hist *h)
     return k;
 }
 
+/* A log is in one format (logread.c refuses a mix), and in some format. */
 static const char *format_name(const an_stats *s)
 {
-    if (s->dsim && s->lingua)
-        return "mixed";
-    return s->dsim ? "dsim" : s->lingua ? "lingua" : "none";
+    return s->dsim || s->version ? "dsim" : "lingua";
 }
 
 static void print_table(FILE *o, const char *path, const an_stats *s, an_entry **jobs,
@@ -399,8 +400,8 @@ static void print_table(FILE *o, const char *path, const an_stats *s, an_entry *
     fprintf(o, "dispatch timeouts: %" PRIu64 ", failovers: %" PRIu64, s->counts[K_TIMEOUT],
             s->counts[K_FAILOVER]);
     if (s->exhausted_unknown)
-        fprintf(o, ", failovers exhausted: n/a (%" PRIu64 " timeout lines without "
-                   "failover_attempts and failover_max_attempts)",
+        fprintf(o, ", failovers exhausted: n/a (%" PRIu64 " timeout lines lacking "
+                   "failover_attempts or failover_max_attempts)",
                 s->exhausted_unknown);
     else
         fprintf(o, ", failovers exhausted: %" PRIu64, exhausted);

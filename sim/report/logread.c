@@ -220,7 +220,7 @@ static int bad(const sim_logread *r, sim_error *err, const char *key, const char
 {
     char shown[80] = "nothing";
     if (got) {
-        char *d = json_dumps(got, JSON_ENCODE_ANY | JSON_COMPACT);
+        char *d = json_dumps(got, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(15));
         if (d && strlen(d) > 60)
             snprintf(shown, sizeof shown, "%.57s...", d);
         else if (d)
@@ -425,17 +425,21 @@ static const char *format_of(sim_logline_kind k)
 /* Time order, runs and exact copies. */
 static int order(sim_logread *r, sim_logline *ln, sim_error *err)
 {
-    if (ln->kind != SIM_LOGLINE_DSIM && ln->kind != SIM_LOGLINE_LINGUA)
+    if (ln->kind == SIM_LOGLINE_OTHER)
         return 0;
+    /* dsim's version record is of dsim's format */
+    sim_logline_kind fmt = ln->kind == SIM_LOGLINE_VERSION ? SIM_LOGLINE_DSIM : ln->kind;
     if (r->format == SIM_LOGLINE_OTHER) {
-        r->format = ln->kind;
+        r->format = fmt;
         r->format_line = r->line;
-    } else if (r->format != ln->kind) {
+    } else if (r->format != fmt) {
         sim_error_add(err, "%s:%" PRIu64 ": a line in %s format in a log in %s (from line %" PRIu64
                       "): a log is in one format",
-                      r->path, r->line, format_of(ln->kind), format_of(r->format), r->format_line);
+                      r->path, r->line, format_of(fmt), format_of(r->format), r->format_line);
         return -1;
     }
+    if (ln->kind == SIM_LOGLINE_VERSION)
+        return 0;
     bool new_run = false;
     if (ln->kind == SIM_LOGLINE_LINGUA) {
         if (!r->have_t) {
