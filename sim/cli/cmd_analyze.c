@@ -24,8 +24,9 @@ const sim_cmd_spec sim_spec_analyze = {
     "analyze", "the incident report's evidence from a log (dsim or reference format)", "LOG...",
     1, -1, SIM_OPT_FILE, true, false,
     "Per log: job_id occurrence counts (top jobs, histogram), dispatches per job,\n"
-    "dispatch timeouts, failovers, ack-timeout discards with elapsed_ms, repeated\n"
-    "deliveries where visible, and the time line of the most named job.\n",
+    "dispatch timeouts, failovers, ack-timeout discards with elapsed_ms, deliveries,\n"
+    "repeated deliveries where visible, and the time line of the most named job.\n"
+    "Every line is checked (README \"Reading a log\"): a bad one is exit 2.\n",
     analyze_opts, sim_cmd_analyze};
 
 int sim_cmd_analyze(int argc, char **argv)

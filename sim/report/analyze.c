@@ -150,17 +150,6 @@ static const struct {
     {"result_released", K_RELEASE},
 };
 
-/* elapsed_ms as a number or the "%x" form "12ms" (logread.c checked it). */
-static bool get_ms(const json_t *o, const char *k, int64_t *v)
-{
-    const json_t *x = json_object_get(o, k);
-    if (json_is_string(x)) {
-        *v = strtoll(json_string_value(x), NULL, 10);
-        return true;
-    }
-    return get_int(o, k, v);
-}
-
 /* Recognises a checked line (logread.h). Returns false when it is neither format. */
 static bool recognise(const json_t *root, const sim_logline *ln, an_rec *r)
 {
@@ -192,7 +181,7 @@ static bool recognise(const json_t *root, const sim_logline *ln, an_rec *r)
             r->kind = K_PENDING_TIMEOUT;
         else if (strcmp(msg, SIM_LINGUA_SENT) == 0)
             r->kind = K_RELEASE; /* the line has no utterance_index */
-        r->has_elapsed = get_ms(fields, "elapsed_ms", &r->elapsed_ms);
+        r->has_elapsed = get_int(fields, "elapsed_ms", &r->elapsed_ms);
         r->has_ack_timeout = get_int(fields, "ack_timeout_ms", &r->ack_timeout_ms);
         return true;
     }
