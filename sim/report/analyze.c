@@ -3,8 +3,9 @@
  * from one log. Each line is parsed with jansson and recognised as a dsim
  * record ({"t", "event", ...}: `dsim run --log`) or a reference line
  * (tracing-subscriber JSON with fields.message: `--log-format lingua` or a
- * production scheduler.log); any other JSON is counted and named as
- * unrecognised, a line that is not JSON or is too long is an error.
+ * production scheduler.log), each checked by the reader (logread.h); any other
+ * JSON is counted and named as unrecognised; a line that is not JSON, is too
+ * long or breaks the reader's rules is an error, and so is a log of no format.
  *
  * In dsim's format a job is named "policy/replication/job_id" (its ids repeat
  * from run to run); in the reference's, by its job_id.

@@ -22,8 +22,8 @@
  * Reads the log at `path` and prints its evidence to `out`: a table, or (json)
  * one JSON object on one line. Returns 0, or -1 with err naming the file, the
  * line and (for JSON errors) the column: the file cannot be read, a line is
- * longer than SIM_LOG_MAX_LINE, or a line is not JSON. Nothing is printed
- * for a file that fails.
+ * longer than SIM_LOG_MAX_LINE, is not JSON or breaks sim_logread_line's rules,
+ * or no line is of either format. Nothing is printed for a file that fails.
  */
 int sim_analyze_log(const char *path, bool json, FILE *out, sim_error *err);
 

@@ -151,16 +151,6 @@ bool sim_log_is_version_record(const json_t *root)
            json_is_string(json_object_get(root, "stream"));
 }
 
-const char *sim_log_lingua_message(const json_t *root)
-{
-    const json_t *fields = json_object_get(root, "fields");
-    const json_t *msg = json_object_get(fields, "message");
-    if (!json_is_object(fields) || !json_is_string(msg) ||
-        !json_is_string(json_object_get(root, "timestamp")))
-        return NULL;
-    return json_string_value(msg);
-}
-
 /* ---- checking a line ---------------------------------------------------------- */
 
 static bool digits(const char *s, int n)

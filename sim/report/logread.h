@@ -121,8 +121,5 @@ void sim_logread_close(sim_logread *r);
  * "stream"} and nothing else (version.h): about the file, not a job. */
 bool sim_log_is_version_record(const json_t *root);
 
-/* A reference line: an object with a string "timestamp" and a "fields"
- * object with a string "message". Returns the message or NULL. */
-const char *sim_log_lingua_message(const json_t *root);
 
 #endif

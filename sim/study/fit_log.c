@@ -16,10 +16,13 @@
  * observation becomes exact. The reference logs no node on a current result:
  * it is the job's current attempt's.
  *
- * One run per file: a reference log whose time goes back by more than a second
- * starts another run (dsim writes the runs of a scenario one after another),
- * and in dsim's format only the first (policy, replication) is read; the rest
- * is counted as ignored.
+ * Every line is checked by the reader (logread.h: types, a scenario's bounds,
+ * time order, exact copies), so a bad value is refused at its line. One run per
+ * file: a reference log whose time goes back to its first second starts another
+ * run (dsim writes the runs of a scenario one after another; standard error
+ * names the line), and in dsim's format only the first (policy, replication) is
+ * read; the rest is counted as ignored. Several files are the pieces of one log:
+ * one format (the reference's), in time order, one run.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -28,7 +31,6 @@
 #include <string.h>
 
 #include "fit_internal.h"
-#include "civil.h"
 #include "logread.h"
 #include "strmap.h"
 #include "xalloc.h"
