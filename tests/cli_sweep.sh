@@ -120,6 +120,58 @@ expect2 "seed5/sweep-2-of-2.csv: not a shard of the same sweep as .*: seed 5 her
 expect2 "both shard 1 of 2" "$DSIM" merge "$T/sh/sweep-1-of-2.csv" "$T/sh/sweep-1-of-2.csv" \
     -o "$T/bad.csv"
 [ ! -e "$T/bad.csv" ] || fail "a failed merge wrote its output"
+# 7. merge checks every field of the shards' rows against the sweep (the shards' JSONs),
+#    reads #part values strictly, and refuses outputs that name an input or each other,
+#    or that cannot be written, before it reads anything; a failure writes nothing.
+TINY=$SRC/tests/data/tiny.json
+MK=(--param policies.fenced.ack_timeout_s=5,10 --param 'nodes[0].count=1,2')
+"$DSIM" sweep "$TINY" "${MK[@]}" -q --out "$T/mw" >/dev/null
+for i in 1 2; do "$DSIM" sweep "$TINY" "${MK[@]}" -q --shard $i/2 --out "$T/ms" >/dev/null; done
+for i in 1 2 3; do "$DSIM" sweep "$TINY" --param policies.fenced.ack_timeout_s=5 -q --shard $i/3 --out "$T/mp" >/dev/null; done
+"$DSIM" merge "$T"/ms/sweep-{1,2}-of-2.csv -o "$T/ms.csv" --json "$T/ms.json"
+cmp "$T/mw/sweep.csv" "$T/ms.csv" || fail "merged CSV differs from the unsharded one"
+cmp "$T/mw/sweep.json" "$T/ms.json" || fail "merged JSON differs from the unsharded one"
+# edit LINE of shard 2's CSV with SED, then merge must say WANT and write nothing
+bad_row() {
+    local want=$1 sedexpr=$2 dir=$3 n=$4
+    rm -rf "$T/e"; cp -r "$T/$dir" "$T/e"
+    sed -i "$sedexpr" "$T/e/sweep-1-of-$n.csv"
+    cmp -s "$T/$dir/sweep-1-of-$n.csv" "$T/e/sweep-1-of-$n.csv" && fail "sed '$sedexpr' changed nothing"
+    local files=() i
+    for i in $(seq 1 "$n"); do files+=("$T/e/sweep-$i-of-$n.csv"); done
+    expect2 "$want" "$DSIM" merge "${files[@]}" -o "$T/e/out.csv" --json "$T/e/out.json"
+    [ ! -e "$T/e/out.csv" ] && [ ! -e "$T/e/out.json" ] || fail "a refused merge wrote its output ($want)"
+}
+bad_row "sweep-1-of-2.csv:2: column utterances: expected a decimal number" '2s/^\(0,5,1,reference,2\),10,/\1,abc,/' ms 2
+bad_row "sweep-1-of-2.csv:3: column policy: expected a policy of the sweep" '3s/,fenced,/,nobody,/' ms 2
+bad_row "sweep-1-of-2.csv:2: column nodes\[0\].count: expected point 0's value" '2s/^0,5,1,/0,5,77,/' ms 2
+bad_row "sweep-1-of-2.csv:2: column dsim_version: expected the shards' dsim_version" '2s/,[^,]*,1$/,9.9.9,1/' ms 2
+bad_row "sweep-1-of-2.csv:2: more fields than the header's" '2s/$/,extra/' ms 2
+bad_row "sweep-1-of-2.csv:2: column replications: expected the sweep's replications, 2" '2s/,reference,2,/,reference,3,/' ms 2
+bad_row "sweep-1-of-2.csv:2: point 0: expected the row of policy 'reference'" '2s/,reference,/,fenced,/;3s/,fenced,/,reference,/' ms 2
+# #part values: a count must be a decimal number >= 0 (no inf, nan, empty, hex, sign games, overflow)
+for v in inf nan '' 0x10 -10 1e999 1e308 ' 10'; do
+    bad_row "sweep-1-of-3.csv:2: malformed replication range: replication 0's utterances: expected a count" \
+        "2s/^\(#part,0,0,1\),10,/\1,$v,/" mp 3
+done
+bad_row "sweep-1-of-3.csv:2: malformed replication range: expected the first replication" '2s/^#part,0,0,/#part,0,-0,/' mp 3
+bad_row "sweep-1-of-3.csv:2: column policy: expected 'reference'" '2s/,reference$/,fenced/' mp 3
+# outputs: an input (CSV or JSON), -o = --json, an unwritable --json: refused first, nothing written
+rm -rf "$T/e"; cp -r "$T/ms" "$T/e"
+expect2 "-o $T/e/sweep-1-of-2.csv is the input" "$DSIM" merge "$T"/e/sweep-{1,2}-of-2.csv -o "$T/e/sweep-1-of-2.csv"
+expect2 "--json $T/e/sweep-2-of-2.json is the input" "$DSIM" merge "$T"/e/sweep-{1,2}-of-2.csv -o "$T/e/o.csv" --json "$T/e/sweep-2-of-2.json"
+cmp "$T/ms/sweep-1-of-2.csv" "$T/e/sweep-1-of-2.csv" && cmp "$T/ms/sweep-2-of-2.json" "$T/e/sweep-2-of-2.json" \
+    || fail "a merge replaced its input"
+expect2 "-o and --json both name" "$DSIM" merge "$T"/e/sweep-{1,2}-of-2.csv -o "$T/e/both" --json "$T/e/both"
+expect2 "no/such/out.json: cannot write" "$DSIM" merge "$T"/e/sweep-{1,2}-of-2.csv -o "$T/e/o.csv" --json "$T/e/no/such/out.json"
+mkdir "$T/e/dir.json"
+expect2 "dir.json: cannot write: it is a directory" "$DSIM" merge "$T"/e/sweep-{1,2}-of-2.csv -o "$T/e/o.csv" --json "$T/e/dir.json"
+[ ! -e "$T/e/o.csv" ] && [ ! -e "$T/e/both" ] || fail "a refused merge wrote its CSV"
+expect2 "$T/e: a folder: merge takes the shards' CSV files" "$DSIM" merge "$T/e" -o "$T/o.csv"
+rm "$T/e/sweep-2-of-2.json"
+"$DSIM" merge "$T"/e/sweep-{1,2}-of-2.csv -o "$T/e/o.csv" 2>"$T/bad.err" && fail "merge without a shard's JSON succeeded"
+grep -q "sweep-2-of-2.json: unable to open" "$T/bad.err" && ! grep -q -- ':-1:-1:' "$T/bad.err" \
+    || fail "missing JSON: $(cat "$T/bad.err")"
 # 6. dsim tune from the command line: a table with the best setting, the runner-up and
 #    the fresh-seed confirmation; the same bytes on 1 and 2 threads; bad expressions exit 2.
 TUNE=(tune "$SCEN" --knob policies.fenced.dispatch_timeout_s=5:90 --knob policies.fenced.max_failovers=0:3

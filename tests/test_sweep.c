@@ -463,10 +463,25 @@ static void merge_fails(const char *const *inputs, size_t n, const char *out, co
     assert_int_not_equal(stat(out, &st), 0);
 }
 
+/* Copies the JSON beside CSV `from` (its name with .json) beside CSV `to`. */
+static void copy_json(const char *from, const char *to)
+{
+    char a[512], b[512];
+    snprintf(a, sizeof a, "%.*s.json", (int)(strlen(from) - 4), from);
+    snprintf(b, sizeof b, "%.*s.json", (int)(strlen(to) - 4), to);
+    char *t = slurp(a);
+    FILE *f = fopen(b, "wb");
+    assert_non_null(f);
+    fputs(t, f);
+    fclose(f);
+    free(t);
+}
+
 /* A copy of the text of `from` into `to` with the first occurrence of `cut` removed
- * (or replaced by `put`). */
+ * (or replaced by `put`), and its JSON beside it. */
 static void edited_copy(const char *from, const char *to, const char *cut, const char *put)
 {
+    copy_json(from, to);
     char *t = slurp(from), *at = strstr(t, cut);
     assert_non_null(at);
     FILE *f = fopen(to, "wb");

@@ -89,7 +89,10 @@ const sim_cmd_spec sim_spec_merge = {
     "Each shard's CSV ends with a '# dsim sweep shard I/N ... fingerprint=...' line;\n"
     "merge refuses (exit 2) a file without one, a shard of another sweep (another\n"
     "scenario, samples file, knobs, seed, replications or dsim version), a shard\n"
-    "given twice, and a missing shard.\n",
+    "given twice, and a missing shard. It reads each shard's JSON (the CSV's name\n"
+    "with .json) and checks every field of every row against it (knob values,\n"
+    "policies, numbers, version), and refuses an output that names an input or\n"
+    "the other output, or cannot be written, before it reads anything.\n",
     merge_opts, sim_cmd_merge};
 
 typedef struct sweep_args {

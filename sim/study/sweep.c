@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "merge_internal.h"
 #include "outfile.h"
 #include "report.h"
 
@@ -333,7 +334,7 @@ static void clear_temporaries(const sweep_ctx *c)
 }
 
 /* A knob value in JSON: an integer, a number, or the text. */
-static json_t *knob_json(const char *v)
+json_t *sim__sweep_knob_json(const char *v)
 {
     char *end = NULL;
     errno = 0;
@@ -398,7 +399,7 @@ static void render_unit(const sweep_ctx *c, size_t u, size_t *choice)
         sim_oom("open_memstream");
     json_t *pt = json_object(), *kv = json_object();
     for (size_t k = 0; k < o->n_params; k++)
-        json_object_set_new(kv, o->params[k].key, knob_json(o->params[k].values[choice[k]]));
+        json_object_set_new(kv, o->params[k].key, sim__sweep_knob_json(o->params[k].values[choice[k]]));
     json_object_set_new(pt, "point", json_integer((json_int_t)i));
     json_object_set_new(pt, "knobs", kv);
     if (c->slices > 1) { /* raw values in the CSV; merge makes the point */

@@ -155,6 +155,12 @@ int sim_sweep_run(const sim_scenario *s, const sim_sweep_opts *o, sim_sweep_outc
 /* Reads a whole file and hashes it into *h (sim_hash, hash.h). Returns 0, or -1 with err. */
 int sim_sweep_hash_file(const char *path, uint64_t *h, sim_error *err);
 
+/* Whether dsim can write path as an output (sim_outfile_open's temporary beside
+ * it is made and removed; a path that is not a regular file must not be a folder
+ * and must be writable): for a check before any work. Returns 0, or -1 with err
+ * ("PATH: cannot write: ..."). */
+int sim_sweep_check_output(const char *path, sim_error *err);
+
 /* Creates dir and its missing parents (mode 0777 & ~umask). Returns 0 or -1 (err). */
 int sim_sweep_mkdir(const char *dir, sim_error *err);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -19,56 +20,130 @@
 
 typedef struct merge_row {
     size_t point, file, order;
+    size_t policy, line_no; /* its policy's number, its line in its file */
     const char *line; /* into the file's text, '\n' included */
     size_t len;
 } merge_row;
 
 static int row_point(const char *line, size_t len, size_t *point);
 
-/* Parses line[0..len) ('\n' included) into *pt. Returns 0, or -1 with what is wrong
- * in why. */
-static int parse_part(const char *line, size_t len, merge_part *pt, const char **why)
+int sim__sweep_decimal(const char *s, size_t len, double *out)
+{
+    size_t i = 0, digits = 0;
+    if (i < len && s[i] == '-')
+        i++;
+    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+        digits++;
+    if (i < len && s[i] == '.')
+        for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+            digits++;
+    if (digits == 0)
+        return -1;
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < len && (s[i] == '+' || s[i] == '-'))
+            i++;
+        size_t e = i;
+        while (i < len && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == e)
+            return -1;
+    }
+    char buf[64];
+    if (i != len || len >= sizeof buf)
+        return -1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    double x = strtod(buf, NULL);
+    if (!(fabs(x) <= SIM_SWEEP_VALUE_MAX))
+        return -1;
+    *out = x;
+    return 0;
+}
+
+/* The metrics that count something (never missing, never negative). */
+static bool is_count(size_t m)
+{
+    return m <= SIM_M_LOST_UNFINISHED || m == SIM_M_FAILOVERS || m == SIM_M_DISPATCHES ||
+           m == SIM_M_HEDGES || m == SIM_M_BUDGET_REFUSALS || m == SIM_M_OUT_OF_ORDER ||
+           m == SIM_M_ERRORS_TO_CLIENT || m == SIM_M_EVENTS;
+}
+
+const char *sim__sweep_value_check(size_t m, double x)
+{
+    if (is_count(m)) {
+        if (!(x >= 0 && x <= SIM_SWEEP_VALUE_MAX))
+            return "a count: a decimal number from 0 to 1e100";
+        return NULL;
+    }
+    if (!isnan(x) && !(fabs(x) <= SIM_SWEEP_VALUE_MAX))
+        return "a decimal number within +-1e100, or nothing (not measured)";
+    return NULL;
+}
+
+/* Digits at p (before end), at most max: *out, and the end of the digits; NULL
+ * when there is none or the number is over max. */
+static const char *read_uint(const char *p, const char *end, size_t max, size_t *out)
+{
+    size_t v = 0;
+    const char *start = p;
+    for (; p < end && *p >= '0' && *p <= '9'; p++) {
+        v = v * 10 + (size_t)(*p - '0');
+        if (v > max)
+            return NULL;
+    }
+    if (p == start)
+        return NULL;
+    *out = v;
+    return p;
+}
+
+/* Parses line[0..len) ('\n' included) into *pt: the numbers strictly (each value
+ * as sim__sweep_value_check allows). Returns 0, or -1 with what is wrong in
+ * why[0..size). */
+static int parse_part(const char *line, size_t len, merge_part *pt, char *why, size_t size)
 {
     const char *p = line + strlen(SIM_SWEEP_PART_TAG), *end = line + len - 1;
-    char *e;
+    size_t pol, first, count;
     memset(pt, 0, sizeof *pt);
-    unsigned long long pol = strtoull(p, &e, 10);
-    if (e == p || *e != ',')
-        return *why = "expected the policy number", -1;
-    p = e + 1;
-    long first = strtol(p, &e, 10);
-    if (e == p || *e != ',' || first < 0 || first > 100000)
-        return *why = "expected the first replication", -1;
-    p = e + 1;
-    long count = strtol(p, &e, 10);
-    if (e == p || *e != ',' || count < 1 || count > 100000)
-        return *why = "expected the number of replications", -1;
-    p = e;
+    if (!(p = read_uint(p, end, 1000000, &pol)) || *p != ',')
+        return snprintf(why, size, "%s", "expected the policy number"), -1;
+    if (!(p = read_uint(p + 1, end, 100000, &first)) || *p != ',')
+        return snprintf(why, size, "%s", "expected the first replication"), -1;
+    if (!(p = read_uint(p + 1, end, 100000, &count)) || *p != ',' || count < 1)
+        return snprintf(why, size, "%s", "expected the number of replications (1 or more)"), -1;
     size_t n = (size_t)count * SIM_M_COUNT;
     pt->v = sim_xcalloc(n, sizeof *pt->v);
     for (size_t k = 0; k < n; k++) {
         if (p >= end || *p != ',') {
             free(pt->v);
             pt->v = NULL;
-            return *why = "fewer values than replications x metrics", -1;
+            return snprintf(why, size, "%s", "fewer values than replications x metrics"), -1;
         }
         p++;
-        if (*p == ',') {
+        const char *q = p;
+        while (q < end && *q != ',')
+            q++;
+        size_t m = k % SIM_M_COUNT;
+        if (q == p)
             pt->v[k] = NAN;
-            continue;
-        }
-        pt->v[k] = strtod(p, &e);
-        if (e == p || (*e != ',' && *e != '\n')) {
+        else if (sim__sweep_decimal(p, (size_t)(q - p), &pt->v[k]) != 0)
+            pt->v[k] = INFINITY; /* refused below */
+        const char *bad = sim__sweep_value_check(m, pt->v[k]);
+        if (bad) {
             free(pt->v);
             pt->v = NULL;
-            return *why = "expected a number", -1;
+            snprintf(why, size, "replication %zu's %s: expected %s, got '%.*s'",
+                     (size_t)first + k / SIM_M_COUNT, sim_metric_name((sim_metric)m), bad,
+                     (int)(q - p < 40 ? q - p : 40), p);
+            return -1;
         }
-        p = e;
+        p = q;
     }
     if (p >= end || *p != ',' || row_point(p + 1, (size_t)(end - p), &pt->point) != 0) {
         free(pt->v);
         pt->v = NULL;
-        return *why = "expected the point number after the values", -1;
+        return snprintf(why, size, "%s", "expected the point number after the values"), -1;
     }
     pt->policy = (size_t)pol;
     pt->first = (int)first;
@@ -91,6 +166,12 @@ static int part_cmp(const void *a, const void *b)
 /* Reads path whole; returns a NUL-terminated buffer or NULL (err). */
 static char *slurp(const char *path, size_t *len, sim_error *err)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        sim_error_add(err, "%s: a folder: merge takes the shards' CSV files "
+                           "(%s/sweep-I-of-N.csv)", path, path);
+        return NULL;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         sim_error_add(err, "%s: cannot read: %s", path, strerror(errno));
@@ -291,6 +372,40 @@ int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
     return sim_sweep_merge_json(inputs, n, out_path, NULL, err);
 }
 
+/* Refuses outputs that name an input (a shard's CSV or JSON) or each other, and
+ * outputs that cannot be written: before anything is read. Returns 0 or -1 (err). */
+static int check_outputs(const char *const *inputs, size_t n, const char *out_path,
+                         const char *json_out, sim_error *err)
+{
+    if (json_out && sim_path_same(out_path, json_out)) {
+        sim_error_add(err, "merge: -o and --json both name %s: give two files", json_out);
+        return -1;
+    }
+    for (size_t f = 0; f < n; f++) {
+        char jp[4096] = "";
+        sim_error ignored = {0};
+        sim__merge_json_path(inputs[f], jp, sizeof jp, &ignored);
+        const char *outs[] = {out_path, json_out}, *opt[] = {"-o", "--json"};
+        for (int o = 0; o < 2; o++) {
+            if (!outs[o])
+                continue;
+            const char *in = sim_path_same(outs[o], inputs[f]) ? inputs[f]
+                             : jp[0] && sim_path_same(outs[o], jp) ? jp
+                                                                    : NULL;
+            if (in) {
+                sim_error_add(err, "merge: %s %s is the input %s: it would be replaced (write "
+                                   "the merged file elsewhere)",
+                              opt[o], outs[o], in);
+                return -1;
+            }
+        }
+    }
+    if (sim_sweep_check_output(out_path, err) != 0 ||
+        (json_out && sim_sweep_check_output(json_out, err) != 0))
+        return -1;
+    return 0;
+}
+
 int sim_sweep_merge_json(const char *const *inputs, size_t n, const char *out_path,
                          const char *json_out, sim_error *err)
 {
@@ -298,6 +413,8 @@ int sim_sweep_merge_json(const char *const *inputs, size_t n, const char *out_pa
         sim_error_add(err, "merge: no input files");
         return -1;
     }
+    if (check_outputs(inputs, n, out_path, json_out, err) != 0)
+        return -1;
     char **texts = sim_xcalloc(n, sizeof *texts);
     shard_info *info = sim_xcalloc(n, sizeof *info);
     json_t **roots = sim_xcalloc(n, sizeof *roots);
@@ -306,6 +423,8 @@ int sim_sweep_merge_json(const char *const *inputs, size_t n, const char *out_pa
     merge_row *rows = NULL;
     merge_part *parts = NULL;
     char *json_text = NULL;
+    merge_sweep sw = {0};
+    sim_outfile o = {0}, oj = {0};
     size_t n_rows = 0, cap = 0, n_parts = 0, cap_parts = 0, header_len = 0, slices = 1;
     int rc = -1;
     for (size_t f = 0; f < n; f++) {
@@ -343,6 +462,8 @@ int sim_sweep_merge_json(const char *const *inputs, size_t n, const char *out_pa
             by_index = sim_xcalloc(info[0].count, sizeof *by_index);
             present = sim_xcalloc(info[0].count, sizeof *present);
             slices = sim_sweep_slices(info[0].points, (int)info[0].count, info[0].reps);
+            sw.knobs_of = sim_xcalloc(info[0].points, sizeof *sw.knobs_of);
+            sw.reps = info[0].reps;
         } else if (shard_differs(&info[0], inputs[0], &info[f], inputs[f], err) != 0) {
             goto done;
         } else if (hl != header_len || memcmp(t, texts[0], hl) != 0) {
@@ -358,27 +479,35 @@ int sim_sweep_merge_json(const char *const *inputs, size_t n, const char *out_pa
         }
         present[si] = true;
         by_index[si] = f;
-        if (json_out && !(roots[f] = sim__merge_load_json(inputs[f], &info[f], err)))
+        /* the shard's JSON says what its rows must hold */
+        if (!(roots[f] = sim__merge_load_json(inputs[f], &info[f], err)) ||
+            sim__merge_take_json(&sw, roots, f, info[0].points, inputs, err) != 0)
             goto done;
+        if (f == 0 && !sim__merge_header_is(&sw, t, hl)) {
+            sim_error_add(err, "%s:1: expected the header 'point', the sweep's knobs (as its "
+                               "JSON lists them), then this dsim's columns of a run's CSV",
+                          inputs[f]);
+            goto done;
+        }
         size_t line_no = 1;
         for (const char *next = nl + 1; next < t + last; line_no++) {
             const char *l = next;
             size_t ll = (size_t)(strchr(l, '\n') - l) + 1;
             next += ll;
+            char why[300] = "";
             if (strncmp(l, SIM_SWEEP_PART_TAG, strlen(SIM_SWEEP_PART_TAG)) == 0) {
                 if (n_parts == cap_parts) {
                     cap_parts = cap_parts ? 2 * cap_parts : 256;
                     parts = sim_xrealloc(parts, cap_parts * sizeof *parts);
                 }
                 merge_part *pt = &parts[n_parts];
-                const char *why = "";
                 if (slices == 1) {
                     sim_error_add(err, "%s:%zu: a replication range, but the points of this "
                                        "sweep are not split (shards <= points)",
                                   inputs[f], line_no + 1);
                     goto done;
                 }
-                if (parse_part(l, ll, pt, &why) != 0) {
+                if (parse_part(l, ll, pt, why, sizeof why) != 0) {
                     sim_error_add(err, "%s:%zu: malformed replication range: %s", inputs[f],
                                   line_no + 1, why);
                     goto done;
@@ -392,6 +521,17 @@ int sim_sweep_merge_json(const char *const *inputs, size_t n, const char *out_pa
                                        "to shard %zu of %zu",
                                   inputs[f], line_no + 1, pt->point, pt->first,
                                   pt->first + pt->count - 1, si + 1, info[f].count);
+                    goto done;
+                }
+                size_t q = 0;
+                if (sim__merge_check_fields(&sw, pt->prefix, pt->prefix + pt->prefix_len, false, pt->point,
+                                 &q, why, sizeof why) != 0 ||
+                    (q != pt->policy &&
+                     snprintf(why, sizeof why, "column policy: expected '%s', the name of the "
+                                               "line's policy %zu",
+                              json_string_value(json_array_get(sw.names, pt->policy)),
+                              pt->policy) > 0)) {
+                    sim_error_add(err, "%s:%zu: %s", inputs[f], line_no + 1, why);
                     goto done;
                 }
                 continue;
@@ -417,10 +557,16 @@ int sim_sweep_merge_json(const char *const *inputs, size_t n, const char *out_pa
                               inputs[f], line_no + 1, r->point, si + 1, info[f].count);
                 goto done;
             }
+            if (sim__merge_check_fields(&sw, l, l + ll - 1, true, r->point, &r->policy, why,
+                             sizeof why) != 0) {
+                sim_error_add(err, "%s:%zu: %s", inputs[f], line_no + 1, why);
+                goto done;
+            }
             r->file = f;
             r->order = n_rows++;
             r->line = l;
             r->len = ll;
+            r->line_no = line_no + 1;
         }
     }
     for (size_t i = 0; i < info[0].count; i++)
@@ -432,9 +578,9 @@ int sim_sweep_merge_json(const char *const *inputs, size_t n, const char *out_pa
         qsort(rows, n_rows, sizeof *rows, row_cmp);
     if (parts)
         qsort(parts, n_parts, sizeof *parts, part_cmp);
-    /* Every point, one row per policy. */
+    /* Every point, one row per policy, in the policies' order. */
     for (size_t i = 0, p = 0; slices == 1 && p < info[0].points; p++) {
-        size_t k = 0;
+        size_t k = 0, start = i;
         for (; i < n_rows && rows[i].point == p; i++)
             k++;
         if (k != info[0].policies) {
@@ -442,13 +588,26 @@ int sim_sweep_merge_json(const char *const *inputs, size_t n, const char *out_pa
                           inputs[by_index[p % info[0].count]], p, k, info[0].policies);
             goto done;
         }
+        for (size_t q = 0; q < k; q++) {
+            const merge_row *r = &rows[start + q];
+            if (r->policy != q) {
+                sim_error_add(err, "%s:%zu: point %zu: expected the row of policy '%s' (the "
+                                   "sweep's policy %zu), got '%s'",
+                              inputs[r->file], r->line_no, p,
+                              json_string_value(json_array_get(sw.names, q)), q,
+                              json_string_value(json_array_get(sw.names, r->policy)));
+                goto done;
+            }
+        }
     }
     if (slices > 1 && check_parts(parts, n_parts, &info[0], inputs, err) != 0)
         goto done;
     if (json_out && !(json_text = sim__merge_json(roots, n, &info[0], parts, n_parts, err)))
         goto done;
-    sim_outfile o;
-    if (sim_outfile_open(&o, out_path, err) != 0)
+    /* Both outputs open before either is written, both whole before either is
+     * renamed into place. */
+    if (sim_outfile_open(&o, out_path, err) != 0 ||
+        (json_out && sim_outfile_open(&oj, json_out, err) != 0))
         goto done;
     fwrite(texts[0], 1, header_len, o.f);
     for (size_t i = 0; i < n_rows; i++)
@@ -464,12 +623,23 @@ int sim_sweep_merge_json(const char *const *inputs, size_t n, const char *out_pa
         sim_report_csv_metrics(o.f, &r, 0);
         sim_results_free(&r);
     }
-    if ((rc = sim_outfile_commit(&o, err)) != 0 || !json_out)
+    if (json_out) {
+        size_t jl = strlen(json_text);
+        json_text[jl] = '\n'; /* the NUL becomes the last newline; written by length */
+        fwrite(json_text, 1, jl + 1, oj.f);
+    }
+    bool whole = sim_outfile_checkpoint(&o, 0) == 0;
+    if (!whole || (json_out && sim_outfile_checkpoint(&oj, 0) != 0)) {
+        /* the commit of the one that failed reports the error and removes it */
+        sim_outfile_commit(whole ? &oj : &o, err);
         goto done;
-    size_t jl = strlen(json_text);
-    json_text[jl] = '\n'; /* the NUL becomes the last newline; written by length */
-    rc = sim_outfile_write(json_out, json_text, jl + 1, err);
+    }
+    if (sim_outfile_commit(&o, err) != 0)
+        goto done;
+    rc = json_out ? sim_outfile_commit(&oj, err) : 0;
 done:
+    sim_outfile_abort(&o);
+    sim_outfile_abort(&oj);
     for (size_t f = 0; f < n; f++) {
         free(texts[f]);
         json_decref(roots[f]);
@@ -484,5 +654,6 @@ done:
     free(by_index);
     free(present);
     free(rows);
+    free(sw.knobs_of);
     return rc;
 }

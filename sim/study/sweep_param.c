@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "outfile.h"
 
 static char *xstrndup(const char *s, size_t n)
 {
@@ -187,6 +190,27 @@ int sim_sweep_hash_file(const char *path, uint64_t *h, sim_error *err)
         sim_error_add(err, "%s: read error", path);
         return -1;
     }
+    return 0;
+}
+
+int sim_sweep_check_output(const char *path, sim_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) { /* written in place (outfile.h) */
+        if (S_ISDIR(st.st_mode)) {
+            sim_error_add(err, "%s: cannot write: it is a directory", path);
+            return -1;
+        }
+        if (access(path, W_OK) != 0) {
+            sim_error_add(err, "%s: cannot write: %s", path, strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    sim_outfile o;
+    if (sim_outfile_open(&o, path, err) != 0)
+        return -1;
+    sim_outfile_abort(&o);
     return 0;
 }
 
