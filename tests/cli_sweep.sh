@@ -172,6 +172,30 @@ rm "$T/e/sweep-2-of-2.json"
 "$DSIM" merge "$T"/e/sweep-{1,2}-of-2.csv -o "$T/e/o.csv" 2>"$T/bad.err" && fail "merge without a shard's JSON succeeded"
 grep -q "sweep-2-of-2.json: unable to open" "$T/bad.err" && ! grep -q -- ':-1:-1:' "$T/bad.err" \
     || fail "missing JSON: $(cat "$T/bad.err")"
+# 8. sweep refuses before the first point runs: knobs that are no world or policy
+#    parameter, a value given twice, values valid alone but not together (the point
+#    and its values named), an output it could not write at the end, --plot with --shard.
+K=policies.fenced.ack_timeout_s
+expect2 "knob 'replications': every point runs the same replications" "$DSIM" sweep "$TINY" -q --param replications=1,2 --out "$T/k"
+expect2 "knob 'seed': every point uses the scenario's seed" "$DSIM" sweep "$TINY" -q --param seed=1,2 --out "$T/k"
+expect2 "knob 'policies.fenced.name': a name identifies its entry" "$DSIM" sweep "$TINY" -q --param policies.fenced.name=x --out "$T/k"
+expect2 "knob 'log_epoch_utc': not a world or policy parameter" "$DSIM" sweep "$TINY" -q --param log_epoch_utc=1,2 --out "$T/k"
+expect2 "knob $K: the value 5 is given twice" "$DSIM" sweep "$TINY" -q --param "$K=5,5" --out "$T/k"
+expect2 "knob $K: the value 5 (as '5.0') is given twice" "$DSIM" sweep "$TINY" -q --param "$K=5:10:5,5.0" --out "$T/k"
+expect2 "sweep point 2 (workload.gap_s.min=1.5, workload.gap_s.max=1.2): .*workload.gap_s.max: expected a number >= min" \
+    "$DSIM" sweep "$TINY" -q --param workload.gap_s.min=1,1.5 --param workload.gap_s.max=1.2,3 --out "$T/k"
+# a value bad alone is named, also when a later knob's values are fine (tiny's gap_s.max is 2)
+expect2 "workload.gap_s.max: expected a number >= min (3), got 2" \
+    "$DSIM" sweep "$TINY" -q --param workload.gap_s.min=1,3 --param "$K=5,10" --out "$T/k"
+[ ! -e "$T/k" ] || fail "a refused sweep ran points or made its folder: $(ls -R "$T/k")"
+mkdir -p "$T/k2/sweep.json"
+expect2 "k2/sweep.json: cannot write: it is a directory" "$DSIM" sweep "$TINY" -q --param "$K=5,10" --out "$T/k2"
+mkdir -p "$T/k3/summary.txt"
+expect2 "k3/summary.txt: cannot write: it is a directory" "$DSIM" sweep "$TINY" -q --param "$K=5,10" --out "$T/k3"
+[ ! -e "$T/k2/sweep.csv" ] && [ -z "$(find "$T/k2" "$T/k3" -name 'p*.json')" ] \
+    || fail "a sweep refused for its outputs ran points or wrote sweep.csv"
+expect2 "--plot does not go with --shard" "$DSIM" sweep "$TINY" -q --param "$K=5,10" --shard 1/2 --plot --out "$T/k4"
+[ ! -e "$T/k4" ] || fail "sweep --plot --shard ran"
 # 6. dsim tune from the command line: a table with the best setting, the runner-up and
 #    the fresh-seed confirmation; the same bytes on 1 and 2 threads; bad expressions exit 2.
 TUNE=(tune "$SCEN" --knob policies.fenced.dispatch_timeout_s=5:90 --knob policies.fenced.max_failovers=0:3

@@ -67,10 +67,12 @@ const sim_cmd_spec sim_spec_sweep = {
     "Runs every policy x replication of SCENARIO at every point of the cross product\n"
     "of the knob values: the scenario's \"sweep\" block, then each --param (a --param\n"
     "replaces the block's knob of the same KEY). KEY is a path such as\n"
-    "policies.fenced.dispatch_timeout_s or nodes[0].count; values are numbers or enum\n"
-    "names; LO:HI:STEP is a range. Every point uses the scenario's seed. --plot's\n"
-    "needs (the scripts, gnuplot, --x naming a knob) are checked before the first\n"
-    "point runs.\n",
+    "policies.fenced.dispatch_timeout_s or nodes[0].count (a world or policy\n"
+    "parameter: not seed, replications or a name); values are numbers or enum\n"
+    "names, each once; LO:HI:STEP is LO, LO+STEP, ... up to HI (HI only when STEP\n"
+    "divides HI-LO: 5:10:3 is 5,8). Every point uses the scenario's seed. Every\n"
+    "point's knob values, the files written at the end and --plot's needs (the\n"
+    "scripts, gnuplot, --x naming a knob) are checked before the first point runs.\n",
     sweep_opts, sim_cmd_sweep};
 
 static const sim_opt merge_opts[] = {
@@ -154,6 +156,27 @@ static void set_shard(sim_optparse *p, sweep_args *a, const char *val)
     a->n_shards = (long)sn;
 }
 
+/* The files written in --out DIR after the sweep (sim_sweep_run checks its CSV and
+ * JSON): summary.txt, and with --plot the plots (sim_plot_csv's). Made and
+ * checked before the first point runs. Returns 0 or -1 (err). */
+static int check_end_outputs(const sweep_args *a, sim_error *err)
+{
+    static const char *const plots[] = {"sweep.png", "sweep.svg", "tradeoff.png",
+                                        "tradeoff.svg", "sweep_paired.csv"};
+    char path[4200];
+    if (sim_sweep_mkdir(a->out_dir, err) != 0)
+        return -1;
+    snprintf(path, sizeof path, "%s/summary.txt", a->out_dir);
+    if (sim_sweep_check_output(path, err) != 0)
+        return -1;
+    for (size_t i = 0; a->plot && i < sizeof plots / sizeof plots[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", a->out_dir, plots[i]);
+        if (sim_sweep_check_output(path, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Returns 0, -1 after --help (exit 0), or an exit code (usage error printed). */
 static int sweep_parse(int argc, char **argv, sweep_args *a)
 {
@@ -187,6 +210,9 @@ static int sweep_parse(int argc, char **argv, sweep_args *a)
         return p.status;
     if ((a->x || a->plots) && !a->plot)
         return sim_opt_fail(&p, "%s goes with --plot", a->x ? "--x" : "--plots");
+    if (a->plot && a->n_shards > 1)
+        return sim_opt_fail(&p, "--plot does not go with --shard: a shard holds part of the "
+                                "sweep; plot the merged CSV with dsim plot");
     return 0;
 }
 
@@ -298,7 +324,12 @@ int sim_cmd_sweep(int argc, char **argv)
         goto done;
     }
     hash = sim_hash(hash, &s.files_hash, sizeof s.files_hash);
-    if (sim_sweep_check_params(&s, params, (size_t)n_params, &hash, &err) != 0) {
+    if (sim_sweep_check_params(&s, params, (size_t)n_params,
+                               (size_t)a.limits.max_sweep_points, &hash, &err) != 0) {
+        sim_error_print(&err);
+        goto done;
+    }
+    if (check_end_outputs(&a, &err) != 0) {
         sim_error_print(&err);
         goto done;
     }
@@ -318,9 +349,6 @@ int sim_cmd_sweep(int argc, char **argv)
      * replications may run in ranges on the sweep's threads (sim_sweep_opts), which
      * keeps them evenly busy; else the spare threads go inside each unit. */
     bool split = a.n_shards <= 1 && s.replications > 1;
-    for (int k = 0; k < n_params; k++)
-        if (strcmp(params[k].key, "replications") == 0)
-            split = false;
     sim_run_opts ro;
     memset(&ro, 0, sizeof ro);
     ro.jobs = !split && mine > 0 && (size_t)jobs > mine ? (int)((size_t)jobs / mine) : 1;

@@ -603,7 +603,10 @@ int sim_sweep_run(const sim_scenario *s, const sim_sweep_opts *o, sim_sweep_outc
         snprintf(out->json, sizeof out->json, "%s/sweep.json", o->out_dir);
     }
     int rc = -1;
-    if (sim_sweep_mkdir(c->points_dir, err) != 0)
+    /* its outputs are checked before the first point runs: a sweep must not run
+     * every point, then fail on a file it cannot write */
+    if (sim_sweep_mkdir(c->points_dir, err) != 0 || sim_sweep_check_output(out->csv, err) != 0 ||
+        sim_sweep_check_output(out->json, err) != 0)
         goto done;
     fingerprint(c);
     c->slices = sim_sweep_slices(n_points, o->n_shards, s->replications);

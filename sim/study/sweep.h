@@ -173,13 +173,17 @@ int sim_sweep_eval_run(void *ctx, const sim_scenario *base, const sim_sweep_para
                        size_t n_params, const size_t *choice, int rep_first, int rep_count,
                        sim_results *out, sim_error *err);
 
-/* Sets every value of every knob on a copy of s, to report a bad key or value
- * before anything runs. When files_hash is not NULL, it continues *files_hash with
+/* Checks the knobs before anything runs: each must be a world or policy
+ * parameter (not the seed, the replications, a name, or outside workload, nodes,
+ * network, policies and max_time_s), with no value given twice; every value is
+ * set on a copy of s, and, with two knobs or more, every point of the cross
+ * product (up to max_points) is set and validated, since values valid alone may
+ * not be together. When files_hash is not NULL, it continues *files_hash with
  * the files_hash of each copy, so that it covers every file a point may read (a
- * knob may name another samples file). Returns 0, or -1 with err naming the knob
- * and value. */
+ * knob may name another samples file). Returns 0, or -1 with err naming the
+ * knob and value, or the point and its knob values. */
 int sim_sweep_check_params(const sim_scenario *s, const sim_sweep_param *params, size_t n,
-                           uint64_t *files_hash, sim_error *err);
+                           size_t max_points, uint64_t *files_hash, sim_error *err);
 
 /* --- shards and plots ---------------------------------------------------------- */
 
