@@ -436,6 +436,73 @@ static void resume_recomputes_points_of_another_sweep(void **state)
     world_free(&w);
 }
 
+/* Writes text into path (replacing it). */
+static void put_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* --resume refuses (exit 2's -1, the file named, nothing run) a point file of this
+ * sweep that was cut or whose values no run gives, and reuses the untouched ones. */
+static void resume_refuses_cut_or_impossible_point_files(void **state)
+{
+    (void)state;
+    world w;
+    world_init(&w);
+    sim_sweep_opts o = opts_for(&w, "out", 1);
+    sim_sweep_outcome out;
+    run_ok(&w, &o, &out);
+    char p2[256];
+    snprintf(p2, sizeof p2, "%s/points/p2.json", o.out_dir);
+    char *good = slurp(p2);
+    /* the first value (policy 0, replication 0, utterances) as written: 1*1/3*1 + 2*1 */
+    const char *v0 = strstr(good, "\"values\":[");
+    assert_non_null(v0);
+    v0 += strlen("\"values\":[");
+    size_t n0 = strcspn(v0, ",");
+    struct {
+        const char *put, *want;
+    } bad[] = {{"-15", "utterances): expected a count"},
+               {"null", "utterances): expected a count"},
+               {"1e308", "expected a count"},
+               {"\"x\"", "expected a number or null"}};
+    o.resume = true;
+    for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+        char *t = calloc(1, strlen(good) + 64);
+        assert_non_null(t);
+        memcpy(t, good, (size_t)(v0 - good));
+        strcat(t, bad[b].put);
+        strcat(t, v0 + n0);
+        put_file(p2, t);
+        free(t);
+        sim_error err = {0};
+        w.sy.calls = 0;
+        assert_int_equal(sim_sweep_run(&w.s, &o, &out, &err), -1);
+        if (!strstr(err.msg[0], "p2.json: a point file of this sweep with impossible contents") ||
+            !strstr(err.msg[0], bad[b].want))
+            fail_msg("'%s': %s", bad[b].put, err.msg[0]);
+        assert_int_equal(w.sy.calls, 0);
+    }
+    char cut[64];
+    snprintf(cut, sizeof cut, "%.40s", good);
+    put_file(p2, cut);
+    sim_error err = {0};
+    assert_int_equal(sim_sweep_run(&w.s, &o, &out, &err), -1);
+    assert_non_null(strstr(err.msg[0], "p2.json:1:40: not a point file of dsim"));
+    put_file(p2, "");
+    memset(&err, 0, sizeof err);
+    assert_int_equal(sim_sweep_run(&w.s, &o, &out, &err), -1);
+    assert_non_null(strstr(err.msg[0], "not a point file of dsim"));
+    put_file(p2, good);
+    run_ok(&w, &o, &out);
+    assert_int_equal(out.reused, 8);
+    free(good);
+    world_free(&w);
+}
+
 /* Runs shard i/n of w's sweep into DIR/sub and returns its CSV path (static buffer). */
 static const char *shard_csv(world *w, const char *sub, int i, int n, uint64_t hash)
 {
@@ -642,6 +709,7 @@ int main(void)
         cmocka_unit_test(fewer_points_than_shards_split_replications),
         cmocka_unit_test(interrupted_sweep_resumes_without_redoing_points),
         cmocka_unit_test(resume_recomputes_points_of_another_sweep),
+        cmocka_unit_test(resume_refuses_cut_or_impossible_point_files),
         cmocka_unit_test(merge_refuses_shards_that_do_not_belong_together),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,7 +36,8 @@ static const sim_opt sweep_opts[] = {
     {O_RESUME, "resume", 0, SIM_OPT_FLAG, NULL, 0, 0, 0,
      "reuse the finished points in DIR/points/ of an interrupted sweep (only\n"
      "those of the same scenario text, samples files, seed, replications and\n"
-     "knobs; others are recomputed)",
+     "knobs; others are recomputed); a point file of this sweep that was cut or\n"
+     "holds impossible values is refused (exit 2)",
      NULL},
     {O_SHARD, "shard", 0, SIM_OPT_TEXT, "I/N", 0, 0, 0,
      "run only points with index % N == I-1, into DIR/sweep-I-of-N.csv; join\n"

@@ -142,49 +142,93 @@ static int save_point(const sweep_ctx *c, size_t i, const sim_results *r, sim_er
     return rc;
 }
 
-/* Loads unit i if its file in DIR/points/ belongs to this very sweep. Returns 0
- * (loaded), 1 (absent or from another sweep). */
-static int load_point(const sweep_ctx *c, size_t i, sim_results *out)
+/*
+ * Loads unit i from its file in DIR/points/ when that file is of this very sweep.
+ * Returns 0 (loaded), 1 (no file, or one of another sweep: another fingerprint,
+ * to recompute), or -1 with err: a file that is no point file of dsim, or one of
+ * this sweep whose contents are impossible (another point, a wrong count of
+ * values, a value no run gives: sim__sweep_value_check). Point files are written
+ * whole (sim_outfile_write: a temporary renamed into place), so such a file was
+ * cut or edited after the fact: it is bad input, not something to recompute.
+ */
+static int load_point(const sweep_ctx *c, size_t i, sim_results *out, sim_error *err)
 {
     char path[PATH_LEN];
     point_path(c, i, path, sizeof path);
-    json_error_t jerr;
-    json_t *o = json_load_file(path, 0, &jerr);
-    if (!o)
+    FILE *f = fopen(path, "rb");
+    if (!f)
         return 1;
-    int rc = 1;
-    json_t *values = json_object_get(o, "values");
-    json_int_t np = json_integer_value(json_object_get(o, "n_policies"));
-    json_int_t nr = json_integer_value(json_object_get(o, "n_reps"));
+    json_error_t jerr;
+    json_t *o = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+    fclose(f);
     const char *fp = json_string_value(json_object_get(o, "fingerprint"));
+    if (!o || !fp) {
+        if (o)
+            sim_error_add(err, "%s: not a point file of dsim (no \"fingerprint\"): points are "
+                               "written whole, so it was edited; remove it and --resume "
+                               "recomputes that point",
+                          path);
+        else
+            sim_error_add(err, "%s:%d:%d: not a point file of dsim: %s; points are written "
+                               "whole, so it was cut or edited; remove it and --resume "
+                               "recomputes that point",
+                          path, jerr.line, jerr.column, jerr.text);
+        json_decref(o);
+        return -1;
+    }
+    if (strcmp(fp, c->fingerprint) != 0) { /* another sweep's: recomputed */
+        json_decref(o);
+        return 1;
+    }
+    json_t *values = json_object_get(o, "values");
+    json_t *jp = json_object_get(o, "point"), *jnp = json_object_get(o, "n_policies"),
+           *jnr = json_object_get(o, "n_reps");
     int first, count;
     unit_reps(c, i, &first, &count);
-    if (fp && strcmp(fp, c->fingerprint) == 0 &&
-        json_integer_value(json_object_get(o, "point")) == (json_int_t)(i / c->slices) &&
-        (count == 0 || nr == count) &&
-        np == (json_int_t)c->s->n_policies && nr >= 1 && nr <= 100000000 &&
-        json_is_array(values) &&
-        json_array_size(values) == (size_t)np * (size_t)nr * SIM_M_COUNT) {
-        out->n_policies = (size_t)np;
-        out->n_reps = (size_t)nr;
+    json_int_t want_reps = count > 0 ? count : c->s->replications;
+    char why[256] = "";
+    if (json_integer_value(jp) != (json_int_t)(i / c->slices) || !json_is_integer(jp))
+        snprintf(why, sizeof why, "\"point\": expected %zu", i / c->slices);
+    else if (!json_is_integer(jnp) || json_integer_value(jnp) != (json_int_t)c->s->n_policies)
+        snprintf(why, sizeof why, "\"n_policies\": expected %zu", c->s->n_policies);
+    else if (!json_is_integer(jnr) || json_integer_value(jnr) != want_reps)
+        snprintf(why, sizeof why, "\"n_reps\": expected %lld", (long long)want_reps);
+    else if (!json_is_array(values) ||
+             json_array_size(values) != c->s->n_policies * (size_t)want_reps * SIM_M_COUNT)
+        snprintf(why, sizeof why, "\"values\": expected an array of %zu (policies x "
+                                  "replications x metrics)",
+                 c->s->n_policies * (size_t)want_reps * SIM_M_COUNT);
+    if (!why[0]) {
+        out->n_policies = c->s->n_policies;
+        out->n_reps = (size_t)want_reps;
         out->v = sim_xcalloc(json_array_size(values), sizeof(double));
-        rc = 0;
-        for (size_t k = 0; k < json_array_size(values); k++) {
+        for (size_t k = 0; k < json_array_size(values) && !why[0]; k++) {
             json_t *x = json_array_get(values, k);
-            if (json_is_number(x))
-                out->v[k] = json_number_value(x);
-            else if (json_is_null(x))
-                out->v[k] = NAN;
-            else
-                rc = 1;
+            size_t m = k % SIM_M_COUNT;
+            out->v[k] = json_is_number(x) ? json_number_value(x) : NAN;
+            const char *bad = json_is_number(x) || json_is_null(x)
+                                  ? sim__sweep_value_check(m, out->v[k])
+                                  : "a number or null";
+            if (bad)
+                snprintf(why, sizeof why, "\"values\"[%zu] (policy %zu, replication %zu, %s): "
+                                          "expected %s",
+                         k, k / SIM_M_COUNT / out->n_reps,
+                         (size_t)first + k / SIM_M_COUNT % out->n_reps,
+                         sim_metric_name((sim_metric)m), bad);
         }
-        if (rc) {
+        if (why[0]) {
             free(out->v);
             memset(out, 0, sizeof *out);
         }
     }
     json_decref(o);
-    return rc;
+    if (!why[0])
+        return 0;
+    sim_error_add(err, "%s: a point file of this sweep with impossible contents: %s; points "
+                       "are written whole, so it was edited; remove it and --resume "
+                       "recomputes that point",
+                  path, why);
+    return -1;
 }
 
 /* The runs (policy x replication) of unit u. */
@@ -624,7 +668,10 @@ int sim_sweep_run(const sim_scenario *s, const sim_sweep_opts *o, sim_sweep_outc
             continue;
         c->mine++;
         runs += unit_runs(c, i);
-        if (o->resume && load_point(c, i, &c->res[i]) == 0) {
+        int got = o->resume ? load_point(c, i, &c->res[i], err) : 1;
+        if (got < 0)
+            goto done;
+        if (got == 0) {
             c->have[i] = true;
             c->done++;
             reused_runs += unit_runs(c, i);

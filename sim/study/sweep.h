@@ -17,7 +17,8 @@
  *                what an interrupted sweep keeps and what --resume reuses (only
  *                when made by the same sweep: opts.scenario_hash, which covers the
  *                scenario text and the files it reads, seed, replications, policies,
- *                knobs and dsim version)
+ *                knobs and dsim version; a file of this sweep that is cut or holds
+ *                impossible values is an error, not recomputed)
  * With --shard I/N only the points with index % N == I-1 run, and the outputs
  * are sweep-I-of-N.csv / .json, so shards may share one folder. When there are
  * fewer points than shards, each point is cut into K = min(replications,
