@@ -121,10 +121,11 @@ expect2 "both shard 1 of 2" "$DSIM" merge "$T/sh/sweep-1-of-2.csv" "$T/sh/sweep-
     -o "$T/bad.csv"
 [ ! -e "$T/bad.csv" ] || fail "a failed merge wrote its output"
 # 7. merge checks every field of the shards' rows against the sweep (the shards' JSONs),
+#    (a knob value with more digits than the JSON keeps still matches its row),
 #    reads #part values strictly, and refuses outputs that name an input or each other,
 #    or that cannot be written, before it reads anything; a failure writes nothing.
 TINY=$SRC/tests/data/tiny.json
-MK=(--param policies.fenced.ack_timeout_s=5,10 --param 'nodes[0].count=1,2')
+MK=(--param policies.fenced.ack_timeout_s=5,10.123456789012 --param 'nodes[0].count=1,2')
 "$DSIM" sweep "$TINY" "${MK[@]}" -q --out "$T/mw" >/dev/null
 for i in 1 2; do "$DSIM" sweep "$TINY" "${MK[@]}" -q --shard $i/2 --out "$T/ms" >/dev/null; done
 for i in 1 2 3; do "$DSIM" sweep "$TINY" --param policies.fenced.ack_timeout_s=5 -q --shard $i/3 --out "$T/mp" >/dev/null; done
