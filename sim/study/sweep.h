@@ -194,8 +194,14 @@ int sim_sweep_check_params(const sim_scenario *s, const sim_sweep_param *params,
  * input must end with a SIM_SWEEP_SHARD_LINE, all of them of the same sweep (same
  * shard count, points, policies, seed, replications and fingerprint) and the
  * same header; each shard 1..N exactly once; each row in its shard; each point
- * with one row per policy. Returns 0, or -1 with err naming the file and what
- * differs or is missing ("shard 2 of 4 missing"); then out_path is untouched.
+ * with one row per policy, in the policies' order. Each shard's JSON (the CSV's
+ * path with .json for .csv) is read too, and every field of every row checked
+ * against it: the point's knob values, the policy names, the replications,
+ * numbers where numbers go (#part values as sim__sweep_value_check allows), the
+ * version, no extra field. out_path naming an input (a CSV or its JSON) or one
+ * that cannot be written is refused before anything is read. Returns 0, or -1
+ * with err naming the file (and line) and what differs, is missing or was
+ * expected ("shard 2 of 4 missing"); then out_path is untouched.
  */
 int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
                     sim_error *err);
@@ -205,8 +211,9 @@ int sim_sweep_merge(const char *const *inputs, size_t n, const char *out_path,
  * from the shards' JSONs (each CSV's path with .json for .csv; each must be the
  * JSON of that very shard). A sweep whose points were split into replication
  * ranges has its rows and points computed here from the raw values of every
- * range, as the unsharded sweep computes them. Returns 0, or -1 with err; then
- * neither output is touched.
+ * range, as the unsharded sweep computes them. json_out must not be out_path nor
+ * an input. Both outputs are written whole before either is renamed into place.
+ * Returns 0, or -1 with err; then neither output is touched.
  */
 int sim_sweep_merge_json(const char *const *inputs, size_t n, const char *out_path,
                          const char *json_out, sim_error *err);
