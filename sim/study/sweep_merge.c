@@ -463,6 +463,7 @@ int sim_sweep_merge_json(const char *const *inputs, size_t n, const char *out_pa
             present = sim_xcalloc(info[0].count, sizeof *present);
             slices = sim_sweep_slices(info[0].points, (int)info[0].count, info[0].reps);
             sw.knobs_of = sim_xcalloc(info[0].points, sizeof *sw.knobs_of);
+            sw.policies_of = sim_xcalloc(info[0].points, sizeof *sw.policies_of);
             sw.reps = info[0].reps;
         } else if (shard_differs(&info[0], inputs[0], &info[f], inputs[f], err) != 0) {
             goto done;
@@ -655,5 +656,6 @@ done:
     free(present);
     free(rows);
     free(sw.knobs_of);
+    free(sw.policies_of);
     return rc;
 }

@@ -187,6 +187,20 @@ int sim__merge_check_fields(const merge_sweep *sw, const char *line, const char 
                 expect = "a CI half-width >= 0, or nothing";
             else if (!ci && sim__sweep_value_check(m, x))
                 expect = sim__sweep_value_check(m, x);
+            else { /* the JSON's figure, as the CSV prints it ("%.10g", or nothing) */
+                json_t *pj = json_array_get(sw->policies_of[point], *policy);
+                json_t *mj = json_object_get(json_object_get(pj, "metrics"),
+                                             sim_metric_name((sim_metric)m));
+                json_t *vj = json_object_get(mj, ci ? "ci95" : "mean");
+                char jt[64] = "";
+                if (json_is_number(vj))
+                    snprintf(jt, sizeof jt, "%.10g", json_number_value(vj));
+                if (strcmp(jt, buf) != 0) {
+                    snprintf(want, sizeof want, "the figure of the shards' JSON (%s)",
+                             jt[0] ? jt : "nothing");
+                    expect = want;
+                }
+            }
         } else if (c == k + 3 + 2 * SIM_M_COUNT) {
             if (strcmp(buf, sw->version) != 0) {
                 snprintf(want, sizeof want, "the shards' dsim_version, %s", sw->version);
@@ -275,8 +289,10 @@ int sim__merge_take_json(merge_sweep *sw, json_t *const *roots, size_t f, size_t
         for (size_t i = 0; i < json_array_size(arr); i++) {
             json_t *e = json_array_get(arr, i), *kv = json_object_get(e, "knobs");
             json_int_t p = json_integer_value(json_object_get(e, "point"));
-            if (json_is_object(kv) && p >= 0 && (size_t)p < points && !sw->knobs_of[p])
+            if (json_is_object(kv) && p >= 0 && (size_t)p < points && !sw->knobs_of[p]) {
                 sw->knobs_of[p] = kv;
+                sw->policies_of[p] = json_object_get(e, "policies");
+            }
         }
     }
     return 0;

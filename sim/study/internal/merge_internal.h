@@ -61,6 +61,7 @@ typedef struct merge_sweep {
     json_t *keys;        /* the knobs' names (the first JSON's "knobs"), borrowed */
     json_t *names;       /* the policies' names (its "shard"."policies"), borrowed */
     json_t **knobs_of;   /* per point: its {KEY: value} in a shard's JSON, borrowed */
+    json_t **policies_of; /* per point: its "policies" there (whole points), borrowed */
     const char *version; /* its dsim_version */
     json_int_t schema;   /* its schema_version */
     int reps;
@@ -71,8 +72,8 @@ typedef struct merge_sweep {
  * each knob's value is the point's in the shards' JSON, the policy is one of the
  * sweep's (its number in *policy); a row of means (`means`) then has the
  * sweep's replications, every mean and CI a number (a count's mean never
- * missing nor negative, a CI never negative) and the JSON's version, and no
- * more fields; a #part line's "point,knob...,policy" ends at the policy.
+ * missing nor negative, a CI never negative) and the very figure of the JSON
+ * (as "%.10g" prints it), the JSON's version, and no more fields; a #part line's "point,knob...,policy" ends at the policy.
  * Returns 0, or -1 with what is wrong in why[0..size).
  */
 int sim__merge_check_fields(const merge_sweep *sw, const char *line, const char *end,
