@@ -443,7 +443,8 @@ static void render_unit(const sweep_ctx *c, size_t u, size_t *choice)
         sim_oom("open_memstream");
     json_t *pt = json_object(), *kv = json_object();
     for (size_t k = 0; k < o->n_params; k++)
-        json_object_set_new(kv, o->params[k].key, sim__sweep_knob_json(o->params[k].values[choice[k]]));
+        json_object_set_new(kv, o->params[k].key,
+                            sim__sweep_knob_json(o->params[k].values[choice[k]]));
     json_object_set_new(pt, "point", json_integer((json_int_t)i));
     json_object_set_new(pt, "knobs", kv);
     if (c->slices > 1) { /* raw values in the CSV; merge makes the point */

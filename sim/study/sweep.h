@@ -3,7 +3,8 @@
  * every policy and replication at each point, points run in parallel.
  *
  * A knob is a path into the scenario ("policies.fenced.dispatch_timeout_s",
- * "nodes[0].count") and a list of textual values. Points are numbered 0..P-1 in
+ * "nodes[0].count"), a world or policy parameter (sim_sweep_check_params), and a
+ * list of textual values, none twice. Points are numbered 0..P-1 in
  * nested-loop order: the first knob varies slowest, the last fastest. Every point
  * uses the scenario's seed, so two points differ only by their knobs (common
  * random numbers across the whole sweep).

@@ -525,8 +525,8 @@ int sim_sweep_merge_json(const char *const *inputs, size_t n, const char *out_pa
                     goto done;
                 }
                 size_t q = 0;
-                if (sim__merge_check_fields(&sw, pt->prefix, pt->prefix + pt->prefix_len, false, pt->point,
-                                 &q, why, sizeof why) != 0 ||
+                if (sim__merge_check_fields(&sw, pt->prefix, pt->prefix + pt->prefix_len, false,
+                                            pt->point, &q, why, sizeof why) != 0 ||
                     (q != pt->policy &&
                      snprintf(why, sizeof why, "column policy: expected '%s', the name of the "
                                                "line's policy %zu",
@@ -559,7 +559,7 @@ int sim_sweep_merge_json(const char *const *inputs, size_t n, const char *out_pa
                 goto done;
             }
             if (sim__merge_check_fields(&sw, l, l + ll - 1, true, r->point, &r->policy, why,
-                             sizeof why) != 0) {
+                                        sizeof why) != 0) {
                 sim_error_add(err, "%s:%zu: %s", inputs[f], line_no + 1, why);
                 goto done;
             }

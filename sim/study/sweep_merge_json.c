@@ -263,7 +263,8 @@ int sim__merge_take_json(merge_sweep *sw, json_t *const *roots, size_t f, size_t
         sw->names = json_object_get(sh, "policies");
         sw->version = json_string_value(json_object_get(r, "dsim_version"));
         sw->schema = json_integer_value(json_object_get(r, "schema_version"));
-        bool ok = json_is_array(sw->keys) && sw->version && json_is_integer(json_object_get(r, "schema_version"));
+        bool ok = json_is_array(sw->keys) && sw->version &&
+                  json_is_integer(json_object_get(r, "schema_version"));
         for (size_t k = 0; ok && k < json_array_size(sw->keys); k++)
             ok = json_is_string(json_array_get(sw->keys, k));
         for (size_t q = 0; ok && q < json_array_size(sw->names); q++)

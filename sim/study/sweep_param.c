@@ -1,4 +1,5 @@
-/* sweep_param.c — knob parsing, the cross product, hashing and folders (sweep.h). */
+/* sweep_param.c — knob parsing, the cross product, hashing, folders and output
+ * checks (sweep.h). */
 #include "sweep.h"
 #include "xalloc.h"
 

@@ -58,12 +58,12 @@ void sim__merge_part_results(const merge_part *pt, size_t n_parts, size_t *i,
 
 /* The sweep the rows are checked against, as the shards' JSONs say it. */
 typedef struct merge_sweep {
-    json_t *keys;        /* the knobs' names (the first JSON's "knobs"), borrowed */
-    json_t *names;       /* the policies' names (its "shard"."policies"), borrowed */
-    json_t **knobs_of;   /* per point: its {KEY: value} in a shard's JSON, borrowed */
+    json_t *keys;         /* the knobs' names (the first JSON's "knobs"), borrowed */
+    json_t *names;        /* the policies' names (its "shard"."policies"), borrowed */
+    json_t **knobs_of;    /* per point: its {KEY: value} in a shard's JSON, borrowed */
     json_t **policies_of; /* per point: its "policies" there (whole points), borrowed */
-    const char *version; /* its dsim_version */
-    json_int_t schema;   /* its schema_version */
+    const char *version;  /* its dsim_version */
+    json_int_t schema;    /* its schema_version */
     int reps;
 } merge_sweep;
 
@@ -73,19 +73,21 @@ typedef struct merge_sweep {
  * sweep's (its number in *policy); a row of means (`means`) then has the
  * sweep's replications, every mean and CI a number (a count's mean never
  * missing nor negative, a CI never negative) and the very figure of the JSON
- * (as "%.10g" prints it), the JSON's version, and no more fields; a #part line's "point,knob...,policy" ends at the policy.
- * Returns 0, or -1 with what is wrong in why[0..size).
+ * (as "%.10g" prints it), the JSON's version, and no more fields; a #part
+ * line's "point,knob...,policy" ends at the policy.
+ * Returns 0, or -1 with what is wrong in why[0..size). (sweep_merge_json.c)
  */
 int sim__merge_check_fields(const merge_sweep *sw, const char *line, const char *end,
                             bool means, size_t point, size_t *policy, char *why, size_t size);
 
 /* Whether the first line of the sweep's CSV (header[0..len), '\n' included) is
- * "point", the knobs of sw, then this dsim's columns of a run's CSV. */
+ * "point", the knobs of sw, then this dsim's columns of a run's CSV.
+ * (sweep_merge_json.c) */
 bool sim__merge_header_is(const merge_sweep *sw, const char *header, size_t len);
 
 /* Takes the sweep's names, version and the points' knob values from the shard
  * JSON roots[f] (of inputs[f]) into sw; the first gives them, the others must
- * agree. Returns 0 or -1 (err). */
+ * agree. Returns 0 or -1 (err). (sweep_merge_json.c) */
 int sim__merge_take_json(merge_sweep *sw, json_t *const *roots, size_t f, size_t points,
                          const char *const *inputs, sim_error *err);
 
