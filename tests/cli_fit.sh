@@ -401,4 +401,12 @@ set -e
     fail "-o DIR: rc $rc12 $(cat "$tmp/e12")"
 [ "$(cat "$tmp/dirout.trace.csv")" = precious ] || fail "-o DIR: the trace beside it was removed"
 ls "$tmp" | grep -E '\.(tmp|old)\.[0-9]+$' > /dev/null && fail "temporaries left: $(ls "$tmp" | grep -E '\.(tmp|old)\.')"
+# heartbeats that do not report running_jobs: n/a, not an average of 0
+sed 's/,\\"resource_usage\\":{\\"running_jobs\\":[0-9]*}//' "$tmp/l1.jsonl" > "$tmp/nobeat.jsonl"
+cmp -s "$tmp/nobeat.jsonl" "$tmp/l1.jsonl" && fail "no running_jobs: the edit changed nothing"
+"$dsim" fit "$tmp/nobeat.jsonl" -o "$tmp/nobeat.json" --report > "$tmp/nobeat.txt"
+grep -E 'heartbeats, running_jobs n/a' "$tmp/nobeat.txt" > /dev/null ||
+    fail "no running_jobs: $(grep heartbeats "$tmp/nobeat.txt")"
+grep -E 'heartbeats, running_jobs [0-9.]+ on average' "$tmp/r1.txt" > /dev/null ||
+    fail "running_jobs: $(grep heartbeats "$tmp/r1.txt")"
 echo "ok: dsim fit round trip"

@@ -366,7 +366,7 @@ static void class_text(const fit_log *lg, const fit_class *c, size_t k, text *t,
 {
     size_t cens = c->n - c->exact, late = 0;
     double running = 0, gaps = 0;
-    uint64_t beats = 0, n_gaps = 0;
+    uint64_t beats = 0, n_gaps = 0, n_running = 0;
     say(t, "class-%zu (%zu node%s:", k + 1, c->n_members,
         c->n_members == 1 ? "" : "s");
     for (size_t i = 0; i < c->n_members; i++) {
@@ -374,6 +374,7 @@ static void class_text(const fit_log *lg, const fit_class *c, size_t k, text *t,
         say(t, " %s", nd->label);
         late += nd->upgraded;
         running += nd->running_sum;
+        n_running += nd->running_reports;
         beats += nd->heartbeats;
         gaps += nd->beat_gap_sum;
         n_gaps += nd->beat_gaps;
@@ -386,9 +387,11 @@ static void class_text(const fit_log *lg, const fit_class *c, size_t k, text *t,
         aborted += lg->nodes[c->members[i]].aborted;
     say(t, ", %zu failed after a timeout (on_cancel: %s)", aborted,
         late > aborted ? "ignore" : aborted ? "abort_by_job_id" : "not visible, dsim's default");
-    if (beats)
+    if (beats && n_running) /* the mean over the heartbeats that report it */
         say(t, "; %" PRIu64 " heartbeats, running_jobs %.2f on average", beats,
-            running / (double)beats);
+            running / (double)n_running);
+    else if (beats)
+        say(t, "; %" PRIu64 " heartbeats, running_jobs n/a (not in them)", beats);
     if (n_gaps)
         say(t, " every %.1f s", gaps / (double)n_gaps);
     say(t, report ? "\n" : ". ");
