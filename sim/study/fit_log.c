@@ -529,15 +529,7 @@ static int read_file(fit_log *lg, size_t k, fit_files *ff, sim_error *err)
                               lg->files[k], rd.line, ln.when, (double)(ff->last - t) / 1e9,
                               lg->files[k - 1]);
                 rc = -1;
-            } else if (k > 0 && ff->have_t &&
-                       (double)(t - ff->first) / 1e9 > SIM_LOG_SPAN_MAX) {
-                sim_error_add(err,
-                              "%s:%" PRIu64 ": timestamp: %s is %.9g s after the first line of "
-                              "%s: the logs together span at most %.7g s",
-                              lg->files[k], rd.line, ln.when, (double)(t - ff->first) / 1e9,
-                              lg->files[0], SIM_LOG_SPAN_MAX);
-                rc = -1;
-            }
+            } /* the span: below, as for every line */
             ff->format = ln.kind;
             if (rc == -1) {
                 json_decref(root);
