@@ -4,6 +4,7 @@
 #include "suggest.h"
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -33,11 +34,19 @@ size_t sim_edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
+/* Whether word is a proper prefix of cand, with at least 3 characters after
+ * word's leading dashes ("--rep" of "--replications", not "--" of anything). */
+static bool cut_short(const char *word, size_t len, const char *cand)
+{
+    size_t dashes = strspn(word, "-");
+    return len - dashes >= 3 && strlen(cand) > len && strncmp(word, cand, len) == 0;
+}
+
 const char *sim_suggest(const char *word, const char *const *cands, size_t n)
 {
     assert(word && (cands || n == 0));
-    const char *best = NULL;
-    size_t best_d = 3; /* accept distance <= 2 */
+    const char *best = NULL, *prefix = NULL;
+    size_t best_d = 3, prefixes = 0; /* accept distance <= 2 */
     size_t len = strlen(word);
     for (size_t i = 0; i < n; i++) {
         if (!cands[i])
@@ -49,7 +58,16 @@ const char *sim_suggest(const char *word, const char *const *cands, size_t n)
             best = cands[i];
             best_d = d;
         }
+        if (cut_short(word, len, cands[i])) {
+            prefix = cands[i];
+            prefixes++;
+        }
     }
+    /* a name cut short ("--rep") means a name it begins, rather than another
+     * two edits away ("--help"): the one it begins, or none when it begins
+     * several; one edit away (a typo) still wins */
+    if (prefixes > 0 && best_d > 1)
+        return prefixes == 1 ? prefix : NULL;
     return best;
 }
 

@@ -76,16 +76,17 @@ int sim_opt_fail(sim_optparse *p, const char *fmt, ...)
     return SIM_EXIT_USAGE;
 }
 
-/* What a UINT expects, "an integer 1..1024". */
+/* What a UINT expects, "an integer 1..1024". A REQUIRED option's `expect` is
+ * the message when it is missing, not its range: the range is said from lo..hi. */
 static void uint_expect(const sim_opt *o, char *buf, size_t cap)
 {
-    if (o->expect)
+    if (o->expect && !(o->flags & SIM_OPT_REQUIRED))
         snprintf(buf, cap, "%s", o->expect);
     else if (o->lo == 1 && o->hi == UINT64_MAX)
         snprintf(buf, cap, "a positive integer");
     else if (o->hi == INT64_MAX)
         snprintf(buf, cap, "an integer %llu..2^63-1", o->lo);
-    else if (o->hi >= INT32_MAX)
+    else if (o->hi == INT32_MAX || o->hi == UINT64_MAX)
         snprintf(buf, cap, "an integer >= %llu", o->lo);
     else
         snprintf(buf, cap, "an integer %llu..%llu", o->lo, o->hi);
@@ -269,6 +270,8 @@ int sim_opt_next(sim_optparse *p)
             len = 1;
             attached = a[2] ? a + 2 : NULL;
         }
+        if (is_long && len == 4 && strncmp(name, "help", 4) == 0 && attached)
+            return fail(p, "--help takes no value");
         if ((is_long && len == 4 && strncmp(name, "help", 4) == 0) ||
             (!is_long && name[0] == 'h' && !attached)) {
             p->status = SIM_OPT_HELPED;

@@ -47,7 +47,7 @@ typedef struct sim_opt {
     unsigned long long lo, hi; /* UINT: the range */
     unsigned flags;            /* SIM_OPT_REPEAT | SIM_OPT_REQUIRED | SIM_OPT_ALIAS */
     const char *help;          /* what it does; lines split at '\n' */
-    const char *expect;        /* UINT: "a number of runs 1..1e8" instead of the range;
+    const char *expect;        /* UINT: "a number of runs 1..100000000" instead of the range;
                                   REQUIRED: the message when it is missing */
 } sim_opt;
 
