@@ -26,7 +26,7 @@ static const sim_opt live_opts[] = {
     {O_REP, "replication", 0, SIM_OPT_UINT, "K", 0, 100000, 0,
      "the replication to run (default 0): its seed, its draws", NULL},
     {O_SPEED, "speed", 0, SIM_OPT_TEXT, "X", 0, 0, 0,
-     "simulated seconds per wall second, > 0 (default 1)", NULL},
+     "simulated seconds per wall second, 1e-3..1e6 (default 1)", NULL},
     {O_FORMAT, "format", 0, SIM_OPT_CHOICE, "table|json|csv", 0, 0, 0,
      "the report, as dsim run prints it (default table)", NULL},
     {O_LOG, "log", 0, SIM_OPT_FILE, "FILE", 0, 0, 0,
@@ -35,7 +35,7 @@ static const sim_opt live_opts[] = {
      "trace-event JSON of what the scheduler saw (Perfetto)", NULL},
     {O_DRAIN, "drain", 0, SIM_OPT_TEXT, "SECONDS", 0, 0, 0,
      "after the last session closed, stop once nothing is out or after this\n"
-     "many simulated seconds (default 60)",
+     "many simulated seconds, > 0 and <= 1e6 (default 60)",
      NULL},
     {O_VERBOSE, "verbose", 0, SIM_OPT_FLAG, NULL, 0, 0, 0,
      "the port, each agent's start and exit, every process's wake-up lateness", NULL},
@@ -64,7 +64,7 @@ static const sim_opt agent_opts[] = {
     {O_REP, "replication", 0, SIM_OPT_UINT, "K", 0, 100000, 0, "the replication (default 0)",
      NULL},
     {O_SPEED, "speed", 0, SIM_OPT_TEXT, "X", 0, 0, 0,
-     "simulated seconds per wall second (default 1)", NULL},
+     "simulated seconds per wall second, 1e-3..1e6 (default 1)", NULL},
     {O_RESTART, "restart-at", 0, SIM_OPT_UINT, "NS", 1, INT64_MAX, 0,
      "a restart after a crash: online at this simulated time", NULL},
     {O_VERBOSE, "verbose", 0, SIM_OPT_FLAG, NULL, 0, 0, 0, "its wake-up lateness at exit",
@@ -79,13 +79,19 @@ const sim_cmd_spec sim_spec_agent = {
     "the shared clock until the scheduler closes the connection or SIGTERM.\n",
     agent_opts, sim_cmd_agent};
 
-/* A positive real no larger than 1e6: --speed, --drain. */
-static int parse_pos(const char *val, double *out)
+/* The slowest --speed: at 1e-3 a scenario's day of simulated time takes about
+ * 2.7 years; below it a run could not end in any useful time. */
+#define LIVE_SPEED_MIN 1e-3
+/* The most of --speed and --drain. */
+#define LIVE_POS_MAX 1e6
+
+/* A real in (min, LIVE_POS_MAX], or [min, ...] when min > 0: --speed, --drain. */
+static int parse_pos(const char *val, double min, double *out)
 {
     char *end;
     errno = 0;
     double x = strtod(val, &end);
-    if (errno || end == val || *end || !(x > 0) || x > 1e6 || !isfinite(x))
+    if (errno || end == val || *end || !(x > 0) || x < min || x > LIVE_POS_MAX || !isfinite(x))
         return -1;
     *out = x;
     return 0;
@@ -125,13 +131,12 @@ static int parse(const sim_cmd_spec *spec, int argc, char **argv, live_args *a)
         case O_T0: a->t0 = p.num; break;
         case O_RESTART: a->restart_at = (long long)p.num; break;
         case O_SPEED:
-            if (parse_pos(p.value, &a->speed))
-                sim_opt_fail(&p, "--speed: expected a number > 0 and <= 1e6, got '%s'",
-                             p.value);
+            if (parse_pos(p.value, LIVE_SPEED_MIN, &a->speed))
+                sim_opt_fail(&p, "--speed: expected a number 1e-3..1e6, got '%s'", p.value);
             break;
         case O_DRAIN:
-            if (parse_pos(p.value, &a->drain_s))
-                sim_opt_fail(&p, "--drain: expected simulated seconds > 0, got '%s'",
+            if (parse_pos(p.value, 0, &a->drain_s))
+                sim_opt_fail(&p, "--drain: expected simulated seconds > 0 and <= 1e6, got '%s'",
                              p.value);
             break;
         default: break;
@@ -205,6 +210,20 @@ int sim_cmd_live(int argc, char **argv)
         return rc;
     sim_error err = {0};
     sim_outfile log = {0}, tl = {0};
+    /* an output that names the scenario, or the other output, would replace it */
+    const char *same = a.log && sim_path_same(a.log, a.scenario)             ? "--log"
+                       : a.timeline && sim_path_same(a.timeline, a.scenario) ? "--timeline"
+                                                                             : NULL;
+    if (same || (a.log && a.timeline && sim_path_same(a.log, a.timeline))) {
+        if (same)
+            fprintf(stderr, "dsim: live: %s %s is the scenario: it would be overwritten\n", same,
+                    same[2] == 'l' ? a.log : a.timeline);
+        else
+            fprintf(stderr, "dsim: live: --log and --timeline are the same file: %s\n", a.log);
+        fprintf(stderr, "try 'dsim live --help'\n");
+        sim_scenario_free(&s);
+        return SIM_EXIT_USAGE;
+    }
     if ((a.log && sim_outfile_open(&log, a.log, &err) != 0) ||
         (a.timeline && sim_outfile_open(&tl, a.timeline, &err) != 0)) {
         sim_error_print(&err);
