@@ -158,6 +158,20 @@ bad "unknown option '--frobnicate'" "$INC" --policy fenced --invariant 'lost == 
 bad "nope.json" "$TMP/nope.json" --policy fenced --invariant 'lost == 0'
 bad "cannot" "$INC" --policy lingua-2025-12-28 --invariant 'duplicates == 0' --budget 5 --out "$TMP/no/such/dir/x.json"
 [ ! -e "$TMP/hunt-fenced.json" ] || fail "a refused hunt wrote a file"
+# --out is checked before any run: a folder, or the scenario itself, is refused
+# with nothing printed on stdout (no run started) and the scenario left as it was
+mkdir -p "$TMP/adir"
+cp "$INC" "$TMP/inc.json"
+for out in "$TMP/adir" "$TMP/inc.json" "$TMP/../$(basename "$TMP")/inc.json"; do
+    (cd "$TMP" && "$DSIM" hunt inc.json --policy lingua-2025-12-28 --invariant 'duplicates == 0' \
+        --budget 5 --out "$out" >out-o 2>err-o)
+    rc=$?
+    [ "$rc" -eq 2 ] || fail "hunt --out $out exits $rc, expected 2"
+    [ ! -s "$TMP/out-o" ] || fail "hunt --out $out: ran before refusing it: $(head -c 200 "$TMP/out-o")"
+    grep -E 'hunt: --out(: it is a folder| is the scenario hunted)' "$TMP/err-o" >/dev/null ||
+        fail "hunt --out $out: message '$(head -c 300 "$TMP/err-o")'"
+done
+cmp -s "$INC" "$TMP/inc.json" || fail "hunt --out SCENARIO changed the scenario"
 "$DSIM" hunt --help | grep -F 'usage: dsim hunt SCENARIO --policy NAME --invariant EXPR' >/dev/null ||
     fail "dsim hunt --help"
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -29,7 +30,7 @@ static const sim_opt hunt_opts[] = {
     {O_VARY, "vary", 0, SIM_OPT_TEXT, "KEY=LO:HI|KEY=V1,V2", 0, 0, SIM_OPT_REPEAT,
      "a knob drawn for every run (default: the file's \"hunt\" block)", NULL},
     {O_BUDGET, "budget", 0, SIM_OPT_UINT, "RUNS", 1, 100000000, 0,
-     "runs at most (default: 200)", "a number of runs 1..1e8"},
+     "runs at most (default: 200)", "a number of runs 1..100000000, in digits"},
     SIM_OPT_JOBS(O_JOBS),
     {O_OUT, "out", 0, SIM_OPT_FILE, "FILE", 0, 0, 0,
      "where the shrunk world goes (default: hunt-POLICY.json)", NULL},
@@ -84,10 +85,18 @@ static int hunt_parse(int argc, char **argv, hunt_args *a)
         switch (id) {
         case SIM_OPT_OPERAND: a->scenario = v; break;
         case O_INVARIANT:
-            if (a->n_inv >= SIM_HUNT_INVARIANTS_MAX)
+            if (a->n_inv >= SIM_HUNT_INVARIANTS_MAX) {
                 sim_opt_fail(&p, "more than %d --invariant", SIM_HUNT_INVARIANTS_MAX);
-            else
-                a->inv[a->n_inv++] = v;
+            } else {
+                /* checked here, so that a bad one is refused as option errors are */
+                sim_hunt_invariant inv;
+                sim_error ierr;
+                memset(&ierr, 0, sizeof ierr);
+                if (sim_hunt_invariant_parse(v, &inv, &ierr) != 0)
+                    sim_opt_fail(&p, "%s", ierr.msg[0]);
+                else
+                    a->inv[a->n_inv++] = v;
+            }
             break;
         case O_VARY:
             if (a->n_vary >= SIM_HUNT_VARY_MAX)
@@ -232,6 +241,20 @@ int sim_cmd_hunt(int argc, char **argv)
     if (access(dir, W_OK | X_OK) != 0) {
         sim_error_add(&err, "%s: hunt: --out: cannot write into the folder '%s': %s", out_path, dir,
                       strerror(errno));
+        sim_error_print(&err);
+        goto out;
+    }
+    /* ... and FILE must be a file that is not the scenario (nor a folder) */
+    struct stat st;
+    if (stat(out_path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        sim_error_add(&err, "%s: hunt: --out: it is a folder (expected the name of a scenario file)",
+                      out_path);
+        sim_error_print(&err);
+        goto out;
+    }
+    if (strcmp(a.scenario, "-") != 0 && sim_path_same(out_path, a.scenario)) {
+        sim_error_add(&err, "%s: hunt: --out is the scenario hunted: it would be overwritten",
+                      out_path);
         sim_error_print(&err);
         goto out;
     }
