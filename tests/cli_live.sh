@@ -36,6 +36,20 @@ P50_EARLY=0.005
 cp "$SRC/scenarios/steady-light.json" "$SRC/scenarios/live-failover.json" \
     "$SRC/tests/data/live-crash.json" "$TMP/"
 
+# --- 0. an output that names the scenario (or the other output) is refused ----------
+cp "$TMP/steady-light.json" "$TMP/self.json"
+for args in "--log self.json" "--timeline ./self.json" "--log $TMP/self.json" \
+            "--log both.out --timeline both.out"; do
+    (cd "$TMP" && timeout 60 "$DSIM" live self.json --speed 40 -q $args >self.out 2>self.err)
+    rc=$?
+    [ "$rc" = 2 ] || fail "live $args: exit $rc, expected 2"
+    grep -E '^dsim: live: --(log|timeline) .*(is the scenario|are the same file)' "$TMP/self.err" >/dev/null ||
+        fail "live $args: message '$(head -c 300 "$TMP/self.err")'"
+    [ ! -s "$TMP/self.out" ] || fail "live $args: ran: $(head -c 200 "$TMP/self.out")"
+done
+cmp -s "$TMP/steady-light.json" "$TMP/self.json" || fail "live --log SCENARIO changed the scenario"
+[ ! -e "$TMP/both.out" ] || fail "live --log F --timeline F wrote F"
+
 # agents: the pids of processes whose arguments name this test's folder
 agents() {
     local pid args

@@ -64,6 +64,14 @@ bad run "--out: expected a folder name, got ''" run "$TINY" --out=
 bad run "one SCENARIO only, got another: '2'" run "$TINY" -j1 2
 bad run "missing SCENARIO" run -j 2
 bad run "--max-nodes: expected a positive integer, got 'x'" run "$TINY" --max-nodes=x
+# --help is a flag like any other: given a value it is "takes no value"
+bad run "--help takes no value" run "$TINY" --help=x
+bad fit "--help takes no value" fit --help=1
+# a name cut short is not abbreviated, but the suggestion is the name it begins,
+# not one two edits away (--help); none when it begins several (fit: --report, --replications)
+bad run "unknown option '--rep'; did you mean '--replications'?" run "$TINY" --rep 5
+bad fit "unknown option '--rep'" fit x.log -o x.json --rep 5
+grep -F "did you mean" "$TMP/bad.err" > /dev/null && fail "fit --rep: $(head -1 "$TMP/bad.err")"
 
 # --- check
 ok c1 check "$TINY" --replications 3 --jobs 1 --tap
@@ -110,6 +118,19 @@ same "$TMP/t1.out" "$TMP/t2.out" "tune --opt V / --opt=V / -j 2"
 bad tune "--minimize needs a value" tune "$TINY" --knob "$KNOB=5:60" --minimize
 bad tune "missing --minimize EXPR" tune "$TINY" --knob "$KNOB=5:60"
 bad tune "unknown option '--knobs'; did you mean '--knob'?" tune "$TINY" --knobs "$KNOB=5:60"
+# tune's own texts are refused as option errors are: "tune: ...", then "try ..."
+bad tune "--knob '$KNOB=60:5': expected KEY=LO:HI with numbers LO < HI" tune "$TINY" --knob "$KNOB=60:5" --minimize lost
+bad tune "--knob $KNOB given twice" tune "$TINY" --knob "$KNOB=5:60" --knob "$KNOB=1,2" --minimize lost
+bad tune "--minimize 'lost +': expected a metric name or a number" tune "$TINY" --knob "$KNOB=5:60" --minimize 'lost +'
+bad tune "--subject-to 'lost < 1': expected '<=' or '>='" tune "$TINY" --knob "$KNOB=5:60" --minimize lost --subject-to 'lost < 1'
+bad tune "--tie-break 'x': unknown metric" tune "$TINY" --knob "$KNOB=5:60" --minimize lost --tie-break x
+# the message says what is accepted: digits, not 1e3
+bad tune "--budget: expected a number of runs 1..100000000, in digits, got '1e3'" tune "$TINY" --knob "$KNOB=5:60" --minimize lost --budget 1e3
+# a number an objective cannot use: not finite, or large enough that a sum of finite metrics overflows
+bad tune "--minimize '1e999*events': the number at column 1 is out of range" tune "$TINY" --knob "$KNOB=5:60" --minimize '1e999*events'
+bad tune "--minimize '1e308*events + 1e308*events': the number at column 1 is out of range" tune "$TINY" --knob "$KNOB=5:60" --minimize '1e308*events + 1e308*events'
+bad tune "--minimize 'events*1e101': the number at column 8 is out of range" tune "$TINY" --knob "$KNOB=5:60" --minimize 'events*1e101'
+ok t3 tune "$TINY" --knob "$KNOB=5:60" --minimize '1e100*lost - 1e100' --budget 6 --replications 2
 
 # --- hunt
 ok h1 hunt "$TINY" --policy fenced --invariant 'utterances == 10' --budget 3 --out "$TMP/h.json" --jobs 1
@@ -117,6 +138,20 @@ ok h2 hunt --policy=fenced --invariant='utterances == 10' --budget=3 --out="$TMP
 same "$TMP/h1.out" "$TMP/h2.out" "hunt --opt V / --opt=V / -j 2"
 bad hunt "--budget needs a value" hunt "$TINY" --policy fenced --invariant 'lost == 0' --budget
 bad hunt "unknown option '--invariants'; did you mean '--invariant'?" hunt "$TINY" --policy fenced --invariants 'lost == 0'
+bad hunt "--invariant 'lost <': expected EXPR <= EXPR" hunt "$TINY" --policy fenced --invariant 'lost <'
+bad hunt "--budget: expected a number of runs 1..100000000, in digits, got '1e3'" hunt "$TINY" --policy fenced --invariant 'lost == 0' --budget 1e3
+
+# --- live and agent: every range is said as it is
+bad agent "--port: expected an integer 1..65535, got '70000'" agent "$TINY" --policy fenced --node 0 --time-zero 1 --port 70000
+bad agent "--node: expected an integer 0..4294967294, got '-1'" agent "$TINY" --policy fenced --node -1 --time-zero 1 --port 5
+bad agent "--time-zero: expected an integer >= 0, got 'abc'" agent "$TINY" --policy fenced --node 0 --time-zero abc --port 5
+bad agent "--port N is required" agent "$TINY" --policy fenced --node 0 --time-zero 1
+bad live "--drain: expected simulated seconds > 0 and <= 1e6, got '1e7'" live "$TINY" --drain 1e7
+# (--format xml after it: a binary that took the speed fails on the format, not running for ever)
+bad live "--speed: expected a number 1e-3..1e6, got '1e-4'" live "$TINY" --speed 1e-4 --format xml
+bad agent "--speed: expected a number 1e-3..1e6, got '1e-300'" agent "$TINY" --policy fenced --node 0 --time-zero 1 --port 5 --speed 1e-300 --replication x
+# the bounds themselves are accepted (parsing stops at --help, which exits 0 only if they were)
+ok lv1 live "$TINY" --speed 1e-3 --drain 1e6 --help
 
 # --- analyze (a log of the tiny run)
 ok l0 run "$TINY" --log "$TMP/tiny.log"

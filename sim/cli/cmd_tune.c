@@ -34,7 +34,7 @@ static const sim_opt tune_opts[] = {
     {O_SUBJECT_TO, "subject-to", 0, SIM_OPT_TEXT, "'EXPR <= N'", 0, 0, SIM_OPT_REPEAT,
      "a constraint ('EXPR <= N' or 'EXPR >= N') on the mean", NULL},
     {O_BUDGET, "budget", 0, SIM_OPT_UINT, "RUNS", 1, 100000000, 0,
-     "settings x replications at most (default: 50 settings' worth)", "a number of runs 1..1e8"},
+     "settings x replications at most (default: 50 settings' worth)", "a number of runs 1..100000000, in digits"},
     {O_POLICY, "policy", 0, SIM_OPT_TEXT, "NAME", 0, 0, 0,
      "the policy tuned (default: the one the first knob names)", NULL},
     {O_TIE_BREAK, "tie-break", 0, SIM_OPT_TEXT, "EXPR", 0, 0, 0,
@@ -68,8 +68,9 @@ const sim_cmd_spec sim_spec_tune = {
     "that sends less work), then by the order they were evaluated in. The best\n"
     "setting and the runner-up are run again on fresh seeds; a 'confirmation:' line\n"
     "says whether the best still meets every constraint there.\n"
-    "Exit 1 when no setting meets the constraints, and with --strict also when the\n"
-    "best breaks one on the fresh seeds.\n",
+    "Exit 1 when no setting meets the constraints (or the objective is undefined for\n"
+    "every setting), and with --strict also when the best breaks one on the fresh\n"
+    "seeds.\n",
     tune_opts, sim_cmd_tune};
 
 typedef struct tune_args {
@@ -92,25 +93,53 @@ static int tune_parse(int argc, char **argv, tune_args *a)
     sim_optparse p;
     sim_error err;
     sim_opt_init(&p, &sim_spec_tune, argc, argv, &a->limits, &err, true);
+    /* the texts that need no scenario are checked here, so that a bad one is
+     * refused as every option error is ("tune: ...", then "try ...") */
+    char keys[SIM_TUNE_KNOBS_MAX][sizeof ((sim_tune_knob *)0)->key];
+    sim_error perr;
+    sim_tune_knob knob;
+    sim_expr ex;
+    sim_constraint con;
     for (int id; (id = sim_opt_next(&p)) != 0;) {
         const char *v = p.value;
+        memset(&perr, 0, sizeof perr);
         switch (id) {
         case SIM_OPT_OPERAND: a->scenario = v; break;
         case O_KNOB:
-            if (a->n_knobs >= SIM_TUNE_KNOBS_MAX)
+            if (a->n_knobs >= SIM_TUNE_KNOBS_MAX) {
                 sim_opt_fail(&p, "more than %d --knob", SIM_TUNE_KNOBS_MAX);
-            else
-                a->knobs[a->n_knobs++] = v;
+                break;
+            }
+            if (sim_tune_knob_parse(v, &knob, &perr) != 0) {
+                sim_opt_fail(&p, "%s", perr.msg[0]);
+                break;
+            }
+            snprintf(keys[a->n_knobs], sizeof keys[a->n_knobs], "%s", knob.key);
+            sim_tune_knob_free(&knob);
+            for (size_t k = 0; k < a->n_knobs && p.status == 0; k++)
+                if (strcmp(keys[k], keys[a->n_knobs]) == 0)
+                    sim_opt_fail(&p, "--knob %s given twice", keys[k]);
+            a->knobs[a->n_knobs++] = v;
             break;
         case O_SUBJECT_TO:
             if (a->n_constraints >= SIM_TUNE_CONSTRAINTS_MAX)
                 sim_opt_fail(&p, "more than %d --subject-to", SIM_TUNE_CONSTRAINTS_MAX);
+            else if (sim_constraint_parse(v, &con, &perr) != 0)
+                sim_opt_fail(&p, "--subject-to %s", perr.msg[0]);
             else
                 a->constraints[a->n_constraints++] = v;
             break;
-        case O_MINIMIZE: a->minimize = v; break;
+        case O_MINIMIZE:
+            if (sim_expr_parse(v, &ex, &perr) != 0)
+                sim_opt_fail(&p, "--minimize %s", perr.msg[0]);
+            a->minimize = v;
+            break;
         case O_POLICY: a->policy = v; break;
-        case O_TIE_BREAK: a->tie_break = v; break;
+        case O_TIE_BREAK:
+            if (sim_expr_parse(v, &ex, &perr) != 0)
+                sim_opt_fail(&p, "--tie-break %s", perr.msg[0]);
+            a->tie_break = v;
+            break;
         case O_FORMAT: a->format = v; break;
         case O_STRICT: a->strict = true; break;
         case O_BUDGET: a->budget = p.num; break;
@@ -230,6 +259,35 @@ static void verdict(const sim_tune_opts *o, const sim_tune_result *r, char *buf,
                  r->feasible ? " (they held on the search seeds; --strict exits 1)" : "");
 }
 
+/* When the objective was undefined for every setting evaluated: true, with the
+ * metrics of the objective that had no value on some replication in buf
+ * ("latency_s.p99, latency_s.max"). */
+static bool objective_never_defined(const sim_tune_opts *o, const sim_tune_result *r, char *buf,
+                                    size_t size)
+{
+    bool undefined[SIM_M_COUNT] = {false};
+    for (size_t i = 0; i < r->n; i++) {
+        const sim_tune_setting *st = &r->all[i];
+        if (isfinite(st->objective))
+            return false;
+        for (size_t rep = 0; rep < st->reps; rep++)
+            for (size_t t = 0; t < o->objective.n; t++) {
+                int m = o->objective.metric[t];
+                if (m >= 0 && !isfinite(st->v[rep * SIM_M_COUNT + (size_t)m]))
+                    undefined[m] = true;
+            }
+    }
+    size_t w = 0;
+    buf[0] = '\0';
+    for (int m = 0; m < SIM_M_COUNT && w < size; m++)
+        if (undefined[m]) {
+            int n = snprintf(buf + w, size - w, "%s%s", w ? ", " : "",
+                             sim_metric_name((sim_metric)m));
+            w += n > 0 ? (size_t)n : 0;
+        }
+    return r->n > 0;
+}
+
 static void print_table(const sim_scenario *s, size_t policy, const sim_tune_opts *o,
                         const tune_args *a, const sim_tune_result *r)
 {
@@ -243,8 +301,21 @@ static void print_table(const sim_scenario *s, size_t policy, const sim_tune_opt
     for (size_t c = 0; c < o->n_constraints; c++)
         printf("subject to %s\n", o->constraints[c].text);
     printf("ties broken by lower %s, then by evaluation order\n", a->tie_break);
-    if (!r->feasible)
+    char why[512];
+    if (!r->feasible && objective_never_defined(o, r, why, sizeof why)) {
+        bool latency = why[0] != '\0';
+        for (const char *w = why; *w && latency; w += strcspn(w, ",") + (w[strcspn(w, ",")] ? 2 : 0))
+            latency = strncmp(w, "latency_s.", 10) == 0;
+        printf("\nthe objective was undefined (n/a) for every setting: %s had no value on "
+               "some replication of each%s; %s\n",
+               why[0] ? why : "a metric of it",
+               latency ? " (a latency of a run that delivered nothing)" : "",
+               o->n_constraints ? "the least violating setting is shown"
+                                : "the one shown is the first by the tie-break, then by "
+                                  "evaluation order");
+    } else if (!r->feasible) {
         printf("\nno setting met every constraint; the least violating one is shown\n");
+    }
     setting_text(o, r->all[r->best].x, line, sizeof line);
     printf("\nbest:       %s\n", line);
     if (has_ru) {

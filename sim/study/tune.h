@@ -42,6 +42,10 @@
 #define SIM_TUNE_TERMS_MAX 16
 #define SIM_TUNE_CONSTRAINTS_MAX 16
 #define SIM_TUNE_LIST_MAX 1000
+/* The largest magnitude of a coefficient or constant in an expression: with at
+ * most SIM_TUNE_TERMS_MAX terms and every metric below 1e200 (counts, rates and
+ * seconds all are), a sum of finite metrics cannot overflow to infinity. */
+#define SIM_TUNE_COEF_MAX 1e100
 
 /* --- knobs ------------------------------------------------------------------- */
 
@@ -80,8 +84,9 @@ typedef struct sim_expr {
 
 /*
  * Parses a sum or difference of terms, each a metric name, a number, or
- * NUMBER*METRIC / NUMBER METRIC ("lost_rate + 2*duplicate_rate - 0.5"). Returns
- * 0, or -1 with err naming the text and the position of the problem.
+ * NUMBER*METRIC / NUMBER METRIC ("lost_rate + 2*duplicate_rate - 0.5"); every
+ * number at most SIM_TUNE_COEF_MAX in magnitude. Returns 0, or -1 with err
+ * naming the text and the position of the problem.
  */
 int sim_expr_parse(const char *text, sim_expr *out, sim_error *err);
 

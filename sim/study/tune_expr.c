@@ -117,19 +117,32 @@ static bool name_char(char c)
     return isalnum((unsigned char)c) || c == '_' || c == '.';
 }
 
-/* Reads a number at *p (digits or '.' first: never "inf" or hex). */
-static bool read_number(const char **p, double *out)
+/* Reads a number at *p (digits or '.' first: never "inf" or hex). A number
+ * strtod reads but cannot hold (1e999, 1e-999) is not read, and *range says so. */
+static bool read_number(const char **p, double *out, bool *range)
 {
+    *range = false;
     if (!isdigit((unsigned char)**p) && **p != '.')
         return false;
     char *end;
     errno = 0;
     double v = strtod(*p, &end);
+    if (end != *p && (errno || !isfinite(v)))
+        *range = true;
     if (end == *p || errno || !isfinite(v))
         return false;
     *out = v;
     *p = end;
     return true;
+}
+
+/* "'TEXT': the number at column C is out of range ...". Returns -1. */
+static int out_of_range(const char *text, const char *at, sim_error *err)
+{
+    sim_error_add(err, "'%.200s': the number at column %d is out of range (a coefficient or a "
+                  "constant is at most %g in magnitude, so that the sum stays finite)",
+                  text, (int)(at - text) + 1, SIM_TUNE_COEF_MAX);
+    return -1;
 }
 
 static const char *const metric_names[SIM_M_COUNT] = {
@@ -181,7 +194,11 @@ static int parse_expr(const char *text, const char **stop, sim_expr *out, sim_er
         }
         double coef = 1;
         int metric = -1;
-        if (read_number(&p, &coef)) {
+        bool range;
+        const char *at = p;
+        if (read_number(&p, &coef, &range)) {
+            if (fabs(coef) > SIM_TUNE_COEF_MAX)
+                return out_of_range(text, at, err);
             p = skip(p);
             bool star = *p == '*';
             if (star)
@@ -191,16 +208,23 @@ static int parse_expr(const char *text, const char **stop, sim_expr *out, sim_er
                     return -1;
             }
         } else {
+            if (range)
+                return out_of_range(text, at, err);
             if (read_metric(text, &p, &metric, err) != 0)
                 return -1;
             p = skip(p);
             if (*p == '*') {
                 p = skip(p + 1);
-                if (!read_number(&p, &coef)) {
+                at = p;
+                if (!read_number(&p, &coef, &range)) {
+                    if (range)
+                        return out_of_range(text, at, err);
                     sim_error_add(err, "'%.200s': expected a number after '*' at column %d",
                                   text, (int)(p - text) + 1);
                     return -1;
                 }
+                if (fabs(coef) > SIM_TUNE_COEF_MAX)
+                    return out_of_range(text, at, err);
             }
         }
         out->coef[out->n] = sign * coef;
@@ -257,7 +281,8 @@ int sim_constraint_parse(const char *text, sim_constraint *out, sim_error *err)
         sign = -1;
         p++;
     }
-    if (!read_number(&p, &out->bound) || *skip(p)) {
+    bool range;
+    if (!read_number(&p, &out->bound, &range) || *skip(p)) {
         sim_error_add(err, "'%.200s': expected a number after '%c=' (a bound)", text, stop[0]);
         return -1;
     }
