@@ -131,6 +131,18 @@ bad tune "--minimize '1e999*events': the number at column 1 is out of range" tun
 bad tune "--minimize '1e308*events + 1e308*events': the number at column 1 is out of range" tune "$TINY" --knob "$KNOB=5:60" --minimize '1e308*events + 1e308*events'
 bad tune "--minimize 'events*1e101': the number at column 8 is out of range" tune "$TINY" --knob "$KNOB=5:60" --minimize 'events*1e101'
 ok t3 tune "$TINY" --knob "$KNOB=5:60" --minimize '1e100*lost - 1e100' --budget 6 --replications 2
+# an objective undefined for every setting (nothing is ever delivered) is said so, exit 1;
+# not "no setting met every constraint" (there is none, or it holds)
+jq '.network.loss = 1' "$TINY" > "$TMP/lossall.json"
+for sub in "" "--subject-to=lost <= 100"; do
+    "$DSIM" tune "$TMP/lossall.json" -q --knob "$KNOB=5:60" --minimize latency_s.p99 --budget 4 \
+        --replications 2 ${sub:+"$sub"} > "$TMP/u.out" 2> "$TMP/u.err"
+    rc=$?
+    [ "$rc" = 1 ] || fail "tune of an objective never defined ($sub): exit $rc, expected 1"
+    grep -Fx "the objective was undefined (n/a) for every setting: latency_s.p99 had no value on some replication of each (a latency of a run that delivered nothing); $([ -n "$sub" ] && echo "the least violating setting is shown" || echo "the one shown is the first by the tie-break, then by evaluation order")" \
+        "$TMP/u.out" > /dev/null || fail "tune of an objective never defined ($sub): $(sed -n 4,7p "$TMP/u.out")"
+    grep -F "no setting met" "$TMP/u.out" > /dev/null && fail "tune ($sub): blames the constraints"
+done
 
 # --- hunt
 ok h1 hunt "$TINY" --policy fenced --invariant 'utterances == 10' --budget 3 --out "$TMP/h.json" --jobs 1

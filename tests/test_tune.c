@@ -51,6 +51,34 @@ static void expression_errors_point_at_the_problem(void **state)
     assert_non_null(strstr(err.msg[0], "unexpected ')' at column 11"));
 }
 
+/* A number an objective of finite metrics cannot use: not finite, or so large
+ * that a sum of its terms overflows to infinity. The bound is SIM_TUNE_COEF_MAX. */
+static void expression_numbers_are_bounded(void **state)
+{
+    (void)state;
+    sim_expr e;
+    sim_error err = {0};
+    const char *bad[] = {"1e999*events", "1e308*events + 1e308*events", "events*1e101",
+                         "lost - 1e200", "-1e101 lost", "1e-400*lost"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        memset(&err, 0, sizeof err);
+        assert_int_equal(sim_expr_parse(bad[i], &e, &err), -1);
+        assert_non_null(strstr(err.msg[0], "is out of range"));
+    }
+    memset(&err, 0, sizeof err);
+    assert_int_equal(sim_expr_parse("events*1e101", &e, &err), -1);
+    assert_non_null(strstr(err.msg[0], "at column 8"));
+    memset(&err, 0, sizeof err);
+    assert_int_equal(sim_expr_parse("1e100*events + 1e100*events - 1e100", &e, &err), 0);
+    double v[SIM_M_COUNT] = {0};
+    v[SIM_M_EVENTS] = 1e19;
+    assert_true(isfinite(sim_expr_eval(&e, v)));
+    /* a constraint's bound is a number compared, not summed: any finite one */
+    sim_constraint c;
+    assert_int_equal(sim_constraint_parse("lost <= 1e300", &c, &err), 0);
+    assert_int_equal(sim_constraint_parse("lost <= 1e999", &c, &err), -1);
+}
+
 static void constraints_parse_both_directions(void **state)
 {
     (void)state;
@@ -524,6 +552,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(expressions_parse_coefficients_and_signs),
         cmocka_unit_test(expression_errors_point_at_the_problem),
+        cmocka_unit_test(expression_numbers_are_bounded),
         cmocka_unit_test(constraints_parse_both_directions),
         cmocka_unit_test(knobs_are_ranges_or_lists),
         cmocka_unit_test(tune_finds_the_interior_optimum),
