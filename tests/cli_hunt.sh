@@ -172,6 +172,33 @@ for out in "$TMP/adir" "$TMP/inc.json" "$TMP/../$(basename "$TMP")/inc.json"; do
         fail "hunt --out $out: message '$(head -c 300 "$TMP/err-o")'"
 done
 cmp -s "$INC" "$TMP/inc.json" || fail "hunt --out SCENARIO changed the scenario"
+
+# 6. Knobs valid alone, not together (gap_s.min drawn above gap_s.max): such a draw
+# is skipped and counted, named with its run and draws; the bound is over the runs
+# judged; the same on 1 and 2 threads. A box of nothing but such draws: exit 2.
+TINY=$SRC/tests/data/tiny.json
+SKIP=(hunt "$TINY" --policy fenced --invariant 'utterances == 10' --budget 40 --seed 5
+      --vary 'workload.gap_s.min=1:1.9' --vary 'workload.gap_s.max=1.1:2' --out "$TMP/skip.json")
+for j in 1 2; do
+    "$DSIM" "${SKIP[@]}" -q -j $j >"$TMP/skip$j.out" 2>"$TMP/skip$j.err"
+    rc=$?
+    [ "$rc" -eq 0 ] || fail "a hunt with refused draws exits $rc (-j $j): $(head -c 300 "$TMP/skip$j.err")"
+done
+cmp -s "$TMP/skip1.out" "$TMP/skip2.out" || fail "refused draws: -j 1 and -j 2 differ"
+line=$(grep '^skipped ' "$TMP/skip1.out")
+echo "$line" | grep -E '^skipped [1-9][0-9]* of 40 runs: their drawn values make a world the loader refuses, which is not judged \(the first: run [0-9]+ \(workload\.gap_s\.min=[0-9.]+, workload\.gap_s\.max=[0-9.]+\): .*workload\.gap_s\.max: expected a number >= min' >/dev/null ||
+    fail "refused draws: '$line'"
+k=$(echo "$line" | sed -E 's/^skipped ([0-9]+) .*/\1/')
+grep -Fx "nothing broken in $((40 - k)) runs: violation rate <= $(awk -v n=$((40 - k)) 'BEGIN { printf "%.3g", 3 / n }') per run (rule of three, 95% upper bound 3/$((40 - k)))" \
+    "$TMP/skip1.out" >/dev/null || fail "refused draws: the bound is not over the runs judged: $(tail -1 "$TMP/skip1.out")"
+"$DSIM" hunt "$TINY" --policy fenced --invariant 'utterances == 10' --budget 5 -q \
+    --vary 'workload.gap_s.min=1.6:1.9' --vary 'workload.gap_s.max=1.1:1.5' --out "$TMP/none.json" \
+    >/dev/null 2>"$TMP/none.err"
+rc=$?
+[ "$rc" -eq 2 ] || fail "a hunt whose every draw is refused exits $rc, expected 2"
+grep -F 'dsim: hunt: every one of the 5 runs drew values that make a world the loader refuses (the first: run 1 (' \
+    "$TMP/none.err" >/dev/null || fail "every draw refused: '$(head -c 300 "$TMP/none.err")'"
+[ ! -e "$TMP/none.json" ] || fail "a hunt whose every draw is refused wrote its --out"
 "$DSIM" hunt --help | grep -F 'usage: dsim hunt SCENARIO --policy NAME --invariant EXPR' >/dev/null ||
     fail "dsim hunt --help"
 

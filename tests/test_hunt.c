@@ -164,12 +164,101 @@ static void a_failure_inside_dsim_ends_the_shrinking(void **state)
     assert_string_equal(msg, "");
 }
 
+/* --- draws whose world the loader refuses ------------------------------------------- */
+
+static int judged; /* calls of never_broken (one thread) */
+
+static int never_broken(const sim_scenario *s, size_t policy, const sim_hunt_invariant *inv,
+                        size_t n, uint64_t max_events, sim_hunt_verdict *out, sim_error *err)
+{
+    (void)s, (void)policy, (void)inv, (void)n, (void)max_events, (void)err;
+    memset(out, 0, sizeof *out);
+    judged++;
+    return 0;
+}
+
+/* Two knobs valid alone, not together (gap_s.min drawn above gap_s.max): such a
+ * draw is skipped and counted, as a shrink step the core refuses is not taken;
+ * it does not end the hunt. The same trials on one thread or two. */
+static void a_draw_the_loader_refuses_is_skipped_and_counted(void **state)
+{
+    (void)state;
+    sim_limits lim;
+    sim_limits_default(&lim);
+    sim_scenario s;
+    sim_error err;
+    memset(&err, 0, sizeof err);
+    if (sim_scenario_load(DSIM_SOURCE_DIR "/tests/data/tiny.json", &lim, &s, &err) != 0)
+        fail_msg("load: %s", err.msg[0]);
+    sim_tune_knob k[2];
+    const char *box[2] = {"workload.gap_s.min=1:1.9", "workload.gap_s.max=1.1:2"};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(sim_tune_knob_parse(box[i], &k[i], &err), 0);
+        assert_int_equal(sim_tune_knob_resolve(&s, &k[i], &err), 0);
+    }
+    sim_hunt_invariant in;
+    assert_int_equal(sim_hunt_invariant_parse("utterances == 10", &in, &err), 0);
+    sim_hunt_opts o;
+    memset(&o, 0, sizeof o);
+    o.base = &s;
+    o.inv = &in;
+    o.n_inv = 1;
+    o.vary = k;
+    o.n_vary = 2;
+    o.seed = 5;
+    o.budget = 40;
+    o.jobs = 1;
+    o.judge = never_broken;
+    /* the trials whose values are min > max, drawn one by one */
+    size_t refused = 0, first = SIZE_MAX;
+    for (size_t t = 0; t < o.budget; t++) {
+        sim_hunt_trial tr;
+        sim_scenario w;
+        memset(&err, 0, sizeof err);
+        int rc = sim_hunt_trial_world(&o, t, &tr, &w, &err);
+        bool bad = atof(tr.value[0]) > atof(tr.value[1]);
+        assert_int_equal(rc, bad ? -1 : 0);
+        if (rc == 0)
+            sim_scenario_free(&w);
+        if (bad && first == SIZE_MAX)
+            first = t;
+        refused += bad;
+    }
+    assert_true(refused > 0 && refused < o.budget); /* the box holds both */
+    sim_hunt_found f;
+    judged = 0;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(sim_hunt_search(&o, &f, &err), 0);
+    assert_false(f.found);
+    assert_int_equal(f.runs, o.budget);
+    assert_int_equal(f.skipped, refused);
+    assert_int_equal((size_t)judged, o.budget - refused);
+    assert_int_equal(f.skipped_trial.index, first);
+    assert_non_null(strstr(f.skipped_why, "workload.gap_s.max"));
+    char why[512];
+    snprintf(why, sizeof why, "%s", f.skipped_why);
+    sim_hunt_found_free(&f);
+    /* two threads: the same count and the same first one (judged is not counted) */
+    o.jobs = 2;
+    o.judge = NULL; /* the real judge: utterances == 10 holds on tiny */
+    assert_int_equal(sim_hunt_search(&o, &f, &err), 0);
+    assert_false(f.found);
+    assert_int_equal(f.skipped, refused);
+    assert_int_equal(f.skipped_trial.index, first);
+    assert_string_equal(f.skipped_why, why);
+    sim_hunt_found_free(&f);
+    for (int i = 0; i < 2; i++)
+        sim_tune_knob_free(&k[i]);
+    sim_scenario_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(invariants_parse_into_one_bound),
         cmocka_unit_test(bad_invariants_say_what_is_wrong),
         cmocka_unit_test(a_failure_inside_dsim_ends_the_shrinking),
+        cmocka_unit_test(a_draw_the_loader_refuses_is_skipped_and_counted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -282,10 +282,39 @@ int sim_cmd_hunt(int argc, char **argv)
         exit_code = sim_fail_exit(rc == SIM_FAIL_INVARIANT ? SIM_FAIL_INPUT : rc);
         goto out;
     }
+    char skipped[1400] = "";
+    if (f.skipped > 0) {
+        /* "run 3 (workload.gap_s.min=2.9, workload.gap_s.max=2.1): FILE: KEY: ..." */
+        size_t w = 0;
+        int n = snprintf(skipped, sizeof skipped, "run %zu (", f.skipped_trial.index + 1);
+        w = n > 0 ? (size_t)n : 0;
+        for (size_t k = 0; k < n_knobs && w < sizeof skipped; k++) {
+            n = snprintf(skipped + w, sizeof skipped - w, "%s%s=%s", k ? ", " : "", knobs[k].key,
+                         f.skipped_trial.value[k]);
+            w += n > 0 ? (size_t)n : 0;
+        }
+        if (w < sizeof skipped)
+            snprintf(skipped + w, sizeof skipped - w, "): %s", f.skipped_why);
+    }
+    if (!f.found && f.skipped == f.runs) {
+        fprintf(stderr,
+                "dsim: hunt: every one of the %zu runs drew values that make a world the "
+                "loader refuses (the first: %s); the --vary boxes (or the file's hunt block) "
+                "hold no valid world this hunt drew\n",
+                f.runs, skipped);
+        exit_code = SIM_EXIT_USAGE;
+        sim_hunt_found_free(&f);
+        goto out;
+    }
+    if (f.skipped > 0)
+        printf("skipped %zu of %zu runs: their drawn values make a world the loader refuses, "
+               "which is not judged (the first: %s)\n",
+               f.skipped, f.runs, skipped);
     if (!f.found) {
+        size_t judged = f.runs - f.skipped;
         printf("nothing broken in %zu runs: violation rate <= %.3g per run (rule of three, "
                "95%% upper bound 3/%zu)\n",
-               f.runs, 3.0 / (double)f.runs, f.runs);
+               judged, 3.0 / (double)judged, judged);
         exit_code = SIM_EXIT_OK;
         sim_hunt_found_free(&f);
         goto out;

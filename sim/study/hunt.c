@@ -180,7 +180,6 @@ int sim_hunt_trial_world(const sim_hunt_opts *o, size_t t, sim_hunt_trial *trial
     trial->index = t;
     trial->seed = sim_keyed_u64(o->seed, (const uint64_t[]){HUNT_KEY, (uint64_t)t, 0}, 3) >> 11;
     /* (below 2^53: exact in every JSON reader) */
-    sim_scenario_copy(world, o->base);
     for (size_t k = 0; k < o->n_vary; k++) {
         const sim_tune_knob *kn = &o->vary[k];
         uint64_t bits =
@@ -193,11 +192,13 @@ int sim_hunt_trial_world(const sim_hunt_opts *o, size_t t, sim_hunt_trial *trial
         else
             x = kn->lo + u * (kn->hi - kn->lo);
         sim_tune_knob_text(kn, x, trial->value[k], sizeof trial->value[k]);
-        if (sim_scenario_set(world, kn->key, trial->value[k], err) != 0) {
+    }
+    sim_scenario_copy(world, o->base);
+    for (size_t k = 0; k < o->n_vary; k++)
+        if (sim_scenario_set(world, o->vary[k].key, trial->value[k], err) != 0) {
             sim_scenario_free(world);
             return -1;
         }
-    }
     char num[32];
     snprintf(num, sizeof num, "%llu", (unsigned long long)trial->seed);
     if (sim_scenario_set(world, "seed", num, err) != 0 ||
@@ -212,6 +213,11 @@ int sim_hunt_trial_world(const sim_hunt_opts *o, size_t t, sim_hunt_trial *trial
 
 typedef struct hunt_pool {
     const sim_hunt_opts *o;
+    size_t *skipped; /* trials whose world the loader refused (unordered) */
+    size_t n_skipped, cap_skipped;
+    size_t first_skipped; /* the lowest of them, or SIZE_MAX */
+    sim_hunt_trial skipped_trial;
+    char skipped_why[512];
     pthread_mutex_t mu;
     size_t next;  /* the next trial to start */
     size_t limit; /* trials below it are wanted: budget, then the first broken */
@@ -240,8 +246,10 @@ static void *worker(void *arg)
         sim_hunt_trial trial;
         sim_scenario world;
         sim_hunt_verdict v;
-        int rc = sim_hunt_trial_world(p->o, t, &trial, &world, err) != 0 ? SIM_FAIL_INPUT : 0;
-        if (rc == 0) {
+        /* a draw whose world the loader refuses is skipped, not a failure */
+        bool skip = sim_hunt_trial_world(p->o, t, &trial, &world, err) != 0;
+        int rc = 0;
+        if (!skip) {
             sim_hunt_judge_fn judge = p->o->judge ? p->o->judge : sim_hunt_judge;
             rc = judge(&world, p->o->policy, p->o->inv, p->o->n_inv, p->o->max_events, &v, err);
             sim_scenario_free(&world);
@@ -250,7 +258,19 @@ static void *worker(void *arg)
         pthread_mutex_lock(&p->mu);
         p->done++;
         sim_progress_add(p->o->progress, 1);
-        if (rc != 0 && t < p->failed) {
+        if (skip) {
+            if (p->n_skipped == p->cap_skipped) {
+                p->cap_skipped = p->cap_skipped ? 2 * p->cap_skipped : 64;
+                p->skipped = sim_xrealloc(p->skipped, p->cap_skipped * sizeof *p->skipped);
+            }
+            p->skipped[p->n_skipped++] = t;
+            if (t < p->first_skipped) {
+                p->first_skipped = t;
+                p->skipped_trial = trial;
+                snprintf(p->skipped_why, sizeof p->skipped_why, "%s",
+                         err->count ? err->msg[0] : "refused");
+            }
+        } else if (rc != 0 && t < p->failed) {
             p->failed = t;
             p->fail = rc;
             memset(&p->err, 0, sizeof p->err);
@@ -279,7 +299,7 @@ int sim_hunt_search(const sim_hunt_opts *o, sim_hunt_found *out, sim_error *err)
     p->o = o;
     pthread_mutex_init(&p->mu, NULL);
     p->limit = o->budget;
-    p->broken = p->failed = SIZE_MAX;
+    p->broken = p->failed = p->first_skipped = SIZE_MAX;
     sim_progress_set_total(o->progress, o->budget);
     int jobs = o->jobs < 1 ? 1 : o->jobs;
     if ((size_t)jobs > o->budget)
@@ -306,7 +326,15 @@ int sim_hunt_search(const sim_hunt_opts *o, sim_hunt_found *out, sim_error *err)
     } else {
         out->runs = o->budget;
     }
+    /* the skipped trials among those the result covers: every one below it ran */
+    for (size_t i = 0; i < p->n_skipped; i++)
+        out->skipped += p->skipped[i] < out->runs;
+    if (out->skipped > 0) {
+        out->skipped_trial = p->skipped_trial;
+        snprintf(out->skipped_why, sizeof out->skipped_why, "%s", p->skipped_why);
+    }
     pthread_mutex_destroy(&p->mu);
+    free(p->skipped);
     free(p);
     if (rc != 0)
         out->found = false;

@@ -100,21 +100,31 @@ typedef struct sim_hunt_trial {
     char value[SIM_HUNT_VARY_MAX][SIM_HUNT_VALUE_LEN]; /* each knob's drawn value */
 } sim_hunt_trial;
 
-/* Draws trial t (seed and knob values) and builds its world: a copy of base with
- * every knob set, the seed set and one replication. Returns 0, or -1 with err. */
+/* Draws trial t (seed and knob values, in *trial even on failure) and builds its
+ * world: a copy of base with every knob set, the seed set and one replication.
+ * Returns 0, or -1 with err when the drawn values make a world the loader
+ * refuses (workload.gap_s.min drawn above workload.gap_s.max). */
 int sim_hunt_trial_world(const sim_hunt_opts *o, size_t t, sim_hunt_trial *trial,
                          sim_scenario *world, sim_error *err);
 
 typedef struct sim_hunt_found {
     bool found;
-    size_t runs;          /* trials judged up to and including the breaking one */
+    size_t runs;          /* trials up to and including the breaking one (or the budget) */
+    /* Of those, trials whose drawn world the loader refused: skipped, not judged
+     * (as a shrink step the core refuses is not taken); the lowest one's draws
+     * and the loader's message. */
+    size_t skipped;
+    sim_hunt_trial skipped_trial;
+    char skipped_why[512];
     sim_hunt_trial trial; /* the breaking trial */
     sim_scenario world;   /* its world (owned when found) */
     sim_hunt_verdict verdict;
 } sim_hunt_found;
 
 /* Runs the search. Returns 0 with *out (free with sim_hunt_found_free), or the
- * failure of the lowest trial that could not run (SIM_FAIL_*) with err. */
+ * failure of the lowest trial that could not run (SIM_FAIL_*) with err. A trial
+ * whose world the loader refuses is skipped and counted (out->skipped), not a
+ * failure. */
 int sim_hunt_search(const sim_hunt_opts *o, sim_hunt_found *out, sim_error *err);
 void sim_hunt_found_free(sim_hunt_found *f);
 
