@@ -200,4 +200,48 @@ grep -q "incident-2025-12-30" "$T/self/sweep.svg" || fail "sweep.svg: no scenari
 grep -q "ack timeout (s)" "$T/self/sweep.svg" || fail "sweep.svg: the knob not in words"
 grep -q "paired difference of lost" "$T/self/sweep.svg" || fail "sweep.svg: no paired panel"
 grep -q "incident-2025-12-30" "$T/cdf/latency_cdf.svg" || fail "latency_cdf.svg: no scenario in the title"
+# 7. A CSV cut short or malformed is refused before anything is drawn: exit 2, one
+#    message naming FILE:LINE and what was expected, and nothing written (the --out
+#    folder is not even made).
+refused() { # refused WANT FILE: dsim plot FILE exits 2, says WANT, writes nothing
+    set +e
+    "$DSIM" plot "$2" --out "$T/refused" --scripts "$SRC/plots" >/dev/null 2>"$T/err"
+    local rc=$?
+    set -e
+    [ "$rc" -eq 2 ] || fail "plot $2: exit $rc (expected 2): $(cat "$T/err")"
+    grep -qF -- "$1" "$T/err" || fail "plot $2: message lacks '$1': $(cat "$T/err")"
+    [ "$(wc -l <"$T/err")" -eq 1 ] || fail "plot $2: not one message: $(cat "$T/err")"
+    [ ! -e "$T/refused" ] || fail "plot $2 wrote $(ls -A "$T/refused")"
+}
+mkdir "$T/bad7"
+{ head -n 2 "$T/real/sweep.csv"; sed -n 3p "$T/real/sweep.csv" | cut -c1-100 | tr -d '\n'; } >"$T/bad7/cut.csv"
+refused "bad7/cut.csv:3: the last line is cut short (no newline at its end)" "$T/bad7/cut.csv"
+{ head -n 2 "$T/real/sweep.csv"; sed -n 3p "$T/real/sweep.csv" | cut -d, -f1-20; } >"$T/bad7/short.csv"
+refused "bad7/short.csv:3: 20 fields, expected $(head -n1 "$T/real/sweep.csv" | tr ',' '\n' | wc -l) as in the header (a row cut short?)" "$T/bad7/short.csv"
+sed '3s/^\([^,]*,[^,]*\),[^,]*,/\1,abc,/' "$T/real/run.csv" >"$T/bad7/run-abc.csv"
+refused "bad7/run-abc.csv:3: column 'utterances' (field 3): expected a decimal number, or an empty field (not measured), got 'abc'" "$T/bad7/run-abc.csv"
+for v in 0x10 inf nan 1e999 ' 1' 1e; do   # what C's strtod would read is not a number dsim writes
+    sed "2s/^\([^,]*,[^,]*,[^,]*\),[^,]*,/\1,$v,/" "$T/real/run.csv" >"$T/bad7/run-num.csv"
+    refused "bad7/run-num.csv:2: column 'utterances_ci95' (field 4): expected a decimal number" "$T/bad7/run-num.csv"
+done
+sed '2s/^\([^,]*\),[^,]*,/\1,0,/' "$T/real/run.csv" >"$T/bad7/run-reps.csv"
+refused "bad7/run-reps.csv:2: column 'replications' (field 2): expected an integer >= 1, got '0'" "$T/bad7/run-reps.csv"
+head -n 1 "$T/real/run.csv" >"$T/bad7/header.csv"
+refused "bad7/header.csv: no row after the header (expected one per policy)" "$T/bad7/header.csv"
+"$DSIM" run "$SCEN" --replications 2 --out "$T/bad7/r" >/dev/null
+head -n 3 "$T/bad7/r/results-long.csv" | cut -d, -f1-4 | sed 's/$/,1/' >"$T/bad7/long.csv"
+refused "bad7/long.csv:1: no column 'duplicate_rate' (expected the header of a dsim run CSV" "$T/bad7/long.csv"
+head -c 150 "$T/cdf/latencies.csv" >"$T/bad7/latencies.csv"
+refused "bad7/latencies.csv:" "$T/bad7/latencies.csv"
+grep -q "the last line is cut short" "$T/err" || fail "cut latencies: $(cat "$T/err")"
+sed '3s/,[^,]*,\([^,]*,[^,]*\)$/,-1,\1/' "$T/cdf/latencies.csv" >"$T/bad7/neg.csv"
+refused "bad7/neg.csv:3: column 'latency_s' (field 3): expected a latency in seconds, a decimal number >= 0, got '-1'" "$T/bad7/neg.csv"
+
+# 7b. A shard's CSV is part of a sweep: dsim plot says so and what to plot instead.
+"$DSIM" sweep "$TINY" --param policies.fenced.dispatch_timeout_s=10,20,30 --shard 1/2 \
+    --out "$T/shard" >/dev/null
+"$DSIM" sweep "$TINY" --param policies.fenced.dispatch_timeout_s=10 --replications 3 --shard 1/2 \
+    --out "$T/part" >/dev/null
+refused "shard 1/2 of a sweep (dsim sweep --shard), only part of it: plot the merged CSV (dsim merge $T/shard/sweep-*-of-2.csv -o $T/shard/sweep.csv --json $T/shard/sweep.json)" "$T/shard/sweep-1-of-2.csv"
+refused "shard 1/2 of a sweep" "$T/part/sweep-1-of-2.csv"
 echo "cli_plot: ok"

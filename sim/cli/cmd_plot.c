@@ -347,16 +347,12 @@ int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char
     fclose(f);
     if (got && line[0] == '{')
         return plot_timeline(dir, csv, out_dir, err);
-    size_t n = got ? header_fields(line, cols) : 0;
-    bool sweep = n > 2 && strcmp(cols[0], "point") == 0;
-    bool run = n > 2 && strcmp(cols[0], "policy") == 0;
-    bool lat = n >= 3 && run && strcmp(cols[1], "replication") == 0 &&
-               strcmp(cols[2], "latency_s") == 0;
-    if (!sweep && !run) {
-        sim_error_add(err, "%s: not a dsim CSV (expected a 'point,...' or 'policy,...' header)",
-                      csv);
+    /* The whole file is checked before anything is drawn or written. */
+    sim_plot_kind kind;
+    if (sim_plot_csv_check(csv, &kind, err) != 0)
         return -1;
-    }
+    size_t n = header_fields(line, cols);
+    bool sweep = kind == SIM_PLOT_SWEEP, lat = kind == SIM_PLOT_LATENCIES;
     /* A sweep's knobs: the columns between "point" and "policy". */
     char all[PLOT_PATH] = "", others[PLOT_PATH] = "";
     const char *xk = NULL;
@@ -371,10 +367,6 @@ int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char
             l = strlen(others);
             snprintf(others + l, sizeof others - l, "%s%s", l ? " " : "", cols[pol]);
         }
-    }
-    if (sweep && (pol == n || pol == 1)) {
-        sim_error_add(err, "%s: a sweep CSV without knob or policy columns", csv);
-        return -1;
     }
     if (sweep && !xk) {
         sim_error_add(err, "--x: '%s' is not a knob of %s (knobs: %s)", x, csv, all);

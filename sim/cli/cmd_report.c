@@ -19,6 +19,7 @@
 #include "opts.h"
 #include "outfile.h"
 #include "page.h"
+#include "plot_data.h"
 #include "sweep.h"
 
 #define REPORT_PATH 4096
@@ -252,6 +253,25 @@ int sim_cmd_report(int argc, char **argv)
     }
     bool have_lat = !sweep && exists(dir, "latencies.csv", lat, sizeof lat);
     bool have_tl = !sweep && exists(dir, "timeline.json", tl, sizeof tl);
+    /* The CSVs whole and of the right kind before anything is drawn. */
+    sim_plot_kind kind = SIM_PLOT_RUN;
+    const char *bad = NULL;
+    if (sim_plot_csv_check(csv, &kind, &err) != 0)
+        bad = "";
+    else if (kind != (sweep ? SIM_PLOT_SWEEP : SIM_PLOT_RUN))
+        bad = csv;
+    else if (have_lat && sim_plot_csv_check(lat, &kind, &err) != 0)
+        bad = "";
+    else if (have_lat && kind != SIM_PLOT_LATENCIES)
+        bad = lat;
+    if (bad) {
+        if (bad[0])
+            sim_error_add(&err, "%s: not a %s CSV", bad,
+                          bad == lat ? "dsim run --latencies" : sweep ? "sweep" : "run");
+        sim_error_print(&err);
+        json_decref(root);
+        return SIM_EXIT_USAGE;
+    }
 
     char tmp[REPORT_PATH];
     snprintf(tmp, sizeof tmp, "%s/.report.tmp.%ld", dir, (long)getpid());

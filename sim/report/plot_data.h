@@ -65,6 +65,25 @@ void sim_plot_knob_words(const char *knob, char *buf, size_t size);
  * when the file cannot be read or has none. */
 bool sim_plot_scenario_name(const char *json_path, char *buf, size_t size);
 
+/* The CSVs dsim plot draws. */
+typedef enum { SIM_PLOT_RUN, SIM_PLOT_SWEEP, SIM_PLOT_LATENCIES } sim_plot_kind;
+
+/*
+ * Reads all of csv and checks that it is whole and is a CSV dsim plot can draw,
+ * before anything is drawn or written: a header of dsim run (policy,...: with the
+ * columns the scripts draw), dsim sweep (point, the knobs, policy, ...) or
+ * dsim run --latencies (policy,replication,latency_s,...); every line ends with a
+ * newline (the last one too: a file cut short is refused); every row has the
+ * header's number of fields; point, replication(s) and schema_version are
+ * integers, policy, the knobs and dsim_version are not empty, latency_s is a
+ * decimal number >= 0 and every other column a decimal number or empty (not
+ * measured). A shard of a sweep (dsim sweep --shard) is refused: it holds part of
+ * the sweep, the merged CSV is what to draw. A run or sweep CSV needs a row; a
+ * latencies CSV may have none (nothing was delivered). Returns 0 with *kind, or
+ * -1 with err naming FILE:LINE and what was expected.
+ */
+int sim_plot_csv_check(const char *csv, sim_plot_kind *kind, sim_error *err);
+
 /* Splits one CSV line into fields (RFC 4180 quotes honoured, a doubled quote is
  * one quote), each unquoted into fields[i] (width bytes each, cut if longer);
  * ends[i] receives the byte offset just past field i in line. Returns the
