@@ -19,6 +19,12 @@
 # ARG7  the scenario's name, for the title; ARG8 the x axis label; ARG9 what the
 #       paired difference is taken against (for the panels' labels)
 # `dsim plot` and `dsim sweep --plot` pass all nine.
+#
+# Whatever valid sweep it is given, it draws: rows without a CI (one replication:
+# the _ci95 field is empty, there is no ± from one sample) are drawn as points on
+# their line without a bar; a knob whose values are names (an enum, such as
+# policies.NAME.pending=fail,queue) is drawn as categories, each name a tic in
+# the order of the sweep, the lines side by side and not joined.
 
 if (ARGC < 2) { print "usage: gnuplot -c sweep.gp SWEEP.csv OUTDIR [XKNOB] [OTHER_KNOBS] [|P1|P2|] [PAIRED.csv] [SCENARIO] [XLABEL] [REFERENCE]"; exit status 2 }
 csv = ARG1
@@ -59,12 +65,36 @@ if (nkeys == 0) { print "sweep.gp: no rows to draw in ".csv; exit status 2 }
 # a CI half-width, 0 where there is none (one replication: an empty field)
 ci(m) = (c = column(m."_ci95"), c == c ? c : 0)
 sel(col, i) = rowkey(0) eq nth(keys, i) ? column(col) : NaN
+# Whether every row drawn from FILE has both CIs (allci), and some row one (anyci).
+nrow = 0; nci = 0
+stats csv using (drawn(0) ? (nrow = nrow + 1, a = column("duplicates_ci95"), \
+      b = column("lost_ci95"), nci = nci + (a == a && b == b)) : 0, 0) nooutput
+allci = nci == nrow; anyci = nci > 0
+citext = allci ? "mean ± 95% CI over replications" : anyci ? \
+    "mean; ± 95% CI where there are several replications" : "one replication: no CI"
+
+# The knob's values in order of first appearance; names (not numbers) make it a
+# knob of categories (xcat), drawn at 1, 2, ... with the lines side by side.
+numchars(s) = strlen(s) == 0 ? 1 : (strstrt("0123456789+-.eE", s[1:1]) > 0 ? numchars(s[2:]) : 0)
+isnum(s) = strlen(s) > 0 && strstrt("0123456789+-.", s[1:1]) > 0 && numchars(s)
+xs = "|"; nx = 0; xcat = 0
+stats csv using (v = strcol(xcol), xcat = xcat || !isnum(v), \
+      (strstrt(xs, "|".v."|") == 0 ? (xs = xs.v."|", nx = nx + 1) : 0), 0) nooutput
+place(v, k) = k > nx ? NaN : (nth(xs, k) eq v ? k : place(v, k + 1))
+xat(i) = xcat ? place(strcol(xcol), 1) + (nkeys > 1 ? (i - (nkeys + 1) / 2.0) * 0.5 / nkeys : 0) \
+              : column(xcol)
 # A count's bar never goes below 0: the axis starts there (a 0 row gets [0:1]).
 set grid
 set bars small
 set style data yerrorlines
 set autoscale xfix
 set offsets graph 0.04, graph 0.04, 0, 0
+if (xcat) {
+    set offsets 0, 0, 0, 0
+    set xrange [0.5:nx + 0.5]
+    set xtics (nth(xs, 1) 1) noenhanced
+    do for [k=2:nx] { set xtics add (nth(xs, k) k) }
+}
 rows = pcsv ne "" ? 2 : 1
 
 do for [fmt in "png svg"] {
@@ -75,7 +105,7 @@ do for [fmt in "png svg"] {
     }
     set output out."/sweep.".fmt
     set multiplot layout rows,2 margins 0.07,0.76,(rows == 2 ? 0.07 : 0.12),0.9 spacing 0.08,0.12 \
-        title sprintf("%s: sweep of %s (mean ± 95%% CI over replications)", scen, xname) noenhanced font ",11"
+        title sprintf("%s: sweep of %s (%s)", scen, xname, citext) noenhanced font ",11"
     set key at screen 0.78, 0.9 left top font ",9" noenhanced title "line (policy, other knobs)" left
     if (rows == 1) { set xlabel xlab noenhanced } else { unset xlabel }
     do for [m in "duplicates lost"] {
@@ -85,8 +115,23 @@ do for [fmt in "png svg"] {
         stats csv using (drawn(0) ? column(m) + ci(m) : NaN) nooutput
         top = STATS_max
         set yrange [0:(top > 0 ? top * 1.05 : 1)]
-        plot for [i=1:nkeys] csv using (column(xcol)):(sel(m, i)):(column(m."_ci95")) \
-             linetype i title nth(keys, i)
+        if (allci && !xcat) {
+            plot for [i=1:nkeys] csv using (column(xcol)):(sel(m, i)):(column(m."_ci95")) \
+                 linetype i title nth(keys, i)
+        } else {
+            # a point per row (joined along a numeric knob), a bar where there is a CI
+            if (xcat) {
+                plot for [i=1:nkeys] csv using (xat(i)):(sel(m, i)) with points linetype i \
+                     title nth(keys, i), \
+                     for [i=1:(anyci ? nkeys : 0)] csv using (xat(i)):(sel(m, i)):(anyci ? column(m."_ci95") : 0) \
+                     with yerrorbars linetype i notitle
+            } else {
+                plot for [i=1:nkeys] csv using (xat(i)):(sel(m, i)) with linespoints linetype i \
+                     title nth(keys, i), \
+                     for [i=1:(anyci ? nkeys : 0)] csv using (xat(i)):(sel(m, i)):(anyci ? column(m."_ci95") : 0) \
+                     with yerrorbars linetype i notitle
+            }
+        }
         unset key
     }
     if (rows == 2) {
@@ -102,9 +147,19 @@ do for [fmt in "png svg"] {
             set yrange [lo - pad:hi + pad]
             set title sprintf("paired difference of %s\nvs %s (same seeds)", m, ref) noenhanced
             set ylabel sprintf("difference in %s per run", m)
-            plot for [i=1:nkeys] pcsv using (column(xcol)):(sel(m, i)):(column(m."_ci95")) \
-                 linetype i notitle, \
-                 0 with lines linecolor rgb "#555555" dashtype 3 linewidth 1 notitle
+            if (allci && !xcat) {
+                plot for [i=1:nkeys] pcsv using (column(xcol)):(sel(m, i)):(column(m."_ci95")) \
+                     linetype i notitle, \
+                     0 with lines linecolor rgb "#555555" dashtype 3 linewidth 1 notitle
+            } else {
+                plot for [i=1:nkeys] pcsv using (xat(i)):(sel(m, i)) \
+                     with points linetype i notitle, \
+                     for [i=1:(xcat ? 0 : nkeys)] pcsv using (xat(i)):(sel(m, i)) \
+                     with lines linetype i notitle, \
+                     for [i=1:(anyci ? nkeys : 0)] pcsv using (xat(i)):(sel(m, i)):(anyci ? column(m."_ci95") : 0) \
+                     with yerrorbars linetype i notitle, \
+                     0 with lines linecolor rgb "#555555" dashtype 3 linewidth 1 notitle
+            }
         }
     }
     unset multiplot

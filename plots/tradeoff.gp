@@ -13,6 +13,10 @@
 # ARG5  for a sweep: the other knobs, space-separated, whose values split the lines
 #       (a "policies.NAME...." knob only those of policy NAME)
 # ARG6  for a sweep: the knob in words, for the title
+#
+# Rows without a CI (one replication: an empty _ci95 field, no ± from one sample)
+# are drawn as points without bars; along a knob whose values are names (an enum)
+# the open circle marks its first value in the sweep's order.
 
 if (ARGC < 2) { print "usage: gnuplot -c tradeoff.gp CSV OUTDIR [SCENARIO] [XKNOB] [OTHER_KNOBS] [XLABEL]"; exit status 2 }
 csv = ARG1
@@ -42,11 +46,27 @@ nkeys = 0
 stats csv using (k = rowkey(0), (strstrt(keys, "|".k."|") == 0 ? (keys = keys.k."|", nkeys = nkeys + 1) : 0), 0) nooutput
 if (nkeys == 0) { print "tradeoff.gp: no rows in ".csv; exit status 2 }
 sel(col, i) = rowkey(0) eq nth(keys, i) ? column(col) : NaN
+# the knob's first value: its smallest, or for a knob of names the first in the file
+numchars(s) = strlen(s) == 0 ? 1 : (strstrt("0123456789+-.eE", s[1:1]) > 0 ? numchars(s[2:]) : 0)
+isnum(s) = strlen(s) > 0 && strstrt("0123456789+-.", s[1:1]) > 0 && numchars(s)
+xcat = 0; xname1 = ""
 if (xk ne "") {
+    stats csv using (v = strcol(xk), xname1 = xname1 eq "" ? v : xname1, \
+          xcat = xcat || !isnum(v), 0) nooutput
+}
+if (xk ne "" && !xcat) {
     stats csv using (column(xk)) nooutput
     xfirst = STATS_min
 }
-first(col, i) = (xk ne "" && column(xk) == xfirst) ? sel(col, i) : NaN
+isfirst(dummy) = xcat ? strcol(xk) eq xname1 : column(xk) == xfirst
+first(col, i) = (xk ne "" && isfirst(0)) ? sel(col, i) : NaN
+# Whether every row has both CIs (allci), and some row one (anyci).
+nrow = 0; nci = 0
+stats csv using (nrow = nrow + 1, a = column("duplicate_rate_ci95"), \
+      b = column("lost_rate_ci95"), nci = nci + (a == a && b == b), 0) nooutput
+allci = nci == nrow; anyci = nci > 0
+citext = allci ? "mean ± 95% CI" : anyci ? "mean; ± 95% CI where there are several replications" \
+                                  : "one replication: no CI"
 
 set grid
 set key outside right top font ",9" noenhanced
@@ -71,17 +91,36 @@ do for [fmt in "png svg"] {
     }
     set output out."/tradeoff.".fmt
     if (xk eq "") {
-        set title sprintf("%s: lost vs duplicated per policy (mean ± 95%% CI); lower left is better", scen) noenhanced
-        plot for [i=1:nkeys] csv using (sel("duplicate_rate", i)):(sel("lost_rate", i)): \
-             (column("duplicate_rate_ci95")):(column("lost_rate_ci95")) \
-             with xyerrorbars linetype i title nth(keys, i)
+        set title sprintf("%s: lost vs duplicated per policy (%s); lower left is better", scen, citext) noenhanced
+        if (allci) {
+            plot for [i=1:nkeys] csv using (sel("duplicate_rate", i)):(sel("lost_rate", i)): \
+                 (column("duplicate_rate_ci95")):(column("lost_rate_ci95")) \
+                 with xyerrorbars linetype i title nth(keys, i)
+        } else {
+            plot for [i=1:nkeys] csv using (sel("duplicate_rate", i)):(sel("lost_rate", i)) \
+                 with points linetype i title nth(keys, i), \
+                 for [i=1:(anyci ? nkeys : 0)] csv using (sel("duplicate_rate", i)):(sel("lost_rate", i)): \
+                 (anyci ? column("duplicate_rate_ci95") : 0):(anyci ? column("lost_rate_ci95") : 0) \
+                 with xyerrorbars linetype i notitle
+        }
     } else {
-        set title sprintf("%s: lost vs duplicated along %s (mean ± 95%% CI; open circle: its smallest value); lower left is better", scen, xlab) noenhanced
-        plot for [i=1:nkeys] csv using (sel("duplicate_rate", i)):(sel("lost_rate", i)): \
-             (column("duplicate_rate_ci95")):(column("lost_rate_ci95")) \
-             with xyerrorlines linetype i title nth(keys, i), \
-             for [i=1:nkeys] csv using (first("duplicate_rate", i)):(first("lost_rate", i)) \
-             with points linetype i pointtype 6 pointsize 2.2 notitle
+        set title sprintf("%s: lost vs duplicated along %s (%s; open circle: its %s); lower left is better", \
+                          scen, xlab, citext, xcat ? "first value, ".xname1 : "smallest value") noenhanced
+        if (allci) {
+            plot for [i=1:nkeys] csv using (sel("duplicate_rate", i)):(sel("lost_rate", i)): \
+                 (column("duplicate_rate_ci95")):(column("lost_rate_ci95")) \
+                 with xyerrorlines linetype i title nth(keys, i), \
+                 for [i=1:nkeys] csv using (first("duplicate_rate", i)):(first("lost_rate", i)) \
+                 with points linetype i pointtype 6 pointsize 2.2 notitle
+        } else {
+            plot for [i=1:nkeys] csv using (sel("duplicate_rate", i)):(sel("lost_rate", i)) \
+                 with linespoints linetype i title nth(keys, i), \
+                 for [i=1:(anyci ? nkeys : 0)] csv using (sel("duplicate_rate", i)):(sel("lost_rate", i)): \
+                 (anyci ? column("duplicate_rate_ci95") : 0):(anyci ? column("lost_rate_ci95") : 0) \
+                 with xyerrorbars linetype i notitle, \
+                 for [i=1:nkeys] csv using (first("duplicate_rate", i)):(first("lost_rate", i)) \
+                 with points linetype i pointtype 6 pointsize 2.2 notitle
+        }
     }
     set output
 }

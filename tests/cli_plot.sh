@@ -244,4 +244,38 @@ refused "bad7/neg.csv:3: column 'latency_s' (field 3): expected a latency in sec
     --out "$T/part" >/dev/null
 refused "shard 1/2 of a sweep (dsim sweep --shard), only part of it: plot the merged CSV (dsim merge $T/shard/sweep-*-of-2.csv -o $T/shard/sweep.csv --json $T/shard/sweep.json)" "$T/shard/sweep-1-of-2.csv"
 refused "shard 1/2 of a sweep" "$T/part/sweep-1-of-2.csv"
+# 8. Valid data always plots (exit 0, every picture, nothing on stderr), and says
+#    what it drew: one replication (the _ci95 fields are empty: points without bars,
+#    "no CI"), and a knob whose values are names (categories on the x axis).
+drawn() { # drawn DIR FILE...: each FILE in DIR as PNG and SVG, and no gnuplot message
+    local d=$1; shift
+    [ ! -s "$T/err" ] || fail "$d: stderr: $(cat "$T/err")"
+    for f in "$@"; do nonempty "$d/$f.png" "$d/$f.svg"; done
+}
+"$DSIM" sweep "$TINY" --param policies.fenced.dispatch_timeout_s=10,20 --replications 1 \
+    --out "$T/one" --plot --plots "$SRC/plots" >/dev/null 2>"$T/err" || fail "sweep --replications 1 --plot: $(cat "$T/err")"
+drawn "$T/one" sweep tradeoff
+grep -q "one replication: no CI" "$T/one/sweep.svg" || fail "one/sweep.svg does not say it has no CI"
+grep -q "one replication: no CI" "$T/one/tradeoff.svg" || fail "one/tradeoff.svg does not say it has no CI"
+"$DSIM" run "$SCEN" --replications 1 --out "$T/one/run" >/dev/null
+"$DSIM" plot "$T/one/run/results.csv" --scripts "$SRC/plots" >/dev/null 2>"$T/err" || fail "plot of one replication: $(cat "$T/err")"
+drawn "$T/one/run" tradeoff latency_cdf loss_causes
+grep -q "one replication: no CI" "$T/one/run/tradeoff.svg" || fail "one/run/tradeoff.svg: no 'no CI'"
+python3 - "$T/one/run/tradeoff.svg" "$T/one/run/results.csv" <<'EOF2' || fail "one/run/tradeoff.svg: see above"
+import csv, sys
+svg = open(sys.argv[1], encoding="utf-8").read()
+for r in csv.DictReader(open(sys.argv[2])):   # every policy in the key, with a point
+    assert ">%s<" % r["policy"] in svg, r["policy"]
+assert svg.count("<use xlink:href") >= 2 * len(list(csv.DictReader(open(sys.argv[2])))), "points missing"
+EOF2
+"$DSIM" sweep "$TINY" --param policies.fenced.pending=fail,queue --out "$T/enum" --plot \
+    --plots "$SRC/plots" >/dev/null 2>"$T/err" || fail "sweep of an enum knob --plot: $(cat "$T/err")"
+drawn "$T/enum" sweep tradeoff
+for v in fail queue; do grep -q ">$v<" "$T/enum/sweep.svg" || fail "enum/sweep.svg: no tic '$v'"; done
+grep -q "open circle: its first value, fail" "$T/enum/tradeoff.svg" || fail "enum/tradeoff.svg: which value is first"
+"$DSIM" sweep "$TINY" --param policies.fenced.pending=fail,queue --replications 1 --out "$T/enum1" --plot \
+    --plots "$SRC/plots" >/dev/null 2>"$T/err" || fail "enum knob, one replication: $(cat "$T/err")"
+drawn "$T/enum1" sweep tradeoff
+"$DSIM" report "$T/one" --plots "$SRC/plots" >/dev/null 2>"$T/err" || fail "report of one replication: $(cat "$T/err")"
+[ -s "$T/one/report.html" ] || fail "no report of one replication"
 echo "cli_plot: ok"
