@@ -278,4 +278,56 @@ grep -q "open circle: its first value, fail" "$T/enum/tradeoff.svg" || fail "enu
 drawn "$T/enum1" sweep tradeoff
 "$DSIM" report "$T/one" --plots "$SRC/plots" >/dev/null 2>"$T/err" || fail "report of one replication: $(cat "$T/err")"
 [ -s "$T/one/report.html" ] || fail "no report of one replication"
+# 9. A world that delivers nothing: every figure is drawn and says so. The run CSV's
+#    tail is P = 1 for each policy (no quantile), the ECDF over all utterances stays
+#    at 0 (latency_cdf.tsv: each policy of results.json at fraction 0), and a
+#    latencies file with only its header still gives a figure that says no
+#    utterance was delivered.
+jq '.network.loss = 1' "$TINY" >"$T/lossall.json"
+"$DSIM" run "$T/lossall.json" --out "$T/lossall" --latencies "$T/lossall/latencies.csv" >/dev/null
+[ "$(wc -l <"$T/lossall/latencies.csv")" -eq 1 ] || fail "lossall delivered something: the check cannot fail"
+"$DSIM" plot "$T/lossall/results.csv" --scripts "$SRC/plots" >/dev/null 2>"$T/err" || fail "plot lossall/results.csv: $(cat "$T/err")"
+drawn "$T/lossall" tradeoff latency_cdf loss_causes
+grep -q "no utterance was delivered" "$T/lossall/latency_cdf.svg" || fail "lossall latency_cdf.svg does not say so"
+grep -q "fenced (nothing delivered)" "$T/lossall/latency_cdf.svg" || fail "lossall latency_cdf.svg: no key entry"
+"$DSIM" plot "$T/lossall/latencies.csv" --out "$T/lossall/e" --scripts "$SRC/plots" >/dev/null 2>"$T/err" ||
+    fail "plot lossall/latencies.csv: $(cat "$T/err")"
+drawn "$T/lossall/e" latency_cdf
+grep -q "every CDF stays at 0" "$T/lossall/e/latency_cdf.svg" || fail "lossall ECDF does not say so"
+[ "$(cut -f2,3 "$T/lossall/e/latency_cdf.tsv" | grep -c .)" -eq 2 ] &&
+    [ "$(cut -f2 "$T/lossall/e/latency_cdf.tsv" | sort -u | grep .)" = 0 ] ||
+    fail "lossall latency_cdf.tsv is not each policy at 0: $(cat "$T/lossall/e/latency_cdf.tsv")"
+mkdir "$T/headonly"
+head -n 1 "$T/lossall/latencies.csv" >"$T/headonly/latencies.csv"
+"$DSIM" plot "$T/headonly/latencies.csv" --scripts "$SRC/plots" >/dev/null 2>"$T/err" || fail "header-only latencies: $(cat "$T/err")"
+nonempty "$T"/headonly/latency_cdf.{png,svg}
+grep -q "the latencies file has no rows" "$T/headonly/latency_cdf.svg" || fail "header-only ECDF does not say so"
+# one policy that delivered nothing next to one that did (the other's rows removed,
+# results.json's delivered set to 0): its line at 0 in the ECDF, at P = 1 in the tail
+mkdir "$T/mixed"
+cp "$T/cdf/results.csv" "$T/cdf/latencies.csv" "$T/mixed/"
+python3 - "$T/mixed" "$T/cdf/results.json" <<'EOF2'
+import csv, json, sys
+d = sys.argv[1]
+r = json.load(open(sys.argv[2]))
+gone = r["policies"][1]["name"]
+m = r["policies"][1]["metrics"]
+m["delivered"]["values"] = [0 for _ in m["delivered"]["values"]]
+json.dump(r, open(d + "/results.json", "w"))
+rows = [l for l in open(d + "/latencies.csv") if not l.startswith(gone + ",")]
+open(d + "/latencies.csv", "w").writelines(rows)
+rows = list(csv.reader(open(d + "/results.csv")))
+for c, h in enumerate(rows[0]):
+    if h.startswith("latency_s."):
+        rows[2][c] = ""
+csv.writer(open(d + "/results.csv", "w"), lineterminator="\n").writerows(rows)
+print(gone, file=open(d + "/gone", "w"))
+EOF2
+gone=$(cat "$T/mixed/gone")
+"$DSIM" plot "$T/mixed/latencies.csv" --scripts "$SRC/plots" >/dev/null 2>"$T/err" || fail "mixed ECDF: $(cat "$T/err")"
+grep -q "$gone (nothing delivered)" "$T/mixed/latency_cdf.svg" || fail "mixed ECDF: no '$gone (nothing delivered)'"
+[ "$(grep -c "	$gone\$" "$T/mixed/latency_cdf.tsv")" -eq 2 ] && ! grep "	$gone\$" "$T/mixed/latency_cdf.tsv" | grep -qv "	0	" ||
+    fail "mixed latency_cdf.tsv: $gone is not at 0"
+"$DSIM" plot "$T/mixed/results.csv" --out "$T/mixed/q" --scripts "$SRC/plots" >/dev/null 2>"$T/err" || fail "mixed tail: $(cat "$T/err")"
+grep -q "$gone (nothing delivered)" "$T/mixed/q/latency_cdf.svg" || fail "mixed tail: no '$gone (nothing delivered)'"
 echo "cli_plot: ok"

@@ -177,6 +177,19 @@ grep -q "paired difference of lost" "$S" || fail "sweep report: no paired panel"
 render "$S" "$TMP/sweep.png" || fail "chromium on the sweep report failed"
 [ ! -s "$TMP/sweep.png.console" ] || fail "sweep report console: $(cat "$TMP/sweep.png.console")"
 
+# 3b. A world that delivers nothing, and a sweep of one replication: the report is
+#     written and says what is missing.
+jq '.network.loss = 1' "$SRC/tests/data/tiny.json" >"$TMP/lossall.json"
+"$DSIM" run "$TMP/lossall.json" --out "$TMP/la" --latencies "$TMP/la/latencies.csv" >/dev/null
+"$DSIM" report "$TMP/la" --plots "$SRC/plots" >/dev/null 2>"$TMP/err" || fail "report of nothing delivered: $(cat "$TMP/err")"
+[ ! -s "$TMP/err" ] || fail "report of nothing delivered: stderr $(cat "$TMP/err")"
+grep -q "No utterance was delivered, by any policy" "$TMP/la/report.html" || fail "lossall report does not say nothing was delivered"
+[ "$(grep -o '<svg' "$TMP/la/report.html" | wc -l)" = 3 ] || fail "lossall report: not 3 figures"
+"$DSIM" sweep "$SRC/tests/data/tiny.json" --param policies.fenced.dispatch_timeout_s=10,20 --replications 1 \
+    --out "$TMP/one" >/dev/null
+"$DSIM" report "$TMP/one" --plots "$SRC/plots" >/dev/null 2>"$TMP/err" || fail "report of one replication: $(cat "$TMP/err")"
+[ "$(grep -o '<svg' "$TMP/one/report.html" | wc -l)" = 2 ] || fail "one-replication report: not 2 figures"
+
 # 4. Bad folders.
 mkdir "$TMP/empty"
 "$DSIM" report "$TMP/empty" --plots "$SRC/plots" >/dev/null 2>"$TMP/err"

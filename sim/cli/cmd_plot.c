@@ -404,12 +404,13 @@ int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char
         char data[2 * PLOT_PATH], why[PLOT_PATH] = "";
         bool everyone = false;
         join(data, sizeof data, tmp, "latency_cdf.tsv");
-        rc = sim_plot_ecdf(csv, have_json ? json : NULL, data, &everyone, why, sizeof why, err) < 0 ? -1 : 0;
+        int np = sim_plot_ecdf(csv, have_json ? json : NULL, data, &everyone, why, sizeof why, err);
+        rc = np < 0 ? -1 : 0;
         if (rc == 0 && !everyone)
             fprintf(stderr, "dsim: note: latency_cdf.png is over delivered utterances only (%s); "
                             "dsim run --out DIR --latencies DIR/latencies.csv gives the CDF over "
                             "all utterances\n", why);
-        const char *a[] = {data, tmp, scen, everyone ? "all" : "delivered"};
+        const char *a[] = {data, tmp, scen, np == 0 ? "none" : everyone ? "all" : "delivered"};
         const char *names[] = {"latency_cdf"};
         if (rc == 0)
             rc = gnuplot(dir, "latency_ecdf.gp", a, 4, err);

@@ -88,6 +88,41 @@ static void clean(const char *tmp)
     rmdir(tmp);
 }
 
+/* Says which policies delivered no utterance in any replication (they have no
+ * latency: n/a in the table; the figure draws them at 0 delivered), or that none
+ * delivered any. */
+static void undelivered_note(FILE *f, const json_t *policies)
+{
+    char *names = NULL;
+    size_t len = 0, n = 0, np = json_array_size(policies);
+    FILE *m = open_memstream(&names, &len);
+    for (size_t i = 0; m && i < np; i++) {
+        const json_t *pol = json_array_get(policies, i);
+        const json_t *v = json_object_get(
+            json_object_get(json_object_get(pol, "metrics"), "delivered"), "values");
+        double d = 0;
+        for (size_t r = 0; r < json_array_size(v); r++)
+            d += json_number_value(json_array_get(v, r));
+        if (json_array_size(v) > 0 && d == 0) {
+            const char *nm = json_string_value(json_object_get(pol, "name"));
+            fprintf(m, "%s%s", n++ ? ", " : "", nm ? nm : "?");
+        }
+    }
+    if (m)
+        fclose(m);
+    char line[2048];
+    if (n > 0 && n == np)
+        snprintf(line, sizeof line, "No utterance was delivered, by any policy in any "
+                 "replication: every utterance was lost, and there is no latency (n/a).");
+    else if (n > 0)
+        snprintf(line, sizeof line, "Delivered no utterance in any replication: %.1800s. Every "
+                 "utterance %s was lost: %s no latency (n/a).", names, n > 1 ? "of these" : "of it",
+                 n > 1 ? "they have" : "it has");
+    if (n > 0)
+        sim_page_para(f, line);
+    free(names);
+}
+
 static int write_page(FILE *f, const char *dir, const char *tmp, const json_t *root, bool sweep,
                       bool have_lat, bool have_tl, sim_error *err)
 {
@@ -148,6 +183,7 @@ static int write_page(FILE *f, const char *dir, const char *tmp, const json_t *r
         sim_page_para(f, legend);
         sim_page_policy_table(f, json_object_get(root, "policies"), base, NULL);
         sim_page_heading(f, 2, "latency", "Latency");
+        undelivered_note(f, json_object_get(root, "policies"));
         if (figure(f, tmp, "latency_cdf", &nfig,
                    have_lat ? "The empirical CDF of each policy's latency (utterance end to first "
                               "delivery) over all utterances of all replications: it levels off "

@@ -545,8 +545,25 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Denominators from results.json; false (and why) when it does not fit. */
-static bool ecdf_totals(const char *path, ecdf_policy *pols, size_t np, char *why, size_t size)
+/* The sum of a metric's per-replication values in a results.json policy. */
+static double metric_sum(const json_t *pol, const char *metric)
+{
+    const json_t *v = json_object_get(
+        json_object_get(json_object_get(pol, "metrics"), metric), "values");
+    double t = 0;
+    for (size_t r = 0; r < json_array_size(v); r++)
+        t += json_number_value(json_array_get(v, r));
+    return t;
+}
+
+/*
+ * Denominators from results.json: each policy of the latencies file must be there
+ * with as many deliveries as it has rows, and every policy there that is not in
+ * the file must have delivered nothing. On success *pols becomes the policies of
+ * results.json in its order (those that delivered nothing with no latency) and
+ * *np their number; false (and why) when it does not fit, *pols untouched.
+ */
+static bool ecdf_totals(const char *path, ecdf_policy **pols, size_t *np, char *why, size_t size)
 {
     json_error_t je;
     json_t *root = json_load_file(path, 0, &je);
@@ -554,36 +571,54 @@ static bool ecdf_totals(const char *path, ecdf_policy *pols, size_t np, char *wh
         snprintf(why, size, "%s: %s", path, je.text);
         return false;
     }
-    bool ok = true;
     const json_t *arr = json_object_get(root, "policies");
-    for (size_t i = 0; i < np && ok; i++) {
+    size_t nj = json_array_size(arr);
+    bool ok = true;
+    for (size_t i = 0; i < *np && ok; i++) {
         const json_t *pj = NULL;
-        for (size_t j = 0; j < json_array_size(arr); j++) {
+        for (size_t j = 0; j < nj; j++) {
             const char *nm = json_string_value(json_object_get(json_array_get(arr, j), "name"));
-            if (nm && strcmp(nm, pols[i].name) == 0)
+            if (nm && strcmp(nm, (*pols)[i].name) == 0)
                 pj = json_array_get(arr, j);
         }
-        const json_t *m = json_object_get(pj, "metrics");
-        const json_t *u = json_object_get(json_object_get(m, "utterances"), "values");
-        const json_t *d = json_object_get(json_object_get(m, "delivered"), "values");
-        double tu = 0, td = 0;
-        for (size_t r = 0; r < json_array_size(u); r++)
-            tu += json_number_value(json_array_get(u, r));
-        for (size_t r = 0; r < json_array_size(d); r++)
-            td += json_number_value(json_array_get(d, r));
+        double tu = metric_sum(pj, "utterances"), td = metric_sum(pj, "delivered");
         if (!pj) {
-            snprintf(why, size, "%s has no policy '%s'", path, pols[i].name);
+            snprintf(why, size, "%s has no policy '%s'", path, (*pols)[i].name);
             ok = false;
-        } else if (td != (double)pols[i].n || tu < td) {
+        } else if (td != (double)(*pols)[i].n || tu < td) {
             snprintf(why, size, "%s is of another run: policy '%s' delivered %.0f, the latencies "
-                     "file has %zu", path, pols[i].name, td, pols[i].n);
+                     "file has %zu", path, (*pols)[i].name, td, (*pols)[i].n);
             ok = false;
-        } else {
-            pols[i].total = tu;
         }
     }
+    ecdf_policy *all = nj ? sim_xcalloc(nj, sizeof *all) : NULL;
+    for (size_t j = 0; j < nj && ok; j++) {
+        const json_t *pj = json_array_get(arr, j);
+        const char *nm = json_string_value(json_object_get(pj, "name"));
+        size_t i = 0;
+        while (nm && i < *np && strcmp((*pols)[i].name, nm) != 0)
+            i++;
+        double td = metric_sum(pj, "delivered");
+        if (!nm || (i == *np && td != 0)) {
+            snprintf(why, size, "%s is of another run: policy '%s' delivered %.0f, the latencies "
+                     "file has none", path, nm ? nm : "?", td);
+            ok = false;
+        } else if (i < *np) {
+            all[j] = (*pols)[i];
+        } else {
+            snprintf(all[j].name, sizeof all[j].name, "%s", nm);
+        }
+        all[j].total = metric_sum(pj, "utterances");
+    }
     json_decref(root);
-    return ok;
+    if (!ok) {
+        free(all);
+        return false;
+    }
+    free(*pols); /* the latency arrays now belong to all[] */
+    *pols = all;
+    *np = nj;
+    return true;
 }
 
 int sim_plot_ecdf(const char *lat_csv, const char *results_json, const char *out_tsv,
@@ -640,21 +675,21 @@ int sim_plot_ecdf(const char *lat_csv, const char *results_json, const char *out
         p->x[p->n++] = x;
     }
     fclose(in);
-    if (rc == 0 && np == 0) {
-        sim_error_add(err, "%s: no latencies (a dsim run --latencies file?)", lat_csv);
-        rc = -1;
-    }
     if (rc == 0) {
-        *over_all = results_json && ecdf_totals(results_json, pols, np, why, size);
+        *over_all = results_json && ecdf_totals(results_json, &pols, &np, why, size);
         if (!results_json)
             snprintf(why, size, "no results.json beside %s", lat_csv);
-        double xmax = 0;
+        double xmin = INFINITY, xmax = 0;
         for (size_t i = 0; i < np; i++) {
-            qsort(pols[i].x, pols[i].n, sizeof *pols[i].x, cmp_double);
             if (!*over_all)
                 pols[i].total = (double)pols[i].n;
+            if (pols[i].n == 0)
+                continue; /* delivered nothing */
+            qsort(pols[i].x, pols[i].n, sizeof *pols[i].x, cmp_double);
             if (pols[i].x[pols[i].n - 1] > xmax)
                 xmax = pols[i].x[pols[i].n - 1];
+            if (pols[i].x[0] < xmin)
+                xmin = pols[i].x[0];
         }
         sim_outfile o;
         rc = sim_outfile_open(&o, out_tsv, err);
@@ -663,6 +698,14 @@ int sim_plot_ecdf(const char *lat_csv, const char *results_json, const char *out
             size_t step = (p->n + SIM_PLOT_ECDF_POINTS - 1) / SIM_PLOT_ECDF_POINTS;
             if (i)
                 fputs("\n\n", o.f);
+            if (p->n == 0) {
+                /* nothing delivered: 0 over the others' latencies, or no latency at all */
+                if (isfinite(xmin))
+                    fprintf(o.f, "%.9g\t0\t%s\n%.9g\t0\t%s\n", xmin, p->name, xmax, p->name);
+                else
+                    fprintf(o.f, "\t0\t%s\n", p->name);
+                continue;
+            }
             /* rank k (1-based) at its latency: every step-th rank, the first and the last */
             for (size_t k = 1; k <= p->n; k++) {
                 if (k == 1 || k == p->n || k % step == 0)

@@ -47,10 +47,15 @@ int sim_plot_paired_csv(const char *sweep_csv, const char *sweep_json, const cha
  * then a last row at the largest latency of all policies, so a plateau shows.
  * The fraction's denominator is the run's utterances, from results_json
  * (dsim run --out's results.json: the sum of each policy's utterances.values),
- * checked against it: each policy's delivered values sum to its rows. With
- * results_json NULL, or when it does not match, the denominator is the rows
- * themselves (delivered utterances only), *over_all = false and `why` (size
- * bytes) says why. Returns the number of policies, or -1 (err).
+ * checked against it: each policy's delivered values sum to its rows, and a
+ * policy of results.json without rows delivered nothing; the blocks then follow
+ * results.json's policies, and one that delivered nothing is a block at fraction 0
+ * (at the smallest and largest latency of the others; one row with an empty
+ * latency when no policy delivered anything). With results_json NULL, or when it
+ * does not match, the policies and the denominator are the rows themselves
+ * (delivered utterances only), *over_all = false and `why` (size bytes) says why;
+ * a file without rows then gives an empty out_tsv. Returns the number of
+ * policies (0: nothing to draw but an empty frame), or -1 (err).
  */
 int sim_plot_ecdf(const char *lat_csv, const char *results_json, const char *out_tsv,
                   bool *over_all, char *why, size_t size, sim_error *err);
