@@ -62,6 +62,9 @@ const sim_cmd_spec sim_spec_plot = {
     "    CDF of each policy over all utterances (their number from results.json in\n"
     "    the same folder: dsim run --out DIR --latencies DIR/latencies.csv), and its\n"
     "    table latency_cdf.tsv\n"
+    "The CSV is checked whole before anything is drawn: a file cut short or\n"
+    "malformed is refused (exit 2, FILE:LINE and what was expected), and so is a\n"
+    "shard's CSV (dsim sweep --shard: plot the CSV dsim merge makes of the shards).\n"
     "Needs gnuplot (apt-get install gnuplot-nox).\n",
     plot_opts, sim_cmd_plot};
 
