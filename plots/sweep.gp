@@ -24,7 +24,8 @@
 # the _ci95 field is empty, there is no ± from one sample) are drawn as points on
 # their line without a bar; a knob whose values are names (an enum, such as
 # policies.NAME.pending=fail,queue) is drawn as categories, each name a tic in
-# the order of the sweep, the lines side by side and not joined.
+# the order of the sweep, the lines side by side and not joined (and so is a
+# knob of one value).
 
 if (ARGC < 2) { print "usage: gnuplot -c sweep.gp SWEEP.csv OUTDIR [XKNOB] [OTHER_KNOBS] [|P1|P2|] [PAIRED.csv] [SCENARIO] [XLABEL] [REFERENCE]"; exit status 2 }
 csv = ARG1
@@ -80,6 +81,7 @@ isnum(s) = strlen(s) > 0 && strstrt("0123456789+-.", s[1:1]) > 0 && numchars(s)
 xs = "|"; nx = 0; xcat = 0
 stats csv using (v = strcol(xcol), xcat = xcat || !isnum(v), \
       (strstrt(xs, "|".v."|") == 0 ? (xs = xs.v."|", nx = nx + 1) : 0), 0) nooutput
+xcat = xcat || nx == 1   # one value: a single tic, not an empty range
 place(v, k) = k > nx ? NaN : (nth(xs, k) eq v ? k : place(v, k + 1))
 xat(i) = xcat ? place(strcol(xcol), 1) + (nkeys > 1 ? (i - (nkeys + 1) / 2.0) * 0.5 / nkeys : 0) \
               : column(xcol)

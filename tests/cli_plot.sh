@@ -276,6 +276,9 @@ grep -q "open circle: its first value, fail" "$T/enum/tradeoff.svg" || fail "enu
 "$DSIM" sweep "$TINY" --param policies.fenced.pending=fail,queue --replications 1 --out "$T/enum1" --plot \
     --plots "$SRC/plots" >/dev/null 2>"$T/err" || fail "enum knob, one replication: $(cat "$T/err")"
 drawn "$T/enum1" sweep tradeoff
+"$DSIM" sweep "$TINY" --param policies.fenced.dispatch_timeout_s=10 --out "$T/onept" --plot \
+    --plots "$SRC/plots" >/dev/null 2>"$T/err" || fail "sweep of one point: $(cat "$T/err")"
+drawn "$T/onept" sweep tradeoff   # no gnuplot warning of an empty x range either
 "$DSIM" report "$T/one" --plots "$SRC/plots" >/dev/null 2>"$T/err" || fail "report of one replication: $(cat "$T/err")"
 [ -s "$T/one/report.html" ] || fail "no report of one replication"
 # 9. A world that delivers nothing: every figure is drawn and says so. The run CSV's
