@@ -50,8 +50,10 @@ set datafile missing NaN   # rows of other lines are skipped, not line breaks
 # Does knob k act on policy p? Knobs outside "policies." act on every policy.
 acts(k, p) = strstrt(k, "policies.") != 1 || strstrt(k, "policies.".p.".") == 1
 # A line's name: the policy, then KNOB=value for each other knob that acts on it.
+# (a knob of the line's own policy by its key alone: the policy is named before it)
+short(k, p) = strstrt(k, "policies.".p.".") == 1 ? k[strlen(p) + 11:] : k
 okeys(n, p) = n > words(others) ? "" : \
-    (acts(word(others, n), p) ? " ".word(others, n)."=".strcol(word(others, n)) : "").okeys(n + 1, p)
+    (acts(word(others, n), p) ? " ".short(word(others, n), p)."=".strcol(word(others, n)) : "").okeys(n + 1, p)
 rowkey(dummy) = strcol("policy").okeys(1, strcol("policy"))
 drawn(dummy) = only eq "" || strstrt(only, "|".strcol("policy")."|") > 0
 # The n-th name of a "|a|b|c|" list.

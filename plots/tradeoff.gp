@@ -37,8 +37,10 @@ xlab = (ARGC >= 6 && ARG6 ne "") ? ARG6 : xk
 
 # Does knob k act on policy p? Knobs outside "policies." act on every policy.
 acts(k, p) = strstrt(k, "policies.") != 1 || strstrt(k, "policies.".p.".") == 1
+# (a knob of the line's own policy by its key alone: the policy is named before it)
+short(k, p) = strstrt(k, "policies.".p.".") == 1 ? k[strlen(p) + 11:] : k
 okeys(n, p) = n > words(others) ? "" : \
-    (acts(word(others, n), p) ? " ".word(others, n)."=".strcol(word(others, n)) : "").okeys(n + 1, p)
+    (acts(word(others, n), p) ? " ".short(word(others, n), p)."=".strcol(word(others, n)) : "").okeys(n + 1, p)
 rowkey(dummy) = strcol("policy").okeys(1, strcol("policy"))
 nth(s, n) = n <= 1 ? s[2:strstrt(s[2:], "|")] : nth(s[strstrt(s[2:], "|") + 1:], n - 1)
 keys = "|"

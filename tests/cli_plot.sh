@@ -279,6 +279,14 @@ drawn "$T/enum1" sweep tradeoff
 "$DSIM" sweep "$TINY" --param policies.fenced.dispatch_timeout_s=10 --out "$T/onept" --plot \
     --plots "$SRC/plots" >/dev/null 2>"$T/err" || fail "sweep of one point: $(cat "$T/err")"
 drawn "$T/onept" sweep tradeoff   # no gnuplot warning of an empty x range either
+# a line's other knob of its own policy is named by its key alone (the key's
+# entries fit beside the panels: "fenced pending=fail", not "fenced policies.fenced.pending=fail")
+"$DSIM" sweep "$TINY" --param policies.fenced.dispatch_timeout_s=10,20 --param policies.fenced.pending=fail,queue \
+    --out "$T/two" --plot --plots "$SRC/plots" >/dev/null 2>"$T/err" || fail "sweep of two knobs: $(cat "$T/err")"
+drawn "$T/two" sweep tradeoff
+for f in sweep tradeoff; do
+    grep -q ">fenced pending=fail<" "$T/two/$f.svg" || fail "two/$f.svg: no key entry 'fenced pending=fail'"
+done
 "$DSIM" report "$T/one" --plots "$SRC/plots" >/dev/null 2>"$T/err" || fail "report of one replication: $(cat "$T/err")"
 [ -s "$T/one/report.html" ] || fail "no report of one replication"
 # 9. A world that delivers nothing: every figure is drawn and says so. The run CSV's
