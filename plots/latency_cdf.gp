@@ -33,7 +33,7 @@ set datafile missing NaN
 # One block per policy in a datablock: x = latency quantile, y = tail probability.
 stats csv using 0 nooutput
 n = STATS_records
-names = "|"
+names = "\t"
 # the quantiles' range over the policies that have them (lo > hi: none has)
 lo = 1e300; hi = -1e300; nnone = 0
 array none[n]
@@ -49,7 +49,7 @@ do for [i=0:n-1] {
     stats csv every ::i::i using (name = strcol("policy"), q50 = column("latency_s.p50"), \
           q90 = column("latency_s.p90"), q99 = column("latency_s.p99"), \
           q999 = column("latency_s.p999"), lr = column("lost_rate"), 0) nooutput
-    names = names.name."|"
+    names = names.name."\t"
     if (none[i + 1]) {
         print sprintf("%.10g 1", lo)
         print sprintf("%.10g 1", hi)
@@ -65,7 +65,7 @@ do for [i=0:n-1] {
 unset print
 set datafile separator whitespace   # the datablock is plain columns
 set datafile nocolumnheaders
-nth(s, k) = k <= 1 ? s[2:strstrt(s[2:], "|")] : nth(s[strstrt(s[2:], "|") + 1:], k - 1)
+nth(s, k) = k <= 1 ? s[2:strstrt(s[2:], "\t")] : nth(s[strstrt(s[2:], "\t") + 1:], k - 1)
 
 set grid
 set logscale y

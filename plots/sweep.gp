@@ -5,7 +5,7 @@
 # point of a sweep runs the same seeds, so the difference is paired: bars above
 # that overlap can hide a clear difference).
 #
-#   gnuplot -c plots/sweep.gp out/sweep.csv out [XKNOB] ["OTHER KNOBS"] ["|P1|P2|"] \
+#   gnuplot -c plots/sweep.gp out/sweep.csv out [XKNOB] ["OTHER KNOBS"] ["<TAB>P1<TAB>P2<TAB>"] \
 #           [PAIRED.csv] [SCENARIO] ["KNOB IN WORDS (unit)"] ["REFERENCE"]
 #
 # ARG1  the sweep CSV (dsim sweep --out DIR writes DIR/sweep.csv)
@@ -13,7 +13,7 @@
 # ARG3  the knob on the x axis, a column name (default: column 2, the first knob)
 # ARG4  the other knobs, space-separated column names: their values split the lines
 #       of the policies they act on (a "policies.NAME...." knob acts on NAME only)
-# ARG5  the policies to draw, as "|name|name|" (default: all)
+# ARG5  the policies to draw, each between tabs: "\tname\tname\t" (default: all)
 # ARG6  the paired differences, a CSV with the sweep CSV's rows (dsim plot writes
 #       it from sweep.json: DIR/sweep_paired.csv); "" draws no paired panels
 # ARG7  the scenario's name, for the title; ARG8 the x axis label; ARG9 what the
@@ -27,7 +27,7 @@
 # the order of the sweep, the lines side by side and not joined (and so is a
 # knob of one value).
 
-if (ARGC < 2) { print "usage: gnuplot -c sweep.gp SWEEP.csv OUTDIR [XKNOB] [OTHER_KNOBS] [|P1|P2|] [PAIRED.csv] [SCENARIO] [XLABEL] [REFERENCE]"; exit status 2 }
+if (ARGC < 2) { print "usage: gnuplot -c sweep.gp SWEEP.csv OUTDIR [XKNOB] [OTHER_KNOBS] [<TAB>P1<TAB>P2<TAB>] [PAIRED.csv] [SCENARIO] [XLABEL] [REFERENCE]"; exit status 2 }
 csv = ARG1
 out = ARG2
 xcol = (ARGC >= 3 && ARG3 ne "") ? ARG3 : 2
@@ -55,14 +55,14 @@ short(k, p) = strstrt(k, "policies.".p.".") == 1 ? k[strlen(p) + 11:] : k
 okeys(n, p) = n > words(others) ? "" : \
     (acts(word(others, n), p) ? " ".short(word(others, n), p)."=".strcol(word(others, n)) : "").okeys(n + 1, p)
 rowkey(dummy) = strcol("policy").okeys(1, strcol("policy"))
-drawn(dummy) = only eq "" || strstrt(only, "|".strcol("policy")."|") > 0
-# The n-th name of a "|a|b|c|" list.
-nth(s, n) = n <= 1 ? s[2:strstrt(s[2:], "|")] : nth(s[strstrt(s[2:], "|") + 1:], n - 1)
+drawn(dummy) = only eq "" || strstrt(only, "\t".strcol("policy")."\t") > 0
+# The n-th name of a list "\ta\tb\tc\t" (a tab cannot be in a name: the loader refuses control characters).
+nth(s, n) = n <= 1 ? s[2:strstrt(s[2:], "\t")] : nth(s[strstrt(s[2:], "\t") + 1:], n - 1)
 
 # Every distinct line name, in order of first appearance.
-keys = "|"
+keys = "\t"
 nkeys = 0
-stats csv using (k = rowkey(0), (drawn(0) && strstrt(keys, "|".k."|") == 0 ? (keys = keys.k."|", nkeys = nkeys + 1) : 0), 0) nooutput
+stats csv using (k = rowkey(0), (drawn(0) && strstrt(keys, "\t".k."\t") == 0 ? (keys = keys.k."\t", nkeys = nkeys + 1) : 0), 0) nooutput
 if (nkeys == 0) { print "sweep.gp: no rows to draw in ".csv; exit status 2 }
 
 # a CI half-width, 0 where there is none (one replication: an empty field)
@@ -80,9 +80,9 @@ citext = allci ? "mean ± 95% CI over replications" : anyci ? \
 # knob of categories (xcat), drawn at 1, 2, ... with the lines side by side.
 numchars(s) = strlen(s) == 0 ? 1 : (strstrt("0123456789+-.eE", s[1:1]) > 0 ? numchars(s[2:]) : 0)
 isnum(s) = strlen(s) > 0 && strstrt("0123456789+-.", s[1:1]) > 0 && numchars(s)
-xs = "|"; nx = 0; xcat = 0
+xs = "\t"; nx = 0; xcat = 0
 stats csv using (v = strcol(xcol), xcat = xcat || !isnum(v), \
-      (strstrt(xs, "|".v."|") == 0 ? (xs = xs.v."|", nx = nx + 1) : 0), 0) nooutput
+      (strstrt(xs, "\t".v."\t") == 0 ? (xs = xs.v."\t", nx = nx + 1) : 0), 0) nooutput
 xcat = xcat || nx == 1   # one value: a single tic, not an empty range
 place(v, k) = k > nx ? NaN : (nth(xs, k) eq v ? k : place(v, k + 1))
 xat(i) = xcat ? place(strcol(xcol), 1) + (nkeys > 1 ? (i - (nkeys + 1) / 2.0) * 0.5 / nkeys : 0) \

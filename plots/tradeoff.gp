@@ -42,10 +42,10 @@ short(k, p) = strstrt(k, "policies.".p.".") == 1 ? k[strlen(p) + 11:] : k
 okeys(n, p) = n > words(others) ? "" : \
     (acts(word(others, n), p) ? " ".short(word(others, n), p)."=".strcol(word(others, n)) : "").okeys(n + 1, p)
 rowkey(dummy) = strcol("policy").okeys(1, strcol("policy"))
-nth(s, n) = n <= 1 ? s[2:strstrt(s[2:], "|")] : nth(s[strstrt(s[2:], "|") + 1:], n - 1)
-keys = "|"
+nth(s, n) = n <= 1 ? s[2:strstrt(s[2:], "\t")] : nth(s[strstrt(s[2:], "\t") + 1:], n - 1)
+keys = "\t"
 nkeys = 0
-stats csv using (k = rowkey(0), (strstrt(keys, "|".k."|") == 0 ? (keys = keys.k."|", nkeys = nkeys + 1) : 0), 0) nooutput
+stats csv using (k = rowkey(0), (strstrt(keys, "\t".k."\t") == 0 ? (keys = keys.k."\t", nkeys = nkeys + 1) : 0), 0) nooutput
 if (nkeys == 0) { print "tradeoff.gp: no rows in ".csv; exit status 2 }
 sel(col, i) = rowkey(0) eq nth(keys, i) ? column(col) : NaN
 # the knob's first value: its smallest, or for a knob of names the first in the file

@@ -287,6 +287,12 @@ drawn "$T/two" sweep tradeoff
 for f in sweep tradeoff; do
     grep -q ">fenced pending=fail<" "$T/two/$f.svg" || fail "two/$f.svg: no key entry 'fenced pending=fail'"
 done
+# a policy name may hold '|' (the scripts' lists are tab-separated): drawn under its name
+jq '.policies[1].name = "fen|ced"' "$TINY" >"$T/bar.json"
+"$DSIM" sweep "$T/bar.json" --param 'policies.fen|ced.dispatch_timeout_s=10,20' --out "$T/bar" --plot \
+    --plots "$SRC/plots" >/dev/null 2>"$T/err" || fail "sweep of fen|ced: $(cat "$T/err")"
+drawn "$T/bar" sweep tradeoff
+for f in sweep tradeoff; do grep -q ">fen|ced<" "$T/bar/$f.svg" || fail "bar/$f.svg: no line 'fen|ced'"; done
 "$DSIM" report "$T/one" --plots "$SRC/plots" >/dev/null 2>"$T/err" || fail "report of one replication: $(cat "$T/err")"
 [ -s "$T/one/report.html" ] || fail "no report of one replication"
 # 9. A world that delivers nothing: every figure is drawn and says so. The run CSV's

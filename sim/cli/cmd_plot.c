@@ -167,8 +167,9 @@ static size_t header_fields(const char *line, char cols[][SIM_NAME_MAX * 4])
 }
 
 /*
- * The policies sweep.png draws, as "|a|b|": when knobs act on particular policies
- * ("policies.NAME.key"), those policies and the first one of the CSV (the baseline,
+ * The policies sweep.png draws, as "\ta\tb\t" (a tab cannot be in a name): when
+ * knobs act on particular policies ("policies.NAME.key"), those policies and the
+ * first one of the CSV (the baseline,
  * for reference); otherwise "" (all). cols[0..n) is the header, `pol` the index
  * of its "policy" column. Returns 0, or -1 when the file cannot be read.
  */
@@ -177,7 +178,7 @@ static int drawn_policies(const char *csv, size_t pol, char cols[][SIM_NAME_MAX 
 {
     static char line[PLOT_COLS * SIM_NAME_MAX * 4];
     static char row[PLOT_COLS][SIM_NAME_MAX * 4];
-    char all[PLOT_PATH] = "|", first[SIM_NAME_MAX * 4] = "";
+    char all[PLOT_PATH] = "\t", first[SIM_NAME_MAX * 4] = "";
     FILE *f = fopen(csv, "rb");
     if (!f)
         return -1;
@@ -190,11 +191,11 @@ static int drawn_policies(const char *csv, size_t pol, char cols[][SIM_NAME_MAX 
         if (header_fields(line, row) <= pol)
             continue;
         char item[SIM_NAME_MAX * 4 + 2];
-        snprintf(item, sizeof item, "%s|", row[pol]);
+        snprintf(item, sizeof item, "%s\t", row[pol]);
         if (!first[0])
             snprintf(first, sizeof first, "%s", row[pol]);
         char needle[SIM_NAME_MAX * 4 + 3];
-        snprintf(needle, sizeof needle, "|%s", item);
+        snprintf(needle, sizeof needle, "\t%s", item);
         if (!strstr(all, needle) && strlen(all) + strlen(item) < sizeof all)
             strcat(all, item);
     }
@@ -206,8 +207,8 @@ static int drawn_policies(const char *csv, size_t pol, char cols[][SIM_NAME_MAX 
             continue;
         const char *best = NULL;
         size_t best_len = 0;
-        for (const char *p = all + 1; *p; p = strchr(p, '|') + 1) {
-            size_t len = (size_t)(strchr(p, '|') - p);
+        for (const char *p = all + 1; *p; p = strchr(p, '\t') + 1) {
+            size_t len = (size_t)(strchr(p, '\t') - p);
             if (len > best_len && strncmp(cols[k] + 9, p, len) == 0 && cols[k][9 + len] == '.') {
                 best = p;
                 best_len = len;
@@ -215,7 +216,7 @@ static int drawn_policies(const char *csv, size_t pol, char cols[][SIM_NAME_MAX 
         }
         char item[SIM_NAME_MAX * 4 + 3];
         if (best && best_len < sizeof item - 3) {
-            snprintf(item, sizeof item, "|%.*s|", (int)best_len, best);
+            snprintf(item, sizeof item, "\t%.*s\t", (int)best_len, best);
             if (!strstr(targeted, item) && strlen(targeted) + strlen(item) < sizeof targeted)
                 strcat(targeted, item + (targeted[0] ? 1 : 0));
         }
@@ -225,7 +226,7 @@ static int drawn_policies(const char *csv, size_t pol, char cols[][SIM_NAME_MAX 
         return 0;
     }
     char head[SIM_NAME_MAX * 4 + 3];
-    snprintf(head, sizeof head, "|%s|", first);
+    snprintf(head, sizeof head, "\t%s\t", first);
     int w = strstr(targeted, head) ? snprintf(only, size, "%s", targeted)
                                    : snprintf(only, size, "%s%s", head, targeted + 1);
     if (w < 0 || (size_t)w >= size)
