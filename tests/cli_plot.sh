@@ -75,6 +75,17 @@ rc=$?
 set -e
 [ "$rc" -eq 2 ] && grep -q "'nosuch' is not a knob" "$T/err" || fail "--x nosuch: exit $rc: $(cat "$T/err")"
 
+# A script that fails on data that passed dsim's check is dsim's own fault: exit 3.
+mkdir "$T/badgp"
+cp "$SRC"/plots/*.gp "$T/badgp/"
+echo 'plot no_such_variable' >>"$T/badgp/tradeoff.gp"
+set +e
+"$DSIM" plot "$T/run.csv" --out "$T/badgp/out" --plots "$T/badgp" >/dev/null 2>"$T/err"
+rc=$?
+set -e
+[ "$rc" -eq 3 ] && grep -q "dsim's own fault" "$T/err" || fail "a failing script: exit $rc: $(cat "$T/err")"
+[ -z "$(ls -A "$T/badgp/out")" ] || fail "a failing script left $(ls -A "$T/badgp/out")"
+
 # 5. sweep --plot checks what it needs before the first point runs: exit 2, and no
 #    output folder (nothing ran). A dsim copied where no plots/ is beside it finds no
 #    scripts unless --plots says where they are.

@@ -271,9 +271,12 @@ static int gnuplot(const char *scripts, const char *script, const char *const *a
         return -2;
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        sim_error_add(err, "gnuplot failed on %s (%s %d)", path,
+        /* the data passed sim_plot_csv_check: a script that cannot draw it is dsim's fault */
+        sim_error_add(err, "gnuplot failed on %s (%s %d): dsim's script could not draw valid "
+                      "data (dsim's own fault, exit 3: please report it with the CSV)", path,
                       WIFEXITED(status) ? "exit" : "signal",
                       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+        err->internal = true;
         return -1;
     }
     return 0;
@@ -518,7 +521,7 @@ int sim_cmd_plot(int argc, char **argv)
     int rc = sim_plot_csv(csv, out, x, scripts, &err);
     if (rc != 0) {
         sim_error_print(&err);
-        return SIM_EXIT_USAGE;
+        return sim_error_exit(&err);
     }
     printf("plots written to %s\n", out);
     return SIM_EXIT_OK;

@@ -337,7 +337,7 @@ int sim_cmd_report(int argc, char **argv)
     json_decref(root);
     if (rc != 0) {
         sim_error_print(&err);
-        return SIM_EXIT_USAGE;
+        return sim_error_exit(&err);
     }
     printf("report written to %s\n", page);
     return SIM_EXIT_OK;
