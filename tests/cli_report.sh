@@ -194,6 +194,14 @@ grep -q "No utterance was delivered, by any policy" "$TMP/la/report.html" || fai
 mkdir "$TMP/empty"
 "$DSIM" report "$TMP/empty" --plots "$SRC/plots" >/dev/null 2>"$TMP/err"
 [ $? = 2 ] && grep -q "neither results.json" "$TMP/err" || fail "empty folder: $(cat "$TMP/err")"
+for i in 1 2; do
+    "$DSIM" sweep "$SRC/tests/data/tiny.json" --param policies.fenced.dispatch_timeout_s=10,20 \
+        --shard $i/2 --out "$TMP/shards" >/dev/null
+done
+"$DSIM" report "$TMP/shards" --plots "$SRC/plots" >/dev/null 2>"$TMP/err"
+[ $? = 2 ] && grep -qF "shards of a sweep" "$TMP/err" &&
+    grep -qF "dsim merge $TMP/shards/sweep-*-of-2.csv -o $TMP/shards/sweep.csv" "$TMP/err" ||
+    fail "a folder of shards: $(cat "$TMP/err")"
 mkdir "$TMP/broken"
 cp "$R/results.csv" "$TMP/broken/"
 printf '{"scenario": "x", "policies": [' >"$TMP/broken/results.json"

@@ -6,6 +6,7 @@
  * and removed). The page is written atomically (sim_outfile).
  */
 #include <errno.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,8 +267,21 @@ int sim_cmd_report(int argc, char **argv)
     bool sweep = exists(dir, "sweep.json", sweep_json, sizeof sweep_json);
     bool run = !sweep && exists(dir, "results.json", run_json, sizeof run_json);
     if (!sweep && !run) {
-        fprintf(stderr, "dsim: %s: neither results.json (dsim run --out) nor sweep.json (dsim "
-                        "sweep --out) there\n", dir);
+        /* a folder of shards (dsim sweep --shard I/N): sweep-I-of-N.csv and .json */
+        char pat[2 * REPORT_PATH];
+        glob_t g;
+        snprintf(pat, sizeof pat, "%s/sweep-*-of-*.csv", dir);
+        if (glob(pat, 0, NULL, &g) == 0 && g.gl_pathc > 0) {
+            const char *base = strrchr(g.gl_pathv[0], '/'), *of = strstr(base, "-of-");
+            fprintf(stderr, "dsim: %s: shards of a sweep (%s, ...: dsim sweep --shard), no "
+                            "sweep.json: merge them first (dsim merge %s/sweep-*%s -o %s/sweep.csv "
+                            "--json %s/sweep.json), then report the folder\n",
+                    dir, g.gl_pathv[0], dir, of ? of : ".csv", dir, dir);
+        } else {
+            fprintf(stderr, "dsim: %s: neither results.json (dsim run --out) nor sweep.json "
+                            "(dsim sweep --out) there\n", dir);
+        }
+        globfree(&g);
         return SIM_EXIT_USAGE;
     }
     const char *json = sweep ? sweep_json : run_json;
