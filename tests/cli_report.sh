@@ -202,6 +202,11 @@ done
 [ $? = 2 ] && grep -qF "shards of a sweep" "$TMP/err" &&
     grep -qF "dsim merge $TMP/shards/sweep-*-of-2.csv -o $TMP/shards/sweep.csv" "$TMP/err" ||
     fail "a folder of shards: $(cat "$TMP/err")"
+"$DSIM" report "$TMP/no/such" --plots "$SRC/plots" >/dev/null 2>"$TMP/err"
+[ $? = 2 ] && grep -qF "report: $TMP/no/such: No such file or directory (expected the folder of dsim run" "$TMP/err" ||
+    fail "no such folder: $(cat "$TMP/err")"
+"$DSIM" report "$SRC/tests/data/tiny.json" --plots "$SRC/plots" >/dev/null 2>"$TMP/err"
+[ $? = 2 ] && grep -qF "tiny.json: not a folder" "$TMP/err" || fail "a file: $(cat "$TMP/err")"
 mkdir "$TMP/broken"
 cp "$R/results.csv" "$TMP/broken/"
 printf '{"scenario": "x", "policies": [' >"$TMP/broken/results.json"

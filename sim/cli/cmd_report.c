@@ -256,6 +256,13 @@ int sim_cmd_report(int argc, char **argv)
         fprintf(stderr, "dsim: report: folder name too long: %.64s...\n", dir);
         return SIM_EXIT_USAGE;
     }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "dsim: report: %s: %s (expected the folder of dsim run --out DIR or dsim "
+                        "sweep --out DIR)\n", dir,
+                stat(dir, &st) != 0 ? strerror(errno) : "not a folder");
+        return SIM_EXIT_USAGE;
+    }
     sim_error err = {0};
     char plots[REPORT_PATH];
     if (sim_plot_prepare(scripts, plots, sizeof plots, &err) != 0) {
