@@ -86,7 +86,8 @@ do for [fmt in "png svg"] {
         set terminal svg size 1000,700 dynamic font ",10"
     }
     set output out."/latency_cdf.".fmt
-    set title sprintf("%s: latency tail per policy over all utterances (p50, p90, p99, p99.9 of the delivered, mean over replications)", scen) noenhanced
+    set title sprintf("%s: latency tail per policy over all utterances%s(p50, p90, p99, p99.9 of the delivered, mean over replications)", \
+                      scen, nnone > 0 ? "\n" : " ") noenhanced   # (two lines beside the wider key)
     plot for [i=1:n] $tail index i-1 using 1:2 with linespoints linetype i \
          title nth(names, i).(none[i] ? " (nothing delivered)" : "") noenhanced
     set output
