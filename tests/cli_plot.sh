@@ -229,6 +229,8 @@ mkdir "$T/bad7"
 refused "bad7/cut.csv:3: the last line is cut short (no newline at its end)" "$T/bad7/cut.csv"
 { head -n 2 "$T/real/sweep.csv"; sed -n 3p "$T/real/sweep.csv" | cut -d, -f1-20; } >"$T/bad7/short.csv"
 refused "bad7/short.csv:3: 20 fields, expected $(head -n1 "$T/real/sweep.csv" | tr ',' '\n' | wc -l) as in the header (a row cut short?)" "$T/bad7/short.csv"
+sed '2s/$/,extra/' "$T/real/run.csv" >"$T/bad7/run-long.csv"
+refused "bad7/run-long.csv:2: more than $(head -n1 "$T/real/run.csv" | tr ',' '\n' | wc -l) fields, expected" "$T/bad7/run-long.csv"
 sed '3s/^\([^,]*,[^,]*\),[^,]*,/\1,abc,/' "$T/real/run.csv" >"$T/bad7/run-abc.csv"
 refused "bad7/run-abc.csv:3: column 'utterances' (field 3): expected a decimal number, or an empty field (not measured), got 'abc'" "$T/bad7/run-abc.csv"
 for v in 0x10 inf nan 1e999 ' 1' 1e; do   # what C's strtod would read is not a number dsim writes

@@ -213,10 +213,15 @@ int sim_plot_csv_check(const char *csv, sim_plot_kind *kind, sim_error *err)
             }
             continue;
         }
-        if (n != ncols) {
-            sim_error_add(err, "%s:%zu: %zu field%s, expected %zu as in the header%s", csv, lineno,
-                          n > ncols ? ncols + 1 : n, n == 1 ? "" : "s", ncols,
-                          n < ncols ? " (a row cut short?)" : "");
+        if (n < ncols) {
+            sim_error_add(err, "%s:%zu: %zu field%s, expected %zu as in the header (a row cut "
+                          "short?)", csv, lineno, n, n == 1 ? "" : "s", ncols);
+            rc = -1;
+            break;
+        }
+        if (n > ncols) {
+            sim_error_add(err, "%s:%zu: more than %zu fields, expected %zu as in the header", csv,
+                          lineno, ncols, ncols);
             rc = -1;
             break;
         }
