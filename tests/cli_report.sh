@@ -217,17 +217,21 @@ printf '{"scenario": "x", "policies": [' >"$TMP/broken/results.json"
 [ $? = 2 ] || fail "no folder: not exit 2"
 # A CSV cut short or malformed: exit 2 naming FILE:LINE, no report.html, nothing left;
 # a cut latencies.csv is not taken for the latencies of another run.
-badcsv() { # badcsv NAME FILE WANT: FILE of a copy of the run folder replaced by stdin
+badcsv() { # badcsv NAME FILE WANT: FILE of a copy of the run folder replaced by $TMP/new
     rm -rf "$TMP/$1"; cp -r "$R" "$TMP/$1"; rm -f "$TMP/$1/report.html"
-    cat >"$TMP/$1/$2"
+    mv "$TMP/new" "$TMP/$1/$2"
     "$DSIM" report "$TMP/$1" --plots "$SRC/plots" >/dev/null 2>"$TMP/err"
     [ $? = 2 ] && grep -qF -- "$3" "$TMP/err" || fail "$1: $(cat "$TMP/err")"
     if grep -q "of another run" "$TMP/err"; then fail "$1: the note of another run"; fi
     [ ! -e "$TMP/$1/report.html" ] || fail "$1: a report.html"
     [ -z "$(ls -A "$TMP/$1" | grep -E '^\.report\.tmp|\.tmp\.')" ] || fail "$1: temporaries left"
 }
-head -c 200 "$R/latencies.csv" | badcsv cutlat latencies.csv "cutlat/latencies.csv:5: the last line is cut short (no newline at its end)"
-sed '2s/,0,/,abc,/' "$R/results.csv" | badcsv abcrun results.csv "abcrun/results.csv:2: column '"
-head -n 2 "$R/results.csv" | cut -d, -f1-30 | badcsv shortrun results.csv "shortrun/results.csv:2: 30 fields, expected"
+# (not fed through a pipe: fail() in a subshell would count nothing)
+head -c 200 "$R/latencies.csv" >"$TMP/new"
+badcsv cutlat latencies.csv "cutlat/latencies.csv:5: the last line is cut short (no newline at its end)"
+sed '2s/,0,/,abc,/' "$R/results.csv" >"$TMP/new"
+badcsv abcrun results.csv "abcrun/results.csv:2: column '"
+{ head -n 1 "$R/results.csv"; sed -n 2p "$R/results.csv" | cut -d, -f1-30; } >"$TMP/new"
+badcsv shortrun results.csv "shortrun/results.csv:2: 30 fields, expected"
 
 cli_finish "cli_report: all checks passed"
