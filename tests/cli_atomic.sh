@@ -143,4 +143,44 @@ wait
 [ -p "$TMP/fifo" ] || fail "the FIFO was replaced"
 grep -q "<testsuites" "$TMP/fifo.out" || fail "junit to a FIFO: no report came through"
 
+# 3. An output that names an input, or another output, is refused before
+#    anything runs (exit 2, both options named); the input is left as it was.
+mkdir "$TMP/clash"
+cp "$DATA/tiny.json" "$TMP/clash/s.json"
+# clash WANT-IN-MESSAGE CMD ARGS...: exit 2, the message, s.json unchanged, no file made
+clash() {
+    local want=$1
+    shift
+    "$DSIM" "$@" -q >/dev/null 2>"$TMP/clash.err"
+    local rc=$?
+    [ "$rc" = 2 ] || fail "$*: exit $rc, expected 2"
+    grep -qF -- "$want" "$TMP/clash.err" || fail "$*: message: $(cat "$TMP/clash.err")"
+    cmp -s "$DATA/tiny.json" "$TMP/clash/s.json" || fail "$*: the scenario was replaced"
+    cp "$DATA/tiny.json" "$TMP/clash/s.json"
+}
+S=$TMP/clash/s.json
+for o in --log --trace --latencies --timeline; do
+    clash "$o $S names the scenario being read" run "$S" $o "$S"
+done
+clash "--log $TMP/clash/x and --trace $TMP/clash/./x name the same file" \
+    run "$S" --log "$TMP/clash/x" --trace "$TMP/clash/./x"
+clash "--latencies $TMP/clash/y and --timeline $TMP/clash/y name the same file" \
+    run "$S" --latencies "$TMP/clash/y" --timeline "$TMP/clash/y"
+cp "$DATA/tiny.json" "$TMP/clash/results.json"
+clash "--out $TMP/clash would replace $TMP/clash/results.json, the scenario being read" \
+    run "$TMP/clash/results.json" --out "$TMP/clash"
+cmp -s "$DATA/tiny.json" "$TMP/clash/results.json" || fail "--out replaced the scenario"
+clash "--out $TMP/o2 writes $TMP/o2/results.json, which --log $TMP/o2/results.json names too" \
+    run "$S" --out "$TMP/o2" --log "$TMP/o2/results.json"
+clash "which --latencies $TMP/o2/results.csv names too" \
+    run "$S" --out "$TMP/o2" --latencies "$TMP/o2/results.csv"
+clash "--junit $S names $S, a scenario being checked" check "$S" --junit "$S"
+clash "--timeline $TMP/clash/s.json names $TMP/clash/s.json, a scenario being checked" \
+    check "$TMP/clash" --timeline "$TMP/clash/s.json"
+clash "--junit $TMP/clash/j and --timeline $TMP/clash/j name the same file" \
+    check "$S" --junit "$TMP/clash/j" --timeline "$TMP/clash/j"
+left=$(ls "$TMP/clash" | grep -v -x -e s.json -e results.json)
+[ -z "$left" ] || fail "refused outputs left files: $left"
+[ ! -e "$TMP/o2/results.json" ] || fail "a refused --out wrote its files"
+
 cli_finish "cli_atomic: all checks passed"

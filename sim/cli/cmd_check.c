@@ -261,6 +261,42 @@ static void check_file(check_ctx *c, const char *file)
         sim_junit_suite_time(c->junit, wall_s() - t0);
 }
 
+/* --junit and --timeline must not replace a scenario being read or each other:
+ * refused before anything runs. Returns 0, or -1 after the message. */
+static int outputs_check(const sim_check_opts *o)
+{
+    const char *opt[2] = {"--junit", "--timeline"};
+    const char *out[2] = {o->junit, o->timeline};
+    if (out[0] && out[1] && sim_path_same(out[0], out[1])) {
+        fprintf(stderr,
+                "dsim: check: --junit %s and --timeline %s name the same file: one would "
+                "replace the other; give each its own path\n",
+                out[0], out[1]);
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < o->n_paths && rc == 0; i++) {
+        char **files = NULL;
+        size_t n = 0;
+        sim_error ignored; /* reported when the path's turn comes */
+        memset(&ignored, 0, sizeof ignored);
+        sim_check_expand_path(o->paths[i], &files, &n, &ignored);
+        for (size_t k = 0; k < n; k++) {
+            for (int j = 0; j < 2 && rc == 0; j++)
+                if (out[j] && sim_path_same(out[j], files[k])) {
+                    fprintf(stderr,
+                            "dsim: check: %s %s names %s, a scenario being checked: it would "
+                            "replace it; write it elsewhere\n",
+                            opt[j], out[j], files[k]);
+                    rc = -1;
+                }
+            free(files[k]);
+        }
+        free(files);
+    }
+    return rc;
+}
+
 int sim_cmd_check(int argc, char **argv)
 {
     sim_check_opts opts;
@@ -276,6 +312,10 @@ int sim_cmd_check(int argc, char **argv)
         sim_cmd_help(&sim_spec_check, stdout);
         sim_check_opts_free(&opts);
         return SIM_EXIT_OK;
+    }
+    if (outputs_check(&opts) != 0) {
+        sim_check_opts_free(&opts);
+        return SIM_EXIT_USAGE;
     }
     /* Open the report first, so an unwritable path fails before anything runs. */
     sim_outfile report;

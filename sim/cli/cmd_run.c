@@ -218,6 +218,73 @@ static int out_dir_prepare(const char *dir, sim_error *err)
 /* --out DIR's files: the three formats of the report and the long CSV. */
 #define SIM_FMT_LONG_CSV ((sim_format)-1)
 
+/* What --out DIR receives (sim_page_write_summary writes summary.txt). */
+static const char *const out_files[] = {"results.json", "results.csv", "results-long.csv",
+                                        "table.txt", "summary.txt"};
+#define N_OUT_FILES (sizeof out_files / sizeof out_files[0])
+
+static const char *const stream_opt[N_ST] = {"--log", "--trace", "--latencies", "--timeline"};
+
+/* Outputs that would replace the scenario being read, or each other, are
+ * refused before anything runs: one output must never replace an input or
+ * another output. Returns 0, or exit 2 after the message. */
+static int outputs_check(const run_args *a, const char *const path[N_ST])
+{
+    const char *in = strcmp(a->scenario, "-") != 0 ? a->scenario : NULL;
+    for (int k = 0; k < N_ST; k++) {
+        if (!path[k])
+            continue;
+        if (in && sim_path_same(path[k], in)) {
+            fprintf(stderr,
+                    "dsim: run: %s %s names the scenario being read (SCENARIO %s): it would "
+                    "replace it; write it elsewhere\n",
+                    stream_opt[k], path[k], in);
+            return SIM_EXIT_USAGE;
+        }
+        for (int j = 0; j < k; j++)
+            if (path[j] && sim_path_same(path[j], path[k])) {
+                fprintf(stderr,
+                        "dsim: run: %s %s and %s %s name the same file: one would replace the "
+                        "other; give each its own path\n",
+                        stream_opt[j], path[j], stream_opt[k], path[k]);
+                return SIM_EXIT_USAGE;
+            }
+    }
+    if (!a->out_dir)
+        return 0;
+    for (size_t f = 0; f < N_OUT_FILES; f++) {
+        size_t n = strlen(a->out_dir) + strlen(out_files[f]) + 2;
+        char *file = sim_xmalloc(n);
+        snprintf(file, n, "%s/%s", a->out_dir, out_files[f]);
+        const char *what = NULL, *other = NULL;
+        if (in && sim_path_same(file, in)) {
+            what = "SCENARIO";
+            other = in;
+        }
+        for (int k = 0; !what && k < N_ST; k++)
+            if (path[k] && sim_path_same(file, path[k])) {
+                what = stream_opt[k];
+                other = path[k];
+            }
+        if (what && strcmp(what, "SCENARIO") == 0)
+            fprintf(stderr,
+                    "dsim: run: --out %s would replace %s, the scenario being read (SCENARIO "
+                    "%s); give --out another folder\n",
+                    a->out_dir, file, other);
+        else if (what)
+            fprintf(stderr,
+                    "dsim: run: --out %s writes %s, which %s %s names too; give %s another "
+                    "path\n",
+                    a->out_dir, file, what, other, what);
+        if (what) {
+            free(file);
+            return SIM_EXIT_USAGE;
+        }
+        free(file);
+    }
+    return 0;
+}
+
 static int write_report_file(const char *dir, const char *name, sim_format fmt,
                              const sim_scenario *s, const sim_results *res, size_t base,
                              sim_error *err)
@@ -270,6 +337,12 @@ int sim_cmd_run(int argc, char **argv)
         }
         base = (size_t)b;
     }
+    const char *paths[N_ST] = {a.log, a.trace, a.latencies, a.timeline};
+    int orc = outputs_check(&a, paths);
+    if (orc != 0) {
+        sim_scenario_free(&s);
+        return orc;
+    }
     /* --out DIR is checked before anything runs: a long run must not end in
      * "not a directory". */
     if (a.out_dir && out_dir_prepare(a.out_dir, &err) != 0) {
@@ -300,7 +373,6 @@ int sim_cmd_run(int argc, char **argv)
 
     /* Streams first, whole before anything is printed: a closed standard output
      * (dsim run ... | head) must not cost the log. */
-    const char *paths[N_ST] = {a.log, a.trace, a.latencies, a.timeline};
     size_t runs = s.n_policies * (size_t)s.replications;
     run_streams st;
     if (streams_open(&st, paths, runs, &err) != 0) {
