@@ -360,9 +360,10 @@ static void set_by_path_rejects_bad_values_and_leaves_the_scenario_alone(void **
     assert_string_equal(err.msg[0], "t.json: nodes[3].count: 'nodes' has 1 entries, no [3]");
     assert_int_equal(sim_scenario_set(&s, "seed.x", "4", &err), -1);
     assert_string_equal(err.msg[0], "t.json: seed.x: 'seed' is not an object");
-    assert_int_equal(sim_scenario_set(&s, "workload.sessions", "1000000000", &err), -1);
+    assert_int_equal(sim_scenario_set(&s, "workload.utterances_per_session", "1000000000", &err),
+                     -1);
     assert_string_equal(err.msg[0],
-                        "t.json: workload: 1000000000 sessions x 3 utterances = 3000000000 "
+                        "t.json: workload: 2 sessions x 1000000000 utterances = 2000000000 "
                         "utterances, more than the limit of 100000000 (raise it with "
                         "--max-utterances)");
     assert_int_equal(s.workload.sessions, 2);
@@ -421,6 +422,38 @@ static void limits_flags_parse_and_raise_limits(void **state)
     sim_scenario_free(&s);
 }
 
+/* A limit raised past what a process can allocate, and more sessions than the
+ * core can hold, are refused by the loader, not met by an out-of-memory abort. */
+static void limits_have_ceilings_and_sessions_a_bound(void **state)
+{
+    (void)state;
+    sim_limits l;
+    sim_error err;
+    sim_scenario s;
+    sim_limits_default(&l);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(sim_limits_check(&l, &err), 0);
+    assert_int_equal(sim_limits_flag(&l, "--max-nodes", "1000001"), 0);
+    const char *text = fx_scenario(NULL, NULL, NULL, NULL);
+    assert_int_equal(sim_scenario_load_string(text, strlen(text), "t.json", &l, &s, &err), -1);
+    assert_string_equal(err.msg[0], "--max-nodes: expected an integer 1..1000000 (more cannot "
+                                    "fit in memory), got 1000001");
+    sim_limits_default(&l);
+    assert_int_equal(sim_limits_flag(&l, "--max-utterances", "18446744073709551615"), 0);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(sim_limits_check(&l, &err), -1);
+
+    sim_limits_default(&l);
+    assert_int_equal(sim_limits_flag(&l, "--max-utterances", "1000000000000"), 0);
+    load_ok(fx_scenario(NULL, NULL, NULL, NULL), &s);
+    s.limits = l;
+    assert_int_equal(sim_scenario_set(&s, "workload.sessions", "16777216", &err), 0);
+    assert_int_equal(sim_scenario_set(&s, "workload.sessions", "16777217", &err), -1);
+    assert_non_null(strstr(err.msg[0], "workload.sessions: expected at most 16777216 sessions"));
+    assert_int_equal(s.workload.sessions, 16777216);
+    sim_scenario_free(&s);
+}
+
 static void suggestions_pick_the_nearest_name_within_two_edits(void **state)
 {
     (void)state;
@@ -451,6 +484,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(steady_light_file_parses_into_the_expected_structs),
+        cmocka_unit_test(limits_have_ceilings_and_sessions_a_bound),
         cmocka_unit_test(policy_overrides_become_nanoseconds_and_enums),
         cmocka_unit_test(hedge_after_in_seconds_and_disabled_blocks),
         cmocka_unit_test(every_dist_kind_reads_its_parameters),

@@ -194,7 +194,11 @@ void sim__load_trace(sim__ld *ld, const char *name, wl_config *c)
                 longest = (uint32_t)first[s + 1];
             first[s + 1] += first[s];
         }
-        if ((uint64_t)ns * longest > ld->lim.max_utterances) {
+        if (ns > SIM_SESSIONS_MAX) {
+            sim__err(ld, "%s: %" PRIu32 " sessions, more than the %" PRIu32 " (2^24) a run may "
+                     "have (the core holds no more open at once)", safe, ns, SIM_SESSIONS_MAX);
+            bad = true;
+        } else if ((uint64_t)ns * longest > ld->lim.max_utterances) {
             sim__err(ld, "%s: %" PRIu32 " sessions x %" PRIu32 " utterances of the longest = "
                      "%" PRIu64 ", more than the limit of %" PRIu64 " (dsim holds a slot per "
                      "session and index; raise it with --max-utterances)", safe, ns, longest,

@@ -54,6 +54,15 @@ void sim__load_workload(sim__ld *ld, const json_t *root, sim_scenario *s)
         ok += sim__int32(ld, w, "sessions", true, 1, &c->sessions) == SIM__SET;
         ok += sim__int32(ld, w, "utterances_per_session", true, 1, &c->utterances_per_session) ==
               SIM__SET;
+        if (ok && c->sessions > (int)SIM_SESSIONS_MAX) {
+            sim__push_key(ld, "sessions");
+            sim__err(ld,
+                     "expected at most %" PRIu32 " sessions (2^24: the core holds no more open "
+                     "at once, and a run keeps every session's state from its start), got %d",
+                     SIM_SESSIONS_MAX, c->sessions);
+            sim__pop(ld);
+            ok = 0;
+        }
         sim__dist_field(ld, w, "session_start_s", false, &c->session_start);
         sim__dist_field(ld, w, "gap_s", false, &c->gap);
         sim__dist_field(ld, w, "audio_s", false, &c->audio);

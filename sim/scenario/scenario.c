@@ -28,15 +28,15 @@ void sim_limits_default(sim_limits *l)
 
 const char *const sim_limits_flags_help[] = {
     "--max-utterances N",
-    "sessions x utterances a scenario may ask for (100000000)",
+    "sessions x utterances a scenario may ask for (100000000; at most 1e12)",
     "--max-nodes N",
-    "nodes a scenario may ask for (100000)",
+    "nodes a scenario may ask for (100000; at most 1000000)",
     "--max-replications N",
-    "replications a scenario may ask for (10000)",
+    "replications a scenario may ask for (10000; at most 100000)",
     "--max-policies N",
-    "policies a scenario may hold (64)",
+    "policies a scenario may hold (64; at most 1024)",
     "--max-sweep-points N",
-    "points a sweep may have (100000)",
+    "points a sweep may have (100000; at most 10000000)",
     NULL,
 };
 
@@ -68,6 +68,30 @@ int sim_limits_flag(sim_limits *l, const char *arg, const char *value)
     }
     *field = (uint64_t)v;
     return 0;
+}
+
+int sim_limits_check(const sim_limits *l, sim_error *err)
+{
+    const struct {
+        const char *flag;
+        uint64_t value, ceil;
+    } lim[] = {
+        {"--max-utterances", l->max_utterances, SIM_LIMIT_UTTERANCES_CEIL},
+        {"--max-nodes", l->max_nodes, SIM_LIMIT_NODES_CEIL},
+        {"--max-replications", l->max_replications, SIM_LIMIT_REPLICATIONS_CEIL},
+        {"--max-policies", l->max_policies, SIM_LIMIT_POLICIES_CEIL},
+        {"--max-sweep-points", l->max_sweep_points, SIM_LIMIT_SWEEP_POINTS_CEIL},
+    };
+    int rc = 0;
+    for (size_t i = 0; i < sizeof lim / sizeof lim[0]; i++)
+        if (lim[i].value > lim[i].ceil) {
+            sim_error_add(err,
+                          "%s: expected an integer 1..%" PRIu64 " (more cannot fit in memory), "
+                          "got %" PRIu64,
+                          lim[i].flag, lim[i].ceil, lim[i].value);
+            rc = -1;
+        }
+    return rc;
 }
 
 /* ---- free and copy --------------------------------------------------------------- */
@@ -261,6 +285,8 @@ int sim__load_text(sim__ld *ld, const char *text, size_t len, sim_scenario *out)
     const char *prefix = ld->bare ? "" : ld->file;
     const char *sep = ld->bare ? "" : ":";
 
+    if (sim_limits_check(&ld->lim, ld->err) != 0)
+        return -1;
     if (len > SIM_SCENARIO_MAX_BYTES) {
         sim_error_add(ld->err, "%s%s%s%zu bytes, more than the %u a scenario may have", prefix, sep,
                       ld->bare ? "" : " ", len, SIM_SCENARIO_MAX_BYTES);

@@ -78,6 +78,24 @@ typedef struct sim_limits {
  * 64 policies, 1e5 sweep points. */
 void sim_limits_default(sim_limits *l);
 
+/* How far the flags may raise them: beyond, a scenario could ask for more than
+ * a process can allocate (a run holds state per node and per session from its
+ * start). The loader refuses a limit above its ceiling (exit 2). */
+#define SIM_LIMIT_UTTERANCES_CEIL UINT64_C(1000000000000) /* 1e12 */
+#define SIM_LIMIT_NODES_CEIL UINT64_C(1000000)            /* 1e6 */
+#define SIM_LIMIT_REPLICATIONS_CEIL UINT64_C(100000)      /* 1e5, as run's --replications */
+#define SIM_LIMIT_POLICIES_CEIL UINT64_C(1024)
+#define SIM_LIMIT_SWEEP_POINTS_CEIL UINT64_C(10000000)    /* 1e7 */
+
+/* Sessions of one workload, whatever --max-utterances says: the core's
+ * DISP_SESSIONS_MAX (sessions open at once); a run allocates every session's
+ * state at its start. */
+#define SIM_SESSIONS_MAX (UINT32_C(1) << 24)
+
+/* Checks every limit against its ceiling. Returns 0, or -1 with a message in err
+ * for each one above ("--max-nodes: expected an integer 1..1000000, got ..."). */
+int sim_limits_check(const sim_limits *l, sim_error *err);
+
 /*
  * Applies one command-line limit flag: `arg` is the flag name ("--max-nodes"),
  * `value` its text ("200000"). Returns 0 when arg is a limit flag and value a
