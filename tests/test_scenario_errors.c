@@ -389,6 +389,21 @@ static void limits_say_how_to_raise_them(void **state)
                          fx_col(t, "{\"seed\"")));
 }
 
+/* Utterance ends past the ~73 years a time can reach would saturate and pile
+ * up on one instant: refused from the workload's means. */
+static void workload_past_the_time_cap_is_refused(void **state)
+{
+    (void)state;
+    const char *t = fx_scenario("{\"sessions\": 1, \"utterances_per_session\": 300, "
+                                "\"gap_s\": {\"dist\": \"const\", \"value\": 1e7}}",
+                                NULL, NULL, NULL);
+    fails_with(t, fx_fmt("t.json:1:%d: workload: a session's expected length, session_start_s + "
+                         "utterances_per_session x (gap_s + audio_s) = 0 + 300 x (1e+07 + 0) = "
+                         "3e+09 s, is past the 2.306e+09 s (about 73 years) a simulated time can "
+                         "reach: fewer utterances_per_session or a shorter gap_s",
+                         fx_col(t, "{\"sessions\"")));
+}
+
 static void sweep_values_are_checked_like_the_file(void **state)
 {
     (void)state;
@@ -517,6 +532,7 @@ int main(void)
         cmocka_unit_test(policy_names_are_unique_and_checked_by_the_core),
         cmocka_unit_test(expectations_name_existing_policies_and_metrics),
         cmocka_unit_test(limits_say_how_to_raise_them),
+        cmocka_unit_test(workload_past_the_time_cap_is_refused),
         cmocka_unit_test(sweep_values_are_checked_like_the_file),
         cmocka_unit_test(names_have_a_length_limit),
         cmocka_unit_test(every_error_is_listed_in_file_order_up_to_the_limit),

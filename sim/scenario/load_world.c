@@ -3,6 +3,7 @@
  */
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,33 @@ static void load_trace_workload(sim__ld *ld, const json_t *w, wl_config *c)
     }
 }
 
+/* The base distribution's mean, clamped to its max (NaN or inf when it has no
+ * finite mean). */
+static double mean_s(const dist *d)
+{
+    double m = dist_mean(d);
+    if (d->has_max && m > d->max)
+        m = d->max;
+    return m;
+}
+
+/* A session's expected end, start + utterances x (gap + audio), must stay below
+ * the ~73 years (DIST_SECONDS_MAX) a simulated time can reach: past it the
+ * utterance ends saturate, many fall on one instant and the run is not the
+ * world asked for. From the means (a mean that is not finite: no estimate). */
+static void check_workload_horizon(sim__ld *ld, const wl_config *c)
+{
+    double start = mean_s(&c->session_start), gap = mean_s(&c->gap), audio = mean_s(&c->audio);
+    double end = start + (double)c->utterances_per_session * (gap + audio);
+    if (!isfinite(end) || end < DIST_SECONDS_MAX)
+        return;
+    sim__err(ld,
+             "a session's expected length, session_start_s + utterances_per_session x (gap_s + "
+             "audio_s) = %.4g + %d x (%.4g + %.4g) = %.4g s, is past the %.4g s (about 73 years) "
+             "a simulated time can reach: fewer utterances_per_session or a shorter gap_s",
+             start, c->utterances_per_session, gap, audio, end, DIST_SECONDS_MAX);
+}
+
 void sim__load_workload(sim__ld *ld, const json_t *root, sim_scenario *s)
 {
     const json_t *w = sim__member(ld, root, "workload", true);
@@ -50,7 +78,7 @@ void sim__load_workload(sim__ld *ld, const json_t *root, sim_scenario *s)
             sim__pop(ld);
             return;
         }
-        int ok = 0;
+        int ok = 0, before = ld->err->count;
         ok += sim__int32(ld, w, "sessions", true, 1, &c->sessions) == SIM__SET;
         ok += sim__int32(ld, w, "utterances_per_session", true, 1, &c->utterances_per_session) ==
               SIM__SET;
@@ -67,6 +95,8 @@ void sim__load_workload(sim__ld *ld, const json_t *root, sim_scenario *s)
         sim__dist_field(ld, w, "gap_s", false, &c->gap);
         sim__dist_field(ld, w, "audio_s", false, &c->audio);
         sim__num(ld, w, "linger_s", false, SIM__SECONDS, &c->linger_s);
+        if (ok == 2 && ld->err->count == before)
+            check_workload_horizon(ld, c);
         uint64_t total = (uint64_t)c->sessions * (uint64_t)c->utterances_per_session;
         if (ok == 2 && total > ld->lim.max_utterances)
             sim__err(ld,
