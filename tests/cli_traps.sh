@@ -8,7 +8,8 @@
 #    columns a character) does not shift the cells under it;
 # 4. output that cannot be written (stdout on /dev/full) is exit 2 with a
 #    message, for every command, never exit 0;
-# 5. `run --out FILE` where FILE is not a folder fails before anything runs.
+# 5. `run --out FILE` where FILE is not a folder fails before anything runs;
+# 6. --replications out of range names the option and the range, in run and check.
 set -u
 DSIM=$1
 SRC=$2
@@ -97,5 +98,17 @@ grep -qF "$TMP/afile: not a folder" "$TMP/err" || fail "--out FILE: $(cat "$TMP/
 "$DSIM" run "$DATA/tiny.json" --out "$TMP/new/deeper" >/dev/null 2>"$TMP/err" ||
     fail "--out new/deeper: $(cat "$TMP/err")"
 [ -s "$TMP/new/deeper/results.json" ] || fail "--out new/deeper: no results.json"
+
+# --- 6. --replications out of range: the range, and the option, not the file's key
+for cmd in run check; do
+    "$DSIM" $cmd "$DATA/tiny.json" -q --replications 10001 >/dev/null 2>"$TMP/err"
+    rc=$?
+    [ "$rc" = 2 ] || fail "$cmd --replications 10001: exit $rc"
+    grep -qxF "dsim: $cmd: --replications: 10001, more than the limit of 10000 (raise it with --max-replications)" \
+        "$TMP/err" || fail "$cmd --replications 10001: $(cat "$TMP/err")"
+    "$DSIM" $cmd "$DATA/tiny.json" -q --replications 2147483648 >/dev/null 2>"$TMP/err"
+    grep -qxF "dsim: $cmd: --replications: expected an integer 1..100000, got '2147483648'" \
+        "$TMP/err" || fail "$cmd --replications 2^31: $(cat "$TMP/err")"
+done
 
 cli_finish "PASS: BOM, hex floats, display width, /dev/full and --out FILE"

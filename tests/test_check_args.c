@@ -98,7 +98,12 @@ static void bad_command_lines_say_what_is_wrong(void **state)
         {{"--jobs", "0", "x", NULL}, "--jobs: expected an integer 1..1024, got '0'"},
         {{"--jobs", "1025", "x", NULL}, "--jobs: expected an integer 1..1024, got '1025'"},
         {{"--jobs=2x", "x", NULL}, "got '2x'"},
-        {{"--replications", "+3", "x", NULL}, "--replications: expected an integer >= 1"},
+        {{"--replications", "+3", "x", NULL}, "--replications: expected an integer 1..100000"},
+        {{"--replications", "2147483648", "x", NULL},
+         "--replications: expected an integer 1..100000, got '2147483648'"},
+        {{"--replications", "10001", "x", NULL},
+         "--replications: 10001, more than the limit of 10000 (raise it with "
+         "--max-replications)"},
         {{"--replications", "99999999999", "x", NULL}, "got '99999999999'"},
         {{"x", "--jobs", NULL}, "--jobs needs a value"},
         {{"--junit=", "x", NULL}, "--junit: expected a file name"},

@@ -8,6 +8,7 @@
 #include <assert.h>
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,7 +31,7 @@ static const sim_opt check_opts[] = {
      NULL},
     {O_JOBS, "jobs", 'j', SIM_OPT_UINT, "N", 1, SIM_CHECK_JOBS_MAX, 0,
      "run on N threads (default: all cores)", NULL},
-    {O_REPS, "replications", 0, SIM_OPT_UINT, "N", 1, INT32_MAX, 0,
+    {O_REPS, "replications", 0, SIM_OPT_UINT, "N", 1, SIM_LIMIT_REPLICATIONS_CEIL, 0,
      "override each scenario's replications", NULL},
     SIM_OPT_MAX_EVENTS(O_MAX_EVENTS),
     SIM_OPT_QUIET(O_QUIET),
@@ -79,6 +80,12 @@ int sim_check_parse_args(int argc, char **argv, sim_check_opts *o, sim_error *er
         default: break;
         }
     }
+    if (p.status == 0 && o->replications > 0 &&
+        (uint64_t)o->replications > o->limits.max_replications)
+        sim_opt_fail(&p,
+                     "--replications: %d, more than the limit of %" PRIu64
+                     " (raise it with --max-replications)",
+                     o->replications, o->limits.max_replications);
     o->help = p.status == SIM_OPT_HELPED;
     return p.status == SIM_EXIT_USAGE ? -1 : 0;
 }

@@ -117,6 +117,11 @@ static int run_parse(int argc, char **argv, run_args *a)
         return p.status;
     if (a->log_format && !a->log)
         return sim_opt_fail(&p, "--log-format needs --log FILE");
+    if (a->has_reps && a->reps > a->limits.max_replications)
+        return sim_opt_fail(&p,
+                            "--replications: %llu, more than the limit of %" PRIu64
+                            " (raise it with --max-replications)",
+                            a->reps, a->limits.max_replications);
     return 0;
 }
 
