@@ -127,6 +127,29 @@ static void no_utterance_gives_no_rule_of_three_bound(void **state)
     free(r.v);
 }
 
+/* Fewer than 3 trials: 3/T would exceed 1, which no rate per utterance can; the
+ * bound is capped at 1 (3 trials give exactly 1, 4 give 3/4 as before). */
+static void rule_of_three_bound_never_exceeds_one(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t reps;
+        double utt, bound;
+    } cases[] = {{1, 1, 1.0}, {1, 2, 1.0}, {2, 1, 1.0}, {1, 3, 1.0}, {1, 4, 0.75}, {2, 2, 0.75}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        sim_results r = results_new(1, cases[c].reps);
+        for (size_t i = 0; i < cases[c].reps; i++)
+            sim_results_at(&r, 0, i)[SIM_M_UTTERANCES] = cases[c].utt;
+        sim_summary s;
+        sim_summarize(&r, 0, SIM_M_LOST, &s);
+        assert_true(sim_summary_is_rule_of_three(&s, SIM_M_LOST));
+        assert_near(s.upper_bound, cases[c].bound, 1e-15);
+        sim_summarize(&r, 0, SIM_M_LOST_RATE, &s);
+        assert_near(s.upper_bound, cases[c].bound, 1e-15);
+        free(r.v);
+    }
+}
+
 /* One pair (or one value a side) gives a difference but no interval. */
 static void comparisons_of_one_replication_have_no_interval(void **state)
 {
@@ -256,6 +279,7 @@ int main(void)
         cmocka_unit_test(no_finite_value_gives_no_figure),
         cmocka_unit_test(comparisons_of_one_replication_have_no_interval),
         cmocka_unit_test(no_utterance_gives_no_rule_of_three_bound),
+        cmocka_unit_test(rule_of_three_bound_never_exceeds_one),
         cmocka_unit_test(non_finite_values_are_left_out),
         cmocka_unit_test(event_zero_in_every_replication_gives_rule_of_three_bound),
         cmocka_unit_test(paired_interval_uses_per_replication_differences),

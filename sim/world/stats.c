@@ -94,8 +94,9 @@ void sim_summarize(const sim_results *res, size_t p, sim_metric m, sim_summary *
         const double *ux = res->v + p * res->n_reps * SIM_M_COUNT + SIM_M_UTTERANCES;
         double u, u_var;
         /* With no utterance there was no trial: no bound on a rate (not 0). */
+        /* 3/T bounds a probability: never above 1 (fewer than 3 trials) */
         if (moments(ux, res->n_reps, SIM_M_COUNT, &u, &u_var) > 0 && u > 0)
-            out->upper_bound = 3.0 / ((double)out->n * u);
+            out->upper_bound = fmin(3.0 / ((double)out->n * u), 1.0);
         else
             out->upper_bound = NAN;
     }

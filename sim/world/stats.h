@@ -13,7 +13,9 @@
  * and the per-utterance rates duplicate_rate and lost_rate. When such a metric
  * is 0 in all N replications, a mean of 0 says little; its upper_bound is then a
  * 95% upper bound on the per-utterance rate of the event: 3 / (N x U), U the
- * mean number of utterances per replication (zero events in N x U trials). The
+ * mean number of utterances per replication (zero events in N x U trials),
+ * capped at 1 (a rate per utterance cannot exceed it: N x U < 3; 3/T is above
+ * the exact bound 1 - 0.05^(1/T) for every T, so it stays a true bound). The
  * bound is a per-utterance rate for count metrics too; NaN when U is 0 (no
  * utterance, no trial).
  * In every other case upper_bound = mean + half_width, in the metric's own unit
