@@ -9,7 +9,8 @@
 # 4. output that cannot be written (stdout on /dev/full) is exit 2 with a
 #    message, for every command, never exit 0;
 # 5. `run --out FILE` where FILE is not a folder fails before anything runs;
-# 6. --replications out of range names the option and the range, in run and check.
+# 6. --replications out of range names the option and the range, in run and check;
+# 7. what a budget-stopped run keeps of --latencies is what stderr says.
 set -u
 DSIM=$1
 SRC=$2
@@ -110,5 +111,16 @@ for cmd in run check; do
     grep -qxF "dsim: $cmd: --replications: expected an integer 1..100000, got '2147483648'" \
         "$TMP/err" || fail "$cmd --replications 2^31: $(cat "$TMP/err")"
 done
+
+# --- 7. a budget-stopped run: stderr says truly what each stream keeps (the log the
+#        failed run's records; the latencies none of them, only whole runs)
+sed -e 's/"replications": 2/"replications": 3/' "$DATA/tiny.json" >"$TMP/budget.json"
+"$DSIM" run "$TMP/budget.json" -q --jobs 1 --max-events 1 --log "$TMP/b.jsonl" \
+    --latencies "$TMP/b.csv" >/dev/null 2>"$TMP/err"
+grep -qF "keeping $TMP/b.csv: its header only; none of the failed run's latencies" "$TMP/err" ||
+    fail "--latencies kept: $(cat "$TMP/err")"
+grep -qF "keeping $TMP/b.jsonl: the failed run's records up to its error" "$TMP/err" ||
+    fail "--log kept: $(cat "$TMP/err")"
+[ "$(wc -l <"$TMP/b.csv")" = 1 ] || fail "--latencies: more than its header: $(cat "$TMP/b.csv")"
 
 cli_finish "PASS: BOM, hex floats, display width, /dev/full and --out FILE"

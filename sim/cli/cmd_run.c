@@ -423,6 +423,16 @@ int sim_cmd_run(int argc, char **argv)
             if (!st.f[k].f)
                 continue;
             fprintf(stderr, "dsim: keeping %s: ", st.f[k].path);
+            if (k == ST_LAT) {
+                /* a run's latencies are sorted and written when it ends */
+                if (st.done)
+                    fprintf(stderr, "the first %zu of %zu %s whole; ", st.done, runs, RUN_UNIT);
+                else
+                    fputs("its header only; ", stderr);
+                fputs("none of the failed run's latencies (a run's are written when it ends)\n",
+                      stderr);
+                continue;
+            }
             if (st.done)
                 fprintf(stderr, "the first %zu of %zu %s whole, then ", st.done, runs, RUN_UNIT);
             fputs("the failed run's records up to its error\n", stderr);
