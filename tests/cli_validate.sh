@@ -87,5 +87,18 @@ if run 2 validate scenarios/steady-light.json tests/data/bad/out-of-range.json; 
     same_text "$err" "$(cat tests/data/bad/out-of-range.err)" "mixed good and bad files"
 fi
 
+# The summary prints no inf, and no mean past the cap on every draw (~73 years).
+sed -e 's/"gap_s": {"dist": "uniform", "min": 2, "max": 4}/"gap_s": {"dist": "pareto", "alpha": 0.5, "min": 1}/' \
+    -e 's/"tts": {"dist": "lognormal", "median": 0.2, "sigma": 0.3}/"tts": {"dist": "weibull", "shape": 0.01, "scale": 1e7}/' \
+    scenarios/steady-light.json >"$out.means.json"
+if run 0 validate "$out.means.json"; then
+    grep -q "gap pareto alpha 0.5 min 1 (no finite mean; a draw is capped at 2.31e+09 s)" "$out" ||
+        { echo "FAIL: infinite mean: $(grep gap "$out")"; failed=1; }
+    grep -q "tts past the 2.31e+09 s cap on a draw" "$out" ||
+        { echo "FAIL: mean past the cap: $(grep 'stage means' "$out")"; failed=1; }
+    ! grep -qi "inf\b\|e+1[0-9][0-9]" "$out" || { echo "FAIL: inf or a huge mean printed"; failed=1; }
+fi
+rm -f "$out.means.json"
+
 [ "$failed" -eq 0 ] && echo "cli_validate: all passed ($n bad inputs)"
 exit "$failed"

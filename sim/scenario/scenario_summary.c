@@ -7,46 +7,61 @@
 
 #include "load_internal.h"
 
+/* A mean in seconds: "1.1 s"; a distribution without a finite mean (pareto
+ * alpha <= 1), or one whose mean is past the cap on every draw (~73 years,
+ * DIST_SECONDS_MAX: the world simulated has a finite mean below it) says so,
+ * never inf or a time no draw can reach. */
 static void secs(double s, char *buf, size_t cap)
 {
-    if (isinf(s))
-        snprintf(buf, cap, "inf");
+    if (!isfinite(s))
+        snprintf(buf, cap, "no finite mean; a draw is capped at %.3g s", DIST_SECONDS_MAX);
+    else if (s > DIST_SECONDS_MAX)
+        snprintf(buf, cap, "past the %.3g s cap on a draw", DIST_SECONDS_MAX);
     else
         snprintf(buf, cap, "%.3g s", s);
+}
+
+/* "mean 1.1 s", or what secs() says when there is no such mean. */
+static void mean_of(const dist *d, char *buf, size_t cap)
+{
+    double m = dist_mean(d);
+    char t[80];
+    secs(m, t, sizeof t);
+    snprintf(buf, cap, "%s%s", isfinite(m) ? "mean " : "", t);
 }
 
 /* "lognormal median 0.8 sigma 0.8, mean 1.1 s, + 0.15 s per audio s, max 20 s" */
 static void describe_dist(const dist *d, char *buf, size_t cap)
 {
-    char mean[32], extra[96] = "";
-    secs(dist_mean(d), mean, sizeof mean);
+    char mean[96], extra[96] = "";
+    mean_of(d, mean, sizeof mean);
     switch (d->kind) {
     case DIST_CONST:
-        snprintf(buf, cap, "%s", mean);
+        secs(dist_mean(d), buf, cap);
         break;
     case DIST_UNIFORM:
         snprintf(buf, cap, "uniform %g..%g s", d->p0, d->p1);
         break;
     case DIST_EXPONENTIAL:
-        snprintf(buf, cap, "exponential mean %s", mean);
+        snprintf(buf, cap, "exponential %s", mean);
         break;
     case DIST_LOGNORMAL:
-        snprintf(buf, cap, "lognormal median %g sigma %g (mean %s)", d->p0, d->p1, mean);
+        snprintf(buf, cap, "lognormal median %g sigma %g (%s)", d->p0, d->p1, mean);
         break;
     case DIST_GAMMA:
-        snprintf(buf, cap, "gamma shape %g scale %g (mean %s)", d->p0, d->p1, mean);
+        snprintf(buf, cap, "gamma shape %g scale %g (%s)", d->p0, d->p1, mean);
         break;
     case DIST_WEIBULL:
-        snprintf(buf, cap, "weibull shape %g scale %g (mean %s)", d->p0, d->p1, mean);
+        snprintf(buf, cap, "weibull shape %g scale %g (%s)", d->p0, d->p1, mean);
         break;
     case DIST_PARETO:
-        snprintf(buf, cap, "pareto alpha %g min %g (mean %s)", d->p0, d->p1, mean);
+        snprintf(buf, cap, "pareto alpha %g min %g (%s)", d->p0, d->p1, mean);
         break;
     case DIST_EMPIRICAL:
-        snprintf(buf, cap, "empirical %zu samples (mean %s)", d->n, mean);
+        snprintf(buf, cap, "empirical %zu samples (%s)", d->n, mean);
         break;
     case DIST_MIXTURE:
-        snprintf(buf, cap, "mixture of %zu (mean %s)", d->n, mean);
+        snprintf(buf, cap, "mixture of %zu (%s)", d->n, mean);
         break;
     default:
         snprintf(buf, cap, "?");
@@ -121,7 +136,7 @@ static void print_policy(FILE *f, const sim_policy *sp)
 
 static void print_node(FILE *f, const node_config *c)
 {
-    char st[STAGE_COUNT][64];
+    char st[STAGE_COUNT][128];
     for (int k = 0; k < STAGE_COUNT; k++) {
         secs(dist_mean(&c->stage[k]), st[k], sizeof st[k]);
         if (c->stage[k].per_audio_s > 0) {
@@ -139,15 +154,21 @@ static void print_node(FILE *f, const node_config *c)
     fprintf(f, "      stage means: asr %s, nmt %s, tts %s\n", st[0], st[1], st[2]);
     if (c->stall_prob > 0 || c->crash || c->cold_start || c->no_result_prob > 0) {
         fprintf(f, "      faults:");
-        if (c->stall_prob > 0)
-            fprintf(f, " stall %g%% (+%.3g s mean, in %s)", c->stall_prob * 100,
-                    dist_mean(&c->stall_extra), sim__enum_stall_stage[c->stall_stage]);
-        if (c->crash)
-            fprintf(f, " crash every %.3g s for %.3g s (means)", dist_mean(&c->crash_between),
-                    dist_mean(&c->crash_downtime));
-        if (c->cold_start)
-            fprintf(f, " cold start after %g s idle (+%.3g s)", c->cold_idle_s,
-                    dist_mean(&c->cold_extra));
+        char a[128], b[128];
+        if (c->stall_prob > 0) {
+            secs(dist_mean(&c->stall_extra), a, sizeof a);
+            fprintf(f, " stall %g%% (+%s mean, in %s)", c->stall_prob * 100, a,
+                    sim__enum_stall_stage[c->stall_stage]);
+        }
+        if (c->crash) {
+            secs(dist_mean(&c->crash_between), a, sizeof a);
+            secs(dist_mean(&c->crash_downtime), b, sizeof b);
+            fprintf(f, " crash every %s for %s (means)", a, b);
+        }
+        if (c->cold_start) {
+            secs(dist_mean(&c->cold_extra), a, sizeof a);
+            fprintf(f, " cold start after %g s idle (+%s)", c->cold_idle_s, a);
+        }
         if (c->no_result_prob > 0)
             fprintf(f, " no result %g%%", c->no_result_prob * 100);
         fprintf(f, "\n");
