@@ -167,6 +167,16 @@ has_line "$TMP/tap" "not ok 5 - $TMP/missing.json: no scenario" "--tap error"
 has_line "$TMP/tap" "1..5" "--tap plan"
 has_line "$TMP/tap" "# 2 passed, 2 failed, 1 errors" "--tap summary"
 
+# A run stopped by its event budget: the hint names check, and a --timeline that
+# keeps the cut-off run says so on stderr.
+"$DSIM" check "$DATA/tiny.json" -q --jobs 1 --max-events 100 --timeline "$TMP/cut.tl" \
+    >/dev/null 2>"$TMP/err"
+expect_rc 2 $? "--max-events 100"
+grep -qF "raise the budget with dsim check --max-events N" "$TMP/err" ||
+    fail "budget hint: $(cat "$TMP/err")"
+grep -qF "dsim: keeping $TMP/cut.tl: tiny's runs before its failed run whole, then the failed run's records up to its error (partial)" \
+    "$TMP/err" || fail "timeline kept without a word: $(cat "$TMP/err")"
+
 if [ "$FAILS" -ne 0 ]; then
     echo "$FAILS checks failed"
     exit 1

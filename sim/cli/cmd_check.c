@@ -174,6 +174,35 @@ static void report_ran(check_ctx *c, const sim_scenario *s)
         sim_junit_case(c->junit, "runs (no expectations)", NULL, NULL);
 }
 
+/* The run's hint names `dsim run`; here the command was check (same option). */
+static void hint_names_check(sim_error *err)
+{
+    static const char from[] = "dsim run --max-events", to[] = "dsim check --max-events";
+    int stored = err->count < SIM_ERR_MAX ? err->count : SIM_ERR_MAX;
+    for (int i = 0; i < stored; i++) {
+        char *at = strstr(err->msg[i], from);
+        if (!at)
+            continue;
+        size_t cap = sizeof err->msg[0], head = (size_t)(at - err->msg[i]);
+        size_t tail = strlen(at + strlen(from));
+        if (head + strlen(to) + tail >= cap)
+            continue; /* no room: keep the run's words */
+        memmove(at + strlen(to), at + strlen(from), tail + 1);
+        memcpy(at, to, strlen(to));
+    }
+}
+
+/* A run that failed part-way left its records so far in --timeline (they show
+ * what went wrong): say so, as run does for its streams. */
+static void timeline_kept_note(const check_ctx *c, const sim_scenario *s)
+{
+    if (c->timeline)
+        fprintf(stderr,
+                "dsim: keeping %s: %s's runs before its failed run whole, then the failed run's "
+                "records up to its error (partial)\n",
+                c->opts->timeline, s->name);
+}
+
 /* Loads, runs and checks one scenario file (a file without expectations is run
  * and passes if it runs). */
 static void check_file_body(check_ctx *c, const char *file)
@@ -226,10 +255,14 @@ static void check_file_body(check_ctx *c, const char *file)
                                      c->opts->quiet);
     int rc = sim_run_all(&s, &ro, &res, &err);
     sim_progress_end(ro.progress);
+    if (rc != 0)
+        hint_names_check(&err);
     if (rc == SIM_FAIL_INVARIANT) {
         report_broken(c, &err);
+        timeline_kept_note(c, &s);
     } else if (rc != 0) {
         report_error(c, file, "could not run", &err);
+        timeline_kept_note(c, &s);
     } else if (n == 0) {
         report_ran(c, &s);
     } else {
