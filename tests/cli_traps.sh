@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # cli_traps.sh DSIM SOURCE_DIR — small traps a new user falls into, one check each:
 # 1. a UTF-8 byte order mark (an editor's) is accepted, with the same figures and
-#    the same line:column in errors; a UTF-16 one is named;
+#    the same line:column in errors; a UTF-16 one is named; a trace CSV's BOM too;
 # 2. a samples file with a hexadecimal float (strtod would take 0x1p1, inf, nan)
 #    is refused, naming the file, the line and the text;
 # 3. table columns line up by display width: a CJK policy name (3 bytes, 2
@@ -35,6 +35,19 @@ printf '\xff\xfe{\0}\0' >"$TMP/u16.json"
 [ $? = 2 ] || fail "UTF-16: not exit 2"
 grep -qF "$TMP/u16.json:1:1: the file starts with a UTF-16 or UTF-32 byte order mark" "$TMP/err" ||
     fail "UTF-16: $(cat "$TMP/err")"
+
+# A workload trace CSV saved with a BOM (Excel's "CSV UTF-8") reads as without it.
+sed -e '/"sessions": 2,/,/"audio_s"/d' -e 's|"workload": {|"workload": {"trace": "tr.csv", "audio_s": {"dist": "const", "value": 1}|' \
+    "$DATA/tiny.json" >"$TMP/trace.json"
+printf 'session,utterance_index,end_s,audio_s\na,0,1,1\na,1,4,1\n' >"$TMP/plain.csv"
+{ printf '\xef\xbb\xbf'; cat "$TMP/plain.csv"; } >"$TMP/tr.csv"
+"$DSIM" run "$TMP/trace.json" -q --format json >"$TMP/tbom.out" 2>"$TMP/err" ||
+    fail "BOM in a trace CSV: $(cat "$TMP/err")"
+cp "$TMP/plain.csv" "$TMP/tr.csv"
+"$DSIM" run "$TMP/trace.json" -q --format json >"$TMP/tplain.out" 2>"$TMP/err" ||
+    fail "trace CSV: $(cat "$TMP/err")"
+[ -s "$TMP/tplain.out" ] && cmp -s "$TMP/tbom.out" "$TMP/tplain.out" ||
+    fail "BOM in a trace CSV: other figures than without it"
 
 # --- 2. samples files take decimal numbers only -----------------------------------
 samples_case() { # samples_case TEXT... : a scenario whose asr stage reads them

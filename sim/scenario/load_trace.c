@@ -117,6 +117,11 @@ void sim__load_trace(sim__ld *ld, const char *name, wl_config *c)
             bad = true;
             break;
         }
+        if (line == 1 && len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+            /* a UTF-8 byte order mark (Excel's "CSV UTF-8"), accepted as in scenarios */
+            memmove(buf, buf + 3, (size_t)len - 2);
+            len -= 3;
+        }
         if (len == 0 || buf[0] == '#')
             continue;
         if (memchr(buf, '\0', (size_t)len)) {
