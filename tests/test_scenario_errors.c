@@ -81,10 +81,32 @@ static void json_syntax_errors_give_line_column_and_janssons_text(void **state)
     assert_int_equal(je.line, 2);
     fails_with(text, fx_fmt("t.json:2:%d: %s", je.column, je.text));
 
+    /* what jansson refuses for one of the loader's own rules is said in dsim's
+     * words, with the JSON path the parser was at */
     const char *dup = "{\"name\": \"t\", \"name\": \"u\"}";
     assert_null(json_loadb(dup, strlen(dup), JSON_REJECT_DUPLICATES, &je));
-    fails_with(dup, fx_fmt("t.json:1:%d: %s", je.column, je.text));
-    assert_non_null(strstr(je.text, "duplicate"));
+    fails_with(dup, fx_fmt("t.json:1:%d: duplicate key 'name' in the scenario object", je.column));
+    const char *dup2 = "{\"workload\": {\"linger_s\": 30, \"linger_s\": 40}}";
+    assert_null(json_loadb(dup2, strlen(dup2), JSON_REJECT_DUPLICATES, &je));
+    fails_with(dup2, fx_fmt("t.json:1:%d: duplicate key 'linger_s' in workload", je.column));
+    const char *dup3 = "{\"nodes\": [{}, {\"x\": [1, {\"a\": 1, \"a\": 2}]}]}";
+    assert_null(json_loadb(dup3, strlen(dup3), JSON_REJECT_DUPLICATES, &je));
+    fails_with(dup3, fx_fmt("t.json:1:%d: duplicate key 'a' in nodes[1].x[1]", je.column));
+    const char *big = "{\"name\": \"t\", \"seed\": 9223372036854775808}";
+    assert_null(json_loadb(big, strlen(big), 0, &je));
+    fails_with(big, fx_fmt("t.json:1:%d: seed: expected an integer <= 9223372036854775807 "
+                           "(2^63-1), got 9223372036854775808",
+                           je.column));
+    const char *nul = "{\"name\": \"a\\u0000b\"}";
+    assert_null(json_loadb(nul, strlen(nul), 0, &je));
+    fails_with(nul, fx_fmt("t.json:1:%d: name: expected a string without \\u0000 (a NUL "
+                           "character), got \"a\\u0000b\"",
+                           je.column));
+    const char *nulkey = "{\"w\": {\"a\\u0000\": 1}}";
+    assert_null(json_loadb(nulkey, strlen(nulkey), 0, &je));
+    fails_with(nulkey, fx_fmt("t.json:1:%d: w: a key may not hold \\u0000 (a NUL character), "
+                              "got \"a\\u0000\"",
+                              je.column));
 
     fails_with("", "t.json: the file is empty (expected a scenario object)");
     fails_with(" \n\t ", "t.json: the file is empty (expected a scenario object)");
@@ -191,7 +213,7 @@ static void out_of_range_values_name_the_range(void **state)
     /* duplicate "seed": jansson refuses it before any range check */
     json_error_t je;
     assert_null(json_loadb(t, strlen(t), JSON_REJECT_DUPLICATES, &je));
-    fails_with(t, fx_fmt("t.json:1:%d: %s", je.column, je.text));
+    fails_with(t, fx_fmt("t.json:1:%d: duplicate key 'seed' in the scenario object", je.column));
 }
 
 static void a_bare_number_is_not_a_dist(void **state)

@@ -8,6 +8,7 @@
  * text, whatever the text holds.
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "load_internal.h"
@@ -279,4 +280,100 @@ int sim__locate(const char *text, size_t len, const sim__seg *segs, size_t n, bo
         return -1;
     line_col(text, c.i, line, col);
     return 0;
+}
+
+/* ---- the path being read at a byte position (for jansson's own errors) ----- */
+
+#define AT_DEPTH_MAX 64 /* deeper paths are cut: the message still has line:column */
+
+typedef struct at_frame {
+    bool object;
+    bool in_value; /* object: after the ':' of `key` */
+    char key[64];  /* object: the last key read (raw, escapes as written) */
+    size_t index;  /* array: the element being read */
+} at_frame;
+
+/* Appends frame f's part of a path ("workload", ".linger_s", "[2]") to buf. */
+static void at_append(char *buf, size_t cap, const at_frame *f, bool first)
+{
+    size_t n = strlen(buf);
+    if (n + 1 >= cap)
+        return;
+    if (f->object)
+        snprintf(buf + n, cap - n, "%s%s", first ? "" : ".", f->key);
+    else
+        snprintf(buf + n, cap - n, "[%zu]", f->index);
+}
+
+void sim__path_at(const char *text, size_t len, size_t pos, char *container, size_t ccap,
+                  char *key, size_t kcap)
+{
+    at_frame st[AT_DEPTH_MAX];
+    int depth = 0, over = 0; /* frames past AT_DEPTH_MAX are counted, not kept */
+    bool key_last = false;   /* the last token was a key of the innermost object */
+    if (pos > len)
+        pos = len;
+    for (size_t i = 0; i < pos;) {
+        char ch = text[i];
+        if (ch == '"') {
+            size_t j = i + 1;
+            while (j < len && text[j] != '"')
+                j += text[j] == '\\' ? 2 : 1;
+            if (j > len)
+                j = len;
+            at_frame *f = depth > 0 && !over ? &st[depth - 1] : NULL;
+            if (f && f->object && !f->in_value) {
+                size_t n = j - i - 1 < sizeof f->key - 1 ? j - i - 1 : sizeof f->key - 1;
+                memcpy(f->key, text + i + 1, n);
+                f->key[n] = '\0';
+                key_last = true;
+            } else {
+                key_last = false;
+            }
+            i = j + 1;
+            continue;
+        }
+        if (ch == '{' || ch == '[') {
+            if (depth < AT_DEPTH_MAX && !over) {
+                memset(&st[depth], 0, sizeof st[depth]);
+                st[depth].object = ch == '{';
+                depth++;
+            } else {
+                over++;
+            }
+            key_last = false;
+        } else if (ch == '}' || ch == ']') {
+            if (over)
+                over--;
+            else if (depth > 0)
+                depth--;
+            key_last = false;
+        } else if (ch == ':' && depth > 0 && !over) {
+            st[depth - 1].in_value = true;
+            key_last = false;
+        } else if (ch == ',' && depth > 0 && !over) {
+            st[depth - 1].in_value = false;
+            st[depth - 1].index++;
+            key_last = false;
+        }
+        i++;
+    }
+    /* the container: every frame but the innermost; the innermost gives the key
+     * (or index) being read, or, after a bare key (a duplicate), that key */
+    container[0] = '\0';
+    key[0] = '\0';
+    for (int d = 0; d < depth; d++) {
+        const at_frame *f = &st[d];
+        bool inner = d == depth - 1;
+        if (inner && f->object && (key_last || f->in_value)) {
+            snprintf(key, kcap, "%s", f->key);
+            break;
+        }
+        if (inner && !f->object) {
+            at_append(container, ccap, f, container[0] == '\0');
+            break;
+        }
+        if (!inner)
+            at_append(container, ccap, f, container[0] == '\0');
+    }
 }

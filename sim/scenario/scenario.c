@@ -273,6 +273,54 @@ static void sort_by_position(sim_error *err, const char *file, int from)
     }
 }
 
+/* The token jansson quotes in "... near 'TOKEN'", cut to fit buf. */
+static void near_token(const char *msg, char *buf, size_t cap)
+{
+    const char *a = strstr(msg, " near '");
+    const char *b = a ? strrchr(msg, '\'') : NULL;
+    buf[0] = '\0';
+    if (a && b > a + 7) {
+        char raw[128];
+        size_t n = (size_t)(b - (a + 7));
+        if (n >= sizeof raw)
+            n = sizeof raw - 1;
+        memcpy(raw, a + 7, n);
+        raw[n] = '\0';
+        sim_safe_text(raw, buf, cap);
+    }
+}
+
+/* jansson's message for a text it could not parse, in dsim's words where the
+ * cause is one of the loader's own rules (a repeated key, an integer out of
+ * range, a NUL character), with the JSON path the parser was at; else its own
+ * words (a syntax error: line:column say where). */
+static void parse_error_text(const char *text, size_t len, const json_error_t *je, char *buf,
+                             size_t cap)
+{
+    char container[256], key[64], path[330], tok[64];
+    size_t pos = je->position > 0 ? (size_t)je->position : 0;
+    sim__path_at(text, len, pos, container, sizeof container, key, sizeof key);
+    snprintf(path, sizeof path, "%s%s%s", container, container[0] && key[0] ? "." : "", key);
+    near_token(je->text, tok, sizeof tok);
+    if (strncmp(je->text, "duplicate object key", 20) == 0)
+        snprintf(buf, cap, "duplicate key '%s' in %s", key,
+                 container[0] ? container : "the scenario object");
+    else if (strncmp(je->text, "too big negative integer", 24) == 0)
+        snprintf(buf, cap, "%s%sexpected an integer >= -9223372036854775808 (-2^63)%s%s", path,
+                 path[0] ? ": " : "", tok[0] ? ", got " : "", tok);
+    else if (strstr(je->text, "NUL byte in object key"))
+        snprintf(buf, cap, "%s%sa key may not hold \\u0000 (a NUL character), got %s",
+                 container, container[0] ? ": " : "", tok);
+    else if (strncmp(je->text, "too big integer", 15) == 0)
+        snprintf(buf, cap, "%s%sexpected an integer <= 9223372036854775807 (2^63-1), got %s",
+                 path, path[0] ? ": " : "", tok);
+    else if (strstr(je->text, "\\u0000 is not allowed"))
+        snprintf(buf, cap, "%s%sexpected a string without \\u0000 (a NUL character), got %s",
+                 path, path[0] ? ": " : "", tok);
+    else
+        snprintf(buf, cap, "%s", je->text);
+}
+
 int sim__load_text(sim__ld *ld, const char *text, size_t len, sim_scenario *out)
 {
     memset(out, 0, sizeof *out);
@@ -304,10 +352,12 @@ int sim__load_text(sim__ld *ld, const char *text, size_t len, sim_scenario *out)
     json_error_t je;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     if (!root) {
+        char what[400];
+        parse_error_text(text, len, &je, what, sizeof what);
         /* jansson counts a position before a line's first character as column 0 */
         if (je.line > 0)
             sim_error_add(ld->err, "%s%s%d:%d: %s", prefix, sep, je.line,
-                          je.column > 0 ? je.column : 1, je.text);
+                          je.column > 0 ? je.column : 1, what);
         else
             sim_error_add(ld->err, "%s%s%s%s", prefix, sep, ld->bare ? "" : " ", je.text);
         return -1;

@@ -92,6 +92,14 @@ void sim__fmt_num(double x, char *buf, size_t cap);
 int sim__locate(const char *text, size_t len, const sim__seg *segs, size_t n, bool want_key,
                 int *line, int *col);
 
+/* Where the parser was at byte `pos` of text: the path of the object or array
+ * being read ("workload", "nodes[1]", "" at the top) in container, and the key
+ * whose value (or, just after a key, the key itself) was being read in key (""
+ * for an array element, whose index ends container). For jansson's own errors,
+ * which give only a position. */
+void sim__path_at(const char *text, size_t len, size_t pos, char *container, size_t ccap,
+                  char *key, size_t kcap);
+
 /* ---- typed reads ------------------------------------------------------------ */
 
 enum { SIM__BAD = -1, SIM__ABSENT = 0, SIM__SET = 1 };
