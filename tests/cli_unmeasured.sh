@@ -76,4 +76,28 @@ got=$(jq -c '.policies[1] | [.metrics.utterances.mean, .metrics.utterances.ci95,
 "$DSIM" check "$SRC/tests/data/tiny.json" --replications 1 >"$TMP/k1"
 grep -qxF 'PASS reference utterances == 10: 10' "$TMP/k1" || fail "check of one replication: $(cat "$TMP/k1")"
 
+# One replication, "on": "ci_upper": an event count that was 0 has the rule-of-three
+# bound (3 a replication here), a true bound: it is checked; any other metric has
+# no interval and fails (README Metrics).
+jq '.expect={"reference":{"lost":{"max":5,"on":"ci_upper"},"utterances":{"max":20,"on":"ci_upper"}}} | .network.loss=0' \
+    "$SRC/tests/data/tiny.json" >"$TMP/ci1.json"
+"$DSIM" check "$TMP/ci1.json" -q --replications 1 >"$TMP/k2"
+grep -qxF 'PASS reference lost (ci_upper) <= 5: 3 (rule of three: 0 in each of 1 replications)' "$TMP/k2" ||
+    fail "ci_upper of a zero count, one replication: $(cat "$TMP/k2")"
+grep -q '^FAIL reference utterances (ci_upper) <= 20: .*no confidence interval from 1 replication' "$TMP/k2" ||
+    fail "ci_upper of a count, one replication: $(cat "$TMP/k2")"
+# One utterance: the rule-of-three bound is at most 1 per utterance, never 3.
+jq '.workload.sessions=1 | .workload.utterances_per_session=1 | .replications=1 | .network.loss=0' \
+    "$SRC/tests/data/tiny.json" >"$TMP/one.json"
+"$DSIM" run "$TMP/one.json" -q --format json >"$TMP/one.out" || fail "one utterance: run exits $?"
+got=$(jq -c '.policies[0].metrics | [.lost.upper_bound, .lost_rate.upper_bound]' "$TMP/one.out")
+[ "$got" = '[1,1]' ] || fail "rule of three with one utterance: $got"
+"$DSIM" run "$TMP/one.json" -q >"$TMP/one.tab"
+grep -q '^lost_rate .*0 (≤ 1/utt)' "$TMP/one.tab" || fail "table: $(grep '^lost_rate' "$TMP/one.tab")"
+# and check's bound on a loss count is at most the one utterance, not 3
+jq '.expect={"reference":{"lost":{"max":2,"on":"ci_upper"}}}' "$TMP/one.json" >"$TMP/one-x.json"
+"$DSIM" check "$TMP/one-x.json" -q >"$TMP/k3"
+grep -qxF 'PASS reference lost (ci_upper) <= 2: 1 (rule of three: 0 in each of 1 replications)' "$TMP/k3" ||
+    fail "check's bound with one utterance: $(cat "$TMP/k3")"
+
 cli_finish PASS

@@ -95,10 +95,17 @@ double sim_expect_value(const sim_expect *e, sim_metric m, const sim_summary *su
         if (!sim_summary_is_rule_of_three(sum, m))
             return sum->mean + sum->half_width;
         /* Zero events in every replication: stats.h gives 3 / (N x U) per
-         * utterance; a count per replication gets the same bound, 3 / N. */
+         * utterance (at most 1); a count per replication gets the same bound,
+         * 3 / N, and for a loss (one per utterance at most) never more than the
+         * U utterances a replication has. */
         if (m == SIM_M_DUPLICATE_RATE || m == SIM_M_LOST_RATE)
             return sum->upper_bound;
-        return sum->n > 0 ? 3.0 / (double)sum->n : NAN;
+        if (sum->n == 0)
+            return NAN;
+        bool once = m == SIM_M_LOST || (m >= SIM_M_LOST_NO_NODE && m <= SIM_M_LOST_UNFINISHED);
+        if (once && sum->utterances > 0 && 3.0 / (double)sum->n > sum->utterances)
+            return sum->utterances; /* an utterance is lost at most once */
+        return 3.0 / (double)sum->n;
     case SIM_EXPECT_ON_CI_LOWER:
         return sum->mean - sum->half_width;
     case SIM_EXPECT_ON_MEAN:

@@ -64,6 +64,8 @@ typedef struct sim_summary {
     double min, max;
     double upper_bound; /* rule of three when every value is 0: 3/n per utterance for
                            rates, else the CI upper bound */
+    double utterances;  /* with a rule-of-three bound: the mean utterances per
+                           replication (its trials); else 0 */
 } sim_summary;
 
 #endif

@@ -77,6 +77,7 @@ void sim_summarize(const sim_results *res, size_t p, sim_metric m, sim_summary *
     sim_mean_ci(x, res->n_reps, SIM_M_COUNT, &out->mean, &out->half_width, &out->n);
     if (out->n == 0) {
         out->half_width = out->min = out->max = out->upper_bound = NAN;
+        out->utterances = 0;
         return;
     }
     out->min = INFINITY;
@@ -89,15 +90,17 @@ void sim_summarize(const sim_results *res, size_t p, sim_metric m, sim_summary *
         out->max = v > out->max ? v : out->max;
     }
     out->upper_bound = out->mean + out->half_width;
+    out->utterances = 0;
     if (sim_summary_is_rule_of_three(out, m)) {
         /* U: mean utterances per replication of this policy (the same under CRN). */
         const double *ux = res->v + p * res->n_reps * SIM_M_COUNT + SIM_M_UTTERANCES;
         double u, u_var;
         /* With no utterance there was no trial: no bound on a rate (not 0). */
         /* 3/T bounds a probability: never above 1 (fewer than 3 trials) */
-        if (moments(ux, res->n_reps, SIM_M_COUNT, &u, &u_var) > 0 && u > 0)
+        if (moments(ux, res->n_reps, SIM_M_COUNT, &u, &u_var) > 0 && u > 0) {
             out->upper_bound = fmin(3.0 / ((double)out->n * u), 1.0);
-        else
+            out->utterances = u;
+        } else
             out->upper_bound = NAN;
     }
 }
