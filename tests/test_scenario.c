@@ -452,6 +452,14 @@ static void limits_have_ceilings_and_sessions_a_bound(void **state)
     assert_non_null(strstr(err.msg[0], "workload.sessions: expected at most 16777216 sessions"));
     assert_int_equal(s.workload.sessions, 16777216);
     sim_scenario_free(&s);
+
+    /* at the ceiling, the message does not say to raise it further */
+    sim_limits_default(&l);
+    assert_int_equal(sim_limits_flag(&l, "--max-nodes", "1000000"), 0);
+    const char *many = fx_scenario(NULL, fx_node("\"count\": 1000001"), NULL, NULL);
+    assert_int_equal(sim_scenario_load_string(many, strlen(many), "t.json", &l, &s, &err), -1);
+    assert_non_null(strstr(err.msg[0], "nodes: 1000001 nodes in total, more than the limit of "
+                                       "1000000 (the most --max-nodes allows)"));
 }
 
 static void suggestions_pick_the_nearest_name_within_two_edits(void **state)

@@ -105,8 +105,11 @@ void sim__load_workload(sim__ld *ld, const json_t *root, sim_scenario *s)
         if (ok == 2 && total > ld->lim.max_utterances)
             sim__err(ld,
                      "%d sessions x %d utterances = %" PRIu64 " utterances, more than the "
-                     "limit of %" PRIu64 " (raise it with --max-utterances)",
-                     c->sessions, c->utterances_per_session, total, ld->lim.max_utterances);
+                     "limit of %" PRIu64 " (%s)",
+                     c->sessions, c->utterances_per_session, total, ld->lim.max_utterances,
+                     ld->lim.max_utterances < SIM_LIMIT_UTTERANCES_CEIL
+                         ? "raise it with --max-utterances"
+                         : "the most --max-utterances allows");
     }
     sim__pop(ld);
 }
@@ -279,9 +282,10 @@ void sim__load_nodes(sim__ld *ld, const json_t *root, sim_scenario *s)
         check_unique_names(ld, a, s);
         if (total > ld->lim.max_nodes)
             sim__err(ld,
-                     "%" PRIu64 " nodes in total, more than the limit of %" PRIu64
-                     " (raise it with --max-nodes)",
-                     total, ld->lim.max_nodes);
+                     "%" PRIu64 " nodes in total, more than the limit of %" PRIu64 " (%s)", total,
+                     ld->lim.max_nodes,
+                     ld->lim.max_nodes < SIM_LIMIT_NODES_CEIL ? "raise it with --max-nodes"
+                                                              : "the most --max-nodes allows");
     }
     sim__pop(ld);
 }
