@@ -179,6 +179,11 @@ clash "--timeline $TMP/clash/s.json names $TMP/clash/s.json, a scenario being ch
     check "$TMP/clash" --timeline "$TMP/clash/s.json"
 clash "--junit $TMP/clash/j and --timeline $TMP/clash/j name the same file" \
     check "$S" --junit "$TMP/clash/j" --timeline "$TMP/clash/j"
+# a character device is written in place, never replaced: two streams may share it
+"$DSIM" run "$S" -q --log /dev/null --trace /dev/null >/dev/null 2>"$TMP/clash.err" ||
+    fail "--log and --trace on /dev/null: $(cat "$TMP/clash.err")"
+"$DSIM" check "$S" -q --junit /dev/null --timeline /dev/null >/dev/null 2>"$TMP/clash.err" ||
+    fail "--junit and --timeline on /dev/null: $(cat "$TMP/clash.err")"
 left=$(ls "$TMP/clash" | grep -v -x -e s.json -e results.json)
 [ -z "$left" ] || fail "refused outputs left files: $left"
 [ ! -e "$TMP/o2/results.json" ] || fail "a refused --out wrote its files"
