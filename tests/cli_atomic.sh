@@ -179,6 +179,8 @@ clash "--timeline $TMP/clash/s.json names $TMP/clash/s.json, a scenario being ch
     check "$TMP/clash" --timeline "$TMP/clash/s.json"
 clash "--junit $TMP/clash/j and --timeline $TMP/clash/j name the same file" \
     check "$S" --junit "$TMP/clash/j" --timeline "$TMP/clash/j"
+clash "--log $TMP/o3 names the folder --out $TMP/o3" run "$S" --out "$TMP/o3" --log "$TMP/o3"
+[ ! -e "$TMP/o3" ] || fail "a refused --out made its folder"
 # a character device is written in place, never replaced: two streams may share it
 "$DSIM" run "$S" -q --log /dev/null --trace /dev/null >/dev/null 2>"$TMP/clash.err" ||
     fail "--log and --trace on /dev/null: $(cat "$TMP/clash.err")"

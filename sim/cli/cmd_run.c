@@ -267,6 +267,13 @@ static int outputs_check(const run_args *a, const char *const path[N_ST])
     }
     if (!a->out_dir)
         return 0;
+    for (int k = 0; k < N_ST; k++)
+        if (path[k] && sim_path_same(path[k], a->out_dir)) {
+            fprintf(stderr,
+                    "dsim: run: %s %s names the folder --out %s: give %s a file's path\n",
+                    stream_opt[k], path[k], a->out_dir, stream_opt[k]);
+            return SIM_EXIT_USAGE;
+        }
     for (size_t f = 0; f < N_OUT_FILES; f++) {
         size_t n = strlen(a->out_dir) + strlen(out_files[f]) + 2;
         char *file = sim_xmalloc(n);
