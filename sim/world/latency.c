@@ -325,7 +325,8 @@ int sim_lat_write(sim_lat *l, FILE *f, const char *policy, int rep)
 {
     assert(l->keep_all);
     if (!l->hist) {
-        qsort(l->v, l->n_v, sizeof *l->v, cmp_ns);
+        if (l->n_v > 0) /* v is NULL when nothing was delivered: qsort must not see it */
+            qsort(l->v, l->n_v, sizeof *l->v, cmp_ns);
         for (size_t i = 0; i < l->n_v; i++)
             row(f, policy, rep, l->v[i]);
         return 0;
