@@ -70,8 +70,24 @@ edit day.jsonl v7.jsonl Finalizing fields.audio_size_bytes 9223372036854775807
 refused v7.jsonl "v7.jsonl:8: fields.audio_size_bytes: expected an integer in [0, 115200000]"
 for v in -0.5 1e12 1e300; do
     edit sl.jsonl t.jsonl job_dispatched t "$v"
-    refused t.jsonl "t.jsonl:3: t: expected a number of seconds in [0, 1e+07], got"
+    refused t.jsonl "t.jsonl:3: t: expected a number of seconds in [0, 2.31e+09] (the ~73 years"
 done
+# a run past 1e7 s of simulated time is read (any run dsim can make); fit, whose trace
+# holds 1e7 s, refuses it naming that
+python3 - << 'EOF'
+import json
+out = []
+for line in open('sl.jsonl'):
+    o = json.loads(line)
+    if 't' in o:
+        o['t'] += 2e7
+    out.append(json.dumps(o))
+open('late.jsonl', 'w').write('\n'.join(out) + '\n')
+EOF
+"$dsim" analyze late.jsonl > late.txt 2> err.txt || fail "analyze of a run past 1e7 s: $(cat err.txt)"
+"$dsim" fit late.jsonl -o late.json 2> err.txt; rc=$?
+[ "$rc" = 2 ] && grep -qF "not in the [0, 1e7] s" err.txt && [ ! -e late.json ] ||
+    fail "fit of a run past 1e7 s: rc=$rc $(cat err.txt)"
 cat day.jsonl dayd.jsonl > mixed.jsonl
 refused mixed.jsonl "mixed.jsonl:2862: a line in dsim's format in a log in the reference's (from line 1): a log is in one format"
 

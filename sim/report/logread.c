@@ -344,7 +344,8 @@ static int check_dsim(sim_logread *r, const json_t *root, sim_logline *ln, sim_e
                                     "reference's format\", first column)", ev);
     double v = json_is_number(t) ? json_number_value(t) : NAN;
     if (!(v >= 0 && v <= SIM_LOG_T_MAX))
-        return bad(r, err, "t", "a number of seconds in [0, 1e+07]", t);
+        return bad(r, err, "t", "a number of seconds in [0, 2.31e+09] (the ~73 years a "
+                                "simulated time can reach)", t);
     if (check_str(r, root, "", "policy", SIM_LOG_POLICY_MAX, false, err) < 0 ||
         check_int(r, root, "", "replication", 0, SIM_LOG_REPLICATION_MAX, false, false, err) <
             0 ||

@@ -30,8 +30,12 @@
  * scenario, where the value becomes one (`dsim fit`). */
 #define SIM_LOG_ID_MAX 79              /* bytes of a job, session or node id */
 #define SIM_LOG_POLICY_MAX 63          /* bytes of a dsim record's policy (a scenario name) */
-#define SIM_LOG_T_MAX 1e7              /* a dsim record's t, seconds (SIM_MAX_SECONDS) */
-#define SIM_LOG_SPAN_MAX 9990000.0     /* seconds from a log's first line to its last */
+/* a dsim record's t, and a log's span from its first line, in seconds: at most
+ * the ~73 years a simulated time can reach (DIST_NS_MAX = INT64_MAX / 4 ns,
+ * models/dist.h), so that the log of any run dsim can make is read; `dsim fit`
+ * further needs its utterances within the 1e7 s a trace holds (fit.c) */
+#define SIM_LOG_T_MAX 2305843009.213693
+#define SIM_LOG_SPAN_MAX SIM_LOG_T_MAX
 #define SIM_LOG_AUDIO_BYTES_MAX 115200000 /* an hour of pcm16 at 16 kHz: 32000 bytes/s */
 #define SIM_LOG_TIMEOUT_S_MAX 86400    /* dispatched/pending_timeout_seconds */
 #define SIM_LOG_ACK_MS_MAX 86400000    /* ack_timeout_ms */

@@ -35,6 +35,11 @@
 #include "strmap.h"
 #include "xalloc.h"
 
+/* What logs fitted together may span, seconds: the 1e7 s a trace holds less room
+ * for an hour of audio before the first line (a trace's time 0 is the first
+ * utterance's start). */
+#define FIT_SPAN_MAX 9990000.0
+
 enum { A_OPEN, A_CENSORED, A_DONE };
 
 typedef struct fit_attempt {
@@ -537,12 +542,12 @@ static int read_file(fit_log *lg, size_t k, fit_files *ff, sim_error *err)
             }
         }
         if (ln.kind == SIM_LOGLINE_LINGUA && ff->have_t &&
-            (double)(t - ff->first) / 1e9 > SIM_LOG_SPAN_MAX) {
+            (double)(t - ff->first) / 1e9 > FIT_SPAN_MAX) {
             sim_error_add(err,
                           "%s:%" PRIu64 ": timestamp: %s is %.9g s after the first line of %s: "
                           "the logs together span at most %.7g s",
                           lg->files[k], rd.line, ln.when, (double)(t - ff->first) / 1e9,
-                          lg->files[0], SIM_LOG_SPAN_MAX);
+                          lg->files[0], FIT_SPAN_MAX);
             json_decref(root);
             rc = -1;
             break;
