@@ -74,6 +74,11 @@ rc=$?
 grep -F 'nothing broken in 10 runs: violation rate <= 0.3 per run (rule of three' "$TMP/out" >/dev/null ||
     fail "no rule-of-three line: $(cat "$TMP/out")"
 [ ! -e "$TMP/fenced.json" ] || fail "a hunt that found nothing wrote a file"
+# fewer than 3 runs: the bound on a probability is at most 1, not 3/2
+"$DSIM" hunt "$INC" --policy fenced --invariant 'duplicates == 0' --budget 2 \
+    >"$TMP/out2" 2>"$TMP/err" || fail "fenced's hunt of 2 runs: $(cat "$TMP/err")"
+grep -F 'nothing broken in 2 runs: violation rate <= 1 per run (rule of three, 95% upper bound 3/2, at most 1)' \
+    "$TMP/out2" >/dev/null || fail "2 runs: $(grep 'nothing broken' "$TMP/out2")"
 
 # 3b. The README's hunt over the shoot-out's stalls world: the command in the kept
 # file's description, run again from a copy of the tree's layout, writes the committed

@@ -49,6 +49,10 @@ for args in "--log self.json" "--timeline ./self.json" "--log $TMP/self.json" \
 done
 cmp -s "$TMP/steady-light.json" "$TMP/self.json" || fail "live --log SCENARIO changed the scenario"
 [ ! -e "$TMP/both.out" ] || fail "live --log F --timeline F wrote F"
+# two outputs may share a character device: it is written in place, never replaced
+timeout 60 "$DSIM" live "$TMP/steady-light.json" --speed 40 -q --log /dev/null \
+    --timeline /dev/null >"$TMP/null.out" 2>"$TMP/null.err" ||
+    fail "live --log /dev/null --timeline /dev/null: $(head -c 300 "$TMP/null.err")"
 
 # agents: the pids of processes whose arguments name this test's folder
 agents() {

@@ -68,6 +68,11 @@ static void expression_numbers_are_bounded(void **state)
     memset(&err, 0, sizeof err);
     assert_int_equal(sim_expr_parse("events*1e101", &e, &err), -1);
     assert_non_null(strstr(err.msg[0], "at column 8"));
+    assert_non_null(strstr(err.msg[0], "at most 1e+100 in magnitude"));
+    memset(&err, 0, sizeof err); /* too small is not said to be too large */
+    assert_int_equal(sim_expr_parse("1e-400*lost", &e, &err), -1);
+    assert_non_null(strstr(err.msg[0], "too small"));
+    assert_null(strstr(err.msg[0], "at most"));
     memset(&err, 0, sizeof err);
     assert_int_equal(sim_expr_parse("1e100*events + 1e100*events - 1e100", &e, &err), 0);
     double v[SIM_M_COUNT] = {0};

@@ -486,3 +486,11 @@ bool sim_path_same(const char *a, const char *b)
         return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
     return strcmp(da, db) == 0;
 }
+
+bool sim_outputs_clash(const char *a, const char *b)
+{
+    struct stat st;
+    if (stat(a, &st) == 0 && S_ISCHR(st.st_mode))
+        return false;
+    return sim_path_same(a, b);
+}

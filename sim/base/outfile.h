@@ -85,4 +85,9 @@ char *sim_path_dir(const char *path, char *buf, size_t size);
  * replace an input is refused with it (e.g. "-o is the input log"). */
 bool sim_path_same(const char *a, const char *b);
 
+/* True when outputs a and b would replace each other: sim_path_same, except
+ * that two outputs may share a character device (/dev/null), which is written
+ * in place and never replaced. */
+bool sim_outputs_clash(const char *a, const char *b);
+
 #endif

@@ -214,7 +214,7 @@ int sim_cmd_live(int argc, char **argv)
     const char *same = a.log && sim_path_same(a.log, a.scenario)             ? "--log"
                        : a.timeline && sim_path_same(a.timeline, a.scenario) ? "--timeline"
                                                                              : NULL;
-    if (same || (a.log && a.timeline && sim_path_same(a.log, a.timeline))) {
+    if (same || (a.log && a.timeline && sim_outputs_clash(a.log, a.timeline))) {
         if (same)
             fprintf(stderr, "dsim: live: %s %s is the scenario: it would be overwritten\n", same,
                     same[2] == 'l' ? a.log : a.timeline);

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,12 +137,19 @@ static bool read_number(const char **p, double *out, bool *range)
     return true;
 }
 
-/* "'TEXT': the number at column C is out of range ...". Returns -1. */
+/* "'TEXT': the number at column C is out of range ...", too large or (1e-999,
+ * which strtod takes to 0 or a denormal) too small. Returns -1. */
 static int out_of_range(const char *text, const char *at, sim_error *err)
 {
-    sim_error_add(err, "'%.200s': the number at column %d is out of range (a coefficient or a "
-                  "constant is at most %g in magnitude, so that the sum stays finite)",
-                  text, (int)(at - text) + 1, SIM_TUNE_COEF_MAX);
+    double v = strtod(at, NULL);
+    if (isfinite(v) && fabs(v) < 1.0)
+        sim_error_add(err, "'%.200s': the number at column %d is out of range (too small: a "
+                      "number other than 0 is at least %g in magnitude)",
+                      text, (int)(at - text) + 1, DBL_MIN);
+    else
+        sim_error_add(err, "'%.200s': the number at column %d is out of range (a coefficient "
+                      "or a constant is at most %g in magnitude, so that the sum stays finite)",
+                      text, (int)(at - text) + 1, SIM_TUNE_COEF_MAX);
     return -1;
 }
 
