@@ -43,209 +43,6 @@ static void __attribute__((format(printf, 2, 3))) say(text *t, const char *fmt, 
     t->n += (size_t)k;
 }
 
-/* ---- the workload -------------------------------------------------------------- */
-
-static int by_session_index(const void *a, const void *b)
-{
-    const fit_utt *x = a, *y = b;
-    if (x->session != y->session)
-        return x->session < y->session ? -1 : 1;
-    if (x->index != y->index)
-        return x->index < y->index ? -1 : 1;
-    return (x->end > y->end) - (x->end < y->end);
-}
-
-typedef struct trace_facts {
-    size_t rows, duplicates, renumbered, reordered, audio_known;
-    int64_t epoch; /* ns since 1970 of the scenario's time 0 */
-} trace_facts;
-
-/* Sorts and cleans the utterances: one per (session, index), indices 0, 1, ...
- * per session, end times not decreasing with the index. */
-static void clean_trace(fit_log *lg, trace_facts *tf)
-{
-    if (lg->n_utts)
-        qsort(lg->utts, lg->n_utts, sizeof *lg->utts, by_session_index);
-    size_t k = 0;
-    int64_t next = 0, prev_index = 0;
-    uint32_t prev_session = 0;
-    for (size_t i = 0; i < lg->n_utts; i++) {
-        fit_utt u = lg->utts[i];
-        bool first = i == 0 || prev_session != u.session;
-        bool repeat = !first && prev_index == u.index;
-        prev_session = u.session;
-        prev_index = u.index;
-        if (repeat) {
-            tf->duplicates++;
-            continue;
-        }
-        if (first)
-            next = 0;
-        if (u.index != next)
-            tf->renumbered++;
-        u.index = next++;
-        if (!first && k && u.end < lg->utts[k - 1].end) {
-            u.end = lg->utts[k - 1].end;
-            tf->reordered++;
-        }
-        tf->audio_known += !isnan(u.audio_s);
-        lg->utts[k++] = u;
-    }
-    lg->n_utts = tf->rows = k;
-}
-
-/* A session label as a trace row may carry it (1 to 64 printable characters,
- * no comma, quote or control character: load_trace.c); another is written as
- * "fit-session-N" (N its number), so that it stays one session. */
-static const char *trace_label(const char *s, uint32_t session, char buf[32])
-{
-    size_t n = strlen(s);
-    bool ok = n >= 1 && n <= 64;
-    for (const unsigned char *p = (const unsigned char *)s; ok && *p; p++)
-        ok = *p >= 0x20 && *p != 0x7f && *p != '"' && *p != ',';
-    if (ok && s[0] != '#')
-        return s;
-    snprintf(buf, 32, "fit-session-%" PRIu32, session + 1);
-    return buf;
-}
-
-/* The trace's rows (check_trace: every time in [0, SIM_MAX_SECONDS] after epoch). */
-static void write_trace(const fit_log *lg, FILE *f, int64_t epoch)
-{
-    char buf[32];
-    fputs("# dsim fit: the utterances of the log, replayed (README \"Scenario files\")\n"
-          "session,utterance_index,end_s,audio_s\n",
-          f);
-    for (size_t i = 0; i < lg->n_utts; i++) {
-        const fit_utt *u = &lg->utts[i];
-        int64_t t = u->end - epoch;
-        fprintf(f, "%s,%" PRId64 ",%" PRId64 ".%09" PRId64 ",",
-                trace_label(lg->session_labels[u->session], u->session, buf),
-                u->index, t / 1000000000, t % 1000000000);
-        if (!isnan(u->audio_s))
-            fprintf(f, "%.6f", u->audio_s);
-        fputc('\n', f);
-    }
-}
-
-/* Whether every utterance's audio length is unknown or in [0, SIM_MAX_SECONDS],
- * else err names the first other one. */
-static bool check_audio(const fit_log *lg, const char *logs, sim_error *err)
-{
-    char buf[32];
-    for (size_t i = 0; i < lg->n_utts; i++) {
-        const fit_utt *u = &lg->utts[i];
-        if (isnan(u->audio_s) || (u->audio_s >= 0.0 && u->audio_s <= SIM_MAX_SECONDS))
-            continue;
-        char got[40];
-        if (isfinite(u->audio_s))
-            snprintf(got, sizeof got, "%.6g s", u->audio_s);
-        else
-            snprintf(got, sizeof got, "not a finite number");
-        sim_error_add(err, "%s: utterance %" PRId64 " of session %s: audio length %s, not in "
-                           "the [0, 1e7] s a trace holds: nothing fitted",
-                      logs, u->index, trace_label(lg->session_labels[u->session], u->session, buf),
-                      got);
-        return false;
-    }
-    return true;
-}
-
-/* Whether every utterance's time lies in [0, SIM_MAX_SECONDS] after epoch (a
- * trace's range), else err names the first other one: logs of different days,
- * or of both formats, given together. */
-static bool check_trace(const fit_log *lg, const char *logs, int64_t epoch, bool lingua,
-                        sim_error *err)
-{
-    char buf[32];
-    for (size_t i = 0; i < lg->n_utts; i++) {
-        const fit_utt *u = &lg->utts[i];
-        int64_t t;
-        if (!__builtin_sub_overflow(u->end, epoch, &t) && t >= 0 &&
-            t <= (int64_t)(SIM_MAX_SECONDS * 1e9))
-            continue;
-        bool over = __builtin_sub_overflow(u->end, epoch, &t);
-        char at[48];
-        if (over)
-            snprintf(at, sizeof at, "more than 9.2e9 s");
-        else
-            snprintf(at, sizeof at, "%.9g s", (double)t / 1e9);
-        sim_error_add(err, "%s: utterance %" PRId64 " of session %s: its time from the trace's "
-                           "time 0 (%s) is %s, not in the [0, 1e7] s (116 days) a trace "
-                           "holds%s",
-                      logs, u->index, trace_label(lg->session_labels[u->session], u->session, buf),
-                      lingua ? "the log's first second" : "the run's start", at,
-                      over || t > 0 ? ": logs of different days, or of both formats, cannot be "
-                                      "fitted as one run"
-                                    : "");
-        return false;
-    }
-    return true;
-}
-
-/* The path's last component. */
-static const char *last_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
-/* Whether the output path can be replaced: it names no input log and, if it
- * exists, is a regular file (not a folder, a device or a FIFO). */
-static bool check_output(const sim_fit_opts *o, const char *path, const char *what,
-                         sim_error *err)
-{
-    for (size_t k = 0; k < o->n_logs; k++)
-        if (sim_path_same(path, o->logs[k])) {
-            sim_error_add(err, "%s: %s is the input log %s: refused (writing it would replace "
-                               "the log)",
-                          path, what, o->logs[k]);
-            return false;
-        }
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        sim_error_add(err, "%s: cannot write %s: %s", path, what,
-                      S_ISDIR(st.st_mode) ? "it is a directory" : "not a regular file");
-        return false;
-    }
-    return true;
-}
-
-/* Puts the trace and the scenario, both written and checked, into place
- * together: signals wait until both are, and when the scenario cannot be
- * renamed, the trace that was there before is put back (or the new one
- * removed). Returns 0, or -1 with err; both temporaries are gone either way. */
-static int commit_both(sim_outfile *tr, sim_outfile *sc, sim_error *err)
-{
-    sigset_t saved;
-    sim_signals_block(&saved);
-    const char *trace = tr->path;
-    size_t n = strlen(trace) + 40;
-    char *old = sim_xmalloc(n), *kept = sim_xstrdup(trace);
-    snprintf(old, n, "%s.old.%ld", trace, (long)getpid());
-    bool had = access(trace, F_OK) == 0, saved_old = had && link(trace, old) == 0;
-    int rc = 0;
-    if (sim_outfile_commit(tr, err) != 0) {
-        sim_outfile_abort(sc);
-        rc = -1;
-    } else if (sim_outfile_commit(sc, err) != 0) {
-        if (saved_old)
-            rename(old, kept);
-        else if (!had)
-            remove(kept);
-        else
-            sim_error_add(err, "%s: replaced by the new trace, whose scenario was not written",
-                          kept);
-        rc = -1;
-    }
-    if (saved_old)
-        unlink(old); /* still there only when the commit went through */
-    free(old);
-    free(kept);
-    sim_signals_restore(&saved);
-    return rc;
-}
-
 /* ---- the policy ------------------------------------------------------------------ */
 
 static const char *preset_of(const fit_log *lg, text *note)
@@ -521,7 +318,7 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
     size_t what_n = strlen(o->out) + 32;
     char *what = sim_xmalloc(what_n);
     snprintf(what, what_n, "the trace of -o %s", o->out);
-    bool writable = check_output(o, o->out, "-o", err) && check_output(o, trace_path, what, err);
+    bool writable = sim__fit_check_output(o, o->out, "-o", err) && sim__fit_check_output(o, trace_path, what, err);
     free(what);
     if (!writable)
         goto done;
@@ -529,7 +326,7 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
     if (sim__fit_read(&lg, o->logs, o->n_logs, err) != 0)
         goto done;
     trace_facts tf = {0};
-    clean_trace(&lg, &tf);
+    sim__fit_clean_trace(&lg, &tf);
     size_t dropped = 0;
     if (o->ignore_censoring)
         for (size_t i = 0; i < lg.n_nodes; i++) {
@@ -573,7 +370,7 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
             free(nodes.s);
             goto done;
         }
-    if (!check_audio(&lg, logs, err))
+    if (!sim__fit_check_audio(&lg, logs, err))
         goto done;
     bool lingua = false; /* times since 1970, not since a run's start */
     for (size_t k = 0; k < lg.n_files; k++)
@@ -589,7 +386,7 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
         }
         tf.epoch = first / 1000000000 * 1000000000 - (first % 1000000000 < 0) * 1000000000;
     }
-    if (!check_trace(&lg, logs, tf.epoch, lingua, err))
+    if (!sim__fit_check_trace(&lg, logs, tf.epoch, lingua, err))
         goto done;
     provenance(&lg, &tf, trace_name, &desc);
     if (o->ignore_censoring)
@@ -651,13 +448,13 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
         sim_error_add(err, "%s: not written (its trace, %s, goes beside it)", o->out, trace_path);
         goto done;
     }
-    write_trace(&lg, tr.f, tf.epoch);
+    sim__fit_write_trace(&lg, tr.f, tf.epoch);
     if (fflush(tr.f) != 0 || ferror(tr.f)) {
         sim_error_add(err, "%s: write failed: %s", trace_path, strerror(errno));
         sim_error_add(err, "%s: not written (its trace, %s, goes beside it)", o->out, trace_path);
         goto done;
     }
-    json_object_set_new(wl, "trace", json_string(tr.tmp ? last_of(tr.tmp) : trace_name));
+    json_object_set_new(wl, "trace", json_string(tr.tmp ? sim__fit_last_of(tr.tmp) : trace_name));
     char *check_js = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
     json_object_set_new(wl, "trace", json_string(trace_name));
     char *js = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
@@ -691,7 +488,7 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
         sim_error_add(err, "%s: write failed: %s", o->out, strerror(werr));
         goto done;
     }
-    if (commit_both(&tr, &sc, err) != 0)
+    if (sim__fit_commit_both(&tr, &sc, err) != 0)
         goto done;
     if (o->report) {
         say(&rep, "%s: %zu sessions, %zu utterances -> %s\n", o->out, lg.n_sessions, tf.rows,

@@ -10,9 +10,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "fit_mle.h"
 #include "fit.h"
+#include "outfile.h"
 #include "sim_error.h"
 #include "strmap.h"
 
@@ -121,5 +123,31 @@ int sim__fit_read(fit_log *lg, char **files, size_t n_files, sim_error *err);
 
 /* Frees what sim__fit_read allocated. */
 void sim__fit_log_free(fit_log *lg);
+
+/* ---- the workload and the outputs (fit_trace.c) ---- */
+
+typedef struct trace_facts {
+    size_t rows, duplicates, renumbered, reordered, audio_known;
+    int64_t epoch; /* ns since 1970 of the scenario's time 0 */
+} trace_facts;
+
+/* Sorts and cleans the utterances: one per (session, index), indices 0, 1, ...
+ * per session, end times not decreasing with the index. */
+void sim__fit_clean_trace(fit_log *lg, trace_facts *tf);
+/* The trace's rows, times from epoch. */
+void sim__fit_write_trace(const fit_log *lg, FILE *f, int64_t epoch);
+/* Whether every audio length is unknown or in a trace's range; else err. */
+bool sim__fit_check_audio(const fit_log *lg, const char *logs, sim_error *err);
+/* Whether every utterance's time from epoch is in a trace's range; else err. */
+bool sim__fit_check_trace(const fit_log *lg, const char *logs, int64_t epoch, bool lingua,
+                          sim_error *err);
+/* The path's last component. */
+const char *sim__fit_last_of(const char *path);
+/* Whether path (the output `what`) names no input log and is a regular file if
+ * it exists; else err. */
+bool sim__fit_check_output(const sim_fit_opts *o, const char *path, const char *what,
+                           sim_error *err);
+/* Puts the trace and the scenario into place together. Returns 0 or -1 (err). */
+int sim__fit_commit_both(sim_outfile *tr, sim_outfile *sc, sim_error *err);
 
 #endif
