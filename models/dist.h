@@ -74,6 +74,13 @@ int64_t dist_to_ns(double seconds);
  * it does not exist (pareto alpha <= 1). */
 double dist_mean(const dist *d);
 
+/* An upper bound on the mean of the base distribution that honours every max:
+ * dist_mean, with each mixture component's mean (itself bounded so) clamped to
+ * that component's max and the whole clamped to d's own max (no per_audio_s).
+ * INFINITY when unbounded (pareto alpha <= 1 and no max on the way). An
+ * estimate for the loader's checks and summaries only: no draw uses it. */
+double dist_mean_capped(const dist *d);
+
 /* Returns NULL when d can be sampled (parameters in range, samples or components
  * present, mixtures nested at most 8 deep), else a static message saying what is
  * wrong ("sigma must be >= 0"). The loader adds the JSON path. */

@@ -422,8 +422,59 @@ static void workload_past_the_time_cap_is_refused(void **state)
     fails_with(t, fx_fmt("t.json:1:%d: workload: a session's expected length, session_start_s + "
                          "utterances_per_session x (gap_s + audio_s) = 0 + 300 x (1e+07 + 0) = "
                          "3e+09 s, is past the 2.306e+09 s (about 73 years) a simulated time can "
-                         "reach: fewer utterances_per_session or a shorter gap_s",
+                         "reach: fewer utterances_per_session, a shorter gap_s, or a max_time_s "
+                         "to stop the run",
                          fx_col(t, "{\"sessions\"")));
+}
+
+/* Loads text as "t.json" and checks that it loads (printing why not). */
+static void loads(const char *text)
+{
+    sim_scenario s;
+    sim_error err;
+    if (sim_scenario_load_string(text, strlen(text), "t.json", NULL, &s, &err) != 0) {
+        fprintf(stderr, "input: %s\n", text);
+        sim_error_print(&err);
+        fail_msg("expected the scenario to load");
+    }
+    sim_scenario_free(&s);
+}
+
+/* A run with max_time_s stops long before the cap (review 2, 1): a steady
+ * stream of 1e8 utterances 30 s apart cut at one hour ran before the check and
+ * is not refused by it. */
+static void workload_with_max_time_s_is_not_held_to_the_time_cap(void **state)
+{
+    (void)state;
+    const char *w = "{\"sessions\": 1, \"utterances_per_session\": 100000000, "
+                    "\"gap_s\": {\"dist\": \"const\", \"value\": 30}}";
+    loads(fx_scenario(w, NULL, NULL, ", \"max_time_s\": 3600"));
+    refused_at(fx_scenario(w, NULL, NULL, NULL), "workload",
+               "is past the 2.306e+09 s (about 73 years)");
+}
+
+/* The estimate honours a mixture component's max (review 2, 2): every gap
+ * below is at most 10 s, so 20000 of them are far from the cap; a mixture
+ * whose own max is small is bounded too, and an uncapped heavy component
+ * still counts. */
+static void workload_time_cap_honours_every_max_of_a_mixture(void **state)
+{
+    (void)state;
+    const char *capped = "{\"sessions\": 2, \"utterances_per_session\": 20000, \"gap_s\": "
+                         "{\"dist\": \"mixture\", \"components\": [{\"weight\": 0.5, \"dist\": "
+                         "\"lognormal\", \"median\": 1, \"sigma\": 5, \"max\": 10}, "
+                         "{\"weight\": 0.5, \"dist\": \"const\", \"value\": 1}]}}";
+    loads(fx_scenario(capped, NULL, NULL, NULL));
+    const char *outer = "{\"sessions\": 2, \"utterances_per_session\": 20000, \"gap_s\": "
+                        "{\"dist\": \"mixture\", \"max\": 10, \"components\": [{\"weight\": 1, "
+                        "\"dist\": \"mixture\", \"components\": [{\"weight\": 1, \"dist\": "
+                        "\"lognormal\", \"median\": 1, \"sigma\": 5}]}]}}";
+    loads(fx_scenario(outer, NULL, NULL, NULL));
+    const char *heavy = "{\"sessions\": 2, \"utterances_per_session\": 20000, \"gap_s\": "
+                        "{\"dist\": \"mixture\", \"components\": [{\"weight\": 0.5, \"dist\": "
+                        "\"lognormal\", \"median\": 1, \"sigma\": 5}, "
+                        "{\"weight\": 0.5, \"dist\": \"const\", \"value\": 1}]}}";
+    refused_at(fx_scenario(heavy, NULL, NULL, NULL), "workload", "20000 x (1.342e+05 + 0)");
 }
 
 static void sweep_values_are_checked_like_the_file(void **state)
@@ -555,6 +606,8 @@ int main(void)
         cmocka_unit_test(expectations_name_existing_policies_and_metrics),
         cmocka_unit_test(limits_say_how_to_raise_them),
         cmocka_unit_test(workload_past_the_time_cap_is_refused),
+        cmocka_unit_test(workload_with_max_time_s_is_not_held_to_the_time_cap),
+        cmocka_unit_test(workload_time_cap_honours_every_max_of_a_mixture),
         cmocka_unit_test(sweep_values_are_checked_like_the_file),
         cmocka_unit_test(names_have_a_length_limit),
         cmocka_unit_test(every_error_is_listed_in_file_order_up_to_the_limit),

@@ -37,24 +37,19 @@ static void load_trace_workload(sim__ld *ld, const json_t *w, wl_config *c)
     }
 }
 
-/* The base distribution's mean, clamped to its max (NaN or inf when it has no
- * finite mean). */
-static double mean_s(const dist *d)
-{
-    double m = dist_mean(d);
-    if (d->has_max && m > d->max)
-        m = d->max;
-    return m;
-}
-
 /* A session's expected end, start + utterances x (gap + audio), must stay below
  * the ~73 years (DIST_SECONDS_MAX) a simulated time can reach: past it the
  * utterance ends saturate, many fall on one instant and the run is not the
- * world asked for. From the means (a mean that is not finite, or past the cap
- * itself: no estimate). */
-static void check_workload_horizon(sim__ld *ld, const wl_config *c)
+ * world asked for. From the means, each bounded by every max it holds, at any
+ * depth of a mixture (dist_mean_capped; a mean that is not finite, or past the
+ * cap itself: no estimate). A run with max_time_s (at most 1e7 s, far below the
+ * cap) stops before any time gets near it: no check. */
+static void check_workload_horizon(sim__ld *ld, const wl_config *c, double max_time_s)
 {
-    double start = mean_s(&c->session_start), gap = mean_s(&c->gap), audio = mean_s(&c->audio);
+    if (max_time_s > 0)
+        return;
+    double start = dist_mean_capped(&c->session_start), gap = dist_mean_capped(&c->gap),
+           audio = dist_mean_capped(&c->audio);
     /* a mean past the cap is not the capped world's (heavy tails): no estimate */
     if (!(start < DIST_SECONDS_MAX && gap < DIST_SECONDS_MAX && audio < DIST_SECONDS_MAX))
         return;
@@ -64,7 +59,8 @@ static void check_workload_horizon(sim__ld *ld, const wl_config *c)
     sim__err(ld,
              "a session's expected length, session_start_s + utterances_per_session x (gap_s + "
              "audio_s) = %.4g + %d x (%.4g + %.4g) = %.4g s, is past the %.4g s (about 73 years) "
-             "a simulated time can reach: fewer utterances_per_session or a shorter gap_s",
+             "a simulated time can reach: fewer utterances_per_session, a shorter gap_s, or a "
+             "max_time_s to stop the run",
              start, c->utterances_per_session, gap, audio, end, DIST_SECONDS_MAX);
 }
 
@@ -100,7 +96,7 @@ void sim__load_workload(sim__ld *ld, const json_t *root, sim_scenario *s)
         sim__dist_field(ld, w, "audio_s", false, &c->audio);
         sim__num(ld, w, "linger_s", false, SIM__SECONDS, &c->linger_s);
         if (ok == 2 && ld->err->count == before)
-            check_workload_horizon(ld, c);
+            check_workload_horizon(ld, c, s->max_time_s); /* read before the workload */
         uint64_t total = (uint64_t)c->sessions * (uint64_t)c->utterances_per_session;
         if (ok == 2 && total > ld->lim.max_utterances)
             sim__err(ld,
