@@ -121,6 +121,15 @@ for args in "" "--jobs 0 $DATA/tiny.json" "--jobs x $DATA/tiny.json" "--replicat
     expect_rc 2 $? "check $args"
     has_text "$TMP/err" "try 'dsim check --help'" "check $args"
 done
+# A --max-* value above its ceiling is a bad command line (review 2, 3): said
+# once with the try line, before any scenario is read or the JUnit file made.
+rm -f "$TMP/ceil.xml"
+"$DSIM" check --max-nodes 2000000 "$DATA/tiny.json" "$DATA/tiny.json" --junit "$TMP/ceil.xml" \
+    >"$TMP/out" 2>"$TMP/err"
+expect_rc 2 $? "check --max-nodes above its ceiling"
+[ "$(cat "$TMP/err")" = "dsim: check: --max-nodes: expected an integer 1..1000000, got '2000000'
+try 'dsim check --help'" ] || fail "check --max-nodes above its ceiling: $(cat "$TMP/err")"
+[ ! -e "$TMP/ceil.xml" ] || fail "check --max-nodes above its ceiling wrote --junit"
 "$DSIM" check --help >"$TMP/out" 2>&1
 expect_rc 0 $? "--help"
 has_text "$TMP/out" "usage: dsim check" "--help"

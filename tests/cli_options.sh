@@ -63,7 +63,7 @@ bad run "--replications: expected an integer 1..100000, got '-3'" run "$TINY" --
 bad run "--out: expected a folder name, got ''" run "$TINY" --out=
 bad run "one SCENARIO only, got another: '2'" run "$TINY" -j1 2
 bad run "missing SCENARIO" run -j 2
-bad run "--max-nodes: expected a positive integer, got 'x'" run "$TINY" --max-nodes=x
+bad run "--max-nodes: expected an integer 1..1000000, got 'x'" run "$TINY" --max-nodes=x
 # --help is a flag like any other: given a value it is "takes no value"
 bad run "--help takes no value" run "$TINY" --help=x
 bad fit "--help takes no value" fit --help=1

@@ -51,7 +51,7 @@ run 2 validate && same_text "$err" "dsim: validate: missing SCENARIO
 try 'dsim validate --help'" "validate without a file"
 run 2 validate --quiet --strict scenarios/steady-light.json && same_text "$err" "dsim: validate: unknown option '--strict'
 try 'dsim validate --help'" "validate with an unknown option"
-run 2 validate --max-nodes many scenarios/steady-light.json && same_text "$err" "dsim: validate: --max-nodes: expected a positive integer, got 'many'
+run 2 validate --max-nodes many scenarios/steady-light.json && same_text "$err" "dsim: validate: --max-nodes: expected an integer 1..1000000, got 'many'
 try 'dsim validate --help'" "validate with a bad limit"
 run 2 validate tests/data/bad/no-such-file.json && same_text "$err" "dsim: tests/data/bad/no-such-file.json: cannot open: No such file or directory" "missing file"
 run 0 validate --help

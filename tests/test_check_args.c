@@ -108,7 +108,12 @@ static void bad_command_lines_say_what_is_wrong(void **state)
         {{"x", "--jobs", NULL}, "--jobs needs a value"},
         {{"--junit=", "x", NULL}, "--junit: expected a file name"},
         {{"--tapp", "x", NULL}, "unknown option '--tapp'"},
-        {{"--max-nodes", "0", "x", NULL}, "--max-nodes: expected a positive integer, got '0'"},
+        {{"--max-nodes", "0", "x", NULL}, "--max-nodes: expected an integer 1..1000000, got '0'"},
+        /* above its ceiling: an option error, not a load error of every scenario */
+        {{"--max-nodes", "1000001", "x", NULL},
+         "--max-nodes: expected an integer 1..1000000, got '1000001'"},
+        {{"x", "--max-utterances=1000000000001", NULL},
+         "--max-utterances: expected an integer 1..1000000000000, got '1000000000001'"},
         {{"--max-nodes=-5", "x", NULL}, "got '-5'"},
         {{"--max-bogus", "3", "x", NULL}, "unknown option '--max-bogus'"},
         {{"--max-events=0", "x", NULL}, "--max-events: expected a positive integer, got '0'"},

@@ -305,11 +305,14 @@ int sim_opt_next(sim_optparse *p)
             p->value = attached;
         }
         if (limit) {
-            static const sim_opt lim = {1, "max", 0, SIM_OPT_UINT, "N", 1, UINT64_MAX, 0, "", NULL};
-            if (check_value(p, &lim, shown, p->value) != 0)
-                return 0;
             char flag[NAME_MAX_LEN + 4];
             snprintf(flag, sizeof flag, "--%.*s", (int)len, name);
+            /* above its ceiling is a bad command line, refused here like any
+             * other bad value, before a scenario is read or an output made */
+            const sim_opt lim = {1, "max", 0, SIM_OPT_UINT, "N", 1, sim_limits_ceil(flag), 0, "",
+                                 NULL};
+            if (check_value(p, &lim, shown, p->value) != 0)
+                return 0;
             int rc = sim_limits_flag(p->limits, flag, p->value);
             assert(rc == 0); /* the name and the value were checked above */
             (void)rc;

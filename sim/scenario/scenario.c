@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,30 +41,57 @@ const char *const sim_limits_flags_help[] = {
     NULL,
 };
 
+/* The limit field a flag names and its ceiling; NULL when arg is no limit flag. */
+static uint64_t *limit_field(sim_limits *l, const char *arg, uint64_t *ceil)
+{
+    const struct {
+        const char *flag;
+        size_t off;
+        uint64_t ceil;
+    } map[] = {
+        {"--max-utterances", offsetof(sim_limits, max_utterances), SIM_LIMIT_UTTERANCES_CEIL},
+        {"--max-nodes", offsetof(sim_limits, max_nodes), SIM_LIMIT_NODES_CEIL},
+        {"--max-replications", offsetof(sim_limits, max_replications),
+         SIM_LIMIT_REPLICATIONS_CEIL},
+        {"--max-policies", offsetof(sim_limits, max_policies), SIM_LIMIT_POLICIES_CEIL},
+        {"--max-sweep-points", offsetof(sim_limits, max_sweep_points),
+         SIM_LIMIT_SWEEP_POINTS_CEIL},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(arg, map[i].flag) == 0) {
+            *ceil = map[i].ceil;
+            return (uint64_t *)((char *)l + map[i].off);
+        }
+    return NULL;
+}
+
+uint64_t sim_limits_ceil(const char *arg)
+{
+    sim_limits l;
+    uint64_t ceil = 0;
+    return limit_field(&l, arg, &ceil) ? ceil : 0;
+}
+
 int sim_limits_flag(sim_limits *l, const char *arg, const char *value)
 {
-    uint64_t *field = NULL;
-    if (strcmp(arg, "--max-utterances") == 0)
-        field = &l->max_utterances;
-    else if (strcmp(arg, "--max-nodes") == 0)
-        field = &l->max_nodes;
-    else if (strcmp(arg, "--max-replications") == 0)
-        field = &l->max_replications;
-    else if (strcmp(arg, "--max-policies") == 0)
-        field = &l->max_policies;
-    else if (strcmp(arg, "--max-sweep-points") == 0)
-        field = &l->max_sweep_points;
-    else
+    uint64_t ceil = 0;
+    uint64_t *field = limit_field(l, arg, &ceil);
+    if (!field)
         return 1;
     char *end = NULL;
     unsigned long long v = 0;
     errno = 0;
     if (value && value[0] >= '0' && value[0] <= '9')
         v = strtoull(value, &end, 10);
+    char safe[64];
+    sim_safe_text(value ? value : "", safe, sizeof safe);
     if (!value || !end || *end || errno == ERANGE || v == 0) {
-        char safe[64];
-        sim_safe_text(value ? value : "", safe, sizeof safe);
         fprintf(stderr, "dsim: %s: expected a positive integer, got '%s'\n", arg, safe);
+        return -1;
+    }
+    if (v > ceil) {
+        fprintf(stderr, "dsim: %s: expected an integer 1..%" PRIu64 ", got '%s'\n", arg, ceil,
+                safe);
         return -1;
     }
     *field = (uint64_t)v;

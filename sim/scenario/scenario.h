@@ -80,7 +80,7 @@ void sim_limits_default(sim_limits *l);
 
 /* How far the flags may raise them: beyond, a scenario could ask for more than
  * a process can allocate (a run holds state per node and per session from its
- * start). The loader refuses a limit above its ceiling (exit 2). */
+ * start). A flag above its ceiling is an option error (exit 2). */
 #define SIM_LIMIT_UTTERANCES_CEIL UINT64_C(1000000000000) /* 1e12 */
 #define SIM_LIMIT_NODES_CEIL UINT64_C(1000000)            /* 1e6 */
 #define SIM_LIMIT_REPLICATIONS_CEIL UINT64_C(100000)      /* 1e5, as run's --replications */
@@ -93,17 +93,24 @@ void sim_limits_default(sim_limits *l);
 #define SIM_SESSIONS_MAX (UINT32_C(1) << 24)
 
 /* Checks every limit against its ceiling. Returns 0, or -1 with a message in err
- * for each one above ("--max-nodes: expected an integer 1..1000000, got ..."). */
+ * for each one above ("--max-nodes: expected an integer 1..1000000, got ...").
+ * The command line cannot set one above (sim_limits_flag and the option parser
+ * refuse it); this guards a library caller that fills sim_limits itself. */
 int sim_limits_check(const sim_limits *l, sim_error *err);
 
 /*
  * Applies one command-line limit flag: `arg` is the flag name ("--max-nodes"),
- * `value` its text ("200000"). Returns 0 when arg is a limit flag and value a
- * positive integer; -1 when arg is a limit flag but value is not (a message
- * "dsim: --max-nodes: expected a positive integer, got 'x'" went to stderr);
- * 1 when arg is not a limit flag (nothing printed, *l unchanged).
+ * `value` its text ("200000"). Returns 0 when arg is a limit flag and value an
+ * integer 1..its ceiling; -1 when arg is a limit flag but value is not (a
+ * message "dsim: --max-nodes: expected a positive integer, got 'x'", or
+ * "expected an integer 1..1000000, got '2000000'", went to stderr); 1 when arg
+ * is not a limit flag (nothing printed, *l unchanged).
  */
 int sim_limits_flag(sim_limits *l, const char *arg, const char *value);
+
+/* The ceiling of the limit flag arg ("--max-nodes": 1000000), 0 when arg is no
+ * limit flag. The option parser checks a value against it. */
+uint64_t sim_limits_ceil(const char *arg);
 
 /* The limit flags with a one-line help each, NULL-terminated pairs
  * {flag, help, flag, help, ..., NULL}, for usage texts. */
