@@ -29,7 +29,7 @@ RELATIONAL = [
     r"utterances, more than the limit", r"nodes in total, more than the limit",
     r"timeout\.max_s: expected a duration > 0 .*liveness", r"is already defined at",
     r"expect: .*no policy named", r"sweep", r"hunt", r"weights must not all be 0",
-    r"expected a number >= min", r"a simulated time can reach",
+    r"expected a number >= min", r"a simulated time can reach", r"sessions without linger_s",
 ]
 
 ANNOTATIONS = {"default", "description", "title"}

@@ -456,8 +456,20 @@ static void limits_have_ceilings_and_sessions_a_bound(void **state)
     s.limits = l;
     assert_int_equal(sim_scenario_set(&s, "workload.sessions", "16777216", &err), 0);
     assert_int_equal(sim_scenario_set(&s, "workload.sessions", "16777217", &err), -1);
-    assert_non_null(strstr(err.msg[0], "workload.sessions: expected at most 16777216 sessions"));
+    assert_non_null(strstr(err.msg[0], "workload.sessions: expected at most 16777216 sessions "
+                                        "without linger_s (2^24: without linger_s every session "
+                                        "stays open until the run drains"));
     assert_int_equal(s.workload.sessions, 16777216);
+    /* with linger_s a session's slot in the core is reused once it closes: more
+     * than 2^24 in all may run (review 2, 4); at most 1e8, their state up front */
+    assert_int_equal(sim_scenario_set(&s, "workload.linger_s", "10", &err), 0);
+    assert_int_equal(sim_scenario_set(&s, "workload.sessions", "16777217", &err), 0);
+    assert_int_equal(s.workload.sessions, 16777217);
+    assert_int_equal(sim_scenario_set(&s, "workload.sessions", "100000000", &err), 0);
+    assert_int_equal(sim_scenario_set(&s, "workload.sessions", "100000001", &err), -1);
+    assert_non_null(strstr(err.msg[0], "workload.sessions: expected at most 100000000 sessions (a "
+                                       "run allocates about 56 bytes of state per session at "
+                                       "its start), got 100000001"));
     sim_scenario_free(&s);
 
     /* at the ceiling, the message does not say to raise it further */

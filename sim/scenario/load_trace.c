@@ -199,9 +199,7 @@ void sim__load_trace(sim__ld *ld, const char *name, wl_config *c)
                 longest = (uint32_t)first[s + 1];
             first[s + 1] += first[s];
         }
-        if (ns > SIM_SESSIONS_MAX) {
-            sim__err(ld, "%s: %" PRIu32 " sessions, more than the %" PRIu32 " (2^24) a run may "
-                     "have (the core holds no more open at once)", safe, ns, SIM_SESSIONS_MAX);
+        if (!sim__check_sessions(ld, ns, c->linger_s >= 0, safe)) {
             bad = true;
         } else if ((uint64_t)ns * longest > ld->lim.max_utterances) {
             sim__err(ld, "%s: %" PRIu32 " sessions x %" PRIu32 " utterances of the longest = "

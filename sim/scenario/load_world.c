@@ -64,6 +64,28 @@ static void check_workload_horizon(sim__ld *ld, const wl_config *c, double max_t
              start, c->utterances_per_session, gap, audio, end, DIST_SECONDS_MAX);
 }
 
+bool sim__check_sessions(sim__ld *ld, uint64_t n, bool lingers, const char *trace)
+{
+    /* without linger_s every session stays open until the run drains: they are
+     * all open at once then; with it, only the run can tell how many overlap */
+    uint64_t max = lingers ? SIM_SESSIONS_MAX : SIM_SESSIONS_OPEN_MAX;
+    if (n <= max)
+        return true;
+    const char *why = lingers ? "a run allocates about 56 bytes of state per session at its start"
+                              : "2^24: without linger_s every session stays open until the run "
+                                "drains, and the core holds no more open at once";
+    if (trace)
+        sim__err(ld, "%s: %" PRIu64 " sessions, more than the %" PRIu64 " a run may have%s (%s)",
+                 trace, n, max, lingers ? "" : " without linger_s", why);
+    else {
+        sim__push_key(ld, "sessions");
+        sim__err(ld, "expected at most %" PRIu64 " sessions%s (%s), got %" PRIu64, max,
+                 lingers ? "" : " without linger_s", why, n);
+        sim__pop(ld);
+    }
+    return false;
+}
+
 void sim__load_workload(sim__ld *ld, const json_t *root, sim_scenario *s)
 {
     const json_t *w = sim__member(ld, root, "workload", true);
@@ -82,19 +104,12 @@ void sim__load_workload(sim__ld *ld, const json_t *root, sim_scenario *s)
         ok += sim__int32(ld, w, "sessions", true, 1, &c->sessions) == SIM__SET;
         ok += sim__int32(ld, w, "utterances_per_session", true, 1, &c->utterances_per_session) ==
               SIM__SET;
-        if (ok && c->sessions > (int)SIM_SESSIONS_MAX) {
-            sim__push_key(ld, "sessions");
-            sim__err(ld,
-                     "expected at most %" PRIu32 " sessions (2^24: the core holds no more open "
-                     "at once, and a run keeps every session's state from its start), got %d",
-                     SIM_SESSIONS_MAX, c->sessions);
-            sim__pop(ld);
-            ok = 0;
-        }
         sim__dist_field(ld, w, "session_start_s", false, &c->session_start);
         sim__dist_field(ld, w, "gap_s", false, &c->gap);
         sim__dist_field(ld, w, "audio_s", false, &c->audio);
         sim__num(ld, w, "linger_s", false, SIM__SECONDS, &c->linger_s);
+        if (ok && !sim__check_sessions(ld, (uint64_t)c->sessions, c->linger_s >= 0, NULL))
+            ok = 0;
         if (ok == 2 && ld->err->count == before)
             check_workload_horizon(ld, c, s->max_time_s); /* read before the workload */
         uint64_t total = (uint64_t)c->sessions * (uint64_t)c->utterances_per_session;

@@ -87,10 +87,15 @@ void sim_limits_default(sim_limits *l);
 #define SIM_LIMIT_POLICIES_CEIL UINT64_C(1024)
 #define SIM_LIMIT_SWEEP_POINTS_CEIL UINT64_C(10000000)    /* 1e7 */
 
-/* Sessions of one workload, whatever --max-utterances says: the core's
- * DISP_SESSIONS_MAX (sessions open at once); a run allocates every session's
- * state at its start. */
-#define SIM_SESSIONS_MAX (UINT32_C(1) << 24)
+/* Sessions of a workload without linger_s, whatever --max-utterances says: such
+ * sessions all stay open until the run drains, and the core holds at most
+ * DISP_SESSIONS_MAX (2^24) open at once. With linger_s a session closes after
+ * its last utterance and its slot in the core is reused: how many are open at
+ * once depends on the draws, a limit the run meets (exit 2). */
+#define SIM_SESSIONS_OPEN_MAX (UINT32_C(1) << 24)
+/* Sessions of any workload, whatever --max-utterances says: a run allocates
+ * about 56 bytes of state per session at its start (5.6 GB here). */
+#define SIM_SESSIONS_MAX UINT32_C(100000000)
 
 /* Checks every limit against its ceiling. Returns 0, or -1 with a message in err
  * for each one above ("--max-nodes: expected an integer 1..1000000, got ...").

@@ -204,6 +204,11 @@ int sim__load_dist(sim__ld *ld, const json_t *v, dist *out, int depth, bool comp
 int sim__dist_field(sim__ld *ld, const json_t *obj, const char *key, bool required, dist *out);
 
 void sim__load_workload(sim__ld *ld, const json_t *root, sim_scenario *s);
+/* Whether n sessions may be run: at most SIM_SESSIONS_OPEN_MAX without linger_s
+ * (lingers false: they are all open at once at the drain), SIM_SESSIONS_MAX
+ * with it. Else records an error at workload.sessions, or, when trace is not
+ * NULL, naming that file, and returns false. load_world.c. */
+bool sim__check_sessions(sim__ld *ld, uint64_t n, bool lingers, const char *trace);
 
 /* Opens the input file `name` (relative to the scenario's folder unless absolute)
  * for reading: a regular file of at most max_bytes. Puts the path opened in
