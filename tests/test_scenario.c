@@ -481,6 +481,24 @@ static void limits_have_ceilings_and_sessions_a_bound(void **state)
                                        "1000000 (the most --max-nodes allows)"));
 }
 
+/* sim_safe_text cuts a long text at a character's start, never inside a UTF-8
+ * sequence (review 2, 5). */
+static void safe_text_cuts_at_a_character(void **state)
+{
+    (void)state;
+    char buf[64];
+    const char *a47 = "12345678901234567890123456789012345678901234567";
+    char in[80];
+    snprintf(in, sizeof in, "%s\xc3\xa9xyz", a47); /* é across the 48-byte cut */
+    sim_safe_text(in, buf, sizeof buf);
+    char want[80];
+    snprintf(want, sizeof want, "%s...", a47);
+    assert_string_equal(buf, want);
+    snprintf(in, sizeof in, "%s\xc3\xa9", "1234567890123456789012345678901234567890123456");
+    sim_safe_text(in, buf, sizeof buf); /* 48 bytes: whole */
+    assert_string_equal(buf, in);
+}
+
 static void suggestions_pick_the_nearest_name_within_two_edits(void **state)
 {
     (void)state;
@@ -512,6 +530,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(steady_light_file_parses_into_the_expected_structs),
         cmocka_unit_test(limits_have_ceilings_and_sessions_a_bound),
+        cmocka_unit_test(safe_text_cuts_at_a_character),
         cmocka_unit_test(policy_overrides_become_nanoseconds_and_enums),
         cmocka_unit_test(hedge_after_in_seconds_and_disabled_blocks),
         cmocka_unit_test(every_dist_kind_reads_its_parameters),

@@ -107,6 +107,39 @@ static void json_syntax_errors_give_line_column_and_janssons_text(void **state)
     fails_with(nulkey, fx_fmt("t.json:1:%d: w: a key may not hold \\u0000 (a NUL character), "
                               "got \"a\\u0000\"",
                               je.column));
+    /* past 20 bytes jansson leaves its "near '...'" out: the token is taken
+     * from the text, cut with "..." (review 2, 5) */
+    const char *big24 = "{\"name\": \"t\", \"seed\": 999999999999999999999999}";
+    assert_null(json_loadb(big24, strlen(big24), 0, &je));
+    fails_with(big24, fx_fmt("t.json:1:%d: seed: expected an integer <= 9223372036854775807 "
+                             "(2^63-1), got 999999999999999999999999",
+                             je.column));
+    const char *neg24 = "{\"name\": \"t\", \"seed\": -999999999999999999999999}";
+    assert_null(json_loadb(neg24, strlen(neg24), 0, &je));
+    fails_with(neg24, fx_fmt("t.json:1:%d: seed: expected an integer >= -9223372036854775808 "
+                             "(-2^63), got -999999999999999999999999",
+                             je.column));
+    const char *nul2 = "{\"w\": {\"k\": \"a\\u0000bc\\\"defghijklmnopqrstuvwxyz\"}}";
+    assert_null(json_loadb(nul2, strlen(nul2), 0, &je));
+    fails_with(nul2, fx_fmt("t.json:1:%d: w.k: expected a string without \\u0000 (a NUL "
+                            "character), got \"a\\u0000bc\\\"defghijklmnopqrstuvwxyz\"",
+                            je.column));
+    const char *nulk2 = "{\"w\": {\"a\\u0000bcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmn"
+                        "opqrstuvwxyz\": 1}}";
+    assert_null(json_loadb(nulk2, strlen(nulk2), 0, &je));
+    fails_with(nulk2, fx_fmt("t.json:1:%d: w: a key may not hold \\u0000 (a NUL character), "
+                             "got \"a\\u0000bcdefghijklmnopqrstuvwxyz0123456789abcde...",
+                             je.column));
+    /* a key past 63 bytes is cut at a character's start and marked "..." */
+    const char *k59 = "k2345678901234567890123456789012345678901234567890123456789";
+    char longkey[200];
+    snprintf(longkey, sizeof longkey, "{\"w\": {\"%s\xc3\xa9\xc3\xa9xyz\": 99999999999999999999999}}",
+             k59);
+    assert_int_equal(strlen(k59), 59);
+    assert_null(json_loadb(longkey, strlen(longkey), 0, &je));
+    fails_with(longkey, fx_fmt("t.json:1:%d: w.%s...: expected an integer <= "
+                               "9223372036854775807 (2^63-1), got 99999999999999999999999",
+                               je.column, k59));
 
     fails_with("", "t.json: the file is empty (expected a scenario object)");
     fails_with(" \n\t ", "t.json: the file is empty (expected a scenario object)");

@@ -323,9 +323,16 @@ void sim__path_at(const char *text, size_t len, size_t pos, char *container, siz
                 j = len;
             at_frame *f = depth > 0 && !over ? &st[depth - 1] : NULL;
             if (f && f->object && !f->in_value) {
-                size_t n = j - i - 1 < sizeof f->key - 1 ? j - i - 1 : sizeof f->key - 1;
+                /* a longer key is cut at a UTF-8 character's start and marked */
+                size_t n = j - i - 1;
+                bool cut = n > sizeof f->key - 1;
+                if (cut) {
+                    n = sizeof f->key - 4;
+                    while (n > 0 && ((unsigned char)text[i + 1 + n] & 0xC0) == 0x80)
+                        n--;
+                }
                 memcpy(f->key, text + i + 1, n);
-                f->key[n] = '\0';
+                memcpy(f->key + n, cut ? "..." : "", cut ? 4 : 1);
                 key_last = true;
             } else {
                 key_last = false;

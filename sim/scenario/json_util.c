@@ -54,6 +54,13 @@ void sim_safe_text(const char *s, char *buf, size_t cap)
     size_t o = 0, limit = cap - 4 < 48 ? cap - 4 : 48;
     for (size_t i = 0; s[i]; i++) {
         if (o >= limit) {
+            /* cut at a character's start: no UTF-8 sequence left half */
+            if (((unsigned char)s[i] & 0xC0) == 0x80) {
+                while (o > 0 && ((unsigned char)buf[o - 1] & 0xC0) == 0x80)
+                    o--;
+                if (o > 0 && (unsigned char)buf[o - 1] >= 0xC0)
+                    o--;
+            }
             memcpy(buf + o, "...", 3);
             o += 3;
             break;

@@ -318,6 +318,43 @@ static void near_token(const char *msg, char *buf, size_t cap)
     }
 }
 
+/* The token that ends at byte pos of text, where jansson stops after it: a
+ * string with its quotes, or a number; through sim_safe_text (a long one cut,
+ * "..."). jansson's own "near '...'" is left out past 20 bytes. "" when pos
+ * ends neither. */
+static void token_before(const char *text, size_t len, size_t pos, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (pos == 0 || pos > len)
+        return;
+    size_t start = pos;
+    if (text[pos - 1] == '"') {
+        start = pos - 1;
+        for (;;) { /* the opening quote: one not escaped (an even run of \ before it) */
+            if (start == 0)
+                return;
+            start--;
+            if (text[start] != '"')
+                continue;
+            size_t bs = 0;
+            while (bs < start && text[start - 1 - bs] == '\\')
+                bs++;
+            if (bs % 2 == 0)
+                break;
+        }
+    } else {
+        while (start > 0 && text[start - 1] && strchr("0123456789+-.eE", text[start - 1]))
+            start--;
+    }
+    if (start == pos)
+        return;
+    char raw[64];
+    size_t n = pos - start < sizeof raw - 1 ? pos - start : sizeof raw - 1;
+    memcpy(raw, text + start, n);
+    raw[n] = '\0';
+    sim_safe_text(raw, buf, cap);
+}
+
 /* jansson's message for a text it could not parse, in dsim's words where the
  * cause is one of the loader's own rules (a repeated key, an integer out of
  * range, a NUL character), with the JSON path the parser was at; else its own
@@ -329,13 +366,17 @@ static void parse_error_text(const char *text, size_t len, const json_error_t *j
     size_t pos = je->position > 0 ? (size_t)je->position : 0;
     sim__path_at(text, len, pos, container, sizeof container, key, sizeof key);
     snprintf(path, sizeof path, "%s%s%s", container, container[0] && key[0] ? "." : "", key);
-    near_token(je->text, tok, sizeof tok);
+    token_before(text, len, pos, tok, sizeof tok);
+    if (!tok[0])
+        near_token(je->text, tok, sizeof tok);
+    if (!tok[0])
+        snprintf(tok, sizeof tok, "(a value too long to show)");
     if (strncmp(je->text, "duplicate object key", 20) == 0)
         snprintf(buf, cap, "duplicate key '%s' in %s", key,
                  container[0] ? container : "the scenario object");
     else if (strncmp(je->text, "too big negative integer", 24) == 0)
-        snprintf(buf, cap, "%s%sexpected an integer >= -9223372036854775808 (-2^63)%s%s", path,
-                 path[0] ? ": " : "", tok[0] ? ", got " : "", tok);
+        snprintf(buf, cap, "%s%sexpected an integer >= -9223372036854775808 (-2^63), got %s", path,
+                 path[0] ? ": " : "", tok);
     else if (strstr(je->text, "NUL byte in object key"))
         snprintf(buf, cap, "%s%sa key may not hold \\u0000 (a NUL character), got %s",
                  container, container[0] ? ": " : "", tok);
