@@ -479,6 +479,35 @@ static void limits_have_ceilings_and_sessions_a_bound(void **state)
     assert_int_equal(sim_scenario_load_string(many, strlen(many), "t.json", &l, &s, &err), -1);
     assert_non_null(strstr(err.msg[0], "nodes: 1000001 nodes in total, more than the limit of "
                                        "1000000 (the most --max-nodes allows)"));
+
+    /* the same for every limit at its ceiling (review 2, 6) */
+    char hint[SIM_LIMITS_HINT_CAP];
+    assert_string_equal(sim_limits_hint("--max-policies", 1023, hint, sizeof hint),
+                        "raise it with --max-policies");
+    assert_string_equal(sim_limits_hint("--max-policies", 1024, hint, sizeof hint),
+                        "the most --max-policies allows");
+    sim_limits_default(&l);
+    assert_int_equal(sim_limits_flag(&l, "--max-replications", "100000"), 0);
+    const char *reps = fx_scenario(NULL, NULL, NULL, ", \"replications\": 100001");
+    assert_int_equal(sim_scenario_load_string(reps, strlen(reps), "t.json", &l, &s, &err), -1);
+    assert_non_null(strstr(err.msg[0], "replications: 100001 replications, more than the limit of "
+                                       "100000 (the most --max-replications allows)"));
+    assert_int_equal(sim_limits_flag(&l, "--max-sweep-points", "10000000"), 0);
+    const char *sw = fx_scenario(NULL, NULL, NULL, ", \"sweep\": {\"seed\": \"1:20000000:1\"}");
+    assert_int_equal(sim_scenario_load_string(sw, strlen(sw), "t.json", &l, &s, &err), -1);
+    assert_non_null(strstr(err.msg[0], "sweep points limit (the most --max-sweep-points allows)"));
+    static char pol[1100 * 48];
+    size_t o = (size_t)snprintf(pol, sizeof pol, "[");
+    for (int i = 0; i < 1025; i++)
+        o += (size_t)snprintf(pol + o, sizeof pol - o,
+                              "%s{\"name\": \"p%d\", \"preset\": \"lingua-2025-12-28\"}",
+                              i ? ", " : "", i);
+    snprintf(pol + o, sizeof pol - o, "]");
+    assert_int_equal(sim_limits_flag(&l, "--max-policies", "1024"), 0);
+    const char *pt = fx_scenario(NULL, NULL, pol, NULL);
+    assert_int_equal(sim_scenario_load_string(pt, strlen(pt), "t.json", &l, &s, &err), -1);
+    assert_non_null(strstr(err.msg[0], "policies: 1025 policies, more than the limit of 1024 (the "
+                                       "most --max-policies allows)"));
 }
 
 /* sim_safe_text cuts a long text at a character's start, never inside a UTF-8

@@ -80,12 +80,13 @@ int sim_check_parse_args(int argc, char **argv, sim_check_opts *o, sim_error *er
         default: break;
         }
     }
+    char hint[SIM_LIMITS_HINT_CAP];
     if (p.status == 0 && o->replications > 0 &&
         (uint64_t)o->replications > o->limits.max_replications)
-        sim_opt_fail(&p,
-                     "--replications: %d, more than the limit of %" PRIu64
-                     " (raise it with --max-replications)",
-                     o->replications, o->limits.max_replications);
+        sim_opt_fail(&p, "--replications: %d, more than the limit of %" PRIu64 " (%s)",
+                     o->replications, o->limits.max_replications,
+                     sim_limits_hint("--max-replications", o->limits.max_replications, hint,
+                                     sizeof hint));
     o->help = p.status == SIM_OPT_HELPED;
     return p.status == SIM_EXIT_USAGE ? -1 : 0;
 }

@@ -117,11 +117,12 @@ static int run_parse(int argc, char **argv, run_args *a)
         return p.status;
     if (a->log_format && !a->log)
         return sim_opt_fail(&p, "--log-format needs --log FILE");
+    char hint[SIM_LIMITS_HINT_CAP];
     if (a->has_reps && a->reps > a->limits.max_replications)
-        return sim_opt_fail(&p,
-                            "--replications: %llu, more than the limit of %" PRIu64
-                            " (raise it with --max-replications)",
-                            a->reps, a->limits.max_replications);
+        return sim_opt_fail(&p, "--replications: %llu, more than the limit of %" PRIu64 " (%s)",
+                            a->reps, a->limits.max_replications,
+                            sim_limits_hint("--max-replications", a->limits.max_replications,
+                                            hint, sizeof hint));
     return 0;
 }
 

@@ -195,10 +195,11 @@ static bool expand_range(sim__ld *ld, const char *text, sim_sweep_param *p)
     }
     double span = (hi - lo) / step + 1e-9;
     if (!(span < (double)ld->lim.max_sweep_points)) {
-        sim__err(ld,
-                 "\"%s\" has more than %" PRIu64
-                 " values, the sweep points limit (raise it with --max-sweep-points)",
-                 safe, ld->lim.max_sweep_points);
+        char hint[SIM_LIMITS_HINT_CAP];
+        sim__err(ld, "\"%s\" has more than %" PRIu64 " values, the sweep points limit (%s)", safe,
+                 ld->lim.max_sweep_points,
+                 sim_limits_hint("--max-sweep-points", ld->lim.max_sweep_points, hint,
+                                 sizeof hint));
         return false;
     }
     size_t n = (size_t)floor(span) + 1;
@@ -225,10 +226,11 @@ static bool list_values(sim__ld *ld, const json_t *v, sim_sweep_param *p)
         return false;
     }
     if (n > ld->lim.max_sweep_points) {
-        sim__err(ld,
-                 "%zu values, more than the limit of %" PRIu64
-                 " sweep points (raise it with --max-sweep-points)",
-                 n, ld->lim.max_sweep_points);
+        char hint[SIM_LIMITS_HINT_CAP];
+        sim__err(ld, "%zu values, more than the limit of %" PRIu64 " sweep points (%s)", n,
+                 ld->lim.max_sweep_points,
+                 sim_limits_hint("--max-sweep-points", ld->lim.max_sweep_points, hint,
+                                 sizeof hint));
         return false;
     }
     p->values = sim_xcalloc(n, sizeof *p->values);
@@ -302,11 +304,14 @@ void sim__load_sweep(sim__ld *ld, const json_t *root, sim_scenario *s)
             counted = counted && ok;
             sim__pop(ld);
         }
+        char hint[SIM_LIMITS_HINT_CAP];
         if (counted && points > ld->lim.max_sweep_points)
             sim__err(ld,
                      "%" PRIu64 " sweep points (the product of the value counts), more than "
-                     "the limit of %" PRIu64 " (raise it with --max-sweep-points)",
-                     points, ld->lim.max_sweep_points);
+                     "the limit of %" PRIu64 " (%s)",
+                     points, ld->lim.max_sweep_points,
+                     sim_limits_hint("--max-sweep-points", ld->lim.max_sweep_points, hint,
+                                     sizeof hint));
     }
     sim__pop(ld);
 }

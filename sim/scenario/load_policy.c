@@ -319,9 +319,10 @@ void sim__load_policies(sim__ld *ld, const json_t *root, sim_scenario *s)
     } else if (n == 0) {
         sim__err(ld, "expected at least one policy, got an empty array");
     } else if (n > ld->lim.max_policies) {
-        sim__err(ld,
-                 "%zu policies, more than the limit of %" PRIu64 " (raise it with --max-policies)",
-                 n, ld->lim.max_policies);
+        char hint[SIM_LIMITS_HINT_CAP];
+        sim__err(ld, "%zu policies, more than the limit of %" PRIu64 " (%s)", n,
+                 ld->lim.max_policies,
+                 sim_limits_hint("--max-policies", ld->lim.max_policies, hint, sizeof hint));
     } else {
         s->policies = sim_xcalloc(n, sizeof *s->policies);
         s->n_policies = n;

@@ -166,8 +166,11 @@ void sim__load_trace(sim__ld *ld, const char *name, wl_config *c)
                      "or nothing (unknown)", safe, line);
             bad = true;
         } else if (n >= ld->lim.max_utterances) {
-            sim__err(ld, "%s:%" PRIu64 ": more than %" PRIu64 " utterances (raise the limit "
-                     "with --max-utterances)", safe, line, ld->lim.max_utterances);
+            char hint[SIM_LIMITS_HINT_CAP];
+            sim__err(ld, "%s:%" PRIu64 ": more than %" PRIu64 " utterances (%s)", safe, line,
+                     ld->lim.max_utterances,
+                     sim_limits_hint("--max-utterances", ld->lim.max_utterances, hint,
+                                     sizeof hint));
             bad = true;
         } else {
             if (n == cap) {
@@ -202,10 +205,13 @@ void sim__load_trace(sim__ld *ld, const char *name, wl_config *c)
         if (!sim__check_sessions(ld, ns, c->linger_s >= 0, safe)) {
             bad = true;
         } else if ((uint64_t)ns * longest > ld->lim.max_utterances) {
+            char hint[SIM_LIMITS_HINT_CAP];
             sim__err(ld, "%s: %" PRIu32 " sessions x %" PRIu32 " utterances of the longest = "
                      "%" PRIu64 ", more than the limit of %" PRIu64 " (dsim holds a slot per "
-                     "session and index; raise it with --max-utterances)", safe, ns, longest,
-                     (uint64_t)ns * longest, ld->lim.max_utterances);
+                     "session and index; %s)", safe, ns, longest,
+                     (uint64_t)ns * longest, ld->lim.max_utterances,
+                     sim_limits_hint("--max-utterances", ld->lim.max_utterances, hint,
+                                     sizeof hint));
             bad = true;
         }
     }

@@ -113,14 +113,14 @@ void sim__load_workload(sim__ld *ld, const json_t *root, sim_scenario *s)
         if (ok == 2 && ld->err->count == before)
             check_workload_horizon(ld, c, s->max_time_s); /* read before the workload */
         uint64_t total = (uint64_t)c->sessions * (uint64_t)c->utterances_per_session;
+        char hint[SIM_LIMITS_HINT_CAP];
         if (ok == 2 && total > ld->lim.max_utterances)
             sim__err(ld,
                      "%d sessions x %d utterances = %" PRIu64 " utterances, more than the "
                      "limit of %" PRIu64 " (%s)",
                      c->sessions, c->utterances_per_session, total, ld->lim.max_utterances,
-                     ld->lim.max_utterances < SIM_LIMIT_UTTERANCES_CEIL
-                         ? "raise it with --max-utterances"
-                         : "the most --max-utterances allows");
+                     sim_limits_hint("--max-utterances", ld->lim.max_utterances, hint,
+                                     sizeof hint));
     }
     sim__pop(ld);
 }
@@ -273,10 +273,10 @@ void sim__load_nodes(sim__ld *ld, const json_t *root, sim_scenario *s)
     } else if (n == 0) {
         sim__err(ld, "expected at least one node class, got an empty array");
     } else if (n > ld->lim.max_nodes) {
-        sim__err(ld,
-                 "%zu node classes, more than the limit of %" PRIu64
-                 " nodes (raise it with --max-nodes)",
-                 n, ld->lim.max_nodes);
+        char hint[SIM_LIMITS_HINT_CAP];
+        sim__err(ld, "%zu node classes, more than the limit of %" PRIu64 " nodes (%s)", n,
+                 ld->lim.max_nodes,
+                 sim_limits_hint("--max-nodes", ld->lim.max_nodes, hint, sizeof hint));
     } else {
         s->nodes = sim_xcalloc(n, sizeof *s->nodes);
         s->n_nodes = n;
@@ -291,12 +291,12 @@ void sim__load_nodes(sim__ld *ld, const json_t *root, sim_scenario *s)
             sim__pop(ld);
         }
         check_unique_names(ld, a, s);
+        char hint[SIM_LIMITS_HINT_CAP];
         if (total > ld->lim.max_nodes)
             sim__err(ld,
                      "%" PRIu64 " nodes in total, more than the limit of %" PRIu64 " (%s)", total,
                      ld->lim.max_nodes,
-                     ld->lim.max_nodes < SIM_LIMIT_NODES_CEIL ? "raise it with --max-nodes"
-                                                              : "the most --max-nodes allows");
+                     sim_limits_hint("--max-nodes", ld->lim.max_nodes, hint, sizeof hint));
     }
     sim__pop(ld);
 }

@@ -72,6 +72,15 @@ uint64_t sim_limits_ceil(const char *arg)
     return limit_field(&l, arg, &ceil) ? ceil : 0;
 }
 
+const char *sim_limits_hint(const char *flag, uint64_t value, char *buf, size_t cap)
+{
+    if (value < sim_limits_ceil(flag))
+        snprintf(buf, cap, "raise it with %s", flag);
+    else
+        snprintf(buf, cap, "the most %s allows", flag);
+    return buf;
+}
+
 int sim_limits_flag(sim_limits *l, const char *arg, const char *value)
 {
     uint64_t ceil = 0;
@@ -241,12 +250,12 @@ static void load_top(sim__ld *ld, const json_t *root, sim_scenario *s)
     if (sim__int(ld, root, "replications", false, 1, INT64_MAX, &v) == SIM__SET) {
         if ((uint64_t)v > ld->lim.max_replications || v > INT_MAX) {
             sim__push_key(ld, "replications");
-            sim__err(ld,
-                     "%" PRId64 " replications, more than the limit of %" PRIu64
-                     " (raise it with --max-replications)",
-                     v,
+            char hint[SIM_LIMITS_HINT_CAP];
+            sim__err(ld, "%" PRId64 " replications, more than the limit of %" PRIu64 " (%s)", v,
                      ld->lim.max_replications < INT_MAX ? ld->lim.max_replications
-                                                        : (uint64_t)INT_MAX);
+                                                        : (uint64_t)INT_MAX,
+                     sim_limits_hint("--max-replications", ld->lim.max_replications, hint,
+                                     sizeof hint));
             sim__pop(ld);
         } else {
             s->replications = (int)v;

@@ -117,6 +117,13 @@ int sim_limits_flag(sim_limits *l, const char *arg, const char *value);
  * limit flag. The option parser checks a value against it. */
 uint64_t sim_limits_ceil(const char *arg);
 
+/* What a "more than the limit" message advises for a limit of `value` set by
+ * flag: "raise it with --max-nodes" below the ceiling, "the most --max-nodes
+ * allows" at it. Written to buf (SIM_LIMITS_HINT_CAP bytes are enough);
+ * returns buf. */
+#define SIM_LIMITS_HINT_CAP 48
+const char *sim_limits_hint(const char *flag, uint64_t value, char *buf, size_t cap);
+
 /* The limit flags with a one-line help each, NULL-terminated pairs
  * {flag, help, flag, help, ..., NULL}, for usage texts. */
 extern const char *const sim_limits_flags_help[];
