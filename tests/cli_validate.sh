@@ -99,6 +99,19 @@ if run 0 validate "$out.means.json"; then
     ! grep -qi "inf\b\|e+1[0-9][0-9]" "$out" || { echo "FAIL: inf or a huge mean printed"; failed=1; }
 fi
 rm -f "$out.means.json"
+# A stage or a gap with a small max: its mean is at most the max, not past the
+# cap on a draw (review 2, 7); a mixture component's max counts too.
+sed -e 's/"tts": {"dist": "lognormal", "median": 0.2, "sigma": 0.3}/"tts": {"dist": "lognormal", "median": 1, "sigma": 8, "max": 20}/' \
+    -e 's/"gap_s": {"dist": "uniform", "min": 2, "max": 4}/"gap_s": {"dist": "mixture", "components": [{"weight": 1, "dist": "lognormal", "median": 1, "sigma": 5, "max": 10}]}/' \
+    scenarios/steady-light.json >"$out.max.json"
+if run 0 validate "$out.max.json"; then
+    grep -q "stage means: .*, tts at most 20 s (max)$" "$out" ||
+        { echo "FAIL: a stage's max: $(grep 'stage means' "$out")"; failed=1; }
+    grep -q "gap .*mean at most 10 s (max)" "$out" ||
+        { echo "FAIL: a component's max: $(grep gap "$out")"; failed=1; }
+    ! grep -q "cap on a draw\|e+1[0-9]" "$out" || { echo "FAIL: a mean no draw reaches: $(cat "$out")"; failed=1; }
+fi
+rm -f "$out.max.json"
 
 [ "$failed" -eq 0 ] && echo "cli_validate: all passed ($n bad inputs)"
 exit "$failed"

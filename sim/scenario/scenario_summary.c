@@ -7,13 +7,18 @@
 
 #include "load_internal.h"
 
-/* A mean in seconds: "1.1 s"; a distribution without a finite mean (pareto
- * alpha <= 1), or one whose mean is past the cap on every draw (~73 years,
- * DIST_SECONDS_MAX: the world simulated has a finite mean below it) says so,
- * never inf or a time no draw can reach. */
-static void secs(double s, char *buf, size_t cap)
+/* d's mean in seconds: "1.1 s". Where a max (d's own, or a mixture
+ * component's) holds the mean below the base distribution's, the bound it gives
+ * instead: "at most 20 s (max)". Else a distribution without a finite mean
+ * (pareto alpha <= 1), or one whose mean is past the cap on every draw (~73
+ * years, DIST_SECONDS_MAX: the world simulated has a finite mean below it),
+ * says so; never inf or a time no draw can reach. */
+static void secs(const dist *d, char *buf, size_t cap)
 {
-    if (!isfinite(s))
+    double s = dist_mean(d), bound = dist_mean_capped(d);
+    if (isfinite(bound) && !(s <= bound)) /* a max applies: NaN and inf too */
+        snprintf(buf, cap, "at most %.3g s (max)", bound);
+    else if (!isfinite(s))
         snprintf(buf, cap, "no finite mean; a draw is capped at %.3g s", DIST_SECONDS_MAX);
     else if (s > DIST_SECONDS_MAX)
         snprintf(buf, cap, "past the %.3g s cap on a draw", DIST_SECONDS_MAX);
@@ -21,13 +26,13 @@ static void secs(double s, char *buf, size_t cap)
         snprintf(buf, cap, "%.3g s", s);
 }
 
-/* "mean 1.1 s", or what secs() says when there is no such mean. */
+/* "mean 1.1 s", "mean at most 20 s (max)", or what secs() says when there is
+ * no such mean. */
 static void mean_of(const dist *d, char *buf, size_t cap)
 {
-    double m = dist_mean(d);
     char t[80];
-    secs(m, t, sizeof t);
-    snprintf(buf, cap, "%s%s", isfinite(m) ? "mean " : "", t);
+    secs(d, t, sizeof t);
+    snprintf(buf, cap, "%s%s", strncmp(t, "no finite", 9) != 0 ? "mean " : "", t);
 }
 
 /* "lognormal median 0.8 sigma 0.8, mean 1.1 s, + 0.15 s per audio s, max 20 s" */
@@ -37,7 +42,7 @@ static void describe_dist(const dist *d, char *buf, size_t cap)
     mean_of(d, mean, sizeof mean);
     switch (d->kind) {
     case DIST_CONST:
-        secs(dist_mean(d), buf, cap);
+        secs(d, buf, cap);
         break;
     case DIST_UNIFORM:
         snprintf(buf, cap, "uniform %g..%g s", d->p0, d->p1);
@@ -138,8 +143,8 @@ static void print_node(FILE *f, const node_config *c)
 {
     char st[STAGE_COUNT][128];
     for (int k = 0; k < STAGE_COUNT; k++) {
-        secs(dist_mean(&c->stage[k]), st[k], sizeof st[k]);
-        if (c->stage[k].per_audio_s > 0) {
+        secs(&c->stage[k], st[k], sizeof st[k]);
+        if (c->stage[k].per_audio_s > 0 && strncmp(st[k], "at most", 7) != 0) {
             size_t n = strlen(st[k]);
             snprintf(st[k] + n, sizeof st[k] - n, " + %g s per audio s", c->stage[k].per_audio_s);
         }
@@ -156,17 +161,17 @@ static void print_node(FILE *f, const node_config *c)
         fprintf(f, "      faults:");
         char a[128], b[128];
         if (c->stall_prob > 0) {
-            secs(dist_mean(&c->stall_extra), a, sizeof a);
+            secs(&c->stall_extra, a, sizeof a);
             fprintf(f, " stall %g%% (+%s mean, in %s)", c->stall_prob * 100, a,
                     sim__enum_stall_stage[c->stall_stage]);
         }
         if (c->crash) {
-            secs(dist_mean(&c->crash_between), a, sizeof a);
-            secs(dist_mean(&c->crash_downtime), b, sizeof b);
+            secs(&c->crash_between, a, sizeof a);
+            secs(&c->crash_downtime, b, sizeof b);
             fprintf(f, " crash every %s for %s (means)", a, b);
         }
         if (c->cold_start) {
-            secs(dist_mean(&c->cold_extra), a, sizeof a);
+            secs(&c->cold_extra, a, sizeof a);
             fprintf(f, " cold start after %g s idle (+%s)", c->cold_idle_s, a);
         }
         if (c->no_result_prob > 0)
