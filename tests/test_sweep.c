@@ -252,6 +252,22 @@ static void points_number_the_cross_product_first_knob_slowest(void **state)
 
 /* --- runs ----------------------------------------------------------------------- */
 
+/* More points than --max-sweep-points: refused before any run, saying how to
+ * raise the limit (sim_limits_hint: below its ceiling). */
+static void more_points_than_the_limit_say_the_flag(void **state)
+{
+    (void)state;
+    world w;
+    world_init(&w);
+    sim_sweep_opts o = opts_for(&w, "over", 1);
+    sim_sweep_outcome out;
+    sim_error err = {0};
+    o.max_points = 7; /* the cross product has 8 */
+    assert_int_equal(sim_sweep_run(&w.s, &o, &out, &err), -1);
+    assert_non_null(strstr(err.msg[0], "more than 7 points (raise it with --max-sweep-points)"));
+    world_free(&w);
+}
+
 static void csv_has_a_row_per_point_and_policy(void **state)
 {
     (void)state;
@@ -702,6 +718,7 @@ int main(void)
         cmocka_unit_test(param_lists_and_ranges_expand_in_order),
         cmocka_unit_test(param_errors_say_what_is_wrong),
         cmocka_unit_test(points_number_the_cross_product_first_knob_slowest),
+        cmocka_unit_test(more_points_than_the_limit_say_the_flag),
         cmocka_unit_test(csv_has_a_row_per_point_and_policy),
         cmocka_unit_test(jobs_1_and_2_write_identical_files),
         cmocka_unit_test(replications_split_over_threads_write_identical_files),

@@ -295,15 +295,6 @@ static void check_file(check_ctx *c, const char *file)
         sim_junit_suite_time(c->junit, wall_s() - t0);
 }
 
-/* Two outputs may share a character device (/dev/null): it is written in
- * place, never replaced. */
-static bool same_file(const char *a, const char *b)
-{
-    struct stat st;
-    if (stat(a, &st) == 0 && S_ISCHR(st.st_mode))
-        return false;
-    return sim_path_same(a, b);
-}
 
 /* --junit and --timeline must not replace a scenario being read or each other:
  * refused before anything runs. Returns 0, or -1 after the message. */
@@ -311,7 +302,7 @@ static int outputs_check(const sim_check_opts *o)
 {
     const char *opt[2] = {"--junit", "--timeline"};
     const char *out[2] = {o->junit, o->timeline};
-    if (out[0] && out[1] && same_file(out[0], out[1])) {
+    if (out[0] && out[1] && sim_outputs_clash(out[0], out[1])) {
         fprintf(stderr,
                 "dsim: check: --junit %s and --timeline %s name the same file: one would "
                 "replace the other; give each its own path\n",

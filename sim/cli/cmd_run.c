@@ -231,15 +231,6 @@ static const char *const out_files[] = {"results.json", "results.csv", "results-
 
 static const char *const stream_opt[N_ST] = {"--log", "--trace", "--latencies", "--timeline"};
 
-/* Two outputs may share a character device (/dev/null): it is written in
- * place, never replaced. */
-static bool same_file(const char *a, const char *b)
-{
-    struct stat st;
-    if (stat(a, &st) == 0 && S_ISCHR(st.st_mode))
-        return false;
-    return sim_path_same(a, b);
-}
 
 /* Outputs that would replace the scenario being read, or each other, are
  * refused before anything runs: one output must never replace an input or
@@ -258,7 +249,7 @@ static int outputs_check(const run_args *a, const char *const path[N_ST])
             return SIM_EXIT_USAGE;
         }
         for (int j = 0; j < k; j++)
-            if (path[j] && same_file(path[j], path[k])) {
+            if (path[j] && sim_outputs_clash(path[j], path[k])) {
                 fprintf(stderr,
                         "dsim: run: %s %s and %s %s name the same file: one would replace the "
                         "other; give each its own path\n",

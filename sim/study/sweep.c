@@ -625,8 +625,9 @@ int sim_sweep_run(const sim_scenario *s, const sim_sweep_opts *o, sim_sweep_outc
     bool over = false;
     size_t n_points = sim_sweep_points(o->params, o->n_params, o->max_points, &over);
     if (over) {
-        sim_error_add(err, "the sweep has more than %zu points (raise with --max-sweep-points)",
-                      o->max_points);
+        char hint[SIM_LIMITS_HINT_CAP];
+        sim_error_add(err, "the sweep has more than %zu points (%s)", o->max_points,
+                      sim_limits_hint("--max-sweep-points", o->max_points, hint, sizeof hint));
         return -1;
     }
     if (n_points == 0) {
