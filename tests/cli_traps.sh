@@ -136,4 +136,17 @@ grep -qF "keeping $TMP/b.jsonl: the failed run's records up to its error" "$TMP/
     fail "--log kept: $(cat "$TMP/err")"
 [ "$(wc -l <"$TMP/b.csv")" = 1 ] || fail "--latencies: more than its header: $(cat "$TMP/b.csv")"
 
+# --- 8. the core out of memory (DISP_ENOMEM): the machine's limit, said as such with
+#        exit 2, not an "internal error" of an unknown code (ASan reserves more address
+#        space than the limit allows: not under sanitizers)
+if [ "${DSIM_SANITIZED:-0}" != 1 ] && ! grep -q __asan_init "$DSIM" 2>/dev/null; then
+    jq '.nodes[0].count = 1000000 | .nodes[0].heartbeat_s = 1e7 | .replications = 1 |
+        .policies = .policies[:1]' "$SRC/scenarios/steady-light.json" >"$TMP/n1e6.json"
+    (ulimit -v 1500000; "$DSIM" run "$TMP/n1e6.json" -q --max-nodes 1000000 --jobs 1) \
+        >/dev/null 2>"$TMP/err"
+    rc=$?
+    [ "$rc" = 2 ] && grep -qF "out of memory: disp_node_up returned DISP_ENOMEM" "$TMP/err" ||
+        fail "the core out of memory: exit $rc, $(head -c 400 "$TMP/err")"
+fi
+
 cli_finish "PASS: BOM, hex floats, display width, /dev/full and --out FILE"

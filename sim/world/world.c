@@ -37,20 +37,21 @@ void world_fail(world *w, int kind, const char *fmt, ...)
     sim_engine_stop(w->e);
 }
 
-static const char *disp_rc_name(int rc)
-{
-    return rc == DISP_EUNKNOWN ? "DISP_EUNKNOWN"
-           : rc == DISP_EINVAL ? "DISP_EINVAL"
-           : rc == DISP_ELIMIT ? "DISP_ELIMIT"
-                               : "an unknown code";
-}
-
-/* A core call the world's own bookkeeping should never see refused. */
+/* A core call the world's own bookkeeping should never see refused; but for
+ * the allocator's refusal (DISP_ENOMEM), which is the machine's limit, not a
+ * fault of dsim's: said as such (exit 2), naming what to make smaller. */
 void world_internal(world *w, int rc, const char *call)
 {
-    if (rc != 0)
-        world_fail(w, SIM_FAIL_INTERNAL, "internal error: %s returned %d (%s) at t=%.9g s", call,
-                   rc, disp_rc_name(rc), (double)sim_engine_now(w->e) / 1e9);
+    if (rc == DISP_ENOMEM)
+        world_fail(w, SIM_FAIL_INPUT,
+                   "out of memory: %s returned DISP_ENOMEM at t=%.9g s (the core could not "
+                   "grow its tables): the world needs more memory than this process may have; "
+                   "fewer nodes or sessions, or more memory",
+                   call, (double)sim_engine_now(w->e) / 1e9);
+    else if (rc != 0)
+        world_fail(w, SIM_FAIL_INTERNAL, "internal error: %s returned %d (%s: %s) at t=%.9g s",
+                   call, rc, disp_err_name(rc), disp_strerror(rc),
+                   (double)sim_engine_now(w->e) / 1e9);
 }
 
 /* disp_utterance refused (session a, index): a full table of the core is an
