@@ -198,6 +198,15 @@ expect2 "k3/summary.txt: cannot write: it is a directory" "$DSIM" sweep "$TINY" 
     || fail "a sweep refused for its outputs ran points or wrote sweep.csv"
 expect2 "--plot does not go with --shard" "$DSIM" sweep "$TINY" -q --param "$K=5,10" --shard 1/2 --plot --out "$T/k4"
 [ ! -e "$T/k4" ] || fail "sweep --plot --shard ran"
+# a file the sweep writes that is the scenario it reads (DIR/sweep.json, a shard's
+# JSON, summary.txt): refused, the scenario kept
+for f in sweep.json sweep-1-of-2.json summary.txt; do
+    rm -rf "$T/k5"; mkdir -p "$T/k5"; cp "$TINY" "$T/k5/$f"
+    sh=""; [ "$f" = sweep-1-of-2.json ] && sh="--shard 1/2"
+    expect2 "--out $T/k5 writes $T/k5/$f, which is the scenario being read" \
+        "$DSIM" sweep "$T/k5/$f" -q --param "$K=5,10" $sh --out "$T/k5"
+    cmp -s "$TINY" "$T/k5/$f" || fail "sweep --out DIR replaced the scenario DIR/$f"
+done
 # 6. dsim tune from the command line: a table with the best setting, the runner-up and
 #    the fresh-seed confirmation; the same bytes on 1 and 2 threads; bad expressions exit 2.
 TUNE=(tune "$SCEN" --knob policies.fenced.dispatch_timeout_s=5:90 --knob policies.fenced.max_failovers=0:3

@@ -165,6 +165,25 @@ static int check_end_outputs(const sweep_args *a, sim_error *err)
     static const char *const plots[] = {"sweep.png", "sweep.svg", "tradeoff.png",
                                         "tradeoff.svg", "sweep_paired.csv"};
     char path[4200];
+    /* no file the sweep writes may be the scenario it reads */
+    char csv[64] = "sweep.csv", json[64] = "sweep.json";
+    if (a->n_shards > 1) {
+        snprintf(csv, sizeof csv, "sweep-%ld-of-%ld.csv", a->shard, a->n_shards);
+        snprintf(json, sizeof json, "sweep-%ld-of-%ld.json", a->shard, a->n_shards);
+    }
+    const char *const written[] = {csv, json, "summary.txt"};
+    const size_t n_written = sizeof written / sizeof written[0],
+                 n_plots = a->plot ? sizeof plots / sizeof plots[0] : 0;
+    for (size_t i = 0; i < n_written + n_plots; i++) {
+        const char *name = i < n_written ? written[i] : plots[i - n_written];
+        snprintf(path, sizeof path, "%s/%s", a->out_dir, name);
+        if (sim_path_same(path, a->scenario)) {
+            sim_error_add(err, "%s: --out %s writes %s, which is the scenario being read: it "
+                               "would replace it",
+                          a->scenario, a->out_dir, path);
+            return -1;
+        }
+    }
     if (sim_sweep_mkdir(a->out_dir, err) != 0)
         return -1;
     snprintf(path, sizeof path, "%s/summary.txt", a->out_dir);
