@@ -55,15 +55,20 @@ refused() {
 
 # --- C1: values a scenario cannot hold, refused at the log's line --------------------
 edit day.jsonl v1.jsonl '超时，尝试' fields.dispatched_timeout_seconds 0 all
-refused v1.jsonl "v1.jsonl:664: fields.dispatched_timeout_seconds: expected a number in (0, 86400], got 0"
+refused v1.jsonl "v1.jsonl:664: fields.dispatched_timeout_seconds: expected a number in [1e-09, 86400], got 0"
 edit day.jsonl v2.jsonl '超时，尝试' fields.dispatched_timeout_seconds 1e300 all
-refused v2.jsonl "v2.jsonl:664: fields.dispatched_timeout_seconds: expected a number in (0, 86400], got 1e300"
+refused v2.jsonl "v2.jsonl:664: fields.dispatched_timeout_seconds: expected a number in [1e-09, 86400], got 1e300"
 edit day.jsonl v3.jsonl '超时，尝试' fields.failover_max_attempts 100000 all
 refused v3.jsonl "v3.jsonl:664: fields.failover_max_attempts: expected an integer in [0, 1000], got 100000"
 edit day.jsonl v4.jsonl discarding fields.ack_timeout_ms 9223372036854775807 all
 refused v4.jsonl "v4.jsonl:671: fields.ack_timeout_ms: expected an integer in [0, 86400000]"
 edit day.jsonl v5.jsonl '超时，标记失败' fields.pending_timeout_seconds -3 all
-refused v5.jsonl ": fields.pending_timeout_seconds: expected a number in [0, 86400], got -3"
+refused v5.jsonl ": fields.pending_timeout_seconds: expected a number in [1e-09, 86400], got -3"
+# below a nanosecond: a scenario's positive duration rounds it to 0 (recheck of C1)
+edit day.jsonl v1b.jsonl '超时，尝试' fields.dispatched_timeout_seconds 1e-12 all
+refused v1b.jsonl "v1b.jsonl:664: fields.dispatched_timeout_seconds: expected a number in [1e-09, 86400], got 1e-12"
+edit day.jsonl v5b.jsonl '超时，标记失败' fields.pending_timeout_seconds 0 all
+refused v5b.jsonl ": fields.pending_timeout_seconds: expected a number in [1e-09, 86400], got 0"
 edit day.jsonl v6.jsonl Finalizing fields.audio_size_bytes -32000
 refused v6.jsonl "v6.jsonl:8: fields.audio_size_bytes: expected an integer in [0, 115200000], got -32000"
 edit day.jsonl v7.jsonl Finalizing fields.audio_size_bytes 9223372036854775807

@@ -316,9 +316,10 @@ static int check_lingua(const sim_logread *r, const json_t *root, const json_t *
             0 ||
         check_int(r, f, "fields.", "elapsed_ms", 0, SIM_LOG_ELAPSED_MS_MAX, false, true, err) <
             0 ||
-        check_num(r, f, "fields.", "dispatched_timeout_seconds", 0, SIM_LOG_TIMEOUT_S_MAX, true,
-                  err) < 0 ||
-        check_num(r, f, "fields.", "pending_timeout_seconds", 0, SIM_LOG_TIMEOUT_S_MAX, false,
+        /* a timeout that fired, as a scenario's positive duration (>= 1 ns) */
+        check_num(r, f, "fields.", "dispatched_timeout_seconds", 1e-9, SIM_LOG_TIMEOUT_S_MAX,
+                  false, err) < 0 ||
+        check_num(r, f, "fields.", "pending_timeout_seconds", 1e-9, SIM_LOG_TIMEOUT_S_MAX, false,
                   err) < 0 ||
         check_int(r, root, "", "line_number", 0, INT32_MAX, false, false, err) < 0)
         return -1;
