@@ -149,4 +149,18 @@ if [ "${DSIM_SANITIZED:-0}" != 1 ] && ! grep -q __asan_init "$DSIM" 2>/dev/null;
         fail "the core out of memory: exit $rc, $(head -c 400 "$TMP/err")"
 fi
 
+# --- 9. a workload that reaches the cap on simulated time by chance (the loader's
+#        estimate from the means lets it through): the run stops with exit 2 naming
+#        the session and utterance, not a run with utterances piled on one instant
+jq '.workload.sessions = 1 | .workload.utterances_per_session = 229 |
+    .workload.gap_s = {"dist": "exponential", "mean": 1e7} | .nodes[0].heartbeat_s = 1e7 |
+    .replications = 1 | .policies = .policies[:1]' "$SRC/scenarios/steady-light.json" >"$TMP/cap.json"
+"$DSIM" validate -q "$TMP/cap.json" || fail "the capped workload's estimate: refused by validate"
+"$DSIM" run "$TMP/cap.json" -q --seed 6 >/dev/null 2>"$TMP/err"
+rc=$?
+[ "$rc" = 2 ] && grep -qF "workload: session 0's utterance 217 would end past the 2.306e+09 s" "$TMP/err" ||
+    fail "a workload at the time cap: exit $rc, $(head -c 400 "$TMP/err")"
+"$DSIM" run "$TMP/cap.json" -q --seed 1 >/dev/null 2>"$TMP/err" ||
+    fail "a workload under the time cap: $(head -c 400 "$TMP/err")"
+
 cli_finish "PASS: BOM, hex floats, display width, /dev/full and --out FILE"

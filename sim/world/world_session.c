@@ -5,6 +5,10 @@
  */
 #include "world_internal.h"
 
+#include <inttypes.h>
+
+#include "dist.h"
+
 /* --- sessions ------------------------------------------------------------- */
 
 /* Without max_time_s: the run ends this long after the last session closed (or,
@@ -56,6 +60,17 @@ static void world_session_next(world *w, uint64_t a)
     sim_stream_named(&r, &w->ks, SIM_KEY_WORKLOAD, a, cur->next, 0);
     wl_utterance u;
     if (wl_next_utterance(&w->s->workload, cur, &r.rng, &u) == 0) {
+        /* an end held at the cap on simulated time (DIST_NS_MAX) would pile
+         * utterances onto one instant: the run stops, unless max_time_s ends it
+         * long before (the loader refuses a world expected to get there) */
+        if (u.end >= DIST_NS_MAX && w->s->max_time_s <= 0) {
+            world_fail(w, SIM_FAIL_INPUT,
+                       "workload: session %" PRIu64 "'s utterance %" PRIu32 " would end past "
+                       "the %.4g s (about 73 years) a simulated time can reach: fewer "
+                       "utterances_per_session, a shorter gap_s, or a max_time_s",
+                       a, cur->next - 1, (double)DIST_NS_MAX / 1e9);
+            return;
+        }
         sim_engine_schedule(w->e, u.end, ev_utterance, w, a, (uint64_t)u.audio);
         return;
     }
