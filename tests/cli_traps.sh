@@ -163,4 +163,20 @@ rc=$?
 "$DSIM" run "$TMP/cap.json" -q --seed 1 >/dev/null 2>"$TMP/err" ||
     fail "a workload under the time cap: $(head -c 400 "$TMP/err")"
 
+# --- 10. dsim's allocator refused (2^24 sessions under a 1.5 GB limit): SIGABRT as
+#         documented, but the outputs are left as a signal leaves them: no temporary
+#         behind, stderr says so (not under sanitizers: ASan's reservation)
+if [ "${DSIM_SANITIZED:-0}" != 1 ] && ! grep -q __asan_init "$DSIM" 2>/dev/null; then
+    mkdir -p "$TMP/oom"
+    jq '.workload.sessions = 16777216 | .workload.utterances_per_session = 1 |
+        .replications = 1' "$SRC/scenarios/steady-light.json" >"$TMP/oom/s.json"
+    (cd "$TMP/oom" && ulimit -v 1500000 && exec "$DSIM" run s.json -q --jobs 1 --log l.jsonl) \
+        >/dev/null 2>"$TMP/err"
+    rc=$?
+    [ "$rc" -gt 128 ] && grep -qF "dsim: out of memory" "$TMP/err" &&
+        grep -qF "dsim: l.jsonl: not written" "$TMP/err" ||
+        fail "out of memory: exit $rc, $(head -c 400 "$TMP/err")"
+    [ -z "$(ls "$TMP/oom" | grep -v '^s.json$')" ] || fail "out of memory left: $(ls "$TMP/oom")"
+fi
+
 cli_finish "PASS: BOM, hex floats, display width, /dev/full and --out FILE"

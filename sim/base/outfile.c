@@ -84,8 +84,23 @@ static const char *signal_text(int sig)
     }
 }
 
-/* Async-signal-safe: write, unlink, rename, ftruncate, sigaction, raise, _exit. */
-static void on_signal(int sig)
+/* "dsim: stopped by WHY", once (on a line of its own after a progress line). */
+static void stop_head(const char *why, bool *headed)
+{
+    if (*headed)
+        return;
+    if (sim_progress_line_open())
+        say("\n");
+    say("dsim: stopped by ");
+    say(why);
+    say("\n");
+    *headed = true;
+}
+
+/* What a stop leaves of the outputs (a signal, or the allocator's refusal):
+ * each temporary kept to its checkpoint or removed, said on stderr.
+ * Async-signal-safe: write, unlink, rename, ftruncate, nanosleep, pause. */
+static void stop_outputs(const char *why, bool always)
 {
     if (atomic_exchange(&dying, 1)) /* another thread is cleaning up: let it finish */
         for (;;)
@@ -97,11 +112,9 @@ static void on_signal(int sig)
         struct timespec ms = {0, 1000000};
         nanosleep(&ms, NULL);
     }
-    if (sim_progress_line_open())
-        say("\n");
-    say("dsim: stopped by ");
-    say(signal_text(sig));
-    say("\n");
+    bool headed = false; /* "stopped by": at once for a signal, else before a line */
+    if (always)
+        stop_head(why, &headed);
     for (size_t i = 0; i < SLOTS; i++) {
         slot *s = &slots[i];
         int st = atomic_load(&s->state);
@@ -113,6 +126,7 @@ static void on_signal(int sig)
             if (units > 0 && ftruncate(s->fd, (off_t)len) == 0 &&
                 (tn == 0 || pwrite(s->fd, s->tail, tn, (off_t)len) == (ssize_t)tn) &&
                 rename(s->tmp, s->path) == 0) {
+                stop_head(why, &headed);
                 say("dsim: kept ");
                 say(s->path);
                 say(": the first ");
@@ -124,6 +138,7 @@ static void on_signal(int sig)
                 say(", each whole\n");
             } else {
                 unlink(s->tmp);
+                stop_head(why, &headed);
                 say("dsim: ");
                 say(s->path);
                 say(": not written (nothing whole yet)\n");
@@ -131,20 +146,33 @@ static void on_signal(int sig)
         } else if (st == SLOT_DISCARD) {
             unlink(s->tmp);
             if (!s->quiet) {
+                stop_head(why, &headed);
                 say("dsim: ");
                 say(s->path);
                 say(": not written (unfinished; its temporary is removed)\n");
             }
         } else if (st == SLOT_DONE) {
+            stop_head(why, &headed);
             say("dsim: ");
             say(s->path);
             say(": complete (written before the signal)\n");
         }
     }
     if (atomic_load(&have_note)) {
+        stop_head(why, &headed);
         say(note);
         say("\n");
     }
+}
+
+void sim_outfile_stop(const char *why)
+{
+    stop_outputs(why, false);
+}
+
+static void on_signal(int sig)
+{
+    stop_outputs(signal_text(sig), true);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = SIG_DFL;

@@ -64,6 +64,12 @@ int sim_outfile_checkpoint(sim_outfile *o, size_t units);
  * after what it kept: e.g. how to continue. NULL removes it. */
 void sim_outfile_signal_note(const char *text);
 
+/* What a signal does to the outputs, for a stop that is no signal (the
+ * allocator's refusal, sim_oom): every open temporary is kept to its checkpoint
+ * or removed, and stderr says "dsim: stopped by WHY" and what was kept. The
+ * caller then ends the process. */
+void sim_outfile_stop(const char *why);
+
 /* Blocks SIGINT, SIGTERM and SIGPIPE in the calling thread, saving the old mask
  * in *saved: threads created meanwhile inherit the block, so the signals reach
  * the thread that writes the outputs. sim_signals_restore() undoes it. */

@@ -1,5 +1,6 @@
 /* xalloc.c — allocation that never returns NULL (see xalloc.h). */
 #include "xalloc.h"
+#include "outfile.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -9,10 +10,18 @@
 #include <malloc.h>
 #endif
 
+/* The outputs are left as a signal leaves them (no temporary behind), then
+ * SIGABRT. */
+_Noreturn static void oom_stop(void)
+{
+    sim_outfile_stop("running out of memory");
+    abort();
+}
+
 _Noreturn void sim_oom(const char *what)
 {
     fprintf(stderr, "dsim: out of memory (%s)\n", what);
-    abort();
+    oom_stop();
 }
 
 _Noreturn static void oom_bytes(size_t n, size_t size)
@@ -21,7 +30,7 @@ _Noreturn static void oom_bytes(size_t n, size_t size)
         fprintf(stderr, "dsim: out of memory (%zu x %zu bytes)\n", n, size);
     else
         fprintf(stderr, "dsim: out of memory (%zu bytes)\n", n * size);
-    abort();
+    oom_stop();
 }
 
 void *sim_xmalloc(size_t n)
