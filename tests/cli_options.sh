@@ -237,4 +237,9 @@ awk '/^```$/ { if (on) exit; if (seen) on = 1; next } /^This synopsis is `dsim -
     README.md > "$TMP/readme-syn.txt"
 cmp -s "$TMP/syn.txt" "$TMP/readme-syn.txt" ||
     fail "README's synopsis is not dsim --help's: $(diff "$TMP/readme-syn.txt" "$TMP/syn.txt" | head -5)"
+# an option of one value given twice takes the last (README, Command line)
+"$DSIM" run "$SRC/scenarios/steady-light.json" -q --format json --seed 3 --seed 4 >"$TMP/twice.json" &&
+    "$DSIM" run "$SRC/scenarios/steady-light.json" -q --format json --seed 4 >"$TMP/once.json" ||
+    fail "--seed given twice: not run"
+cmp -s "$TMP/twice.json" "$TMP/once.json" || fail "--seed 3 --seed 4 is not --seed 4"
 cli_finish "cli_options: one grammar across run, check, validate, sweep, merge, tune, hunt, analyze, fit, plot, report"
