@@ -1,7 +1,6 @@
 /* civil.c — day numbers and dates (civil.h). */
 #include "civil.h"
 
-#include <stdio.h>
 #include <string.h>
 
 int64_t sim_days_from_civil(int64_t y, int64_t m, int64_t d)
@@ -25,31 +24,53 @@ void sim_civil_from_days(int64_t days, int64_t *y, int64_t *m, int64_t *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
-bool sim_rfc3339_parse(const char *s, int64_t *out)
+static bool digits(const char *s, int n)
 {
-    int y, mo, d, h, mi, se, n = 0;
-    if (!s)
+    for (int i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+static int num2(const char *s)
+{
+    return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+bool sim_rfc3339_parse(const char *s, int64_t *ns)
+{
+    if (!s || strlen(s) < 20 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) ||
+        s[7] != '-' || !digits(s + 8, 2) || (s[10] != 'T' && s[10] != 't') ||
+        !digits(s + 11, 2) || s[13] != ':' || !digits(s + 14, 2) || s[16] != ':' ||
+        !digits(s + 17, 2))
         return false;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 || n != 19)
-        return false;
-    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
-        se < 0 || se > 60)
+    int y = num2(s) * 100 + num2(s + 2), mo = num2(s + 5), d = num2(s + 8), h = num2(s + 11),
+        mi = num2(s + 14), se = num2(s + 17);
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (y < 1970 || y > 2261 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
+        h > 23 || mi > 59 || se > 60)
         return false;
     const char *p = s + 19;
     int64_t frac = 0;
     if (*p == '.') {
-        int digits = 0;
-        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-            if (digits < 9)
-                frac = frac * 10 + (*p - '0');
-        if (digits == 0)
+        int n = 0;
+        for (p++; *p >= '0' && *p <= '9'; p++, n++)
+            frac = frac * 10 + (*p - '0');
+        if (n == 0 || n > 9)
             return false;
-        for (; digits < 9; digits++)
+        for (; n < 9; n++)
             frac *= 10;
     }
-    if (strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0)
+    int64_t off = 0;
+    if ((p[0] == 'Z' || p[0] == 'z') && p[1] == '\0')
+        off = 0;
+    else if ((p[0] == '+' || p[0] == '-') && digits(p + 1, 2) && p[3] == ':' &&
+             digits(p + 4, 2) && p[6] == '\0' && num2(p + 1) <= 23 && num2(p + 4) <= 59)
+        off = (p[0] == '-' ? -1 : 1) * (int64_t)(num2(p + 1) * 3600 + num2(p + 4) * 60);
+    else
         return false;
-    int64_t secs = sim_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
-    *out = secs * 1000000000 + frac;
+    int64_t secs = sim_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+    *ns = secs * 1000000000 + frac;
     return true;
 }

@@ -15,10 +15,10 @@ int64_t sim_days_from_civil(int64_t y, int64_t m, int64_t d);
 /* The date of day number `days`. */
 void sim_civil_from_days(int64_t days, int64_t *y, int64_t *m, int64_t *d);
 
-/* "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+00:00)" (RFC 3339 in UTC, as the time
- * crate writes it; digits of the fraction past 9 are dropped) -> *ns, the
- * nanoseconds since 1970-01-01T00:00:00Z. Returns false (and leaves *ns) for
- * anything else, or NULL. */
+/* s as a time in ns since 1970 when it is strict RFC 3339
+ * (YYYY-MM-DDTHH:MM:SS[.1-9 digits](Z|+HH:MM|-HH:MM), a real date, of a year in
+ * 1970..2261: ns since 1970 fit in int64_t); false (and *ns left) for anything
+ * else, or NULL. The log reader's (sim/report/logread.c), for dsim analyze and fit. */
 bool sim_rfc3339_parse(const char *s, int64_t *ns);
 
 #endif

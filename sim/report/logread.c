@@ -153,57 +153,6 @@ bool sim_log_is_version_record(const json_t *root)
 
 /* ---- checking a line ---------------------------------------------------------- */
 
-static bool digits(const char *s, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
-
-static int num2(const char *s)
-{
-    return (s[0] - '0') * 10 + (s[1] - '0');
-}
-
-bool sim_log_timestamp(const char *s, int64_t *ns)
-{
-    if (!s || strlen(s) < 20 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) ||
-        s[7] != '-' || !digits(s + 8, 2) || (s[10] != 'T' && s[10] != 't') ||
-        !digits(s + 11, 2) || s[13] != ':' || !digits(s + 14, 2) || s[16] != ':' ||
-        !digits(s + 17, 2))
-        return false;
-    int y = num2(s) * 100 + num2(s + 2), mo = num2(s + 5), d = num2(s + 8), h = num2(s + 11),
-        mi = num2(s + 14), se = num2(s + 17);
-    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (y < 1970 || y > 2261 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
-        h > 23 || mi > 59 || se > 60)
-        return false;
-    const char *p = s + 19;
-    int64_t frac = 0;
-    if (*p == '.') {
-        int n = 0;
-        for (p++; *p >= '0' && *p <= '9'; p++, n++)
-            frac = frac * 10 + (*p - '0');
-        if (n == 0 || n > 9)
-            return false;
-        for (; n < 9; n++)
-            frac *= 10;
-    }
-    int64_t off = 0;
-    if ((p[0] == 'Z' || p[0] == 'z') && p[1] == '\0')
-        off = 0;
-    else if ((p[0] == '+' || p[0] == '-') && digits(p + 1, 2) && p[3] == ':' &&
-             digits(p + 4, 2) && p[6] == '\0' && num2(p + 1) <= 23 && num2(p + 4) <= 59)
-        off = (p[0] == '-' ? -1 : 1) * (int64_t)(num2(p + 1) * 3600 + num2(p + 4) * 60);
-    else
-        return false;
-    int64_t secs = sim_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
-    *ns = secs * 1000000000 + frac;
-    return true;
-}
-
 /* "PATH:LINE: KEY: expected WHAT, got VALUE" (VALUE: the JSON, cut at 60 bytes). */
 static int bad(const sim_logread *r, sim_error *err, const char *key, const char *what,
                const json_t *got)
@@ -391,7 +340,7 @@ static int classify(sim_logread *r, const json_t *root, sim_logline *ln, sim_err
             return bad(r, err, "fields", "an object with a string \"message\"", f);
         if (!json_is_string(msg))
             return bad(r, err, "fields.message", "a string", msg);
-        if (!sim_log_timestamp(json_string_value(ts), &ln->t))
+        if (!sim_rfc3339_parse(json_string_value(ts), &ln->t))
             return bad(r, err, "timestamp",
                        "an RFC 3339 time YYYY-MM-DDTHH:MM:SS[.up to 9 digits](Z|+HH:MM|-HH:MM), "
                        "of a year in 1970..2261",

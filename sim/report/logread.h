@@ -110,11 +110,6 @@ int sim_logread_next(sim_logread *r, json_t **root, sim_error *err);
  */
 int sim_logread_line(sim_logread *r, json_t **root, sim_logline *ln, sim_error *err);
 
-/* s as a time in ns since 1970 when it is strict RFC 3339
- * (YYYY-MM-DDTHH:MM:SS[.1-9 digits](Z|+HH:MM|-HH:MM), a real date, of a year in
- * 1970..2261: ns since 1970 fit in int64_t). */
-bool sim_log_timestamp(const char *s, int64_t *ns);
-
 /* Back to the first line. */
 void sim_logread_rewind(sim_logread *r);
 
