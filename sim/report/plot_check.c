@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "outfile.h"
 #include "plot_data.h"
 #include "xalloc.h"
@@ -26,28 +27,11 @@ static const char *const SWEEP_NEEDS[] = {"duplicates", "duplicates_ci95", "lost
                                           "duplicate_rate", "duplicate_rate_ci95", "lost_rate",
                                           "lost_rate_ci95", NULL};
 
-/* A decimal number as dsim writes one ("%.10g"): -?D+(.D+)?([eE][+-]?D+)?, finite. */
+/* A decimal number as dsim writes one (decimal.h). */
 static bool decimal(const char *s)
 {
-    const char *c = s + (*s == '-');
-    if (!(*c >= '0' && *c <= '9'))
-        return false;
-    while (*c >= '0' && *c <= '9')
-        c++;
-    if (*c == '.') {
-        if (!(*++c >= '0' && *c <= '9'))
-            return false;
-        while (*c >= '0' && *c <= '9')
-            c++;
-    }
-    if (*c == 'e' || *c == 'E') {
-        c += (c[1] == '+' || c[1] == '-') ? 2 : 1;
-        if (!(*c >= '0' && *c <= '9'))
-            return false;
-        while (*c >= '0' && *c <= '9')
-            c++;
-    }
-    return *c == '\0' && isfinite(strtod(s, NULL));
+    double x;
+    return sim_decimal(s, strlen(s), &x);
 }
 
 /* A whole number >= min, in decimal digits only. */

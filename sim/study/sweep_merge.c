@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "decimal.h"
 #include "merge_internal.h"
 #include "outfile.h"
 #include "report.h"
@@ -29,33 +30,8 @@ static int row_point(const char *line, size_t len, size_t *point);
 
 int sim__sweep_decimal(const char *s, size_t len, double *out)
 {
-    size_t i = 0, digits = 0;
-    if (i < len && s[i] == '-')
-        i++;
-    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-        digits++;
-    if (i < len && s[i] == '.')
-        for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-            digits++;
-    if (digits == 0)
-        return -1;
-    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        if (i < len && (s[i] == '+' || s[i] == '-'))
-            i++;
-        size_t e = i;
-        while (i < len && s[i] >= '0' && s[i] <= '9')
-            i++;
-        if (i == e)
-            return -1;
-    }
-    char buf[64];
-    if (i != len || len >= sizeof buf)
-        return -1;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    double x = strtod(buf, NULL);
-    if (!(fabs(x) <= SIM_SWEEP_VALUE_MAX))
+    double x;
+    if (!sim_decimal(s, len, &x) || !(fabs(x) <= SIM_SWEEP_VALUE_MAX))
         return -1;
     *out = x;
     return 0;
