@@ -493,7 +493,7 @@ char *sim_path_dir(const char *path, char *buf, size_t size)
     return buf;
 }
 
-static const char *path_last(const char *path)
+const char *sim_path_last(const char *path)
 {
     const char *slash = strrchr(path, '/');
     return slash ? slash + 1 : path;
@@ -506,7 +506,7 @@ bool sim_path_same(const char *a, const char *b)
 
     if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
         return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-    if (strcmp(path_last(a), path_last(b)) != 0)
+    if (strcmp(sim_path_last(a), sim_path_last(b)) != 0)
         return false;
     sim_path_dir(a, da, sizeof da);
     sim_path_dir(b, db, sizeof db);

@@ -85,6 +85,9 @@ FILE *sim_spool_open(const char *dir);
 /* The folder part of path ("." for a bare name), in buf. Returns buf. */
 char *sim_path_dir(const char *path, char *buf, size_t size);
 
+/* The last component of path (path itself for a bare name). */
+const char *sim_path_last(const char *path);
+
 /* True when paths a and b name one file: the same file (device and inode) when
  * both exist; otherwise the same last component in the same folder (device and
  * inode, or the same text when a folder does not exist). An output that would

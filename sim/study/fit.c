@@ -306,7 +306,7 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
     char *trace_path = sim_xmalloc(len + 16);
     snprintf(trace_path, len + 16, "%.*s.trace.csv",
              (int)(len > 5 && strcmp(o->out + len - 5, ".json") == 0 ? len - 5 : len), o->out);
-    const char *trace_name = strrchr(trace_path, '/') ? strrchr(trace_path, '/') + 1 : trace_path;
+    const char *trace_name = sim_path_last(trace_path);
     json_t *trace_json = json_string(trace_name);
     if (!trace_json) {
         sim_error_add(err, "%s: expected a file name in UTF-8 (the scenario names its trace, "
@@ -411,7 +411,7 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
 
     root = json_object();
     char name[96];
-    const char *base = strrchr(o->out, '/') ? strrchr(o->out, '/') + 1 : o->out;
+    const char *base = sim_path_last(o->out);
     snprintf(name, sizeof name, "fitted-%.*s", (int)strcspn(base, "."), base);
     for (char *c = name; *c; c++) /* the file's name as a scenario name: printable ASCII */
         if (*c < 0x21 || *c > 0x7e || *c == '"')
@@ -454,7 +454,7 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
         sim_error_add(err, "%s: not written (its trace, %s, goes beside it)", o->out, trace_path);
         goto done;
     }
-    json_object_set_new(wl, "trace", json_string(tr.tmp ? sim__fit_last_of(tr.tmp) : trace_name));
+    json_object_set_new(wl, "trace", json_string(tr.tmp ? sim_path_last(tr.tmp) : trace_name));
     char *check_js = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
     json_object_set_new(wl, "trace", json_string(trace_name));
     char *js = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));

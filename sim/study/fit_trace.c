@@ -150,13 +150,6 @@ bool sim__fit_check_trace(const fit_log *lg, const char *logs, int64_t epoch, bo
     return true;
 }
 
-/* The path's last component. */
-const char *sim__fit_last_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
 /* Whether the output path can be replaced: it names no input log and, if it
  * exists, is a regular file (not a folder, a device or a FIFO). */
 bool sim__fit_check_output(const sim_fit_opts *o, const char *path, const char *what,

@@ -141,8 +141,6 @@ bool sim__fit_check_audio(const fit_log *lg, const char *logs, sim_error *err);
 /* Whether every utterance's time from epoch is in a trace's range; else err. */
 bool sim__fit_check_trace(const fit_log *lg, const char *logs, int64_t epoch, bool lingua,
                           sim_error *err);
-/* The path's last component. */
-const char *sim__fit_last_of(const char *path);
 /* Whether path (the output `what`) names no input log and is a regular file if
  * it exists; else err. */
 bool sim__fit_check_output(const sim_fit_opts *o, const char *path, const char *what,
