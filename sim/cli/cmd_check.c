@@ -175,24 +175,6 @@ static void report_ran(check_ctx *c, const sim_scenario *s)
         sim_junit_case(c->junit, "runs (no expectations)", NULL, NULL);
 }
 
-/* The run's hint names `dsim run`; here the command was check (same option). */
-static void hint_names_check(sim_error *err)
-{
-    static const char from[] = "dsim run --max-events", to[] = "dsim check --max-events";
-    int stored = err->count < SIM_ERR_MAX ? err->count : SIM_ERR_MAX;
-    for (int i = 0; i < stored; i++) {
-        char *at = strstr(err->msg[i], from);
-        if (!at)
-            continue;
-        size_t cap = sizeof err->msg[0], head = (size_t)(at - err->msg[i]);
-        size_t tail = strlen(at + strlen(from));
-        if (head + strlen(to) + tail >= cap)
-            continue; /* no room: keep the run's words */
-        memmove(at + strlen(to), at + strlen(from), tail + 1);
-        memcpy(at, to, strlen(to));
-    }
-}
-
 /* A run that failed part-way left its records so far in --timeline (they show
  * what went wrong): say so, as run does for its streams. */
 static void timeline_kept_note(const check_ctx *c, const sim_scenario *s)
@@ -241,6 +223,7 @@ static void check_file_body(check_ctx *c, const char *file)
     memset(&ro, 0, sizeof ro);
     ro.jobs = c->opts->jobs;
     ro.max_events = c->opts->max_events;
+    ro.command = "dsim check";
     ro.invariants = true; /* the built-in trace invariants (invariants.h): a FAIL when broken */
     ro.timeline = c->timeline;
     ro.timeline_filter = &c->tl_filter;
@@ -256,8 +239,6 @@ static void check_file_body(check_ctx *c, const char *file)
                                      c->opts->quiet);
     int rc = sim_run_all(&s, &ro, &res, &err);
     sim_progress_end(ro.progress);
-    if (rc != 0)
-        hint_names_check(&err);
     if (rc == SIM_FAIL_INVARIANT) {
         report_broken(c, &err);
         timeline_kept_note(c, &s);

@@ -231,7 +231,6 @@ static const char *const out_files[] = {"results.json", "results.csv", "results-
 
 static const char *const stream_opt[N_ST] = {"--log", "--trace", "--latencies", "--timeline"};
 
-
 /* Outputs that would replace the scenario being read, or each other, are
  * refused before anything runs: one output must never replace an input or
  * another output. Returns 0, or exit 2 after the message. */
@@ -270,31 +269,23 @@ static int outputs_check(const run_args *a, const char *const path[N_ST])
         size_t n = strlen(a->out_dir) + strlen(out_files[f]) + 2;
         char *file = sim_xmalloc(n);
         snprintf(file, n, "%s/%s", a->out_dir, out_files[f]);
-        const char *what = NULL, *other = NULL;
-        if (in && sim_path_same(file, in)) {
-            what = "SCENARIO";
-            other = in;
-        }
-        for (int k = 0; !what && k < N_ST; k++)
-            if (path[k] && sim_path_same(file, path[k])) {
-                what = stream_opt[k];
-                other = path[k];
-            }
-        if (what && strcmp(what, "SCENARIO") == 0)
+        int clash = in && sim_path_same(file, in) ? N_ST : -1; /* N_ST: the scenario */
+        for (int k = 0; clash < 0 && k < N_ST; k++)
+            if (path[k] && sim_path_same(file, path[k]))
+                clash = k;
+        if (clash == N_ST)
             fprintf(stderr,
                     "dsim: run: --out %s would replace %s, the scenario being read (SCENARIO "
                     "%s); give --out another folder\n",
-                    a->out_dir, file, other);
-        else if (what)
+                    a->out_dir, file, in);
+        else if (clash >= 0)
             fprintf(stderr,
                     "dsim: run: --out %s writes %s, which %s %s names too; give %s another "
                     "path\n",
-                    a->out_dir, file, what, other, what);
-        if (what) {
-            free(file);
-            return SIM_EXIT_USAGE;
-        }
+                    a->out_dir, file, stream_opt[clash], path[clash], stream_opt[clash]);
         free(file);
+        if (clash >= 0)
+            return SIM_EXIT_USAGE;
     }
     return 0;
 }

@@ -31,6 +31,8 @@ typedef struct sim_run_opts {
     uint64_t timeline_pid_base; /* the timeline's pids start after it */
     int jobs;         /* worker threads for sim_run_all (<= 0: all cores) */
     uint64_t max_events; /* per replication, 0 = sim_default_event_budget() */
+    const char *command; /* what a budget error tells to raise it ("dsim check"); NULL:
+                            "dsim run" */
     bool invariants;  /* check the built-in trace invariants (invariants.h): a broken one
                          fails the run with SIM_FAIL_INVARIANT */
     int rep_first, rep_count; /* sim_run_all: only replications rep_first ..

@@ -379,9 +379,9 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     if (ran == SIM_ENGINE_BUDGET) {
         sim_error_add(err,
                       "%s: policy %s, replication %d: more than %llu events (timers far "
-                      "shorter than the work?); raise the budget with dsim run --max-events N",
+                      "shorter than the work?); raise the budget with %s --max-events N",
                       s->path ? s->path : "scenario", w.policy_name, rep,
-                      (unsigned long long)budget);
+                      (unsigned long long)budget, o->command ? o->command : "dsim run");
         rc = SIM_FAIL_INPUT;
         goto out;
     }
