@@ -41,26 +41,27 @@ const char *const sim_limits_flags_help[] = {
     NULL,
 };
 
+/* Each limit flag, its field and its ceiling. */
+static const struct {
+    const char *flag;
+    size_t off;
+    uint64_t ceil;
+} LIMITS[] = {
+    {"--max-utterances", offsetof(sim_limits, max_utterances), SIM_LIMIT_UTTERANCES_CEIL},
+    {"--max-nodes", offsetof(sim_limits, max_nodes), SIM_LIMIT_NODES_CEIL},
+    {"--max-replications", offsetof(sim_limits, max_replications), SIM_LIMIT_REPLICATIONS_CEIL},
+    {"--max-policies", offsetof(sim_limits, max_policies), SIM_LIMIT_POLICIES_CEIL},
+    {"--max-sweep-points", offsetof(sim_limits, max_sweep_points), SIM_LIMIT_SWEEP_POINTS_CEIL},
+};
+#define N_LIMITS (sizeof LIMITS / sizeof LIMITS[0])
+
 /* The limit field a flag names and its ceiling; NULL when arg is no limit flag. */
 static uint64_t *limit_field(sim_limits *l, const char *arg, uint64_t *ceil)
 {
-    const struct {
-        const char *flag;
-        size_t off;
-        uint64_t ceil;
-    } map[] = {
-        {"--max-utterances", offsetof(sim_limits, max_utterances), SIM_LIMIT_UTTERANCES_CEIL},
-        {"--max-nodes", offsetof(sim_limits, max_nodes), SIM_LIMIT_NODES_CEIL},
-        {"--max-replications", offsetof(sim_limits, max_replications),
-         SIM_LIMIT_REPLICATIONS_CEIL},
-        {"--max-policies", offsetof(sim_limits, max_policies), SIM_LIMIT_POLICIES_CEIL},
-        {"--max-sweep-points", offsetof(sim_limits, max_sweep_points),
-         SIM_LIMIT_SWEEP_POINTS_CEIL},
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(arg, map[i].flag) == 0) {
-            *ceil = map[i].ceil;
-            return (uint64_t *)((char *)l + map[i].off);
+    for (size_t i = 0; i < N_LIMITS; i++)
+        if (strcmp(arg, LIMITS[i].flag) == 0) {
+            *ceil = LIMITS[i].ceil;
+            return (uint64_t *)((char *)l + LIMITS[i].off);
         }
     return NULL;
 }
@@ -109,25 +110,17 @@ int sim_limits_flag(sim_limits *l, const char *arg, const char *value)
 
 int sim_limits_check(const sim_limits *l, sim_error *err)
 {
-    const struct {
-        const char *flag;
-        uint64_t value, ceil;
-    } lim[] = {
-        {"--max-utterances", l->max_utterances, SIM_LIMIT_UTTERANCES_CEIL},
-        {"--max-nodes", l->max_nodes, SIM_LIMIT_NODES_CEIL},
-        {"--max-replications", l->max_replications, SIM_LIMIT_REPLICATIONS_CEIL},
-        {"--max-policies", l->max_policies, SIM_LIMIT_POLICIES_CEIL},
-        {"--max-sweep-points", l->max_sweep_points, SIM_LIMIT_SWEEP_POINTS_CEIL},
-    };
     int rc = 0;
-    for (size_t i = 0; i < sizeof lim / sizeof lim[0]; i++)
-        if (lim[i].value > lim[i].ceil) {
+    for (size_t i = 0; i < N_LIMITS; i++) {
+        uint64_t value = *(const uint64_t *)((const char *)l + LIMITS[i].off);
+        if (value > LIMITS[i].ceil) {
             sim_error_add(err,
                           "%s: expected an integer 1..%" PRIu64 " (more cannot fit in memory), "
                           "got %" PRIu64,
-                          lim[i].flag, lim[i].ceil, lim[i].value);
+                          LIMITS[i].flag, LIMITS[i].ceil, value);
             rc = -1;
         }
+    }
     return rc;
 }
 
