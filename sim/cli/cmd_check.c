@@ -276,7 +276,6 @@ static void check_file(check_ctx *c, const char *file)
         sim_junit_suite_time(c->junit, wall_s() - t0);
 }
 
-
 /* --junit and --timeline must not replace a scenario being read or each other:
  * refused before anything runs. Returns 0, or -1 after the message. */
 static int outputs_check(const sim_check_opts *o)

@@ -259,10 +259,8 @@ static void *worker(void *arg)
         p->done++;
         sim_progress_add(p->o->progress, 1);
         if (skip) {
-            if (p->n_skipped == p->cap_skipped) {
-                p->cap_skipped = p->cap_skipped ? 2 * p->cap_skipped : 64;
-                p->skipped = sim_xrealloc(p->skipped, p->cap_skipped * sizeof *p->skipped);
-            }
+            p->skipped = sim_xgrow(p->skipped, &p->cap_skipped, p->n_skipped + 1,
+                                   sizeof *p->skipped, 64);
             p->skipped[p->n_skipped++] = t;
             if (t < p->first_skipped) {
                 p->first_skipped = t;
