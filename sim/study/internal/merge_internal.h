@@ -2,7 +2,7 @@
  * merge_internal.h — what the two halves of a sweep merge share (the study
  * room's own): sweep_merge.c reads and checks the shards' CSVs,
  * sweep_merge_json.c builds the merged sweep.json; and what merge and
- * --resume (sweep.c) both check in a sweep's raw values.
+ * --resume (sweep_points.c) both check in a sweep's raw values.
  */
 #ifndef DSIM_MERGE_INTERNAL_H
 #define DSIM_MERGE_INTERNAL_H
@@ -33,7 +33,7 @@ typedef struct shard_info {
 } shard_info;
 
 /* A knob value as a sweep's JSON holds it: an integer, a number, or the text
- * (a new reference). (sweep.c) */
+ * (a new reference). (sweep_output.c) */
 json_t *sim__sweep_knob_json(const char *v);
 
 /* A raw value bound: no metric of one run comes near it, and sums of squares of
