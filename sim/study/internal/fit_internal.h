@@ -1,8 +1,8 @@
 /*
- * fit_internal.h — what `dsim fit` learns from logs (fit_log.c) and turns into a
- * scenario (fit.c). Times are nanoseconds since 1970-01-01T00:00:00Z for the
- * reference's lines (their RFC 3339 timestamps) and since the run's start for
- * dsim's records.
+ * fit_internal.h — what `dsim fit` learns from logs (fit_log.c, fit_lines.c) and
+ * turns into a scenario (fit.c). Times are nanoseconds since
+ * 1970-01-01T00:00:00Z for the reference's lines (their RFC 3339 timestamps)
+ * and since the run's start for dsim's records.
  */
 #ifndef DSIM_FIT_INTERNAL_H
 #define DSIM_FIT_INTERNAL_H
@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include <jansson.h>
 
 #include "fit_mle.h"
 #include "fit.h"
@@ -123,6 +125,54 @@ int sim__fit_read(fit_log *lg, char **files, size_t n_files, sim_error *err);
 
 /* Frees what sim__fit_read allocated. */
 void sim__fit_log_free(fit_log *lg);
+
+/* ---- a log read: its tables and attempts (fit_log.c), its lines (fit_lines.c) ---- */
+
+enum { FIT_A_OPEN, FIT_A_CENSORED, FIT_A_DONE };
+
+typedef struct fit_attempt {
+    uint32_t node;
+    int64_t start, id;
+    size_t obs;       /* index into the node's obs once it ended */
+    int state;
+} fit_attempt;
+
+typedef struct fit_job {
+    fit_attempt *a;
+    size_t n, cap;
+    int64_t created;
+    uint32_t session;
+    int64_t index;
+    bool has_utt;
+    bool stale;       /* the last line was a stale-result warning for this job */
+    uint32_t stale_node;
+    int64_t stale_attempt; /* the warning's attempt_id (1, 2, ... per job), or 0 */
+} fit_job;
+
+
+/* The number of a session, a node (may move lg->nodes) or a job, by its label;
+ * a label seen first gets the next number. */
+uint32_t sim__fit_session_of(fit_log *lg, const char *label);
+uint32_t sim__fit_node_of(fit_log *lg, const char *label);
+fit_job *sim__fit_job_of(fit_log *lg, const char *label);
+/* Adds an utterance (a trace row). */
+void sim__fit_add_utt(fit_log *lg, uint32_t session, int64_t index, int64_t end, double audio_s);
+/* Opens attempt id of job j on node at time start. */
+void sim__fit_open_attempt(fit_log *lg, fit_job *j, uint32_t node, int64_t start, int64_t id);
+/* Ends attempt a at time t: exact (a result) or censored. A censored one that
+ * timed out stays open to a later result (FIT_A_CENSORED). */
+void sim__fit_end_attempt(fit_log *lg, fit_attempt *a, int64_t t, bool censored, bool timed_out);
+/* The job's current (last) attempt when it is still out, else NULL. */
+fit_attempt *sim__fit_current(fit_job *j);
+/* Job j's attempt numbered id (the last such), or NULL. */
+fit_attempt *sim__fit_attempt_id(fit_job *j, int64_t id);
+
+/* One reference line at time t, checked by logread.c. Returns 1, 0 when it says
+ * nothing fit uses, -1 with err naming path:line. */
+int sim__fit_lingua_line(fit_log *lg, const json_t *root, const char *msg, int64_t t,
+                         const char *path, uint64_t line, sim_error *err);
+/* One of dsim's records (event at time t). Returns whether fit uses it. */
+bool sim__fit_dsim_record(fit_log *lg, const json_t *root, const char *event, int64_t t);
 
 /* ---- the workload and the outputs (fit_trace.c) ---- */
 
