@@ -1,8 +1,9 @@
 /*
- * merge_internal.h — what the two halves of a sweep merge share (the study
- * room's own): sweep_merge.c reads and checks the shards' CSVs,
- * sweep_merge_json.c builds the merged sweep.json; and what merge and
- * --resume (sweep_points.c) both check in a sweep's raw values.
+ * merge_internal.h — what the parts of a sweep merge share (the study room's
+ * own): sweep_merge.c reads and checks the shards' CSVs, sweep_merge_lines.c
+ * parses and checks their lines, sweep_merge_json.c builds the merged
+ * sweep.json; and what merge and --resume (sweep_points.c) both check in a
+ * sweep's raw values.
  */
 #ifndef DSIM_MERGE_INTERNAL_H
 #define DSIM_MERGE_INTERNAL_H
@@ -43,13 +44,38 @@ json_t *sim__sweep_knob_json(const char *v);
 /* Whether x may be metric m's value in one replication: a count (utterances,
  * lost, events, ...) is a number >= 0, never missing; any other metric a
  * number, or NaN (not measured: a latency without a delivery); every number
- * within +-SIM_SWEEP_VALUE_MAX. Returns NULL, or what is expected. (sweep_merge.c) */
+ * within +-SIM_SWEEP_VALUE_MAX. Returns NULL, or what is expected.
+ * (sweep_merge_lines.c) */
 const char *sim__sweep_value_check(size_t m, double x);
 
 /* A decimal number, the whole of s[0..len): [-]DIGITS[.DIGITS][e[+-]DIGITS],
  * within +-SIM_SWEEP_VALUE_MAX (no hex, inf, nan, spaces or overflow). Returns 0
- * with *out, or -1. (sweep_merge.c) */
+ * with *out, or -1. (sweep_merge_lines.c) */
 int sim__sweep_decimal(const char *s, size_t len, double *out);
+
+/* The leading "point" field of a row, line[0..len): digits then a comma, into
+ * *point. Returns 0 or -1. (sweep_merge_lines.c) */
+int sim__merge_row_point(const char *line, size_t len, size_t *point);
+
+/* Parses the shard line line[0..len) ('\n' included) into *si. Returns 0 or -1. */
+int sim__merge_parse_shard_line(const char *line, size_t len, shard_info *si);
+
+/* Parses a SIM_SWEEP_PART_TAG line, line[0..len) ('\n' included), into *pt (pt->v
+ * malloc'd): the numbers strictly, each value as sim__sweep_value_check allows.
+ * Returns 0, or -1 with what is wrong in why[0..size). */
+int sim__merge_parse_part(const char *line, size_t len, merge_part *pt, char *why, size_t size);
+
+/* qsort's order of parts: by point, policy, first replication. */
+int sim__merge_part_cmp(const void *a, const void *b);
+
+/* The slice of replication range (first, count) of `reps` cut into k
+ * (sim_sweep_slice_reps), or k when it is none of them. */
+size_t sim__merge_slice_of(int reps, size_t k, int first, int count);
+
+/* Checks that the parts (sorted) cover every point x policy x replication exactly
+ * once with the same leading fields. Returns 0 or -1 (err). */
+int sim__merge_check_parts(const merge_part *pt, size_t n_parts, const shard_info *si,
+                           const char *const *inputs, sim_error *err);
 
 /* Point p's results (every policy, every replication) from its parts, starting
  * at pt[*i]; advances *i past them. */
