@@ -360,4 +360,53 @@ grep -q "$gone (nothing delivered)" "$T/mixed/latency_cdf.svg" || fail "mixed EC
     fail "mixed latency_cdf.tsv: $gone is not at 0"
 "$DSIM" plot "$T/mixed/results.csv" --out "$T/mixed/q" --scripts "$SRC/plots" >/dev/null 2>"$T/err" || fail "mixed tail: $(cat "$T/err")"
 grep -q "$gone (nothing delivered)" "$T/mixed/q/latency_cdf.svg" || fail "mixed tail: no '$gone (nothing delivered)'"
+
+# 10. Names gnuplot's text modes treat specially are drawn exactly: in every picture's
+#     legend and tics (read from the SVG's text), a name with a space, ', _, ^, @, &, {},
+#     ~, %, and one of 63 bytes, the longest a policy name may be; a sweep of two knobs
+#     of such policies draws (its other knob's name holds a space: one column, not two
+#     words). '"', ',' and '\' gnuplot's data reader cannot carry (it cuts a name at the
+#     first two, drops the third): the loader refuses such a name, and dsim plot a CSV
+#     that holds one, naming the file, the place and what is allowed.
+P1="it's a_b^c @d&e {f} ~g %h"
+P2="$(printf 'L%.0s' $(seq 1 55))_^@&'{Z}"
+[ ${#P2} -eq 63 ] || fail "P2 is ${#P2} bytes"
+jq --arg a "$P1" --arg b "$P2" '.policies[0].name = $a | .policies[1].name = $b' "$TINY" >"$T/names.json"
+"$DSIM" run "$T/names.json" --out "$T/names" --latencies "$T/names/latencies.csv" >/dev/null
+"$DSIM" plot "$T/names/results.csv" --out "$T/names/run" --scripts "$SRC/plots" >/dev/null 2>"$T/err" ||
+    fail "names: run plot: $(cat "$T/err")"
+"$DSIM" plot "$T/names/latencies.csv" --out "$T/names/lat" --scripts "$SRC/plots" >/dev/null 2>"$T/err" ||
+    fail "names: latencies plot: $(cat "$T/err")"
+"$DSIM" sweep "$T/names.json" --param "policies.$P2.dispatch_timeout_s=10,20" \
+    --param "policies.$P1.pending=fail,queue" --out "$T/names/sw" --plot --plots "$SRC/plots" \
+    >/dev/null 2>"$T/err" || fail "names: sweep --plot of two knobs: $(cat "$T/err")"
+svg_has() {   # svg_has FILE LABEL...: each LABEL is the whole text of one of FILE's text elements
+    python3 - "$@" <<'PY' || fail "$1: labels missing (above)"
+import sys, xml.etree.ElementTree as ET
+texts = {"".join(t.itertext()) for t in ET.parse(sys.argv[1]).getroot().iter("{http://www.w3.org/2000/svg}text")}
+missing = [l for l in sys.argv[2:] if l not in texts]
+for l in missing:
+    print("missing %r; near: %r" % (l, sorted(t for t in texts if t[:3] == l[:3])), file=sys.stderr)
+sys.exit(1 if missing else 0)
+PY
+}
+for f in tradeoff latency_cdf loss_causes; do svg_has "$T/names/run/$f.svg" "$P1" "$P2"; done
+svg_has "$T/names/lat/latency_cdf.svg" "$P1" "$P2"
+svg_has "$T/names/sw/tradeoff.svg" "$P1 pending=fail" "$P1 pending=queue" "$P2"
+svg_has "$T/names/sw/sweep.svg" "$P1 pending=fail" "$P1 pending=queue" "$P2"
+for bad in 'fen"ced' 'fen,ced' 'fen\ced'; do
+    jq --arg b "$bad" '.policies[1].name = $b' "$TINY" >"$T/badname.json"
+    set +e
+    "$DSIM" validate "$T/badname.json" >/dev/null 2>"$T/err"
+    rc=$?
+    set -e
+    [ "$rc" -eq 2 ] || fail "policy name '$bad': validate exits $rc, expected 2"
+    grep -qF "$T/badname.json:" "$T/err" && grep -qF "policies[1].name: expected a name without '\"', ',' or '\\' (gnuplot, which draws dsim's plots from its CSVs, cuts a name at '\"' or ',' and drops a '\\'; any other character but a control character is fine), got one at byte 3" "$T/err" ||
+        fail "policy name '$bad': $(cat "$T/err")"
+done
+mkdir -p "$T/bad10"
+sed '2s/^[^,]*,/"fen""ced",/' "$T/names/results.csv" >"$T/bad10/quote.csv"
+refused "bad10/quote.csv:2: column 'policy' (field 1): expected a name without '\"', ',' or '\\' (gnuplot cuts a name at '\"' or ',' and drops a '\\'; dsim refuses such a policy name when it loads a scenario), got 'fen\"ced'" "$T/bad10/quote.csv"
+sed '2s/^[^,]*,/"a, b",/' "$T/names/results.csv" >"$T/bad10/comma.csv"
+refused "bad10/comma.csv:2: column 'policy' (field 1): expected a name without" "$T/bad10/comma.csv"
 echo "cli_plot: ok"
