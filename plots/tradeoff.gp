@@ -81,6 +81,10 @@ allci = nci == nrow; anyci = nci > 0
 citext = allci ? "mean ± 95% CI" : anyci ? "mean; ± 95% CI where there are several replications" \
                                   : "one replication: no CI"
 
+keylen = 0
+do for [i=1:nkeys] { keylen = strlen(nth(keys, i)) > keylen ? strlen(nth(keys, i)) : keylen }
+W = dsim_wider(1100, keylen, 7.2, 290)
+
 set grid
 set key outside right top font ",9" noenhanced
 set xlabel "duplicate rate (extra copies per utterance)"
@@ -98,9 +102,9 @@ set yrange [0:(lmax > 0 ? lmax * 1.08 : 0.01)]
 
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
-        set terminal @dsim_png size 1100,700 font ",10"
+        set terminal @dsim_png size W,700 font ",10"
     } else {
-        set terminal svg size 1100,700 dynamic font ",10"
+        set terminal svg size W,700 dynamic font ",10"
     }
     set output out."/tradeoff.".fmt
     if (xk eq "") {

@@ -392,6 +392,14 @@ PY
 }
 for f in tradeoff latency_cdf loss_causes; do svg_has "$T/names/run/$f.svg" "$P1" "$P2"; done
 svg_has "$T/names/lat/latency_cdf.svg" "$P1" "$P2"
+# ... and the canvas grows for it (the key beside the plot, the name below the bars),
+# so the plot and its centred title, which names the scenario, stay on it
+viewbox() { sed -n 's/.*viewBox="0 0 \([0-9]*\) \([0-9]*\)".*/\1 \2/p' "$1" | head -1; }
+for f in run/tradeoff:1100:700 run/latency_cdf:1000:700 lat/latency_cdf:1150:700 run/loss_causes:1100:600 sw/sweep:1200:900; do
+    IFS=: read -r svg w h <<<"$f"
+    read -r gw gh <<<"$(viewbox "$T/names/$svg.svg")"
+    [ "$gw" -gt "$w" ] || [ "$gh" -gt "$h" ] || fail "names: $svg.svg is ${gw}x$gh, as for short names (${w}x$h)"
+done
 svg_has "$T/names/sw/tradeoff.svg" "$P1 pending=fail" "$P1 pending=queue" "$P2"
 svg_has "$T/names/sw/sweep.svg" "$P1 pending=fail" "$P1 pending=queue" "$P2"
 for bad in 'fen"ced' 'fen,ced' 'fen\ced'; do
