@@ -42,10 +42,6 @@ static bool whole(const char *s, unsigned long min)
     return strtoul(s, NULL, 10) >= min;
 }
 
-/* What gnuplot's data reader cannot carry in a text field (the loader refuses
- * them in a policy's name, sim/scenario/load_policy.c). */
-#define UNDRAWABLE "\",\\"
-
 /* What column c of a row (named `name`; a knob when knob) must hold, or NULL when
  * `v` fits. */
 static const char *field_want(sim_plot_kind kind, size_t c, bool knob, const char *name,
@@ -53,13 +49,7 @@ static const char *field_want(sim_plot_kind kind, size_t c, bool knob, const cha
 {
     if (kind == SIM_PLOT_SWEEP && c == 0)
         return whole(v, 0) ? NULL : "a point number (0, 1, ...)";
-    if (knob || strcmp(name, "policy") == 0) {
-        if (v[strcspn(v, UNDRAWABLE)])
-            return "a name without '\"', ',' or '\\' (gnuplot cuts a name at '\"' or ',' and "
-                   "drops a '\\'; dsim refuses such a policy name when it loads a scenario)";
-        return v[0] ? NULL : "a value, not an empty field";
-    }
-    if (strcmp(name, "dsim_version") == 0)
+    if (knob || strcmp(name, "policy") == 0 || strcmp(name, "dsim_version") == 0)
         return v[0] ? NULL : "a value, not an empty field";
     if (strcmp(name, "replications") == 0)
         return whole(v, 1) ? NULL : "an integer >= 1";
@@ -133,17 +123,6 @@ int sim_plot_csv_check(const char *csv, sim_plot_kind *kind, sim_error *err)
             for (size_t c = 0; c < n; c++)
                 memcpy(head[c], fields + c * PD_WIDTH, PD_WIDTH);
             ncols = n;
-            /* a knob's column names its policy (policies.NAME.KEY) */
-            for (size_t c = 1; c < n && rc == 0; c++)
-                if (head[c][strcspn(head[c], UNDRAWABLE)]) {
-                    sim_error_add(err, "%s:1: column %zu, '%.80s': expected a name without '\"', "
-                                  "',' or '\\' (gnuplot cuts a name at '\"' or ',' and drops a "
-                                  "'\\'; dsim refuses such a policy name when it loads a "
-                                  "scenario)", csv, c + 1, head[c]);
-                    rc = -1;
-                }
-            if (rc)
-                break;
             for (pol = 1; pol < n && strcmp(head[pol], "policy") != 0; pol++)
                 ;
             bool lat = n >= 3 && strcmp(head[0], "policy") == 0 &&

@@ -253,17 +253,6 @@ static void load_policy(sim__ld *ld, const json_t *p, sim_policy *out)
             sim__push_key(ld, "name");
             sim__err(ld, "a policy may not be named \"*\" (in expect it means every policy)");
             sim__pop(ld);
-        } else if (name[strcspn(name, "\",\\")]) {
-            /* gnuplot's data reader, which draws dsim's CSVs (plots/), cuts a text
-             * field at a double quote or a comma and drops a backslash: the name
-             * would be drawn as another */
-            sim__push_key(ld, "name");
-            sim__err(ld, "expected a name without '\"', ',' or '\\' (gnuplot, which draws "
-                         "dsim's plots from its CSVs, cuts a name at '\"' or ',' and drops a "
-                         "'\\'; any other character but a control character is fine), got one "
-                         "at byte %zu",
-                     strcspn(name, "\",\\"));
-            sim__pop(ld);
         } else {
             snprintf(out->name, sizeof out->name, "%s", name);
         }
