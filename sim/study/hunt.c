@@ -295,11 +295,10 @@ int sim_hunt_vary_resolve(const sim_scenario *s, sim_tune_knob *k, const char *c
         }
     }
     int rc = 0;
-    for (size_t i = 0; i < n && rc == 0 && !capped; i++) {
+    for (size_t i = 0; i < n && rc == 0; i++) {
         for (size_t c = 0; c < box_ends(&k[i]) && rc == 0; c++) {
             if (ok[first[i] + c])
                 continue;
-            rc = -1;
             char value[SIM_HUNT_VALUE_LEN], others[600] = "";
             box_text(&k[i], c, value, sizeof value);
             const char *why_c = why[first[i] + c];
@@ -310,6 +309,9 @@ int sim_hunt_vary_resolve(const sim_scenario *s, sim_tune_knob *k, const char *c
             bool alone = n == 1 || (sim_scenario_set(&w, k[i].key, value, &e) != 0 &&
                                     e.count && strcmp(e.msg[0], why_c) == 0);
             sim_scenario_free(&w);
+            if (capped && !alone)
+                continue; /* not every combination was tried: its draws are skipped */
+            rc = -1;
             bool ranges = false, lists = false;
             for (size_t j = 0, o = 0; j < n && o < sizeof others; j++) {
                 if (j == i)

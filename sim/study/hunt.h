@@ -111,7 +111,8 @@ typedef struct sim_hunt_trial {
  * the loader accepts with some end (or value) of each other box: the ends are
  * tried in combination (all LO, all HI, ..., then every combination, at most
  * SIM_HUNT_BOX_TRIES of them; beyond that an end not yet seen in a world is let
- * through, and a draw the loader refuses is skipped). So min 4.5:5 beside max 6:7
+ * through unless the loader refuses it alone the same way, and a draw the loader
+ * refuses is skipped). So min 4.5:5 beside max 6:7
  * passes over a file whose max is 4, min 1:3 beside max 2:10 passes (a draw of
  * min above max is skipped), min 4.5:7 beside max 5:6 is refused (min 7 makes a
  * world with no max of its box) and so is min 8:9 beside max 5:6 (no world at
