@@ -67,6 +67,10 @@ set datafile separator whitespace   # the datablock is plain columns
 set datafile nocolumnheaders
 nth(s, k) = k <= 1 ? s[2:strstrt(s[2:], "\t")] : nth(s[strstrt(s[2:], "\t") + 1:], k - 1)
 
+keylen = 0
+do for [i=1:n] { keylen = strlen(nth(names, i)) + (none[i] ? 20 : 0) > keylen ? strlen(nth(names, i)) + (none[i] ? 20 : 0) : keylen }
+W = dsim_wider(1000, keylen, 8, 320)
+
 set grid
 set logscale y
 set yrange [0.0005:(nnone > 0 ? 1.5 : 1)]   # a line at 1 stays in sight
@@ -81,9 +85,9 @@ set ylabel "P(latency > x), all utterances (lost: never delivered)"
 
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
-        set terminal @dsim_png size 1000,700 font ",10"
+        set terminal @dsim_png size W,700 font ",10"
     } else {
-        set terminal svg size 1000,700 dynamic font ",10"
+        set terminal svg size W,700 dynamic font ",10"
     }
     set output out."/latency_cdf.".fmt
     set title sprintf("%s: latency tail per policy over all utterances%s(p50, p90, p99, p99.9 of the delivered, mean over replications)", \

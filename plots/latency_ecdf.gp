@@ -44,6 +44,10 @@ do for [i=1:n] {
     stats data index i-1 using (names[i] = strcol(3), top[i] = column(2) > top[i] ? column(2) : top[i], 0) nooutput
 }
 
+keylen = 0
+do for [i=1:n] { keylen = strlen(names[i]) + (top[i] > 0 ? 0 : 20) > keylen ? strlen(names[i]) + (top[i] > 0 ? 0 : 20) : keylen }
+W = dsim_wider(1150, keylen, 7.2, 290)
+
 set grid
 set logscale x
 set key outside right top font ",9" noenhanced
@@ -55,9 +59,9 @@ set ylabel (over eq "all" ? "fraction of all utterances delivered within x (lost
 
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
-        set terminal @dsim_png size 1150,700 font ",10"
+        set terminal @dsim_png size W,700 font ",10"
     } else {
-        set terminal svg size 1150,700 dynamic font ",10"
+        set terminal svg size W,700 dynamic font ",10"
     }
     set output out."/latency_cdf.".fmt
     set title sprintf("%s: latency CDF per policy (all replications; %s)", scen, \

@@ -38,7 +38,13 @@ set style data histograms
 set style histogram rowstacked
 set style fill solid 0.85 border rgb "#333333"
 set boxwidth 0.7
-set bmargin 8
+# the policies' names run down at -35 degrees below the bars: a long one (about 0.26
+# lines a character at font ",9") gets a taller margin and canvas, not a cut
+namelen = 0
+stats csv using (l = strlen(strcol("policy")), namelen = l > namelen ? l : namelen, 0) nooutput
+bm = int(0.26 * namelen) + 2 > 8 ? int(0.26 * namelen) + 2 : 8
+H = 600 + (bm - 8) * 16
+set bmargin bm
 set grid ytics
 set yrange [0:top]
 set ylabel "lost utterances per run (mean over replications)"
@@ -47,9 +53,9 @@ set key outside right top font ",9" noenhanced title "cause"
 
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
-        set terminal @dsim_png size 1100,600 font ",10"
+        set terminal @dsim_png size 1100,H font ",10"
     } else {
-        set terminal svg size 1100,600 dynamic font ",10"
+        set terminal svg size 1100,H dynamic font ",10"
     }
     set output out."/loss_causes.".fmt
     set title sprintf("%s: lost utterances per policy, by cause", scen) noenhanced

@@ -14,5 +14,12 @@ do for [i=1:308] {
 }
 set linetype cycle 308
 
+# dsim_wider(w, len, px, room): the canvas width w, grown when a key entry of len
+# characters (px pixels each as gnuplot reckons them: about 8 at font ",10", 7.2 at
+# ",9", in PNG; 8 more for the sample) needs more than the room the layout keeps
+# for it, so that a long policy name does not push the plot and its centred title
+# (which names the scenario) off the canvas.
+dsim_wider(w, len, px, room) = px * (len + 8) > room ? w + int(px * (len + 8) - room) : w
+
 # dsim_terminal(fmt, w, h): pngcairo when there, else png; svg for the report.
 dsim_png = strstrt(GPVAL_TERMINALS, "pngcairo") > 0 ? "pngcairo" : "png"

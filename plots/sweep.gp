@@ -11,7 +11,8 @@
 # ARG1  the sweep CSV (dsim sweep --out DIR writes DIR/sweep.csv)
 # ARG2  the folder for sweep.png and sweep.svg
 # ARG3  the knob on the x axis, a column name (default: column 2, the first knob)
-# ARG4  the other knobs, space-separated column names: their values split the lines
+# ARG4  the other knobs, space-separated column names (each found whole among the
+#       header's knob columns: a knob of a policy named with a space is one): their values split the lines
 #       of the policies they act on (a "policies.NAME...." knob acts on NAME only)
 # ARG5  the policies to draw, each between tabs: "\tname\tname\t" (default: all)
 # ARG6  the paired differences, a CSV with the sweep CSV's rows (dsim plot writes
@@ -52,8 +53,19 @@ acts(k, p) = strstrt(k, "policies.") != 1 || strstrt(k, "policies.".p.".") == 1
 # A line's name: the policy, then KNOB=value for each other knob that acts on it.
 # (a knob of the line's own policy by its key alone: the policy is named before it)
 short(k, p) = strstrt(k, "policies.".p.".") == 1 ? k[strlen(p) + 11:] : k
-okeys(n, p) = n > words(others) ? "" : \
-    (acts(word(others, n), p) ? " ".short(word(others, n), p)."=".strcol(word(others, n)) : "").okeys(n + 1, p)
+# The other knobs as a tab-separated list of the header's knob columns (between
+# point and policy) that ARG4 names: a knob of a policy whose name holds a space
+# (or a quote, which word() would take for one) is one column, not the words
+# that split it.
+knobs_of(i) = (h = columnhead(i), h eq "policy" || h eq "" || i > 300 ? "" : \
+    (strstrt(" ".others." ", " ".h." ") > 0 ? h."\t" : "").knobs_of(i + 1))
+otab = "\t"
+if (others ne "") { stats csv every ::0::0 using (otab = "\t".knobs_of(2), 0) nooutput }
+nothers = 0
+do for [i=1:strlen(otab)] { nothers = nothers + (otab[i:i] eq "\t") }
+nothers = nothers - 1
+okeys(n, p) = n > nothers ? "" : \
+    (acts(nth(otab, n), p) ? " ".short(nth(otab, n), p)."=".strcol(nth(otab, n)) : "").okeys(n + 1, p)
 rowkey(dummy) = strcol("policy").okeys(1, strcol("policy"))
 drawn(dummy) = only eq "" || strstrt(only, "\t".strcol("policy")."\t") > 0
 # The n-th name of a list "\ta\tb\tc\t" (a tab cannot be in a name: the loader refuses control characters).
@@ -100,17 +112,38 @@ if (xcat) {
     do for [k=2:nx] { set xtics add (nth(xs, k) k) }
 }
 rows = pcsv ne "" ? 2 : 1
+# The canvas: 1200 px wide, two panels of 366 px and the key beside them in the
+# last 264 px; wider when a line's name would not fit there (gnuplot drops key
+# entries wider than the room it has, reckoning a character at the terminal's
+# width, about 7.2 px at font ",9" in PNG, with 12 more for the sample), or a
+# line of the x label (a long policy name in a knob's words) is longer than the
+# 61 characters of the longest knob words, so the panels' labels do not overlap.
+keylen = 0
+do for [i=1:nkeys] { keylen = strlen(nth(keys, i)) > keylen ? strlen(nth(keys, i)) : keylen }
+xlablen = 0; rest = xlab
+while (strlen(rest) > 0) {
+    nl = strstrt(rest, "\n")
+    xlablen = (nl > 0 ? nl - 1 : strlen(rest)) > xlablen ? (nl > 0 ? nl - 1 : strlen(rest)) : xlablen
+    rest = nl > 0 ? rest[nl + 1:] : ""
+}
+pw = xlablen > 62 ? int(8 * xlablen) : 366
+kx = 84 + 2 * pw + 120
+W = 7.2 * (keylen + 12) > 264 ? kx + int(7.2 * (keylen + 12)) : kx + 264
+ml = W == 1200 ? 0.07 : 84.0 / W
+mr = W == 1200 ? 0.76 : (84.0 + 2 * pw + 96) / W
+msp = W == 1200 ? 0.08 : 96.0 / W
+mkey = W == 1200 ? 0.78 : 1.0 * kx / W
 
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
-        set terminal @dsim_png size 1200,(rows == 2 ? 900 : 520) font ",10"
+        set terminal @dsim_png size W,(rows == 2 ? 900 : 520) font ",10"
     } else {
-        set terminal svg size 1200,(rows == 2 ? 900 : 520) dynamic font ",10"
+        set terminal svg size W,(rows == 2 ? 900 : 520) dynamic font ",10"
     }
     set output out."/sweep.".fmt
-    set multiplot layout rows,2 margins 0.07,0.76,(rows == 2 ? 0.07 : 0.12),0.9 spacing 0.08,0.12 \
+    set multiplot layout rows,2 margins ml,mr,(rows == 2 ? 0.07 : 0.12),0.9 spacing msp,0.12 \
         title sprintf("%s: sweep of %s (%s)", scen, xname, citext) noenhanced font ",11"
-    set key at screen 0.78, 0.9 left top font ",9" noenhanced title "line (policy, other knobs)" left
+    set key at screen mkey, 0.9 left top font ",9" noenhanced title "line (policy, other knobs)" left
     if (rows == 1) { set xlabel xlab noenhanced } else { unset xlabel }
     do for [m in "duplicates lost"] {
         set title (m eq "duplicates" ? "duplicates" : "lost")

@@ -39,8 +39,19 @@ xlab = (ARGC >= 6 && ARG6 ne "") ? ARG6 : xk
 acts(k, p) = strstrt(k, "policies.") != 1 || strstrt(k, "policies.".p.".") == 1
 # (a knob of the line's own policy by its key alone: the policy is named before it)
 short(k, p) = strstrt(k, "policies.".p.".") == 1 ? k[strlen(p) + 11:] : k
-okeys(n, p) = n > words(others) ? "" : \
-    (acts(word(others, n), p) ? " ".short(word(others, n), p)."=".strcol(word(others, n)) : "").okeys(n + 1, p)
+# The other knobs as a tab-separated list of the header's knob columns (between
+# point and policy) that ARG5 names: a knob of a policy whose name holds a space
+# (or a quote, which word() would take for one) is one column, not the words
+# that split it.
+knobs_of(i) = (h = columnhead(i), h eq "policy" || h eq "" || i > 300 ? "" : \
+    (strstrt(" ".others." ", " ".h." ") > 0 ? h."\t" : "").knobs_of(i + 1))
+otab = "\t"
+if (others ne "") { stats csv every ::0::0 using (otab = "\t".knobs_of(2), 0) nooutput }
+nothers = 0
+do for [i=1:strlen(otab)] { nothers = nothers + (otab[i:i] eq "\t") }
+nothers = nothers - 1
+okeys(n, p) = n > nothers ? "" : \
+    (acts(nth(otab, n), p) ? " ".short(nth(otab, n), p)."=".strcol(nth(otab, n)) : "").okeys(n + 1, p)
 rowkey(dummy) = strcol("policy").okeys(1, strcol("policy"))
 nth(s, n) = n <= 1 ? s[2:strstrt(s[2:], "\t")] : nth(s[strstrt(s[2:], "\t") + 1:], n - 1)
 keys = "\t"
@@ -70,6 +81,10 @@ allci = nci == nrow; anyci = nci > 0
 citext = allci ? "mean ± 95% CI" : anyci ? "mean; ± 95% CI where there are several replications" \
                                   : "one replication: no CI"
 
+keylen = 0
+do for [i=1:nkeys] { keylen = strlen(nth(keys, i)) > keylen ? strlen(nth(keys, i)) : keylen }
+W = dsim_wider(1100, keylen, 7.2, 290)
+
 set grid
 set key outside right top font ",9" noenhanced
 set xlabel "duplicate rate (extra copies per utterance)"
@@ -87,9 +102,9 @@ set yrange [0:(lmax > 0 ? lmax * 1.08 : 0.01)]
 
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
-        set terminal @dsim_png size 1100,700 font ",10"
+        set terminal @dsim_png size W,700 font ",10"
     } else {
-        set terminal svg size 1100,700 dynamic font ",10"
+        set terminal svg size W,700 dynamic font ",10"
     }
     set output out."/tradeoff.".fmt
     if (xk eq "") {

@@ -196,14 +196,54 @@ echo "$line" | grep -E '^skipped [1-9][0-9]* of 40 runs: their drawn values make
 k=$(echo "$line" | sed -E 's/^skipped ([0-9]+) .*/\1/')
 grep -Fx "nothing broken in $((40 - k)) runs: violation rate <= $(awk -v n=$((40 - k)) 'BEGIN { printf "%.3g", 3 / n }') per run (rule of three, 95% upper bound 3/$((40 - k)))" \
     "$TMP/skip1.out" >/dev/null || fail "refused draws: the bound is not over the runs judged: $(tail -1 "$TMP/skip1.out")"
-"$DSIM" hunt "$TINY" --policy fenced --invariant 'utterances == 10' --budget 5 -q \
-    --vary 'workload.gap_s.min=1.6:1.9' --vary 'workload.gap_s.max=1.1:1.5' --out "$TMP/none.json" \
+# A box of nothing but such draws (seed 9 draws min above max in each of its 3 runs): exit 2.
+"$DSIM" hunt "$TINY" --policy fenced --invariant 'utterances == 10' --budget 3 -q --seed 9 \
+    --vary 'workload.gap_s.min=1:1.3' --vary 'workload.gap_s.max=1:1.3' --out "$TMP/none.json" \
     >/dev/null 2>"$TMP/none.err"
 rc=$?
 [ "$rc" -eq 2 ] || fail "a hunt whose every draw is refused exits $rc, expected 2"
-grep -F 'dsim: hunt: every one of the 5 runs drew values that make a world the loader refuses (the first: run 1 (' \
+grep -F 'dsim: hunt: every one of the 3 runs drew values that make a world the loader refuses (the first: run 1 (' \
     "$TMP/none.err" >/dev/null || fail "every draw refused: '$(head -c 300 "$TMP/none.err")'"
 [ ! -e "$TMP/none.json" ] || fail "a hunt whose every draw is refused wrote its --out"
+
+# 7. The boxes are checked together, each beside the others' ends, not each alone
+# beside the file (tiny's gap_s is min 1, max 2). min 2.5:3 beside max 4:5 is valid
+# only together (min 2.5 over the file's max 2 is not): accepted, and every draw
+# makes a world (min set after max, whatever the order given): no run skipped.
+for order in min-first max-first; do
+    if [ $order = min-first ]; then
+        boxes=(--vary 'workload.gap_s.min=2.5:3' --vary 'workload.gap_s.max=4:5')
+    else
+        boxes=(--vary 'workload.gap_s.max=4:5' --vary 'workload.gap_s.min=2.5:3')
+    fi
+    "$DSIM" hunt "$TINY" --policy fenced --invariant 'utterances == 10' --budget 6 -q "${boxes[@]}" \
+        --out "$TMP/joint.json" >"$TMP/joint.out" 2>"$TMP/joint.err"
+    rc=$?
+    [ "$rc" -eq 0 ] || fail "a box valid together ($order) exits $rc: $(head -c 300 "$TMP/joint.err")"
+    grep -Fx 'nothing broken in 6 runs: violation rate <= 0.5 per run (rule of three, 95% upper bound 3/6)' \
+        "$TMP/joint.out" >/dev/null || fail "a box valid together ($order): $(tail -2 "$TMP/joint.out")"
+    ! grep '^skipped' "$TMP/joint.out" >/dev/null || fail "a box valid together ($order) skipped draws"
+done
+# A box with no world at all (min 8:9 beside max 5:6), and one whose min 4.5 has no
+# max of its box beside it (min 2.5:4.5 beside max 3:4): refused before any run,
+# naming both options and the loader's message; nothing on stdout, nothing written.
+joint_bad() {
+    local words=$1; shift
+    "$DSIM" hunt "$TINY" --policy fenced --invariant 'utterances == 10' --budget 6 -q "$@" \
+        --out "$TMP/jbad.json" >"$TMP/jbad.out" 2>"$TMP/jbad.err"
+    local rc=$?
+    [ "$rc" -eq 2 ] || fail "hunt $*: exits $rc, expected 2"
+    [ ! -s "$TMP/jbad.out" ] || fail "hunt $*: ran before refusing: $(head -c 200 "$TMP/jbad.out")"
+    [ ! -e "$TMP/jbad.json" ] || fail "hunt $*: wrote its --out"
+    grep -Fx -- "$words" "$TMP/jbad.err" >/dev/null || fail "hunt $*: message '$(cat "$TMP/jbad.err")', expected '$words'"
+}
+joint_bad "dsim: hunt: --vary 'workload.gap_s.min=8:9' with --vary 'workload.gap_s.max=5:6': no combination of their ends makes a world the loader accepts: the boxes hold none ($TINY: workload.gap_s.max: expected a number >= min (8), got 5)" \
+    --vary 'workload.gap_s.min=8:9' --vary 'workload.gap_s.max=5:6'
+joint_bad "dsim: hunt: --vary 'workload.gap_s.min=2.5:4.5': its end 4.5 makes no world the loader accepts beside any end of --vary 'workload.gap_s.max=3:4': narrow the box to values that make a world together ($TINY: workload.gap_s.max: expected a number >= min (4.5), got 4)" \
+    --vary 'workload.gap_s.min=2.5:4.5' --vary 'workload.gap_s.max=3:4'
+# an end refused whatever the other boxes are: the loader's message alone, as for one box
+joint_bad "dsim: hunt: --vary 'nodes[0].count=0:3': $TINY: nodes[0].count: expected an integer >= 1, got 0" \
+    --vary 'nodes[0].count=0:3' --vary 'workload.gap_s.min=1:1.5'
 "$DSIM" hunt --help | grep -F 'usage: dsim hunt SCENARIO --policy NAME --invariant EXPR' >/dev/null ||
     fail "dsim hunt --help"
 

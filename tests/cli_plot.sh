@@ -360,4 +360,54 @@ grep -q "$gone (nothing delivered)" "$T/mixed/latency_cdf.svg" || fail "mixed EC
     fail "mixed latency_cdf.tsv: $gone is not at 0"
 "$DSIM" plot "$T/mixed/results.csv" --out "$T/mixed/q" --scripts "$SRC/plots" >/dev/null 2>"$T/err" || fail "mixed tail: $(cat "$T/err")"
 grep -q "$gone (nothing delivered)" "$T/mixed/q/latency_cdf.svg" || fail "mixed tail: no '$gone (nothing delivered)'"
+
+# 10. Names gnuplot's text modes treat specially are drawn exactly: in every picture's
+#     legend and tics (read from the SVG's text), a name with a space, ', _, ^, @, &, {},
+#     ~, %, and one of 63 bytes, the longest a policy name may be; a sweep of two knobs
+#     of such policies draws (its other knob's name holds a space: one column, not two
+#     words).
+P1="it's a_b^c @d&e {f} ~g %h"
+P2="$(printf 'L%.0s' $(seq 1 55))_^@&'{Z}"
+[ ${#P2} -eq 63 ] || fail "P2 is ${#P2} bytes"
+jq --arg a "$P1" --arg b "$P2" '.policies[0].name = $a | .policies[1].name = $b' "$TINY" >"$T/names.json"
+"$DSIM" run "$T/names.json" --out "$T/names" --latencies "$T/names/latencies.csv" >/dev/null
+"$DSIM" plot "$T/names/results.csv" --out "$T/names/run" --scripts "$SRC/plots" >/dev/null 2>"$T/err" ||
+    fail "names: run plot: $(cat "$T/err")"
+"$DSIM" plot "$T/names/latencies.csv" --out "$T/names/lat" --scripts "$SRC/plots" >/dev/null 2>"$T/err" ||
+    fail "names: latencies plot: $(cat "$T/err")"
+"$DSIM" sweep "$T/names.json" --param "policies.$P2.dispatch_timeout_s=10,20" \
+    --param "policies.$P1.pending=fail,queue" --out "$T/names/sw" --plot --plots "$SRC/plots" \
+    >/dev/null 2>"$T/err" || fail "names: sweep --plot of two knobs: $(cat "$T/err")"
+svg_has() {   # svg_has FILE LABEL...: each LABEL is the whole text of one of FILE's text elements
+    python3 - "$@" <<'PY' || fail "$1: labels missing (above)"
+import sys, xml.etree.ElementTree as ET
+texts = {"".join(t.itertext()) for t in ET.parse(sys.argv[1]).getroot().iter("{http://www.w3.org/2000/svg}text")}
+missing = [l for l in sys.argv[2:] if l not in texts]
+for l in missing:
+    print("missing %r; near: %r" % (l, sorted(t for t in texts if t[:3] == l[:3])), file=sys.stderr)
+sys.exit(1 if missing else 0)
+PY
+}
+for f in tradeoff latency_cdf loss_causes; do svg_has "$T/names/run/$f.svg" "$P1" "$P2"; done
+svg_has "$T/names/lat/latency_cdf.svg" "$P1" "$P2"
+# ... and the canvas grows for it (the key beside the plot, the name below the bars),
+# so the plot and its centred title, which names the scenario, stay on it
+viewbox() { sed -n 's/.*viewBox="0 0 \([0-9]*\) \([0-9]*\)".*/\1 \2/p' "$1" | head -1; }
+for f in run/tradeoff:1100:700 run/latency_cdf:1000:700 lat/latency_cdf:1150:700 run/loss_causes:1100:600 sw/sweep:1200:900; do
+    IFS=: read -r svg w h <<<"$f"
+    read -r gw gh <<<"$(viewbox "$T/names/$svg.svg")"
+    [ "$gw" -gt "$w" ] || [ "$gh" -gt "$h" ] || fail "names: $svg.svg is ${gw}x$gh, as for short names (${w}x$h)"
+done
+svg_has "$T/names/sw/tradeoff.svg" "$P1 pending=fail" "$P1 pending=queue" "$P2"
+svg_has "$T/names/sw/sweep.svg" "$P1 pending=fail" "$P1 pending=queue" "$P2"
+# '"' and '\' gnuplot's data reader takes for a string's quote and an escape: the
+# ECDF table dsim writes for it spells them \042 and \134, so the CDF's key shows
+# a"b\c,d exactly (the run and sweep CSVs reach gnuplot as they are: see README)
+jq '.policies[0].name = "a\"b\\c,d"' "$TINY" >"$T/quote.json"
+"$DSIM" run "$T/quote.json" --out "$T/quote" --latencies "$T/quote/latencies.csv" >/dev/null
+"$DSIM" plot "$T/quote/latencies.csv" --out "$T/quote/l" --scripts "$SRC/plots" >/dev/null 2>"$T/err" ||
+    fail "a\"b\\c,d: latencies plot: $(cat "$T/err")"
+svg_has "$T/quote/l/latency_cdf.svg" 'a"b\c,d' fenced
+grep -qF "$(printf '\ta\\042b\\134c,d')" "$T/quote/l/latency_cdf.tsv" ||
+    fail "latency_cdf.tsv does not spell a\"b\\c,d for gnuplot: $(head -2 "$T/quote/l/latency_cdf.tsv")"
 echo "cli_plot: ok"

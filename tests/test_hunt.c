@@ -252,6 +252,66 @@ static void a_draw_the_loader_refuses_is_skipped_and_counted(void **state)
     sim_scenario_free(&s);
 }
 
+/* The boxes are checked together: min 2.5:3 beside max 4:5 over tiny's gap_s
+ * (min 1, max 2) is valid only together, and every draw of it makes a world
+ * (max set before min, whatever the order given); an integer knob beside them
+ * stays an integer; min 2.5:4.5 beside max 3:4 (min 4.5 has no max) and min 8:9
+ * beside max 5:6 (no world) are refused naming both boxes. */
+static void vary_boxes_are_checked_together(void **state)
+{
+    (void)state;
+    sim_limits lim;
+    sim_limits_default(&lim);
+    sim_scenario s;
+    sim_error err;
+    memset(&err, 0, sizeof err);
+    if (sim_scenario_load(DSIM_SOURCE_DIR "/tests/data/tiny.json", &lim, &s, &err) != 0)
+        fail_msg("load: %s", err.msg[0]);
+    const char *box[3] = {"workload.gap_s.min=2.5:3", "workload.gap_s.max=4:5",
+                          "nodes[0].count=1:3"};
+    sim_tune_knob k[3];
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(sim_tune_knob_parse(box[i], &k[i], &err), 0);
+    assert_int_not_equal(sim_tune_knob_resolve(&s, &k[0], &err), 0); /* alone: refused */
+    memset(&err, 0, sizeof err);
+    assert_int_equal(sim_hunt_vary_resolve(&s, k, box, 3, &err), 0);
+    assert_int_equal(k[0].kind, SIM_KNOB_REAL);
+    assert_int_equal(k[1].kind, SIM_KNOB_REAL);
+    assert_int_equal(k[2].kind, SIM_KNOB_INT);
+    sim_hunt_opts o;
+    memset(&o, 0, sizeof o);
+    o.base = &s;
+    o.vary = k;
+    o.n_vary = 3;
+    o.seed = 5;
+    for (size_t t = 0; t < 20; t++) {
+        sim_hunt_trial tr;
+        sim_scenario w;
+        if (sim_hunt_trial_world(&o, t, &tr, &w, &err) != 0)
+            fail_msg("trial %zu (min %s, max %s): %s", t, tr.value[0], tr.value[1], err.msg[0]);
+        assert_true(w.workload.gap.p0 >= 2.5 && w.workload.gap.p1 >= 4); /* uniform: min, max */
+        sim_scenario_free(&w);
+    }
+    for (int i = 0; i < 3; i++)
+        sim_tune_knob_free(&k[i]);
+
+    const char *bad[2][2] = {{"workload.gap_s.min=2.5:4.5", "workload.gap_s.max=3:4"},
+                             {"workload.gap_s.min=8:9", "workload.gap_s.max=5:6"}};
+    for (int b = 0; b < 2; b++) {
+        for (int i = 0; i < 2; i++)
+            assert_int_equal(sim_tune_knob_parse(bad[b][i], &k[i], &err), 0);
+        memset(&err, 0, sizeof err);
+        assert_int_not_equal(sim_hunt_vary_resolve(&s, k, bad[b], 2, &err), 0);
+        assert_non_null(strstr(err.msg[0], bad[b][0]));
+        assert_non_null(strstr(err.msg[0], bad[b][1]));
+        assert_non_null(strstr(err.msg[0], b == 0 ? "its end 4.5 makes no world"
+                                                  : "the boxes hold none"));
+        for (int i = 0; i < 2; i++)
+            sim_tune_knob_free(&k[i]);
+    }
+    sim_scenario_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -259,6 +319,7 @@ int main(void)
         cmocka_unit_test(bad_invariants_say_what_is_wrong),
         cmocka_unit_test(a_failure_inside_dsim_ends_the_shrinking),
         cmocka_unit_test(a_draw_the_loader_refuses_is_skipped_and_counted),
+        cmocka_unit_test(vary_boxes_are_checked_together),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

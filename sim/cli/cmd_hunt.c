@@ -200,8 +200,7 @@ int sim_cmd_hunt(int argc, char **argv)
     for (; n_knobs < n_vary; n_knobs++) {
         sim_error kerr;
         memset(&kerr, 0, sizeof kerr);
-        if (sim_tune_knob_parse(vary[n_knobs], &knobs[n_knobs], &kerr) != 0 ||
-            sim_tune_knob_resolve(&s, &knobs[n_knobs], &kerr) != 0) {
+        if (sim_tune_knob_parse(vary[n_knobs], &knobs[n_knobs], &kerr) != 0) {
             /* tune's parser names its own option: say ours */
             const char *m = kerr.msg[0];
             if (strncmp(m, "--knob ", 7) == 0)
@@ -218,6 +217,11 @@ int sim_cmd_hunt(int argc, char **argv)
                 n_knobs++;
                 goto out;
             }
+    }
+    /* the boxes together: each is drawn beside the others */
+    if (sim_hunt_vary_resolve(&s, knobs, vary, n_knobs, &err) != 0) {
+        sim_error_print(&err);
+        goto out;
     }
 
     sim_hunt_opts o = {&s,

@@ -420,6 +420,27 @@ static bool ecdf_totals(const char *path, ecdf_policy **pols, size_t *np, char *
     return true;
 }
 
+/* A name as a field of a data file gnuplot reads exactly: its reader cuts a text
+ * field at '"' and takes '\\' for an escape, and decodes an octal escape, so
+ * these two are written \042 and \134. */
+static void put_gp_name(FILE *f, const char *name)
+{
+    for (; *name; name++) {
+        if (*name == '"' || *name == '\\')
+            fprintf(f, "\\%03o", (unsigned)(unsigned char)*name);
+        else
+            fputc(*name, f);
+    }
+}
+
+/* One row of the ECDF table: latency (empty when none), fraction, the policy. */
+static void put_ecdf_row(FILE *f, const char *x, double frac, const char *name)
+{
+    fprintf(f, "%s\t%.10g\t", x, frac);
+    put_gp_name(f, name);
+    fputc('\n', f);
+}
+
 int sim_plot_ecdf(const char *lat_csv, const char *results_json, const char *out_tsv,
                   bool *over_all, char *why, size_t size, sim_error *err)
 {
@@ -491,6 +512,7 @@ int sim_plot_ecdf(const char *lat_csv, const char *results_json, const char *out
                 xmin = pols[i].x[0];
         }
         sim_outfile o;
+        char num[32];
         rc = sim_outfile_open(&o, out_tsv, err);
         for (size_t i = 0; rc == 0 && i < np; i++) {
             const ecdf_policy *p = &pols[i];
@@ -499,18 +521,25 @@ int sim_plot_ecdf(const char *lat_csv, const char *results_json, const char *out
                 fputs("\n\n", o.f);
             if (p->n == 0) {
                 /* nothing delivered: 0 over the others' latencies, or no latency at all */
-                if (isfinite(xmin))
-                    fprintf(o.f, "%.9g\t0\t%s\n%.9g\t0\t%s\n", xmin, p->name, xmax, p->name);
-                else
-                    fprintf(o.f, "\t0\t%s\n", p->name);
+                if (isfinite(xmin)) {
+                    snprintf(num, sizeof num, "%.9g", xmin);
+                    put_ecdf_row(o.f, num, 0, p->name);
+                    snprintf(num, sizeof num, "%.9g", xmax);
+                    put_ecdf_row(o.f, num, 0, p->name);
+                } else {
+                    put_ecdf_row(o.f, "", 0, p->name);
+                }
                 continue;
             }
             /* rank k (1-based) at its latency: every step-th rank, the first and the last */
             for (size_t k = 1; k <= p->n; k++) {
-                if (k == 1 || k == p->n || k % step == 0)
-                    fprintf(o.f, "%.9g\t%.10g\t%s\n", p->x[k - 1], (double)k / p->total, p->name);
+                if (k == 1 || k == p->n || k % step == 0) {
+                    snprintf(num, sizeof num, "%.9g", p->x[k - 1]);
+                    put_ecdf_row(o.f, num, (double)k / p->total, p->name);
+                }
             }
-            fprintf(o.f, "%.9g\t%.10g\t%s\n", xmax, (double)p->n / p->total, p->name);
+            snprintf(num, sizeof num, "%.9g", xmax);
+            put_ecdf_row(o.f, num, (double)p->n / p->total, p->name);
         }
         if (rc == 0)
             rc = sim_outfile_commit(&o, err);

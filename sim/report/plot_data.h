@@ -42,7 +42,9 @@ int sim_plot_paired_csv(const char *sweep_csv, const char *sweep_json, const cha
 
 /*
  * Writes out_tsv: for each policy of lat_csv (policy,replication,latency_s; in
- * order of first appearance) a block "latency_s TAB fraction TAB policy", blocks
+ * order of first appearance) a block "latency_s TAB fraction TAB policy" (the
+ * policy as gnuplot's data reader reads it back exactly: '"' written \042 and '\'
+ * \134, which it would take for a string's quote and an escape), blocks
  * separated by two blank lines: the ECDF at up to SIM_PLOT_ECDF_POINTS latencies,
  * then a last row at the largest latency of all policies, so a plateau shows.
  * The fraction's denominator is the run's utterances, from results_json

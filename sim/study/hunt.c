@@ -173,6 +173,203 @@ int sim_hunt_judge(const sim_scenario *s, size_t policy, const sim_hunt_invarian
 
 /* --- trials ------------------------------------------------------------------------- */
 
+/*
+ * Sets knob k[i] to value[i] in world, for every i. Each set re-loads the world, so
+ * a value can be refused beside another knob's value from the file that the
+ * same call replaces (min 4.7 over the file's max 4, with max 6.3 to come): a
+ * value refused is tried again after the others, until all are set or a pass
+ * sets none. Returns 0, or -1 with err holding the loader's message for the last
+ * value refused (the world then holds the values that were set).
+ */
+static int set_knobs(sim_scenario *world, const sim_tune_knob *k, const char *const *value,
+                     size_t n, sim_error *err)
+{
+    bool set[SIM_HUNT_VARY_MAX] = {false};
+    for (size_t left = n; left > 0;) {
+        size_t before = left;
+        for (size_t i = 0; i < n; i++)
+            if (!set[i] && sim_scenario_set(world, k[i].key, value[i], err) == 0) {
+                set[i] = true;
+                left--;
+            }
+        if (left == before)
+            return -1;
+    }
+    return 0;
+}
+
+/* Candidate c of knob k for the box check: its ends (LO, then HI when it
+ * differs), or its values. */
+static size_t box_ends(const sim_tune_knob *k)
+{
+    return k->kind == SIM_KNOB_LIST ? k->n : k->lo == k->hi ? 1 : 2;
+}
+
+static void box_text(const sim_tune_knob *k, size_t c, char *buf, size_t size)
+{
+    sim_tune_knob_text(k, k->kind == SIM_KNOB_LIST ? (double)c : c ? k->hi : k->lo, buf, size);
+}
+
+/* Whether world base with knob i at candidate at[i] (every i < n) loads; err
+ * gets the loader's message when it does not. */
+static bool box_loads(const sim_scenario *base, const sim_tune_knob *k, const size_t *at,
+                      size_t n, sim_error *err)
+{
+    char text[SIM_HUNT_VARY_MAX][SIM_HUNT_VALUE_LEN];
+    const char *value[SIM_HUNT_VARY_MAX];
+    for (size_t i = 0; i < n; i++) {
+        box_text(&k[i], at[i], text[i], sizeof text[i]);
+        value[i] = text[i];
+    }
+    sim_scenario w;
+    sim_scenario_copy(&w, base);
+    memset(err, 0, sizeof *err);
+    bool ok = set_knobs(&w, k, value, n, err) == 0;
+    sim_scenario_free(&w);
+    return ok;
+}
+
+/* Combination number `idx` of the boxes' candidates (mixed radix, knob 0 fastest);
+ * the first `ndiag` are the diagonals: every knob at its j-th candidate (its last
+ * when it has fewer), all ends LO, then all HI, ... */
+static void box_combo(const sim_tune_knob *k, size_t n, size_t ndiag, size_t idx, size_t *at)
+{
+    size_t r = idx - (idx < ndiag ? 0 : ndiag);
+    for (size_t i = 0; i < n; i++) {
+        size_t c = box_ends(&k[i]);
+        if (idx < ndiag) {
+            at[i] = idx < c ? idx : c - 1;
+        } else {
+            at[i] = r % c;
+            r /= c;
+        }
+    }
+}
+
+int sim_hunt_vary_resolve(const sim_scenario *s, sim_tune_knob *k, const char *const *text,
+                          size_t n, sim_error *err)
+{
+    if (n == 0)
+        return 0;
+    /* the candidates: ends[i] of knob i, flattened; ok: some combination with it loads */
+    size_t first[SIM_HUNT_VARY_MAX], total = 0, ndiag = 0, combos = 1;
+    bool capped = false;
+    for (size_t i = 0; i < n; i++) {
+        first[i] = total;
+        size_t c = box_ends(&k[i]);
+        total += c;
+        ndiag = c > ndiag ? c : ndiag;
+        if (combos > SIM_HUNT_BOX_TRIES / c)
+            capped = true;
+        else
+            combos *= c;
+    }
+    if (n == 1) /* the diagonals are its candidates */
+        combos = 0, capped = false;
+    else if (capped)
+        combos = SIM_HUNT_BOX_TRIES;
+    bool *ok = sim_xcalloc(total, sizeof *ok);
+    size_t *loaded = sim_xcalloc(total, sizeof *loaded); /* the combination where it did */
+    char (*why)[512] = sim_xcalloc(total, sizeof *why); /* the first refusal with it */
+    size_t left = total, at[SIM_HUNT_VARY_MAX];
+    bool any = false;
+    sim_error e;
+    for (size_t idx = 0; idx < ndiag + combos && left > 0; idx++) {
+        box_combo(k, n, ndiag, idx, at);
+        bool has_new = false;
+        for (size_t i = 0; i < n; i++)
+            has_new = has_new || !ok[first[i] + at[i]];
+        if (!has_new)
+            continue;
+        bool loads = box_loads(s, k, at, n, &e);
+        any = any || loads;
+        for (size_t i = 0; i < n; i++) {
+            size_t c = first[i] + at[i];
+            if (loads && !ok[c]) {
+                ok[c] = true;
+                loaded[c] = idx;
+                left--;
+            } else if (!loads && !why[c][0]) {
+                snprintf(why[c], sizeof why[c], "%s", e.count ? e.msg[0] : "refused");
+            }
+        }
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        for (size_t c = 0; c < box_ends(&k[i]) && rc == 0; c++) {
+            if (ok[first[i] + c])
+                continue;
+            char value[SIM_HUNT_VALUE_LEN], others[600] = "";
+            box_text(&k[i], c, value, sizeof value);
+            const char *why_c = why[first[i] + c];
+            /* refused the same way beside the file's values alone: the other boxes
+             * take no part (count 0, or a min above a max the file sets) */
+            sim_scenario w;
+            sim_scenario_copy(&w, s);
+            bool alone = n == 1 || (sim_scenario_set(&w, k[i].key, value, &e) != 0 &&
+                                    e.count && strcmp(e.msg[0], why_c) == 0);
+            sim_scenario_free(&w);
+            if (capped && !alone)
+                continue; /* not every combination was tried: its draws are skipped */
+            rc = -1;
+            bool ranges = false, lists = false;
+            for (size_t j = 0, o = 0; j < n && o < sizeof others; j++) {
+                if (j == i)
+                    continue;
+                ranges = ranges || k[j].kind != SIM_KNOB_LIST;
+                lists = lists || k[j].kind == SIM_KNOB_LIST;
+                int m = snprintf(others + o, sizeof others - o, "%s--vary '%.200s'",
+                                 o ? ", " : "", text[j]);
+                o += m > 0 ? (size_t)m : 0;
+            }
+            const char *ends = ranges && lists ? "end or value" : lists ? "value" : "end";
+            const char *all = ranges && lists ? "ends and values" : lists ? "values" : "ends";
+            if (alone)
+                sim_error_add(err, "hunt: --vary '%.200s': %s", text[i], why_c);
+            else if (!any)
+                sim_error_add(err, "hunt: --vary '%.200s' with %s: no combination of their "
+                              "%s makes a world the loader accepts: the boxes hold none (%s)",
+                              text[i], others, all, why_c);
+            else
+                sim_error_add(err, "hunt: --vary '%.200s': its %s %s makes no world the loader "
+                              "accepts beside any %s of %s: narrow the box to values that "
+                              "make a world together (%s)", text[i],
+                              k[i].kind == SIM_KNOB_LIST ? "value" : "end", value, ends, others,
+                              why_c);
+        }
+    }
+    /* LO:HI in integers: an integer knob when the field refuses LO + 0.5, beside
+     * the file's values (as tune decides) and beside a combination where LO loads */
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (k[i].kind != SIM_KNOB_REAL || !k[i].int_bounds)
+            continue;
+        char half[64];
+        snprintf(half, sizeof half, "%.10g", k[i].lo + 0.5);
+        sim_scenario w;
+        sim_scenario_copy(&w, s);
+        bool real = sim_scenario_set(&w, k[i].key, half, &e) == 0;
+        sim_scenario_free(&w);
+        if (!real && ok[first[i]]) {
+            box_combo(k, n, ndiag, loaded[first[i]], at);
+            char vt[SIM_HUNT_VARY_MAX][SIM_HUNT_VALUE_LEN];
+            const char *value[SIM_HUNT_VARY_MAX];
+            for (size_t j = 0; j < n; j++) {
+                box_text(&k[j], at[j], vt[j], sizeof vt[j]);
+                value[j] = j == i ? half : vt[j];
+            }
+            sim_scenario_copy(&w, s);
+            real = set_knobs(&w, k, value, n, &e) == 0;
+            sim_scenario_free(&w);
+        }
+        if (!real)
+            k[i].kind = SIM_KNOB_INT;
+    }
+    free(ok);
+    free(loaded);
+    free(why);
+    return rc;
+}
+
 int sim_hunt_trial_world(const sim_hunt_opts *o, size_t t, sim_hunt_trial *trial,
                          sim_scenario *world, sim_error *err)
 {
@@ -194,11 +391,13 @@ int sim_hunt_trial_world(const sim_hunt_opts *o, size_t t, sim_hunt_trial *trial
         sim_tune_knob_text(kn, x, trial->value[k], sizeof trial->value[k]);
     }
     sim_scenario_copy(world, o->base);
+    const char *values[SIM_HUNT_VARY_MAX];
     for (size_t k = 0; k < o->n_vary; k++)
-        if (sim_scenario_set(world, o->vary[k].key, trial->value[k], err) != 0) {
-            sim_scenario_free(world);
-            return -1;
-        }
+        values[k] = trial->value[k];
+    if (set_knobs(world, o->vary, values, o->n_vary, err) != 0) {
+        sim_scenario_free(world);
+        return -1;
+    }
     char num[32];
     snprintf(num, sizeof num, "%llu", (unsigned long long)trial->seed);
     if (sim_scenario_set(world, "seed", num, err) != 0 ||

@@ -100,8 +100,33 @@ typedef struct sim_hunt_trial {
     char value[SIM_HUNT_VARY_MAX][SIM_HUNT_VALUE_LEN]; /* each knob's drawn value */
 } sim_hunt_trial;
 
+/* Combinations of the --vary boxes' ends tried by sim_hunt_vary_resolve, at most
+ * (beyond its diagonals). */
+#define SIM_HUNT_BOX_TRIES 256
+
+/*
+ * Checks the --vary boxes k[0..n) (parsed; text[i] their arguments, for messages)
+ * together against s and settles their kinds. A box is drawn whole, beside the
+ * others: every end of each (LO and HI; a list's every value) must make a world
+ * the loader accepts with some end (or value) of each other box: the ends are
+ * tried in combination (all LO, all HI, ..., then every combination, at most
+ * SIM_HUNT_BOX_TRIES of them; beyond that an end not yet seen in a world is let
+ * through unless the loader refuses it alone the same way, and a draw the loader
+ * refuses is skipped). So min 4.5:5 beside max 6:7
+ * passes over a file whose max is 4, min 1:3 beside max 2:10 passes (a draw of
+ * min above max is skipped), min 4.5:7 beside max 5:6 is refused (min 7 makes a
+ * world with no max of its box) and so is min 8:9 beside max 5:6 (no world at
+ * all). A LO:HI knob written with integers becomes SIM_KNOB_INT when the field
+ * refuses LO + 0.5 (beside the file's values and beside a combination where LO
+ * loads). Returns 0, or -1 with err: "hunt: --vary 'TEXT': ...", naming the other
+ * boxes when they take part, and the loader's message.
+ */
+int sim_hunt_vary_resolve(const sim_scenario *s, sim_tune_knob *k, const char *const *text,
+                          size_t n, sim_error *err);
+
 /* Draws trial t (seed and knob values, in *trial even on failure) and builds its
- * world: a copy of base with every knob set, the seed set and one replication.
+ * world: a copy of base with every knob set (a value refused beside a file value
+ * another knob replaces is set after it), the seed set and one replication.
  * Returns 0, or -1 with err when the drawn values make a world the loader
  * refuses (workload.gap_s.min drawn above workload.gap_s.max). */
 int sim_hunt_trial_world(const sim_hunt_opts *o, size_t t, sim_hunt_trial *trial,
