@@ -283,7 +283,8 @@ typedef struct disp_cmd {
     disp_cmd_kind kind;
     disp_time now;
     uint32_t node;          /* ASSIGN, CANCEL; LOG where a node is concerned */
-    uint64_t job_id;        /* wire job id */
+    uint64_t job_id;        /* wire job id (LOG before the first dispatch, attempt 0: the
+                               id the first dispatch carries) */
     uint64_t job;           /* stable job (one per session utterance) */
     uint32_t attempt;       /* attempt_id: 1 on first dispatch; CANCEL: 0 unless carried */
     uint64_t session;

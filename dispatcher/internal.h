@@ -355,6 +355,14 @@ static inline uint64_t disp__wire(const disp *d, const disp__job *j, uint32_t at
 }
 static inline int64_t disp__ms(disp_time t) { return t / DISP_NS_PER_MS; }
 
+/* The job_id a log record names: its attempt's wire id; before the first
+ * dispatch (attempt 0: created, pending, a pending timeout), the id that
+ * dispatch carries (attempt 1). Under new_job_id the job's own id goes out in
+ * no message, so a record naming it would name a job nothing else does. */
+static inline uint64_t disp__log_wire(const disp *d, const disp__job *j, uint32_t attempt)
+{
+    return disp__wire(d, j, attempt > 0 ? attempt : 1);
+}
 /* ---- timers.c ---------------------------------------------------------------- */
 void disp__timer_set(disp *d, uint32_t ref, disp_time when);
 void disp__timer_clear(disp *d, uint32_t ref);

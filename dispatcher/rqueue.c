@@ -223,7 +223,7 @@ static void qlog_emit(disp *d, disp_log_event ev, const disp__session *s, int64_
         disp__job *j = id ? disp__job_by_id(d, id) : NULL;
         if (j != NULL) {
             c.job = j->id;
-            c.job_id = disp__wire(d, j, j->attempt);
+            c.job_id = disp__log_wire(d, j, j->attempt);
             c.attempt = j->attempt;
             c.failover_attempts = j->failover_attempts;
         }

@@ -417,11 +417,16 @@ void sim_lingua_cmd(sim_lingua_log *l, const disp_cmd *c)
         j = job_find(l, c->job_id);
         l->wire_num = j->num;
         break;
-    default:
-        /* number the wire id first: a second job_find may move the table */
+    default: {
+        /* the job first, then its wire id (one per attempt under new_job_id),
+         * so ids are numbered in the order the jobs and attempts appear; the
+         * job is looked up again since a job_find may move the table */
+        uint64_t key = c->job ? c->job : c->job_id;
+        job_find(l, key);
         l->wire_num = job_find(l, c->job_id ? c->job_id : c->job)->num;
-        j = job_find(l, c->job ? c->job : c->job_id);
+        j = job_find(l, key);
         break;
+    }
     }
     switch (c->event) {
     case DISP_LOG_JOB_CREATED:
