@@ -74,20 +74,21 @@ if al["unrecognised"] != 0 or ad["unrecognised"] != 0: fail("unrecognised lines 
 PY
 grep -q "lingua format" "$tmp/table.txt" && grep -q "dsim format" "$tmp/table.txt" || { echo "FAIL: table"; exit 1; }
 
-# a dsim-only mechanism with a job's dispatches in both formats: new job ids per
+# dsim-only mechanisms with a job's dispatches in both formats: new job ids per
 # attempt (the records before the first dispatch name the id it carries: failed
-# over in the incident, never dispatched in overload)
+# over in the incident, never dispatched in overload) and the pending queue (a
+# job dispatched from it gets the reference's dispatch line)
 python3 -c "
 import json, sys
 src, out = sys.argv[1], sys.argv[2]
 nj = {'name': 'new-job-id', 'preset': 'lingua-2025-12-28', 'failover': 'new_job_id'}
 for case, scen, pols in (('failover', 'incident-2025-12-30', ['new-job-id']),
-                         ('pending', 'overload', [nj])):
+                         ('pending', 'overload', [nj]), ('queue', 'overload', ['pending-queue-20s'])):
     s = json.load(open(src + '/scenarios/' + scen + '.json'))
     s['policies'] = [p if isinstance(p, dict) else next(q for q in s['policies'] if q['name'] == p) for p in pols]
     for k in ('expect', 'sweep'): s.pop(k, None)
     json.dump(s, open(out + '/' + case + '.json', 'w'))" "$src" "$tmp"
-for case in failover pending; do
+for case in failover pending queue; do
     "$dsim" run "$tmp/$case.json" --replications 1 --format json --log "$tmp/$case-d.jsonl" > "$tmp/$case-run.json"
     "$dsim" run "$tmp/$case.json" --replications 1 --log "$tmp/$case-l.jsonl" --log-format lingua > /dev/null
     "$dsim" analyze "$tmp/$case-d.jsonl" --format json > "$tmp/$case-ad.json"
@@ -103,14 +104,18 @@ def fail(m):
 dispatches = sum(run["dispatches"]["values"])
 # a job never dispatched: one whose pending timed out before its first dispatch
 never = sum(1 for d in dsim if d["event"] == "pending_timeout" and d["attempt_id"] == 0)
+queued = {(d["session"], d["utterance_index"]) for d in dsim if d["event"] == "job_pending"}
+later = sum(1 for d in dsim if d["event"] == "job_dispatched" and (d["session"], d["utterance_index"]) in queued)
 wire = {d["job_id"] for d in dsim if d["job_id"] != "job-00000000"}
 # each case must show its mechanism, or it tests nothing
 if case == "failover" and not sum(run["failovers"]["values"]): fail("no failover")
 if case == "pending" and not never: fail("no job left undispatched")
+if case == "queue" and not later: fail("no job dispatched from the pending queue")
 for name, a in (("dsim", ad), ("lingua", al)):
     h = {int(k): v for k, v in a["dispatches_per_job_histogram"].items()}
     print(f"{case} {name}: jobs named {len(a['job_id_occurrences'])}, dispatches per job {h}; "
-          f"run: {dispatches} dispatches, {len(wire)} wire ids, {never} never dispatched")
+          f"run: {dispatches} dispatches, {len(wire)} wire ids, {never} never dispatched, "
+          f"{later} dispatched from the queue")
     if sum(k * v for k, v in h.items()) != dispatches: fail(name + ": dispatches")
     if h.get(0, 0) != never: fail(name + ": jobs with no dispatch")
     if len(a["job_id_occurrences"]) != len(wire): fail(name + ": jobs named")

@@ -436,8 +436,11 @@ void sim_lingua_cmd(sim_lingua_log *l, const disp_cmd *c)
         j->flags |= J_DISPATCHED;
         j->node = c->node;
         j->attempt = c->attempt;
-        if (j->flags & J_CREATED_LOGGED)
-            break; /* a Pending job dispatched later: the reference never does */
+        /* A job that went Pending and is dispatched later from the queue
+         * (pending: queue, dsim only) gets the line again, now with its node:
+         * the line the reference's session actor writes before it dispatches
+         * a job (create_job is idempotent: asked again, it returns the same
+         * job, and the actor dispatches it unless already dispatched). */
         j->flags |= J_CREATED_LOGGED;
         line_begin(l, L_CREATED, c->now);
         f_trace(l, c->session);
