@@ -58,6 +58,13 @@ for name, got, want in checks:
     print(f"{name}: lingua {got}, dsim {want}")
     if got != want: fail(name)
 if ev["ack_timeout_discard"] == 0 or ev["dispatch_timeout"] == 0: fail("the incident run should show both")
+# "Received JobResult" carries elapsed_ms since the job's creation, and so do the
+# dsim records it is written for
+got = sorted(int(dict(dict(r)["fields"])["elapsed_ms"][:-2]) for r in lingua
+             if dict(dict(r)["fields"])["message"] == "Received JobResult, adding to result queue")
+want = sorted(d["elapsed_ms"] for d in dsim if d.get("event") in ("result_accepted", "result_stale_queued"))
+print("result elapsed_ms: %d lines, %d records, equal %s" % (len(got), len(want), got == want))
+if got != want or not got: fail("Received JobResult elapsed_ms differs from the records'")
 ids = {dict(dict(r)["fields"]).get("job_id") for r in lingua} - {None}
 wire = {(d["policy"], d["replication"], d["job_id"]) for d in dsim if d.get("event") in ("job_dispatched", "job_pending", "failover_dispatched")}
 print("distinct job ids", len(ids), "wire job ids", len(wire))
