@@ -71,8 +71,27 @@ if al["repeated_deliveries"] is not None: fail("lingua lines show no utterance_i
 rel = collections.Counter((d["policy"], d["replication"], d["session"], d["utterance_index"]) for d in dsim if d["event"] == "result_released")
 if ad["repeated_deliveries"] != {"pairs": sum(1 for v in rel.values() if v > 1), "extra_copies": sum(v - 1 for v in rel.values() if v > 1)}: fail("repeated deliveries")
 if al["unrecognised"] != 0 or ad["unrecognised"] != 0: fail("unrecognised lines in dsim's own logs")
+# the discards of several policies carry several ack timeouts: their range, one value only when one
+tmo = sorted({d["ack_timeout_ms"] for d in dsim if d["event"] == "ack_timeout_discard"})
+print("ack timeouts of the discards:", tmo)
+if len(tmo) < 2: fail("the presets' discards should carry several ack timeouts")
+for a in (al, ad):
+    if (a["ack_timeout_ms_min"], a["ack_timeout_ms_max"], a["ack_timeout_ms"]) != (tmo[0], tmo[-1], None):
+        fail("ack_timeout_ms %r..%r (%r), want %r..%r (null)" % (a["ack_timeout_ms_min"], a["ack_timeout_ms_max"], a["ack_timeout_ms"], tmo[0], tmo[-1]))
 PY
 grep -q "lingua format" "$tmp/table.txt" && grep -q "dsim format" "$tmp/table.txt" || { echo "FAIL: table"; exit 1; }
+[ "$(grep -c "(ack_timeout_ms 5000\.\.30000)" "$tmp/table.txt")" -eq 2 ] ||
+    { echo "FAIL: table: the discards' ack_timeout_ms range"; grep 'ack-timeout' "$tmp/table.txt"; exit 1; }
+# one policy's log: its one ack timeout
+python3 -c "
+import json, sys
+s = json.load(open(sys.argv[1])); s['policies'] = s['policies'][:1]; json.dump(s, open(sys.argv[2], 'w'))" "$scen" "$tmp/one.json"
+"$dsim" run "$tmp/one.json" --replications 1 --log "$tmp/one.jsonl" > /dev/null
+"$dsim" analyze "$tmp/one.jsonl" | grep -q "elapsed_ms [0-9]*\.\.[0-9]* (ack_timeout_ms 5000)$" ||
+    { echo "FAIL: one policy's ack_timeout_ms"; "$dsim" analyze "$tmp/one.jsonl" | grep ack-timeout; exit 1; }
+"$dsim" analyze "$tmp/one.jsonl" --format json | python3 -c "
+import json, sys; a = json.load(sys.stdin)
+assert (a['ack_timeout_ms'], a['ack_timeout_ms_min'], a['ack_timeout_ms_max']) == (5000, 5000, 5000), a"
 
 # dsim-only mechanisms with a job's dispatches in both formats: new job ids per
 # attempt (the records before the first dispatch name the id it carries: failed
