@@ -72,7 +72,7 @@ void disp__log_job_emit(disp *d, disp_log_event ev, const disp__job *j, const di
     c.event = ev;
     c.job = j->id;
     c.attempt = a ? a->attempt : j->attempt;
-    c.job_id = disp__wire(d, j, c.attempt);
+    c.job_id = disp__log_wire(d, j, c.attempt);
     c.node = a ? a->node : 0;
     c.session = j->session;
     c.index = j->index;

@@ -283,7 +283,8 @@ typedef struct disp_cmd {
     disp_cmd_kind kind;
     disp_time now;
     uint32_t node;          /* ASSIGN, CANCEL; LOG where a node is concerned */
-    uint64_t job_id;        /* wire job id */
+    uint64_t job_id;        /* wire job id (LOG before the first dispatch, attempt 0: the
+                               id the first dispatch carries) */
     uint64_t job;           /* stable job (one per session utterance) */
     uint32_t attempt;       /* attempt_id: 1 on first dispatch; CANCEL: 0 unless carried */
     uint64_t session;
@@ -293,7 +294,16 @@ typedef struct disp_cmd {
     disp_error_code error;  /* ERROR */
     disp_log_event event;   /* LOG */
     int failover_attempts;  /* LOG */
-    int64_t elapsed_ms;     /* LOG: ack discard/skip wait, timeouts: time since dispatch */
+    int64_t elapsed_ms;     /* LOG: result_accepted, result_stale_queued: since the job's
+                               creation (the reference's "Received JobResult"; 0 for a job
+                               the core has forgotten); ack_timeout_discard/_skip: since
+                               the index's gap clock started (0: a discard of an index the
+                               ordered queue never waited for or no longer holds);
+                               dispatch_timeout, failover_exhausted/_no_node,
+                               deadline_extended, retry_budget_refused: since the
+                               primary dispatch; pending_timeout: since it went Pending;
+                               result_duplicate_filtered: since the first result;
+                               backoff_wait: the delay; others 0 */
     int64_t ack_timeout_ms; /* LOG: ack discard/skip */
 } disp_cmd;
 

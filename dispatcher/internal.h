@@ -214,7 +214,9 @@ typedef struct {
 #define DISP__U_RELEASED UINT64_C(1) /* ordered queue: handed to the client */
 #define DISP__U_FAILED UINT64_C(2)   /* ordered queue: the job failed for good */
 typedef struct {
-    disp_time wait;        /* reference queue: wait start, -1 = no wait entry */
+    disp_time wait;        /* reference queue: wait start, -1 = no wait entry;
+                            * ordered queue: for an index it skipped, when that
+                            * gap clock started (for the log only), else -1 */
     uint64_t job;          /* stable job id | DISP__U_* flags (ids have 16 low zero bits) */
 } disp__uinfo;
 
@@ -355,6 +357,14 @@ static inline uint64_t disp__wire(const disp *d, const disp__job *j, uint32_t at
 }
 static inline int64_t disp__ms(disp_time t) { return t / DISP_NS_PER_MS; }
 
+/* The job_id a log record names: its attempt's wire id; before the first
+ * dispatch (attempt 0: created, pending, a pending timeout), the id that
+ * dispatch carries (attempt 1). Under new_job_id the job's own id goes out in
+ * no message, so a record naming it would name a job nothing else does. */
+static inline uint64_t disp__log_wire(const disp *d, const disp__job *j, uint32_t attempt)
+{
+    return disp__wire(d, j, attempt > 0 ? attempt : 1);
+}
 /* ---- timers.c ---------------------------------------------------------------- */
 void disp__timer_set(disp *d, uint32_t ref, disp_time when);
 void disp__timer_clear(disp *d, uint32_t ref);
@@ -483,6 +493,12 @@ static inline disp__uinfo *disp__u_get(const disp__session *s, int64_t index)
     if (s->un == 0 || index < (int64_t)s->ubase || index >= (int64_t)s->ubase + s->un)
         return NULL;
     return &s->u[(uint32_t)index & (s->ucap - 1)];
+}
+/* Whether an entry holds a wait entry of the reference queue (the ordered
+ * queue's `wait` is for the log only: see disp__uinfo). */
+static inline bool disp__u_waits(const disp *d, const disp__uinfo *u)
+{
+    return u->wait >= 0 && d->p.result_queue != DISP_QUEUE_ORDERED;
 }
 /* Adds [lo, hi) to the window (the window becomes the smallest range holding
  * both); new entries hold nothing. The caller checked the span (d->window_max). */

@@ -119,6 +119,14 @@ static void fenced(disp *d, const disp__job *j, uint32_t attempt, uint32_t node)
     log_result(d, DISP_LOG_RESULT_FENCED, j, attempt, node, 0);
 }
 
+/* elapsed_ms of a queued result's record: since the job's creation, as the
+ * reference's "Received JobResult" line carries; 0 for the stand-in of a job
+ * the core no longer holds (forgotten(): no creation time is kept). */
+static int64_t since_created(const disp *d, const disp__job *j)
+{
+    return disp__job_by_id(d, j->id) == j ? disp__ms(d->now - j->created_at) : 0;
+}
+
 static void on_failed(disp *d, disp__job *j, uint32_t attempt, uint32_t node, int li)
 {
     disp_accept_mode mode = d->p.result_accept;
@@ -155,11 +163,11 @@ static void on_success(disp *d, disp__job *j, uint32_t attempt, uint32_t node, i
         if (j->failover_attempts == 0)
             disp__class_sample(d, &d->classes[d->nodes[a.nslot].cls_slot],
                                d->now - a.dispatched_at);
-        disp__log_job(d, DISP_LOG_RESULT_ACCEPTED, j, &a, disp__ms(d->now - a.dispatched_at));
+        disp__log_job(d, DISP_LOG_RESULT_ACCEPTED, j, &a, since_created(d, j));
         disp__job_drop_live(d, j, li, false);
     } else {
         d->st.stale_queued++;
-        log_result(d, DISP_LOG_RESULT_STALE_QUEUED, j, attempt, node, 0);
+        log_result(d, DISP_LOG_RESULT_STALE_QUEUED, j, attempt, node, since_created(d, j));
     }
     if (li >= 0 || (mode == DISP_ACCEPT_FIRST_RESULT_WINS && j->state != DISP__J_COMPLETED &&
                     j->state != DISP__J_FAILED)) {

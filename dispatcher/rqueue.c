@@ -223,7 +223,7 @@ static void qlog_emit(disp *d, disp_log_event ev, const disp__session *s, int64_
         disp__job *j = id ? disp__job_by_id(d, id) : NULL;
         if (j != NULL) {
             c.job = j->id;
-            c.job_id = disp__wire(d, j, j->attempt);
+            c.job_id = disp__log_wire(d, j, j->attempt);
             c.attempt = j->attempt;
             c.failover_attempts = j->failover_attempts;
         }
@@ -432,9 +432,13 @@ static void ord_add(disp *d, disp__session *s, const disp__rq_entry *e)
         if (u_flag(s, e->index, DISP__U_RELEASED)) {
             d->st.queue_duplicates++;
             qlog(d, DISP_LOG_QUEUE_DUPLICATE, s, e->index, e, 0);
-        } else { /* skipped: too late */
+        } else { /* skipped (too late) or passed over as failed */
+            const disp__uinfo *u = disp__u_get(s, e->index);
             d->st.ack_discards++;
-            qlog(d, DISP_LOG_ACK_DISCARD, s, e->index, e, 0);
+            /* the wait since its gap clock started, as the reference queue's
+             * discards carry; 0 where the queue never waited for it (failed) */
+            qlog(d, DISP_LOG_ACK_DISCARD, s, e->index, e,
+                 u != NULL && u->wait >= 0 ? disp__ms(d->now - u->wait) : 0);
         }
         return;
     }
@@ -456,8 +460,11 @@ void disp__rq_gap_timer(disp *d, uint32_t slot)
     assert(s->in_use && s->pn > 0);
     upto = s->pend[s->pstart].index;
     for (; s->expected < upto; s->expected++) {
+        disp__uinfo *u = disp__u_get(s, s->expected);
         if (u_flag(s, s->expected, DISP__U_RELEASED | DISP__U_FAILED))
             continue;
+        if (u != NULL) /* for a late result's discard record (ord_add) */
+            u->wait = s->gap_since;
         d->st.ack_skips++;
         qlog(d, DISP_LOG_ACK_SKIP, s, s->expected, NULL, disp__ms(d->now - s->gap_since));
     }

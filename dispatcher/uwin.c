@@ -132,16 +132,17 @@ int disp__u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi)
 static bool droppable(const disp *d, const disp__session *s, uint32_t b, const disp__uinfo *u)
 {
     uint64_t job = u->job & ~DISP__ATTEMPT_MASK;
+    bool waits = disp__u_waits(d, u);
 
     if (job != 0 && disp__job_by_id(d, job) != NULL)
         return false;
     if (s->pn > 0 && s->pend[s->pstart].index <= b)
         return false;
-    if (u->wait < 0 && (u->job & DISP__ATTEMPT_MASK) == 0)
+    if (!waits && (u->job & DISP__ATTEMPT_MASK) == 0)
         return true;
     if ((int64_t)b >= s->expected)
         return false;
-    return job != 0 || u->wait < 0 || d->now - u->wait >= d->retain;
+    return job != 0 || !waits || d->now - u->wait >= d->retain;
 }
 
 /* Drops entries from the front of the window while they can no longer matter. */
@@ -151,7 +152,7 @@ static void u_trim(disp *d, disp__session *s)
         const disp__uinfo *u = &s->u[s->ubase & (s->ucap - 1)];
         if (!droppable(d, s, s->ubase, u))
             break;
-        if (u->wait >= 0)
+        if (disp__u_waits(d, u))
             s->nwait--;
         s->ubase++;
         s->un--;

@@ -71,8 +71,75 @@ if al["repeated_deliveries"] is not None: fail("lingua lines show no utterance_i
 rel = collections.Counter((d["policy"], d["replication"], d["session"], d["utterance_index"]) for d in dsim if d["event"] == "result_released")
 if ad["repeated_deliveries"] != {"pairs": sum(1 for v in rel.values() if v > 1), "extra_copies": sum(v - 1 for v in rel.values() if v > 1)}: fail("repeated deliveries")
 if al["unrecognised"] != 0 or ad["unrecognised"] != 0: fail("unrecognised lines in dsim's own logs")
+# the discards of several policies carry several ack timeouts: their range, one value only when one
+tmo = sorted({d["ack_timeout_ms"] for d in dsim if d["event"] == "ack_timeout_discard"})
+print("ack timeouts of the discards:", tmo)
+if len(tmo) < 2: fail("the presets' discards should carry several ack timeouts")
+for a in (al, ad):
+    if (a["ack_timeout_ms_min"], a["ack_timeout_ms_max"], a["ack_timeout_ms"]) != (tmo[0], tmo[-1], None):
+        fail("ack_timeout_ms %r..%r (%r), want %r..%r (null)" % (a["ack_timeout_ms_min"], a["ack_timeout_ms_max"], a["ack_timeout_ms"], tmo[0], tmo[-1]))
 PY
 grep -q "lingua format" "$tmp/table.txt" && grep -q "dsim format" "$tmp/table.txt" || { echo "FAIL: table"; exit 1; }
+[ "$(grep -c "(ack_timeout_ms 5000\.\.30000)" "$tmp/table.txt")" -eq 2 ] ||
+    { echo "FAIL: table: the discards' ack_timeout_ms range"; grep 'ack-timeout' "$tmp/table.txt"; exit 1; }
+# one policy's log: its one ack timeout
+python3 -c "
+import json, sys
+s = json.load(open(sys.argv[1])); s['policies'] = s['policies'][:1]; json.dump(s, open(sys.argv[2], 'w'))" "$scen" "$tmp/one.json"
+"$dsim" run "$tmp/one.json" --replications 1 --log "$tmp/one.jsonl" > /dev/null
+"$dsim" analyze "$tmp/one.jsonl" | grep -q "elapsed_ms [0-9]*\.\.[0-9]* (ack_timeout_ms 5000)$" ||
+    { echo "FAIL: one policy's ack_timeout_ms"; "$dsim" analyze "$tmp/one.jsonl" | grep ack-timeout; exit 1; }
+"$dsim" analyze "$tmp/one.jsonl" --format json | python3 -c "
+import json, sys; a = json.load(sys.stdin)
+assert (a['ack_timeout_ms'], a['ack_timeout_ms_min'], a['ack_timeout_ms_max']) == (5000, 5000, 5000), a"
+
+# dsim-only mechanisms with a job's dispatches in both formats: new job ids per
+# attempt (the records before the first dispatch name the id it carries: failed
+# over in the incident, never dispatched in overload) and the pending queue (a
+# job dispatched from it gets the reference's dispatch line)
+python3 -c "
+import json, sys
+src, out = sys.argv[1], sys.argv[2]
+nj = {'name': 'new-job-id', 'preset': 'lingua-2025-12-28', 'failover': 'new_job_id'}
+for case, scen, pols in (('failover', 'incident-2025-12-30', ['new-job-id']),
+                         ('pending', 'overload', [nj]), ('queue', 'overload', ['pending-queue-20s'])):
+    s = json.load(open(src + '/scenarios/' + scen + '.json'))
+    s['policies'] = [p if isinstance(p, dict) else next(q for q in s['policies'] if q['name'] == p) for p in pols]
+    for k in ('expect', 'sweep'): s.pop(k, None)
+    json.dump(s, open(out + '/' + case + '.json', 'w'))" "$src" "$tmp"
+for case in failover pending queue; do
+    "$dsim" run "$tmp/$case.json" --replications 1 --format json --log "$tmp/$case-d.jsonl" > "$tmp/$case-run.json"
+    "$dsim" run "$tmp/$case.json" --replications 1 --log "$tmp/$case-l.jsonl" --log-format lingua > /dev/null
+    "$dsim" analyze "$tmp/$case-d.jsonl" --format json > "$tmp/$case-ad.json"
+    "$dsim" analyze "$tmp/$case-l.jsonl" --format json > "$tmp/$case-al.json"
+    python3 - "$case" "$tmp/$case-run.json" "$tmp/$case-d.jsonl" "$tmp/$case-ad.json" "$tmp/$case-al.json" <<'PY'
+import json, sys
+case = sys.argv[1]
+run = json.load(open(sys.argv[2]))["policies"][0]["metrics"]
+dsim = [json.loads(l) for l in open(sys.argv[3])][1:]
+ad, al = (json.load(open(p)) for p in sys.argv[4:6])
+def fail(m):
+    print("FAIL:", case, m); sys.exit(1)
+dispatches = sum(run["dispatches"]["values"])
+# a job never dispatched: one whose pending timed out before its first dispatch
+never = sum(1 for d in dsim if d["event"] == "pending_timeout" and d["attempt_id"] == 0)
+queued = {(d["session"], d["utterance_index"]) for d in dsim if d["event"] == "job_pending"}
+later = sum(1 for d in dsim if d["event"] == "job_dispatched" and (d["session"], d["utterance_index"]) in queued)
+wire = {d["job_id"] for d in dsim if d["job_id"] != "job-00000000"}
+# each case must show its mechanism, or it tests nothing
+if case == "failover" and not sum(run["failovers"]["values"]): fail("no failover")
+if case == "pending" and not never: fail("no job left undispatched")
+if case == "queue" and not later: fail("no job dispatched from the pending queue")
+for name, a in (("dsim", ad), ("lingua", al)):
+    h = {int(k): v for k, v in a["dispatches_per_job_histogram"].items()}
+    print(f"{case} {name}: jobs named {len(a['job_id_occurrences'])}, dispatches per job {h}; "
+          f"run: {dispatches} dispatches, {len(wire)} wire ids, {never} never dispatched, "
+          f"{later} dispatched from the queue")
+    if sum(k * v for k, v in h.items()) != dispatches: fail(name + ": dispatches")
+    if h.get(0, 0) != never: fail(name + ": jobs with no dispatch")
+    if len(a["job_id_occurrences"]) != len(wire): fail(name + ": jobs named")
+PY
+done
 
 # malformed input: an error with file:line, exit 2, nothing on stdout
 expect_error() { # file, what stderr must hold

@@ -38,6 +38,7 @@ for n, rec in enumerate(lingua, 1):
     for k in ("utterance_index", "failover_attempts", "failover_max_attempts", "ack_timeout_ms"):
         if k in f and not isinstance(f[k], int): fail(f"line {n}: {k} not an integer")
     msgs[f["message"]] += 1
+    if f["message"] == "Job created (from session actor)": msgs[("created", f["node_id"] != "None")] += 1
     msgs[("exhausted",)] += f["message"].startswith("Job dispatched") and f["failover_attempts"] >= f["failover_max_attempts"]
 ev = collections.Counter(d.get("event") for d in dsim)
 failovers = sum(sum(p["metrics"]["failovers"]["values"]) for p in run["policies"])
@@ -48,17 +49,55 @@ checks = [
     ("ack discards", msgs["Result arrived after acknowledgment timeout, discarding (will not be sent)"], ev["ack_timeout_discard"]),
     ("pending timeouts", msgs["Job pending 超时，标记失败"], ev["pending_timeout"]),
     ("releases", msgs["Successfully sent translation result to session"], ev["result_released"]),
-    ("jobs created", msgs["Job created (from session actor)"], ev["job_created"]),
+    # "Job created" with None when a job goes Pending at its creation; with its
+    # node at its first dispatch, also one from the pending queue (pending: queue)
+    ("jobs created Pending", msgs[("created", False)], sum(1 for d in dsim if d.get("event") == "job_pending" and d["attempt_id"] == 0)),
+    ("jobs dispatched first", msgs[("created", True)], ev["job_dispatched"]),
 ]
 for name, got, want in checks:
     print(f"{name}: lingua {got}, dsim {want}")
     if got != want: fail(name)
 if ev["ack_timeout_discard"] == 0 or ev["dispatch_timeout"] == 0: fail("the incident run should show both")
+# "Received JobResult" carries elapsed_ms since the job's creation, and so do the
+# dsim records it is written for
+got = sorted(int(dict(dict(r)["fields"])["elapsed_ms"][:-2]) for r in lingua
+             if dict(dict(r)["fields"])["message"] == "Received JobResult, adding to result queue")
+want = sorted(d["elapsed_ms"] for d in dsim if d.get("event") in ("result_accepted", "result_stale_queued"))
+print("result elapsed_ms: %d lines, %d records, equal %s" % (len(got), len(want), got == want))
+if got != want or not got: fail("Received JobResult elapsed_ms differs from the records'")
 ids = {dict(dict(r)["fields"]).get("job_id") for r in lingua} - {None}
 wire = {(d["policy"], d["replication"], d["job_id"]) for d in dsim if d.get("event") in ("job_dispatched", "job_pending", "failover_dispatched")}
 print("distinct job ids", len(ids), "wire job ids", len(wire))
 if len(ids) != len(wire): fail("job ids not one per wire job_id")
 PY
+# a job dispatched from the pending queue (pending: queue, dsim only) gets the
+# reference's dispatch line, "Job created (from session actor)" with its node,
+# after the one with None: analyze counts one dispatch for it, and fit still
+# takes the utterance's end from the first (the log without its finalize lines
+# gives the trace the finalize lines give)
+python3 -c "
+import json, sys
+s = json.load(open(sys.argv[1])); s['policies'] = [p for p in s['policies'] if p['name'] == 'pending-queue']
+s['replications'] = 1; s.pop('expect', None); json.dump(s, open(sys.argv[2], 'w'))" "$src/scenarios/overload.json" "$tmp/q.json"
+"$dsim" run "$tmp/q.json" --format json --log "$tmp/q.jsonl" --log-format lingua > "$tmp/q-run.json"
+python3 - "$tmp/q.jsonl" "$tmp/q-run.json" <<'PY'
+import json, sys, collections
+lines = [json.loads(l)["fields"] for l in open(sys.argv[1], encoding="utf-8")]
+run = json.load(open(sys.argv[2]))["policies"][0]["metrics"]
+created = collections.defaultdict(list)
+for f in lines:
+    if f["message"] == "Job created (from session actor)": created[f["job_id"]].append(f["node_id"])
+later = sum(1 for v in created.values() if v[0] == "None" and len(v) == 2 and v[1].startswith("Some("))
+some = sum(1 for v in created.values() for n in v if n.startswith("Some("))
+print("pending queue: %d jobs dispatched from the queue, %d dispatch lines, %s dispatches" % (later, some, run["dispatches"]["values"]))
+if later == 0 or some != sum(run["dispatches"]["values"]) or any(len(v) > 2 for v in created.values()):
+    print("FAIL: a dispatch from the pending queue"); sys.exit(1)
+PY
+grep -v '"Finalizing audio utterance' "$tmp/q.jsonl" > "$tmp/q-nofin.jsonl"
+"$dsim" fit "$tmp/q.jsonl" -o "$tmp/qf.json" 2> /dev/null
+"$dsim" fit "$tmp/q-nofin.jsonl" -o "$tmp/qn.json" 2> /dev/null
+cmp <(cut -d, -f1-3 "$tmp/qf.trace.csv" | sort) <(cut -d, -f1-3 "$tmp/qn.trace.csv" | sort) ||
+    { echo "FAIL: fit: utterance ends from the first 'Job created' line"; exit 1; }
 # the epoch is the scenario's
 python3 -c "import json,sys; s=json.load(open(sys.argv[1])); s['log_epoch_utc']='2026-03-01T12:00:00Z'; s['replications']=1; json.dump(s,open(sys.argv[2],'w'))" "$scen" "$tmp/e.json"
 "$dsim" run "$tmp/e.json" --log "$tmp/e.jsonl" --log-format lingua > /dev/null

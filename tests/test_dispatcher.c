@@ -425,10 +425,14 @@ static void test_stale_result_of_an_old_attempt_is_still_delivered(void **state)
     /* Attempt 1 finishes anyway on node 1 (it ignored the cancel). */
     assert_int_equal(disp_result(d, SEC(40), job, 1, 1, 1, 0, true), 0);
     assert_int_equal(count_event(&r, DISP_LOG_RESULT_STALE_QUEUED), 1);
+    /* elapsed_ms of a queued result: since the job's creation (at 0), as the
+     * reference's "Received JobResult" line carries, not since the dispatch */
+    assert_int_equal(nth_event(&r, DISP_LOG_RESULT_STALE_QUEUED, 0)->elapsed_ms, 40000);
     assert_int_equal(deliveries_of(&r, 1, 0), 1);
     assert_int_equal(disp_node_load(d, 2), 1); /* the current attempt still runs */
     /* Then the current attempt: a second copy reaches the client. */
     assert_int_equal(disp_result(d, SEC(45), job, 2, 2, 1, 0, true), 0);
+    assert_int_equal(nth_event(&r, DISP_LOG_RESULT_ACCEPTED, 0)->elapsed_ms, 45000);
     assert_int_equal(deliveries_of(&r, 1, 0), 2);
     assert_int_equal(disp_node_load(d, 2), 0);
     disp_free(d);

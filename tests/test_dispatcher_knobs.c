@@ -144,6 +144,35 @@ static void test_new_job_id_gives_each_attempt_a_fresh_wire_id_mapped_back_to_th
     rec_free(&r);
 }
 
+static void test_new_job_id_records_before_the_first_dispatch_name_its_wire_id(void **state)
+{
+    disp_policy p = preset("lingua-2025-12-31");
+    rec r = {0};
+    disp *d;
+    uint64_t job;
+    const disp_cmd *a, *c;
+
+    (void)state;
+    p.failover = DISP_FAILOVER_NEW_JOB_ID;
+    p.pending = DISP_PENDING_QUEUE;
+    d = mk(&p, &r, 0); /* no node: the job waits in the queue */
+    job = utter(d, 0, 1, 0);
+    assert_int_equal(disp_node_up(d, SEC(3), 1, 0, 4), 0);
+    a = nth_kind(&r, DISP_CMD_ASSIGN, 0);
+    assert_non_null(a);
+    assert_int_equal(a->job, job);
+    assert_int_not_equal(a->job_id, job);
+    /* job_created and job_pending (attempt 0) name the id the first dispatch
+     * carries, not the job's own id, which no message ever carries */
+    c = nth_event(&r, DISP_LOG_JOB_CREATED, 0);
+    assert_int_equal(c->attempt, 0);
+    assert_int_equal(c->job_id, a->job_id);
+    assert_int_equal(nth_event(&r, DISP_LOG_JOB_PENDING, 0)->job_id, a->job_id);
+    assert_int_equal(nth_event(&r, DISP_LOG_JOB_DISPATCHED, 0)->job_id, a->job_id);
+    disp_free(d);
+    rec_free(&r);
+}
+
 static void test_extend_if_busy_extends_while_the_attempt_reports_progress(void **state)
 {
     disp_policy p = base();
@@ -570,6 +599,7 @@ int main(void)
         cmocka_unit_test(test_max_failovers_bounds_the_dispatches_to_one_plus_it),
         cmocka_unit_test(test_send_cancel_false_sends_no_cancel_but_still_releases_the_slot),
         cmocka_unit_test(test_new_job_id_gives_each_attempt_a_fresh_wire_id_mapped_back_to_the_job),
+        cmocka_unit_test(test_new_job_id_records_before_the_first_dispatch_name_its_wire_id),
         cmocka_unit_test(test_extend_if_busy_extends_while_the_attempt_reports_progress),
         cmocka_unit_test(test_extend_if_busy_fails_over_a_silent_attempt_as_the_reference),
         cmocka_unit_test(test_accept_all_delivers_a_superseded_attempts_result),

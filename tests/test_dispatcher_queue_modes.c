@@ -89,6 +89,10 @@ static void test_ordered_queue_skips_a_gap_after_ack_timeout_and_never_moves_bac
     answer(d, &r, SEC(16), jobs[1], true); /* too late: never delivered */
     assert_int_equal(deliveries_of(&r, 1, 1), 0);
     assert_int_equal(count_event(&r, DISP_LOG_ACK_DISCARD), 1);
+    /* the discard carries the wait since index 1's gap clock started (10 s),
+     * as the reference queue's discards do */
+    assert_int_equal(nth_event(&r, DISP_LOG_ACK_DISCARD, 0)->elapsed_ms, 6000);
+    assert_int_equal(nth_event(&r, DISP_LOG_ACK_DISCARD, 0)->index, 1);
     disp_free(d);
     rec_free(&r);
 }
@@ -154,6 +158,11 @@ static void test_ordered_queue_skips_a_failed_index_at_once(void **state)
     assert_int_equal(deliveries_of(&r, 1, 2), 1);
     assert_int_equal(nth_kind(&r, DISP_CMD_DELIVER, 1)->now, SEC(3));
     assert_int_equal(count_event(&r, DISP_LOG_ACK_SKIP), 0);
+    /* a late success of the failed index is dropped; the queue never waited
+     * for it, so its discard carries 0 */
+    answer(d, &r, SEC(9), jobs[1], true);
+    assert_int_equal(count_event(&r, DISP_LOG_ACK_DISCARD), 1);
+    assert_int_equal(nth_event(&r, DISP_LOG_ACK_DISCARD, 0)->elapsed_ms, 0);
     disp_free(d);
     rec_free(&r);
 }

@@ -221,7 +221,7 @@ typedef struct an_stats {
     uint64_t exhausted_lingua, exhausted_unknown;
     uint64_t copies, copy_first, copy_of; /* delivery lines repeated exactly (logread.h) */
     bool ack_elapsed_seen, ack_timeout_seen;
-    int64_t ack_elapsed_min, ack_elapsed_max, ack_timeout_max;
+    int64_t ack_elapsed_min, ack_elapsed_max, ack_timeout_min, ack_timeout_max;
     uint64_t releases_with_index;
     an_table jobs, deliveries;
 } an_stats;
@@ -248,6 +248,8 @@ static void add_record(an_stats *s, const an_rec *r, uint64_t line)
         s->ack_elapsed_seen = true;
     }
     if (r->kind == K_ACK_DISCARD && r->has_ack_timeout) {
+        if (!s->ack_timeout_seen || r->ack_timeout_ms < s->ack_timeout_min)
+            s->ack_timeout_min = r->ack_timeout_ms;
         if (!s->ack_timeout_seen || r->ack_timeout_ms > s->ack_timeout_max)
             s->ack_timeout_max = r->ack_timeout_ms;
         s->ack_timeout_seen = true;
@@ -401,8 +403,12 @@ static void print_table(FILE *o, const char *path, const an_stats *s, an_entry *
             s->counts[K_PENDING_TIMEOUT], s->counts[K_ACK_DISCARD]);
     if (s->ack_elapsed_seen)
         fprintf(o, ", elapsed_ms %" PRId64 "..%" PRId64, s->ack_elapsed_min, s->ack_elapsed_max);
-    if (s->ack_timeout_seen)
+    /* a log of several policies holds several timeouts: their range, not one */
+    if (s->ack_timeout_seen && s->ack_timeout_min == s->ack_timeout_max)
         fprintf(o, " (ack_timeout_ms %" PRId64 ")", s->ack_timeout_max);
+    else if (s->ack_timeout_seen)
+        fprintf(o, " (ack_timeout_ms %" PRId64 "..%" PRId64 ")", s->ack_timeout_min,
+                s->ack_timeout_max);
     else if (s->counts[K_ACK_DISCARD])
         fputs(" (ack_timeout_ms n/a)", o);
     fprintf(o, "\ndeliveries: %" PRIu64, s->counts[K_RELEASE]);
@@ -489,10 +495,16 @@ static void print_json(FILE *o, const char *path, const an_stats *s, an_entry **
                 s->ack_elapsed_min, s->ack_elapsed_max);
     else
         fputs(",\"ack_discard_elapsed_ms_min\":null,\"ack_discard_elapsed_ms_max\":null", o);
-    if (s->ack_timeout_seen)
+    /* ack_timeout_ms: the one value the discards carry, null when none or several */
+    if (s->ack_timeout_seen && s->ack_timeout_min == s->ack_timeout_max)
         fprintf(o, ",\"ack_timeout_ms\":%" PRId64, s->ack_timeout_max);
     else
         fputs(",\"ack_timeout_ms\":null", o);
+    if (s->ack_timeout_seen)
+        fprintf(o, ",\"ack_timeout_ms_min\":%" PRId64 ",\"ack_timeout_ms_max\":%" PRId64,
+                s->ack_timeout_min, s->ack_timeout_max);
+    else
+        fputs(",\"ack_timeout_ms_min\":null,\"ack_timeout_ms_max\":null", o);
     fprintf(o, ",\"deliveries\":%" PRIu64 ",\"delivery_line_copies\":%" PRIu64, s->counts[K_RELEASE],
             s->copies);
     if (s->releases_with_index)

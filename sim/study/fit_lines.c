@@ -193,7 +193,10 @@ int sim__fit_lingua_line(fit_log *lg, const json_t *root, const char *msg, int64
     bool stale = j->stale;
     j->stale = false;
     if (strcmp(msg, SIM_LINGUA_CREATED) == 0) {
-        j->created = t;
+        /* the line again with a node (a job dispatched from dsim's pending
+         * queue, or the reference's idempotent create_job): created once */
+        if (j->created == INT64_MIN)
+            j->created = t;
         const char *node = node_label(fstr(f, "node_id"), buf, sizeof buf);
         if (node)
             sim__fit_open_attempt(lg, j, sim__fit_node_of(lg, node), t, (int64_t)j->n + 1);

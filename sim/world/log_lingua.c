@@ -417,11 +417,16 @@ void sim_lingua_cmd(sim_lingua_log *l, const disp_cmd *c)
         j = job_find(l, c->job_id);
         l->wire_num = j->num;
         break;
-    default:
-        /* number the wire id first: a second job_find may move the table */
+    default: {
+        /* the job first, then its wire id (one per attempt under new_job_id),
+         * so ids are numbered in the order the jobs and attempts appear; the
+         * job is looked up again since a job_find may move the table */
+        uint64_t key = c->job ? c->job : c->job_id;
+        job_find(l, key);
         l->wire_num = job_find(l, c->job_id ? c->job_id : c->job)->num;
-        j = job_find(l, c->job ? c->job : c->job_id);
+        j = job_find(l, key);
         break;
+    }
     }
     switch (c->event) {
     case DISP_LOG_JOB_CREATED:
@@ -431,8 +436,11 @@ void sim_lingua_cmd(sim_lingua_log *l, const disp_cmd *c)
         j->flags |= J_DISPATCHED;
         j->node = c->node;
         j->attempt = c->attempt;
-        if (j->flags & J_CREATED_LOGGED)
-            break; /* a Pending job dispatched later: the reference never does */
+        /* A job that went Pending and is dispatched later from the queue
+         * (pending: queue, dsim only) gets the line again, now with its node:
+         * the line the reference's session actor writes before it dispatches
+         * a job (create_job is idempotent: asked again, it returns the same
+         * job, and the actor dispatches it unless already dispatched). */
         j->flags |= J_CREATED_LOGGED;
         line_begin(l, L_CREATED, c->now);
         f_trace(l, c->session);
