@@ -386,6 +386,64 @@ static void the_useful_attempt_is_the_one_whose_copy_the_client_hears_first(void
     }
 }
 
+/*
+ * One utterance ending at 3 s on one node with two workers; its attempts need
+ * `asr` seconds each. The 10 s dispatch timeout (checked at once: no scan
+ * interval) sends attempt 2 at 13 s to the second worker and attempt 3 at 23 s,
+ * which waits in the node's queue (cancels are ignored). `cut` is the
+ * max_time_s member, or "".
+ */
+static const char *busy_at_the_cut(double asr, const char *cut)
+{
+    static char buf[2048];
+    snprintf(buf, sizeof buf,
+             "{\"name\": \"busy-cut\", \"seed\": 1, \"replications\": 1%s,"
+             " \"workload\": {\"sessions\": 1, \"session_start_s\": {\"dist\": \"const\", \"value\": 0},"
+             "  \"utterances_per_session\": 1, \"gap_s\": {\"dist\": \"const\", \"value\": 1},"
+             "  \"audio_s\": {\"dist\": \"const\", \"value\": 2}},"
+             " \"nodes\": [{\"name\": \"gpu\", \"count\": 1, \"slots\": 4, \"workers\": 2,"
+             "  \"stages\": {\"asr\": {\"dist\": \"const\", \"value\": %g},"
+             "   \"nmt\": {\"dist\": \"const\", \"value\": 0},"
+             "   \"tts\": {\"dist\": \"const\", \"value\": 0}}}],"
+             " \"policies\": [{\"name\": \"p\", \"preset\": \"lingua-2025-12-28\","
+             "  \"dispatch_timeout_s\": 10, \"scan_interval_s\": 0}]}",
+             cut, asr);
+    return buf;
+}
+
+static void work_still_on_a_node_at_the_cut_is_wasted(void **state)
+{
+    (void)state;
+    sim_scenario s;
+    sim_results res;
+    /* max_time_s 30: attempt 1 worked 3..30 s, attempt 2 13..30 s, attempt 3
+     * never ran: 27 + 17 s on output never delivered */
+    run_text(busy_at_the_cut(50, ", \"max_time_s\": 30"), &s, &res);
+    const double *v = sim_results_at(&res, 0, 0);
+    assert_true(v[SIM_M_DELIVERED] == 0 && v[SIM_M_LOST_UNFINISHED] == 1);
+    assert_true(v[SIM_M_DISPATCHES] == 3);
+    assert_true(fabs(v[SIM_M_WASTED_NODE_S] - 44.0) < 1e-9);
+    sim_results_free(&res);
+    sim_scenario_free(&s);
+    /* no max_time_s, attempts of 1e6 s: the drain horizon cuts the run
+     * SIM_DRAIN_HORIZON_S after the utterance (no linger_s), with attempts 1
+     * and 2 on the workers since 3 s and 13 s */
+    run_text(busy_at_the_cut(1e6, ""), &s, &res);
+    v = sim_results_at(&res, 0, 0);
+    assert_true(v[SIM_M_DELIVERED] == 0);
+    assert_true(fabs(v[SIM_M_WASTED_NODE_S] - (2 * SIM_DRAIN_HORIZON_S - 10.0)) < 1e-9);
+    sim_results_free(&res);
+    sim_scenario_free(&s);
+    /* a run that drained has nothing on a node: attempts of 5 s, attempt 1's
+     * copy (3..8 s) is delivered, nothing else is sent or wasted */
+    run_text(busy_at_the_cut(5, ""), &s, &res);
+    v = sim_results_at(&res, 0, 0);
+    assert_true(v[SIM_M_DELIVERED] == 1 && v[SIM_M_DISPATCHES] == 1);
+    assert_true(v[SIM_M_WASTED_NODE_S] == 0.0);
+    sim_results_free(&res);
+    sim_scenario_free(&s);
+}
+
 static void job_ids_are_the_references_8_hex_digits_and_name_the_utterance(void **state)
 {
     (void)state;
@@ -446,6 +504,7 @@ int main(void)
         cmocka_unit_test(a_session_closes_only_when_the_scenario_says_so),
         cmocka_unit_test(a_run_that_never_drains_stops_at_the_horizon),
         cmocka_unit_test(the_useful_attempt_is_the_one_whose_copy_the_client_hears_first),
+        cmocka_unit_test(work_still_on_a_node_at_the_cut_is_wasted),
         cmocka_unit_test(job_ids_are_the_references_8_hex_digits_and_name_the_utterance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -400,6 +400,12 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
                               : NAN; /* no utterance: no load per utterance */
     v[SIM_M_HEDGES] = (double)ds.hedges;
     v[SIM_M_BUDGET_REFUSALS] = (double)ds.budget_refusals;
+    /* Attempts still on a node at the cut (max_time_s, the drain horizon) spent
+     * worker time on output that was never delivered: their busy time up to it
+     * (total_busy_ns has only the attempts that ended). A run that drained has
+     * none. */
+    for (uint32_t i = 0; i < w.n_nodes; i++)
+        w.total_busy_ns += (double)node_busy_running(w.nodes[i].n, sim_engine_now(w.e));
     v[SIM_M_WASTED_NODE_S] = (w.total_busy_ns - w.client.useful_busy_ns) / 1e9;
     v[SIM_M_EVENTS] = (double)sim_engine_events_executed(w.e);
     if (o->latencies)

@@ -99,7 +99,7 @@ typedef struct world {
     uint64_t msgs_in_flight; /* assign/cancel/result/progress/client messages on the wire */
     int64_t attempts_on_nodes;
     uint64_t cancels;
-    double total_busy_ns;
+    double total_busy_ns; /* worker time of the attempts that left a node (then, at a cut, of those on one) */
     /* the result being handed to the core, for wasted-work accounting */
     uint64_t cur_job;
     uint32_t cur_attempt;
