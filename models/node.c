@@ -457,6 +457,16 @@ int node_current_jobs(const node *n)
     return node__current_jobs(n);
 }
 
+int64_t node_busy_running(const node *n, int64_t now)
+{
+    assert(n);
+    int64_t busy = 0;
+    for (int w = 0; w < n->cfg.workers; w++)
+        if (n->worker[w] && now > n->worker[w]->started)
+            busy += now - n->worker[w]->started;
+    return busy;
+}
+
 bool node_is_up(const node *n)
 {
     assert(n);

@@ -218,6 +218,11 @@ int64_t node_next_deadline(const node *n);
 int node_in_flight(const node *n);
 /* What a heartbeat sent now would report as current_jobs. */
 int node_current_jobs(const node *n);
+/* The worker time the attempts running now have used so far (now minus each
+ * one's start on its worker): the busy_ns their END would carry if they ended
+ * at `now` (queued attempts have used none). For a driver that stops with
+ * attempts still on the node. */
+int64_t node_busy_running(const node *n, int64_t now);
 bool node_is_up(const node *n);
 uint32_t node_id(const node *n);
 int node_slots(const node *n);

@@ -7,7 +7,9 @@
 #    slices = dispatches, delivery / duplicate_delivery / never_delivered instants
 #    = delivered / duplicates / lost, ack_timeout_discard instants = the log's
 #    records at the same instants (ts in microseconds, exactly the log's ns), and
-#    utterances discarded and never delivered = lost_by_cause.ack_discard.
+#    utterances discarded and never delivered = lost_by_cause.ack_discard;
+#    wasted_node_s = the busy time of the attempts not "delivered", also when the
+#    client hop reorders copies.
 # 3. Flows: every "s" has its "f"; a result arrow per delivery.
 # 4. Byte-identical for --jobs 1 and 2; the filter keeps what it says (an
 #    attempt that overlaps the window is kept whole, with all its stages); a bad
@@ -122,6 +124,41 @@ for p, pol in enumerate(res["policies"]):
               "%s: %d result arrows, %d deliveries" % (name, results, n["delivery"] + n["duplicate_delivery"]))
         assigns = sum(1 for e in s.values() if e["name"] == "assign")
         check(assigns == len(att), "%s: %d assign arrows, %d attempts" % (name, assigns, len(att)))
+for b in bad[:20]:
+    print(b)
+sys.exit(1 if bad else 0)
+EOF
+
+# 2b. wasted_node_s is the busy time of every attempt whose outcome is not
+#    "delivered" (the client's first copy), also when the client hop reorders
+#    copies (fifo false, a random client delay): the copy the client hears first
+#    is the useful one, not the one the core released first. (Replication 2 of
+#    node-attempt-check: a stalled attempt released 1 s before its failover's
+#    copy, heard 1.5 s after it.)
+jq '.workload.utterances_per_session = 40 | .replications = 4 | .network.fifo = false
+    | .network.client_delay_s = {"dist": "exponential", "mean": 3}
+    | .policies |= map(select(.name == "node-attempt-check" or .name == "fenced")) | del(.expect)' \
+    "$SRC/scenarios/incident-2025-12-30.json" >"$TMP/wr.json" || fail "jq"
+"$DSIM" run "$TMP/wr.json" --format json --timeline "$TMP/tr.json" >"$TMP/rr.json" 2>"$TMP/err" ||
+    fail "run (reordering hop): $(cat "$TMP/err")"
+python3 - "$TMP/tr.json" "$TMP/rr.json" "$TMP/t.json" "$TMP/r.json" <<'EOF' || fail "wasted_node_s against the timeline: see above"
+import json, sys
+from collections import Counter
+from decimal import Decimal
+bad = []
+for tl_path, res_path in ((sys.argv[1], sys.argv[2]), (sys.argv[3], sys.argv[4])):
+    ev = json.load(open(tl_path), parse_float=Decimal)["traceEvents"]
+    res = json.load(open(res_path), parse_float=Decimal)
+    reps = len(res["policies"][0]["metrics"]["wasted_node_s"]["values"])
+    busy = Counter()
+    for e in ev:
+        if e.get("cat") == "attempt" and e["args"]["outcome"] != "delivered":
+            busy[e["pid"]] += e["args"]["busy_ms"] / 1000
+    for p, pol in enumerate(res["policies"]):
+        for r, v in enumerate(pol["metrics"]["wasted_node_s"]["values"]):
+            if abs(v - busy[1 + p * reps + r]) > Decimal("1e-6"):
+                bad.append("%s: %s #%d: wasted_node_s %s, busy of attempts not delivered %s"
+                           % (res_path, pol["name"], r, v, busy[1 + p * reps + r]))
 for b in bad[:20]:
     print(b)
 sys.exit(1 if bad else 0)

@@ -3,7 +3,8 @@
 # A world that delivers nothing (tests/data/nothing-delivered.json: network.loss 1)
 # has no latency: `dsim run` shows n/a (table), null (JSON), an empty field (CSV);
 # `dsim check` fails a latency bound with "no utterance delivered". A run cut by
-# max_time_s counts only the utterances spoken by then. One replication
+# max_time_s counts only the utterances spoken by then, and as wasted the work
+# of the attempts still running at the cut, up to it. One replication
 # gives a mean but no confidence interval: no "±", ci95 null / empty.
 set -u
 DSIM=$1
@@ -63,6 +64,36 @@ for m in duplicate_rate lost_rate extra_load; do
 done
 line=$(grep "^duplicates " "$TMP/cut.table")
 [ "$(echo $line)" = "duplicates 0" ] || fail "cut table duplicates (no bound without a trial): '$line'"
+
+# The worker time of an attempt still running at the cut was spent on output
+# never delivered: wasted_node_s counts it up to the cut. One utterance ends at
+# 3 s, its only attempt needs 50 s of ASR: cut at 30 s, 27 s were wasted (not 0);
+# the same world not cut (a linger_s of 10 s: the result comes after the client
+# left) wastes the whole 50 s; cut at 2.5 s, before the assign, nothing.
+cat >"$TMP/busy-cut.json" <<'EOF'
+{"name": "busy-cut", "seed": 1, "replications": 1, "max_time_s": 30,
+ "workload": {"sessions": 1, "session_start_s": {"dist": "const", "value": 0},
+              "utterances_per_session": 1, "gap_s": {"dist": "const", "value": 1},
+              "audio_s": {"dist": "const", "value": 2}},
+ "nodes": [{"name": "n", "count": 1, "slots": 1, "workers": 1,
+            "stages": {"asr": {"dist": "const", "value": 50}, "nmt": {"dist": "const", "value": 0},
+                       "tts": {"dist": "const", "value": 0}}}],
+ "policies": [{"name": "p", "preset": "lingua-2025-12-28", "dispatch_timeout_s": 3600}]}
+EOF
+busy_cut() {
+    jq "$1" "$TMP/busy-cut.json" >"$TMP/busy-cut2.json"
+    "$DSIM" run "$TMP/busy-cut2.json" -q --format json | jq -c '.policies[0].metrics |
+        [.delivered.values[0], .["lost_by_cause.unfinished"].values[0], .wasted_node_s.values[0]]'
+}
+got=$(busy_cut .)
+[ "$got" = '[0,1,27]' ] || fail "cut at 30 s, 27 s of work on the node: $got"
+got=$(busy_cut '.max_time_s = 0 | .workload.linger_s = 10')
+[ "$got" = '[0,0,50]' ] || fail "the same world not cut: $got"
+got=$(busy_cut '.max_time_s = 2.5')
+[ "$got" = '[0,0,0]' ] || fail "cut before the assign: $got"
+"$DSIM" run "$TMP/busy-cut.json" -q >"$TMP/busy-cut.table"
+line=$(grep "^wasted_node_s " "$TMP/busy-cut.table")
+[ "$(echo $line)" = "wasted_node_s 27" ] || fail "cut table wasted_node_s: '$line'"
 
 # One replication: a mean without an interval, anywhere.
 "$DSIM" run "$SRC/tests/data/tiny.json" --replications 1 >"$TMP/t1" || fail "run tiny exits $?"

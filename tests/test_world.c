@@ -300,6 +300,150 @@ static void a_run_that_never_drains_stops_at_the_horizon(void **state)
     sim_scenario_free(&s);
 }
 
+/*
+ * One utterance, one node with two workers that starts cold: attempt 1 pays a
+ * 40 s cold start (41 s of work); the 40.5 s dispatch timeout sends attempt 2
+ * to the other worker (1 s of work, no cold start: the node is busy). The core
+ * releases attempt 1's copy at 41 s and attempt 2's (a duplicate, accept all)
+ * at 41.5 s; each crosses the client hop with its own uniform 0..10 s delay.
+ * `fifo` is the network's "fifo" value.
+ */
+static const char *two_copies(const char *fifo)
+{
+    static char buf[2048];
+    snprintf(buf, sizeof buf,
+             "{\"name\": \"two-copies\", \"seed\": 1, \"replications\": 16,"
+             " \"workload\": {\"sessions\": 1, \"utterances_per_session\": 1,"
+             "  \"audio_s\": {\"dist\": \"const\", \"value\": 2}},"
+             " \"nodes\": [{\"name\": \"gpu\", \"count\": 1, \"workers\": 2,"
+             "  \"faults\": {\"cold_start\": {\"idle_s\": 1,"
+             "   \"extra_s\": {\"dist\": \"const\", \"value\": 40}}},"
+             "  \"stages\": {\"asr\": {\"dist\": \"const\", \"value\": 1},"
+             "   \"nmt\": {\"dist\": \"const\", \"value\": 0},"
+             "   \"tts\": {\"dist\": \"const\", \"value\": 0}}}],"
+             " \"network\": {\"fifo\": %s,"
+             "  \"client_delay_s\": {\"dist\": \"uniform\", \"min\": 0, \"max\": 10}},"
+             " \"policies\": [{\"name\": \"p\", \"preset\": \"lingua-2025-12-28\","
+             "  \"dispatch_timeout_s\": 40.5, \"scan_interval_s\": 0}]}",
+             fifo);
+    return buf;
+}
+
+/* Replication `rep` of two_copies(fifo): its wasted_node_s, and which attempt
+ * the timeline says made the client's first copy (outcome "delivered"). */
+static double two_copies_run(const char *fifo, int rep, int *first)
+{
+    const char *text = two_copies(fifo);
+    sim_scenario sc;
+    sim_error err = {0};
+    assert_int_equal(sim_scenario_load_string(text, strlen(text), "t.json", NULL, &sc, &err), 0);
+    char *buf;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    sim_run_opts o = {.timeline = f, .jobs = 1};
+    double v[SIM_M_COUNT];
+    assert_int_equal(sim_run_one(&sc, 0, rep, &o, v, &err), 0);
+    fclose(f);
+    assert_true(v[SIM_M_DELIVERED] == 1 && v[SIM_M_DUPLICATES] == 1 && v[SIM_M_FAILOVERS] == 1);
+    *first = 0;
+    for (int k = 1; k <= 2; k++) {
+        char needle[160];
+        snprintf(needle, sizeof needle,
+                 "\"attempt_id\":%d,\"session\":0,\"utterance_index\":0,\"node\":0,"
+                 "\"outcome\":\"delivered\"",
+                 k);
+        if (strstr(buf, needle)) {
+            assert_int_equal(*first, 0); /* one first copy */
+            *first = k;
+        }
+    }
+    assert_true(*first != 0);
+    free(buf);
+    sim_scenario_free(&sc);
+    return v[SIM_M_WASTED_NODE_S];
+}
+
+static void the_useful_attempt_is_the_one_whose_copy_the_client_hears_first(void **state)
+{
+    (void)state;
+    /* Independent client hops: the later copy overtakes the earlier one in
+     * some replications. The useful work is then attempt 2's 1 s, and attempt
+     * 1's 41 s are wasted — the copy the client heard first decides, as for
+     * latency and the timeline, not the core's release order. */
+    int overtaken = 0;
+    for (int r = 0; r < 16; r++) {
+        int first;
+        double wasted = two_copies_run("false", r, &first);
+        assert_true(wasted == (first == 1 ? 1.0 : 41.0));
+        overtaken += first == 2;
+    }
+    assert_true(overtaken >= 2 && overtaken <= 14);
+    /* A FIFO hop keeps the release order: attempt 1 is always the useful one. */
+    for (int r = 0; r < 16; r++) {
+        int first;
+        assert_true(two_copies_run("true", r, &first) == 1.0);
+        assert_int_equal(first, 1);
+    }
+}
+
+/*
+ * One utterance ending at 3 s on one node with two workers; its attempts need
+ * `asr` seconds each. The 10 s dispatch timeout (checked at once: no scan
+ * interval) sends attempt 2 at 13 s to the second worker and attempt 3 at 23 s,
+ * which waits in the node's queue (cancels are ignored). `cut` is the
+ * max_time_s member, or "".
+ */
+static const char *busy_at_the_cut(double asr, const char *cut)
+{
+    static char buf[2048];
+    snprintf(buf, sizeof buf,
+             "{\"name\": \"busy-cut\", \"seed\": 1, \"replications\": 1%s,"
+             " \"workload\": {\"sessions\": 1, \"session_start_s\": {\"dist\": \"const\", \"value\": 0},"
+             "  \"utterances_per_session\": 1, \"gap_s\": {\"dist\": \"const\", \"value\": 1},"
+             "  \"audio_s\": {\"dist\": \"const\", \"value\": 2}},"
+             " \"nodes\": [{\"name\": \"gpu\", \"count\": 1, \"slots\": 4, \"workers\": 2,"
+             "  \"stages\": {\"asr\": {\"dist\": \"const\", \"value\": %g},"
+             "   \"nmt\": {\"dist\": \"const\", \"value\": 0},"
+             "   \"tts\": {\"dist\": \"const\", \"value\": 0}}}],"
+             " \"policies\": [{\"name\": \"p\", \"preset\": \"lingua-2025-12-28\","
+             "  \"dispatch_timeout_s\": 10, \"scan_interval_s\": 0}]}",
+             cut, asr);
+    return buf;
+}
+
+static void work_still_on_a_node_at_the_cut_is_wasted(void **state)
+{
+    (void)state;
+    sim_scenario s;
+    sim_results res;
+    /* max_time_s 30: attempt 1 worked 3..30 s, attempt 2 13..30 s, attempt 3
+     * never ran: 27 + 17 s on output never delivered */
+    run_text(busy_at_the_cut(50, ", \"max_time_s\": 30"), &s, &res);
+    const double *v = sim_results_at(&res, 0, 0);
+    assert_true(v[SIM_M_DELIVERED] == 0 && v[SIM_M_LOST_UNFINISHED] == 1);
+    assert_true(v[SIM_M_DISPATCHES] == 3);
+    assert_true(fabs(v[SIM_M_WASTED_NODE_S] - 44.0) < 1e-9);
+    sim_results_free(&res);
+    sim_scenario_free(&s);
+    /* no max_time_s, attempts of 1e6 s: the drain horizon cuts the run
+     * SIM_DRAIN_HORIZON_S after the utterance (no linger_s), with attempts 1
+     * and 2 on the workers since 3 s and 13 s */
+    run_text(busy_at_the_cut(1e6, ""), &s, &res);
+    v = sim_results_at(&res, 0, 0);
+    assert_true(v[SIM_M_DELIVERED] == 0);
+    assert_true(fabs(v[SIM_M_WASTED_NODE_S] - (2 * SIM_DRAIN_HORIZON_S - 10.0)) < 1e-9);
+    sim_results_free(&res);
+    sim_scenario_free(&s);
+    /* a run that drained has nothing on a node: attempts of 5 s, attempt 1's
+     * copy (3..8 s) is delivered, nothing else is sent or wasted */
+    run_text(busy_at_the_cut(5, ""), &s, &res);
+    v = sim_results_at(&res, 0, 0);
+    assert_true(v[SIM_M_DELIVERED] == 1 && v[SIM_M_DISPATCHES] == 1);
+    assert_true(v[SIM_M_WASTED_NODE_S] == 0.0);
+    sim_results_free(&res);
+    sim_scenario_free(&s);
+}
+
 static void job_ids_are_the_references_8_hex_digits_and_name_the_utterance(void **state)
 {
     (void)state;
@@ -359,6 +503,8 @@ int main(void)
         cmocka_unit_test(a_session_hears_its_results_in_the_order_they_were_sent),
         cmocka_unit_test(a_session_closes_only_when_the_scenario_says_so),
         cmocka_unit_test(a_run_that_never_drains_stops_at_the_horizon),
+        cmocka_unit_test(the_useful_attempt_is_the_one_whose_copy_the_client_hears_first),
+        cmocka_unit_test(work_still_on_a_node_at_the_cut_is_wasted),
         cmocka_unit_test(job_ids_are_the_references_8_hex_digits_and_name_the_utterance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -155,20 +155,24 @@ static void core_sink(void *ctx, const disp_cmd *c)
         break;
     }
     case DISP_CMD_DELIVER: {
-        /* The useful attempt is the one whose output the core released first. */
+        /* The useful attempt is the one whose copy the client receives first
+         * (client_receive), not the one the core released first: the client
+         * hop may reorder them (network.fifo false). The copy carries its
+         * attempt's worker time: the result's now, or the one held for it. */
         int nth = sim_client_sent(&w->client, c->session, c->index, false);
-        if (nth == 0) {
-            if (w->in_result && c->job == w->cur_job && c->attempt == w->cur_attempt)
-                w->client.useful_busy_ns += (double)w->cur_busy;
-            else
-                w->client.useful_busy_ns += (double)world_held_take(w, c->job, c->attempt);
+        int64_t busy;
+        if (w->in_result && c->job == w->cur_job && c->attempt == w->cur_attempt) {
+            busy = w->cur_busy;
+            w->cur_released = true;
+        } else {
+            busy = world_held_take(w, c->job, c->attempt);
         }
-        world_to_client(w, c, MSG_DELIVER, nth < 0 ? 0 : (uint16_t)nth);
+        world_to_client(w, c, MSG_DELIVER, nth < 0 ? 0 : (uint16_t)nth, busy);
         break;
     }
     case DISP_CMD_ERROR: {
         int nth = sim_client_sent(&w->client, c->session, c->index, true);
-        world_to_client(w, c, MSG_ERROR, nth < 0 ? 0 : (uint16_t)nth);
+        world_to_client(w, c, MSG_ERROR, nth < 0 ? 0 : (uint16_t)nth, 0);
         break;
     }
     case DISP_CMD_LOG:
@@ -396,6 +400,12 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
                               : NAN; /* no utterance: no load per utterance */
     v[SIM_M_HEDGES] = (double)ds.hedges;
     v[SIM_M_BUDGET_REFUSALS] = (double)ds.budget_refusals;
+    /* Attempts still on a node at the cut (max_time_s, the drain horizon) spent
+     * worker time on output that was never delivered: their busy time up to it
+     * (total_busy_ns has only the attempts that ended). A run that drained has
+     * none. */
+    for (uint32_t i = 0; i < w.n_nodes; i++)
+        w.total_busy_ns += (double)node_busy_running(w.nodes[i].n, sim_engine_now(w.e));
     v[SIM_M_WASTED_NODE_S] = (w.total_busy_ns - w.client.useful_busy_ns) / 1e9;
     v[SIM_M_EVENTS] = (double)sim_engine_events_executed(w.e);
     if (o->latencies)

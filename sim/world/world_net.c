@@ -180,13 +180,17 @@ void world_send(world *w, uint32_t i, net_dir dir, const uint64_t key[4])
 
 /* --- the client ------------------------------------------------------------ */
 
-/* The client receives a delivery or an error for (session, index). */
+/* The client receives a delivery or an error for (session, index); a delivery
+ * carries its attempt's worker time (busy), useful if it is the first copy. */
 static void client_receive(world *w, sim_time now, uint8_t kind, uint64_t session,
-                           uint32_t index, int error, uint64_t job, uint32_t attempt)
+                           uint32_t index, int error, uint64_t job, uint32_t attempt,
+                           int64_t busy)
 {
     sim_inv_client(w->inv, now, kind == MSG_DELIVER, session, index);
     if (kind == MSG_DELIVER) {
         bool first = sim_client_deliver(&w->client, now, session, index);
+        if (first)
+            w->client.useful_busy_ns += (double)busy;
         sim_tl_client(w->tl, now, true, first, 0, session, index, job, attempt);
         return;
     }
@@ -201,10 +205,11 @@ static void client_receive(world *w, sim_time now, uint8_t kind, uint64_t sessio
  * keep order. The draw is keyed by (session, index, kind, nth), nth counting
  * the earlier messages of that kind for the utterance, so the first delivery
  * of an utterance meets the same delay under every policy. */
-void world_to_client(world *w, const disp_cmd *c, uint8_t kind, uint16_t nth)
+void world_to_client(world *w, const disp_cmd *c, uint8_t kind, uint16_t nth, int64_t busy)
 {
     if (w->client_instant || c->session >= w->client.n_sessions) {
-        client_receive(w, c->now, kind, c->session, c->index, (int)c->error, c->job, c->attempt);
+        client_receive(w, c->now, kind, c->session, c->index, (int)c->error, c->job, c->attempt,
+                       busy);
         return;
     }
     sim_stream r;
@@ -221,6 +226,7 @@ void world_to_client(world *w, const disp_cmd *c, uint8_t kind, uint16_t nth)
     m->error = (uint8_t)c->error;
     m->job = c->job;
     m->attempt = c->attempt;
+    m->busy = busy;
     w->msgs_in_flight++;
     world_live(w, m->session, 1);
     sim_engine_schedule(w->e, at, ev_to_client, w, i, 0);
@@ -233,7 +239,8 @@ static void ev_to_client(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
     msg m = msg_take(w, a);
     w->msgs_in_flight--;
     world_live(w, m.session, -1);
-    client_receive(w, sim_engine_now(e), m.kind, m.session, m.index, m.error, m.job, m.attempt);
+    client_receive(w, sim_engine_now(e), m.kind, m.session, m.index, m.error, m.job, m.attempt,
+                   m.busy);
     world_maybe_stop(w);
 }
 
@@ -264,6 +271,19 @@ static void ev_to_node(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
     world_node_done(w, m.node);
 }
 
+/* Whether a copy of (session, index) the core releases from now on may still be
+ * the first the client receives: none received yet, and none sent, unless the
+ * client hop can overtake (network.fifo false and a delay on it). */
+static bool may_be_first(world *w, uint64_t session, uint32_t index)
+{
+    uint8_t cause;
+    if (session >= w->client.n_sessions ||
+        !sim_client_lost(&w->client, (uint32_t)session, index, &cause))
+        return false; /* a copy reached the client (or no utterance of the run) */
+    return sim_client_delivers_sent(&w->client, session, index) == 0 ||
+           (!w->s->network.fifo && !w->client_instant);
+}
+
 static void ev_to_sched(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
 {
     (void)b;
@@ -276,6 +296,7 @@ static void ev_to_sched(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
         w->msgs_in_flight--;
         world_live(w, m.session, -1);
         w->in_result = true;
+        w->cur_released = false;
         w->cur_job = m.job;
         w->cur_attempt = m.attempt;
         w->cur_busy = m.busy;
@@ -286,11 +307,11 @@ static void ev_to_sched(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
          * of a session that closed; the core logged it, it is part of the world. */
         if (rc != DISP_EUNKNOWN)
             world_internal(w, rc, "disp_result");
-        if (m.success && w->s->policies[w->policy].policy.result_queue == DISP_QUEUE_ORDERED) {
-            /* only the ordered queue holds a result back and releases it later */
-            if (sim_client_delivers_sent(&w->client, m.session, m.index) == 0)
-                world_held_put(w, m.job, m.attempt, m.busy);
-        }
+        /* only the ordered queue holds a result back and releases it later */
+        if (m.success && !w->cur_released &&
+            w->s->policies[w->policy].policy.result_queue == DISP_QUEUE_ORDERED &&
+            may_be_first(w, m.session, m.index))
+            world_held_put(w, m.job, m.attempt, m.busy);
         break;
     case MSG_PROGRESS:
         w->msgs_in_flight--;

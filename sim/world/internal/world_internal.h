@@ -5,7 +5,9 @@
  *                    sink and deadline, one replication (sim_run_one)
  *   world_net.c      message transport: the message pool, the network, the
  *                    client hop, arrivals at nodes and at the scheduler, the
- *                    held results of the wasted-work accounting
+ *                    held results of the wasted-work accounting (an attempt's
+ *                    worker time is useful when its copy is the first the
+ *                    client receives)
  *   world_node.c     node events and the nodes' sink
  *   world_session.c  the session driver: starts, utterances, closes, horizon
  */
@@ -48,7 +50,7 @@ typedef struct msg {
     uint64_t job;
     uint64_t session;
     int64_t audio;
-    int64_t busy;
+    int64_t busy; /* RESULT: the attempt's worker time; DELIVER: the same, of the attempt it is a copy of */
     uint32_t next_free;
 } msg;
 
@@ -97,15 +99,17 @@ typedef struct world {
     uint64_t msgs_in_flight; /* assign/cancel/result/progress/client messages on the wire */
     int64_t attempts_on_nodes;
     uint64_t cancels;
-    double total_busy_ns;
+    double total_busy_ns; /* worker time of the attempts that left a node (then, at a cut, of those on one) */
     /* the result being handed to the core, for wasted-work accounting */
     uint64_t cur_job;
     uint32_t cur_attempt;
     int64_t cur_busy;
     bool in_result;
+    bool cur_released; /* the core released it to the client in that call */
     sim_stream jitter;
-    /* busy time of successful results the core held back (ordered queue):
-     * (job, attempt) -> busy, open addressing, linear probing */
+    /* busy time of successful results the core held back (ordered queue) that
+     * may still be the client's first copy: (job, attempt) -> busy, open
+     * addressing, linear probing */
     struct held { uint64_t key; int64_t busy; } *held;
     size_t held_cap, held_n;
     /* the first refused core call: SIM_FAIL_INPUT or SIM_FAIL_INTERNAL, and why */
@@ -140,8 +144,10 @@ uint32_t world_job_label(const world *w, uint64_t job_id, uint64_t job, uint64_t
                          uint32_t index);
 /* Sends message i in direction dir; key identifies it (policy-independent). */
 void world_send(world *w, uint32_t i, net_dir dir, const uint64_t key[4]);
-/* The core sends the client a delivery or an error (kind MSG_DELIVER, MSG_ERROR). */
-void world_to_client(world *w, const disp_cmd *c, uint8_t kind, uint16_t nth);
+/* The core sends the client a delivery or an error (kind MSG_DELIVER, MSG_ERROR);
+ * busy: a delivery's attempt's worker time, useful if the client hears this copy
+ * first (0 for an error). */
+void world_to_client(world *w, const disp_cmd *c, uint8_t kind, uint16_t nth, int64_t busy);
 
 /* world_node.c */
 /* After any call into node i: re-arm its deadline timer, check for the end. */
