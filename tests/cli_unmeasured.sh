@@ -95,6 +95,26 @@ got=$(busy_cut '.max_time_s = 2.5')
 line=$(grep "^wasted_node_s " "$TMP/busy-cut.table")
 [ "$(echo $line)" = "wasted_node_s 27" ] || fail "cut table wasted_node_s: '$line'"
 
+# A run that drained has nothing unfinished: a result evicted by result_queue_max
+# (the queue holds 1) and never delivered is the queue's loss, ack_discard, in the
+# metrics and in the timeline's never_delivered causes (it was "unfinished").
+jq '.workload.utterances_per_session=40 | .replications=2 | del(.expect)
+    | .policies=[{"name":"q1","preset":"lingua-2025-12-28","dispatch_timeout_s":90,"pending":"queue",
+                  "pending_timeout_s":0,"result_accept":"first_result_wins","result_queue":"ordered",
+                  "ack_timeout_s":120,"result_queue_max":1}]' \
+    "$SRC/scenarios/incident-2025-12-30.json" >"$TMP/evict.json"
+"$DSIM" run "$TMP/evict.json" -q --format json --log "$TMP/evict.jsonl" --timeline "$TMP/evict-tl.json" \
+    >"$TMP/evict-res.json" || fail "evict run exits $?"
+ev=$(grep -c '"event":"result_queue_evict"' "$TMP/evict.jsonl")
+[ "$ev" -gt 0 ] || fail "the evict world evicts nothing"
+got=$(jq -c '.policies[0].metrics | [(.lost.values | add), (."lost_by_cause.ack_discard".values | add),
+                                     (."lost_by_cause.unfinished".values | add)]' "$TMP/evict-res.json")
+lost=$(echo "$got" | jq '.[0]')
+[ "$lost" -gt 0 ] && [ "$got" = "[$lost,$lost,0]" ] ||
+    fail "evicted results: [lost, ack_discard, unfinished] = $got ($ev evictions)"
+tl=$(jq -c '[.traceEvents[] | select(.name=="never_delivered") | .args.cause] | unique' "$TMP/evict-tl.json")
+[ "$tl" = '["ack_discard"]' ] || fail "timeline never_delivered causes: $tl"
+
 # One replication: a mean without an interval, anywhere.
 "$DSIM" run "$SRC/tests/data/tiny.json" --replications 1 >"$TMP/t1" || fail "run tiny exits $?"
 grep -q '±' "$TMP/t1" && fail "one replication shows ±: $(grep '±' "$TMP/t1" | head -3)"

@@ -315,6 +315,7 @@ void sim_client_log_cause(sim_client *c, const disp_cmd *cmd)
         sim_client_cause(c, cmd->session, cmd->index, CAUSE_FAILOVER_EXHAUSTED);
         break;
     case DISP_LOG_ACK_DISCARD:
+    case DISP_LOG_QUEUE_EVICT: /* the queue's size bound dropped it: the queue's loss too */
         sim_client_cause(c, cmd->session, cmd->index, CAUSE_ACK_DISCARD);
         break;
     case DISP_LOG_RESULT_DUPLICATE:
