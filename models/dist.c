@@ -305,6 +305,111 @@ double dist_mean_capped(const dist *d)
     return m;
 }
 
+/* E[min(B, L)] for the base draw B of a kind other than mixture, L > 0 (the
+ * limited expected value: the integral of P(B > t) over [0, L]), in closed
+ * form; NaN where GSL fails (the caller falls back). */
+static double dist__base_mean_below(const dist *d, double L)
+{
+    switch (d->kind) {
+    case DIST_CONST:
+        return fmin(d->p0, L);
+    case DIST_UNIFORM: {
+        double a = d->p0, b = d->p1;
+        if (L >= b)
+            return 0.5 * (a + b);
+        if (L <= a)
+            return L;
+        /* a < L < b: (the part below L, integrated) + L x P(B > L) */
+        return (0.5 * (L * L - a * a) + L * (b - L)) / (b - a);
+    }
+    case DIST_EXPONENTIAL:
+        return -d->p0 * expm1(-L / d->p0);
+    case DIST_LOGNORMAL: {
+        double m = d->p0, s = d->p1;
+        if (s == 0.0)
+            return fmin(m, L);
+        double z = (log(L) - log(m)) / s, p = gsl_cdf_ugaussian_P(z - s);
+        /* mean x P(Z <= z - sigma) + L x P(Z > z), the mean in logs: it may
+         * overflow where its share does not */
+        double low = p > 0.0 ? exp(log(m) + 0.5 * s * s + log(p)) : 0.0;
+        return low + L * gsl_cdf_ugaussian_Q(z);
+    }
+    case DIST_GAMMA: {
+        double k = d->p0, th = d->p1;
+        gsl_sf_result p, q;
+        if (gsl_sf_gamma_inc_P_e(k + 1.0, L / th, &p) != GSL_SUCCESS ||
+            gsl_sf_gamma_inc_Q_e(k, L / th, &q) != GSL_SUCCESS)
+            return NAN;
+        return k * th * p.val + L * q.val;
+    }
+    case DIST_WEIBULL: {
+        double k = d->p0, lam = d->p1, x = pow(L / lam, k), a = 1.0 + 1.0 / k;
+        gsl_sf_result p;
+        if (gsl_sf_gamma_inc_P_e(a, x, &p) != GSL_SUCCESS)
+            return NAN;
+        /* scale x Gamma(a) x P(a, x) in logs: Gamma(a) overflows for small shapes */
+        double low = p.val > 0.0 ? exp(log(lam) + gsl_sf_lngamma(a) + log(p.val)) : 0.0;
+        return low + L * exp(-x);
+    }
+    case DIST_PARETO: {
+        double al = d->p0, xm = d->p1;
+        if (L <= xm)
+            return L;
+        double r = log(L / xm);
+        if (al == 1.0)
+            return xm * (1.0 + r);
+        /* xm + the integral of (xm/t)^alpha over [xm, L] */
+        return xm + xm * expm1((1.0 - al) * r) / (1.0 - al);
+    }
+    case DIST_EMPIRICAL: {
+        double s = 0.0;
+        for (size_t i = 0; i < d->n; i++)
+            s += fmin(d->samples[i], L);
+        return d->n ? s / (double)d->n : 0.0;
+    }
+    case DIST_MIXTURE:
+        break;
+    }
+    assert(!"dist__base_mean_below: unknown kind or a mixture");
+    return NAN;
+}
+
+/* E[min(D + c, M)] for D what dist__draw(d, ., audio_s) draws, c >= 0, M > 0
+ * or INFINITY (no bound from outside). The draw is min(B + k a, max) (its
+ * lower clamp at 0 never acts: B >= 0), so min(D + c, M) = min(B + c', M') with
+ * c' = c + k a and M' = min(max + c, M): a mixture passes both on to each
+ * component, as the sampler applies the component's per_audio_s and max, then
+ * the mixture's. A bound at all (any max on the way) also brings in the clamp
+ * at DIST_SECONDS_MAX; without one the mean is dist_mean's plus the offsets. */
+static double dist__mean_below(const dist *d, double audio_s, double c, double M)
+{
+    double c2 = c + d->per_audio_s * audio_s, M2 = M;
+    if (d->has_max)
+        M2 = fmin(M, fmin(d->max, DIST_SECONDS_MAX) + c);
+    if (d->kind == DIST_MIXTURE) {
+        double s = 0.0, w = 0.0;
+        for (size_t i = 0; i < d->n; i++) {
+            s += d->weights[i] * dist__mean_below(&d->components[i], audio_s, c2, M2);
+            w += d->weights[i];
+        }
+        return w > 0.0 ? s / w : 0.0;
+    }
+    if (!(M2 < INFINITY)) /* no max on the way */
+        return c2 + dist_mean(d);
+    if (M2 <= c2) /* every draw reaches the bound (B >= 0) */
+        return M2;
+    double L = M2 - c2, m = dist__base_mean_below(d, L);
+    if (!(m >= 0.0)) /* GSL failed (NaN): the bound of the old estimate */
+        m = fmin(dist_mean(d), L);
+    return c2 + fmin(m, L);
+}
+
+double dist_mean_clamped(const dist *d, double audio_s)
+{
+    assert(d && audio_s >= 0.0);
+    return dist__mean_below(d, audio_s, 0.0, INFINITY);
+}
+
 static const char *dist__check(const dist *d, int depth)
 {
     if (depth >= DIST_DEPTH_MAX)

@@ -78,8 +78,20 @@ double dist_mean(const dist *d);
  * dist_mean, with each mixture component's mean (itself bounded so) clamped to
  * that component's max and the whole clamped to d's own max (no per_audio_s).
  * INFINITY when unbounded (pareto alpha <= 1 and no max on the way). An
- * estimate for the loader's checks and summaries only: no draw uses it. */
+ * estimate for the loader's checks only (summaries print dist_mean_clamped): no
+ * draw uses it. */
 double dist_mean_capped(const dist *d);
+
+/* The mean of what dist_sample(d, r, audio_s) draws, in closed form:
+ * E[min(base + per_audio_s x audio_s, max)], a mixture the weighted mean of its
+ * components', each with its own per_audio_s and max and then the mixture's
+ * (the sampler's order); an empirical the mean of its samples, each clamped.
+ * The incomplete gamma (gamma, weibull) and the normal CDF (lognormal) come
+ * from GSL. Where no max is on the way, dist_mean(d) plus the per_audio_s
+ * terms exactly (INFINITY for pareto alpha <= 1, past DIST_SECONDS_MAX for a
+ * mean past it, as dist_mean); with a max the clamp at DIST_SECONDS_MAX is
+ * honoured too. audio_s >= 0. For summaries: no draw uses it. */
+double dist_mean_clamped(const dist *d, double audio_s);
 
 /* Returns NULL when d can be sampled (parameters in range, samples or components
  * present, mixtures nested at most 8 deep), else a static message saying what is

@@ -99,19 +99,35 @@ if run 0 validate "$out.means.json"; then
     ! grep -qi "inf\b\|e+1[0-9][0-9]" "$out" || { echo "FAIL: inf or a huge mean printed"; failed=1; }
 fi
 rm -f "$out.means.json"
-# A stage or a gap with a small max: its mean is at most the max, not past the
-# cap on a draw (review 2, 7); a mixture component's max counts too.
+# A stage or a gap with a max: its mean is the mean of the clamped draw,
+# E[min(X, max)], not the base mean nor the max (review 2, 7; audit 2, A F6);
+# a mixture component's max counts too. The figures are the closed form
+# (python: m e^(s^2/2) Phi(z - s) + L Q(z), z = ln(L/m)/s): 8.04 and 3.98 s.
 sed -e 's/"tts": {"dist": "lognormal", "median": 0.2, "sigma": 0.3}/"tts": {"dist": "lognormal", "median": 1, "sigma": 8, "max": 20}/' \
     -e 's/"gap_s": {"dist": "uniform", "min": 2, "max": 4}/"gap_s": {"dist": "mixture", "components": [{"weight": 1, "dist": "lognormal", "median": 1, "sigma": 5, "max": 10}]}/' \
     scenarios/steady-light.json >"$out.max.json"
 if run 0 validate "$out.max.json"; then
-    grep -q "stage means: .*, tts at most 20 s (max)$" "$out" ||
+    grep -q "stage means: .*, tts 8.04 s$" "$out" ||
         { echo "FAIL: a stage's max: $(grep 'stage means' "$out")"; failed=1; }
-    grep -q "gap .*mean at most 10 s (max)" "$out" ||
+    grep -q "gap mixture of 1 (mean 3.98 s)" "$out" ||
         { echo "FAIL: a component's max: $(grep gap "$out")"; failed=1; }
     ! grep -q "cap on a draw\|e+1[0-9]" "$out" || { echo "FAIL: a mean no draw reaches: $(cat "$out")"; failed=1; }
 fi
 rm -f "$out.max.json"
+
+# heavy-tail-stalls' ASR: 0.96 lognormal + 0.04 pareto alpha 1.2 min 5, max
+# 600: 0.96 x 0.5 e^0.125 + 0.04 x (5 + 25 (1 - (5/600)^0.2)) = 1.360 s, not the
+# 1.74 s of the unclamped mixture; the max clamps the sum with per_audio_s, so
+# the per-audio part is a bound. A stall of pareto alpha 1.1 min 5, max 600:
+# 5 + 50 (1 - 120^-0.1) = 24.0 s, not 55 s (audit 2, A F6).
+if run 0 validate scenarios/heavy-tail-stalls.json; then
+    grep -q "stage means: asr 1.36 s + at most 0.1 s per audio s, nmt 0.217 s, tts 0.453 s$" "$out" ||
+        { echo "FAIL: a mixture's max: $(grep 'stage means' "$out")"; failed=1; }
+fi
+if run 0 validate scenarios/policy-shootout-stalls.json; then
+    grep -q "faults: stall 5% (+24 s mean, in asr)" "$out" ||
+        { echo "FAIL: a stall's max: $(grep 'faults' "$out")"; failed=1; }
+fi
 
 [ "$failed" -eq 0 ] && echo "cli_validate: all passed ($n bad inputs)"
 exit "$failed"

@@ -261,6 +261,144 @@ static void max_clamps_draws_above_it(void **state)
     gsl_rng_free(r);
 }
 
+/* The mean of N draws of d at audio_s, against dist_mean_clamped: within 5
+ * standard errors of the draws' own spread (the clamp keeps it finite). */
+static void check_clamped_mean(const dist *d, double audio_s, unsigned long seed)
+{
+    gsl_rng *r = rng_new(seed);
+    double sum = 0.0, sum2 = 0.0;
+    for (int i = 0; i < N; i++) {
+        double v = dist_sample(d, r, audio_s);
+        sum += v;
+        sum2 += v * v;
+    }
+    gsl_rng_free(r);
+    double m = sum / N, sd = sqrt(fmax(sum2 / N - m * m, 0.0) * N / (N - 1.0));
+    double want = dist_mean_clamped(d, audio_s), tol = Z * sd / sqrt((double)N) + 1e-12;
+    if (!(fabs(m - want) <= tol))
+        fail_msg("%s (audio %g s): sample mean %.6g, dist_mean_clamped %.6g +- %.3g",
+                 dist_kind_name(d->kind), audio_s, m, want, tol);
+}
+
+static dist with_max(dist d, double max)
+{
+    d.has_max = true;
+    d.max = max;
+    return d;
+}
+
+/* A max that cuts the tail lowers the mean of the draws below the base mean
+ * (audit 2, A F6): each kind's E[min(X + per_audio_s x audio, max)] matches
+ * the mean of its draws, with maxes that clamp from a few % to most draws. */
+static void clamped_mean_is_the_mean_of_the_draws(void **state)
+{
+    (void)state;
+    double samples[] = {0.5, 1.0, 2.0, 8.0, 30.0};
+    dist e = dist_const(0.0);
+    e.kind = DIST_EMPIRICAL;
+    e.n = 5;
+    e.samples = samples;
+    dist kinds[] = {
+        with_max(dist_const(3.0), 2.0),
+        with_max(mk(DIST_UNIFORM, 1.0, 5.0), 4.0),
+        with_max(mk(DIST_UNIFORM, 1.0, 5.0), 0.5),
+        with_max(mk(DIST_EXPONENTIAL, 2.0, 0.0), 3.0),
+        with_max(mk(DIST_LOGNORMAL, 1.0, 1.5), 4.0),
+        with_max(mk(DIST_LOGNORMAL, 0.5, 0.0), 0.2),
+        with_max(mk(DIST_GAMMA, 0.5, 4.0), 3.0),
+        with_max(mk(DIST_GAMMA, 7.0, 0.5), 4.0),
+        with_max(mk(DIST_WEIBULL, 0.6, 2.0), 5.0),
+        with_max(mk(DIST_WEIBULL, 3.0, 1.0), 1.0),
+        with_max(mk(DIST_PARETO, 1.2, 5.0), 600.0),
+        with_max(mk(DIST_PARETO, 0.5, 1.0), 100.0), /* no mean without the max */
+        with_max(mk(DIST_PARETO, 1.0, 1.0), 50.0),
+        with_max(mk(DIST_PARETO, 3.0, 2.0), 1.5), /* below min: every draw clamped */
+        with_max(e, 4.0),
+    };
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        dist *d = &kinds[k];
+        assert_null(dist_check(d));
+        double m = dist_mean_clamped(d, 0.0);
+        assert_true(m >= 0.0 && m <= d->max);
+        assert_true(m < dist_mean(d)); /* each max above cuts a tail */
+        check_clamped_mean(d, 0.0, 100 + k);
+        d->per_audio_s = 0.25; /* the max applies after per_audio_s */
+        check_clamped_mean(d, 3.0, 200 + k);
+        assert_true(dist_mean_clamped(d, 3.0) <= m + 0.75 + 1e-12);
+        assert_true(dist_mean_clamped(d, 3.0) >= m - 1e-12);
+    }
+    /* hand-computed closed forms */
+    dist x = with_max(mk(DIST_EXPONENTIAL, 2.0, 0.0), 3.0);
+    assert_true(fabs(dist_mean_clamped(&x, 0.0) - 2.0 * (1.0 - exp(-1.5))) < 1e-12);
+    dist u = with_max(mk(DIST_UNIFORM, 1.0, 5.0), 4.0); /* (4^2 - 1)/2/4 + 4 x 1/4 */
+    assert_true(fabs(dist_mean_clamped(&u, 0.0) - (7.5 / 4.0 + 1.0)) < 1e-12);
+    dist p = with_max(mk(DIST_PARETO, 1.0, 1.0), 50.0);
+    assert_true(fabs(dist_mean_clamped(&p, 0.0) - (1.0 + log(50.0))) < 1e-12);
+    assert_true(fabs(dist_mean_clamped(&kinds[14], 0.0) - (0.5 + 1 + 2 + 4 + 4) / 5.0) < 1e-15);
+}
+
+/* heavy-tail-stalls' ASR stage: 0.96 lognormal (median 0.5, sigma 0.5) + 0.04
+ * pareto (alpha 1.2, min 5), max 600: 1.360 s, not the 1.744 s of the base
+ * (audit 2, A F6). A mixture's mean is its components' clamped means, each
+ * component's own max and per_audio_s first, the mixture's after. */
+static void clamped_mean_of_a_mixture_composes_its_maxes(void **state)
+{
+    (void)state;
+    dist comps[2] = {mk(DIST_LOGNORMAL, 0.5, 0.5), mk(DIST_PARETO, 1.2, 5.0)};
+    double w[2] = {0.96, 0.04};
+    dist d = dist_const(0.0);
+    d.kind = DIST_MIXTURE;
+    d.n = 2;
+    d.components = comps;
+    d.weights = w;
+    d.has_max = true;
+    d.max = 600.0;
+    double hand = 0.96 * 0.5 * exp(0.125) + 0.04 * (5.0 + 25.0 * (1.0 - pow(5.0 / 600.0, 0.2)));
+    assert_true(fabs(dist_mean_clamped(&d, 0.0) - hand) < 1e-12 * hand);
+    assert_true(fabs(hand - 1.360) < 5e-4);
+    assert_true(fabs(dist_mean(&d) - 1.744) < 5e-4); /* the old figure */
+    check_clamped_mean(&d, 0.0, 31);
+    d.per_audio_s = 0.1;
+    check_clamped_mean(&d, 3.4, 32);
+    /* a component's max, its per_audio_s, then the mixture's tighter max */
+    comps[1].has_max = true;
+    comps[1].max = 40.0;
+    comps[1].per_audio_s = 2.0;
+    d.max = 20.0;
+    check_clamped_mean(&d, 3.0, 33);
+    check_clamped_mean(&d, 0.0, 34);
+    d.max = 600.0; /* the component's max binds, the mixture's does not */
+    check_clamped_mean(&d, 3.0, 35);
+    assert_true(dist_mean_clamped(&d, 3.0) <= 0.96 * (0.5 * exp(0.125)) + 0.04 * 40.0 + 0.3 + 1e-9);
+}
+
+/* Without a max anywhere the figure is dist_mean's exactly, plus per_audio_s. */
+static void clamped_mean_without_a_max_is_the_mean(void **state)
+{
+    (void)state;
+    dist kinds[] = {dist_const(3.0),
+                    mk(DIST_UNIFORM, 1, 5),
+                    mk(DIST_EXPONENTIAL, 2, 0),
+                    mk(DIST_LOGNORMAL, 0.8, 0.8),
+                    mk(DIST_GAMMA, 0.5, 4),
+                    mk(DIST_WEIBULL, 0.6, 2),
+                    mk(DIST_PARETO, 1.2, 5),
+                    mk(DIST_PARETO, 0.9, 5)};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        double m = dist_mean(&kinds[k]), c = dist_mean_clamped(&kinds[k], 0.0);
+        assert_true(c == m || (isinf(m) && isinf(c)));
+        kinds[k].per_audio_s = 0.5;
+        assert_true(dist_mean_clamped(&kinds[k], 2.0) == 1.0 + m || isinf(m));
+    }
+    double w[2] = {1.0, 3.0};
+    dist mix = dist_const(0.0);
+    mix.kind = DIST_MIXTURE;
+    mix.n = 2;
+    mix.components = kinds;
+    mix.weights = w;
+    assert_true(dist_mean_clamped(&mix, 0.0) == dist_mean(&mix));
+}
+
 static void draws_are_never_negative(void **state)
 {
     (void)state;
@@ -544,6 +682,9 @@ int main(void)
         cmocka_unit_test(mixture_picks_components_by_weight),
         cmocka_unit_test(per_audio_s_adds_seconds_per_audio_second),
         cmocka_unit_test(max_clamps_draws_above_it),
+        cmocka_unit_test(clamped_mean_is_the_mean_of_the_draws),
+        cmocka_unit_test(clamped_mean_of_a_mixture_composes_its_maxes),
+        cmocka_unit_test(clamped_mean_without_a_max_is_the_mean),
         cmocka_unit_test(draws_are_never_negative),
         cmocka_unit_test(each_draw_consumes_one_uniform),
         cmocka_unit_test(extreme_uniforms_give_finite_draws),

@@ -353,6 +353,73 @@ static void tune_never_picks_a_setting_that_delivers_nothing(void **state)
     fixture_free(&f);
 }
 
+/* --- one setting reached twice ------------------------------------------------ */
+
+/* p99 = (t - 65)^2 on every seed: a world with its minimum between grid points. */
+static void *bowl_prepare(void *ctx, const double *x, uint64_t seed, sim_error *err)
+{
+    (void)ctx;
+    (void)seed;
+    (void)err;
+    double *w = calloc(1, sizeof *w);
+    assert_non_null(w);
+    w[0] = x[0];
+    return w;
+}
+
+static int bowl_run(void *ctx, void *world, int rep, double v[SIM_M_COUNT], sim_error *err)
+{
+    (void)ctx;
+    (void)rep;
+    (void)err;
+    const double *w = world;
+    memset(v, 0, SIM_M_COUNT * sizeof *v);
+    v[SIM_M_LATENCY_P99] = (w[0] - 65) * (w[0] - 65);
+    return 0;
+}
+
+/* Audit 2, B F2: t=5:120, budget 40, 5 replications: the grid 5, 43.33, 81.67,
+ * 120; the compass from 81.67 (both neighbours seen), then by 115/6 from 62.5,
+ * lands on 43.33 one ulp off the grid's. It is the same setting: not run
+ * again, so the 8 settings of the budget are 8 distinct ones. */
+static void tune_evaluates_a_setting_once_whatever_the_route_to_it(void **state)
+{
+    (void)state;
+    /* the two routes to 43.33 differ in the last bit */
+    volatile double grid = 5.0 + 115.0 * 1.0 / 3.0, compass = 62.5 - (115.0 / 3.0) / 2.0;
+    assert_true(grid != compass && fabs(grid - compass) < 1e-13);
+    sim_tune_knob k;
+    sim_error err = {0};
+    assert_int_equal(sim_tune_knob_parse("t=5:120", &k, &err), 0);
+    sim_tune_opts o;
+    memset(&o, 0, sizeof o);
+    o.knobs = &k;
+    o.n_knobs = 1;
+    assert_int_equal(sim_expr_parse("latency_s.p99", &o.objective, &err), 0);
+    o.replications = 5;
+    o.seed = 1;
+    o.budget = 40;
+    o.jobs = 1;
+    o.eval = (sim_tune_evaluator){NULL, bowl_prepare, bowl_run, synth_release};
+    sim_tune_result r;
+    assert_int_equal(sim_tune_run(&o, &r, &err), 0);
+    assert_int_equal(r.n, 8);
+    assert_int_equal(r.runs, 40);
+    for (size_t i = 0; i < r.n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (!(fabs(r.all[i].x[0] - r.all[j].x[0]) > 1e-6))
+                fail_msg("settings %zu and %zu are both t = %.17g and %.17g", j, i, r.all[j].x[0],
+                         r.all[i].x[0]);
+    /* the 8th setting is the one the duplicate took: 62.5 + 115/12 */
+    bool found = false;
+    for (size_t i = 0; i < r.n; i++)
+        found |= fabs(r.all[i].x[0] - (62.5 + 115.0 / 12.0)) < 1e-9;
+    assert_true(found);
+    assert_true(fabs(r.all[r.best].x[0] - 62.5) < 1e-9);
+    sim_tune_result_free(&r);
+    sim_tune_knob_free(&k);
+}
+
 /* --- ties and the confirmation verdict ----------------------------------------- */
 
 /* A list knob of three values whose objective ties (lost = 0 everywhere) and
@@ -564,6 +631,7 @@ int main(void)
         cmocka_unit_test(tune_respects_the_constraint_and_confirms_on_fresh_seeds),
         cmocka_unit_test(tune_is_the_same_on_one_or_two_threads),
         cmocka_unit_test(tune_refuses_a_budget_below_the_coarsest_grid),
+        cmocka_unit_test(tune_evaluates_a_setting_once_whatever_the_route_to_it),
         cmocka_unit_test(tune_breaks_ties_by_the_tie_break_and_says_when_fresh_seeds_break),
         cmocka_unit_test(tune_beats_an_exhaustive_grid_on_a_real_scenario),
         cmocka_unit_test(tune_never_picks_a_setting_that_delivers_nothing),

@@ -7,18 +7,16 @@
 
 #include "load_internal.h"
 
-/* d's mean in seconds: "1.1 s". Where a max (d's own, or a mixture
- * component's) holds the mean below the base distribution's, the bound it gives
- * instead: "at most 20 s (max)". Else a distribution without a finite mean
- * (pareto alpha <= 1), or one whose mean is past the cap on every draw (~73
- * years, DIST_SECONDS_MAX: the world simulated has a finite mean below it),
- * says so; never inf or a time no draw can reach. */
+/* d's mean in seconds, of what the sampler draws without audio: "1.1 s", every
+ * max on the way honoured (dist_mean_clamped: a max that cuts the tail lowers
+ * the mean). A distribution without a finite mean and no max (pareto alpha
+ * <= 1), or one whose mean is past the cap on every draw (~73 years,
+ * DIST_SECONDS_MAX: the world simulated has a finite mean below it), says so;
+ * never inf or a time no draw can reach. */
 static void secs(const dist *d, char *buf, size_t cap)
 {
-    double s = dist_mean(d), bound = dist_mean_capped(d);
-    if (isfinite(bound) && !(s <= bound)) /* a max applies: NaN and inf too */
-        snprintf(buf, cap, "at most %.3g s (max)", bound);
-    else if (!isfinite(s))
+    double s = dist_mean_clamped(d, 0.0);
+    if (!isfinite(s))
         snprintf(buf, cap, "no finite mean; a draw is capped at %.3g s", DIST_SECONDS_MAX);
     else if (s > DIST_SECONDS_MAX)
         snprintf(buf, cap, "past the %.3g s cap on a draw", DIST_SECONDS_MAX);
@@ -26,8 +24,7 @@ static void secs(const dist *d, char *buf, size_t cap)
         snprintf(buf, cap, "%.3g s", s);
 }
 
-/* "mean 1.1 s", "mean at most 20 s (max)", or what secs() says when there is
- * no such mean. */
+/* "mean 1.1 s", or what secs() says when there is no such mean. */
 static void mean_of(const dist *d, char *buf, size_t cap)
 {
     char t[80];
@@ -143,10 +140,14 @@ static void print_node(FILE *f, const node_config *c)
 {
     char st[STAGE_COUNT][128];
     for (int k = 0; k < STAGE_COUNT; k++) {
-        secs(&c->stage[k], st[k], sizeof st[k]);
-        if (c->stage[k].per_audio_s > 0 && strncmp(st[k], "at most", 7) != 0) {
+        /* the mean without audio, + per_audio_s per audio second: exact unless
+         * the stage's max clamps the sum, which it lowers by up to that much */
+        const dist *d = &c->stage[k];
+        secs(d, st[k], sizeof st[k]);
+        if (d->per_audio_s > 0) {
             size_t n = strlen(st[k]);
-            snprintf(st[k] + n, sizeof st[k] - n, " + %g s per audio s", c->stage[k].per_audio_s);
+            snprintf(st[k] + n, sizeof st[k] - n, " + %s%g s per audio s",
+                     d->has_max ? "at most " : "", d->per_audio_s);
         }
     }
     fprintf(f, "    %-14s x%d, %d slots, %d worker%s, on_cancel %s, attempt_check %s%s%s%s%s\n",

@@ -3,6 +3,7 @@
 #include "xalloc.h"
 
 #include <assert.h>
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -207,10 +208,31 @@ typedef struct tuner {
     size_t settings_max; /* budget / R */
 } tuner;
 
+/* True when a and b are the same setting. The grid's levels and the compass's
+ * steps reach one point by different sums (5 + 115/3 and 62.5 - 115/6 are one
+ * ulp apart), so a real knob's coordinates are the same within 1e-9 of its
+ * range (and a few ulps of the value, for a range far below it): every two
+ * settings the search makes lie at least its last step, 1e-3 of the range /
+ * 2, apart. Integer and list knobs hold whole numbers: exact. */
+static bool same_setting(const sim_tune_opts *o, const double *a, const double *b)
+{
+    for (size_t k = 0; k < o->n_knobs; k++) {
+        if (a[k] == b[k])
+            continue;
+        const sim_tune_knob *kn = &o->knobs[k];
+        if (kn->kind != SIM_KNOB_REAL)
+            return false;
+        double tol = fmax(1e-9 * (kn->hi - kn->lo), 4 * DBL_EPSILON * fmax(fabs(a[k]), fabs(b[k])));
+        if (!(fabs(a[k] - b[k]) <= tol))
+            return false;
+    }
+    return true;
+}
+
 static bool seen(const tuner *t, const double *x)
 {
     for (size_t i = 0; i < t->res->n; i++)
-        if (memcmp(t->res->all[i].x, x, t->o->n_knobs * sizeof(double)) == 0)
+        if (same_setting(t->o, t->res->all[i].x, x))
             return true;
     return false;
 }
@@ -226,7 +248,7 @@ static long run_new(tuner *t, const double *xs, size_t k, sim_error *err)
         const double *x = xs + i * d;
         bool dup = seen(t, x);
         for (size_t j = 0; j < n && !dup; j++)
-            dup = memcmp(fresh + j * d, x, d * sizeof(double)) == 0;
+            dup = same_setting(t->o, fresh + j * d, x);
         if (!dup)
             memcpy(fresh + n++ * d, x, d * sizeof(double));
     }
