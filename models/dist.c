@@ -286,25 +286,6 @@ double dist_mean(const dist *d)
     return 0.0;
 }
 
-double dist_mean_capped(const dist *d)
-{
-    assert(d);
-    double m;
-    if (d->kind == DIST_MIXTURE) {
-        double s = 0.0, w = 0.0;
-        for (size_t i = 0; i < d->n; i++) {
-            s += d->weights[i] * dist_mean_capped(&d->components[i]);
-            w += d->weights[i];
-        }
-        m = w > 0.0 ? s / w : 0.0;
-    } else {
-        m = dist_mean(d);
-    }
-    if (d->has_max && !(m <= d->max)) /* NaN and inf too */
-        m = d->max;
-    return m;
-}
-
 /* E[min(B, L)] for the base draw B of a kind other than mixture, L > 0 (the
  * limited expected value: the integral of P(B > t) over [0, L]), in closed
  * form; NaN where GSL fails (the caller falls back). */

@@ -74,14 +74,6 @@ int64_t dist_to_ns(double seconds);
  * it does not exist (pareto alpha <= 1). */
 double dist_mean(const dist *d);
 
-/* An upper bound on the mean of the base distribution that honours every max:
- * dist_mean, with each mixture component's mean (itself bounded so) clamped to
- * that component's max and the whole clamped to d's own max (no per_audio_s).
- * INFINITY when unbounded (pareto alpha <= 1 and no max on the way). An
- * estimate for the loader's checks only (summaries print dist_mean_clamped): no
- * draw uses it. */
-double dist_mean_capped(const dist *d);
-
 /* The mean of what dist_sample(d, r, audio_s) draws, in closed form:
  * E[min(base + per_audio_s x audio_s, max)], a mixture the weighted mean of its
  * components', each with its own per_audio_s and max and then the mixture's

@@ -468,8 +468,8 @@ static void limits_have_ceilings_and_sessions_a_bound(void **state)
     assert_int_equal(sim_scenario_set(&s, "workload.sessions", "100000000", &err), 0);
     assert_int_equal(sim_scenario_set(&s, "workload.sessions", "100000001", &err), -1);
     assert_non_null(strstr(err.msg[0], "workload.sessions: expected at most 100000000 sessions (a "
-                                       "run allocates about 56 bytes of state per session at "
-                                       "its start), got 100000001"));
+                                       "run's peak memory grows by about 150 bytes per "
+                                       "session), got 100000001"));
     sim_scenario_free(&s);
 
     /* at the ceiling, the message does not say to raise it further */

@@ -40,16 +40,16 @@ static void load_trace_workload(sim__ld *ld, const json_t *w, wl_config *c)
 /* A session's expected end, start + utterances x (gap + audio), must stay below
  * the ~73 years (DIST_SECONDS_MAX) a simulated time can reach: past it the
  * utterance ends saturate, many fall on one instant and the run is not the
- * world asked for. From the means, each bounded by every max it holds, at any
- * depth of a mixture (dist_mean_capped; a mean that is not finite, or past the
- * cap itself: no estimate). A run with max_time_s (at most 1e7 s, far below the
+ * world asked for. From the means of what the draws give, every max honoured
+ * at any depth of a mixture (dist_mean_clamped, at no audio; a mean that is not
+ * finite, or past the cap itself: no estimate). A run with max_time_s (at most 1e7 s, far below the
  * cap) stops before any time gets near it: no check. */
 static void check_workload_horizon(sim__ld *ld, const wl_config *c, double max_time_s)
 {
     if (max_time_s > 0)
         return;
-    double start = dist_mean_capped(&c->session_start), gap = dist_mean_capped(&c->gap),
-           audio = dist_mean_capped(&c->audio);
+    double start = dist_mean_clamped(&c->session_start, 0.0),
+           gap = dist_mean_clamped(&c->gap, 0.0), audio = dist_mean_clamped(&c->audio, 0.0);
     /* a mean past the cap is not the capped world's (heavy tails): no estimate */
     if (!(start < DIST_SECONDS_MAX && gap < DIST_SECONDS_MAX && audio < DIST_SECONDS_MAX))
         return;
@@ -71,7 +71,7 @@ bool sim__check_sessions(sim__ld *ld, uint64_t n, bool lingers, const char *trac
     uint64_t max = lingers ? SIM_SESSIONS_MAX : SIM_SESSIONS_OPEN_MAX;
     if (n <= max)
         return true;
-    const char *why = lingers ? "a run allocates about 56 bytes of state per session at its start"
+    const char *why = lingers ? "a run's peak memory grows by about 150 bytes per session"
                               : "2^24: without linger_s every session stays open until the run "
                                 "drains, and the core holds no more open at once";
     if (trace)

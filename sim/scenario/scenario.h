@@ -93,8 +93,8 @@ void sim_limits_default(sim_limits *l);
  * its last utterance and its slot in the core is reused: how many are open at
  * once depends on the draws, a limit the run meets (exit 2). */
 #define SIM_SESSIONS_OPEN_MAX (UINT32_C(1) << 24)
-/* Sessions of any workload, whatever --max-utterances says: a run allocates
- * about 56 bytes of state per session at its start (5.6 GB here). */
+/* Sessions of any workload, whatever --max-utterances says: a run's peak memory
+ * grows by about 150 bytes per session (README, Limits: 15 GB here). */
 #define SIM_SESSIONS_MAX UINT32_C(100000000)
 
 /* Checks every limit against its ceiling. Returns 0, or -1 with a message in err
