@@ -12,6 +12,7 @@
 
 #include "civil.h"
 #include "logread.h"
+#include "page.h"
 #include "report.h"
 #include "stats.h"
 #include "textwidth.h"
@@ -185,7 +186,12 @@ static void json_has_summaries_values_and_comparisons(void **state)
     json_t *fenced = json_object_get(json_array_get(pols, 2), "metrics");
     json_t *fdup = json_object_get(fenced, "duplicates");
     assert_true(json_is_true(json_object_get(fdup, "rule_of_three")));
-    assert_true(fabs(json_number_value(json_object_get(fdup, "upper_bound")) - 0.002) < 1e-12);
+    /* in the count's unit, 3 a replication over 3 (what `dsim check` uses); the
+     * rate's, 3 / 1500 per utterance */
+    assert_true(fabs(json_number_value(json_object_get(fdup, "upper_bound")) - 1.0) < 1e-12);
+    json_t *frate = json_object_get(fenced, "duplicate_rate");
+    assert_true(json_is_true(json_object_get(frate, "rule_of_three")));
+    assert_true(fabs(json_number_value(json_object_get(frate, "upper_bound")) - 0.002) < 1e-12);
     assert_true(json_is_null(json_object_get(json_object_get(fenced, "latency_s.max"), "mean")));
     assert_null(strstr(text, "events_per_s"));
     json_decref(root);
@@ -429,6 +435,36 @@ static void table_columns_follow_display_width(void **state)
     free(fx.res.v);
 }
 
+/* dsim report's table: a count never seen shows the rate per utterance, as the
+ * run's table does (3 / 1500 here), though results.json's upper_bound of the count
+ * is per replication (1). */
+static void page_shows_the_rate_bound_of_a_count_never_seen(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_init(&fx, 3);
+    json_t *pols = sim_report_policies_json(&fx.s, &fx.res, 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    sim_page_policy_table(f, pols, "lingua-2025-12-28", NULL);
+    fclose(f);
+    const char *row = strstr(buf, "fenced, v2");
+    assert_non_null(row);
+    const char *end = strstr(row, "</tr>");
+    assert_non_null(end);
+    size_t hits = 0;
+    for (const char *c = strstr(row, "0 (&le; 0.002/utt)"); c && c < end;
+         c = strstr(c + 1, "0 (&le; 0.002/utt)"))
+        hits++;
+    assert_int_equal(hits, 4); /* lost, duplicates, their rates */
+    assert_null(strstr(row, "&le; 1/utt"));
+    free(buf);
+    json_decref(pols);
+    free(fx.res.v);
+}
+
 static void json_carries_the_versions(void **state)
 {
     (void)state;
@@ -496,6 +532,7 @@ int main(void)
         cmocka_unit_test(policy_names_are_found_by_name),
         cmocka_unit_test(long_csv_has_every_value_of_every_replication),
         cmocka_unit_test(table_columns_follow_display_width),
+        cmocka_unit_test(page_shows_the_rate_bound_of_a_count_never_seen),
         cmocka_unit_test(json_carries_the_versions),
         cmocka_unit_test(log_timestamps_are_strict_rfc3339),
     };

@@ -113,7 +113,8 @@ static void no_finite_value_gives_no_figure(void **state)
     free(r.v);
 }
 
-/* Zero events and zero utterances: no trial, so no bound on a rate (not 0). */
+/* Zero events and zero utterances: no trial, so no bound on a rate (not 0); a
+ * count per replication keeps its bound, 3 / N (the one `dsim check` uses). */
 static void no_utterance_gives_no_rule_of_three_bound(void **state)
 {
     (void)state;
@@ -123,19 +124,27 @@ static void no_utterance_gives_no_rule_of_three_bound(void **state)
     assert_int_equal(s.n, 3);
     assert_near(s.mean, 0, 0);
     assert_true(sim_summary_is_rule_of_three(&s, SIM_M_DUPLICATES));
+    assert_near(s.upper_bound, 1.0, 1e-15);
+    assert_true(isnan(sim_summary_rate_bound(&s)));
+    sim_summarize(&r, 0, SIM_M_DUPLICATE_RATE, &s);
+    assert_true(sim_summary_is_rule_of_three(&s, SIM_M_DUPLICATE_RATE));
     assert_true(isnan(s.upper_bound));
     free(r.v);
 }
 
 /* Fewer than 3 trials: 3/T would exceed 1, which no rate per utterance can; the
- * bound is capped at 1 (3 trials give exactly 1, 4 give 3/4 as before). */
+ * rate's bound is capped at 1 (3 trials give exactly 1, 4 give 3/4 as before).
+ * The count's bound is per replication: 3 / N, never more than the U utterances
+ * for a loss, and 3 / N for duplicates (an utterance may come back many times). */
 static void rule_of_three_bound_never_exceeds_one(void **state)
 {
     (void)state;
     static const struct {
         size_t reps;
-        double utt, bound;
-    } cases[] = {{1, 1, 1.0}, {1, 2, 1.0}, {2, 1, 1.0}, {1, 3, 1.0}, {1, 4, 0.75}, {2, 2, 0.75}};
+        double utt, rate, lost, dup;
+    } cases[] = {{1, 1, 1.0, 1, 3},  {1, 2, 1.0, 2, 3},     {2, 1, 1.0, 1, 1.5},
+                 {1, 3, 1.0, 3, 3},  {1, 4, 0.75, 3, 3},   {2, 2, 0.75, 1.5, 1.5},
+                 {4, 200, 3.0 / 800, 0.75, 0.75}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         sim_results r = results_new(1, cases[c].reps);
         for (size_t i = 0; i < cases[c].reps; i++)
@@ -143,9 +152,16 @@ static void rule_of_three_bound_never_exceeds_one(void **state)
         sim_summary s;
         sim_summarize(&r, 0, SIM_M_LOST, &s);
         assert_true(sim_summary_is_rule_of_three(&s, SIM_M_LOST));
-        assert_near(s.upper_bound, cases[c].bound, 1e-15);
+        assert_near(s.upper_bound, cases[c].lost, 1e-15);
+        assert_near(sim_summary_rate_bound(&s), cases[c].rate, 1e-15);
+        sim_summarize(&r, 0, SIM_M_LOST_NETWORK, &s);
+        assert_near(s.upper_bound, cases[c].lost, 1e-15);
+        sim_summarize(&r, 0, SIM_M_DUPLICATES, &s);
+        assert_near(s.upper_bound, cases[c].dup, 1e-15);
+        assert_near(sim_summary_rate_bound(&s), cases[c].rate, 1e-15);
         sim_summarize(&r, 0, SIM_M_LOST_RATE, &s);
-        assert_near(s.upper_bound, cases[c].bound, 1e-15);
+        assert_near(s.upper_bound, cases[c].rate, 1e-15);
+        assert_near(sim_summary_rate_bound(&s), cases[c].rate, 1e-15);
         free(r.v);
     }
 }
@@ -205,17 +221,22 @@ static void event_zero_in_every_replication_gives_rule_of_three_bound(void **sta
         for (size_t i = 0; i < 10; i++)
             sim_results_at(&r, p, i)[SIM_M_UTTERANCES] = 500;
     sim_summary s;
-    /* 0 duplicates in 10 x 500 utterances: rate <= 3/5000 per utterance. */
+    /* 0 duplicates in 10 x 500 utterances: at most 3/10 a replication, a rate
+     * <= 3/5000 per utterance. */
     sim_summarize(&r, 0, SIM_M_DUPLICATES, &s);
     assert_true(sim_summary_is_rule_of_three(&s, SIM_M_DUPLICATES));
     assert_near(s.mean, 0, 0);
-    assert_near(s.upper_bound, 3.0 / 5000.0, 1e-15);
+    assert_near(s.upper_bound, 3.0 / 10.0, 1e-15);
+    assert_near(sim_summary_rate_bound(&s), 3.0 / 5000.0, 1e-15);
+    sim_summarize(&r, 0, SIM_M_OUT_OF_ORDER, &s);
+    assert_near(s.upper_bound, 3.0 / 10.0, 1e-15);
     sim_summarize(&r, 0, SIM_M_LOST_RATE, &s);
     assert_near(s.upper_bound, 3.0 / 5000.0, 1e-15);
     /* Not an event metric: a zero latency is just zero. */
     sim_summarize(&r, 0, SIM_M_LATENCY_P50, &s);
     assert_false(sim_summary_is_rule_of_three(&s, SIM_M_LATENCY_P50));
     assert_near(s.upper_bound, 0, 0);
+    assert_true(isnan(sim_summary_rate_bound(&s)));
     /* One replication with an event: the ordinary CI bound. */
     sim_results_at(&r, 1, 3)[SIM_M_DUPLICATES] = 10;
     sim_summarize(&r, 1, SIM_M_DUPLICATES, &s);

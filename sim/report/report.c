@@ -123,9 +123,9 @@ static void write_table(FILE *f, const sim_scenario *s, const sim_results *res,
             sim_summary sum;
             char *c = cells[m * np + p];
             sim_summarize(res, p, (sim_metric)m, &sum);
-            if (sim_summary_is_rule_of_three(&sum, (sim_metric)m) &&
-                isfinite(sum.upper_bound) && sum.upper_bound != sum.mean) {
-                snprintf(c, CELL_MAX, "0 (≤ %.2g/utt)", sum.upper_bound);
+            double rate = sim_summary_rate_bound(&sum); /* NaN unless never seen */
+            if (sim_summary_is_rule_of_three(&sum, (sim_metric)m) && isfinite(rate)) {
+                snprintf(c, CELL_MAX, "0 (≤ %.2g/utt)", rate);
                 any_bound = true;
             } else {
                 format_mean_hw(c, sum.mean, sum.half_width, sum.n, false);

@@ -95,14 +95,31 @@ void sim_summarize(const sim_results *res, size_t p, sim_metric m, sim_summary *
         /* U: mean utterances per replication of this policy (the same under CRN). */
         const double *ux = res->v + p * res->n_reps * SIM_M_COUNT + SIM_M_UTTERANCES;
         double u, u_var;
-        /* With no utterance there was no trial: no bound on a rate (not 0). */
-        /* 3/T bounds a probability: never above 1 (fewer than 3 trials) */
-        if (moments(ux, res->n_reps, SIM_M_COUNT, &u, &u_var) > 0 && u > 0) {
-            out->upper_bound = fmin(3.0 / ((double)out->n * u), 1.0);
+        if (moments(ux, res->n_reps, SIM_M_COUNT, &u, &u_var) > 0 && u > 0)
             out->utterances = u;
-        } else
-            out->upper_bound = NAN;
+        if (m == SIM_M_DUPLICATE_RATE || m == SIM_M_LOST_RATE) {
+            /* a rate per utterance: 3 / (N x U), none without a trial */
+            out->upper_bound = sim_summary_rate_bound(out);
+        } else {
+            /* a count per replication: 3 / N, and a loss (one per utterance at
+             * most) never more than the U utterances a replication has */
+            bool once = m == SIM_M_LOST ||
+                        (m >= SIM_M_LOST_NO_NODE && m <= SIM_M_LOST_UNFINISHED);
+            out->upper_bound = 3.0 / (double)out->n;
+            if (once && out->utterances > 0 && out->upper_bound > out->utterances)
+                out->upper_bound = out->utterances;
+        }
     }
+}
+
+double sim_summary_rate_bound(const sim_summary *s)
+{
+    assert(s);
+    /* With no utterance there was no trial: no bound on a rate (not 0); 3/T
+     * bounds a probability: never above 1 (fewer than 3 trials). */
+    if (!(s->utterances > 0) || s->n == 0)
+        return NAN;
+    return fmin(3.0 / ((double)s->n * s->utterances), 1.0);
 }
 
 bool sim_summary_is_rule_of_three(const sim_summary *out, sim_metric m)
