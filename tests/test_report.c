@@ -465,6 +465,37 @@ static void page_shows_the_rate_bound_of_a_count_never_seen(void **state)
     free(fx.res.v);
 }
 
+/* 0 in 4 x 200 utterances: 3/800 = 0.00375, printed rounded up (0.0038), never
+ * to nearest (0.0037, below the exact bound 0.0037377): in the run's table and in
+ * dsim report's page. */
+static void rule_of_three_bound_is_printed_rounded_up(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_init(&fx, 4);
+    for (size_t r = 0; r < 4; r++)
+        for (size_t p = 0; p < 3; p++)
+            sim_results_at(&fx.res, p, r)[SIM_M_UTTERANCES] = 200;
+    char *text = report_string(&fx, SIM_FMT_TABLE, 0);
+    const char *dup = find_line(text, "duplicates");
+    assert_non_null(dup);
+    assert_non_null(strstr(dup, "0 (≤ 0.0038/utt)"));
+    assert_null(strstr(text, "0.0037/utt"));
+    free(text);
+    json_t *pols = sim_report_policies_json(&fx.s, &fx.res, 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    sim_page_policy_table(f, pols, "lingua-2025-12-28", NULL);
+    fclose(f);
+    assert_non_null(strstr(buf, "0 (&le; 0.0038/utt)"));
+    assert_null(strstr(buf, "0.0037"));
+    free(buf);
+    json_decref(pols);
+    free(fx.res.v);
+}
+
 static void json_carries_the_versions(void **state)
 {
     (void)state;
@@ -533,6 +564,7 @@ int main(void)
         cmocka_unit_test(long_csv_has_every_value_of_every_replication),
         cmocka_unit_test(table_columns_follow_display_width),
         cmocka_unit_test(page_shows_the_rate_bound_of_a_count_never_seen),
+        cmocka_unit_test(rule_of_three_bound_is_printed_rounded_up),
         cmocka_unit_test(json_carries_the_versions),
         cmocka_unit_test(log_timestamps_are_strict_rfc3339),
     };

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -246,6 +247,32 @@ static void event_zero_in_every_replication_gives_rule_of_three_bound(void **sta
     free(r.v);
 }
 
+/* A bound printed with %.2g must stay a bound: rounded up, never to nearest. */
+static void round_up_keeps_a_bound_a_bound(void **state)
+{
+    (void)state;
+    assert_near(sim_round_up(3.0 / 800, 2), 0.0038, 1e-18);   /* 0.00375 */
+    assert_near(sim_round_up(3.0 / 900, 2), 0.0034, 1e-18);   /* 0.00333 */
+    assert_near(sim_round_up(3.0 / 400, 2), 0.0075, 1e-18);   /* exact: unchanged */
+    assert_near(sim_round_up(3.0 / 1500, 2), 0.002, 1e-18);
+    assert_near(sim_round_up(3.0 / 5000, 2), 0.0006, 1e-18);
+    assert_near(sim_round_up(0.996, 2), 1.0, 1e-15);           /* carries into a digit */
+    assert_near(sim_round_up(1.0, 2), 1.0, 0);
+    assert_near(sim_round_up(123456, 3), 124000, 0);
+    assert_near(sim_round_up(0, 2), 0, 0);
+    assert_true(isnan(sim_round_up(NAN, 2)));
+    /* every T up to 10^5: the printed r/utt is at or above the exact 95 % bound */
+    char buf[32];
+    for (int t = 1; t <= 100000; t++) {
+        double r = fmin(3.0 / t, 1.0);
+        snprintf(buf, sizeof buf, "%.2g", sim_round_up(r, 2));
+        double printed = strtod(buf, NULL);
+        if (!(printed >= 1 - pow(0.05, 1.0 / t)) || printed < r * (1 - 1e-12))
+            fail_msg("T = %d: printed %s, bound %.17g, 3/T %.17g", t, buf,
+                     1 - pow(0.05, 1.0 / t), r);
+    }
+}
+
 /* Policy 1 = policy 0 + d with d = 1, 2, 3 (mean 2, s = 1): the paired interval is
  * t(0.975, 2) / sqrt(3) = 4.3026527 / 1.7320508; the unpaired one is far wider
  * because the replications themselves vary a lot. */
@@ -301,6 +328,7 @@ int main(void)
         cmocka_unit_test(comparisons_of_one_replication_have_no_interval),
         cmocka_unit_test(no_utterance_gives_no_rule_of_three_bound),
         cmocka_unit_test(rule_of_three_bound_never_exceeds_one),
+        cmocka_unit_test(round_up_keeps_a_bound_a_bound),
         cmocka_unit_test(non_finite_values_are_left_out),
         cmocka_unit_test(event_zero_in_every_replication_gives_rule_of_three_bound),
         cmocka_unit_test(paired_interval_uses_per_replication_differences),

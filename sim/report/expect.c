@@ -234,7 +234,7 @@ char *sim_expect_measured(const sim_scenario *s, const sim_expect_item *it, char
     if (e->on == SIM_EXPECT_ON_MEAN) {
         if (never && isfinite(sim_summary_rate_bound(sum)))
             snprintf(mean_hw, sizeof mean_hw, "0 (\xe2\x89\xa4 %.2g/utt)",
-                     sim_summary_rate_bound(sum));
+                     sim_round_up(sim_summary_rate_bound(sum), 2)); /* up: a bound */
         if (part[0])
             snprintf(buf, size, "%s (%s)", mean_hw, part + 2);
         else

@@ -10,6 +10,7 @@
 #include "junit.h"
 #include "outfile.h"
 #include "page.h"
+#include "stats.h"
 #include "xalloc.h"
 
 static const char PAGE_CSS[] =
@@ -240,7 +241,7 @@ static void cell(FILE *f, const json_t *m, double u, const json_t *d, int better
     } else if (json_is_true(json_object_get(m, "rule_of_three")) &&
                isfinite(ub = rate_bound(m, u))) {
         fputs("0 (&le; ", f);
-        plain(f, ub, false);
+        plain(f, sim_round_up(ub, 2), false); /* up, as the run's table: a bound */
         fputs("/utt)", f);
     } else {
         bool has = number(json_object_get(m, "ci95"), &ci);

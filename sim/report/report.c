@@ -125,7 +125,7 @@ static void write_table(FILE *f, const sim_scenario *s, const sim_results *res,
             sim_summarize(res, p, (sim_metric)m, &sum);
             double rate = sim_summary_rate_bound(&sum); /* NaN unless never seen */
             if (sim_summary_is_rule_of_three(&sum, (sim_metric)m) && isfinite(rate)) {
-                snprintf(c, CELL_MAX, "0 (≤ %.2g/utt)", rate);
+                snprintf(c, CELL_MAX, "0 (≤ %.2g/utt)", sim_round_up(rate, 2)); /* up: a bound */
                 any_bound = true;
             } else {
                 format_mean_hw(c, sum.mean, sum.half_width, sum.n, false);

@@ -3,6 +3,8 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
@@ -120,6 +122,32 @@ double sim_summary_rate_bound(const sim_summary *s)
     if (!(s->utterances > 0) || s->n == 0)
         return NAN;
     return fmin(3.0 / ((double)s->n * s->utterances), 1.0);
+}
+
+double sim_round_up(double x, int digits)
+{
+    assert(digits >= 1 && digits <= 17);
+    if (!isfinite(x) || x <= 0)
+        return x;
+    /* x to nearest at `digits` significant digits, as %.*e writes it; one unit
+     * of the last digit more when that is below x (by more than x's own
+     * rounding: 3/T computed a few ulps above a two-digit decimal stays it). */
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.*e", digits - 1, x);
+    char *e = strchr(buf, 'e');
+    assert(e);
+    int exp10 = atoi(e + 1) - (digits - 1);
+    long long mant = 0;
+    for (const char *c = buf; c < e; c++)
+        if (*c >= '0' && *c <= '9')
+            mant = mant * 10 + (*c - '0');
+    snprintf(buf, sizeof buf, "%llde%d", mant, exp10);
+    double y = strtod(buf, NULL);
+    if (y < x * (1 - 1e-12)) {
+        snprintf(buf, sizeof buf, "%llde%d", mant + 1, exp10);
+        y = strtod(buf, NULL);
+    }
+    return y;
 }
 
 bool sim_summary_is_rule_of_three(const sim_summary *out, sim_metric m)

@@ -58,6 +58,12 @@ bool sim_summary_is_rule_of_three(const sim_summary *out, sim_metric m);
  * duplicate_rate and lost_rate it is their upper_bound. */
 double sim_summary_rate_bound(const sim_summary *s);
 
+/* x rounded up at `digits` significant digits (1 to 17): the least decimal of that
+ * many digits that is not below x, e.g. 0.00375 -> 0.0038 at 2 digits, so that an
+ * upper bound printed with %.<digits>g stays an upper bound. x itself when it is
+ * 0, negative or not finite. */
+double sim_round_up(double x, int digits);
+
 /*
  * Paired comparison of policy p against policy base on metric m: the mean of the
  * per-replication differences x[p][r] - x[base][r] and its 95% half-width
