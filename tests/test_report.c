@@ -324,6 +324,19 @@ static void latency_of_some_replications_says_over_how_many(void **state)
     snprintf(row, sizeof row, "%.*s", (int)(strchr(line, '\n') - line), line);
     assert_true(strstr(row, "(n=") == strrchr(row, '(')); /* only that cell */
     assert_non_null(strstr(t, "(n=k): over the k replications that have a value"));
+    /* the paired difference is over the 2 pairs with both sides: it says so too
+     * (fenced, v2 has all 3 pairs: no mark) */
+    const char *paired = strstr(t, "\npaired difference vs ");
+    assert_non_null(paired);
+    const char *pline = find_line(paired + 1, "latency_s.p99");
+    assert_non_null(pline);
+    snprintf(row, sizeof row, "%.*s", (int)(strchr(pline, '\n') - pline), pline);
+    assert_non_null(strstr(row, "+0.5 (n=2)"));
+    assert_true(strstr(row, "(n=") == strrchr(row, '('));
+    const char *pdup = find_line(paired + 1, "duplicates");
+    assert_non_null(pdup);
+    snprintf(row, sizeof row, "%.*s", (int)(strchr(pdup, '\n') - pdup), pdup);
+    assert_null(strstr(row, "(n="));
     free(t);
     char *text = report_string(&fx, SIM_FMT_JSON, 0);
     json_error_t jerr;
@@ -334,6 +347,14 @@ static void latency_of_some_replications_says_over_how_many(void **state)
     assert_int_equal(json_integer_value(json_object_get(p99, "n")), 2);
     assert_true(fabs(json_number_value(json_object_get(p99, "mean")) - 4.6) < 1e-12);
     assert_true(json_is_null(json_array_get(json_object_get(p99, "values"), 1)));
+    /* the comparisons' counts: 2 pairs; unpaired 2 values against the baseline's 3 */
+    json_t *pd = json_object_get(json_object_get(better, "paired_vs_baseline"), "latency_s.p99");
+    assert_int_equal(json_integer_value(json_object_get(pd, "n")), 2);
+    json_t *ud = json_object_get(json_object_get(better, "unpaired_vs_baseline"), "latency_s.p99");
+    assert_int_equal(json_integer_value(json_object_get(ud, "n")), 2);
+    assert_int_equal(json_integer_value(json_object_get(ud, "n_baseline")), 3);
+    json_t *pdd = json_object_get(json_object_get(better, "paired_vs_baseline"), "duplicates");
+    assert_int_equal(json_integer_value(json_object_get(pdd, "n")), 3);
     json_decref(root);
     free(text);
     free(fx.res.v);

@@ -175,27 +175,34 @@ static void comparisons_of_one_replication_have_no_interval(void **state)
     set_metric(&r, 0, SIM_M_LOST, (double[]){10});
     set_metric(&r, 1, SIM_M_LOST, (double[]){13});
     double mean, half;
-    sim_paired(&r, 1, 0, SIM_M_LOST, &mean, &half);
+    assert_int_equal(sim_paired(&r, 1, 0, SIM_M_LOST, &mean, &half), 1);
     assert_near(mean, 3, 0);
     assert_true(isnan(half));
-    sim_unpaired(&r, 1, 0, SIM_M_LOST, &mean, &half);
+    size_t n_p = 9, n_base = 9;
+    sim_unpaired(&r, 1, 0, SIM_M_LOST, &mean, &half, &n_p, &n_base);
     assert_near(mean, 3, 0);
     assert_true(isnan(half));
+    assert_int_equal(n_p, 1);
+    assert_int_equal(n_base, 1);
     /* three replications, but only one where both sides delivered */
     sim_results q = results_new(2, 3);
     set_metric(&q, 0, SIM_M_LATENCY_P99, (double[]){1, NAN, 2});
     set_metric(&q, 1, SIM_M_LATENCY_P99, (double[]){1.5, 4, NAN});
-    sim_paired(&q, 1, 0, SIM_M_LATENCY_P99, &mean, &half);
+    assert_int_equal(sim_paired(&q, 1, 0, SIM_M_LATENCY_P99, &mean, &half), 1); /* one pair */
     assert_near(mean, 0.5, 0);
     assert_true(isnan(half));
     /* the unpaired side with two values each has an interval */
-    sim_unpaired(&q, 1, 0, SIM_M_LATENCY_P99, &mean, &half);
+    sim_unpaired(&q, 1, 0, SIM_M_LATENCY_P99, &mean, &half, &n_p, &n_base);
     assert_near(mean, 2.75 - 1.5, 1e-12);
     assert_true(isfinite(half) && half > 0);
+    assert_int_equal(n_p, 2);
+    assert_int_equal(n_base, 2);
     /* no pair at all */
     set_metric(&q, 1, SIM_M_LATENCY_P99, (double[]){NAN, 4, NAN});
-    sim_paired(&q, 1, 0, SIM_M_LATENCY_P99, &mean, &half);
+    assert_int_equal(sim_paired(&q, 1, 0, SIM_M_LATENCY_P99, &mean, &half), 0);
     assert_true(isnan(mean) && isnan(half));
+    sim_unpaired(&q, 1, 0, SIM_M_LATENCY_P99, &mean, &half, NULL, NULL); /* NULL counts */
+    assert_near(mean, 4 - 1.5, 1e-12);
     free(r.v);
     free(q.v);
 }
@@ -283,7 +290,7 @@ static void paired_interval_uses_per_replication_differences(void **state)
     set_metric(&r, 0, SIM_M_LOST, (double[]){10, 50, 90});
     set_metric(&r, 1, SIM_M_LOST, (double[]){11, 52, 93});
     double mean, half;
-    sim_paired(&r, 1, 0, SIM_M_LOST, &mean, &half);
+    assert_int_equal(sim_paired(&r, 1, 0, SIM_M_LOST, &mean, &half), 3);
     assert_near(mean, 2, 1e-12);
     assert_near(half, 4.3026527 / sqrt(3.0), 1e-6);
     sim_paired(&r, 0, 0, SIM_M_LOST, &mean, &half);
@@ -291,7 +298,7 @@ static void paired_interval_uses_per_replication_differences(void **state)
     assert_near(half, 0, 0);
 
     double umean, uhalf;
-    sim_unpaired(&r, 1, 0, SIM_M_LOST, &umean, &uhalf);
+    sim_unpaired(&r, 1, 0, SIM_M_LOST, &umean, &uhalf, NULL, NULL);
     assert_near(umean, 2, 1e-12);
     /* s0^2 = 1600, s1^2 = 1681: q = (1600 + 1681)/3, nu = q^2 / ((1600/3)^2/2 + (1681/3)^2/2). */
     double qa = 1681.0 / 3, qb = 1600.0 / 3;

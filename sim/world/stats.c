@@ -155,8 +155,8 @@ bool sim_summary_is_rule_of_three(const sim_summary *out, sim_metric m)
     return sim_metric_is_event(m) && out->n > 0 && out->min == 0 && out->max == 0;
 }
 
-void sim_paired(const sim_results *res, size_t p, size_t base, sim_metric m, double *mean,
-                double *half)
+size_t sim_paired(const sim_results *res, size_t p, size_t base, sim_metric m, double *mean,
+                  double *half)
 {
     assert(res && p < res->n_policies && base < res->n_policies && m < SIM_M_COUNT);
     /* Differences skip pairs with a non-finite side (NAN propagates into d). */
@@ -178,10 +178,11 @@ void sim_paired(const sim_results *res, size_t p, size_t base, sim_metric m, dou
             ss += (d - *mean) * (d - *mean);
     }
     *half = k > 1 ? sim_t975((double)(k - 1)) * sqrt(ss / (double)(k - 1) / (double)k) : NAN;
+    return k;
 }
 
 void sim_unpaired(const sim_results *res, size_t p, size_t base, sim_metric m, double *mean,
-                  double *half)
+                  double *half, size_t *n_p, size_t *n_base)
 {
     assert(res && p < res->n_policies && base < res->n_policies && m < SIM_M_COUNT);
     double ma, va, mb, vb;
@@ -189,6 +190,10 @@ void sim_unpaired(const sim_results *res, size_t p, size_t base, sim_metric m, d
                         &ma, &va);
     size_t nb = moments(res->v + base * res->n_reps * SIM_M_COUNT + m, res->n_reps,
                         SIM_M_COUNT, &mb, &vb);
+    if (n_p)
+        *n_p = na;
+    if (n_base)
+        *n_base = nb;
     if (na == 0 || nb == 0) {
         *mean = *half = NAN;
         return;

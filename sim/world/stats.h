@@ -68,20 +68,22 @@ double sim_round_up(double x, int digits);
  * Paired comparison of policy p against policy base on metric m: the mean of the
  * per-replication differences x[p][r] - x[base][r] and its 95% half-width
  * (replications where either value is not finite are skipped; the half-width is
- * NaN with fewer than 2 pairs, the mean NaN with none). With common random
- * numbers this interval is much narrower than the unpaired one.
+ * NaN with fewer than 2 pairs, the mean NaN with none). Returns the number of
+ * pairs used (0 to res->n_reps). With common random numbers this interval is
+ * much narrower than the unpaired one.
  */
-void sim_paired(const sim_results *res, size_t p, size_t base, sim_metric m, double *mean,
-                double *half);
+size_t sim_paired(const sim_results *res, size_t p, size_t base, sim_metric m, double *mean,
+                  double *half);
 
 /*
  * Unpaired (Welch) comparison: mean(x[p]) - mean(x[base]) and the 95% half-width
  * t(0.975, nu) * sqrt(s_p^2/n_p + s_b^2/n_b), nu from Welch-Satterthwaite; the
  * half-width is NaN (unknown) when either side has fewer than 2 values, 0 when
- * both are constant; both are NaN when a side has no value.
+ * both are constant; both are NaN when a side has no value. *n_p and *n_base
+ * (each may be NULL) receive the number of finite values of each side.
  */
 void sim_unpaired(const sim_results *res, size_t p, size_t base, sim_metric m, double *mean,
-                  double *half);
+                  double *half, size_t *n_p, size_t *n_base);
 
 /* Mean and 95% half-width of n values x[0], x[stride], ... (non-finite skipped;
  * mean NaN with none, half-width NaN with fewer than 2); *count receives the
