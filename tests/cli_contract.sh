@@ -77,6 +77,12 @@ refused results "$TMP/m.json" "ci95 under another name"
 mutate "$R" 'del(.policies[0].metrics["latency_s.p99"])'; refused results "$TMP/m.json" "a metric missing"
 mutate "$R" '.policies[1].paired_vs_baseline.lots = {"mean": 1, "ci95": 1}'
 refused results "$TMP/m.json" "an unknown metric"
+# a comparison says over how many pairs (paired) or values a side (unpaired)
+mutate "$R" 'del(.policies[1].paired_vs_baseline.lost.n)'; refused results "$TMP/m.json" "a paired difference without n"
+mutate "$R" 'del(.policies[1].unpaired_vs_baseline.lost.n_baseline)'
+refused results "$TMP/m.json" "an unpaired difference without n_baseline"
+jq -e --argjson r "$(jq .replications "$R")" '[.policies[1:][] | (.paired_vs_baseline, .unpaired_vs_baseline)[]
+    | .n] | length > 0 and all(. == $r)' "$R" >/dev/null || fail "comparisons of tiny.json: n is not every replication"
 mutate "$R" '.policies[0].metrics.lost.values[0] = "7"'; refused results "$TMP/m.json" "a value as a string"
 mutate "$R" '.policies = []';                          refused results "$TMP/m.json" "no policies"
 mutate "$TMP/sw/sweep.json" 'del(.points[0].policies[0].metrics.lost.n)'

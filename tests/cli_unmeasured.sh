@@ -46,7 +46,9 @@ grep -q nan "$TMP/csv" && fail "csv has nan: $(cat "$TMP/csv")"
 # one not yet spoken is neither an utterance nor lost. At 3.5 s the first
 # utterance of each session has ended (3 s) and is in flight (0.82 s): 2
 # utterances, 2 lost as unfinished. At 2.5 s nothing was spoken: no rate, no load
-# per utterance, no rule-of-three bound (no trial).
+# per utterance, no rule-of-three bound on a rate (no trial). The duplicates'
+# upper_bound is a count a replication, 3 / 2 replications, as `dsim check` uses
+# (README Metrics), whatever the utterances.
 cut() {
     jq ".network.loss = 0 | .max_time_s = $1" "$F" >"$TMP/cut.json"
     "$DSIM" run "$TMP/cut.json" --format json | jq -c '.policies[0].metrics |
@@ -54,9 +56,9 @@ cut() {
          .lost_rate.values, .extra_load.values, .duplicates.upper_bound, .["latency_s.p50"].values]'
 }
 got=$(cut 3.5)
-[ "$got" = '[[2,2],[0,0],[2,2],[2,2],[1,1],[0,0],0.75,[null,null]]' ] || fail "cut at 3.5 s: $got"
+[ "$got" = '[[2,2],[0,0],[2,2],[2,2],[1,1],[0,0],1.5,[null,null]]' ] || fail "cut at 3.5 s: $got"
 got=$(cut 2.5)
-[ "$got" = '[[0,0],[0,0],[0,0],[0,0],[null,null],[null,null],null,[null,null]]' ] || fail "cut at 2.5 s: $got"
+[ "$got" = '[[0,0],[0,0],[0,0],[0,0],[null,null],[null,null],1.5,[null,null]]' ] || fail "cut at 2.5 s: $got"
 "$DSIM" run "$TMP/cut.json" >"$TMP/cut.table"
 for m in duplicate_rate lost_rate extra_load; do
     line=$(grep "^$m " "$TMP/cut.table")
@@ -135,6 +137,11 @@ jq '.expect={"reference":{"lost":{"max":5,"on":"ci_upper"},"utterances":{"max":2
 "$DSIM" check "$TMP/ci1.json" -q --replications 1 >"$TMP/k2"
 grep -qxF 'PASS reference lost (ci_upper) <= 5: 3 (rule of three: 0 in each of 1 replications)' "$TMP/k2" ||
     fail "ci_upper of a zero count, one replication: $(cat "$TMP/k2")"
+# results.json's upper_bound of that zero count is the same 3 (a count a
+# replication), its rate's 3 / 10 utterances.
+"$DSIM" run "$TMP/ci1.json" -q --replications 1 --format json >"$TMP/ci1.out" || fail "ci1: run exits $?"
+got=$(jq -c '.policies[0].metrics | [.lost.upper_bound, .duplicates.upper_bound, .lost_rate.upper_bound]' "$TMP/ci1.out")
+[ "$got" = '[3,3,0.3]' ] || fail "upper_bound of a zero count, one replication (want check's 3): $got"
 grep -q '^FAIL reference utterances (ci_upper) <= 20: .*no confidence interval from 1 replication' "$TMP/k2" ||
     fail "ci_upper of a count, one replication: $(cat "$TMP/k2")"
 # One utterance: the rule-of-three bound is at most 1 per utterance, never 3.

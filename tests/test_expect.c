@@ -235,6 +235,23 @@ static void ci_upper_of_an_event_never_seen_is_the_rule_of_three(void **state)
     fixture_free(&f);
 }
 
+/* 0 in 4 x 200 utterances: 3/800 = 0.00375 is printed rounded up, 0.0038, not to
+ * nearest (0.0037 is below the exact 95 % bound 0.0037377). */
+static void the_printed_rule_of_three_bound_is_rounded_up(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, 1, THREE, 4);
+    set_metric(&f, 0, SIM_M_UTTERANCES, (double[]){200, 200, 200, 200});
+    sim_expect *e = add_expect(&f, "old", "duplicates");
+    e->has_equals = true, e->equals = 0;
+    plan_and_eval(&f);
+    char buf[128];
+    sim_expect_measured(&f.s, &f.items[0], buf, sizeof buf);
+    assert_string_equal(buf, "0 (\xe2\x89\xa4 0.0038/utt)");
+    fixture_free(&f);
+}
+
 static void equals_tolerates_rounding_of_a_mean_but_not_a_real_difference(void **state)
 {
     (void)state;
@@ -395,6 +412,7 @@ int main(void)
         cmocka_unit_test(mean_bounds_pass_at_the_edge_and_fail_beyond_it),
         cmocka_unit_test(ci_bounds_are_mean_plus_and_minus_the_half_width),
         cmocka_unit_test(ci_upper_of_an_event_never_seen_is_the_rule_of_three),
+        cmocka_unit_test(the_printed_rule_of_three_bound_is_rounded_up),
         cmocka_unit_test(equals_tolerates_rounding_of_a_mean_but_not_a_real_difference),
         cmocka_unit_test(a_latency_with_no_delivery_fails_every_bound),
         cmocka_unit_test(a_latency_of_some_replications_says_over_how_many),

@@ -12,6 +12,7 @@
 
 #include "civil.h"
 #include "logread.h"
+#include "page.h"
 #include "report.h"
 #include "stats.h"
 #include "textwidth.h"
@@ -185,7 +186,12 @@ static void json_has_summaries_values_and_comparisons(void **state)
     json_t *fenced = json_object_get(json_array_get(pols, 2), "metrics");
     json_t *fdup = json_object_get(fenced, "duplicates");
     assert_true(json_is_true(json_object_get(fdup, "rule_of_three")));
-    assert_true(fabs(json_number_value(json_object_get(fdup, "upper_bound")) - 0.002) < 1e-12);
+    /* in the count's unit, 3 a replication over 3 (what `dsim check` uses); the
+     * rate's, 3 / 1500 per utterance */
+    assert_true(fabs(json_number_value(json_object_get(fdup, "upper_bound")) - 1.0) < 1e-12);
+    json_t *frate = json_object_get(fenced, "duplicate_rate");
+    assert_true(json_is_true(json_object_get(frate, "rule_of_three")));
+    assert_true(fabs(json_number_value(json_object_get(frate, "upper_bound")) - 0.002) < 1e-12);
     assert_true(json_is_null(json_object_get(json_object_get(fenced, "latency_s.max"), "mean")));
     assert_null(strstr(text, "events_per_s"));
     json_decref(root);
@@ -318,6 +324,19 @@ static void latency_of_some_replications_says_over_how_many(void **state)
     snprintf(row, sizeof row, "%.*s", (int)(strchr(line, '\n') - line), line);
     assert_true(strstr(row, "(n=") == strrchr(row, '(')); /* only that cell */
     assert_non_null(strstr(t, "(n=k): over the k replications that have a value"));
+    /* the paired difference is over the 2 pairs with both sides: it says so too
+     * (fenced, v2 has all 3 pairs: no mark) */
+    const char *paired = strstr(t, "\npaired difference vs ");
+    assert_non_null(paired);
+    const char *pline = find_line(paired + 1, "latency_s.p99");
+    assert_non_null(pline);
+    snprintf(row, sizeof row, "%.*s", (int)(strchr(pline, '\n') - pline), pline);
+    assert_non_null(strstr(row, "+0.5 (n=2)"));
+    assert_true(strstr(row, "(n=") == strrchr(row, '('));
+    const char *pdup = find_line(paired + 1, "duplicates");
+    assert_non_null(pdup);
+    snprintf(row, sizeof row, "%.*s", (int)(strchr(pdup, '\n') - pdup), pdup);
+    assert_null(strstr(row, "(n="));
     free(t);
     char *text = report_string(&fx, SIM_FMT_JSON, 0);
     json_error_t jerr;
@@ -328,6 +347,14 @@ static void latency_of_some_replications_says_over_how_many(void **state)
     assert_int_equal(json_integer_value(json_object_get(p99, "n")), 2);
     assert_true(fabs(json_number_value(json_object_get(p99, "mean")) - 4.6) < 1e-12);
     assert_true(json_is_null(json_array_get(json_object_get(p99, "values"), 1)));
+    /* the comparisons' counts: 2 pairs; unpaired 2 values against the baseline's 3 */
+    json_t *pd = json_object_get(json_object_get(better, "paired_vs_baseline"), "latency_s.p99");
+    assert_int_equal(json_integer_value(json_object_get(pd, "n")), 2);
+    json_t *ud = json_object_get(json_object_get(better, "unpaired_vs_baseline"), "latency_s.p99");
+    assert_int_equal(json_integer_value(json_object_get(ud, "n")), 2);
+    assert_int_equal(json_integer_value(json_object_get(ud, "n_baseline")), 3);
+    json_t *pdd = json_object_get(json_object_get(better, "paired_vs_baseline"), "duplicates");
+    assert_int_equal(json_integer_value(json_object_get(pdd, "n")), 3);
     json_decref(root);
     free(text);
     free(fx.res.v);
@@ -429,6 +456,67 @@ static void table_columns_follow_display_width(void **state)
     free(fx.res.v);
 }
 
+/* dsim report's table: a count never seen shows the rate per utterance, as the
+ * run's table does (3 / 1500 here), though results.json's upper_bound of the count
+ * is per replication (1). */
+static void page_shows_the_rate_bound_of_a_count_never_seen(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_init(&fx, 3);
+    json_t *pols = sim_report_policies_json(&fx.s, &fx.res, 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    sim_page_policy_table(f, pols, "lingua-2025-12-28", NULL);
+    fclose(f);
+    const char *row = strstr(buf, "fenced, v2");
+    assert_non_null(row);
+    const char *end = strstr(row, "</tr>");
+    assert_non_null(end);
+    size_t hits = 0;
+    for (const char *c = strstr(row, "0 (&le; 0.002/utt)"); c && c < end;
+         c = strstr(c + 1, "0 (&le; 0.002/utt)"))
+        hits++;
+    assert_int_equal(hits, 4); /* lost, duplicates, their rates */
+    assert_null(strstr(row, "&le; 1/utt"));
+    free(buf);
+    json_decref(pols);
+    free(fx.res.v);
+}
+
+/* 0 in 4 x 200 utterances: 3/800 = 0.00375, printed rounded up (0.0038), never
+ * to nearest (0.0037, below the exact bound 0.0037377): in the run's table and in
+ * dsim report's page. */
+static void rule_of_three_bound_is_printed_rounded_up(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_init(&fx, 4);
+    for (size_t r = 0; r < 4; r++)
+        for (size_t p = 0; p < 3; p++)
+            sim_results_at(&fx.res, p, r)[SIM_M_UTTERANCES] = 200;
+    char *text = report_string(&fx, SIM_FMT_TABLE, 0);
+    const char *dup = find_line(text, "duplicates");
+    assert_non_null(dup);
+    assert_non_null(strstr(dup, "0 (≤ 0.0038/utt)"));
+    assert_null(strstr(text, "0.0037/utt"));
+    free(text);
+    json_t *pols = sim_report_policies_json(&fx.s, &fx.res, 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    sim_page_policy_table(f, pols, "lingua-2025-12-28", NULL);
+    fclose(f);
+    assert_non_null(strstr(buf, "0 (&le; 0.0038/utt)"));
+    assert_null(strstr(buf, "0.0037"));
+    free(buf);
+    json_decref(pols);
+    free(fx.res.v);
+}
+
 static void json_carries_the_versions(void **state)
 {
     (void)state;
@@ -496,6 +584,8 @@ int main(void)
         cmocka_unit_test(policy_names_are_found_by_name),
         cmocka_unit_test(long_csv_has_every_value_of_every_replication),
         cmocka_unit_test(table_columns_follow_display_width),
+        cmocka_unit_test(page_shows_the_rate_bound_of_a_count_never_seen),
+        cmocka_unit_test(rule_of_three_bound_is_printed_rounded_up),
         cmocka_unit_test(json_carries_the_versions),
         cmocka_unit_test(log_timestamps_are_strict_rfc3339),
     };

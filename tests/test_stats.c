@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,7 +114,8 @@ static void no_finite_value_gives_no_figure(void **state)
     free(r.v);
 }
 
-/* Zero events and zero utterances: no trial, so no bound on a rate (not 0). */
+/* Zero events and zero utterances: no trial, so no bound on a rate (not 0); a
+ * count per replication keeps its bound, 3 / N (the one `dsim check` uses). */
 static void no_utterance_gives_no_rule_of_three_bound(void **state)
 {
     (void)state;
@@ -123,19 +125,27 @@ static void no_utterance_gives_no_rule_of_three_bound(void **state)
     assert_int_equal(s.n, 3);
     assert_near(s.mean, 0, 0);
     assert_true(sim_summary_is_rule_of_three(&s, SIM_M_DUPLICATES));
+    assert_near(s.upper_bound, 1.0, 1e-15);
+    assert_true(isnan(sim_summary_rate_bound(&s)));
+    sim_summarize(&r, 0, SIM_M_DUPLICATE_RATE, &s);
+    assert_true(sim_summary_is_rule_of_three(&s, SIM_M_DUPLICATE_RATE));
     assert_true(isnan(s.upper_bound));
     free(r.v);
 }
 
 /* Fewer than 3 trials: 3/T would exceed 1, which no rate per utterance can; the
- * bound is capped at 1 (3 trials give exactly 1, 4 give 3/4 as before). */
+ * rate's bound is capped at 1 (3 trials give exactly 1, 4 give 3/4 as before).
+ * The count's bound is per replication: 3 / N, never more than the U utterances
+ * for a loss, and 3 / N for duplicates (an utterance may come back many times). */
 static void rule_of_three_bound_never_exceeds_one(void **state)
 {
     (void)state;
     static const struct {
         size_t reps;
-        double utt, bound;
-    } cases[] = {{1, 1, 1.0}, {1, 2, 1.0}, {2, 1, 1.0}, {1, 3, 1.0}, {1, 4, 0.75}, {2, 2, 0.75}};
+        double utt, rate, lost, dup;
+    } cases[] = {{1, 1, 1.0, 1, 3},  {1, 2, 1.0, 2, 3},     {2, 1, 1.0, 1, 1.5},
+                 {1, 3, 1.0, 3, 3},  {1, 4, 0.75, 3, 3},   {2, 2, 0.75, 1.5, 1.5},
+                 {4, 200, 3.0 / 800, 0.75, 0.75}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         sim_results r = results_new(1, cases[c].reps);
         for (size_t i = 0; i < cases[c].reps; i++)
@@ -143,9 +153,16 @@ static void rule_of_three_bound_never_exceeds_one(void **state)
         sim_summary s;
         sim_summarize(&r, 0, SIM_M_LOST, &s);
         assert_true(sim_summary_is_rule_of_three(&s, SIM_M_LOST));
-        assert_near(s.upper_bound, cases[c].bound, 1e-15);
+        assert_near(s.upper_bound, cases[c].lost, 1e-15);
+        assert_near(sim_summary_rate_bound(&s), cases[c].rate, 1e-15);
+        sim_summarize(&r, 0, SIM_M_LOST_NETWORK, &s);
+        assert_near(s.upper_bound, cases[c].lost, 1e-15);
+        sim_summarize(&r, 0, SIM_M_DUPLICATES, &s);
+        assert_near(s.upper_bound, cases[c].dup, 1e-15);
+        assert_near(sim_summary_rate_bound(&s), cases[c].rate, 1e-15);
         sim_summarize(&r, 0, SIM_M_LOST_RATE, &s);
-        assert_near(s.upper_bound, cases[c].bound, 1e-15);
+        assert_near(s.upper_bound, cases[c].rate, 1e-15);
+        assert_near(sim_summary_rate_bound(&s), cases[c].rate, 1e-15);
         free(r.v);
     }
 }
@@ -158,27 +175,34 @@ static void comparisons_of_one_replication_have_no_interval(void **state)
     set_metric(&r, 0, SIM_M_LOST, (double[]){10});
     set_metric(&r, 1, SIM_M_LOST, (double[]){13});
     double mean, half;
-    sim_paired(&r, 1, 0, SIM_M_LOST, &mean, &half);
+    assert_int_equal(sim_paired(&r, 1, 0, SIM_M_LOST, &mean, &half), 1);
     assert_near(mean, 3, 0);
     assert_true(isnan(half));
-    sim_unpaired(&r, 1, 0, SIM_M_LOST, &mean, &half);
+    size_t n_p = 9, n_base = 9;
+    sim_unpaired(&r, 1, 0, SIM_M_LOST, &mean, &half, &n_p, &n_base);
     assert_near(mean, 3, 0);
     assert_true(isnan(half));
+    assert_int_equal(n_p, 1);
+    assert_int_equal(n_base, 1);
     /* three replications, but only one where both sides delivered */
     sim_results q = results_new(2, 3);
     set_metric(&q, 0, SIM_M_LATENCY_P99, (double[]){1, NAN, 2});
     set_metric(&q, 1, SIM_M_LATENCY_P99, (double[]){1.5, 4, NAN});
-    sim_paired(&q, 1, 0, SIM_M_LATENCY_P99, &mean, &half);
+    assert_int_equal(sim_paired(&q, 1, 0, SIM_M_LATENCY_P99, &mean, &half), 1); /* one pair */
     assert_near(mean, 0.5, 0);
     assert_true(isnan(half));
     /* the unpaired side with two values each has an interval */
-    sim_unpaired(&q, 1, 0, SIM_M_LATENCY_P99, &mean, &half);
+    sim_unpaired(&q, 1, 0, SIM_M_LATENCY_P99, &mean, &half, &n_p, &n_base);
     assert_near(mean, 2.75 - 1.5, 1e-12);
     assert_true(isfinite(half) && half > 0);
+    assert_int_equal(n_p, 2);
+    assert_int_equal(n_base, 2);
     /* no pair at all */
     set_metric(&q, 1, SIM_M_LATENCY_P99, (double[]){NAN, 4, NAN});
-    sim_paired(&q, 1, 0, SIM_M_LATENCY_P99, &mean, &half);
+    assert_int_equal(sim_paired(&q, 1, 0, SIM_M_LATENCY_P99, &mean, &half), 0);
     assert_true(isnan(mean) && isnan(half));
+    sim_unpaired(&q, 1, 0, SIM_M_LATENCY_P99, &mean, &half, NULL, NULL); /* NULL counts */
+    assert_near(mean, 4 - 1.5, 1e-12);
     free(r.v);
     free(q.v);
 }
@@ -205,17 +229,22 @@ static void event_zero_in_every_replication_gives_rule_of_three_bound(void **sta
         for (size_t i = 0; i < 10; i++)
             sim_results_at(&r, p, i)[SIM_M_UTTERANCES] = 500;
     sim_summary s;
-    /* 0 duplicates in 10 x 500 utterances: rate <= 3/5000 per utterance. */
+    /* 0 duplicates in 10 x 500 utterances: at most 3/10 a replication, a rate
+     * <= 3/5000 per utterance. */
     sim_summarize(&r, 0, SIM_M_DUPLICATES, &s);
     assert_true(sim_summary_is_rule_of_three(&s, SIM_M_DUPLICATES));
     assert_near(s.mean, 0, 0);
-    assert_near(s.upper_bound, 3.0 / 5000.0, 1e-15);
+    assert_near(s.upper_bound, 3.0 / 10.0, 1e-15);
+    assert_near(sim_summary_rate_bound(&s), 3.0 / 5000.0, 1e-15);
+    sim_summarize(&r, 0, SIM_M_OUT_OF_ORDER, &s);
+    assert_near(s.upper_bound, 3.0 / 10.0, 1e-15);
     sim_summarize(&r, 0, SIM_M_LOST_RATE, &s);
     assert_near(s.upper_bound, 3.0 / 5000.0, 1e-15);
     /* Not an event metric: a zero latency is just zero. */
     sim_summarize(&r, 0, SIM_M_LATENCY_P50, &s);
     assert_false(sim_summary_is_rule_of_three(&s, SIM_M_LATENCY_P50));
     assert_near(s.upper_bound, 0, 0);
+    assert_true(isnan(sim_summary_rate_bound(&s)));
     /* One replication with an event: the ordinary CI bound. */
     sim_results_at(&r, 1, 3)[SIM_M_DUPLICATES] = 10;
     sim_summarize(&r, 1, SIM_M_DUPLICATES, &s);
@@ -223,6 +252,32 @@ static void event_zero_in_every_replication_gives_rule_of_three_bound(void **sta
     assert_near(s.upper_bound, s.mean + s.half_width, 1e-12);
     assert_near(s.mean, 1.0, 1e-12);
     free(r.v);
+}
+
+/* A bound printed with %.2g must stay a bound: rounded up, never to nearest. */
+static void round_up_keeps_a_bound_a_bound(void **state)
+{
+    (void)state;
+    assert_near(sim_round_up(3.0 / 800, 2), 0.0038, 1e-18);   /* 0.00375 */
+    assert_near(sim_round_up(3.0 / 900, 2), 0.0034, 1e-18);   /* 0.00333 */
+    assert_near(sim_round_up(3.0 / 400, 2), 0.0075, 1e-18);   /* exact: unchanged */
+    assert_near(sim_round_up(3.0 / 1500, 2), 0.002, 1e-18);
+    assert_near(sim_round_up(3.0 / 5000, 2), 0.0006, 1e-18);
+    assert_near(sim_round_up(0.996, 2), 1.0, 1e-15);           /* carries into a digit */
+    assert_near(sim_round_up(1.0, 2), 1.0, 0);
+    assert_near(sim_round_up(123456, 3), 124000, 0);
+    assert_near(sim_round_up(0, 2), 0, 0);
+    assert_true(isnan(sim_round_up(NAN, 2)));
+    /* every T up to 10^5: the printed r/utt is at or above the exact 95 % bound */
+    char buf[32];
+    for (int t = 1; t <= 100000; t++) {
+        double r = fmin(3.0 / t, 1.0);
+        snprintf(buf, sizeof buf, "%.2g", sim_round_up(r, 2));
+        double printed = strtod(buf, NULL);
+        if (!(printed >= 1 - pow(0.05, 1.0 / t)) || printed < r * (1 - 1e-12))
+            fail_msg("T = %d: printed %s, bound %.17g, 3/T %.17g", t, buf,
+                     1 - pow(0.05, 1.0 / t), r);
+    }
 }
 
 /* Policy 1 = policy 0 + d with d = 1, 2, 3 (mean 2, s = 1): the paired interval is
@@ -235,7 +290,7 @@ static void paired_interval_uses_per_replication_differences(void **state)
     set_metric(&r, 0, SIM_M_LOST, (double[]){10, 50, 90});
     set_metric(&r, 1, SIM_M_LOST, (double[]){11, 52, 93});
     double mean, half;
-    sim_paired(&r, 1, 0, SIM_M_LOST, &mean, &half);
+    assert_int_equal(sim_paired(&r, 1, 0, SIM_M_LOST, &mean, &half), 3);
     assert_near(mean, 2, 1e-12);
     assert_near(half, 4.3026527 / sqrt(3.0), 1e-6);
     sim_paired(&r, 0, 0, SIM_M_LOST, &mean, &half);
@@ -243,7 +298,7 @@ static void paired_interval_uses_per_replication_differences(void **state)
     assert_near(half, 0, 0);
 
     double umean, uhalf;
-    sim_unpaired(&r, 1, 0, SIM_M_LOST, &umean, &uhalf);
+    sim_unpaired(&r, 1, 0, SIM_M_LOST, &umean, &uhalf, NULL, NULL);
     assert_near(umean, 2, 1e-12);
     /* s0^2 = 1600, s1^2 = 1681: q = (1600 + 1681)/3, nu = q^2 / ((1600/3)^2/2 + (1681/3)^2/2). */
     double qa = 1681.0 / 3, qb = 1600.0 / 3;
@@ -280,6 +335,7 @@ int main(void)
         cmocka_unit_test(comparisons_of_one_replication_have_no_interval),
         cmocka_unit_test(no_utterance_gives_no_rule_of_three_bound),
         cmocka_unit_test(rule_of_three_bound_never_exceeds_one),
+        cmocka_unit_test(round_up_keeps_a_bound_a_bound),
         cmocka_unit_test(non_finite_values_are_left_out),
         cmocka_unit_test(event_zero_in_every_replication_gives_rule_of_three_bound),
         cmocka_unit_test(paired_interval_uses_per_replication_differences),

@@ -92,20 +92,13 @@ double sim_expect_value(const sim_expect *e, sim_metric m, const sim_summary *su
 {
     switch (e->on) {
     case SIM_EXPECT_ON_CI_UPPER:
-        if (!sim_summary_is_rule_of_three(sum, m))
-            return sum->mean + sum->half_width;
-        /* Zero events in every replication: stats.h gives 3 / (N x U) per
-         * utterance (at most 1); a count per replication gets the same bound,
-         * 3 / N, and for a loss (one per utterance at most) never more than the
-         * U utterances a replication has. */
-        if (m == SIM_M_DUPLICATE_RATE || m == SIM_M_LOST_RATE)
+        /* Zero events in every replication: the rule-of-three bound stats.h
+         * gives in the metric's unit (3 / N a replication for a count, at most
+         * U for a loss; 3 / (N x U) per utterance for a rate), results.json's
+         * upper_bound. */
+        if (sim_summary_is_rule_of_three(sum, m))
             return sum->upper_bound;
-        if (sum->n == 0)
-            return NAN;
-        bool once = m == SIM_M_LOST || (m >= SIM_M_LOST_NO_NODE && m <= SIM_M_LOST_UNFINISHED);
-        if (once && sum->utterances > 0 && 3.0 / (double)sum->n > sum->utterances)
-            return sum->utterances; /* an utterance is lost at most once */
-        return 3.0 / (double)sum->n;
+        return sum->mean + sum->half_width;
     case SIM_EXPECT_ON_CI_LOWER:
         return sum->mean - sum->half_width;
     case SIM_EXPECT_ON_MEAN:
@@ -239,8 +232,9 @@ char *sim_expect_measured(const sim_scenario *s, const sim_expect_item *it, char
         snprintf(part, sizeof part, ", over the %zu of %zu replications %s", sum->n, it->reps,
                  is_latency(it->metric) ? "that delivered" : "with a value");
     if (e->on == SIM_EXPECT_ON_MEAN) {
-        if (never && isfinite(sum->upper_bound) && sum->upper_bound != sum->mean)
-            snprintf(mean_hw, sizeof mean_hw, "0 (\xe2\x89\xa4 %.2g/utt)", sum->upper_bound);
+        if (never && isfinite(sim_summary_rate_bound(sum)))
+            snprintf(mean_hw, sizeof mean_hw, "0 (\xe2\x89\xa4 %.2g/utt)",
+                     sim_round_up(sim_summary_rate_bound(sum), 2)); /* up: a bound */
         if (part[0])
             snprintf(buf, size, "%s (%s)", mean_hw, part + 2);
         else

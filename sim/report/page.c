@@ -10,6 +10,7 @@
 #include "junit.h"
 #include "outfile.h"
 #include "page.h"
+#include "stats.h"
 #include "xalloc.h"
 
 static const char PAGE_CSS[] =
@@ -206,7 +207,23 @@ static bool number(const json_t *v, double *x)
     return true;
 }
 
-static void cell(FILE *f, const json_t *m, const json_t *d, int better, bool is_base)
+/* The rule-of-three bound on the per-utterance rate of an event never seen in n
+ * replications of u utterances on average: 3 / (n x u), at most 1; NaN with no
+ * utterance (no trial). results.json's upper_bound is this for a rate, a count
+ * per replication for a count (README Metrics): the page prints the rate for both,
+ * as `dsim run`'s table does. */
+static double rate_bound(const json_t *m, double u)
+{
+    double n;
+    if (!number(json_object_get(m, "n"), &n) || !(n > 0) || !(u > 0))
+        return NAN;
+    return fmin(3.0 / (n * u), 1.0);
+}
+
+/* One cell: metric m of a policy (u: its mean utterances, NaN if none) and d its
+ * paired difference with the baseline. */
+static void cell(FILE *f, const json_t *m, double u, const json_t *d, int better,
+                 bool is_base)
 {
     double mean, ci, ub;
     fputs("<td", f);
@@ -222,9 +239,9 @@ static void cell(FILE *f, const json_t *m, const json_t *d, int better, bool is_
     if (!number(json_object_get(m, "mean"), &mean)) {
         fputs("n/a", f);
     } else if (json_is_true(json_object_get(m, "rule_of_three")) &&
-               number(json_object_get(m, "upper_bound"), &ub)) {
+               isfinite(ub = rate_bound(m, u))) {
         fputs("0 (&le; ", f);
-        plain(f, ub, false);
+        plain(f, sim_round_up(ub, 2), false); /* up, as the run's table: a bound */
         fputs("/utt)", f);
     } else {
         bool has = number(json_object_get(m, "ci95"), &ci);
@@ -262,8 +279,11 @@ void sim_page_policy_table(FILE *f, const json_t *policies, const char *baseline
         fputs("</td>", f);
         const json_t *ms = json_object_get(p, "metrics");
         const json_t *ds = json_object_get(p, "paired_vs_baseline");
+        double u = NAN;
+        if (!number(json_object_get(json_object_get(ms, "utterances"), "mean"), &u))
+            u = NAN;
         for (size_t c = 0; c < sizeof COLS / sizeof COLS[0]; c++)
-            cell(f, json_object_get(ms, COLS[c].key), json_object_get(ds, COLS[c].key),
+            cell(f, json_object_get(ms, COLS[c].key), u, json_object_get(ds, COLS[c].key),
                  COLS[c].better, is_base);
         fputs("</tr>\n", f);
     }

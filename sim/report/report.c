@@ -123,9 +123,9 @@ static void write_table(FILE *f, const sim_scenario *s, const sim_results *res,
             sim_summary sum;
             char *c = cells[m * np + p];
             sim_summarize(res, p, (sim_metric)m, &sum);
-            if (sim_summary_is_rule_of_three(&sum, (sim_metric)m) &&
-                isfinite(sum.upper_bound) && sum.upper_bound != sum.mean) {
-                snprintf(c, CELL_MAX, "0 (≤ %.2g/utt)", sum.upper_bound);
+            double rate = sim_summary_rate_bound(&sum); /* NaN unless never seen */
+            if (sim_summary_is_rule_of_three(&sum, (sim_metric)m) && isfinite(rate)) {
+                snprintf(c, CELL_MAX, "0 (≤ %.2g/utt)", sim_round_up(rate, 2)); /* up: a bound */
                 any_bound = true;
             } else {
                 format_mean_hw(c, sum.mean, sum.half_width, sum.n, false);
@@ -145,8 +145,13 @@ static void write_table(FILE *f, const sim_scenario *s, const sim_results *res,
                 snprintf(c, CELL_MAX, "baseline");
                 continue;
             }
-            sim_paired(res, p, baseline, key_metrics[k], &mean, &half);
-            format_mean_hw(c, mean, half, reps, true);
+            size_t pairs = sim_paired(res, p, baseline, key_metrics[k], &mean, &half);
+            format_mean_hw(c, mean, half, pairs, true);
+            if (pairs > 0 && pairs < reps) { /* a side has no value in some replications */
+                size_t l = strlen(c);
+                snprintf(c + l, CELL_MAX - l, " (n=%zu)", pairs);
+                any_partial = true;
+            }
         }
     }
     size_t label_w = strlen("metric");
@@ -198,11 +203,14 @@ json_t *sim_json_num(double x)
     return isfinite(x) ? json_real(x) : json_null();
 }
 
-static json_t *comparison_json(double mean, double half)
+/* {"mean", "ci95", "n"} of a comparison, n the pairs (paired) or the policy's
+ * values (unpaired, which adds "n_baseline", the baseline's). */
+static json_t *comparison_json(double mean, double half, size_t n)
 {
     json_t *o = json_object();
     json_object_set_new(o, "mean", sim_json_num(mean));
     json_object_set_new(o, "ci95", sim_json_num(half));
+    json_object_set_new(o, "n", json_integer((json_int_t)n));
     return o;
 }
 
@@ -232,10 +240,13 @@ json_t *sim_report_policies_json(const sim_scenario *s, const sim_results *res,
             json_object_set_new(metrics, metric_names[m], o);
             if (p != baseline) {
                 double mean, half;
-                sim_paired(res, p, baseline, (sim_metric)m, &mean, &half);
-                json_object_set_new(paired, metric_names[m], comparison_json(mean, half));
-                sim_unpaired(res, p, baseline, (sim_metric)m, &mean, &half);
-                json_object_set_new(unpaired, metric_names[m], comparison_json(mean, half));
+                size_t pairs = sim_paired(res, p, baseline, (sim_metric)m, &mean, &half);
+                json_object_set_new(paired, metric_names[m], comparison_json(mean, half, pairs));
+                size_t n_p, n_base;
+                sim_unpaired(res, p, baseline, (sim_metric)m, &mean, &half, &n_p, &n_base);
+                json_t *u = comparison_json(mean, half, n_p);
+                json_object_set_new(u, "n_baseline", json_integer((json_int_t)n_base));
+                json_object_set_new(unpaired, metric_names[m], u);
             }
         }
         json_object_set_new(pol, "name", json_string(s->policies[p].name));

@@ -3,6 +3,8 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
@@ -95,14 +97,57 @@ void sim_summarize(const sim_results *res, size_t p, sim_metric m, sim_summary *
         /* U: mean utterances per replication of this policy (the same under CRN). */
         const double *ux = res->v + p * res->n_reps * SIM_M_COUNT + SIM_M_UTTERANCES;
         double u, u_var;
-        /* With no utterance there was no trial: no bound on a rate (not 0). */
-        /* 3/T bounds a probability: never above 1 (fewer than 3 trials) */
-        if (moments(ux, res->n_reps, SIM_M_COUNT, &u, &u_var) > 0 && u > 0) {
-            out->upper_bound = fmin(3.0 / ((double)out->n * u), 1.0);
+        if (moments(ux, res->n_reps, SIM_M_COUNT, &u, &u_var) > 0 && u > 0)
             out->utterances = u;
-        } else
-            out->upper_bound = NAN;
+        if (m == SIM_M_DUPLICATE_RATE || m == SIM_M_LOST_RATE) {
+            /* a rate per utterance: 3 / (N x U), none without a trial */
+            out->upper_bound = sim_summary_rate_bound(out);
+        } else {
+            /* a count per replication: 3 / N, and a loss (one per utterance at
+             * most) never more than the U utterances a replication has */
+            bool once = m == SIM_M_LOST ||
+                        (m >= SIM_M_LOST_NO_NODE && m <= SIM_M_LOST_UNFINISHED);
+            out->upper_bound = 3.0 / (double)out->n;
+            if (once && out->utterances > 0 && out->upper_bound > out->utterances)
+                out->upper_bound = out->utterances;
+        }
     }
+}
+
+double sim_summary_rate_bound(const sim_summary *s)
+{
+    assert(s);
+    /* With no utterance there was no trial: no bound on a rate (not 0); 3/T
+     * bounds a probability: never above 1 (fewer than 3 trials). */
+    if (!(s->utterances > 0) || s->n == 0)
+        return NAN;
+    return fmin(3.0 / ((double)s->n * s->utterances), 1.0);
+}
+
+double sim_round_up(double x, int digits)
+{
+    assert(digits >= 1 && digits <= 17);
+    if (!isfinite(x) || x <= 0)
+        return x;
+    /* x to nearest at `digits` significant digits, as %.*e writes it; one unit
+     * of the last digit more when that is below x (by more than x's own
+     * rounding: 3/T computed a few ulps above a two-digit decimal stays it). */
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.*e", digits - 1, x);
+    char *e = strchr(buf, 'e');
+    assert(e);
+    int exp10 = atoi(e + 1) - (digits - 1);
+    long long mant = 0;
+    for (const char *c = buf; c < e; c++)
+        if (*c >= '0' && *c <= '9')
+            mant = mant * 10 + (*c - '0');
+    snprintf(buf, sizeof buf, "%llde%d", mant, exp10);
+    double y = strtod(buf, NULL);
+    if (y < x * (1 - 1e-12)) {
+        snprintf(buf, sizeof buf, "%llde%d", mant + 1, exp10);
+        y = strtod(buf, NULL);
+    }
+    return y;
 }
 
 bool sim_summary_is_rule_of_three(const sim_summary *out, sim_metric m)
@@ -110,8 +155,8 @@ bool sim_summary_is_rule_of_three(const sim_summary *out, sim_metric m)
     return sim_metric_is_event(m) && out->n > 0 && out->min == 0 && out->max == 0;
 }
 
-void sim_paired(const sim_results *res, size_t p, size_t base, sim_metric m, double *mean,
-                double *half)
+size_t sim_paired(const sim_results *res, size_t p, size_t base, sim_metric m, double *mean,
+                  double *half)
 {
     assert(res && p < res->n_policies && base < res->n_policies && m < SIM_M_COUNT);
     /* Differences skip pairs with a non-finite side (NAN propagates into d). */
@@ -133,10 +178,11 @@ void sim_paired(const sim_results *res, size_t p, size_t base, sim_metric m, dou
             ss += (d - *mean) * (d - *mean);
     }
     *half = k > 1 ? sim_t975((double)(k - 1)) * sqrt(ss / (double)(k - 1) / (double)k) : NAN;
+    return k;
 }
 
 void sim_unpaired(const sim_results *res, size_t p, size_t base, sim_metric m, double *mean,
-                  double *half)
+                  double *half, size_t *n_p, size_t *n_base)
 {
     assert(res && p < res->n_policies && base < res->n_policies && m < SIM_M_COUNT);
     double ma, va, mb, vb;
@@ -144,6 +190,10 @@ void sim_unpaired(const sim_results *res, size_t p, size_t base, sim_metric m, d
                         &ma, &va);
     size_t nb = moments(res->v + base * res->n_reps * SIM_M_COUNT + m, res->n_reps,
                         SIM_M_COUNT, &mb, &vb);
+    if (n_p)
+        *n_p = na;
+    if (n_base)
+        *n_base = nb;
     if (na == 0 || nb == 0) {
         *mean = *half = NAN;
         return;
