@@ -55,11 +55,17 @@ def fixed(d):
       | $sign + $int + "." + ("0" * (d - ($frac | length))) + $frac
     end
   | if test("^-0(\\.0*)?$") then .[1:] else . end;
-# The rule-of-three bound as the dsim table prints it: two significant digits.
-def sig2: (1 - (log10 | floor)) as $d | fixed($d) | sub("0+$"; "") | sub("\\.$"; "");
-def cell(m; d): .metrics[m]
+# The rule-of-three bound as the dsim table prints it: two significant digits,
+# rounded up (a bound rounded down would no longer be one; a value a few ulps
+# above a two-digit decimal, as 3/T computes it, stays that decimal).
+def sig2up: (1 - (log10 | floor)) as $d | (. * pow(10; $d)) as $s | ($s | round) as $r
+  | (if $r < $s * (1 - 1e-12) then $r + 1 else $r end) / pow(10; $d)
+  | fixed($d) | sub("0+$"; "") | sub("\\.$"; "");
+# A count never seen: its rule-of-three bound per utterance, 3 / (N x U), at most 1
+# (upper_bound in results.json is the count per replication, 3 / N).
+def cell(m; d): .metrics.utterances.mean as $u | .metrics[m]
   | if .mean == null then "n/a"                      # not measured (nothing delivered)
-    elif .rule_of_three then "0 (≤ \(.upper_bound | sig2)/utt)"   # never seen: no "0 ± 0"
+    elif .rule_of_three then "0 (≤ \([3 / (.n * $u), 1] | min | sig2up)/utt)"   # never seen: no "0 ± 0"
     elif .ci95 == null then (.mean | fixed(d))       # one replication: no interval
     else "\(.mean | fixed(d)) ± \(.ci95 | fixed(d))" end;
 "### \(.scenario): \(.replications) replications, seed \(.seed)",

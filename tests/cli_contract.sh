@@ -69,7 +69,7 @@ cmp -s "$TMP/sw/sweep.json" "$TMP/sh/sweep.json" || fail "merged sweep.json diff
 R=$TMP/run/results.json
 mutate() { jq "$2" "$1" >"$TMP/m.json"; }
 mutate "$R" 'del(.dsim_version)';                      refused results "$TMP/m.json" "no dsim_version"
-mutate "$R" '.schema_version = 2';                     refused results "$TMP/m.json" "schema_version 2"
+mutate "$R" '.schema_version = 1';                     refused results "$TMP/m.json" "schema_version 1 (before upper_bound's unit)"
 mutate "$R" '.dsim_version = "dev"';                   refused results "$TMP/m.json" "dsim_version not x.y.z"
 mutate "$R" '.policies[0].metrics.lost.ci95 = -1';     refused results "$TMP/m.json" "negative ci95"
 mutate "$R" '.policies[0].metrics.lost.half_width_95 = 1 | del(.policies[0].metrics.lost.ci95)'
@@ -92,20 +92,20 @@ mutate "$TMP/sh/sweep-1-of-2.json" '.shard.fingerprint = "XYZ"'
 refused sweep "$TMP/m.json" "a bad shard fingerprint"
 
 # --- 2. versions in every output ----------------------------------------------
-# CSVs: the last two columns of every line are dsim_version,schema_version (V,1)
+# CSVs: the last two columns of every line are dsim_version,schema_version (V,2)
 for f in "$TMP/run/results.csv" "$TMP/run/results-long.csv" "$TMP/lat.csv" "$TMP/sw/sweep.csv" \
     "$TMP/sh/sweep.csv"; do
     [ -s "$f" ] || { fail "$f: missing"; continue; }
     head -1 "$f" | grep -q ',dsim_version,schema_version$' || fail "$f: header $(head -c 100 "$f")"
-    bad=$(tail -n +2 "$f" | grep -v '^#' | grep -cv ",$V,1\$")
-    [ "$bad" = 0 ] || fail "$f: $bad rows without ,$V,1 at the end"
+    bad=$(tail -n +2 "$f" | grep -v '^#' | grep -cv ",$V,2\$")
+    [ "$bad" = 0 ] || fail "$f: $bad rows without ,$V,2 at the end"
 done
-head -1 "$TMP/log.jsonl" | jq -e --arg v "$V" '. == {"dsim_version": $v, "schema_version": 1, "stream": "log"}' \
+head -1 "$TMP/log.jsonl" | jq -e --arg v "$V" '. == {"dsim_version": $v, "schema_version": 2, "stream": "log"}' \
     >/dev/null || fail "log: first line $(head -1 "$TMP/log.jsonl")"
-head -1 "$TMP/trace.jsonl" | jq -e --arg v "$V" '. == {"dsim_version": $v, "schema_version": 1, "stream": "trace"}' \
+head -1 "$TMP/trace.jsonl" | jq -e --arg v "$V" '. == {"dsim_version": $v, "schema_version": 2, "stream": "trace"}' \
     >/dev/null || fail "trace: first line $(head -1 "$TMP/trace.jsonl")"
 [ "$(grep -c dsim_version "$TMP/log.jsonl")" = 1 ] || fail "log: more than one version record"
-jq -e --arg v "$V" '.otherData == {"dsim_version": $v, "schema_version": 1}' "$TMP/tl.json" >/dev/null ||
+jq -e --arg v "$V" '.otherData == {"dsim_version": $v, "schema_version": 2}' "$TMP/tl.json" >/dev/null ||
     fail "timeline: otherData $(jq -c .otherData "$TMP/tl.json")"
 # the reference's lines stay the reference's: no header record in --log-format lingua
 "$DSIM" run "$DATA/tiny.json" --replications 1 --log "$TMP/lingua.jsonl" --log-format lingua >/dev/null
@@ -113,7 +113,7 @@ grep -q dsim_version "$TMP/lingua.jsonl" && fail "lingua log: a dsim record amon
 head -1 "$TMP/lingua.jsonl" | jq -e 'has("timestamp") and has("level") and has("fields")' >/dev/null ||
     fail "lingua log: first line $(head -1 "$TMP/lingua.jsonl")"
 # tune and analyze JSON
-"$DSIM" analyze "$TMP/log.jsonl" --format json | jq -e --arg v "$V" '.dsim_version == $v and .schema_version == 1 and .unrecognised == 0' \
+"$DSIM" analyze "$TMP/log.jsonl" --format json | jq -e --arg v "$V" '.dsim_version == $v and .schema_version == 2 and .unrecognised == 0' \
     >/dev/null || fail "analyze --format json: no versions, or the version record counted"
 
 # --- 3. the long CSV holds every value of results.json -------------------------
@@ -157,7 +157,7 @@ for s in suites:
     assert t >= 0, s.attrib
     total += t
     props = {p.get("name"): p.get("value") for p in s.find("properties")}
-    assert props == {"dsim_version": sys.argv[2], "schema_version": "1"}, props
+    assert props == {"dsim_version": sys.argv[2], "schema_version": "2"}, props
     for c in s.findall("testcase"):
         assert "file" not in c.attrib, c.attrib
 assert abs(float(root.get("time")) - total) < 0.0025, (root.get("time"), total)

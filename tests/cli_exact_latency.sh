@@ -29,7 +29,7 @@ expect_out "$TMP/lines" \
     "PASS exact latency_s.mean == 1.95: 1.95 ± 0" \
     "5 passed, 0 failed, 0 errors"
 "$DSIM" run "$F" --latencies "$TMP/lat.csv" >/dev/null || fail "run --latencies exits $?"
-V="$("$DSIM" --version | cut -d' ' -f2),1" # the version columns of every CSV row
+V="$("$DSIM" --version | cut -d' ' -f2),2" # the version columns of every CSV row
 expect_out "$TMP/lat.csv" "policy,replication,latency_s,dsim_version,schema_version" \
     "exact,0,1.950000000,$V" "exact,0,1.950000000,$V" "exact,1,1.950000000,$V" "exact,1,1.950000000,$V"
 # JSON carries the exact double 1.95, not 1.9500000476837158 (a float) or 1.951

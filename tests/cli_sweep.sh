@@ -147,7 +147,7 @@ bad_row "sweep-1-of-2.csv:2: column utterances: expected a decimal number" '2s/^
 bad_row "sweep-1-of-2.csv:2: column utterances: expected the figure of the shards' JSON (10), got '9'" '2s/^\(0,5,1,reference,2\),10,/\1,9,/' ms 2
 bad_row "sweep-1-of-2.csv:3: column policy: expected a policy of the sweep" '3s/,fenced,/,nobody,/' ms 2
 bad_row "sweep-1-of-2.csv:2: column nodes\[0\].count: expected point 0's value" '2s/^0,5,1,/0,5,77,/' ms 2
-bad_row "sweep-1-of-2.csv:2: column dsim_version: expected the shards' dsim_version" '2s/,[^,]*,1$/,9.9.9,1/' ms 2
+bad_row "sweep-1-of-2.csv:2: column dsim_version: expected the shards' dsim_version" '2s/,[^,]*,2$/,9.9.9,2/' ms 2
 bad_row "sweep-1-of-2.csv:2: more fields than the header's" '2s/$/,extra/' ms 2
 bad_row "sweep-1-of-2.csv:2: column replications: expected the sweep's replications, 2" '2s/,reference,2,/,reference,3,/' ms 2
 bad_row "sweep-1-of-2.csv:2: point 0: expected the row of policy 'reference'" '2s/,reference,/,fenced,/;3s/,fenced,/,reference,/' ms 2

@@ -42,7 +42,7 @@ def check(cond, msg):
         bad.append(msg)
 doc = json.load(open(tl_path), parse_float=Decimal)
 check(isinstance(doc, dict) and list(doc) == ["otherData", "traceEvents"], "not the object form")
-check(doc["otherData"].get("schema_version") == 1 and doc["otherData"].get("dsim_version"), "no versions in otherData")
+check(doc["otherData"].get("schema_version") == 2 and doc["otherData"].get("dsim_version"), "no versions in otherData")
 ev = doc["traceEvents"]
 for e in ev:
     for k in ("ph", "ts", "pid", "tid"):

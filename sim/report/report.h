@@ -18,8 +18,10 @@
  *
  * JSON (schema/results.schema.json): {"dsim_version", "schema_version", "scenario", "seed", "replications", "baseline", "policies": [{"name",
  * "metrics": {NAME: {"n", "mean", "ci95", "min", "max", "upper_bound", "rule_of_three",
- * "values": [one per replication]}}, "paired_vs_baseline": {NAME: {"mean", "ci95"}},
- * "unpaired_vs_baseline": {NAME: {"mean", "ci95"}}}]} — metrics in metrics.h order,
+ * "values": [one per replication]}}, "paired_vs_baseline": {NAME: {"n", "mean", "ci95"}},
+ * "unpaired_vs_baseline": {NAME: {"n", "n_baseline", "mean", "ci95"}}}]} — metrics in
+ * metrics.h order (a comparison's "n": the pairs, or this policy's replications with
+ * a value, "n_baseline" the baseline's),
  * the comparison objects absent for the baseline itself, reals printed with 10
  * significant digits, a value that is not finite as null; "n" is the number of
  * replications with a value, which the mean, CI, min and max are over.

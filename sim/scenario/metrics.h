@@ -62,8 +62,10 @@ typedef struct sim_summary {
     double mean;
     double half_width;  /* 95% Student-t half-width; NaN (unknown) when n < 2 */
     double min, max;
-    double upper_bound; /* rule of three when every value is 0: 3/n per utterance for
-                           rates, else the CI upper bound */
+    double upper_bound; /* in the metric's own unit: when every value is 0, the rule
+                           of three, 3/(n x utterances) for rates (at most 1) and
+                           3/n per replication for counts (a loss at most the
+                           utterances); else the CI upper bound, mean + half_width */
     double utterances;  /* with a rule-of-three bound: the mean utterances per
                            replication (its trials); else 0 */
 } sim_summary;
