@@ -9,6 +9,8 @@
 #   gnuplot -c plots/latency_cdf.gp out/results.csv out     # dsim run --out out
 #
 # ARG1  a dsim run CSV (one row per policy)
+#       (dsim plot passes a copy spelled for gnuplot's data reader, sim_plot_gp_csv:
+#       a name holding '"', ',' or '\' in the CSV as written is drawn cut short)
 # ARG2  the folder for latency_cdf.png and latency_cdf.svg
 # ARG3  the scenario's name, for the title
 #

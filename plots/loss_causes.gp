@@ -5,6 +5,8 @@
 #   gnuplot -c plots/loss_causes.gp out/results.csv out [SCENARIO] ["CAUSE COLUMNS"]
 #
 # ARG1  a dsim run CSV (one row per policy)
+#       (dsim plot passes a copy spelled for gnuplot's data reader, sim_plot_gp_csv:
+#       a name holding '"', ',' or '\' in the CSV as written is drawn cut short)
 # ARG2  the folder for loss_causes.png and loss_causes.svg
 # ARG3  the scenario's name, for the title
 # ARG4  the cause columns, space-separated (default: the eleven of dsim's metrics)

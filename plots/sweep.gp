@@ -9,6 +9,8 @@
 #           [PAIRED.csv] [SCENARIO] ["KNOB IN WORDS (unit)"] ["REFERENCE"]
 #
 # ARG1  the sweep CSV (dsim sweep --out DIR writes DIR/sweep.csv)
+#       (dsim plot passes a copy spelled for gnuplot's data reader, sim_plot_gp_csv:
+#       a name holding '"', ',' or '\' in the CSV as written is drawn cut short)
 # ARG2  the folder for sweep.png and sweep.svg
 # ARG3  the knob on the x axis, a column name (default: column 2, the first knob)
 # ARG4  the other knobs, space-separated column names (each found whole among the

@@ -7,6 +7,8 @@
 #   gnuplot -c plots/tradeoff.gp out/sweep.csv out [SCENARIO] XKNOB ["OTHER KNOBS"] ["XLABEL"]
 #
 # ARG1  a dsim CSV (run or sweep)
+#       (dsim plot passes a copy spelled for gnuplot's data reader, sim_plot_gp_csv:
+#       a name holding '"', ',' or '\' in the CSV as written is drawn cut short)
 # ARG2  the folder for tradeoff.png and tradeoff.svg
 # ARG3  the scenario's name, for the title
 # ARG4  for a sweep: the knob the points of a line follow (default: the first knob)

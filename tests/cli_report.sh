@@ -190,6 +190,40 @@ grep -q "No utterance was delivered, by any policy" "$TMP/la/report.html" || fai
 "$DSIM" report "$TMP/one" --plots "$SRC/plots" >/dev/null 2>"$TMP/err" || fail "report of one replication: $(cat "$TMP/err")"
 [ "$(grep -o '<svg' "$TMP/one/report.html" | wc -l)" = 2 ] || fail "one-replication report: not 2 figures"
 
+# 3c. Policies named a"b\c,d and x,y (which gnuplot's data reader would cut at '"' and
+#     ',' and whose '\' it would drop): every figure of a run's and a sweep's report
+#     draws them exactly.
+jq '.policies[0].name = "a\"b\\c,d" | .policies[1].name = "x,y"' "$SRC/tests/data/tiny.json" >"$TMP/q.json"
+"$DSIM" run "$TMP/q.json" --out "$TMP/q" --latencies "$TMP/q/latencies.csv" \
+    --timeline "$TMP/q/timeline.json" >/dev/null 2>"$TMP/err" || fail "run a\"b\\c,d: $(cat "$TMP/err")"
+jq '.sweep = {"policies.x,y.dispatch_timeout_s": [10, 20], "policies.a\"b\\c,d.pending": ["fail", "queue"]}' \
+    "$TMP/q.json" >"$TMP/qs.json"
+"$DSIM" sweep "$TMP/qs.json" --out "$TMP/qs" >/dev/null 2>"$TMP/err" || fail "sweep a\"b\\c,d: $(cat "$TMP/err")"
+for d in q qs; do
+    "$DSIM" report "$TMP/$d" --plots "$SRC/plots" >/dev/null 2>"$TMP/err" || fail "report $d: $(cat "$TMP/err")"
+done
+python3 - "$TMP/q/report.html" "$TMP/qs/report.html" <<'PY' || fail "report: a name not drawn exactly (above)"
+import re, sys, xml.etree.ElementTree as ET
+Q = 'a"b\\c,d'
+bad = 0
+for path, want in ((sys.argv[1], [[Q, "x,y"]] * 3 + [None]),
+                   (sys.argv[2], [[Q + " pending=fail", Q + " pending=queue", "x,y"]] * 2)):
+    svgs = re.findall(r"<svg.*?</svg>", open(path, encoding="utf-8").read(), re.S)
+    if len(svgs) != len(want):
+        print("%s: %d figures, expected %d" % (path, len(svgs), len(want)), file=sys.stderr)
+        bad = 1
+        continue
+    for k, (svg, labels) in enumerate(zip(svgs, want)):
+        texts = {"".join(t.itertext()) for t in ET.fromstring(svg).iter() if t.tag.endswith("text")}
+        if labels is None:  # the timeline: its title names the run, its policy first
+            labels = [t for t in texts if t.startswith("tiny, " + Q + " #")][:1] or ["tiny, " + Q + " #..."]
+        for l in labels:
+            if l not in texts:
+                print("%s: figure %d lacks %r" % (path, k + 1, l), file=sys.stderr)
+                bad = 1
+sys.exit(bad)
+PY
+
 # 4. Bad folders.
 mkdir "$TMP/empty"
 "$DSIM" report "$TMP/empty" --plots "$SRC/plots" >/dev/null 2>"$TMP/err"

@@ -5,6 +5,9 @@
  * gnuplot runs as a child process with an argument vector (no shell). It writes
  * into a temporary folder inside DIR; the pictures are renamed into DIR only
  * when gnuplot succeeded, so DIR never holds a half-drawn plot.
+ * The scripts read a copy of a run or sweep CSV spelled for gnuplot's data
+ * reader (sim_plot_gp_csv), written in that folder and removed; the CSV is not
+ * touched.
  */
 #include <assert.h>
 #include <errno.h>
@@ -144,26 +147,11 @@ int sim_plot_prepare(const char *given, char *dir, size_t size, sim_error *err)
     return 0;
 }
 
-/* Splits a CSV header line into at most PLOT_COLS fields (quotes honoured). */
+/* Splits a CSV line into at most PLOT_COLS fields (RFC 4180: quotes honoured, a
+ * doubled quote is one). */
 static size_t header_fields(const char *line, char cols[][SIM_NAME_MAX * 4])
 {
-    size_t n = 0, k = 0;
-    bool q = false;
-    cols[0][0] = '\0';
-    for (const char *c = line; *c && *c != '\n' && *c != '\r'; c++) {
-        if (*c == '"') {
-            q = !q;
-        } else if (*c == ',' && !q) {
-            if (++n >= PLOT_COLS)
-                return n;
-            k = 0;
-            cols[n][0] = '\0';
-        } else if (k + 1 < SIM_NAME_MAX * 4) {
-            cols[n][k++] = *c;
-            cols[n][k] = '\0';
-        }
-    }
-    return n + 1;
+    return sim_plot_csv_fields(line, &cols[0][0], SIM_NAME_MAX * 4, NULL, PLOT_COLS);
 }
 
 /*
@@ -406,6 +394,10 @@ int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char
         const char *base = strrchr(csv, '/');
         snprintf(scen, sizeof scen, "%s", base ? base + 1 : csv);
     }
+    /* gnuplot reads a copy spelled for its data reader (a name with a quote, a
+     * comma or a backslash is drawn exactly); the user's CSV stays as written */
+    char gp[2 * PLOT_PATH];
+    join(gp, sizeof gp, tmp, "gnuplot.csv");
     int rc;
     if (lat) {
         char data[2 * PLOT_PATH], why[PLOT_PATH] = "";
@@ -437,20 +429,25 @@ int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char
         char words[PLOT_PATH];
         bool self = false;
         sim_plot_knob_words(xk, words, sizeof words);
-        rc = 0;
-        if (have_json) {
+        rc = sim_plot_gp_csv(csv, gp, err);
+        if (rc == 0 && have_json) {
             join(paired, sizeof paired, tmp, "sweep_paired.csv");
             rc = sim_plot_paired_csv(csv, json, xk, paired, base, sizeof base, &self, err);
             if (self)
                 snprintf(ref, sizeof ref, "%s at the knob's first value", base);
             else
                 snprintf(ref, sizeof ref, "%s at the same point", base);
-        } else {
+        } else if (rc == 0) {
             fprintf(stderr, "dsim: note: no %s: sweep.png has no paired-difference panels\n",
                     json);
         }
-        const char *a1[] = {csv, tmp, xk, others, only, paired, scen, words, ref};
-        const char *a2[] = {csv, tmp, scen, xk, others, words};
+        char gpaired[2 * PLOT_PATH] = "";
+        if (rc == 0 && paired[0]) {
+            join(gpaired, sizeof gpaired, tmp, "gnuplot_paired.csv");
+            rc = sim_plot_gp_csv(paired, gpaired, err);
+        }
+        const char *a1[] = {gp, tmp, xk, others, only, gpaired, scen, words, ref};
+        const char *a2[] = {gp, tmp, scen, xk, others, words};
         const char *names[] = {"sweep", "tradeoff"};
         if (rc == 0)
             rc = gnuplot(dir, "sweep.gp", a1, 9, err);
@@ -466,10 +463,13 @@ int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char
         }
         if (paired[0])
             remove(paired);
+        if (gpaired[0])
+            remove(gpaired);
+        remove(gp);
         int prc = publish(tmp, out_dir, names, 2, rc == 0, err);
         rc = rc ? rc : prc;
     } else {
-        const char *a[] = {csv, tmp, scen};
+        const char *a[] = {gp, tmp, scen};
         const char *names[] = {"tradeoff", "latency_cdf", "loss_causes"};
         char causes[PLOT_PATH] = "";
         for (size_t k = 1; k < n; k++) {
@@ -478,12 +478,15 @@ int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char
                 !(l > 5 && strcmp(cols[k] + l - 5, "_ci95") == 0))
                 snprintf(causes + c, sizeof causes - c, "%s%s", c ? " " : "", cols[k]);
         }
-        const char *ac[] = {csv, tmp, scen, causes};
-        rc = gnuplot(dir, "tradeoff.gp", a, 3, err);
+        const char *ac[] = {gp, tmp, scen, causes};
+        rc = sim_plot_gp_csv(csv, gp, err);
+        if (rc == 0)
+            rc = gnuplot(dir, "tradeoff.gp", a, 3, err);
         if (rc == 0)
             rc = gnuplot(dir, "latency_cdf.gp", a, 3, err);
         if (rc == 0 && causes[0])
             rc = gnuplot(dir, "loss_causes.gp", ac, 4, err);
+        remove(gp);
         int prc = publish(tmp, out_dir, names, causes[0] ? 3 : 2, rc == 0, err);
         rc = rc ? rc : prc;
     }

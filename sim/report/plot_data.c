@@ -420,17 +420,94 @@ static bool ecdf_totals(const char *path, ecdf_policy **pols, size_t *np, char *
     return true;
 }
 
-/* A name as a field of a data file gnuplot reads exactly: its reader cuts a text
- * field at '"' and takes '\\' for an escape, and decodes an octal escape, so
- * these two are written \042 and \134. */
+/* A text field of a data file as gnuplot's data reader gives it back exactly
+ * (plot_data.h): the reader cuts a field at '"' (and at the separator, `comma`),
+ * takes a backslash for an escape, skips a field's leading spaces, skips a line that
+ * starts with '#' and reads a field "NaN" as missing (the scripts' `set datafile
+ * missing NaN`), and strcol()/columnhead() decode octal escapes; so those bytes
+ * are written \ooo, and so is an octal digit right after one (the decoder reads
+ * every octal digit that follows a backslash, not three). */
+static void put_gp_field(FILE *f, const char *s, size_t len, bool comma)
+{
+    bool esc = false, lead = true, nan = len == 3 && memcmp(s, "NaN", 3) == 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        lead = lead && c == ' ';
+        esc = c == '"' || c == '\\' || (comma && c == ',') || lead || (i == 0 && c == '#') ||
+              (i == 0 && nan) || (esc && c >= '0' && c <= '7');
+        if (esc)
+            fprintf(f, "\\%03o", (unsigned)c);
+        else
+            fputc(c, f);
+    }
+}
+
 static void put_gp_name(FILE *f, const char *name)
 {
-    for (; *name; name++) {
-        if (*name == '"' || *name == '\\')
-            fprintf(f, "\\%03o", (unsigned)(unsigned char)*name);
-        else
-            fputc(*name, f);
+    put_gp_field(f, name, strlen(name), false);
+}
+
+int sim_plot_gp_csv(const char *csv, const char *out_csv, sim_error *err)
+{
+    FILE *in = fopen(csv, "rb");
+    if (!in) {
+        sim_error_add(err, "%s: cannot read: %s", csv, strerror(errno));
+        return -1;
     }
+    sim_outfile o;
+    if (sim_outfile_open(&o, out_csv, err) != 0) {
+        fclose(in);
+        return -1;
+    }
+    char *line = NULL, *field = NULL;
+    size_t cap = 0, fcap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, in)) >= 0) {
+        if ((size_t)len + 1 > fcap) {
+            fcap = (size_t)len + 1;
+            free(field);
+            field = sim_xmalloc(fcap);
+        }
+        /* each field unquoted as sim_plot_csv_fields reads it, then written for gnuplot */
+        const char *c = line;
+        for (bool more = true; more;) {
+            size_t k = 0;
+            bool q = false;
+            for (;; c++) {
+                if (!*c || (!q && (*c == '\n' || *c == '\r'))) {
+                    more = false;
+                    break;
+                }
+                if (!q && *c == ',') {
+                    c++;
+                    break;
+                }
+                if (*c == '"') {
+                    if (q && c[1] == '"') {
+                        c++;
+                    } else {
+                        q = !q;
+                        continue;
+                    }
+                }
+                field[k++] = *c;
+            }
+            put_gp_field(o.f, field, k, true);
+            if (more)
+                fputc(',', o.f);
+        }
+        fputc('\n', o.f);
+    }
+    bool bad = ferror(in);
+    free(line);
+    free(field);
+    fclose(in);
+    if (bad) {
+        sim_error_add(err, "%s: cannot read: %s", csv, strerror(errno));
+        sim_outfile_abort(&o);
+        return -1;
+    }
+    return sim_outfile_commit(&o, err);
 }
 
 /* One row of the ECDF table: latency (empty when none), fraction, the policy. */

@@ -8,6 +8,8 @@
  *     arrives: a policy that loses 15 % plateaus at 0.85), from a latencies CSV
  *     and the run's results.json (the number of utterances);
  *   - words and a unit for a sweep knob, and the scenario's name, for titles.
+ *   - a copy of a run or sweep CSV that gnuplot's data reader reads exactly
+ *     (a name holding '"', ',' or '\\' is not cut short).
  *
  * Every writer goes through sim_outfile (whole or absent). Each returns 0, or -1
  * with err naming the file and what was wrong.
@@ -41,10 +43,25 @@ int sim_plot_paired_csv(const char *sweep_csv, const char *sweep_json, const cha
                         sim_error *err);
 
 /*
+ * Writes out_csv, the copy of a run, sweep or paired CSV (csv) that dsim's
+ * scripts read: every field, header and rows, unquoted (RFC 4180) and spelled so
+ * that gnuplot's data reader (strcol, columnhead, column("NAME")) gives it back
+ * exactly: '"', '\' and ',' as \042, \134 and \054 (the reader cuts a field at
+ * '"' and ',' whatever the quoting and takes '\' for an escape), a field's
+ * leading spaces as \040 (it skips them), a '#' starting a field as \043 (a line
+ * starting with it is a comment), a field "NaN" as \116aN (the scripts read NaN as
+ * missing), and an octal digit right after an escape as one too (the decoder
+ * reads all the octal digits after a '\'). A CSV with none of these is copied
+ * byte for byte. The user's CSV stays as written. Returns 0 or -1 (err).
+ */
+int sim_plot_gp_csv(const char *csv, const char *out_csv, sim_error *err);
+
+/*
  * Writes out_tsv: for each policy of lat_csv (policy,replication,latency_s; in
  * order of first appearance) a block "latency_s TAB fraction TAB policy" (the
- * policy as gnuplot's data reader reads it back exactly: '"' written \042 and '\'
- * \134, which it would take for a string's quote and an escape), blocks
+ * policy as gnuplot's data reader reads it back exactly, spelled as
+ * sim_plot_gp_csv spells a field but for ',', which a tab-separated table need
+ * not escape), blocks
  * separated by two blank lines: the ECDF at up to SIM_PLOT_ECDF_POINTS latencies,
  * then a last row at the largest latency of all policies, so a plateau shows.
  * The fraction's denominator is the run's utterances, from results_json
