@@ -19,26 +19,17 @@
 #define PD_WIDTH 512    /* bytes per unquoted field */
 #define PD_LINE (1 << 20)
 
-size_t sim_plot_csv_fields(const char *line, char *fields, size_t width, size_t *ends, size_t max)
+/* Reads the CSV field that starts at c, unquoted ("" inside quotes is one "),
+ * into out: at most width - 1 bytes, NUL-terminated (nothing if width is 0);
+ * *len gets how many were stored. Returns where the field ends: its comma, or
+ * the line's end (NUL, '\n' or '\r' outside quotes). */
+static const char *csv_field_scan(const char *c, char *out, size_t width, size_t *len)
 {
-    size_t n = 0, k = 0;
+    size_t k = 0;
     bool q = false;
-    if (max == 0)
-        return 0;
-    fields[0] = '\0';
-    const char *c = line;
     for (;; c++) {
-        bool eol = !*c || (!q && (*c == '\n' || *c == '\r'));
-        if (eol || (*c == ',' && !q)) {
-            if (ends)
-                ends[n] = (size_t)(c - line);
-            n++;
-            if (eol || n >= max)
-                return n;
-            k = 0;
-            fields[n * width] = '\0';
-            continue;
-        }
+        if (!*c || (!q && (*c == '\n' || *c == '\r' || *c == ',')))
+            break;
         if (*c == '"') {
             if (q && c[1] == '"') {
                 c++;
@@ -47,10 +38,30 @@ size_t sim_plot_csv_fields(const char *line, char *fields, size_t width, size_t 
                 continue;
             }
         }
-        if (k + 1 < width) {
-            fields[n * width + k++] = *c;
-            fields[n * width + k] = '\0';
-        }
+        if (k + 1 < width)
+            out[k++] = *c;
+    }
+    if (width)
+        out[k] = '\0';
+    if (len)
+        *len = k;
+    return c;
+}
+
+size_t sim_plot_csv_fields(const char *line, char *fields, size_t width, size_t *ends, size_t max)
+{
+    size_t n = 0;
+    const char *c = line;
+    if (max == 0)
+        return 0;
+    for (;;) {
+        c = csv_field_scan(c, fields + n * width, width, NULL);
+        if (ends)
+            ends[n] = (size_t)(c - line);
+        n++;
+        if (*c != ',' || n >= max)
+            return n;
+        c++;
     }
 }
 
@@ -469,32 +480,13 @@ int sim_plot_gp_csv(const char *csv, const char *out_csv, sim_error *err)
             field = sim_xmalloc(fcap);
         }
         /* each field unquoted as sim_plot_csv_fields reads it, then written for gnuplot */
-        const char *c = line;
-        for (bool more = true; more;) {
-            size_t k = 0;
-            bool q = false;
-            for (;; c++) {
-                if (!*c || (!q && (*c == '\n' || *c == '\r'))) {
-                    more = false;
-                    break;
-                }
-                if (!q && *c == ',') {
-                    c++;
-                    break;
-                }
-                if (*c == '"') {
-                    if (q && c[1] == '"') {
-                        c++;
-                    } else {
-                        q = !q;
-                        continue;
-                    }
-                }
-                field[k++] = *c;
-            }
+        for (const char *c = line;; c++) {
+            size_t k;
+            c = csv_field_scan(c, field, fcap, &k);
             put_gp_field(o.f, field, k, true);
-            if (more)
-                fputc(',', o.f);
+            if (*c != ',')
+                break;
+            fputc(',', o.f);
         }
         fputc('\n', o.f);
     }
