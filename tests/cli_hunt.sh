@@ -244,6 +244,31 @@ joint_bad "dsim: hunt: --vary 'workload.gap_s.min=2.5:4.5': its end 4.5 makes no
 # an end refused whatever the other boxes are: the loader's message alone, as for one box
 joint_bad "dsim: hunt: --vary 'nodes[0].count=0:3': $TINY: nodes[0].count: expected an integer >= 1, got 0" \
     --vary 'nodes[0].count=0:3' --vary 'workload.gap_s.min=1:1.5'
+# 8. A --vary knob that is also a count the shrink lowers (nodes[0].count, the file's
+# 5): the shrink takes it to 1 node and the knob step does not take it back up
+# (it undid that step every pass, to the 3000-run cap); it ends at a fixpoint well
+# under the cap, no step raises a count, and the kept world still breaks.
+jq '.policies |= map(select(.name=="lingua-2025-12-28" or .name=="ack-30s" or .name=="fenced")) | del(.expect,.sweep)
+    | .workload.utterances_per_session=40 | .replications=4' "$INC" >"$TMP/fight.json"
+"$DSIM" hunt "$TMP/fight.json" --policy fenced --invariant 'latency_s.p99 <= 60' \
+    --vary 'nodes[0].count=3:6' --vary 'policies.fenced.dispatch_timeout_s=20:120' \
+    --budget 200 --out "$TMP/fight-kept.json" --quiet >"$TMP/fight.out" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] || fail "the count-knob hunt exits $rc, expected 1: $(tail -c 400 "$TMP/fight.out")"
+runs=$(sed -n 's/^shrunk in \([0-9]*\) runs, .*/\1/p' "$TMP/fight.out")
+[ -n "$runs" ] && [ "$runs" -lt 500 ] ||
+    fail "the count-knob shrink took '$runs' runs (the cap is 3000): $(grep shrunk "$TMP/fight.out")"
+up=$(awk '$1 == "shrink:" && $2 ~ /^(nodes\[[0-9]+\]\.count|workload\.sessions|workload\.utterances_per_session)$/ &&
+          $4 == "->" && $5 + 0 > $3 + 0' "$TMP/fight.out")
+[ -z "$up" ] || fail "a shrink step raises a count: $up"
+grep -E '^shrink: policies\.fenced\.dispatch_timeout_s [0-9.]+ -> 90 ' "$TMP/fight.out" >/dev/null ||
+    fail "the non-count knob is not taken back to the file's 90: $(grep '^shrink' "$TMP/fight.out")"
+[ "$(jq '.nodes[0].count' "$TMP/fight-kept.json")" = 1 ] || fail "the kept world has not 1 node"
+"$DSIM" check "$TMP/fight-kept.json" >"$TMP/fight.check" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && grep -E '^FAIL fenced latency_s\.p99 <= 60: ' "$TMP/fight.check" >/dev/null ||
+    fail "the count-knob hunt's kept world does not break (dsim check exits $rc): $(cat "$TMP/fight.check")"
+
 "$DSIM" hunt --help | grep -F 'usage: dsim hunt SCENARIO --policy NAME --invariant EXPR' >/dev/null ||
     fail "dsim hunt --help"
 

@@ -132,6 +132,20 @@ for i in 1 2 3; do "$DSIM" sweep "$TINY" --param policies.fenced.ack_timeout_s=5
 "$DSIM" merge "$T"/ms/sweep-{1,2}-of-2.csv -o "$T/ms.csv" --json "$T/ms.json"
 cmp "$T/mw/sweep.csv" "$T/ms.csv" || fail "merged CSV differs from the unsharded one"
 cmp "$T/mw/sweep.json" "$T/ms.json" || fail "merged JSON differs from the unsharded one"
+# Shards of one --baseline merge into the unsharded bytes of that baseline; a shard of
+# another baseline (its points' paired differences are against another policy) is
+# refused, naming both files and both baselines, in either order, and nothing written.
+"$DSIM" sweep "$TINY" "${MK[@]}" -q --baseline fenced --out "$T/bw" >/dev/null
+for i in 1 2; do "$DSIM" sweep "$TINY" "${MK[@]}" -q --baseline fenced --shard $i/2 --out "$T/bs" >/dev/null; done
+"$DSIM" merge "$T"/bs/sweep-{1,2}-of-2.csv -o "$T/bs.csv" --json "$T/bs.json"
+cmp "$T/bw/sweep.csv" "$T/bs.csv" || fail "merged --baseline fenced CSV differs from the unsharded one"
+cmp "$T/bw/sweep.json" "$T/bs.json" || fail "merged --baseline fenced JSON differs from the unsharded one"
+[ "$(jq -r .baseline "$T/bs.json")" = fenced ] || fail "merged --baseline fenced JSON: baseline $(jq .baseline "$T/bs.json")"
+expect2 "bs/sweep-2-of-2.csv: not a shard of the same sweep as $T/ms/sweep-1-of-2.csv: baseline fenced here, reference there" \
+    "$DSIM" merge "$T/ms/sweep-1-of-2.csv" "$T/bs/sweep-2-of-2.csv" -o "$T/bmix.csv" --json "$T/bmix.json"
+expect2 "ms/sweep-1-of-2.csv: not a shard of the same sweep as $T/bs/sweep-2-of-2.csv: baseline reference here, fenced there" \
+    "$DSIM" merge "$T/bs/sweep-2-of-2.csv" "$T/ms/sweep-1-of-2.csv" -o "$T/bmix.csv"
+[ ! -e "$T/bmix.csv" ] && [ ! -e "$T/bmix.json" ] || fail "a merge of mixed baselines wrote its output"
 # edit LINE of shard 2's CSV with SED, then merge must say WANT and write nothing
 bad_row() {
     local want=$1 sedexpr=$2 dir=$3 n=$4

@@ -1,6 +1,7 @@
 /* test_hunt.c — dsim hunt's invariants over metrics parse into one bound each,
  * judged as `dsim check` judges a mean of one replication; bad ones say why; a
- * run that fails inside dsim while shrinking ends the shrinking with its error. */
+ * run that fails inside dsim while shrinking ends the shrinking with its error; a
+ * varied knob that is a count the shrink lowers is not raised back (a fixpoint). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -312,6 +313,90 @@ static void vary_boxes_are_checked_together(void **state)
     sim_scenario_free(&s);
 }
 
+/* --- a varied knob that is a count the shrink lowers -------------------------------- */
+
+/* Breaks whenever a class has at most 2 nodes (as the verdict below says). */
+static int few_nodes_break(const sim_scenario *s, size_t policy, const sim_hunt_invariant *inv,
+                           size_t n, uint64_t max_events, sim_hunt_verdict *out, sim_error *err)
+{
+    (void)policy, (void)inv, (void)n, (void)max_events, (void)err;
+    memset(out, 0, sizeof *out);
+    out->broken = s->nodes[0].count <= 2;
+    out->which = 0;
+    out->cause = -1;
+    snprintf(out->name, sizeof out->name, "lost");
+    snprintf(out->what, sizeof out->what, "lost == 0: lost = 1");
+    return 0;
+}
+
+/* The file has 5 nodes and 4 sessions, the world found 2 and 3, and both are
+ * varied: the shrink takes them to 1 and 1 and the knob steps do not take them
+ * back up toward the file (they did, every pass, to the run cap); a knob that is
+ * no count (ack_timeout_s, 60 found, 30 in the file) still goes back. */
+static void a_count_knob_is_not_raised_back(void **state)
+{
+    (void)state;
+    sim_limits lim;
+    sim_limits_default(&lim);
+    sim_scenario s;
+    sim_error err;
+    memset(&err, 0, sizeof err);
+    if (sim_scenario_load(DSIM_SOURCE_DIR "/tests/data/tiny.json", &lim, &s, &err) != 0)
+        fail_msg("load: %s", err.msg[0]);
+    assert_int_equal(sim_scenario_set(&s, "nodes[0].count", "5", &err), 0);
+    assert_int_equal(sim_scenario_set(&s, "workload.sessions", "4", &err), 0);
+    const char *box[3] = {"nodes[0].count=1:6", "workload.sessions=1:5",
+                          "policies.fenced.ack_timeout_s=20:90"};
+    sim_tune_knob k[3];
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(sim_tune_knob_parse(box[i], &k[i], &err), 0);
+    assert_int_equal(sim_hunt_vary_resolve(&s, k, box, 3, &err), 0);
+    sim_hunt_invariant in;
+    assert_int_equal(sim_hunt_invariant_parse("lost == 0", &in, &err), 0);
+    sim_hunt_opts o;
+    memset(&o, 0, sizeof o);
+    o.base = &s;
+    o.policy = 1;
+    o.inv = &in;
+    o.n_inv = 1;
+    o.vary = k;
+    o.n_vary = 3;
+    o.jobs = 1;
+    o.judge = few_nodes_break;
+    sim_hunt_found f;
+    memset(&f, 0, sizeof f);
+    f.found = true;
+    sim_scenario_copy(&f.world, &s);
+    assert_int_equal(sim_scenario_set(&f.world, "nodes[0].count", "2", &err), 0);
+    assert_int_equal(sim_scenario_set(&f.world, "workload.sessions", "3", &err), 0);
+    assert_int_equal(sim_scenario_set(&f.world, "policies.fenced.ack_timeout_s", "60", &err), 0);
+    assert_int_equal(few_nodes_break(&f.world, 1, &in, 1, 0, &f.verdict, &err), 0);
+    sim_hunt_shrunk sh;
+    assert_int_equal(sim_hunt_shrink(&o, &f, NULL, &sh, &err), 0);
+    if (sh.runs >= 200)
+        fail_msg("%zu runs, %zu steps: no fixpoint (the cap is %d)", sh.runs, sh.n_steps,
+                 SIM_HUNT_SHRINK_RUNS_MAX);
+    assert_int_equal(sh.world.nodes[0].count, 1);
+    assert_int_equal(sh.world.workload.sessions, 1);
+    char *ack = sim_scenario_get(&sh.world, "policies.fenced.ack_timeout_s");
+    assert_non_null(ack);
+    assert_string_equal(ack, "30");
+    free(ack);
+    for (size_t i = 0; i < sh.n_steps; i++) {
+        char key[64];
+        long long a, b;
+        if (sscanf(sh.steps[i], "%63s %lld -> %lld", key, &a, &b) == 3 &&
+            (strcmp(key, "nodes[0].count") == 0 || strcmp(key, "workload.sessions") == 0) &&
+            b > a)
+            fail_msg("step %zu raises a count: %s", i, sh.steps[i]);
+    }
+    sim_hunt_shrunk_free(&sh);
+    sim_hunt_found_free(&f);
+    for (int i = 0; i < 3; i++)
+        sim_tune_knob_free(&k[i]);
+    sim_scenario_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -320,6 +405,7 @@ int main(void)
         cmocka_unit_test(a_failure_inside_dsim_ends_the_shrinking),
         cmocka_unit_test(a_draw_the_loader_refuses_is_skipped_and_counted),
         cmocka_unit_test(vary_boxes_are_checked_together),
+        cmocka_unit_test(a_count_knob_is_not_raised_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,16 +70,40 @@ static void accept(shrink *k, sim_scenario *w, const sim_hunt_verdict *v, const 
     }
 }
 
+/* Does `now` keep every count and fault the shrink lowers at most where `was`
+ * has it: no more node classes, sessions, utterances per session or nodes of a
+ * class, no higher network loss, no fault block back on? A knob step must (README,
+ * Shrink): raising one of these would undo a step that made the world smaller,
+ * and the two passes would undo each other until the runs ran out. */
+static bool no_larger(const sim_scenario *was, const sim_scenario *now)
+{
+    if (now->n_nodes > was->n_nodes || now->workload.sessions > was->workload.sessions ||
+        now->workload.utterances_per_session > was->workload.utterances_per_session ||
+        now->network.to_node_loss > was->network.to_node_loss ||
+        now->network.to_sched_loss > was->network.to_sched_loss)
+        return false;
+    for (size_t c = 0; c < now->n_nodes; c++) {
+        const node_config *a = &was->nodes[c], *b = &now->nodes[c];
+        if (b->count > a->count || (b->stall_prob > 0 && !(a->stall_prob > 0)) ||
+            (b->crash && !a->crash) || (b->cold_start && !a->cold_start) ||
+            (b->no_result_prob > 0 && !(a->no_result_prob > 0)))
+            return false;
+    }
+    return true;
+}
+
 /* The current world with key set to value, judged; kept when it still breaks.
- * `why` (may be NULL) describes the step instead of "KEY OLD -> NEW". */
-static bool try_set(shrink *k, const char *key, const char *value, const char *why)
+ * `why` (may be NULL) describes the step instead of "KEY OLD -> NEW". A knob step
+ * (`knob`) that would make the world larger (no_larger) is not taken, unjudged. */
+static bool try_step(shrink *k, const char *key, const char *value, const char *why, bool knob)
 {
     char *old = sim_scenario_get(&k->out->world, key);
     sim_scenario w;
     sim_scenario_copy(&w, &k->out->world);
     sim_error err;
     sim_hunt_verdict v;
-    bool ok = sim_scenario_set(&w, key, value, &err) == 0 && still_breaks(k, &w, &v);
+    bool ok = sim_scenario_set(&w, key, value, &err) == 0 &&
+              (!knob || no_larger(&k->out->world, &w)) && still_breaks(k, &w, &v);
     if (ok) {
         if (why)
             accept(k, &w, &v, "%s", why);
@@ -90,6 +114,11 @@ static bool try_set(shrink *k, const char *key, const char *value, const char *w
     }
     free(old);
     return ok;
+}
+
+static bool try_set(shrink *k, const char *key, const char *value, const char *why)
+{
+    return try_step(k, key, value, why, false);
 }
 
 /* The smallest integer in [lo, cur) at key that still breaks, by trying lo, then
@@ -327,7 +356,9 @@ static void shrink_dists(shrink *k)
 }
 
 /* Each varied knob back to the scenario's own value, or as near it as still
- * breaks (bisection between the two for numbers). */
+ * breaks (bisection between the two for numbers), by steps that make the world
+ * no larger (no_larger: a knob that is a count the shrink lowers only goes
+ * down). */
 static void shrink_knobs(shrink *k)
 {
     for (size_t i = 0; i < k->o->n_vary; i++) {
@@ -346,7 +377,7 @@ static void shrink_knobs(shrink *k)
         bool numeric = kn->kind != SIM_KNOB_LIST && json_is_number(j);
         double target = numeric ? json_number_value(j) : 0;
         json_decref(j);
-        if (!try_set(k, kn->key, own_value, NULL) && numeric) {
+        if (!try_step(k, kn->key, own_value, NULL, true) && numeric) {
             double x = strtod(cur, NULL), far = target;
             for (int step = 0; step < 8; step++) {
                 double mid = far + (x - far) / 2;
@@ -356,7 +387,7 @@ static void shrink_knobs(shrink *k)
                     break;
                 char v[64];
                 snprintf(v, sizeof v, kn->kind == SIM_KNOB_INT ? "%.0f" : "%.10g", mid);
-                if (try_set(k, kn->key, v, NULL))
+                if (try_step(k, kn->key, v, NULL, true))
                     x = mid;
                 else
                     far = mid;
@@ -374,8 +405,17 @@ int sim_hunt_shrink(const sim_hunt_opts *o, const sim_hunt_found *f, FILE *repor
     sim_scenario_copy(&out->world, &f->world);
     out->verdict = f->verdict;
     shrink k = {o, &f->verdict, out, report, true, 0, err};
-    /* passes until one accepts nothing (a fixpoint), the runs run out or one fails */
+    /* The world each pass ended with (its JSON text, which makes it): a pass that
+     * ends with one of them accepted steps that undid each other, which is a
+     * fixpoint too. (no_larger keeps the shrink's own steps from doing so; this
+     * keeps any that are left from running to the cap.) */
+    char **seen = NULL;
+    size_t n_seen = 0;
+    /* passes until one accepts nothing or comes back to a world an earlier one
+     * ended with (a fixpoint), the runs run out or one fails */
     while (k.accepted && !k.failed && out->runs < SIM_HUNT_SHRINK_RUNS_MAX) {
+        seen = sim_xrealloc(seen, (n_seen + 1) * sizeof *seen);
+        seen[n_seen++] = sim_xstrdup(out->world.json_text);
         k.accepted = false;
         shrink_int(&k, "workload.sessions", 1, out->world.workload.sessions);
         shrink_utterances(&k);
@@ -388,7 +428,13 @@ int sim_hunt_shrink(const sim_hunt_opts *o, const sim_hunt_found *f, FILE *repor
         shrink_faults(&k);
         shrink_dists(&k);
         shrink_knobs(&k);
+        for (size_t i = 0; k.accepted && i < n_seen; i++)
+            if (strcmp(seen[i], out->world.json_text) == 0)
+                k.accepted = false;
     }
+    for (size_t i = 0; i < n_seen; i++)
+        free(seen[i]);
+    free(seen);
     return k.failed;
 }
 

@@ -285,6 +285,18 @@ int sim__merge_take_json(merge_sweep *sw, json_t *const *roots, size_t f, size_t
                       inputs[f], inputs[0]);
         return -1;
     }
+    /* Each point's paired differences are against its shard's --baseline: shards
+     * of other baselines hold other figures under the same names. */
+    const char *b0 = json_string_value(json_object_get(roots[0], "baseline")),
+               *bf = json_string_value(json_object_get(r, "baseline"));
+    if (f > 0 && (!b0 || !bf || strcmp(b0, bf) != 0)) {
+        sim_error_add(err,
+                      "%s: not a shard of the same sweep as %s: baseline %s here, %s there "
+                      "(each point's paired differences are against its shard's --baseline: "
+                      "run every shard with the same one)",
+                      inputs[f], inputs[0], bf ? bf : "(none)", b0 ? b0 : "(none)");
+        return -1;
+    }
     for (int key = 0; key < 2; key++) {
         json_t *arr = json_object_get(r, key ? "parts" : "points");
         for (size_t i = 0; i < json_array_size(arr); i++) {
