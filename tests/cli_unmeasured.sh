@@ -48,17 +48,19 @@ grep -q nan "$TMP/csv" && fail "csv has nan: $(cat "$TMP/csv")"
 # utterances, 2 lost as unfinished. At 2.5 s nothing was spoken: no rate, no load
 # per utterance, no rule-of-three bound on a rate (no trial). The duplicates'
 # upper_bound is a count a replication, 3 / 2 replications, as `dsim check` uses
-# (README Metrics), whatever the utterances.
+# (README Metrics), whatever the utterances; a loss's is never more than the
+# utterances a replication has (1.5 of 2; 0 when nothing was spoken).
 cut() {
     jq ".network.loss = 0 | .max_time_s = $1" "$F" >"$TMP/cut.json"
     "$DSIM" run "$TMP/cut.json" --format json | jq -c '.policies[0].metrics |
         [.utterances.values, .delivered.values, .lost.values, .["lost_by_cause.unfinished"].values,
-         .lost_rate.values, .extra_load.values, .duplicates.upper_bound, .["latency_s.p50"].values]'
+         .lost_rate.values, .extra_load.values, .duplicates.upper_bound, .["latency_s.p50"].values,
+         .["lost_by_cause.no_node"].upper_bound]'
 }
 got=$(cut 3.5)
-[ "$got" = '[[2,2],[0,0],[2,2],[2,2],[1,1],[0,0],1.5,[null,null]]' ] || fail "cut at 3.5 s: $got"
+[ "$got" = '[[2,2],[0,0],[2,2],[2,2],[1,1],[0,0],1.5,[null,null],1.5]' ] || fail "cut at 3.5 s: $got"
 got=$(cut 2.5)
-[ "$got" = '[[0,0],[0,0],[0,0],[0,0],[null,null],[null,null],1.5,[null,null]]' ] || fail "cut at 2.5 s: $got"
+[ "$got" = '[[0,0],[0,0],[0,0],[0,0],[null,null],[null,null],1.5,[null,null],0]' ] || fail "cut at 2.5 s: $got"
 "$DSIM" run "$TMP/cut.json" >"$TMP/cut.table"
 for m in duplicate_rate lost_rate extra_load; do
     line=$(grep "^$m " "$TMP/cut.table")

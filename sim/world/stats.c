@@ -104,11 +104,12 @@ void sim_summarize(const sim_results *res, size_t p, sim_metric m, sim_summary *
             out->upper_bound = sim_summary_rate_bound(out);
         } else {
             /* a count per replication: 3 / N, and a loss (one per utterance at
-             * most) never more than the U utterances a replication has */
+             * most) never more than the U utterances a replication has: 0 when
+             * nothing was spoken, as nothing can be lost */
             bool once = m == SIM_M_LOST ||
                         (m >= SIM_M_LOST_NO_NODE && m <= SIM_M_LOST_UNFINISHED);
             out->upper_bound = 3.0 / (double)out->n;
-            if (once && out->utterances > 0 && out->upper_bound > out->utterances)
+            if (once && out->upper_bound > out->utterances)
                 out->upper_bound = out->utterances;
         }
     }

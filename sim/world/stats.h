@@ -20,7 +20,7 @@
  *    U is 0 (no utterance, no trial);
  *  - a count per replication (every other event metric): 3 / N (zero events in
  *    N replications), and for a loss count (lost, lost_by_cause.*: an utterance
- *    is lost at most once) never more than U when U > 0.
+ *    is lost at most once) never more than U (0 when nothing was spoken).
  * The count's per-utterance rate, as tables print it ("0 (<= r/utt)"), is
  * sim_summary_rate_bound().
  * In every other case upper_bound = mean + half_width, in the metric's own unit
