@@ -123,6 +123,32 @@ static void a_heartbeat_far_too_short_for_the_run_is_refused_before_it(void **st
     sim_scenario_free(&s);
 }
 
+/* The estimate is from the means of what the draws give: a max that cuts a
+ * heavy tail counts (gap pareto alpha 1, min 1, max 1e5: a mean of
+ * 1 + ln 1e5 = 12.5 s, not the max). Two utterances, a heartbeat every 1 ms:
+ * 2 x (300 + 2 x 12.5) s / 1 ms, about 6.5e5 events, within 1e6 (the max as
+ * the mean made it 4e8 and refused the run, which makes about 6.3e5). */
+static void the_estimate_honours_a_max_that_cuts_a_tail(void **state)
+{
+    (void)state;
+    sim_scenario s;
+    sim_error err;
+    load_world(&s, 1, 2);
+    s.nodes[0].count = 1;
+    s.nodes[0].heartbeat_s = 1e-3;
+    dist *g = &s.workload.gap;
+    g->kind = DIST_PARETO;
+    g->p0 = 1.0; /* alpha */
+    g->p1 = 1.0; /* min */
+    g->has_max = true;
+    g->max = 1e5;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(sim_run_plan_check(&s, 0, 1000000, &err), 0);
+    assert_int_equal(sim_run_plan_check(&s, 0, 500000, &err), SIM_FAIL_INPUT);
+    assert_says(&err, "nodes[0].heartbeat_s", "~325 s");
+    sim_scenario_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -130,6 +156,7 @@ int main(void)
         cmocka_unit_test(a_session_past_the_window_stops_the_run),
         cmocka_unit_test(more_jobs_held_than_the_core_holds_stops_the_run),
         cmocka_unit_test(a_heartbeat_far_too_short_for_the_run_is_refused_before_it),
+        cmocka_unit_test(the_estimate_honours_a_max_that_cuts_a_tail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,13 +14,11 @@
 
 #include "run.h"
 
-/* The base distribution's mean, clamped to its max (NaN when it has none). */
+/* The mean of what the distribution draws, every max honoured (dist.h), at no
+ * audio; INFINITY when it has none (pareto alpha <= 1 without a max). */
 static double mean_s(const dist *d)
 {
-    double m = dist_mean(d);
-    if (d->has_max && m > d->max)
-        m = d->max;
-    return m;
+    return dist_mean_clamped(d, 0.0);
 }
 
 /* How long a replication runs, in seconds: max_time_s, or the workload's
