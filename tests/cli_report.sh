@@ -268,4 +268,20 @@ badcsv abcrun results.csv "abcrun/results.csv:2: column '"
 { head -n 1 "$R/results.csv"; sed -n 2p "$R/results.csv" | cut -d, -f1-30; } >"$TMP/new"
 badcsv shortrun results.csv "shortrun/results.csv:2: 30 fields, expected"
 
+# A figure over fewer replications (or pairs) than the run's is marked (n=k) on
+# the page, as in the run's table: a latency over the 1 of 6 replications that
+# delivered, and its paired difference over that one pair.
+jq '.workload.sessions=1 | .workload.utterances_per_session=2 | .replications=6 | .network.loss=0.5
+    | del(.expect) | .nodes[0].on_cancel="abort_by_job_id"
+    | .policies=[.policies[0], {"name":"kill","preset":"lingua-2025-12-28","dispatch_timeout_s":0.2,
+                                "scan_interval_s":0,"max_failovers":0}]' \
+    "$SRC/scenarios/steady-light.json" >"$TMP/nk.json"
+"$DSIM" run "$TMP/nk.json" -q --out "$TMP/nk" >"$TMP/nk.table" || fail "nk run exits $?"
+grep -qE '^latency_s\.p99 .*\(n=1\)' "$TMP/nk.table" || fail "nk: the table has no (n=1): $(grep p99 "$TMP/nk.table")"
+"$DSIM" report "$TMP/nk" --plots "$SRC/plots" >/dev/null || fail "nk report exits $?"
+row=$(grep -o '<tr><td class="name">kill.*' "$TMP/nk/report.html")
+k=$(echo "$row" | grep -o '(n=1)' | wc -l)
+[ "$k" -ge 2 ] && echo "$row" | grep -qF '&Delta; 0 (n=1)' ||
+    fail "nk: the page's kill row marks (n=1) $k times: $row"
+
 cli_finish "cli_report: all checks passed"

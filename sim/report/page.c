@@ -220,12 +220,23 @@ static double rate_bound(const json_t *m, double u)
     return fmin(3.0 / (n * u), 1.0);
 }
 
+/* " (n=k)" after a figure over k of the reps replications (or pairs) when k is
+ * fewer, as `dsim run`'s table marks it (o: a metric's or a comparison's object
+ * with its "n"; reps 0: not known, no mark). */
+static void mark_n(FILE *f, const json_t *o, size_t reps)
+{
+    double k;
+    if (reps > 0 && number(json_object_get(o, "n"), &k) && k < (double)reps)
+        fprintf(f, " (n=%.0f)", k);
+}
+
 /* One cell: metric m of a policy (u: its mean utterances, NaN if none) and d its
  * paired difference with the baseline. */
 static void cell(FILE *f, const json_t *m, double u, const json_t *d, int better,
                  bool is_base)
 {
     double mean, ci, ub;
+    size_t reps = json_array_size(json_object_get(m, "values"));
     fputs("<td", f);
     double dm = 0, dc = NAN;
     bool has_d = !is_base && number(json_object_get(d, "mean"), &dm);
@@ -246,12 +257,14 @@ static void cell(FILE *f, const json_t *m, double u, const json_t *d, int better
     } else {
         bool has = number(json_object_get(m, "ci95"), &ci);
         with_ci(f, mean, ci, has, false);
+        mark_n(f, m, reps);
     }
     if (is_base) {
         fputs("<span class=\"d\">baseline</span>", f);
     } else if (has_d) {
         fputs("<span class=\"d\">&Delta; ", f);
         with_ci(f, dm, dc, has_dc, true);
+        mark_n(f, d, reps);
         fputs("</span>", f);
     }
     fputs("</td>", f);

@@ -14,7 +14,8 @@
  * metric that was 0 in every replication shows its rule-of-three bound
  * ("0 (≤ 0.0006/utt)", see stats.h). When there are several policies, a second
  * block gives the paired difference against the baseline policy for duplicates,
- * lost and latency_s.p99 ("-41.2 ± 3.1").
+ * lost and latency_s.p99 ("-41.2 ± 3.1", "+0.5 (n=2)" over fewer pairs than
+ * replications, as a mean over fewer replications is marked).
  *
  * JSON (schema/results.schema.json): {"dsim_version", "schema_version", "scenario", "seed", "replications", "baseline", "policies": [{"name",
  * "metrics": {NAME: {"n", "mean", "ci95", "min", "max", "upper_bound", "rule_of_three",
