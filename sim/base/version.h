@@ -4,7 +4,10 @@
  * version of the output schema. SIM_SCHEMA_VERSION changes when a key or column
  * is removed or renamed or changes meaning; adding one does not change it.
  * 2: results.json's upper_bound of a count never seen is a count per replication
- * (3 / N), no longer a rate per utterance.
+ * (3 / N), no longer a rate per utterance; in dsim's --log, result_accepted's
+ * elapsed_ms is since the job's creation, an ordered queue's ack_timeout_discard
+ * carries its wait, and new_job_id's records before the first dispatch name its
+ * id; analyze's ack_timeout_ms is null for several (README lists them).
  */
 #ifndef DSIM_VERSION_H
 #define DSIM_VERSION_H
