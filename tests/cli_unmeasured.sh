@@ -101,7 +101,8 @@ line=$(grep "^wasted_node_s " "$TMP/busy-cut.table")
 
 # A run that drained has nothing unfinished: a result evicted by result_queue_max
 # (the queue holds 1) and never delivered is the queue's loss, ack_discard, in the
-# metrics and in the timeline's never_delivered causes (it was "unfinished").
+# metrics and in the timeline's never_delivered causes (it was "unfinished"),
+# with or without a log.
 jq '.workload.utterances_per_session=40 | .replications=2 | del(.expect)
     | .policies=[{"name":"q1","preset":"lingua-2025-12-28","dispatch_timeout_s":90,"pending":"queue",
                   "pending_timeout_s":0,"result_accept":"first_result_wins","result_queue":"ordered",
@@ -118,6 +119,11 @@ lost=$(echo "$got" | jq '.[0]')
     fail "evicted results: [lost, ack_discard, unfinished] = $got ($ev evictions)"
 tl=$(jq -c '[.traceEvents[] | select(.name=="never_delivered") | .args.cause] | unique' "$TMP/evict-tl.json")
 [ "$tl" = '["ack_discard"]' ] || fail "timeline never_delivered causes: $tl"
+# the same figures without a log or a timeline (the core then emits only the
+# records the world reads: an eviction must be one of them)
+"$DSIM" run "$TMP/evict.json" -q --format json >"$TMP/evict-nolog.json" || fail "evict run exits $?"
+cmp -s "$TMP/evict-res.json" "$TMP/evict-nolog.json" ||
+    fail "evict world: results differ without --log: $(jq -c '.policies[0].metrics."lost_by_cause.unfinished".values' "$TMP/evict-nolog.json")"
 
 # One replication: a mean without an interval, anywhere.
 "$DSIM" run "$SRC/tests/data/tiny.json" --replications 1 >"$TMP/t1" || fail "run tiny exits $?"

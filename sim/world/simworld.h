@@ -83,6 +83,9 @@ void sim_client_cause(sim_client *c, uint64_t session, uint32_t index, sim_loss_
 /* The loss cause a LOG command of the core gives its utterance (a pending
  * timeout: no_node, an ack discard, ...); other commands and events: none. */
 void sim_client_log_cause(sim_client *c, const disp_cmd *cmd);
+/* The LOG events (DISP_LOG_BIT of each) sim_client_log_cause reads: a run with
+ * no log asks the core for these (and what else it reads itself) only. */
+uint64_t sim_client_log_events(void);
 /* The core sends the client a delivery (error false) or an error about
  * (session, index): returns how many of that kind it sent before (saturating
  * at UINT16_MAX) and counts this one; -1 when it is no utterance of the run. */

@@ -127,6 +127,12 @@ void world_maybe_stop(world *w)
         sim_engine_stop(w->e);
 }
 
+/* The LOG events that drop a result the ordered queue could still have
+ * released: its held entry (world_held_put) goes, or none is made. */
+#define WORLD_HELD_LOG_EVENTS                                                           \
+    (DISP_LOG_BIT(DISP_LOG_QUEUE_DUPLICATE) | DISP_LOG_BIT(DISP_LOG_QUEUE_EVICT) |       \
+     DISP_LOG_BIT(DISP_LOG_ACK_DISCARD))
+
 /* --- the core's sink ----------------------------------------------------- */
 
 static void core_sink(void *ctx, const disp_cmd *c)
@@ -186,6 +192,15 @@ static void core_sink(void *ctx, const disp_cmd *c)
                         world_job_label(w, c->job_id, c->job, c->session, c->index));
         }
         sim_client_log_cause(&w->client, c);
+        /* A result the queue dropped (a copy of a released index, one evicted,
+         * one past the ack timeout) will never be released: nothing to hold
+         * for it, or the held entry goes (else the table only grows). */
+        if ((WORLD_HELD_LOG_EVENTS >> c->event) & 1u) {
+            if (w->in_result && c->job == w->cur_job && c->attempt == w->cur_attempt)
+                w->cur_released = true;
+            else if (c->job != 0)
+                (void)world_held_take(w, c->job, c->attempt);
+        }
         break;
     }
 }
@@ -289,13 +304,9 @@ int sim_run_one(const sim_scenario *s, size_t policy, int rep, const sim_run_opt
     dcfg.sink_ctx = &w;
     dcfg.uniform = world_jitter;
     dcfg.uniform_ctx = &w.jitter;
-    if (!o->log && !o->timeline) /* nobody reads LOG commands but the client's causes */
-        dcfg.log_off = ~(DISP_LOG_BIT(DISP_LOG_PENDING_TIMEOUT) |
-                         DISP_LOG_BIT(DISP_LOG_FAILOVER_EXHAUSTED) |
-                         DISP_LOG_BIT(DISP_LOG_FAILOVER_NO_NODE) | DISP_LOG_BIT(DISP_LOG_ACK_DISCARD) |
-                         DISP_LOG_BIT(DISP_LOG_RESULT_DUPLICATE) |
-                         DISP_LOG_BIT(DISP_LOG_RESULT_FENCED) |
-                         DISP_LOG_BIT(DISP_LOG_RESULT_SESSION_CLOSED));
+    if (!o->log && !o->timeline) /* nobody reads LOG commands but the client's
+                                  * causes and the held results (core_sink) */
+        dcfg.log_off = ~(sim_client_log_events() | WORLD_HELD_LOG_EVENTS);
     if (disp_create(&w.d, &dcfg) != 0) {
         sim_error_add(err, "%s: policies[%zu]: %s", s->path ? s->path : "scenario", policy,
                       disp_policy_check(&s->policies[policy].policy));

@@ -303,7 +303,16 @@ int sim_client_write_latencies(sim_client *c, FILE *f, const char *policy, int r
     return sim_lat_write(&c->lat, f, policy, rep);
 }
 
-/* The loss cause a log record of the core gives its utterance, if any. */
+uint64_t sim_client_log_events(void)
+{
+    return DISP_LOG_BIT(DISP_LOG_PENDING_TIMEOUT) | DISP_LOG_BIT(DISP_LOG_FAILOVER_EXHAUSTED) |
+           DISP_LOG_BIT(DISP_LOG_FAILOVER_NO_NODE) | DISP_LOG_BIT(DISP_LOG_ACK_DISCARD) |
+           DISP_LOG_BIT(DISP_LOG_QUEUE_EVICT) | DISP_LOG_BIT(DISP_LOG_RESULT_DUPLICATE) |
+           DISP_LOG_BIT(DISP_LOG_RESULT_FENCED) | DISP_LOG_BIT(DISP_LOG_RESULT_SESSION_CLOSED);
+}
+
+/* The loss cause a log record of the core gives its utterance, if any (the
+ * events of sim_client_log_events). */
 void sim_client_log_cause(sim_client *c, const disp_cmd *cmd)
 {
     switch (cmd->event) {

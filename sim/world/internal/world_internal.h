@@ -105,7 +105,8 @@ typedef struct world {
     uint32_t cur_attempt;
     int64_t cur_busy;
     bool in_result;
-    bool cur_released; /* the core released it to the client in that call */
+    bool cur_released; /* the core released it to the client (or its queue dropped it)
+                          in that call: it is not held */
     sim_stream jitter;
     /* busy time of successful results the core held back (ordered queue) that
      * may still be the client's first copy: (job, attempt) -> busy, open
