@@ -217,7 +217,8 @@ static double rate_bound(const json_t *m, double u)
     double n;
     if (!number(json_object_get(m, "n"), &n) || !(n > 0) || !(u > 0))
         return NAN;
-    return fmin(3.0 / (n * u), 1.0);
+    sim_summary sum = {.n = (size_t)n, .utterances = u};
+    return sim_summary_rate_bound(&sum);
 }
 
 /* " (n=k)" after a figure over k of the reps replications (or pairs) when k is
