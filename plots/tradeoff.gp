@@ -37,25 +37,8 @@ set datafile missing NaN
 xk = (ARGC >= 4 && ARG4 ne "") ? ARG4 : ""
 xlab = (ARGC >= 6 && ARG6 ne "") ? ARG6 : xk
 
-# Does knob k act on policy p? Knobs outside "policies." act on every policy.
-acts(k, p) = strstrt(k, "policies.") != 1 || strstrt(k, "policies.".p.".") == 1
-# (a knob of the line's own policy by its key alone: the policy is named before it)
-short(k, p) = strstrt(k, "policies.".p.".") == 1 ? k[strlen(p) + 11:] : k
-# The other knobs as a tab-separated list of the header's knob columns (between
-# point and policy) that ARG5 names: a knob of a policy whose name holds a space
-# (or a quote, which word() would take for one) is one column, not the words
-# that split it.
-knobs_of(i) = (h = columnhead(i), h eq "policy" || h eq "" || i > 300 ? "" : \
-    (strstrt(" ".others." ", " ".h." ") > 0 ? h."\t" : "").knobs_of(i + 1))
-otab = "\t"
-if (others ne "") { stats csv every ::0::0 using (otab = "\t".knobs_of(2), 0) nooutput }
-nothers = 0
-do for [i=1:strlen(otab)] { nothers = nothers + (otab[i:i] eq "\t") }
-nothers = nothers - 1
-okeys(n, p) = n > nothers ? "" : \
-    (acts(nth(otab, n), p) ? " ".short(nth(otab, n), p)."=".strcol(nth(otab, n)) : "").okeys(n + 1, p)
-rowkey(dummy) = strcol("policy").okeys(1, strcol("policy"))
-nth(s, n) = n <= 1 ? s[2:strstrt(s[2:], "\t")] : nth(s[strstrt(s[2:], "\t") + 1:], n - 1)
+# The other knobs of a line's name (knobs.gp).
+load sdir."knobs.gp"
 keys = "\t"
 nkeys = 0
 stats csv using (k = rowkey(0), (strstrt(keys, "\t".k."\t") == 0 ? (keys = keys.k."\t", nkeys = nkeys + 1) : 0), 0) nooutput
