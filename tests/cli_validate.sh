@@ -124,6 +124,18 @@ if run 0 validate scenarios/heavy-tail-stalls.json; then
     grep -q "stage means: asr 1.36 s + at most 0.1 s per audio s, nmt 0.217 s, tts 0.453 s$" "$out" ||
         { echo "FAIL: a mixture's max: $(grep 'stage means' "$out")"; failed=1; }
 fi
+# A mixture's components' per_audio_s count in the audio term, by weight, as the
+# sampler adds each: components 0.5 and 0.3 s per audio s, weights 1 and 1, and
+# the mixture's own 0.1: + 0.5 s per audio s (review R7: the term was left out).
+jq '.nodes[0].stages.asr = {"dist": "mixture", "per_audio_s": 0.1, "components": [
+      {"weight": 1, "dist": "const", "value": 1, "per_audio_s": 0.5},
+      {"weight": 1, "dist": "const", "value": 2, "per_audio_s": 0.3}]}' \
+    scenarios/steady-light.json >"$out.mx.json"
+if run 0 validate "$out.mx.json"; then
+    grep -q "stage means: asr 1.5 s + 0.5 s per audio s," "$out" ||
+        { echo "FAIL: a mixture's per-audio term: $(grep 'stage means' "$out")"; failed=1; }
+fi
+rm -f "$out.mx.json"
 if run 0 validate scenarios/policy-shootout-stalls.json; then
     grep -q "faults: stall 5% (+24 s mean, in asr)" "$out" ||
         { echo "FAIL: a stall's max: $(grep 'faults' "$out")"; failed=1; }

@@ -136,18 +136,42 @@ static void print_policy(FILE *f, const sim_policy *sp)
     fprintf(f, "    %-18s %s: %s\n", sp->name, sp->preset, line);
 }
 
+/* How much the mean of d's draw grows per second of audio, without its maxima:
+ * its per_audio_s, plus a mixture's components' by weight (each adds its own
+ * before the mixture's, as dist_sample does); *capped is set when a max on the
+ * way may clamp the sum, which lowers the growth by up to all of it. */
+static double audio_slope(const dist *d, bool *capped)
+{
+    double k = d->per_audio_s;
+    *capped = *capped || (d->has_max && k > 0);
+    if (d->kind == DIST_MIXTURE) {
+        double s = 0.0, w = 0.0;
+        for (size_t i = 0; i < d->n; i++) {
+            bool c = false;
+            double ki = audio_slope(&d->components[i], &c);
+            s += d->weights[i] * ki;
+            w += d->weights[i];
+            *capped = *capped || (ki > 0 && (c || d->has_max));
+        }
+        k += w > 0.0 ? s / w : 0.0;
+    }
+    return k;
+}
+
 static void print_node(FILE *f, const node_config *c)
 {
     char st[STAGE_COUNT][128];
     for (int k = 0; k < STAGE_COUNT; k++) {
-        /* the mean without audio, + per_audio_s per audio second: exact unless
-         * the stage's max clamps the sum, which it lowers by up to that much */
+        /* the mean without audio, + the growth per audio second: exact unless a
+         * max clamps the sum, which it lowers by up to that much */
         const dist *d = &c->stage[k];
         secs(d, st[k], sizeof st[k]);
-        if (d->per_audio_s > 0) {
+        bool capped = false;
+        double slope = audio_slope(d, &capped);
+        if (slope > 0) {
             size_t n = strlen(st[k]);
             snprintf(st[k] + n, sizeof st[k] - n, " + %s%g s per audio s",
-                     d->has_max ? "at most " : "", d->per_audio_s);
+                     capped ? "at most " : "", slope);
         }
     }
     fprintf(f, "    %-14s x%d, %d slots, %d worker%s, on_cancel %s, attempt_check %s%s%s%s%s\n",
