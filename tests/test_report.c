@@ -71,6 +71,20 @@ static char *report_string(const fixture *fx, sim_format fmt, size_t baseline)
     return buf;
 }
 
+/* dsim report's policy table of the fixture's results (baseline lingua-2025-12-28). */
+static char *page_table_string(const fixture *fx)
+{
+    json_t *pols = sim_report_policies_json(&fx->s, &fx->res, 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    sim_page_policy_table(f, pols, "lingua-2025-12-28", NULL);
+    fclose(f);
+    json_decref(pols);
+    return buf;
+}
+
 /* The table line that starts with `label` followed by a space. */
 static const char *find_line(const char *text, const char *label)
 {
@@ -464,13 +478,7 @@ static void page_shows_the_rate_bound_of_a_count_never_seen(void **state)
     (void)state;
     fixture fx;
     fixture_init(&fx, 3);
-    json_t *pols = sim_report_policies_json(&fx.s, &fx.res, 0);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    sim_page_policy_table(f, pols, "lingua-2025-12-28", NULL);
-    fclose(f);
+    char *buf = page_table_string(&fx);
     const char *row = strstr(buf, "fenced, v2");
     assert_non_null(row);
     const char *end = strstr(row, "</tr>");
@@ -482,7 +490,6 @@ static void page_shows_the_rate_bound_of_a_count_never_seen(void **state)
     assert_int_equal(hits, 4); /* lost, duplicates, their rates */
     assert_null(strstr(row, "&le; 1/utt"));
     free(buf);
-    json_decref(pols);
     free(fx.res.v);
 }
 
@@ -503,17 +510,10 @@ static void rule_of_three_bound_is_printed_rounded_up(void **state)
     assert_non_null(strstr(dup, "0 (≤ 0.0038/utt)"));
     assert_null(strstr(text, "0.0037/utt"));
     free(text);
-    json_t *pols = sim_report_policies_json(&fx.s, &fx.res, 0);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    sim_page_policy_table(f, pols, "lingua-2025-12-28", NULL);
-    fclose(f);
+    char *buf = page_table_string(&fx);
     assert_non_null(strstr(buf, "0 (&le; 0.0038/utt)"));
     assert_null(strstr(buf, "0.0037"));
     free(buf);
-    json_decref(pols);
     free(fx.res.v);
 }
 
