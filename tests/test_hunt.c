@@ -178,19 +178,25 @@ static int never_broken(const sim_scenario *s, size_t policy, const sim_hunt_inv
     return 0;
 }
 
+/* tests/data/tiny.json, loaded (the test fails if it does not load); err cleared. */
+static void load_tiny(sim_scenario *s, sim_error *err)
+{
+    sim_limits lim;
+    sim_limits_default(&lim);
+    memset(err, 0, sizeof *err);
+    if (sim_scenario_load(DSIM_SOURCE_DIR "/tests/data/tiny.json", &lim, s, err) != 0)
+        fail_msg("load: %s", err->msg[0]);
+}
+
 /* Two knobs valid alone, not together (gap_s.min drawn above gap_s.max): such a
  * draw is skipped and counted, as a shrink step the core refuses is not taken;
  * it does not end the hunt. The same trials on one thread or two. */
 static void a_draw_the_loader_refuses_is_skipped_and_counted(void **state)
 {
     (void)state;
-    sim_limits lim;
-    sim_limits_default(&lim);
     sim_scenario s;
     sim_error err;
-    memset(&err, 0, sizeof err);
-    if (sim_scenario_load(DSIM_SOURCE_DIR "/tests/data/tiny.json", &lim, &s, &err) != 0)
-        fail_msg("load: %s", err.msg[0]);
+    load_tiny(&s, &err);
     sim_tune_knob k[2];
     const char *box[2] = {"workload.gap_s.min=1:1.9", "workload.gap_s.max=1.1:2"};
     for (int i = 0; i < 2; i++) {
@@ -261,13 +267,9 @@ static void a_draw_the_loader_refuses_is_skipped_and_counted(void **state)
 static void vary_boxes_are_checked_together(void **state)
 {
     (void)state;
-    sim_limits lim;
-    sim_limits_default(&lim);
     sim_scenario s;
     sim_error err;
-    memset(&err, 0, sizeof err);
-    if (sim_scenario_load(DSIM_SOURCE_DIR "/tests/data/tiny.json", &lim, &s, &err) != 0)
-        fail_msg("load: %s", err.msg[0]);
+    load_tiny(&s, &err);
     const char *box[3] = {"workload.gap_s.min=2.5:3", "workload.gap_s.max=4:5",
                           "nodes[0].count=1:3"};
     sim_tune_knob k[3];
@@ -336,13 +338,9 @@ static int few_nodes_break(const sim_scenario *s, size_t policy, const sim_hunt_
 static void a_count_knob_is_not_raised_back(void **state)
 {
     (void)state;
-    sim_limits lim;
-    sim_limits_default(&lim);
     sim_scenario s;
     sim_error err;
-    memset(&err, 0, sizeof err);
-    if (sim_scenario_load(DSIM_SOURCE_DIR "/tests/data/tiny.json", &lim, &s, &err) != 0)
-        fail_msg("load: %s", err.msg[0]);
+    load_tiny(&s, &err);
     assert_int_equal(sim_scenario_set(&s, "nodes[0].count", "5", &err), 0);
     assert_int_equal(sim_scenario_set(&s, "workload.sessions", "4", &err), 0);
     const char *box[3] = {"nodes[0].count=1:6", "workload.sessions=1:5",
