@@ -174,8 +174,7 @@ typedef struct sim_hunt_shrunk {
  * faults off one by one, distributions replaced by constants, varied knobs moved
  * toward the scenario's own values (a knob that is a count, a loss or a fault
  * only down: no step makes the world larger); the seed is kept; passes until one
- * accepts nothing, or ends with a world an earlier pass ended with (or
- * SIM_HUNT_SHRINK_RUNS_MAX runs). Each accepted step is
+ * accepts nothing (or SIM_HUNT_SHRINK_RUNS_MAX runs). Each accepted step is
  * printed to `report` (NULL: not printed) as it is accepted, clear of o->progress's live
  * line (sim_progress_print); each run is counted there. A smaller world the core
  * refuses (SIM_FAIL_INPUT) is a step not taken; a run that fails inside dsim

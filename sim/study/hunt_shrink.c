@@ -405,17 +405,9 @@ int sim_hunt_shrink(const sim_hunt_opts *o, const sim_hunt_found *f, FILE *repor
     sim_scenario_copy(&out->world, &f->world);
     out->verdict = f->verdict;
     shrink k = {o, &f->verdict, out, report, true, 0, err};
-    /* The world each pass ended with (its JSON text, which makes it): a pass that
-     * ends with one of them accepted steps that undid each other, which is a
-     * fixpoint too. (no_larger keeps the shrink's own steps from doing so; this
-     * keeps any that are left from running to the cap.) */
-    char **seen = NULL;
-    size_t n_seen = 0;
-    /* passes until one accepts nothing or comes back to a world an earlier one
-     * ended with (a fixpoint), the runs run out or one fails */
+    /* passes until one accepts nothing (a fixpoint: no_larger keeps the knob
+     * steps from undoing the others), the runs run out or one fails */
     while (k.accepted && !k.failed && out->runs < SIM_HUNT_SHRINK_RUNS_MAX) {
-        seen = sim_xrealloc(seen, (n_seen + 1) * sizeof *seen);
-        seen[n_seen++] = sim_xstrdup(out->world.json_text);
         k.accepted = false;
         shrink_int(&k, "workload.sessions", 1, out->world.workload.sessions);
         shrink_utterances(&k);
@@ -428,13 +420,7 @@ int sim_hunt_shrink(const sim_hunt_opts *o, const sim_hunt_found *f, FILE *repor
         shrink_faults(&k);
         shrink_dists(&k);
         shrink_knobs(&k);
-        for (size_t i = 0; k.accepted && i < n_seen; i++)
-            if (strcmp(seen[i], out->world.json_text) == 0)
-                k.accepted = false;
     }
-    for (size_t i = 0; i < n_seen; i++)
-        free(seen[i]);
-    free(seen);
     return k.failed;
 }
 
