@@ -99,10 +99,10 @@ int disp__ring_grow(disp *d, void *pp, uint32_t *head, uint32_t n, uint32_t *cap
 }
 
 /* The timer heap holds at most a main and a hedge timer per job slot, a gap
- * timer per session slot and the periodic check. */
+ * timer per session slot, the periodic check and the node refresh tick. */
 static int reserve_heap(disp *d, uint64_t jcap, uint64_t scap)
 {
-    return disp__grow(d, &d->heap, &d->hcap, 2 * jcap + scap + 1, sizeof *d->heap, 64);
+    return disp__grow(d, &d->heap, &d->hcap, 2 * jcap + scap + 2, sizeof *d->heap, 64);
 }
 
 int disp__reserve_job(disp *d)

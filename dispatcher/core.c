@@ -187,6 +187,7 @@ int disp_create(disp **out, const disp_config *cfg)
     d->qhead = d->qtail = DISP__NONE;
     d->sfree = d->armed_cursor = DISP__NONE;
     d->check_hpos = -1;
+    d->refresh_hpos = -1;
     d->forget_next = DISP_NEVER;
     for (int i = 0; i < DISP__BUDGET_SLOTS; i++)
         d->budget_sec[i] = INT64_MIN;
@@ -307,7 +308,10 @@ int disp_advance(disp *d, disp_time now)
             disp__rq_gap_timer(d, ref >> 2);
             break;
         default:
-            disp__rq_check(d);
+            if (ref == DISP__TREF_REFRESH)
+                disp__nodes_refresh(d);
+            else
+                disp__rq_check(d);
             break;
         }
         disp__queue_pump(d);

@@ -97,9 +97,24 @@ typedef enum {
 
 /* What a node's load is, for the slot check and the least-loaded choice. */
 typedef enum {
-    DISP_LOAD_HEARTBEAT, /* reference: max(current_jobs of its last heartbeat, reserved)
-                            (node_registry/selection.rs, 98e3526) */
-    DISP_LOAD_RESERVED   /* the slots the core reserved; heartbeats are not used for load */
+    DISP_LOAD_HEARTBEAT, /* the reference's Phase 1 path (the presets' default): max(current_jobs
+                            of its last heartbeat, reserved), a reservation counted at once
+                            (node_registry/selection.rs, reserved.rs, 98e3526) */
+    DISP_LOAD_RESERVED,  /* the slots the core reserved; heartbeats are not used for load */
+    DISP_LOAD_SNAPSHOT   /* the reference as shipped, Phase 2 (config.toml [scheduler.phase2]
+                            enabled = true at 98e3526, af7c4a9, 467aee4): the choice (the slot
+                            check and least-loaded order) sees current_jobs only, set to a
+                            heartbeat's running_jobs when it arrives and, at every multiple of
+                            node_snapshot_refresh, to max(that heartbeat's figure, the
+                            reservations held then) (phase2/runtime_snapshot.rs); reservations
+                            made between two ticks are not seen. The reservation on the chosen
+                            node is denied when max(current_jobs, reservations held now) >=
+                            slots (the Redis Lua, phase2/redis_handle.rs): a denied first
+                            dispatch goes Pending as one that found no node
+                            (core/dispatcher.rs), a denied failover fails the job as one that
+                            found no node (timeout/job_timeout.rs); both are logged so
+                            (job_pending / failover_no_node: the reference writes no line of
+                            its own) */
 } disp_load_mode;
 
 typedef enum {
@@ -150,7 +165,12 @@ typedef struct disp_policy {
     disp_time dedup_ttl;             /* drop a 2nd result for (session, job_id) within; 0 = off */
     disp_pending_mode pending;
     int default_slots;               /* max_concurrent_jobs_per_node when a node says 0 */
-    disp_load_mode node_load;        /* a node's load: heartbeat (reference) or reserved */
+    disp_load_mode node_load;        /* a node's load: heartbeat (Phase 1, the presets),
+                                        reserved, or snapshot (Phase 2, as shipped) */
+    disp_time node_snapshot_refresh; /* node_load snapshot: the refresh period, ticks at its
+                                        multiples (2 s: config.toml [scheduler.phase2.
+                                        node_snapshot] refresh_interval_ms = 2000, 98e3526);
+                                        > 0 and <= 1 day; not read by the other modes */
     disp_time retain;                /* keep a finished job (for late results and the
                                         (session, index) idempotency) this long; 0 = auto:
                                         a job every attempt of which has reported, at
@@ -473,8 +493,9 @@ void disp_get_stats(const disp *d, disp_stats *out);
  * the core does can name the session again. */
 uint64_t disp_session_jobs(const disp *d, uint64_t session);
 
-/* A node's load as the scheduler sees it: max(current_jobs, reserved), or reserved
- * alone under node_load reserved; -1 if unknown. */
+/* A node's load as the scheduler's choice sees it: max(current_jobs, reserved), or
+ * reserved alone under node_load reserved, or current_jobs alone under node_load
+ * snapshot (the last heartbeat's figure or the last refresh's); -1 if unknown. */
 int disp_node_load(const disp *d, uint32_t node);
 
 /* ------------------------------------------------------------------------ */

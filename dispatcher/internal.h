@@ -111,9 +111,11 @@ enum {
     DISP__T_JOB_MAIN = 0,  /* pending timeout / dispatch deadline / backoff wait */
     DISP__T_JOB_HEDGE = 1, /* next hedge */
     DISP__T_SESSION = 2,   /* ordered queue: gap timeout */
-    DISP__T_CHECK = 3      /* reference queue: periodic result check (slot 0) */
+    DISP__T_CHECK = 3      /* reference queue: periodic result check (slot 0);
+                              node_load snapshot: the refresh tick (slot 1) */
 };
 #define DISP__TREF(kind, slot) (((uint32_t)(slot) << 2) | (uint32_t)(kind))
+#define DISP__TREF_REFRESH DISP__TREF(DISP__T_CHECK, 1)
 
 typedef struct {
     disp_time when;
@@ -125,6 +127,9 @@ typedef struct {
 typedef struct {
     uint32_t id, cls, cls_slot;
     int slots, reserved, current;
+    int hb;                 /* node_load snapshot: the last heartbeat's running_jobs (the
+                               Redis snapshot's current_jobs); current is what the choice
+                               sees: hb at a heartbeat, max(hb, reserved) at a refresh */
     bool online;
     int32_t hpos;           /* position in the eligible-node heap, -1 if absent */
     disp_time last_signal;  /* last progress or result from this node, -1 = none */
@@ -309,6 +314,7 @@ struct disp {
     uint64_t sess_epoch;     /* sessions opened so far */
     uint32_t armed_cursor, narmed;
     int32_t check_hpos;
+    int32_t refresh_hpos;    /* node_load snapshot: the refresh tick's timer */
 
     disp__hent *heap;
     uint32_t hn, hcap;
@@ -394,10 +400,22 @@ static inline disp__node *disp__node_find(const disp *d, uint32_t id)
 
     return v ? &d->nodes[*v] : NULL;
 }
-/* A node's load: max(current_jobs of its last heartbeat, slots reserved). */
-static inline int disp__node_load(const disp__node *n)
+/* A node's load as the choice sees it: max(current_jobs of its last heartbeat,
+ * slots reserved); under node_load snapshot, current_jobs alone (the refresh
+ * folds the reservations in, disp__nodes_refresh). */
+static inline int disp__node_load(const disp *d, const disp__node *n)
 {
+    if (d->p.node_load == DISP_LOAD_SNAPSHOT)
+        return n->current;
     return n->current > n->reserved ? n->current : n->reserved;
+}
+/* Whether a reservation on the chosen node n is granted. Always, but under
+ * node_load snapshot: denied when max(current_jobs, reservations held) >= slots
+ * (the Redis Lua, phase2/redis_handle.rs 98e3526). */
+static inline bool disp__node_grants(const disp *d, const disp__node *n)
+{
+    return d->p.node_load != DISP_LOAD_SNAPSHOT ||
+           (n->current > n->reserved ? n->current : n->reserved) < n->slots;
 }
 /* Least loaded eligible node (ties: first registered), avoiding the nodes in
  * `avoid` (n_avoid of them); NULL when none. Avoiding none, it is the top of
@@ -409,10 +427,14 @@ static inline disp__node *disp__node_pick(disp *d, const uint32_t *avoid, int n_
         return d->nelig > 0 ? &d->nodes[d->elig[0].slot] : NULL;
     return disp__node_pick_avoiding(d, avoid, n_avoid);
 }
+/* Reserves a slot on n, which is eligible and grants it (disp__node_grants). */
 void disp__node_reserve(disp *d, disp__node *n);
 void disp__node_release(disp *d, disp__node *n);
 /* A message from the node (progress/result): liveness bookkeeping. */
 void disp__node_signal(disp *d, disp__node *n, disp_time now);
+/* node_load snapshot: the refresh tick (every node's current_jobs becomes
+ * max(its last heartbeat's figure, its reservations)). */
+void disp__nodes_refresh(disp *d);
 void disp__nodes_free(disp *d);
 
 /* ---- jobs.c ------------------------------------------------------------------ */

@@ -8,6 +8,13 @@
  * cancels the old node (send_cancel), releases its slot, then fails the job when
  * max_failovers re-dispatches were used, else re-dispatches to another node
  * (the old one only when no other has a free slot) with attempt + 1.
+ *
+ * Under node_load snapshot the node chosen may deny the reservation
+ * (disp__node_grants): the job is then where it would be had no node been
+ * found — Pending on a first dispatch (core/dispatcher.rs 98e3526: the Redis
+ * reserve fails, assigned_node_id = None), failed on a failover
+ * (timeout/job_timeout.rs: "if !reserved" -> Failed, JOB_TIMEOUT), no other
+ * node is tried.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +158,13 @@ static void arm_deadline(disp *d, disp__job *j, const disp__node *n)
     disp__timer_set(d, DISP__TREF(DISP__T_JOB_MAIN, jslot(d, j)), disp__scan_round(d, when));
 }
 
+/* The node chosen, if its reservation is granted; else NULL (as if none was
+ * found). Only node_load snapshot denies one. */
+static inline disp__node *granted(const disp *d, disp__node *n)
+{
+    return n != NULL && disp__node_grants(d, n) ? n : NULL;
+}
+
 static void dispatch(disp *d, disp__job *j, disp__node *n, int kind)
 {
     disp__attempt *a;
@@ -237,7 +251,7 @@ static void failover_now(disp *d, disp__job *j)
 
     if (n == NULL)
         n = disp__node_pick(d, NULL, 0);
-    if (n != NULL) {
+    if ((n = granted(d, n)) != NULL) {
         dispatch(d, j, n, KIND_FAILOVER);
     } else if (d->p.pending == DISP_PENDING_QUEUE) {
         to_pending(d, j, true);
@@ -327,7 +341,7 @@ static void on_hedge(disp *d, disp__job *j)
         return; /* the hedge budget (a fraction of jobs) is spent */
     for (i = 0; i < j->n_live; i++)
         avoid[i] = j->live[i].node;
-    n = disp__node_pick(d, avoid, j->n_live);
+    n = granted(d, disp__node_pick(d, avoid, j->n_live));
     if (n == NULL) {
         /* No other node has a free slot: look again after another delay. */
         disp__timer_set(d, DISP__TREF(DISP__T_JOB_HEDGE, jslot(d, j)),
@@ -380,7 +394,7 @@ void disp__queue_pump_run(disp *d)
         disp__node *n = j->redispatch ? disp__node_pick(d, &j->last_node, 1) : NULL;
         if (n == NULL)
             n = disp__node_pick(d, NULL, 0);
-        if (n == NULL)
+        if ((n = granted(d, n)) == NULL)
             return;
         dequeue(d, j);
         disp__timer_clear(d, DISP__TREF(DISP__T_JOB_MAIN, jslot(d, j)));
@@ -490,7 +504,7 @@ int disp__job_create(disp *d, disp__session *s, uint64_t session, uint32_t index
     disp__log_job(d, DISP_LOG_JOB_CREATED, j, NULL, 0);
 
     /* Queue mode keeps arrival order: nobody overtakes a waiting job. */
-    n = d->qhead == DISP__NONE ? disp__node_pick(d, NULL, 0) : NULL;
+    n = d->qhead == DISP__NONE ? granted(d, disp__node_pick(d, NULL, 0)) : NULL;
     if (n != NULL)
         dispatch(d, j, n, KIND_FIRST);
     else

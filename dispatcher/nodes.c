@@ -4,6 +4,14 @@
  * A node's load is max(current_jobs from its heartbeat, slots reserved by the
  * core), as node_registry/selection.rs has it (98e3526); under node_load
  * reserved the heartbeat's figure is not kept, so the load is the reservations.
+ * Under node_load snapshot (the reference's Phase 2, as shipped) the load is
+ * current_jobs alone: a heartbeat sets it to its running_jobs
+ * (node_registry/core.rs), and the refresh tick, at every multiple of
+ * node_snapshot_refresh, to max(that figure, the reservations held then)
+ * (phase2/runtime_snapshot.rs run_node_snapshot_refresher, 98e3526); a
+ * reservation is granted only while max(current_jobs, reservations) < slots
+ * (disp__node_grants). The tick is armed only when some node's current_jobs
+ * differs from what a tick would set: a tick that changes nothing is not run.
  * Eligible nodes (online, load < slots) sit in a binary min-heap keyed by
  * (load, registration order = slot), so the least loaded node — ties to the first
  * registered — is the heap's top, and a choice that must avoid a few nodes looks
@@ -27,11 +35,28 @@ static inline void eplaced(disp *d, const disp__eent *e, uint32_t i)
 
 DISP__HEAP_DEFINE(eheap, disp__eent, eless, eplaced)
 
+/* What a refresh tick sets a node's current_jobs to. */
+static int refreshed(const disp__node *n)
+{
+    return n->hb > n->reserved ? n->hb : n->reserved;
+}
+
+/* node_load snapshot: arms the next refresh tick (the first multiple of the
+ * period strictly after now) when node n's current_jobs is not what a tick
+ * would set; the other modes have no tick. */
+static void refresh_due(disp *d, const disp__node *n)
+{
+    if (d->p.node_load == DISP_LOAD_SNAPSHOT && n->current != refreshed(n) &&
+        d->refresh_hpos < 0)
+        disp__timer_set(d, DISP__TREF_REFRESH,
+                        disp__next_multiple(d->now, d->p.node_snapshot_refresh));
+}
+
 /* Re-files node `slot` after its load, slots or online flag changed. */
 static void node_update(disp *d, uint32_t slot)
 {
     disp__node *n = &d->nodes[slot];
-    int load = disp__node_load(n);
+    int load = disp__node_load(d, n);
     bool eligible = n->online && load < n->slots;
     disp__eent e;
 
@@ -100,10 +125,11 @@ disp__node *disp__node_pick_avoiding(disp *d, const uint32_t *avoid, int n_avoid
 
 void disp__node_reserve(disp *d, disp__node *n)
 {
-    assert(n->online && disp__node_load(n) < n->slots);
+    assert(n->online && disp__node_load(d, n) < n->slots && disp__node_grants(d, n));
     n->reserved++;
     assert(n->reserved >= 0 && n->reserved <= n->slots);
     node_update(d, (uint32_t)(n - d->nodes));
+    refresh_due(d, n);
 }
 
 void disp__node_release(disp *d, disp__node *n)
@@ -113,6 +139,21 @@ void disp__node_release(disp *d, disp__node *n)
     if (n->reserved == 0)
         n->idle_since_signal = true;
     node_update(d, (uint32_t)(n - d->nodes));
+    refresh_due(d, n);
+}
+
+void disp__nodes_refresh(disp *d)
+{
+    /* every node, in registration order (the reference walks nodes:all); an
+     * offline node's figure is refreshed too, it is not chosen anyway */
+    for (uint32_t i = 0; i < d->nnodes; i++) {
+        disp__node *n = &d->nodes[i];
+        int v = refreshed(n);
+        if (n->current != v) {
+            n->current = v;
+            node_update(d, i);
+        }
+    }
 }
 
 void disp__node_signal(disp *d, disp__node *n, disp_time now)
@@ -188,8 +229,10 @@ int disp_node_up(disp *d, disp_time now, uint32_t node, uint32_t cls, int slots)
     n->cls_slot = (uint32_t)(c - d->classes);
     n->slots = slots ? slots : d->p.default_slots;
     n->current = 0; /* until the first heartbeat of this registration */
+    n->hb = 0;
     n->online = true;
     node_update(d, (uint32_t)(n - d->nodes));
+    refresh_due(d, n); /* reservations held from before a re-registration */
     disp__queue_pump(d);
     return 0;
 }
@@ -234,7 +277,10 @@ int disp_node_heartbeat(disp *d, disp_time now, uint32_t node, int current_jobs)
         return DISP_EUNKNOWN;
     if (d->p.node_load == DISP_LOAD_HEARTBEAT)
         n->current = current_jobs;
+    else if (d->p.node_load == DISP_LOAD_SNAPSHOT)
+        n->current = n->hb = current_jobs;
     node_update(d, (uint32_t)(n - d->nodes));
+    refresh_due(d, n);
     disp__queue_pump(d);
     return 0;
 }
@@ -245,5 +291,5 @@ int disp_node_load(const disp *d, uint32_t node)
 
     assert(d != NULL);
     n = disp__node_find(d, node);
-    return n ? disp__node_load(n) : -1;
+    return n ? disp__node_load(d, n) : -1;
 }

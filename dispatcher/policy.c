@@ -38,6 +38,8 @@ static void policy_base(disp_policy *p)
     p->pending = DISP_PENDING_FAIL;
     p->default_slots = 4;
     p->node_load = DISP_LOAD_HEARTBEAT;
+    /* config.toml [scheduler.phase2.node_snapshot] refresh_interval_ms = 2000 (98e3526) */
+    p->node_snapshot_refresh = 2 * DISP_NS_PER_S;
 
     p->timeout.mode = DISP_TIMEOUT_FIXED;
     p->timeout.min = 1 * DISP_NS_PER_S;
@@ -137,8 +139,10 @@ const char *disp_policy_check(const disp_policy *p)
         return "result_check_sessions: expected an integer in 1..1000000";
     if (!dur_ok(p->dedup_ttl, true))
         return "dedup_ttl_s: expected a duration >= 0 and <= 1 day";
-    if ((unsigned)p->node_load > DISP_LOAD_RESERVED)
+    if ((unsigned)p->node_load > DISP_LOAD_SNAPSHOT)
         return "node_load: unknown mode";
+    if (p->node_load == DISP_LOAD_SNAPSHOT && !dur_ok(p->node_snapshot_refresh, false))
+        return "node_snapshot_refresh_s: expected a duration > 0 and <= 1 day";
     if (p->default_slots < 1 || p->default_slots > DISP_SLOTS_MAX)
         return "slots_default: expected an integer in 1..65536";
     if (!dur_ok(p->retain, true))

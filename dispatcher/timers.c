@@ -3,7 +3,7 @@
  *
  * Entries are ordered by (when, seq): seq is an insertion counter, so timers due
  * at the same instant run in the order they were set. Each owner (a job, a
- * session, the periodic check) stores its entry's heap position, so clearing or
+ * session, the periodic check, the node refresh) stores its entry's heap position, so clearing or
  * moving a timer is O(log n) and the heap holds live timers only: the top is
  * always a real deadline and disp_next_deadline() is O(1).
  */
@@ -19,7 +19,9 @@ static inline int32_t *pos_of(disp *d, uint32_t ref)
 
     if (kind <= DISP__T_JOB_HEDGE) /* the common case: a job's main or hedge timer */
         return &d->jobs[slot].hpos[kind];
-    return kind == DISP__T_SESSION ? &d->sessions[slot].hpos : &d->check_hpos;
+    if (kind == DISP__T_SESSION)
+        return &d->sessions[slot].hpos;
+    return slot == 0 ? &d->check_hpos : &d->refresh_hpos;
 }
 
 static inline bool before(const disp__hent *x, const disp__hent *y)

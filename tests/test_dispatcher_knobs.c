@@ -495,7 +495,7 @@ static void test_node_load_unknown_mode_is_refused(void **state)
 
     (void)state;
     assert_int_equal(p.node_load, DISP_LOAD_HEARTBEAT); /* the presets: the reference */
-    p.node_load = (disp_load_mode)2;
+    p.node_load = (disp_load_mode)(DISP_LOAD_SNAPSHOT + 1);
     assert_non_null(strstr(disp_policy_check(&p), "node_load"));
 }
 

@@ -67,6 +67,10 @@ static void the_core_and_node_limits_are_the_loaders(void **state)
         {"\"hedge\": {\"max_extra\": 5}", "policies[0].hedge.max_extra", "[1, 4]"},
         {"\"timeout\": {\"window\": 1}", "policies[0].timeout.window", "[16, 65536]"},
         {"\"result_check_interval_s\": 1e-10", "policies[0].result_check_interval_s", "[1e-09"},
+        {"\"node_load\": \"snapshot\", \"node_snapshot_refresh_s\": 0",
+         "policies[0].node_snapshot_refresh_s", "[1e-09, 86400]"},
+        {"\"node_snapshot_refresh_s\": 86401", "policies[0].node_snapshot_refresh_s",
+         "[1e-09, 86400]"},
     };
     for (size_t i = 0; i < sizeof pol / sizeof pol[0]; i++)
         refused_at(fx_scenario(NULL, NULL, fx_policy(pol[i][0]), NULL), pol[i][1], pol[i][2]);

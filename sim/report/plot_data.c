@@ -83,6 +83,7 @@ static const knob_words KNOB_WORDS[] = {
     {"result_queue_max", "result queue bound", "results a session's queue holds before it evicts", "results"},
     {"result_check_interval_s", "result check period", "how often the result queue is checked", "s"},
     {"dedup_ttl_s", "dedup window", "a second result for (session, job_id) within this is dropped", "s"},
+    {"node_snapshot_refresh_s", "snapshot refresh period", "how often node choice (node_load snapshot) takes in the reservations", "s"},
     {"timeout.min_s", "timeout floor", "the adaptive timeout's lower clamp", "s"},
     {"timeout.max_s", "timeout cap", "the adaptive timeout's upper clamp", "s"},
     {"timeout.k", "timeout K", "deadline SRTT + K x RTTVAR", ""},

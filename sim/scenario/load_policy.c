@@ -295,6 +295,7 @@ static void load_policy(sim__ld *ld, const json_t *p, sim_policy *out)
     e = (int)pol->node_load;
     choice(ld, p, "node_load", sim__enum_node_load, &e);
     pol->node_load = (disp_load_mode)e;
+    secs(ld, p, "node_snapshot_refresh_s", SIM__POS_DURATION, &pol->node_snapshot_refresh);
     load_blocks(ld, p, pol);
     load_node_block(ld, p, preset, &out->node);
 

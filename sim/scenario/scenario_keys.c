@@ -56,6 +56,7 @@ const char *const sim__keys_policy[] = {"name",
                                         "pending",
                                         "slots_default",
                                         "node_load",
+                                        "node_snapshot_refresh_s",
                                         "timeout",
                                         "liveness",
                                         "hedge",
@@ -103,7 +104,7 @@ const char *const sim__enum_result_accept[] = {"all", "current_attempt_only", "f
                                                NULL};
 const char *const sim__enum_result_queue[] = {"reference", "ordered", "immediate", NULL};
 const char *const sim__enum_pending[] = {"fail", "queue", NULL};
-const char *const sim__enum_node_load[] = {"heartbeat", "reserved", NULL};
+const char *const sim__enum_node_load[] = {"heartbeat", "reserved", "snapshot", NULL};
 const char *const sim__enum_timeout[] = {"fixed", "rfc6298", "quantile", NULL};
 const char *const sim__enum_liveness[] = {"none", "heartbeat", "phi", NULL};
 const char *const sim__enum_jitter[] = {"none", "full", "equal", "decorrelated", NULL};

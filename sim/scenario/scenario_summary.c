@@ -123,6 +123,8 @@ static void print_policy(FILE *f, const sim_policy *sp)
         ADD(", retry budget %g", p->retry_budget.ratio);
     if (p->node_load != DISP_LOAD_HEARTBEAT)
         ADD(", node load %s", sim__enum_node_load[p->node_load]);
+    if (p->node_load == DISP_LOAD_SNAPSHOT)
+        ADD(" (refresh %g s)", (double)p->node_snapshot_refresh / 1e9);
     const sim_node_override *no = &sp->node;
     if (no->has_on_cancel)
         ADD(", nodes on_cancel %s", sim__enum_on_cancel[no->on_cancel]);
