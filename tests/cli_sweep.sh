@@ -107,6 +107,17 @@ expect2 "policies.nosuch" "$DSIM" sweep "$SCEN" --param 'policies.nosuch.ack_tim
 expect2 "LO:HI:STEP" "$DSIM" sweep "$SCEN" --param 'policies.fenced.ack_timeout_s=1:2' --out "$T/bad"
 expect2 "--shard" "$DSIM" sweep "$SCEN" --param "$P1" --shard 3/2
 expect2 "nothing to sweep" "$DSIM" sweep "$SCEN" --out "$T/bad"
+# a value the loader refuses is the option's error (as hunt's --vary), not the file's
+expect2 "^dsim: sweep: --param 'policies.fenced.ack_timeout_s=a,b': $SCEN: policies\[[0-9]*\].ack_timeout_s: expected a number" \
+    "$DSIM" sweep "$SCEN" --param 'policies.fenced.ack_timeout_s=a,b' --out "$T/bad"
+grep -qx "try 'dsim sweep --help'" "$T/bad.err" || fail "sweep --param: no try line: $(cat "$T/bad.err")"
+expect2 "^dsim: sweep: --param 'policies.fenced.nosuch=1,2': $SCEN: policies\[[0-9]*\]: unknown key 'nosuch'" \
+    "$DSIM" sweep "$SCEN" --param 'policies.fenced.nosuch=1,2' --out "$T/bad"
+expect2 "^dsim: tune: --knob 'policies.fenced.ack_timeout_s=-5:2': $SCEN: policies\[[0-9]*\].ack_timeout_s: expected a number" \
+    "$DSIM" tune "$SCEN" -q --knob 'policies.fenced.ack_timeout_s=-5:2' --minimize lost
+grep -qx "try 'dsim tune --help'" "$T/bad.err" || fail "tune --knob: no try line: $(cat "$T/bad.err")"
+expect2 "^dsim: tune: --knob 'policies.fenced.nosuch=1:2': $SCEN: policies\[[0-9]*\]: unknown key 'nosuch'" \
+    "$DSIM" tune "$SCEN" -q --knob 'policies.fenced.nosuch=1:2' --minimize lost
 "$DSIM" sweep "$SCEN" --param "$P2" --param "$P1" --replications 2 --shard 2/2 --out "$T/swapped" >/dev/null
 expect2 "swapped/sweep-2-of-2.csv: not a shard of the same sweep as .*: fingerprint" \
     "$DSIM" merge "$T/sh/sweep-1-of-2.csv" "$T/swapped/sweep-2-of-2.csv" -o "$T/bad.csv"

@@ -101,6 +101,7 @@ const sim_cmd_spec sim_spec_merge = {
 typedef struct sweep_args {
     const char *scenario, *out_dir, *baseline, *x, *plots;
     sim_sweep_param params[SIM_SWEEP_PARAMS_MAX];
+    const char *param_text[SIM_SWEEP_PARAMS_MAX]; /* each --param as given (argv) */
     size_t n_params;
     bool resume, plot, has_reps, has_seed, quiet;
     long reps, jobs, shard, n_shards;
@@ -133,7 +134,7 @@ static void add_param(sim_optparse *p, sweep_args *a, const char *val)
             sim_opt_fail(p, "--param %s given twice", a->params[k].key);
             return;
         }
-    a->n_params++;
+    a->param_text[a->n_params++] = val;
 }
 
 /* --shard I/N with 1 <= I <= N. */
@@ -237,20 +238,25 @@ static int sweep_parse(int argc, char **argv, sweep_args *a)
 }
 
 /* The knobs: the file's sweep block, each replaced by a --param of its key, then
- * the other --params. Fills out (owned copies); returns their number or -1. */
-static int collect_params(const sim_scenario *s, const sweep_args *a, sim_sweep_param *out)
+ * the other --params. Fills out (owned copies) and given (the --param's text, NULL
+ * for the file's knob); returns their number or -1. */
+static int collect_params(const sim_scenario *s, const sweep_args *a, sim_sweep_param *out,
+                          const char **given)
 {
     size_t n = 0;
     bool *used = sim_xcalloc(a->n_params + 1, sizeof *used);
     for (size_t k = 0; k < s->n_sweep; k++) {
         const sim_sweep_param *src = &s->sweep[k];
+        const char *text = NULL;
         for (size_t c = 0; c < a->n_params; c++)
             if (strcmp(a->params[c].key, src->key) == 0) {
                 src = &a->params[c];
+                text = a->param_text[c];
                 used[c] = true;
             }
         if (n >= SIM_SWEEP_PARAMS_MAX)
             goto too_many;
+        given[n] = text;
         sim_sweep_param_copy(&out[n++], src);
     }
     for (size_t c = 0; c < a->n_params; c++) {
@@ -258,6 +264,7 @@ static int collect_params(const sim_scenario *s, const sweep_args *a, sim_sweep_
             continue;
         if (n >= SIM_SWEEP_PARAMS_MAX)
             goto too_many;
+        given[n] = a->param_text[c];
         sim_sweep_param_copy(&out[n++], &a->params[c]);
     }
     free(used);
@@ -287,6 +294,7 @@ int sim_cmd_sweep(int argc, char **argv)
     }
     int rc = SIM_EXIT_USAGE;
     sim_sweep_param params[SIM_SWEEP_PARAMS_MAX];
+    const char *given[SIM_SWEEP_PARAMS_MAX];
     int n_params = 0;
     /* each point's copy is re-made from the scenario's JSON text: overrides go there */
     if (sim_scenario_override(&s, a.has_reps ? (unsigned long long)a.reps : 0, a.has_seed,
@@ -304,7 +312,7 @@ int sim_cmd_sweep(int argc, char **argv)
         }
         base = (size_t)b;
     }
-    if ((n_params = collect_params(&s, &a, params)) < 0) {
+    if ((n_params = collect_params(&s, &a, params, given)) < 0) {
         n_params = 0;
         goto done;
     }
@@ -344,9 +352,11 @@ int sim_cmd_sweep(int argc, char **argv)
         goto done;
     }
     hash = sim_hash(hash, &s.files_hash, sizeof s.files_hash);
-    if (sim_sweep_check_params(&s, params, (size_t)n_params,
+    if (sim_sweep_check_params(&s, params, (size_t)n_params, given,
                                (size_t)a.limits.max_sweep_points, &hash, &err) != 0) {
         sim_error_print(&err);
+        if (strncmp(err.msg[0], "sweep: --param ", 15) == 0) /* an option error */
+            fputs("try 'dsim sweep --help'\n", stderr);
         goto done;
     }
     if (check_end_outputs(&a, &err) != 0) {

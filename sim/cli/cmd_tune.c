@@ -480,9 +480,16 @@ int sim_cmd_tune(int argc, char **argv)
                 sim_tune_knob_free(&knobs[nk]);
                 goto done;
             }
-        if (sim_tune_knob_resolve(&s, &knobs[nk], &err) != 0) {
+        sim_error kerr = {0};
+        if (sim_tune_knob_resolve(&s, &knobs[nk], &kerr) != 0) {
+            /* a value the loader refuses is the option's error, not the file's */
+            char safe[300];
+            sim_safe_text(a.knobs[nk], safe, sizeof safe);
             sim_tune_knob_free(&knobs[nk]);
+            sim_error_add(&err, "tune: --knob '%s': %s", safe,
+                          kerr.count ? kerr.msg[0] : "refused");
             sim_error_print(&err);
+            fputs("try 'dsim tune --help'\n", stderr);
             goto done;
         }
     }

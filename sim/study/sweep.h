@@ -182,10 +182,15 @@ int sim_sweep_eval_run(void *ctx, const sim_scenario *base, const sim_sweep_para
  * product (up to max_points) is set and validated, since values valid alone may
  * not be together. When files_hash is not NULL, it continues *files_hash with
  * the files_hash of each copy, so that it covers every file a point may read (a
- * knob may name another samples file). Returns 0, or -1 with err naming the
- * knob and value, or the point and its knob values. */
+ * knob may name another samples file). given, when not NULL, holds for each
+ * knob the text of the --param that gave it ("KEY=V1,V2"), or NULL for one of
+ * the file's sweep block: a value the loader refuses is then that option's
+ * error ("sweep: --param 'KEY=V1,V2': FILE: KEY: expected ..."), not
+ * the file's. Returns 0, or -1 with err naming the knob and value, or the point
+ * and its knob values. */
 int sim_sweep_check_params(const sim_scenario *s, const sim_sweep_param *params, size_t n,
-                           size_t max_points, uint64_t *files_hash, sim_error *err);
+                           const char *const *given, size_t max_points, uint64_t *files_hash,
+                           sim_error *err);
 
 /* --- shards and plots ---------------------------------------------------------- */
 

@@ -114,7 +114,8 @@ static int duplicate_value(const sim_sweep_param *p, sim_error *err)
 }
 
 int sim_sweep_check_params(const sim_scenario *s, const sim_sweep_param *params, size_t n,
-                           size_t max_points, uint64_t *files_hash, sim_error *err)
+                           const char *const *given, size_t max_points, uint64_t *files_hash,
+                           sim_error *err)
 {
     int rc = 0;
     for (size_t k = 0; k < n; k++) {
@@ -129,7 +130,13 @@ int sim_sweep_check_params(const sim_scenario *s, const sim_sweep_param *params,
         for (size_t v = 0; v < params[k].n; v++) {
             sim_error e = {0}; /* sim_scenario_set clears the error it is given */
             if (sim_scenario_set(&c, params[k].key, params[k].values[v], &e) != 0) {
-                sim_error_merge(err, &e); /* the first bad value is the message */
+                /* the first bad value is the message; of the option that gave it */
+                if (given && given[k]) {
+                    char safe[300];
+                    sim_safe_text(given[k], safe, sizeof safe);
+                    sim_error_add(err, "sweep: --param '%s': %s", safe, e.count ? e.msg[0] : "refused");
+                } else
+                    sim_error_merge(err, &e);
                 rc = -1;
                 break;
             }
