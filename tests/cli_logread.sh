@@ -226,4 +226,30 @@ done
 # --- C15: the table shows the deliveries -----------------------------------------------
 [ "$("$dsim" analyze sl.jsonl | grep -c '^deliveries: 180$')" = 1 ] || fail "no deliveries line"
 
+# --- D F5: a recognised line lacking a field it carries is exit 2, not dropped ------------
+# first LOG MATCH: the number of the first line of LOG holding MATCH (the one edit() edits)
+first() { grep -nF -m1 -- "$2" "$1" | cut -d: -f1; }
+for m in 'Finalizing audio utterance:utterance_index' 'Finalizing audio utterance:session_id' \
+         'Received JobResult, adding:job_id' '超时，尝试:job_id' '重派成功下发:new_node_id' \
+         'Job created (from session actor):node_id' 'Node registered successfully:node_id'; do
+    msg=${m%%:*} key=${m##*:}
+    edit day.jsonl need.jsonl "$msg" "fields.$key" DEL
+    refused need.jsonl "need.jsonl:$(first day.jsonl "$msg"): fields.$key: expected "
+    grep -qF "got nothing (a '" err.txt || fail "$msg without $key: $(cat err.txt)"
+done
+edit day.jsonl nofields.jsonl 'Finalizing audio utterance' fields DEL
+refused nofields.jsonl "nofields.jsonl:$(first day.jsonl 'Finalizing audio utterance'): fields: expected an object"
+for key in session node attempt_id job_id policy; do
+    edit dayd.jsonl needd.jsonl '"job_dispatched"' "$key" DEL
+    refused needd.jsonl "needd.jsonl:$(first dayd.jsonl '"job_dispatched"'): $key: expected "
+done
+
+# --- D F6: a trace, or another schema's log, is not read as a log ------------------------
+"$dsim" run day.json --replications 1 --trace tr.jsonl -q > /dev/null
+refused tr.jsonl 'tr.jsonl:1: stream: expected "log", got "trace": a trace (dsim run --trace) is not a log'
+edit dayd.jsonl schema.jsonl '"dsim_version"' schema_version 99
+refused schema.jsonl 'schema.jsonl:1: schema_version: expected 2'
+edit dayd.jsonl stream.jsonl '"dsim_version"' stream '"x"'
+refused stream.jsonl 'stream.jsonl:1: stream: expected "log"'
+
 cli_finish "ok: reading logs"

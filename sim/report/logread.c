@@ -10,6 +10,7 @@
 #include "civil.h"
 #include "dispatcher.h"
 #include "hash.h"
+#include "version.h"
 #include "xalloc.h"
 
 /* The lines of one run, by two hashes and the length (an exact copy's test). */
@@ -225,6 +226,8 @@ static int check_str(const sim_logread *r, const json_t *o, const char *prefix, 
     return 1;
 }
 
+#define NODE_ID_WHAT "a node id of 1 to 79 bytes, \"None\" or Some(\"id\")"
+
 /* fields.node_id: a plain id, "None" or Some("id"), the id within bounds. */
 static int check_node_id(const sim_logread *r, const json_t *f, const char *k, sim_error *err)
 {
@@ -238,8 +241,58 @@ static int check_node_id(const sim_logread *r, const json_t *f, const char *k, s
     char key[64];
     snprintf(key, sizeof key, "fields.%s", k);
     if (!s || n == 0 || n > SIM_LOG_ID_MAX)
-        return bad(r, err, key, "a node id of 1 to 79 bytes, \"None\" or Some(\"id\")", x);
+        return bad(r, err, key, NODE_ID_WHAT, x);
     return 1;
+}
+
+/* The fields a message analyze or fit recognises must carry (those the reference
+ * writes with it, log_lingua.c): a line without one would be silently not used. */
+enum { NEED_ID, NEED_NODE, NEED_INDEX };
+static const struct {
+    const char *msg; /* the message, or its start when prefix */
+    bool prefix;
+    const char *field[2];
+    int kind[2];
+} needs[] = {
+    {"Finalizing audio utterance", true, {"session_id", "utterance_index"}, {NEED_ID, NEED_INDEX}},
+    {"Node registered successfully", false, {"node_id", NULL}, {NEED_NODE, 0}},
+    {SIM_LINGUA_CREATED, false, {"job_id", "node_id"}, {NEED_ID, NEED_NODE}},
+    {SIM_LINGUA_TIMEOUT, false, {"job_id", NULL}, {NEED_ID, 0}},
+    {SIM_LINGUA_FAILOVER, false, {"job_id", "new_node_id"}, {NEED_ID, NEED_NODE}},
+    {SIM_LINGUA_PENDING, false, {"job_id", NULL}, {NEED_ID, 0}},
+    {"Received result for terminated Job", true, {"job_id", "node_id"}, {NEED_ID, NEED_NODE}},
+    {"Received JobResult from non-current node", true, {"job_id", "node_id"},
+     {NEED_ID, NEED_NODE}},
+    {"Received JobResult for non-current attempt", true, {"job_id", "node_id"},
+     {NEED_ID, NEED_NODE}},
+    {"Received JobResult, adding to result queue", false, {"job_id", NULL}, {NEED_ID, 0}},
+    {"Duplicate job_result filtered", true, {"job_id", NULL}, {NEED_ID, 0}},
+    {"Job processing failed", false, {"job_id", NULL}, {NEED_ID, 0}},
+};
+
+static int check_needed(const sim_logread *r, const char *msg, const json_t *f, sim_error *err)
+{
+    for (size_t i = 0; i < sizeof needs / sizeof needs[0]; i++) {
+        size_t n = strlen(needs[i].msg);
+        if (needs[i].prefix ? strncmp(msg, needs[i].msg, n) != 0 : strcmp(msg, needs[i].msg) != 0)
+            continue;
+        for (int k = 0; k < 2 && needs[i].field[k]; k++) {
+            if (json_object_get(f, needs[i].field[k]))
+                continue; /* its value is checked with the others' */
+            char what[96];
+            int kind = needs[i].kind[k];
+            snprintf(what, sizeof what, "%s",
+                     kind == NEED_NODE    ? NODE_ID_WHAT
+                     : kind == NEED_INDEX ? "an integer in [0, 4294967295]"
+                                          : "a string of 1 to 79 bytes");
+            sim_error_add(err, "%s:%" PRIu64 ": fields.%s: expected %s, got nothing (a '%s' "
+                               "line carries it)",
+                          r->path, r->line, needs[i].field[k], what, needs[i].msg);
+            return -1;
+        }
+        return 0;
+    }
+    return 0;
 }
 
 static int check_lingua(const sim_logread *r, const json_t *root, const json_t *f,
@@ -275,7 +328,7 @@ static int check_lingua(const sim_logread *r, const json_t *root, const json_t *
     const json_t *fn = json_object_get(root, "filename");
     if (fn && !json_is_string(fn))
         return bad(r, err, "filename", "a string", fn);
-    return 0;
+    return check_needed(r, json_string_value(json_object_get(f, "message")), f, err);
 }
 
 static bool known_event(const char *e)
@@ -296,21 +349,23 @@ static int check_dsim(sim_logread *r, const json_t *root, sim_logline *ln, sim_e
     if (!(v >= 0 && v <= SIM_LOG_T_MAX))
         return bad(r, err, "t", "a number of seconds in [0, 2.31e+09] (the ~73 years a "
                                 "simulated time can reach)", t);
-    if (check_str(r, root, "", "policy", SIM_LOG_POLICY_MAX, false, err) < 0 ||
-        check_int(r, root, "", "replication", 0, SIM_LOG_REPLICATION_MAX, false, false, err) <
+    /* dsim writes every field in every record (world_log.c, sim_log_cmd): one
+     * lacking is not dsim's, and would be silently not used */
+    if (check_str(r, root, "", "policy", SIM_LOG_POLICY_MAX, true, err) < 0 ||
+        check_int(r, root, "", "replication", 0, SIM_LOG_REPLICATION_MAX, true, false, err) <
             0 ||
-        check_int(r, root, "", "attempt_id", 0, UINT32_MAX, false, false, err) < 0 ||
-        check_int(r, root, "", "session", 0, INT64_MAX, false, false, err) < 0 ||
-        check_int(r, root, "", "utterance_index", 0, UINT32_MAX, false, false, err) < 0 ||
-        check_int(r, root, "", "node", 0, UINT32_MAX, false, false, err) < 0 ||
-        check_int(r, root, "", "failover_attempts", 0, INT32_MAX, false, false, err) < 0 ||
-        check_int(r, root, "", "elapsed_ms", 0, SIM_LOG_ELAPSED_MS_MAX, false, false, err) < 0 ||
-        check_int(r, root, "", "ack_timeout_ms", 0, SIM_LOG_ACK_MS_MAX, false, false, err) < 0)
+        check_int(r, root, "", "attempt_id", 0, UINT32_MAX, true, false, err) < 0 ||
+        check_int(r, root, "", "session", 0, INT64_MAX, true, false, err) < 0 ||
+        check_int(r, root, "", "utterance_index", 0, UINT32_MAX, true, false, err) < 0 ||
+        check_int(r, root, "", "node", 0, UINT32_MAX, true, false, err) < 0 ||
+        check_int(r, root, "", "failover_attempts", 0, INT32_MAX, true, false, err) < 0 ||
+        check_int(r, root, "", "elapsed_ms", 0, SIM_LOG_ELAPSED_MS_MAX, true, false, err) < 0 ||
+        check_int(r, root, "", "ack_timeout_ms", 0, SIM_LOG_ACK_MS_MAX, true, false, err) < 0)
         return -1;
     const json_t *job = json_object_get(root, "job_id");
     const char *js = json_string_value(job);
-    if (job && (!js || strlen(js) != 12 || strncmp(js, "job-", 4) != 0 ||
-                strspn(js + 4, "0123456789ABCDEF") != 8))
+    if (!js || strlen(js) != 12 || strncmp(js, "job-", 4) != 0 ||
+        strspn(js + 4, "0123456789ABCDEF") != 8)
         return bad(r, err, "job_id", "a string \"job-XXXXXXXX\" (8 upper-case hex digits)", job);
     ln->event = json_string_value(ev);
     ln->policy = json_is_string(json_object_get(root, "policy"))
@@ -329,11 +384,30 @@ static int classify(sim_logread *r, const json_t *root, sim_logline *ln, sim_err
     memset(ln, 0, sizeof *ln);
     if (sim_log_is_version_record(root)) {
         ln->kind = SIM_LOGLINE_VERSION;
+        const json_t *stream = json_object_get(root, "stream");
+        if (strcmp(json_string_value(stream), "trace") == 0) {
+            sim_error_add(err, "%s:%" PRIu64 ": stream: expected \"log\", got \"trace\": a "
+                               "trace (dsim run --trace) is not a log; give a log: dsim run "
+                               "--log's (either --log-format) or the reference's scheduler.log",
+                          r->path, r->line);
+            return -1;
+        }
+        if (strcmp(json_string_value(stream), "log") != 0)
+            return bad(r, err, "stream", "\"log\" (a dsim run --log file)", stream);
+        const json_t *sv = json_object_get(root, "schema_version");
+        if (json_integer_value(sv) != SIM_SCHEMA_VERSION) {
+            char what[80];
+            snprintf(what, sizeof what, "%d (the schema of this dsim's logs, %s)",
+                     SIM_SCHEMA_VERSION, sim_version());
+            return bad(r, err, "schema_version", what, sv);
+        }
         return 0;
     }
     if (!json_is_object(root))
         return 0;
     const json_t *ts = json_object_get(root, "timestamp"), *f = json_object_get(root, "fields");
+    if (ts && !f && r->format == SIM_LOGLINE_LINGUA) /* every line of the formatter has them */
+        return bad(r, err, "fields", "an object with a string \"message\"", NULL);
     if (ts && f) {
         const json_t *msg = json_object_get(f, "message");
         if (!json_is_object(f))
