@@ -409,4 +409,70 @@ grep -E 'heartbeats, running_jobs n/a' "$tmp/nobeat.txt" > /dev/null ||
     fail "no running_jobs: $(grep heartbeats "$tmp/nobeat.txt")"
 grep -E 'heartbeats, running_jobs [0-9.]+ on average' "$tmp/r1.txt" > /dev/null ||
     fail "running_jobs: $(grep heartbeats "$tmp/r1.txt")"
+# --- D F2: a cluster of 120 nodes: the description names a few ids of a class (the
+# report all of them), stays within the 4096 bytes a scenario's description holds,
+# and the fitted scenario loads
+jq '.nodes[0].count = 120 | .workload.sessions = 40 | .name = "fw120"' "$world" > "$tmp/fw120.json"
+"$dsim" run "$tmp/fw120.json" --replications 1 --log "$tmp/fw120.jsonl" --log-format lingua -q > /dev/null
+"$dsim" fit "$tmp/fw120.jsonl" -o "$tmp/fw120-fit.json" -q || fail "fit of 120 nodes: rc $?"
+"$dsim" validate "$tmp/fw120-fit.json" > /dev/null || fail "120 nodes: the fitted scenario does not load"
+n_nodes=$(jq '[.nodes[].count] | add' "$tmp/fw120-fit.json")
+[ "$n_nodes" = 120 ] || fail "120 nodes: the classes hold $n_nodes"
+jq -r .description "$tmp/fw120-fit.json" | grep -qE 'class-1 \([0-9]+ nodes: node-[0-9A-F]{8} node-[0-9A-F]{8} node-[0-9A-F]{8} \.\.\. \([0-9]+ more\)\)' ||
+    fail "120 nodes: the description's ids: $(jq -r .description "$tmp/fw120-fit.json" | grep -o 'class-1 ([^)]*)')"
+"$dsim" fit "$tmp/fw120.jsonl" -o "$tmp/fw120-fit.json" --report > "$tmp/fw120.txt"
+[ "$(grep -o 'node-[0-9A-F]\{8\}' "$tmp/fw120.txt" | sort -u | wc -l)" = 120 ] ||
+    fail "120 nodes: the report does not name every node"
+# many pieces under long names: the description is cut at 4096 bytes and says so
+long=$(printf 'p%.0s' $(seq 200))
+split -n l/24 -d "$tmp/fw120.jsonl" "$tmp/$long."
+"$dsim" fit "$tmp/$long".* -o "$tmp/pieces.json" -q || fail "fit of 24 pieces with long names"
+"$dsim" validate "$tmp/pieces.json" > /dev/null || fail "24 pieces: the fitted scenario does not load"
+desc=$(jq -r .description "$tmp/pieces.json")
+[ "$(printf '%s' "$desc" | wc -c)" -le 4096 ] && printf '%s' "$desc" | grep -q ' \.\.\. (cut at the 4096 bytes a description holds: dsim fit --report prints every class and the policy)$' ||
+    fail "24 pieces: the description ($(printf '%s' "$desc" | wc -c) bytes) not cut: ${desc: -200}"
+
+# --- D F3: --replications at most what a scenario holds without flags ------------------
+set +e
+"$dsim" fit "$tmp/l1.jsonl" -o "$tmp/reps.json" --replications 10001 2> "$tmp/e7"; rc7=$?
+set -e
+[ $rc7 = 2 ] && grep -qF -- "--replications: expected an integer 1..10000, got '10001'" "$tmp/e7" &&
+    [ ! -e "$tmp/reps.json" ] || fail "--replications 10001: rc $rc7 $(cat "$tmp/e7")"
+"$dsim" fit "$tmp/l1.jsonl" -o "$tmp/reps.json" --replications 10000 -q || fail "--replications 10000"
+[ "$(jq .replications "$tmp/reps.json")" = 10000 ] || fail "--replications 10000 not written"
+
+# --- D F7: 10001 sessions, one of 10001 utterances: the trace would need more than the
+# 1e8 default --max-utterances (sessions x the longest): exit 2 naming it, not exit 3
+python3 - "$tmp/l1.jsonl" "$tmp/longsess.jsonl" << 'PY'
+import json, sys
+L = [json.loads(l) for l in open(sys.argv[1], encoding='utf-8')]
+msg = lambda d: d.get('fields', {}).get('message', '')
+reg = next(d for d in L if msg(d) == 'Node registered successfully')
+fin = next(d for d in L if msg(d).startswith('Finalizing'))
+jc = next(d for d in L if msg(d).startswith('Job created') and 'Some' in d['fields']['node_id'])
+res = next(d for d in L if msg(d).startswith('Received JobResult, adding'))
+def ts(t):
+    s = int(t); ms = round((t - s) * 1000)
+    return '2025-12-30T%02d:%02d:%02d.%03dZ' % (s // 3600, s % 3600 // 60, s % 60, ms)
+out = open(sys.argv[2], 'w', encoding='utf-8')
+W = lambda d: out.write(json.dumps(d, ensure_ascii=False, separators=(',', ':')) + '\n')
+reg = dict(reg); reg['timestamp'] = ts(0.5); W(reg)
+events = [('s-LONG0001', i) for i in range(10001)] + [('s-%08X' % (0x20000000 + s), 0) for s in range(10000)]
+t = 1.0
+for n, (sess, idx) in enumerate(events):
+    t += 0.5
+    f = json.loads(json.dumps(fin)); f['timestamp'] = ts(t)
+    f['fields']['session_id'] = sess; f['fields']['utterance_index'] = idx; W(f)
+    if n < 40:
+        j = json.loads(json.dumps(jc)); j['timestamp'] = ts(t)
+        j['fields']['job_id'] = 'job-%08X' % (0x30000000 + n); W(j)
+        r = json.loads(json.dumps(res)); r['timestamp'] = ts(t + 0.1 + 0.005 * n)
+        r['fields'].update(job_id=j['fields']['job_id'], session_id=sess, utterance_index=idx); W(r)
+PY
+set +e
+"$dsim" fit "$tmp/longsess.jsonl" -o "$tmp/ls-fit.json" 2> "$tmp/e8"; rc8=$?
+set -e
+[ $rc8 = 2 ] && grep -qF "longsess.jsonl: 10001 sessions x 10001 utterances of the longest = 100020001, more than the 100000000 a trace may ask for by default (--max-utterances" "$tmp/e8" &&
+    ! grep -q '\.tmp' "$tmp/e8" && [ ! -e "$tmp/ls-fit.json" ] && [ ! -e "$tmp/ls-fit.trace.csv" ] ||
+    fail "sessions x the longest over the limit: rc $rc8 $(cat "$tmp/e8")"
 echo "ok: dsim fit round trip"

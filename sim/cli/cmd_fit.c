@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "fit.h"
 #include "opts.h"
+#include "scenario.h"
 #include "xalloc.h"
 
 enum { O_OUT = 1, O_REPORT, O_REPLICATIONS, O_IGNORE_CENSORING, O_SERIAL_NODES, O_QUIET };
@@ -23,7 +24,9 @@ static const sim_opt fit_opts[] = {
      "print the fits (parameters +- standard errors, AIC, Kaplan-Meier distance) and the "
      "policy evidence",
      NULL},
-    {O_REPLICATIONS, "replications", 0, SIM_OPT_UINT, "N", 1, 100000, 0,
+    /* at most what a scenario may hold without --max-replications: the fitted
+     * file loads with no flags (fit.c checks it so) */
+    {O_REPLICATIONS, "replications", 0, SIM_OPT_UINT, "N", 1, SIM_LIMIT_REPLICATIONS_DEFAULT, 0,
      "replications of the written scenario (default 10)", NULL},
     {O_IGNORE_CENSORING, "ignore-censoring", 0, SIM_OPT_FLAG, NULL, 0, 0, 0,
      "drop the attempts that timed out or failed instead of fitting them as censored:\n"

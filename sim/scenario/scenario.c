@@ -20,9 +20,9 @@
 void sim_limits_default(sim_limits *l)
 {
 
-    l->max_utterances = 100000000;
-    l->max_nodes = 100000;
-    l->max_replications = 10000;
+    l->max_utterances = SIM_LIMIT_UTTERANCES_DEFAULT;
+    l->max_nodes = SIM_LIMIT_NODES_DEFAULT;
+    l->max_replications = SIM_LIMIT_REPLICATIONS_DEFAULT;
     l->max_policies = 64;
     l->max_sweep_points = 100000;
 }
@@ -235,7 +235,7 @@ static void load_top(sim__ld *ld, const json_t *root, sim_scenario *s)
     sim__str(ld, root, "$schema", false, 4096, &str);
     if (sim__name(ld, root, "name", true, 255, &str) == SIM__SET)
         s->name = sim_xstrdup(str);
-    if (sim__str(ld, root, "description", false, 4096, &str) == SIM__SET)
+    if (sim__str(ld, root, "description", false, SIM_DESCRIPTION_MAX, &str) == SIM__SET)
         s->description = sim_xstrdup(str);
     int64_t v;
     if (sim__int(ld, root, "seed", true, 0, INT64_MAX, &v) == SIM__SET)

@@ -76,6 +76,12 @@ typedef struct sim_limits {
 
 /* Fills *l with the defaults: 1e8 utterances, 1e5 nodes, 1e4 replications,
  * 64 policies, 1e5 sweep points. */
+#define SIM_LIMIT_UTTERANCES_DEFAULT UINT64_C(100000000)
+#define SIM_LIMIT_NODES_DEFAULT UINT64_C(100000)
+#define SIM_LIMIT_REPLICATIONS_DEFAULT 10000
+
+/* The most bytes of a scenario's "description". */
+#define SIM_DESCRIPTION_MAX 4096
 void sim_limits_default(sim_limits *l);
 
 /* How far the flags may raise them: beyond, a scenario could ask for more than

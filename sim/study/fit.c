@@ -159,16 +159,25 @@ static void fit_line(text *t, const sim_fit *f, double bound, bool chosen)
         f->ks <= bound ? "within" : "over", bound, chosen ? " [chosen]" : "");
 }
 
+/* The node ids a class's text names in the scenario's description (the report
+ * names them all): the description is bounded (SIM_DESCRIPTION_MAX), a class
+ * may hold thousands of nodes, and the class's count is in its node entry. */
+#define FIT_DESC_IDS 3
+
 static void class_text(const fit_log *lg, const fit_class *c, size_t k, text *t, bool report)
 {
     size_t cens = c->n - c->exact, late = 0;
     double running = 0, gaps = 0;
     uint64_t beats = 0, n_gaps = 0, n_running = 0;
+    size_t shown = report || c->n_members <= FIT_DESC_IDS + 1 ? c->n_members : FIT_DESC_IDS;
     say(t, "class-%zu (%zu node%s:", k + 1, c->n_members,
         c->n_members == 1 ? "" : "s");
     for (size_t i = 0; i < c->n_members; i++) {
         const fit_node *nd = &lg->nodes[c->members[i]];
-        say(t, " %s", nd->label);
+        if (i < shown)
+            say(t, " %s", nd->label);
+        else if (i == shown)
+            say(t, " ... (%zu more)", c->n_members - shown);
         late += nd->upgraded;
         running += nd->running_sum;
         n_running += nd->running_reports;
@@ -262,6 +271,40 @@ static void utc_of(int64_t t, char buf[64])
 }
 
 /* ---- the whole ---------------------------------------------------------------------- */
+
+/* Replaces each `from` in msg (cap bytes) by `to`, cutting what does not fit. */
+static void rename_in(char *msg, size_t cap, const char *from, const char *to)
+{
+    size_t nf = strlen(from);
+    if (nf == 0)
+        return;
+    char *out = sim_xmalloc(cap), *p = msg;
+    size_t w = 0;
+    for (char *q; (q = strstr(p, from)) != NULL; p = q + nf) {
+        int k = snprintf(out + w, cap - w, "%.*s%s", (int)(q - p), p, to);
+        w = k < 0 || (size_t)k >= cap - w ? cap - 1 : w + (size_t)k;
+    }
+    snprintf(out + w, cap - w, "%s", p);
+    snprintf(msg, cap, "%s", out);
+    free(out);
+}
+
+/* Cuts t (valid UTF-8) to at most SIM_DESCRIPTION_MAX bytes, at a character's
+ * start, ending it with a note that it was cut: many logs with long paths, or
+ * many classes, would outgrow what a scenario's description may hold. */
+static void bound_description(text *t)
+{
+    static const char cut[] = " ... (cut at the 4096 bytes a description holds: dsim fit "
+                              "--report prints every class and the policy)";
+    _Static_assert(SIM_DESCRIPTION_MAX == 4096, "the note names the limit");
+    if (t->n <= SIM_DESCRIPTION_MAX)
+        return;
+    size_t n = SIM_DESCRIPTION_MAX - (sizeof cut - 1);
+    while (n > 0 && ((unsigned char)t->s[n] & 0xC0) == 0x80)
+        n--;
+    memcpy(t->s + n, cut, sizeof cut);
+    t->n = n + sizeof cut - 1;
+}
 
 static void provenance(const fit_log *lg, const trace_facts *tf, const char *trace_name, text *t)
 {
@@ -386,7 +429,8 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
         }
         tf.epoch = first / 1000000000 * 1000000000 - (first % 1000000000 < 0) * 1000000000;
     }
-    if (!sim__fit_check_trace(&lg, logs, tf.epoch, lingua, err))
+    if (!sim__fit_check_trace(&lg, logs, tf.epoch, lingua, err) ||
+        !sim__fit_check_limits(&lg, cls, n_cls, logs, err))
         goto done;
     provenance(&lg, &tf, trace_name, &desc);
     if (o->ignore_censoring)
@@ -418,13 +462,13 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
             *c = '_';
     json_object_set_new(root, "name", json_string(name));
     json_t *d = json_string(desc.s);
-    if (!d) { /* a log's path is not UTF-8: its bytes beyond ASCII become '?' */
+    if (!d) /* a log's path is not UTF-8: its bytes beyond ASCII become '?' */
         for (unsigned char *c = (unsigned char *)desc.s; *c; c++)
             if (*c < 0x20 || *c > 0x7e)
                 *c = '?';
-        d = json_string(desc.s);
-    }
-    json_object_set_new(root, "description", d);
+    json_decref(d);
+    bound_description(&desc);
+    json_object_set_new(root, "description", json_string(desc.s));
     json_object_set_new(root, "seed", json_integer(1));
     json_object_set_new(root, "replications", json_integer(o->replications));
     if (lingua) {
@@ -468,6 +512,9 @@ int sim_fit_logs(const sim_fit_opts *o, sim_error *err)
     free(check_js);
     if (loads != 0) {
         free(js);
+        if (tr.tmp) /* the messages name the trace as it will be, not its temporary */
+            for (int i = 0; i < verr.count && i < SIM_ERR_MAX; i++)
+                rename_in(verr.msg[i], sizeof verr.msg[i], sim_path_last(tr.tmp), trace_name);
         sim_error_merge(err, &verr);
         sim_error_add(err, "%s: the fitted scenario does not load (dsim's fault): neither it nor "
                            "%s is written",

@@ -150,6 +150,44 @@ bool sim__fit_check_trace(const fit_log *lg, const char *logs, int64_t epoch, bo
     return true;
 }
 
+bool sim__fit_check_limits(const fit_log *lg, const fit_class *cls, size_t n_cls,
+                           const char *logs, sim_error *err)
+{
+    uint64_t nodes = 0, sessions = 0, longest = 0, run = 0;
+    for (size_t c = 0; c < n_cls; c++)
+        nodes += cls[c].n_members;
+    for (size_t i = 0; i < lg->n_utts; i++) { /* sorted by session (clean_trace) */
+        run = i && lg->utts[i].session == lg->utts[i - 1].session ? run + 1 : 1;
+        sessions += run == 1;
+        longest = run > longest ? run : longest;
+    }
+    const char *why = "dsim fit writes a scenario that runs without --max-... flags, and fit "
+                      "takes none: nothing fitted";
+    if (nodes > SIM_LIMIT_NODES_DEFAULT) {
+        sim_error_add(err, "%s: %" PRIu64 " nodes, more than the %" PRIu64 " a scenario may "
+                           "have by default (--max-nodes); %s",
+                      logs, nodes, SIM_LIMIT_NODES_DEFAULT, why);
+        return false;
+    }
+    if (sessions > SIM_SESSIONS_OPEN_MAX) {
+        sim_error_add(err, "%s: %" PRIu64 " sessions, more than the %" PRIu32 " a run may have "
+                           "without linger_s (2^24: the fitted sessions stay open until the "
+                           "run drains): nothing fitted",
+                      logs, sessions, SIM_SESSIONS_OPEN_MAX);
+        return false;
+    }
+    if (sessions * longest > SIM_LIMIT_UTTERANCES_DEFAULT) {
+        sim_error_add(err, "%s: %" PRIu64 " sessions x %" PRIu64 " utterances of the longest = "
+                           "%" PRIu64 ", more than the %" PRIu64 " a trace may ask for by "
+                           "default (--max-utterances: dsim holds a slot per session and "
+                           "index); %s",
+                      logs, sessions, longest, sessions * longest, SIM_LIMIT_UTTERANCES_DEFAULT,
+                      why);
+        return false;
+    }
+    return true;
+}
+
 /* Whether the output path can be replaced: it names no input log and, if it
  * exists, is a regular file (not a folder, a device or a FIFO). */
 bool sim__fit_check_output(const sim_fit_opts *o, const char *path, const char *what,

@@ -191,6 +191,11 @@ bool sim__fit_check_audio(const fit_log *lg, const char *logs, sim_error *err);
 /* Whether every utterance's time from epoch is in a trace's range; else err. */
 bool sim__fit_check_trace(const fit_log *lg, const char *logs, int64_t epoch, bool lingua,
                           sim_error *err);
+/* Whether the scenario of these classes and this (cleaned) trace loads under the
+ * default limits (sim_limits_default: nodes, sessions x the longest session) and
+ * the open sessions a run holds without linger_s; else err names the limit. */
+bool sim__fit_check_limits(const fit_log *lg, const fit_class *cls, size_t n_cls,
+                           const char *logs, sim_error *err);
 /* Whether path (the output `what`) names no input log and is a regular file if
  * it exists; else err. */
 bool sim__fit_check_output(const sim_fit_opts *o, const char *path, const char *what,
