@@ -242,4 +242,13 @@ cmp -s "$TMP/syn.txt" "$TMP/readme-syn.txt" ||
     "$DSIM" run "$SRC/scenarios/steady-light.json" -q --format json --seed 4 >"$TMP/once.json" ||
     fail "--seed given twice: not run"
 cmp -s "$TMP/twice.json" "$TMP/once.json" || fail "--seed 3 --seed 4 is not --seed 4"
+# --- D F8: the help states --log-format's default; zsh descriptions are whole clauses
+"$DSIM" run --help | tr -s ' \n' ' ' | grep -qF 'lines (with --log; default: dsim)' ||
+    fail "run --help: --log-format's default not stated"
+"$DSIM" --completion zsh > "$TMP/comp.zsh"
+grep -qF "'--format=[table or json]:table|json:(table json)'" "$TMP/comp.zsh" ||
+    fail "zsh: analyze's --format: $(grep -F "'--format=[table" "$TMP/comp.zsh")"
+grep -qF "'--ignore-censoring[drop the attempts that timed out or failed instead of fitting them as censored]'" "$TMP/comp.zsh" ||
+    fail "zsh: fit's --ignore-censoring: $(grep -F ignore-censoring "$TMP/comp.zsh")"
+
 cli_finish "cli_options: one grammar across run, check, validate, sweep, merge, tune, hunt, analyze, fit, plot, report"

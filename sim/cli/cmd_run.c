@@ -43,7 +43,8 @@ static const sim_opt run_opts[] = {
      NULL},
     {O_LOG, "log", 0, SIM_OPT_FILE, "FILE", 0, 0, 0, "every run's scheduler log", NULL},
     {O_LOG_FORMAT, "log-format", 0, SIM_OPT_CHOICE, "dsim|lingua", 0, 0, 0,
-     "the log's format: dsim's records or the reference's lines (with --log)", NULL},
+     "the log's format: dsim's records or the reference's lines (with --log;\n"
+     "default: dsim)", NULL},
     {O_TRACE, "trace", 0, SIM_OPT_FILE, "FILE", 0, 0, 0, "every message of every run", NULL},
     {O_LATENCIES, "latencies", 0, SIM_OPT_FILE, "FILE", 0, 0, 0,
      "every delivered utterance's latency (CSV)", NULL},

@@ -270,18 +270,40 @@ void sim_doc_bash(FILE *f)
 /* ---- zsh ---- */
 
 /* A help text for a zsh spec inside single quotes: its first clause (up to a
- * parenthesis, colon or semicolon), brackets and quotes made harmless. */
+ * colon or semicolon) without its parenthesised asides, cut at a word's end
+ * when longer than ZSH_HELP_MAX, brackets and quotes made harmless. */
+#define ZSH_HELP_MAX 100
+
 static void zsh_help(FILE *f, const char *help)
 {
-    char buf[80];
+    char buf[ZSH_HELP_MAX + 1];
     size_t n = 0;
-    for (const char *c = help ? help : ""; *c && n < 70; c++) {
-        if (*c == '(' || *c == ':' || *c == ';')
+    int depth = 0;
+    bool cut = false;
+    for (const char *c = help ? help : ""; *c; c++) {
+        if (*c == '(' || *c == ')') {
+            depth += *c == '(' ? 1 : depth > 0 ? -1 : 0;
+            continue;
+        }
+        if (depth > 0)
+            continue;
+        if (*c == ':' || *c == ';')
             break;
-        if (*c != '\\' && *c != '[' && *c != ']')
-            buf[n++] = *c == '\n' ? ' ' : *c;
+        if (*c == '\\' || *c == '[' || *c == ']')
+            continue;
+        char ch = *c == '\n' ? ' ' : *c;
+        if (ch == ' ' && n > 0 && buf[n - 1] == ' ')
+            continue; /* the space before an aside dropped */
+        if (n == ZSH_HELP_MAX) {
+            cut = true;
+            break;
+        }
+        buf[n++] = ch;
     }
-    while (n > 0 && buf[n - 1] == ' ')
+    if (cut) /* not mid-word */
+        while (n > 0 && buf[n - 1] != ' ')
+            n--;
+    while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == ','))
         n--;
     for (size_t i = 0; i < n; i++)
         if (buf[i] == '\'')
