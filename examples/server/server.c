@@ -501,7 +501,8 @@ int main(int argc, char **argv)
         } else if (num != NULL) {
             char *end;
             *num = strtol(argv[++i], &end, 10);
-            if (*end != '\0' || *num < 0 || *num > 86400000)
+            /* a port is 16 bits (sin_port): above 65535 it would wrap to another */
+            if (*end != '\0' || *num < 0 || *num > (num == &port ? 65535 : 86400000))
                 return usage();
         } else {
             return usage();

@@ -11,7 +11,8 @@ failovers), connects two nodes and one client over TCP on 127.0.0.1 and plays:
   utterance 2: never answered -> attempts 1..3, then ui_event JOB_TIMEOUT.
 
 Then checks what the nodes, the client and the server's log saw, stops the
-server with SIGINT and checks it exits 0 and its port is closed.
+server with SIGINT and checks it exits 0 and its port is closed; first, that a
+--port above 65535 is refused (usage, exit 2).
 Usage: test_server.py PATH/TO/dsim-example-server
 """
 import json
@@ -56,7 +57,21 @@ class Conn:
         return out
 
 
+def bad_port():
+    """--port above 65535 is refused (a 16-bit sin_port would wrap it to another)."""
+    for port in ("65536", "70000"):
+        try:
+            p = subprocess.run([sys.argv[1], "--port", port], capture_output=True, text=True,
+                               timeout=5)
+        except subprocess.TimeoutExpired:
+            check(False, f"--port {port}: the server ran (listening) instead of refusing")
+            continue
+        check(p.returncode == 2 and p.stderr.startswith("usage:") and not p.stdout,
+              f"--port {port}: exit {p.returncode}, stdout {p.stdout!r}, stderr {p.stderr!r}")
+
+
 def main():
+    bad_port()
     server = subprocess.Popen(
         [sys.argv[1], "--dispatch-timeout-ms", "300", "--scan-interval-ms", "50",
          "--max-failovers", "2"],
