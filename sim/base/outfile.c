@@ -390,8 +390,20 @@ int sim_outfile_commit(sim_outfile *o, sim_error *err)
      * must not be closed under the handler. */
     sigset_t saved;
     sim_signals_block(&saved);
-    int bad = ferror(o->f) || fflush(o->f) != 0;
-    int e = errno;
+    /* A write that failed earlier set the stream's error, and errno is by now
+     * whatever the process's last failing call left (in dsim live a socket's):
+     * the data the C library still holds is flushed once more for the reason. */
+    int bad = 0, e = 0;
+    if (ferror(o->f)) {
+        bad = 1;
+        clearerr(o->f);
+        errno = 0;
+        if (fflush(o->f) != 0)
+            e = errno;
+    } else if (fflush(o->f) != 0) {
+        bad = 1;
+        e = errno;
+    }
     if (!bad && fsync(fileno(o->f)) != 0 && errno != EINVAL && errno != EROFS) {
         bad = 1;
         e = errno;
@@ -403,7 +415,10 @@ int sim_outfile_commit(sim_outfile *o, sim_error *err)
     o->f = NULL;
     int rc = 0;
     if (bad) {
-        sim_error_add(err, "%s: write failed: %s", o->path, strerror(e ? e : EIO));
+        if (e)
+            sim_error_add(err, "%s: write failed: %s", o->path, strerror(e));
+        else /* the reason is not known any more */
+            sim_error_add(err, "%s: write failed", o->path);
         if (o->tmp)
             remove(o->tmp);
         rc = -1;
