@@ -19,6 +19,13 @@
 # 4. SIGINT part-way: exit 130, no agent survives, the port is closed.
 # 5. An agent that dies (SIGKILL, not a crash fault of the scenario): exit 3
 #    naming the node, no agent survives.
+# 6. Small worlds at a high --speed, each against dsim run: a client hop with a
+#    delay (the timeline names each copy's job and attempt), no_result losses
+#    (their cause), max_time_s (the cut), --replication K (named in the report),
+#    a crash whose downtime ends before the scheduler sees the agent die, nodes
+#    registered at time 0 at --speed 1e5; what dsim run refuses (event budget),
+#    an output naming workload.trace, a --log that cannot be written (ENOSPC), an
+#    agent whose scenario's files changed; SIGTERM: 143.
 # Every run's agents carry this test's scratch path in their arguments: no
 # process with it may be left at the end.
 set -u
@@ -48,6 +55,20 @@ for args in "--log self.json" "--timeline ./self.json" "--log $TMP/self.json" \
     [ ! -s "$TMP/self.out" ] || fail "live $args: ran: $(head -c 200 "$TMP/self.out")"
 done
 cmp -s "$TMP/steady-light.json" "$TMP/self.json" || fail "live --log SCENARIO changed the scenario"
+# ... or a file the scenario names (workload.trace), in live and in run
+printf 'session,utterance_index,end_s,audio_s\na,0,2,1.5\na,1,6,2\nb,0,3,1\n' >"$TMP/tr.csv"
+cp "$TMP/tr.csv" "$TMP/tr.orig"
+jq 'del(.workload) | .workload={"trace":"tr.csv","linger_s":5}' "$TMP/steady-light.json" >"$TMP/tr.json"
+for cmd in "live --speed 40" run; do
+    for out in "--log tr.csv" "--timeline ./tr.csv"; do
+        (cd "$TMP" && timeout 60 "$DSIM" $cmd tr.json -q $out >self.out 2>self.err)
+        rc=$?
+        [ "$rc" = 2 ] || fail "$cmd $out (the trace): exit $rc, expected 2"
+        grep -E "^dsim: ${cmd%% *}: ${out% *} \S*tr.csv .*workload.trace's file" "$TMP/self.err" >/dev/null ||
+            fail "$cmd $out (the trace): message '$(head -c 300 "$TMP/self.err")'"
+        cmp -s "$TMP/tr.csv" "$TMP/tr.orig" || fail "$cmd $out replaced the trace"
+    done
+done
 [ ! -e "$TMP/both.out" ] || fail "live --log F --timeline F wrote F"
 # two outputs may share a character device: it is written in place, never replaced
 timeout 60 "$DSIM" live "$TMP/steady-light.json" --speed 40 -q --log /dev/null \
@@ -121,15 +142,37 @@ agree live-failover "$TMP/fo-run.json" "$TMP/fo-live.json" $COUNTS
 
 # --- 3. crashes: real SIGKILLs, restarts, the same failovers --------------------------
 "$DSIM" run "$TMP/live-crash.json" --format json --log "$TMP/cr-run.log" \
-    --timeline "$TMP/cr-run.tl" >"$TMP/cr-run.json" || fail "live-crash: dsim run failed"
+    --timeline "$TMP/cr-run.tl" --trace "$TMP/cr-run.trace" >"$TMP/cr-run.json" ||
+    fail "live-crash: dsim run failed"
 # the world's races, in simulated seconds: at --speed 10, 0.05 s is 5 ms of wall
 # time, above the live delays measured on 2 loaded cores (README "dsim live")
 CRASH_MARGIN=0.05
 margins=$(jq -c -f "$SRC/scripts/live-margins.jq" "$TMP/cr-run.tl")
 jq -e --argjson m "$CRASH_MARGIN" 'min >= $m' <<<"$margins" >/dev/null ||
     fail "live-crash: the simulated run's races [crash, decide] = $margins s: below $CRASH_MARGIN s, too close for a live run to agree exactly"
-"$DSIM" live "$TMP/live-crash.json" --speed 10 --verbose --format json --log "$TMP/cr-live.log" \
-    >"$TMP/cr-live.json" 2>"$TMP/cr.err" || { fail "live-crash: dsim live failed"; cat "$TMP/cr.err"; }
+# run on a copy that is replaced part-way (an editor's save): the agents started
+# at each crash run the scenario as loaded, not the edit (every count below)
+cp "$TMP/live-crash.json" "$TMP/cr-edit.json"
+"$DSIM" live "$TMP/cr-edit.json" --speed 10 --verbose --format json --log "$TMP/cr-live.log" \
+    >"$TMP/cr-live.json" 2>"$TMP/cr.err" &
+PID=$!
+for ((i = 0; i < 500; i++)); do
+    grep -q 'registered at' "$TMP/cr.err" 2>/dev/null && break
+    sleep 0.02
+done
+jq '.nodes[0].stages.asr.median=3 | .nodes[0].faults.crash.downtime_s={"dist":"const","value":1}' \
+    "$TMP/live-crash.json" >"$TMP/cr-edit.tmp" && mv "$TMP/cr-edit.tmp" "$TMP/cr-edit.json"
+wait "$PID" || { fail "live-crash: dsim live failed"; cat "$TMP/cr.err"; }
+PID=
+# a restarted agent numbers its heartbeats from the node's whole life, as the
+# simulation keys them: from the count of node N's heartbeats before it came up
+while read -r node up from; do
+    want=$(jq -rs --argjson n "$node" --argjson t "$up" \
+        '[.[] | select(.msg == "heartbeat" and .node == $n and .t < $t)] | length' "$TMP/cr-run.trace")
+    [ "$from" = "$want" ] ||
+        fail "live-crash: node $node restarted at t=$up numbers its heartbeats from $from, the simulation from $want"
+done < <(sed -n 's/.*: node \([0-9]*\) restarted, up at t=\([0-9.]*\) s, its heartbeats numbered from \([0-9]*\)$/\1 \2 \3/p' "$TMP/cr.err")
+grep -q 'heartbeats numbered from [1-9]' "$TMP/cr.err" || fail "live-crash: no restart after a heartbeat"
 differs=0
 for m in utterances delivered lost dispatches failovers; do
     a=$(metric "$TMP/cr-run.json" "$m")
@@ -204,5 +247,88 @@ PID=
 grep 'the agent of node gpu-[0-3] exited' "$TMP/die.err" >/dev/null ||
     { fail "agent death: stderr does not name the node"; cat "$TMP/die.err"; }
 [ -z "$(agents)" ] || fail "agent death: agents left: $(agents)"
+
+# --- 6. small worlds at a high --speed, each against dsim run ------------------------
+# m2 FILE [REP]: the counts that must agree, and the loss causes, of one replication
+m2() {
+    jq -c --argjson r "${2:-0}" '.policies[0].metrics | {u: .utterances.values[$r],
+        d: .delivered.values[$r], l: .lost.values[$r], dup: .duplicates.values[$r],
+        f: .failovers.values[$r], n: .dispatches.values[$r],
+        causes: (to_entries | map(select(.key | startswith("lost_by_cause.")) |
+                                  {(.key): .value.values[$r]}) | add)}' "$1"
+}
+# a client hop with a delay: each delivery names the job and attempt of its copy
+jq '.network.client_delay_s={"dist":"const","value":0.05}' "$TMP/live-failover.json" >"$TMP/fo-cd.json"
+"$DSIM" run "$TMP/fo-cd.json" --replications 1 --timeline "$TMP/fo-cd-run.tl" -q >/dev/null ||
+    fail "client delay: dsim run failed"
+"$DSIM" live "$TMP/fo-cd.json" --speed 50 --timeline "$TMP/fo-cd.tl" -q >/dev/null ||
+    fail "client delay: dsim live failed"
+copies() {
+    jq -c '[.traceEvents[] | select(.name == "delivery" or .name == "duplicate_delivery") |
+            [.name, .args.job_id, .args.attempt_id]] | sort' "$1"
+}
+[ "$(copies "$TMP/fo-cd.tl")" = "$(copies "$TMP/fo-cd-run.tl")" ] ||
+    fail "client delay: deliveries live $(copies "$TMP/fo-cd.tl" | head -c 200), simulated $(copies "$TMP/fo-cd-run.tl" | head -c 200)"
+# no_result losses: their cause is no_result, as simulated, not a crash
+jq '.nodes[0].faults={"no_result":{"prob":0.3}} | .policies=[{"name":"nofo","preset":"lingua-2025-12-28",
+    "max_failovers":0,"ack_timeout_s":1000,"result_queue":"immediate"}]' "$TMP/steady-light.json" >"$TMP/nr.json"
+"$DSIM" run "$TMP/nr.json" --format json >"$TMP/nr-run.json" || fail "no_result: dsim run failed"
+"$DSIM" live "$TMP/nr.json" --speed 100 --format json >"$TMP/nr-live.json" || fail "no_result: dsim live failed"
+[ "$(m2 "$TMP/nr-live.json")" = "$(m2 "$TMP/nr-run.json")" ] && [ "$(metric "$TMP/nr-run.json" lost_by_cause.no_result)" -gt 0 ] ||
+    fail "no_result: live $(m2 "$TMP/nr-live.json"), simulated $(m2 "$TMP/nr-run.json")"
+# max_time_s cuts the run, and --replication K is the report's (named in it)
+jq '.max_time_s=30 | .replications=2' "$TMP/steady-light.json" >"$TMP/mt.json"
+"$DSIM" run "$TMP/mt.json" --format json >"$TMP/mt-run.json" || fail "max_time_s: dsim run failed"
+"$DSIM" live "$TMP/mt.json" --speed 100 --replication 1 --format json >"$TMP/mt-live.json" ||
+    fail "max_time_s: dsim live failed"
+[ "$(m2 "$TMP/mt-live.json")" = "$(m2 "$TMP/mt-run.json" 1)" ] && [ "$(metric "$TMP/mt-live.json" utterances)" -lt 60 ] ||
+    fail "max_time_s: live $(m2 "$TMP/mt-live.json"), simulated replication 1 $(m2 "$TMP/mt-run.json" 1)"
+[ "$(jq -c .live "$TMP/mt-live.json")" = '{"replication":1,"speed":100}' ] ||
+    fail "--replication 1: the report says $(jq -c 'del(.policies)' "$TMP/mt-live.json")"
+"$DSIM" live "$TMP/mt.json" --speed 100 --replication 1 --format csv >"$TMP/mt-live.csv" &&
+    [ "$(cut -d, -f1 "$TMP/mt-live.csv" | tr '\n' ' ')" = "replication 1 " ] ||
+    fail "--replication 1 --format csv: $(cut -c1-60 "$TMP/mt-live.csv")"
+# a crash whose downtime (2 ms) is over before the scheduler sees the agent die
+jq '.nodes[0].faults.crash.downtime_s={"dist":"const","value":0.002}' "$TMP/live-crash.json" >"$TMP/sd.json"
+"$DSIM" live "$TMP/sd.json" --speed 40 --verbose --format json >"$TMP/sd-live.json" 2>"$TMP/sd.err" ||
+    fail "short downtime: exit $?: $(grep -v ' live: \(agent\|node\)' "$TMP/sd.err" | head -c 300)"
+kills=$(grep -c 'exited (status 0, signal 9)' "$TMP/sd.err")
+[ "$kills" -gt 0 ] && [ "$(grep -c 'started (pid' "$TMP/sd.err")" = $((4 + kills)) ] &&
+    [ "$(metric "$TMP/sd-live.json" delivered)" = 60 ] ||
+    fail "short downtime: $kills crashes, $(grep -c 'started (pid' "$TMP/sd.err") starts, $(metric "$TMP/sd-live.json" delivered) delivered"
+# at --speed 1e5 every node is registered at time 0, as the simulation's are up
+"$DSIM" live "$TMP/steady-light.json" --speed 100000 --verbose -q >/dev/null 2>"$TMP/fast.err" ||
+    fail "--speed 1e5: dsim live failed: $(head -c 300 "$TMP/fast.err")"
+[ "$(grep -c 'registered at t=0.000 s' "$TMP/fast.err")" = 4 ] ||
+    fail "--speed 1e5: registrations $(grep registered "$TMP/fast.err" | tr '\n' ' ')"
+# what dsim run refuses before running (a microsecond heartbeat), live refuses alike
+jq '.nodes[0].heartbeat_s=1e-6' "$TMP/steady-light.json" >"$TMP/hb.json"
+"$DSIM" run "$TMP/hb.json" -q >/dev/null 2>"$TMP/hb-run.err"
+rc=$?
+timeout 60 "$DSIM" live "$TMP/hb.json" --speed 40 -q >"$TMP/hb.out" 2>"$TMP/hb-live.err"
+rc2=$?
+[ "$rc" = 2 ] && [ "$rc2" = 2 ] && [ ! -s "$TMP/hb.out" ] && cmp -s "$TMP/hb-run.err" "$TMP/hb-live.err" ||
+    fail "heartbeat 1e-6: run exit $rc, live exit $rc2: '$(head -c 300 "$TMP/hb-live.err")'"
+# a --log that cannot be written: the write's own reason
+"$DSIM" live "$TMP/steady-light.json" --speed 200 -q --log /dev/full >/dev/null 2>"$TMP/full.err"
+rc=$?
+[ "$rc" = 2 ] && grep -q '^dsim: /dev/full: write failed: No space left on device$' "$TMP/full.err" ||
+    fail "--log /dev/full: exit $rc, '$(head -c 300 "$TMP/full.err")'"
+# an agent whose scenario's files are not the ones dsim live read: refused, exit 2
+(cd "$TMP" && "$DSIM" agent tr.json --policy lingua-2025-12-28 --node 0 --port 1 --time-zero 0 \
+    --files-hash 1 </dev/null >/dev/null 2>"$TMP/agent.err")
+rc=$?
+[ "$rc" = 2 ] && grep -q "^dsim: agent: tr.json: a file it names (workload.trace tr.csv) changed" "$TMP/agent.err" ||
+    fail "agent --files-hash: exit $rc, '$(head -c 300 "$TMP/agent.err")'"
+# SIGTERM: everything stopped, then dies of it (143), as dsim run
+"$DSIM" live "$TMP/steady-light.json" --speed 20 --verbose >/dev/null 2>"$TMP/term.err" &
+PID=$!
+wait_listen "$TMP/term.err" >/dev/null || fail "SIGTERM: the run never listened with its agents up"
+kill -TERM "$PID"
+wait "$PID"
+rc=$?
+PID=
+[ "$rc" = 143 ] || fail "SIGTERM: exit $rc, expected 143"
+[ -z "$(agents)" ] || fail "SIGTERM: agents left: $(agents)"
 
 cli_finish "dsim live agrees with dsim run (p50 within $P50_TOL s); nothing is left running"

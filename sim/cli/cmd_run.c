@@ -235,12 +235,20 @@ static const char *const stream_opt[N_ST] = {"--log", "--trace", "--latencies", 
 /* Outputs that would replace the scenario being read, or each other, are
  * refused before anything runs: one output must never replace an input or
  * another output. Returns 0, or exit 2 after the message. */
-static int outputs_check(const run_args *a, const char *const path[N_ST])
+static int outputs_check(const run_args *a, const sim_scenario *s, const char *const path[N_ST])
 {
     const char *in = strcmp(a->scenario, "-") != 0 ? a->scenario : NULL;
     for (int k = 0; k < N_ST; k++) {
         if (!path[k])
             continue;
+        const sim_input *fin = sim_scenario_input_at(s, path[k]);
+        if (fin) {
+            fprintf(stderr,
+                    "dsim: run: %s %s names %s's file %s, an input of the scenario: it would "
+                    "replace it; write it elsewhere\n",
+                    stream_opt[k], path[k], fin->key, fin->file);
+            return SIM_EXIT_USAGE;
+        }
         if (in && sim_path_same(path[k], in)) {
             fprintf(stderr,
                     "dsim: run: %s %s names the scenario being read (SCENARIO %s): it would "
@@ -274,7 +282,14 @@ static int outputs_check(const run_args *a, const char *const path[N_ST])
         for (int k = 0; clash < 0 && k < N_ST; k++)
             if (path[k] && sim_path_same(file, path[k]))
                 clash = k;
-        if (clash == N_ST)
+        const sim_input *fin = clash < 0 ? sim_scenario_input_at(s, file) : NULL;
+        if (fin) {
+            clash = N_ST + 1;
+            fprintf(stderr,
+                    "dsim: run: --out %s would replace %s, %s's file, an input of the scenario; "
+                    "give --out another folder\n",
+                    a->out_dir, file, fin->key);
+        } else if (clash == N_ST)
             fprintf(stderr,
                     "dsim: run: --out %s would replace %s, the scenario being read (SCENARIO "
                     "%s); give --out another folder\n",
@@ -344,7 +359,7 @@ int sim_cmd_run(int argc, char **argv)
         base = (size_t)b;
     }
     const char *paths[N_ST] = {a.log, a.trace, a.latencies, a.timeline};
-    int orc = outputs_check(&a, paths);
+    int orc = outputs_check(&a, &s, paths);
     if (orc != 0) {
         sim_scenario_free(&s);
         return orc;

@@ -41,8 +41,9 @@ typedef struct agent {
     sim_timer node_timer;
     sim_time node_at;
     bool replay; /* a restart replaying its fault timeline: nothing is sent */
+    bool registered; /* a first start: node_register went at connect, before time 0 */
     net_link to_sched;
-    uint64_t heartbeats;
+    uint64_t heartbeats; /* the node's heartbeats since time 0, a replayed life's too */
     uv_signal_t sigterm;
     bool closed;
     bool discard; /* the end: pending events only free what they hold */
@@ -114,7 +115,8 @@ static void ev_send(sim_engine *e, void *ctx, uint64_t x, uint64_t y)
     free(text);
 }
 
-static void send_later(agent *a, json_t *msg, const uint64_t key[4])
+/* Sends msg once its network delay has passed; false when the network loses it. */
+static bool send_later(agent *a, json_t *msg, const uint64_t key[4])
 {
     sim_stream r;
     live_net_stream(&a->ks, &r, key);
@@ -122,7 +124,7 @@ static void send_later(agent *a, json_t *msg, const uint64_t key[4])
     bool arrives = net_message(&a->s->network, NET_TO_SCHED, &r.rng, &delay);
     if (!arrives) {
         json_decref(msg);
-        return;
+        return false;
     }
     char *text = json_dumps(msg, JSON_COMPACT);
     json_decref(msg);
@@ -131,16 +133,26 @@ static void send_later(agent *a, json_t *msg, const uint64_t key[4])
     sim_time now = sim_engine_now(a->L.e);
     sim_time at = net_link_arrival(&a->to_sched, a->s->network.fifo, now, delay);
     sim_engine_schedule(a->L.e, at, ev_send, a, (uint64_t)(uintptr_t)text, 0);
+    return true;
 }
 
 static void node_sink(void *ctx, int64_t at, const node_out *o)
 {
     agent *a = ctx;
-    if (a->replay)
+    if (a->replay) {
+        /* the node's life before this restart: its heartbeats are counted, as
+         * the simulation keys heartbeat k of a node by its whole life's count
+         * (world_node.c world_node_sink) */
+        if (o->kind == NODE_OUT_HEARTBEAT)
+            a->heartbeats++;
         return;
+    }
     switch (o->kind) {
     case NODE_OUT_UP:
-        live_conn_send_json(&a->conn, live_msg_register(a->name, o->slots));
+        if (a->registered) /* the first start's: registered at connect */
+            a->registered = false;
+        else
+            live_conn_send_json(&a->conn, live_msg_register(a->name, o->slots));
         break;
     case NODE_OUT_HEARTBEAT:
         send_later(a,
@@ -148,8 +160,19 @@ static void node_sink(void *ctx, int64_t at, const node_out *o)
                    (uint64_t[4]){UINT64_MAX, o->node, a->heartbeats++, LIVE_MSG_HEARTBEAT});
         break;
     case NODE_OUT_RESULT:
-        send_later(a, live_msg_result(a->name, o, at / 1000000),
-                   (uint64_t[4]){o->session, o->index, o->attempt, LIVE_MSG_RESULT});
+        if (!send_later(a, live_msg_result(a->name, o, at / 1000000),
+                        (uint64_t[4]){o->session, o->index, o->attempt, LIVE_MSG_RESULT}))
+            live_conn_send_json(&a->conn, live_msg_attempt_end(a->name, o, LIVE_END_NETWORK));
+        break;
+    case NODE_OUT_END:
+        /* an attempt that left without a job_result: the scheduler is told (and
+         * the cause the simulation records then) */
+        if (o->end == NODE_END_NO_RESULT)
+            live_conn_send_json(&a->conn, live_msg_attempt_end(a->name, o, LIVE_END_NO_RESULT));
+        else if (o->end == NODE_END_REFUSED)
+            live_conn_send_json(&a->conn, live_msg_attempt_end(a->name, o, LIVE_END_NODE_CRASH));
+        else if (o->end == NODE_END_SKIPPED || o->end == NODE_END_STALE)
+            live_conn_send_json(&a->conn, live_msg_attempt_end(a->name, o, LIVE_END_NONE));
         break;
     case NODE_OUT_DOWN:
         /* the crash fault: a real one (what it held is lost, its socket dies) */
@@ -159,7 +182,6 @@ static void node_sink(void *ctx, int64_t at, const node_out *o)
         raise(SIGKILL);
         break;
     case NODE_OUT_PROGRESS: /* no message for it in the reference's protocol */
-    case NODE_OUT_END:
         break;
     }
 }
@@ -301,8 +323,19 @@ int sim_agent_run(const sim_scenario *s, const sim_agent_opts *o, sim_error *err
         node_start(a->n, 0, a->phase);
         node_advance(a->n, o->restart_at - 1);
         a->replay = false;
+        if (o->verbose)
+            fprintf(stderr,
+                    "dsim: agent %s: node %u restarted, up at t=%.9f s, its heartbeats "
+                    "numbered from %llu\n",
+                    a->name, o->node, (double)o->restart_at / 1e9,
+                    (unsigned long long)a->heartbeats);
         node_done(a);
     } else {
+        /* registered as soon as connected, so that the scheduler has every node
+         * before simulated time 0 at any --speed (the simulation's are up at 0);
+         * the node's own UP at 0 is then not sent again */
+        live_conn_send_json(&a->conn, live_msg_register(a->name, cfg.slots));
+        a->registered = true;
         sim_engine_schedule(a->L.e, 0, ev_start, a, 0, 0);
     }
     a->ctx = live_ws_context(&a->L, protocols, false, a);

@@ -8,6 +8,8 @@
  * loop's engine, which also holds the messages to nodes until their network
  * delay has passed (the world's draws, world.c core_sink's keys).
  */
+#define _GNU_SOURCE /* memfd_create */
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
@@ -15,9 +17,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "live_internal.h"
 #include "xalloc.h"
+
+/* A scheduler wake-up later than this (simulated seconds) is warned of at the
+ * end (README "dsim live"). */
+#define LIVE_LATE_WARN_S 1.0
 
 /* How long the scheduler takes to notice a node that went down (world_internal.h
  * WORLD_NODE_DOWN_NOTICE: the reference's heartbeat timeout). */
@@ -76,6 +84,39 @@ static void ev_drain(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
         return;
     close_open_sessions(v);
     live_stop(v);
+}
+
+/* max_time_s: the run is cut there, as dsim run's (world.c: sim_engine_run up to
+ * max_time_s, events at it included; sessions are not closed, what is out stays
+ * lost with the cause recorded by then). */
+static void ev_max_time(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
+{
+    (void)e;
+    (void)a;
+    (void)b;
+    live_stop(ctx);
+}
+
+/* Simulated time 0: the simulation has every node up now; a node whose agent
+ * has not registered yet (it registers on connect, LIVE_START_DELAY_MS before)
+ * would leave the workload without it, and the run would not be the world's. */
+static void ev_nodes_due(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
+{
+    (void)e;
+    (void)a;
+    (void)b;
+    live *v = ctx;
+    if (v->stopping || v->registered >= v->n_nodes)
+        return;
+    for (uint32_t i = 0; i < v->n_nodes; i++)
+        if (!v->nodes[i].peer) {
+            live_fail(v, SIM_FAIL_INTERNAL,
+                      "node %s had not registered by simulated time 0 (%d ms of wall time after "
+                      "its agent started; %u of %u nodes had): the machine is too loaded to run "
+                      "it live",
+                      v->nodes[i].name, LIVE_START_DELAY_MS, v->registered, v->n_nodes);
+            return;
+        }
 }
 
 void live_arm_drain(live *v)
@@ -237,7 +278,10 @@ static void ev_node_down_notice(sim_engine *e, void *ctx, uint64_t a, uint64_t g
 }
 
 /* Node i's connection closed: what it held is lost (a crash); the core hears of
- * it after the heartbeat timeout, as in the simulation. */
+ * it after the heartbeat timeout, as in the simulation. Once the run is
+ * stopping the connections close because it ends: what is still out was cut
+ * by the end, as the simulation's attempts on a node at its cut (no cause:
+ * "unfinished"), not crashed. */
 static void node_lost(live *v, uint32_t i)
 {
     live_node *n = &v->nodes[i];
@@ -245,7 +289,7 @@ static void node_lost(live *v, uint32_t i)
     if (v->o->verbose)
         fprintf(stderr, "dsim: live: node %s's connection closed at t=%.3f s, %zu jobs held\n",
                 n->name, (double)sim_engine_now(v->L.e) / 1e9, n->n_out);
-    for (size_t k = 0; k < n->n_out; k++)
+    for (size_t k = 0; k < n->n_out && !v->stopping; k++)
         sim_client_cause(&v->client, n->out[k].session, n->out[k].index, CAUSE_NODE_CRASH);
     n->n_out = 0;
     if (!v->stopping)
@@ -299,6 +343,36 @@ static void on_register(live *v, live_peer *p, const json_t *m, sim_time now)
              "disp_node_up");
 }
 
+/* The attempt left node p->node's list of attempts out (answered or ended). */
+static void attempt_answered(live *v, const live_peer *p, uint64_t job_id, uint32_t attempt)
+{
+    live_node *n = &v->nodes[p->node];
+    for (size_t k = 0; k < n->n_out; k++)
+        if (n->out[k].job_id == job_id && n->out[k].attempt == attempt) {
+            n->out[k] = n->out[--n->n_out];
+            break;
+        }
+}
+
+/* dsim_attempt_end: no job_result will come for the attempt; the cause the
+ * simulation records at that instant (live_wire.c). */
+static void on_attempt_end(live *v, live_peer *p, const json_t *m)
+{
+    live_result r;
+    live_end_cause cause;
+    if (!live_read_attempt_end(m, &r, &cause) || find_node(v, r.node_id) != p->node) {
+        refuse(p, "INVALID_MESSAGE", "dsim_attempt_end: a field is missing or not this node's");
+        return;
+    }
+    attempt_answered(v, p, r.job_id, r.attempt);
+    static const int to_cause[] = {[LIVE_END_NONE] = -1,
+                                   [LIVE_END_NO_RESULT] = CAUSE_NO_RESULT,
+                                   [LIVE_END_NETWORK] = CAUSE_NETWORK,
+                                   [LIVE_END_NODE_CRASH] = CAUSE_NODE_CRASH};
+    if (to_cause[cause] >= 0)
+        sim_client_cause(&v->client, r.session, r.index, (sim_loss_cause)to_cause[cause]);
+}
+
 static void on_result(live *v, live_peer *p, const json_t *m, sim_time now)
 {
     live_result r;
@@ -306,12 +380,7 @@ static void on_result(live *v, live_peer *p, const json_t *m, sim_time now)
         refuse(p, "INVALID_MESSAGE", "job_result: a field is missing or not this node's");
         return;
     }
-    live_node *n = &v->nodes[p->node];
-    for (size_t k = 0; k < n->n_out; k++)
-        if (n->out[k].job_id == r.job_id && n->out[k].attempt == r.attempt) {
-            n->out[k] = n->out[--n->n_out];
-            break;
-        }
+    attempt_answered(v, p, r.job_id, r.attempt);
     int rc = disp_result(v->d, now, r.job_id, r.attempt, (uint32_t)p->node, r.session, r.index,
                          r.success);
     if (rc != DISP_EUNKNOWN) /* a job the core forgot: it logged it */
@@ -345,6 +414,8 @@ static void on_message(live *v, live_peer *p, json_t *m)
                      "disp_node_heartbeat");
     } else if (strcmp(type, "job_result") == 0) {
         on_result(v, p, m, now);
+    } else if (strcmp(type, LIVE_MSG_ATTEMPT_END) == 0) {
+        on_attempt_end(v, p, m);
     } /* other node messages (job_ack, job_started, asr_partial, ...): not used */
     live_core_done(v);
     maybe_stop(v);
@@ -400,9 +471,9 @@ static const struct lws_protocols protocols[] = {
 
 static void on_signal(uv_signal_t *sig, int signum)
 {
-    (void)signum;
     live *v = sig->data;
-    v->interrupted = true;
+    if (!v->interrupted)
+        v->interrupted = signum;
     live_stop(v);
 }
 
@@ -471,6 +542,21 @@ static int live_setup(live *v, sim_error *err)
             live_node_name(n->name, sizeof n->name, s, id);
             live_shadow_init(v, id);
         }
+    /* the agents' copy of the scenario's text (live_spawn_agent) */
+    v->text_fd = memfd_create("dsim-live-scenario", MFD_CLOEXEC);
+    size_t done = 0;
+    while (v->text_fd >= 0 && done < s->json_len) {
+        ssize_t w = write(v->text_fd, s->json_text + done, s->json_len - done);
+        if (w <= 0)
+            break;
+        done += (size_t)w;
+    }
+    if (v->text_fd < 0 || done < s->json_len) {
+        sim_error_add(err, "live: cannot keep the scenario's text for the agents (memfd): %s",
+                      strerror(errno));
+        err->internal = true;
+        return SIM_FAIL_INTERNAL;
+    }
     if (v->o->timeline) {
         sim_tl_filter all;
         sim_tl_filter_all(&all);
@@ -486,6 +572,7 @@ int sim_live_run(const sim_scenario *s, const sim_live_opts *o, double out[SIM_M
     v->s = s;
     v->o = o;
     v->core_at = SIM_NEVER;
+    v->text_fd = -1;
     /* simulated time 0 comes once every agent could connect */
     uint64_t t0 = live_mono_ns() + (uint64_t)LIVE_START_DELAY_MS * 1000000u;
     live_loop_init(&v->L, t0, o->speed);
@@ -518,6 +605,9 @@ int sim_live_run(const sim_scenario *s, const sim_live_opts *o, double out[SIM_M
                           v->nodes[i].name, o->exe);
                 rc = SIM_FAIL_INTERNAL;
             }
+        sim_engine_schedule(v->L.e, 0, ev_nodes_due, v, 0, 0);
+        if (s->max_time_s > 0)
+            sim_engine_schedule(v->L.e, (sim_time)(s->max_time_s * 1e9) + 1, ev_max_time, v, 0, 0);
         live_sessions_start(v);
         live_loop_arm(&v->L);
         uv_run(&v->L.uv, UV_RUN_DEFAULT);
@@ -530,10 +620,23 @@ int sim_live_run(const sim_scenario *s, const sim_live_opts *o, double out[SIM_M
         err->internal = v->fail == SIM_FAIL_INTERNAL;
         rc = v->fail;
     }
-    if (rc == 0 && v->interrupted)
+    if (rc == 0 && v->interrupted) {
         rc = SIM_LIVE_INTERRUPTED;
+        if (o->signal)
+            *o->signal = v->interrupted;
+    }
     if (rc == 0)
         metrics(v, out);
+    /* a scheduler that woke up this late (simulated) ran another world: nodes
+     * that look busy or dead, timeouts that fire early; said, not refused
+     * (measured after the run) */
+    double late_s = v->L.late_max_ns / 1e9 * o->speed;
+    if (rc == 0 && late_s > LIVE_LATE_WARN_S)
+        fprintf(stderr,
+                "dsim: live: warning: the scheduler woke up as late as %.3f ms (wall), %.3g "
+                "simulated seconds at --speed %g: more than %g s, the run is not the "
+                "simulation's world; a lower --speed keeps it\n",
+                v->L.late_max_ns / 1e6, late_s, o->speed, LIVE_LATE_WARN_S);
     sim_tl_finish(v->tl, sim_engine_now(v->L.e), rc == 0 ? &v->client : NULL);
     /* what was still held for its network delay is dropped with the engine */
     for (sim_time t; (t = sim_engine_next_time(v->L.e)) != SIM_NEVER;) {
@@ -547,9 +650,12 @@ int sim_live_run(const sim_scenario *s, const sim_live_opts *o, double out[SIM_M
     live_loop_free(&v->L);
     for (uint32_t i = 0; i < v->n_nodes; i++) {
         free(v->nodes[i].out);
+        free(v->nodes[i].recover);
         node_free(v->nodes[i].shadow);
     }
     free(v->nodes);
+    if (v->text_fd >= 0)
+        close(v->text_fd);
     free(v->answered);
     free(v->to_client);
     free(v->cursors);

@@ -41,6 +41,7 @@ typedef struct sim_live_opts {
     FILE *timeline; /* trace-event JSON of what the scheduler saw, or NULL */
     int verbose;    /* 1: one line per agent start and exit on stderr */
     sim_progress *progress; /* counts the utterances as they end (progress.h), or NULL */
+    int *signal; /* SIM_LIVE_INTERRUPTED: the signal that stopped it, or NULL */
 } sim_live_opts;
 
 /*

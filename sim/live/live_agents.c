@@ -27,24 +27,36 @@ void live_on_grace(uv_timer_t *t)
 }
 
 /* The crash fault's own timeline (no jobs: crash and downtime draws depend on
- * nothing else): the simulated time node i comes back up after a crash at or
- * before now, or -1 when its timeline has no crash by now. */
+ * nothing else), its crashes counted and each recovery's time kept. */
 static void shadow_sink(void *ctx, int64_t at, const node_out *o)
 {
-    (void)ctx;
-    (void)at;
-    (void)o;
+    live_node *n = ctx;
+    if (o->kind == NODE_OUT_DOWN) {
+        n->shadow_downs++;
+    } else if (o->kind == NODE_OUT_UP && n->n_recover < n->shadow_downs) {
+        n->recover = sim_xgrow(n->recover, &n->cap_recover, n->n_recover + 1, sizeof *n->recover, 8);
+        n->recover[n->n_recover++] = at;
+    }
 }
 
+/* Node i's agent died of SIGKILL at now: the simulated time its node comes back
+ * up after the crash that killed it, the first of its timeline's crashes at or
+ * before now not yet used, or -1 when there is none (not a crash of the
+ * scenario). The death reaches the scheduler some wall time after the crash, so
+ * a short downtime may be over already: then the time it ended (in the past;
+ * the new agent comes up at once). */
 static int64_t shadow_recovery(live *v, uint32_t i, sim_time now)
 {
     live_node *n = &v->nodes[i];
     if (!n->shadow)
         return -1;
     node_advance(n->shadow, now);
-    if (node_is_up(n->shadow))
+    if (n->crashes_used >= n->shadow_downs)
         return -1;
-    return node_next_deadline(n->shadow);
+    size_t k = n->crashes_used++;
+    if (k < n->n_recover)
+        return n->recover[k];
+    return node_next_deadline(n->shadow); /* down now: its recovery */
 }
 
 void live_shadow_init(live *v, uint32_t id)
@@ -55,7 +67,7 @@ void live_shadow_init(live *v, uint32_t id)
     if (!s->nodes[c].crash)
         return;
     sim_stream_named(&n->shadow_faults, &v->ks, SIM_KEY_NODE, id, 0, 0);
-    n->shadow = node_new(&s->nodes[c], id, c, &n->shadow_faults.rng, shadow_sink, NULL);
+    n->shadow = node_new(&s->nodes[c], id, c, &n->shadow_faults.rng, shadow_sink, n);
     sim_stream ph;
     sim_stream_named(&ph, &v->ks, SIM_KEY_HEARTBEAT, id, 0, 0);
     if (n->shadow)
@@ -91,6 +103,11 @@ static void on_exit_agent(uv_process_t *proc, int64_t status, int sig)
     if (up > 0) { /* its crash fault: a new agent, online after the downtime */
         if (live_spawn_agent(v, i, v->L.t0, up) != 0)
             live_fail(v, SIM_FAIL_INTERNAL, "cannot restart the agent of node %s", n->name);
+    } else if (sig == 0 && status == 2) { /* dsim's exit for bad input */
+        /* it said why on stderr (a file the scenario names changed, ...) */
+        live_fail(v, SIM_FAIL_INPUT,
+                  "the agent of node %s refused its input at t=%.3f s (exit 2, its message above)",
+                  n->name, (double)sim_engine_now(v->L.e) / 1e9);
     } else {
         live_fail(v, SIM_FAIL_INTERNAL,
                   "the agent of node %s exited at t=%.3f s (status %" PRId64 ", signal %d)",
@@ -101,26 +118,31 @@ static void on_exit_agent(uv_process_t *proc, int64_t status, int sig)
 
 int live_spawn_agent(live *v, uint32_t i, uint64_t t0, int64_t restart_at)
 {
-    char nodeid[16], port[16], speed[40], t0s[32], rep[16], restart[32];
+    char nodeid[16], port[16], speed[40], t0s[32], rep[16], restart[32], hash[24];
     snprintf(nodeid, sizeof nodeid, "%" PRIu32, i);
     snprintf(port, sizeof port, "%d", v->port);
     snprintf(speed, sizeof speed, "%.17g", v->o->speed);
     snprintf(t0s, sizeof t0s, "%" PRIu64, t0);
     snprintf(rep, sizeof rep, "%d", v->o->rep);
     snprintf(restart, sizeof restart, "%" PRId64, restart_at);
+    snprintf(hash, sizeof hash, "%" PRIu64, v->s->files_hash);
+    /* the scenario's text as loaded, on the agent's standard input (a copy in
+     * memory: an edit of the file during the run does not reach a restarted
+     * agent); SCENARIO still names it and places the files it names, whose
+     * contents the agent checks against the hash the scheduler loaded */
     char *args[] = {(char *)v->o->exe, "agent", (char *)v->o->scenario_path, "--policy",
                     (char *)v->s->policies[v->o->policy].name, "--replication", rep, "--node",
                     nodeid, "--port", port, "--speed", speed, "--time-zero", t0s,
-                    NULL, NULL, NULL, NULL};
-    int n_args = 15;
+                    "--text-on-stdin", "--files-hash", hash, NULL, NULL, NULL, NULL};
+    int n_args = 18;
     if (restart_at > 0) {
         args[n_args++] = "--restart-at";
         args[n_args++] = restart;
     }
     if (v->o->verbose)
         args[n_args++] = "--verbose";
-    uv_stdio_container_t stdio[3] = {{UV_IGNORE, {0}}, {UV_INHERIT_FD, {.fd = 2}},
-                                     {UV_INHERIT_FD, {.fd = 2}}};
+    uv_stdio_container_t stdio[3] = {{UV_INHERIT_FD, {.fd = v->text_fd}},
+                                     {UV_INHERIT_FD, {.fd = 2}}, {UV_INHERIT_FD, {.fd = 2}}};
     uv_process_options_t po;
     memset(&po, 0, sizeof po);
     po.file = v->o->exe;

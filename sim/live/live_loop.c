@@ -67,6 +67,10 @@ void live_loop_init(live_loop *l, uint64_t t0, double speed)
 
 void live_loop_sync(live_loop *l)
 {
+    /* before time 0 nothing is due (what is at 0 runs at t0, not when an early
+     * input, a node's registration, comes in): inputs are given time 0 */
+    if (live_mono_ns() < l->t0)
+        return;
     sim_time now = scaled_now(l);
     if (now < sim_engine_now(l->e))
         now = sim_engine_now(l->e);

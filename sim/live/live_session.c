@@ -6,7 +6,10 @@
  * the client after the client hop's delay (world_net.c world_to_client's keys)
  * and are recorded by the simulation's client accounting.
  */
+#include <stdlib.h>
+
 #include "live_internal.h"
+#include "xalloc.h"
 
 /* --- the client -------------------------------------------------------------- */
 
@@ -24,15 +27,26 @@ static void client_receive(live *v, sim_time now, uint8_t kind, uint64_t session
         sim_client_cause(&v->client, session, index, CAUSE_PROCESSING_ERROR);
 }
 
-/* b packs index (32 bits), kind (8), error (8); the job is not kept (0). */
-static void ev_to_client(sim_engine *e, void *ctx, uint64_t session, uint64_t b)
+/* A delivery or error held for the client hop's delay: what the client gets and
+ * the job and attempt whose copy it is (the timeline names them). */
+typedef struct held_answer {
+    uint64_t session, job;
+    uint32_t index, attempt;
+    uint8_t kind;
+    int error;
+} held_answer;
+
+/* a = the held answer (freed here, also when the run is stopping) */
+static void ev_to_client(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
 {
+    (void)b;
     live *v = ctx;
+    held_answer *h = (held_answer *)(uintptr_t)a;
     v->in_flight--;
-    if (v->stopping)
-        return;
-    client_receive(v, sim_engine_now(e), (uint8_t)(b >> 32), session, (uint32_t)b,
-                   (int)(b >> 40), 0, 0);
+    if (!v->stopping)
+        client_receive(v, sim_engine_now(e), h->kind, h->session, h->index, h->error, h->job,
+                       h->attempt);
+    free(h);
 }
 
 void live_to_client(live *v, const disp_cmd *c, uint8_t kind)
@@ -53,9 +67,10 @@ void live_to_client(live *v, const disp_cmd *c, uint8_t kind)
     sim_stream_named(&r, &v->ks, SIM_KEY_CLIENT, c->session, c->index, (nth << 8) | kind);
     int64_t delay = net_client_delay(&v->s->network, &r.rng);
     sim_time at = net_link_arrival(&v->to_client[c->session], v->s->network.fifo, c->now, delay);
+    held_answer *h = sim_xmalloc(sizeof *h);
+    *h = (held_answer){c->session, c->job, c->index, c->attempt, kind, (int)c->error};
     v->in_flight++;
-    sim_engine_schedule(v->L.e, at, ev_to_client, v, c->session,
-                        (uint64_t)c->index | (uint64_t)kind << 32 | (uint64_t)c->error << 40);
+    sim_engine_schedule(v->L.e, at, ev_to_client, v, (uint64_t)(uintptr_t)h, 0);
 }
 
 bool live_client_answered(const live *v)

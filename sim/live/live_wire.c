@@ -162,6 +162,25 @@ json_t *live_msg_result(const char *node_id, const node_out *o, int64_t complete
     return m;
 }
 
+/* dsim's own (no such message in the reference): an attempt left the node and no
+ * job_result will come for it (node_end: no_result, skipped, stale, refused), or
+ * its job_result was lost on the network. The simulation records a loss cause at
+ * that instant (world_node.c NODE_OUT_END, world_net.c world_send); the agent
+ * tells the scheduler so that the client's accounting is the same, and the
+ * scheduler stops waiting for that attempt. Not subject to the network model. */
+static const char *const end_cause_name[] = {"none", "no_result", "network", "node_crash"};
+
+json_t *live_msg_attempt_end(const char *node_id, const node_out *o, live_end_cause cause)
+{
+    char job[32], sess[32];
+    live_job_name(job, sizeof job, o->job_id);
+    live_session_name(sess, sizeof sess, o->session);
+    return json_pack("{s:s, s:s, s:I, s:s, s:s, s:I, s:s}", "type", LIVE_MSG_ATTEMPT_END,
+                     "job_id", job, "attempt_id", (json_int_t)o->attempt, "node_id", node_id,
+                     "session_id", sess, "utterance_index", (json_int_t)o->index, "dsim_cause",
+                     end_cause_name[cause]);
+}
+
 static bool get_uint(const json_t *m, const char *key, uint64_t max, uint64_t *out)
 {
     json_t *v = json_object_get(m, key);
@@ -207,4 +226,27 @@ bool live_read_result(const json_t *m, live_result *r)
     r->index = (uint32_t)index;
     r->success = json_is_true(ok);
     return true;
+}
+
+bool live_read_attempt_end(const json_t *m, live_result *r, live_end_cause *cause)
+{
+    json_t *c = json_object_get(m, "dsim_cause");
+    const char *name = json_string_value(c);
+    uint64_t attempt, index;
+    memset(r, 0, sizeof *r);
+    r->node_id = json_string_value(json_object_get(m, "node_id"));
+    if (!r->node_id || !name ||
+        !live_job_parse(json_string_value(json_object_get(m, "job_id")), &r->job_id) ||
+        !live_session_parse(json_string_value(json_object_get(m, "session_id")), &r->session) ||
+        !get_uint(m, "attempt_id", UINT32_MAX, &attempt) ||
+        !get_uint(m, "utterance_index", UINT32_MAX, &index))
+        return false;
+    r->attempt = (uint32_t)attempt;
+    r->index = (uint32_t)index;
+    for (size_t k = 0; k < sizeof end_cause_name / sizeof *end_cause_name; k++)
+        if (strcmp(name, end_cause_name[k]) == 0) {
+            *cause = (live_end_cause)k;
+            return true;
+        }
+    return false;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "load_internal.h"
+#include "xalloc.h"
 
 FILE *sim__open_input(sim__ld *ld, const char *name, const char *what, unsigned long long max_bytes,
                       char *path, size_t cap, long long *size)
@@ -39,5 +40,9 @@ FILE *sim__open_input(sim__ld *ld, const char *name, const char *what, unsigned 
         return NULL;
     }
     *size = (long long)st.st_size;
+    char key[512];
+    sim__path_str(ld, key, sizeof key);
+    ld->inputs = sim_xgrow(ld->inputs, &ld->cap_inputs, ld->n_inputs + 1, sizeof *ld->inputs, 4);
+    ld->inputs[ld->n_inputs++] = (sim_input){sim_xstrdup(key), sim_xstrdup(path)};
     return f;
 }

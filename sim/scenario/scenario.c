@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "load_internal.h"
+#include "outfile.h"
 
 /* ---- limits ------------------------------------------------------------------ */
 
@@ -150,7 +151,20 @@ void sim_scenario_free(sim_scenario *s)
         free(s->hunt[i]);
     free(s->hunt);
     free(s->json_text);
+    for (size_t i = 0; i < s->n_inputs; i++) {
+        free(s->inputs[i].key);
+        free(s->inputs[i].file);
+    }
+    free(s->inputs);
     memset(s, 0, sizeof *s);
+}
+
+const sim_input *sim_scenario_input_at(const sim_scenario *s, const char *path)
+{
+    for (size_t i = 0; i < s->n_inputs; i++)
+        if (sim_path_same(path, s->inputs[i].file))
+            return &s->inputs[i];
+    return NULL;
 }
 
 static char *dup_or_null(const char *s)
@@ -192,6 +206,10 @@ void sim_scenario_copy(sim_scenario *dst, const sim_scenario *src)
     dst->hunt = src->n_hunt ? sim_xcalloc(src->n_hunt, sizeof *dst->hunt) : NULL;
     for (size_t i = 0; i < src->n_hunt; i++)
         dst->hunt[i] = sim_xstrdup(src->hunt[i]);
+    dst->inputs = src->n_inputs ? sim_xcalloc(src->n_inputs, sizeof *dst->inputs) : NULL;
+    for (size_t i = 0; i < src->n_inputs; i++)
+        dst->inputs[i] = (sim_input){sim_xstrdup(src->inputs[i].key),
+                                     sim_xstrdup(src->inputs[i].file)};
     dst->json_text = NULL;
     if (src->json_text) {
         dst->json_text = sim_xmalloc(src->json_len + 1);
@@ -400,6 +418,8 @@ int sim__load_text(sim__ld *ld, const char *text, size_t len, sim_scenario *out)
     out->replications = 1;
     out->limits = ld->lim;
     ld->files_hash = SIM_HASH_INIT;
+    ld->inputs = NULL;
+    ld->n_inputs = ld->cap_inputs = 0;
     int before = ld->err->count;
     const char *prefix = ld->bare ? "" : ld->file;
     const char *sep = ld->bare ? "" : ":";
@@ -441,6 +461,9 @@ int sim__load_text(sim__ld *ld, const char *text, size_t len, sim_scenario *out)
     if (ld->err->count == before && ld->check_sweep && (out->n_sweep > 0 || out->n_hunt > 0))
         sim__check_sweep_values(ld, text, len, out);
     json_decref(root);
+    out->inputs = ld->inputs;
+    out->n_inputs = ld->n_inputs;
+    ld->inputs = NULL;
     if (ld->err->count != before) {
         if (!ld->bare && before < SIM_ERR_MAX)
             sort_by_position(ld->err, ld->file, before);

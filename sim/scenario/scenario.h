@@ -134,6 +134,14 @@ const char *sim_limits_hint(const char *flag, uint64_t value, char *buf, size_t 
  * {flag, help, flag, help, ..., NULL}, for usage texts. */
 extern const char *const sim_limits_flags_help[];
 
+/* A file the scenario names that the loader read (workload.trace, an empirical
+ * dist's file): where in the scenario it is named ("workload.trace") and the
+ * path it was opened at. Outputs must not replace it (sim_scenario_input_at). */
+typedef struct sim_input {
+    char *key;  /* owned */
+    char *file; /* owned */
+} sim_input;
+
 typedef struct sim_scenario {
     char *path;        /* the file it came from (owned) */
     char *name;        /* owned */
@@ -166,6 +174,8 @@ typedef struct sim_scenario {
      * (empirical samples files), in the order read: what a sweep's --resume
      * fingerprint needs besides the text. SIM_HASH_INIT when none. */
     uint64_t files_hash;
+    sim_input *inputs; /* owned: every file counted in files_hash, in the order read */
+    size_t n_inputs;
 } sim_scenario;
 
 /* Errors: sim_error (sim_error.h). */
@@ -200,6 +210,10 @@ int sim_scenario_load(const char *path, const sim_limits *limits, sim_scenario *
 /* Same, from a string (for tests and fuzzers); `path` only names it in messages. */
 int sim_scenario_load_string(const char *text, size_t len, const char *path,
                              const sim_limits *limits, sim_scenario *out, sim_error *err);
+
+/* The input of s (one of s->inputs) that path names (sim_path_same: the same
+ * file, a link to it included), or NULL. */
+const sim_input *sim_scenario_input_at(const sim_scenario *s, const char *path);
 
 /* Frees what the scenario owns and zeroes it. */
 void sim_scenario_free(sim_scenario *s);

@@ -153,6 +153,13 @@ typedef struct live_result {
 } live_result;
 bool live_read_result(const json_t *m, live_result *r);
 
+/* dsim's own node -> scheduler message: the attempt left the node without a
+ * job_result, or its job_result was lost (live_wire.c). */
+#define LIVE_MSG_ATTEMPT_END "dsim_attempt_end"
+typedef enum { LIVE_END_NONE, LIVE_END_NO_RESULT, LIVE_END_NETWORK, LIVE_END_NODE_CRASH } live_end_cause;
+json_t *live_msg_attempt_end(const char *node_id, const node_out *o, live_end_cause cause);
+bool live_read_attempt_end(const json_t *m, live_result *r, live_end_cause *cause);
+
 typedef struct live live; /* live.c */
 
 /* --- the scheduler process (live.c) ----------------------------------------- */
@@ -187,6 +194,10 @@ typedef struct live_node {
     size_t n_out, cap_out;
     node *shadow; /* crash faults: the node's own fault timeline, no jobs */
     sim_stream shadow_faults;
+    size_t shadow_downs;    /* the crashes of that timeline so far */
+    size_t crashes_used;    /* ... that killed an agent (each restarted it) */
+    int64_t *recover;       /* per crash: when it came back up (once it did) */
+    size_t n_recover, cap_recover;
 } live_node;
 
 struct live {
@@ -214,9 +225,11 @@ struct live {
     uint64_t cancels;
     uint64_t in_flight; /* messages held for their network delay (to nodes, to the client) */
     sim_tl *tl;
+    int text_fd; /* the scenario's text as loaded (a memfd): every agent's stdin */
     uv_signal_t sigint, sigterm;
     uv_timer_t grace;
-    bool stopping, interrupted;
+    bool stopping;
+    int interrupted; /* the signal (SIGINT, SIGTERM) that stopped the run, or 0 */
     int fail;
     char fail_msg[400];
 };

@@ -42,6 +42,8 @@ typedef struct sim__ld {
     bool bare;        /* messages start at the path (no "FILE: " prefix) */
     bool check_sweep; /* validate each sweep value (off while doing so) */
     uint64_t files_hash; /* of the other files read (sim_scenario.files_hash) */
+    sim_input *inputs;   /* ... and where (sim_scenario.inputs, owned until moved there) */
+    size_t n_inputs, cap_inputs;
     sim__seg path[SIM__PATH_MAX];
     size_t depth;
     /* Keys suggested for unknown keys ("did you mean 'median'?"), so that the
