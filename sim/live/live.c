@@ -25,7 +25,7 @@
 
 /* A scheduler wake-up later than this (simulated seconds) is warned of at the
  * end (README "dsim live"). */
-#define LIVE_LATE_WARN_S 1.0
+#define LIVE_LATE_WARN_S 5.0
 
 /* How long the scheduler takes to notice a node that went down (world_internal.h
  * WORLD_NODE_DOWN_NOTICE: the reference's heartbeat timeout). */
