@@ -18,8 +18,9 @@ enum { STAGE_ASR, STAGE_NMT, STAGE_TTS, STAGE_COUNT };
 
 typedef enum {
     NODE_CANCEL_IGNORE,          /* queued / running work goes on, its result is sent */
-    NODE_CANCEL_ABORT_BY_JOB_ID, /* reference: any attempt of that job_id is aborted and
-                                    sends success=false */
+    NODE_CANCEL_ABORT_BY_JOB_ID, /* reference: the attempt holding that job_id's one abort
+                                    handle (its stage request started last) is aborted and
+                                    sends success=false (node.h) */
     NODE_CANCEL_ABORT_ATTEMPT    /* only the named attempt is aborted */
 } node_cancel_mode;
 
@@ -52,7 +53,7 @@ typedef struct node_config {
     dist stage[STAGE_COUNT];   /* service time per stage (per_audio_s applies) */
     node_cancel_mode on_cancel;
     bool cancel_between_stages; /* true: an abort stops a running job at once; false:
-                                   at its next stage boundary (node.h) */
+                                   at the end of its current stage (node.h) */
     node_attempt_mode attempt_check;
     bool skip_repeat_job_id;   /* 12-31 node: drop an assign equal to the last job_id */
     bool progress;             /* report each finished stage */

@@ -95,6 +95,7 @@ void node__attempt_put(node *n, node_attempt *a)
 /* An attempt that was held here left at `at`: the node is idle if none is left. */
 static void node__left(node *n, int64_t at, node_attempt *a)
 {
+    node__ctl_end(n, a);    /* its request's `finally` (a no-op after a stage end) */
     node__jobs_leave(n, a); /* processJob's `finally` */
     node__attempt_put(n, a);
     if (n->queued + n->running == 0)
@@ -224,6 +225,7 @@ void node__abort_worker(node *n, int w, int64_t at, node_end end)
 static void node__stage_done(node *n, int w, int64_t at)
 {
     node_attempt *a = n->worker[w];
+    node__ctl_end(n, a); /* the stage's request ended */
     if (a->marked) {
         node__abort_running(n, w, at, a->mark_end);
         return;
@@ -238,6 +240,7 @@ static void node__stage_done(node *n, int w, int64_t at)
         node__jobs_leave(n, a); /* the orchestrator's ASR-completed callback */
     if (a->stage + 1 < STAGE_COUNT) {
         a->stage++;
+        node__ctl_set(n, a); /* the next stage's request starts */
         node__stage_end_set(n, w, at + a->stage_ns[a->stage]);
         return;
     }
@@ -278,6 +281,7 @@ static void node__crash(node *n, int64_t at)
             continue;
         node_attempt *a = node__worker_take(n, w);
         node__end(n, at, a, NODE_END_CRASHED, at - a->started);
+        node__ctl_end(n, a);
         node__jobs_leave(n, a);
         node__attempt_put(n, a);
     }
@@ -285,10 +289,11 @@ static void node__crash(node *n, int64_t at)
         node_attempt *a = n->q_head;
         node__queue_remove(n, a);
         node__end(n, at, a, NODE_END_CRASHED, 0);
+        node__ctl_end(n, a);
         node__jobs_leave(n, a);
         node__attempt_put(n, a);
     }
-    assert(!n->q_head && !n->set_head && n->set_size == 0);
+    assert(!n->q_head && !n->set_head && n->set_size == 0 && !n->ctl_head);
     n->up = false;
     n->have_last = false;
     if (n->seen)

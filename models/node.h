@@ -47,19 +47,29 @@
  *     check. drop_stale remembers the highest attempt of the last
  *     NODE_SEEN_MAX distinct jobs (direct-mapped by job; an older entry may be
  *     forgotten). Crash restarts the agent: both memories are cleared.
- *   - on_cancel: IGNORE does nothing. ABORT_BY_JOB_ID aborts every attempt on the
- *     node (queued or running) whose wire job_id matches. ABORT_ATTEMPT aborts only
- *     the one whose (job_id, attempt) matches; a cancel that carries no attempt
- *     (attempt 0) then falls back to by-job_id. An aborted queued attempt leaves the
+ *   - on_cancel: IGNORE does nothing. ABORT_BY_JOB_ID is the reference agent's
+ *     one abort handle per wire job_id (node_jobs.c): a kept assign's ASR request
+ *     starts at once (queued or not) and takes its job_id's handle, overwriting
+ *     an earlier attempt's; at each stage end the handle is deleted, whoever set
+ *     it, and the attempt's next stage request (NMT, TTS) takes it again; an
+ *     aborted or crashed attempt's request deletes it too. A cancel aborts the
+ *     attempt holding its job_id's handle, if any, and deletes the handle; any
+ *     other attempt of that job_id goes on and reports its result. So with one
+ *     attempt of a job_id on the node the cancel always finds it; with two, it
+ *     finds the one whose stage request started last, or none when the other's
+ *     stage end deleted the handle (as the reference finds none for an attempt
+ *     between two stage requests). ABORT_ATTEMPT aborts only the attempt whose
+ *     (job_id, attempt) matches; a cancel that carries no attempt (attempt 0)
+ *     then aborts every attempt of that job_id, queued ones first (FIFO order),
+ *     then running ones (worker order). An aborted queued attempt leaves the
  *     queue at once and sends success=false (busy 0).
- *     cancel_between_stages = true: a running attempt is aborted at once: its
- *     current stage is cut short, its worker takes the next queued attempt, and it
- *     sends success=false now. false: the running attempt is only marked; its
- *     worker finishes the current stage (busy), and at that stage boundary —
- *     including the end of TTS — the attempt stops and sends success=false instead
- *     of going on (no PROGRESS for that stage). A cancel aimed at no attempt on the
- *     node does nothing. Queued matches are aborted first (FIFO order), then
- *     running ones (worker order).
+ *     cancel_between_stages (both abort modes) = true: a running attempt is
+ *     aborted at once: its current stage is cut short, its worker takes the next
+ *     queued attempt, and it sends success=false now. false: the running attempt
+ *     is only marked; its worker finishes the current stage (busy), and at that
+ *     stage boundary — including the end of TTS — the attempt stops and sends
+ *     success=false instead of going on (no PROGRESS for that stage). A cancel
+ *     aimed at no attempt on the node does nothing.
  *   - a finished attempt sends RESULT success=true, unless its no_result draw hits
  *     (then nothing is sent; END NO_RESULT).
  *   - progress: if enabled, each finished stage (0 ASR, 1 NMT, 2 TTS) sends

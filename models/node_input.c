@@ -128,6 +128,7 @@ void node_assign(node *n, int64_t now, const node_job *job, gsl_rng *r)
         node__queue_push(n, a);
     a->kept = true;
     node__jobs_enter(n, a); /* processJob starts at once, queued or not */
+    node__ctl_set(n, a);    /* and so does its ASR request */
     int in_flight = n->queued + n->running;
     if (in_flight > n->stats.peak_in_flight)
         n->stats.peak_in_flight = in_flight;
@@ -144,7 +145,18 @@ void node_cancel(node *n, int64_t now, uint64_t job_id, uint32_t attempt)
     node__jobs_forget(n, job_id); /* cancelJob forgets the id whatever on_cancel does */
     if (n->cfg.on_cancel == NODE_CANCEL_IGNORE)
         return;
-    bool any_attempt = n->cfg.on_cancel == NODE_CANCEL_ABORT_BY_JOB_ID || attempt == 0;
+    if (n->cfg.on_cancel == NODE_CANCEL_ABORT_BY_JOB_ID) {
+        /* cancelJob: the one handle of that job_id, if an attempt holds it */
+        node_attempt *h = node__ctl_take(n, job_id);
+        assert(!h || !h->ran || n->worker[h->worker] == h);
+        if (h && h->ran)
+            node__abort_worker(n, h->worker, now, NODE_END_ABORTED);
+        else if (h)
+            node__abort_queued(n, now, h, NODE_END_ABORTED);
+        node__run_due(n, now);
+        return;
+    }
+    bool any_attempt = attempt == 0; /* abort_attempt without an attempt: every one */
     for (node_attempt *a = n->q_head, *next; a; a = next) {
         next = a->next;
         if (a->job.job_id == job_id && (any_attempt || a->job.attempt == attempt))

@@ -25,6 +25,8 @@ typedef struct node_attempt {
     bool in_set;       /* holds its job_id's entry in the agent's job set */
     /* the job set's list (node_jobs.c), when in_set */
     struct node_attempt *set_prev, *set_next;
+    bool holds_ctl;    /* holds its job_id's abort handle (node_jobs.c) */
+    struct node_attempt *ctl_prev, *ctl_next; /* the handles' list, when holds_ctl */
 } node_attempt;
 
 typedef struct node_seen {
@@ -65,6 +67,10 @@ struct node {
      * held by one attempt of that id (in_set), listed from set_head. */
     node_attempt *set_head;
     int set_size;
+    /* The agent's jobAbortControllers (node_jobs.c), kept under on_cancel
+     * abort_by_job_id only: one handle per wire job_id, held by the attempt
+     * whose stage request set it last (holds_ctl), listed from ctl_head. */
+    node_attempt *ctl_head;
 
     bool have_last;
     uint64_t last_job_id;
@@ -94,6 +100,16 @@ void node__jobs_enter(node *n, node_attempt *a);
 void node__jobs_forget(node *n, uint64_t job_id);
 void node__jobs_leave(node *n, node_attempt *a);
 int node__current_jobs(const node *n);
+/* The agent's abort handles (node_jobs.c; no-ops unless on_cancel is
+ * abort_by_job_id). _set: a stage request of `a` starts (an assign that is
+ * kept: its ASR; the start of NMT, TTS): `a` takes its job_id's handle,
+ * whoever held it. _end: a request of `a` ended (its stage finished, or the
+ * attempt was aborted or lost): its job_id's handle is deleted, whoever set
+ * it. _take: job_cancel: the attempt holding job_id's handle, if any, which
+ * loses it; NULL when no attempt holds one. */
+void node__ctl_set(node *n, node_attempt *a);
+void node__ctl_end(node *n, node_attempt *a);
+node_attempt *node__ctl_take(node *n, uint64_t job_id);
 /* Runs every event due at or before `now`. */
 void node__run_due(node *n, int64_t now);
 

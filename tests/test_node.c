@@ -100,21 +100,96 @@ static void ignore_keeps_computing_and_sends_the_result(void **state)
     assert_int_equal(rec_count(&f->rec, NODE_OUT_RESULT), 1);
 }
 
-static void abort_by_job_id_aborts_a_newer_attempt_of_the_same_job(void **state)
+/*
+ * abort_by_job_id is the agent's one abort handle per job_id
+ * (task-router.ts jobAbortControllers, node_jobs.c): a stage request sets it as
+ * it starts, overwriting an earlier attempt's; it is deleted as that request
+ * ends, whoever set it; a cancel aborts the attempt holding it, if any.
+ * Stages are const 1 s.
+ */
+
+/* One worker: attempt 1 runs ASR 0..1 s, attempt 2 (the failover came back
+ * here) arrives at 0.5 s and waits; its ASR request starts at once and takes
+ * the handle. */
+static void abort_by_job_id_aborts_the_attempt_whose_request_started_last(void **state)
 {
     fx *f = *state;
     f->cfg.on_cancel = NODE_CANCEL_ABORT_BY_JOB_ID;
     fx_start(f);
-    fx_assign(f, 0, 10, 1, 1);       /* runs */
-    fx_assign(f, S / 2, 10, 1, 2);   /* the failover came back here: queued */
-    node_cancel(f->n, 1 * S, 10, 0); /* meant for attempt 1 */
-    expect_result(f, 10, 2, false, 1 * S, 0);
-    expect_result(f, 10, 1, false, 1 * S, 1 * S);
+    fx_assign(f, 0, 10, 1, 1);
+    fx_assign(f, S / 2, 10, 1, 2);
+    node_cancel(f->n, 3 * S / 4, 10, 0); /* meant for attempt 1 */
+    expect_result(f, 10, 2, false, 3 * S / 4, 0);
     expect_end(f, 10, 2, NODE_END_ABORTED, 0);
-    expect_end(f, 10, 1, NODE_END_ABORTED, 1 * S);
-    assert_int_equal(node_in_flight(f->n), 0);
+    assert_int_equal(node_in_flight(f->n), 1);
     fx_run(f, 10 * S);
+    expect_result(f, 10, 1, true, 3 * S, 3 * S); /* it goes on */
     assert_int_equal(rec_count(&f->rec, NODE_OUT_RESULT), 2);
+}
+
+/* The same, the cancel at 1 s: attempt 1's ASR end deleted attempt 2's handle
+ * and its NMT request took a new one, so the cancel aborts attempt 1 alone. */
+static void abort_by_job_id_follows_the_handle_to_the_next_stage_request(void **state)
+{
+    fx *f = *state;
+    f->cfg.on_cancel = NODE_CANCEL_ABORT_BY_JOB_ID;
+    fx_start(f);
+    fx_assign(f, 0, 10, 1, 1);
+    fx_assign(f, S / 2, 10, 1, 2);
+    node_cancel(f->n, 1 * S, 10, 0);
+    expect_result(f, 10, 1, false, 1 * S, 1 * S);
+    expect_end(f, 10, 1, NODE_END_ABORTED, 1 * S);
+    fx_run(f, 10 * S);
+    expect_result(f, 10, 2, true, 4 * S, 3 * S); /* took the worker at 1 s */
+    assert_int_equal(rec_count(&f->rec, NODE_OUT_RESULT), 2);
+}
+
+/* Two workers: attempt 1 at 0 (ASR, NMT, TTS end at 1, 2, 3 s), attempt 2 at
+ * 0.5 s (1.5, 2.5, 3.5 s). Each stage end deletes the other's handle and the
+ * next request takes it: attempt 2 holds it from 2.5 s, in TTS, until attempt
+ * 1's TTS end deletes it at 3 s. From then on attempt 2 has no handle, as an
+ * attempt between two stage requests has none: a cancel at 3.25 s aborts
+ * nothing and attempt 2 reports success; one at 2.75 s aborts attempt 2 in its
+ * stage and attempt 1 goes on. */
+static int64_t two_attempts_cancel_at(fx *f, int64_t cancel_at, bool between_stages)
+{
+    f->cfg.workers = 2;
+    f->cfg.on_cancel = NODE_CANCEL_ABORT_BY_JOB_ID;
+    f->cfg.cancel_between_stages = between_stages;
+    fx_start(f);
+    fx_assign(f, 0, 10, 1, 1);
+    fx_assign(f, S / 2, 10, 1, 2);
+    fx_run(f, cancel_at);
+    node_cancel(f->n, cancel_at, 10, 0);
+    fx_run(f, 10 * S);
+    expect_result(f, 10, 1, true, 3 * S, 3 * S);
+    assert_int_equal(rec_count(&f->rec, NODE_OUT_RESULT), 2);
+    int64_t at = -1;
+    const node_out *o = rec_job(&f->rec, NODE_OUT_RESULT, 10, 2, &at);
+    assert_non_null(o);
+    return o->success ? -at : at;
+}
+
+static void abort_by_job_id_aborts_an_attempt_in_its_stage_request(void **state)
+{
+    fx *f = *state;
+    assert_int_equal(two_attempts_cancel_at(f, 11 * S / 4, true), 11 * S / 4);
+    expect_end(f, 10, 2, NODE_END_ABORTED, 11 * S / 4 - S / 2);
+}
+
+static void abort_by_job_id_misses_an_attempt_that_holds_no_handle(void **state)
+{
+    fx *f = *state;
+    assert_int_equal(two_attempts_cancel_at(f, 13 * S / 4, true), -(7 * S / 2));
+    expect_end(f, 10, 2, NODE_END_DONE, 3 * S);
+}
+
+/* cancel_between_stages false: the holder finishes its stage, then stops. */
+static void abort_by_job_id_at_the_boundary_stops_only_the_holder(void **state)
+{
+    fx *f = *state;
+    assert_int_equal(two_attempts_cancel_at(f, 11 * S / 4, false), 7 * S / 2);
+    expect_end(f, 10, 2, NODE_END_ABORTED, 3 * S);
 }
 
 static void abort_attempt_aborts_only_the_named_attempt(void **state)
@@ -289,7 +364,11 @@ int main(void)
         T(progress_reports_each_stage_before_the_result),
         T(zero_length_job_finishes_within_the_assign_call),
         T(ignore_keeps_computing_and_sends_the_result),
-        T(abort_by_job_id_aborts_a_newer_attempt_of_the_same_job),
+        T(abort_by_job_id_aborts_the_attempt_whose_request_started_last),
+        T(abort_by_job_id_follows_the_handle_to_the_next_stage_request),
+        T(abort_by_job_id_aborts_an_attempt_in_its_stage_request),
+        T(abort_by_job_id_misses_an_attempt_that_holds_no_handle),
+        T(abort_by_job_id_at_the_boundary_stops_only_the_holder),
         T(abort_attempt_aborts_only_the_named_attempt),
         T(abort_attempt_without_attempt_aborts_by_job_id),
         T(cancel_of_an_unknown_job_changes_nothing),
