@@ -28,6 +28,7 @@ void node_config_init(node_config *c)
     c->crash = false;
     c->crash_between = dist_const(0.0);
     c->crash_downtime = dist_const(0.0);
+    c->crash_notice = NODE_CRASH_HEARTBEAT_TIMEOUT;
     c->cold_start = false;
     c->cold_idle_s = 0.0;
     c->cold_extra = dist_const(0.0);

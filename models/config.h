@@ -45,6 +45,16 @@ typedef enum {
     NODE_HB_PHASE_ALIGNED /* dsim before: heartbeat_s after start, every node in phase */
 } node_hb_phase;
 
+/* How the scheduler notices a crashed node (the world, not the node, applies it:
+ * sim/world/world_node.c; the rule's constants are in sim/scenario/scenario.h). */
+typedef enum {
+    NODE_CRASH_HEARTBEAT_TIMEOUT, /* reference (Phase 1): at the first status scan, every
+                                     30 s from time 0, more than 45 s after the last
+                                     heartbeat (or registration) the scheduler received */
+    NODE_CRASH_SOCKET_CLOSE       /* the agent died, its OS closed the socket: at once, as
+                                     the close arrives (connection.rs on close) */
+} node_crash_notice;
+
 typedef struct node_config {
     char name[64];
     int count;                 /* identical nodes of this class */
@@ -67,6 +77,7 @@ typedef struct node_config {
     bool crash;                /* crash fault enabled */
     dist crash_between;        /* up time between crashes */
     dist crash_downtime;       /* down time */
+    node_crash_notice crash_notice; /* how the scheduler notices a crash (heartbeat_timeout) */
     bool cold_start;
     double cold_idle_s;        /* idle at least this long -> next job pays cold_extra */
     dist cold_extra;

@@ -49,11 +49,13 @@ struct node {
     int64_t stall_fixed_ns, cold_fixed_ns;
     int64_t cold_idle_ns; /* cfg.cold_idle_s */
     bool started, up;
+    bool have_last; /* last_job_id holds the last job_id received */
 
     node_attempt **worker; /* [cfg.workers], NULL = free */
     int64_t *stage_end;    /* [cfg.workers], written through node__stage_end_set */
     int64_t work_at;       /* the earliest stage_end (NODE_NEVER when none runs) */
     int work_w;            /* the lowest worker whose stage ends at work_at, or -1 */
+    int set_size;          /* entries of the job set (set_head; here to pack the struct) */
     node_attempt *q_head, *q_tail;
     int queued, running;
     node_attempt *free_list;
@@ -66,13 +68,11 @@ struct node {
     /* The agent's currentJobs (node_jobs.c): one entry per distinct wire job_id,
      * held by one attempt of that id (in_set), listed from set_head. */
     node_attempt *set_head;
-    int set_size;
     /* The agent's jobAbortControllers (node_jobs.c), kept under on_cancel
      * abort_by_job_id only: one handle per wire job_id, held by the attempt
      * whose stage request set it last (holds_ctl), listed from ctl_head. */
     node_attempt *ctl_head;
 
-    bool have_last;
     uint64_t last_job_id;
     node_seen *seen; /* [NODE_SEEN_MAX] when drop_stale */
 

@@ -459,6 +459,92 @@ static void work_still_on_a_node_at_the_cut_is_wasted(void **state)
     sim_scenario_free(&s);
 }
 
+/*
+ * How the scheduler notices a crash (faults.crash.notice): one node, heartbeats
+ * every `hb` s at aligned instants (hb, 2 hb, ...), node -> scheduler delay
+ * `delay` s, one crash at `crash` s, down for 1000 s; one utterance at 0 done
+ * long before. Returns when the core marked the node offline (its log's first
+ * node_offline), or -1.
+ */
+static double offline_at(double hb, double delay, double crash, const char *notice)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"name\": \"crash\", \"seed\": 2, \"replications\": 1, \"max_time_s\": 300,"
+             " \"workload\": {\"sessions\": 1, \"utterances_per_session\": 1, \"linger_s\": 1000},"
+             " \"nodes\": [{\"name\": \"gpu\", \"heartbeat_s\": %g, \"heartbeat_phase\": \"aligned\","
+             "  \"stages\": {\"asr\": {\"dist\": \"const\", \"value\": 0.1},"
+             "   \"nmt\": {\"dist\": \"const\", \"value\": 0},"
+             "   \"tts\": {\"dist\": \"const\", \"value\": 0}},"
+             "  \"faults\": {\"crash\": {\"between_s\": {\"dist\": \"const\", \"value\": %g},"
+             "   \"downtime_s\": {\"dist\": \"const\", \"value\": 1000}%s%s%s}}}],"
+             " \"network\": {\"to_scheduler_delay_s\": {\"dist\": \"const\", \"value\": %g}},"
+             " \"policies\": [{\"name\": \"p\", \"preset\": \"lingua-2025-12-28\"}]}",
+             hb, crash, notice ? ", \"notice\": \"" : "", notice ? notice : "",
+             notice ? "\"" : "", delay);
+    sim_scenario s;
+    sim_results res;
+    sim_error err = {0};
+    if (sim_scenario_load_string(text, strlen(text), "t.json", NULL, &s, &err) != 0) {
+        sim_error_print(&err);
+        fail_msg("cannot load the scenario");
+    }
+    FILE *log = tmpfile();
+    assert_non_null(log);
+    sim_run_opts o = {.jobs = 1, .log = log};
+    assert_int_equal(sim_run_all(&s, &o, &res, &err), 0);
+    rewind(log);
+    char line[4096];
+    double at = -1;
+    while (at < 0 && fgets(line, sizeof line, log))
+        if (strstr(line, "\"event\":\"node_offline\""))
+            assert_int_equal(sscanf(line, "{\"t\":%lf", &at), 1);
+    fclose(log);
+    sim_results_free(&res);
+    sim_scenario_free(&s);
+    return at;
+}
+
+static void a_silent_crash_is_noticed_at_the_first_scan_past_the_heartbeat_timeout(void **state)
+{
+    (void)state;
+    /* before the first heartbeat: counted from the registration at 0; the scan
+     * at 30 s sees 30 s, the one at 60 s more than 45 s (the default notice) */
+    assert_true(offline_at(15, 0, 10, NULL) == 60.0);
+    assert_true(offline_at(15, 0, 10, "heartbeat_timeout") == 60.0);
+    /* between heartbeats: the last one at 15 s; at the 60 s scan exactly 45 s
+     * have passed, which is not more: the 90 s scan */
+    assert_true(offline_at(15, 0, 20, NULL) == 90.0);
+    /* the last heartbeat the scheduler received: sent at 42 s, it arrives at
+     * 46 s; the 90 s scan sees 44 s (48 s from its sending): the 120 s scan */
+    assert_true(offline_at(14, 4, 50, NULL) == 120.0);
+    /* a heartbeat still in flight at the crash: sent at 14 s, it arrives at
+     * 18 s, after the crash at 15 s; the 60 s scan sees 42 s: the 90 s scan */
+    assert_true(offline_at(14, 4, 15, NULL) == 90.0);
+}
+
+static void a_crash_that_closes_the_socket_is_noticed_at_once(void **state)
+{
+    (void)state;
+    assert_true(offline_at(15, 0, 20, "socket_close") == 20.0);
+    /* the close comes behind the heartbeat sent at 14 s (arrives at 18 s) on
+     * the FIFO link: at 18 s, not at the crash at 15 s */
+    assert_true(offline_at(14, 4, 15, "socket_close") == 18.0);
+    assert_true(offline_at(14, 4, 17, "socket_close") == 18.0);
+    assert_true(offline_at(14, 4, 19, "socket_close") == 19.0);
+}
+
+static void the_status_scan_rule(void **state)
+{
+    (void)state;
+    const int64_t s = INT64_C(1000000000);
+    assert_true(sim_crash_notice_scan(0, 0) == 60 * s);
+    assert_true(sim_crash_notice_scan(15 * s, 20 * s) == 90 * s); /* 45 s is not more */
+    assert_true(sim_crash_notice_scan(15 * s - 1, 20 * s) == 60 * s);
+    assert_true(sim_crash_notice_scan(10 * s, 200 * s) == 210 * s); /* not before now */
+    assert_true(sim_crash_notice_scan(10 * s, 210 * s) == 210 * s); /* a scan now */
+}
+
 static void job_ids_are_the_references_8_hex_digits_and_name_the_utterance(void **state)
 {
     (void)state;
@@ -521,6 +607,9 @@ int main(void)
         cmocka_unit_test(the_useful_attempt_is_the_one_whose_copy_the_client_hears_first),
         cmocka_unit_test(work_still_on_a_node_at_the_cut_is_wasted),
         cmocka_unit_test(job_ids_are_the_references_8_hex_digits_and_name_the_utterance),
+        cmocka_unit_test(a_silent_crash_is_noticed_at_the_first_scan_past_the_heartbeat_timeout),
+        cmocka_unit_test(a_crash_that_closes_the_socket_is_noticed_at_once),
+        cmocka_unit_test(the_status_scan_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

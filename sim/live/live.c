@@ -27,10 +27,6 @@
  * end (README "dsim live"). */
 #define LIVE_LATE_WARN_S 5.0
 
-/* How long the scheduler takes to notice a node that went down (world_internal.h
- * WORLD_NODE_DOWN_NOTICE: the reference's heartbeat timeout). */
-#define LIVE_NODE_DOWN_NOTICE (SIM_NODE_DOWN_NOTICE_S * SIM_NS_PER_S)
-
 void live_fail(live *v, int kind, const char *fmt, ...)
 {
     if (v->fail)
@@ -271,17 +267,27 @@ static void core_sink(void *ctx, const disp_cmd *c)
 static void ev_node_down_notice(sim_engine *e, void *ctx, uint64_t a, uint64_t gen)
 {
     live *v = ctx;
-    if (v->nodes[a].down_gen != gen || v->stopping)
+    live_node *n = &v->nodes[a];
+    if (n->down_gen != gen || v->stopping)
         return; /* it came back before the scheduler noticed */
-    check_rc(v, disp_node_down(v->d, sim_engine_now(e), (uint32_t)a), "disp_node_down");
+    sim_time now = sim_engine_now(e);
+    if (v->s->nodes[n->cls].crash_notice == NODE_CRASH_HEARTBEAT_TIMEOUT) {
+        sim_time at = sim_crash_notice_scan(n->last_heartbeat, now);
+        if (at > now) { /* a heartbeat arrived since: a later scan */
+            sim_engine_schedule(v->L.e, at, ev_node_down_notice, v, a, gen);
+            return;
+        }
+    }
+    check_rc(v, disp_node_down(v->d, now, (uint32_t)a), "disp_node_down");
     live_core_done(v);
 }
 
 /* Node i's connection closed: what it held is lost (a crash); the core hears of
- * it after the heartbeat timeout, as in the simulation. Once the run is
- * stopping the connections close because it ends: what is still out was cut
- * by the end, as the simulation's attempts on a node at its cut (no cause:
- * "unfinished"), not crashed. */
+ * it as in the simulation (faults.crash.notice): at once, or at the status scan
+ * that finds its last heartbeat too old. Once the run is stopping the
+ * connections close because it ends: what is still out was cut by the end, as
+ * the simulation's attempts on a node at its cut (no cause: "unfinished"), not
+ * crashed. */
 static void node_lost(live *v, uint32_t i)
 {
     live_node *n = &v->nodes[i];
@@ -292,8 +298,12 @@ static void node_lost(live *v, uint32_t i)
     for (size_t k = 0; k < n->n_out && !v->stopping; k++)
         sim_client_cause(&v->client, n->out[k].session, n->out[k].index, CAUSE_NODE_CRASH);
     n->n_out = 0;
+    sim_time now = sim_engine_now(v->L.e);
     if (!v->stopping)
-        sim_engine_schedule(v->L.e, sim_engine_now(v->L.e) + LIVE_NODE_DOWN_NOTICE,
+        sim_engine_schedule(v->L.e,
+                            v->s->nodes[n->cls].crash_notice == NODE_CRASH_SOCKET_CLOSE
+                                ? now
+                                : sim_crash_notice_scan(n->last_heartbeat, now),
                             ev_node_down_notice, v, i, n->down_gen);
 }
 
@@ -332,13 +342,16 @@ static void on_register(live *v, live_peer *p, const json_t *m, sim_time now)
          * are given to the core in id order once all are in. */
         if (++v->registered < v->n_nodes)
             return;
-        for (uint32_t k = 0; k < v->n_nodes; k++)
+        for (uint32_t k = 0; k < v->n_nodes; k++) {
+            v->nodes[k].last_heartbeat = now;
             check_rc(v,
                      disp_node_up(v->d, now, k, v->nodes[k].cls,
                                   v->s->nodes[v->nodes[k].cls].slots),
                      "disp_node_up");
+        }
         return;
     }
+    n->last_heartbeat = now;
     check_rc(v, disp_node_up(v->d, now, (uint32_t)i, n->cls, v->s->nodes[n->cls].slots),
              "disp_node_up");
 }
@@ -407,11 +420,13 @@ static void on_message(live *v, live_peer *p, json_t *m)
         if (!json_is_integer(jobs) || json_integer_value(jobs) < 0 ||
             json_integer_value(jobs) > INT32_MAX)
             refuse(p, "INVALID_MESSAGE", "resource_usage.running_jobs: expected an integer >= 0");
-        else
+        else {
+            v->nodes[p->node].last_heartbeat = now;
             check_rc(v,
                      disp_node_heartbeat(v->d, now, (uint32_t)p->node,
                                          (int)json_integer_value(jobs)),
                      "disp_node_heartbeat");
+        }
     } else if (strcmp(type, "job_result") == 0) {
         on_result(v, p, m, now);
     } else if (strcmp(type, LIVE_MSG_ATTEMPT_END) == 0) {

@@ -148,6 +148,9 @@ static void load_faults(sim__ld *ld, const json_t *f, node_config *c)
             c->crash = true;
             sim__dist_field(ld, o, "between_s", true, &c->crash_between);
             sim__dist_field(ld, o, "downtime_s", true, &c->crash_downtime);
+            int e;
+            if (sim__enum(ld, o, "notice", false, sim__enum_crash_notice, &e) == SIM__SET)
+                c->crash_notice = (node_crash_notice)e;
         }
         sim__pop(ld);
     }

@@ -180,12 +180,27 @@ typedef struct sim_scenario {
 
 /* Errors: sim_error (sim_error.h). */
 
-/* World assumptions of every run (README "World assumptions"): the scheduler
- * notices a node that went down this long after it did (the reference's
- * heartbeat timeout); without max_time_s, a run that has not drained stops this
- * long after the last session closed (without linger_s: after the last
- * utterance ended). */
-#define SIM_NODE_DOWN_NOTICE_S 45
+/* World assumptions of every run (README "World assumptions").
+ *
+ * A crashed node of a class with faults.crash.notice "heartbeat_timeout" (the
+ * default) is marked offline at the first status scan, one every
+ * SIM_STATUS_SCAN_S from time 0, at which more than SIM_HEARTBEAT_TIMEOUT_S have
+ * passed since the last heartbeat (or registration) the scheduler received
+ * (sim_crash_notice_scan, run.h). That is the reference's Phase-1 rule
+ * (TinoTau/lingua_1 98e3526, central_server/scheduler: config.toml
+ * [scheduler.node_health] heartbeat_timeout_seconds = 45, line 133, and
+ * status_scan_interval_seconds = 30, line 140; managers/node_status_manager.rs
+ * periodic_scan, lines 296-302: `now - node.last_heartbeat > heartbeat_timeout`,
+ * run by start_periodic_scan, lines 320-328, a tokio interval whose first tick
+ * is at start; last_heartbeat is set at registration and at each heartbeat,
+ * node_registry/core.rs lines 212 and 287). "socket_close": at once, as the
+ * connection's close arrives (websocket/node_handler/connection.rs lines 50-71:
+ * mark_node_offline on close).
+ *
+ * Without max_time_s, a run that has not drained stops SIM_DRAIN_HORIZON_S after
+ * the last session closed (without linger_s: after the last utterance ended). */
+#define SIM_HEARTBEAT_TIMEOUT_S 45
+#define SIM_STATUS_SCAN_S 30
 #define SIM_DRAIN_HORIZON_S 86400
 
 /* Bounds on what the loader reads (beyond sim_limits, which flags can raise). */

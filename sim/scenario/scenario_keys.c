@@ -31,7 +31,7 @@ const char *const sim__keys_node[] = {"name",
 const char *const sim__keys_stages[] = {"asr", "nmt", "tts", NULL};
 const char *const sim__keys_faults[] = {"stall", "crash", "cold_start", "no_result", NULL};
 const char *const sim__keys_stall[] = {"prob", "extra_s", "stage", NULL};
-const char *const sim__keys_crash[] = {"between_s", "downtime_s", NULL};
+const char *const sim__keys_crash[] = {"between_s", "downtime_s", "notice", NULL};
 const char *const sim__keys_cold_start[] = {"idle_s", "extra_s", NULL};
 const char *const sim__keys_no_result[] = {"prob", NULL};
 const char *const sim__keys_network[] = {"delay_s", "to_node_delay_s", "to_scheduler_delay_s",
@@ -99,6 +99,7 @@ const char *const sim__enum_attempt_check[] = {"none", "supersede", "drop_stale"
 const char *const sim__enum_heartbeat_count[] = {"job_ids", "attempts", NULL};
 const char *const sim__enum_stall_stage[] = {"asr", "nmt", "tts", NULL}; /* STAGE_* order */
 const char *const sim__enum_heartbeat_phase[] = {"random", "aligned", NULL};
+const char *const sim__enum_crash_notice[] = {"heartbeat_timeout", "socket_close", NULL};
 const char *const sim__enum_failover[] = {"same_job_id", "new_job_id", "extend_if_busy", NULL};
 const char *const sim__enum_result_accept[] = {"all", "current_attempt_only", "first_result_wins",
                                                NULL};
@@ -148,6 +149,7 @@ const sim_key_table sim_scenario_enum_tables[] = {
     {"node.heartbeat_count", sim__enum_heartbeat_count},
     {"node.heartbeat_phase", sim__enum_heartbeat_phase},
     {"stall.stage", sim__enum_stall_stage},
+    {"crash.notice", sim__enum_crash_notice},
     {"policy.failover", sim__enum_failover},
     {"policy.result_accept", sim__enum_result_accept},
     {"policy.result_queue", sim__enum_result_queue},

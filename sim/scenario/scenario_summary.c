@@ -240,9 +240,20 @@ static void print_assumptions(FILE *f, const sim_scenario *s)
     }
     fprintf(f, "    a result for a job the core has forgotten is queued for its (session, index) "
                "under result_accept all, fenced otherwise\n");
-    fprintf(f, "    a node that goes down is noticed after %d s; a run that does not drain "
-               "stops %d s after %s\n",
-            SIM_NODE_DOWN_NOTICE_S, SIM_DRAIN_HORIZON_S,
+    for (size_t i = 0; i < s->n_nodes; i++) {
+        const node_config *c = &s->nodes[i];
+        if (!c->crash)
+            continue;
+        if (c->crash_notice == NODE_CRASH_SOCKET_CLOSE)
+            fprintf(f, "    a %s crash closes its socket: the scheduler notices at once "
+                       "(faults.crash.notice)\n",
+                    c->name);
+        else
+            fprintf(f, "    a %s crash is noticed at the first %d s status scan more than %d s "
+                       "after the node's last heartbeat received (faults.crash.notice)\n",
+                    c->name, SIM_STATUS_SCAN_S, SIM_HEARTBEAT_TIMEOUT_S);
+    }
+    fprintf(f, "    a run that does not drain stops %d s after %s\n", SIM_DRAIN_HORIZON_S,
             s->workload.linger_s >= 0 ? "the last session closed" : "the last utterance");
 }
 

@@ -62,7 +62,14 @@ typedef struct sim_run_opts {
 #define SIM_EVENTS_BASE 10000000u
 uint64_t sim_default_event_budget(const sim_scenario *s);
 
-/* SIM_NODE_DOWN_NOTICE_S, SIM_DRAIN_HORIZON_S: scenario.h. */
+/* SIM_HEARTBEAT_TIMEOUT_S, SIM_STATUS_SCAN_S, SIM_DRAIN_HORIZON_S: scenario.h. */
+
+/* The reference's status scan (scenario.h): the time of the first scan at or
+ * after `now` (ns) at which more than SIM_HEARTBEAT_TIMEOUT_S have passed since
+ * `last_heartbeat` (ns, <= now), the last heartbeat or registration the
+ * scheduler received from a node: when it marks that node offline, if nothing
+ * arrives from it before. Scans run every SIM_STATUS_SCAN_S from time 0. */
+int64_t sim_crash_notice_scan(int64_t last_heartbeat, int64_t now);
 
 /* Refuses, before the first event, a replication of `policy` whose node
  * heartbeats alone over the run's expected length would exceed `budget` events: returns 0, or SIM_FAIL_INPUT with

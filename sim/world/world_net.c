@@ -321,6 +321,7 @@ static void ev_to_sched(sim_engine *e, void *ctx, uint64_t a, uint64_t b)
             world_internal(w, rc, "disp_progress");
         break;
     case MSG_HEARTBEAT:
+        w->nodes[m.node].last_heartbeat = now; /* node_registry/core.rs line 287 */
         if (w->lingua)
             sim_lingua_heartbeat(w->lingua, now, m.node, (uint32_t)m.current_jobs);
         world_internal(w, disp_node_heartbeat(w->d, now, m.node, m.current_jobs),

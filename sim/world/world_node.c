@@ -3,6 +3,7 @@
  * deadline timers, down and up notices, and the sink that turns a node's
  * outputs into messages and the run's accounting.
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -34,18 +35,55 @@ void world_node_done(world *w, uint32_t i)
     world_maybe_stop(w);
 }
 
+int64_t sim_crash_notice_scan(int64_t last_heartbeat, int64_t now)
+{
+    const int64_t scan = SIM_STATUS_SCAN_S * SIM_NS_PER_S;
+    const int64_t timeout = SIM_HEARTBEAT_TIMEOUT_S * SIM_NS_PER_S;
+    assert(last_heartbeat >= 0 && last_heartbeat <= now);
+    int64_t t = last_heartbeat + timeout + 1; /* strictly more than the timeout */
+    if (t < now)
+        t = now;
+    return (t + scan - 1) / scan * scan;
+}
+
+/* The core is told the node is down; `gen` is its down_gen at the crash. */
 static void ev_node_down_notice(sim_engine *e, void *ctx, uint64_t a, uint64_t gen)
 {
     world *w = ctx;
-    if (w->nodes[a].down_gen != gen)
+    wnode *wn = &w->nodes[a];
+    if (wn->down_gen != gen)
         return; /* it came back before the scheduler noticed */
-    world_internal(w, disp_node_down(w->d, sim_engine_now(e), (uint32_t)a), "disp_node_down");
+    sim_time now = sim_engine_now(e);
+    if (w->s->nodes[wn->cls].crash_notice == NODE_CRASH_HEARTBEAT_TIMEOUT) {
+        /* a heartbeat sent before the crash may have arrived since */
+        sim_time at = sim_crash_notice_scan(wn->last_heartbeat, now);
+        if (at > now) {
+            sim_engine_schedule(w->e, at, ev_node_down_notice, w, a, gen);
+            return;
+        }
+    }
+    world_internal(w, disp_node_down(w->d, now, (uint32_t)a), "disp_node_down");
     world_call_core_done(w);
+}
+
+/* Node i crashed now: when the core hears of it (faults.crash.notice). */
+static void node_down_notice(world *w, uint32_t i)
+{
+    wnode *wn = &w->nodes[i];
+    sim_time now = sim_engine_now(w->e), at;
+    if (w->s->nodes[wn->cls].crash_notice == NODE_CRASH_SOCKET_CLOSE)
+        /* the close travels with no delay of its own, behind what the node sent
+         * before it on a FIFO link */
+        at = net_link_arrival(&wn->to_sched, w->s->network.fifo, now, 0);
+    else
+        at = sim_crash_notice_scan(wn->last_heartbeat, now);
+    sim_engine_schedule(w->e, at, ev_node_down_notice, w, i, wn->down_gen);
 }
 
 static void ev_node_up(sim_engine *e, void *ctx, uint64_t a, uint64_t slots)
 {
     world *w = ctx;
+    w->nodes[a].last_heartbeat = sim_engine_now(e); /* registration: node_registry/core.rs line 212 */
     if (w->lingua)
         sim_lingua_node_up(w->lingua, sim_engine_now(e), (uint32_t)a);
     int rc = disp_node_up(w->d, sim_engine_now(e), (uint32_t)a, w->nodes[a].cls, (int)slots);
@@ -97,8 +135,7 @@ void world_node_sink(void *ctx, int64_t at, const node_out *o)
     }
     case NODE_OUT_DOWN:
         sim_tl_node_state(w->tl, at, o->node, false);
-        sim_engine_schedule(w->e, sim_engine_now(w->e) + WORLD_NODE_DOWN_NOTICE, ev_node_down_notice, w,
-                     o->node, wn->down_gen);
+        node_down_notice(w, o->node);
         break;
     case NODE_OUT_UP:
         sim_tl_node_state(w->tl, at, o->node, true);

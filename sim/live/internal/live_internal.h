@@ -189,6 +189,7 @@ typedef struct live_node {
     live_peer *peer; /* its registered connection, or NULL */
     struct live_proc *proc; /* its agent process, while it runs */
     uint32_t down_gen;
+    sim_time last_heartbeat; /* the last heartbeat or registration the core received */
     net_link to_node;
     live_attempt *out; /* answered attempts leave; a lost connection loses them */
     size_t n_out, cap_out;

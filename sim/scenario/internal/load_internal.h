@@ -184,7 +184,7 @@ extern const char *const sim__dist_names[];
 
 extern const char *const sim__keys_policy_node[];
 extern const char *const sim__enum_heartbeat_count[], *const sim__enum_heartbeat_phase[],
-    *const sim__enum_stall_stage[],
+    *const sim__enum_stall_stage[], *const sim__enum_crash_notice[],
     *const sim__enum_node_load[];
 extern const char *const sim__enum_on_cancel[],
     *const sim__enum_attempt_check[], *const sim__enum_failover[],

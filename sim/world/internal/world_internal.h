@@ -27,9 +27,6 @@
 #include "timeline.h"
 #include "workload.h"
 
-/* How long the scheduler takes to notice a node that went silent (heartbeat
- * timeout of the reference: 45 s). */
-#define WORLD_NODE_DOWN_NOTICE (SIM_NODE_DOWN_NOTICE_S * SIM_NS_PER_S)
 /* Without max_time_s, a run stops at the last session close plus this (sessions
  * without linger_s: at the end of the last utterance plus this). */
 #define WORLD_DRAIN_HORIZON (SIM_DRAIN_HORIZON_S * SIM_NS_PER_S)
@@ -57,11 +54,12 @@ typedef struct msg {
 typedef struct wnode {
     node *n;
     uint32_t cls;
+    uint32_t down_gen; /* bumped at every UP: a stale down notice is ignored */
     sim_timer timer;
     sim_time timer_at;
     sim_stream faults;
-    uint32_t down_gen; /* bumped at every UP: a stale down notice is ignored */
     uint64_t heartbeats;
+    sim_time last_heartbeat; /* the last heartbeat or UP (registration) the core received */
     net_link to_node, to_sched; /* its two directed links (order state) */
 } wnode;
 
