@@ -3,6 +3,7 @@
 #
 # 1. Structure: the object form; every event has ph, ts, pid, tid; a process per
 #    (policy, replication) named "POLICY #REP"; stages nested in their attempt.
+#    1b: every tid below 2^31 and named, slices on a track nested or disjoint.
 # 2. The timeline agrees with the metrics and the log of the same run: attempt
 #    slices = dispatches, delivery / duplicate_delivery / never_delivered instants
 #    = delivered / duplicates / lost, ack_timeout_discard instants = the log's
@@ -124,6 +125,58 @@ for p, pol in enumerate(res["policies"]):
               "%s: %d result arrows, %d deliveries" % (name, results, n["delivery"] + n["duplicate_delivery"]))
         assigns = sum(1 for e in s.values() if e["name"] == "assign")
         check(assigns == len(att), "%s: %d assign arrows, %d attempts" % (name, assigns, len(att)))
+for b in bad[:20]:
+    print(b)
+sys.exit(1 if bad else 0)
+EOF
+
+# 1b. Tracks Perfetto can read: every tid below 2^31 (its JSON importer reads a
+#    tid as a uint32 and puts a larger one on the process's own track), named once
+#    in its process, every event on a named track; the X slices of one (pid, tid)
+#    nest or are disjoint (never partly overlap: queue waits on a node with more
+#    attempts than workers overlap, so they take separate queue tracks). On the
+#    incident world above and on node-crash (never-ran attempts, crashes).
+"$DSIM" run "$SRC/scenarios/node-crash.json" --replications 1 --timeline "$TMP/nc.json" \
+    >/dev/null 2>"$TMP/err" || fail "run node-crash: $(cat "$TMP/err")"
+python3 - "$TMP/t.json" "$TMP/nc.json" <<'EOF' || fail "tracks: see above"
+import json, sys
+from collections import defaultdict
+bad = []
+for path in sys.argv[1:]:
+    ev = json.load(open(path))["traceEvents"]
+    named = defaultdict(set)
+    for e in ev:
+        if not (isinstance(e["tid"], int) and 0 <= e["tid"] < 2**31):
+            bad.append("%s: tid not in [0, 2^31): %s" % (path, e))
+        if e["ph"] == "M" and e["name"] == "thread_name":
+            if e["tid"] in named[e["pid"]]:
+                bad.append("%s: tid named twice: %s" % (path, e))
+            named[e["pid"]].add(e["tid"])
+    spans = defaultdict(list)
+    queued = 0
+    for e in ev:
+        if e["ph"] != "M" and e["pid"] != 0 and e["tid"] not in named[e["pid"]]:
+            bad.append("%s: event on a track without a name: %s" % (path, e))
+        if e["ph"] == "X":  # integer ns, so ends compare exactly
+            a = round(e["ts"] * 1000)
+            spans[(e["pid"], e["tid"])].append((a, a + round(e["dur"] * 1000), e["cat"], e["name"]))
+            queued += e["cat"] == "queue"
+    overlaps = 0
+    for k, L in spans.items():
+        L.sort(key=lambda x: (x[0], -x[1]))
+        open_ = []
+        for s in L:
+            while open_ and open_[-1][1] <= s[0]:
+                open_.pop()
+            if open_ and s[1] > open_[-1][1]:
+                overlaps += 1
+                if overlaps <= 3:
+                    bad.append("%s: pid %d tid %d: %s partly overlaps %s" % (path, k[0], k[1], s, open_[-1]))
+            open_.append(s)
+    if overlaps:
+        bad.append("%s: %d partial overlaps on one track" % (path, overlaps))
+    if queued == 0:
+        bad.append("%s: no queue wait to check" % path)
 for b in bad[:20]:
     print(b)
 sys.exit(1 if bad else 0)

@@ -100,6 +100,33 @@ typedef struct {
     int w;
 } tl_trouble;
 
+/* A thread's row in the plot: its sort index (the queue lanes 1, 2, ... of a node
+ * carry the queue track's, so a node's waits share one row, as they did when they
+ * shared one track), else its tid. pairs: sorted by tid. */
+typedef struct {
+    json_int_t tid, sort;
+} tl_sort;
+
+static json_int_t row_key(const tl_sort *pairs, size_t n, json_int_t tid)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pairs[mid].tid < tid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && pairs[lo].tid == tid ? pairs[lo].sort : tid;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const tl_sort *x = a, *y = b;
+    return x->tid != y->tid ? (x->tid > y->tid) - (x->tid < y->tid)
+                            : (x->sort > y->sort) - (x->sort < y->sort);
+}
+
 static int cmp_trouble(const void *a, const void *b)
 {
     double x = ((const tl_trouble *)a)->t, y = ((const tl_trouble *)b)->t;
@@ -220,6 +247,8 @@ int sim_plot_timeline(const char *timeline_json, const char *prefix, sim_error *
     /* 3. Names: the run and every thread of it. */
     const char *run_name = "", *scen_name = "";
     json_int_t sched_tid = -1, sess_tid = -1;
+    tl_sort *sorts = sim_xcalloc(n ? n : 1, sizeof *sorts);
+    size_t nsorts = 0;
     for (size_t i = 0; i < n; i++) {
         const json_t *e = json_array_get(ev, i);
         const char *ph = json_string_value(json_object_get(e, "ph"));
@@ -231,6 +260,10 @@ int sim_plot_timeline(const char *timeline_json, const char *prefix, sim_error *
             json_string_value(json_object_get(json_object_get(e, "args"), "labels"));
         if (name && labels && strcmp(name, "process_labels") == 0)
             scen_name = labels;
+        json_int_t sort = iget(json_object_get(e, "args"), "sort_index", -1);
+        if (name && strcmp(name, "thread_sort_index") == 0 && sort >= 0) {
+            sorts[nsorts++] = (tl_sort){iget(e, "tid", -1), sort};
+        }
         if (!name || !val)
             continue;
         if (strcmp(name, "process_name") == 0)
@@ -244,6 +277,7 @@ int sim_plot_timeline(const char *timeline_json, const char *prefix, sim_error *
                 sess_tid = iget(e, "tid", -1);
         }
     }
+    qsort(sorts, nsorts, sizeof *sorts, cmp_pair);
     /* The lost utterances of the session. */
     json_int_t *lost = sim_xcalloc(n ? n : 1, sizeof *lost);
     size_t nl = 0;
@@ -261,7 +295,7 @@ int sim_plot_timeline(const char *timeline_json, const char *prefix, sim_error *
         double ts = json_number_value(json_object_get(e, "ts")) / 1e6;
         double dur = json_number_value(json_object_get(e, "dur")) / 1e6;
         if (cat && strcmp(cat, "attempt") == 0 && ts <= to && ts + dur >= from)
-            tids[nw++] = iget(e, "tid", -1);
+            tids[nw++] = row_key(sorts, nsorts, iget(e, "tid", -1));
     }
     qsort(tids, nw, sizeof *tids, cmp_int);
     size_t nrow = 0;
@@ -286,6 +320,7 @@ int sim_plot_timeline(const char *timeline_json, const char *prefix, sim_error *
         json_decref(root);
         free(lost);
         free(tids);
+        free(sorts);
         return -1;
     }
     long y_client = (long)nrow + 2, y_sched = (long)nrow + 1;
@@ -305,7 +340,7 @@ int sim_plot_timeline(const char *timeline_json, const char *prefix, sim_error *
                 continue;
             if (pass == 0 && strcmp(ph, "X") == 0 && cat && strcmp(cat, "attempt") == 0 &&
                 ts <= to && ts + dur >= from) {
-                json_int_t tid = iget(e, "tid", -1);
+                json_int_t tid = row_key(sorts, nsorts, iget(e, "tid", -1));
                 const json_int_t *row = bsearch(&tid, tids, nrow, sizeof *tids, cmp_int);
                 json_int_t u = iget(args, "utterance_index", -1);
                 bool was_lost = false;
@@ -367,6 +402,7 @@ int sim_plot_timeline(const char *timeline_json, const char *prefix, sim_error *
     json_decref(root);
     free(lost);
     free(tids);
+    free(sorts);
     rc = sim_outfile_commit(&bars, err);
     if (rc == 0)
         rc = sim_outfile_commit(&marks, err);

@@ -10,11 +10,19 @@
 #include "simworld.h"
 #include "xalloc.h"
 
+/* Track ids, every one below 2^31 and unique in its process (Perfetto's JSON
+ * importer reads tid as a uint32 and puts a larger one on the process's own
+ * track): the scheduler 1, session s 2 + s, then a block per node sized from the
+ * scenario — its queue track (queue lane 0), then its workers — and after the
+ * last block the queue lanes 1, 2, ... of every node that needs them (sim_tl_finish
+ * numbers them, node by node). The blocks end below 2 + SIM_SESSIONS_MAX +
+ * SIM_LIMIT_NODES_CEIL x (1 + NODE_WORKERS_MAX) < 2^31. */
 #define TID_SCHED UINT64_C(1)
 #define TID_SESSION(s) (UINT64_C(2) + (s))
-#define TID_NODE_BASE (UINT64_C(1) << 32)
-#define TID_QUEUE(n) (TID_NODE_BASE + (uint64_t)(n) * 2048u)
-#define TID_WORKER(n, w) (TID_QUEUE(n) + 1u + (uint64_t)(w))
+#define TID_LIMIT (UINT64_C(1) << 31)
+_Static_assert(2 + (uint64_t)SIM_SESSIONS_MAX + SIM_LIMIT_NODES_CEIL * (1 + NODE_WORKERS_MAX) <
+                   TID_LIMIT,
+               "the node blocks fit below 2^31");
 
 /* --- writing ------------------------------------------------------------------------ */
 
@@ -101,6 +109,12 @@ struct sim_tl {
     int64_t *closed; /* per session: close time, -1 open */
     uint32_t n_sessions, per_session;
     uint64_t flows;
+    /* per node: the tid of its queue track (its workers follow); q_tid[n_nodes] is
+     * where the extra queue lanes start */
+    uint64_t *q_tid;
+    uint32_t *node_class; /* per node: its class, for the lanes' names */
+    char (*class_name)[64];
+    uint32_t n_nodes;
 };
 
 /* The id logs show for a job (sim_job_label): the same in every output. */
@@ -193,17 +207,30 @@ sim_tl *sim_tl_new(FILE *f, const sim_tl_filter *flt, const sim_scenario *s, siz
         snprintf(tname, sizeof tname, "session %" PRIu32, a);
         put_meta(f, "thread_name", t->pid, TID_SESSION(a), tname, TID_SESSION(a));
     }
-    uint32_t id = 0;
     for (size_t c = 0; c < s->n_nodes; c++)
+        t->n_nodes += (uint32_t)s->nodes[c].count;
+    t->q_tid = sim_xmalloc(((size_t)t->n_nodes + 1) * sizeof *t->q_tid);
+    t->node_class = sim_xmalloc((t->n_nodes ? t->n_nodes : 1) * sizeof *t->node_class);
+    t->class_name = sim_xmalloc((s->n_nodes ? s->n_nodes : 1) * sizeof *t->class_name);
+    uint32_t id = 0;
+    uint64_t tid = TID_SESSION(t->n_sessions);
+    for (size_t c = 0; c < s->n_nodes; c++) {
+        snprintf(t->class_name[c], sizeof t->class_name[c], "%s", s->nodes[c].name);
         for (int k = 0; k < s->nodes[c].count; k++, id++) {
+            t->node_class[id] = (uint32_t)c;
+            t->q_tid[id] = tid;
             snprintf(tname, sizeof tname, "node %" PRIu32 " (%s) queue", id, s->nodes[c].name);
-            put_meta(f, "thread_name", t->pid, TID_QUEUE(id), tname, TID_QUEUE(id));
+            put_meta(f, "thread_name", t->pid, tid, tname, tid);
             for (int w = 0; w < s->nodes[c].workers; w++) {
                 snprintf(tname, sizeof tname, "node %" PRIu32 " (%s) worker %d", id,
                          s->nodes[c].name, w);
-                put_meta(f, "thread_name", t->pid, TID_WORKER(id, w), tname, TID_WORKER(id, w));
+                put_meta(f, "thread_name", t->pid, tid + 1 + (uint64_t)w, tname,
+                         tid + 1 + (uint64_t)w);
             }
+            tid += 1 + (uint64_t)s->nodes[c].workers;
         }
+    }
+    t->q_tid[t->n_nodes] = tid;
     return t;
 }
 
@@ -327,7 +354,9 @@ void sim_tl_node_state(sim_tl *t, int64_t at, uint32_t id, bool up)
 {
     if (!t || !tl_time_kept(t, at, at))
         return;
-    put_head(t->f, "i", up ? "node_up" : "node_crash", at, t->pid, TID_QUEUE(id));
+    if (id >= t->n_nodes)
+        return;
+    put_head(t->f, "i", up ? "node_up" : "node_crash", at, t->pid, t->q_tid[id]);
     fprintf(t->f, ",\"s\":\"t\",\"cat\":\"node\",\"args\":{\"node\":%" PRIu32 "}}", id);
 }
 
@@ -338,10 +367,10 @@ void sim_tl_result_lost(sim_tl *t, uint64_t job, uint32_t attempt)
         a->fate = FATE_RESULT_LOST;
 }
 
-/* Where attempt a is drawn: its worker, or its node's queue track. */
-static uint64_t tl_att_tid(const tl_att *a)
+/* The worker thread that ran attempt a. */
+static uint64_t tl_worker_tid(const sim_tl *t, const tl_att *a)
 {
-    return a->ran ? TID_WORKER(a->node, a->worker) : TID_QUEUE(a->node);
+    return t->q_tid[a->node] + 1 + (uint64_t)a->worker;
 }
 
 static int64_t tl_att_from(const tl_att *a)
@@ -387,8 +416,10 @@ __attribute__((noinline)) static void tl_client(sim_tl *t, int64_t now, bool del
                  code == DISP_ERR_PROCESSING ? "PROCESSING_ERROR" : "JOB_TIMEOUT");
     tl_instant(t, !deliver ? "error" : first ? "delivery" : "duplicate_delivery", now,
                TID_SESSION(session), &c, extra);
-    if (a && a->has_end)
-        tl_flow(t, a->ended, tl_att_tid(a), now, TID_SESSION(session), "result");
+    /* a delivered result comes from an attempt that ran (one that never ran sends
+     * success=false, which delivers nothing) */
+    if (a && a->has_end && a->ran && a->node < t->n_nodes)
+        tl_flow(t, a->ended, tl_worker_tid(t, a), now, TID_SESSION(session), "result");
 }
 
 void sim_tl_client(sim_tl *t, int64_t now, bool deliver, bool first, int code, uint64_t session,
@@ -413,7 +444,8 @@ static void tl_slice(sim_tl *t, const char *cat, const char *name, int64_t from,
     fprintf(t->f, ",\"cat\":\"%s\",\"args\":{", cat);
 }
 
-static void tl_write_attempt(sim_tl *t, const tl_att *a)
+/* Attempt a, its wait drawn on queue lane tid qtid (sim_tl_finish). */
+static void tl_write_attempt(sim_tl *t, const tl_att *a, uint64_t qtid)
 {
     if (!a->has_end || !tl_session_kept(t, a->session))
         return; /* the assign was lost, or the run ended first: no attempt on a node */
@@ -423,11 +455,11 @@ static void tl_write_attempt(sim_tl *t, const tl_att *a)
     snprintf(name, sizeof name, "job-%08" PRIX32 " #%" PRIu32, label, a->attempt);
     if (a->ran && a->arrived >= 0 && a->arrived < a->started &&
         tl_time_kept(t, a->arrived, a->started)) {
-        tl_slice(t, "queue", name, a->arrived, a->started, TID_QUEUE(a->node));
+        tl_slice(t, "queue", name, a->arrived, a->started, qtid);
         fputs("}}", t->f);
     }
     if (tl_time_kept(t, from, to)) {
-        uint64_t tid = tl_att_tid(a);
+        uint64_t tid = a->ran ? tl_worker_tid(t, a) : qtid;
         tl_slice(t, "attempt", name, from, to, tid);
         const char *outcome = a->end == NODE_END_DONE && a->fate != FATE_NONE
                                   ? fate_name[a->fate]
@@ -462,7 +494,91 @@ static void tl_write_attempt(sim_tl *t, const tl_att *a)
         }
     }
     if (a->arrived >= 0)
-        tl_flow(t, a->assigned, TID_SCHED, from, tl_att_tid(a), "assign");
+        tl_flow(t, a->assigned, TID_SCHED, from, a->ran ? tl_worker_tid(t, a) : qtid, "assign");
+}
+
+/* A wait on a node's queue: [from, to) of attempt i (its queue slice if it ran,
+ * the attempt itself if it never did). */
+typedef struct tl_wait {
+    uint32_t node, i;
+    int64_t from, to;
+} tl_wait;
+
+static int tl_wait_cmp(const void *x, const void *y)
+{
+    const tl_wait *a = x, *b = y;
+    if (a->node != b->node)
+        return a->node < b->node ? -1 : 1;
+    if (a->from != b->from)
+        return a->from < b->from ? -1 : 1;
+    if (a->to != b->to)
+        return a->to < b->to ? -1 : 1;
+    return (a->i > b->i) - (a->i < b->i);
+}
+
+/* The queue lane of every attempt's wait (qtid[i], 0 for none), and the names of
+ * the lanes past the first. Waits on one node overlap when it holds more
+ * attempts than workers; a trace-event thread holds only slices that nest or are
+ * disjoint, so each wait takes the lowest-numbered lane of its node free at its
+ * start (in order of start, then end, then assign): lane 0 is the node's queue
+ * track, lane k >= 1 "node N (CLASS) queue k", numbered after every node's
+ * block, its sort index the queue track's. Over every attempt, whatever the
+ * filter keeps, so a filtered file draws each wait where the whole one does. */
+static uint64_t *tl_lanes(sim_tl *t)
+{
+    uint64_t *qtid = sim_xcalloc(t->n_att ? t->n_att : 1, sizeof *qtid);
+    tl_wait *w = sim_xmalloc((t->n_att ? t->n_att : 1) * sizeof *w);
+    size_t n = 0;
+    for (size_t i = 0; i < t->n_att; i++) {
+        const tl_att *a = &t->att[i];
+        if (!a->has_end || a->node >= t->n_nodes)
+            continue;
+        int64_t from = a->arrived >= 0 ? a->arrived : a->ended;
+        int64_t to = a->ran ? a->started : a->ended;
+        if (a->ran && !(a->arrived >= 0 && a->arrived < a->started))
+            continue; /* ran at once: no wait */
+        w[n++] = (tl_wait){a->node, (uint32_t)i, from, to};
+    }
+    qsort(w, n, sizeof *w, tl_wait_cmp);
+    int64_t *busy = NULL; /* per lane of the node: the end of its last wait */
+    size_t cap = 0;
+    uint64_t next = t->q_tid[t->n_nodes]; /* the next extra lane's tid */
+    for (size_t k = 0; k < n;) {
+        uint32_t nd = w[k].node;
+        size_t lanes = 0;
+        uint64_t first = next; /* this node's lane 1 */
+        for (; k < n && w[k].node == nd; k++) {
+            size_t l = 0;
+            while (l < lanes && busy[l] > w[k].from)
+                l++;
+            if (l == lanes) {
+                if (lanes > 0 && first + lanes - 1 >= TID_LIMIT) {
+                    /* no tid left below 2^31 (about 10^9 waits at once, far more
+                     * than memory holds): the last lane takes it */
+                    l = lanes - 1;
+                } else {
+                    if (lanes == cap) {
+                        cap = cap ? 2 * cap : 16;
+                        busy = sim_xrealloc(busy, cap * sizeof *busy);
+                    }
+                    busy[lanes++] = INT64_MIN;
+                }
+            }
+            if (busy[l] < w[k].to)
+                busy[l] = w[k].to;
+            qtid[w[k].i] = l == 0 ? t->q_tid[nd] : first + l - 1;
+        }
+        char tname[128];
+        for (size_t l = 1; l < lanes; l++) {
+            snprintf(tname, sizeof tname, "node %" PRIu32 " (%s) queue %zu", nd,
+                     t->class_name[t->node_class[nd]], l);
+            put_meta(t->f, "thread_name", t->pid, first + l - 1, tname, t->q_tid[nd]);
+        }
+        next = first + (lanes ? lanes - 1 : 0);
+    }
+    free(busy);
+    free(w);
+    return qtid;
 }
 
 void sim_tl_finish(sim_tl *t, int64_t now, const sim_client *c)
@@ -486,10 +602,15 @@ void sim_tl_finish(sim_tl *t, int64_t now, const sim_client *c)
                     s, i, cause < sizeof cause_name / sizeof *cause_name ? cause_name[cause] : "?");
         }
     }
+    uint64_t *qtid = tl_lanes(t);
     for (size_t i = 0; i < t->n_att; i++)
-        tl_write_attempt(t, &t->att[i]);
+        tl_write_attempt(t, &t->att[i], qtid[i]);
+    free(qtid);
     free(t->att);
     free(t->slot);
     free(t->closed);
+    free(t->q_tid);
+    free(t->node_class);
+    free(t->class_name);
     free(t);
 }

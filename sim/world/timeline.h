@@ -5,15 +5,18 @@
  * One process per (policy, replication), pid = 1 + policy x replications +
  * replication, named "POLICY #REP"; in it a thread for the scheduler (tid 1),
  * one per session (tid 2 + session), and per node a queue track and a thread
- * per worker (tid 2^32 + node x 2048, + 1 + worker). Every attempt that reached
- * a node is one complete event (ph "X", cat "attempt") on the worker that ran
- * it — on its node's queue track when it never ran — with its stages (and cold
- * start, stall) nested; the scheduler's log records and its assigns and
- * cancels are instants on the scheduler thread, what the client received is
- * instants on the session's thread; flow arrows join an assign to its attempt
- * and an attempt to the delivery its result caused. Timestamps are
- * microseconds written exactly from integer nanoseconds ("12.345678901" s is
- * ts 12345678.901).
+ * per worker (a block per node after the sessions), and more queue tracks for a
+ * node whose waits overlap (after the last block; each wait on the node's
+ * lowest-numbered queue track free when it starts, so slices on a track nest or
+ * are disjoint); every tid is below 2^31. Every attempt that reached a node is
+ * one complete event (ph "X", cat "attempt") on the worker that ran it — on a
+ * queue track of its node when it never ran — with its wait on a queue track
+ * and its stages (and cold start, stall) nested; the scheduler's log records
+ * and its assigns and cancels are instants on the scheduler thread, what the
+ * client received is instants on the session's thread; flow arrows join an
+ * assign to its attempt and an attempt to the delivery its result caused.
+ * Timestamps are microseconds written exactly from integer nanoseconds
+ * ("12.345678901" s is ts 12345678.901).
  *
  * Records of one run are written in simulated-time order as they happen
  * (instants), and the attempts at the end of the run, in assign order (an
