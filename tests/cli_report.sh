@@ -11,7 +11,8 @@
 #    logs an error and on a blank page. (Chromium logs no console line for a file
 #    it cannot load: that the page references nothing outside itself is checked
 #    in the HTML, in 1.)
-# 3. A sweep folder: the plots against the knob and a table per point.
+# 3. A sweep folder: the plots against the knob and a table per point. 3d: a
+#    timeline without attempts gives a page that says so.
 # 4. Bad folders: exit 2 with a message, no report.html, no temporary left.
 set -u
 DSIM=$1
@@ -223,6 +224,24 @@ for path, want in ((sys.argv[1], [[Q, "x,y"]] * 3 + [None]),
                 bad = 1
 sys.exit(bad)
 PY
+
+# 3d. A timeline.json that holds no attempt (the filter kept a window past the
+#     run): the page is written, its Timeline section says so in place of the
+#     figure; an empty timeline.json is refused as a timeline, not a CSV.
+"$DSIM" run "$SRC/tests/data/tiny.json" --out "$TMP/et" --timeline "$TMP/et/timeline.json" \
+    --timeline-filter from=100000 -q >/dev/null 2>"$TMP/err" || fail "run (empty timeline): $(cat "$TMP/err")"
+[ "$(grep -c '"cat":"attempt"' "$TMP/et/timeline.json")" = 0 ] || fail "the filter kept attempts"
+"$DSIM" report "$TMP/et" --plots "$SRC/plots" >/dev/null 2>"$TMP/err" ||
+    fail "report of a timeline without attempts: exit $?: $(cat "$TMP/err")"
+grep -q 'id="timeline"' "$TMP/et/report.html" && grep -q "timeline.json holds no attempt" "$TMP/et/report.html" ||
+    fail "report of a timeline without attempts: the Timeline section does not say it is empty"
+[ "$(grep -o '<svg' "$TMP/et/report.html" | wc -l)" = 3 ] || fail "report of a timeline without attempts: not 3 figures"
+: >"$TMP/et/timeline.json"
+rm -f "$TMP/et/report.html"
+"$DSIM" report "$TMP/et" --plots "$SRC/plots" >/dev/null 2>"$TMP/err"
+[ $? = 2 ] && grep -qF "et/timeline.json: empty (expected a dsim timeline" "$TMP/err" ||
+    fail "an empty timeline.json: $(cat "$TMP/err")"
+[ ! -e "$TMP/et/report.html" ] || fail "an empty timeline.json: a report.html"
 
 # 4. Bad folders.
 mkdir "$TMP/empty"

@@ -306,11 +306,7 @@ static int plot_timeline(const char *dir, const char *json, const char *out_dir,
         return -1;
     }
     join(prefix, sizeof prefix, tmp, "timeline");
-    int rc = sim_plot_timeline(json, prefix, err);
-    if (rc == 1) {
-        sim_error_add(err, "%s: no attempt in this timeline: nothing to draw", json);
-        rc = -1;
-    }
+    int rc = sim_plot_timeline(json, prefix, err); /* 1: no attempt, nothing written */
     const char *a[] = {prefix, tmp};
     if (rc == 0)
         rc = gnuplot(dir, "timeline.gp", a, 2, err);
@@ -323,6 +319,25 @@ static int plot_timeline(const char *dir, const char *json, const char *out_dir,
     const char *names[] = {"timeline"};
     int prc = publish(tmp, out_dir, names, 1, rc == 0, err);
     return rc ? rc : prc;
+}
+
+static int empty_timeline(const char *json, sim_error *err)
+{
+    sim_error_add(err, "%s: empty (expected a dsim timeline: the JSON dsim run --timeline writes)",
+                  json);
+    return -1;
+}
+
+int sim_plot_timeline_file(const char *json, const char *out_dir, const char *scripts,
+                           sim_error *err)
+{
+    char dir[PLOT_PATH];
+    if (find_scripts(scripts, dir, sizeof dir, err) != 0)
+        return -1;
+    struct stat st;
+    if (stat(json, &st) == 0 && st.st_size == 0)
+        return empty_timeline(json, err);
+    return plot_timeline(dir, json, out_dir, err);
 }
 
 int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char *scripts,
@@ -340,8 +355,17 @@ int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char
     static char cols[PLOT_COLS][SIM_NAME_MAX * 4];
     bool got = fgets(line, sizeof line, f) != NULL;
     fclose(f);
-    if (got && line[0] == '{')
-        return plot_timeline(dir, csv, out_dir, err);
+    size_t len = strlen(csv);
+    if (!got && len >= 5 && strcmp(csv + len - 5, ".json") == 0)
+        return empty_timeline(csv, err); /* a .json file is a timeline, not a CSV */
+    if (got && line[0] == '{') {
+        int rc = plot_timeline(dir, csv, out_dir, err);
+        if (rc == 1) {
+            sim_error_add(err, "%s: no attempt in this timeline: nothing to draw", csv);
+            rc = -1;
+        }
+        return rc;
+    }
     /* The whole file is checked before anything is drawn or written. */
     sim_plot_kind kind;
     if (sim_plot_csv_check(csv, &kind, err) != 0)

@@ -125,7 +125,7 @@ static void undelivered_note(FILE *f, const json_t *policies)
 }
 
 static int write_page(FILE *f, const char *dir, const char *tmp, const json_t *root, bool sweep,
-                      bool have_lat, bool have_tl, sim_error *err)
+                      bool have_lat, bool have_tl, bool tl_empty, sim_error *err)
 {
     const char *scen = json_string_value(json_object_get(root, "scenario"));
     const char *base = json_string_value(json_object_get(root, "baseline"));
@@ -226,7 +226,10 @@ static int write_page(FILE *f, const char *dir, const char *tmp, const json_t *r
     }
     if (have_tl) {
         sim_page_heading(f, 2, "timeline", "Timeline: the worst session window");
-        if (figure(f, tmp, "timeline", &nfig,
+        if (tl_empty)
+            sim_page_para(f, "DIR/timeline.json holds no attempt (its --timeline-filter kept "
+                             "none, or no assign reached a node): no window to draw.");
+        else if (figure(f, tmp, "timeline", &nfig,
                    "From DIR/timeline.json: the session with the most trouble and its 120 s "
                    "with the most discards, duplicates, timeouts and cancels; every attempt on "
                    "the node worker that ran it. Open the file in https://ui.perfetto.dev for "
@@ -340,15 +343,19 @@ int sim_cmd_report(int argc, char **argv)
     int rc = draw(csv, tmp, plots, &err);
     if (rc == 0 && have_lat)
         rc = draw(lat, tmp, plots, &err);
-    if (rc == 0 && have_tl)
-        rc = draw(tl, tmp, plots, &err);
+    bool tl_empty = false; /* a timeline.json with no attempt: no figure, a sentence */
+    if (rc == 0 && have_tl) {
+        rc = sim_plot_timeline_file(tl, tmp, plots, &err);
+        tl_empty = rc == 1;
+        rc = rc == 1 ? 0 : rc == 0 ? 0 : -1;
+    }
     char page[2 * REPORT_PATH];
     snprintf(page, sizeof page, "%s/report.html", dir);
     sim_outfile o = {0};
     if (rc == 0)
         rc = sim_outfile_open(&o, page, &err);
     if (rc == 0) {
-        rc = write_page(o.f, dir, tmp, root, sweep, have_lat, have_tl, &err);
+        rc = write_page(o.f, dir, tmp, root, sweep, have_lat, have_tl, tl_empty, &err);
         if (rc == 0)
             rc = sim_outfile_commit(&o, &err);
         else

@@ -236,6 +236,16 @@ int sim_plot_csv(const char *csv, const char *out_dir, const char *x, const char
                  sim_error *err);
 
 /*
+ * Draws timeline.png and .svg of a dsim timeline JSON (dsim run --timeline) into
+ * out_dir: its worst session window, as sim_plot_csv does for a file that opens
+ * with '{'. Returns 0; 1 when the timeline holds no attempt (nothing drawn,
+ * nothing in err); -2 when gnuplot is not installed; -1 with err (an empty or
+ * malformed file names the timeline). (cmd_plot.c.)
+ */
+int sim_plot_timeline_file(const char *json, const char *out_dir, const char *scripts,
+                           sim_error *err);
+
+/*
  * What sim_plot_csv needs, checked before any work: the folder of the gnuplot
  * scripts (`given`, or NULL: found as sim_plot_csv finds it) is written into
  * dir[0..size), and gnuplot must be on $PATH. Returns 0; -2 when gnuplot is not
