@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The core as a production server takes it. (1) The whole build installs into a
-# fresh prefix. (2) For a distribution prefix (/usr: libdir lib/<multiarch> on
-# Debian) and for /usr/local, the core alone is configured, built and installed
-# (component `dispatcher`, staged with DESTDIR), then a program outside the tree
+# fresh prefix; find_package(dsim X.Y) takes it only for the same 0.MINOR. (2)
+# For a distribution prefix (/usr: libdir lib/<multiarch> on Debian) and for
+# /usr/local, the core alone is configured, built and installed (component
+# `dispatcher`, staged with DESTDIR), then a program outside the tree
 # (tests/data/embed/consumer.c) builds against it as C and as C++, with
 # pkg-config (shared and static) and with CMake's find_package(dsim CONFIG), with
 # -Werror=unused-result, and runs: version, named errors, its own allocator, a re-entrant call
@@ -32,6 +33,29 @@ for f in libdsim-dispatcher.a libdsim-dispatcher.so pkgconfig/dsim-dispatcher.pc
     [ -n "$(find "$tmp/prefix" -path "*/$f")" ] || fail "$f not installed"
 done
 [ ! -e "$tmp/prefix/include/dispatcher.h" ] || fail "a bare include/dispatcher.h was installed"
+
+# find_package(dsim X.Y) takes the install by the ABI rule (dispatcher/README.md,
+# "Version and ABI"): the same MAJOR, or while MAJOR is 0 the same 0.MINOR only
+# (each 0.MINOR breaks). The requests are derived from the installed version.
+ver=$(sed -n 's/^#define DISP_VERSION_STRING "\(.*\)"/\1/p' "$tmp/prefix/include/dsim/dispatcher_version.h")
+IFS=. read -r vmaj vmin _ <<< "$ver"
+[ -n "$vmaj" ] && [ -n "$vmin" ] || fail "no DISP_VERSION_STRING in the installed dispatcher_version.h"
+mkdir -p "$tmp/fp"
+printf 'cmake_minimum_required(VERSION 3.20)\nproject(fp C)\nfind_package(dsim ${WANT} CONFIG REQUIRED)\n' \
+    > "$tmp/fp/CMakeLists.txt"
+wants() { # wants VERSION: does find_package(dsim VERSION) take the install?
+    rm -rf "$tmp/fp/b"
+    cmake -S "$tmp/fp" -B "$tmp/fp/b" -DWANT="$1" -DCMAKE_PREFIX_PATH="$tmp/prefix" > "$tmp/fp.log" 2>&1
+}
+wants "$vmaj.$vmin" || { cat "$tmp/fp.log"; fail "find_package(dsim $vmaj.$vmin) refuses the $ver install"; }
+if wants "$vmaj.$((vmin + 1))"; then fail "find_package(dsim $vmaj.$((vmin + 1))) takes the $ver install"; fi
+if [ "$vmaj" = 0 ] && [ "$vmin" -gt 0 ]; then
+    if wants "0.$((vmin - 1))"; then
+        fail "find_package(dsim 0.$((vmin - 1))) takes the $ver install: each 0.MINOR breaks the ABI"
+    fi
+elif [ "$vmaj" != 0 ]; then
+    wants "$vmaj.0" || fail "find_package(dsim $vmaj.0) refuses the $ver install (same MAJOR)"
+fi
 
 # the man page and the completions, made from the option tables
 for f in share/man/man1/dsim.1 share/bash-completion/completions/dsim share/zsh/site-functions/_dsim; do
