@@ -213,7 +213,9 @@ disp *disp_new(const disp_policy *policy, disp_sink_fn sink, void *ctx,
 
 void disp_free(disp *d)
 {
-    if (d == NULL)
+    /* from the sink: refused, as every input is there (it returns void, so it
+     * does nothing; the input that called the sink still uses the handle) */
+    if (d == NULL || d->in_sink > 0)
         return;
     disp__jobs_free(d);
     disp__nodes_free(d);

@@ -17,7 +17,8 @@
  * Re-entrancy and threads: the core never calls the sink re-entrantly. A sink
  * that calls an input of the same handle gets DISP_EBUSY (nothing is done); it
  * may call the read-only functions (disp_next_deadline, disp_get_stats,
- * disp_node_load) and must not call disp_free. The core holds no globals and
+ * disp_node_load); a disp_free from the sink is refused too: it does nothing
+ * (free the handle after the input returns). The core holds no globals and
  * takes no locks: one handle belongs to one thread at a time (move it between
  * threads with the driver's own synchronisation); different handles may be used
  * from different threads at once. Policies are copied at creation, so one
@@ -345,7 +346,8 @@ typedef double (*disp_uniform_fn)(void *ctx);
 disp *disp_new(const disp_policy *policy, disp_sink_fn sink, void *ctx,
                disp_uniform_fn uniform, void *uniform_ctx);
 
-/* Frees everything the dispatcher owns. NULL is a no-op. */
+/* Frees everything the dispatcher owns. NULL is a no-op, and so is a call from
+ * the sink (refused, as inputs there are: the handle stays valid). */
 void disp_free(disp *d);
 
 /* ------------------------------------------------------------------------ */

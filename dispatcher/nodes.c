@@ -198,8 +198,10 @@ int disp_node_up(disp *d, disp_time now, uint32_t node, uint32_t cls, int slots)
     assert(d != NULL);
     if ((rc = disp__enter(d, now)) != 0)
         return rc;
-    if (slots < 0 || slots > DISP_SLOTS_MAX)
+    if (slots < 0)
         return DISP_EINVAL;
+    if (slots > DISP_SLOTS_MAX)
+        return DISP_ELIMIT; /* a bounded table (dispatcher.h, README "Rules") */
     n = disp__node_find(d, node);
     /* the memory first (a new class's too): refused, nothing has changed (an
      * empty class record is no state: it has no node and no sample) */

@@ -1,7 +1,8 @@
 /*
  * test_dispatcher_embed.c — the embedding contract of the core: version, error
- * names, the policy's size field, re-entrant calls refused, the host's allocator
- * (a refused allocation at any point leaves the state as it was).
+ * names, the policy's size field, re-entrant calls refused (disp_free from the
+ * sink too), the host's allocator (a refused allocation at any point leaves the
+ * state as it was), disp_node_up's slots past DISP_SLOTS_MAX.
  */
 #include <stdio.h>
 
@@ -425,6 +426,91 @@ static void test_log_off(void **state)
     rec_free(&some.r);
 }
 
+/* ---- misuse from the sink and past the bounded tables ------------------------ */
+
+/* A sink that calls disp_free on its own handle on every command, with the
+ * handle's allocator counting what is live. */
+typedef struct {
+    disp *d;
+    rec r;
+    counting *al;
+    int frees;
+    long live_lost; /* blocks freed by those calls (0: each was refused) */
+} free_in_sink;
+
+static void free_sink(void *ctx, const disp_cmd *c)
+{
+    free_in_sink *x = ctx;
+    long live = x->al->live;
+
+    rec_sink(&x->r, c);
+    disp_free(x->d);
+    x->frees++;
+    x->live_lost += live - x->al->live;
+}
+
+/* disp_free from the sink is refused, as every input from it is: it frees
+ * nothing, the input that called the sink goes on with a valid handle (ASan in
+ * the sanitizer build sees no use after free), the commands are those of a
+ * plain sink, and the handle works and is freed whole after. */
+static void test_free_in_sink_refused(void **state)
+{
+    disp_policy p = preset("lingua-2025-12-28");
+    counting al = {0, 0, 0, 0};
+    disp_config cfg;
+    free_in_sink x;
+    rec plain = {0};
+    disp *d;
+
+    (void)state;
+    memset(&x, 0, sizeof x);
+    x.al = &al;
+    disp_config_init(&cfg, &p);
+    cfg.sink = free_sink;
+    cfg.sink_ctx = &x;
+    cfg.alloc.malloc_fn = c_malloc;
+    cfg.alloc.realloc_fn = c_realloc;
+    cfg.alloc.free_fn = c_free;
+    cfg.alloc.ctx = &al;
+    assert_int_equal(disp_create(&x.d, &cfg), 0);
+    drive(x.d);
+    d = disp_new(&p, rec_sink, &plain, NULL, NULL);
+    drive(d);
+    assert_true(x.frees > 3);
+    assert_int_equal(x.frees, (int)x.r.n);
+    assert_int_equal(x.live_lost, 0);
+    assert_int_equal(x.r.n, plain.n);
+    assert_memory_equal(x.r.v, plain.v, plain.n * sizeof *plain.v);
+    assert_int_equal(disp_node_up(x.d, SEC(50), 2, 0, 1), 0);
+    assert_true(al.live > 0);
+    disp_free(x.d); /* outside the sink: frees everything */
+    assert_int_equal(al.live, 0);
+    disp_free(d);
+    rec_free(&plain);
+    rec_free(&x.r);
+}
+
+/* disp_node_up's slots: 0..DISP_SLOTS_MAX taken, above it DISP_ELIMIT (a
+ * bounded table, as dispatcher.h and README "Rules" list it), below 0
+ * DISP_EINVAL; a refused call leaves no node. */
+static void test_slots_limit(void **state)
+{
+    disp_policy p = preset("lingua-2025-12-28");
+    rec r = {0};
+    disp *d = disp_new(&p, rec_sink, &r, NULL, NULL);
+
+    (void)state;
+    assert_non_null(d);
+    assert_int_equal(disp_node_up(d, 0, 1, 0, DISP_SLOTS_MAX + 1), DISP_ELIMIT);
+    assert_int_equal(disp_node_up(d, 0, 1, 0, INT32_MAX), DISP_ELIMIT);
+    assert_int_equal(disp_node_up(d, 0, 1, 0, -1), DISP_EINVAL);
+    assert_int_equal(disp_node_load(d, 1), -1); /* unknown: no node was added */
+    assert_int_equal(disp_node_up(d, 0, 1, 0, DISP_SLOTS_MAX), 0);
+    assert_int_equal(disp_node_up(d, 0, 2, 0, 0), 0); /* 0: the policy's default */
+    disp_free(d);
+    rec_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -436,6 +522,8 @@ int main(void)
         cmocka_unit_test(test_alloc_half_refused),
         cmocka_unit_test(test_alloc_fails_everywhere_reference),
         cmocka_unit_test(test_alloc_fails_everywhere_adaptive),
+        cmocka_unit_test(test_free_in_sink_refused),
+        cmocka_unit_test(test_slots_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -87,7 +87,7 @@ static void ev_node_up(sim_engine *e, void *ctx, uint64_t a, uint64_t slots)
     if (w->lingua)
         sim_lingua_node_up(w->lingua, sim_engine_now(e), (uint32_t)a);
     int rc = disp_node_up(w->d, sim_engine_now(e), (uint32_t)a, w->nodes[a].cls, (int)slots);
-    if (rc == DISP_EINVAL && (slots < 1 || slots > DISP_SLOTS_MAX))
+    if ((rc == DISP_EINVAL || rc == DISP_ELIMIT) && (slots < 1 || slots > DISP_SLOTS_MAX))
         world_fail(w, SIM_FAIL_INPUT, "nodes[%" PRIu32 "].slots: expected an integer in 1..%d, got %d",
                    w->nodes[a].cls, DISP_SLOTS_MAX, (int)slots);
     else

@@ -97,7 +97,7 @@ int main(void)
     /* the refused result was not taken: the 30 s timeout fails over to node 1 again */
     CHECK(disp_advance(h.d, 31 * DISP_NS_PER_S + 1) == 0);
     CHECK(h.assigns == 2);
-    CHECK(disp_node_up(h.d, 31 * DISP_NS_PER_S + 1, 2, 0, DISP_SLOTS_MAX + 1) == DISP_EINVAL);
+    CHECK(disp_node_up(h.d, 31 * DISP_NS_PER_S + 1, 2, 0, DISP_SLOTS_MAX + 1) == DISP_ELIMIT);
     rc = disp_node_up(h.d, 0, 2, 0, 1); /* time went back */
     CHECK(rc == DISP_EINVAL);
     printf("bad input: %s (%s)\n", disp_err_name(rc), disp_strerror(rc));
