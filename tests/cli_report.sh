@@ -175,6 +175,12 @@ S=$TMP/sw/report.html
 [ "$(grep -o '<svg' "$S" | wc -l)" = 2 ] || fail "sweep report: not 2 SVGs (sweep, trade-off)"
 grep -q "paired difference of lost" "$S" || fail "sweep report: no paired panel"
 [ "$(grep -c '<caption>point ' "$S")" = 2 ] || fail "sweep report: not a table per point"
+# the Scenario section (summary.txt) describes the sweep that ran: the one --param
+# with its 2 values (not the file's sweep block, which this scenario lacks)
+jq -e '.sweep == null' "$TMP/w.json" >/dev/null || fail "w.json has a sweep block"
+grep -q "sweep: 1 knob, 2 points" "$TMP/sw/summary.txt" ||
+    fail "sweep summary.txt: $(grep -o 'sweep: .*' "$TMP/sw/summary.txt")"
+grep -q "sweep: 1 knob, 2 points" "$S" || fail "sweep report: $(grep -o 'sweep: [0-9]* knobs*, [0-9]* points*' "$S")"
 render "$S" "$TMP/sweep.png" || fail "chromium on the sweep report failed"
 [ ! -s "$TMP/sweep.png.console" ] || fail "sweep report console: $(cat "$TMP/sweep.png.console")"
 

@@ -425,7 +425,16 @@ int sim_cmd_sweep(int argc, char **argv)
         printf(", %zu reused", out.reused);
     printf("\nwrote %s\nwrote %s\n", out.csv, out.json);
     rc = SIM_EXIT_OK;
-    if (sim_page_write_summary(a.out_dir, &s, &err) != 0) { /* for dsim report */
+    /* for dsim report: the sweep that ran (the file's block with the --params
+     * merged in, as collect_params made it), as --replications is the one that ran */
+    sim_sweep_param *file_sweep = s.sweep;
+    size_t file_n_sweep = s.n_sweep;
+    s.sweep = params;
+    s.n_sweep = (size_t)n_params;
+    int wrc = sim_page_write_summary(a.out_dir, &s, &err);
+    s.sweep = file_sweep;
+    s.n_sweep = file_n_sweep;
+    if (wrc != 0) {
         sim_error_print(&err);
         rc = SIM_EXIT_USAGE;
     }
