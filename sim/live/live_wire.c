@@ -210,13 +210,14 @@ bool live_read_assign(const json_t *m, node_job *j, uint32_t per_session)
     return true;
 }
 
-bool live_read_result(const json_t *m, live_result *r)
+/* The fields a node's job_result and dsim_attempt_end both carry: which attempt
+ * of which utterance, from which node. */
+static bool read_attempt_fields(const json_t *m, live_result *r)
 {
     uint64_t attempt, index;
     memset(r, 0, sizeof *r);
-    json_t *ok = json_object_get(m, "success");
     r->node_id = json_string_value(json_object_get(m, "node_id"));
-    if (!r->node_id || !json_is_boolean(ok) ||
+    if (!r->node_id ||
         !live_job_parse(json_string_value(json_object_get(m, "job_id")), &r->job_id) ||
         !live_session_parse(json_string_value(json_object_get(m, "session_id")), &r->session) ||
         !get_uint(m, "attempt_id", UINT32_MAX, &attempt) ||
@@ -224,25 +225,23 @@ bool live_read_result(const json_t *m, live_result *r)
         return false;
     r->attempt = (uint32_t)attempt;
     r->index = (uint32_t)index;
+    return true;
+}
+
+bool live_read_result(const json_t *m, live_result *r)
+{
+    json_t *ok = json_object_get(m, "success");
+    if (!read_attempt_fields(m, r) || !json_is_boolean(ok))
+        return false;
     r->success = json_is_true(ok);
     return true;
 }
 
 bool live_read_attempt_end(const json_t *m, live_result *r, live_end_cause *cause)
 {
-    json_t *c = json_object_get(m, "dsim_cause");
-    const char *name = json_string_value(c);
-    uint64_t attempt, index;
-    memset(r, 0, sizeof *r);
-    r->node_id = json_string_value(json_object_get(m, "node_id"));
-    if (!r->node_id || !name ||
-        !live_job_parse(json_string_value(json_object_get(m, "job_id")), &r->job_id) ||
-        !live_session_parse(json_string_value(json_object_get(m, "session_id")), &r->session) ||
-        !get_uint(m, "attempt_id", UINT32_MAX, &attempt) ||
-        !get_uint(m, "utterance_index", UINT32_MAX, &index))
+    const char *name = json_string_value(json_object_get(m, "dsim_cause"));
+    if (!read_attempt_fields(m, r) || !name)
         return false;
-    r->attempt = (uint32_t)attempt;
-    r->index = (uint32_t)index;
     for (size_t k = 0; k < sizeof end_cause_name / sizeof *end_cause_name; k++)
         if (strcmp(name, end_cause_name[k]) == 0) {
             *cause = (live_end_cause)k;
