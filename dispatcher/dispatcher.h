@@ -481,9 +481,11 @@ typedef struct disp_stats {
     uint64_t evictions;        /* results evicted beyond result_queue_max */
     uint64_t queue_duplicates; /* copies the ordered queue dropped */
     uint64_t timers;           /* timers currently armed */
-    uint64_t session_index_entries; /* per-index entries held in the sessions' windows
-                                       (16 bytes each; the allocation is at most 4x this,
-                                       16 entries minimum per session) */
+    uint64_t session_index_entries; /* per-index entries held in the sessions' windows,
+                                       and runs of the reference queue's wait entries
+                                       kept outside them (16 bytes each; the
+                                       allocation is at most 4x this, 16 window
+                                       entries minimum per session) */
 } disp_stats;
 
 void disp_get_stats(const disp *d, disp_stats *out);

@@ -215,7 +215,8 @@ typedef struct {
 } disp__rq_entry;
 
 /* What a session knows per utterance index. Only a window of indices is held
- * (uwin.c): an index outside it holds nothing (no wait entry, no flag, no job). */
+ * (uwin.c): an index outside it holds no flag and no job, and a wait entry
+ * only as a kept run (disp__session.kept). */
 #define DISP__U_RELEASED UINT64_C(1) /* ordered queue: handed to the client */
 #define DISP__U_FAILED UINT64_C(2)   /* ordered queue: the job failed for good */
 typedef struct {
@@ -224,6 +225,13 @@ typedef struct {
                             * gap clock started (for the log only), else -1 */
     uint64_t job;          /* stable job id | DISP__U_* flags (ids have 16 low zero bits) */
 } disp__uinfo;
+
+/* A run [lo, hi) of consecutive indices outside the window whose wait entries
+ * all started at `wait` (uwin.c: kept after their entries left the window). */
+typedef struct {
+    uint32_t lo, hi;
+    disp_time wait;
+} disp__krun;
 
 typedef struct {
     uint64_t id;
@@ -235,7 +243,9 @@ typedef struct {
     disp__uinfo *u;        /* ring: index i (ubase <= i < ubase + un) at u[i & (ucap - 1)] */
     uint32_t ubase, un;    /* the window of indices held */
     uint32_t ucap;         /* 0 or a power of two >= un */
-    uint64_t nwait;        /* wait entries set in u[] */
+    disp__krun *kept;      /* wait entries kept outside the window: runs sorted by index */
+    uint32_t nkept, kcap;  /* runs; their allocation (> nkept while any is held: a spare) */
+    uint64_t nwait;        /* wait entries: set in u[] plus those kept (every index counted) */
     bool armed;            /* reference: `expected` has a wait entry */
     uint32_t anext, aprev; /* ring of armed sessions (periodic check) */
     int32_t hpos;          /* ordered: gap timer */
@@ -526,13 +536,28 @@ static inline bool disp__u_waits(const disp *d, const disp__uinfo *u)
  * both); new entries hold nothing. The caller checked the span (d->window_max). */
 int disp__u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi);
 /* Makes the allocation hold [lo, hi) with the window (s NULL: the first window
- * of a session about to open). 0 or DISP_ENOMEM, the window unchanged. */
+ * of a session about to open), and the kept runs have their spare. 0 or
+ * DISP_ENOMEM, the window unchanged. */
 int disp__u_reserve(disp *d, disp__session *s, int64_t lo, int64_t hi);
 /* Makes room for `index` in the session's window (dropping what can no longer
- * matter first). Returns 0, or DISP_ELIMIT when the window would span more
- * than DISP__WINDOW_MAX indices. */
+ * matter first, keeping their wait entries). Returns 0, DISP_ELIMIT when the
+ * window would span more than DISP__WINDOW_MAX indices, or DISP_ENOMEM when
+ * keeping a wait entry was refused (what was dropped before changes nothing). */
 int disp__session_claim(disp *d, disp__session *s, uint32_t index);
-/* Frees the window. */
+/* The kept run holding the wait entry of `index` (outside the window), or
+ * NULL. An index above every run (as `expected` is, as a rule) is answered
+ * inline. */
+const disp__krun *disp__u_kept_find(const disp__session *s, uint32_t index);
+static inline const disp__krun *disp__u_kept(const disp__session *s, int64_t index)
+{
+    if (s->nkept == 0 || index < 0 || index >= (int64_t)s->kept[s->nkept - 1].hi)
+        return NULL;
+    return disp__u_kept_find(s, (uint32_t)index);
+}
+/* Removes the kept wait entry of `index` (disp__u_kept found it); the caller
+ * counts it out of nwait. */
+void disp__u_kept_del(disp *d, disp__session *s, uint32_t index);
+/* Frees the window and the kept wait entries. */
 void disp__u_free(disp *d, disp__session *s);
 
 /* ---- rqueue.c ---------------------------------------------------------------- */

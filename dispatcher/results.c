@@ -202,9 +202,17 @@ static int forgotten(disp *d, uint64_t job_id, uint32_t attempt, uint32_t node, 
 
     if (index >= DISP__INDEX_MAX)
         return DISP_EINVAL;
-    if ((s = disp__session_find(d, session)) != NULL &&
-        (rc = disp__session_claim(d, s, index)) != 0)
-        return rc;
+    /* Room first, as for a held job (disp__reserve_result): the claim, then
+     * the queue's entry and the dedup record. The claim only drops and adds
+     * entries nothing reads differently, so a refusal after it changes nothing. */
+    if ((s = disp__session_find(d, session)) != NULL) {
+        if (disp__u_reserve(d, s, index, (int64_t)index + 1) != 0)
+            return DISP_ENOMEM;
+        if ((rc = disp__session_claim(d, s, index)) != 0)
+            return rc;
+        if (disp__rq_reserve(d, s, index) != 0 || disp__reserve_dedup(d) != 0)
+            return DISP_ENOMEM;
+    }
     unknown(d, DISP_LOG_RESULT_UNKNOWN, job_id, attempt, node, session, index);
     if (s == NULL) {
         if (success)

@@ -164,12 +164,17 @@ static void u_set_flag(disp__session *s, uint32_t index, uint64_t flag)
         u->job |= flag;
 }
 
-/* The wait entry of `index`, or NULL. */
-static disp_time *ack_get(disp__session *s, int64_t index)
+/* When the wait entry of `index` started, or -1 if it has none: in the window,
+ * or kept after its window entry left (uwin.c). */
+static inline disp_time ack_get(const disp__session *s, int64_t index)
 {
-    disp__uinfo *u = disp__u_get(s, index);
+    const disp__uinfo *u = disp__u_get(s, index);
+    const disp__krun *k;
 
-    return u != NULL && u->wait >= 0 ? &u->wait : NULL;
+    if (u != NULL)
+        return u->wait;
+    k = disp__u_kept(s, index);
+    return k != NULL ? k->wait : -1;
 }
 
 /* Sets a wait entry; the index lies in the window. */
@@ -185,12 +190,17 @@ static void ack_put(disp__session *s, uint32_t index, disp_time now)
     u->wait = now;
 }
 
-static void ack_del(disp__session *s, int64_t index)
+static void ack_del(disp *d, disp__session *s, int64_t index)
 {
-    disp_time *w = ack_get(s, index);
+    disp__uinfo *u = disp__u_get(s, index);
 
-    if (w != NULL) {
-        *w = -1;
+    if (u != NULL) {
+        if (u->wait >= 0) {
+            u->wait = -1;
+            s->nwait--;
+        }
+    } else if (disp__u_kept(s, index) != NULL) {
+        disp__u_kept_del(d, s, (uint32_t)index);
         s->nwait--;
     }
 }
@@ -274,7 +284,7 @@ static void evict_beyond_max(disp *d, disp__session *s)
 
 static void arm_check(disp *d, disp__session *s)
 {
-    bool want = ack_get(s, s->expected) != NULL;
+    bool want = ack_get(s, s->expected) >= 0;
     uint32_t slot = sslot(d, s);
 
     if (want == s->armed)
@@ -317,11 +327,11 @@ static void ref_ready(disp *d, disp__session *s)
     if (s->pn > 0 && s->expected < (int64_t)s->pend[s->pstart].index)
         s->expected = s->pend[s->pstart].index;
     while (guard-- > 0) {
-        disp_time *w;
+        disp_time w;
         if (pend_has(s, s->expected)) {
             disp__rq_entry e = pend_take(s, (uint32_t)s->expected);
             deliver(d, s, &e);
-            ack_del(s, s->expected);
+            ack_del(d, s, s->expected);
             s->expected++;
             continue;
         }
@@ -329,16 +339,16 @@ static void ref_ready(disp *d, disp__session *s)
             /* A smaller index moves `expected` back; a larger one leaves it. */
             disp__rq_entry e = pend_pop_min(s);
             deliver(d, s, &e);
-            ack_del(s, e.index);
+            ack_del(d, s, e.index);
             if ((int64_t)e.index < s->expected)
                 s->expected = (int64_t)e.index + 1;
             continue;
         }
         w = ack_get(s, s->expected);
-        if (w != NULL && d->now - *w >= d->p.ack_timeout) {
+        if (w >= 0 && d->now - w >= d->p.ack_timeout) {
             d->st.ack_skips++;
-            qlog(d, DISP_LOG_ACK_SKIP, s, s->expected, NULL, disp__ms(d->now - *w));
-            ack_del(s, s->expected);
+            qlog(d, DISP_LOG_ACK_SKIP, s, s->expected, NULL, disp__ms(d->now - w));
+            ack_del(d, s, s->expected);
             s->expected++;
             continue;
         }
@@ -349,11 +359,11 @@ static void ref_ready(disp *d, disp__session *s)
 
 static void ref_add(disp *d, disp__session *s, const disp__rq_entry *e)
 {
-    disp_time *w = ack_get(s, e->index);
+    disp_time w = ack_get(s, e->index);
 
-    if (w != NULL) {
-        disp_time waited = d->now - *w;
-        ack_del(s, e->index);
+    if (w >= 0) {
+        disp_time waited = d->now - w;
+        ack_del(d, s, e->index);
         if (waited >= d->p.ack_timeout) {
             d->st.ack_discards++;
             qlog(d, DISP_LOG_ACK_DISCARD, s, e->index, e, disp__ms(waited));
@@ -374,7 +384,7 @@ static void ref_add(disp *d, disp__session *s, const disp__rq_entry *e)
         if (i < (int64_t)e->index && disp__u_cover(d, s, (uint32_t)i, e->index) != 0)
             i = e->index; /* not reached: reserved by disp__rq_reserve */
         for (; i < (int64_t)e->index; i++)
-            if (!pend_has(s, i) && ack_get(s, i) == NULL)
+            if (!pend_has(s, i) && ack_get(s, i) < 0)
                 ack_put(s, (uint32_t)i, d->now);
     }
     pend_put(d, s, e);
@@ -532,6 +542,7 @@ void disp__sessions_free(disp *d)
     for (uint32_t i = 0; i < d->nsess; i++) {
         disp__free(d, d->sessions[i].pend);
         disp__free(d, d->sessions[i].u);
+        disp__free(d, d->sessions[i].kept);
     }
     disp__free(d, d->sessions);
     disp__free(d, d->spare_u);

@@ -6,9 +6,11 @@
  * Only a window of indices [ubase, ubase + un) is held, in a ring addressed by
  * index (entry of i at u[i & (ucap - 1)]), so a long session costs memory for
  * the indices that can still matter, not for every index it ever spoke. An
- * index outside the window holds nothing.
+ * index outside the window holds nothing but, at most, a kept wait entry of
+ * the reference queue (below).
  *
- * When an entry can no longer matter (u_trim drops it from the front):
+ * When an entry can no longer matter as a window entry (u_trim drops it from
+ * the front):
  *  - Its job is not held. A held job still takes results, and its (session,
  *    index) must keep naming it (idempotent creation); a forgotten job takes
  *    no result (DISP_EUNKNOWN), and a job made again for its index is new.
@@ -22,10 +24,18 @@
  *    to or below it (reference queue: to a pending result's index + 1, which
  *    has a held job, so lies inside the window: never below the front; the
  *    ordered queue never moves back), or by a result for its own index (a job
- *    there). Settled: a job was made for the index and is forgotten — a job
- *    made again starts from a fresh entry — or its wait entry is older than
- *    the retention (`retain`): an index that never had a job keeps its wait
- *    entry that long, so an utterance that arrives late still finds it.
+ *    there). A job made again for the index starts from a fresh job and
+ *    flags.
+ * A wait entry of the reference queue outlives its window entry: the
+ * reference removes one only when a result for its index arrives, when the
+ * index is released or skipped, or with the whole session
+ * (`managers/result_queue.rs` 98e3526 lines 104-127, 213, 234, 257, 283,
+ * 343-353), never because its job is old. So a dropped entry's wait entry
+ * moves to the session's kept runs (`kept`: runs of consecutive indices whose
+ * wait entries started at one time, sorted, disjoint from the window; the
+ * wait entries one arrival creates form one run), and comes back into the
+ * window when the window covers its index again (a job or a result for it).
+ * Memory is then what the reference keeps: its wait entries still waiting.
  * Writes outside the window add to it: a job created for an index below or
  * above it (disp__session_claim, which bounds the span), and the reference
  * queue's wait entries for [expected, index) below it (rqueue.c), which it
@@ -71,8 +81,149 @@ static uint32_t u_cap_for(const disp__session *s, uint64_t span)
     return cap;
 }
 
+/* ---- kept wait entries: runs outside the window --------------------------- */
+
+/* Position of the first run that ends above idx (runs are disjoint and sorted).
+ * An index above every run (where the window and `expected` usually are, and
+ * where u_trim parks) costs no search. */
+static uint32_t k_pos(const disp__session *s, uint32_t idx)
+{
+    uint32_t lo = 0, hi = s->nkept;
+
+    if (hi == 0 || s->kept[hi - 1].hi <= idx)
+        return hi;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (s->kept[mid].hi <= idx)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+const disp__krun *disp__u_kept_find(const disp__session *s, uint32_t index)
+{
+    uint32_t i = k_pos(s, index);
+
+    return i < s->nkept && s->kept[i].lo <= index ? &s->kept[i] : NULL;
+}
+
+static void k_remove(disp *d, disp__session *s, uint32_t i)
+{
+    memmove(s->kept + i, s->kept + i + 1, (s->nkept - i - 1) * sizeof *s->kept);
+    s->nkept--;
+    d->st.session_index_entries--;
+}
+
+/* Inserts run r at position i. Room: the spare, or grown here; returns 0, or
+ * DISP_ENOMEM with nothing changed. */
+static int k_insert(disp *d, disp__session *s, uint32_t i, disp__krun r)
+{
+    if (s->nkept == s->kcap &&
+        disp__grow(d, &s->kept, &s->kcap, (uint64_t)s->nkept + 1, sizeof *s->kept, 4) != 0)
+        return DISP_ENOMEM;
+    memmove(s->kept + i + 1, s->kept + i, (s->nkept - i) * sizeof *s->kept);
+    s->kept[i] = r;
+    s->nkept++;
+    d->st.session_index_entries++;
+    return 0;
+}
+
+/* Keeps the wait entry of idx (outside the window from now on; held by no
+ * run), started at `wait`. 0, or DISP_ENOMEM with nothing changed. Leaves a
+ * spare run, so that one cut inside a run (k_take, disp__u_kept_del) needs
+ * no allocation. */
+static int k_park(disp *d, disp__session *s, uint32_t idx, disp_time wait)
+{
+    uint32_t i = k_pos(s, idx);
+    disp__krun *prev = i > 0 ? &s->kept[i - 1] : NULL;
+    disp__krun *next = i < s->nkept ? &s->kept[i] : NULL;
+
+    assert(next == NULL || next->lo > idx);
+    if (prev != NULL && prev->hi == idx && prev->wait == wait) {
+        prev->hi++;
+        if (next != NULL && next->lo == idx + 1 && next->wait == wait) {
+            prev->hi = next->hi;
+            k_remove(d, s, i);
+        }
+        return 0;
+    }
+    if (next != NULL && next->lo == idx + 1 && next->wait == wait) {
+        next->lo = idx;
+        return 0;
+    }
+    if (disp__grow(d, &s->kept, &s->kcap, (uint64_t)s->nkept + 2, sizeof *s->kept, 4) != 0)
+        return DISP_ENOMEM;
+    return k_insert(d, s, i, (disp__krun){idx, idx + 1, wait});
+}
+
+/* Moves the kept wait entries of [lo, hi) into the window, which now holds
+ * those indices (as fresh entries). A run reaching past both ends is cut in
+ * two, into the spare (disp__u_reserve). A range beside every run costs two
+ * comparisons. */
+static void k_take(disp *d, disp__session *s, uint32_t lo, uint32_t hi)
+{
+    uint32_t i;
+
+    if (s->nkept == 0 || lo >= hi || lo >= s->kept[s->nkept - 1].hi || hi <= s->kept[0].lo)
+        return;
+    i = k_pos(s, lo);
+    while (i < s->nkept && s->kept[i].lo < hi) {
+        disp__krun *r = &s->kept[i];
+        uint32_t a = r->lo > lo ? r->lo : lo, b = r->hi < hi ? r->hi : hi;
+        for (uint32_t x = a; x < b; x++) {
+            disp__uinfo *u = disp__u_get(s, x);
+            assert(u != NULL && u->wait < 0);
+            u->wait = r->wait; /* still counted in nwait */
+        }
+        if (r->lo < a && r->hi > b) {
+            disp__krun rest = {b, r->hi, r->wait};
+            r->hi = a;
+            if (k_insert(d, s, i + 1, rest) != 0)
+                assert(!"kept runs: no spare for a cut"); /* reserved: disp__u_reserve */
+            return;
+        }
+        if (r->lo < a) {
+            r->hi = a;
+            i++;
+        } else if (r->hi > b) {
+            r->lo = b;
+            return;
+        } else {
+            k_remove(d, s, i);
+        }
+    }
+}
+
+void disp__u_kept_del(disp *d, disp__session *s, uint32_t index)
+{
+    uint32_t i = k_pos(s, index);
+    disp__krun *r = &s->kept[i];
+
+    assert(i < s->nkept && r->lo <= index);
+    if (r->lo == index) {
+        if (++r->lo == r->hi)
+            k_remove(d, s, i);
+    } else if (r->hi - 1 == index) {
+        r->hi--;
+    } else {
+        /* Not reached: read outside the window only at `expected`, which
+         * meets a run at its first index (it moves up one at a time, or to
+         * a window index + 1, and runs never touch the window). */
+        disp__krun rest = {index + 1, r->hi, r->wait};
+        r->hi = index;
+        if (k_insert(d, s, i + 1, rest) != 0)
+            assert(!"kept runs: no spare for a cut");
+    }
+}
+
 int disp__u_reserve(disp *d, disp__session *s, int64_t lo, int64_t hi)
 {
+    /* the spare run a cut may take (k_take); k_park leaves one, a cut uses it */
+    if (s != NULL && s->nkept > 0 && s->kcap <= s->nkept &&
+        disp__grow(d, &s->kept, &s->kcap, (uint64_t)s->nkept + 1, sizeof *s->kept, 4) != 0)
+        return DISP_ENOMEM;
     if (s == NULL) { /* a session about to open: its first window */
         if (d->spare_u == NULL &&
             (d->spare_u = disp__alloc(d, DISP__WINDOW_MIN, sizeof *d->spare_u)) == NULL)
@@ -101,7 +252,7 @@ static void u_clear(disp__session *s, uint32_t lo, uint32_t hi)
 /* disp__u_cover's body, which disp__session_claim has inline. */
 static inline int u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi)
 {
-    uint32_t top = s->ubase + s->un, nlo = lo, nhi = hi;
+    uint32_t top = s->ubase + s->un, nlo = lo, nhi = hi, old_lo, old_n;
 
     assert(lo < hi);
     if (s->un > 0) {
@@ -118,8 +269,20 @@ static inline int u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi)
         u_clear(s, top, nhi);
     }
     d->st.session_index_entries += (uint64_t)(nhi - nlo) - s->un;
+    old_lo = s->ubase;
+    old_n = s->un;
     s->ubase = nlo;
     s->un = nhi - nlo;
+    /* Wait entries kept for the new indices come back (runs lie below the
+     * window as a rule: one comparison each side). */
+    if (s->nkept > 0 && nlo < s->kept[s->nkept - 1].hi && nhi > s->kept[0].lo) {
+        if (old_n == 0) {
+            k_take(d, s, nlo, nhi);
+        } else {
+            k_take(d, s, nlo, old_lo);
+            k_take(d, s, top, nhi);
+        }
+    }
     return 0;
 }
 
@@ -128,48 +291,64 @@ int disp__u_cover(disp *d, disp__session *s, uint32_t lo, uint32_t hi)
     return u_cover(d, s, lo, hi);
 }
 
-/* Whether the front entry (index b) can no longer matter; see the top. */
+/* Whether the front entry (index b) can no longer matter as a window entry
+ * (a wait entry it holds is kept: u_trim); see the top. */
 static bool droppable(const disp *d, const disp__session *s, uint32_t b, const disp__uinfo *u)
 {
     uint64_t job = u->job & ~DISP__ATTEMPT_MASK;
-    bool waits = disp__u_waits(d, u);
 
     if (job != 0 && disp__job_by_id(d, job) != NULL)
         return false;
     if (s->pn > 0 && s->pend[s->pstart].index <= b)
         return false;
-    if (!waits && (u->job & DISP__ATTEMPT_MASK) == 0)
+    if (!disp__u_waits(d, u) && (u->job & DISP__ATTEMPT_MASK) == 0)
         return true;
-    if ((int64_t)b >= s->expected)
-        return false;
-    return job != 0 || !waits || d->now - u->wait >= d->retain;
+    return (int64_t)b < s->expected;
 }
 
-/* Drops entries from the front of the window while they can no longer matter. */
-static void u_trim(disp *d, disp__session *s)
+/* Drops entries from the front of the window while they can no longer matter,
+ * keeping their wait entries. Returns 0, or DISP_ENOMEM when keeping one was
+ * refused (that entry and those after it stay in the window). */
+static int u_trim(disp *d, disp__session *s)
 {
     while (s->un > 0) {
         const disp__uinfo *u = &s->u[s->ubase & (s->ucap - 1)];
         if (!droppable(d, s, s->ubase, u))
             break;
-        if (disp__u_waits(d, u))
-            s->nwait--;
+        if (disp__u_waits(d, u) && k_park(d, s, s->ubase, u->wait) != 0)
+            return DISP_ENOMEM;
         s->ubase++;
         s->un--;
         d->st.session_index_entries--;
     }
+    return 0;
 }
 
-/* Shrinks a sparse allocation to what is left (kept as is if refused). */
-static void u_shrink(disp *d, disp__session *s)
+/* Shrinks a sparse allocation (the window's, the kept runs') to what is left.
+ * Returns 0, or DISP_ENOMEM when the smaller allocation was refused (the
+ * larger one stays; nothing else changed). */
+static int u_shrink(disp *d, disp__session *s)
 {
     uint32_t cap;
 
     if (s->ucap > DISP__WINDOW_MIN && s->un <= s->ucap / 4) {
         for (cap = DISP__WINDOW_MIN; cap < 2 * s->un; cap *= 2)
             ;
-        (void)u_realloc(d, s, cap); /* refused: the larger allocation stays */
+        if (u_realloc(d, s, cap) != 0)
+            return DISP_ENOMEM;
     }
+    if (s->kcap > 4 && s->nkept + 1 <= s->kcap / 4) { /* keeping the spare */
+        disp__krun *k;
+        for (cap = 4; cap < 2 * (s->nkept + 1); cap *= 2)
+            ;
+        if ((k = disp__alloc(d, cap, sizeof *k)) == NULL)
+            return DISP_ENOMEM;
+        memcpy(k, s->kept, s->nkept * sizeof *k);
+        disp__free(d, s->kept);
+        s->kept = k;
+        s->kcap = cap;
+    }
+    return 0;
 }
 
 int disp__session_claim(disp *d, disp__session *s, uint32_t index)
@@ -178,7 +357,8 @@ int disp__session_claim(disp *d, disp__session *s, uint32_t index)
 
     if (disp__u_get(s, index) != NULL)
         return 0;
-    u_trim(d, s);
+    if (u_trim(d, s) != 0) /* what it dropped changes nothing: a refusal all the same */
+        return DISP_ENOMEM;
     if (s->un > 0) {
         lo = lo < s->ubase ? lo : s->ubase;
         hi = hi > (int64_t)s->ubase + s->un ? hi : (int64_t)s->ubase + s->un;
@@ -190,15 +370,19 @@ int disp__session_claim(disp *d, disp__session *s, uint32_t index)
         return DISP_ELIMIT;
     if (u_cover(d, s, index, index + 1) != 0)
         return DISP_ENOMEM; /* not reached: reserved by disp__reserve_utterance */
-    u_shrink(d, s);
-    return 0;
+    /* A refused shrink is refused as any allocation is: the new entry holds
+     * nothing yet and the kept wait entries it took read the same there. */
+    return u_shrink(d, s);
 }
 
 void disp__u_free(disp *d, disp__session *s)
 {
-    d->st.session_index_entries -= s->un;
+    d->st.session_index_entries -= (uint64_t)s->un + s->nkept;
     disp__free(d, s->u);
+    disp__free(d, s->kept);
     s->u = NULL;
+    s->kept = NULL;
     s->ubase = s->un = s->ucap = 0;
+    s->nkept = s->kcap = 0;
     s->nwait = 0;
 }

@@ -22,10 +22,11 @@ static disp_stats stats(const disp *d)
 
 /* Session `sid` speaks indices from .. from+n-1, one every 2 s from t0, each
  * answered 1 s later by its node. Checks after each utterance past the
- * retention that the window holds exactly the held jobs. Keeps each ASSIGN in
- * assigns[k] when assigns is not NULL. Returns the time of the next utterance. */
-static disp_time history(disp *d, rec *r, uint64_t sid, uint32_t from, uint32_t n,
-                         disp_time t0, disp_cmd *assigns)
+ * retention that the window holds exactly the held jobs, and the session
+ * `kept` runs of wait entries besides. Keeps each ASSIGN in assigns[k] when
+ * assigns is not NULL. Returns the time of the next utterance. */
+static disp_time history_kept(disp *d, rec *r, uint64_t sid, uint32_t from, uint32_t n,
+                              disp_time t0, disp_cmd *assigns, uint64_t kept)
 {
     for (uint32_t k = 0; k < n; k++) {
         disp_time t = t0 + SEC(2) * k;
@@ -35,12 +36,18 @@ static disp_time history(disp *d, rec *r, uint64_t sid, uint32_t from, uint32_t 
             assigns[k] = *last_assign(r, job);
         if (k >= HELD) {
             assert_int_equal(st.jobs_in_memory, HELD);
-            assert_int_equal(st.session_index_entries, HELD);
+            assert_int_equal(st.session_index_entries, HELD + kept);
         }
         answer(d, r, t + SEC(1), job, true);
         rec_clear(r);
     }
     return t0 + SEC(2) * n;
+}
+
+static disp_time history(disp *d, rec *r, uint64_t sid, uint32_t from, uint32_t n,
+                         disp_time t0, disp_cmd *assigns)
+{
+    return history_kept(d, r, sid, from, n, t0, assigns, 0);
 }
 
 static void long_session(disp_queue_mode mode, uint32_t n)
@@ -339,21 +346,164 @@ static void test_a_late_utterance_below_the_first_index_finds_its_wait_entry(voi
     rec_free(&r);
 }
 
-static void test_a_never_spoken_index_does_not_hold_the_window_past_the_retention(void **state)
+static void test_a_never_spoken_index_keeps_its_wait_entry_but_not_the_window(void **state)
 {
     disp_policy p = preset("lingua-2025-12-28");
     rec r = {0};
     disp *d = mk(&p, &r, 2);
     disp_time t;
+    uint64_t j0;
+    const disp_cmd *c;
 
     (void)state;
     /* Index 0 is never spoken: index 1's result gives it a wait entry at 1 s
-     * (then `expected` jumps past it). The window keeps it for the retention,
-     * so that the utterance could still turn up, then lets it go. */
+     * (then `expected` jumps past it). The window lets it go at once; its wait
+     * entry is kept (one run) for as long as the session is open, as the
+     * reference keeps it (result_queue.rs 98e3526: no pruning). */
     t = history(d, &r, 1, 1, 100, 0, NULL); /* t = 200 s */
-    assert_int_equal(stats(d).session_index_entries, 101);
+    assert_int_equal(stats(d).session_index_entries, 100 + 1);
     assert_int_equal(stats(d).jobs_in_memory, 100);
-    history(d, &r, 1, 101, 300, t, NULL); /* checks the window from index 151 on */
+    t = history_kept(d, &r, 1, 101, 300, t, NULL, 1); /* checks from index 151 on */
+    /* The utterance turns up 799 s late: its result finds the wait entry. */
+    j0 = utter(d, t, 1, 0);
+    answer(d, &r, t + SEC(1), j0, true);
+    assert_int_equal(deliveries_of(&r, 1, 0), 0);
+    c = nth_event(&r, DISP_LOG_ACK_DISCARD, 0);
+    assert_non_null(c);
+    assert_int_equal(c->index, 0);
+    assert_int_equal(c->elapsed_ms, (t + SEC(1) - SEC(1)) / MSEC(1)); /* waiting since 1 s */
+    disp_free(d);
+    rec_free(&r);
+}
+
+/*
+ * B.md F5: index 0's four attempts all report ~600 s after their dispatch,
+ * long after the job failed (127 s) and was forgotten (427 s). Index 1's
+ * result at 17 s gave index 0 a wait entry, which the reference keeps until a
+ * result for index 0 arrives (result_queue.rs 98e3526 lines 104-127): the
+ * first copy is discarded, the three later ones released. Whether an
+ * unrelated utterance (index 2 at 500 s) makes the session trim its window in
+ * between must not matter.
+ */
+static void late_first_copy(bool utterance_at_500, size_t *discards, size_t *released,
+                            int64_t *elapsed_ms)
+{
+    disp_policy p = preset("lingua-2025-12-28");
+    disp_cmd a0[8];
+    size_t na = 0;
+    rec r = {0};
+    disp *d = mk(&p, &r, 2);
+    uint64_t j0, j1;
+    const disp_cmd *c;
+
+    j0 = utter(d, SEC(3), 1, 0);
+    j1 = utter(d, SEC(6), 1, 1);
+    answer(d, &r, SEC(17), j1, true);
+    assert_int_equal(deliveries_of(&r, 1, 1), 1);
+    run_until(d, SEC(200));
+    for (size_t i = 0; i < r.n; i++)
+        if (r.v[i].kind == DISP_CMD_ASSIGN && r.v[i].job == j0) {
+            assert_true(na < 8);
+            a0[na++] = r.v[i];
+        }
+    assert_int_equal(na, 4); /* 1 + 3 failovers, then the job failed */
+    if (utterance_at_500) {
+        uint64_t j2 = utter(d, SEC(500), 1, 2);
+        answer(d, &r, SEC(511), j2, true);
+        assert_int_equal(stats(d).jobs_in_memory, 1); /* index 0's job is forgotten */
+    }
+    rec_clear(&r);
+    for (size_t k = 0; k < na; k++) {
+        disp_time at = a0[k].now + SEC(601);
+        run_until(d, at);
+        assert_int_equal(disp_result(d, at, a0[k].job_id, a0[k].attempt, a0[k].node,
+                                     a0[k].session, a0[k].index, true), 0);
+    }
+    *discards = count_event(&r, DISP_LOG_ACK_DISCARD);
+    *released = deliveries_of(&r, 1, 0);
+    c = nth_event(&r, DISP_LOG_ACK_DISCARD, 0);
+    *elapsed_ms = c != NULL ? c->elapsed_ms : -1;
+    if (c != NULL) /* the first copy's */
+        assert_int_equal(c->job_id, a0[0].job_id);
+    disp_free(d);
+    rec_free(&r);
+}
+
+static void test_a_very_late_first_copy_is_discarded_whatever_the_session_did_since(
+    void **state)
+{
+    size_t dis[2], rel[2];
+    int64_t ms[2];
+
+    (void)state;
+    late_first_copy(false, &dis[0], &rel[0], &ms[0]);
+    late_first_copy(true, &dis[1], &rel[1], &ms[1]);
+    for (int v = 0; v < 2; v++) {
+        assert_int_equal(dis[v], 1);
+        assert_int_equal(rel[v], 3);
+        /* the wait entry started at 17 s, index 1's result */
+        assert_int_equal(ms[v], 3000 + 601000 - 17000);
+    }
+}
+
+/*
+ * Kept wait entries are read as the window's were: a run of them (indices
+ * 1..21, created by index 22's result after a second copy of index 0 moved
+ * `expected` back) outlives every job of the session; a copy for an index
+ * inside the run (its job forgotten, the window empty) finds its wait entry
+ * and is discarded; a second copy is released and moves `expected` back, and
+ * the queue then skips the rest of the run one index at a time, as the
+ * reference's loop does (result_queue.rs 98e3526 lines 222-240, 267-287).
+ */
+static void test_kept_wait_entries_are_found_cut_and_skipped_as_in_the_window(void **state)
+{
+    disp_policy p = preset("lingua-2025-12-28");
+    static disp_cmd assigns[23];
+    rec r = {0};
+    disp *d = mk(&p, &r, 2);
+    disp_time t;
+    uint64_t j23;
+    disp_stats before;
+    const disp_cmd *c;
+
+    (void)state;
+    t = history(d, &r, 1, 0, 22, 0, assigns); /* 0..21 delivered; t = 44 s */
+    assert_int_equal(copy(d, t, &assigns[0]), 0); /* released again: expected = 1 */
+    assert_int_equal(deliveries_of(&r, 1, 0), 1);
+    history(d, &r, 1, 22, 1, t + SEC(1), assigns + 22); /* 1..21 wait from 46 s */
+    assert_int_equal(stats(d).session_index_entries, 23);
+    /* Index 23 at 1000 s: the window lets 0..22 go, their wait entries stay. */
+    j23 = utter(d, SEC(1000), 1, 23);
+    answer(d, &r, SEC(1001), j23, true);
+    assert_int_equal(stats(d).session_index_entries, 1 + 1);
+    /* At 2000 s every job is forgotten. A copy for index 10 empties the
+     * window and cuts the run in two around it. */
+    rec_clear(&r);
+    before = stats(d);
+    assert_int_equal(copy(d, SEC(2000), &assigns[10]), 0);
+    assert_int_equal(count_event(&r, DISP_LOG_RESULT_UNKNOWN), 1);
+    assert_int_equal(deliveries_of(&r, 1, 10), 0);
+    c = nth_event(&r, DISP_LOG_ACK_DISCARD, 0);
+    assert_non_null(c);
+    assert_int_equal(c->elapsed_ms, 2000000 - 46000);
+    assert_int_equal(stats(d).session_index_entries, 1 + 2);
+    /* A second copy: no wait entry left, released, `expected` back to 11;
+     * 11..21 are skipped (their wait entries long out), 22 has none. */
+    rec_clear(&r);
+    assert_int_equal(copy(d, SEC(2001), &assigns[10]), 0);
+    assert_int_equal(deliveries_of(&r, 1, 10), 1);
+    assert_int_equal(count_event(&r, DISP_LOG_ACK_SKIP), 11);
+    assert_int_equal(nth_event(&r, DISP_LOG_ACK_SKIP, 0)->index, 11);
+    assert_int_equal(nth_event(&r, DISP_LOG_ACK_SKIP, 10)->index, 21);
+    assert_int_equal(nth_event(&r, DISP_LOG_ACK_SKIP, 10)->elapsed_ms, 2001000 - 46000);
+    assert_int_equal(stats(d).ack_skips, before.ack_skips + 11);
+    assert_int_equal(stats(d).session_index_entries, 1 + 1); /* [10] and 1..9 */
+    /* Index 5 still finds its entry; then closing frees what is left. */
+    rec_clear(&r);
+    assert_int_equal(copy(d, SEC(2002), &assigns[5]), 0);
+    assert_int_equal(count_event(&r, DISP_LOG_ACK_DISCARD), 1);
+    assert_int_equal(disp_session_close(d, SEC(2003), 1), 0);
+    assert_int_equal(stats(d).session_index_entries, 0);
     disp_free(d);
     rec_free(&r);
 }
@@ -401,11 +551,13 @@ static void test_the_window_spans_at_most_its_limit_and_indices_go_beyond_it(voi
                      DISP_ELIMIT);
     assert_int_equal(stats(d).jobs_created, st.jobs_created);
     assert_int_equal(stats(d).session_index_entries, DISP_SESSION_WINDOW_MAX);
-    /* Once index 0 is delivered and forgotten, the window moves on. */
+    /* Once index 0 is delivered and forgotten, the window moves on: one
+     * entry, and one run for the wait entries far's result gave 1 .. far - 1
+     * (kept while the session is open, as the reference keeps them). */
     answer(d, &r, SEC(2), j0, true);
     answer(d, &r, SEC(3), far, true);
     utter(d, SEC(400), 1, DISP_SESSION_WINDOW_MAX);
-    assert_int_equal(stats(d).session_index_entries, 1);
+    assert_int_equal(stats(d).session_index_entries, 1 + 1);
     /* Indices are bounded by DISP_INDEX_MAX only. */
     utter(d, SEC(401), 2, UINT32_C(1) << 24);
     utter(d, SEC(401), 3, DISP_INDEX_MAX - 1);
@@ -439,7 +591,9 @@ int main(void)
         cmocka_unit_test(test_a_result_for_a_forgotten_job_goes_where_its_message_says),
         cmocka_unit_test(test_creation_is_idempotent_while_the_job_is_held_and_new_after),
         cmocka_unit_test(test_a_late_utterance_below_the_first_index_finds_its_wait_entry),
-        cmocka_unit_test(test_a_never_spoken_index_does_not_hold_the_window_past_the_retention),
+        cmocka_unit_test(test_a_never_spoken_index_keeps_its_wait_entry_but_not_the_window),
+        cmocka_unit_test(test_a_very_late_first_copy_is_discarded_whatever_the_session_did_since),
+        cmocka_unit_test(test_kept_wait_entries_are_found_cut_and_skipped_as_in_the_window),
         cmocka_unit_test(test_a_result_of_a_closed_session_never_reaches_a_session_reopened_with_its_id),
         cmocka_unit_test(test_the_window_spans_at_most_its_limit_and_indices_go_beyond_it),
         cmocka_unit_test(test_the_ordered_window_also_spans_from_expected),
