@@ -413,19 +413,22 @@ static inline disp__node *disp__node_find(const disp *d, uint32_t id)
 /* A node's load as the choice sees it: max(current_jobs of its last heartbeat,
  * slots reserved); under node_load snapshot, current_jobs alone (the refresh
  * folds the reservations in, disp__nodes_refresh). */
+static inline int disp__node_held(const disp__node *n) /* max(current_jobs, reserved) */
+{
+    return n->current > n->reserved ? n->current : n->reserved;
+}
 static inline int disp__node_load(const disp *d, const disp__node *n)
 {
     if (d->p.node_load == DISP_LOAD_SNAPSHOT)
         return n->current;
-    return n->current > n->reserved ? n->current : n->reserved;
+    return disp__node_held(n);
 }
 /* Whether a reservation on the chosen node n is granted. Always, but under
  * node_load snapshot: denied when max(current_jobs, reservations held) >= slots
  * (the Redis Lua, phase2/redis_handle.rs 98e3526). */
 static inline bool disp__node_grants(const disp *d, const disp__node *n)
 {
-    return d->p.node_load != DISP_LOAD_SNAPSHOT ||
-           (n->current > n->reserved ? n->current : n->reserved) < n->slots;
+    return d->p.node_load != DISP_LOAD_SNAPSHOT || disp__node_held(n) < n->slots;
 }
 /* Least loaded eligible node (ties: first registered), avoiding the nodes in
  * `avoid` (n_avoid of them); NULL when none. Avoiding none, it is the top of
